@@ -1,0 +1,22 @@
+//! Rules that turn the evidence model into ranked findings.
+//!
+//! Each rule reads only the model (`godiag_model`) and says, for every source
+//! it was given, whether that source confirms, contradicts or is silent about
+//! the conclusion. Rules never parse and never format output.
+
+mod finding;
+mod textrules;
+
+pub use finding::{Confidence, Evidence, Finding, FindingKind, Location, Verdict};
+pub use textrules::{analyze_text, TextInput};
+
+/// Orders findings most likely root cause first: by rank (a secondary failure
+/// below what it hides), then confidence.
+pub fn rank(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        a.secondary
+            .cmp(&b.secondary)
+            .then(b.confidence.cmp(&a.confidence))
+            .then(b.kind.priority().cmp(&a.kind.priority()))
+    });
+}

@@ -1,0 +1,175 @@
+//! Goroutines and their stacks, whichever source they were read from.
+
+use std::borrow::Cow;
+
+use serde::Serialize;
+
+/// One stack frame: a function and the source position it was at.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Frame<'a> {
+    /// Fully qualified name as Go prints it (`main.(*T).M`, `pkg.F[...]`),
+    /// URL-escaping of the import path kept as printed.
+    pub function: &'a str,
+    /// The argument words as printed, without the parentheses (`0xc000010000, 0x2?`).
+    #[serde(skip_serializing_if = "str::is_empty")]
+    pub args: &'a str,
+    pub file: &'a str,
+    pub line: u32,
+    /// `pc - entry` (`+0x..`); absent for inlined frames and a fault on the first instruction.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pc_offset: Option<u64>,
+    /// The absolute pc when printed (`pc=0x..` at GOTRACEBACK=system and above).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pc: Option<u64>,
+    /// Printed with `(...)`: inlined into its caller (or an ancestor frame).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub inlined: bool,
+}
+
+impl Frame<'_> {
+    /// The package path part of the function name (`net/http`, `main`,
+    /// `github.com/x/y`), taken as everything before the first `.` after the last `/`.
+    pub fn package(&self) -> &str {
+        package_of(self.function)
+    }
+
+    /// Whether the frame belongs to the Go runtime or its internal packages.
+    pub fn is_runtime(&self) -> bool {
+        let pkg = self.package();
+        pkg == "runtime" || pkg.starts_with("runtime/internal") || pkg.starts_with("internal/")
+    }
+
+    /// Whether the frame belongs to the standard library (which includes the runtime).
+    /// A package path whose first element has no dot and is not `main` is standard.
+    pub fn is_stdlib(&self) -> bool {
+        is_stdlib_package(self.package())
+    }
+}
+
+/// The package path of a Go function name.
+pub fn package_of(function: &str) -> &str {
+    let after_slash = function.rfind('/').map_or(0, |i| i + 1);
+    match function[after_slash..].find('.') {
+        Some(dot) => &function[..after_slash + dot],
+        None => function,
+    }
+}
+
+/// A package path of the standard library: first element without a dot, not `main`.
+pub fn is_stdlib_package(pkg: &str) -> bool {
+    let first = pkg.split('/').next().unwrap_or(pkg);
+    !first.contains('.') && pkg != "main" && !first.is_empty()
+}
+
+/// A pprof label on a goroutine (printed in the header since Go 1.26).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Label<'a> {
+    pub key: Cow<'a, str>,
+    pub value: Cow<'a, str>,
+}
+
+/// The stack of the goroutine that started this one, kept by
+/// `GODEBUG=tracebackancestors=N`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Ancestor<'a> {
+    pub goroutine: u64,
+    pub frames: Vec<Frame<'a>>,
+    /// `...additional frames elided...` was printed.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub elided: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Frame<'a>>,
+}
+
+/// One goroutine and its stack.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Goroutine<'a> {
+    pub id: u64,
+    /// The wait reason when waiting (`chan receive`, `sync.Mutex.Lock`), else the
+    /// status (`running`, `runnable`, `syscall`, ...), without modifiers.
+    pub status: &'a str,
+    /// `N minutes` in the header: how long it has been waiting, rounded down.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wait_minutes: Option<u32>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub locked_to_thread: bool,
+    /// `(leaked)`: the Go 1.26+ leak detector proved it can never run again.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub leaked: bool,
+    /// `(durable)`: durably blocked inside a synctest bubble (Go 1.25+).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub durable: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub scan: bool,
+    /// `synctest group N` (1.24) / `synctest bubble N` (1.25+).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub synctest_bubble: Option<u64>,
+    /// `gp=0x..` (Go 1.22+ at GOTRACEBACK=system or a runtime throw).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gp: Option<u64>,
+    /// `m=N`; `None` for `m=nil` or when not printed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub m: Option<u64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<Label<'a>>,
+    /// Innermost frame first.
+    pub frames: Vec<Frame<'a>>,
+    /// `...N frames elided...` was printed after `frames[elided_at - 1]`:
+    /// `(elided_at, N)`; N is 0 for the old `...additional frames elided...`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub elided: Option<(usize, u64)>,
+    /// `goroutine running on other thread; stack unavailable`.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub stack_unavailable: bool,
+    /// The `go` statement that started it (`created by F`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<Frame<'a>>,
+    /// `created by F in goroutine N` (Go 1.21+).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent: Option<u64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub ancestors: Vec<Ancestor<'a>>,
+    /// Byte offset of the header line in its input.
+    pub offset: u64,
+    /// The block was cut by the end of the input.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub truncated: bool,
+}
+
+impl<'a> Goroutine<'a> {
+    /// The first frame outside the runtime, `internal/...`, `sync` and other
+    /// standard-library packages: the code a person would change. Falls back to
+    /// the first frame.
+    pub fn first_user_frame(&self) -> Option<&Frame<'a>> {
+        self.frames
+            .iter()
+            .find(|f| !f.is_stdlib())
+            .or_else(|| self.frames.first())
+    }
+
+    /// Whether the goroutine is parked (not running, runnable or in a syscall).
+    pub fn is_waiting(&self) -> bool {
+        !matches!(
+            self.status,
+            "running" | "runnable" | "syscall" | "idle" | "dead" | "copystack" | "preempted"
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn package_of_handles_paths_and_methods() {
+        assert_eq!(package_of("main.main"), "main");
+        assert_eq!(package_of("main.(*T).M"), "main");
+        assert_eq!(package_of("net/http.(*conn).serve"), "net/http");
+        assert_eq!(package_of("github.com/a/b.c.F"), "github.com/a/b");
+        assert_eq!(package_of("gopkg.in/yaml%2ev2.(*T).M"), "gopkg.in/yaml%2ev2");
+        assert_eq!(package_of("internal/runtime/maps.fatal"), "internal/runtime/maps");
+        assert!(is_stdlib_package("internal/sync"));
+        assert!(!is_stdlib_package("main"));
+        assert!(!is_stdlib_package("godiag.dev/lab/x"));
+    }
+}

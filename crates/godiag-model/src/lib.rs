@@ -1,0 +1,22 @@
+//! The evidence model shared by godiag's readers, rules and renderers.
+//!
+//! Readers (one crate per artifact kind) turn bytes into these types; rules in
+//! `godiag-analysis` read only these types; renderers read findings and these
+//! types. Strings borrow from the input (`'a`), so a memory-mapped dump of
+//! 100,000 goroutines is described without copying its text.
+//!
+//! This crate does not parse anything and does not decide anything: it holds
+//! what was seen, with the byte offset where it was seen.
+
+pub mod goroutine;
+pub mod group;
+pub mod source;
+pub mod text;
+
+pub use goroutine::{Ancestor, Frame, Goroutine, Label};
+pub use group::{diff_groups, group_goroutines, GroupDiff, GroupKeyMode, GoroutineGroup};
+pub use source::{InputKind, InputStatus, Source};
+pub use text::{
+    CountRecord, CountRecordFrame, Crash, FatalSignal, GcTrace, PanicEntry, RaceAccess,
+    RaceGoroutine, RaceReport, SchedTrace, SignalInfo, TextArtifact, Warning,
+};

@@ -1,0 +1,233 @@
+//! What a text artifact (crash output, goroutine dump, race report) holds.
+
+use std::borrow::Cow;
+
+use serde::Serialize;
+
+use crate::goroutine::{Frame, Goroutine, Label};
+
+/// A problem met while reading an input, with the byte offset where it was met.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    pub offset: u64,
+    pub message: String,
+}
+
+/// One `panic:` line of the chain printed by the runtime, oldest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PanicEntry<'a> {
+    /// The value as printed; continuation lines of a multi-line value are
+    /// joined with `\n` (their `\t` indentation, Go 1.23+, removed).
+    pub value: Cow<'a, str>,
+    /// `[recovered]`: recovered, then superseded by a later panic.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub recovered: bool,
+    /// `[recovered, repanicked]` (Go 1.25+), or the ≤1.24 two-line form of the
+    /// same value printed again.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub repanicked: bool,
+    pub offset: u64,
+}
+
+/// `[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x..]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SignalInfo<'a> {
+    /// `SIGSEGV`, or the hex number for unknown signals.
+    pub name: &'a str,
+    /// `segmentation violation`.
+    pub description: &'a str,
+    pub code: u64,
+    pub addr: u64,
+    pub pc: u64,
+    pub offset: u64,
+}
+
+/// The `fatalsignal` preamble: `SIGQUIT: quit` / `PC=0x.. m=N sigcode=N [addr=0x..]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FatalSignal<'a> {
+    pub name: &'a str,
+    pub description: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pc: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub m: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sigcode: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addr: Option<u64>,
+    /// `signal arrived during cgo execution` followed.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub during_cgo: bool,
+    pub offset: u64,
+}
+
+/// The failure printed in crash output; empty for a plain goroutine dump.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Crash<'a> {
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub panics: Vec<PanicEntry<'a>>,
+    /// `fatal error: <msg>` (also `fatal: morestack on g0`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fatal_error: Option<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fatal_error_offset: Option<u64>,
+    /// The fatal error was printed under a pending panic chain (`\tfatal error:`, Go 1.26+).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub fatal_under_panic: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signal: Option<SignalInfo<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fatal_signal: Option<FatalSignal<'a>>,
+    /// `unexpected fault address 0x..`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fault_address: Option<u64>,
+    /// `runtime: ...` diagnostic lines (stack overflow limits, out-of-memory sizes, ...).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub runtime_messages: Vec<&'a str>,
+    /// Register dump after the goroutines (signal-handler path).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub registers: Vec<(&'a str, u64)>,
+    /// `runtime stack:` (the system stack of the crashing M).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub runtime_stack: Vec<Frame<'a>>,
+    /// `panic: ... goexit` or `exit status N` lines seen after the dump.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exit_status: Option<i32>,
+}
+
+impl Crash<'_> {
+    /// Whether any failure was printed.
+    pub fn is_failure(&self) -> bool {
+        !self.panics.is_empty()
+            || self.fatal_error.is_some()
+            || self.signal.is_some()
+            || self.fatal_signal.is_some()
+    }
+}
+
+/// `gc N @Ts P%: ...` from `GODEBUG=gctrace=1`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GcTrace<'a> {
+    pub number: u64,
+    /// Seconds since program start.
+    pub at_seconds: f64,
+    /// Percentage of CPU time spent in GC since start.
+    pub gc_cpu_percent: u32,
+    pub forced: bool,
+    pub raw: &'a str,
+    pub offset: u64,
+}
+
+/// `SCHED Nms: gomaxprocs=...` from `GODEBUG=schedtrace=N`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SchedTrace<'a> {
+    pub at_ms: u64,
+    pub gomaxprocs: u32,
+    pub idleprocs: u32,
+    pub threads: u32,
+    pub runqueue: u32,
+    pub raw: &'a str,
+    pub offset: u64,
+}
+
+/// One memory access in a race report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RaceAccess<'a> {
+    /// `read` or `write` (with `atomic ` prefixes kept, e.g. `atomic write`).
+    pub op: Cow<'a, str>,
+    /// `Previous read/write`: the earlier of the two accesses.
+    pub previous: bool,
+    pub addr: u64,
+    /// The goroutine id; `by main goroutine` is goroutine 1.
+    pub goroutine: u64,
+    pub frames: Vec<Frame<'a>>,
+}
+
+/// `Goroutine N (running|finished) created at:` in a race report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RaceGoroutine<'a> {
+    pub id: u64,
+    pub state: &'a str,
+    pub created_at: Vec<Frame<'a>>,
+}
+
+/// One `WARNING: DATA RACE` report.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RaceReport<'a> {
+    pub accesses: Vec<RaceAccess<'a>>,
+    pub goroutines: Vec<RaceGoroutine<'a>>,
+    /// `Heap block of size ...` / `Global var ...` line, when printed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<&'a str>,
+    pub offset: u64,
+}
+
+/// A frame of a debug=1 record: `#\t0x4d2f33\tmain.f+0x33\t/path/main.go:12`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CountRecordFrame<'a> {
+    pub pc: u64,
+    pub function: &'a str,
+    pub file: &'a str,
+    pub line: u32,
+}
+
+/// One `N @ 0x.. 0x..` record of a debug=1 goroutine profile.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CountRecord<'a> {
+    pub count: u64,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub labels: Vec<Label<'a>>,
+    pub frames: Vec<CountRecordFrame<'a>>,
+    pub offset: u64,
+}
+
+/// Everything read from one text artifact.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct TextArtifact<'a> {
+    pub crash: Crash<'a>,
+    pub goroutines: Vec<Goroutine<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub races: Vec<RaceReport<'a>>,
+    /// `Found N data race(s)`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub races_found: Option<u64>,
+    /// debug=1: `goroutine profile: total N`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub count_total: Option<u64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub count_records: Vec<CountRecord<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub gc_traces: Vec<GcTrace<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub sched_traces: Vec<SchedTrace<'a>>,
+    /// The earliest Go version the output's syntax allows (`1.22` for `gp=`
+    /// headers), and the exact version when a GOROOT path names it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub go_version: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub go_version_at_least: Option<String>,
+    /// The input ended inside a record: what precedes the cut is reported.
+    pub partial: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
+    /// Lines that were not part of any runtime output (application logs).
+    pub other_lines: u64,
+}
+
+impl<'a> TextArtifact<'a> {
+    /// The goroutine the failure happened on: the first one printed in crash
+    /// output (the runtime prints the crashing goroutine first). A SIGQUIT dump
+    /// has no failing goroutine.
+    pub fn failing_goroutine(&self) -> Option<&Goroutine<'a>> {
+        let quit = self
+            .crash
+            .fatal_signal
+            .as_ref()
+            .is_some_and(|s| s.name == "SIGQUIT");
+        if self.crash.is_failure() && !quit {
+            self.goroutines.first()
+        } else {
+            None
+        }
+    }
+}

@@ -1,0 +1,60 @@
+//! Renders a godiag report — findings first, then the inputs and the grouped
+//! goroutines — as terminal text or as JSON (`godiag.report/v1`).
+//!
+//! Renderers only read: the findings were decided by `godiag-analysis`, the
+//! evidence was read by the readers. Nothing here changes either.
+
+mod json;
+mod text;
+
+use godiag_analysis::Finding;
+use godiag_model::{GoroutineGroup, GroupDiff, InputKind, InputStatus, TextArtifact};
+
+pub use json::render_json;
+pub use text::{render_text, TextOptions};
+
+/// The JSON schema name, part of the command-line contract.
+pub const SCHEMA: &str = "godiag.report/v1";
+
+/// One input as the report shows it.
+pub struct InputReport<'a> {
+    pub path: String,
+    pub kind: InputKind,
+    pub bytes: u64,
+    pub go_version: Option<String>,
+    /// A lower bound when the exact version is unknown (`1.22` for `gp=` headers).
+    pub go_version_at_least: Option<String>,
+    pub status: InputStatus,
+    /// Whether this build has a reader for the kind.
+    pub analysed: bool,
+    pub warnings: Vec<String>,
+    /// What the text reader read, for text kinds.
+    pub text: Option<TextArtifact<'a>>,
+    pub groups: Vec<GoroutineGroup<'a>>,
+}
+
+impl InputReport<'_> {
+    /// Goroutines read from this input (debug=1 dumps: the profile's total).
+    pub fn goroutine_count(&self) -> Option<u64> {
+        let t = self.text.as_ref()?;
+        if let Some(total) = t.count_total {
+            return Some(total);
+        }
+        (!t.goroutines.is_empty()).then_some(t.goroutines.len() as u64)
+    }
+}
+
+/// Two dumps of one process compared group by group.
+pub struct DumpComparison {
+    /// Indices into `Report::inputs`.
+    pub earlier: usize,
+    pub later: usize,
+    pub diffs: Vec<GroupDiff>,
+}
+
+/// Everything a renderer shows.
+pub struct Report<'a> {
+    pub inputs: Vec<InputReport<'a>>,
+    pub findings: Vec<Finding>,
+    pub comparisons: Vec<DumpComparison>,
+}

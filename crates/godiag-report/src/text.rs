@@ -1,0 +1,307 @@
+//! `--format text`: one screen for a terminal. The root cause first, then the
+//! other findings, the inputs, and the goroutines grouped by stack.
+
+use std::fmt::Write;
+
+use godiag_analysis::{Finding, Verdict};
+use godiag_model::{Frame, GoroutineGroup};
+
+use crate::{InputReport, Report};
+
+/// Rendering choices that do not change content.
+#[derive(Clone, Copy, Debug)]
+pub struct TextOptions {
+    /// ANSI colour (only on a terminal, never with `NO_COLOR`).
+    pub color: bool,
+    /// Groups shown per input.
+    pub max_groups: usize,
+    /// Frames shown per group.
+    pub max_frames: usize,
+}
+
+impl Default for TextOptions {
+    fn default() -> Self {
+        TextOptions {
+            color: false,
+            max_groups: 12,
+            max_frames: 10,
+        }
+    }
+}
+
+struct Style {
+    color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn bold(&self, s: &str) -> String {
+        self.paint("1", s)
+    }
+    fn red(&self, s: &str) -> String {
+        self.paint("1;31", s)
+    }
+    fn yellow(&self, s: &str) -> String {
+        self.paint("33", s)
+    }
+    fn dim(&self, s: &str) -> String {
+        self.paint("2", s)
+    }
+    fn green(&self, s: &str) -> String {
+        self.paint("32", s)
+    }
+}
+
+pub fn render_text(report: &Report<'_>, opts: TextOptions) -> String {
+    let st = Style { color: opts.color };
+    let mut out = String::new();
+    match report.findings.first() {
+        Some(top) => {
+            let _ = writeln!(
+                out,
+                "{}  {}  {}",
+                st.red("ROOT CAUSE"),
+                st.bold(top.kind.name()),
+                st.dim(&format!("({:?} confidence)", top.confidence).to_lowercase())
+            );
+            finding_body(&mut out, &st, top, report);
+        }
+        None => {
+            let _ = writeln!(out, "{}", st.bold("No failure found in the inputs."));
+        }
+    }
+    if report.findings.len() > 1 {
+        let _ = writeln!(out, "\n{}", st.bold("OTHER FINDINGS"));
+        for (i, f) in report.findings.iter().enumerate().skip(1) {
+            let _ = writeln!(
+                out,
+                "{}. {} {} — {}{}",
+                i + 1,
+                st.bold(f.kind.name()),
+                st.dim(&format!("({:?})", f.confidence).to_lowercase()),
+                f.title,
+                f.location
+                    .as_ref()
+                    .map(|l| format!("\n     at {} {}:{}", l.function, short_path(&l.file), l.line))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    let _ = writeln!(out, "\n{}", st.bold("INPUTS"));
+    for i in &report.inputs {
+        input_line(&mut out, &st, i);
+    }
+    for c in &report.comparisons {
+        let (a, b) = (&report.inputs[c.earlier], &report.inputs[c.later]);
+        let _ = writeln!(
+            out,
+            "\n{} {} → {}",
+            st.bold("GROWTH BETWEEN DUMPS"),
+            a.path,
+            b.path
+        );
+        for d in c.diffs.iter().filter(|d| d.growth() != 0).take(opts.max_groups) {
+            let g = d
+                .later
+                .and_then(|li| b.groups.get(li))
+                .or_else(|| d.earlier.and_then(|ei| a.groups.get(ei)));
+            if let Some(g) = g {
+                let top = g
+                    .frames
+                    .iter()
+                    .find(|f| !f.is_stdlib())
+                    .or(g.frames.first());
+                let _ = writeln!(
+                    out,
+                    "  {:>+7}  {:>6} → {:<6} [{}] {}",
+                    d.growth(),
+                    d.before,
+                    d.after,
+                    g.status,
+                    top.map(|f| format!("{} {}:{}", f.function, short_path(f.file), f.line))
+                        .unwrap_or_default()
+                );
+            }
+        }
+    }
+    for i in &report.inputs {
+        groups_section(&mut out, &st, i, opts);
+    }
+    out
+}
+
+fn finding_body(out: &mut String, st: &Style, f: &Finding, report: &Report<'_>) {
+    let _ = writeln!(out, "  {}", st.bold(&f.title));
+    if let Some(l) = &f.location {
+        let _ = writeln!(out, "  at {} {}", st.bold(&l.function), st.yellow(&format!("{}:{}", l.file, l.line)));
+    }
+    if let Some(g) = f.goroutine {
+        let _ = writeln!(out, "  goroutine {g}");
+    }
+    if !f.evidence.is_empty() {
+        let _ = writeln!(out, "  evidence:");
+        for e in &f.evidence {
+            let path = report
+                .inputs
+                .get(e.input)
+                .map(|i| i.path.as_str())
+                .unwrap_or("?");
+            let _ = writeln!(out, "    [{}] {} {}", e.source.name(), e.summary, st.dim(&format!("({path})")));
+            for l in e.lines.iter().take(6) {
+                let _ = writeln!(out, "      {}", st.dim(l));
+            }
+        }
+    }
+    if !f.verification.is_empty() {
+        let v: Vec<String> = f
+            .verification
+            .iter()
+            .map(|(s, v)| match v {
+                Verdict::Confirms => st.green(&format!("{s}: confirms")),
+                Verdict::Contradicts => st.red(&format!("{s}: contradicts")),
+                Verdict::Silent => st.dim(&format!("{s}: silent")),
+            })
+            .collect();
+        let _ = writeln!(out, "  verification: {}", v.join(", "));
+    }
+    if !f.next_steps.is_empty() {
+        let _ = writeln!(out, "  next steps:");
+        for s in &f.next_steps {
+            let _ = writeln!(out, "    - {s}");
+        }
+    }
+}
+
+fn input_line(out: &mut String, st: &Style, i: &InputReport<'_>) {
+    let version = match (&i.go_version, &i.go_version_at_least) {
+        (Some(v), _) => format!("go{v}"),
+        (None, Some(v)) => format!("go{v}+"),
+        (None, None) => "go?".into(),
+    };
+    let status = match i.status {
+        godiag_model::InputStatus::Parsed => st.green("parsed"),
+        godiag_model::InputStatus::Partial if !i.analysed => st.yellow("recognised, not analysed yet"),
+        godiag_model::InputStatus::Partial => st.yellow("partial"),
+        godiag_model::InputStatus::Unrecognized => st.red("unrecognized"),
+    };
+    let count = i
+        .goroutine_count()
+        .map(|n| format!(", {n} goroutines"))
+        .unwrap_or_default();
+    let _ = writeln!(out, "  {}  {}  {}  {}{}", i.path, i.kind.name(), version, status, count);
+    for w in i.warnings.iter().take(5) {
+        let _ = writeln!(out, "    {} {}", st.yellow("warning:"), w);
+    }
+    if i.warnings.len() > 5 {
+        let _ = writeln!(out, "    … {} more warnings", i.warnings.len() - 5);
+    }
+}
+
+fn groups_section(out: &mut String, st: &Style, i: &InputReport<'_>, opts: TextOptions) {
+    let Some(t) = &i.text else { return };
+    if i.groups.is_empty() {
+        return;
+    }
+    let failing = t.failing_goroutine().map(|g| g.id);
+    let _ = writeln!(
+        out,
+        "\n{} {}: {} goroutines in {} groups",
+        st.bold("GOROUTINES"),
+        i.path,
+        t.goroutines.len(),
+        i.groups.len()
+    );
+    // The failing goroutine's group first, then by size.
+    let mut order: Vec<&GoroutineGroup<'_>> = i.groups.iter().collect();
+    if let Some(id) = failing {
+        if let Some(pos) = order.iter().position(|g| g.ids.first() == Some(&id) && g.first_index == 0) {
+            let g = order.remove(pos);
+            order.insert(0, g);
+        }
+    }
+    for g in order.iter().take(opts.max_groups) {
+        let minutes = match g.wait_minutes {
+            Some((lo, hi)) if lo == hi => format!(", {lo} minutes"),
+            Some((lo, hi)) => format!(", {lo}–{hi} minutes"),
+            None => String::new(),
+        };
+        let marker = if failing.is_some() && g.first_index == 0 {
+            st.red(" ← failing")
+        } else {
+            String::new()
+        };
+        let ids = if g.count == 1 {
+            format!("goroutine {}", g.ids[0])
+        } else {
+            format!(
+                "goroutines {}{}",
+                g.ids.iter().take(5).map(|i| i.to_string()).collect::<Vec<_>>().join(", "),
+                if g.count > 5 { ", …" } else { "" }
+            )
+        };
+        let _ = writeln!(
+            out,
+            "  {} [{}{}{}] {}{}",
+            st.bold(&format!("{}×", g.count)),
+            g.status,
+            minutes,
+            if g.locked_to_thread > 0 { ", locked to thread" } else { "" },
+            st.dim(&ids),
+            marker
+        );
+        for f in g.frames.iter().take(opts.max_frames) {
+            frame_line(out, st, f);
+        }
+        if g.frames.len() > opts.max_frames {
+            let _ = writeln!(out, "      {}", st.dim(&format!("… {} more frames", g.frames.len() - opts.max_frames)));
+        }
+        if let Some(c) = &g.created_by {
+            let _ = writeln!(
+                out,
+                "      {}",
+                st.dim(&format!(
+                    "created by {} at {}:{}{}",
+                    c.function,
+                    short_path(c.file),
+                    c.line,
+                    if g.distinct_parents > 1 {
+                        format!(" (from {} goroutines)", g.distinct_parents)
+                    } else {
+                        String::new()
+                    }
+                ))
+            );
+        }
+    }
+    if i.groups.len() > opts.max_groups {
+        let rest: usize = order.iter().skip(opts.max_groups).map(|g| g.count).sum();
+        let _ = writeln!(
+            out,
+            "  {}",
+            st.dim(&format!("… {} more groups ({} goroutines); --format json lists them", i.groups.len() - opts.max_groups, rest))
+        );
+    }
+}
+
+fn frame_line(out: &mut String, st: &Style, f: &Frame<'_>) {
+    let text = format!("{}  {}:{}", f.function, short_path(f.file), f.line);
+    let _ = writeln!(out, "      {}", if f.is_stdlib() { st.dim(&text) } else { text });
+}
+
+/// The last three path elements are enough to find a file in a terminal.
+fn short_path(p: &str) -> &str {
+    let mut idx = p.len();
+    for _ in 0..3 {
+        match p[..idx].rfind('/') {
+            Some(i) => idx = i,
+            None => return p,
+        }
+    }
+    &p[idx + 1..]
+}

@@ -1,0 +1,323 @@
+//! Recognises what a Go diagnostic artifact is from its bytes, never from its
+//! file name: crash text, goroutine dumps (debug=1 and debug=2), SIGQUIT dumps,
+//! race reports, pprof profiles (proto, gzipped or not, and legacy text),
+//! execution traces, ELF cores and Go executables.
+//!
+//! It reads as little as it can (a header, a few anchors found with `memmem`)
+//! and tells the Go version where the bytes state it (trace header, build
+//! info). It does not parse the artifact: that is each reader's job.
+
+use std::io::Read;
+
+/// The kind vocabulary is the evidence model's.
+pub use godiag_model::InputKind;
+use memchr::memmem;
+
+/// What the bytes are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sniffed {
+    pub kind: InputKind,
+    /// The Go version the artifact states (trace header, executable build info).
+    pub go_version: Option<String>,
+    /// The bytes are gzip-compressed; `kind` describes what is inside.
+    pub gzipped: bool,
+    /// A short reason when the kind is `Unrecognized` or a guess.
+    pub note: Option<String>,
+}
+
+impl Sniffed {
+    fn of(kind: InputKind) -> Self {
+        Sniffed {
+            kind,
+            go_version: None,
+            gzipped: false,
+            note: None,
+        }
+    }
+}
+
+const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
+const ELF_MAGIC: &[u8] = b"\x7fELF";
+const BUILDINFO_MAGIC: &[u8] = b"\xff Go buildinf:";
+
+/// Recognises `data`, which should be the whole input (memory-mapped for big
+/// files): text anchors may sit after megabytes of application logs.
+pub fn sniff(data: &[u8]) -> Sniffed {
+    if data.is_empty() {
+        return Sniffed {
+            note: Some("the input is empty".into()),
+            ..Sniffed::of(InputKind::Unrecognized)
+        };
+    }
+    if data.starts_with(GZIP_MAGIC) {
+        let mut head = Vec::new();
+        let mut dec = flate2::read::GzDecoder::new(data).take(256 * 1024);
+        // A short or damaged stream still yields the bytes before the damage.
+        let _ = dec.read_to_end(&mut head);
+        if head.is_empty() {
+            return Sniffed {
+                gzipped: true,
+                note: Some("gzip data that does not decompress".into()),
+                ..Sniffed::of(InputKind::Unrecognized)
+            };
+        }
+        let mut inner = sniff_plain(&head);
+        inner.gzipped = true;
+        return inner;
+    }
+    sniff_plain(data)
+}
+
+fn sniff_plain(data: &[u8]) -> Sniffed {
+    if data.starts_with(ELF_MAGIC) {
+        return sniff_elf(data);
+    }
+    if let Some(v) = trace_version(data) {
+        return Sniffed {
+            go_version: Some(v),
+            ..Sniffed::of(InputKind::ExecutionTrace)
+        };
+    }
+    if looks_like_profile_proto(data) {
+        return Sniffed::of(InputKind::PprofProto);
+    }
+    if !looks_like_text(data) {
+        return Sniffed {
+            note: Some("binary data of no known kind".into()),
+            ..Sniffed::of(InputKind::Unrecognized)
+        };
+    }
+    sniff_text(data)
+}
+
+/// `go 1.22 trace\0\0\0` (16 bytes) opens every execution trace of Go 1.5+.
+fn trace_version(data: &[u8]) -> Option<String> {
+    let head = data.get(..16)?;
+    let rest = head.strip_prefix(b"go 1.")?;
+    let end = rest.iter().position(|&b| b == b' ')?;
+    let minor = std::str::from_utf8(&rest[..end]).ok()?;
+    if minor.is_empty() || !minor.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    rest[end..]
+        .starts_with(b" trace")
+        .then(|| format!("1.{minor}"))
+}
+
+fn looks_like_text(data: &[u8]) -> bool {
+    let head = &data[..data.len().min(8192)];
+    if memchr::memchr(0, head).is_some() {
+        return false;
+    }
+    match std::str::from_utf8(head) {
+        Ok(_) => true,
+        // A cut in the middle of a multi-byte character at the window's end is fine.
+        Err(e) => e.valid_up_to() + 4 >= head.len() || e.valid_up_to() > head.len() * 9 / 10,
+    }
+}
+
+/// True when `needle` starts a line somewhere in `data`.
+fn has_line_starting(data: &[u8], needle: &[u8]) -> bool {
+    if data.starts_with(needle) {
+        return true;
+    }
+    let mut with_nl = Vec::with_capacity(needle.len() + 1);
+    with_nl.push(b'\n');
+    with_nl.extend_from_slice(needle);
+    memmem::find(data, &with_nl).is_some()
+}
+
+fn sniff_text(data: &[u8]) -> Sniffed {
+    let trimmed = {
+        let start = data
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(data.len());
+        &data[start..]
+    };
+    if trimmed.starts_with(b"{") && memmem::find(&data[..data.len().min(4096)], b"\"godiag.bundle").is_some() {
+        return Sniffed::of(InputKind::BundleManifest);
+    }
+    if has_line_starting(data, b"goroutine profile: total ") {
+        return Sniffed::of(InputKind::GoroutineCountDump);
+    }
+    for legacy in [
+        &b"heap profile: "[..],
+        b"--- mutex:",
+        b"--- contention:",
+        b"threadcreate profile: total ",
+    ] {
+        if trimmed.starts_with(legacy) {
+            return Sniffed::of(InputKind::PprofText);
+        }
+    }
+    let failure = [
+        &b"panic: "[..],
+        b"fatal error: ",
+        b"fatal: morestack",
+        b"[signal ",
+        b"unexpected fault address ",
+    ]
+    .iter()
+    .any(|a| has_line_starting(data, a));
+    let race = has_line_starting(data, b"WARNING: DATA RACE");
+    let quit = has_line_starting(data, b"SIGQUIT: quit");
+    let other_signal = !quit && has_line_starting(data, b"PC=0x");
+    let header = has_line_starting(data, b"goroutine ");
+    let kind = if quit && !failure {
+        InputKind::SigquitDump
+    } else if failure || other_signal {
+        InputKind::CrashText
+    } else if race {
+        InputKind::RaceReport
+    } else if header && memmem::find(data, b" [").is_some() {
+        InputKind::GoroutineDump
+    } else {
+        return Sniffed {
+            note: Some("text without Go runtime output".into()),
+            ..Sniffed::of(InputKind::Unrecognized)
+        };
+    };
+    Sniffed::of(kind)
+}
+
+/// A protobuf whose first fields are those of `perftools.profiles.Profile`:
+/// field numbers 1–17 with the wire types the schema gives them.
+fn looks_like_profile_proto(data: &[u8]) -> bool {
+    let mut i = 0usize;
+    let mut fields = 0;
+    let mut saw_sample_type = false;
+    while i < data.len() && fields < 16 {
+        let Some((tag, n)) = varint(&data[i..]) else {
+            return false;
+        };
+        i += n;
+        let (field, wire) = (tag >> 3, tag & 7);
+        let expected_wire = match field {
+            // sample_type, sample, mapping, location, function, string_table, period_type, comment(packed or not)
+            1..=6 | 11 => 2,
+            // drop_frames, keep_frames, time_nanos, duration_nanos, period, default_sample_type
+            7..=10 | 12 | 14 => 0,
+            13 => wire,
+            15..=17 => 2,
+            _ => return false,
+        };
+        if wire != expected_wire {
+            return false;
+        }
+        match wire {
+            0 => {
+                let Some((_, n)) = varint(&data[i..]) else {
+                    return false;
+                };
+                i += n;
+            }
+            2 => {
+                let Some((len, n)) = varint(&data[i..]) else {
+                    return false;
+                };
+                i += n;
+                let Some(end) = usize::try_from(len).ok().and_then(|l| i.checked_add(l)) else {
+                    return false;
+                };
+                if end > data.len() {
+                    // Cut short: judge by what was seen.
+                    return fields >= 1 && saw_sample_type;
+                }
+                i = end;
+            }
+            _ => return false,
+        }
+        saw_sample_type |= field == 1;
+        fields += 1;
+    }
+    fields >= 2 && saw_sample_type
+}
+
+fn varint(b: &[u8]) -> Option<(u64, usize)> {
+    let mut v = 0u64;
+    for (i, &byte) in b.iter().enumerate().take(10) {
+        v |= u64::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 {
+            return Some((v, i + 1));
+        }
+    }
+    None
+}
+
+fn sniff_elf(data: &[u8]) -> Sniffed {
+    let little = data.get(5) == Some(&1);
+    let e_type = data
+        .get(16..18)
+        .map(|b| if little { u16::from_le_bytes([b[0], b[1]]) } else { u16::from_be_bytes([b[0], b[1]]) });
+    match e_type {
+        Some(4) => Sniffed::of(InputKind::ElfCore),
+        Some(2 | 3) => {
+            let go_version = go_buildinfo_version(data);
+            Sniffed {
+                note: go_version
+                    .is_none()
+                    .then(|| "an ELF executable without Go build information".to_string()),
+                go_version,
+                ..Sniffed::of(InputKind::ElfExecutable)
+            }
+        }
+        _ => Sniffed {
+            note: Some("an ELF file that is neither an executable nor a core".into()),
+            ..Sniffed::of(InputKind::Unrecognized)
+        },
+    }
+}
+
+/// The Go version in the `.go.buildinfo` blob (Go 1.18+ layout: 16-byte
+/// header whose flags byte has bit 1 set, then varint-prefixed strings).
+pub fn go_buildinfo_version(data: &[u8]) -> Option<String> {
+    let at = memmem::find(data, BUILDINFO_MAGIC)?;
+    let blob = data.get(at..)?;
+    let flags = *blob.get(15)?;
+    if flags & 2 == 0 {
+        return None;
+    }
+    let strings = blob.get(32..)?;
+    let (len, n) = varint(strings)?;
+    let len = usize::try_from(len).ok().filter(|&l| l <= 64)?;
+    let v = std::str::from_utf8(strings.get(n..n + len)?).ok()?;
+    Some(v.strip_prefix("go").unwrap_or(v).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_kinds() {
+        assert_eq!(sniff(b"panic: boom\n\ngoroutine 1 [running]:\n").kind, InputKind::CrashText);
+        assert_eq!(sniff(b"log line\nfatal error: all goroutines are asleep - deadlock!\n").kind, InputKind::CrashText);
+        assert_eq!(sniff(b"goroutine 1 [running]:\nmain.main()\n").kind, InputKind::GoroutineDump);
+        assert_eq!(sniff(b"goroutine profile: total 3\n2 @ 0x1 0x2\n").kind, InputKind::GoroutineCountDump);
+        assert_eq!(sniff(b"SIGQUIT: quit\nPC=0x1 m=0 sigcode=0\n").kind, InputKind::SigquitDump);
+        assert_eq!(sniff(b"==================\nWARNING: DATA RACE\n").kind, InputKind::RaceReport);
+        assert_eq!(sniff(b"heap profile: 1: 2 [3: 4] @ heap/1048576\n").kind, InputKind::PprofText);
+        assert_eq!(sniff(b"hello world\n").kind, InputKind::Unrecognized);
+        assert_eq!(sniff(b"").kind, InputKind::Unrecognized);
+    }
+
+    #[test]
+    fn binary_kinds() {
+        let t = sniff(b"go 1.23 trace\x00\x00\x00\x01\x02");
+        assert_eq!((t.kind, t.go_version.as_deref()), (InputKind::ExecutionTrace, Some("1.23")));
+        let mut core = vec![0u8; 64];
+        core[..4].copy_from_slice(ELF_MAGIC);
+        core[5] = 1;
+        core[16] = 4;
+        assert_eq!(sniff(&core).kind, InputKind::ElfCore);
+        // sample_type {type: 1, unit: 2}, string_table "", "samples", "count"
+        let proto = b"\x0a\x04\x08\x01\x10\x02\x32\x00\x32\x07samples\x32\x05count";
+        assert_eq!(sniff(proto).kind, InputKind::PprofProto);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, proto).unwrap();
+        let s = sniff(&gz.finish().unwrap());
+        assert_eq!((s.kind, s.gzipped), (InputKind::PprofProto, true));
+        assert_eq!(sniff(b"\x1f\x8b\x08garbage").kind, InputKind::Unrecognized);
+    }
+}

@@ -1,0 +1,25 @@
+//! Reader for the text the Go runtime prints about goroutines: crash output
+//! (`panic:`, `fatal error:`, signals, `GOTRACEBACK=all|system|crash`),
+//! SIGQUIT dumps, `debug=2` and `debug=1` goroutine profiles, and race reports,
+//! for Go 1.21 through 1.27.
+//!
+//! The reader is a line classifier with a little state (the goroutine, race
+//! report or runtime stack being read). Each line is recognised on its own, so a
+//! line it does not know — application logs mixed into stderr, a header form
+//! from a future Go — is counted and skipped and never swallows what follows.
+//! Strings borrow from the input; nothing is copied except label values and
+//! multi-line panic messages.
+//!
+//! It does not decide what failed (that is `godiag-analysis`) and does not
+//! group goroutines (that is `godiag_model::group`).
+
+mod header;
+mod lines;
+mod parser;
+mod version;
+
+pub use parser::parse;
+pub use version::SyntaxSeen;
+
+#[cfg(test)]
+mod tests;

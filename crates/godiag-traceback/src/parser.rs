@@ -1,0 +1,772 @@
+//! The line-driven reader. See the crate documentation for its principles.
+
+use std::borrow::Cow;
+
+use godiag_model::{
+    Ancestor, CountRecord, CountRecordFrame, FatalSignal, Frame, Goroutine, PanicEntry,
+    RaceAccess, RaceGoroutine, RaceReport, TextArtifact, Warning,
+};
+
+use crate::header::{parse_header, parse_labels, LabelForm};
+use crate::lines::{
+    fatal_signal_line, frame, function_line, gc_trace, is_sched_detail, parse_dec, parse_hex,
+    position, register_line, sched_trace, signal_line, Position,
+};
+use crate::version::{infer_version, SyntaxSeen};
+
+/// `runtime.Stack(buf, true)` silently stops at 64 MiB (Go 1.21–1.27).
+const DEBUG2_CAP: usize = 64 << 20;
+
+/// Where frames currently go.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Target {
+    None,
+    Goroutine,
+    Ancestor,
+    RuntimeStack,
+    RaceAccess,
+    RaceGoroutine,
+    CountRecord,
+}
+
+/// What the last `panic:` / `fatal error:` line may still be continued by.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Message {
+    None,
+    Panic,
+    Fatal,
+}
+
+struct Reader<'a> {
+    out: TextArtifact<'a>,
+    target: Target,
+    /// A `FUNC(ARGS)` line waiting for its position line: (name, args, offset).
+    pending: Option<(&'a str, &'a str, u64)>,
+    /// The pending function is a `created by` line: (name, parent).
+    pending_created: Option<(&'a str, Option<u64>, u64)>,
+    message: Message,
+    race: Option<RaceReport<'a>>,
+    in_race_header: bool,
+    skipped_invalid_utf8: u64,
+    seen: SyntaxSeen,
+}
+
+/// Reads a text artifact. Never fails: what cannot be read is skipped and
+/// counted, a cut at the end is flagged `partial` with a warning.
+pub fn parse(input: &[u8]) -> TextArtifact<'_> {
+    let mut r = Reader {
+        out: TextArtifact::default(),
+        target: Target::None,
+        pending: None,
+        pending_created: None,
+        message: Message::None,
+        race: None,
+        in_race_header: false,
+        skipped_invalid_utf8: 0,
+        seen: SyntaxSeen::default(),
+    };
+    let mut pos = 0usize;
+    while pos < input.len() {
+        let (end, next, complete) = match memchr::memchr(b'\n', &input[pos..]) {
+            Some(i) => (pos + i, pos + i + 1, true),
+            None => (input.len(), input.len(), false),
+        };
+        if !complete {
+            // A line without its newline was cut: whatever it says may be a
+            // prefix of something else (a line number, a header), so it is
+            // not trusted.
+            r.out.partial = true;
+            r.out.warnings.push(Warning {
+                offset: pos as u64,
+                message: format!(
+                    "input ends inside a line at byte {}; the last {} bytes were not read",
+                    input.len(),
+                    input.len() - pos
+                ),
+            });
+            r.mark_cut();
+            break;
+        }
+        let mut raw = &input[pos..end];
+        if raw.last() == Some(&b'\r') {
+            raw = &raw[..raw.len() - 1];
+        }
+        match std::str::from_utf8(raw) {
+            Ok(line) => r.line(line, pos as u64),
+            Err(_) => {
+                r.skipped_invalid_utf8 += 1;
+                r.out.other_lines += 1;
+            }
+        }
+        pos = next;
+    }
+    r.finish(input.len());
+    r.out
+}
+
+impl<'a> Reader<'a> {
+    fn warn(&mut self, offset: u64, message: String) {
+        if self.out.warnings.len() < 100 {
+            self.out.warnings.push(Warning { offset, message });
+        }
+    }
+
+    fn line(&mut self, line: &'a str, offset: u64) {
+        // A position line completes a pending function line.
+        if self.pending.is_some() || self.pending_created.is_some() {
+            if let Some(pos) = indented_position(line, self.target) {
+                self.complete_frame(pos);
+                return;
+            }
+            self.drop_pending();
+        }
+        if line.is_empty() {
+            self.blank();
+            return;
+        }
+        let first = line.as_bytes()[0];
+        if first == b'\t' || first == b' ' || (first == b'#' && self.target == Target::CountRecord) {
+            self.indented(line, offset);
+            return;
+        }
+        if self.message != Message::None && self.continuation(line) {
+            return;
+        }
+        self.message = Message::None;
+        if self.in_race_header || self.race.is_some() {
+            if self.race_line(line, offset) {
+                return;
+            }
+        }
+        if let Some(rest) = line.strip_prefix("goroutine ") {
+            if let Some((g, form)) = parse_header(line, offset) {
+                match form {
+                    LabelForm::Inside => self.seen.labels_inside = true,
+                    LabelForm::Outside => self.seen.labels_outside = true,
+                    LabelForm::None => {}
+                }
+                self.start_goroutine(g);
+                return;
+            }
+            if let Some(total) = rest.strip_prefix("profile: total ") {
+                self.out.count_total = parse_dec(total);
+                self.target = Target::None;
+                return;
+            }
+        }
+        if line.starts_with("panic: ") || line.starts_with("fatal error: ") {
+            self.top_level(line, offset);
+            return;
+        }
+        if let Some(rest) = line.strip_prefix("created by ") {
+            if matches!(self.target, Target::Goroutine | Target::Ancestor) {
+                let (name, parent) = match rest.split_once(" in goroutine ") {
+                    Some((n, p)) => (n, parse_dec(p)),
+                    None => (rest, None),
+                };
+                self.pending_created = Some((name, parent, offset));
+                return;
+            }
+        }
+        if let Some((name, args)) = function_line(line) {
+            if matches!(
+                self.target,
+                Target::Goroutine | Target::Ancestor | Target::RuntimeStack
+            ) {
+                self.pending = Some((name, args, offset));
+                return;
+            }
+        }
+        self.top_level(line, offset);
+    }
+
+    fn top_level(&mut self, line: &'a str, offset: u64) {
+        if let Some(v) = line.strip_prefix("panic: ") {
+            self.push_panic(v, offset);
+            return;
+        }
+        if let Some(msg) = line.strip_prefix("fatal error: ") {
+            self.set_fatal(msg, offset, false);
+            return;
+        }
+        if let Some(msg) = line.strip_prefix("fatal: ") {
+            // `fatal: morestack on g0` (written directly, not via throw).
+            self.set_fatal(msg, offset, false);
+            return;
+        }
+        if line.starts_with("[signal ") {
+            if let Some(s) = signal_line(line, offset) {
+                self.out.crash.signal = Some(s);
+                self.target = Target::None;
+                return;
+            }
+        }
+        if line == "runtime stack:" {
+            self.target = Target::RuntimeStack;
+            return;
+        }
+        if let Some(rest) = line.strip_prefix("runtime: ") {
+            if rest.starts_with("goroutine stack exceeds")
+                || rest.starts_with("out of memory")
+                || rest.starts_with("sp=")
+                || self.out.crash.runtime_messages.len() < 64
+            {
+                self.out.crash.runtime_messages.push(line);
+            }
+            return;
+        }
+        if let Some(rest) = line.strip_prefix("unexpected fault address ") {
+            self.out.crash.fault_address = parse_hex(rest.trim());
+            return;
+        }
+        if line == "signal arrived during cgo execution" || line == "[signal arrived during cgo execution]" {
+            if let Some(fs) = &mut self.out.crash.fatal_signal {
+                fs.during_cgo = true;
+            } else {
+                self.out.crash.runtime_messages.push(line);
+            }
+            return;
+        }
+        if let Some(rest) = line.strip_prefix("PC=") {
+            if let Some(fs) = &mut self.out.crash.fatal_signal {
+                fs.pc = rest.split(' ').next().and_then(parse_hex);
+                for w in rest.split(' ').skip(1) {
+                    if let Some(v) = w.strip_prefix("m=") {
+                        fs.m = parse_dec(v);
+                    } else if let Some(v) = w.strip_prefix("sigcode=") {
+                        fs.sigcode = v.parse().ok();
+                    } else if let Some(v) = w.strip_prefix("addr=") {
+                        fs.addr = parse_hex(v);
+                    }
+                }
+                return;
+            }
+        }
+        if let Some((name, description)) = fatal_signal_line(line) {
+            if self.out.crash.fatal_signal.is_none() {
+                self.out.crash.fatal_signal = Some(FatalSignal {
+                    name,
+                    description,
+                    pc: None,
+                    m: None,
+                    sigcode: None,
+                    addr: None,
+                    during_cgo: false,
+                    offset,
+                });
+            }
+            self.target = Target::None;
+            return;
+        }
+        if let Some(g) = gc_trace(line, offset) {
+            self.out.gc_traces.push(g);
+            return;
+        }
+        if let Some(s) = sched_trace(line, offset) {
+            self.out.sched_traces.push(s);
+            return;
+        }
+        if let Some(rest) = line.strip_prefix("...") {
+            if self.elision(rest) {
+                return;
+            }
+        }
+        if let Some(rest) = line.strip_prefix("[originating from goroutine ") {
+            if let Some(id) = rest.strip_suffix("]:").and_then(parse_dec) {
+                if let Some(g) = self.out.goroutines.last_mut() {
+                    g.ancestors.push(Ancestor {
+                        goroutine: id,
+                        ..Ancestor::default()
+                    });
+                    self.target = Target::Ancestor;
+                    return;
+                }
+            }
+        }
+        if line == "==================" {
+            self.in_race_header = true;
+            return;
+        }
+        if let Some(rest) = line.strip_prefix("Found ") {
+            if let Some(n) = rest
+                .strip_suffix(" data race(s)")
+                .and_then(parse_dec)
+            {
+                self.out.races_found = Some(n);
+                return;
+            }
+        }
+        if let Some(rest) = line.strip_prefix("exit status ") {
+            if let Ok(n) = rest.parse() {
+                self.out.crash.exit_status = Some(n);
+                return;
+            }
+        }
+        if line == "-----" {
+            // GOTRACEBACK=crash separates the dumps of each M.
+            self.target = Target::None;
+            return;
+        }
+        if let Some(rec) = count_record_header(line, offset) {
+            self.out.count_records.push(rec);
+            self.target = Target::CountRecord;
+            return;
+        }
+        if let Some((name, value)) = register_line(line) {
+            if !self.out.goroutines.is_empty() || self.out.crash.fatal_signal.is_some() {
+                self.out.crash.registers.push((name, value));
+                self.target = Target::None;
+                return;
+            }
+        }
+        self.out.other_lines += 1;
+    }
+
+    /// A line starting with a tab or spaces.
+    fn indented(&mut self, line: &'a str, offset: u64) {
+        let t = line.trim_start_matches([' ', '\t']);
+        if self.message != Message::None && self.continuation(line) {
+            return;
+        }
+        self.message = Message::None;
+        if let Some(v) = t.strip_prefix("panic: ") {
+            self.push_panic(v, offset);
+            return;
+        }
+        if let Some(msg) = t.strip_prefix("fatal error: ") {
+            self.set_fatal(msg, offset, !self.out.crash.panics.is_empty());
+            return;
+        }
+        match self.target {
+            Target::RaceAccess | Target::RaceGoroutine => {
+                if let Some((name, args)) = function_line(t) {
+                    self.pending = Some((name, args, offset));
+                    return;
+                }
+                if t == "[failed to restore the stack]" {
+                    return;
+                }
+            }
+            Target::CountRecord => {
+                if let Some(rest) = t.strip_prefix("# labels: {") {
+                    if let (Some(rec), Some(body)) =
+                        (self.out.count_records.last_mut(), rest.strip_suffix('}'))
+                    {
+                        rec.labels = parse_labels(body);
+                    }
+                    return;
+                }
+                if let Some(f) = count_record_frame(t) {
+                    if let Some(rec) = self.out.count_records.last_mut() {
+                        rec.frames.push(f);
+                    }
+                    return;
+                }
+            }
+            Target::Goroutine => {
+                if t == "goroutine running on other thread; stack unavailable" {
+                    if let Some(g) = self.out.goroutines.last_mut() {
+                        g.stack_unavailable = true;
+                    }
+                    return;
+                }
+            }
+            _ => {}
+        }
+        if is_sched_detail(line) {
+            return;
+        }
+        self.out.other_lines += 1;
+    }
+
+    /// A continuation line of a multi-line panic value or fatal message.
+    /// Go 1.23+ indents them with a tab; 1.21–1.22 print them raw.
+    fn continuation(&mut self, line: &'a str) -> bool {
+        let starts_known = line.starts_with("goroutine ")
+            || line.starts_with("[signal ")
+            || line.starts_with("panic: ")
+            || line.starts_with("\tpanic: ")
+            || line.starts_with("fatal error: ")
+            || line.starts_with("\tfatal error: ")
+            || line.starts_with("runtime: ")
+            || line == "runtime stack:"
+            || line.starts_with("SIG")
+            || line.starts_with("PC=")
+            || line.starts_with("[originating from goroutine");
+        if starts_known {
+            return false;
+        }
+        let text = line.strip_prefix('\t').unwrap_or(line);
+        match self.message {
+            Message::Panic => {
+                if let Some(p) = self.out.crash.panics.last_mut() {
+                    let mut v = std::mem::take(&mut p.value).into_owned();
+                    v.push('\n');
+                    v.push_str(text);
+                    let (value, recovered, repanicked) = split_recovered(Cow::Owned(v));
+                    p.value = value;
+                    p.recovered |= recovered;
+                    p.repanicked |= repanicked;
+                }
+            }
+            Message::Fatal => {
+                if let Some(f) = self.out.crash.fatal_error.take() {
+                    let mut v = f.into_owned();
+                    v.push('\n');
+                    v.push_str(text);
+                    self.out.crash.fatal_error = Some(Cow::Owned(v));
+                }
+            }
+            Message::None => return false,
+        }
+        true
+    }
+
+    fn push_panic(&mut self, v: &'a str, offset: u64) {
+        self.end_record();
+        let (value, recovered, mut repanicked) = split_recovered(Cow::Borrowed(v));
+        // ≤1.24 prints a re-panic of the same value as `X [recovered]` then `\tpanic: X`.
+        if let Some(prev) = self.out.crash.panics.last() {
+            if prev.recovered && prev.value == value {
+                repanicked = true;
+            }
+        }
+        self.out.crash.panics.push(PanicEntry {
+            value,
+            recovered,
+            repanicked,
+            offset,
+        });
+        self.message = Message::Panic;
+    }
+
+    fn set_fatal(&mut self, msg: &'a str, offset: u64, under_panic: bool) {
+        self.end_record();
+        if self.out.crash.fatal_error.is_none() {
+            self.out.crash.fatal_error = Some(Cow::Borrowed(msg));
+            self.out.crash.fatal_error_offset = Some(offset);
+            self.out.crash.fatal_under_panic = under_panic;
+            self.message = Message::Fatal;
+        }
+    }
+
+    fn elision(&mut self, rest: &str) -> bool {
+        let n = if rest == "additional frames elided..." {
+            0
+        } else {
+            match rest
+                .strip_suffix(" frames elided...")
+                .and_then(parse_dec::<u64>)
+            {
+                Some(n) => n,
+                None => return false,
+            }
+        };
+        match self.target {
+            Target::Goroutine => {
+                if let Some(g) = self.out.goroutines.last_mut() {
+                    g.elided = Some((g.frames.len(), n));
+                }
+            }
+            Target::Ancestor => {
+                if let Some(a) = self
+                    .out
+                    .goroutines
+                    .last_mut()
+                    .and_then(|g| g.ancestors.last_mut())
+                {
+                    a.elided = true;
+                }
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    fn start_goroutine(&mut self, g: Goroutine<'a>) {
+        self.end_record();
+        self.out.goroutines.push(g);
+        self.target = Target::Goroutine;
+    }
+
+    fn blank(&mut self) {
+        self.message = Message::None;
+        match self.target {
+            // A race access and its stack are followed by a blank line before
+            // the next section of the same report.
+            Target::RaceAccess | Target::RaceGoroutine => {}
+            _ => self.target = Target::None,
+        }
+    }
+
+    fn end_record(&mut self) {
+        self.pending = None;
+        self.pending_created = None;
+        if matches!(self.target, Target::Goroutine | Target::Ancestor | Target::RuntimeStack) {
+            self.target = Target::None;
+        }
+    }
+
+    fn drop_pending(&mut self) {
+        self.pending = None;
+        self.pending_created = None;
+    }
+
+    fn complete_frame(&mut self, pos: Position<'a>) {
+        if let Some((name, parent, _)) = self.pending_created.take() {
+            let f = frame(name, "", pos);
+            match self.target {
+                Target::Goroutine => {
+                    if let Some(g) = self.out.goroutines.last_mut() {
+                        g.created_by = Some(f);
+                        g.parent = parent;
+                    }
+                }
+                Target::Ancestor => {
+                    if let Some(a) = self
+                        .out
+                        .goroutines
+                        .last_mut()
+                        .and_then(|g| g.ancestors.last_mut())
+                    {
+                        a.created_by = Some(f);
+                    }
+                }
+                _ => {}
+            }
+            return;
+        }
+        let Some((name, args, _)) = self.pending.take() else {
+            return;
+        };
+        let f = frame(name, args, pos);
+        match self.target {
+            Target::Goroutine => {
+                if let Some(g) = self.out.goroutines.last_mut() {
+                    g.frames.push(f);
+                }
+            }
+            Target::Ancestor => {
+                if let Some(a) = self
+                    .out
+                    .goroutines
+                    .last_mut()
+                    .and_then(|g| g.ancestors.last_mut())
+                {
+                    a.frames.push(Frame { inlined: false, ..f });
+                }
+            }
+            Target::RuntimeStack => self.out.crash.runtime_stack.push(f),
+            Target::RaceAccess => {
+                if let Some(a) = self.race.as_mut().and_then(|r| r.accesses.last_mut()) {
+                    a.frames.push(f);
+                }
+            }
+            Target::RaceGoroutine => {
+                if let Some(g) = self.race.as_mut().and_then(|r| r.goroutines.last_mut()) {
+                    g.created_at.push(f);
+                }
+            }
+            Target::None | Target::CountRecord => {}
+        }
+    }
+
+    /// Lines of a race report (between `==================` rulers).
+    fn race_line(&mut self, line: &'a str, offset: u64) -> bool {
+        if line == "WARNING: DATA RACE" {
+            self.in_race_header = false;
+            self.race = Some(RaceReport {
+                offset,
+                ..RaceReport::default()
+            });
+            self.target = Target::None;
+            return true;
+        }
+        self.in_race_header = false;
+        let Some(report) = self.race.as_mut() else {
+            return false;
+        };
+        if line == "==================" {
+            if let Some(r) = self.race.take() {
+                self.out.races.push(r);
+            }
+            self.target = Target::None;
+            return true;
+        }
+        if let Some(access) = race_access(line) {
+            report.accesses.push(access);
+            self.target = Target::RaceAccess;
+            return true;
+        }
+        if let Some(rest) = line.strip_prefix("Goroutine ") {
+            if let Some(body) = rest.strip_suffix(" created at:") {
+                if let Some((id, state)) = body.split_once(" (") {
+                    if let Some(id) = parse_dec(id) {
+                        report.goroutines.push(RaceGoroutine {
+                            id,
+                            state: state.trim_end_matches(')'),
+                            created_at: Vec::new(),
+                        });
+                        self.target = Target::RaceGoroutine;
+                        return true;
+                    }
+                }
+            }
+        }
+        if line.starts_with("Heap block ") || line.starts_with("Global var ") {
+            report.location = Some(line);
+            self.target = Target::RaceAccess;
+            return true;
+        }
+        false
+    }
+
+    /// The input was cut inside a line.
+    fn mark_cut(&mut self) {
+        if let Some(g) = self.out.goroutines.last_mut() {
+            if matches!(self.target, Target::Goroutine | Target::Ancestor) {
+                g.truncated = true;
+            }
+        }
+    }
+
+    fn finish(&mut self, len: usize) {
+        if self.pending.is_some() || self.pending_created.is_some() {
+            let off = self
+                .pending
+                .map(|p| p.2)
+                .or(self.pending_created.map(|p| p.2))
+                .unwrap_or(0);
+            self.out.partial = true;
+            self.warn(off, "input ends after a function line without its file:line".into());
+            self.mark_cut();
+        }
+        if self.target == Target::Goroutine {
+            let partial = self.out.partial;
+            let cut = self.out.goroutines.last_mut().and_then(|g| {
+                let cut = g.frames.is_empty() && !g.stack_unavailable && !partial;
+                g.truncated |= cut;
+                cut.then_some((g.offset, g.id))
+            });
+            if let Some((off, id)) = cut {
+                self.out.partial = true;
+                self.warn(off, format!("input ends right after the header of goroutine {id}"));
+            }
+        }
+        if let Some(r) = self.race.take() {
+            self.out.partial = true;
+            self.warn(r.offset, "input ends inside a race report".into());
+            self.out.races.push(r);
+        }
+        if len == DEBUG2_CAP {
+            self.out.partial = true;
+            self.warn(
+                len as u64,
+                "input is exactly 64 MiB, where runtime.Stack and debug=2 dumps are silently cut".into(),
+            );
+        }
+        if self.skipped_invalid_utf8 > 0 {
+            let n = self.skipped_invalid_utf8;
+            self.warn(0, format!("{n} lines were not UTF-8 and were skipped"));
+        }
+        let (exact, at_least) = infer_version(&self.out, self.seen);
+        self.out.go_version = exact;
+        self.out.go_version_at_least = at_least;
+    }
+}
+
+/// A position line, indented as the current record expects.
+fn indented_position(line: &str, target: Target) -> Option<Position<'_>> {
+    let t = match target {
+        Target::RaceAccess | Target::RaceGoroutine => line.strip_prefix("    ")?.trim_start(),
+        _ => line.strip_prefix('\t').or_else(|| {
+            // Pasted dumps often have tabs turned into spaces.
+            let t = line.trim_start_matches(' ');
+            (t.len() + 2 <= line.len()).then_some(t)
+        })?,
+    };
+    position(t)
+}
+
+/// `X [recovered]` / `X [recovered, repanicked]`.
+fn split_recovered(v: Cow<'_, str>) -> (Cow<'_, str>, bool, bool) {
+    for (suffix, repanicked) in [(" [recovered, repanicked]", true), (" [recovered]", false)] {
+        if v.ends_with(suffix) {
+            let keep = v.len() - suffix.len();
+            let value = match v {
+                Cow::Borrowed(s) => Cow::Borrowed(&s[..keep]),
+                Cow::Owned(mut s) => {
+                    s.truncate(keep);
+                    Cow::Owned(s)
+                }
+            };
+            return (value, true, repanicked);
+        }
+    }
+    (v, false, false)
+}
+
+/// `Read at 0x.. by goroutine 8:` / `Previous write at 0x.. by main goroutine:`.
+fn race_access(line: &str) -> Option<RaceAccess<'_>> {
+    let body = line.strip_suffix(':')?;
+    let (head, by) = body.split_once(" by ")?;
+    let goroutine = if by == "main goroutine" {
+        1
+    } else {
+        parse_dec(by.strip_prefix("goroutine ")?)?
+    };
+    let (op, addr) = head.split_once(" at ")?;
+    let (previous, op) = match op.strip_prefix("Previous ") {
+        Some(o) => (true, o),
+        None => (false, op),
+    };
+    let lower = op.to_ascii_lowercase();
+    if !(lower.ends_with("read") || lower.ends_with("write")) {
+        return None;
+    }
+    Some(RaceAccess {
+        op: if op.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(lower)
+        } else {
+            Cow::Borrowed(op)
+        },
+        previous,
+        addr: parse_hex(addr)?,
+        goroutine,
+        frames: Vec::new(),
+    })
+}
+
+/// `3 @ 0x43a2c5 0x44b8e5 0x4d2f33` (debug=1 record header).
+fn count_record_header(line: &str, offset: u64) -> Option<CountRecord<'_>> {
+    let (count, pcs) = line.split_once(" @ ")?;
+    let count = parse_dec(count)?;
+    if !pcs.split(' ').all(|w| parse_hex(w).is_some()) {
+        return None;
+    }
+    Some(CountRecord {
+        count,
+        labels: Vec::new(),
+        frames: Vec::new(),
+        offset,
+    })
+}
+
+/// `#\t0x4d2f32\tmain.f+0x32\t/path/main.go:12`.
+fn count_record_frame(t: &str) -> Option<CountRecordFrame<'_>> {
+    let rest = t.strip_prefix('#')?.trim_start_matches([' ', '\t']);
+    let mut parts = rest.split('\t').filter(|p| !p.is_empty());
+    let pc = parse_hex(parts.next()?.trim())?;
+    let func = parts.next()?.trim();
+    let pos = position(parts.next()?.trim())?;
+    let function = match func.rfind("+0x") {
+        Some(i) => &func[..i],
+        None => func,
+    };
+    Some(CountRecordFrame {
+        pc,
+        function,
+        file: pos.file,
+        line: pos.line,
+    })
+}

@@ -1,0 +1,153 @@
+//! Turning command-line paths into byte buffers: files are memory-mapped,
+//! directories walked, stdin read, gzipped text decompressed (with a cap, so a
+//! small file cannot expand without bound).
+
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use godiag_model::InputKind;
+use godiag_sniff::{sniff, Sniffed};
+use memmap2::Mmap;
+
+/// Decompressed text beyond this is not read (the input is then partial).
+const MAX_DECOMPRESSED: u64 = 4 << 30;
+
+enum Bytes {
+    Mapped(Mmap),
+    Owned(Vec<u8>),
+}
+
+/// One input, loaded.
+pub struct Loaded {
+    /// The path as given (or found in a directory), `-` for stdin.
+    pub display: String,
+    bytes: Bytes,
+    pub sniffed: Sniffed,
+    /// Size of the input as stored (compressed size for gzip).
+    pub original_len: u64,
+    /// Decompression stopped early (damage or the size cap).
+    pub cut: bool,
+    pub warnings: Vec<String>,
+}
+
+impl Loaded {
+    pub fn bytes(&self) -> &[u8] {
+        match &self.bytes {
+            Bytes::Mapped(m) => m,
+            Bytes::Owned(v) => v,
+        }
+    }
+}
+
+/// Loads every path; a path that cannot be read is an error naming it.
+pub fn load_inputs(paths: &[PathBuf]) -> Result<Vec<Loaded>> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.as_os_str() == "-" {
+            let mut v = Vec::new();
+            std::io::stdin()
+                .lock()
+                .read_to_end(&mut v)
+                .context("cannot read standard input")?;
+            out.push(finish("-".into(), Bytes::Owned(v))?);
+            continue;
+        }
+        let meta = std::fs::metadata(p).with_context(|| format!("cannot read {}", p.display()))?;
+        if meta.is_dir() {
+            let mut files = Vec::new();
+            walk(p, &mut files).with_context(|| format!("cannot read directory {}", p.display()))?;
+            files.sort();
+            for f in files {
+                out.push(load_file(&f)?);
+            }
+        } else {
+            out.push(load_file(p)?);
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        let name = entry.file_name();
+        if name.to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let ty = entry.file_type()?;
+        if ty.is_dir() {
+            walk(&path, files)?;
+        } else if ty.is_file() {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn load_file(p: &Path) -> Result<Loaded> {
+    let file = File::open(p).with_context(|| format!("cannot read {}", p.display()))?;
+    let len = file
+        .metadata()
+        .with_context(|| format!("cannot read {}", p.display()))?
+        .len();
+    let bytes = if len == 0 {
+        Bytes::Owned(Vec::new())
+    } else {
+        // SAFETY: the map is read-only; a file truncated underneath us by
+        // another process is outside what godiag can defend against, as for
+        // every tool that maps its input.
+        let map = unsafe { Mmap::map(&file) }.with_context(|| format!("cannot read {}", p.display()))?;
+        Bytes::Mapped(map)
+    };
+    finish(p.display().to_string(), bytes)
+}
+
+fn finish(display: String, bytes: Bytes) -> Result<Loaded> {
+    let data: &[u8] = match &bytes {
+        Bytes::Mapped(m) => m,
+        Bytes::Owned(v) => v,
+    };
+    let original_len = data.len() as u64;
+    let sniffed = sniff(data);
+    let mut warnings = Vec::new();
+    let mut cut = false;
+    // Text inside gzip is decompressed for the text reader; binary kinds keep
+    // their compressed bytes for their own readers.
+    let text_kind = matches!(
+        sniffed.kind,
+        InputKind::CrashText
+            | InputKind::SigquitDump
+            | InputKind::GoroutineDump
+            | InputKind::GoroutineCountDump
+            | InputKind::RaceReport
+            | InputKind::PprofText
+    );
+    let bytes = if sniffed.gzipped && text_kind {
+        let mut v = Vec::new();
+        let mut dec = flate2::read::GzDecoder::new(data).take(MAX_DECOMPRESSED);
+        if let Err(e) = dec.read_to_end(&mut v) {
+            cut = true;
+            warnings.push(format!(
+                "gzip stream damaged after {} decompressed bytes: {e}",
+                v.len()
+            ));
+        } else if v.len() as u64 == MAX_DECOMPRESSED {
+            cut = true;
+            warnings.push(format!("decompressed text cut at {MAX_DECOMPRESSED} bytes"));
+        }
+        Bytes::Owned(v)
+    } else {
+        bytes
+    };
+    Ok(Loaded {
+        display,
+        bytes,
+        sniffed,
+        original_len,
+        cut,
+        warnings,
+    })
+}

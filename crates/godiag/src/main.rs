@@ -1,0 +1,220 @@
+//! `godiag`: the command line over godiag's readers, rules and renderers.
+
+mod inputs;
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use godiag_analysis::{analyze_text, rank, TextInput};
+use godiag_model::{diff_groups, group_goroutines, GroupKeyMode, InputKind, InputStatus};
+use godiag_report::{render_json, render_text, DumpComparison, InputReport, Report, TextOptions};
+
+use inputs::{load_inputs, Loaded};
+
+/// Exit status: the analysis ran (whatever it found).
+const EXIT_OK: u8 = 0;
+/// Exit status: godiag itself failed (writing the output, an internal error).
+const EXIT_FAILURE: u8 = 1;
+/// Exit status: an input could not be read (missing, unreadable, I/O error).
+const EXIT_UNREADABLE: u8 = 3;
+
+#[derive(Parser)]
+#[command(
+    name = "godiag",
+    version,
+    about = "Finds the root cause of Go crashes, hangs and leaks",
+    long_about = "Finds the root cause of Go crashes, hangs and leaks from the artifacts Go programs \
+already produce: crash output, goroutine dumps, race reports, pprof profiles, execution traces and \
+core dumps. Inputs are recognised by content.",
+    after_help = "Exit status:\n  0  the analysis ran (findings or not)\n  1  godiag failed (for example, the output could not be written)\n  2  bad usage (unknown option, missing argument)\n  3  an input could not be read (missing file, permission, I/O error)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyse artifacts: files, directories (bundles) or `-` for standard input.
+    Analyze(AnalyzeArgs),
+}
+
+#[derive(clap::Args)]
+struct AnalyzeArgs {
+    /// Files, directories (every file inside is an input) or `-` for stdin.
+    #[arg(required = true, value_name = "PATH")]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// How goroutines are grouped: by stack (argument values ignored), or by
+    /// stack and scalar argument values.
+    #[arg(long, value_enum, default_value_t = Grouping::Stack)]
+    group: Grouping,
+    /// Goroutine groups shown per input in the text report.
+    #[arg(long, default_value_t = 12, value_name = "N")]
+    max_groups: usize,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Grouping {
+    Stack,
+    Args,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Analyze(args) => analyze(args),
+    }
+}
+
+fn analyze(args: AnalyzeArgs) -> ExitCode {
+    let loaded = match load_inputs(&args.paths) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("godiag: {e:#}");
+            return ExitCode::from(EXIT_UNREADABLE);
+        }
+    };
+    let mode = match args.group {
+        Grouping::Stack => GroupKeyMode::Stack,
+        Grouping::Args => GroupKeyMode::StackAndArgs,
+    };
+    let report = build_report(&loaded, mode);
+    let text = match args.format {
+        Format::Json => render_json(&report),
+        Format::Text => {
+            let color = args.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            render_text(
+                &report,
+                TextOptions {
+                    color,
+                    max_groups: args.max_groups,
+                    ..TextOptions::default()
+                },
+            )
+        }
+    };
+    let written = match &args.output {
+        Some(path) => std::fs::write(path, text.as_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", path.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                Ok(()) => Ok(()),
+                // A closed pipe (`| head`) is the reader's choice, not a failure.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(e) => Err(format!("cannot write the report: {e}")),
+            }
+        }
+    };
+    match written {
+        Ok(()) => ExitCode::from(EXIT_OK),
+        Err(e) => {
+            eprintln!("godiag: {e}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
+/// Reads every input, groups goroutines, runs the rules.
+fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> {
+    let mut inputs: Vec<InputReport<'a>> = Vec::with_capacity(loaded.len());
+    for l in loaded {
+        let sniffed = &l.sniffed;
+        let mut warnings: Vec<String> = l.warnings.clone();
+        let mut report = InputReport {
+            path: l.display.clone(),
+            kind: sniffed.kind,
+            bytes: l.original_len,
+            go_version: sniffed.go_version.clone(),
+            go_version_at_least: None,
+            status: InputStatus::Parsed,
+            analysed: sniffed.kind.is_analysed(),
+            warnings: Vec::new(),
+            text: None,
+            groups: Vec::new(),
+        };
+        if sniffed.kind == InputKind::Unrecognized {
+            report.status = InputStatus::Unrecognized;
+            warnings.push(format!(
+                "not a Go artifact godiag knows{}",
+                sniffed.note.as_ref().map(|n| format!(": {n}")).unwrap_or_default()
+            ));
+        } else if !report.analysed {
+            report.status = InputStatus::Partial;
+            warnings.push(format!(
+                "recognised as {}; this build of godiag does not analyse that kind yet",
+                sniffed.kind.name()
+            ));
+        } else {
+            let t = godiag_traceback::parse(l.bytes());
+            if t.partial || l.cut {
+                report.status = InputStatus::Partial;
+            }
+            report.go_version = report.go_version.or_else(|| t.go_version.clone());
+            report.go_version_at_least = t.go_version_at_least.clone();
+            warnings.extend(
+                t.warnings
+                    .iter()
+                    .map(|w| format!("{} (at byte {})", w.message, w.offset)),
+            );
+            report.groups = group_goroutines(&t.goroutines, mode);
+            report.text = Some(t);
+        }
+        report.warnings = warnings;
+        inputs.push(report);
+    }
+
+    let text_inputs: Vec<TextInput<'_, 'a>> = inputs
+        .iter()
+        .enumerate()
+        .filter_map(|(index, i)| {
+            i.text.as_ref().map(|artifact| TextInput {
+                index,
+                kind: i.kind,
+                artifact,
+                groups: &i.groups,
+            })
+        })
+        .collect();
+    let mut findings = analyze_text(&text_inputs);
+    rank(&mut findings);
+
+    // Consecutive goroutine dumps (debug=2 or SIGQUIT) are compared group by group.
+    let dumps: Vec<usize> = inputs
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| {
+            matches!(i.kind, InputKind::GoroutineDump | InputKind::SigquitDump) && !i.groups.is_empty()
+        })
+        .map(|(n, _)| n)
+        .collect();
+    let comparisons = dumps
+        .windows(2)
+        .map(|w| DumpComparison {
+            earlier: w[0],
+            later: w[1],
+            diffs: diff_groups(&inputs[w[0]].groups, &inputs[w[1]].groups),
+        })
+        .collect();
+    Report {
+        inputs,
+        findings,
+        comparisons,
+    }
+}
