@@ -1,6 +1,7 @@
 //! Goroutines and their stacks, whichever source they were read from.
 
 use std::borrow::Cow;
+use std::num::NonZeroU64;
 
 use serde::Serialize;
 
@@ -17,16 +18,19 @@ pub struct Frame<'a> {
     pub line: u32,
     /// `pc - entry` (`+0x..`); absent for inlined frames and a fault on the first instruction.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub pc_offset: Option<u64>,
+    pub pc_offset: Option<u32>,
     /// The absolute pc when printed (`pc=0x..` at GOTRACEBACK=system and above).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub pc: Option<u64>,
-    /// Printed with `(...)`: inlined into its caller (or an ancestor frame).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub inlined: bool,
+    pub pc: Option<NonZeroU64>,
 }
 
 impl Frame<'_> {
+    /// Printed with `(...)` and no offset: inlined into its caller (ancestor
+    /// frames print `(...)` too, but keep their offset).
+    pub fn is_inlined(&self) -> bool {
+        self.args == "..." && self.pc_offset.is_none()
+    }
+
     /// The package path part of the function name (`net/http`, `main`,
     /// `github.com/x/y`), taken as everything before the first `.` after the last `/`.
     pub fn package(&self) -> &str {
@@ -166,8 +170,14 @@ mod tests {
         assert_eq!(package_of("main.(*T).M"), "main");
         assert_eq!(package_of("net/http.(*conn).serve"), "net/http");
         assert_eq!(package_of("github.com/a/b.c.F"), "github.com/a/b");
-        assert_eq!(package_of("gopkg.in/yaml%2ev2.(*T).M"), "gopkg.in/yaml%2ev2");
-        assert_eq!(package_of("internal/runtime/maps.fatal"), "internal/runtime/maps");
+        assert_eq!(
+            package_of("gopkg.in/yaml%2ev2.(*T).M"),
+            "gopkg.in/yaml%2ev2"
+        );
+        assert_eq!(
+            package_of("internal/runtime/maps.fatal"),
+            "internal/runtime/maps"
+        );
         assert!(is_stdlib_package("internal/sync"));
         assert!(!is_stdlib_package("main"));
         assert!(!is_stdlib_package("godiag.dev/lab/x"));

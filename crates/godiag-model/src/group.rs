@@ -210,7 +210,11 @@ pub fn group_goroutines<'a>(
     for (g, p) in groups.iter_mut().zip(&parents) {
         g.distinct_parents = p.len();
     }
-    groups.sort_by(|a, b| b.count.cmp(&a.count).then(a.first_index.cmp(&b.first_index)));
+    groups.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then(a.first_index.cmp(&b.first_index))
+    });
     groups
 }
 
@@ -311,7 +315,6 @@ mod tests {
                 line: 10,
                 pc_offset: Some(0x20),
                 pc: None,
-                inlined: false,
             }],
             created_by: Some(Frame {
                 function: "main.main",
@@ -320,7 +323,6 @@ mod tests {
                 line: 20,
                 pc_offset: None,
                 pc: None,
-                inlined: false,
             }),
             parent: Some(parent),
             ..Goroutine::default()
@@ -345,7 +347,11 @@ mod tests {
     #[test]
     fn diff_reports_growth() {
         let a = vec![g(1, "chan receive", "", 1)];
-        let b = vec![g(1, "chan receive", "", 1), g(2, "chan receive", "", 1), g(3, "select", "", 1)];
+        let b = vec![
+            g(1, "chan receive", "", 1),
+            g(2, "chan receive", "", 1),
+            g(3, "select", "", 1),
+        ];
         let ga = group_goroutines(&a, GroupKeyMode::Stack);
         let gb = group_goroutines(&b, GroupKeyMode::Stack);
         let d = diff_groups(&ga, &gb);

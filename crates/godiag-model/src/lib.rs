@@ -14,7 +14,7 @@ pub mod source;
 pub mod text;
 
 pub use goroutine::{Ancestor, Frame, Goroutine, Label};
-pub use group::{diff_groups, group_goroutines, GroupDiff, GroupKeyMode, GoroutineGroup};
+pub use group::{diff_groups, group_goroutines, GoroutineGroup, GroupDiff, GroupKeyMode};
 pub use source::{InputKind, InputStatus, Source};
 pub use text::{
     CountRecord, CountRecordFrame, Crash, FatalSignal, GcTrace, PanicEntry, RaceAccess,

@@ -88,7 +88,8 @@ pub fn render_json(report: &Report<'_>) -> String {
         "findings": report.findings,
         "comparisons": comparisons,
     });
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut s =
+        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
 }

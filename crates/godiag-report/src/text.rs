@@ -88,7 +88,12 @@ pub fn render_text(report: &Report<'_>, opts: TextOptions) -> String {
                 f.title,
                 f.location
                     .as_ref()
-                    .map(|l| format!("\n     at {} {}:{}", l.function, short_path(&l.file), l.line))
+                    .map(|l| format!(
+                        "\n     at {} {}:{}",
+                        l.function,
+                        short_path(&l.file),
+                        l.line
+                    ))
                     .unwrap_or_default()
             );
         }
@@ -106,7 +111,12 @@ pub fn render_text(report: &Report<'_>, opts: TextOptions) -> String {
             a.path,
             b.path
         );
-        for d in c.diffs.iter().filter(|d| d.growth() != 0).take(opts.max_groups) {
+        for d in c
+            .diffs
+            .iter()
+            .filter(|d| d.growth() != 0)
+            .take(opts.max_groups)
+        {
             let g = d
                 .later
                 .and_then(|li| b.groups.get(li))
@@ -139,7 +149,12 @@ pub fn render_text(report: &Report<'_>, opts: TextOptions) -> String {
 fn finding_body(out: &mut String, st: &Style, f: &Finding, report: &Report<'_>) {
     let _ = writeln!(out, "  {}", st.bold(&f.title));
     if let Some(l) = &f.location {
-        let _ = writeln!(out, "  at {} {}", st.bold(&l.function), st.yellow(&format!("{}:{}", l.file, l.line)));
+        let _ = writeln!(
+            out,
+            "  at {} {}",
+            st.bold(&l.function),
+            st.yellow(&format!("{}:{}", l.file, l.line))
+        );
     }
     if let Some(g) = f.goroutine {
         let _ = writeln!(out, "  goroutine {g}");
@@ -152,7 +167,13 @@ fn finding_body(out: &mut String, st: &Style, f: &Finding, report: &Report<'_>) 
                 .get(e.input)
                 .map(|i| i.path.as_str())
                 .unwrap_or("?");
-            let _ = writeln!(out, "    [{}] {} {}", e.source.name(), e.summary, st.dim(&format!("({path})")));
+            let _ = writeln!(
+                out,
+                "    [{}] {} {}",
+                e.source.name(),
+                e.summary,
+                st.dim(&format!("({path})"))
+            );
             for l in e.lines.iter().take(6) {
                 let _ = writeln!(out, "      {}", st.dim(l));
             }
@@ -186,7 +207,9 @@ fn input_line(out: &mut String, st: &Style, i: &InputReport<'_>) {
     };
     let status = match i.status {
         godiag_model::InputStatus::Parsed => st.green("parsed"),
-        godiag_model::InputStatus::Partial if !i.analysed => st.yellow("recognised, not analysed yet"),
+        godiag_model::InputStatus::Partial if !i.analysed => {
+            st.yellow("recognised, not analysed yet")
+        }
         godiag_model::InputStatus::Partial => st.yellow("partial"),
         godiag_model::InputStatus::Unrecognized => st.red("unrecognized"),
     };
@@ -194,7 +217,15 @@ fn input_line(out: &mut String, st: &Style, i: &InputReport<'_>) {
         .goroutine_count()
         .map(|n| format!(", {n} goroutines"))
         .unwrap_or_default();
-    let _ = writeln!(out, "  {}  {}  {}  {}{}", i.path, i.kind.name(), version, status, count);
+    let _ = writeln!(
+        out,
+        "  {}  {}  {}  {}{}",
+        i.path,
+        i.kind.name(),
+        version,
+        status,
+        count
+    );
     for w in i.warnings.iter().take(5) {
         let _ = writeln!(out, "    {} {}", st.yellow("warning:"), w);
     }
@@ -220,7 +251,10 @@ fn groups_section(out: &mut String, st: &Style, i: &InputReport<'_>, opts: TextO
     // The failing goroutine's group first, then by size.
     let mut order: Vec<&GoroutineGroup<'_>> = i.groups.iter().collect();
     if let Some(id) = failing {
-        if let Some(pos) = order.iter().position(|g| g.ids.first() == Some(&id) && g.first_index == 0) {
+        if let Some(pos) = order
+            .iter()
+            .position(|g| g.ids.first() == Some(&id) && g.first_index == 0)
+        {
             let g = order.remove(pos);
             order.insert(0, g);
         }
@@ -241,7 +275,12 @@ fn groups_section(out: &mut String, st: &Style, i: &InputReport<'_>, opts: TextO
         } else {
             format!(
                 "goroutines {}{}",
-                g.ids.iter().take(5).map(|i| i.to_string()).collect::<Vec<_>>().join(", "),
+                g.ids
+                    .iter()
+                    .take(5)
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 if g.count > 5 { ", …" } else { "" }
             )
         };
@@ -251,7 +290,11 @@ fn groups_section(out: &mut String, st: &Style, i: &InputReport<'_>, opts: TextO
             st.bold(&format!("{}×", g.count)),
             g.status,
             minutes,
-            if g.locked_to_thread > 0 { ", locked to thread" } else { "" },
+            if g.locked_to_thread > 0 {
+                ", locked to thread"
+            } else {
+                ""
+            },
             st.dim(&ids),
             marker
         );
@@ -259,7 +302,14 @@ fn groups_section(out: &mut String, st: &Style, i: &InputReport<'_>, opts: TextO
             frame_line(out, st, f);
         }
         if g.frames.len() > opts.max_frames {
-            let _ = writeln!(out, "      {}", st.dim(&format!("… {} more frames", g.frames.len() - opts.max_frames)));
+            let _ = writeln!(
+                out,
+                "      {}",
+                st.dim(&format!(
+                    "… {} more frames",
+                    g.frames.len() - opts.max_frames
+                ))
+            );
         }
         if let Some(c) = &g.created_by {
             let _ = writeln!(
@@ -284,14 +334,22 @@ fn groups_section(out: &mut String, st: &Style, i: &InputReport<'_>, opts: TextO
         let _ = writeln!(
             out,
             "  {}",
-            st.dim(&format!("… {} more groups ({} goroutines); --format json lists them", i.groups.len() - opts.max_groups, rest))
+            st.dim(&format!(
+                "… {} more groups ({} goroutines); --format json lists them",
+                i.groups.len() - opts.max_groups,
+                rest
+            ))
         );
     }
 }
 
 fn frame_line(out: &mut String, st: &Style, f: &Frame<'_>) {
     let text = format!("{}  {}:{}", f.function, short_path(f.file), f.line);
-    let _ = writeln!(out, "      {}", if f.is_stdlib() { st.dim(&text) } else { text });
+    let _ = writeln!(
+        out,
+        "      {}",
+        if f.is_stdlib() { st.dim(&text) } else { text }
+    );
 }
 
 /// The last three path elements are enough to find a file in a terminal.

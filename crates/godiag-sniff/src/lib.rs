@@ -135,7 +135,9 @@ fn sniff_text(data: &[u8]) -> Sniffed {
             .unwrap_or(data.len());
         &data[start..]
     };
-    if trimmed.starts_with(b"{") && memmem::find(&data[..data.len().min(4096)], b"\"godiag.bundle").is_some() {
+    if trimmed.starts_with(b"{")
+        && memmem::find(&data[..data.len().min(4096)], b"\"godiag.bundle").is_some()
+    {
         return Sniffed::of(InputKind::BundleManifest);
     }
     if has_line_starting(data, b"goroutine profile: total ") {
@@ -247,9 +249,13 @@ fn varint(b: &[u8]) -> Option<(u64, usize)> {
 
 fn sniff_elf(data: &[u8]) -> Sniffed {
     let little = data.get(5) == Some(&1);
-    let e_type = data
-        .get(16..18)
-        .map(|b| if little { u16::from_le_bytes([b[0], b[1]]) } else { u16::from_be_bytes([b[0], b[1]]) });
+    let e_type = data.get(16..18).map(|b| {
+        if little {
+            u16::from_le_bytes([b[0], b[1]])
+        } else {
+            u16::from_be_bytes([b[0], b[1]])
+        }
+    });
     match e_type {
         Some(4) => Sniffed::of(InputKind::ElfCore),
         Some(2 | 3) => {
@@ -291,13 +297,34 @@ mod tests {
 
     #[test]
     fn text_kinds() {
-        assert_eq!(sniff(b"panic: boom\n\ngoroutine 1 [running]:\n").kind, InputKind::CrashText);
-        assert_eq!(sniff(b"log line\nfatal error: all goroutines are asleep - deadlock!\n").kind, InputKind::CrashText);
-        assert_eq!(sniff(b"goroutine 1 [running]:\nmain.main()\n").kind, InputKind::GoroutineDump);
-        assert_eq!(sniff(b"goroutine profile: total 3\n2 @ 0x1 0x2\n").kind, InputKind::GoroutineCountDump);
-        assert_eq!(sniff(b"SIGQUIT: quit\nPC=0x1 m=0 sigcode=0\n").kind, InputKind::SigquitDump);
-        assert_eq!(sniff(b"==================\nWARNING: DATA RACE\n").kind, InputKind::RaceReport);
-        assert_eq!(sniff(b"heap profile: 1: 2 [3: 4] @ heap/1048576\n").kind, InputKind::PprofText);
+        assert_eq!(
+            sniff(b"panic: boom\n\ngoroutine 1 [running]:\n").kind,
+            InputKind::CrashText
+        );
+        assert_eq!(
+            sniff(b"log line\nfatal error: all goroutines are asleep - deadlock!\n").kind,
+            InputKind::CrashText
+        );
+        assert_eq!(
+            sniff(b"goroutine 1 [running]:\nmain.main()\n").kind,
+            InputKind::GoroutineDump
+        );
+        assert_eq!(
+            sniff(b"goroutine profile: total 3\n2 @ 0x1 0x2\n").kind,
+            InputKind::GoroutineCountDump
+        );
+        assert_eq!(
+            sniff(b"SIGQUIT: quit\nPC=0x1 m=0 sigcode=0\n").kind,
+            InputKind::SigquitDump
+        );
+        assert_eq!(
+            sniff(b"==================\nWARNING: DATA RACE\n").kind,
+            InputKind::RaceReport
+        );
+        assert_eq!(
+            sniff(b"heap profile: 1: 2 [3: 4] @ heap/1048576\n").kind,
+            InputKind::PprofText
+        );
         assert_eq!(sniff(b"hello world\n").kind, InputKind::Unrecognized);
         assert_eq!(sniff(b"").kind, InputKind::Unrecognized);
     }
@@ -305,7 +332,10 @@ mod tests {
     #[test]
     fn binary_kinds() {
         let t = sniff(b"go 1.23 trace\x00\x00\x00\x01\x02");
-        assert_eq!((t.kind, t.go_version.as_deref()), (InputKind::ExecutionTrace, Some("1.23")));
+        assert_eq!(
+            (t.kind, t.go_version.as_deref()),
+            (InputKind::ExecutionTrace, Some("1.23"))
+        );
         let mut core = vec![0u8; 64];
         core[..4].copy_from_slice(ELF_MAGIC);
         core[5] = 1;

@@ -62,7 +62,10 @@ pub(crate) enum LabelForm {
 
 pub(crate) fn parse_header(line: &str, offset: u64) -> Option<(Goroutine<'_>, LabelForm)> {
     let rest = line.strip_prefix("goroutine ")?;
-    let id_end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+    let id_end = rest
+        .bytes()
+        .position(|b| !b.is_ascii_digit())
+        .unwrap_or(rest.len());
     let id = parse_dec(&rest[..id_end])?;
     let mut rest = &rest[id_end..];
     let mut g = Goroutine {
@@ -71,7 +74,10 @@ pub(crate) fn parse_header(line: &str, offset: u64) -> Option<(Goroutine<'_>, La
         ..Goroutine::default()
     };
     // Optional ` gp=0x.. m=N mp=0x..` / ` m=nil` before the bracket.
-    let open = rest.find(" [")?;
+    let open = memchr::memchr(b'[', rest.as_bytes())?.checked_sub(1)?;
+    if rest.as_bytes()[open] != b' ' {
+        return None;
+    }
     for w in rest[..open].split(' ').filter(|w| !w.is_empty()) {
         if let Some(v) = w.strip_prefix("gp=") {
             g.gp = parse_hex(v);
@@ -106,7 +112,8 @@ fn parse_state<'a>(state: &'a str, g: &mut Goroutine<'a>) -> bool {
     let mut state = state;
     let mut inside = false;
     // 1.26: ` labels:{...}` appended inside the brackets, after everything else.
-    if let Some(at) = state.find(" labels:{") {
+    let labelled = memchr::memchr(b'{', state.as_bytes()).is_some();
+    if let Some(at) = labelled.then(|| state.find(" labels:{")).flatten() {
         let b = state.as_bytes();
         let open = at + " labels:".len();
         if let Some(close) = matching_close(b, open, b'}') {
@@ -115,7 +122,7 @@ fn parse_state<'a>(state: &'a str, g: &mut Goroutine<'a>) -> bool {
             inside = true;
         }
     }
-    let mut parts = state.split(", ");
+    let mut parts = state.split(',').map(|p| p.trim_start_matches(' '));
     let mut status = parts.next().unwrap_or("");
     loop {
         if let Some(s) = status.strip_suffix(" (leaked)") {
@@ -247,7 +254,10 @@ mod tests {
     #[test]
     fn plain_and_minutes() {
         let g = h("goroutine 18 [chan receive, 3 minutes]:");
-        assert_eq!((g.id, g.status, g.wait_minutes), (18, "chan receive", Some(3)));
+        assert_eq!(
+            (g.id, g.status, g.wait_minutes),
+            (18, "chan receive", Some(3))
+        );
         let g = h("goroutine 1 [running, locked to thread]:");
         assert!(g.locked_to_thread);
         let g = h("goroutine 5 [select (no cases)]:");
@@ -257,9 +267,15 @@ mod tests {
     #[test]
     fn gp_m_mp() {
         let g = h("goroutine 1 gp=0xc000002380 m=0 mp=0x5d8b20 [running]:");
-        assert_eq!((g.gp, g.m, g.status), (Some(0xc000002380), Some(0), "running"));
+        assert_eq!(
+            (g.gp, g.m, g.status),
+            (Some(0xc000002380), Some(0), "running")
+        );
         let g = h("goroutine 2 gp=0xc000006c40 m=nil [force gc (idle), 1 minutes]:");
-        assert_eq!((g.m, g.status, g.wait_minutes), (None, "force gc (idle)", Some(1)));
+        assert_eq!(
+            (g.m, g.status, g.wait_minutes),
+            (None, "force gc (idle)", Some(1))
+        );
     }
 
     #[test]
@@ -276,13 +292,21 @@ mod tests {
 
     #[test]
     fn labels_126_and_127() {
-        let g = h(r#"goroutine 18 [select (no cases) labels:{"request_id": "abc-123", "route": "/api/v1"}]:"#);
+        let g = h(
+            r#"goroutine 18 [select (no cases) labels:{"request_id": "abc-123", "route": "/api/v1"}]:"#,
+        );
         assert_eq!(g.status, "select (no cases)");
         assert_eq!(g.labels.len(), 2);
-        assert_eq!((&*g.labels[1].key, &*g.labels[1].value), ("route", "/api/v1"));
+        assert_eq!(
+            (&*g.labels[1].key, &*g.labels[1].value),
+            ("route", "/api/v1")
+        );
         let g = h(r#"goroutine 19 [select (no cases)] {request_id: "abc-123", route: /api/v1}:"#);
         assert_eq!(g.labels.len(), 2);
-        assert_eq!((&*g.labels[0].key, &*g.labels[0].value), ("request_id", "abc-123"));
+        assert_eq!(
+            (&*g.labels[0].key, &*g.labels[0].value),
+            ("request_id", "abc-123")
+        );
         assert_eq!(&*g.labels[1].value, "/api/v1");
         let g = h(r#"goroutine 3 [chan receive, 2 minutes labels:{"k": "a, b]\"c"}]:"#);
         assert_eq!((g.status, g.wait_minutes), ("chan receive", Some(2)));

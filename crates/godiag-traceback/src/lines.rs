@@ -34,27 +34,38 @@ pub(crate) fn function_line(line: &str) -> Option<(&str, &str)> {
 pub(crate) struct Position<'a> {
     pub file: &'a str,
     pub line: u32,
-    pub pc_offset: Option<u64>,
-    pub pc: Option<u64>,
+    pub pc_offset: Option<u32>,
+    pub pc: Option<std::num::NonZeroU64>,
 }
 
+/// Splits off the last space-separated word (memrchr: this is the hot path).
+fn split_last_word(s: &str) -> (&str, &str) {
+    match memchr::memrchr(b' ', s.as_bytes()) {
+        Some(i) => (&s[..i], &s[i + 1..]),
+        None => ("", s),
+    }
+}
+
+/// Parsed right to left, since file paths may contain spaces and colons.
 pub(crate) fn position(s: &str) -> Option<Position<'_>> {
     let mut rest = s;
     let mut pc = None;
-    if let Some(i) = rest.find(" fp=") {
-        let regs = &rest[i + 1..];
-        pc = regs
-            .split(' ')
-            .find_map(|w| w.strip_prefix("pc="))
-            .and_then(parse_hex);
-        rest = &rest[..i];
+    let (head, last) = split_last_word(rest);
+    if let Some(v) = last.strip_prefix("pc=") {
+        let (h2, sp) = split_last_word(head);
+        let (h3, fp) = split_last_word(h2);
+        if sp.starts_with("sp=") && fp.starts_with("fp=") {
+            pc = parse_hex(v);
+            rest = h3;
+        }
     }
     let mut pc_offset = None;
-    if let Some(i) = rest.rfind(" +0x") {
-        pc_offset = Some(parse_hex(&rest[i + 2..])?);
-        rest = &rest[..i];
+    let (head, last) = split_last_word(rest);
+    if last.starts_with("+0x") {
+        pc_offset = Some(u32::try_from(parse_hex(&last[1..])?).ok()?);
+        rest = head;
     }
-    let colon = rest.rfind(':')?;
+    let colon = memchr::memrchr(b':', rest.as_bytes())?;
     let line = parse_dec(&rest[colon + 1..])?;
     let file = &rest[..colon];
     if file.is_empty() {
@@ -64,14 +75,13 @@ pub(crate) fn position(s: &str) -> Option<Position<'_>> {
         file,
         line,
         pc_offset,
-        pc,
+        pc: pc.and_then(std::num::NonZeroU64::new),
     })
 }
 
 pub(crate) fn frame<'a>(function: &'a str, args: &'a str, pos: Position<'a>) -> Frame<'a> {
     Frame {
         function,
-        inlined: args == "...",
         args,
         file: pos.file,
         line: pos.line,
@@ -115,7 +125,11 @@ pub(crate) fn signal_line(line: &str, offset: u64) -> Option<SignalInfo<'_>> {
 pub(crate) fn fatal_signal_line(line: &str) -> Option<(&str, &str)> {
     let (name, desc) = line.split_once(": ")?;
     let sig = name.strip_prefix("SIG")?;
-    if sig.is_empty() || !sig.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) {
+    if sig.is_empty()
+        || !sig
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+    {
         return None;
     }
     Some((name, desc))
@@ -127,7 +141,9 @@ pub(crate) fn register_line(line: &str) -> Option<(&str, u64)> {
     if name.is_empty()
         || name.len() > 7
         || !name.as_bytes()[0].is_ascii_lowercase()
-        || !name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
     {
         return None;
     }
@@ -191,7 +207,13 @@ mod tests {
     #[test]
     fn positions() {
         let p = position("/a/b/main.go:20 +0x1d fp=0xc000 sp=0xc001 pc=0x4d2860").unwrap();
-        assert_eq!((p.file, p.line, p.pc_offset, p.pc), ("/a/b/main.go", 20, Some(0x1d), Some(0x4d2860)));
+        assert_eq!(
+            (p.file, p.line, p.pc_offset),
+            ("/a/b/main.go", 20, Some(0x1d))
+        );
+        assert_eq!(p.pc.map(|p| p.get()), Some(0x4d2860));
+        let p = position("/home/J Doe/x:y.go:7 +0x3").unwrap();
+        assert_eq!((p.file, p.line), ("/home/J Doe/x:y.go", 7));
         let p = position("C:/go/src/x.go:7").unwrap();
         assert_eq!((p.file, p.line, p.pc_offset), ("C:/go/src/x.go", 7, None));
         assert!(position("not a position").is_none());
@@ -200,29 +222,55 @@ mod tests {
 
     #[test]
     fn functions() {
-        assert_eq!(function_line("main.(*T).M(0x1, {0x2, 0x3})"), Some(("main.(*T).M", "0x1, {0x2, 0x3}")));
-        assert_eq!(function_line("main.(*Box[...]).Explode(...)"), Some(("main.(*Box[...]).Explode", "...")));
-        assert_eq!(function_line("panic({0x4a2c40?, 0x5a7a10?})"), Some(("panic", "{0x4a2c40?, 0x5a7a10?}")));
+        assert_eq!(
+            function_line("main.(*T).M(0x1, {0x2, 0x3})"),
+            Some(("main.(*T).M", "0x1, {0x2, 0x3}"))
+        );
+        assert_eq!(
+            function_line("main.(*Box[...]).Explode(...)"),
+            Some(("main.(*Box[...]).Explode", "..."))
+        );
+        assert_eq!(
+            function_line("panic({0x4a2c40?, 0x5a7a10?})"),
+            Some(("panic", "{0x4a2c40?, 0x5a7a10?}"))
+        );
         assert!(function_line("2024/01/01 log line (with parens)").is_none());
     }
 
     #[test]
     fn signals_and_registers() {
-        let s = signal_line("[signal SIGSEGV: segmentation violation code=0x1 addr=0x8 pc=0x4d2860]", 0).unwrap();
-        assert_eq!((s.name, s.description, s.code, s.addr, s.pc), ("SIGSEGV", "segmentation violation", 1, 8, 0x4d2860));
+        let s = signal_line(
+            "[signal SIGSEGV: segmentation violation code=0x1 addr=0x8 pc=0x4d2860]",
+            0,
+        )
+        .unwrap();
+        assert_eq!(
+            (s.name, s.description, s.code, s.addr, s.pc),
+            ("SIGSEGV", "segmentation violation", 1, 8, 0x4d2860)
+        );
         assert_eq!(register_line("rax    0x0"), Some(("rax", 0)));
         assert_eq!(register_line("rflags 0x10246"), Some(("rflags", 0x10246)));
         assert!(register_line("goroutine 1 [running]:").is_none());
-        assert_eq!(fatal_signal_line("SIGQUIT: quit"), Some(("SIGQUIT", "quit")));
+        assert_eq!(
+            fatal_signal_line("SIGQUIT: quit"),
+            Some(("SIGQUIT", "quit"))
+        );
         assert!(fatal_signal_line("Sig: x").is_none());
     }
 
     #[test]
     fn traces() {
-        let g = gc_trace("gc 3 @0.072s 0%: 0.019+0.47+0.071 ms clock, 2 P (forced)", 0).unwrap();
+        let g = gc_trace(
+            "gc 3 @0.072s 0%: 0.019+0.47+0.071 ms clock, 2 P (forced)",
+            0,
+        )
+        .unwrap();
         assert_eq!((g.number, g.gc_cpu_percent, g.forced), (3, 0, true));
         let s = sched_trace("SCHED 100ms: gomaxprocs=2 idleprocs=1 threads=4 spinningthreads=0 needspinning=0 idlethreads=2 runqueue=3 [0 0]", 0).unwrap();
-        assert_eq!((s.at_ms, s.gomaxprocs, s.threads, s.runqueue), (100, 2, 4, 3));
+        assert_eq!(
+            (s.at_ms, s.gomaxprocs, s.threads, s.runqueue),
+            (100, 2, 4, 3)
+        );
         assert!(is_sched_detail("  P0: status=1 schedtick=1"));
         assert!(is_sched_detail("  G18: status=2() m=3 lockedm=nil"));
         assert!(!is_sched_detail("  main.f()"));

@@ -3,8 +3,8 @@
 use std::borrow::Cow;
 
 use godiag_model::{
-    Ancestor, CountRecord, CountRecordFrame, FatalSignal, Frame, Goroutine, PanicEntry,
-    RaceAccess, RaceGoroutine, RaceReport, TextArtifact, Warning,
+    Ancestor, CountRecord, CountRecordFrame, FatalSignal, Goroutine, PanicEntry, RaceAccess,
+    RaceGoroutine, RaceReport, TextArtifact, Warning,
 };
 
 use crate::header::{parse_header, parse_labels, LabelForm};
@@ -65,6 +65,15 @@ pub fn parse(input: &[u8]) -> TextArtifact<'_> {
         skipped_invalid_utf8: 0,
         seen: SyntaxSeen::default(),
     };
+    // Most inputs are valid UTF-8 throughout: validate once (fast, vectorised)
+    // and slice lines from the `str`; otherwise validate line by line.
+    let whole = std::str::from_utf8(input).ok();
+    // One goroutine per header: size the list once instead of growing it.
+    r.out.goroutines.reserve(
+        memchr::memmem::find_iter(input, b"\ngoroutine ")
+            .count()
+            .min(input.len() / 32),
+    );
     let mut pos = 0usize;
     while pos < input.len() {
         let (end, next, complete) = match memchr::memchr(b'\n', &input[pos..]) {
@@ -87,13 +96,14 @@ pub fn parse(input: &[u8]) -> TextArtifact<'_> {
             r.mark_cut();
             break;
         }
-        let mut raw = &input[pos..end];
-        if raw.last() == Some(&b'\r') {
-            raw = &raw[..raw.len() - 1];
-        }
-        match std::str::from_utf8(raw) {
-            Ok(line) => r.line(line, pos as u64),
-            Err(_) => {
+        let cr = usize::from(end > pos && input[end - 1] == b'\r');
+        let line = match whole {
+            Some(text) => text.get(pos..end - cr),
+            None => std::str::from_utf8(&input[pos..end - cr]).ok(),
+        };
+        match line {
+            Some(line) => r.line(line, pos as u64),
+            None => {
                 r.skipped_invalid_utf8 += 1;
                 r.out.other_lines += 1;
             }
@@ -125,7 +135,8 @@ impl<'a> Reader<'a> {
             return;
         }
         let first = line.as_bytes()[0];
-        if first == b'\t' || first == b' ' || (first == b'#' && self.target == Target::CountRecord) {
+        if first == b'\t' || first == b' ' || (first == b'#' && self.target == Target::CountRecord)
+        {
             self.indented(line, offset);
             return;
         }
@@ -160,9 +171,11 @@ impl<'a> Reader<'a> {
         }
         if let Some(rest) = line.strip_prefix("created by ") {
             if matches!(self.target, Target::Goroutine | Target::Ancestor) {
-                let (name, parent) = match rest.split_once(" in goroutine ") {
-                    Some((n, p)) => (n, parse_dec(p)),
-                    None => (rest, None),
+                let (name, parent) = match rest.rsplit_once(' ') {
+                    Some((head, p)) if head.ends_with(" in goroutine") => {
+                        (&head[..head.len() - " in goroutine".len()], parse_dec(p))
+                    }
+                    _ => (rest, None),
                 };
                 self.pending_created = Some((name, parent, offset));
                 return;
@@ -219,7 +232,9 @@ impl<'a> Reader<'a> {
             self.out.crash.fault_address = parse_hex(rest.trim());
             return;
         }
-        if line == "signal arrived during cgo execution" || line == "[signal arrived during cgo execution]" {
+        if line == "signal arrived during cgo execution"
+            || line == "[signal arrived during cgo execution]"
+        {
             if let Some(fs) = &mut self.out.crash.fatal_signal {
                 fs.during_cgo = true;
             } else {
@@ -288,10 +303,7 @@ impl<'a> Reader<'a> {
             return;
         }
         if let Some(rest) = line.strip_prefix("Found ") {
-            if let Some(n) = rest
-                .strip_suffix(" data race(s)")
-                .and_then(parse_dec)
-            {
+            if let Some(n) = rest.strip_suffix(" data race(s)").and_then(parse_dec) {
                 self.out.races_found = Some(n);
                 return;
             }
@@ -502,7 +514,10 @@ impl<'a> Reader<'a> {
     fn end_record(&mut self) {
         self.pending = None;
         self.pending_created = None;
-        if matches!(self.target, Target::Goroutine | Target::Ancestor | Target::RuntimeStack) {
+        if matches!(
+            self.target,
+            Target::Goroutine | Target::Ancestor | Target::RuntimeStack
+        ) {
             self.target = Target::None;
         }
     }
@@ -553,7 +568,7 @@ impl<'a> Reader<'a> {
                     .last_mut()
                     .and_then(|g| g.ancestors.last_mut())
                 {
-                    a.frames.push(Frame { inlined: false, ..f });
+                    a.frames.push(f);
                 }
             }
             Target::RuntimeStack => self.out.crash.runtime_stack.push(f),
@@ -638,7 +653,10 @@ impl<'a> Reader<'a> {
                 .or(self.pending_created.map(|p| p.2))
                 .unwrap_or(0);
             self.out.partial = true;
-            self.warn(off, "input ends after a function line without its file:line".into());
+            self.warn(
+                off,
+                "input ends after a function line without its file:line".into(),
+            );
             self.mark_cut();
         }
         if self.target == Target::Goroutine {
@@ -650,7 +668,10 @@ impl<'a> Reader<'a> {
             });
             if let Some((off, id)) = cut {
                 self.out.partial = true;
-                self.warn(off, format!("input ends right after the header of goroutine {id}"));
+                self.warn(
+                    off,
+                    format!("input ends right after the header of goroutine {id}"),
+                );
             }
         }
         if let Some(r) = self.race.take() {
@@ -662,7 +683,8 @@ impl<'a> Reader<'a> {
             self.out.partial = true;
             self.warn(
                 len as u64,
-                "input is exactly 64 MiB, where runtime.Stack and debug=2 dumps are silently cut".into(),
+                "input is exactly 64 MiB, where runtime.Stack and debug=2 dumps are silently cut"
+                    .into(),
             );
         }
         if self.skipped_invalid_utf8 > 0 {

@@ -1,0 +1,282 @@
+//! Reader tests on hand-written inputs for forms that the lab corpus (tested
+//! in `crates/godiag/tests`) does not show in every variation.
+
+use crate::parse;
+
+const CRASH: &str = "\
+starting server on :8080
+panic: runtime error: invalid memory address or nil pointer dereference
+[signal SIGSEGV: segmentation violation code=0x1 addr=0x8 pc=0x4d2860]
+
+goroutine 7 [running]:
+main.(*Server).handle(0x0, {0xc000012345, 0x5})
+\t/app/server.go:42 +0x20
+main.main.func1()
+\t/app/main.go:17 +0x2a
+created by main.main in goroutine 1
+\t/app/main.go:15 +0x85
+
+goroutine 1 [chan receive, 12 minutes]:
+2024/05/01 10:00:00 an application log line (written meanwhile)
+main.main()
+\t/app/main.go:20 +0x99
+gc 4 @1.002s 1%: 0.01+0.2+0.01 ms clock, 0.02+0/0.1/0.2+0.02 ms cpu, 4->4->0 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 2 P
+SCHED 1000ms: gomaxprocs=2 idleprocs=2 threads=5 spinningthreads=0 needspinning=0 idlethreads=3 runqueue=0 [0 0]
+
+goroutine 9 [running]:
+\tgoroutine running on other thread; stack unavailable
+created by main.main in goroutine 1
+\t/app/main.go:16 +0x45
+exit status 2
+";
+
+#[test]
+fn crash_with_interleaved_lines() {
+    let t = parse(CRASH.as_bytes());
+    assert!(!t.partial, "{:?}", t.warnings);
+    assert_eq!(t.goroutines.len(), 3);
+    let g = &t.goroutines[0];
+    assert_eq!((g.id, g.status, g.parent), (7, "running", Some(1)));
+    assert_eq!(g.frames.len(), 2);
+    assert_eq!(g.frames[0].function, "main.(*Server).handle");
+    assert_eq!(g.frames[0].args, "0x0, {0xc000012345, 0x5}");
+    assert_eq!(
+        (g.frames[0].file, g.frames[0].line, g.frames[0].pc_offset),
+        ("/app/server.go", 42, Some(0x20))
+    );
+    assert_eq!(
+        g.created_by.as_ref().map(|f| (f.function, f.line)),
+        Some(("main.main", 15))
+    );
+    let main = &t.goroutines[1];
+    assert_eq!(
+        (main.status, main.wait_minutes, main.frames.len()),
+        ("chan receive", Some(12), 1)
+    );
+    assert!(t.goroutines[2].stack_unavailable);
+    assert_eq!(t.crash.panics.len(), 1);
+    let s = t.crash.signal.as_ref().unwrap();
+    assert_eq!((s.name, s.addr), ("SIGSEGV", 8));
+    assert_eq!(t.gc_traces.len(), 1);
+    assert_eq!(t.sched_traces.len(), 1);
+    assert_eq!(t.crash.exit_status, Some(2));
+    assert_eq!(t.other_lines, 2, "the two application lines");
+    assert_eq!(t.failing_goroutine().map(|g| g.id), Some(7));
+}
+
+#[test]
+fn multi_line_panic_values_old_and_new() {
+    // Go 1.21/1.22 print continuation lines raw; 1.23+ indent them with a tab.
+    for text in [
+        "panic: first line\nsecond line [recovered]\n\tpanic: again\n\ngoroutine 1 [running]:\nmain.main()\n\t/a.go:1 +0x1\n",
+        "panic: first line\n\tsecond line [recovered]\n\tpanic: again\n\ngoroutine 1 [running]:\nmain.main()\n\t/a.go:1 +0x1\n",
+    ] {
+        let t = parse(text.as_bytes());
+        assert_eq!(t.crash.panics.len(), 2, "{text}");
+        assert_eq!(t.crash.panics[0].value, "first line\nsecond line");
+        assert!(t.crash.panics[0].recovered);
+        assert_eq!(t.crash.panics[1].value, "again");
+        assert_eq!(t.goroutines.len(), 1);
+    }
+}
+
+#[test]
+fn repanic_forms() {
+    let old = parse(b"panic: boom [recovered]\n\tpanic: boom\n\ngoroutine 1 [running]:\nmain.main()\n\t/a.go:1 +0x1\n");
+    assert!(old.crash.panics[1].repanicked);
+    let new = parse(b"panic: boom [recovered, repanicked]\n\ngoroutine 1 [running]:\nmain.main()\n\t/a.go:1 +0x1\n");
+    assert_eq!(new.crash.panics.len(), 1);
+    assert!(new.crash.panics[0].repanicked && new.crash.panics[0].recovered);
+    assert_eq!(new.go_version_at_least.as_deref(), Some("1.25"));
+}
+
+#[test]
+fn fatal_under_panic_126() {
+    let t = parse(b"panic: runtime error: index out of range [3] with length 3\n\tfatal error: sync: unlock of unlocked mutex\n\ngoroutine 1 [running]:\nmain.main()\n\t/a.go:1 +0x1\n");
+    assert!(t.crash.fatal_under_panic);
+    assert_eq!(
+        t.crash.fatal_error.as_deref(),
+        Some("sync: unlock of unlocked mutex")
+    );
+    assert_eq!(t.go_version_at_least.as_deref(), Some("1.26"));
+}
+
+#[test]
+fn system_level_dump_with_registers() {
+    let text = "\
+SIGSEGV: segmentation violation
+PC=0x7f3a1c2d m=0 sigcode=1 addr=0x0
+signal arrived during cgo execution
+
+goroutine 1 gp=0xc000002380 m=0 mp=0x5d8b20 [syscall, locked to thread]:
+runtime.cgocall(0x4d2860, 0xc00005af20)
+\t/go/src/runtime/cgocall.go:167 +0x4b fp=0xc00005aef8 sp=0xc00005aec0 pc=0x40a2ab
+main._Cfunc_crash()
+\t_cgo_gotypes.go:61 +0x3f fp=0xc00005af20 sp=0xc00005aef8 pc=0x4d273f
+main.main()
+\t/app/main.go:9 +0xf fp=0xc00005af40 sp=0xc00005af20 pc=0x4d27af
+
+rax    0x0
+rbx    0x7ffd1
+rip    0x7f3a1c2d
+rflags 0x10246
+";
+    let t = parse(text.as_bytes());
+    let fs = t.crash.fatal_signal.as_ref().unwrap();
+    assert_eq!(
+        (fs.name, fs.pc, fs.m, fs.sigcode, fs.addr, fs.during_cgo),
+        ("SIGSEGV", Some(0x7f3a1c2d), Some(0), Some(1), Some(0), true)
+    );
+    let g = &t.goroutines[0];
+    assert_eq!(
+        (g.gp, g.m, g.locked_to_thread),
+        (Some(0xc000002380), Some(0), true)
+    );
+    assert_eq!(g.frames[0].pc.map(|p| p.get()), Some(0x40a2ab));
+    assert_eq!(t.crash.registers.len(), 4);
+    assert_eq!(t.crash.registers[3], ("rflags", 0x10246));
+    assert_eq!(t.go_version_at_least.as_deref(), Some("1.22"));
+}
+
+#[test]
+fn runtime_stack_and_elision() {
+    let text = "\
+runtime: goroutine stack exceeds 1000000000-byte limit
+runtime: sp=0xc0200e0348 stack=[0xc0200e0000, 0xc0400e0000]
+fatal error: stack overflow
+
+runtime stack:
+runtime.throw({0x50269a?, 0x7ffda5211e10?})
+\t/go/src/runtime/panic.go:1101 +0x48 fp=0x7ffda5211de0 sp=0x7ffda5211db0 pc=0x46bee8
+
+goroutine 1 gp=0xc000002380 m=0 mp=0x5d8b20 [running]:
+main.recurse(0x555546?)
+\t/app/main.go:7 +0x48 fp=0xc0200e0358 sp=0xc0200e0350 pc=0x4d2868
+main.recurse(0x555545?)
+\t/app/main.go:8 +0x25 fp=0xc0200e0378 sp=0xc0200e0358 pc=0x4d2845
+...5592294 frames elided...
+main.recurse(0x1?)
+\t/app/main.go:8 +0x25 fp=0xc0400dffb8 sp=0xc0400dff98 pc=0x4d2845
+main.main()
+\t/app/main.go:12 +0x17 fp=0xc0400dffd0 sp=0xc0400dffb8 pc=0x4d2897
+";
+    let t = parse(text.as_bytes());
+    assert_eq!(t.crash.fatal_error.as_deref(), Some("stack overflow"));
+    assert_eq!(t.crash.runtime_messages.len(), 2);
+    assert_eq!(t.crash.runtime_stack.len(), 1);
+    let g = &t.goroutines[0];
+    assert_eq!(g.frames.len(), 4);
+    assert_eq!(g.elided, Some((2, 5592294)));
+}
+
+#[test]
+fn race_report() {
+    let text = "\
+==================
+WARNING: DATA RACE
+Write at 0x00c0000a0018 by goroutine 8:
+  main.inc()
+      /app/main.go:9 +0x44
+  main.main.gowrap1()
+      /app/main.go:15 +0x17
+
+Previous read at 0x00c0000a0018 by main goroutine:
+  main.main()
+      /app/main.go:17 +0x30
+
+Goroutine 8 (running) created at:
+  main.main()
+      /app/main.go:15 +0x27
+==================
+Found 1 data race(s)
+exit status 66
+";
+    let t = parse(text.as_bytes());
+    assert_eq!(t.races.len(), 1);
+    let r = &t.races[0];
+    assert_eq!(r.accesses.len(), 2);
+    assert_eq!(
+        (
+            &*r.accesses[0].op,
+            r.accesses[0].goroutine,
+            r.accesses[0].previous
+        ),
+        ("write", 8, false)
+    );
+    assert_eq!(r.accesses[0].frames.len(), 2);
+    assert_eq!(
+        (
+            &*r.accesses[1].op,
+            r.accesses[1].goroutine,
+            r.accesses[1].previous
+        ),
+        ("read", 1, true)
+    );
+    assert_eq!(r.goroutines.len(), 1);
+    assert_eq!((r.goroutines[0].id, r.goroutines[0].state), (8, "running"));
+    assert_eq!(r.goroutines[0].created_at[0].line, 15);
+    assert_eq!(t.races_found, Some(1));
+    assert!(!t.partial);
+}
+
+#[test]
+fn count_profile() {
+    let text = "goroutine profile: total 5\n4 @ 0x46d78e 0x40c325 0x4d1455 0x474401\n# labels: {\"k\":\"v\"}\n#\t0x4d1454\tmain.handle+0x34\t/app/main.go:15\n\n1 @ 0x46d78e 0x474401\n#\t0x4d1bf9\tmain.worker+0x39\t\t/app/main.go:21\n";
+    let t = parse(text.as_bytes());
+    assert_eq!(t.count_total, Some(5));
+    assert_eq!(t.count_records.len(), 2);
+    assert_eq!(t.count_records[0].count, 4);
+    assert_eq!(t.count_records[0].labels.len(), 1);
+    assert_eq!(t.count_records[0].frames[0].function, "main.handle");
+    assert_eq!(t.count_records[1].frames[0].line, 21);
+}
+
+#[test]
+fn tabs_turned_into_spaces() {
+    let text = "goroutine 1 [running]:\nmain.main()\n        /app/main.go:5 +0x1d\n";
+    let t = parse(text.as_bytes());
+    assert_eq!(t.goroutines[0].frames.len(), 1);
+}
+
+#[test]
+fn unknown_header_does_not_swallow_what_follows() {
+    let text = "goroutine 1 [running]:\nmain.main()\n\t/a.go:1 +0x1\n\ngoroutine 2 <<a form from Go 1.40>>:\nmain.f()\n\t/a.go:2 +0x1\n\ngoroutine 3 [select]:\nmain.g()\n\t/a.go:3 +0x1\n";
+    let t = parse(text.as_bytes());
+    assert_eq!(
+        t.goroutines.iter().map(|g| g.id).collect::<Vec<_>>(),
+        vec![1, 3]
+    );
+    assert_eq!(t.goroutines[1].frames[0].line, 3);
+}
+
+#[test]
+fn every_cut_yields_a_prefix_flagged_partial() {
+    let full = parse(CRASH.as_bytes());
+    for cut in 0..CRASH.len() {
+        let t = parse(&CRASH.as_bytes()[..cut]);
+        assert!(t.goroutines.len() <= full.goroutines.len());
+        if cut > 0 && CRASH.as_bytes()[cut - 1] != b'\n' {
+            assert!(t.partial, "cut at {cut} not flagged");
+        }
+        // Every goroutine but the last read from the prefix is whole.
+        if t.goroutines.len() > 1 {
+            for (a, b) in t
+                .goroutines
+                .iter()
+                .zip(&full.goroutines)
+                .take(t.goroutines.len() - 1)
+            {
+                assert_eq!(a, b, "cut at {cut}");
+            }
+        }
+    }
+}
+
+#[test]
+fn empty_and_binary_input() {
+    let t = parse(b"");
+    assert!(t.goroutines.is_empty() && !t.partial);
+    let t = parse(&[0xff, 0xfe, b'\n', 0, 1, 2, b'\n']);
+    assert!(t.goroutines.is_empty());
+    assert_eq!(t.other_lines, 2);
+}

@@ -11,12 +11,26 @@ use godiag_model::TextArtifact;
 type Feature = (u32, fn(&TextArtifact<'_>) -> bool);
 
 const FEATURES: &[Feature] = &[
-    (26, |t| t.goroutines.iter().any(|g| g.leaked) || t.crash.fatal_under_panic),
-    (26, |t| t.gc_traces.iter().any(|g| g.raw.contains("(checking for goroutine leaks)"))),
-    (25, |t| t.crash.panics.iter().any(|p| p.repanicked && p.recovered)),
+    (26, |t| {
+        t.goroutines.iter().any(|g| g.leaked) || t.crash.fatal_under_panic
+    }),
+    (26, |t| {
+        t.gc_traces
+            .iter()
+            .any(|g| g.raw.contains("(checking for goroutine leaks)"))
+    }),
+    (25, |t| {
+        t.crash.panics.iter().any(|p| p.repanicked && p.recovered)
+    }),
     (25, |t| t.goroutines.iter().any(|g| g.durable)),
-    (25, |t| t.sched_traces.iter().any(|s| s.raw.contains("schedticks="))),
-    (24, |t| t.goroutines.iter().any(|g| g.status == "sync.WaitGroup.Wait")),
+    (25, |t| {
+        t.sched_traces.iter().any(|s| s.raw.contains("schedticks="))
+    }),
+    (24, |t| {
+        t.goroutines
+            .iter()
+            .any(|g| g.status == "sync.WaitGroup.Wait")
+    }),
     (24, |t| {
         t.goroutines.iter().any(|g| {
             g.frames.iter().any(|f| {
@@ -26,7 +40,11 @@ const FEATURES: &[Feature] = &[
         })
     }),
     (22, |t| t.goroutines.iter().any(|g| g.gp.is_some())),
-    (21, |t| t.goroutines.iter().any(|g| g.parent.is_some() || matches!(g.elided, Some((_, n)) if n > 0))),
+    (21, |t| {
+        t.goroutines
+            .iter()
+            .any(|g| g.parent.is_some() || matches!(g.elided, Some((_, n)) if n > 0))
+    }),
 ];
 
 /// Header syntax seen while reading, which the model does not keep.
@@ -40,11 +58,14 @@ pub struct SyntaxSeen {
 
 /// Returns (exact version from a GOROOT path, lower bound from syntax).
 pub fn infer_version(t: &TextArtifact<'_>, seen: SyntaxSeen) -> (Option<String>, Option<String>) {
+    // Runtime frames carry GOROOT paths; a few of them are enough.
     let exact = t
-        .goroutines
+        .crash
+        .runtime_stack
         .iter()
-        .flat_map(|g| g.frames.iter())
-        .chain(t.crash.runtime_stack.iter())
+        .chain(t.goroutines.iter().flat_map(|g| g.frames.iter()))
+        .filter(|f| f.function.starts_with("runtime."))
+        .take(16)
         .find_map(|f| goroot_version(f.file));
     let mut at_least = FEATURES
         .iter()
@@ -61,13 +82,14 @@ pub fn infer_version(t: &TextArtifact<'_>, seen: SyntaxSeen) -> (Option<String>,
 
 /// `/usr/local/go1.24.11/src/runtime/panic.go` → `1.24.11`.
 fn goroot_version(file: &str) -> Option<String> {
-    let src = file.find("/src/")?;
+    let src = file.rfind("/src/runtime/")?;
     let dir = &file[..src];
     let name = &dir[dir.rfind('/').map_or(0, |i| i + 1)..];
     let v = name.strip_prefix("go")?;
     let ok = !v.is_empty()
         && v.split('.').count() >= 2
-        && v.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+        && v.split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
     ok.then(|| v.to_string())
 }
 
@@ -75,8 +97,14 @@ fn goroot_version(file: &str) -> Option<String> {
 mod tests {
     #[test]
     fn goroot() {
-        assert_eq!(super::goroot_version("/usr/local/go1.24.11/src/runtime/panic.go").as_deref(), Some("1.24.11"));
-        assert_eq!(super::goroot_version("/usr/local/go/src/runtime/panic.go"), None);
-        assert_eq!(super::goroot_version("/home/x/src/main.go"), None);
+        assert_eq!(
+            super::goroot_version("/usr/local/go1.24.11/src/runtime/panic.go").as_deref(),
+            Some("1.24.11")
+        );
+        assert_eq!(
+            super::goroot_version("/usr/local/go/src/runtime/panic.go"),
+            None
+        );
+        assert_eq!(super::goroot_version("/home/x/src/runtime/main.go"), None);
     }
 }

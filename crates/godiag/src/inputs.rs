@@ -33,6 +33,11 @@ pub struct Loaded {
 }
 
 impl Loaded {
+    /// An input held in memory (tests, stdin); sniffed like a file.
+    pub fn from_bytes(display: impl Into<String>, bytes: Vec<u8>) -> Result<Loaded> {
+        finish(display.into(), Bytes::Owned(bytes))
+    }
+
     pub fn bytes(&self) -> &[u8] {
         match &self.bytes {
             Bytes::Mapped(m) => m,
@@ -57,7 +62,8 @@ pub fn load_inputs(paths: &[PathBuf]) -> Result<Vec<Loaded>> {
         let meta = std::fs::metadata(p).with_context(|| format!("cannot read {}", p.display()))?;
         if meta.is_dir() {
             let mut files = Vec::new();
-            walk(p, &mut files).with_context(|| format!("cannot read directory {}", p.display()))?;
+            walk(p, &mut files)
+                .with_context(|| format!("cannot read directory {}", p.display()))?;
             files.sort();
             for f in files {
                 out.push(load_file(&f)?);
@@ -99,7 +105,8 @@ fn load_file(p: &Path) -> Result<Loaded> {
         // SAFETY: the map is read-only; a file truncated underneath us by
         // another process is outside what godiag can defend against, as for
         // every tool that maps its input.
-        let map = unsafe { Mmap::map(&file) }.with_context(|| format!("cannot read {}", p.display()))?;
+        let map =
+            unsafe { Mmap::map(&file) }.with_context(|| format!("cannot read {}", p.display()))?;
         Bytes::Mapped(map)
     };
     finish(p.display().to_string(), bytes)

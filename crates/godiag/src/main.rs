@@ -1,17 +1,13 @@
 //! `godiag`: the command line over godiag's readers, rules and renderers.
 
-mod inputs;
-
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use godiag_analysis::{analyze_text, rank, TextInput};
-use godiag_model::{diff_groups, group_goroutines, GroupKeyMode, InputKind, InputStatus};
-use godiag_report::{render_json, render_text, DumpComparison, InputReport, Report, TextOptions};
-
-use inputs::{load_inputs, Loaded};
+use godiag::{build_report, load_inputs};
+use godiag_model::GroupKeyMode;
+use godiag_report::{render_json, render_text, TextOptions};
 
 /// Exit status: the analysis ran (whatever it found).
 const EXIT_OK: u8 = 0;
@@ -128,93 +124,5 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
             eprintln!("godiag: {e}");
             ExitCode::from(EXIT_FAILURE)
         }
-    }
-}
-
-/// Reads every input, groups goroutines, runs the rules.
-fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> {
-    let mut inputs: Vec<InputReport<'a>> = Vec::with_capacity(loaded.len());
-    for l in loaded {
-        let sniffed = &l.sniffed;
-        let mut warnings: Vec<String> = l.warnings.clone();
-        let mut report = InputReport {
-            path: l.display.clone(),
-            kind: sniffed.kind,
-            bytes: l.original_len,
-            go_version: sniffed.go_version.clone(),
-            go_version_at_least: None,
-            status: InputStatus::Parsed,
-            analysed: sniffed.kind.is_analysed(),
-            warnings: Vec::new(),
-            text: None,
-            groups: Vec::new(),
-        };
-        if sniffed.kind == InputKind::Unrecognized {
-            report.status = InputStatus::Unrecognized;
-            warnings.push(format!(
-                "not a Go artifact godiag knows{}",
-                sniffed.note.as_ref().map(|n| format!(": {n}")).unwrap_or_default()
-            ));
-        } else if !report.analysed {
-            report.status = InputStatus::Partial;
-            warnings.push(format!(
-                "recognised as {}; this build of godiag does not analyse that kind yet",
-                sniffed.kind.name()
-            ));
-        } else {
-            let t = godiag_traceback::parse(l.bytes());
-            if t.partial || l.cut {
-                report.status = InputStatus::Partial;
-            }
-            report.go_version = report.go_version.or_else(|| t.go_version.clone());
-            report.go_version_at_least = t.go_version_at_least.clone();
-            warnings.extend(
-                t.warnings
-                    .iter()
-                    .map(|w| format!("{} (at byte {})", w.message, w.offset)),
-            );
-            report.groups = group_goroutines(&t.goroutines, mode);
-            report.text = Some(t);
-        }
-        report.warnings = warnings;
-        inputs.push(report);
-    }
-
-    let text_inputs: Vec<TextInput<'_, 'a>> = inputs
-        .iter()
-        .enumerate()
-        .filter_map(|(index, i)| {
-            i.text.as_ref().map(|artifact| TextInput {
-                index,
-                kind: i.kind,
-                artifact,
-                groups: &i.groups,
-            })
-        })
-        .collect();
-    let mut findings = analyze_text(&text_inputs);
-    rank(&mut findings);
-
-    // Consecutive goroutine dumps (debug=2 or SIGQUIT) are compared group by group.
-    let dumps: Vec<usize> = inputs
-        .iter()
-        .enumerate()
-        .filter(|(_, i)| {
-            matches!(i.kind, InputKind::GoroutineDump | InputKind::SigquitDump) && !i.groups.is_empty()
-        })
-        .map(|(n, _)| n)
-        .collect();
-    let comparisons = dumps
-        .windows(2)
-        .map(|w| DumpComparison {
-            earlier: w[0],
-            later: w[1],
-            diffs: diff_groups(&inputs[w[0]].groups, &inputs[w[1]].groups),
-        })
-        .collect();
-    Report {
-        inputs,
-        findings,
-        comparisons,
     }
 }

@@ -1,0 +1,280 @@
+//! Checking a lab corpus (`<root>/go<VER>/` directories) against
+//! `lab/manifest.json` (the ground truth as constructed) and each version's
+//! `index.json` (an independent `grep -c '^goroutine [0-9]'` per artifact).
+
+use std::path::{Path, PathBuf};
+
+use godiag::{build_report, load_inputs};
+use godiag_model::{GroupKeyMode, InputKind, InputStatus};
+use serde_json::Value;
+
+pub fn lab_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lab")
+}
+
+struct Scenario {
+    name: String,
+    kind: String,
+    function: String,
+    file: String,
+    line: u64,
+    message: Option<String>,
+    message_by_version: Value,
+}
+
+fn manifest() -> Vec<Scenario> {
+    let text = std::fs::read_to_string(lab_dir().join("manifest.json")).expect("lab/manifest.json");
+    let v: Value = serde_json::from_str(&text).expect("manifest is JSON");
+    v["scenarios"]
+        .as_array()
+        .expect("scenarios")
+        .iter()
+        .map(|s| Scenario {
+            name: s["name"].as_str().unwrap().to_string(),
+            kind: s["kind"].as_str().unwrap().to_string(),
+            function: s["location"]["function"].as_str().unwrap().to_string(),
+            file: s["location"]["file"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("lab/")
+                .to_string(),
+            line: s["location"]["line"].as_u64().unwrap(),
+            message: s["message"].as_str().map(str::to_string),
+            message_by_version: s["message_by_version"].clone(),
+        })
+        .collect()
+}
+
+fn expected_message<'s>(s: &'s Scenario, version: &str) -> Option<&'s str> {
+    // "1.26" keys apply to 1.26.x.
+    let minor: String = version.split('.').take(2).collect::<Vec<_>>().join(".");
+    s.message_by_version
+        .get(&minor)
+        .and_then(Value::as_str)
+        .or(s.message.as_deref())
+}
+
+fn at(file: &str, line: u32, s: &Scenario) -> bool {
+    u64::from(line) == s.line && file.ends_with(&s.file)
+}
+
+/// Artifacts of one version: (file path, index entry).
+fn artifacts(version_dir: &Path) -> Vec<(PathBuf, Value)> {
+    let index: Value = serde_json::from_str(
+        &std::fs::read_to_string(version_dir.join("index.json")).expect("index.json"),
+    )
+    .expect("index.json is JSON");
+    index["artifacts"]
+        .as_array()
+        .expect("artifacts")
+        .iter()
+        .map(|a| (version_dir.join(a["file"].as_str().unwrap()), a.clone()))
+        .collect()
+}
+
+pub fn version_dirs(root: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)
+        .expect("artifact directory")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("index.json").exists())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// Checks every artifact under `root` (one `go<VER>` directory per version);
+/// returns the failures, one line each.
+pub fn check_corpus(root: &Path) -> (usize, Vec<String>) {
+    let scenarios = manifest();
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for dir in version_dirs(root) {
+        let version = dir
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .trim_start_matches("go")
+            .to_string();
+        for (path, entry) in artifacts(&dir) {
+            checked += 1;
+            let name = entry["scenario"].as_str().unwrap();
+            let variant = entry["variant"].as_str().unwrap_or("default");
+            let Some(s) = scenarios.iter().find(|s| s.name == name) else {
+                failures.push(format!(
+                    "{}: scenario {name} not in the manifest",
+                    path.display()
+                ));
+                continue;
+            };
+            let mut fail =
+                |what: String| failures.push(format!("go{version} {name}.{variant}: {what}"));
+            let loaded = load_inputs(std::slice::from_ref(&path)).expect("artifact loads");
+            let report = build_report(&loaded, GroupKeyMode::Stack);
+            let input = &report.inputs[0];
+            let expected_kind = if variant.starts_with("debug1") {
+                InputKind::GoroutineCountDump
+            } else if variant.starts_with("debug2") {
+                InputKind::GoroutineDump
+            } else if name == "data-race" {
+                InputKind::RaceReport
+            } else if name == "sigquit" {
+                InputKind::SigquitDump
+            } else {
+                InputKind::CrashText
+            };
+            if input.kind != expected_kind {
+                fail(format!(
+                    "kind {:?}, expected {:?}",
+                    input.kind, expected_kind
+                ));
+                continue;
+            }
+            if input.status != InputStatus::Parsed {
+                fail(format!("status {:?}: {:?}", input.status, input.warnings));
+            }
+            let t = input.text.as_ref().expect("text kinds are read");
+            // Goroutine count against the independent grep of the index.
+            if let Some(total) = entry["debug1_total"].as_u64() {
+                let sum: u64 = t.count_records.iter().map(|r| r.count).sum();
+                if t.count_total != Some(total) || sum != total {
+                    fail(format!(
+                        "debug=1 total {:?}, records sum {sum}, index says {total}",
+                        t.count_total
+                    ));
+                }
+            } else if let Some(n) = entry["goroutine_headers"].as_u64() {
+                if t.goroutines.len() as u64 != n {
+                    fail(format!(
+                        "{} goroutines read, grep counts {n}",
+                        t.goroutines.len()
+                    ));
+                }
+            }
+            // The Go version the syntax proves never exceeds the real one.
+            if let Some(at_least) = &input.go_version_at_least {
+                let minor = |v: &str| {
+                    v.split('.')
+                        .nth(1)
+                        .and_then(|m| m.parse::<u32>().ok())
+                        .unwrap_or(0)
+                };
+                if minor(at_least) > minor(&version) {
+                    fail(format!("inferred go >= {at_least}"));
+                }
+            }
+            // The failure message.
+            if t.crash.is_failure() {
+                if let Some(msg) = expected_message(s, &version) {
+                    let printed: Vec<String> = t
+                        .crash
+                        .panics
+                        .iter()
+                        .map(|p| p.value.to_string())
+                        .chain(t.crash.fatal_error.iter().map(|f| f.to_string()))
+                        .chain(
+                            t.crash
+                                .fatal_signal
+                                .iter()
+                                .map(|f| format!("{}: {}", f.name, f.description)),
+                        )
+                        .chain(
+                            t.crash
+                                .fatal_signal
+                                .iter()
+                                .filter(|f| f.during_cgo)
+                                .map(|_| "signal arrived during cgo execution".to_string()),
+                        )
+                        .chain(t.crash.runtime_messages.iter().map(|m| m.to_string()))
+                        .collect();
+                    if !printed.iter().any(|p| p.contains(msg)) {
+                        fail(format!("message {msg:?} not among {printed:?}"));
+                    }
+                }
+            }
+            // The root-cause line is in the stacks the reader read: in the
+            // failing goroutine for a crash, anywhere for dumps and deadlocks.
+            let in_frames = |frames: &[godiag_model::Frame<'_>]| {
+                frames
+                    .iter()
+                    .any(|f| f.function == s.function && at(f.file, f.line, s))
+            };
+            let found = match (t.failing_goroutine(), s.kind.as_str()) {
+                (Some(g), k) if k != "deadlock" && name != "goroutine-panic" => {
+                    in_frames(&g.frames)
+                }
+                _ => {
+                    t.goroutines.iter().any(|g| in_frames(&g.frames))
+                        || t.races
+                            .iter()
+                            .any(|r| r.accesses.iter().any(|a| in_frames(&a.frames)))
+                        || t.count_records.iter().any(|r| {
+                            r.frames
+                                .iter()
+                                .any(|f| f.function == s.function && at(f.file, f.line, s))
+                        })
+                }
+            };
+            if !found {
+                fail(format!("no frame {} at {}:{}", s.function, s.file, s.line));
+            }
+            // The top finding, for artifacts that show the failure on their own
+            // (leak dumps are judged in pairs below).
+            if !name.starts_with("goroutine-leak") {
+                match report.findings.first() {
+                    Some(f) => {
+                        let loc_ok = f
+                            .location
+                            .as_ref()
+                            .is_some_and(|l| l.function == s.function && at(&l.file, l.line, s));
+                        if f.kind.name() != s.kind || !loc_ok {
+                            fail(format!(
+                                "top finding {} at {:?}, expected {} at {} {}:{}",
+                                f.kind.name(),
+                                f.location
+                                    .as_ref()
+                                    .map(|l| format!("{} {}:{}", l.function, l.file, l.line)),
+                                s.kind,
+                                s.function,
+                                s.file,
+                                s.line
+                            ));
+                        }
+                    }
+                    None => fail("no finding".into()),
+                }
+            }
+        }
+        // Two debug=2 dumps of the leaking process: the leak is found and located.
+        let first = dir.join("goroutine-leak.debug2-1.txt");
+        let second = dir.join("goroutine-leak.debug2-2.txt");
+        if first.exists() && second.exists() {
+            let s = scenarios
+                .iter()
+                .find(|s| s.name == "goroutine-leak")
+                .expect("leak scenario");
+            let loaded = load_inputs(&[first, second]).expect("dumps load");
+            let report = build_report(&loaded, GroupKeyMode::Stack);
+            let ok = report.findings.first().is_some_and(|f| {
+                f.kind.name() == "goroutine-leak"
+                    && f.location
+                        .as_ref()
+                        .is_some_and(|l| l.function == s.function && at(&l.file, l.line, s))
+            });
+            if !ok {
+                failures.push(format!(
+                    "go{version} goroutine-leak pair: top finding {:?}",
+                    report
+                        .findings
+                        .first()
+                        .map(|f| (f.kind.name(), f.location.clone()))
+                ));
+            }
+            if report.comparisons.len() != 1 {
+                failures.push(format!(
+                    "go{version} goroutine-leak pair: dumps not compared"
+                ));
+            }
+        }
+    }
+    (checked, failures)
+}

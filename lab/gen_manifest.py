@@ -1,0 +1,276 @@
+#!/usr/bin/env python3
+"""Writes lab/manifest.json: the ground truth for every lab scenario.
+
+The facts below are written by hand; the root-cause line numbers are taken from the
+`// godiag:root-cause` marker in each program, so editing a program and rerunning this
+script keeps the manifest right. Run: python3 lab/gen_manifest.py
+"""
+import json
+import os
+import re
+
+LAB = os.path.dirname(os.path.abspath(__file__))
+ALL = ["default"]
+TB = ["default", "gotraceback-all", "gotraceback-system", "gotraceback-crash"]
+
+# name, kind, function, message, build, variants, root_cause, notes, extra
+S = [
+    ("nil-deref", "nil-dereference", "main.deref",
+     "invalid memory address or nil pointer dereference", "default", TB,
+     "main.deref reads a field through a nil *T",
+     "Two goroutines parked on a channel and one in time.Sleep are only shown from "
+     "GOTRACEBACK=all up. gotraceback-system adds runtime frames, system goroutines, "
+     "gp=/m= in headers and fp=/sp=/pc= per frame; gotraceback-crash is the same text, "
+     "then SIGABRT (exit 134 as seen by the shell), with no register dump. The leaf frame "
+     "has no +0x offset (the fault is on the function's first instruction).",
+     {"signal": "SIGSEGV"}),
+    ("bad-address", "bad-address", "main.readAt", "fault", "default", ALL,
+     "main.readAt dereferences a non-nil pointer to unmapped memory (0xdead0000)",
+     "A runtime throw, not a recoverable panic: 'unexpected fault address 0xdead0000', "
+     "'fatal error: fault', then [signal SIGSEGV ... addr=0xdead0000]; all goroutines "
+     "with runtime frames and gp=/fp= for the crashing one.",
+     {"signal": "SIGSEGV", "fault_address": "0xdead0000"}),
+    ("sigbus", "bad-address", "main.main", "fault", "default", ALL,
+     "main.main reads an mmapped page that lies past the end of the truncated file",
+     "syscall.Mmap of a 2-page temp file, Truncate(0), read data[4096] → SIGBUS "
+     "(code=0x2 BUS_ADRERR); printed as 'unexpected fault address 0x7f...' + "
+     "'fatal error: fault' + [signal SIGBUS: bus error ...]. The address varies per run.",
+     {"signal": "SIGBUS"}),
+    ("map-concurrent-writes", "concurrent-map-access", "main.writer",
+     "concurrent map writes", "default", ["default", "gctrace-schedtrace", "gotraceback-all"],
+     "four goroutines in main.writer write the same map without a lock",
+     "Which writer goroutine detects it varies. Up to 1.25 a user fatal error prints all "
+     "goroutines (the other writers too); from 1.26 it prints only the failing goroutine "
+     "unless GOTRACEBACK=all (variant gotraceback-all). Go 1.24+ shows the leaf frame "
+     "internal/runtime/maps.fatal even at the default level. The gctrace-schedtrace "
+     "variant (GODEBUG=gctrace=1,schedtrace=100) interleaves 'gc N @...' and 'SCHED ...' "
+     "lines before the crash, and the crash itself prints a detailed SCHED block "
+     "('SCHED Nms: ... gcwaiting=...' then indented P0:/M0:/G1: lines) between the "
+     "'fatal error:' line and the first goroutine.",
+     {}),
+    ("map-read-write", "concurrent-map-access", "main.reader",
+     "concurrent map read and map write", "default", ALL,
+     "main.reader reads a map that main.writer writes concurrently without a lock",
+     "Thrown in the reading goroutine; up to 1.25 the writer (main.writer) is also shown, "
+     "from 1.26 only the failing goroutine is printed (user fatal errors no longer imply "
+     "GOTRACEBACK=all).", {}),
+    ("map-iteration-write", "concurrent-map-access", "main.iterate",
+     "concurrent map iteration and map write", "default", ALL,
+     "main.iterate ranges over a map that main.writer writes concurrently",
+     "Thrown in the iterating goroutine (mapiternext / maps.(*Iter).Next below the range "
+     "statement). From 1.26 only the failing goroutine is printed.", {}),
+    ("data-race", "data-race", "main.main", "WARNING: DATA RACE", "race", ALL,
+     "main.main reads `last` while the goroutine running main.record wrote it with no synchronisation",
+     "Race detector report (6-space indented frames, no args), 'Found 1 data race(s)', "
+     "exit 66. The marked line is the current access ('Read at ... by main goroutine'); "
+     "the previous access is the write in main.record (line 13).",
+     {"secondary_location": {"function": "main.record",
+                             "file": "lab/scenarios/data-race/main.go", "line": 13}}),
+    ("checkptr", "unsafe-pointer-misuse", "main.view",
+     "checkptr: misaligned pointer conversion", "checkptr", ALL,
+     "main.view converts &buf[1] (misaligned) to *node, a type that holds pointers",
+     "Built with -gcflags=all=-d=checkptr; checkptr throws, so runtime frames "
+     "(runtime.checkptrAlignment) and gp=/fp= are shown.", {}),
+    ("deadlock-chan", "deadlock", "main.main", "all goroutines are asleep - deadlock!",
+     "default", ALL, "main.main receives from a channel that nobody sends to",
+     "goroutine 1 [chan receive].", {}),
+    ("deadlock-waitgroup", "deadlock", "main.main", "all goroutines are asleep - deadlock!",
+     "default", ALL, "main.main waits on a WaitGroup with Add(3) but only two Done calls",
+     "goroutine 1 is [semacquire] up to 1.23 and [sync.WaitGroup.Wait] from 1.24.", {}),
+    ("deadlock-mutex", "deadlock", "main.(*store).update",
+     "all goroutines are asleep - deadlock!", "default", ALL,
+     "main.(*store).update locks a sync.Mutex its caller already holds",
+     "goroutine 1 [sync.Mutex.Lock]; frames go through sync.(*Mutex).lockSlow "
+     "(internal/sync.(*Mutex).lockSlow from 1.24).", {}),
+    ("stack-overflow-recursion", "stack-overflow", "main.depth", "stack overflow",
+     "default", ALL, "main.depth calls itself with no base case",
+     "'runtime: goroutine stack exceeds 1000000000-byte limit', 'runtime: sp=... stack=[...]', "
+     "'fatal error: stack overflow', a 'runtime stack:' block, then the goroutine with "
+     "50 inner + 50 outer frames and '...N frames elided...'.", {}),
+    ("stack-overflow-stringer", "stack-overflow", "main.Celsius.String", "stack overflow",
+     "default", ALL,
+     "main.Celsius.String formats its own receiver with %v, so fmt calls String again forever",
+     "The repeating cycle is main.Celsius.String → fmt.Sprintf → fmt.(*pp).doPrintf → "
+     "printArg → handleMethods → main.Celsius.String.", {}),
+    ("oom-huge-alloc", "out-of-memory", "main.load", "out of memory", "default", ALL,
+     "main.load makes a 4 GiB []byte while the address space is limited to ~2 GB",
+     "Run under `ulimit -v 2000000`. Preceded by 'runtime: out of memory: cannot allocate "
+     "4294967296-byte block (N in use)'; a runtime throw, so runtime frames and "
+     "'runtime stack:' are shown.", {}),
+    ("unlock-unlocked-mutex", "sync-misuse", "main.release",
+     "sync: unlock of unlocked mutex", "default", ALL,
+     "main.release unlocks a sync.Mutex that is not locked",
+     "fatal error (not recoverable). Leaf frames sync.fatal / sync.(*Mutex).Unlock up to "
+     "1.23; internal/sync.fatal / internal/sync.(*Mutex).unlockSlow from 1.24.", {}),
+    ("rwmutex-unlock-unlocked", "sync-misuse", "main.main",
+     "sync: Unlock of unlocked RWMutex", "default", ALL,
+     "main.main calls RWMutex.Unlock without holding the write lock", "", {}),
+    ("rwmutex-runlock-unlocked", "sync-misuse", "main.main",
+     "sync: RUnlock of unlocked RWMutex", "default", ALL,
+     "main.main calls RWMutex.RUnlock without holding a read lock", "", {}),
+    ("waitgroup-negative", "sync-misuse", "main.main", "sync: negative WaitGroup counter",
+     "default", ALL, "main.main calls WaitGroup.Done once more than Add allowed",
+     "An ordinary panic from package sync (recoverable).", {}),
+    ("close-closed-channel", "sync-misuse", "main.shutdown", "close of closed channel",
+     "default", ALL, "main.shutdown closes a channel that main.main already closed", "", {}),
+    ("close-nil-channel", "sync-misuse", "main.(*server).stop", "close of nil channel",
+     "default", ALL, "main.(*server).stop closes a channel field that was never made", "", {}),
+    ("send-closed-channel", "sync-misuse", "main.main", "send on closed channel",
+     "default", ALL, "main.main sends on a channel after closing it", "", {}),
+    ("index-out-of-range", "runtime-error", "main.nth",
+     "index out of range [3] with length 3", "default", ALL,
+     "main.nth indexes a 3-element slice with 3",
+     "From 1.26 bounds checks go through runtime.panicBounds (visible only at system level).", {}),
+    ("slice-bounds", "runtime-error", "main.head",
+     "slice bounds out of range [:10] with capacity 4", "default", ALL,
+     "main.head slices a 4-byte slice to length 10", "", {}),
+    ("divide-by-zero", "runtime-error", "main.average", "integer divide by zero",
+     "default", ALL, "main.average divides by a count of zero",
+     "No [signal ...] line on amd64: the compiler checks the divisor explicitly.", {}),
+    ("type-assertion", "runtime-error", "main.asInt",
+     "interface conversion: interface {} is string, not int", "default", ALL,
+     "main.asInt asserts v.(int) on a string", "", {}),
+    ("nil-map-write", "runtime-error", "main.(*registry).add",
+     "assignment to entry in nil map", "default", ALL,
+     "main.(*registry).add writes to a map field that was never initialised", "", {}),
+    ("panic-custom-error", "user-panic", "main.loadConfig",
+     "config: invalid value in app.yaml:12", "default", ALL,
+     "main.loadConfig panics with a *ConfigError",
+     "The panic value is printed via its Error() method, which spans three lines: the "
+     "continuation lines are printed raw up to 1.22 and tab-indented from 1.23.", {}),
+    ("panic-nested", "user-panic", "main.process", "process: unexpected state",
+     "default", ALL,
+     "main.process panics; its deferred main.cleanup panics again while unwinding",
+     "Two-line panic chain: 'panic: process: unexpected state' then "
+     "'\\tpanic: cleanup failed'. The first panic is the root cause; the second is raised "
+     "in main.cleanup (line 8), which is the top frame.",
+     {"secondary": "cleanup failed"}),
+    ("panic-repanic", "user-panic", "main.handle", "handler: broken invariant",
+     "default", ALL,
+     "main.handle panics; the deferred main.guard recovers and re-panics with the same value",
+     "≤1.24: 'panic: X [recovered]' then '\\tpanic: X'; 1.25+: a single line "
+     "'panic: X [recovered, repanicked]'. Top frame is main.guard (the re-panic).", {}),
+    ("panic-value", "user-panic", "main.check", "(main.Point)", "default", ALL,
+     "main.check panics with a Point struct value",
+     "A struct without Error/String prints as '(main.Point) 0x<address>'; the address "
+     "differs per run (and is not 0xc0... from 1.26).", {}),
+    ("fatal-in-defer-after-segv", "nil-dereference", "main.lookup",
+     "sync: unlock of unlocked mutex", "default", ALL,
+     "main.lookup reads a field through a nil *session; its deferred mu.Unlock() then "
+     "fails on a mutex that was never locked",
+     "The visible 'fatal error: sync: unlock of unlocked mutex' hides the SIGSEGV: up to "
+     "1.25 only the [signal SIGSEGV ... addr=0x0] line and the panic() frame below the "
+     "Unlock frames show the nil dereference. 1.26+ first prints the pending panic "
+     "('panic: runtime error: invalid memory address or nil pointer dereference' + "
+     "[signal ...]) and then '\\tfatal error: sync: unlock of unlocked mutex'.",
+     {"secondary": "sync: unlock of unlocked mutex", "signal": "SIGSEGV",
+      "message_by_version": {"1.26": "invalid memory address or nil pointer dereference",
+                             "1.27": "invalid memory address or nil pointer dereference"}}),
+    ("cgo-crash", "cgo-crash", "main.readCounter", "signal arrived during cgo execution",
+     "cgo", ALL,
+     "the C function read_counter dereferences the NULL pointer main.readCounter passes it",
+     "location is the Go function that called into C (inlined into main.main, shown as "
+     "main.readCounter(...)). No 'panic:'/'fatal error:' line: the dump starts with "
+     "'SIGSEGV: segmentation violation', 'PC=... m=0 sigcode=1 addr=0x0', "
+     "'signal arrived during cgo execution'; goroutine 1 is [syscall] in runtime.cgocall "
+     "→ main._Cfunc_read_counter (_cgo_gotypes.go); a register dump ends the output. "
+     "The C frame itself is not visible (no cgo symbolizer).",
+     {"signal": "SIGSEGV",
+      "c_function": "read_counter"}),
+    ("goroutine-leak", "goroutine-leak", "main.handleRequest", None, "default",
+     ["debug2-1", "debug1-1", "debug2-2", "debug1-2"],
+     "every request starts main.handleRequest, which waits forever for a reply nobody sends",
+     "No crash: runtime/pprof goroutine dumps written by the program itself, debug=2 and "
+     "debug=1, about 3 s apart (~200 then ~800 leaked handlers in [chan receive]). Healthy "
+     "goroutines: 4 main.worker ranging over a job channel, 1 main.ticker in select, main. "
+     "The leak shows as the main.handleRequest group growing between dump 1 and dump 2.",
+     {"leak_function": "main.handleRequest"}),
+    ("goroutine-leak-minutes", "goroutine-leak", "main.handleRequest", None, "default",
+     ["debug2"],
+     "200 main.handleRequest goroutines wait forever for a reply nobody sends",
+     "Two runtime.GC() calls stamp their wait start (the first GC's stack scan stamps "
+     "nothing because work.tstart is still 0), then the program sleeps 65 s before one "
+     "debug=2 dump: 200 headers read '[chan receive, 1 minutes]', 20 newer leaks read "
+     "'[chan receive]'.", {"leak_function": "main.handleRequest"}),
+    ("sigquit", "unknown-failure", "main.main", "SIGQUIT: quit", "default", ALL,
+     "main.main waits for a third result that never comes (the program hangs)",
+     "A hang dump: regen.sh sends SIGQUIT after 1 s. The output is at level 2 (runtime "
+     "frames, gp=/fp=, system goroutines) and starts with the thread that took the "
+     "signal (often 'goroutine 0 ... [idle]'); goroutine 1 [chan receive] is the main "
+     "goroutine. Others: [sync.Mutex.Lock], [select], [sleep]. A register dump ends it.",
+     {"signal": "SIGQUIT"}),
+    ("goroutine-panic", "user-panic", "main.runJob", "job 3: quota exceeded", "default",
+     ["default", "ancestors"],
+     "main.runJob panics in a goroutine started by main.dispatch, itself started by main.main",
+     "ancestors variant (GODEBUG=tracebackancestors=5) adds '[originating from goroutine N]:' "
+     "blocks whose frames all print '(...)' and whose 'created by' lacks ' in goroutine N'. "
+     "Ancestor frame lines are return addresses, so they can be one line after the go "
+     "statement.", {}),
+    ("labels", "user-panic", "main.serve", "serve: request abc-123 failed", "default",
+     ["default", "labels-126"],
+     "main.serve panics in a goroutine started inside pprof.Do with labels",
+     "default: no labels anywhere. labels-126 (GODEBUG=tracebacklabels=1 GOTRACEBACK=all, "
+     "Go 1.26+ only): 1.26 prints ' labels:{\"request_id\": \"abc-123\", ...}' inside the "
+     "brackets; 1.27 with this go 1.21 module prints them outside the brackets with "
+     "minimal quoting: '] {request_id: \"abc-123\", route: /api/v1}:' (abc-123 is quoted "
+     "because of its '-'). A background goroutine labelled worker=janitor is parked in "
+     "[select (no cases)].", {"variant_min_go": {"labels-126": "1.26"}}),
+    ("labels-127", "user-panic", "main.serve", "serve: request abc-123 failed", "gomod127",
+     ALL,
+     "main.serve panics in a goroutine started inside pprof.Do with labels",
+     "The lab/gomod127 module says go 1.27, so labels are printed by default: "
+     "'goroutine N [running] {request_id: \"abc-123\", route: /api/v1}:' (run with "
+     "GOTRACEBACK=all so the labelled background goroutine shows too).",
+     {"min_go": "1.27", "file": "lab/gomod127/main.go"}),
+    ("deep-stack", "user-panic", "main.walk", "walk: reached depth limit", "default", ALL,
+     "main.walk panics at recursion depth 300",
+     "The 301 main.walk frames are cut to 50 inner + 50 outer with "
+     "'...N frames elided...' between them.", {}),
+    ("generics", "user-panic", "main.(*Stack[...]).Pop", "Stack.Pop: empty stack",
+     "default", ALL,
+     "main.(*Stack[...]).Pop panics on an empty stack, called from the generic main.Drain[...]",
+     "Type arguments print as [...]; both frames may be inlined (printed '(...)').", {}),
+]
+
+EXTRA_SCENARIO_DIRS = {"labels-127": "gomod127"}
+
+
+def marker_line(path):
+    lines = [i + 1 for i, l in enumerate(open(path)) if "// godiag:root-cause" in l]
+    if len(lines) != 1:
+        raise SystemExit(f"{path}: expected exactly one godiag:root-cause marker, found {lines}")
+    return lines[0]
+
+
+def main():
+    out = []
+    for name, kind, func, msg, build, variants, root, notes, extra in S:
+        extra = dict(extra)
+        rel = extra.pop("file", f"lab/scenarios/{name}/main.go")
+        path = os.path.join(os.path.dirname(LAB), rel)
+        sc = {
+            "name": name,
+            "kind": kind,
+            "root_cause": root,
+            "location": {"function": func, "file": rel, "line": marker_line(path)},
+            "message": msg,
+            "build": build,
+            "min_go": extra.pop("min_go", "1.21"),
+            "variants": variants,
+            "notes": notes,
+        }
+        sc.update(extra)
+        out.append(sc)
+    # every scenario directory must be described
+    dirs = set(os.listdir(os.path.join(LAB, "scenarios"))) | {"labels-127"}
+    missing = dirs - {s["name"] for s in out}
+    if missing:
+        raise SystemExit(f"scenarios without manifest entry: {sorted(missing)}")
+    with open(os.path.join(LAB, "manifest.json"), "w") as f:
+        json.dump({"scenarios": out}, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+    print(f"wrote {len(out)} scenarios to lab/manifest.json")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+module godiag.dev/lab
+
+go 1.21

