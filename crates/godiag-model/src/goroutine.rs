@@ -1,7 +1,7 @@
 //! Goroutines and their stacks, whichever source they were read from.
 
 use std::borrow::Cow;
-use std::num::NonZeroU64;
+use std::num::{NonZeroU32, NonZeroU64};
 
 use serde::Serialize;
 
@@ -16,9 +16,10 @@ pub struct Frame<'a> {
     pub args: &'a str,
     pub file: &'a str,
     pub line: u32,
-    /// `pc - entry` (`+0x..`); absent for inlined frames and a fault on the first instruction.
+    /// `pc - entry` (`+0x..`); absent for inlined frames and a fault on the
+    /// first instruction (the runtime prints it only when non-zero).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub pc_offset: Option<u32>,
+    pub pc_offset: Option<NonZeroU32>,
     /// The absolute pc when printed (`pc=0x..` at GOTRACEBACK=system and above).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pc: Option<NonZeroU64>,

@@ -111,33 +111,40 @@ pub fn render_text(report: &Report<'_>, opts: TextOptions) -> String {
             a.path,
             b.path
         );
-        for d in c
+        let group_of = |d: &godiag_model::GroupDiff| {
+            d.later
+                .and_then(|li| b.groups.get(li))
+                .or_else(|| d.earlier.and_then(|ei| a.groups.get(ei)))
+        };
+        // The goroutine writing a debug=2 dump is in every dump; its caller's
+        // line may differ between two dumps, which is no growth.
+        let writer = |g: &GoroutineGroup<'_>| {
+            g.frames
+                .iter()
+                .any(|f| f.function == "runtime/pprof.writeGoroutineStacks")
+        };
+        let rows = c
             .diffs
             .iter()
             .filter(|d| d.growth() != 0)
-            .take(opts.max_groups)
-        {
-            let g = d
-                .later
-                .and_then(|li| b.groups.get(li))
-                .or_else(|| d.earlier.and_then(|ei| a.groups.get(ei)));
-            if let Some(g) = g {
-                let top = g
-                    .frames
-                    .iter()
-                    .find(|f| !f.is_stdlib())
-                    .or(g.frames.first());
-                let _ = writeln!(
-                    out,
-                    "  {:>+7}  {:>6} → {:<6} [{}] {}",
-                    d.growth(),
-                    d.before,
-                    d.after,
-                    g.status,
-                    top.map(|f| format!("{} {}:{}", f.function, short_path(f.file), f.line))
-                        .unwrap_or_default()
-                );
-            }
+            .filter_map(|d| group_of(d).filter(|g| !writer(g)).map(|g| (d, g)))
+            .take(opts.max_groups);
+        for (d, g) in rows {
+            let top = g
+                .frames
+                .iter()
+                .find(|f| !f.is_stdlib())
+                .or(g.frames.first());
+            let _ = writeln!(
+                out,
+                "  {:>+7}  {:>6} → {:<6} [{}] {}",
+                d.growth(),
+                d.before,
+                d.after,
+                g.status,
+                top.map(|f| format!("{} {}:{}", f.function, short_path(f.file), f.line))
+                    .unwrap_or_default()
+            );
         }
     }
     for i in &report.inputs {
@@ -215,7 +222,7 @@ fn input_line(out: &mut String, st: &Style, i: &InputReport<'_>) {
     };
     let count = i
         .goroutine_count()
-        .map(|n| format!(", {n} goroutines"))
+        .map(|n| format!(", {}", plural(n as usize, "goroutine")))
         .unwrap_or_default();
     let _ = writeln!(
         out,
@@ -242,11 +249,11 @@ fn groups_section(out: &mut String, st: &Style, i: &InputReport<'_>, opts: TextO
     let failing = t.failing_goroutine().map(|g| g.id);
     let _ = writeln!(
         out,
-        "\n{} {}: {} goroutines in {} groups",
+        "\n{} {}: {} in {}",
         st.bold("GOROUTINES"),
         i.path,
-        t.goroutines.len(),
-        i.groups.len()
+        plural(t.goroutines.len(), "goroutine"),
+        plural(i.groups.len(), "group")
     );
     // The failing goroutine's group first, then by size.
     let mut order: Vec<&GoroutineGroup<'_>> = i.groups.iter().collect();
@@ -350,6 +357,14 @@ fn frame_line(out: &mut String, st: &Style, f: &Frame<'_>) {
         "      {}",
         if f.is_stdlib() { st.dim(&text) } else { text }
     );
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
 }
 
 /// The last three path elements are enough to find a file in a terminal.

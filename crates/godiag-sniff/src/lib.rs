@@ -116,15 +116,50 @@ fn looks_like_text(data: &[u8]) -> bool {
     }
 }
 
-/// True when `needle` starts a line somewhere in `data`.
-fn has_line_starting(data: &[u8], needle: &[u8]) -> bool {
-    if data.starts_with(needle) {
-        return true;
+/// Which runtime anchors start a line somewhere in the text.
+#[derive(Default)]
+struct Anchors {
+    count_profile: bool,
+    failure: bool,
+    race: bool,
+    quit: bool,
+    signal_pc: bool,
+    header: bool,
+}
+
+/// One pass over the line starts (a goroutine dump has millions of lines,
+/// so this beats one substring search per anchor); stops once a failure and
+/// a goroutine header were both seen, since nothing later changes the kind.
+fn scan_anchors(data: &[u8]) -> Anchors {
+    let mut a = Anchors::default();
+    let starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', data).map(|i| i + 1));
+    for at in starts {
+        let line = &data[at..];
+        match line.first() {
+            Some(b'p') => a.failure |= line.starts_with(b"panic: "),
+            Some(b'f') => {
+                a.failure |=
+                    line.starts_with(b"fatal error: ") || line.starts_with(b"fatal: morestack")
+            }
+            Some(b'[') => a.failure |= line.starts_with(b"[signal "),
+            Some(b'u') => a.failure |= line.starts_with(b"unexpected fault address "),
+            Some(b'W') => a.race |= line.starts_with(b"WARNING: DATA RACE"),
+            Some(b'S') => a.quit |= line.starts_with(b"SIGQUIT: quit"),
+            Some(b'P') => a.signal_pc |= line.starts_with(b"PC=0x"),
+            Some(b'g') => {
+                if line.starts_with(b"goroutine profile: total ") {
+                    a.count_profile = true;
+                    return a;
+                }
+                a.header |= line.starts_with(b"goroutine ");
+            }
+            _ => {}
+        }
+        if a.failure && a.header {
+            break;
+        }
     }
-    let mut with_nl = Vec::with_capacity(needle.len() + 1);
-    with_nl.push(b'\n');
-    with_nl.extend_from_slice(needle);
-    memmem::find(data, &with_nl).is_some()
+    a
 }
 
 fn sniff_text(data: &[u8]) -> Sniffed {
@@ -140,9 +175,6 @@ fn sniff_text(data: &[u8]) -> Sniffed {
     {
         return Sniffed::of(InputKind::BundleManifest);
     }
-    if has_line_starting(data, b"goroutine profile: total ") {
-        return Sniffed::of(InputKind::GoroutineCountDump);
-    }
     for legacy in [
         &b"heap profile: "[..],
         b"--- mutex:",
@@ -153,26 +185,16 @@ fn sniff_text(data: &[u8]) -> Sniffed {
             return Sniffed::of(InputKind::PprofText);
         }
     }
-    let failure = [
-        &b"panic: "[..],
-        b"fatal error: ",
-        b"fatal: morestack",
-        b"[signal ",
-        b"unexpected fault address ",
-    ]
-    .iter()
-    .any(|a| has_line_starting(data, a));
-    let race = has_line_starting(data, b"WARNING: DATA RACE");
-    let quit = has_line_starting(data, b"SIGQUIT: quit");
-    let other_signal = !quit && has_line_starting(data, b"PC=0x");
-    let header = has_line_starting(data, b"goroutine ");
-    let kind = if quit && !failure {
+    let a = scan_anchors(data);
+    let kind = if a.count_profile {
+        InputKind::GoroutineCountDump
+    } else if a.quit && !a.failure {
         InputKind::SigquitDump
-    } else if failure || other_signal {
+    } else if a.failure || (a.signal_pc && !a.quit) {
         InputKind::CrashText
-    } else if race {
+    } else if a.race {
         InputKind::RaceReport
-    } else if header && memmem::find(data, b" [").is_some() {
+    } else if a.header {
         InputKind::GoroutineDump
     } else {
         return Sniffed {

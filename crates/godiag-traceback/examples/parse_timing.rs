@@ -4,6 +4,9 @@ use std::time::Instant;
 fn main() {
     let path = std::env::args().nth(1).expect("usage: parse_timing FILE");
     let data = std::fs::read(&path).expect("readable file");
+    let ts = Instant::now();
+    let kind = godiag_sniff::sniff(&data);
+    println!("sniff {:?}: {:?}", kind.kind, ts.elapsed());
     let t0 = Instant::now();
     let t = godiag_traceback::parse(&data);
     let t1 = Instant::now();

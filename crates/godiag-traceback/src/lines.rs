@@ -34,7 +34,7 @@ pub(crate) fn function_line(line: &str) -> Option<(&str, &str)> {
 pub(crate) struct Position<'a> {
     pub file: &'a str,
     pub line: u32,
-    pub pc_offset: Option<u32>,
+    pub pc_offset: Option<std::num::NonZeroU32>,
     pub pc: Option<std::num::NonZeroU64>,
 }
 
@@ -62,7 +62,8 @@ pub(crate) fn position(s: &str) -> Option<Position<'_>> {
     let mut pc_offset = None;
     let (head, last) = split_last_word(rest);
     if last.starts_with("+0x") {
-        pc_offset = Some(u32::try_from(parse_hex(&last[1..])?).ok()?);
+        // `+0x0` is never printed; read it as absent rather than fail.
+        pc_offset = std::num::NonZeroU32::new(u32::try_from(parse_hex(&last[1..])?).ok()?);
         rest = head;
     }
     let colon = memchr::memrchr(b':', rest.as_bytes())?;
@@ -208,7 +209,7 @@ mod tests {
     fn positions() {
         let p = position("/a/b/main.go:20 +0x1d fp=0xc000 sp=0xc001 pc=0x4d2860").unwrap();
         assert_eq!(
-            (p.file, p.line, p.pc_offset),
+            (p.file, p.line, p.pc_offset.map(|o| o.get())),
             ("/a/b/main.go", 20, Some(0x1d))
         );
         assert_eq!(p.pc.map(|p| p.get()), Some(0x4d2860));

@@ -144,10 +144,8 @@ impl<'a> Reader<'a> {
             return;
         }
         self.message = Message::None;
-        if self.in_race_header || self.race.is_some() {
-            if self.race_line(line, offset) {
-                return;
-            }
+        if (self.in_race_header || self.race.is_some()) && self.race_line(line, offset) {
+            return;
         }
         if let Some(rest) = line.strip_prefix("goroutine ") {
             if let Some((g, form)) = parse_header(line, offset) {
@@ -375,13 +373,11 @@ impl<'a> Reader<'a> {
                     return;
                 }
             }
-            Target::Goroutine => {
-                if t == "goroutine running on other thread; stack unavailable" {
-                    if let Some(g) = self.out.goroutines.last_mut() {
-                        g.stack_unavailable = true;
-                    }
-                    return;
+            Target::Goroutine if t == "goroutine running on other thread; stack unavailable" => {
+                if let Some(g) = self.out.goroutines.last_mut() {
+                    g.stack_unavailable = true;
                 }
+                return;
             }
             _ => {}
         }

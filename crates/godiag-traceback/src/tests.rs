@@ -41,7 +41,11 @@ fn crash_with_interleaved_lines() {
     assert_eq!(g.frames[0].function, "main.(*Server).handle");
     assert_eq!(g.frames[0].args, "0x0, {0xc000012345, 0x5}");
     assert_eq!(
-        (g.frames[0].file, g.frames[0].line, g.frames[0].pc_offset),
+        (
+            g.frames[0].file,
+            g.frames[0].line,
+            g.frames[0].pc_offset.map(|o| o.get())
+        ),
         ("/app/server.go", 42, Some(0x20))
     );
     assert_eq!(

@@ -52,123 +52,6 @@ import (
 	"time"
 )
 
-const (
-	shards   = 16
-	numConds = 1024
-)
-
-// Blocking kinds. The order is the order of the blockers table below.
-const (
-	kindChanRecv = iota
-	kindChanSend
-	kindSelect
-	kindSelectNoCases
-	kindNilChanRecv
-	kindNilChanSend
-	kindMutex
-	kindRWMutexRLock
-	kindRWMutexLock
-	kindWaitGroup
-	kindCond
-	kindTimeout
-	kindSleep
-	kindContext
-	kindPipeRead
-	numKinds
-)
-
-var kindNames = [numKinds]string{
-	"chanrecv", "chansend", "select", "selectnocases", "nilchanrecv",
-	"nilchansend", "mutex", "rwmutex-rlock", "rwmutex-lock", "waitgroup",
-	"cond", "timeout", "sleep", "context", "piperead",
-}
-
-// Call shapes.
-const (
-	shapeDirect = iota
-	shapeHandler
-	shapeJob
-	shapeService
-	numShapes
-)
-
-// Creators.
-const (
-	creatorNamed = iota
-	creatorClosure
-)
-
-// spec describes one goroutine of the population.
-type spec struct {
-	kind, shape, creator int
-	id, shard            int
-	labeled              bool
-}
-
-// Shared objects the population blocks on, one per shard so that pointer
-// arguments differ between goroutines too. Nothing ever releases them.
-var (
-	recvChans  [shards]chan int
-	sendChans  [shards]chan int
-	selRecv    [shards]chan int
-	selSend    [shards]chan int
-	mutexes    [shards]sync.Mutex
-	rwHeldW    [shards]sync.RWMutex // write-locked by main: RLock blocks
-	rwHeldR    [shards]sync.RWMutex // read-locked by main: Lock blocks
-	waitGroups [shards]sync.WaitGroup
-	// Many conds with a few waiters each, like per-queue or per-stream
-	// conds: the notify ticket each waiter shows in its stack stays small.
-	conds     [numConds]*sync.Cond
-	condReady [numConds]bool
-	condNext  atomic.Int64 // round-robin cond assignment
-	timeoutCh [shards]chan int
-	contexts  [shards]context.Context
-	cancels   [shards]context.CancelFunc
-	services  [shards]*service
-
-	// Pipes: the first reader of each pipe holds the read lock and parks
-	// in the netpoller (IO wait); later readers wait for the fd's read
-	// lock (semacquire). Writers are kept so the pipes never close.
-	pipeReaders []*os.File
-	pipeWriters []*os.File
-	pipeNext    atomic.Int64 // round-robin pipe assignment
-
-	// Kept reachable for the lifetime of the process.
-	httpServer    *http.Server
-	httpTransport *http.Transport
-	signals       = make(chan os.Signal, 1)
-
-	started atomic.Int64
-)
-
-func setup(pipes int) error {
-	for i := 0; i < shards; i++ {
-		recvChans[i] = make(chan int)
-		sendChans[i] = make(chan int)
-		selRecv[i] = make(chan int)
-		selSend[i] = make(chan int)
-		timeoutCh[i] = make(chan int)
-		mutexes[i].Lock()
-		rwHeldW[i].Lock()
-		rwHeldR[i].RLock()
-		waitGroups[i].Add(1)
-		contexts[i], cancels[i] = context.WithCancel(context.Background())
-		services[i] = &service{name: "shard-" + strconv.Itoa(i), shard: i}
-	}
-	for i := range conds {
-		conds[i] = sync.NewCond(new(sync.Mutex))
-	}
-	for i := 0; i < pipes; i++ {
-		r, w, err := os.Pipe()
-		if err != nil {
-			return fmt.Errorf("pipe %d: %w", i, err)
-		}
-		pipeReaders = append(pipeReaders, r)
-		pipeWriters = append(pipeWriters, w)
-	}
-	return nil
-}
-
 // ---- blocking kinds ------------------------------------------------------
 
 type blocker func(id, shard int) int
@@ -431,6 +314,125 @@ func acceptLoop(specs []spec, done *sync.WaitGroup) {
 			spawn(s)
 		})
 	}
+}
+
+// ---- population and shared state ----------------------------------------
+
+const (
+	shards   = 16
+	numConds = 1024
+)
+
+// Blocking kinds. The order is the order of the blockers table below.
+const (
+	kindChanRecv = iota
+	kindChanSend
+	kindSelect
+	kindSelectNoCases
+	kindNilChanRecv
+	kindNilChanSend
+	kindMutex
+	kindRWMutexRLock
+	kindRWMutexLock
+	kindWaitGroup
+	kindCond
+	kindTimeout
+	kindSleep
+	kindContext
+	kindPipeRead
+	numKinds
+)
+
+var kindNames = [numKinds]string{
+	"chanrecv", "chansend", "select", "selectnocases", "nilchanrecv",
+	"nilchansend", "mutex", "rwmutex-rlock", "rwmutex-lock", "waitgroup",
+	"cond", "timeout", "sleep", "context", "piperead",
+}
+
+// Call shapes.
+const (
+	shapeDirect = iota
+	shapeHandler
+	shapeJob
+	shapeService
+	numShapes
+)
+
+// Creators.
+const (
+	creatorNamed = iota
+	creatorClosure
+)
+
+// spec describes one goroutine of the population.
+type spec struct {
+	kind, shape, creator int
+	id, shard            int
+	labeled              bool
+}
+
+// Shared objects the population blocks on, one per shard so that pointer
+// arguments differ between goroutines too. Nothing ever releases them.
+var (
+	recvChans  [shards]chan int
+	sendChans  [shards]chan int
+	selRecv    [shards]chan int
+	selSend    [shards]chan int
+	mutexes    [shards]sync.Mutex
+	rwHeldW    [shards]sync.RWMutex // write-locked by main: RLock blocks
+	rwHeldR    [shards]sync.RWMutex // read-locked by main: Lock blocks
+	waitGroups [shards]sync.WaitGroup
+	// Many conds with a few waiters each, like per-queue or per-stream
+	// conds: the notify ticket each waiter shows in its stack stays small.
+	conds     [numConds]*sync.Cond
+	condReady [numConds]bool
+	condNext  atomic.Int64 // round-robin cond assignment
+	timeoutCh [shards]chan int
+	contexts  [shards]context.Context
+	cancels   [shards]context.CancelFunc
+	services  [shards]*service
+
+	// Pipes: the first reader of each pipe holds the read lock and parks
+	// in the netpoller (IO wait); later readers wait for the fd's read
+	// lock (semacquire). Writers are kept so the pipes never close.
+	pipeReaders []*os.File
+	pipeWriters []*os.File
+	pipeNext    atomic.Int64 // round-robin pipe assignment
+
+	// Kept reachable for the lifetime of the process.
+	httpServer    *http.Server
+	httpTransport *http.Transport
+	signals       = make(chan os.Signal, 1)
+
+	started atomic.Int64
+)
+
+func setup(pipes int) error {
+	for i := 0; i < shards; i++ {
+		recvChans[i] = make(chan int)
+		sendChans[i] = make(chan int)
+		selRecv[i] = make(chan int)
+		selSend[i] = make(chan int)
+		timeoutCh[i] = make(chan int)
+		mutexes[i].Lock()
+		rwHeldW[i].Lock()
+		rwHeldR[i].RLock()
+		waitGroups[i].Add(1)
+		contexts[i], cancels[i] = context.WithCancel(context.Background())
+		services[i] = &service{name: "shard-" + strconv.Itoa(i), shard: i}
+	}
+	for i := range conds {
+		conds[i] = sync.NewCond(new(sync.Mutex))
+	}
+	for i := 0; i < pipes; i++ {
+		r, w, err := os.Pipe()
+		if err != nil {
+			return fmt.Errorf("pipe %d: %w", i, err)
+		}
+		pipeReaders = append(pipeReaders, r)
+		pipeWriters = append(pipeWriters, w)
+	}
+	return nil
 }
 
 // ---- HTTP keep-alive connections -----------------------------------------
