@@ -136,9 +136,12 @@ mb() { awk -v b="$1" 'BEGIN {printf "%.1f MB", b / 1e6}'; }
 echo
 echo "Dump: $DUMP, $DUMP_BYTES bytes ($(mb "$DUMP_BYTES")), $DUMP_GOROUTINES goroutines; $RUNS runs each"
 echo "Machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg)"
-if ((HAVE_PP)); then
+if ((!HAVE_PP)); then
+	echo "pp: skipped (PP not set; build pp from panicparse v2.5.0 outside this repository)"
+else
 	echo "pp: $PP"
-	"$GO" version -m "$PP" | awk '$1 == "path" || $1 == "mod" || $1 == "=>" || NR == 1 {sub(/^[ \t]+/, ""); print "  " $0}'
+	# Module versions recorded in the binary (built with `go build`).
+	"$GO" version -m "$PP" | awk 'NR == 1 || $1 == "path" || $1 == "mod" || $1 == "dep" {sub(/^[ \t]+/, ""); print "  " $0}'
 fi
 echo
 echo "| tool | command | median wall | max RSS | wall pp/godiag | RSS pp/godiag |"
@@ -154,7 +157,7 @@ row() { # NAME TOOL COMMAND
 		rr=$(awk -v a="$rss" -v b="$base_rss" 'BEGIN {if (b > 0) printf "%.1f×", a / b; else print "—"}')
 	fi
 	printf '| %s | `%s` | %s s | %s |%s|%s|\n' "$2" "$3" "$wall" \
-		"$(awk -v k="$rss" 'BEGIN {printf "%.0f MB", k / 1024}')" " $rw " " $rr "
+		"$(awk -v k="$rss" 'BEGIN {printf "%.0f MiB", k / 1024}')" " $rw " " $rr "
 }
 row godiag_json godiag "godiag analyze --format json -o /dev/null"
 row godiag_text godiag "godiag analyze --format text -o /dev/null"

@@ -12,12 +12,13 @@
 // pprof labels, set with pprof.Do around their creation.
 //
 // Every goroutine passes a request/job ID down its stack. The IDs come from
-// a small range (-ids, default 64, like worker slots or tenants), so a
+// a small range (-ids, default 56, like worker slots or tenants), so a
 // stack's goroutines disagree on their argument values: grouping by exact
-// scalar arguments yields thousands of groups instead of ~130 (about 9k
+// scalar arguments yields thousands of groups instead of ~140 (about 9k
 // buckets for panicparse's default at 100k goroutines, as in the reference
 // dump). -ids 0 gives every goroutine its own ID, which makes grouping by
-// argument value produce one group per goroutine.
+// argument value produce one group per goroutine (and panicparse's
+// quadratic grouping take minutes).
 //
 // On top of that, -http loopback keep-alive connections give the
 // net/http server (conn.serve), client (persistConn.readLoop/writeLoop)
@@ -323,7 +324,7 @@ const (
 	numConds = 1024
 )
 
-// Blocking kinds. The order is the order of the blockers table below.
+// Blocking kinds, in the order of the blockers table.
 const (
 	kindChanRecv = iota
 	kindChanSend
@@ -497,7 +498,7 @@ func main() {
 	age := flag.Duration("age", 0, "sleep after a GC before dumping (65s gives `1 minutes`)")
 	out := flag.String("o", "", "output file for the debug=2 goroutine dump (required)")
 	debug1 := flag.String("debug1", "", "optional output file for a debug=1 goroutine dump")
-	ids := flag.Int("ids", 64, "distinct request IDs passed down the stacks (0: one per goroutine)")
+	ids := flag.Int("ids", 56, "distinct request IDs passed down the stacks (0: one per goroutine)")
 	seed := flag.Int64("seed", 1, "seed for the population's layout")
 	flag.Parse()
 	if *out == "" || *n < 0 || *httpConns < 0 || *ids < 0 {
