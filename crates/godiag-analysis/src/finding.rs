@@ -4,10 +4,10 @@
 use std::collections::BTreeMap;
 
 use godiag_model::{Frame, Source};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The stable finding kinds.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FindingKind {
     NilDereference,

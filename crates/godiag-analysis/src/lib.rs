@@ -4,11 +4,12 @@
 //! it was given, whether that source confirms, contradicts or is silent about
 //! the conclusion. Rules never parse and never format output.
 
+pub mod catalog;
 mod finding;
 mod textrules;
 
 pub use finding::{Confidence, Evidence, Finding, FindingKind, Location, Verdict};
-pub use textrules::{analyze_text, TextInput};
+pub use textrules::{analyze_text, classify_message, TextInput};
 
 /// Orders findings most likely root cause first: by rank (a secondary failure
 /// below what it hides), then confidence.

@@ -4,6 +4,7 @@ use godiag_model::{
     diff_groups, Frame, Goroutine, GoroutineGroup, InputKind, Source, TextArtifact,
 };
 
+use crate::catalog;
 use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
 
 /// One text input as the rules see it.
@@ -36,89 +37,18 @@ pub fn analyze_text(inputs: &[TextInput<'_, '_>]) -> Vec<Finding> {
         }
     }
     leak_findings(inputs, &mut out);
+    for input in inputs {
+        if let Some(f) = dump_deadlock(input) {
+            out.push(f);
+        }
+    }
     out
 }
 
-/// The message → kind table shared with `godiag explain`.
+/// The kind the catalog gives a printed message value, if any. Catalog
+/// entries are one line: a multi-line value is classified by its first.
 pub fn classify_message(msg: &str) -> Option<FindingKind> {
-    use FindingKind::*;
-    const TABLE: &[(&str, FindingKind)] = &[
-        (
-            "runtime error: invalid memory address or nil pointer dereference",
-            NilDereference,
-        ),
-        (
-            "runtime error: cgo argument has Go pointer",
-            UnsafePointerMisuse,
-        ),
-        ("runtime error: cgo result", UnsafePointerMisuse),
-        ("runtime error: ", RuntimeError),
-        ("assignment to entry in nil map", RuntimeError),
-        ("interface conversion: ", RuntimeError),
-        ("go of nil func value", RuntimeError),
-        ("value method ", NilDereference),
-        ("concurrent map ", ConcurrentMapAccess),
-        ("small map with no empty slot", ConcurrentMapAccess),
-        ("all goroutines are asleep - deadlock!", Deadlock),
-        (
-            "no goroutines (main called runtime.Goexit) - deadlock!",
-            Deadlock,
-        ),
-        ("stack overflow", StackOverflow),
-        ("runtime: split stack overflow", StackOverflow),
-        ("morestack on g0", StackOverflow),
-        ("morestack on gsignal", StackOverflow),
-        ("out of memory", OutOfMemory),
-        ("runtime: out of memory", OutOfMemory),
-        ("runtime: cannot allocate memory", OutOfMemory),
-        (
-            "runtime: cannot map pages in arena address space",
-            OutOfMemory,
-        ),
-        ("checkptr: ", UnsafePointerMisuse),
-        ("found bad pointer in Go heap", UnsafePointerMisuse),
-        ("found pointer to free object", UnsafePointerMisuse),
-        ("invalid pointer found on stack", UnsafePointerMisuse),
-        (
-            "unpinned Go pointer stored into non-Go memory",
-            UnsafePointerMisuse,
-        ),
-        ("sync: unlock of unlocked mutex", SyncMisuse),
-        ("sync: Unlock of unlocked RWMutex", SyncMisuse),
-        ("sync: RUnlock of unlocked RWMutex", SyncMisuse),
-        ("sync: negative WaitGroup counter", SyncMisuse),
-        ("sync: WaitGroup misuse", SyncMisuse),
-        ("sync: WaitGroup is reused", SyncMisuse),
-        ("sync.Cond is copied", SyncMisuse),
-        ("send on closed channel", SyncMisuse),
-        ("close of closed channel", SyncMisuse),
-        ("close of nil channel", SyncMisuse),
-        ("signal arrived during cgo execution", CgoCrash),
-        ("fault", BadAddress),
-        ("internal compiler error", CompilerInternalError),
-        ("schedule: holding locks", RuntimeInternalError),
-        ("unlock of unlocked lock", RuntimeInternalError),
-        ("lock ordering problem", RuntimeInternalError),
-        ("gopark: bad g status", RuntimeInternalError),
-        ("checkdead: ", RuntimeInternalError),
-        ("sweep increased allocation count", RuntimeInternalError),
-        (
-            "unexpected signal during runtime execution",
-            RuntimeInternalError,
-        ),
-        ("panic during panic", RuntimeInternalError),
-        ("panic on system stack", RuntimeInternalError),
-        ("malloc deadlock", RuntimeInternalError),
-    ];
-    let msg = msg.trim();
-    TABLE.iter().find_map(|(pat, kind)| {
-        let hit = if *pat == "fault" {
-            msg == "fault"
-        } else {
-            msg.starts_with(pat) || (pat.len() > 12 && msg.contains(pat))
-        };
-        hit.then_some(*kind)
-    })
+    catalog::classify(msg.lines().next().unwrap_or("")).map(|m| m.kind)
 }
 
 /// The frame a person would change: the first frame outside the standard
@@ -324,6 +254,23 @@ fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) {
                 );
             }
         }
+        if kind == FindingKind::ConcurrentMapAccess {
+            if let Some(loc) = &f.location {
+                // The runtime reports the access that noticed the conflict;
+                // the goroutine it conflicted with has moved on.
+                f.title = format!(
+                    "{} in {}; the other goroutine's access is not in the trace (find it with -race)",
+                    message.lines().next().unwrap_or(""),
+                    loc.function
+                );
+            }
+        }
+        if kind == FindingKind::Deadlock {
+            f.title = format!(
+                "deadlock: every goroutine is blocked; goroutine {} waits in [{}]",
+                g.id, g.status
+            );
+        }
         // Panics raised while earlier ones unwound (nested, or recovered and
         // re-panicked): the first one is the root cause, raised below the
         // outermost `panic` frame.
@@ -379,7 +326,7 @@ fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) {
             f.title.push_str(&format!(" (Go {v})"));
         }
     }
-    f.next_steps = next_steps(kind);
+    f.next_steps = steps_for(kind, Some(message));
     out.push(f);
 }
 
@@ -489,9 +436,50 @@ fn sigquit_finding(input: &TextInput<'_, '_>) -> Finding {
     f
 }
 
+/// `runtime: out of memory: cannot allocate N-byte block (M in use)` → (N, M).
+fn oom_request(c: &godiag_model::Crash<'_>) -> Option<(u64, u64)> {
+    c.runtime_messages.iter().find_map(|m| {
+        let rest = m.strip_prefix("runtime: out of memory: cannot allocate ")?;
+        let (n, rest) = rest.split_once("-byte block (")?;
+        let used = rest.strip_suffix(" in use)")?;
+        Some((n.parse().ok()?, used.parse().ok()?))
+    })
+}
+
+/// Bytes in the largest binary unit that keeps the number readable.
+pub(crate) fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < UNITS.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
 fn title_for(kind: FindingKind, message: &str, c: &godiag_model::Crash<'_>) -> String {
     let first = message.lines().next().unwrap_or("");
     match kind {
+        FindingKind::OutOfMemory => match oom_request(c) {
+            // One request at least half the heap in use: a single huge
+            // allocation, not growth.
+            Some((want, used)) if want >= used / 2 => format!(
+                "out of memory: a single allocation of {} (with {} in use)",
+                human_bytes(want),
+                human_bytes(used)
+            ),
+            Some((want, used)) => format!(
+                "out of memory: the heap grew to {} and could not grow by {} more",
+                human_bytes(used),
+                human_bytes(want)
+            ),
+            None => "out of memory".into(),
+        },
         FindingKind::NilDereference => "nil pointer dereference".into(),
         FindingKind::BadAddress => match (c.signal.as_ref(), c.fault_address) {
             (Some(s), _) => format!(
@@ -511,59 +499,27 @@ fn title_for(kind: FindingKind, message: &str, c: &godiag_model::Crash<'_>) -> S
     }
 }
 
+/// Next steps from the catalog: how to confirm, then how to fix; the entry
+/// of the printed message when there is one, else the kind's.
 fn next_steps(kind: FindingKind) -> Vec<String> {
-    let s: &[&str] = match kind {
-        FindingKind::NilDereference => &[
-            "Find which pointer, map value or interface at the location can be nil on this path, and guard or initialise it",
-            "To see the registers and the exact instruction, reproduce with GOTRACEBACK=crash and ulimit -c unlimited and analyse the core",
-        ],
-        FindingKind::BadAddress => &[
-            "Look for unsafe.Pointer arithmetic, cgo memory or mmapped files read past their end at the location",
-            "Build with -race (it enables checkptr) to catch bad unsafe conversions earlier",
-        ],
-        FindingKind::UnsafePointerMisuse => &[
-            "Check the unsafe.Pointer conversions and cgo calls at the location against the unsafe.Pointer rules",
-            "Run the tests with -race or -gcflags=all=-d=checkptr",
-        ],
-        FindingKind::ConcurrentMapAccess => &[
-            "Only one side of the conflict is in this trace: run the program or its tests with -race to see the other access",
-            "Guard the map with a sync.Mutex / sync.RWMutex or use sync.Map",
-        ],
-        FindingKind::DataRace => &[
-            "Protect both accesses with the same mutex, or use sync/atomic or a channel",
-        ],
-        FindingKind::Deadlock => &[
-            "Find who should have sent, unlocked or called Done for the operation main waits on",
-        ],
-        FindingKind::StackOverflow => &[
-            "Break the recursion: add a base case or an explicit depth limit; for String()/Error() methods, do not format the receiver itself with %v",
-        ],
-        FindingKind::OutOfMemory => &[
-            "Check the size requested at the location; take heap profiles over time to tell one huge allocation from steady growth",
-        ],
-        FindingKind::SyncMisuse => &[
-            "Pair every Unlock/Done/close with exactly one Lock/Add/owner; run with -race to find the concurrent path",
-        ],
-        FindingKind::RuntimeError => &[
-            "Check the bounds, divisor, type or map initialisation at the location",
-        ],
-        FindingKind::UserPanic => &[
-            "Read the panic value and the code that raised it at the location",
-        ],
-        FindingKind::RuntimeInternalError => &[
-            "Rule out memory corruption from unsafe or cgo first (build with -race, run with GODEBUG=cgocheck=1)",
-            "If it persists on the latest Go release, report it to the Go team with this output",
-        ],
-        FindingKind::CgoCrash => &[
-            "The fault is in C code: build the C side with -g and analyse the core, or run under gdb",
-        ],
-        FindingKind::GoroutineLeak => &[
-            "Give the blocked operation a way out: a context with cancellation, a timeout, or a closed channel",
-            "Take two dumps some minutes apart and compare the group's size (godiag analyze both files)",
-        ],
-        _ => &["Collect more evidence: a core dump, profiles and an execution trace of the same process"],
+    steps_for(kind, None)
+}
+
+fn steps_for(kind: FindingKind, message: Option<&str>) -> Vec<String> {
+    let entry = message
+        .and_then(|m| catalog::classify(m.lines().next().unwrap_or("")))
+        .filter(|m| m.kind == kind);
+    let (confirm, fix) = match (entry, catalog::kind_entry(kind)) {
+        (Some(m), _) => (&m.confirm, &m.fix),
+        (None, Some(k)) => (&k.confirm, &k.fix),
+        (None, None) => return Vec::new(),
     };
-    s.iter().map(|x| x.to_string()).collect()
+    confirm
+        .iter()
+        .take(2)
+        .chain(fix.iter().take(2))
+        .cloned()
+        .collect()
 }
 
 fn race_finding(input: &TextInput<'_, '_>, race: &godiag_model::RaceReport<'_>) -> Finding {
@@ -717,4 +673,85 @@ fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>) {
             break;
         }
     }
+}
+
+/// Goroutines that are not the program's own: the runtime's (GC workers,
+/// finalizers, g0 in SIGQUIT dumps) and the goroutine writing a debug=2 dump.
+fn is_bystander(g: &Goroutine<'_>) -> bool {
+    g.id == 0
+        || g.frames.iter().any(|f| {
+            f.function == "runtime/pprof.writeGoroutineStacks" || f.function == "runtime.Stack"
+        })
+        || (g.frames.iter().all(|f| f.is_runtime())
+            && g.created_by.as_ref().is_none_or(|c| c.is_runtime()))
+}
+
+/// A dump (no crash) in which every goroutine of the program waits for
+/// another one: nothing running, runnable, sleeping or in I/O. The runtime only
+/// reports a deadlock when *all* goroutines are asleep; this also finds the
+/// case it cannot see (a timer or the network poller keeps it quiet).
+fn dump_deadlock(input: &TextInput<'_, '_>) -> Option<Finding> {
+    let t = input.artifact;
+    let quit = t
+        .crash
+        .fatal_signal
+        .as_ref()
+        .is_some_and(|s| s.name == "SIGQUIT");
+    if (t.crash.is_failure() && !quit) || t.goroutines.is_empty() {
+        return None;
+    }
+    let program: Vec<&Goroutine<'_>> = t.goroutines.iter().filter(|g| !is_bystander(g)).collect();
+    if program.len() < 2 || !program.iter().all(|g| blocked_on_peer(g.status)) {
+        return None;
+    }
+    // A select may have a timer case, a receive may be on a ticker: from text
+    // alone that cannot be ruled out.
+    let timers_possible = program
+        .iter()
+        .any(|g| g.status.starts_with("select") && g.status != "select (no cases)");
+    let main = program.iter().find(|g| g.id == 1).or(program.first())?;
+    let mut f = Finding::new(
+        FindingKind::Deadlock,
+        format!(
+            "possible deadlock: all {} goroutines of the program wait for each other; goroutine {} waits in [{}]",
+            program.len(),
+            main.id,
+            main.status
+        ),
+        if timers_possible { Confidence::Low } else { Confidence::Medium },
+    );
+    f.goroutine = Some(main.id);
+    f.location = user_frame(&main.frames).map(Location::from);
+    let mut by_status: Vec<(&str, usize)> = Vec::new();
+    for g in &program {
+        match by_status.iter_mut().find(|(s, _)| *s == g.status) {
+            Some((_, n)) => *n += 1,
+            None => by_status.push((g.status, 1)),
+        }
+    }
+    f.confirm(Evidence {
+        source: input.source(),
+        summary: format!(
+            "no goroutine is running, runnable, sleeping or in I/O: {}",
+            by_status
+                .iter()
+                .map(|(s, n)| format!("{n} in [{s}]"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        input: input.index,
+        offset: Some(main.offset),
+        lines: user_frame(&main.frames)
+            .map(frame_line)
+            .into_iter()
+            .collect(),
+    });
+    f.next_steps = next_steps(FindingKind::Deadlock);
+    if timers_possible {
+        f.next_steps.insert(
+            0,
+            "A goroutine in [select] may be waiting on a timer: take a second dump a minute later; if nothing moved, it is stuck".into(),
+        );
+    }
+    Some(f)
 }

@@ -4,12 +4,17 @@
 //! Renderers only read: the findings were decided by `godiag-analysis`, the
 //! evidence was read by the readers. Nothing here changes either.
 
+mod explain;
 mod json;
 mod text;
 
 use godiag_analysis::Finding;
 use godiag_model::{GoroutineGroup, GroupDiff, InputKind, InputStatus, TextArtifact};
 
+pub use explain::{
+    render_catalog_markdown, render_explanation_json, render_explanation_markdown,
+    render_explanation_text,
+};
 pub use json::render_json;
 pub use text::{render_text, TextOptions};
 

@@ -49,6 +49,8 @@ struct Reader<'a> {
     in_race_header: bool,
     skipped_invalid_utf8: u64,
     seen: SyntaxSeen,
+    /// The fatal error line carried its prefix twice (interleaved output).
+    interleaved_fatal: bool,
 }
 
 /// Reads a text artifact. Never fails: what cannot be read is skipped and
@@ -64,6 +66,7 @@ pub fn parse(input: &[u8]) -> TextArtifact<'_> {
         in_race_header: false,
         skipped_invalid_utf8: 0,
         seen: SyntaxSeen::default(),
+        interleaved_fatal: false,
     };
     // Most inputs are valid UTF-8 throughout: validate once (fast, vectorised)
     // and slice lines from the `str`; otherwise validate line by line.
@@ -418,6 +421,15 @@ impl<'a> Reader<'a> {
                 }
             }
             Message::Fatal => {
+                if self.interleaved_fatal && self.out.crash.fatal_error.as_deref() == Some(text) {
+                    self.interleaved_fatal = false;
+                    self.warn(
+                        0,
+                        "two goroutines printed the fatal error at once (interleaved output)"
+                            .into(),
+                    );
+                    return true;
+                }
                 if let Some(f) = self.out.crash.fatal_error.take() {
                     let mut v = f.into_owned();
                     v.push('\n');
@@ -450,6 +462,14 @@ impl<'a> Reader<'a> {
 
     fn set_fatal(&mut self, msg: &'a str, offset: u64, under_panic: bool) {
         self.end_record();
+        // Two goroutines throwing at once interleave their output byte-wise:
+        // `fatal error: fatal error: concurrent map writes` then the second
+        // copy of the message on the next line.
+        let mut msg = msg;
+        while let Some(rest) = msg.strip_prefix("fatal error: ") {
+            msg = rest;
+            self.interleaved_fatal = true;
+        }
         if self.out.crash.fatal_error.is_none() {
             self.out.crash.fatal_error = Some(Cow::Borrowed(msg));
             self.out.crash.fatal_error_offset = Some(offset);

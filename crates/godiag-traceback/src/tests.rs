@@ -284,3 +284,16 @@ fn empty_and_binary_input() {
     assert!(t.goroutines.is_empty());
     assert_eq!(t.other_lines, 2);
 }
+
+#[test]
+fn interleaved_fatal_errors_of_two_goroutines() {
+    // Two goroutines detected the same map race at once (seen with Go 1.23).
+    let text = "fatal error: fatal error: concurrent map writes\nconcurrent map writes\n\ngoroutine 9 [running]:\nmain.writer(...)\n\t/a.go:16\n";
+    let t = parse(text.as_bytes());
+    assert_eq!(
+        t.crash.fatal_error.as_deref(),
+        Some("concurrent map writes")
+    );
+    assert_eq!(t.goroutines.len(), 1);
+    assert!(t.warnings.iter().any(|w| w.message.contains("interleaved")));
+}

@@ -24,7 +24,7 @@ const EXIT_UNREADABLE: u8 = 3;
     long_about = "Finds the root cause of Go crashes, hangs and leaks from the artifacts Go programs \
 already produce: crash output, goroutine dumps, race reports, pprof profiles, execution traces and \
 core dumps. Inputs are recognised by content.",
-    after_help = "Exit status:\n  0  the analysis ran (findings or not)\n  1  godiag failed (for example, the output could not be written)\n  2  bad usage (unknown option, missing argument)\n  3  an input could not be read (missing file, permission, I/O error)"
+    after_help = "Exit status:\n  0  success: the analysis ran (findings or not), or the explanation was printed\n  1  godiag failed (for example, the output could not be written)\n  2  bad usage (unknown option, missing argument)\n  3  an input could not be read (missing file, permission, I/O error)\n  4  explain: no catalog entry matches the query"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -35,6 +35,29 @@ struct Cli {
 enum Command {
     /// Analyse artifacts: files, directories (bundles) or `-` for standard input.
     Analyze(AnalyzeArgs),
+    /// Explain a finding kind or a runtime message: what it means, usual
+    /// causes, how to confirm, how to fix.
+    Explain(ExplainArgs),
+}
+
+#[derive(clap::Args)]
+struct ExplainArgs {
+    /// A finding kind (`deadlock`) or a runtime message as printed
+    /// (`"fatal error: concurrent map writes"`), or a fragment of one.
+    #[arg(value_name = "KIND | MESSAGE", required_unless_present = "all")]
+    query: Vec<String>,
+    /// The whole catalog (every kind and message).
+    #[arg(long)]
+    all: bool,
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+    format: ExplainFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExplainFormat {
+    Text,
+    Markdown,
+    Json,
 }
 
 #[derive(clap::Args)]
@@ -73,6 +96,55 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Analyze(args) => analyze(args),
+        Command::Explain(args) => explain(args),
+    }
+}
+
+/// Exit status of `explain` when the catalog has no entry for the query.
+const EXIT_NOT_FOUND: u8 = 4;
+
+fn explain(args: ExplainArgs) -> ExitCode {
+    let text = if args.all {
+        match args.format {
+            ExplainFormat::Json => {
+                let c = godiag_analysis::catalog::catalog();
+                let mut s = serde_json::to_string_pretty(&serde_json::json!({
+                    "kinds": c.kinds,
+                    "messages": c.messages,
+                }))
+                .unwrap_or_default();
+                s.push('\n');
+                s
+            }
+            _ => godiag_report::render_catalog_markdown(),
+        }
+    } else {
+        let query = args.query.join(" ");
+        let Some(e) = godiag_analysis::catalog::explain(&query) else {
+            eprintln!(
+                "godiag: no catalog entry for {query:?}; `godiag explain --all` lists every kind and message"
+            );
+            return ExitCode::from(EXIT_NOT_FOUND);
+        };
+        match args.format {
+            ExplainFormat::Text => godiag_report::render_explanation_text(&e),
+            ExplainFormat::Markdown => godiag_report::render_explanation_markdown(&e),
+            ExplainFormat::Json => godiag_report::render_explanation_json(&e),
+        }
+    };
+    print_or_fail(&text)
+}
+
+fn print_or_fail(text: &str) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::from(EXIT_OK),
+        // A closed pipe (`| head`) is the reader's choice, not a failure.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(EXIT_OK),
+        Err(e) => {
+            eprintln!("godiag: cannot write: {e}");
+            ExitCode::from(EXIT_FAILURE)
+        }
     }
 }
 
@@ -108,24 +180,14 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
             )
         }
     };
-    let written = match &args.output {
-        Some(path) => std::fs::write(path, text.as_bytes())
-            .map_err(|e| format!("cannot write {}: {e}", path.display())),
-        None => {
-            let mut out = std::io::stdout().lock();
-            match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-                Ok(()) => Ok(()),
-                // A closed pipe (`| head`) is the reader's choice, not a failure.
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-                Err(e) => Err(format!("cannot write the report: {e}")),
+    match &args.output {
+        Some(path) => match std::fs::write(path, text.as_bytes()) {
+            Ok(()) => ExitCode::from(EXIT_OK),
+            Err(e) => {
+                eprintln!("godiag: cannot write {}: {e}", path.display());
+                ExitCode::from(EXIT_FAILURE)
             }
-        }
-    };
-    match written {
-        Ok(()) => ExitCode::from(EXIT_OK),
-        Err(e) => {
-            eprintln!("godiag: {e}");
-            ExitCode::from(EXIT_FAILURE)
-        }
+        },
+        None => print_or_fail(&text),
     }
 }

@@ -1,0 +1,223 @@
+//! The catalog of finding kinds and runtime messages (`catalog.json`): one
+//! source of truth for the rules (message → kind, next steps), for
+//! `godiag explain`, and for `docs/findings.md`.
+
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+use crate::finding::FindingKind;
+
+/// What a finding kind means and what to do about it.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct KindEntry {
+    pub kind: FindingKind,
+    pub title: String,
+    pub meaning: String,
+    pub causes: Vec<String>,
+    pub confirm: Vec<String>,
+    pub fix: Vec<String>,
+}
+
+/// How a message entry's `text` is compared with a printed message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MatchMode {
+    Prefix,
+    Contains,
+    Exact,
+}
+
+/// One runtime message and what it means.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct MessageEntry {
+    /// The fixed part of the message value (after `panic: ` / `fatal error: `).
+    pub text: String,
+    #[serde(rename = "match")]
+    pub match_mode: MatchMode,
+    /// The whole line as the runtime prints it, with an example value.
+    pub printed_as: String,
+    pub kind: FindingKind,
+    pub meaning: String,
+    pub causes: Vec<String>,
+    pub confirm: Vec<String>,
+    pub fix: Vec<String>,
+    /// The first Go release that prints it, when after 1.21.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<String>,
+}
+
+impl MessageEntry {
+    pub fn matches(&self, value: &str) -> bool {
+        match self.match_mode {
+            MatchMode::Prefix => value.starts_with(&self.text),
+            MatchMode::Contains => value.contains(&self.text),
+            MatchMode::Exact => value == self.text,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Catalog {
+    pub kinds: Vec<KindEntry>,
+    pub messages: Vec<MessageEntry>,
+}
+
+const CATALOG_JSON: &str = include_str!("../catalog.json");
+
+/// The embedded catalog. Its validity is a build-time property checked by the
+/// tests (`catalog_is_complete`), not something input can break.
+pub fn catalog() -> &'static Catalog {
+    static CATALOG: OnceLock<Catalog> = OnceLock::new();
+    CATALOG.get_or_init(|| {
+        serde_json::from_str(CATALOG_JSON).expect("the embedded catalog.json is valid (tested)")
+    })
+}
+
+/// The first message entry matching a printed message value (the text after
+/// `panic: `, `fatal error: `, or a whole `runtime: ...` line).
+pub fn classify(value: &str) -> Option<&'static MessageEntry> {
+    let v = value.trim();
+    catalog().messages.iter().find(|m| m.matches(v))
+}
+
+/// The catalog entry of a kind.
+pub fn kind_entry(kind: FindingKind) -> Option<&'static KindEntry> {
+    catalog().kinds.iter().find(|k| k.kind == kind)
+}
+
+/// What `godiag explain` found for a query.
+pub enum Explanation {
+    Kind(&'static KindEntry),
+    Message(&'static MessageEntry),
+}
+
+/// Looks a query up: a kind name, or any runtime message as printed (with or
+/// without `panic: ` / `fatal error: ` and `[recovered]`), or a fragment of one.
+pub fn explain(query: &str) -> Option<Explanation> {
+    let q = query.trim();
+    if let Some(k) = catalog().kinds.iter().find(|k| k.kind.name() == q) {
+        return Some(Explanation::Kind(k));
+    }
+    let mut v = q.trim_start_matches('\t');
+    for prefix in ["panic: ", "fatal error: ", "fatal: "] {
+        if let Some(rest) = v.strip_prefix(prefix) {
+            v = rest;
+            break;
+        }
+    }
+    for suffix in [" [recovered, repanicked]", " [recovered]"] {
+        if let Some(rest) = v.strip_suffix(suffix) {
+            v = rest;
+        }
+    }
+    if let Some(m) = classify(v) {
+        return Some(Explanation::Message(m));
+    }
+    // A fragment: the entry whose fixed text contains the query, or is
+    // contained in it (the longest such), so "nil map" or a whole pasted line
+    // both find their entry.
+    let lower = v.to_lowercase();
+    catalog()
+        .messages
+        .iter()
+        .filter(|m| {
+            let t = m.text.to_lowercase();
+            (lower.len() >= 4 && t.contains(&lower)) || lower.contains(&t)
+        })
+        .max_by_key(|m| m.text.len())
+        .map(Explanation::Message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalog_is_complete() {
+        let c = catalog();
+        for kind in FindingKind::ALL {
+            let e =
+                kind_entry(kind).unwrap_or_else(|| panic!("{} has no catalog entry", kind.name()));
+            assert!(
+                !e.meaning.is_empty()
+                    && !e.causes.is_empty()
+                    && !e.confirm.is_empty()
+                    && !e.fix.is_empty(),
+                "{}",
+                kind.name()
+            );
+        }
+        assert!(c.messages.len() >= 60, "{} messages", c.messages.len());
+        for m in &c.messages {
+            assert!(
+                !m.text.is_empty() && !m.meaning.is_empty() && !m.fix.is_empty(),
+                "{}",
+                m.text
+            );
+        }
+    }
+
+    #[test]
+    fn first_match_gives_the_expected_kind() {
+        use FindingKind::*;
+        for (value, kind) in [
+            (
+                "runtime error: invalid memory address or nil pointer dereference",
+                NilDereference,
+            ),
+            (
+                "runtime error: index out of range [5] with length 3",
+                RuntimeError,
+            ),
+            (
+                "runtime error: slice bounds out of range [:10] with capacity 4",
+                RuntimeError,
+            ),
+            (
+                "runtime error: cgo argument has Go pointer to unpinned Go pointer",
+                UnsafePointerMisuse,
+            ),
+            ("concurrent map writes", ConcurrentMapAccess),
+            ("concurrent map read and map write", ConcurrentMapAccess),
+            ("fault", BadAddress),
+            (
+                "checkptr: misaligned pointer conversion",
+                UnsafePointerMisuse,
+            ),
+            ("sync: unlock of unlocked mutex", SyncMisuse),
+            ("sync: negative WaitGroup counter", SyncMisuse),
+            ("all goroutines are asleep - deadlock!", Deadlock),
+            (
+                "interface conversion: interface {} is string, not int",
+                RuntimeError,
+            ),
+            ("assignment to entry in nil map", RuntimeError),
+            ("close of closed channel", SyncMisuse),
+            ("stack overflow", StackOverflow),
+            ("out of memory", OutOfMemory),
+            ("schedule: holding locks", RuntimeInternalError),
+            (
+                "found bad pointer in Go heap (incorrect use of unsafe or cgo?)",
+                UnsafePointerMisuse,
+            ),
+        ] {
+            assert_eq!(classify(value).map(|m| m.kind), Some(kind), "{value}");
+        }
+        assert!(classify("my own panic value").is_none());
+    }
+
+    #[test]
+    fn explain_accepts_kinds_lines_and_fragments() {
+        assert!(matches!(explain("deadlock"), Some(Explanation::Kind(_))));
+        for q in [
+            "fatal error: concurrent map writes",
+            "panic: runtime error: index out of range [3] with length 3 [recovered]",
+            "nil map",
+            "concurrent map iteration",
+        ] {
+            assert!(matches!(explain(q), Some(Explanation::Message(_))), "{q}");
+        }
+        assert!(explain("zzzz not a go message").is_none());
+    }
+}
