@@ -271,6 +271,16 @@ for VER in "${VERSIONS[@]}"; do
 		esac
 	done <<<"$SCENARIO_TABLE"
 	unset built
+
+	# One artifact of every profile and trace kind (not failures: no manifest
+	# entry), for the tests that recognise kinds by content.
+	if selected profiles; then
+		log "  build and run cmd/profiles"
+		rm -rf "$outdir/profiles"
+		mkdir -p "$outdir/profiles"
+		(cd "$LAB" && CGO_ENABLED=0 "$GO" build -o "$bindir/profiles" ./cmd/profiles)
+		"$bindir/profiles" -o "$outdir/profiles"
+	fi
 done
 
 if [ ${#BG_PIDS[@]} -gt 0 ]; then

@@ -17,8 +17,11 @@ use memchr::memmem;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Sniffed {
     pub kind: InputKind,
-    /// The Go version the artifact states (trace header, executable build info).
+    /// The Go version the artifact states (an executable's build info).
     pub go_version: Option<String>,
+    /// The oldest Go release that writes this format: a trace header names
+    /// its wire format (`go 1.23 trace` is written by Go 1.23 and 1.24).
+    pub go_version_at_least: Option<String>,
     /// The bytes are gzip-compressed; `kind` describes what is inside.
     pub gzipped: bool,
     /// A short reason when the kind is `Unrecognized` or a guess.
@@ -30,6 +33,7 @@ impl Sniffed {
         Sniffed {
             kind,
             go_version: None,
+            go_version_at_least: None,
             gzipped: false,
             note: None,
         }
@@ -74,7 +78,7 @@ fn sniff_plain(data: &[u8]) -> Sniffed {
     }
     if let Some(v) = trace_version(data) {
         return Sniffed {
-            go_version: Some(v),
+            go_version_at_least: Some(v),
             ..Sniffed::of(InputKind::ExecutionTrace)
         };
     }
@@ -355,7 +359,7 @@ mod tests {
     fn binary_kinds() {
         let t = sniff(b"go 1.23 trace\x00\x00\x00\x01\x02");
         assert_eq!(
-            (t.kind, t.go_version.as_deref()),
+            (t.kind, t.go_version_at_least.as_deref()),
             (InputKind::ExecutionTrace, Some("1.23"))
         );
         let mut core = vec![0u8; 64];

@@ -21,7 +21,7 @@ pub fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> 
             kind: sniffed.kind,
             bytes: l.original_len,
             go_version: sniffed.go_version.clone(),
-            go_version_at_least: None,
+            go_version_at_least: sniffed.go_version_at_least.clone(),
             status: InputStatus::Parsed,
             analysed: sniffed.kind.is_analysed(),
             warnings: Vec::new(),

@@ -1,0 +1,65 @@
+//! What users see, reviewed as diffs: the text report of every lab artifact of
+//! Go 1.24.11 and 1.27.3, and the JSON report of a few.
+
+use std::path::Path;
+
+use godiag::{build_report, Loaded};
+use godiag_model::GroupKeyMode;
+use godiag_report::{render_json, render_text, TextOptions};
+
+fn artifacts(version: &str) -> Vec<(String, Vec<u8>)> {
+    let dir =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../lab/artifacts/go{version}"));
+    let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .expect("lab artifacts")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn text_reports() {
+    for version in ["1.24.11", "1.27.3"] {
+        for (name, bytes) in artifacts(version) {
+            // Named by file, so the snapshot does not depend on where the repository is.
+            let loaded = Loaded::from_bytes(name.clone(), bytes).unwrap();
+            let report = build_report(std::slice::from_ref(&loaded), GroupKeyMode::Stack);
+            let text = render_text(&report, TextOptions::default());
+            let stem = name.trim_end_matches(".txt");
+            insta::with_settings!({ snapshot_suffix => format!("go{version}-{stem}"), prepend_module_to_snapshot => false }, {
+                insta::assert_snapshot!("text", text);
+            });
+        }
+    }
+}
+
+#[test]
+fn json_reports() {
+    for name in [
+        "fatal-in-defer-after-segv.txt",
+        "map-concurrent-writes.txt",
+        "data-race.txt",
+        "stack-overflow-stringer.txt",
+        "labels.txt",
+        "sigquit.txt",
+    ] {
+        let (_, bytes) = artifacts("1.24.11")
+            .into_iter()
+            .find(|(n, _)| n == name)
+            .unwrap();
+        let loaded = Loaded::from_bytes(name.to_string(), bytes).unwrap();
+        let report = build_report(std::slice::from_ref(&loaded), GroupKeyMode::Stack);
+        let json: serde_json::Value = serde_json::from_str(&render_json(&report)).unwrap();
+        insta::with_settings!({ snapshot_suffix => format!("go1.24.11-{}", name.trim_end_matches(".txt")), prepend_module_to_snapshot => false }, {
+            insta::assert_json_snapshot!("json", json);
+        });
+    }
+}
