@@ -34,7 +34,7 @@ fn profiles_and_traces_of_every_version_are_recognised() {
         files.sort();
         assert_eq!(files.len(), 10, "go{v}: {files:?}");
         // As a bundle (a directory), and each under a name that says nothing.
-        let loaded = load_inputs(&[dir.clone()]).unwrap();
+        let loaded = load_inputs(std::slice::from_ref(&dir)).unwrap();
         let report = build_report(&loaded, GroupKeyMode::Stack);
         assert_eq!(report.inputs.len(), files.len());
         for (input, path) in report.inputs.iter().zip(&files) {
