@@ -291,17 +291,29 @@ fn groups_section(out: &mut String, st: &Style, i: &InputReport<'_>, opts: TextO
                 if g.count > 5 { ", …" } else { "" }
             )
         };
+        let labels = if g.labels.is_empty() {
+            String::new()
+        } else {
+            let kv: Vec<String> = g
+                .labels
+                .iter()
+                .map(|l| format!("{}: {}", l.key, l.value))
+                .collect();
+            format!(" {{{}}}", kv.join(", "))
+        };
         let _ = writeln!(
             out,
-            "  {} [{}{}{}] {}{}",
+            "  {} [{}{}{}{}]{} {}{}",
             st.bold(&format!("{}×", g.count)),
             g.status,
+            if g.leaked > 0 { " (leaked)" } else { "" },
             minutes,
             if g.locked_to_thread > 0 {
                 ", locked to thread"
             } else {
                 ""
             },
+            labels,
             st.dim(&ids),
             marker
         );
