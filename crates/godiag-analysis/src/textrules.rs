@@ -95,6 +95,10 @@ fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) {
         out.push(sigquit_finding(input));
         return;
     }
+    if let Some(line) = c.compiler_error {
+        out.push(compiler_finding(input, line));
+        return;
+    }
     let mut lines = Vec::new();
     for p in &c.panics {
         lines.push(format!(
@@ -754,4 +758,44 @@ fn dump_deadlock(input: &TextInput<'_, '_>) -> Option<Finding> {
         );
     }
     Some(f)
+}
+
+/// `./x.go:8:2: internal compiler error: panic: ...` from `go build`.
+fn compiler_finding(input: &TextInput<'_, '_>, line: &str) -> Finding {
+    let (position, message) = match line.split_once(": internal compiler error: ") {
+        Some((p, m)) => (Some(p), m),
+        None => (None, line.trim_start_matches("internal compiler error: ")),
+    };
+    let mut f = Finding::new(
+        FindingKind::CompilerInternalError,
+        format!("internal compiler error: {message}"),
+        Confidence::High,
+    );
+    // FILE:LINE[:COL]: the source the compiler was working on.
+    f.location = position.and_then(|p| {
+        let mut parts = p.rsplitn(3, ':');
+        let last = parts.next()?;
+        let (file, line) = match (parts.next(), parts.next()) {
+            (Some(l), Some(file)) if l.parse::<u32>().is_ok() => (file, l.parse().ok()?),
+            (Some(file), None) => (file, last.parse().ok()?),
+            _ => return None,
+        };
+        Some(Location {
+            function: String::new(),
+            file: file.to_string(),
+            line,
+        })
+    });
+    f.confirm(Evidence {
+        source: input.source(),
+        summary: "the Go compiler crashed while compiling this package".into(),
+        input: input.index,
+        offset: None,
+        lines: vec![line.to_string()],
+    });
+    f.next_steps = steps_for(
+        FindingKind::CompilerInternalError,
+        Some("internal compiler error"),
+    );
+    f
 }

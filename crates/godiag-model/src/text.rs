@@ -90,7 +90,10 @@ pub struct Crash<'a> {
     /// `runtime stack:` (the system stack of the crashing M).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub runtime_stack: Vec<Frame<'a>>,
-    /// `panic: ... goexit` or `exit status N` lines seen after the dump.
+    /// `FILE:LINE:COL: internal compiler error: ...` from `go build`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compiler_error: Option<&'a str>,
+    /// `exit status N` printed by `go run` / `go test` after the output.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exit_status: Option<i32>,
 }
@@ -102,6 +105,7 @@ impl Crash<'_> {
             || self.fatal_error.is_some()
             || self.signal.is_some()
             || self.fatal_signal.is_some()
+            || self.compiler_error.is_some()
     }
 }
 

@@ -190,7 +190,12 @@ fn sniff_text(data: &[u8]) -> Sniffed {
         }
     }
     let a = scan_anchors(data);
-    let kind = if a.count_profile {
+    // `go build` output: `./x.go:8:2: internal compiler error: ...` (the
+    // compiler's own goroutine stack may follow).
+    let compiler = !a.failure && memmem::find(data, b"internal compiler error: ").is_some();
+    let kind = if compiler {
+        InputKind::CrashText
+    } else if a.count_profile {
         InputKind::GoroutineCountDump
     } else if a.quit && !a.failure {
         InputKind::SigquitDump

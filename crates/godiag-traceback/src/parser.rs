@@ -215,6 +215,14 @@ impl<'a> Reader<'a> {
                 return;
             }
         }
+        if line.contains(": internal compiler error: ")
+            || line.starts_with("internal compiler error: ")
+        {
+            if self.out.crash.compiler_error.is_none() {
+                self.out.crash.compiler_error = Some(line);
+            }
+            return;
+        }
         if line == "runtime stack:" {
             self.target = Target::RuntimeStack;
             return;

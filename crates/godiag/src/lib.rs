@@ -4,8 +4,8 @@
 
 mod inputs;
 
-use godiag_analysis::{analyze_text, rank, TextInput};
-use godiag_model::{diff_groups, group_goroutines, GroupKeyMode, InputKind, InputStatus};
+use godiag_analysis::{analyze_text, fill_verification, rank, TextInput};
+use godiag_model::{diff_groups, group_goroutines, GroupKeyMode, InputKind, InputStatus, Source};
 use godiag_report::{DumpComparison, InputReport, Report};
 
 pub use inputs::{load_inputs, Loaded};
@@ -76,6 +76,15 @@ pub fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> 
         })
         .collect();
     let mut findings = analyze_text(&text_inputs);
+    // Only sources that were read can confirm, contradict or be silent.
+    let mut provided: Vec<Source> = inputs
+        .iter()
+        .filter(|i| i.text.is_some())
+        .filter_map(|i| i.kind.source())
+        .collect();
+    provided.sort();
+    provided.dedup();
+    fill_verification(&mut findings, &provided);
     rank(&mut findings);
 
     // Consecutive goroutine dumps (debug=2 or SIGQUIT) are compared group by group.

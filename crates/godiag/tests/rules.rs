@@ -1,0 +1,80 @@
+//! Rules on inputs the lab cannot produce on demand (a compiler crash, a
+//! runtime bug) or that need two sources at once.
+
+use godiag::{build_report, Loaded};
+use godiag_model::GroupKeyMode;
+
+fn report_of(files: &[(&str, &str)]) -> godiag_report::Report<'static> {
+    let loaded: Vec<Loaded> = files
+        .iter()
+        .map(|(name, text)| Loaded::from_bytes(*name, text.as_bytes().to_vec()).unwrap())
+        .collect();
+    // The report borrows the inputs; tests keep them for the whole run.
+    let loaded: &'static [Loaded] = Box::leak(loaded.into_boxed_slice());
+    build_report(loaded, GroupKeyMode::Stack)
+}
+
+#[test]
+fn compiler_crash_from_go_build() {
+    let text = "# example.com/app\n./main.go:8:2: internal compiler error: panic: runtime error: index out of range [1] with length 1\n\ngoroutine 1 [running]:\nruntime/debug.Stack()\n\t/usr/local/go/src/runtime/debug/stack.go:26 +0x5e\ncmd/compile/internal/base.FatalfAt({0x3b?, 0x0?}, {0xd1b3e5, 0x9}, {0xc000513f68, 0x1, 0x1})\n\t/usr/local/go/src/cmd/compile/internal/base/print.go:230 +0x1d7\n\nPlease file a bug report including a short program that triggers the error.\nhttps://go.dev/issue/new\n";
+    let r = report_of(&[("build.log", text)]);
+    assert_eq!(r.inputs[0].kind.name(), "crash-text");
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "compiler-internal-error");
+    let loc = f.location.as_ref().unwrap();
+    assert_eq!((loc.file.as_str(), loc.line), ("./main.go", 8));
+}
+
+#[test]
+fn runtime_throw_in_runtime_frames_names_the_go_version() {
+    let text = "fatal error: schedule: holding locks\n\ngoroutine 0 gp=0x5f1c40 m=3 mp=0xc000100008 [idle]:\nruntime.throw({0x4b2f0e?, 0x0?})\n\t/usr/local/go1.24.11/src/runtime/panic.go:1101 +0x48 fp=0xc000111f10 sp=0xc000111ee0 pc=0x46b108\nruntime.schedule()\n\t/usr/local/go1.24.11/src/runtime/proc.go:3993 +0x3c5 fp=0xc000111f48 sp=0xc000111f10 pc=0x441d85\nruntime.mstart1()\n\t/usr/local/go1.24.11/src/runtime/proc.go:1898 +0xc5 fp=0xc000111f70 sp=0xc000111f48 pc=0x43dc25\n";
+    let r = report_of(&[("crash.txt", text)]);
+    assert_eq!(r.inputs[0].go_version.as_deref(), Some("1.24.11"));
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "runtime-internal-error");
+    assert!(f.title.contains("1.24.11"), "{}", f.title);
+    assert_eq!(f.location.as_ref().unwrap().function, "runtime.throw");
+}
+
+#[test]
+fn out_of_memory_tells_one_huge_allocation_from_growth() {
+    let huge = "runtime: out of memory: cannot allocate 4294967296-byte block (3932160 in use)\nfatal error: out of memory\n\ngoroutine 1 [running]:\nmain.load(...)\n\t/app/main.go:9\nmain.main()\n\t/app/main.go:14 +0x1d\n";
+    let r = report_of(&[("a", huge)]);
+    assert!(
+        r.findings[0]
+            .title
+            .contains("a single allocation of 4.0 GiB"),
+        "{}",
+        r.findings[0].title
+    );
+    let growth = "runtime: out of memory: cannot allocate 8192-byte block (2147483648 in use)\nfatal error: out of memory\n\ngoroutine 1 [running]:\nmain.load(...)\n\t/app/main.go:9\n";
+    let r = report_of(&[("b", growth)]);
+    assert!(
+        r.findings[0].title.contains("heap grew to 2.0 GiB"),
+        "{}",
+        r.findings[0].title
+    );
+}
+
+#[test]
+fn every_provided_source_has_a_verdict() {
+    let crash = "panic: boom\n\ngoroutine 1 [running]:\nmain.main()\n\t/app/main.go:3 +0x1\n";
+    let race = "==================\nWARNING: DATA RACE\nWrite at 0x00c0000a0018 by goroutine 8:\n  main.inc()\n      /app/main.go:9 +0x44\n\nPrevious read at 0x00c0000a0018 by main goroutine:\n  main.main()\n      /app/main.go:17 +0x30\n==================\n";
+    let r = report_of(&[("crash.txt", crash), ("race.txt", race)]);
+    for f in &r.findings {
+        assert_eq!(f.verification.len(), 2, "{}: {:?}", f.title, f.verification);
+    }
+}
+
+#[test]
+fn dump_where_everyone_waits_is_a_possible_deadlock() {
+    let dump = "goroutine 1 [chan receive, 5 minutes]:\nmain.main()\n\t/app/main.go:20 +0x99\n\ngoroutine 7 [sync.Mutex.Lock, 5 minutes]:\nsync.(*Mutex).Lock(...)\n\t/usr/local/go/src/sync/mutex.go:46\nmain.worker()\n\t/app/main.go:30 +0x1\ncreated by main.main in goroutine 1\n\t/app/main.go:18 +0x2\n";
+    let r = report_of(&[("dump.txt", dump)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "deadlock");
+    assert_eq!(f.location.as_ref().unwrap().line, 20);
+    // A goroutine asleep on a timer means it is not (provably) a deadlock.
+    let sleeping = format!("{dump}\ngoroutine 9 [sleep]:\ntime.Sleep(0x3b9aca00)\n\t/usr/local/go/src/runtime/time.go:300 +0x1\nmain.tick()\n\t/app/main.go:40 +0x1\n");
+    let r = report_of(&[("dump.txt", &sleeping)]);
+    assert!(r.findings.iter().all(|f| f.kind.name() != "deadlock"));
+}
