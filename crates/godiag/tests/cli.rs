@@ -1,0 +1,120 @@
+//! The command line as a user runs it: exit codes, stdin, `-o`, formats.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn godiag() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_godiag"));
+    c.env_remove("NO_COLOR");
+    c
+}
+
+const CRASH: &str =
+    "panic: boom\n\ngoroutine 1 [running]:\nmain.main()\n\t/app/main.go:3 +0x1d\nexit status 2\n";
+
+#[test]
+fn exit_codes() {
+    let ok = godiag()
+        .args(["analyze", "--format", "json"])
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../examples/crash-bundle"
+        ))
+        .output()
+        .unwrap();
+    assert_eq!(ok.status.code(), Some(0));
+    let missing = godiag()
+        .args(["analyze", "/nonexistent/crash.txt"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("/nonexistent/crash.txt"));
+    let usage = godiag()
+        .args(["analyze", "--format", "yaml", "x"])
+        .output()
+        .unwrap();
+    assert_eq!(usage.status.code(), Some(2));
+    let none = godiag().args(["analyze"]).output().unwrap();
+    assert_eq!(none.status.code(), Some(2));
+    let unknown = godiag()
+        .args(["explain", "zzzz-not-a-thing"])
+        .output()
+        .unwrap();
+    assert_eq!(unknown.status.code(), Some(4));
+    let help = godiag().args(["--help"]).output().unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    for code in ["0 ", "1 ", "2 ", "3 ", "4 "] {
+        assert!(
+            help.contains(&format!("  {code}")),
+            "--help documents exit status {code}"
+        );
+    }
+}
+
+#[test]
+fn stdin_json_and_output_file() {
+    let mut child = godiag()
+        .args(["analyze", "--format", "json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(CRASH.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["schema"], "godiag.report/v1");
+    assert_eq!(v["inputs"][0]["path"], "-");
+    assert_eq!(v["inputs"][0]["kind"], "crash-text");
+    assert_eq!(v["inputs"][0]["status"], "parsed");
+    assert_eq!(v["inputs"][0]["goroutines"], 1);
+    assert_eq!(v["findings"][0]["kind"], "user-panic");
+    assert_eq!(v["findings"][0]["location"]["line"], 3);
+    assert_eq!(v["findings"][0]["verification"]["crash"], "confirms");
+
+    let dir = std::env::temp_dir().join(format!("godiag-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("renamed.bin");
+    std::fs::write(&input, CRASH).unwrap();
+    let report = dir.join("report.txt");
+    let out = godiag()
+        .arg("analyze")
+        .arg(&input)
+        .arg("-o")
+        .arg(&report)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(out.stdout.is_empty());
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(text.starts_with("ROOT CAUSE  user-panic"), "{text}");
+    assert!(!text.contains('\x1b'), "no colour in a file");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn cut_input_is_partial_with_the_offset() {
+    let cut = &CRASH[..CRASH.len() - 20];
+    let mut child = godiag()
+        .args(["analyze", "--format", "json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(cut.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["inputs"][0]["status"], "partial");
+    let w = v["inputs"][0]["warnings"][0].as_str().unwrap();
+    assert!(w.contains("byte"), "{w}");
+}
