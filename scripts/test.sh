@@ -16,4 +16,12 @@ fi
 command -v gcc >/dev/null || { echo "gcc is needed for the race and cgo lab builds" >&2; exit 1; }
 
 export GODIAG_TEST_GO="$GO_VERSION"
-cargo test --workspace --locked -- --include-ignored
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+cargo test --workspace --locked -- --include-ignored 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One closing line for the whole run (cargo prints one per test binary).
+awk '/^test result:/ { p += $4; f += $6 } END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
+exit "$status"
