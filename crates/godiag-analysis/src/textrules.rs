@@ -657,7 +657,10 @@ fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>) {
                     total,
                     g.status,
                     if minutes > 0 {
-                        format!(" for at least {minutes} minutes")
+                        format!(
+                            " for at least {minutes} minute{}",
+                            if minutes == 1 { "" } else { "s" }
+                        )
                     } else {
                         String::new()
                     }
@@ -680,12 +683,10 @@ fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>) {
 }
 
 /// Goroutines that are not the program's own: the runtime's (GC workers,
-/// finalizers, g0 in SIGQUIT dumps) and the goroutine writing a debug=2 dump.
+/// finalizers, g0 in SIGQUIT dumps). The goroutine writing a debug=2 dump is
+/// the program's: while it runs, the program is not deadlocked.
 fn is_bystander(g: &Goroutine<'_>) -> bool {
     g.id == 0
-        || g.frames.iter().any(|f| {
-            f.function == "runtime/pprof.writeGoroutineStacks" || f.function == "runtime.Stack"
-        })
         || (g.frames.iter().all(|f| f.is_runtime())
             && g.created_by.as_ref().is_none_or(|c| c.is_runtime()))
 }

@@ -219,7 +219,7 @@ pub fn check_corpus(root: &Path) -> (usize, Vec<String>) {
             }
             // The top finding, for artifacts that show the failure on their own
             // (leak dumps are judged in pairs below).
-            if !name.starts_with("goroutine-leak") {
+            if name != "goroutine-leak" {
                 match report.findings.first() {
                     Some(f) => {
                         let loc_ok = f
