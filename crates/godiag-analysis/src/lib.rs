@@ -6,10 +6,63 @@
 
 pub mod catalog;
 mod finding;
+mod profilerules;
 mod textrules;
 
 pub use finding::{Confidence, Evidence, Finding, FindingKind, Location, Verdict};
+pub use profilerules::{analyze_profiles, ProfileInput};
 pub use textrules::{analyze_text, classify_message, TextInput};
+
+/// One finding per root cause: findings of one kind at one code location,
+/// from different inputs or rules, become one with all the evidence. Two
+/// independent sources confirming raise the confidence one step.
+pub fn merge(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
+    for f in findings {
+        let same = out.iter_mut().find(|o| {
+            o.kind == f.kind
+                && !o.secondary
+                && !f.secondary
+                && match (&o.location, &f.location) {
+                    (Some(a), Some(b)) => {
+                        a.function == b.function && a.line == b.line && a.file == b.file
+                    }
+                    // Process-wide conditions: one GC, one scheduler.
+                    _ => matches!(
+                        f.kind,
+                        FindingKind::GcPressure | FindingKind::SchedulerStarvation
+                    ),
+                }
+        });
+        match same {
+            Some(o) => {
+                if o.location.is_none() {
+                    o.location = f.location.clone();
+                    o.title = f.title.clone();
+                }
+                let sources_before = o.verification.len();
+                for (s, v) in f.verification {
+                    let e = o.verification.entry(s).or_insert(v);
+                    if v == Verdict::Confirms {
+                        *e = Verdict::Confirms;
+                    }
+                }
+                o.evidence.extend(f.evidence);
+                o.confidence = o.confidence.max(f.confidence);
+                if o.verification.len() > sources_before && o.confidence == Confidence::Medium {
+                    o.confidence = Confidence::High;
+                }
+                for step in f.next_steps {
+                    if !o.next_steps.contains(&step) {
+                        o.next_steps.push(step);
+                    }
+                }
+            }
+            None => out.push(f),
+        }
+    }
+    out
+}
 
 /// Completes every finding's verification matrix: each source that was
 /// provided and said nothing about the finding is `silent`.

@@ -38,6 +38,9 @@ pub fn analyze_text(inputs: &[TextInput<'_, '_>]) -> Vec<Finding> {
     }
     leak_findings(inputs, &mut out);
     for input in inputs {
+        if let Some(f) = gctrace_pressure(input) {
+            out.push(f);
+        }
         if let Some(f) = dump_deadlock(input) {
             out.push(f);
         }
@@ -505,7 +508,7 @@ fn title_for(kind: FindingKind, message: &str, c: &godiag_model::Crash<'_>) -> S
 
 /// Next steps from the catalog: how to confirm, then how to fix; the entry
 /// of the printed message when there is one, else the kind's.
-fn next_steps(kind: FindingKind) -> Vec<String> {
+pub(crate) fn next_steps(kind: FindingKind) -> Vec<String> {
     steps_for(kind, None)
 }
 
@@ -799,4 +802,40 @@ fn compiler_finding(input: &TextInput<'_, '_>, line: &str) -> Finding {
         Some("internal compiler error"),
     );
     f
+}
+
+/// `GODEBUG=gctrace=1` lines: GC's CPU share and how often it runs.
+fn gctrace_pressure(input: &TextInput<'_, '_>) -> Option<Finding> {
+    let traces = &input.artifact.gc_traces;
+    let (first, last) = (traces.first()?, traces.last()?);
+    if traces.len() < 5 {
+        return None;
+    }
+    let span = last.at_seconds - first.at_seconds;
+    let rate = if span > 0.0 {
+        (traces.len() - 1) as f64 / span
+    } else {
+        0.0
+    };
+    let share = last.gc_cpu_percent;
+    if share < 20 && !(rate >= 20.0 && share >= 5) {
+        return None;
+    }
+    let mut f = Finding::new(
+        FindingKind::GcPressure,
+        format!("GC pressure: {} collections in {span:.1} s ({rate:.0} per second), GC at {share}% of CPU", traces.len()),
+        if share >= 25 { Confidence::High } else { Confidence::Medium },
+    );
+    f.confirm(Evidence {
+        source: input.source(),
+        summary: format!(
+            "gctrace: GC number {} at {:.3} s, {}% of CPU since start",
+            last.number, last.at_seconds, share
+        ),
+        input: input.index,
+        offset: Some(last.offset),
+        lines: vec![first.raw.to_string(), last.raw.to_string()],
+    });
+    f.next_steps = next_steps(FindingKind::GcPressure);
+    Some(f)
 }

@@ -77,6 +77,8 @@ impl InputKind {
                 | InputKind::GoroutineDump
                 | InputKind::GoroutineCountDump
                 | InputKind::RaceReport
+                | InputKind::PprofProto
+                | InputKind::PprofText
         )
     }
 }

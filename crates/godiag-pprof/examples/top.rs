@@ -21,8 +21,16 @@ fn main() {
         godiag_pprof::Granularity::Function
     };
     let (t, u) = p.sample_types()[index];
-    println!("kind {} type {t}/{u} total {} warnings {:?}", p.kind().name(), p.total(index), p.warnings);
+    println!(
+        "kind {} type {t}/{u} total {} warnings {:?}",
+        p.kind().name(),
+        p.total(index),
+        p.warnings
+    );
     for r in p.top(index, g).iter().take(10) {
-        println!("{:>14} {:>14}  {} {}:{}", r.flat, r.cum, r.function, r.file, r.line);
+        println!(
+            "{:>14} {:>14}  {} {}:{}",
+            r.flat, r.cum, r.function, r.file, r.line
+        );
     }
 }

@@ -32,7 +32,9 @@ pub fn read(data: &[u8]) -> Result<Profile, ReadError> {
         let mut dec = flate2::read::GzDecoder::new(data).take(MAX_DECOMPRESSED);
         if let Err(e) = dec.read_to_end(&mut out) {
             if out.is_empty() {
-                return Err(ReadError::NotAProfile(format!("gzip data that does not decompress: {e}")));
+                return Err(ReadError::NotAProfile(format!(
+                    "gzip data that does not decompress: {e}"
+                )));
             }
             partial = true;
             warnings.push(format!(
@@ -41,7 +43,9 @@ pub fn read(data: &[u8]) -> Result<Profile, ReadError> {
             ));
         } else if out.len() as u64 == MAX_DECOMPRESSED {
             partial = true;
-            warnings.push(format!("decompressed profile cut at {MAX_DECOMPRESSED} bytes"));
+            warnings.push(format!(
+                "decompressed profile cut at {MAX_DECOMPRESSED} bytes"
+            ));
         }
         (std::borrow::Cow::Owned(out), true)
     } else {
@@ -59,12 +63,21 @@ pub fn read(data: &[u8]) -> Result<Profile, ReadError> {
             return Err(ReadError::Damaged { offset, message });
         }
         partial = true;
-        warnings.push(format!("damaged at byte {offset} of the profile: {message}; reading what precedes"));
+        warnings.push(format!(
+            "damaged at byte {offset} of the profile: {message}; reading what precedes"
+        ));
     }
     if raw.sample_type.is_empty() {
-        return Err(ReadError::NotAProfile("a protobuf without sample types".into()));
+        return Err(ReadError::NotAProfile(
+            "a protobuf without sample types".into(),
+        ));
     }
-    Ok(Profile::new(raw, SourceFormat::Proto { gzipped }, partial, warnings))
+    Ok(Profile::new(
+        raw,
+        SourceFormat::Proto { gzipped },
+        partial,
+        warnings,
+    ))
 }
 
 fn varint(b: &[u8], at: usize) -> Option<(u64, usize)> {
@@ -95,7 +108,10 @@ fn decode_fields(b: &[u8]) -> (proto::Profile, Option<(u64, String)>) {
         match wire {
             0 => {
                 let Some((v, next)) = varint(b, at) else {
-                    return (p, Some(fail(format!("field {field}: a number runs past the end"))));
+                    return (
+                        p,
+                        Some(fail(format!("field {field}: a number runs past the end"))),
+                    );
                 };
                 at = next;
                 let v = v as i64;
@@ -113,7 +129,10 @@ fn decode_fields(b: &[u8]) -> (proto::Profile, Option<(u64, String)>) {
             }
             2 => {
                 let Some((len, next)) = varint(b, at) else {
-                    return (p, Some(fail(format!("field {field}: a length runs past the end"))));
+                    return (
+                        p,
+                        Some(fail(format!("field {field}: a length runs past the end"))),
+                    );
                 };
                 let end = usize::try_from(len).ok().and_then(|l| next.checked_add(l));
                 let Some(end) = end.filter(|&e| e <= b.len()) else {
@@ -130,22 +149,26 @@ fn decode_fields(b: &[u8]) -> (proto::Profile, Option<(u64, String)>) {
                 let r: Result<(), String> = (|| {
                     let e = |e: prost::DecodeError| e.to_string();
                     match field {
-                        1 => p.sample_type.push(proto::ValueType::decode(body).map_err(e)?),
+                        1 => p
+                            .sample_type
+                            .push(proto::ValueType::decode(body).map_err(e)?),
                         2 => p.sample.push(proto::Sample::decode(body).map_err(e)?),
                         3 => p.mapping.push(proto::Mapping::decode(body).map_err(e)?),
                         4 => p.location.push(proto::Location::decode(body).map_err(e)?),
                         5 => p.function.push(proto::Function::decode(body).map_err(e)?),
-                        6 => p.string_table.push(
-                            String::from_utf8(body.to_vec())
-                                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-                        ),
+                        6 => p
+                            .string_table
+                            .push(String::from_utf8(body.to_vec()).unwrap_or_else(|e| {
+                                String::from_utf8_lossy(e.as_bytes()).into_owned()
+                            })),
                         11 => p.period_type = Some(proto::ValueType::decode(body).map_err(e)?),
                         // A packed `repeated int64 comment`.
                         13 => {
                             let mut i = 0;
                             while i < body.len() {
-                                let (v, n) = varint(body, i)
-                                    .ok_or_else(|| "packed comment list runs past its end".to_string())?;
+                                let (v, n) = varint(body, i).ok_or_else(|| {
+                                    "packed comment list runs past its end".to_string()
+                                })?;
                                 p.comment.push(v as i64);
                                 i = n;
                             }
@@ -160,7 +183,12 @@ fn decode_fields(b: &[u8]) -> (proto::Profile, Option<(u64, String)>) {
             }
             1 => at += 8,
             5 => at += 4,
-            _ => return (p, Some(fail(format!("field {field}: unknown wire type {wire}")))),
+            _ => {
+                return (
+                    p,
+                    Some(fail(format!("field {field}: unknown wire type {wire}"))),
+                )
+            }
         }
         if at > b.len() {
             return (p, Some(fail(format!("field {field} runs past the end"))));
@@ -197,7 +225,13 @@ mod tests {
                 filename: 4,
                 start_line: 10,
             }],
-            string_table: vec!["".into(), "samples".into(), "count".into(), "main.f".into(), "/a.go".into()],
+            string_table: vec![
+                "".into(),
+                "samples".into(),
+                "count".into(),
+                "main.f".into(),
+                "/a.go".into(),
+            ],
             ..Default::default()
         };
         p.encode_to_vec()
@@ -223,7 +257,9 @@ mod tests {
     #[test]
     fn absurd_lengths_are_refused_without_allocating() {
         // sample_type field claiming 2^62 bytes.
-        let b = [0x0a, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x3f, 0x00];
+        let b = [
+            0x0a, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x3f, 0x00,
+        ];
         match read(&b) {
             Err(ReadError::Damaged { offset, .. }) => assert_eq!(offset, 0),
             other => panic!("{other:?}"),

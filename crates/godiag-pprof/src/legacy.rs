@@ -4,20 +4,20 @@
 //! ```text
 //! heap profile: 27: 106608 [31: 3514480] @ heap/1048576
 //! 1: 4096 [2: 8192] @ 0x4c07cc 0x4c074e
-//! #	0x4c07cb	main.alloc+0x2b	/app/main.go:12
+//! #    0x4c07cb    main.alloc+0x2b    /app/main.go:12
 //!
 //! --- mutex:            (block: --- contention:)
 //! cycles/second=2596147947
 //! sampling period=1
 //! 28179708555 1100 @ 0x6ba165 0x6ba0aa
-//! #	0x6ba164	sync.(*Mutex).Unlock+0x44	/go/src/sync/mutex.go:223
+//! #    0x6ba164    sync.(*Mutex).Unlock+0x44    /go/src/sync/mutex.go:223
 //!
 //! threadcreate profile: total 4
 //! 4 @ 0x0 0x0
 //! ```
 //!
 //! Frame lines (`#\t0xPC\tFUNC+0xOFF\tFILE:LINE`, columns padded with runs of
-//! tabs) give the symbols; several lines with one PC are an inlining chain.
+//! tabs; shown with spaces above) give the symbols; several lines with one PC are an inlining chain.
 //! Heap values are the sampled counts as printed (not scaled by the sampling
 //! rate, unlike `go tool pprof`).
 
@@ -108,6 +108,9 @@ impl Builder {
     }
 }
 
+/// A record being read: its values, and its frames as (pc, function id, line).
+type Record = (Vec<i64>, Vec<(u64, u64, i64)>);
+
 fn hex(s: &str) -> Option<u64> {
     u64::from_str_radix(s.strip_prefix("0x")?, 16).ok()
 }
@@ -127,7 +130,9 @@ fn frame_line(line: &str) -> Option<(u64, &str, &str, i64)> {
 /// Which legacy format the text is, if any. Returns `None` for protobuf.
 pub(crate) fn read(data: &[u8]) -> Option<Result<Profile, ReadError>> {
     let head = &data[..data.len().min(64)];
-    let text_start = std::str::from_utf8(head).map(|s| s.trim_start()).unwrap_or("");
+    let text_start = std::str::from_utf8(head)
+        .map(|s| s.trim_start())
+        .unwrap_or("");
     let format = if text_start.starts_with("heap profile: ") {
         SourceFormat::LegacyHeap
     } else if text_start.starts_with("--- mutex:") || text_start.starts_with("--- contention:") {
@@ -160,7 +165,10 @@ fn parse(text: &str, format: SourceFormat) -> Result<Profile, ReadError> {
             ] {
                 b.sample_type(t, u);
             }
-            if let Some(rate) = header.rsplit_once("@ heap/").and_then(|(_, r)| r.trim().parse::<i64>().ok()) {
+            if let Some(rate) = header
+                .rsplit_once("@ heap/")
+                .and_then(|(_, r)| r.trim().parse::<i64>().ok())
+            {
                 b.p.period = rate / 2;
             }
             let pt = proto::ValueType {
@@ -191,9 +199,9 @@ fn parse(text: &str, format: SourceFormat) -> Result<Profile, ReadError> {
         }
     }
     // The current record: values, and its frames as (pc, function id, line).
-    let mut current: Option<(Vec<i64>, Vec<(u64, u64, i64)>)> = None;
+    let mut current: Option<Record> = None;
     let mut offset = header.len() + 1;
-    let flush = |b: &mut Builder, cur: &mut Option<(Vec<i64>, Vec<(u64, u64, i64)>)>| {
+    let flush = |b: &mut Builder, cur: &mut Option<Record>| {
         if let Some((values, frames)) = cur.take() {
             // Consecutive frame lines with one PC are an inlining chain.
             let mut ids = Vec::new();
@@ -241,7 +249,9 @@ fn parse(text: &str, format: SourceFormat) -> Result<Profile, ReadError> {
             continue;
         }
         let Some((head, _pcs)) = t.split_once(" @") else {
-            warnings.push(format!("line at byte {line_offset} not understood: {t:.60}"));
+            warnings.push(format!(
+                "line at byte {line_offset} not understood: {t:.60}"
+            ));
             continue;
         };
         let values: Option<Vec<i64>> = match format {
@@ -255,7 +265,9 @@ fn parse(text: &str, format: SourceFormat) -> Result<Profile, ReadError> {
                 (nums.len() == 4).then(|| vec![nums[2], nums[3], nums[0], nums[1]])
             }
             SourceFormat::LegacyContention => {
-                let mut it = head.split_whitespace().filter_map(|s| s.parse::<i64>().ok());
+                let mut it = head
+                    .split_whitespace()
+                    .filter_map(|s| s.parse::<i64>().ok());
                 match (it.next(), it.next()) {
                     (Some(cycles), Some(count)) => {
                         let ns = if cycles_per_second > 0.0 {
@@ -275,7 +287,9 @@ fn parse(text: &str, format: SourceFormat) -> Result<Profile, ReadError> {
                 flush(&mut b, &mut current);
                 current = Some((v, Vec::new()));
             }
-            None => warnings.push(format!("record at byte {line_offset} not understood: {t:.60}")),
+            None => warnings.push(format!(
+                "record at byte {line_offset} not understood: {t:.60}"
+            )),
         }
     }
     flush(&mut b, &mut current);
@@ -300,7 +314,10 @@ mod tests {
         let inuse = p.sample_index("inuse_space").unwrap();
         assert_eq!(p.total(inuse), 300);
         let top = p.top(inuse, Granularity::Line);
-        assert_eq!((top[0].function.as_str(), top[0].line, top[0].flat), ("main.alloc", 12, 200));
+        assert_eq!(
+            (top[0].function.as_str(), top[0].line, top[0].flat),
+            ("main.alloc", 12, 200)
+        );
     }
 
     #[test]
@@ -312,7 +329,10 @@ mod tests {
         // Two lines with one PC: an inlining chain in one location.
         assert_eq!(p.raw.location.len(), 1);
         let t = t.replace("--- mutex:", "--- contention:");
-        assert_eq!(read(t.as_bytes()).unwrap().unwrap().kind(), ProfileKind::Block);
+        assert_eq!(
+            read(t.as_bytes()).unwrap().unwrap().kind(),
+            ProfileKind::Block
+        );
     }
 
     #[test]

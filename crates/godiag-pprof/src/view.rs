@@ -9,7 +9,9 @@ use crate::proto;
 /// Where the profile came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SourceFormat {
-    Proto { gzipped: bool },
+    Proto {
+        gzipped: bool,
+    },
     /// `heap profile: ...` (debug=1).
     LegacyHeap,
     /// `--- mutex:` / `--- contention:` (debug=1).
@@ -91,12 +93,33 @@ pub struct TopRow {
 }
 
 impl Profile {
-    pub(crate) fn new(raw: proto::Profile, format: SourceFormat, partial: bool, mut warnings: Vec<String>) -> Self {
-        let locations: HashMap<u64, usize> = raw.location.iter().enumerate().map(|(i, l)| (l.id, i)).collect();
-        let functions: HashMap<u64, usize> = raw.function.iter().enumerate().map(|(i, f)| (f.id, i)).collect();
+    pub(crate) fn new(
+        raw: proto::Profile,
+        format: SourceFormat,
+        partial: bool,
+        mut warnings: Vec<String>,
+    ) -> Self {
+        let locations: HashMap<u64, usize> = raw
+            .location
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.id, i))
+            .collect();
+        let functions: HashMap<u64, usize> = raw
+            .function
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.id, i))
+            .collect();
         let strings = raw.string_table.len() as i64;
-        let bad_strings = raw.function.iter().any(|f| f.name >= strings || f.filename >= strings || f.name < 0)
-            || raw.sample_type.iter().any(|t| t.r#type >= strings || t.unit >= strings);
+        let bad_strings = raw
+            .function
+            .iter()
+            .any(|f| f.name >= strings || f.filename >= strings || f.name < 0)
+            || raw
+                .sample_type
+                .iter()
+                .any(|t| t.r#type >= strings || t.unit >= strings);
         if bad_strings {
             warnings.push("some names point outside the string table; they read as empty".into());
         }
@@ -183,7 +206,9 @@ impl Profile {
                         .sample
                         .iter()
                         .filter_map(|s| self.stack(s).next())
-                        .filter(|f| f.function.ends_with("Unlock") || f.function.ends_with("RUnlock"))
+                        .filter(|f| {
+                            f.function.ends_with("Unlock") || f.function.ends_with("RUnlock")
+                        })
                         .count();
                     if unlock_leaves * 2 > self.raw.sample.len() {
                         ProfileKind::Mutex
@@ -198,7 +223,10 @@ impl Profile {
     }
 
     /// The stack of a sample, leaf first, inlined calls expanded.
-    pub fn stack<'p>(&'p self, sample: &'p proto::Sample) -> impl Iterator<Item = FrameRef<'p>> + 'p {
+    pub fn stack<'p>(
+        &'p self,
+        sample: &'p proto::Sample,
+    ) -> impl Iterator<Item = FrameRef<'p>> + 'p {
         sample
             .location_id
             .iter()
@@ -216,7 +244,10 @@ impl Profile {
                     loc.line
                         .iter()
                         .map(|l| {
-                            let f = self.functions.get(&l.function_id).map(|&i| &self.raw.function[i]);
+                            let f = self
+                                .functions
+                                .get(&l.function_id)
+                                .map(|&i| &self.raw.function[i]);
                             FrameRef {
                                 function: f.map_or("", |f| self.str(f.name)),
                                 file: f.map_or("", |f| self.str(f.filename)),
@@ -297,9 +328,20 @@ impl Profile {
             }
             let names: Vec<&str> = self
                 .stack(s)
-                .map(|f| if f.function.is_empty() { "?" } else { f.function })
+                .map(|f| {
+                    if f.function.is_empty() {
+                        "?"
+                    } else {
+                        f.function
+                    }
+                })
                 .collect();
-            let key = names.iter().rev().map(|n| n.replace(';', ":")).collect::<Vec<_>>().join(";");
+            let key = names
+                .iter()
+                .rev()
+                .map(|n| n.replace(';', ":"))
+                .collect::<Vec<_>>()
+                .join(";");
             *acc.entry(key).or_insert(0) += v;
         }
         let mut lines: Vec<String> = acc.into_iter().map(|(k, v)| format!("{k} {v}")).collect();
@@ -351,6 +393,12 @@ pub fn diff_top(earlier: &[TopRow], later: &[TopRow]) -> Vec<TopRow> {
             cum,
         })
         .collect();
-    out.sort_by(|a, b| b.flat.abs().cmp(&a.flat.abs()).then(b.cum.abs().cmp(&a.cum.abs())).then(a.function.cmp(&b.function)));
+    out.sort_by(|a, b| {
+        b.flat
+            .abs()
+            .cmp(&a.flat.abs())
+            .then(b.cum.abs().cmp(&a.cum.abs()))
+            .then(a.function.cmp(&b.function))
+    });
     out
 }

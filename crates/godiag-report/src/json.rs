@@ -49,6 +49,9 @@ pub fn render_json(report: &Report<'_>) -> String {
                 }
                 o.insert("other_lines".into(), json!(t.other_lines));
             }
+            if let Some(p) = &i.profile {
+                o.insert("profile".into(), crate::profile::profile_json(p));
+            }
             if !i.groups.is_empty() {
                 o.insert("goroutine_groups_total".into(), json!(i.groups.len()));
                 o.insert(

@@ -6,6 +6,7 @@
 
 mod explain;
 mod json;
+mod profile;
 mod text;
 
 use godiag_analysis::Finding;
@@ -16,6 +17,7 @@ pub use explain::{
     render_explanation_text,
 };
 pub use json::render_json;
+pub use profile::{format_value, profile_json, profile_text};
 pub use text::{render_text, TextOptions};
 
 /// The JSON schema name, part of the command-line contract.
@@ -36,11 +38,23 @@ pub struct InputReport<'a> {
     /// What the text reader read, for text kinds.
     pub text: Option<TextArtifact<'a>>,
     pub groups: Vec<GoroutineGroup<'a>>,
+    /// What the pprof reader read, for profile kinds.
+    pub profile: Option<godiag_pprof::Profile>,
 }
 
 impl InputReport<'_> {
     /// Goroutines read from this input (debug=1 dumps: the profile's total).
     pub fn goroutine_count(&self) -> Option<u64> {
+        if let Some(p) = &self.profile {
+            let kind = p.kind();
+            if matches!(
+                kind,
+                godiag_pprof::ProfileKind::Goroutine | godiag_pprof::ProfileKind::GoroutineLeak
+            ) {
+                return Some(p.total(0).max(0) as u64);
+            }
+            return None;
+        }
         let t = self.text.as_ref()?;
         if let Some(total) = t.count_total {
             return Some(total);

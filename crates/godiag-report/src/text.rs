@@ -148,6 +148,12 @@ pub fn render_text(report: &Report<'_>, opts: TextOptions) -> String {
         }
     }
     for i in &report.inputs {
+        if let Some(p) = &i.profile {
+            let _ = writeln!(out, "\n{} {}", st.bold("PROFILE"), i.path);
+            out.push_str(&crate::profile::profile_text(p, opts.max_frames));
+        }
+    }
+    for i in &report.inputs {
         groups_section(&mut out, &st, i, opts);
     }
     out

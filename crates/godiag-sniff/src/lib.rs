@@ -129,6 +129,8 @@ struct Anchors {
     quit: bool,
     signal_pc: bool,
     header: bool,
+    /// `gc N @...` (gctrace) or `SCHED ...` (schedtrace) lines: a process's stderr.
+    runtime_trace: bool,
 }
 
 /// One pass over the line starts (a goroutine dump has millions of lines,
@@ -148,7 +150,10 @@ fn scan_anchors(data: &[u8]) -> Anchors {
             Some(b'[') => a.failure |= line.starts_with(b"[signal "),
             Some(b'u') => a.failure |= line.starts_with(b"unexpected fault address "),
             Some(b'W') => a.race |= line.starts_with(b"WARNING: DATA RACE"),
-            Some(b'S') => a.quit |= line.starts_with(b"SIGQUIT: quit"),
+            Some(b'S') => {
+                a.quit |= line.starts_with(b"SIGQUIT: quit");
+                a.runtime_trace |= line.starts_with(b"SCHED ");
+            }
             Some(b'P') => a.signal_pc |= line.starts_with(b"PC=0x"),
             Some(b'g') => {
                 if line.starts_with(b"goroutine profile: total ") {
@@ -156,6 +161,8 @@ fn scan_anchors(data: &[u8]) -> Anchors {
                     return a;
                 }
                 a.header |= line.starts_with(b"goroutine ");
+                a.runtime_trace |=
+                    line.starts_with(b"gc ") && line.get(3).is_some_and(u8::is_ascii_digit);
             }
             _ => {}
         }
@@ -205,6 +212,9 @@ fn sniff_text(data: &[u8]) -> Sniffed {
         InputKind::RaceReport
     } else if a.header {
         InputKind::GoroutineDump
+    } else if a.runtime_trace {
+        // stderr of a running program with GODEBUG=gctrace/schedtrace.
+        InputKind::CrashText
     } else {
         return Sniffed {
             note: Some("text without Go runtime output".into()),

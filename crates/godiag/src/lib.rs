@@ -4,7 +4,9 @@
 
 mod inputs;
 
-use godiag_analysis::{analyze_text, fill_verification, rank, TextInput};
+use godiag_analysis::{
+    analyze_profiles, analyze_text, fill_verification, merge, rank, ProfileInput, TextInput,
+};
 use godiag_model::{diff_groups, group_goroutines, GroupKeyMode, InputKind, InputStatus, Source};
 use godiag_report::{DumpComparison, InputReport, Report};
 
@@ -27,6 +29,7 @@ pub fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> 
             warnings: Vec::new(),
             text: None,
             groups: Vec::new(),
+            profile: None,
         };
         if sniffed.kind == InputKind::Unrecognized {
             report.status = InputStatus::Unrecognized;
@@ -44,6 +47,24 @@ pub fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> 
                 "recognised as {}; this build of godiag does not analyse that kind yet",
                 sniffed.kind.name()
             ));
+        } else if matches!(sniffed.kind, InputKind::PprofProto | InputKind::PprofText) {
+            match godiag_pprof::read(l.bytes()) {
+                Ok(p) => {
+                    if p.partial || l.cut {
+                        report.status = InputStatus::Partial;
+                    }
+                    warnings.extend(p.warnings.iter().cloned());
+                    report.profile = Some(p);
+                }
+                Err(e) => {
+                    report.status = InputStatus::Partial;
+                    report.analysed = false;
+                    warnings.push(format!(
+                        "recognised as {} but unreadable: {e}",
+                        sniffed.kind.name()
+                    ));
+                }
+            }
         } else {
             let t = godiag_traceback::parse(l.bytes());
             if t.partial || l.cut {
@@ -75,11 +96,22 @@ pub fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> 
             })
         })
         .collect();
+    let profile_inputs: Vec<ProfileInput<'_>> = inputs
+        .iter()
+        .enumerate()
+        .filter_map(|(index, i)| {
+            i.profile
+                .as_ref()
+                .map(|profile| ProfileInput { index, profile })
+        })
+        .collect();
     let mut findings = analyze_text(&text_inputs);
+    findings.extend(analyze_profiles(&profile_inputs));
+    let mut findings = merge(findings);
     // Only sources that were read can confirm, contradict or be silent.
     let mut provided: Vec<Source> = inputs
         .iter()
-        .filter(|i| i.text.is_some())
+        .filter(|i| i.text.is_some() || i.profile.is_some())
         .filter_map(|i| i.kind.source())
         .collect();
     provided.sort();

@@ -38,6 +38,22 @@ enum Command {
     /// Explain a finding kind or a runtime message: what it means, usual
     /// causes, how to confirm, how to fix.
     Explain(ExplainArgs),
+    /// Draw a flame graph (SVG) of a pprof profile.
+    Flamegraph(FlamegraphArgs),
+}
+
+#[derive(clap::Args)]
+struct FlamegraphArgs {
+    /// A pprof profile (profile.proto, gzipped or not, or a debug=1 text profile).
+    #[arg(value_name = "PROFILE")]
+    profile: PathBuf,
+    /// The value to draw (`cpu`, `inuse_space`, `alloc_objects`, `delay`,
+    /// ...); default: the profile's default sample type.
+    #[arg(long, value_name = "TYPE")]
+    sample_type: Option<String>,
+    /// Where to write the SVG.
+    #[arg(short = 'o', long = "output", value_name = "FILE", required = true)]
+    output: PathBuf,
 }
 
 #[derive(clap::Args)]
@@ -97,6 +113,76 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Analyze(args) => analyze(args),
         Command::Explain(args) => explain(args),
+        Command::Flamegraph(args) => flamegraph(args),
+    }
+}
+
+fn flamegraph(args: FlamegraphArgs) -> ExitCode {
+    let data = match std::fs::read(&args.profile) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("godiag: cannot read {}: {e}", args.profile.display());
+            return ExitCode::from(EXIT_UNREADABLE);
+        }
+    };
+    let profile = match godiag_pprof::read(&data) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("godiag: {}: {e}", args.profile.display());
+            return ExitCode::from(EXIT_UNREADABLE);
+        }
+    };
+    for w in &profile.warnings {
+        eprintln!("godiag: {}: warning: {w}", args.profile.display());
+    }
+    let types = profile.sample_types();
+    let index = match &args.sample_type {
+        Some(t) => match profile.sample_index(t) {
+            Some(i) => i,
+            None => {
+                let names: Vec<&str> = types.iter().map(|(t, _)| *t).collect();
+                eprintln!(
+                    "godiag: {} has no sample type {t:?}; it has {names:?}",
+                    args.profile.display()
+                );
+                return ExitCode::from(2);
+            }
+        },
+        None => profile.default_sample_index(),
+    };
+    let (ty, unit) = types.get(index).copied().unwrap_or(("", ""));
+    let folded = profile.folded(index);
+    let mut opts = inferno::flamegraph::Options::default();
+    opts.title = format!(
+        "{} — {} profile, {} ({unit})",
+        args.profile
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        profile.kind().name(),
+        ty
+    );
+    opts.count_name = unit.to_string();
+    let mut svg = Vec::new();
+    if folded.is_empty() {
+        eprintln!(
+            "godiag: {}: no samples with a {ty} value to draw",
+            args.profile.display()
+        );
+        return ExitCode::from(EXIT_FAILURE);
+    }
+    if let Err(e) =
+        inferno::flamegraph::from_lines(&mut opts, folded.iter().map(String::as_str), &mut svg)
+    {
+        eprintln!("godiag: cannot draw the flame graph: {e}");
+        return ExitCode::from(EXIT_FAILURE);
+    }
+    match std::fs::write(&args.output, svg) {
+        Ok(()) => ExitCode::from(EXIT_OK),
+        Err(e) => {
+            eprintln!("godiag: cannot write {}: {e}", args.output.display());
+            ExitCode::from(EXIT_FAILURE)
+        }
     }
 }
 

@@ -59,6 +59,17 @@ fn profiles_and_traces_of_every_version_are_recognised() {
                     "go{v}: trace says 1.{wire}"
                 );
             }
+            if matches!(kind, InputKind::PprofProto | InputKind::PprofText) {
+                assert_eq!(
+                    input.status,
+                    InputStatus::Parsed,
+                    "go{v} {name}: {:?}",
+                    input.warnings
+                );
+                let p = input.profile.as_ref().expect("profile read");
+                assert!(p.total(p.default_sample_index()) >= 0);
+                assert!(!p.raw.sample_type.is_empty(), "go{v} {name}");
+            }
             if !kind.is_analysed() {
                 assert_eq!(input.status, InputStatus::Partial, "go{v} {name}");
                 assert!(!input.analysed);

@@ -1,0 +1,494 @@
+//! Findings from pprof profiles: CPU hotspots and GC share, heap growth
+//! across snapshots, lock and channel contention, goroutine piles.
+
+use std::collections::HashMap;
+
+use godiag_model::goroutine::is_stdlib_package;
+use godiag_model::Source;
+use godiag_pprof::{FrameRef, Profile, ProfileKind};
+
+use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
+use crate::textrules::{human_bytes, next_steps};
+
+/// One profile as the rules see it.
+pub struct ProfileInput<'r> {
+    /// Index in the report's inputs.
+    pub index: usize,
+    pub profile: &'r Profile,
+}
+
+fn package_of(function: &str) -> &str {
+    godiag_model::goroutine::package_of(function)
+}
+
+fn is_user(f: &FrameRef<'_>) -> bool {
+    !f.function.is_empty() && !is_stdlib_package(package_of(f.function))
+}
+
+/// The site a sample is charged to: its first user frame from the leaf (the
+/// code that called into the runtime or library), or the leaf itself.
+fn user_site<'p>(p: &'p Profile, s: &'p godiag_pprof::proto::Sample) -> Option<FrameRef<'p>> {
+    let mut first = None;
+    for f in p.stack(s) {
+        if first.is_none() {
+            first = Some(f);
+        }
+        if is_user(&f) {
+            return Some(f);
+        }
+    }
+    first
+}
+
+type SiteKey<'p> = (&'p str, &'p str, i64);
+
+/// Value per user site, largest first.
+fn by_site<'p>(p: &'p Profile, index: usize) -> Vec<(SiteKey<'p>, i64)> {
+    let mut m: HashMap<SiteKey<'p>, i64> = HashMap::new();
+    for s in &p.raw.sample {
+        let v = s.value.get(index).copied().unwrap_or(0);
+        if v == 0 {
+            continue;
+        }
+        if let Some(f) = user_site(p, s) {
+            *m.entry((f.function, f.file, f.line)).or_insert(0) += v;
+        }
+    }
+    let mut v: Vec<(SiteKey<'p>, i64)> = m.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    v
+}
+
+/// Value per user function, largest first, each with its heaviest line.
+fn by_function<'p>(p: &'p Profile, index: usize) -> Vec<(SiteKey<'p>, i64)> {
+    let mut m: HashMap<(&'p str, &'p str), (i64, SiteKey<'p>, i64)> = HashMap::new();
+    for (site, v) in by_site(p, index) {
+        let e = m.entry((site.0, site.1)).or_insert((0, site, v));
+        e.0 += v;
+        // by_site is sorted descending, so the first line seen is the heaviest.
+    }
+    let mut v: Vec<(SiteKey<'p>, i64)> = m
+        .into_values()
+        .map(|(total, site, _)| (site, total))
+        .collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    v
+}
+
+fn location(k: &SiteKey<'_>) -> Location {
+    Location {
+        function: k.0.to_string(),
+        file: k.1.to_string(),
+        line: u32::try_from(k.2).unwrap_or(0),
+    }
+}
+
+fn pct(part: i64, total: i64) -> f64 {
+    if total == 0 {
+        0.0
+    } else {
+        part as f64 * 100.0 / total as f64
+    }
+}
+
+fn evidence(input: &ProfileInput<'_>, summary: String, lines: Vec<String>) -> Evidence {
+    Evidence {
+        source: Source::Pprof,
+        summary,
+        input: input.index,
+        offset: None,
+        lines,
+    }
+}
+
+/// Runs every profile rule.
+pub fn analyze_profiles(inputs: &[ProfileInput<'_>]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut heaps: Vec<&ProfileInput<'_>> = Vec::new();
+    let mut goroutines: Vec<&ProfileInput<'_>> = Vec::new();
+    for input in inputs {
+        match input.profile.kind() {
+            ProfileKind::Cpu => cpu_findings(input, &mut out),
+            ProfileKind::Heap | ProfileKind::Allocs => heaps.push(input),
+            ProfileKind::Mutex | ProfileKind::Block => contention_finding(input, &mut out),
+            ProfileKind::Goroutine | ProfileKind::GoroutineLeak => goroutines.push(input),
+            _ => {}
+        }
+    }
+    heap_findings(&heaps, &mut out);
+    goroutine_findings(&goroutines, &mut out);
+    out
+}
+
+/// Frames of the garbage collector's own work in a CPU sample.
+fn gc_work(f: &FrameRef<'_>) -> bool {
+    matches!(
+        f.function,
+        "runtime.gcBgMarkWorker"
+            | "runtime.gcAssistAlloc"
+            | "runtime.bgsweep"
+            | "runtime.gcMarkDone"
+            | "runtime.markroot"
+    ) || f.function.starts_with("runtime.gcDrain")
+        || f.function == "runtime.sweepone"
+}
+
+fn cpu_findings(input: &ProfileInput<'_>, out: &mut Vec<Finding>) {
+    let p = input.profile;
+    let Some(index) = p.sample_index("cpu").or(Some(p.default_sample_index())) else {
+        return;
+    };
+    let total = p.total(index);
+    if total <= 0 {
+        return;
+    }
+    let secs = total as f64 / 1e9;
+    // GC share: samples with a GC worker, assist or sweeper on the stack;
+    // allocation: samples inside mallocgc, charged to their user caller.
+    let mut gc = 0i64;
+    let mut alloc_sites: HashMap<SiteKey<'_>, i64> = HashMap::new();
+    for s in &p.raw.sample {
+        let v = s.value.get(index).copied().unwrap_or(0);
+        let frames: Vec<FrameRef<'_>> = p.stack(s).collect();
+        if frames.iter().any(gc_work) {
+            gc += v;
+        }
+        if frames
+            .iter()
+            .any(|f| f.function == "runtime.mallocgc" || f.function == "runtime.gcAssistAlloc")
+        {
+            if let Some(u) = frames.iter().find(|f| is_user(f)) {
+                *alloc_sites.entry((u.function, u.file, u.line)).or_insert(0) += v;
+            }
+        }
+    }
+    let sites = by_function(p, index);
+    if let Some((site, v)) = sites.first() {
+        let share = pct(*v, total);
+        if share >= 25.0 && !is_stdlib_package(package_of(site.0)) {
+            let mut f = Finding::new(
+                FindingKind::CpuHotspot,
+                format!(
+                    "CPU hotspot: {} uses {:.0}% of CPU samples ({:.2} s of {:.2} s)",
+                    site.0,
+                    share,
+                    *v as f64 / 1e9,
+                    secs
+                ),
+                if share >= 50.0 {
+                    Confidence::High
+                } else {
+                    Confidence::Medium
+                },
+            );
+            f.location = Some(location(site));
+            let top: Vec<String> = p
+                .top(index, godiag_pprof::Granularity::Function)
+                .iter()
+                .take(5)
+                .map(|r| {
+                    format!(
+                        "flat {:.1}% cum {:.1}%  {}",
+                        pct(r.flat, total),
+                        pct(r.cum, total),
+                        r.function
+                    )
+                })
+                .collect();
+            f.confirm(evidence(
+                input,
+                format!(
+                    "{:.0}% of {:.2} s of CPU samples are charged to {}:{}",
+                    share, secs, site.1, site.2
+                ),
+                top,
+            ));
+            f.next_steps = next_steps(FindingKind::CpuHotspot);
+            out.push(f);
+        }
+    }
+    let gc_share = pct(gc, total);
+    if gc_share >= 25.0 {
+        let mut alloc: Vec<(SiteKey<'_>, i64)> = alloc_sites.into_iter().collect();
+        alloc.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut f = Finding::new(
+            FindingKind::GcPressure,
+            format!("GC pressure: the garbage collector takes {gc_share:.0}% of CPU samples"),
+            if gc_share >= 40.0 {
+                Confidence::High
+            } else {
+                Confidence::Medium
+            },
+        );
+        f.location = alloc.first().map(|(k, _)| location(k));
+        let lines = alloc
+            .iter()
+            .take(3)
+            .map(|(k, v)| {
+                format!(
+                    "{:.0}% of CPU in allocation from {} {}:{}",
+                    pct(*v, total),
+                    k.0,
+                    k.1,
+                    k.2
+                )
+            })
+            .collect();
+        f.confirm(evidence(
+            input,
+            format!("{gc_share:.0}% of CPU samples are GC marking, assists or sweeping"),
+            lines,
+        ));
+        f.next_steps = next_steps(FindingKind::GcPressure);
+        out.push(f);
+    }
+}
+
+fn contention_finding(input: &ProfileInput<'_>, out: &mut Vec<Finding>) {
+    let p = input.profile;
+    let Some(index) = p.sample_index("delay") else {
+        return;
+    };
+    let total = p.total(index);
+    let sites = by_function(p, index);
+    let Some((site, v)) = sites.first() else {
+        return;
+    };
+    let share = pct(*v, total);
+    if share < 50.0 || total <= 0 {
+        return;
+    }
+    let what = if p.kind() == ProfileKind::Mutex {
+        "mutex"
+    } else {
+        "block"
+    };
+    let mut f = Finding::new(
+        FindingKind::LockContention,
+        format!(
+            "{} contention: {:.0}% of the {} profile's delay ({:.2} s) is at {}",
+            if what == "mutex" { "lock" } else { "blocking" },
+            share,
+            what,
+            total as f64 / 1e9,
+            site.0
+        ),
+        if share >= 80.0 {
+            Confidence::High
+        } else {
+            Confidence::Medium
+        },
+    );
+    f.location = Some(location(site));
+    let leafs: Vec<String> = p
+        .top(index, godiag_pprof::Granularity::Function)
+        .iter()
+        .take(4)
+        .map(|r| format!("flat {:.1}%  {}", pct(r.flat, total), r.function))
+        .collect();
+    f.confirm(evidence(
+        input,
+        format!(
+            "{what} profile: {:.0}% of {:.2} s of delay charged to {}:{}",
+            share,
+            total as f64 / 1e9,
+            site.1,
+            site.2
+        ),
+        leafs,
+    ));
+    f.next_steps = next_steps(FindingKind::LockContention);
+    out.push(f);
+}
+
+fn heap_findings(heaps: &[&ProfileInput<'_>], out: &mut Vec<Finding>) {
+    let snapshots: Vec<&ProfileInput<'_>> = {
+        let mut v: Vec<&ProfileInput<'_>> = heaps
+            .iter()
+            .copied()
+            .filter(|h| h.profile.sample_index("inuse_space").is_some())
+            .collect();
+        // By capture time where recorded, else in the order given.
+        v.sort_by_key(|h| h.profile.raw.time_nanos);
+        v
+    };
+    if snapshots.is_empty() {
+        return;
+    }
+    let series: Vec<HashMap<SiteKey<'_>, i64>> = snapshots
+        .iter()
+        .map(|h| {
+            let idx = h.profile.sample_index("inuse_space").unwrap_or(0);
+            by_site(h.profile, idx).into_iter().collect()
+        })
+        .collect();
+    if snapshots.len() >= 2 {
+        let (first, last) = (&series[0], &series[series.len() - 1]);
+        let mut growth: Vec<(SiteKey<'_>, i64)> = last
+            .iter()
+            .map(|(k, v)| (*k, v - first.get(k).copied().unwrap_or(0)))
+            .filter(|(_, g)| *g > 0)
+            .collect();
+        growth.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        if let Some((site, g)) = growth.first() {
+            let values: Vec<i64> = series
+                .iter()
+                .map(|s| s.get(site).copied().unwrap_or(0))
+                .collect();
+            let steady = values.windows(2).all(|w| w[1] >= w[0]);
+            let total_last = last.values().sum::<i64>();
+            if *g >= 1 << 20 && steady {
+                let t0 = snapshots[0].profile.raw.time_nanos;
+                let t1 = snapshots[snapshots.len() - 1].profile.raw.time_nanos;
+                let minutes = (t1 - t0) as f64 / 60e9;
+                let rate = if minutes > 0.0 {
+                    format!(", {} per minute", human_bytes((*g as f64 / minutes) as u64))
+                } else {
+                    String::new()
+                };
+                let mut f = Finding::new(
+                    FindingKind::HeapLeak,
+                    format!(
+                        "heap leak: in-use memory allocated at {} grew by {} over {} snapshots{rate}",
+                        site.0,
+                        human_bytes(*g as u64),
+                        snapshots.len()
+                    ),
+                    if snapshots.len() >= 3 && pct(*values.last().unwrap_or(&0), total_last) >= 25.0 {
+                        Confidence::High
+                    } else {
+                        Confidence::Medium
+                    },
+                );
+                f.location = Some(location(site));
+                for (h, v) in snapshots.iter().zip(&values) {
+                    f.confirm(evidence(
+                        h,
+                        format!("{} in use at {}:{}", human_bytes(*v as u64), site.1, site.2),
+                        Vec::new(),
+                    ));
+                }
+                f.next_steps = next_steps(FindingKind::HeapLeak);
+                out.push(f);
+                return;
+            }
+        }
+    }
+    // One snapshot (or no steady growth): the largest retainer, weakly.
+    let h = snapshots[snapshots.len() - 1];
+    let last = &series[series.len() - 1];
+    let total: i64 = last.values().sum();
+    let mut top: Vec<(&SiteKey<'_>, &i64)> = last.iter().collect();
+    top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    if let Some((site, v)) = top.first() {
+        if pct(**v, total) >= 50.0 && **v >= 1 << 20 {
+            let mut f = Finding::new(
+                FindingKind::HeapLeak,
+                format!(
+                    "largest retainer: {} holds {} ({:.0}% of the in-use heap); one snapshot cannot show growth",
+                    site.0,
+                    human_bytes(**v as u64),
+                    pct(**v, total)
+                ),
+                Confidence::Low,
+            );
+            f.location = Some(location(site));
+            f.confirm(evidence(
+                h,
+                format!(
+                    "{} of {} in use",
+                    human_bytes(**v as u64),
+                    human_bytes(total as u64)
+                ),
+                Vec::new(),
+            ));
+            f.next_steps = next_steps(FindingKind::HeapLeak);
+            out.push(f);
+        }
+    }
+}
+
+fn goroutine_findings(profiles: &[&ProfileInput<'_>], out: &mut Vec<Finding>) {
+    // The leak profile (Go 1.26+) proves goroutines can never run again.
+    for input in profiles
+        .iter()
+        .filter(|i| i.profile.kind() == ProfileKind::GoroutineLeak)
+    {
+        let p = input.profile;
+        let total = p.total(0);
+        if let Some((site, v)) = by_site(p, 0).first() {
+            let mut f = Finding::new(
+                FindingKind::GoroutineLeak,
+                format!("goroutine leak: the runtime's leak detector found {v} leaked goroutines blocked at {}", site.0),
+                Confidence::High,
+            );
+            f.location = Some(location(site));
+            f.confirm(evidence(
+                input,
+                format!("goroutineleak profile: {v} of {total} leaked goroutines here"),
+                Vec::new(),
+            ));
+            f.next_steps = next_steps(FindingKind::GoroutineLeak);
+            out.push(f);
+        }
+    }
+    let plain: Vec<&&ProfileInput<'_>> = profiles
+        .iter()
+        .filter(|i| i.profile.kind() == ProfileKind::Goroutine)
+        .collect();
+    if plain.is_empty() {
+        return;
+    }
+    let last = plain[plain.len() - 1];
+    let total = last.profile.total(0);
+    let sites = by_site(last.profile, 0);
+    let Some((site, v)) = sites.first() else {
+        return;
+    };
+    let before = if plain.len() >= 2 {
+        by_site(plain[0].profile, 0)
+            .into_iter()
+            .find(|(k, _)| k == site)
+            .map_or(0, |(_, n)| n)
+    } else {
+        *v
+    };
+    let grew = plain.len() >= 2 && *v > before;
+    if !(grew || (*v >= 100 && pct(*v, total) >= 50.0)) {
+        return;
+    }
+    let mut f = Finding::new(
+        FindingKind::GoroutineLeak,
+        if grew {
+            format!(
+                "goroutine leak: goroutines at {} grew from {before} to {v}",
+                site.0
+            )
+        } else {
+            format!(
+                "possible goroutine leak: {v} of {total} goroutines at {}",
+                site.0
+            )
+        },
+        if grew {
+            Confidence::High
+        } else {
+            Confidence::Low
+        },
+    );
+    f.location = Some(location(site));
+    if grew {
+        f.confirm(evidence(
+            plain[0],
+            format!("{before} goroutines at {}:{}", site.1, site.2),
+            Vec::new(),
+        ));
+    }
+    f.confirm(evidence(
+        last,
+        format!("{v} of {total} goroutines at {}:{}", site.1, site.2),
+        Vec::new(),
+    ));
+    f.next_steps = next_steps(FindingKind::GoroutineLeak);
+    out.push(f);
+}

@@ -1,0 +1,123 @@
+//! The profile section of a report: what the profile is and its top table.
+
+use godiag_pprof::{Granularity, Profile};
+use serde_json::{json, Value};
+
+/// Rows of the top tables shown.
+const TOP_ROWS: usize = 20;
+
+/// A value in its unit, readable (`1.50 s`, `12.0 MiB`, `42`).
+pub fn format_value(v: i64, unit: &str) -> String {
+    match unit {
+        "nanoseconds" => {
+            let s = v as f64 / 1e9;
+            if s.abs() >= 1.0 {
+                format!("{s:.2} s")
+            } else {
+                format!("{:.1} ms", v as f64 / 1e6)
+            }
+        }
+        "bytes" => {
+            let mut x = v as f64;
+            let mut u = 0;
+            const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+            while x.abs() >= 1024.0 && u + 1 < UNITS.len() {
+                x /= 1024.0;
+                u += 1;
+            }
+            if u == 0 {
+                format!("{v} B")
+            } else {
+                format!("{x:.1} {}", UNITS[u])
+            }
+        }
+        _ => v.to_string(),
+    }
+}
+
+fn pct(part: i64, total: i64) -> f64 {
+    if total == 0 {
+        0.0
+    } else {
+        part as f64 * 100.0 / total as f64
+    }
+}
+
+/// The JSON form: kind, sample types, times, and top tables by function and by line.
+pub fn profile_json(p: &Profile) -> Value {
+    let index = p.default_sample_index();
+    let types = p.sample_types();
+    let (ty, unit) = types.get(index).copied().unwrap_or(("", ""));
+    let total = p.total(index);
+    let rows = |g: Granularity| -> Vec<Value> {
+        p.top(index, g)
+            .into_iter()
+            .take(TOP_ROWS)
+            .map(|r| {
+                let mut o =
+                    json!({"function": r.function, "file": r.file, "flat": r.flat, "cum": r.cum});
+                if g == Granularity::Line {
+                    o["line"] = json!(r.line);
+                }
+                o
+            })
+            .collect()
+    };
+    json!({
+        "kind": p.kind().name(),
+        "sample_types": types.iter().map(|(t, u)| json!({"type": t, "unit": u})).collect::<Vec<_>>(),
+        "sample_type": ty,
+        "unit": unit,
+        "total": total,
+        "samples": p.raw.sample.len(),
+        "time_unix_seconds": p.time_seconds(),
+        "duration_seconds": p.duration_seconds(),
+        "period": p.raw.period,
+        "main_binary": p.main_binary(),
+        "comments": p.raw.comment.iter().map(|c| p.str(*c)).collect::<Vec<_>>(),
+        "doc_url": Some(p.str(p.raw.doc_url)).filter(|s| !s.is_empty()),
+        "top": rows(Granularity::Function),
+        "top_lines": rows(Granularity::Line),
+    })
+}
+
+/// The text form: a header line and the top table by function.
+pub fn profile_text(p: &Profile, rows: usize) -> String {
+    let index = p.default_sample_index();
+    let types = p.sample_types();
+    let (ty, unit) = types.get(index).copied().unwrap_or(("", ""));
+    let total = p.total(index);
+    let mut out = format!(
+        "  {} profile, {} {}{}, total {}\n",
+        p.kind().name(),
+        p.raw.sample.len(),
+        if p.raw.sample.len() == 1 {
+            "sample"
+        } else {
+            "samples"
+        },
+        p.duration_seconds()
+            .map(|d| format!(" over {d:.2} s"))
+            .unwrap_or_default(),
+        format_value(total, unit)
+    );
+    out.push_str(&format!(
+        "  {:>10} {:>6} {:>10} {:>6}  {ty} by function\n",
+        "flat", "flat%", "cum", "cum%"
+    ));
+    for r in p.top(index, Granularity::Function).into_iter().take(rows) {
+        out.push_str(&format!(
+            "  {:>10} {:>5.1}% {:>10} {:>5.1}%  {}\n",
+            format_value(r.flat, unit),
+            pct(r.flat, total),
+            format_value(r.cum, unit),
+            pct(r.cum, total),
+            if r.function.is_empty() {
+                "?"
+            } else {
+                &r.function
+            }
+        ));
+    }
+    out
+}
