@@ -230,6 +230,82 @@ S = [
      "default", ALL,
      "main.(*Stack[...]).Pop panics on an empty stack, called from the generic main.Drain[...]",
      "Type arguments print as [...]; both frames may be inlined (printed '(...)').", {}),
+] + [
+    # Evidence "pprof": no crash text; the program writes runtime/pprof profiles itself
+    # (regen.sh runner `files`), artifacts <name>.<file>. `sample_type` is what the
+    # finding is about; `sample_types` gives it per pprof variant (proto and debug=1 text).
+    # check.py verifies the location with `go tool pprof -top -lines -show='^main\.'`.
+    ("heap-leak", "heap-leak", "main.handleRequest", None, "default",
+     ["heap-1", "heap-2", "heap-3"],
+     "main.handleRequest stores every 64 KiB response in a global map that nothing ever "
+     "deletes from, so in-use heap grows by ~12 MB/s",
+     "Three heap profiles (debug=0, each after runtime.GC()) about 1 s apart. inuse_space "
+     "of the marked make() grows ~12 → ~25 → ~37 MB and is ~97% of in-use space in every "
+     "profile; the other in-use sites are the bounded 32-entry ring (main.go:32, ~0.5-1 MB, "
+     "flat) and, in some runs, the cache map's own buckets (main.go:35, ~0.5 MB). The 256 KiB scratch buffer per request (main.go:30) dominates alloc_space but "
+     "is not in use. Compare heap-1 with heap-3 (pprof -base) to see the growth.",
+     {"sample_type": "inuse_space",
+      "sample_types": {"heap-1": "inuse_space", "heap-2": "inuse_space", "heap-3": "inuse_space"}}),
+    ("cpu-hotspot", "cpu-hotspot", "main.countValid", None, "default", ["cpu"],
+     "main.countValid calls regexp.MatchString for every address, compiling the same "
+     "pattern again each time",
+     "2 s CPU profile. Flat time is spread over regexp compile internals, mallocgc and GC "
+     "(no single runtime/regexp function has more than a few %); attributed to user frames "
+     "(pprof -show='^main\\.') the marked line has ~80% of all samples, main.normalize "
+     "~1%. The rest is GC background work with no main frame.",
+     {"sample_type": "cpu", "sample_types": {"cpu": "cpu"}}),
+    ("mutex-contention", "lock-contention", "main.(*ledger).post", None, "default",
+     ["mutex", "mutex.debug1"],
+     "main.(*ledger).post sleeps 1 ms while holding the ledger's only sync.Mutex, so 8 "
+     "goroutines queue on it",
+     "runtime.SetMutexProfileFraction(1). The mutex profile blames the holder: the delay "
+     "of the waiters is recorded at the Unlock call site (the marked l.mu.Unlock() line), "
+     "with leaf frame sync.(*Mutex).Unlock (a real call up to 1.23; from 1.24 the sync "
+     "wrapper inlined over internal/sync, printed '(inline)') above main.(*ledger).post; "
+     "not at the Lock line where the waiters blocked. Delay scaling changed in 1.22: 1.21 "
+     "records ~2 s (one waiter's wait per unlock), 1.22+ ~14 s (the wait times the number "
+     "of waiters; 8 goroutines over 2 s); ~1700-1800 contentions in all. 1.22-1.24 can add "
+     "a tiny runtime._LostContendedRuntimeLock record (runtime-internal lock contention). "
+     "1.21 has no main.main.gowrap1 frame. The debug=1 text is '--- mutex:', 'cycles/second=', "
+     "'sampling period=1', then '<cycles> <count> @ <pcs>' records with '#' frame lines.",
+     {"sample_type": "delay", "sample_types": {"mutex": "delay", "mutex.debug1": "delay"}}),
+    ("channel-blocking", "lock-contention", "main.worker", None, "default",
+     ["block", "block.debug1"],
+     "four main.worker goroutines spend their time blocked receiving from an unbuffered "
+     "channel that a single producer feeds only every 2 ms",
+     "runtime.SetBlockProfileRate(1). Block events are recorded when the wait ends, with "
+     "the waiter's stack: leaf runtime.chanrecv2 (the range receive) above main.worker at "
+     "the marked 'for j := range jobs' line, ~8 s of delay (4 workers x 2 s) and ~900 "
+     "contentions; the producer's sends hardly block. The debug=1 text starts "
+     "'--- contention:' and 'cycles/second=' (no sampling period line).",
+     {"sample_type": "delay", "sample_types": {"block": "delay", "block.debug1": "delay"}}),
+    ("gc-heavy", "gc-pressure", "main.parse", None, "default", ["cpu", "heap", "gctrace"],
+     "main.parse allocates a 48-byte token on the heap for every input position and drops "
+     "it right away, so allocation and garbage collection take most of the CPU",
+     "Run with GODEBUG=gctrace=1 (all three artifacts record that env); gctrace is the "
+     "program's stderr: ~75-260 'gc N @Ts P%: ...' lines, the last one '(forced)' by the "
+     "runtime.GC() before the heap profile; its P% (GC mark share since start) is only "
+     "~11-22% because allocation itself is not counted. CPU profile (2 s): runtime.mallocgc ~65-70% cum "
+     "(most of it under the marked line, ~25% of it GC assist) plus gcBgMarkWorker ~20%; "
+     "main.parse is inlined into main.main ('(inline)' with -lines). The heap profile shows "
+     "the marked line with ~99% of alloc_objects/alloc_space and almost nothing in use (the "
+     "long-lived 100k-entry index at main.go:47 is what in-use shows).",
+     {"sample_type": "cpu",
+      "sample_types": {"cpu": "cpu", "heap": "alloc_space"}}),
+    ("goroutine-leak-profile", "goroutine-leak", "main.handleRequest", None, "leakprofile",
+     ["goroutine-1", "goroutine-2", "goroutineleak"],
+     "every request starts main.handleRequest, which waits forever for a reply on a "
+     "channel nobody sends to",
+     "Two goroutine profiles (debug=0) ~2 s apart: ~195 then ~585 goroutines at the marked "
+     "receive (leaf runtime.gopark ← runtime.chanrecv1), plus 4 main.worker in "
+     "'range jobs' and main itself. goroutineleak.pb.gz (sample type goroutineleak/count) "
+     "holds only the leaked handlers, as found by the leak-detecting GC that WriteTo runs: "
+     "Go 1.26 registers the profile only when built with GOEXPERIMENT=goroutineleakprofile "
+     "(build 'leakprofile'), 1.27 always; up to 1.25 pprof.Lookup returns nil.",
+     {"sample_type": "goroutine", "leak_function": "main.handleRequest",
+      "sample_types": {"goroutine-1": "goroutine", "goroutine-2": "goroutine",
+                       "goroutineleak": "goroutineleak"},
+      "variant_min_go": {"goroutineleak": "1.26"}}),
 ]
 
 EXTRA_SCENARIO_DIRS = {"labels-127": "gomod127"}
@@ -259,6 +335,8 @@ def main():
             "variants": variants,
             "notes": notes,
         }
+        if "sample_type" in extra:
+            sc["evidence"] = "pprof"
         sc.update(extra)
         out.append(sc)
     # every scenario directory must be described

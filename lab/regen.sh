@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # regen.sh [VER...] — rebuild every lab scenario with each Go toolchain and capture
 # what the runtime prints, into artifacts/go<VER>/<scenario>[.<variant>].txt plus an
-# index.json per version. Default: all seven versions below.
+# index.json per version; the pprof scenarios (runner files) write their own profiles,
+# copied to artifacts/go<VER>/<scenario>.<file>. Default: all seven versions below.
 #
 #   LAB_OUT=dir          write artifacts under dir/go<VER>/ instead of lab/artifacts/
 #   LAB_SCENARIOS="a b"  only (re)generate these scenarios (other index entries are kept)
@@ -22,12 +23,19 @@ if [ $# -gt 0 ]; then VERSIONS=("$@"); else VERSIONS=("${ALL_VERSIONS[@]}"); fi
 # One line per captured artifact:
 #   scenario  build  variant  min_go  runner  env...
 # build:  default | race | checkptr | cgo | gomod127
+#         leakprofile — default, plus GOEXPERIMENT=goroutineleakprofile on Go 1.26
+#                       (1.27+ always has the goroutineleak profile, ≤1.25 never)
 # runner: plain   — run, capture stderr
 #         oom     — run under `ulimit -v 2000000`
 #         sigquit — run, send SIGQUIT after 1 s
 #         dumps   — the program writes goroutine dumps to $LAB_DUMP_PREFIX.<variant>.txt;
 #                   variant lists them comma-separated (one artifact each)
 #         dumps-bg — like dumps but slow (sleeps); runs in the background
+#         files   — the program writes files into $LAB_FILES_DIR (a fresh directory);
+#                   variant lists them comma-separated, each copied to <scenario>.<file>
+#                   with index variant = file name without .pb.gz/.txt. FILE@1.26: only
+#                   expected from that version on. stderr:FILE: the program's stderr is
+#                   that artifact (otherwise stderr is only logged when non-empty).
 # env: "-" or space-separated NAME=VALUE pairs (GOTRACEBACK/GODEBUG are unset otherwise)
 SCENARIO_TABLE='
 nil-deref                 default  default             1.21 plain   -
@@ -77,6 +85,12 @@ labels                    default  labels-126          1.26 plain   GODEBUG=trac
 labels-127                gomod127 default             1.27 plain   GOTRACEBACK=all
 deep-stack                default  default             1.21 plain   -
 generics                  default  default             1.21 plain   -
+heap-leak                 default  heap-1.pb.gz,heap-2.pb.gz,heap-3.pb.gz 1.21 files -
+cpu-hotspot               default  cpu.pb.gz           1.21 files   -
+mutex-contention          default  mutex.pb.gz,mutex.debug1.txt 1.21 files -
+channel-blocking          default  block.pb.gz,block.debug1.txt 1.21 files -
+gc-heavy                  default  cpu.pb.gz,heap.pb.gz,stderr:gctrace.txt 1.21 files GODEBUG=gctrace=1
+goroutine-leak-profile    leakprofile goroutine-1.pb.gz,goroutine-2.pb.gz,goroutineleak.pb.gz@1.26 1.21 files -
 '
 
 RUN_TIMEOUT=60
@@ -103,20 +117,24 @@ ensure_toolchain() { # ensure_toolchain VER
 	"$dir/bin/go" version >/dev/null
 }
 
-# Append one index entry: file scenario variant exit_code env
+# Append one index entry: file scenario variant exit_code env entries [format]
 add_entry() {
-	local outdir=$1 file=$2 scen=$3 variant=$4 rc=$5 env=$6 entries=$7
+	local outdir=$1 file=$2 scen=$3 variant=$4 rc=$5 env=$6 entries=$7 format=${8:--}
 	local path="$outdir/$file" bytes headers total records
 	bytes=$(wc -c <"$path" | tr -d ' ')
-	headers=$(grep -c '^goroutine [0-9]' "$path" || true)
+	if [[ "$file" == *.pb.gz ]]; then
+		headers=0
+	else
+		headers=$(grep -c '^goroutine [0-9]' "$path" || true)
+	fi
 	total=-
 	records=-
 	if [[ "$variant" == debug1* ]]; then
 		total=$(sed -n 's/^goroutine profile: total \([0-9]*\)$/\1/p' "$path" | head -n1)
 		records=$(grep -c '^[0-9][0-9]* @' "$path" || true)
 	fi
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
-		"$file" "$scen" "$variant" "$rc" "$bytes" "$headers" "${total:--}" "$records" "$env" >>"$entries"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+		"$file" "$scen" "$variant" "$rc" "$bytes" "$headers" "${total:--}" "$records" "$env" "$format" >>"$entries"
 }
 
 run_capture() { # run_capture RUNNER BIN OUTFILE ENV → prints exit code
@@ -151,6 +169,55 @@ run_capture() { # run_capture RUNNER BIN OUTFILE ENV → prints exit code
 	echo "$rc"
 }
 
+# run_files BIN OUTDIR SCENARIO FILES ENV ENTRIES: the program writes into $LAB_FILES_DIR;
+# copy each expected file to OUTDIR/SCENARIO.FILE and index it.
+run_files() {
+	local bin=$1 outdir=$2 scen=$3 files=$4 env=$5 entries=$6 rc=0
+	local fdir="$WORK/go$VER/files/$scen" errfile="$WORK/go$VER/$scen.stderr"
+	local spec f src since variant format keep_stderr=""
+	local -a envargs=()
+	[ "$env" != "-" ] && read -r -a envargs <<<"$env"
+	rm -rf "$fdir"
+	mkdir -p "$fdir"
+	log "  run $scen (files)"
+	set +e
+	env -u GOTRACEBACK -u GODEBUG -u GORACE -u GOMAXPROCS "${envargs[@]}" LAB_FILES_DIR="$fdir" \
+		timeout "$RUN_TIMEOUT" "$bin" >/dev/null 2>"$errfile"
+	rc=$?
+	set -e
+	for spec in ${files//,/ }; do
+		f=$spec
+		if [[ "$f" == *@* ]]; then
+			since=${f#*@}
+			f=${f%@*}
+			ver_ge "$VER" "$since" || continue
+		fi
+		if [[ "$f" == stderr:* ]]; then
+			f=${f#stderr:}
+			src=$errfile
+			keep_stderr=1
+		else
+			src="$fdir/$f"
+		fi
+		case "$f" in
+		*.pb.gz) variant=${f%.pb.gz} format=pprof-proto ;;
+		*.debug1.txt) variant=${f%.txt} format=pprof-text ;;
+		*.txt) variant=${f%.txt} format=text ;;
+		*) variant=$f format=- ;;
+		esac
+		if [ -f "$src" ]; then
+			cp "$src" "$outdir/$scen.$f"
+			add_entry "$outdir" "$scen.$f" "$scen" "$variant" "$rc" "$env" "$entries" "$format"
+		else
+			log "  $scen (go $VER): file $f missing (exit $rc)"
+		fi
+	done
+	if [ -z "$keep_stderr" ] && [ -s "$errfile" ]; then
+		log "  $scen (go $VER) wrote to stderr:"
+		cat "$errfile" >&2
+	fi
+}
+
 build_one() { # build_one GO BUILD SCENARIO BIN
 	local go=$1 build=$2 scen=$3 bin=$4
 	case "$build" in
@@ -159,6 +226,11 @@ build_one() { # build_one GO BUILD SCENARIO BIN
 	checkptr) (cd "$LAB" && CGO_ENABLED=0 "$go" build -gcflags=all=-d=checkptr -o "$bin" "./scenarios/$scen") ;;
 	cgo) (cd "$LAB" && CGO_ENABLED=1 "$go" build -o "$bin" "./scenarios/$scen") ;;
 	gomod127) (cd "$LAB/gomod127" && CGO_ENABLED=0 "$go" build -o "$bin" .) ;;
+	leakprofile)
+		local exp=
+		[[ "$VER" == 1.26.* ]] && exp=goroutineleakprofile
+		(cd "$LAB" && CGO_ENABLED=0 GOEXPERIMENT=$exp "$go" build -o "$bin" "./scenarios/$scen")
+		;;
 	*) log "unknown build $build"; return 1 ;;
 	esac
 }
@@ -176,7 +248,7 @@ if only and os.path.exists(index_path):
 new = []
 with open(entries_path) as f:
     for line in f:
-        file, scen, variant, rc, size, headers, total, records, env = line.rstrip("\n").split("\t")
+        file, scen, variant, rc, size, headers, total, records, env, fmt = line.rstrip("\n").split("\t")
         envd = {}
         if env != "-":
             for kv in env.split():
@@ -187,6 +259,8 @@ with open(entries_path) as f:
         if total != "-":
             a["debug1_total"] = int(total)
             a["debug1_records"] = int(records)
+        if fmt != "-":
+            a["format"] = fmt
         new.append(a)
 arts = sorted(keep + new, key=lambda a: a["file"])
 with open(index_path, "w") as f:
@@ -219,9 +293,9 @@ for VER in "${VERSIONS[@]}"; do
 
 	# Remove stale artifacts of the scenarios being regenerated.
 	if [ -z "${LAB_SCENARIOS:-}" ]; then
-		rm -f "$outdir"/*.txt "$outdir/index.json"
+		rm -f "$outdir"/*.txt "$outdir"/*.pb.gz "$outdir/index.json"
 	else
-		for s in $LAB_SCENARIOS; do rm -f "$outdir/$s.txt" "$outdir/$s".*.txt; done
+		for s in $LAB_SCENARIOS; do rm -f "$outdir/$s.txt" "$outdir/$s".*.txt "$outdir/$s".*.pb.gz; done
 	fi
 
 	declare -A built=()
@@ -241,6 +315,9 @@ for VER in "${VERSIONS[@]}"; do
 			log "  run $file"
 			rc=$(run_capture "$runner" "$bin" "$outdir/$file" "$env")
 			add_entry "$outdir" "$file" "$scen" "$variant" "$rc" "$env" "$entries"
+			;;
+		files)
+			run_files "$bin" "$outdir" "$scen" "$variant" "$env" "$entries"
 			;;
 		dumps | dumps-bg)
 			errfile="$WORK/go$VER/$scen.stderr"

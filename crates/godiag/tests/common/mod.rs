@@ -20,6 +20,8 @@ struct Scenario {
     line: u64,
     message: Option<String>,
     message_by_version: Value,
+    /// Profile scenarios: the sample type each artifact variant is about.
+    sample_types: Value,
 }
 
 fn manifest() -> Vec<Scenario> {
@@ -41,6 +43,7 @@ fn manifest() -> Vec<Scenario> {
             line: s["location"]["line"].as_u64().unwrap(),
             message: s["message"].as_str().map(str::to_string),
             message_by_version: s["message_by_version"].clone(),
+            sample_types: s["sample_types"].clone(),
         })
         .collect()
 }
@@ -88,6 +91,7 @@ pub fn check_corpus(root: &Path) -> (usize, Vec<String>) {
     let scenarios = manifest();
     let mut failures = Vec::new();
     let mut checked = 0;
+    let mut profile_files: std::collections::BTreeMap<String, Vec<PathBuf>> = Default::default();
     for dir in version_dirs(root) {
         let version = dir
             .file_name()
@@ -111,6 +115,32 @@ pub fn check_corpus(root: &Path) -> (usize, Vec<String>) {
             let loaded = load_inputs(std::slice::from_ref(&path)).expect("artifact loads");
             let report = build_report(&loaded, GroupKeyMode::Stack);
             let input = &report.inputs[0];
+            // Artifacts of the profile scenarios: recognised and read here,
+            // judged together per scenario below.
+            if let Some(format) = entry["format"].as_str() {
+                let want = match format {
+                    "pprof-proto" => InputKind::PprofProto,
+                    "pprof-text" => InputKind::PprofText,
+                    _ => InputKind::CrashText,
+                };
+                if input.kind != want {
+                    fail(format!("kind {:?}, expected {want:?}", input.kind));
+                } else if input.status != InputStatus::Parsed {
+                    fail(format!("status {:?}: {:?}", input.status, input.warnings));
+                } else if want != InputKind::CrashText {
+                    let p = input.profile.as_ref().expect("profile read");
+                    if let Some(ty) = s.sample_types.get(variant).and_then(Value::as_str) {
+                        if p.sample_index(ty).is_none() {
+                            fail(format!("no sample type {ty} in {:?}", p.sample_types()));
+                        }
+                    }
+                }
+                profile_files
+                    .entry(name.to_string())
+                    .or_default()
+                    .push(path.clone());
+                continue;
+            }
             let expected_kind = if variant.starts_with("debug1") {
                 InputKind::GoroutineCountDump
             } else if variant.starts_with("debug2") {
@@ -242,6 +272,35 @@ pub fn check_corpus(root: &Path) -> (usize, Vec<String>) {
                     }
                     None => fail("no finding".into()),
                 }
+            }
+        }
+        // Each profile scenario's files analysed together, as a bundle.
+        for (name, files) in std::mem::take(&mut profile_files) {
+            let s = scenarios
+                .iter()
+                .find(|s| s.name == name)
+                .expect("in the manifest");
+            let loaded = load_inputs(&files).expect("profiles load");
+            let report = build_report(&loaded, GroupKeyMode::Stack);
+            let ok = report.findings.first().is_some_and(|f| {
+                f.kind.name() == s.kind
+                    && f.location
+                        .as_ref()
+                        .is_some_and(|l| l.function == s.function && at(&l.file, l.line, s))
+            });
+            if !ok {
+                failures.push(format!(
+                    "go{version} {name} bundle: top finding {:?}, expected {} at {} {}:{}",
+                    report.findings.first().map(|f| (
+                        f.kind.name(),
+                        f.title.clone(),
+                        f.location.clone()
+                    )),
+                    s.kind,
+                    s.function,
+                    s.file,
+                    s.line
+                ));
             }
         }
         // Two debug=2 dumps of the leaking process: the leak is found and located.

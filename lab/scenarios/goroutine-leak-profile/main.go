@@ -1,0 +1,64 @@
+// goroutine-leak-profile: every request starts handleRequest, which waits for a reply on a
+// channel nobody sends to. Writes goroutine-{1,2}.pb.gz ~2 s apart and, where the runtime
+// has it (1.26 with GOEXPERIMENT=goroutineleakprofile, 1.27+), goroutineleak.pb.gz to $LAB_FILES_DIR.
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"time"
+)
+
+func handleRequest(id int) {
+	reply := make(chan string) // the backend call that would answer was never started
+	resp := <-reply            // godiag:root-cause
+	fmt.Println(id, resp)
+}
+
+// Healthy background work: a worker pool waiting for jobs.
+func worker(jobs <-chan int) {
+	for j := range jobs {
+		_ = j * j
+	}
+}
+
+func writeProfile(kind, name string) {
+	p := pprof.Lookup(kind)
+	if p == nil {
+		return // goroutineleak is not available in this build
+	}
+	f, err := os.Create(filepath.Join(os.Getenv("LAB_FILES_DIR"), name))
+	if err != nil {
+		panic(err)
+	}
+	defer f.Close()
+	if err := p.WriteTo(f, 0); err != nil {
+		panic(err)
+	}
+}
+
+func main() {
+	jobs := make(chan int)
+	for i := 0; i < 4; i++ {
+		go worker(jobs)
+	}
+	id := 0
+	serve := func(d time.Duration) { // ~20 leaked handlers per 100 ms
+		for end := time.Now().Add(d); time.Now().Before(end); {
+			for i := 0; i < 2; i++ {
+				id++
+				go handleRequest(id)
+				jobs <- id
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	serve(1 * time.Second)
+	writeProfile("goroutine", "goroutine-1.pb.gz")
+	serve(2 * time.Second)
+	writeProfile("goroutine", "goroutine-2.pb.gz")
+	writeProfile("goroutineleak", "goroutineleak.pb.gz")
+	close(jobs)
+}
