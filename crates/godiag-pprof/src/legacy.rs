@@ -145,8 +145,25 @@ pub(crate) fn read(data: &[u8]) -> Option<Result<Profile, ReadError>> {
     } else {
         return None;
     };
-    let text = String::from_utf8_lossy(data);
-    Some(parse(&text, format))
+    // A line without its newline was cut: what it says may be a prefix of
+    // a larger number, so it is not read.
+    let (whole, cut) = match data.iter().rposition(|&b| b == b'\n') {
+        Some(i) if i + 1 < data.len() => (&data[..=i], Some(i + 1)),
+        None if !data.is_empty() => (&data[..0], Some(0)),
+        _ => (data, None),
+    };
+    let text = String::from_utf8_lossy(whole);
+    Some(parse(&text, format).map(|mut p| {
+        if let Some(at) = cut {
+            p.partial = true;
+            p.warnings.push(format!(
+                "input ends inside a line at byte {}; the last {} bytes were not read",
+                data.len(),
+                data.len() - at
+            ));
+        }
+        p
+    }))
 }
 
 fn parse(text: &str, format: SourceFormat) -> Result<Profile, ReadError> {
