@@ -84,12 +84,28 @@ pub fn render_json(report: &Report<'_>) -> String {
             })
         })
         .collect();
+    let profile_comparisons: Vec<Value> = report
+        .profile_comparisons
+        .iter()
+        .map(|c| {
+            json!({
+                "earlier": c.earlier,
+                "later": c.later,
+                "sample_type": c.sample_type,
+                "unit": c.unit,
+                "rows": c.rows.iter().take(MAX_GROUPS).map(|r| json!({
+                    "function": r.function, "file": r.file, "flat": r.flat, "cum": r.cum,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
     let doc = json!({
         "schema": SCHEMA,
         "tool": { "name": "godiag", "version": env!("CARGO_PKG_VERSION") },
         "inputs": inputs,
         "findings": report.findings,
         "comparisons": comparisons,
+        "profile_comparisons": profile_comparisons,
     });
     let mut s =
         serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));

@@ -71,9 +71,22 @@ pub struct DumpComparison {
     pub diffs: Vec<GroupDiff>,
 }
 
+/// Two profiles of one kind compared (what `go tool pprof -base` shows).
+pub struct ProfileComparison {
+    /// Indices into `Report::inputs`.
+    pub earlier: usize,
+    pub later: usize,
+    /// The sample type compared (the later profile's default).
+    pub sample_type: String,
+    pub unit: String,
+    /// `later - earlier` per function, largest change first.
+    pub rows: Vec<godiag_pprof::TopRow>,
+}
+
 /// Everything a renderer shows.
 pub struct Report<'a> {
     pub inputs: Vec<InputReport<'a>>,
     pub findings: Vec<Finding>,
     pub comparisons: Vec<DumpComparison>,
+    pub profile_comparisons: Vec<ProfileComparison>,
 }

@@ -87,8 +87,16 @@ pub fn profile_text(p: &Profile, rows: usize) -> String {
     let types = p.sample_types();
     let (ty, unit) = types.get(index).copied().unwrap_or(("", ""));
     let total = p.total(index);
+    let when = p
+        .time_seconds()
+        .map(|t| format!(", taken {}", utc(t as i64)))
+        .unwrap_or_default();
+    let binary = p
+        .main_binary()
+        .map(|b| format!(", from {b}"))
+        .unwrap_or_default();
     let mut out = format!(
-        "  {} profile, {} {}{}, total {}\n",
+        "  {} profile, {} {}{}, total {}{when}{binary}\n",
         p.kind().name(),
         p.raw.sample.len(),
         if p.raw.sample.len() == 1 {
@@ -120,4 +128,36 @@ pub fn profile_text(p: &Profile, rows: usize) -> String {
         ));
     }
     out
+}
+
+/// `2026-11-27 09:03:14 UTC` from Unix seconds (proleptic Gregorian calendar).
+pub fn utc(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn utc_dates() {
+        assert_eq!(super::utc(0), "1970-01-01 00:00:00 UTC");
+        assert_eq!(super::utc(1_795_770_748), "2026-11-27 09:12:28 UTC");
+        assert_eq!(super::utc(951_782_400), "2000-02-29 00:00:00 UTC");
+    }
 }

@@ -147,6 +147,31 @@ pub fn render_text(report: &Report<'_>, opts: TextOptions) -> String {
             );
         }
     }
+    for c in &report.profile_comparisons {
+        let _ = writeln!(
+            out,
+            "\n{} {} → {} ({}, change per function)",
+            st.bold("PROFILE CHANGES"),
+            report.inputs[c.earlier].path,
+            report.inputs[c.later].path,
+            c.sample_type
+        );
+        for r in c
+            .rows
+            .iter()
+            .filter(|r| r.cum != 0)
+            .take(opts.max_groups.min(10))
+        {
+            let sign = if r.cum > 0 { "+" } else { "-" };
+            let _ = writeln!(
+                out,
+                "  {sign}{:>10} cum  {sign}{:>10} flat  {}",
+                crate::profile::format_value(r.cum.abs(), &c.unit),
+                crate::profile::format_value(r.flat.abs(), &c.unit),
+                r.function
+            );
+        }
+    }
     for i in &report.inputs {
         if let Some(p) = &i.profile {
             let _ = writeln!(out, "\n{} {}", st.bold("PROFILE"), i.path);

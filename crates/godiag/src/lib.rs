@@ -8,7 +8,7 @@ use godiag_analysis::{
     analyze_profiles, analyze_text, fill_verification, merge, rank, ProfileInput, TextInput,
 };
 use godiag_model::{diff_groups, group_goroutines, GroupKeyMode, InputKind, InputStatus, Source};
-use godiag_report::{DumpComparison, InputReport, Report};
+use godiag_report::{DumpComparison, InputReport, ProfileComparison, Report};
 
 pub use inputs::{load_inputs, Loaded};
 
@@ -137,9 +137,51 @@ pub fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> 
             diffs: diff_groups(&inputs[w[0]].groups, &inputs[w[1]].groups),
         })
         .collect();
+    let profile_comparisons = compare_profiles(&inputs);
     Report {
         inputs,
         findings,
         comparisons,
+        profile_comparisons,
     }
+}
+
+/// Profiles of one kind, ordered by capture time (else as given), compared
+/// pairwise: each with the next.
+fn compare_profiles(inputs: &[InputReport<'_>]) -> Vec<ProfileComparison> {
+    let mut by_kind: Vec<(godiag_pprof::ProfileKind, Vec<usize>)> = Vec::new();
+    for (i, input) in inputs.iter().enumerate() {
+        let Some(p) = &input.profile else { continue };
+        match by_kind.iter_mut().find(|(k, _)| *k == p.kind()) {
+            Some((_, v)) => v.push(i),
+            None => by_kind.push((p.kind(), vec![i])),
+        }
+    }
+    let mut out = Vec::new();
+    for (_, mut idx) in by_kind {
+        let time = |i: &usize| inputs[*i].profile.as_ref().map_or(0, |p| p.raw.time_nanos);
+        idx.sort_by_key(time);
+        for w in idx.windows(2) {
+            let (Some(a), Some(b)) = (&inputs[w[0]].profile, &inputs[w[1]].profile) else {
+                continue;
+            };
+            let index = b.default_sample_index();
+            let (ty, unit) = b.sample_types().get(index).copied().unwrap_or(("", ""));
+            let Some(ai) = a.sample_index(ty) else {
+                continue;
+            };
+            let rows = godiag_pprof::diff_top(
+                &a.top(ai, godiag_pprof::Granularity::Function),
+                &b.top(index, godiag_pprof::Granularity::Function),
+            );
+            out.push(ProfileComparison {
+                earlier: w[0],
+                later: w[1],
+                sample_type: ty.to_string(),
+                unit: unit.to_string(),
+                rows,
+            });
+        }
+    }
+    out
 }

@@ -63,3 +63,43 @@ fn json_reports() {
         });
     }
 }
+
+#[test]
+fn profile_bundle_reports() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lab/artifacts/go1.24.11");
+    for scenario in [
+        "heap-leak",
+        "cpu-hotspot",
+        "mutex-contention",
+        "channel-blocking",
+        "gc-heavy",
+        "goroutine-leak-profile",
+    ] {
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                p.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with(&format!("{scenario}."))
+            })
+            .collect();
+        files.sort();
+        let loaded: Vec<Loaded> = files
+            .iter()
+            .map(|p| {
+                Loaded::from_bytes(
+                    p.file_name().unwrap().to_string_lossy().into_owned(),
+                    std::fs::read(p).unwrap(),
+                )
+                .unwrap()
+            })
+            .collect();
+        let report = build_report(&loaded, GroupKeyMode::Stack);
+        let text = render_text(&report, TextOptions::default());
+        insta::with_settings!({ snapshot_suffix => format!("go1.24.11-{scenario}-bundle"), prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!("text", text);
+        });
+    }
+}
