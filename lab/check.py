@@ -148,7 +148,8 @@ def check_pprof(a, scen, path, go, ver, errs, totals):
         errs.append(f"exit code {a['exit_code']}, want 0")
     fmt = a.get("format")
     want_fmt = ("pprof-proto" if a["file"].endswith(".pb.gz") else
-                "pprof-text" if a["file"].endswith(".debug1.txt") else "text")
+                "pprof-text" if a["file"].endswith(".debug1.txt") else
+                "goroutine-dump" if a["file"].endswith(".debug2.txt") else "text")
     if fmt != want_fmt:
         errs.append(f"format {fmt!r}, want {want_fmt!r}")
     st = scen["sample_types"].get(a["variant"])
@@ -182,6 +183,10 @@ def check_pprof(a, scen, path, go, ver, errs, totals):
         err = debug1_top(open(path, errors="replace").read(), needle)
         if err:
             errs.append(err)
+    elif fmt == "goroutine-dump":
+        text = open(path, errors="replace").read()
+        if text.count(needle) < 10:
+            errs.append(f"debug=2 dump shows {needle} only {text.count(needle)} times")
     else:  # gctrace
         n = len(re.findall(r"(?m)^gc \d+ @[0-9.]+s \d+%: ", open(path, errors="replace").read()))
         if n < 10:

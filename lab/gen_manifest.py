@@ -293,7 +293,7 @@ S = [
      {"sample_type": "cpu",
       "sample_types": {"cpu": "cpu", "heap": "alloc_space"}}),
     ("goroutine-leak-profile", "goroutine-leak", "main.handleRequest", None, "leakprofile",
-     ["goroutine-1", "goroutine-2", "goroutineleak"],
+     ["goroutine-1", "goroutine-2", "goroutine-2.debug2", "goroutineleak"],
      "every request starts main.handleRequest, which waits forever for a reply on a "
      "channel nobody sends to",
      "Two goroutine profiles (debug=0) ~2 s apart: ~195 then ~585 goroutines at the marked "
@@ -301,7 +301,9 @@ S = [
      "'range jobs' and main itself. goroutineleak.pb.gz (sample type goroutineleak/count) "
      "holds only the leaked handlers, as found by the leak-detecting GC that WriteTo runs: "
      "Go 1.26 registers the profile only when built with GOEXPERIMENT=goroutineleakprofile "
-     "(build 'leakprofile'), 1.27 always; up to 1.25 pprof.Lookup returns nil.",
+     "(build 'leakprofile'), 1.27 always; up to 1.25 pprof.Lookup returns nil. "
+     "goroutine-2.debug2.txt is a debug=2 dump taken right after goroutine-2.pb.gz, so the "
+     "dump and the profile describe the same goroutines (cross-source confirmation).",
      {"sample_type": "goroutine", "leak_function": "main.handleRequest",
       "sample_types": {"goroutine-1": "goroutine", "goroutine-2": "goroutine",
                        "goroutineleak": "goroutineleak"},

@@ -90,7 +90,7 @@ cpu-hotspot               default  cpu.pb.gz           1.21 files   -
 mutex-contention          default  mutex.pb.gz,mutex.debug1.txt 1.21 files -
 channel-blocking          default  block.pb.gz,block.debug1.txt 1.21 files -
 gc-heavy                  default  cpu.pb.gz,heap.pb.gz,stderr:gctrace.txt 1.21 files GODEBUG=gctrace=1
-goroutine-leak-profile    leakprofile goroutine-1.pb.gz,goroutine-2.pb.gz,goroutineleak.pb.gz@1.26 1.21 files -
+goroutine-leak-profile    leakprofile goroutine-1.pb.gz,goroutine-2.pb.gz,goroutine-2.debug2.txt,goroutineleak.pb.gz@1.26 1.21 files -
 '
 
 RUN_TIMEOUT=60
@@ -202,6 +202,7 @@ run_files() {
 		case "$f" in
 		*.pb.gz) variant=${f%.pb.gz} format=pprof-proto ;;
 		*.debug1.txt) variant=${f%.txt} format=pprof-text ;;
+		*.debug2.txt) variant=${f%.txt} format=goroutine-dump ;;
 		*.txt) variant=${f%.txt} format=text ;;
 		*) variant=$f format=- ;;
 		esac

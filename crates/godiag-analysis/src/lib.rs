@@ -48,6 +48,10 @@ pub fn merge(findings: Vec<Finding>) -> Vec<Finding> {
                     }
                 }
                 o.evidence.extend(f.evidence);
+                // The most certain rule words the finding.
+                if f.confidence > o.confidence {
+                    o.title = f.title;
+                }
                 o.confidence = o.confidence.max(f.confidence);
                 if o.verification.len() > sources_before && o.confidence == Confidence::Medium {
                     o.confidence = Confidence::High;

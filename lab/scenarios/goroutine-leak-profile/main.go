@@ -1,6 +1,6 @@
 // goroutine-leak-profile: every request starts handleRequest, which waits for a reply on a
-// channel nobody sends to. Writes goroutine-{1,2}.pb.gz ~2 s apart and, where the runtime
-// has it (1.26 with GOEXPERIMENT=goroutineleakprofile, 1.27+), goroutineleak.pb.gz to $LAB_FILES_DIR.
+// channel nobody sends to. Writes goroutine-{1,2}.pb.gz ~2 s apart (with a debug=2 dump at the second) and,
+// where the runtime has it (1.26 + GOEXPERIMENT=goroutineleakprofile, 1.27+), goroutineleak.pb.gz.
 package main
 
 import (
@@ -24,7 +24,9 @@ func worker(jobs <-chan int) {
 	}
 }
 
-func writeProfile(kind, name string) {
+func writeProfile(kind, name string) { writeProfileDebug(kind, name, 0) }
+
+func writeProfileDebug(kind, name string, debug int) {
 	p := pprof.Lookup(kind)
 	if p == nil {
 		return // goroutineleak is not available in this build
@@ -34,7 +36,7 @@ func writeProfile(kind, name string) {
 		panic(err)
 	}
 	defer f.Close()
-	if err := p.WriteTo(f, 0); err != nil {
+	if err := p.WriteTo(f, debug); err != nil {
 		panic(err)
 	}
 }
@@ -59,6 +61,7 @@ func main() {
 	writeProfile("goroutine", "goroutine-1.pb.gz")
 	serve(2 * time.Second)
 	writeProfile("goroutine", "goroutine-2.pb.gz")
+	writeProfileDebug("goroutine", "goroutine-2.debug2.txt", 2)
 	writeProfile("goroutineleak", "goroutineleak.pb.gz")
 	close(jobs)
 }

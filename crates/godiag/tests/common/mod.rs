@@ -121,13 +121,14 @@ pub fn check_corpus(root: &Path) -> (usize, Vec<String>) {
                 let want = match format {
                     "pprof-proto" => InputKind::PprofProto,
                     "pprof-text" => InputKind::PprofText,
+                    "goroutine-dump" => InputKind::GoroutineDump,
                     _ => InputKind::CrashText,
                 };
                 if input.kind != want {
                     fail(format!("kind {:?}, expected {want:?}", input.kind));
                 } else if input.status != InputStatus::Parsed {
                     fail(format!("status {:?}: {:?}", input.status, input.warnings));
-                } else if want != InputKind::CrashText {
+                } else if matches!(want, InputKind::PprofProto | InputKind::PprofText) {
                     let p = input.profile.as_ref().expect("profile read");
                     if let Some(ty) = s.sample_types.get(variant).and_then(Value::as_str) {
                         if p.sample_index(ty).is_none() {
@@ -288,6 +289,22 @@ pub fn check_corpus(root: &Path) -> (usize, Vec<String>) {
                         .as_ref()
                         .is_some_and(|l| l.function == s.function && at(&l.file, l.line, s))
             });
+            // A bundle holding a debug=2 dump and profiles of the same
+            // goroutines: one finding, confirmed by both sources.
+            let kinds: Vec<InputKind> = report.inputs.iter().map(|i| i.kind).collect();
+            if kinds.contains(&InputKind::GoroutineDump) && kinds.contains(&InputKind::PprofProto) {
+                let confirms = report.findings.first().map_or(0, |f| {
+                    f.verification
+                        .values()
+                        .filter(|v| **v == godiag_analysis::Verdict::Confirms)
+                        .count()
+                });
+                if confirms < 2 {
+                    failures.push(format!(
+                        "go{version} {name} bundle: top finding not confirmed by dump and pprof"
+                    ));
+                }
+            }
             if !ok {
                 failures.push(format!(
                     "go{version} {name} bundle: top finding {:?}, expected {} at {} {}:{}",
