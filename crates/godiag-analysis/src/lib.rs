@@ -10,7 +10,7 @@ mod profilerules;
 mod textrules;
 
 pub use finding::{Confidence, Evidence, Finding, FindingKind, Location, Verdict};
-pub use profilerules::{analyze_profiles, ProfileInput};
+pub use profilerules::{analyze_profiles, confirm_from_profiles, ProfileInput};
 pub use textrules::{analyze_text, classify_message, TextInput};
 
 /// One finding per root cause: findings of one kind at one code location,

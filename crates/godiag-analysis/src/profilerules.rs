@@ -492,3 +492,44 @@ fn goroutine_findings(profiles: &[&ProfileInput<'_>], out: &mut Vec<Finding>) {
     f.next_steps = next_steps(FindingKind::GoroutineLeak);
     out.push(f);
 }
+
+/// Evidence a profile adds to a finding another source made: an
+/// out-of-memory crash whose allocating function is also the heap's largest
+/// in-use site.
+pub fn confirm_from_profiles(findings: &mut [Finding], inputs: &[ProfileInput<'_>]) {
+    for f in findings
+        .iter_mut()
+        .filter(|f| f.kind == FindingKind::OutOfMemory)
+    {
+        let Some(loc) = f.location.clone() else {
+            continue;
+        };
+        for input in inputs {
+            let p = input.profile;
+            if !matches!(p.kind(), ProfileKind::Heap | ProfileKind::Allocs) {
+                continue;
+            }
+            let Some(index) = p
+                .sample_index("inuse_space")
+                .or(Some(p.default_sample_index()))
+            else {
+                continue;
+            };
+            let total = p.total(index);
+            if let Some((site, v)) = by_function(p, index).first() {
+                if site.0 == loc.function {
+                    f.confirm(evidence(
+                        input,
+                        format!(
+                            "the heap's largest in-use site is the same function: {} ({:.0}% of {})",
+                            human_bytes(*v as u64),
+                            pct(*v, total),
+                            human_bytes(total as u64)
+                        ),
+                        Vec::new(),
+                    ));
+                }
+            }
+        }
+    }
+}

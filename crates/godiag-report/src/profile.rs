@@ -49,7 +49,7 @@ pub fn profile_json(p: &Profile) -> Value {
     let types = p.sample_types();
     let (ty, unit) = types.get(index).copied().unwrap_or(("", ""));
     let total = p.total(index);
-    let rows = |g: Granularity| -> Vec<Value> {
+    let rows = |index: usize, g: Granularity| -> Vec<Value> {
         p.top(index, g)
             .into_iter()
             .take(TOP_ROWS)
@@ -76,8 +76,16 @@ pub fn profile_json(p: &Profile) -> Value {
         "main_binary": p.main_binary(),
         "comments": p.raw.comment.iter().map(|c| p.str(*c)).collect::<Vec<_>>(),
         "doc_url": Some(p.str(p.raw.doc_url)).filter(|s| !s.is_empty()),
-        "top": rows(Granularity::Function),
-        "top_lines": rows(Granularity::Line),
+        "top": rows(index, Granularity::Function),
+        "top_lines": rows(index, Granularity::Line),
+        // Every other sample type too (heap: in-use and allocated, objects and bytes).
+        "by_sample_type": types.iter().enumerate().map(|(i, (t, u))| json!({
+            "sample_type": t,
+            "unit": u,
+            "total": p.total(i),
+            "top": rows(i, Granularity::Function),
+            "top_lines": rows(i, Granularity::Line),
+        })).collect::<Vec<_>>(),
     })
 }
 

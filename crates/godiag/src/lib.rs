@@ -5,7 +5,8 @@
 mod inputs;
 
 use godiag_analysis::{
-    analyze_profiles, analyze_text, fill_verification, merge, rank, ProfileInput, TextInput,
+    analyze_profiles, analyze_text, confirm_from_profiles, fill_verification, merge, rank,
+    ProfileInput, TextInput,
 };
 use godiag_model::{diff_groups, group_goroutines, GroupKeyMode, InputKind, InputStatus, Source};
 use godiag_report::{DumpComparison, InputReport, ProfileComparison, Report};
@@ -108,6 +109,7 @@ pub fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> 
     let mut findings = analyze_text(&text_inputs);
     findings.extend(analyze_profiles(&profile_inputs));
     let mut findings = merge(findings);
+    confirm_from_profiles(&mut findings, &profile_inputs);
     // Only sources that were read can confirm, contradict or be silent.
     let mut provided: Vec<Source> = inputs
         .iter()

@@ -78,3 +78,20 @@ fn dump_where_everyone_waits_is_a_possible_deadlock() {
     let r = report_of(&[("dump.txt", &sleeping)]);
     assert!(r.findings.iter().all(|f| f.kind.name() != "deadlock"));
 }
+
+#[test]
+fn heap_profile_confirms_out_of_memory_at_the_same_site() {
+    let crash = "runtime: out of memory: cannot allocate 4294967296-byte block (3932160 in use)\nfatal error: out of memory\n\ngoroutine 1 [running]:\nmain.load(...)\n\t/app/main.go:9\nmain.main()\n\t/app/main.go:14 +0x1d\n";
+    let heap = "heap profile: 2: 3000000 [2: 3000000] @ heap/1048576\n1: 2000000 [1: 2000000] @ 0x2\n#\t0x1\tmain.load+0x1\t/app/main.go:9\n\n1: 1000000 [1: 1000000] @ 0x4\n#\t0x3\tmain.other+0x1\t/app/main.go:30\n";
+    let r = report_of(&[("crash.txt", crash), ("heap.txt", heap)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "out-of-memory");
+    assert_eq!(
+        f.verification.get("pprof"),
+        Some(&godiag_analysis::Verdict::Confirms)
+    );
+    assert_eq!(
+        f.verification.get("crash"),
+        Some(&godiag_analysis::Verdict::Confirms)
+    );
+}
