@@ -487,7 +487,7 @@ fn goroutine_findings(profiles: &[&ProfileInput<'_>], out: &mut Vec<Finding>) {
     f.confirm(evidence(
         last,
         format!("{v} of {total} goroutines at {}:{}", site.1, site.2),
-        Vec::new(),
+        site_labels(last.profile, site),
     ));
     f.next_steps = next_steps(FindingKind::GoroutineLeak);
     out.push(f);
@@ -532,4 +532,33 @@ pub fn confirm_from_profiles(findings: &mut [Finding], inputs: &[ProfileInput<'_
             }
         }
     }
+}
+
+/// The pprof labels (`pprof.Do`) on the samples charged to a site, most
+/// frequent first: who started the goroutines.
+fn site_labels(p: &Profile, site: &SiteKey<'_>) -> Vec<String> {
+    let mut counts: HashMap<String, i64> = HashMap::new();
+    for s in &p.raw.sample {
+        let Some(f) = user_site(p, s) else { continue };
+        if (f.function, f.file, f.line) != *site {
+            continue;
+        }
+        let v = s.value.first().copied().unwrap_or(0);
+        for l in &s.label {
+            let value = if l.str != 0 {
+                p.str(l.str).to_string()
+            } else {
+                l.num.to_string()
+            };
+            *counts
+                .entry(format!("{}={value}", p.str(l.key)))
+                .or_insert(0) += v;
+        }
+    }
+    let mut v: Vec<(String, i64)> = counts.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    v.into_iter()
+        .take(5)
+        .map(|(l, n)| format!("label {l}: {n} goroutines"))
+        .collect()
 }
