@@ -297,25 +297,7 @@ impl Profile {
                 }
             }
         }
-        let mut out: Vec<TopRow> = rows
-            .into_iter()
-            .map(|((function, file, line), (flat, cum))| TopRow {
-                function: function.to_string(),
-                file: file.to_string(),
-                line,
-                flat,
-                cum,
-            })
-            .collect();
-        out.sort_by(|a, b| {
-            b.flat
-                .abs()
-                .cmp(&a.flat.abs())
-                .then(b.cum.abs().cmp(&a.cum.abs()))
-                .then(a.function.cmp(&b.function))
-                .then(a.line.cmp(&b.line))
-        });
-        out
+        sorted_rows(rows)
     }
 
     /// Folded stacks (`root;...;leaf value`) for flame graphs.
@@ -382,9 +364,15 @@ pub fn diff_top(earlier: &[TopRow], later: &[TopRow]) -> Vec<TopRow> {
         e.0 -= r.flat;
         e.1 -= r.cum;
     }
+    m.retain(|_, (f, c)| *f != 0 || *c != 0);
+    sorted_rows(m)
+}
+
+/// Rows from (function, file, line) → (flat, cum), largest flat first, then
+/// largest cum, then by name and line (the order of `go tool pprof -top`).
+fn sorted_rows(m: HashMap<(&str, &str, i64), (i64, i64)>) -> Vec<TopRow> {
     let mut out: Vec<TopRow> = m
         .into_iter()
-        .filter(|(_, (f, c))| *f != 0 || *c != 0)
         .map(|((function, file, line), (flat, cum))| TopRow {
             function: function.to_string(),
             file: file.to_string(),
@@ -399,6 +387,7 @@ pub fn diff_top(earlier: &[TopRow], later: &[TopRow]) -> Vec<TopRow> {
             .cmp(&a.flat.abs())
             .then(b.cum.abs().cmp(&a.cum.abs()))
             .then(a.function.cmp(&b.function))
+            .then(a.line.cmp(&b.line))
     });
     out
 }
