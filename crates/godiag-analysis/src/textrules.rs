@@ -453,20 +453,9 @@ fn oom_request(c: &godiag_model::Crash<'_>) -> Option<(u64, u64)> {
     })
 }
 
-/// Bytes in the largest binary unit that keeps the number readable.
+/// Bytes, readable; for callers with unsigned sizes.
 pub(crate) fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u + 1 < UNITS.len() {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
+    godiag_model::units::human_bytes(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
 fn title_for(kind: FindingKind, message: &str, c: &godiag_model::Crash<'_>) -> String {

@@ -12,6 +12,7 @@ pub mod goroutine;
 pub mod group;
 pub mod source;
 pub mod text;
+pub mod units;
 
 pub use goroutine::{Ancestor, Frame, Goroutine, Label};
 pub use group::{diff_groups, group_goroutines, GoroutineGroup, GroupDiff, GroupKeyMode};

@@ -17,20 +17,7 @@ pub fn format_value(v: i64, unit: &str) -> String {
                 format!("{:.1} ms", v as f64 / 1e6)
             }
         }
-        "bytes" => {
-            let mut x = v as f64;
-            let mut u = 0;
-            const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-            while x.abs() >= 1024.0 && u + 1 < UNITS.len() {
-                x /= 1024.0;
-                u += 1;
-            }
-            if u == 0 {
-                format!("{v} B")
-            } else {
-                format!("{x:.1} {}", UNITS[u])
-            }
-        }
+        "bytes" => godiag_model::units::human_bytes(v),
         _ => v.to_string(),
     }
 }
