@@ -26,6 +26,8 @@
 #     both tables show them, and both tables must have as many rows. Function
 #     rows are keyed by function name (pprof's " (inline)" mark dropped),
 #     line rows by "function file:line".
+#   * the same for every other sample type of the profile (godiag's
+#     by_sample_type, pprof's -sample_index=TYPE).
 #   * legacy debug=1 texts carry addresses only (their "#" symbol lines are
 #     comments to pprof), so pprof without the binary shows one "<unknown>"
 #     row. For those only the sample type and the total are compared; the line
@@ -85,9 +87,11 @@ def num(tok, unit_suffix):
         raise ValueError(f"value {tok!r} is not an integer")
     return int(f)
 
-def run_pprof(ver, path, unit, lines):
+def run_pprof(ver, path, unit, lines, sample_index=None):
     go = os.path.join(root, ".cache/go", ver, "bin/go")
     cmd = [go, "tool", "pprof", "-top", f"-nodecount={NODECOUNT}", "-nodefraction=0"]
+    if sample_index:
+        cmd.append(f"-sample_index={sample_index}")
     suffix = ""
     if unit == "nanoseconds":
         cmd.append("-unit=ns"); suffix = "ns"
@@ -197,7 +201,7 @@ class Unreadable(Exception):
     pass
 
 passed = failed = skipped = 0
-totals_only = goroutine_texts = 0
+totals_only = goroutine_texts = other_types = 0
 for ver, path in profiles():
     rel = os.path.relpath(path, os.path.join(root, "lab/artifacts"))
     try:
@@ -239,6 +243,24 @@ for ver, path in profiles():
             if ltotal != total:
                 diffs.append(f"pprof -lines total {ltotal} != {total}")
             diffs += compare_rows(lrows, godiag_rows(prof, True), "top -lines")
+        # The other sample types (by_sample_type), with -sample_index.
+        others = [t for t in prof.get("by_sample_type", [])
+                  if t["sample_type"] != prof.get("sample_type")]
+        for t in others:
+            st = t["sample_type"]
+            otyp, ototal, orows = run_pprof(ver, path, t["unit"], False, st)
+            if otyp != st:
+                diffs.append(f"[{st}] sample type: pprof {otyp}")
+            if ototal != t["total"]:
+                diffs.append(f"[{st}] total: pprof {ototal}, godiag {t['total']}")
+            if not unsymbolized:
+                diffs += compare_rows(orows, godiag_rows(t, False), f"[{st}] top")
+                _, _, lrows = run_pprof(ver, path, t["unit"], True, st)
+                diffs += compare_rows(lrows, godiag_rows(t, True), f"[{st}] top -lines")
+        if others:
+            note += f" (+{len(others)} other sample type{'s' if len(others) > 1 else ''}: " \
+                    + ", ".join(t["sample_type"] for t in others) + ")"
+            other_types += len(others)
     except Done:
         pass
     except Unreadable as e:
@@ -261,6 +283,8 @@ for ver, path in profiles():
     sys.stdout.flush()
 
 notes = []
+if other_types:
+    notes.append(f"besides the default, {other_types} other sample types compared the same way")
 if totals_only:
     notes.append(f"{totals_only} legacy texts compared on totals only")
 if goroutine_texts:

@@ -27,9 +27,9 @@ fn is_user(f: &FrameRef<'_>) -> bool {
 
 /// The site a sample is charged to: its first user frame from the leaf (the
 /// code that called into the runtime or library), or the leaf itself.
-fn user_site<'p>(p: &'p Profile, s: &'p godiag_pprof::proto::Sample) -> Option<FrameRef<'p>> {
+fn user_site(p: &Profile, si: usize) -> Option<FrameRef<'_>> {
     let mut first = None;
-    for f in p.stack(s) {
+    for f in p.sample_stack(si) {
         if first.is_none() {
             first = Some(f);
         }
@@ -45,12 +45,12 @@ type SiteKey<'p> = (&'p str, &'p str, i64);
 /// Value per user site, largest first.
 fn by_site<'p>(p: &'p Profile, index: usize) -> Vec<(SiteKey<'p>, i64)> {
     let mut m: HashMap<SiteKey<'p>, i64> = HashMap::new();
-    for s in &p.raw.sample {
+    for (si, s) in p.raw.sample.iter().enumerate() {
         let v = s.value.get(index).copied().unwrap_or(0);
         if v == 0 {
             continue;
         }
-        if let Some(f) = user_site(p, s) {
+        if let Some(f) = user_site(p, si) {
             *m.entry((f.function, f.file, f.line)).or_insert(0) += v;
         }
     }
@@ -147,19 +147,25 @@ fn cpu_findings(input: &ProfileInput<'_>, out: &mut Vec<Finding>) {
     // allocation: samples inside mallocgc, charged to their user caller.
     let mut gc = 0i64;
     let mut alloc_sites: HashMap<SiteKey<'_>, i64> = HashMap::new();
-    for s in &p.raw.sample {
+    for (si, s) in p.raw.sample.iter().enumerate() {
         let v = s.value.get(index).copied().unwrap_or(0);
-        let frames: Vec<FrameRef<'_>> = p.stack(s).collect();
-        if frames.iter().any(gc_work) {
+        // One walk: GC work anywhere, allocation, and the first user frame
+        // above an allocation.
+        let (mut in_gc, mut allocating, mut user) = (false, false, None);
+        for f in p.sample_stack(si) {
+            in_gc |= gc_work(&f);
+            if f.function == "runtime.mallocgc" || f.function == "runtime.gcAssistAlloc" {
+                allocating = true;
+            }
+            if allocating && user.is_none() && is_user(&f) {
+                user = Some(f);
+            }
+        }
+        if in_gc {
             gc += v;
         }
-        if frames
-            .iter()
-            .any(|f| f.function == "runtime.mallocgc" || f.function == "runtime.gcAssistAlloc")
-        {
-            if let Some(u) = frames.iter().find(|f| is_user(f)) {
-                *alloc_sites.entry((u.function, u.file, u.line)).or_insert(0) += v;
-            }
+        if let Some(u) = user {
+            *alloc_sites.entry((u.function, u.file, u.line)).or_insert(0) += v;
         }
     }
     let sites = by_function(p, index);
@@ -538,8 +544,8 @@ pub fn confirm_from_profiles(findings: &mut [Finding], inputs: &[ProfileInput<'_
 /// frequent first: who started the goroutines.
 fn site_labels(p: &Profile, site: &SiteKey<'_>) -> Vec<String> {
     let mut counts: HashMap<String, i64> = HashMap::new();
-    for s in &p.raw.sample {
-        let Some(f) = user_site(p, s) else { continue };
+    for (si, s) in p.raw.sample.iter().enumerate() {
+        let Some(f) = user_site(p, si) else { continue };
         if (f.function, f.file, f.line) != *site {
             continue;
         }

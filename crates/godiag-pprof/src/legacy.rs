@@ -18,8 +18,9 @@
 //!
 //! Frame lines (`#\t0xPC\tFUNC+0xOFF\tFILE:LINE`, columns padded with runs of
 //! tabs; shown with spaces above) give the symbols; several lines with one PC are an inlining chain.
-//! Heap values are the sampled counts as printed (not scaled by the sampling
-//! rate, unlike `go tool pprof`).
+//! Heap values are unsampled (scaled by the sampling rate of the header's
+//! `heap/2·rate`) and contention delays converted from cycles, as
+//! `go tool pprof` does, so that both report the same numbers.
 
 use std::collections::HashMap;
 
@@ -108,6 +109,20 @@ impl Builder {
     }
 }
 
+/// Heap records are samples: one of average size S was kept with
+/// probability 1 - exp(-S/rate), so each is scaled by the inverse.
+fn unsample_heap(count: i64, size: i64, rate: i64) -> (i64, i64) {
+    if count == 0 || size == 0 {
+        return (0, 0);
+    }
+    if rate <= 1 {
+        return (count, size);
+    }
+    let avg = size as f64 / count as f64;
+    let scale = 1.0 / (1.0 - (-avg / rate as f64).exp());
+    ((count as f64 * scale) as i64, (size as f64 * scale) as i64)
+}
+
 /// A record being read: its values, and its frames as (pc, function id, line).
 type Record = (Vec<i64>, Vec<(u64, u64, i64)>);
 
@@ -172,6 +187,7 @@ fn parse(text: &str, format: SourceFormat) -> Result<Profile, ReadError> {
     let mut lines = text.lines().peekable();
     let header = lines.next().unwrap_or("").trim().to_string();
     let mut cycles_per_second: f64 = 0.0;
+    let mut sampling_period: i64 = 1;
     match format {
         SourceFormat::LegacyHeap => {
             for (t, u) in [
@@ -253,7 +269,8 @@ fn parse(text: &str, format: SourceFormat) -> Result<Profile, ReadError> {
             cycles_per_second = v.trim().parse().unwrap_or(0.0);
             continue;
         }
-        if t.starts_with("sampling period=") {
+        if let Some(v) = t.strip_prefix("sampling period=") {
+            sampling_period = v.trim().parse().unwrap_or(1);
             continue;
         }
         if t.starts_with('#') {
@@ -279,7 +296,14 @@ fn parse(text: &str, format: SourceFormat) -> Result<Profile, ReadError> {
                     .filter(|s| !s.is_empty())
                     .filter_map(|s| s.parse().ok())
                     .collect();
-                (nums.len() == 4).then(|| vec![nums[2], nums[3], nums[0], nums[1]])
+                // Unsampled as go tool pprof does: each record was kept
+                // with probability 1 - exp(-size/rate).
+                let rate = b.p.period;
+                (nums.len() == 4).then(|| {
+                    let (alloc_n, alloc_b) = unsample_heap(nums[2], nums[3], rate);
+                    let (inuse_n, inuse_b) = unsample_heap(nums[0], nums[1], rate);
+                    vec![alloc_n, alloc_b, inuse_n, inuse_b]
+                })
             }
             SourceFormat::LegacyContention => {
                 let mut it = head
@@ -287,12 +311,15 @@ fn parse(text: &str, format: SourceFormat) -> Result<Profile, ReadError> {
                     .filter_map(|s| s.parse::<i64>().ok());
                 match (it.next(), it.next()) {
                     (Some(cycles), Some(count)) => {
+                        // Cycles to nanoseconds, both scaled by the sampling
+                        // period (the arithmetic of go tool pprof).
                         let ns = if cycles_per_second > 0.0 {
-                            (cycles as f64 / cycles_per_second * 1e9) as i64
+                            (cycles as f64 * sampling_period as f64 / (cycles_per_second / 1e9))
+                                as i64
                         } else {
                             cycles
                         };
-                        Some(vec![count, ns])
+                        Some(vec![count.saturating_mul(sampling_period), ns])
                     }
                     _ => None,
                 }
@@ -329,12 +356,11 @@ mod tests {
         let p = read(t.as_bytes()).unwrap().unwrap();
         assert_eq!(p.kind(), ProfileKind::Heap);
         let inuse = p.sample_index("inuse_space").unwrap();
-        assert_eq!(p.total(inuse), 300);
+        // 2 objects of 100 bytes at rate 524288: scaled by 1/(1-exp(-100/524288)).
+        let scale = 1.0 / (1.0 - (-100.0f64 / 524288.0).exp());
         let top = p.top(inuse, Granularity::Line);
-        assert_eq!(
-            (top[0].function.as_str(), top[0].line, top[0].flat),
-            ("main.alloc", 12, 200)
-        );
+        assert_eq!((top[0].function.as_str(), top[0].line), ("main.alloc", 12));
+        assert_eq!(top[0].flat, (200.0 * scale) as i64);
     }
 
     #[test]

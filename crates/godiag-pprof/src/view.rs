@@ -70,8 +70,12 @@ pub struct Profile {
     pub warnings: Vec<String>,
     /// The first line of a legacy text profile (`--- mutex:`, `heap profile: ...`).
     pub legacy_header: Option<String>,
-    locations: HashMap<u64, usize>,
-    functions: HashMap<u64, usize>,
+    /// Built on first use by the top tables.
+    index: std::sync::OnceLock<FrameIndex>,
+    tops_by_function: std::sync::OnceLock<Vec<Vec<TopRow>>>,
+    tops_by_line: std::sync::OnceLock<Vec<Vec<TopRow>>>,
+    locations: IdMap,
+    functions: IdMap,
 }
 
 /// Aggregation key of a top table.
@@ -99,18 +103,8 @@ impl Profile {
         partial: bool,
         mut warnings: Vec<String>,
     ) -> Self {
-        let locations: HashMap<u64, usize> = raw
-            .location
-            .iter()
-            .enumerate()
-            .map(|(i, l)| (l.id, i))
-            .collect();
-        let functions: HashMap<u64, usize> = raw
-            .function
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (f.id, i))
-            .collect();
+        let locations = IdMap::new(raw.location.iter().map(|l| l.id));
+        let functions = IdMap::new(raw.function.iter().map(|f| f.id));
         let strings = raw.string_table.len() as i64;
         let bad_strings = raw
             .function
@@ -127,7 +121,7 @@ impl Profile {
             .sample
             .iter()
             .flat_map(|s| &s.location_id)
-            .filter(|id| !locations.contains_key(id))
+            .filter(|id| locations.get(**id).is_none())
             .count();
         if missing > 0 {
             warnings.push(format!("{missing} stack frames name locations the profile does not define; they are skipped"));
@@ -138,6 +132,9 @@ impl Profile {
             partial,
             warnings,
             legacy_header: None,
+            index: std::sync::OnceLock::new(),
+            tops_by_function: std::sync::OnceLock::new(),
+            tops_by_line: std::sync::OnceLock::new(),
             locations,
             functions,
         }
@@ -205,7 +202,8 @@ impl Profile {
                         .raw
                         .sample
                         .iter()
-                        .filter_map(|s| self.stack(s).next())
+                        .enumerate()
+                        .filter_map(|(si, _)| self.sample_stack(si).next())
                         .filter(|f| {
                             f.function.ends_with("Unlock") || f.function.ends_with("RUnlock")
                         })
@@ -230,34 +228,53 @@ impl Profile {
         sample
             .location_id
             .iter()
-            .filter_map(|id| self.locations.get(id).map(|&i| &self.raw.location[i]))
+            .filter_map(|id| self.locations.get(*id).map(|i| &self.raw.location[i]))
             .flat_map(move |loc| {
                 let address = loc.address;
-                let frames: Vec<FrameRef<'p>> = if loc.line.is_empty() {
-                    vec![FrameRef {
-                        function: "",
-                        file: "",
-                        line: 0,
-                        address,
-                    }]
-                } else {
-                    loc.line
-                        .iter()
-                        .map(|l| {
-                            let f = self
-                                .functions
-                                .get(&l.function_id)
-                                .map(|&i| &self.raw.function[i]);
-                            FrameRef {
-                                function: f.map_or("", |f| self.str(f.name)),
-                                file: f.map_or("", |f| self.str(f.filename)),
-                                line: l.line,
-                                address,
-                            }
-                        })
-                        .collect()
-                };
-                frames
+                // A location without lines (unsymbolised) is one unnamed frame.
+                let unnamed = loc.line.is_empty().then_some(FrameRef {
+                    function: "",
+                    file: "",
+                    line: 0,
+                    address,
+                });
+                loc.line
+                    .iter()
+                    .map(move |l| {
+                        let f = self
+                            .functions
+                            .get(l.function_id)
+                            .map(|i| &self.raw.function[i]);
+                        FrameRef {
+                            function: f.map_or("", |f| self.str(f.name)),
+                            file: f.map_or("", |f| self.str(f.filename)),
+                            line: l.line,
+                            address,
+                        }
+                    })
+                    .chain(unnamed)
+            })
+    }
+
+    /// The stack of the sample at `index` in `raw.sample`, leaf first,
+    /// inlined calls expanded; the fast form of [`Profile::stack`].
+    pub fn sample_stack(&self, index: usize) -> impl Iterator<Item = FrameRef<'_>> + '_ {
+        let ix = self.index.get_or_init(|| FrameIndex::build(self));
+        let (a, b) = ix.sample_range.get(index).copied().unwrap_or((0, 0));
+        ix.sample_locs[a as usize..b as usize]
+            .iter()
+            .flat_map(move |&loc| {
+                let (fa, fb) = ix.loc_range[loc as usize];
+                (fa..fb).map(move |fi| {
+                    let fi = fi as usize;
+                    let (name, file) = ix.fn_keys[ix.frame_fn[fi] as usize];
+                    FrameRef {
+                        function: self.str(name),
+                        file: self.str(file),
+                        line: ix.frame_line_no[fi],
+                        address: self.raw.location[ix.frame_loc[fi] as usize].address,
+                    }
+                })
             })
     }
 
@@ -273,43 +290,96 @@ impl Profile {
     /// Flat and cumulative value per function (or per line), sorted by flat
     /// then cumulative, descending — `go tool pprof -top` (`-lines`).
     pub fn top(&self, index: usize, granularity: Granularity) -> Vec<TopRow> {
-        let mut rows: HashMap<(&str, &str, i64), (i64, i64)> = HashMap::new();
-        let mut seen: Vec<(&str, &str, i64)> = Vec::new();
-        for s in &self.raw.sample {
-            let v = s.value.get(index).copied().unwrap_or(0);
-            if v == 0 {
+        let tables = match granularity {
+            Granularity::Function => &self.tops_by_function,
+            Granularity::Line => &self.tops_by_line,
+        };
+        tables
+            .get_or_init(|| self.compute_tops(granularity))
+            .get(index)
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// Top tables of every sample type in one pass over the samples.
+    fn compute_tops(&self, granularity: Granularity) -> Vec<Vec<TopRow>> {
+        let ix = self.index.get_or_init(|| FrameIndex::build(self));
+        let keys = match granularity {
+            Granularity::Function => &ix.frame_fn,
+            Granularity::Line => &ix.frame_line,
+        };
+        let n = match granularity {
+            Granularity::Function => ix.fn_keys.len(),
+            Granularity::Line => ix.line_keys.len(),
+        };
+        let types = self.raw.sample_type.len();
+        // flat[k * types + t], cum[k * types + t]
+        let mut flat = vec![0i64; n * types];
+        let mut cum = vec![0i64; n * types];
+        // The sample that last counted a node: a node counts once per sample
+        // in its cumulative value, however often it recurs.
+        let mut stamp = vec![u32::MAX; n];
+        for (si, s) in self.raw.sample.iter().enumerate() {
+            let values = &s.value[..s.value.len().min(types)];
+            if values.iter().all(|&v| v == 0) {
                 continue;
             }
-            seen.clear();
-            for (depth, f) in self.stack(s).enumerate() {
-                let key = match granularity {
-                    Granularity::Function => (f.function, f.file, 0),
-                    Granularity::Line => (f.function, f.file, f.line),
-                };
-                let e = rows.entry(key).or_insert((0, 0));
-                if depth == 0 {
-                    e.0 = e.0.saturating_add(v);
-                }
-                // Recursion: a node counts once per sample in its cumulative value.
-                if !seen.contains(&key) {
-                    e.1 = e.1.saturating_add(v);
-                    seen.push(key);
+            let mut leaf = true;
+            let (sa, sb) = ix.sample_range[si];
+            for &loc in &ix.sample_locs[sa as usize..sb as usize] {
+                let (a, b) = ix.loc_range[loc as usize];
+                for &k in &keys[a as usize..b as usize] {
+                    let k = k as usize;
+                    let base = k * types;
+                    if leaf {
+                        for (t, &v) in values.iter().enumerate() {
+                            flat[base + t] = flat[base + t].saturating_add(v);
+                        }
+                        leaf = false;
+                    }
+                    if stamp[k] != si as u32 {
+                        stamp[k] = si as u32;
+                        for (t, &v) in values.iter().enumerate() {
+                            cum[base + t] = cum[base + t].saturating_add(v);
+                        }
+                    }
                 }
             }
         }
-        sorted_rows(rows)
+        (0..types)
+            .map(|t| {
+                let mut rows: HashMap<(&str, &str, i64), (i64, i64)> = HashMap::new();
+                for k in 0..n {
+                    let (f, c) = (flat[k * types + t], cum[k * types + t]);
+                    if f == 0 && c == 0 {
+                        continue;
+                    }
+                    let (fk, line) = match granularity {
+                        Granularity::Function => (k as u32, 0),
+                        Granularity::Line => ix.line_keys[k],
+                    };
+                    let (name, file) = ix.fn_keys[fk as usize];
+                    let e = rows
+                        .entry((self.str(name), self.str(file), line))
+                        .or_insert((0, 0));
+                    e.0 += f;
+                    e.1 += c;
+                }
+                sorted_rows(rows)
+            })
+            .collect()
     }
 
     /// Folded stacks (`root;...;leaf value`) for flame graphs.
     pub fn folded(&self, index: usize) -> Vec<String> {
         let mut acc: HashMap<String, i64> = HashMap::new();
-        for s in &self.raw.sample {
+        for (si, s) in self.raw.sample.iter().enumerate() {
             let v = s.value.get(index).copied().unwrap_or(0);
             if v <= 0 {
                 continue;
             }
             let names: Vec<&str> = self
-                .stack(s)
+                .sample_stack(si)
                 .map(|f| {
                     if f.function.is_empty() {
                         "?"
@@ -390,4 +460,116 @@ fn sorted_rows(m: HashMap<(&str, &str, i64), (i64, i64)>) -> Vec<TopRow> {
             .then(a.line.cmp(&b.line))
     });
     out
+}
+
+/// Samples, locations and frames as dense integer ids, so that top tables
+/// are array sums instead of string hashing per frame.
+#[derive(Clone, Debug, Default)]
+struct FrameIndex {
+    /// Per distinct (name, file) string pair: the function nodes.
+    fn_keys: Vec<(i64, i64)>,
+    /// Per distinct (function node, line): the line nodes.
+    line_keys: Vec<(u32, i64)>,
+    /// Per frame (inlined calls expanded), its function and line node,
+    /// its source line and the location it belongs to.
+    frame_fn: Vec<u32>,
+    frame_line: Vec<u32>,
+    frame_line_no: Vec<i64>,
+    frame_loc: Vec<u32>,
+    /// Per location index, its frames `[start, end)`.
+    loc_range: Vec<(u32, u32)>,
+    /// Per sample, `[start, end)` into `sample_locs` (location indices).
+    sample_range: Vec<(u32, u32)>,
+    sample_locs: Vec<u32>,
+}
+
+impl FrameIndex {
+    fn build(p: &Profile) -> Self {
+        let mut ix = FrameIndex::default();
+        let mut fn_ids: HashMap<(i64, i64), u32> = HashMap::new();
+        let mut line_ids: HashMap<(u32, i64), u32> = HashMap::new();
+        let mut node = |ix: &mut FrameIndex, loc: u32, name: i64, file: i64, line: i64| {
+            let f = *fn_ids.entry((name, file)).or_insert_with(|| {
+                ix.fn_keys.push((name, file));
+                (ix.fn_keys.len() - 1) as u32
+            });
+            let l = *line_ids.entry((f, line)).or_insert_with(|| {
+                ix.line_keys.push((f, line));
+                (ix.line_keys.len() - 1) as u32
+            });
+            ix.frame_fn.push(f);
+            ix.frame_line.push(l);
+            ix.frame_line_no.push(line);
+            ix.frame_loc.push(loc);
+        };
+        for (li, loc) in p.raw.location.iter().enumerate() {
+            let li = li as u32;
+            let start = ix.frame_fn.len() as u32;
+            if loc.line.is_empty() {
+                // Unsymbolised: one unnamed frame (string 0 is "").
+                node(&mut ix, li, 0, 0, 0);
+            }
+            for l in &loc.line {
+                let (name, file) = p
+                    .functions
+                    .get(l.function_id)
+                    .map(|i| (p.raw.function[i].name, p.raw.function[i].filename))
+                    .unwrap_or((0, 0));
+                node(&mut ix, li, name, file, l.line);
+            }
+            ix.loc_range.push((start, ix.frame_fn.len() as u32));
+        }
+        for s in &p.raw.sample {
+            let start = ix.sample_locs.len() as u32;
+            ix.sample_locs.extend(
+                s.location_id
+                    .iter()
+                    .filter_map(|id| p.locations.get(*id).map(|i| i as u32)),
+            );
+            ix.sample_range.push((start, ix.sample_locs.len() as u32));
+        }
+        ix
+    }
+}
+
+/// Message ids → positions. Go numbers locations and functions 1..n, so a
+/// vector serves; sparse ids (other producers) fall back to a hash map.
+#[derive(Clone, Debug)]
+enum IdMap {
+    Dense(Vec<u32>),
+    Sparse(HashMap<u64, usize>),
+}
+
+impl IdMap {
+    fn new(ids: impl Iterator<Item = u64> + Clone) -> Self {
+        let n = ids.clone().count();
+        let max = ids.clone().max().unwrap_or(0);
+        if max <= (2 * n as u64 + 16) {
+            let mut v = vec![u32::MAX; max as usize + 1];
+            for (i, id) in ids.enumerate() {
+                // The first definition of a duplicated id wins, as with the map.
+                if v[id as usize] == u32::MAX {
+                    v[id as usize] = i as u32;
+                }
+            }
+            IdMap::Dense(v)
+        } else {
+            let mut m = HashMap::with_capacity(n);
+            for (i, id) in ids.enumerate() {
+                m.entry(id).or_insert(i);
+            }
+            IdMap::Sparse(m)
+        }
+    }
+
+    fn get(&self, id: u64) -> Option<usize> {
+        match self {
+            IdMap::Dense(v) => usize::try_from(id)
+                .ok()
+                .and_then(|i| v.get(i))
+                .filter(|&&x| x != u32::MAX)
+                .map(|&x| x as usize),
+            IdMap::Sparse(m) => m.get(&id).copied(),
+        }
+    }
 }

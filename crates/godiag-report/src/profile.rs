@@ -50,6 +50,19 @@ pub fn profile_json(p: &Profile) -> Value {
             })
             .collect()
     };
+    let by_type: Vec<Value> = types
+        .iter()
+        .enumerate()
+        .map(|(i, (t, u))| {
+            json!({
+                "sample_type": t,
+                "unit": u,
+                "total": p.total(i),
+                "top": rows(i, Granularity::Function),
+                "top_lines": rows(i, Granularity::Line),
+            })
+        })
+        .collect();
     json!({
         "kind": p.kind().name(),
         "sample_types": types.iter().map(|(t, u)| json!({"type": t, "unit": u})).collect::<Vec<_>>(),
@@ -63,16 +76,10 @@ pub fn profile_json(p: &Profile) -> Value {
         "main_binary": p.main_binary(),
         "comments": p.raw.comment.iter().map(|c| p.str(*c)).collect::<Vec<_>>(),
         "doc_url": Some(p.str(p.raw.doc_url)).filter(|s| !s.is_empty()),
-        "top": rows(index, Granularity::Function),
-        "top_lines": rows(index, Granularity::Line),
-        // Every other sample type too (heap: in-use and allocated, objects and bytes).
-        "by_sample_type": types.iter().enumerate().map(|(i, (t, u))| json!({
-            "sample_type": t,
-            "unit": u,
-            "total": p.total(i),
-            "top": rows(i, Granularity::Function),
-            "top_lines": rows(i, Granularity::Line),
-        })).collect::<Vec<_>>(),
+        "top": by_type.get(index).map(|t| t["top"].clone()),
+        "top_lines": by_type.get(index).map(|t| t["top_lines"].clone()),
+        // Every sample type (heap: in-use and allocated, objects and bytes).
+        "by_sample_type": by_type,
     })
 }
 

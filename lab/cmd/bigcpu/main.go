@@ -5,7 +5,12 @@
 // hashing, formatting, a tree walk), so that nearly every sample has its own
 // stack. Standard library only.
 //
-//	bigcpu -o big-cpu.pb.gz [-seconds 30] [-hz 100] [-workers 64] [-seed 1]
+//	bigcpu -o big-cpu.pb.gz [-seconds 30] [-cpuseconds 0] [-hz 100] [-workers 64] [-seed 1]
+//
+// It stops after -seconds of wall time or, when -cpuseconds is set, as soon
+// as the process has used that much CPU time, whichever comes first: the
+// number of samples (CPU seconds x hz) then does not depend on how busy the
+// machine is.
 //
 // -hz other than 100 raises the sampling rate with runtime.SetCPUProfileRate
 // before pprof.StartCPUProfile; the runtime then prints "cannot set cpu
@@ -30,6 +35,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -88,7 +94,19 @@ type walker struct {
 	ints   []int
 }
 
-var sink atomic.Uint64
+var (
+	sink atomic.Uint64
+	stop atomic.Bool
+)
+
+// cpuTime is the CPU time (user + system) the process has used so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
 
 func (w *walker) leaf() uint64 {
 	switch w.h % 8 {
@@ -148,7 +166,8 @@ func (w *walker) leaf() uint64 {
 
 func main() {
 	out := flag.String("o", "", "write the CPU profile (gzipped profile.proto) to this file")
-	seconds := flag.Float64("seconds", 30, "how long to run")
+	seconds := flag.Float64("seconds", 30, "how long to run (wall time)")
+	cpuSeconds := flag.Float64("cpuseconds", 0, "stop once the process has used this much CPU time (0: no limit)")
 	hz := flag.Int("hz", 100, "CPU profile sampling rate")
 	workers := flag.Int("workers", 64, "goroutines")
 	seed := flag.Uint64("seed", 1, "seed of the walks")
@@ -166,7 +185,17 @@ func main() {
 	if err := pprof.StartCPUProfile(f); err != nil {
 		log.Fatal(err)
 	}
-	deadline := time.Now().Add(time.Duration(*seconds * float64(time.Second)))
+	start := time.Now()
+	deadline := start.Add(time.Duration(*seconds * float64(time.Second)))
+	cpuLimit := time.Duration(*cpuSeconds * float64(time.Second))
+	go func() {
+		for !stop.Load() {
+			time.Sleep(20 * time.Millisecond)
+			if time.Now().After(deadline) || (cpuLimit > 0 && cpuTime() >= cpuLimit) {
+				stop.Store(true)
+			}
+		}
+	}()
 	var wg sync.WaitGroup
 	var paths atomic.Int64
 	for g := 0; g < *workers; g++ {
@@ -175,7 +204,7 @@ func main() {
 			defer wg.Done()
 			w := &walker{h: *seed*1000003 + g*0x9e3779b97f4a7c15}
 			var n int64
-			for ; time.Now().Before(deadline); n++ {
+			for ; !stop.Load(); n++ {
 				w.h = w.h*0xbf58476d1ce4e5b9 + g
 				depth := 48 + int(w.h>>32%112)
 				sink.Add(funcs[w.h>>8%nFuncs](w, depth))
@@ -185,10 +214,11 @@ func main() {
 	}
 	wg.Wait()
 	pprof.StopCPUProfile()
+	wall, cpu := time.Since(start), cpuTime()
 	if err := f.Close(); err != nil {
 		log.Fatal(err)
 	}
 	fi, _ := os.Stat(*out)
-	fmt.Fprintf(os.Stderr, "bigcpu: %d paths by %d goroutines in %.0fs at %d Hz; %s: %d bytes\n",
-		paths.Load(), *workers, *seconds, *hz, *out, fi.Size())
+	fmt.Fprintf(os.Stderr, "bigcpu: %d paths by %d goroutines in %.1fs wall, %.1fs CPU, at %d Hz; %s: %d bytes\n",
+		paths.Load(), *workers, wall.Seconds(), cpu.Seconds(), *hz, *out, fi.Size())
 }

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# Benchmark godiag's pprof reader against `go tool pprof -top` on a large CPU
+# profile (target/bench/big-cpu.pb.gz, generated with lab/cmd/bigcpu when
+# absent) and on a few small lab profiles.
+#
+#   scripts/bench-pprof.sh
+#
+# Environment:
+#   RUNS          runs per command (default 3); the table shows the median
+#                 wall time and the largest max RSS over the runs.
+#   BIG           large profile (default target/bench/big-cpu.pb.gz).
+#   BIGCPU_ARGS   bigcpu arguments (default "-cpuseconds 45 -hz 250
+#                 -seconds 180": stops after 45 s of process CPU time, so the
+#                 sample count (~11,000) does not depend on the machine's load;
+#                 about 1.2-1.3 MB gzipped).
+#   GODIAG_BUILD  0 skips `cargo build --release` (default 1).
+#
+# Every command's stdout goes to /dev/null; `go tool pprof` prints the same
+# table it would print on a terminal, godiag writes its full JSON report
+# (`-o /dev/null`), which includes the top tables.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+
+GO_VERSION=1.24.11
+GO=$ROOT/.cache/go/$GO_VERSION/bin/go
+RUNS=${RUNS:-3}
+BIG=${BIG:-target/bench/big-cpu.pb.gz}
+BIGCPU_ARGS=${BIGCPU_ARGS:--cpuseconds 45 -hz 250 -seconds 180}
+SMALL=(
+	lab/artifacts/go$GO_VERSION/cpu-hotspot.cpu.pb.gz
+	lab/artifacts/go$GO_VERSION/heap-leak.heap-3.pb.gz
+	lab/artifacts/go$GO_VERSION/mutex-contention.mutex.pb.gz
+)
+GODIAG=target/release/godiag
+BENCH=target/bench
+TIME=/usr/bin/time
+
+log() { printf '%s\n' "$*" >&2; }
+die() { log "bench-pprof: $*"; exit 1; }
+
+[ -x "$TIME" ] || die "$TIME (GNU time) is required"
+[ -x "$GO" ] || die "$GO missing (scripts/test.sh installs Go $GO_VERSION)"
+export GOTOOLCHAIN=local
+mkdir -p "$BENCH"
+
+# --- godiag ----------------------------------------------------------------
+if [ "${GODIAG_BUILD:-1}" != 0 ]; then
+	log "cargo build --release"
+	cargo build --release
+fi
+[ -x "$GODIAG" ] || die "$GODIAG not found"
+
+# --- the big profile -------------------------------------------------------
+if [ ! -s "$BIG" ]; then
+	log "building lab/cmd/bigcpu"
+	CGO_ENABLED=0 "$GO" build -C lab -o "$ROOT/$BENCH/bigcpu" ./cmd/bigcpu
+	log "generating $BIG: bigcpu $BIGCPU_ARGS"
+	# shellcheck disable=SC2086 # BIGCPU_ARGS is a list of arguments
+	"$BENCH/bigcpu" $BIGCPU_ARGS -o "$BIG.tmp"
+	mv "$BIG.tmp" "$BIG"
+fi
+
+# --- measurement -----------------------------------------------------------
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+# measure NAME CMD...: runs CMD $RUNS times with stdout to /dev/null and
+# records "median-wall max-rss-kb" in $RESULT_<NAME>.
+measure() {
+	local name=$1
+	shift
+	local i wall rss rc walls=() maxrss=0
+	log "timing ($RUNS runs): $*"
+	for ((i = 1; i <= RUNS; i++)); do
+		rc=0
+		"$TIME" -f '%e s %M KB' -o "$TMP/time" "$@" >/dev/null 2>"$TMP/stderr" || rc=$?
+		if [ "$rc" -ne 0 ]; then
+			log "  run $i exited with status $rc; stderr:"
+			head -n 20 "$TMP/stderr" >&2
+			die "command failed"
+		fi
+		read -r wall _ rss _ < <(tail -n 1 "$TMP/time")
+		log "  run $i: $wall s, $rss KB"
+		walls+=("$wall")
+		if ((rss > maxrss)); then maxrss=$rss; fi
+	done
+	wall=$(printf '%s\n' "${walls[@]}" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
+	printf -v "RESULT_$name" '%s %s' "$wall" "$maxrss"
+}
+
+FILES=("$BIG" "${SMALL[@]}")
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
+for i in "${!FILES[@]}"; do
+	measure "pprof_$i" "$GO" tool pprof -top "${FILES[$i]}"
+	measure "godiag_$i" "$GODIAG" analyze --format json -o /dev/null "${FILES[$i]}"
+done
+# For context: the text report computes one top table where the JSON report
+# computes top and top_lines for every sample type.
+measure godiag_text "$GODIAG" analyze --format text -o /dev/null "$BIG"
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# --- report ----------------------------------------------------------------
+GOROOT_DIR=$("$GO" env GOROOT)
+PPROF_VERSION=$(awk '$1 == "#" && $2 == "github.com/google/pprof" {print $3}' \
+	"$GOROOT_DIR/src/cmd/vendor/modules.txt")
+profile_facts() { # FILE -> "samples N, period P, total T"
+	"$GODIAG" analyze --format json "$1" | python3 -c '
+import json, sys
+p = json.load(sys.stdin)["inputs"][0]["profile"]
+print("%s, %d sample records, period %d, total %d %s"
+      % (p["kind"], p["samples"], p["period"], p["total"], p["unit"]))'
+}
+
+echo
+echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo)," \
+	"load average $LOAD_BEFORE before, $LOAD_AFTER after; $RUNS runs each"
+echo "Go: $("$GO" version); go tool pprof vendors github.com/google/pprof $PPROF_VERSION"
+echo "godiag: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- crates 2>/dev/null || echo ' (crates/ modified)')"
+echo
+echo "Files:"
+for f in "${FILES[@]}"; do
+	echo "- \`$f\`: $(wc -c <"$f") bytes; $(profile_facts "$f")"
+done
+echo
+echo "| profile | size | \`go tool pprof -top\` wall | RSS | \`godiag analyze --format json\` wall | RSS | wall pprof/godiag | RSS pprof/godiag |"
+echo "|---|---|---|---|---|---|---|---|"
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.1f×", a / b; else print "—"}'; }
+mib() { awk -v k="$1" 'BEGIN {printf "%.0f MiB", k / 1024}'; }
+for i in "${!FILES[@]}"; do
+	p="RESULT_pprof_$i" g="RESULT_godiag_$i"
+	read -r pw pr <<<"${!p}"
+	read -r gw gr <<<"${!g}"
+	size=$(wc -c <"${FILES[$i]}")
+	printf '| %s | %s | %s s | %s | %s s | %s | %s | %s |\n' "$(basename "${FILES[$i]}")" \
+		"$(awk -v b="$size" 'BEGIN {if (b >= 1e6) printf "%.2f MB", b / 1e6; else printf "%.0f KB", b / 1e3}')" \
+		"$pw" "$(mib "$pr")" "$gw" "$(mib "$gr")" "$(ratio "$pw" "$gw")" "$(ratio "$pr" "$gr")"
+done
+read -r tw tr <<<"$RESULT_godiag_text"
+read -r pw pr <<<"$RESULT_pprof_0"
+echo
+echo "\`godiag analyze --format text -o /dev/null $(basename "$BIG")\`: $tw s, $(mib "$tr");" \
+	"pprof/godiag $(ratio "$pw" "$tw") wall, $(ratio "$pr" "$tr") RSS."
+echo
+echo "Wall times are GNU time's %e (10 ms resolution): ratios on the small files are coarse."
