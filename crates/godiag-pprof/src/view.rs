@@ -198,17 +198,21 @@ impl Profile {
                 Some(h) if h.starts_with("--- mutex:") => ProfileKind::Mutex,
                 Some(h) if h.starts_with("--- contention:") => ProfileKind::Block,
                 _ => {
-                    let unlock_leaves = self
-                        .raw
-                        .sample
-                        .iter()
-                        .enumerate()
-                        .filter_map(|(si, _)| self.sample_stack(si).next())
-                        .filter(|f| {
-                            f.function.ends_with("Unlock") || f.function.ends_with("RUnlock")
-                        })
-                        .count();
-                    if unlock_leaves * 2 > self.raw.sample.len() {
+                    // Weighted by delay: a few heavy Unlock records decide.
+                    let weight = |s: &proto::Sample| s.value.last().copied().unwrap_or(0).max(0);
+                    let (mut unlock, mut all) = (0i64, 0i64);
+                    for (si, s) in self.raw.sample.iter().enumerate() {
+                        let w = weight(s);
+                        all = all.saturating_add(w);
+                        if self
+                            .sample_stack(si)
+                            .next()
+                            .is_some_and(|f| f.function.ends_with("Unlock"))
+                        {
+                            unlock = unlock.saturating_add(w);
+                        }
+                    }
+                    if unlock > all / 2 {
                         ProfileKind::Mutex
                     } else {
                         ProfileKind::Block

@@ -130,6 +130,11 @@ pub fn check_corpus(root: &Path) -> (usize, Vec<String>) {
                     fail(format!("status {:?}: {:?}", input.status, input.warnings));
                 } else if matches!(want, InputKind::PprofProto | InputKind::PprofText) {
                     let p = input.profile.as_ref().expect("profile read");
+                    let base = variant.split('.').next().unwrap_or(variant);
+                    if matches!(base, "mutex" | "block" | "cpu" | "heap") && p.kind().name() != base
+                    {
+                        fail(format!("read as a {} profile", p.kind().name()));
+                    }
                     if let Some(ty) = s.sample_types.get(variant).and_then(Value::as_str) {
                         if p.sample_index(ty).is_none() {
                             fail(format!("no sample type {ty} in {:?}", p.sample_types()));
