@@ -118,3 +118,34 @@ fn cut_input_is_partial_with_the_offset() {
     let w = v["inputs"][0]["warnings"][0].as_str().unwrap();
     assert!(w.contains("byte"), "{w}");
 }
+
+#[test]
+fn flamegraph_of_a_lab_profile() {
+    let profile = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../lab/artifacts/go1.24.11/gc-heavy.cpu.pb.gz"
+    );
+    let out = std::env::temp_dir().join(format!("godiag-fg-{}.svg", std::process::id()));
+    let r = godiag()
+        .args(["flamegraph", profile, "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(
+        r.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&r.stderr)
+    );
+    let svg = std::fs::read_to_string(&out).unwrap();
+    assert!(svg.starts_with("<?xml") && svg.contains("<svg"));
+    assert!(svg.contains("main.parse"), "the hot function is drawn");
+    let r = godiag()
+        .args(["flamegraph", profile, "--sample-type", "nope", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&r.stderr).contains("no sample type"));
+    let _ = std::fs::remove_file(&out);
+}
