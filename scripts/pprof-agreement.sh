@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Checks godiag's pprof top tables against `go tool pprof -top` of the Go
 # version that wrote each profile, for every profile under lab/artifacts:
-# all *.pb.gz, profiles/heap.pb (raw proto) and the legacy *debug1*.txt texts.
+# all *.pb.gz, profiles/heap.pb (raw proto) and the legacy *debug1*.txt texts,
+# and the large CPU profile of scripts/bench-pprof.sh when it exists
+# (target/bench/big-cpu.pb.gz, or $BIG).
 #
 #   scripts/pprof-agreement.sh              # all versions
 #   scripts/pprof-agreement.sh 1.24.11 ...  # only these versions
@@ -70,6 +72,10 @@ def profiles():
                    (f.endswith(".txt") and "debug1" in f):
                     files.add(p)
         out += [(ver, p) for p in sorted(files)]
+    # The large CPU profile of scripts/bench-pprof.sh (Go 1.24.11), when present.
+    big = os.environ.get("BIG", os.path.join(root, "target/bench/big-cpu.pb.gz"))
+    if os.path.exists(big) and (not only or "1.24.11" in only):
+        out.append(("1.24.11", big))
     return out
 
 ROW = re.compile(r"^\s*(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(.*)$")

@@ -697,8 +697,16 @@ fn dump_deadlock(input: &TextInput<'_, '_>) -> Option<Finding> {
     if (t.crash.is_failure() && !quit) || t.goroutines.is_empty() {
         return None;
     }
+    // Cheap test first: one goroutine of the program that is not waiting
+    // for a peer rules the finding out.
+    if t.goroutines
+        .iter()
+        .any(|g| !blocked_on_peer(g.status) && !is_bystander(g))
+    {
+        return None;
+    }
     let program: Vec<&Goroutine<'_>> = t.goroutines.iter().filter(|g| !is_bystander(g)).collect();
-    if program.len() < 2 || !program.iter().all(|g| blocked_on_peer(g.status)) {
+    if program.len() < 2 {
         return None;
     }
     // A select may have a timer case, a receive may be on a ticker: from text

@@ -7,12 +7,17 @@
 
 use godiag_model::TextArtifact;
 
-/// (minor version, test) — a feature first printed by Go 1.<minor>.
+/// Goroutines looked at for a feature: every goroutine of one dump prints
+/// the same header syntax, so a sample of a huge dump is enough.
+const SCAN: usize = 4096;
+
+/// (minor version, test) — a feature first printed by Go 1.<minor>;
+/// listed newest first.
 type Feature = (u32, fn(&TextArtifact<'_>) -> bool);
 
 const FEATURES: &[Feature] = &[
     (26, |t| {
-        t.goroutines.iter().any(|g| g.leaked) || t.crash.fatal_under_panic
+        t.goroutines.iter().take(SCAN).any(|g| g.leaked) || t.crash.fatal_under_panic
     }),
     (26, |t| {
         t.gc_traces
@@ -22,7 +27,7 @@ const FEATURES: &[Feature] = &[
     (25, |t| {
         t.crash.panics.iter().any(|p| p.repanicked && p.recovered)
     }),
-    (25, |t| t.goroutines.iter().any(|g| g.durable)),
+    (25, |t| t.goroutines.iter().take(SCAN).any(|g| g.durable)),
     (25, |t| {
         t.sched_traces.iter().any(|s| s.raw.contains("schedticks="))
     }),
@@ -34,14 +39,16 @@ const FEATURES: &[Feature] = &[
     (24, |t| {
         // The innermost frames are where these packages show; a few
         // goroutines' worth are enough.
-        t.goroutines.iter().take(4096).any(|g| {
+        t.goroutines.iter().take(SCAN).any(|g| {
             g.frames.iter().take(4).any(|f| {
                 f.function.starts_with("internal/runtime/maps.")
                     || f.function.starts_with("internal/sync.")
             })
         })
     }),
-    (22, |t| t.goroutines.iter().any(|g| g.gp.is_some())),
+    (22, |t| {
+        t.goroutines.iter().take(SCAN).any(|g| g.gp.is_some())
+    }),
     (21, |t| {
         t.goroutines
             .iter()
@@ -65,15 +72,15 @@ pub fn infer_version(t: &TextArtifact<'_>, seen: SyntaxSeen) -> (Option<String>,
         .crash
         .runtime_stack
         .iter()
-        .chain(t.goroutines.iter().flat_map(|g| g.frames.iter()))
+        .chain(t.goroutines.iter().take(SCAN).flat_map(|g| g.frames.iter()))
         .filter(|f| f.function.starts_with("runtime."))
         .take(16)
         .find_map(|f| goroot_version(f.file));
+    // Newest feature first: the first one present is the bound.
     let mut at_least = FEATURES
         .iter()
-        .filter(|(_, test)| test(t))
-        .map(|(minor, _)| *minor)
-        .max();
+        .find(|(_, test)| test(t))
+        .map(|(minor, _)| *minor);
     if seen.labels_outside {
         at_least = Some(27);
     } else if seen.labels_inside {
