@@ -9,6 +9,8 @@
 
 use std::io::Read;
 
+pub mod prefix;
+
 /// The kind vocabulary is the evidence model's.
 pub use godiag_model::InputKind;
 use memchr::memmem;
@@ -137,10 +139,22 @@ struct Anchors {
 /// so this beats one substring search per anchor); stops once a failure and
 /// a goroutine header were both seen, since nothing later changes the kind.
 fn scan_anchors(data: &[u8]) -> Anchors {
+    let head = String::from_utf8_lossy(&data[..data.len().min(8192)]);
+    let form = prefix::PrefixForm::detect(&head);
     let mut a = Anchors::default();
     let starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', data).map(|i| i + 1));
     for at in starts {
-        let line = &data[at..];
+        let mut line = &data[at..];
+        if let Some(form) = form {
+            // Collector prefixes end before the runtime's text.
+            let end = memchr::memchr(b'\n', line).unwrap_or(line.len());
+            if let Some(rest) = std::str::from_utf8(&line[..end])
+                .ok()
+                .and_then(|l| form.strip(l))
+            {
+                line = rest.as_bytes();
+            }
+        }
         match line.first() {
             Some(b'p') => a.failure |= line.starts_with(b"panic: "),
             Some(b'f') => {

@@ -13,6 +13,7 @@ use crate::lines::{
     position, register_line, sched_trace, signal_line, Position,
 };
 use crate::version::{infer_version, SyntaxSeen};
+use godiag_sniff::prefix::PrefixForm;
 
 /// `runtime.Stack(buf, true)` silently stops at 64 MiB (Go 1.21–1.27).
 const DEBUG2_CAP: usize = 64 << 20;
@@ -71,6 +72,9 @@ pub fn parse(input: &[u8]) -> TextArtifact<'_> {
     // Most inputs are valid UTF-8 throughout: validate once (fast, vectorised)
     // and slice lines from the `str`; otherwise validate line by line.
     let whole = std::str::from_utf8(input).ok();
+    // Collector prefixes (CRI, timestamps, syslog) are removed line by line.
+    let head = &input[..input.len().min(8192)];
+    let prefix = PrefixForm::detect(&String::from_utf8_lossy(head));
     // One goroutine per header: size the list once instead of growing it.
     r.out.goroutines.reserve(
         memchr::memmem::find_iter(input, b"\ngoroutine ")
@@ -104,6 +108,7 @@ pub fn parse(input: &[u8]) -> TextArtifact<'_> {
             Some(text) => text.get(pos..end - cr),
             None => std::str::from_utf8(&input[pos..end - cr]).ok(),
         };
+        let line = line.map(|l| prefix.and_then(|p| p.strip(l)).unwrap_or(l));
         match line {
             Some(line) => r.line(line, pos as u64),
             None => {

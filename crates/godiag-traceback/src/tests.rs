@@ -297,3 +297,26 @@ fn interleaved_fatal_errors_of_two_goroutines() {
     assert_eq!(t.goroutines.len(), 1);
     assert!(t.warnings.iter().any(|w| w.message.contains("interleaved")));
 }
+
+#[test]
+fn collector_prefixes_are_removed() {
+    let plain = parse(CRASH.as_bytes());
+    for prefix in [
+        "2024-05-01T10:00:00.123456789Z stderr F ",
+        "2024-05-01T10:00:00.1Z ",
+        "May  1 10:00:00 web-1 app[4242]: ",
+    ] {
+        let prefixed: String = CRASH.lines().map(|l| format!("{prefix}{l}\n")).collect();
+        let t = parse(prefixed.as_bytes());
+        assert_eq!(t.goroutines.len(), plain.goroutines.len(), "{prefix}");
+        for (a, b) in t.goroutines.iter().zip(&plain.goroutines) {
+            assert_eq!(
+                (a.id, a.status, &a.frames),
+                (b.id, b.status, &b.frames),
+                "{prefix}"
+            );
+        }
+        assert_eq!(t.crash.panics.len(), 1, "{prefix}");
+        assert_eq!(t.crash.signal.as_ref().map(|s| s.addr), Some(8), "{prefix}");
+    }
+}

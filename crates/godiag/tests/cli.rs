@@ -149,3 +149,34 @@ fn flamegraph_of_a_lab_profile() {
     assert!(String::from_utf8_lossy(&r.stderr).contains("no sample type"));
     let _ = std::fs::remove_file(&out);
 }
+
+#[test]
+fn container_log_prefixes_are_understood() {
+    // `kubectl logs` of a CRI runtime's log file: every line prefixed.
+    let lab = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../lab/artifacts/go1.24.11/map-concurrent-writes.txt"
+    );
+    let text = std::fs::read_to_string(lab).unwrap();
+    let prefixed: String = text
+        .lines()
+        .map(|l| format!("2026-11-27T09:00:00.123456789Z stderr F {l}\n"))
+        .collect();
+    let mut child = godiag()
+        .args(["analyze", "--format", "json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(prefixed.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["inputs"][0]["kind"], "crash-text");
+    assert_eq!(v["findings"][0]["kind"], "concurrent-map-access");
+    assert_eq!(v["findings"][0]["location"]["function"], "main.writer");
+}
