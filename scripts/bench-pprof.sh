@@ -93,7 +93,9 @@ measure() {
 FILES=("$BIG" "${SMALL[@]}")
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 for i in "${!FILES[@]}"; do
-	measure "pprof_$i" "$GO" tool pprof -top "${FILES[$i]}"
+	# -symbolize=none: read the profile's own symbols, as godiag does (with
+	# the binary still at the mapping's path, pprof would re-symbolize from it).
+	measure "pprof_$i" "$GO" tool pprof -symbolize=none -top "${FILES[$i]}"
 	measure "godiag_$i" "$GODIAG" analyze --format json -o /dev/null "${FILES[$i]}"
 done
 # For context: the text report computes one top table where the JSON report
@@ -124,7 +126,7 @@ for f in "${FILES[@]}"; do
 	echo "- \`$f\`: $(wc -c <"$f") bytes; $(profile_facts "$f")"
 done
 echo
-echo "| profile | size | \`go tool pprof -top\` wall | RSS | \`godiag analyze --format json\` wall | RSS | wall pprof/godiag | RSS pprof/godiag |"
+echo "| profile | size | \`go tool pprof -symbolize=none -top\` wall | RSS | \`godiag analyze --format json\` wall | RSS | wall pprof/godiag | RSS pprof/godiag |"
 echo "|---|---|---|---|---|---|---|---|"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b > 0) printf "%.1f×", a / b; else print "—"}'; }
 mib() { awk -v k="$1" 'BEGIN {printf "%.0f MiB", k / 1024}'; }

@@ -10,7 +10,7 @@
 #
 # For each profile, on its default sample type (default_sample_type, else the
 # last one, as pprof):
-#   * pprof runs as `go tool pprof -top -nodecount=20 -nodefraction=0 [-unit=U]`
+#   * pprof runs as `go tool pprof -symbolize=none -top -nodecount=20 -nodefraction=0 [-unit=U]`
 #     and again with `-lines`, with the toolchain of that version
 #     (.cache/go/<VER>/bin/go, GOTOOLCHAIN=local). -unit=ns for nanoseconds and
 #     -unit=B for bytes make pprof print raw integers ("%.2f" with ".00"
@@ -95,7 +95,11 @@ def num(tok, unit_suffix):
 
 def run_pprof(ver, path, unit, lines, sample_index=None):
     go = os.path.join(root, ".cache/go", ver, "bin/go")
-    cmd = [go, "tool", "pprof", "-top", f"-nodecount={NODECOUNT}", "-nodefraction=0"]
+    # -symbolize=none: use the symbols in the profile. Go's CPU profiles leave
+    # the mapping's has_functions unset, so when the binary still exists at
+    # the mapping's path pprof re-symbolizes from it and folds inlined frames
+    # differently; godiag reads the profile alone.
+    cmd = [go, "tool", "pprof", "-symbolize=none", "-top", f"-nodecount={NODECOUNT}", "-nodefraction=0"]
     if sample_index:
         cmd.append(f"-sample_index={sample_index}")
     suffix = ""
