@@ -1,11 +1,13 @@
 //! Renders a godiag report — findings first, then the inputs and the grouped
-//! goroutines — as terminal text or as JSON (`godiag.report/v1`).
+//! goroutines — as terminal text, markdown (for a ticket) or JSON
+//! (`godiag.report/v1`).
 //!
 //! Renderers only read: the findings were decided by `godiag-analysis`, the
 //! evidence was read by the readers. Nothing here changes either.
 
 mod explain;
 mod json;
+mod markdown;
 mod profile;
 mod text;
 
@@ -17,6 +19,7 @@ pub use explain::{
     render_explanation_text,
 };
 pub use json::render_json;
+pub use markdown::render_markdown;
 pub use profile::{format_value, profile_json, profile_text};
 pub use text::{render_text, TextOptions};
 

@@ -100,6 +100,8 @@ struct AnalyzeArgs {
 enum Format {
     Text,
     Json,
+    /// For pasting into an issue or a ticket.
+    Markdown,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -252,6 +254,7 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
     let report = std::mem::ManuallyDrop::new(report);
     let text = match args.format {
         Format::Json => render_json(&report),
+        Format::Markdown => godiag_report::render_markdown(&report),
         Format::Text => {
             let color = args.output.is_none()
                 && std::io::stdout().is_terminal()

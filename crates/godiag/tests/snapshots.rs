@@ -103,3 +103,40 @@ fn profile_bundle_reports() {
         });
     }
 }
+
+#[test]
+fn markdown_reports() {
+    for (name, files) in [
+        (
+            "crash-bundle",
+            vec!["go1.25.5/fatal-in-defer-after-segv.txt"],
+        ),
+        (
+            "leak-dumps",
+            vec![
+                "go1.24.11/goroutine-leak.debug2-1.txt",
+                "go1.24.11/goroutine-leak.debug2-2.txt",
+            ],
+        ),
+        (
+            "heap-leak",
+            vec![
+                "go1.24.11/heap-leak.heap-1.pb.gz",
+                "go1.24.11/heap-leak.heap-3.pb.gz",
+            ],
+        ),
+    ] {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lab/artifacts");
+        let loaded: Vec<Loaded> = files
+            .iter()
+            .map(|f| {
+                Loaded::from_bytes(f.to_string(), std::fs::read(root.join(f)).unwrap()).unwrap()
+            })
+            .collect();
+        let report = build_report(&loaded, GroupKeyMode::Stack);
+        let md = godiag_report::render_markdown(&report);
+        insta::with_settings!({ snapshot_suffix => name.to_string(), prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!("markdown", md);
+        });
+    }
+}

@@ -1,0 +1,220 @@
+//! `--format markdown`: the report for pasting into an issue or a ticket.
+
+use std::fmt::Write;
+
+use godiag_analysis::{Finding, Verdict};
+
+use crate::profile::format_value;
+use crate::{InputReport, Report};
+
+/// Groups and frames shown per input.
+const GROUPS: usize = 10;
+const FRAMES: usize = 12;
+
+fn esc(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+fn verdicts(f: &Finding) -> String {
+    f.verification
+        .iter()
+        .map(|(s, v)| {
+            let mark = match v {
+                Verdict::Confirms => "✅ confirms",
+                Verdict::Contradicts => "❌ contradicts",
+                Verdict::Silent => "➖ silent",
+            };
+            format!("{s}: {mark}")
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn finding(out: &mut String, f: &Finding, report: &Report<'_>) {
+    let _ = writeln!(
+        out,
+        "**{}** — `{}`, {:?} confidence",
+        esc(&f.title),
+        f.kind.name(),
+        f.confidence
+    );
+    let _ = writeln!(out);
+    if let Some(l) = &f.location {
+        let _ = writeln!(
+            out,
+            "- Location: `{}` at `{}:{}`",
+            l.function, l.file, l.line
+        );
+    }
+    if let Some(g) = f.goroutine {
+        let _ = writeln!(out, "- Goroutine: {g}");
+    }
+    let _ = writeln!(out, "- Verification: {}", verdicts(f));
+    if !f.evidence.is_empty() {
+        let _ = writeln!(out, "- Evidence:");
+        for e in &f.evidence {
+            let path = report.inputs.get(e.input).map_or("?", |i| i.path.as_str());
+            let _ = writeln!(
+                out,
+                "  - [{}] {} (`{}`)",
+                e.source.name(),
+                esc(&e.summary),
+                path
+            );
+            if !e.lines.is_empty() {
+                let _ = writeln!(out, "    ```");
+                for l in e.lines.iter().take(6) {
+                    let _ = writeln!(out, "    {l}");
+                }
+                let _ = writeln!(out, "    ```");
+            }
+        }
+    }
+    if !f.next_steps.is_empty() {
+        let _ = writeln!(out, "- Next steps:");
+        for s in &f.next_steps {
+            let _ = writeln!(out, "  - {s}");
+        }
+    }
+    let _ = writeln!(out);
+}
+
+fn groups(out: &mut String, i: &InputReport<'_>) {
+    let Some(t) = &i.text else { return };
+    if i.groups.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "### Goroutines in `{}`: {} in {} groups\n",
+        i.path,
+        t.goroutines.len(),
+        i.groups.len()
+    );
+    for g in i.groups.iter().take(GROUPS) {
+        let minutes = match g.wait_minutes {
+            Some((lo, hi)) if lo == hi => format!(", {lo} minutes"),
+            Some((lo, hi)) => format!(", {lo}–{hi} minutes"),
+            None => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "<details><summary>{}× [{}{}]</summary>\n",
+            g.count,
+            esc(g.status),
+            minutes
+        );
+        let _ = writeln!(out, "```");
+        for f in g.frames.iter().take(FRAMES) {
+            let _ = writeln!(out, "{}\n\t{}:{}", f.function, f.file, f.line);
+        }
+        if g.frames.len() > FRAMES {
+            let _ = writeln!(out, "... {} more frames", g.frames.len() - FRAMES);
+        }
+        if let Some(c) = &g.created_by {
+            let _ = writeln!(out, "created by {}\n\t{}:{}", c.function, c.file, c.line);
+        }
+        let _ = writeln!(out, "```\n\n</details>\n");
+    }
+    if i.groups.len() > GROUPS {
+        let _ = writeln!(out, "… {} more groups.\n", i.groups.len() - GROUPS);
+    }
+}
+
+fn profile(out: &mut String, i: &InputReport<'_>) {
+    let Some(p) = &i.profile else { return };
+    let index = p.default_sample_index();
+    let types = p.sample_types();
+    let (ty, unit) = types.get(index).copied().unwrap_or(("", ""));
+    let total = p.total(index);
+    let _ = writeln!(
+        out,
+        "### Profile `{}`: {} ({}), total {}\n",
+        i.path,
+        p.kind().name(),
+        ty,
+        format_value(total, unit)
+    );
+    let _ = writeln!(out, "| flat | cum | function |\n|---:|---:|---|");
+    for r in p
+        .top(index, godiag_pprof::Granularity::Function)
+        .iter()
+        .take(10)
+    {
+        let _ = writeln!(
+            out,
+            "| {} | {} | `{}` |",
+            format_value(r.flat, unit),
+            format_value(r.cum, unit),
+            esc(&r.function)
+        );
+    }
+    let _ = writeln!(out);
+}
+
+pub fn render_markdown(report: &Report<'_>) -> String {
+    let mut out = String::from("## godiag report\n\n");
+    match report.findings.first() {
+        Some(top) => {
+            let _ = writeln!(out, "### Root cause\n");
+            finding(&mut out, top, report);
+        }
+        None => {
+            let _ = writeln!(out, "No failure found in the inputs.\n");
+        }
+    }
+    if report.findings.len() > 1 {
+        let _ = writeln!(out, "### Other findings\n");
+        let _ = writeln!(
+            out,
+            "| # | kind | confidence | title | location |\n|---|---|---|---|---|"
+        );
+        for (n, f) in report.findings.iter().enumerate().skip(1) {
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | {:?} | {} | {} |",
+                n + 1,
+                f.kind.name(),
+                f.confidence,
+                esc(&f.title),
+                f.location
+                    .as_ref()
+                    .map(|l| format!("`{}` {}:{}", l.function, l.file, l.line))
+                    .unwrap_or_default()
+            );
+        }
+        let _ = writeln!(out);
+    }
+    let _ = writeln!(out, "### Inputs\n");
+    let _ = writeln!(
+        out,
+        "| input | kind | Go | status | goroutines | warnings |\n|---|---|---|---|---|---|"
+    );
+    for i in &report.inputs {
+        let version = match (&i.go_version, &i.go_version_at_least) {
+            (Some(v), _) => v.clone(),
+            (None, Some(v)) => format!("≥ {v}"),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} | {:?} | {} | {} |",
+            i.path,
+            i.kind.name(),
+            version,
+            i.status,
+            i.goroutine_count()
+                .map(|n| n.to_string())
+                .unwrap_or_default(),
+            esc(&i.warnings.join("; "))
+        );
+    }
+    let _ = writeln!(out);
+    for i in &report.inputs {
+        profile(&mut out, i);
+    }
+    for i in &report.inputs {
+        groups(&mut out, i);
+    }
+    out
+}
