@@ -152,6 +152,9 @@ pub struct Evidence {
     /// Verbatim lines (messages, frames) that show it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub lines: Vec<String>,
+    /// How many goroutines this evidence counts at the finding's site (leaks).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub goroutines: Option<u64>,
 }
 
 #[derive(Clone, Debug, Serialize)]

@@ -98,6 +98,7 @@ fn evidence(input: &ProfileInput<'_>, summary: String, lines: Vec<String>) -> Ev
         input: input.index,
         offset: None,
         lines,
+        goroutines: None,
     }
 }
 
@@ -501,8 +502,10 @@ fn goroutine_findings(profiles: &[&ProfileInput<'_>], out: &mut Vec<Finding>) {
 
 /// Evidence a profile adds to a finding another source made: an
 /// out-of-memory crash whose allocating function is also the heap's largest
-/// in-use site.
+/// in-use site confirms; a goroutine leak that a goroutine profile does not
+/// show (no goroutines, or far fewer, at that site) is contradicted.
 pub fn confirm_from_profiles(findings: &mut [Finding], inputs: &[ProfileInput<'_>]) {
+    contradict_leaks(findings, inputs);
     for f in findings
         .iter_mut()
         .filter(|f| f.kind == FindingKind::OutOfMemory)
@@ -567,4 +570,56 @@ fn site_labels(p: &Profile, site: &SiteKey<'_>) -> Vec<String> {
         .take(5)
         .map(|(l, n)| format!("label {l}: {n} goroutines"))
         .collect()
+}
+
+/// A goroutine-leak finding the pprof leg did not confirm, checked against
+/// the latest goroutine profile: far fewer goroutines at the site than the
+/// dumps counted means they were released, so this is no leak.
+fn contradict_leaks(findings: &mut [Finding], inputs: &[ProfileInput<'_>]) {
+    let Some(latest) = inputs
+        .iter()
+        .filter(|i| i.profile.kind() == ProfileKind::Goroutine)
+        .max_by_key(|i| i.profile.raw.time_nanos)
+    else {
+        return;
+    };
+    let sites = by_site(latest.profile, 0);
+    let total = latest.profile.total(0);
+    for f in findings
+        .iter_mut()
+        .filter(|f| f.kind == FindingKind::GoroutineLeak)
+    {
+        if f.verification.contains_key(Source::Pprof.name()) {
+            continue;
+        }
+        let Some(loc) = f.location.clone() else {
+            continue;
+        };
+        let at_site: i64 = sites
+            .iter()
+            .filter(|(k, _)| k.0 == loc.function && k.2 == i64::from(loc.line))
+            .map(|(_, v)| *v)
+            .sum();
+        // The largest count any dump evidence reported for the site.
+        let dumped = f
+            .evidence
+            .iter()
+            .filter_map(|e| e.goroutines)
+            .max()
+            .map_or(0, |n| i64::try_from(n).unwrap_or(i64::MAX));
+        if dumped >= 10 && at_site * 10 < dumped {
+            f.verification
+                .insert(Source::Pprof.name(), crate::finding::Verdict::Contradicts);
+            f.evidence.push(evidence(
+                latest,
+                format!(
+                    "the goroutine profile shows {at_site} of {total} goroutines at {}:{}, against {dumped} in the dump: they were released",
+                    loc.file, loc.line
+                ),
+                Vec::new(),
+            ));
+            f.confidence = Confidence::Low;
+            f.title = format!("{} — contradicted by the goroutine profile", f.title);
+        }
+    }
 }

@@ -179,6 +179,7 @@ fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) {
                 input: input.index,
                 offset: Some(g.offset),
                 lines: lines.clone(),
+                goroutines: None,
             });
             out.push(primary);
             let mut secondary = Finding::new(
@@ -200,6 +201,7 @@ fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) {
                 input: input.index,
                 offset: c.fatal_error_offset,
                 lines: lines.clone(),
+                goroutines: None,
             });
             secondary.next_steps.push(
                 "Fix the deferred call too: it assumes a state (a locked mutex, an open channel) that the panic did not reach".into(),
@@ -327,6 +329,7 @@ fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) {
         input: input.index,
         offset: c.fatal_error_offset.or(c.panics.first().map(|p| p.offset)),
         lines,
+        goroutines: None,
     });
     if let Some(v) = t.go_version.as_deref().or(t.go_version_at_least.as_deref()) {
         if kind == FindingKind::RuntimeInternalError {
@@ -435,6 +438,7 @@ fn sigquit_finding(input: &TextInput<'_, '_>) -> Finding {
             .map(frame_line)
             .into_iter()
             .collect(),
+        goroutines: None,
     });
     f.next_steps = vec![
         "Look at what main and the largest goroutine groups wait for; a second dump a few seconds later shows whether anything moves".into(),
@@ -571,6 +575,7 @@ fn race_finding(input: &TextInput<'_, '_>, race: &godiag_model::RaceReport<'_>) 
         input: input.index,
         offset: Some(race.offset),
         lines,
+        goroutines: None,
     });
     f.next_steps = next_steps(FindingKind::DataRace);
     f
@@ -616,6 +621,7 @@ fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>) {
                     input: inp.index,
                     offset: None,
                     lines: Vec::new(),
+                    goroutines: Some(n as u64),
                 });
             }
             f.next_steps = next_steps(FindingKind::GoroutineLeak);
@@ -666,6 +672,7 @@ fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>) {
                 input: input.index,
                 offset: None,
                 lines: g.frames.iter().take(4).map(frame_line).collect(),
+                goroutines: Some(g.count as u64),
             });
             f.next_steps = next_steps(FindingKind::GoroutineLeak);
             out.push(f);
@@ -750,6 +757,7 @@ fn dump_deadlock(input: &TextInput<'_, '_>) -> Option<Finding> {
             .map(frame_line)
             .into_iter()
             .collect(),
+        goroutines: None,
     });
     f.next_steps = next_steps(FindingKind::Deadlock);
     if timers_possible {
@@ -793,6 +801,7 @@ fn compiler_finding(input: &TextInput<'_, '_>, line: &str) -> Finding {
         input: input.index,
         offset: None,
         lines: vec![line.to_string()],
+        goroutines: None,
     });
     f.next_steps = steps_for(
         FindingKind::CompilerInternalError,
@@ -832,6 +841,7 @@ fn gctrace_pressure(input: &TextInput<'_, '_>) -> Option<Finding> {
         input: input.index,
         offset: Some(last.offset),
         lines: vec![first.raw.to_string(), last.raw.to_string()],
+        goroutines: None,
     });
     f.next_steps = next_steps(FindingKind::GcPressure);
     Some(f)

@@ -95,3 +95,47 @@ fn heap_profile_confirms_out_of_memory_at_the_same_site() {
         Some(&godiag_analysis::Verdict::Confirms)
     );
 }
+
+#[test]
+fn goroutine_profile_contradicts_a_leak_it_does_not_show() {
+    // A dump claiming 5,000 goroutines parked in main.worker ...
+    let mut dump = String::from("goroutine 1 [running]:\nmain.main()\n\t/app/main.go:5 +0x1\n");
+    for id in 0..5000 {
+        dump.push_str(&format!(
+            "\ngoroutine {} [chan receive, 3 minutes]:\nmain.worker(0x1)\n\t/work/main/lab/scenarios/goroutine-leak-profile/main.go:22 +0x1\ncreated by main.main in goroutine 1\n\t/work/main/lab/scenarios/goroutine-leak-profile/main.go:50 +0x2\n",
+            id + 10
+        ));
+    }
+    // ... and a goroutine profile of the process showing 4 there.
+    let profile = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../lab/artifacts/go1.24.11/goroutine-leak-profile.goroutine-1.pb.gz"
+    ))
+    .unwrap();
+    let loaded = vec![
+        Loaded::from_bytes("dump.txt", dump.into_bytes()).unwrap(),
+        Loaded::from_bytes("goroutine.pb.gz", profile).unwrap(),
+    ];
+    let loaded: &'static [Loaded] = Box::leak(loaded.into_boxed_slice());
+    let r = build_report(loaded, GroupKeyMode::Stack);
+    let f = r
+        .findings
+        .iter()
+        .find(|f| {
+            f.kind.name() == "goroutine-leak"
+                && f.location
+                    .as_ref()
+                    .is_some_and(|l| l.function == "main.worker")
+        })
+        .unwrap();
+    assert_eq!(
+        f.verification.get("pprof"),
+        Some(&godiag_analysis::Verdict::Contradicts),
+        "{f:?}"
+    );
+    assert_eq!(
+        f.verification.get("goroutine-dump"),
+        Some(&godiag_analysis::Verdict::Confirms)
+    );
+    assert!(f.title.contains("contradicted"), "{}", f.title);
+}
