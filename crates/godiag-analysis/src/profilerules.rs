@@ -51,7 +51,10 @@ fn by_site<'p>(p: &'p Profile, index: usize) -> Vec<(SiteKey<'p>, i64)> {
             continue;
         }
         if let Some(f) = user_site(p, si) {
-            *m.entry((f.function, f.file, f.line)).or_insert(0) += v;
+            {
+                let e = m.entry((f.function, f.file, f.line)).or_insert(0);
+                *e = e.saturating_add(v);
+            }
         }
     }
     let mut v: Vec<(SiteKey<'p>, i64)> = m.into_iter().collect();
@@ -64,7 +67,7 @@ fn by_function<'p>(p: &'p Profile, index: usize) -> Vec<(SiteKey<'p>, i64)> {
     let mut m: HashMap<(&'p str, &'p str), (i64, SiteKey<'p>, i64)> = HashMap::new();
     for (site, v) in by_site(p, index) {
         let e = m.entry((site.0, site.1)).or_insert((0, site, v));
-        e.0 += v;
+        e.0 = e.0.saturating_add(v);
         // by_site is sorted descending, so the first line seen is the heaviest.
     }
     let mut v: Vec<(SiteKey<'p>, i64)> = m
@@ -163,10 +166,13 @@ fn cpu_findings(input: &ProfileInput<'_>, out: &mut Vec<Finding>) {
             }
         }
         if in_gc {
-            gc += v;
+            gc = gc.saturating_add(v);
         }
         if let Some(u) = user {
-            *alloc_sites.entry((u.function, u.file, u.line)).or_insert(0) += v;
+            {
+                let e = alloc_sites.entry((u.function, u.file, u.line)).or_insert(0);
+                *e = e.saturating_add(v);
+            }
         }
     }
     let sites = by_function(p, index);
@@ -333,7 +339,7 @@ fn heap_findings(heaps: &[&ProfileInput<'_>], out: &mut Vec<Finding>) {
         let (first, last) = (&series[0], &series[series.len() - 1]);
         let mut growth: Vec<(SiteKey<'_>, i64)> = last
             .iter()
-            .map(|(k, v)| (*k, v - first.get(k).copied().unwrap_or(0)))
+            .map(|(k, v)| (*k, v.saturating_sub(first.get(k).copied().unwrap_or(0))))
             .filter(|(_, g)| *g > 0)
             .collect();
         growth.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
@@ -347,7 +353,7 @@ fn heap_findings(heaps: &[&ProfileInput<'_>], out: &mut Vec<Finding>) {
             if *g >= 1 << 20 && steady {
                 let t0 = snapshots[0].profile.raw.time_nanos;
                 let t1 = snapshots[snapshots.len() - 1].profile.raw.time_nanos;
-                let minutes = (t1 - t0) as f64 / 60e9;
+                let minutes = t1.saturating_sub(t0) as f64 / 60e9;
                 let rate = if minutes > 0.0 {
                     format!(", {} per minute", human_bytes((*g as f64 / minutes) as u64))
                 } else {
@@ -559,9 +565,10 @@ fn site_labels(p: &Profile, site: &SiteKey<'_>) -> Vec<String> {
             } else {
                 l.num.to_string()
             };
-            *counts
+            let e = counts
                 .entry(format!("{}={value}", p.str(l.key)))
-                .or_insert(0) += v;
+                .or_insert(0);
+            *e = e.saturating_add(v);
         }
     }
     let mut v: Vec<(String, i64)> = counts.into_iter().collect();

@@ -366,8 +366,8 @@ impl Profile {
                     let e = rows
                         .entry((self.str(name), self.str(file), line))
                         .or_insert((0, 0));
-                    e.0 += f;
-                    e.1 += c;
+                    e.0 = e.0.saturating_add(f);
+                    e.1 = e.1.saturating_add(c);
                 }
                 sorted_rows(rows)
             })
@@ -398,7 +398,10 @@ impl Profile {
                 .map(|n| n.replace(';', ":"))
                 .collect::<Vec<_>>()
                 .join(";");
-            *acc.entry(key).or_insert(0) += v;
+            {
+                let e = acc.entry(key).or_insert(0);
+                *e = e.saturating_add(v);
+            }
         }
         let mut lines: Vec<String> = acc.into_iter().map(|(k, v)| format!("{k} {v}")).collect();
         lines.sort();
@@ -430,13 +433,13 @@ pub fn diff_top(earlier: &[TopRow], later: &[TopRow]) -> Vec<TopRow> {
     let mut m: HashMap<(&str, &str, i64), (i64, i64)> = HashMap::new();
     for r in later {
         let e = m.entry((&r.function, &r.file, r.line)).or_insert((0, 0));
-        e.0 += r.flat;
-        e.1 += r.cum;
+        e.0 = e.0.saturating_add(r.flat);
+        e.1 = e.1.saturating_add(r.cum);
     }
     for r in earlier {
         let e = m.entry((&r.function, &r.file, r.line)).or_insert((0, 0));
-        e.0 -= r.flat;
-        e.1 -= r.cum;
+        e.0 = e.0.saturating_sub(r.flat);
+        e.1 = e.1.saturating_sub(r.cum);
     }
     m.retain(|_, (f, c)| *f != 0 || *c != 0);
     sorted_rows(m)
