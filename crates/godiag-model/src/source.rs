@@ -79,6 +79,7 @@ impl InputKind {
                 | InputKind::RaceReport
                 | InputKind::PprofProto
                 | InputKind::PprofText
+                | InputKind::ElfExecutable
         )
     }
 }

@@ -52,6 +52,9 @@ pub fn render_json(report: &Report<'_>) -> String {
             if let Some(p) = &i.profile {
                 o.insert("profile".into(), crate::profile::profile_json(p));
             }
+            if let Some(e) = &i.executable {
+                o.insert("executable".into(), json!(e));
+            }
             if !i.groups.is_empty() {
                 o.insert("goroutine_groups_total".into(), json!(i.groups.len()));
                 o.insert(

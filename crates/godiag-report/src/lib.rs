@@ -43,6 +43,19 @@ pub struct InputReport<'a> {
     pub groups: Vec<GoroutineGroup<'a>>,
     /// What the pprof reader read, for profile kinds.
     pub profile: Option<godiag_pprof::Profile>,
+    /// What the executable reader read, for Go executables.
+    pub executable: Option<ExecutableSummary>,
+}
+
+/// A Go executable's symbol table, as read.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ExecutableSummary {
+    /// Functions in the runtime's symbol table (pclntab).
+    pub functions: usize,
+    /// Where the pclntab was found: a section name, or `scan`.
+    pub pclntab: String,
+    /// Whether inlined frames can be resolved (moduledata found).
+    pub inline_info: bool,
 }
 
 impl InputReport<'_> {

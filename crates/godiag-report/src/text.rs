@@ -255,14 +255,27 @@ fn input_line(out: &mut String, st: &Style, i: &InputReport<'_>) {
         .goroutine_count()
         .map(|n| format!(", {}", plural(n as usize, "goroutine")))
         .unwrap_or_default();
+    let exe = i
+        .executable
+        .as_ref()
+        .map(|e| {
+            format!(
+                ", {} functions (pclntab from {}{})",
+                e.functions,
+                e.pclntab,
+                if e.inline_info { ", with inlining" } else { "" }
+            )
+        })
+        .unwrap_or_default();
     let _ = writeln!(
         out,
-        "  {}  {}  {}  {}{}",
+        "  {}  {}  {}  {}{}{}",
         i.path,
         i.kind.name(),
         version,
         status,
-        count
+        count,
+        exe
     );
     for w in i.warnings.iter().take(5) {
         let _ = writeln!(out, "    {} {}", st.yellow("warning:"), w);

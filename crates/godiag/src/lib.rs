@@ -9,7 +9,7 @@ use godiag_analysis::{
     ProfileInput, TextInput,
 };
 use godiag_model::{diff_groups, group_goroutines, GroupKeyMode, InputKind, InputStatus, Source};
-use godiag_report::{DumpComparison, InputReport, ProfileComparison, Report};
+use godiag_report::{DumpComparison, ExecutableSummary, InputReport, ProfileComparison, Report};
 
 pub use inputs::{load_inputs, Loaded};
 
@@ -31,6 +31,7 @@ pub fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> 
             text: None,
             groups: Vec::new(),
             profile: None,
+            executable: None,
         };
         if sniffed.kind == InputKind::Unrecognized {
             report.status = InputStatus::Unrecognized;
@@ -48,6 +49,24 @@ pub fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> 
                 "recognised as {}; this build of godiag does not analyse that kind yet",
                 sniffed.kind.name()
             ));
+        } else if sniffed.kind == InputKind::ElfExecutable {
+            match godiag_exe::GoExecutable::parse(l.bytes()) {
+                Ok(exe) => {
+                    report.go_version = report.go_version.or(exe.go_version.clone());
+                    report.executable = Some(ExecutableSummary {
+                        functions: exe.pclntab.len(),
+                        pclntab: exe.pclntab_source.to_string(),
+                        inline_info: exe.has_inline_info(),
+                    });
+                }
+                Err(e) => {
+                    report.status = InputStatus::Partial;
+                    report.analysed = false;
+                    warnings.push(format!(
+                        "recognised as an ELF executable but unreadable: {e}"
+                    ));
+                }
+            }
         } else if matches!(sniffed.kind, InputKind::PprofProto | InputKind::PprofText) {
             match godiag_pprof::read(l.bytes()) {
                 Ok(p) => {

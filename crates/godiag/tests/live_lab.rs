@@ -101,3 +101,197 @@ fn executables_and_cores_are_recognised() {
     assert_eq!(l.sniffed.kind, InputKind::ElfCore);
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+/// The executable reader against the runtime itself: every physical frame of
+/// a `GOTRACEBACK=system` crash (which prints `pc=`) resolves, with its
+/// inlined callees, to exactly the functions and lines the runtime printed;
+/// for plain, stripped (`-s -w`) and PIE builds.
+#[test]
+#[ignore = "needs a Go toolchain: run scripts/test.sh"]
+fn executable_reader_agrees_with_the_runtime_traceback() {
+    let version = std::env::var("GODIAG_TEST_GO").unwrap_or_else(|_| "1.24.11".into());
+    let lab = common::lab_dir();
+    let go = lab.join(format!("../.cache/go/{version}/bin/go"));
+    assert!(
+        go.exists(),
+        "Go {version} is not installed: run scripts/test.sh"
+    );
+    let tmp = std::env::temp_dir().join(format!("godiag-live-pcs-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    for (name, flags) in [("plain", vec![]), ("stripped", vec!["-ldflags=-s -w"])] {
+        let bin = tmp.join(name);
+        let status = Command::new(&go)
+            .current_dir(&lab)
+            .env("GOTOOLCHAIN", "local")
+            .env("CGO_ENABLED", "0")
+            .arg("build")
+            .args(&flags)
+            .arg("-o")
+            .arg(&bin)
+            .arg("./scenarios/nil-deref")
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let out = Command::new(&bin)
+            .env("GOTRACEBACK", "system")
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stderr).into_owned();
+        let t = godiag_traceback::parse(text.as_bytes());
+        let data = std::fs::read(&bin).unwrap();
+        let exe = godiag_exe::GoExecutable::parse(&data).expect("a Go executable");
+        assert_eq!(exe.go_version.as_deref(), Some(version.as_str()));
+        let mut checked = 0;
+        for g in &t.goroutines {
+            // Runs of frames ending at a physical frame (the one with pc=).
+            let mut run: Vec<&godiag_model::Frame<'_>> = Vec::new();
+            let mut prev_fn = "";
+            for f in &g.frames {
+                run.push(f);
+                let Some(pc) = f.pc else { continue };
+                // Return addresses point after the call; only the frame a
+                // signal interrupted (below runtime.sigpanic) is exact.
+                let exact = prev_fn == "runtime.sigpanic";
+                let pc = if exact { pc.get() } else { pc.get() - 1 };
+                let got: Vec<(String, i64)> = exe
+                    .frames(pc)
+                    .iter()
+                    .map(|x| (x.function.to_string(), x.line))
+                    .collect();
+                let want: Vec<(String, i64)> = run
+                    .iter()
+                    .map(|x| {
+                        // printFuncName shows runtime.gopanic as `panic`.
+                        let name = if x.function == "panic" {
+                            "runtime.gopanic"
+                        } else {
+                            x.function
+                        };
+                        (name.replace("[...]", ""), i64::from(x.line))
+                    })
+                    .collect();
+                // The runtime prints generic type arguments as [...]; the table has them.
+                let got_names: Vec<(String, i64)> =
+                    got.iter().map(|(n, l)| (strip_type_args(n), *l)).collect();
+                assert_eq!(got_names, want, "{name}: goroutine {} at pc {pc:#x}", g.id);
+                checked += 1;
+                prev_fn = f.function;
+                run.clear();
+            }
+        }
+        assert!(
+            checked >= 10,
+            "{name}: only {checked} physical frames checked"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+/// `pkg.F[go.shape.int]` → `pkg.F` (what the traceback prints as `pkg.F[...]`).
+fn strip_type_args(name: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0;
+    for c in name.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The executable reader against `go tool addr2line` on every function of
+/// plain, stripped and PIE builds (entry, entry+1, +5, +17).
+#[test]
+#[ignore = "needs a Go toolchain: run scripts/test.sh"]
+fn executable_reader_agrees_with_go_tool_addr2line() {
+    use std::io::Write;
+    let version = std::env::var("GODIAG_TEST_GO").unwrap_or_else(|_| "1.24.11".into());
+    let lab = common::lab_dir();
+    let go = lab.join(format!("../.cache/go/{version}/bin/go"));
+    assert!(
+        go.exists(),
+        "Go {version} is not installed: run scripts/test.sh"
+    );
+    let tmp = std::env::temp_dir().join(format!("godiag-live-a2l-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let go_cmd = || {
+        let mut c = Command::new(&go);
+        c.current_dir(&lab)
+            .env("GOTOOLCHAIN", "local")
+            .env("CGO_ENABLED", "0");
+        c
+    };
+    for (name, flags, symbols_from) in [
+        ("plain", vec![], "plain"),
+        ("stripped", vec!["-ldflags=-s -w"], "plain"),
+        ("pie", vec!["-buildmode=pie"], "pie"),
+    ] {
+        let bin = tmp.join(name);
+        assert!(go_cmd()
+            .arg("build")
+            .args(&flags)
+            .arg("-o")
+            .arg(&bin)
+            .arg("./scenarios/nil-deref")
+            .status()
+            .unwrap()
+            .success());
+        // A stripped binary has no symbols to list: its code is laid out as the plain one's.
+        let nm = go_cmd()
+            .args(["tool", "nm"])
+            .arg(tmp.join(symbols_from))
+            .output()
+            .unwrap();
+        let mut pcs = Vec::new();
+        for line in String::from_utf8_lossy(&nm.stdout).lines() {
+            let parts: Vec<&str> = line.split_whitespace().collect();
+            if parts.len() >= 3 && parts[1] == "T" {
+                if let Ok(a) = u64::from_str_radix(parts[0], 16) {
+                    pcs.extend([a, a + 1, a + 5, a + 17]);
+                }
+            }
+        }
+        assert!(pcs.len() > 1000, "{name}: {} pcs", pcs.len());
+        let mut child = go_cmd()
+            .args(["tool", "addr2line"])
+            .arg(&bin)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let input: String = pcs.iter().map(|pc| format!("{pc:x}\n")).collect();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        let want = String::from_utf8(child.wait_with_output().unwrap().stdout).unwrap();
+        let data = std::fs::read(&bin).unwrap();
+        let exe = godiag_exe::GoExecutable::parse(&data).expect("a Go executable");
+        let mut got = String::new();
+        for pc in &pcs {
+            let frames = exe.frames(*pc);
+            // addr2line prints the physical function and the innermost line.
+            let func = frames.last().map_or("?", |f| f.function);
+            let (file, line) = frames.first().map_or(("", 0), |f| (f.file, f.line));
+            let line = if file.is_empty() { -1 } else { line };
+            got.push_str(&format!("{func}\n{file}:{line}\n"));
+        }
+        let diffs = want
+            .lines()
+            .zip(got.lines())
+            .filter(|(a, b)| a != b)
+            .count();
+        assert_eq!(
+            diffs,
+            0,
+            "{name}: {diffs} of {} lines differ from go tool addr2line",
+            want.lines().count()
+        );
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+}
