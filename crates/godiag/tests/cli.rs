@@ -9,6 +9,18 @@ fn godiag() -> Command {
     c
 }
 
+/// `godiag analyze --format json -` with `input` on stdin.
+fn analyze_json_stdin(input: &[u8]) -> std::process::Output {
+    let mut child = godiag()
+        .args(["analyze", "--format", "json", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
 const CRASH: &str =
     "panic: boom\n\ngoroutine 1 [running]:\nmain.main()\n\t/app/main.go:3 +0x1d\nexit status 2\n";
 
@@ -53,19 +65,7 @@ fn exit_codes() {
 
 #[test]
 fn stdin_json_and_output_file() {
-    let mut child = godiag()
-        .args(["analyze", "--format", "json", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(CRASH.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = analyze_json_stdin(CRASH.as_bytes());
     assert_eq!(out.status.code(), Some(0));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["schema"], "godiag.report/v1");
@@ -100,19 +100,7 @@ fn stdin_json_and_output_file() {
 #[test]
 fn cut_input_is_partial_with_the_offset() {
     let cut = &CRASH[..CRASH.len() - 20];
-    let mut child = godiag()
-        .args(["analyze", "--format", "json", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(cut.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = analyze_json_stdin(cut.as_bytes());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["inputs"][0]["status"], "partial");
     let w = v["inputs"][0]["warnings"][0].as_str().unwrap();
@@ -162,19 +150,7 @@ fn container_log_prefixes_are_understood() {
         .lines()
         .map(|l| format!("2026-11-27T09:00:00.123456789Z stderr F {l}\n"))
         .collect();
-    let mut child = godiag()
-        .args(["analyze", "--format", "json", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(prefixed.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = analyze_json_stdin(prefixed.as_bytes());
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["inputs"][0]["kind"], "crash-text");
     assert_eq!(v["findings"][0]["kind"], "concurrent-map-access");

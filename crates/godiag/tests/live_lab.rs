@@ -5,19 +5,42 @@
 
 mod common;
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
-#[test]
-#[ignore = "needs a Go toolchain: run scripts/test.sh"]
-fn regenerated_artifacts_match_the_manifest() {
+/// The Go version the live tests use, and its `go` (installed by scripts/test.sh).
+fn toolchain() -> (String, PathBuf) {
     let version = std::env::var("GODIAG_TEST_GO").unwrap_or_else(|_| "1.24.11".into());
-    let lab = common::lab_dir();
-    let go = lab.join(format!("../.cache/go/{version}/bin/go"));
+    let go = common::lab_dir().join(format!("../.cache/go/{version}/bin/go"));
     assert!(
         go.exists(),
         "Go {version} is not installed at {}: run scripts/test.sh, which installs it",
         go.display()
     );
+    (version, go)
+}
+
+/// `go build [flags] -o out ./scenarios/nil-deref` in the lab, cgo off.
+fn build_nil_deref(go: &Path, flags: &[&str], out: &Path) {
+    let status = Command::new(go)
+        .current_dir(common::lab_dir())
+        .env("GOTOOLCHAIN", "local")
+        .env("CGO_ENABLED", "0")
+        .arg("build")
+        .args(flags)
+        .arg("-o")
+        .arg(out)
+        .arg("./scenarios/nil-deref")
+        .status()
+        .expect("go build runs");
+    assert!(status.success(), "go build {flags:?}");
+}
+
+#[test]
+#[ignore = "needs a Go toolchain: run scripts/test.sh"]
+fn regenerated_artifacts_match_the_manifest() {
+    let (version, _go) = toolchain();
+    let lab = common::lab_dir();
     let out = std::env::temp_dir().join(format!("godiag-live-lab-{}", std::process::id()));
     let scenarios = "nil-deref bad-address map-read-write deadlock-mutex stack-overflow-stringer \
                      panic-repanic fatal-in-defer-after-segv goroutine-leak sigquit data-race cgo-crash";
@@ -43,13 +66,7 @@ fn executables_and_cores_are_recognised() {
     use godiag::Loaded;
     use godiag_model::InputKind;
 
-    let version = std::env::var("GODIAG_TEST_GO").unwrap_or_else(|_| "1.24.11".into());
-    let lab = common::lab_dir();
-    let go = lab.join(format!("../.cache/go/{version}/bin/go"));
-    assert!(
-        go.exists(),
-        "Go {version} is not installed: run scripts/test.sh"
-    );
+    let (version, go) = toolchain();
     let tmp = std::env::temp_dir().join(format!("godiag-live-exe-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).unwrap();
     for (name, flags) in [
@@ -58,18 +75,7 @@ fn executables_and_cores_are_recognised() {
         ("pie", vec!["-buildmode=pie"]),
     ] {
         let out = tmp.join(name);
-        let status = Command::new(&go)
-            .current_dir(&lab)
-            .env("GOTOOLCHAIN", "local")
-            .env("CGO_ENABLED", "0")
-            .arg("build")
-            .args(&flags)
-            .arg("-o")
-            .arg(&out)
-            .arg("./scenarios/nil-deref")
-            .status()
-            .expect("go build runs");
-        assert!(status.success(), "go build {name}");
+        build_nil_deref(&go, &flags, &out);
         let l = Loaded::from_bytes(name, std::fs::read(&out).unwrap()).unwrap();
         assert_eq!(l.sniffed.kind, InputKind::ElfExecutable, "{name}");
         assert_eq!(
@@ -109,29 +115,12 @@ fn executables_and_cores_are_recognised() {
 #[test]
 #[ignore = "needs a Go toolchain: run scripts/test.sh"]
 fn executable_reader_agrees_with_the_runtime_traceback() {
-    let version = std::env::var("GODIAG_TEST_GO").unwrap_or_else(|_| "1.24.11".into());
-    let lab = common::lab_dir();
-    let go = lab.join(format!("../.cache/go/{version}/bin/go"));
-    assert!(
-        go.exists(),
-        "Go {version} is not installed: run scripts/test.sh"
-    );
+    let (version, go) = toolchain();
     let tmp = std::env::temp_dir().join(format!("godiag-live-pcs-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).unwrap();
     for (name, flags) in [("plain", vec![]), ("stripped", vec!["-ldflags=-s -w"])] {
         let bin = tmp.join(name);
-        let status = Command::new(&go)
-            .current_dir(&lab)
-            .env("GOTOOLCHAIN", "local")
-            .env("CGO_ENABLED", "0")
-            .arg("build")
-            .args(&flags)
-            .arg("-o")
-            .arg(&bin)
-            .arg("./scenarios/nil-deref")
-            .status()
-            .unwrap();
-        assert!(status.success());
+        build_nil_deref(&go, &flags, &bin);
         let out = Command::new(&bin)
             .env("GOTRACEBACK", "system")
             .output()
@@ -208,13 +197,8 @@ fn strip_type_args(name: &str) -> String {
 #[ignore = "needs a Go toolchain: run scripts/test.sh"]
 fn executable_reader_agrees_with_go_tool_addr2line() {
     use std::io::Write;
-    let version = std::env::var("GODIAG_TEST_GO").unwrap_or_else(|_| "1.24.11".into());
+    let (_version, go) = toolchain();
     let lab = common::lab_dir();
-    let go = lab.join(format!("../.cache/go/{version}/bin/go"));
-    assert!(
-        go.exists(),
-        "Go {version} is not installed: run scripts/test.sh"
-    );
     let tmp = std::env::temp_dir().join(format!("godiag-live-a2l-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).unwrap();
     let go_cmd = || {
@@ -230,15 +214,7 @@ fn executable_reader_agrees_with_go_tool_addr2line() {
         ("pie", vec!["-buildmode=pie"], "pie"),
     ] {
         let bin = tmp.join(name);
-        assert!(go_cmd()
-            .arg("build")
-            .args(&flags)
-            .arg("-o")
-            .arg(&bin)
-            .arg("./scenarios/nil-deref")
-            .status()
-            .unwrap()
-            .success());
+        build_nil_deref(&go, &flags, &bin);
         // A stripped binary has no symbols to list: its code is laid out as the plain one's.
         let nm = go_cmd()
             .args(["tool", "nm"])
