@@ -367,6 +367,19 @@ impl<'a> GoExecutable<'a> {
         })
     }
 
+    /// The frame size (`pcsp`: SP below the entry SP) of `f` at `pc`.
+    pub fn frame_size(&self, f: &Func<'_>, pc: u64) -> Option<u64> {
+        let t = &self.pclntab;
+        let v = t.pcvalue(f, t.field(f, 16)?, pc)?;
+        u64::try_from(v).ok()
+    }
+
+    /// Bytes of the file at a link-time address, when the file holds them.
+    pub fn read(&self, addr: u64, len: usize) -> Option<&'a [u8]> {
+        let start = self.addr_to_offset(addr)?;
+        self.data.get(start..start.checked_add(len)?)
+    }
+
     /// Whether inlined frames can be told (moduledata was found).
     pub fn has_inline_info(&self) -> bool {
         self.gofunc.is_some()

@@ -80,6 +80,7 @@ impl InputKind {
                 | InputKind::PprofProto
                 | InputKind::PprofText
                 | InputKind::ElfExecutable
+                | InputKind::ElfCore
         )
     }
 }

@@ -16,6 +16,13 @@ pub use inputs::{load_inputs, Loaded};
 /// Reads every input, groups goroutines, runs the rules.
 pub fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> {
     let mut inputs: Vec<InputReport<'a>> = Vec::with_capacity(loaded.len());
+    // The executable behind a core: the first one among the inputs (--exe
+    // adds it there).
+    let exe_bytes: Option<&'a [u8]> = loaded
+        .iter()
+        .find(|l| l.sniffed.kind == InputKind::ElfExecutable)
+        .map(|l| l.bytes());
+    let exe = exe_bytes.and_then(|b| godiag_exe::GoExecutable::parse(b).ok());
     for l in loaded {
         let sniffed = &l.sniffed;
         let mut warnings: Vec<String> = l.warnings.clone();
@@ -49,6 +56,47 @@ pub fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> 
                 "recognised as {}; this build of godiag does not analyse that kind yet",
                 sniffed.kind.name()
             ));
+        } else if sniffed.kind == InputKind::ElfCore {
+            match (godiag_core::Core::parse(l.bytes()), &exe, exe_bytes) {
+                (Err(e), _, _) => {
+                    report.status = InputStatus::Partial;
+                    report.analysed = false;
+                    warnings.push(format!("recognised as an ELF core but unreadable: {e}"));
+                }
+                (Ok(core), Some(exe), Some(bytes)) => {
+                    report.go_version = exe.go_version.clone();
+                    match godiag_core::goroutines(&core, exe, bytes) {
+                        Ok(goroutines) => {
+                            let running = goroutines.iter().filter(|g| g.stack_unavailable).count();
+                            if running > 0 {
+                                warnings.push(format!(
+                                    "{running} goroutines were running on a thread at dump time; their stacks are not read yet"
+                                ));
+                            }
+                            report.groups = group_goroutines(&goroutines, mode);
+                            report.text = Some(godiag_model::TextArtifact {
+                                goroutines,
+                                ..Default::default()
+                            });
+                        }
+                        Err(e) => {
+                            report.status = InputStatus::Partial;
+                            warnings.push(format!(
+                                "{} threads read; goroutines not listed: {e}",
+                                core.threads.len()
+                            ));
+                        }
+                    }
+                }
+                (Ok(core), _, _) => {
+                    report.status = InputStatus::Partial;
+                    report.analysed = false;
+                    warnings.push(format!(
+                        "{} threads read; give the executable (--exe FILE, or put it in the bundle) to list goroutines",
+                        core.threads.len()
+                    ));
+                }
+            }
         } else if sniffed.kind == InputKind::ElfExecutable {
             match godiag_exe::GoExecutable::parse(l.bytes()) {
                 Ok(exe) => {

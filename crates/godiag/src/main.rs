@@ -91,6 +91,9 @@ struct AnalyzeArgs {
     /// stack and scalar argument values.
     #[arg(long, value_enum, default_value_t = Grouping::Stack)]
     group: Grouping,
+    /// The executable behind a core dump (when the bundle does not hold it).
+    #[arg(long, value_name = "FILE")]
+    exe: Option<PathBuf>,
     /// Goroutine groups shown per input in the text report.
     #[arg(long, default_value_t = 12, value_name = "N")]
     max_groups: usize,
@@ -237,7 +240,9 @@ fn print_or_fail(text: &str) -> ExitCode {
 }
 
 fn analyze(args: AnalyzeArgs) -> ExitCode {
-    let loaded = match load_inputs(&args.paths) {
+    let mut paths = args.paths.clone();
+    paths.extend(args.exe.iter().cloned());
+    let loaded = match load_inputs(&paths) {
         Ok(l) => std::mem::ManuallyDrop::new(l),
         Err(e) => {
             eprintln!("godiag: {e:#}");

@@ -271,3 +271,80 @@ fn executable_reader_agrees_with_go_tool_addr2line() {
     }
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+/// Goroutines read from a kernel core dump agree with the runtime's own
+/// `GOTRACEBACK=crash` output of the same crash, goroutine by goroutine:
+/// id, wait state and every frame's function and line.
+#[test]
+#[ignore = "needs a Go toolchain: run scripts/test.sh"]
+fn core_goroutines_agree_with_the_crash_output() {
+    let (_version, go) = toolchain();
+    let pattern = std::fs::read_to_string("/proc/sys/kernel/core_pattern").unwrap_or_default();
+    assert!(
+        !pattern.starts_with('|'),
+        "core_pattern pipes cores to {pattern:?}"
+    );
+    let tmp = std::env::temp_dir().join(format!("godiag-live-core-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let bin = tmp.join("prog");
+    build_nil_deref(&go, &[], &bin);
+    let out = Command::new("bash")
+        .current_dir(&tmp)
+        .arg("-c")
+        .arg("ulimit -c unlimited; GOTRACEBACK=crash ./prog")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stderr).into_owned();
+    let crash = godiag_traceback::parse(text.as_bytes());
+    let core_path = std::fs::read_dir(&tmp)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("core"))
+        .expect("a core file was written");
+    let core_bytes = std::fs::read(&core_path).unwrap();
+    let exe_bytes = std::fs::read(&bin).unwrap();
+    let core = godiag_core::Core::parse(&core_bytes).expect("an ELF core");
+    assert!(!core.threads.is_empty());
+    let exe = godiag_exe::GoExecutable::parse(&exe_bytes).unwrap();
+    let gs = godiag_core::goroutines(&core, &exe, &exe_bytes).expect("goroutines");
+    let mut compared = 0;
+    for g in gs.iter().filter(|g| g.status != "running") {
+        let Some(printed) = crash.goroutines.iter().find(|p| p.id == g.id) else {
+            panic!(
+                "goroutine {} [{}] of the core is not in the crash output",
+                g.id, g.status
+            );
+        };
+        assert_eq!(g.status, printed.status, "goroutine {}", g.id);
+        let ours: Vec<(String, u32)> = g
+            .frames
+            .iter()
+            .map(|f| (strip_type_args(f.function), f.line))
+            .collect();
+        let theirs: Vec<(String, u32)> = printed
+            .frames
+            .iter()
+            .map(|f| (strip_type_args(&f.function.replace("[...]", "")), f.line))
+            .collect();
+        assert_eq!(ours, theirs, "goroutine {} [{}]", g.id, g.status);
+        compared += 1;
+    }
+    assert!(compared >= 4, "only {compared} goroutines compared");
+    // The same through the pipeline, as `godiag analyze core --exe prog` runs it.
+    let loaded = godiag::load_inputs(&[core_path.clone(), bin.clone()]).unwrap();
+    let report = godiag::build_report(&loaded, godiag_model::GroupKeyMode::Stack);
+    let input = &report.inputs[0];
+    assert_eq!(input.kind, godiag_model::InputKind::ElfCore);
+    assert_eq!(
+        input.status,
+        godiag_model::InputStatus::Parsed,
+        "{:?}",
+        input.warnings
+    );
+    assert_eq!(input.goroutine_count(), Some(gs.len() as u64));
+    assert!(input
+        .groups
+        .iter()
+        .any(|g| g.frames.iter().any(|f| f.function == "main.park")));
+    let _ = std::fs::remove_dir_all(&tmp);
+}

@@ -1,0 +1,22 @@
+//! Prints the goroutines of a core: `goroutines CORE EXECUTABLE`.
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let (core_path, exe_path) = (args.next().expect("CORE"), args.next().expect("EXECUTABLE"));
+    let core_bytes = std::fs::read(&core_path).expect("core");
+    let exe_bytes = std::fs::read(&exe_path).expect("executable");
+    let core = godiag_core::Core::parse(&core_bytes).expect("an ELF core");
+    let exe = godiag_exe::GoExecutable::parse(&exe_bytes).expect("a Go executable");
+    println!("{} threads, entry {:?}", core.threads.len(), core.entry());
+    match godiag_core::goroutines(&core, &exe, &exe_bytes) {
+        Ok(gs) => {
+            for g in gs {
+                println!("goroutine {} [{}]:", g.id, g.status);
+                for f in &g.frames {
+                    println!("{}\n\t{}:{}", f.function, f.file, f.line);
+                }
+                println!();
+            }
+        }
+        Err(e) => println!("{e}"),
+    }
+}

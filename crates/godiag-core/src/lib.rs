@@ -1,0 +1,460 @@
+//! Reader for ELF core dumps of Go programs (linux/amd64): threads and their
+//! registers, the auxiliary vector, memory reads across `PT_LOAD` segments,
+//! and — with the executable — every goroutine of the runtime's `allgs` list
+//! with its status, wait reason and stack, unwound with the runtime's own
+//! frame tables (`pcsp`) and symbolised with inlined frames.
+//!
+//! `runtime.g` offsets are per Go version (`shared/reference/core-dumps.md`
+//! §2.2). Goroutines are found through the `runtime.allgs` symbol, so this
+//! needs an executable with a symbol table; stripped executables still give
+//! threads, registers and memory. Not done yet: goroutines running on a
+//! thread at crash time (their saved `sched` is stale), signal frames,
+//! `systemstack`, wait objects.
+
+use std::num::NonZeroU32;
+
+use godiag_exe::GoExecutable;
+use godiag_model::{Frame, Goroutine};
+use object::read::elf::{ElfFile64, FileHeader, ProgramHeader};
+use object::{elf, Endianness, Object, ObjectSymbol};
+
+/// Why a core could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    #[error("not an ELF core: {0}")]
+    NotCore(String),
+    #[error("the executable has no symbol `{0}` (stripped?): goroutines cannot be listed")]
+    NoSymbol(&'static str),
+    #[error("the core does not hold memory at {0:#x}")]
+    Unmapped(u64),
+}
+
+/// One thread of the process at dump time (`NT_PRSTATUS`).
+#[derive(Clone, Debug)]
+pub struct Thread {
+    pub pid: u32,
+    /// The signal that stopped it (`pr_cursig`).
+    pub signal: u16,
+    pub rip: u64,
+    pub rsp: u64,
+    pub rbp: u64,
+    pub fs_base: u64,
+    /// All 27 general registers in `user_regs_struct` order.
+    pub regs: Vec<(&'static str, u64)>,
+}
+
+const USER_REGS: [&str; 27] = [
+    "r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9", "r8", "rax", "rcx", "rdx", "rsi",
+    "rdi", "orig_rax", "rip", "cs", "eflags", "rsp", "ss", "fs_base", "gs_base", "ds", "es", "fs",
+    "gs",
+];
+
+/// An ELF core file.
+pub struct Core<'a> {
+    data: &'a [u8],
+    /// (vaddr, memsz, file offset, filesz)
+    loads: Vec<(u64, u64, u64, u64)>,
+    pub threads: Vec<Thread>,
+    pub auxv: Vec<(u64, u64)>,
+}
+
+fn u64_at(b: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_le_bytes(b.get(at..at + 8)?.try_into().ok()?))
+}
+
+impl<'a> Core<'a> {
+    pub fn parse(data: &'a [u8]) -> Result<Self, CoreError> {
+        let file =
+            ElfFile64::<Endianness>::parse(data).map_err(|e| CoreError::NotCore(e.to_string()))?;
+        let endian = file.endian();
+        if file.elf_header().e_type(endian) != elf::ET_CORE {
+            return Err(CoreError::NotCore("e_type is not ET_CORE".into()));
+        }
+        let mut core = Core {
+            data,
+            loads: Vec::new(),
+            threads: Vec::new(),
+            auxv: Vec::new(),
+        };
+        for ph in file.elf_program_headers() {
+            match ph.p_type(endian) {
+                elf::PT_LOAD => core.loads.push((
+                    ph.p_vaddr(endian),
+                    ph.p_memsz(endian),
+                    ph.p_offset(endian),
+                    ph.p_filesz(endian),
+                )),
+                elf::PT_NOTE => {
+                    let Ok(Some(mut notes)) = ph.notes(endian, data) else {
+                        continue;
+                    };
+                    while let Ok(Some(note)) = notes.next() {
+                        let desc = note.desc();
+                        match note.n_type(endian) {
+                            elf::NT_PRSTATUS => {
+                                // elf_prstatus: cursig @12, pid @32, pr_reg @112.
+                                let reg = |i: usize| u64_at(desc, 112 + 8 * i).unwrap_or(0);
+                                let regs: Vec<(&'static str, u64)> = USER_REGS
+                                    .iter()
+                                    .enumerate()
+                                    .map(|(i, n)| (*n, reg(i)))
+                                    .collect();
+                                core.threads.push(Thread {
+                                    pid: desc.get(32..36).map_or(0, |b| {
+                                        u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+                                    }),
+                                    signal: desc
+                                        .get(12..14)
+                                        .map_or(0, |b| u16::from_le_bytes([b[0], b[1]])),
+                                    rip: reg(16),
+                                    rsp: reg(19),
+                                    rbp: reg(4),
+                                    fs_base: reg(21),
+                                    regs,
+                                });
+                            }
+                            elf::NT_AUXV => {
+                                let mut at = 0;
+                                while let (Some(k), Some(v)) =
+                                    (u64_at(desc, at), u64_at(desc, at + 8))
+                                {
+                                    if k == 0 {
+                                        break;
+                                    }
+                                    core.auxv.push((k, v));
+                                    at += 16;
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(core)
+    }
+
+    /// `len` bytes at `addr`, when the core holds them.
+    pub fn read(&self, addr: u64, len: usize) -> Option<&'a [u8]> {
+        let &(vaddr, _, off, filesz) = self.loads.iter().find(|&&(v, memsz, _, _)| {
+            addr >= v && addr.checked_sub(v).is_some_and(|d| d < memsz)
+        })?;
+        let rel = addr - vaddr;
+        let end = rel.checked_add(len as u64)?;
+        if end > filesz {
+            return None;
+        }
+        let start = usize::try_from(off.checked_add(rel)?).ok()?;
+        self.data.get(start..start.checked_add(len)?)
+    }
+
+    pub fn read_u64(&self, addr: u64) -> Option<u64> {
+        u64_at(self.read(addr, 8)?, 0)
+    }
+
+    fn read_u32(&self, addr: u64) -> Option<u32> {
+        Some(u32::from_le_bytes(self.read(addr, 4)?.try_into().ok()?))
+    }
+
+    fn read_u8(&self, addr: u64) -> Option<u8> {
+        self.read(addr, 1).map(|b| b[0])
+    }
+
+    /// `AT_ENTRY`: the program's entry point as loaded.
+    pub fn entry(&self) -> Option<u64> {
+        self.auxv.iter().find(|(k, _)| *k == 9).map(|(_, v)| *v)
+    }
+}
+
+/// Byte offsets in `runtime.g` that the goroutine list needs.
+#[derive(Clone, Copy, Debug)]
+struct GLayout {
+    sched_sp: u64,
+    sched_pc: u64,
+    atomicstatus: u64,
+    goid: u64,
+    waitreason: u64,
+}
+
+/// (first minor version, layout), newest first (core-dumps.md §2.2).
+const G_LAYOUTS: &[(u32, GLayout)] = &[
+    (
+        25,
+        GLayout {
+            sched_sp: 56,
+            sched_pc: 64,
+            atomicstatus: 144,
+            goid: 152,
+            waitreason: 176,
+        },
+    ),
+    (
+        23,
+        GLayout {
+            sched_sp: 56,
+            sched_pc: 64,
+            atomicstatus: 152,
+            goid: 160,
+            waitreason: 184,
+        },
+    ),
+    (
+        21,
+        GLayout {
+            sched_sp: 56,
+            sched_pc: 64,
+            atomicstatus: 144,
+            goid: 152,
+            waitreason: 168 + 8,
+        },
+    ),
+];
+
+/// `runtime.waitReasonStrings` read from the executable itself (a `[N]string`
+/// whose headers point into `.rodata`), so every version names its own.
+fn wait_reasons_from_exe<'e>(
+    exe: &GoExecutable<'e>,
+    file: &object::File<'e>,
+) -> Option<Vec<&'e str>> {
+    let sym = file
+        .symbols()
+        .find(|s| s.name() == Ok("runtime.waitReasonStrings"))?;
+    let n = usize::try_from(sym.size() / 16).ok()?.min(256);
+    let table = exe.read(sym.address(), n * 16)?;
+    (0..n)
+        .map(|i| {
+            let ptr = u64_at(table, 16 * i)?;
+            let len = usize::try_from(u64_at(table, 16 * i + 8)?).ok()?.min(256);
+            if len == 0 {
+                return Some("");
+            }
+            std::str::from_utf8(exe.read(ptr, len)?).ok()
+        })
+        .collect()
+}
+
+/// `runtime.waitReasonStrings` by version, for executables whose table
+/// cannot be read (PIE: its pointers are relocated at load time). Go 1.24's
+/// 44 entries, with the deltas of `shared/reference/traceback.md` §1.3.
+fn wait_reason(minor: u32, i: u8) -> &'static str {
+    const BASE: [&str; 32] = [
+        "",
+        "GC assist marking",
+        "IO wait",
+        "chan receive (nil chan)",
+        "chan send (nil chan)",
+        "dumping heap",
+        "garbage collection",
+        "garbage collection scan",
+        "panicwait",
+        "select",
+        "select (no cases)",
+        "GC assist wait",
+        "GC sweep wait",
+        "GC scavenge wait",
+        "chan receive",
+        "chan send",
+        "finalizer wait",
+        "force gc (idle)",
+        "semacquire",
+        "sleep",
+        "sync.Cond.Wait",
+        "sync.Mutex.Lock",
+        "sync.RWMutex.RLock",
+        "sync.RWMutex.Lock",
+        "trace reader (blocked)",
+        "wait for GC cycle",
+        "GC worker (idle)",
+        "GC worker (active)",
+        "preempted",
+        "debug call",
+        "GC mark termination",
+        "stopping the world",
+    ];
+    let mut v: Vec<&'static str> = BASE.to_vec();
+    if minor >= 24 {
+        v.insert(24, "sync.WaitGroup.Wait");
+    }
+    if minor >= 22 {
+        v.extend([
+            "flushing proc caches",
+            "trace goroutine status",
+            "trace proc status",
+            "page trace flush",
+            "coroutine",
+        ]);
+    }
+    if minor >= 23 {
+        v.push("GC weak to strong wait");
+    }
+    if minor >= 24 {
+        if minor >= 25 {
+            v.extend([
+                "synctest.Run",
+                "synctest.Wait",
+                "chan receive (durable)",
+                "chan send (durable)",
+                "select (durable)",
+            ]);
+        } else {
+            v.extend([
+                "synctest.Run",
+                "synctest.Wait",
+                "chan receive (synctest)",
+                "chan send (synctest)",
+                "select (synctest)",
+            ]);
+        }
+    }
+    if minor >= 25 {
+        v.extend([
+            "GOMAXPROCS updater (idle)",
+            "cleanup wait",
+            "sync.WaitGroup.Wait (durable)",
+        ]);
+    }
+    v.get(usize::from(i)).copied().unwrap_or("?")
+}
+
+const STATUS: [&str; 12] = [
+    "idle",
+    "runnable",
+    "running",
+    "syscall",
+    "waiting",
+    "moribund",
+    "dead",
+    "enqueue",
+    "copystack",
+    "preempted",
+    "leaked",
+    "waiting for cgo callback",
+];
+
+/// The goroutines of `runtime.allgs`, with stacks unwound from their saved
+/// `sched` (exact for parked goroutines).
+pub fn goroutines<'e>(
+    core: &Core<'_>,
+    exe: &GoExecutable<'e>,
+    exe_bytes: &'e [u8],
+) -> Result<Vec<Goroutine<'e>>, CoreError> {
+    let minor = exe
+        .go_version
+        .as_deref()
+        .and_then(|v| v.split('.').nth(1))
+        .and_then(|m| m.parse::<u32>().ok())
+        .unwrap_or(24);
+    let layout = G_LAYOUTS
+        .iter()
+        .find(|(since, _)| minor >= *since)
+        .map_or(G_LAYOUTS[0].1, |(_, l)| *l);
+    let file = object::File::parse(exe_bytes).map_err(|e| CoreError::NotCore(e.to_string()))?;
+    let reasons = wait_reasons_from_exe(exe, &file);
+    let allgs = file
+        .symbols()
+        .find(|s| s.name() == Ok("runtime.allgs"))
+        .ok_or(CoreError::NoSymbol("runtime.allgs"))?
+        .address();
+    // PIE: the load bias is where the entry point was loaded minus where it was linked.
+    let bias = core.entry().map_or(0, |e| e.wrapping_sub(file.entry()));
+    let addr = allgs.wrapping_add(bias);
+    let ptr = core.read_u64(addr).ok_or(CoreError::Unmapped(addr))?;
+    let len = core
+        .read_u64(addr + 8)
+        .ok_or(CoreError::Unmapped(addr + 8))?;
+    // A length from memory: bound it by what 8-byte pointers the core can hold.
+    let len = len.min(core.data.len() as u64 / 8);
+    let mut out = Vec::new();
+    for i in 0..len {
+        let Some(gp) = core.read_u64(ptr.wrapping_add(8 * i)) else {
+            break;
+        };
+        let Some(status) = core.read_u32(gp + layout.atomicstatus) else {
+            continue;
+        };
+        let status = status & !0x1000;
+        if status == 6 {
+            continue; // dead: not printed by the runtime either
+        }
+        let goid = core.read_u64(gp + layout.goid).unwrap_or(0);
+        let reason = core.read_u8(gp + layout.waitreason).unwrap_or(0);
+        let status_name = if status == 4 && reason != 0 {
+            reasons
+                .as_ref()
+                .and_then(|r| r.get(usize::from(reason)).copied())
+                .unwrap_or_else(|| wait_reason(minor, reason))
+        } else {
+            STATUS.get(status as usize).copied().unwrap_or("???")
+        };
+        let sp = core.read_u64(gp + layout.sched_sp).unwrap_or(0);
+        let pc = core.read_u64(gp + layout.sched_pc).unwrap_or(0);
+        let frames = if status == 2 {
+            Vec::new()
+        } else {
+            unwind(core, exe, bias, pc, sp)
+        };
+        out.push(Goroutine {
+            id: goid,
+            status: status_name,
+            gp: Some(gp),
+            frames,
+            stack_unavailable: status == 2,
+            ..Goroutine::default()
+        });
+    }
+    Ok(out)
+}
+
+/// Walks a stack: the frame size at each PC (`pcsp`) gives where the return
+/// address was pushed; inlined calls are expanded at each return address.
+fn unwind<'e>(
+    core: &Core<'_>,
+    exe: &GoExecutable<'e>,
+    bias: u64,
+    pc: u64,
+    sp: u64,
+) -> Vec<Frame<'e>> {
+    let mut out = Vec::new();
+    let (mut pc, mut sp) = (pc, sp);
+    for _ in 0..1000 {
+        let link_pc = pc.wrapping_sub(bias);
+        let Some(f) = exe.pclntab.find(link_pc.wrapping_sub(1)) else {
+            break;
+        };
+        // Every saved pc here is a return address: look up the call.
+        for fr in exe.frames(link_pc - 1) {
+            out.push(Frame {
+                function: if fr.function == "runtime.gopanic" {
+                    "panic"
+                } else {
+                    fr.function
+                },
+                args: if fr.inlined { "..." } else { "" },
+                file: fr.file,
+                line: u32::try_from(fr.line).unwrap_or(0),
+                pc_offset: if fr.inlined {
+                    None
+                } else {
+                    NonZeroU32::new(u32::try_from(link_pc - f.entry).unwrap_or(0))
+                },
+                pc: std::num::NonZeroU64::new(pc),
+            });
+        }
+        if f.name == "runtime.goexit" || f.name == "runtime.mstart" || f.name == "runtime.rt0_go" {
+            break;
+        }
+        let Some(size) = exe.frame_size(&f, link_pc - 1) else {
+            break;
+        };
+        let Some(ret) = core.read_u64(sp.wrapping_add(size)) else {
+            break;
+        };
+        sp = sp.wrapping_add(size + 8);
+        pc = ret;
+        if pc == 0 {
+            break;
+        }
+    }
+    out
+}
