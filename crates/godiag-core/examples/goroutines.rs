@@ -7,10 +7,21 @@ fn main() {
     let core = godiag_core::Core::parse(&core_bytes).expect("an ELF core");
     let exe = godiag_exe::GoExecutable::parse(&exe_bytes).expect("a Go executable");
     println!("{} threads, entry {:?}", core.threads.len(), core.entry());
+    for t in &core.threads {
+        println!(
+            "thread {} sig {} rip {:#x} rsp {:#x} fs_base {:#x}",
+            t.pid, t.signal, t.rip, t.rsp, t.fs_base
+        );
+    }
     match godiag_core::goroutines(&core, &exe, &exe_bytes) {
         Ok(gs) => {
             for g in gs {
-                println!("goroutine {} [{}]:", g.id, g.status);
+                println!(
+                    "goroutine {} [{}] gp {:?}:",
+                    g.id,
+                    g.status,
+                    g.gp.map(|x| format!("{x:#x}"))
+                );
                 for f in &g.frames {
                     println!("{}\n\t{}:{}", f.function, f.file, f.line);
                 }

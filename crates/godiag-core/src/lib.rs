@@ -389,17 +389,23 @@ pub fn goroutines<'e>(
         };
         let sp = core.read_u64(gp + layout.sched_sp).unwrap_or(0);
         let pc = core.read_u64(gp + layout.sched_pc).unwrap_or(0);
-        let frames = if status == 2 {
-            Vec::new()
-        } else {
-            unwind(core, exe, bias, pc, sp)
+        // A goroutine on a thread at dump time: its saved state is stale (or
+        // cleared); the thread whose SP lies in its stack has the real one.
+        let lo = core.read_u64(gp).unwrap_or(0);
+        let hi = core.read_u64(gp + 8).unwrap_or(0);
+        let on_thread = core.threads.iter().find(|t| t.rsp >= lo && t.rsp < hi);
+        let frames = match (status, on_thread) {
+            (2 | 3, Some(t)) => unwind(core, exe, bias, t.rip, t.rsp, true),
+            _ if sp == 0 => Vec::new(),
+            _ => unwind(core, exe, bias, pc, sp, false),
         };
+        let unavailable = frames.is_empty();
         out.push(Goroutine {
             id: goid,
             status: status_name,
             gp: Some(gp),
             frames,
-            stack_unavailable: status == 2,
+            stack_unavailable: unavailable,
             ..Goroutine::default()
         });
     }
@@ -414,16 +420,25 @@ fn unwind<'e>(
     bias: u64,
     pc: u64,
     sp: u64,
+    first_exact: bool,
 ) -> Vec<Frame<'e>> {
     let mut out = Vec::new();
     let (mut pc, mut sp) = (pc, sp);
+    // A PC is a return address (look up the call at pc-1) unless it is where
+    // a thread stopped, or the instruction a signal interrupted (the frame
+    // below runtime.sigpanic).
+    let mut exact = first_exact;
     for _ in 0..1000 {
         let link_pc = pc.wrapping_sub(bias);
-        let Some(f) = exe.pclntab.find(link_pc.wrapping_sub(1)) else {
+        let lookup = if exact {
+            link_pc
+        } else {
+            link_pc.wrapping_sub(1)
+        };
+        let Some(f) = exe.pclntab.find(lookup) else {
             break;
         };
-        // Every saved pc here is a return address: look up the call.
-        for fr in exe.frames(link_pc - 1) {
+        for fr in exe.frames(lookup) {
             out.push(Frame {
                 function: if fr.function == "runtime.gopanic" {
                     "panic"
@@ -444,7 +459,15 @@ fn unwind<'e>(
         if f.name == "runtime.goexit" || f.name == "runtime.mstart" || f.name == "runtime.rt0_go" {
             break;
         }
-        let Some(size) = exe.frame_size(&f, link_pc - 1) else {
+        // systemstack_switch is the fake frame a goroutine that went onto the
+        // system stack is saved in: no frame of its own, the return address
+        // into systemstack's caller is at sp.
+        let size = if f.name == "runtime.systemstack_switch" {
+            Some(0)
+        } else {
+            exe.frame_size(&f, lookup)
+        };
+        let Some(size) = size else {
             break;
         };
         let Some(ret) = core.read_u64(sp.wrapping_add(size)) else {
@@ -452,6 +475,7 @@ fn unwind<'e>(
         };
         sp = sp.wrapping_add(size + 8);
         pc = ret;
+        exact = f.name == "runtime.sigpanic" || f.name == "runtime.asyncPreempt";
         if pc == 0 {
             break;
         }
