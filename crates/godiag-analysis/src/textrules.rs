@@ -211,11 +211,19 @@ fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) {
         }
     }
 
+    // A memory fault known only from its signal (a core dump's goroutine,
+    // or crash text whose panic line was lost).
+    let signal_kind = c.signal.as_ref().and_then(|s| match s.name {
+        "SIGSEGV" if s.addr < 0x1000 => Some(FindingKind::NilDereference),
+        "SIGSEGV" | "SIGBUS" => Some(FindingKind::BadAddress),
+        _ => None,
+    });
     let mut kind = if cgo {
         FindingKind::CgoCrash
     } else {
         fatal_kind
             .or(panic_kind)
+            .or(signal_kind)
             .unwrap_or(FindingKind::UnknownFailure)
     };
     // A nil-pointer panic whose fault address is not near zero is a bad address.
@@ -311,14 +319,15 @@ fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) {
     if kind == FindingKind::UnknownFailure || kind == FindingKind::RuntimeInternalError {
         f.confidence = Confidence::Medium;
     }
+    // The message, or for a fault known only by its signal, the signal.
+    let headline = match (message.lines().next(), &c.signal) {
+        (Some(m), _) if !m.is_empty() => m.to_string(),
+        (_, Some(s)) => format!("{} at address {:#x}, pc {:#x}", s.name, s.addr, s.pc),
+        _ => String::new(),
+    };
     let mut summary = match location_goroutine {
-        Some(g) => format!(
-            "goroutine {} [{}]: {}",
-            g.id,
-            g.status,
-            message.lines().next().unwrap_or("")
-        ),
-        None => message.lines().next().unwrap_or("").to_string(),
+        Some(g) => format!("goroutine {} [{}]: {headline}", g.id, g.status),
+        None => headline,
     };
     if let Some(loc) = &f.location {
         summary.push_str(&format!(" at {}:{}", loc.file, loc.line));

@@ -14,8 +14,9 @@ fn main() {
         );
     }
     match godiag_core::goroutines(&core, &exe, &exe_bytes) {
-        Ok(gs) => {
-            for g in gs {
+        Ok(cg) => {
+            println!("fault: {:?}", cg.fault);
+            for g in cg.goroutines {
                 println!(
                     "goroutine {} [{}] gp {:?}:",
                     g.id,

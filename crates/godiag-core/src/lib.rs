@@ -2,14 +2,16 @@
 //! registers, the auxiliary vector, memory reads across `PT_LOAD` segments,
 //! and — with the executable — every goroutine of the runtime's `allgs` list
 //! with its status, wait reason and stack, unwound with the runtime's own
-//! frame tables (`pcsp`) and symbolised with inlined frames.
+//! frame tables (`pcsp`) and symbolised with inlined frames, and the fault
+//! (`g.sig`, `g.sigcode1`, `g.sigpc`) of the goroutine that crashed.
 //!
 //! `runtime.g` offsets are per Go version (`shared/reference/core-dumps.md`
 //! §2.2). Goroutines are found through the `runtime.allgs` symbol, so this
 //! needs an executable with a symbol table; stripped executables still give
 //! threads, registers and memory. Not done yet: goroutines running on a
-//! thread at crash time (their saved `sched` is stale), signal frames,
-//! `systemstack`, wait objects.
+//! thread that is inside a signal handler (the interrupted context is in the
+//! signal frame), wait objects (channel and semaphore addresses), the
+//! faulting instruction's disassembly, arm64.
 
 use std::num::NonZeroU32;
 
@@ -175,10 +177,29 @@ struct GLayout {
     atomicstatus: u64,
     goid: u64,
     waitreason: u64,
+    /// `sig` (u32), then `sigcode0`, `sigcode1` (the fault address), `sigpc`.
+    sig: u64,
+    sigcode0: u64,
 }
 
-/// (first minor version, layout), newest first (core-dumps.md §2.2).
+/// (first minor version, layout), newest first (core-dumps.md §2.2; the
+/// `sig` offsets of 1.21, 1.25 and 1.26 were checked against cores made by
+/// the live tests).
 const G_LAYOUTS: &[(u32, GLayout)] = &[
+    // 1.26 moved `sig` and what follows by 4 and 8 bytes (measured on cores
+    // of 1.26.6 and 1.27.3).
+    (
+        26,
+        GLayout {
+            sched_sp: 56,
+            sched_pc: 64,
+            atomicstatus: 144,
+            goid: 152,
+            waitreason: 176,
+            sig: 224,
+            sigcode0: 256,
+        },
+    ),
     (
         25,
         GLayout {
@@ -187,6 +208,8 @@ const G_LAYOUTS: &[(u32, GLayout)] = &[
             atomicstatus: 144,
             goid: 152,
             waitreason: 176,
+            sig: 220,
+            sigcode0: 248,
         },
     ),
     (
@@ -197,6 +220,8 @@ const G_LAYOUTS: &[(u32, GLayout)] = &[
             atomicstatus: 152,
             goid: 160,
             waitreason: 184,
+            sig: 228,
+            sigcode0: 256,
         },
     ),
     (
@@ -207,6 +232,8 @@ const G_LAYOUTS: &[(u32, GLayout)] = &[
             atomicstatus: 144,
             goid: 152,
             waitreason: 168 + 8,
+            sig: 216,
+            sigcode0: 248,
         },
     ),
 ];
@@ -332,13 +359,33 @@ const STATUS: [&str; 12] = [
     "waiting for cgo callback",
 ];
 
+/// The signal a goroutine took (`g.sig`, `g.sigcode0/1`, `g.sigpc`): under
+/// `GOTRACEBACK=crash` this is the real fault, not the final SIGABRT.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fault {
+    pub goroutine: u64,
+    pub signal: u32,
+    /// `si_code`.
+    pub code: u64,
+    /// The faulting address (`si_addr`).
+    pub addr: u64,
+    /// Where it happened (link-time address).
+    pub pc: u64,
+}
+
+/// What the goroutine list of a core holds.
+pub struct CoreGoroutines<'e> {
+    pub goroutines: Vec<Goroutine<'e>>,
+    pub fault: Option<Fault>,
+}
+
 /// The goroutines of `runtime.allgs`, with stacks unwound from their saved
-/// `sched` (exact for parked goroutines).
+/// `sched` (exact for parked goroutines), and the fault one of them took.
 pub fn goroutines<'e>(
     core: &Core<'_>,
     exe: &GoExecutable<'e>,
     exe_bytes: &'e [u8],
-) -> Result<Vec<Goroutine<'e>>, CoreError> {
+) -> Result<CoreGoroutines<'e>, CoreError> {
     let minor = exe
         .go_version
         .as_deref()
@@ -366,6 +413,7 @@ pub fn goroutines<'e>(
     // A length from memory: bound it by what 8-byte pointers the core can hold.
     let len = len.min(core.data.len() as u64 / 8);
     let mut out = Vec::new();
+    let mut fault = None;
     for i in 0..len {
         let Some(gp) = core.read_u64(ptr.wrapping_add(8 * i)) else {
             break;
@@ -400,6 +448,10 @@ pub fn goroutines<'e>(
             _ => unwind(core, exe, bias, pc, sp, false),
         };
         let unavailable = frames.is_empty();
+        // A plausible signal at a PC inside Go code is the fault.
+        if fault.is_none() {
+            fault = read_fault(core, exe, bias, gp, goid, layout);
+        }
         out.push(Goroutine {
             id: goid,
             status: status_name,
@@ -409,7 +461,55 @@ pub fn goroutines<'e>(
             ..Goroutine::default()
         });
     }
-    Ok(out)
+    Ok(CoreGoroutines {
+        goroutines: out,
+        fault,
+    })
+}
+
+/// `g.sig` and the fields after it, when they hold a plausible signal at a
+/// PC inside Go code. The version's offsets first, then the other known
+/// layouts (the fields moved when `fipsIndicator` was added in Go 1.24).
+fn read_fault(
+    core: &Core<'_>,
+    exe: &GoExecutable<'_>,
+    bias: u64,
+    gp: u64,
+    goid: u64,
+    layout: GLayout,
+) -> Option<Fault> {
+    let candidates = std::iter::once((layout.sig, layout.sigcode0))
+        .chain(G_LAYOUTS.iter().map(|(_, l)| (l.sig, l.sigcode0)));
+    for (sig_at, code_at) in candidates {
+        let sig = core.read_u32(gp + sig_at)?;
+        if !(1..65).contains(&sig) {
+            continue;
+        }
+        let pc = core.read_u64(gp + code_at + 16)?.wrapping_sub(bias);
+        if exe.pclntab.find(pc).is_some() {
+            return Some(Fault {
+                goroutine: goid,
+                signal: sig,
+                code: core.read_u64(gp + code_at)?,
+                addr: core.read_u64(gp + code_at + 8)?,
+                pc,
+            });
+        }
+    }
+    None
+}
+
+/// Linux signal names as the runtime prints them (`sigtab_linux_generic.go`).
+pub fn signal_name(sig: u32) -> (&'static str, &'static str) {
+    match sig {
+        4 => ("SIGILL", "illegal instruction"),
+        5 => ("SIGTRAP", "trace trap"),
+        6 => ("SIGABRT", "abort"),
+        7 => ("SIGBUS", "bus error"),
+        8 => ("SIGFPE", "floating-point exception"),
+        11 => ("SIGSEGV", "segmentation violation"),
+        _ => ("signal", ""),
+    }
 }
 
 /// Walks a stack: the frame size at each PC (`pcsp`) gives where the return

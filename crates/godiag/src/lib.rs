@@ -66,16 +66,54 @@ pub fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> 
                 (Ok(core), Some(exe), Some(bytes)) => {
                     report.go_version = exe.go_version.clone();
                     match godiag_core::goroutines(&core, exe, bytes) {
-                        Ok(goroutines) => {
+                        Ok(godiag_core::CoreGoroutines {
+                            mut goroutines,
+                            fault,
+                        }) => {
                             let running = goroutines.iter().filter(|g| g.stack_unavailable).count();
                             if running > 0 {
                                 warnings.push(format!(
                                     "{running} goroutines were running on a thread at dump time; their stacks are not read yet"
                                 ));
                             }
+                            let mut crash = godiag_model::Crash::default();
+                            if let Some(f) = fault {
+                                // The faulting goroutine first, as crash output prints it,
+                                // with the frames at the faulting instruction when the
+                                // thread it ran on is not readable.
+                                if let Some(i) = goroutines.iter().position(|g| g.id == f.goroutine)
+                                {
+                                    let mut g = goroutines.remove(i);
+                                    if g.frames.is_empty() {
+                                        g.frames = exe
+                                            .frames(f.pc)
+                                            .into_iter()
+                                            .map(|x| godiag_model::Frame {
+                                                function: x.function,
+                                                args: if x.inlined { "..." } else { "" },
+                                                file: x.file,
+                                                line: u32::try_from(x.line).unwrap_or(0),
+                                                pc_offset: None,
+                                                pc: std::num::NonZeroU64::new(f.pc),
+                                            })
+                                            .collect();
+                                    }
+                                    goroutines.insert(0, g);
+                                }
+                                let (name, description) = godiag_core::signal_name(f.signal);
+                                crash.signal = Some(godiag_model::SignalInfo {
+                                    name,
+                                    description,
+                                    code: f.code,
+                                    addr: f.addr,
+                                    pc: f.pc,
+                                    offset: 0,
+                                });
+                            }
                             report.groups = group_goroutines(&goroutines, mode);
                             report.text = Some(godiag_model::TextArtifact {
                                 goroutines,
+                                crash,
                                 ..Default::default()
                             });
                         }

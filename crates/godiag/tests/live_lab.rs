@@ -306,7 +306,15 @@ fn core_goroutines_agree_with_the_crash_output() {
     let core = godiag_core::Core::parse(&core_bytes).expect("an ELF core");
     assert!(!core.threads.is_empty());
     let exe = godiag_exe::GoExecutable::parse(&exe_bytes).unwrap();
-    let gs = godiag_core::goroutines(&core, &exe, &exe_bytes).expect("goroutines");
+    let read = godiag_core::goroutines(&core, &exe, &exe_bytes).expect("goroutines");
+    let gs = &read.goroutines;
+    // The fault is the SIGSEGV of the goroutine (not the final SIGABRT), as printed.
+    let fault = read.fault.expect("the faulting goroutine was found");
+    let printed = crash.crash.signal.as_ref().expect("a [signal ...] line");
+    assert_eq!(
+        (fault.signal, fault.addr, fault.pc),
+        (11, printed.addr, printed.pc)
+    );
     let mut compared = 0;
     for g in gs.iter().filter(|g| g.status != "running") {
         let Some(printed) = crash.goroutines.iter().find(|p| p.id == g.id) else {
@@ -346,5 +354,37 @@ fn core_goroutines_agree_with_the_crash_output() {
         .groups
         .iter()
         .any(|g| g.frames.iter().any(|f| f.function == "main.park")));
+    // The core alone names the fault and the line, as the crash text does;
+    // together they are one finding confirmed by both.
+    let top = &report.findings[0];
+    assert_eq!(top.kind.name(), "nil-dereference");
+    let loc = top.location.as_ref().unwrap();
+    assert_eq!((loc.function.as_str(), loc.line), ("main.deref", 16));
+    assert_eq!(
+        top.verification.get("core"),
+        Some(&godiag_analysis::Verdict::Confirms)
+    );
+    std::fs::write(tmp.join("stderr.txt"), &text).unwrap();
+    let loaded =
+        godiag::load_inputs(&[tmp.join("stderr.txt"), core_path.clone(), bin.clone()]).unwrap();
+    let report = godiag::build_report(&loaded, godiag_model::GroupKeyMode::Stack);
+    let top = &report.findings[0];
+    assert_eq!(top.kind.name(), "nil-dereference");
+    assert_eq!(
+        top.verification.get("core"),
+        Some(&godiag_analysis::Verdict::Confirms)
+    );
+    assert_eq!(
+        top.verification.get("crash"),
+        Some(&godiag_analysis::Verdict::Confirms)
+    );
+    assert_eq!(
+        report
+            .findings
+            .iter()
+            .filter(|f| f.kind.name() == "nil-dereference")
+            .count(),
+        1
+    );
     let _ = std::fs::remove_dir_all(&tmp);
 }
