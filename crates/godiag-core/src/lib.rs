@@ -6,9 +6,10 @@
 //! (`g.sig`, `g.sigcode1`, `g.sigpc`) of the goroutine that crashed.
 //!
 //! `runtime.g` offsets are per Go version (`shared/reference/core-dumps.md`
-//! §2.2). Goroutines are found through the `runtime.allgs` symbol, so this
-//! needs an executable with a symbol table; stripped executables still give
-//! threads, registers and memory. Not done yet: goroutines running on a
+//! §2.2). Goroutines are found through the `runtime.allgs` symbol or, in a
+//! stripped executable, by scanning `.bss` for a slice of goroutine-shaped
+//! structures; wait reasons come from the executable's own
+//! `waitReasonStrings` (found by content when stripped). Not done yet: goroutines running on a
 //! thread that is inside a signal handler (the interrupted context is in the
 //! signal frame), wait objects (channel and semaphore addresses), the
 //! faulting instruction's disassembly, arm64.
@@ -243,12 +244,19 @@ const G_LAYOUTS: &[(u32, GLayout)] = &[
 fn wait_reasons_from_exe<'e>(
     exe: &GoExecutable<'e>,
     file: &object::File<'e>,
+    exe_bytes: &'e [u8],
 ) -> Option<Vec<&'e str>> {
-    let sym = file
+    let (addr, n) = match file
         .symbols()
-        .find(|s| s.name() == Ok("runtime.waitReasonStrings"))?;
-    let n = usize::try_from(sym.size() / 16).ok()?.min(256);
-    let table = exe.read(sym.address(), n * 16)?;
+        .find(|s| s.name() == Ok("runtime.waitReasonStrings"))
+    {
+        Some(sym) => (
+            sym.address(),
+            usize::try_from(sym.size() / 16).ok()?.min(256),
+        ),
+        None => find_wait_reason_table(exe, file, exe_bytes)?,
+    };
+    let table = exe.read(addr, n * 16)?;
     (0..n)
         .map(|i| {
             let ptr = u64_at(table, 16 * i)?;
@@ -259,6 +267,66 @@ fn wait_reasons_from_exe<'e>(
             std::str::from_utf8(exe.read(ptr, len)?).ok()
         })
         .collect()
+}
+
+/// The `waitReasonStrings` table of a stripped executable: entry 1 is the
+/// header of "GC assist marking" (in every version), entry 0 is empty; the
+/// table runs while headers point at short printable strings.
+fn find_wait_reason_table<'e>(
+    exe: &GoExecutable<'e>,
+    file: &object::File<'e>,
+    bytes: &'e [u8],
+) -> Option<(u64, usize)> {
+    use object::ObjectSection;
+    const FIRST: &[u8] = b"GC assist marking";
+    let rodata = file.section_by_name(".rodata")?;
+    let (ro_off, ro_size) = rodata.file_range()?;
+    let ro = bytes.get(ro_off as usize..(ro_off + ro_size) as usize)?;
+    // Strings are not NUL-terminated: every occurrence is a candidate.
+    let mut from = 0;
+    while let Some(pos) = ro[from..].windows(FIRST.len()).position(|w| w == FIRST) {
+        let str_addr = rodata.address() + (from + pos) as u64;
+        from += pos + 1;
+        let mut header = [0u8; 16];
+        header[..8].copy_from_slice(&str_addr.to_le_bytes());
+        header[8..].copy_from_slice(&(FIRST.len() as u64).to_le_bytes());
+        for name in [".data", ".noptrdata", ".data.rel.ro"] {
+            let Some(sec) = file.section_by_name(name) else {
+                continue;
+            };
+            let Some((off, size)) = sec.file_range() else {
+                continue;
+            };
+            let Some(data) = bytes.get(off as usize..(off + size) as usize) else {
+                continue;
+            };
+            let mut at = 16;
+            while at + 16 <= data.len() {
+                if data[at..at + 16] == header && u64_at(data, at - 8) == Some(0) {
+                    let start = sec.address() + at as u64 - 16;
+                    // Count entries while they read as short strings.
+                    let mut n = 1;
+                    while n < 256 {
+                        let Some(h) = exe.read(start + 16 * n as u64, 16) else {
+                            break;
+                        };
+                        let (p, l) = (u64_at(h, 0).unwrap_or(0), u64_at(h, 8).unwrap_or(0));
+                        let ok = (1..64).contains(&l)
+                            && exe.read(p, l as usize).is_some_and(|b| {
+                                b.iter().all(|c| c.is_ascii_graphic() || *c == b' ')
+                            });
+                        if !ok {
+                            break;
+                        }
+                        n += 1;
+                    }
+                    return Some((start, n));
+                }
+                at += 8;
+            }
+        }
+    }
+    None
 }
 
 /// `runtime.waitReasonStrings` by version, for executables whose table
@@ -397,15 +465,16 @@ pub fn goroutines<'e>(
         .find(|(since, _)| minor >= *since)
         .map_or(G_LAYOUTS[0].1, |(_, l)| *l);
     let file = object::File::parse(exe_bytes).map_err(|e| CoreError::NotCore(e.to_string()))?;
-    let reasons = wait_reasons_from_exe(exe, &file);
-    let allgs = file
-        .symbols()
-        .find(|s| s.name() == Ok("runtime.allgs"))
-        .ok_or(CoreError::NoSymbol("runtime.allgs"))?
-        .address();
+    let reasons = wait_reasons_from_exe(exe, &file, exe_bytes);
     // PIE: the load bias is where the entry point was loaded minus where it was linked.
     let bias = core.entry().map_or(0, |e| e.wrapping_sub(file.entry()));
-    let addr = allgs.wrapping_add(bias);
+    let addr = match file.symbols().find(|s| s.name() == Ok("runtime.allgs")) {
+        Some(sym) => sym.address().wrapping_add(bias),
+        // Stripped: look for the slice in the zeroed data sections.
+        None => {
+            find_allgs(core, &file, bias, layout).ok_or(CoreError::NoSymbol("runtime.allgs"))?
+        }
+    };
     let ptr = core.read_u64(addr).ok_or(CoreError::Unmapped(addr))?;
     let len = core
         .read_u64(addr + 8)
@@ -465,6 +534,53 @@ pub fn goroutines<'e>(
         goroutines: out,
         fault,
     })
+}
+
+/// `runtime.allgs` (a `[]*g` in `.bss`) without symbols: the slice header
+/// whose elements look like goroutines — stack bounds in order, a power of
+/// two apart, and the first goroutine ids small and distinct.
+fn find_allgs(core: &Core<'_>, file: &object::File<'_>, bias: u64, layout: GLayout) -> Option<u64> {
+    use object::ObjectSection;
+    let looks_like_g = |gp: u64| -> Option<u64> {
+        let lo = core.read_u64(gp)?;
+        let hi = core.read_u64(gp + 8)?;
+        let size = hi.checked_sub(lo)?;
+        (size >= 2048 && size.is_power_of_two() && size <= 1 << 30)
+            .then(|| core.read_u64(gp + layout.goid))
+            .flatten()
+    };
+    for name in [".bss", ".noptrbss", ".data", ".noptrdata"] {
+        let Some(sec) = file.section_by_name(name) else {
+            continue;
+        };
+        let start = sec.address().wrapping_add(bias);
+        let mut at = start;
+        while at + 24 <= start.saturating_add(sec.size()) {
+            let (Some(ptr), Some(len), Some(cap)) = (
+                core.read_u64(at),
+                core.read_u64(at + 8),
+                core.read_u64(at + 16),
+            ) else {
+                at += 8;
+                continue;
+            };
+            if len >= 1 && len <= cap && cap <= 1 << 26 && ptr % 8 == 0 {
+                // The first few elements must be goroutines with small, distinct ids.
+                let ids: Option<Vec<u64>> = (0..len.min(4))
+                    .map(|i| core.read_u64(ptr + 8 * i).and_then(looks_like_g))
+                    .collect();
+                if let Some(ids) = ids {
+                    let distinct =
+                        ids.iter().collect::<std::collections::HashSet<_>>().len() == ids.len();
+                    if distinct && ids.iter().all(|&id| id < 1 << 40) && ids.contains(&1) {
+                        return Some(at);
+                    }
+                }
+            }
+            at += 8;
+        }
+    }
+    None
 }
 
 /// `g.sig` and the fields after it, when they hold a plausible signal at a

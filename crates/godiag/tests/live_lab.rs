@@ -386,5 +386,37 @@ fn core_goroutines_agree_with_the_crash_output() {
             .count(),
         1
     );
+    // A stripped executable (-s -w): no symbols, allgs is found by scanning.
+    let stripped_dir = tmp.join("stripped");
+    std::fs::create_dir_all(&stripped_dir).unwrap();
+    let stripped = stripped_dir.join("prog");
+    build_nil_deref(&go, &["-ldflags=-s -w"], &stripped);
+    let status = Command::new("bash")
+        .current_dir(&stripped_dir)
+        .arg("-c")
+        .arg("ulimit -c unlimited; GOTRACEBACK=crash ./prog 2>/dev/null")
+        .status()
+        .unwrap();
+    assert!(!status.success());
+    let core2 = std::fs::read_dir(&stripped_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("core"))
+        .expect("a core of the stripped build");
+    let loaded = godiag::load_inputs(&[core2, stripped]).unwrap();
+    let report = godiag::build_report(&loaded, godiag_model::GroupKeyMode::Stack);
+    assert_eq!(
+        report.inputs[0].goroutine_count(),
+        Some(gs.len() as u64),
+        "{:?}",
+        report.inputs[0].warnings
+    );
+    assert!(report.inputs[0]
+        .groups
+        .iter()
+        .any(|g| g.status == "chan receive" && g.frames.iter().any(|f| f.function == "main.park")));
+    let top = &report.findings[0];
+    assert_eq!(top.kind.name(), "nil-dereference");
+    assert_eq!(top.location.as_ref().map(|l| l.line), Some(16));
     let _ = std::fs::remove_dir_all(&tmp);
 }
