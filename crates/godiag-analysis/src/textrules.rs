@@ -128,6 +128,7 @@ fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) {
     if let Some(fs) = &c.fatal_signal {
         lines.push(format!("{}: {}", fs.name, fs.description));
     }
+    lines.extend(c.fault_notes.iter().cloned());
     lines.extend(
         c.runtime_messages
             .iter()

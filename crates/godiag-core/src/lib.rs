@@ -675,14 +675,9 @@ fn unwind<'e>(
         if f.name == "runtime.goexit" || f.name == "runtime.mstart" || f.name == "runtime.rt0_go" {
             break;
         }
-        // systemstack_switch is the fake frame a goroutine that went onto the
-        // system stack is saved in: no frame of its own, the return address
-        // into systemstack's caller is at sp.
-        let size = if f.name == "runtime.systemstack_switch" {
-            Some(0)
-        } else {
-            exe.frame_size(&f, lookup)
-        };
+        // The frame size at the PC itself, as the runtime's unwinder reads it
+        // (a return address has the same SP delta as its call).
+        let size = exe.frame_size(&f, link_pc);
         let Some(size) = size else {
             break;
         };
@@ -696,5 +691,43 @@ fn unwind<'e>(
             break;
         }
     }
+    out
+}
+
+/// What a fault means, in words: the instruction at the faulting PC
+/// (disassembled from the executable) and what the address is.
+pub fn describe_fault(core: &Core<'_>, exe: &GoExecutable<'_>, fault: &Fault) -> Vec<String> {
+    use iced_x86::{Decoder, DecoderOptions, Formatter, IntelFormatter};
+    let mut out = Vec::new();
+    if let Some(bytes) = exe.read(fault.pc, 15) {
+        let mut decoder = Decoder::with_ip(64, bytes, fault.pc, DecoderOptions::NONE);
+        let insn = decoder.decode();
+        if !insn.is_invalid() {
+            let mut text = String::new();
+            IntelFormatter::new().format(&insn, &mut text);
+            let at = exe
+                .frames(fault.pc)
+                .first()
+                .map(|f| format!(" in {} ({}:{})", f.function, f.file, f.line))
+                .unwrap_or_default();
+            out.push(format!(
+                "faulting instruction at {:#x}{at}: {text}",
+                fault.pc
+            ));
+        }
+    }
+    let a = fault.addr;
+    let meaning = if a < 0x1000 {
+        format!("a nil pointer plus {a:#x}: the field at offset {a} of a nil struct pointer (or element {a} of a nil slice of bytes)")
+    } else if (0x0000_8000_0000_0000..0xffff_8000_0000_0000).contains(&a) {
+        format!("{a:#x} is not a canonical address: a corrupted pointer (use of freed or overwritten memory, unsafe arithmetic)")
+    } else if core.read(a, 1).is_some() {
+        format!("{a:#x} is mapped in the process: a protection fault (write to read-only memory, or a race on a freed span)")
+    } else if !a.is_multiple_of(8) && a > 0x1000 {
+        format!("{a:#x} is unmapped and misaligned: most likely a corrupted pointer")
+    } else {
+        format!("{a:#x} is not mapped in the process: a dangling or corrupted pointer, or memory unmapped under the program (mmap, cgo)")
+    };
+    out.push(meaning);
     out
 }

@@ -93,6 +93,10 @@ pub struct Crash<'a> {
     /// `FILE:LINE:COL: internal compiler error: ...` from `go build`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub compiler_error: Option<&'a str>,
+    /// What a reader could tell about the fault beyond the printed lines
+    /// (a core's faulting instruction, what the address is).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub fault_notes: Vec<String>,
     /// `exit status N` printed by `go run` / `go test` after the output.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exit_status: Option<i32>,

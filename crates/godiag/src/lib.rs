@@ -100,6 +100,7 @@ pub fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> 
                                     }
                                     goroutines.insert(0, g);
                                 }
+                                crash.fault_notes = godiag_core::describe_fault(&core, exe, &f);
                                 let (name, description) = godiag_core::signal_name(f.signal);
                                 crash.signal = Some(godiag_model::SignalInfo {
                                     name,

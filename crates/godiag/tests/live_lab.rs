@@ -364,6 +364,15 @@ fn core_goroutines_agree_with_the_crash_output() {
         top.verification.get("core"),
         Some(&godiag_analysis::Verdict::Confirms)
     );
+    // The faulting instruction, disassembled, and what the address means.
+    let notes = &report.inputs[0].text.as_ref().unwrap().crash.fault_notes;
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.starts_with("faulting instruction") && n.contains("main.deref")),
+        "{notes:?}"
+    );
+    assert!(notes.iter().any(|n| n.contains("nil pointer")), "{notes:?}");
     std::fs::write(tmp.join("stderr.txt"), &text).unwrap();
     let loaded =
         godiag::load_inputs(&[tmp.join("stderr.txt"), core_path.clone(), bin.clone()]).unwrap();
