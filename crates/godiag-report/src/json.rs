@@ -55,6 +55,9 @@ pub fn render_json(report: &Report<'_>) -> String {
             if let Some(e) = &i.executable {
                 o.insert("executable".into(), json!(e));
             }
+            if !i.core_threads.is_empty() {
+                o.insert("threads".into(), json!(i.core_threads));
+            }
             if !i.groups.is_empty() {
                 o.insert("goroutine_groups_total".into(), json!(i.groups.len()));
                 o.insert(

@@ -45,6 +45,17 @@ pub struct InputReport<'a> {
     pub profile: Option<godiag_pprof::Profile>,
     /// What the executable reader read, for Go executables.
     pub executable: Option<ExecutableSummary>,
+    /// What the core reader read besides goroutines: its threads.
+    pub core_threads: Vec<CoreThread>,
+}
+
+/// A thread of a core dump and its registers at dump time.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct CoreThread {
+    pub pid: u32,
+    /// The signal that stopped it.
+    pub signal: u16,
+    pub registers: Vec<(&'static str, u64)>,
 }
 
 /// A Go executable's symbol table, as read.

@@ -179,9 +179,38 @@ pub fn render_text(report: &Report<'_>, opts: TextOptions) -> String {
         }
     }
     for i in &report.inputs {
+        threads_section(&mut out, &st, i);
+    }
+    for i in &report.inputs {
         groups_section(&mut out, &st, i, opts);
     }
     out
+}
+
+/// A core's threads: the signal each stopped on and the registers that tell
+/// where (the instruction and stack pointers).
+fn threads_section(out: &mut String, st: &Style, i: &InputReport<'_>) {
+    if i.core_threads.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\n{} {}", st.bold("THREADS"), i.path);
+    for t in &i.core_threads {
+        let reg = |n: &str| {
+            t.registers
+                .iter()
+                .find(|(r, _)| *r == n)
+                .map_or(0, |(_, v)| *v)
+        };
+        let _ = writeln!(
+            out,
+            "  {:>8}  signal {:>2}  rip {:#018x}  rsp {:#018x}  rbp {:#018x}",
+            t.pid,
+            t.signal,
+            reg("rip"),
+            reg("rsp"),
+            reg("rbp")
+        );
+    }
 }
 
 fn finding_body(out: &mut String, st: &Style, f: &Finding, report: &Report<'_>) {

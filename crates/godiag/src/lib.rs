@@ -39,6 +39,7 @@ pub fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> 
             groups: Vec::new(),
             profile: None,
             executable: None,
+            core_threads: Vec::new(),
         };
         if sniffed.kind == InputKind::Unrecognized {
             report.status = InputStatus::Unrecognized;
@@ -57,7 +58,19 @@ pub fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> 
                 sniffed.kind.name()
             ));
         } else if sniffed.kind == InputKind::ElfCore {
-            match (godiag_core::Core::parse(l.bytes()), &exe, exe_bytes) {
+            let parsed = godiag_core::Core::parse(l.bytes());
+            if let Ok(core) = &parsed {
+                report.core_threads = core
+                    .threads
+                    .iter()
+                    .map(|t| godiag_report::CoreThread {
+                        pid: t.pid,
+                        signal: t.signal,
+                        registers: t.regs.clone(),
+                    })
+                    .collect();
+            }
+            match (parsed, &exe, exe_bytes) {
                 (Err(e), _, _) => {
                     report.status = InputStatus::Partial;
                     report.analysed = false;
