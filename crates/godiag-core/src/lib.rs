@@ -466,8 +466,7 @@ pub fn goroutines<'e>(
         .map_or(G_LAYOUTS[0].1, |(_, l)| *l);
     let file = object::File::parse(exe_bytes).map_err(|e| CoreError::NotCore(e.to_string()))?;
     let reasons = wait_reasons_from_exe(exe, &file, exe_bytes);
-    // PIE: the load bias is where the entry point was loaded minus where it was linked.
-    let bias = core.entry().map_or(0, |e| e.wrapping_sub(file.entry()));
+    let bias = load_bias(core, &file);
     let addr = match file.symbols().find(|s| s.name() == Ok("runtime.allgs")) {
         Some(sym) => sym.address().wrapping_add(bias),
         // Stripped: look for the slice in the zeroed data sections.
@@ -613,6 +612,12 @@ fn read_fault(
         }
     }
     None
+}
+
+/// PIE: where the entry point was loaded (`AT_ENTRY`) minus where it was
+/// linked; 0 for position-dependent executables.
+pub fn load_bias(core: &Core<'_>, exe: &object::File<'_>) -> u64 {
+    core.entry().map_or(0, |e| e.wrapping_sub(exe.entry()))
 }
 
 /// Linux signal names as the runtime prints them (`sigtab_linux_generic.go`).

@@ -55,6 +55,9 @@ pub struct CoreThread {
     pub pid: u32,
     /// The signal that stopped it.
     pub signal: u16,
+    /// The function the instruction pointer is in, when the executable was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub function: Option<String>,
     pub registers: Vec<(&'static str, u64)>,
 }
 

@@ -60,12 +60,20 @@ pub fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> 
         } else if sniffed.kind == InputKind::ElfCore {
             let parsed = godiag_core::Core::parse(l.bytes());
             if let Ok(core) = &parsed {
+                let bias = exe_bytes
+                    .and_then(|b| object::File::parse(b).ok())
+                    .map_or(0, |f| godiag_core::load_bias(core, &f));
                 report.core_threads = core
                     .threads
                     .iter()
                     .map(|t| godiag_report::CoreThread {
                         pid: t.pid,
                         signal: t.signal,
+                        function: exe.as_ref().and_then(|e| {
+                            e.frames(t.rip.wrapping_sub(bias))
+                                .last()
+                                .map(|f| f.function.to_string())
+                        }),
                         registers: t.regs.clone(),
                     })
                     .collect();
