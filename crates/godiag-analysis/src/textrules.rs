@@ -723,7 +723,7 @@ fn dump_deadlock(input: &TextInput<'_, '_>) -> Option<Finding> {
         return None;
     }
     let program: Vec<&Goroutine<'_>> = t.goroutines.iter().filter(|g| !is_bystander(g)).collect();
-    if program.len() < 2 {
+    if program.is_empty() {
         return None;
     }
     // A select may have a timer case, a receive may be on a ticker: from text
@@ -734,13 +734,24 @@ fn dump_deadlock(input: &TextInput<'_, '_>) -> Option<Finding> {
     let main = program.iter().find(|g| g.id == 1).or(program.first())?;
     let mut f = Finding::new(
         FindingKind::Deadlock,
-        format!(
-            "possible deadlock: all {} goroutines of the program wait for each other; goroutine {} waits in [{}]",
-            program.len(),
-            main.id,
-            main.status
-        ),
-        if timers_possible { Confidence::Low } else { Confidence::Medium },
+        if program.len() == 1 {
+            format!(
+                "possible deadlock: the program's only goroutine, {}, waits in [{}] with nothing left to wake it",
+                main.id, main.status
+            )
+        } else {
+            format!(
+                "possible deadlock: all {} goroutines of the program wait for each other; goroutine {} waits in [{}]",
+                program.len(),
+                main.id,
+                main.status
+            )
+        },
+        if timers_possible {
+            Confidence::Low
+        } else {
+            Confidence::Medium
+        },
     );
     f.goroutine = Some(main.id);
     f.location = user_frame(&main.frames).map(Location::from);

@@ -22,6 +22,11 @@ fn toolchain() -> (String, PathBuf) {
 
 /// `go build [flags] -o out ./scenarios/nil-deref` in the lab, cgo off.
 fn build_nil_deref(go: &Path, flags: &[&str], out: &Path) {
+    build_scenario(go, "nil-deref", flags, out);
+}
+
+/// `go build [flags] -o out ./scenarios/<name>` in the lab, cgo off.
+fn build_scenario(go: &Path, name: &str, flags: &[&str], out: &Path) {
     let status = Command::new(go)
         .current_dir(common::lab_dir())
         .env("GOTOOLCHAIN", "local")
@@ -30,7 +35,7 @@ fn build_nil_deref(go: &Path, flags: &[&str], out: &Path) {
         .args(flags)
         .arg("-o")
         .arg(out)
-        .arg("./scenarios/nil-deref")
+        .arg(format!("./scenarios/{name}"))
         .status()
         .expect("go build runs");
     assert!(status.success(), "go build {flags:?}");
@@ -427,5 +432,60 @@ fn core_goroutines_agree_with_the_crash_output() {
     let top = &report.findings[0];
     assert_eq!(top.kind.name(), "nil-dereference");
     assert_eq!(top.location.as_ref().map(|l| l.line), Some(16));
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+/// A deadlock's core: the only goroutine of the program blocked on a
+/// channel is a deadlock on its own, and one finding with the crash text.
+#[test]
+#[ignore = "needs a Go toolchain: run scripts/test.sh"]
+fn core_of_a_deadlock() {
+    let (_version, go) = toolchain();
+    let tmp = std::env::temp_dir().join(format!("godiag-live-dl-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let bin = tmp.join("prog");
+    build_scenario(&go, "deadlock-chan", &[], &bin);
+    let out = Command::new("bash")
+        .current_dir(&tmp)
+        .arg("-c")
+        .arg("ulimit -c unlimited; GOTRACEBACK=crash ./prog")
+        .output()
+        .unwrap();
+    std::fs::write(tmp.join("stderr.txt"), &out.stderr).unwrap();
+    let core = std::fs::read_dir(&tmp)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("core"))
+        .expect("a core file was written");
+    for with_text in [false, true] {
+        let mut paths = vec![core.clone(), bin.clone()];
+        if with_text {
+            paths.push(tmp.join("stderr.txt"));
+        }
+        let loaded = godiag::load_inputs(&paths).unwrap();
+        let report = godiag::build_report(&loaded, godiag_model::GroupKeyMode::Stack);
+        let top = &report.findings[0];
+        assert_eq!(top.kind.name(), "deadlock", "{}", top.title);
+        let loc = top.location.as_ref().unwrap();
+        assert_eq!((loc.function.as_str(), loc.line), ("main.main", 12));
+        assert_eq!(
+            top.verification.get("core"),
+            Some(&godiag_analysis::Verdict::Confirms)
+        );
+        if with_text {
+            assert_eq!(
+                top.verification.get("crash"),
+                Some(&godiag_analysis::Verdict::Confirms)
+            );
+            assert_eq!(
+                report
+                    .findings
+                    .iter()
+                    .filter(|f| f.kind.name() == "deadlock")
+                    .count(),
+                1
+            );
+        }
+    }
     let _ = std::fs::remove_dir_all(&tmp);
 }
