@@ -20,6 +20,32 @@ fn toolchain() -> (String, PathBuf) {
     (version, go)
 }
 
+/// Runs `program` (in `dir`) with `GOTRACEBACK=crash` and core dumps on; the
+/// kernel writes `core` in the working directory. Returns the program's
+/// stderr and the core's path.
+fn crash_with_core(dir: &Path, program: &str) -> (String, PathBuf) {
+    let pattern = std::fs::read_to_string("/proc/sys/kernel/core_pattern").unwrap_or_default();
+    assert!(
+        !pattern.starts_with('|'),
+        "core_pattern pipes cores to {pattern:?}; these tests need cores written as files"
+    );
+    let out = Command::new("bash")
+        .current_dir(dir)
+        .arg("-c")
+        .arg(format!(
+            "ulimit -c unlimited; GOTRACEBACK=crash ./{program}"
+        ))
+        .output()
+        .expect("bash runs");
+    assert!(!out.status.success(), "{program} did not crash");
+    let core = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("core"))
+        .expect("a core file was written");
+    (String::from_utf8_lossy(&out.stderr).into_owned(), core)
+}
+
 /// `go build [flags] -o out ./scenarios/nil-deref` in the lab, cgo off.
 fn build_nil_deref(go: &Path, flags: &[&str], out: &Path) {
     build_scenario(go, "nil-deref", flags, out);
@@ -89,25 +115,8 @@ fn executables_and_cores_are_recognised() {
             "{name}"
         );
     }
-    // GOTRACEBACK=crash aborts after the traceback; the kernel writes `core`
-    // in the working directory (core_pattern permitting).
-    let pattern = std::fs::read_to_string("/proc/sys/kernel/core_pattern").unwrap_or_default();
-    assert!(
-        !pattern.starts_with('|'),
-        "core_pattern pipes cores to {pattern:?}; this test needs cores written as files"
-    );
-    let status = Command::new("bash")
-        .current_dir(&tmp)
-        .arg("-c")
-        .arg("ulimit -c unlimited; GOTRACEBACK=crash ./plain 2>/dev/null")
-        .status()
-        .expect("bash runs");
-    assert!(!status.success());
-    let core = std::fs::read_dir(&tmp)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("core"))
-        .expect("a core file was written");
+    // GOTRACEBACK=crash aborts after the traceback and leaves a core.
+    let (_, core) = crash_with_core(&tmp, "plain");
     let l = Loaded::from_bytes("core", std::fs::read(&core).unwrap()).unwrap();
     assert_eq!(l.sniffed.kind, InputKind::ElfCore);
     let _ = std::fs::remove_dir_all(&tmp);
@@ -284,28 +293,12 @@ fn executable_reader_agrees_with_go_tool_addr2line() {
 #[ignore = "needs a Go toolchain: run scripts/test.sh"]
 fn core_goroutines_agree_with_the_crash_output() {
     let (_version, go) = toolchain();
-    let pattern = std::fs::read_to_string("/proc/sys/kernel/core_pattern").unwrap_or_default();
-    assert!(
-        !pattern.starts_with('|'),
-        "core_pattern pipes cores to {pattern:?}"
-    );
     let tmp = std::env::temp_dir().join(format!("godiag-live-core-{}", std::process::id()));
     std::fs::create_dir_all(&tmp).unwrap();
     let bin = tmp.join("prog");
     build_nil_deref(&go, &[], &bin);
-    let out = Command::new("bash")
-        .current_dir(&tmp)
-        .arg("-c")
-        .arg("ulimit -c unlimited; GOTRACEBACK=crash ./prog")
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&out.stderr).into_owned();
+    let (text, core_path) = crash_with_core(&tmp, "prog");
     let crash = godiag_traceback::parse(text.as_bytes());
-    let core_path = std::fs::read_dir(&tmp)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("core"))
-        .expect("a core file was written");
     let core_bytes = std::fs::read(&core_path).unwrap();
     let exe_bytes = std::fs::read(&bin).unwrap();
     let core = godiag_core::Core::parse(&core_bytes).expect("an ELF core");
@@ -405,18 +398,7 @@ fn core_goroutines_agree_with_the_crash_output() {
     std::fs::create_dir_all(&stripped_dir).unwrap();
     let stripped = stripped_dir.join("prog");
     build_nil_deref(&go, &["-ldflags=-s -w"], &stripped);
-    let status = Command::new("bash")
-        .current_dir(&stripped_dir)
-        .arg("-c")
-        .arg("ulimit -c unlimited; GOTRACEBACK=crash ./prog 2>/dev/null")
-        .status()
-        .unwrap();
-    assert!(!status.success());
-    let core2 = std::fs::read_dir(&stripped_dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("core"))
-        .expect("a core of the stripped build");
+    let (_, core2) = crash_with_core(&stripped_dir, "prog");
     let loaded = godiag::load_inputs(&[core2, stripped]).unwrap();
     let report = godiag::build_report(&loaded, godiag_model::GroupKeyMode::Stack);
     assert_eq!(
@@ -445,18 +427,8 @@ fn core_of_a_deadlock() {
     std::fs::create_dir_all(&tmp).unwrap();
     let bin = tmp.join("prog");
     build_scenario(&go, "deadlock-chan", &[], &bin);
-    let out = Command::new("bash")
-        .current_dir(&tmp)
-        .arg("-c")
-        .arg("ulimit -c unlimited; GOTRACEBACK=crash ./prog")
-        .output()
-        .unwrap();
-    std::fs::write(tmp.join("stderr.txt"), &out.stderr).unwrap();
-    let core = std::fs::read_dir(&tmp)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.file_name().unwrap().to_string_lossy().starts_with("core"))
-        .expect("a core file was written");
+    let (stderr, core) = crash_with_core(&tmp, "prog");
+    std::fs::write(tmp.join("stderr.txt"), stderr).unwrap();
     for with_text in [false, true] {
         let mut paths = vec![core.clone(), bin.clone()];
         if with_text {
