@@ -61,7 +61,7 @@ const MAX_IDS: usize = 16;
 
 /// A small, fast hasher for keys made of short strings and integers.
 #[derive(Default)]
-struct FxHasher(u64);
+pub struct FxHasher(u64);
 
 impl Hasher for FxHasher {
     fn write(&mut self, bytes: &[u8]) {
@@ -81,6 +81,15 @@ impl Hasher for FxHasher {
     fn write_usize(&mut self, n: usize) {
         self.add(n as u64);
     }
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
+    fn write_i64(&mut self, n: i64) {
+        self.add(n as u64);
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
     fn finish(&self) -> u64 {
         self.0
     }
@@ -94,6 +103,9 @@ impl FxHasher {
 }
 
 type FxBuild = BuildHasherDefault<FxHasher>;
+
+/// A hash map with [`FxHasher`], for integer and short-string keys.
+pub type FxMap<K, V> = std::collections::HashMap<K, V, FxBuild>;
 
 /// Argument words that look like pointers (above 512 KiB, as panicparse does)
 /// are ignored; scalars are kept.

@@ -1,0 +1,1 @@
+//! Summaries and findings from the event stream (filled in below).

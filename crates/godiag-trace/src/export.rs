@@ -1,0 +1,1 @@
+//! Blocking profiles and timelines written from the event stream.

@@ -1,0 +1,55 @@
+//! Reader for Go execution traces, the v2 format written by Go 1.22 and later
+//! (wire versions 1.22, 1.23, 1.25 and 1.26; Go 1.27 writes 1.26).
+//!
+//! The input is borrowed (a slice or a memory map) and read one generation at a time:
+//! memory is bounded by the largest generation plus interned stacks, not by the file.
+//! [`Reader`] yields events in an order the scheduler could have produced, checked
+//! with the runtime's state machine; a trace cut short (a crash while tracing) yields
+//! what can be ordered and then says where and why it ends. [`text`] reads Go's test
+//! trace text format. [`analysis`] turns the event stream into the summaries and
+//! findings godiag reports; [`export`] writes blocking profiles and timelines.
+//!
+//! Not read: the v1 format of Go 1.21 and older (refused with a clear error).
+
+pub mod analysis;
+pub mod event;
+pub mod export;
+pub mod generation;
+pub mod order;
+pub mod reader;
+pub mod spec;
+pub mod tables;
+pub mod text;
+pub mod wire;
+
+pub use event::{Event, GoState, Kind, ProcState, RangeName, Scope, Transition};
+pub use reader::{Mode, Reader};
+pub use spec::WireVersion;
+pub use tables::{StackId, StrId, Tables};
+
+/// Damage or truncation, with the offset in the input where it was found.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("at offset {offset}: {message}")]
+pub struct Error {
+    pub offset: u64,
+    pub message: String,
+    /// The input ended early (as opposed to bytes that make no sense).
+    pub truncated: bool,
+}
+
+impl Error {
+    pub fn at(offset: u64, message: impl Into<String>) -> Error {
+        Error {
+            offset,
+            message: message.into(),
+            truncated: false,
+        }
+    }
+    pub fn truncated(offset: u64, message: impl Into<String>) -> Error {
+        Error {
+            offset,
+            message: message.into(),
+            truncated: true,
+        }
+    }
+}
