@@ -8,10 +8,12 @@ pub mod catalog;
 mod finding;
 mod profilerules;
 mod textrules;
+mod tracerules;
 
 pub use finding::{Confidence, Evidence, Finding, FindingKind, Location, Verdict};
 pub use profilerules::{analyze_profiles, confirm_from_profiles, ProfileInput};
 pub use textrules::{analyze_text, classify_message, TextInput};
+pub use tracerules::{analyze_traces, confirm_from_traces, crash_moment, TraceInput};
 
 /// One finding per root cause: findings of one kind at one code location,
 /// from different inputs or rules, become one with all the evidence. Two

@@ -81,6 +81,7 @@ impl InputKind {
                 | InputKind::PprofText
                 | InputKind::ElfExecutable
                 | InputKind::ElfCore
+                | InputKind::ExecutionTrace
         )
     }
 }

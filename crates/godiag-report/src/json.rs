@@ -52,6 +52,9 @@ pub fn render_json(report: &Report<'_>) -> String {
             if let Some(p) = &i.profile {
                 o.insert("profile".into(), crate::profile::profile_json(p));
             }
+            if let Some(t) = &i.trace {
+                o.insert("trace".into(), json!(t));
+            }
             if let Some(e) = &i.executable {
                 o.insert("executable".into(), json!(e));
             }

@@ -10,6 +10,7 @@ mod json;
 mod markdown;
 mod profile;
 mod text;
+mod trace;
 
 use godiag_analysis::Finding;
 use godiag_model::{GoroutineGroup, GroupDiff, InputKind, InputStatus, TextArtifact};
@@ -22,6 +23,7 @@ pub use json::render_json;
 pub use markdown::render_markdown;
 pub use profile::{format_value, profile_json, profile_text};
 pub use text::{render_text, TextOptions};
+pub use trace::trace_text;
 
 /// The JSON schema name, part of the command-line contract.
 pub const SCHEMA: &str = "godiag.report/v1";
@@ -47,6 +49,8 @@ pub struct InputReport<'a> {
     pub executable: Option<ExecutableSummary>,
     /// What the core reader read besides goroutines: its threads.
     pub core_threads: Vec<CoreThread>,
+    /// What the trace reader found, for execution traces.
+    pub trace: Option<godiag_trace::analysis::Summary>,
 }
 
 /// A thread of a core dump and its registers at dump time.

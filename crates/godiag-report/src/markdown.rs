@@ -214,6 +214,16 @@ pub fn render_markdown(report: &Report<'_>) -> String {
         profile(&mut out, i);
     }
     for i in &report.inputs {
+        if let Some(t) = &i.trace {
+            let _ = writeln!(
+                out,
+                "### Trace `{}`\n\n```\n{}```\n",
+                i.path,
+                crate::trace::trace_text(t)
+            );
+        }
+    }
+    for i in &report.inputs {
         groups(&mut out, i);
     }
     out

@@ -179,6 +179,12 @@ pub fn render_text(report: &Report<'_>, opts: TextOptions) -> String {
         }
     }
     for i in &report.inputs {
+        if let Some(t) = &i.trace {
+            let _ = writeln!(out, "\n{} {}", st.bold("TRACE"), i.path);
+            out.push_str(&crate::trace::trace_text(t));
+        }
+    }
+    for i in &report.inputs {
         threads_section(&mut out, &st, i);
     }
     for i in &report.inputs {

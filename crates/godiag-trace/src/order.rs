@@ -306,9 +306,11 @@ impl Ordering {
                                 g: ms.g,
                             }
                         }
-                        None => return Err(format!(
+                        None => {
+                            return Err(format!(
                             "failed to find sched context for proc {pid} that's about to be stolen"
-                        )),
+                        ))
+                        }
                     }
                 }
                 let old_code = old as u64;

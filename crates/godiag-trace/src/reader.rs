@@ -561,3 +561,10 @@ fn heap_remove(h: &mut Vec<Cursor>, mut i: usize) {
         heap_down(h, 0);
     }
 }
+
+impl Reader<'_> {
+    /// Gives up the reader, keeping its interned strings and stacks.
+    pub fn into_tables(self) -> Tables {
+        self.tables
+    }
+}

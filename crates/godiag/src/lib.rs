@@ -5,8 +5,8 @@
 mod inputs;
 
 use godiag_analysis::{
-    analyze_profiles, analyze_text, confirm_from_profiles, fill_verification, merge, rank,
-    ProfileInput, TextInput,
+    analyze_profiles, analyze_text, analyze_traces, confirm_from_profiles, confirm_from_traces,
+    fill_verification, merge, rank, ProfileInput, TextInput, TraceInput,
 };
 use godiag_model::{diff_groups, group_goroutines, GroupKeyMode, InputKind, InputStatus, Source};
 use godiag_report::{DumpComparison, ExecutableSummary, InputReport, ProfileComparison, Report};
@@ -40,6 +40,7 @@ pub fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> 
             profile: None,
             executable: None,
             core_threads: Vec::new(),
+            trace: None,
         };
         if sniffed.kind == InputKind::Unrecognized {
             report.status = InputStatus::Unrecognized;
@@ -157,6 +158,27 @@ pub fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> 
                     ));
                 }
             }
+        } else if sniffed.kind == InputKind::ExecutionTrace {
+            match godiag_trace::analysis::analyze(l.bytes()) {
+                Ok((summary, _, _)) => {
+                    if let Some(p) = &summary.partial {
+                        report.status = InputStatus::Partial;
+                        warnings.push(format!(
+                            "trace ends early at offset {}: {p}; {} events before that were read",
+                            summary.partial_offset.unwrap_or(0),
+                            summary.events
+                        ));
+                    }
+                    report.trace = Some(summary);
+                }
+                Err(e) => {
+                    report.status = InputStatus::Partial;
+                    report.analysed = false;
+                    warnings.push(format!(
+                        "recognised as an execution trace but unreadable: {e}"
+                    ));
+                }
+            }
         } else if sniffed.kind == InputKind::ElfExecutable {
             match godiag_exe::GoExecutable::parse(l.bytes()) {
                 Ok(exe) => {
@@ -233,14 +255,25 @@ pub fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> 
                 .map(|profile| ProfileInput { index, profile })
         })
         .collect();
+    let trace_inputs: Vec<TraceInput<'_>> = inputs
+        .iter()
+        .enumerate()
+        .filter_map(|(index, i)| {
+            i.trace
+                .as_ref()
+                .map(|summary| TraceInput { index, summary })
+        })
+        .collect();
     let mut findings = analyze_text(&text_inputs);
     findings.extend(analyze_profiles(&profile_inputs));
+    findings.extend(analyze_traces(&trace_inputs));
     let mut findings = merge(findings);
     confirm_from_profiles(&mut findings, &profile_inputs);
+    confirm_from_traces(&mut findings, &trace_inputs);
     // Only sources that were read can confirm, contradict or be silent.
     let mut provided: Vec<Source> = inputs
         .iter()
-        .filter(|i| i.text.is_some() || i.profile.is_some())
+        .filter(|i| i.text.is_some() || i.profile.is_some() || i.trace.is_some())
         .filter_map(|i| i.kind.source())
         .collect();
     provided.sort();

@@ -40,6 +40,45 @@ enum Command {
     Explain(ExplainArgs),
     /// Draw a flame graph (SVG) of a pprof profile.
     Flamegraph(FlamegraphArgs),
+    /// Convert an execution trace: a timeline for ui.perfetto.dev, or one of the
+    /// blocking profiles `go tool trace -pprof=` offers, for `go tool pprof`.
+    Export(ExportArgs),
+}
+
+#[derive(clap::Args)]
+struct ExportArgs {
+    /// An execution trace (runtime/trace, `go test -trace`, /debug/pprof/trace,
+    /// a flight-recorder snapshot); Go 1.22 or later.
+    #[arg(value_name = "TRACE")]
+    trace: PathBuf,
+    #[arg(long, value_enum)]
+    format: ExportFormat,
+    /// With `--format pprof`: which blocking profile.
+    #[arg(long, value_enum, default_value_t = BlockingProfile::Sched)]
+    profile: BlockingProfile,
+    /// Where to write it.
+    #[arg(short = 'o', long = "output", value_name = "FILE", required = true)]
+    output: PathBuf,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    /// Chrome trace-event JSON: open it at https://ui.perfetto.dev.
+    Perfetto,
+    /// A gzipped profile.proto with `contentions` and `delay` samples.
+    Pprof,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum BlockingProfile {
+    /// Time waiting on the network.
+    Net,
+    /// Time blocked on channels, select, mutexes and other sync.
+    Sync,
+    /// Time in system calls.
+    Syscall,
+    /// Time runnable, waiting for a P (scheduler latency).
+    Sched,
 }
 
 #[derive(clap::Args)]
@@ -119,7 +158,75 @@ fn main() -> ExitCode {
         Command::Analyze(args) => analyze(args),
         Command::Explain(args) => explain(args),
         Command::Flamegraph(args) => flamegraph(args),
+        Command::Export(args) => export(args),
     }
+}
+
+fn export(args: ExportArgs) -> ExitCode {
+    let file = match std::fs::File::open(&args.trace) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("godiag: cannot read {}: {e}", args.trace.display());
+            return ExitCode::from(EXIT_UNREADABLE);
+        }
+    };
+    // SAFETY: the file is only read; a concurrent writer would change what is read, not memory safety.
+    let map = match unsafe { memmap2::Mmap::map(&file) } {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("godiag: cannot read {}: {e}", args.trace.display());
+            return ExitCode::from(EXIT_UNREADABLE);
+        }
+    };
+    let data: &[u8] = &map;
+    let out = match std::fs::File::create(&args.output) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("godiag: cannot write {}: {e}", args.output.display());
+            return ExitCode::from(1);
+        }
+    };
+    let mut out = std::io::BufWriter::new(out);
+    let ended = match args.format {
+        ExportFormat::Perfetto => match godiag_trace::export::perfetto_json(data, &mut out) {
+            Ok(s) => s.ended_early,
+            Err(e) => {
+                eprintln!("godiag: {}: {e}", args.trace.display());
+                return ExitCode::from(EXIT_UNREADABLE);
+            }
+        },
+        ExportFormat::Pprof => match godiag_trace::analysis::analyze(data) {
+            Ok((summary, profiles, tables)) => {
+                let kind = match args.profile {
+                    BlockingProfile::Net => godiag_trace::analysis::ProfileKind::Net,
+                    BlockingProfile::Sync => godiag_trace::analysis::ProfileKind::Sync,
+                    BlockingProfile::Syscall => godiag_trace::analysis::ProfileKind::Syscall,
+                    BlockingProfile::Sched => godiag_trace::analysis::ProfileKind::Sched,
+                };
+                let bytes = godiag_trace::export::blocking_profile_pprof(&profiles, kind, &tables);
+                if let Err(e) = std::io::Write::write_all(&mut out, &bytes) {
+                    eprintln!("godiag: cannot write {}: {e}", args.output.display());
+                    return ExitCode::from(1);
+                }
+                summary.partial
+            }
+            Err(e) => {
+                eprintln!("godiag: {}: {e}", args.trace.display());
+                return ExitCode::from(EXIT_UNREADABLE);
+            }
+        },
+    };
+    if let Err(e) = std::io::Write::flush(&mut out) {
+        eprintln!("godiag: cannot write {}: {e}", args.output.display());
+        return ExitCode::from(1);
+    }
+    if let Some(why) = ended {
+        eprintln!(
+            "godiag: {}: warning: the trace ends early ({why}); exported what was read",
+            args.trace.display()
+        );
+    }
+    ExitCode::SUCCESS
 }
 
 fn flamegraph(args: FlamegraphArgs) -> ExitCode {

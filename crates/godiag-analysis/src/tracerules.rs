@@ -1,0 +1,515 @@
+//! Findings from execution traces (the scheduler-timeline view): starvation, GC
+//! pressure, contention and blocking I/O measured over the whole trace, leaks and
+//! deadlocks from the goroutines' state at its end, and what the trace says about
+//! findings from other sources.
+
+use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location, Verdict};
+use crate::textrules::next_steps;
+use godiag_model::Source;
+use godiag_trace::analysis::{Frame, Summary};
+use godiag_trace::tables::is_runtime_function;
+
+/// One analysed trace and its input index.
+pub struct TraceInput<'a> {
+    pub index: usize,
+    pub summary: &'a Summary,
+}
+
+fn ms(ns: u64) -> String {
+    let v = ns as f64 / 1e6;
+    if v >= 100.0 {
+        format!("{v:.0} ms")
+    } else if v >= 1.0 {
+        format!("{v:.1} ms")
+    } else {
+        format!("{:.0} µs", ns as f64 / 1e3)
+    }
+}
+
+fn evidence(input: &TraceInput<'_>, summary: String, lines: Vec<String>) -> Evidence {
+    Evidence {
+        source: Source::Trace,
+        summary,
+        input: input.index,
+        offset: None,
+        lines,
+        goroutines: None,
+    }
+}
+
+/// The first frame of the program's own code in a stack (leaf first).
+fn user_frame(stack: &[Frame]) -> Option<&Frame> {
+    stack.iter().find(|f| !is_runtime_function(&f.function))
+}
+
+fn location(f: &Frame) -> Location {
+    Location {
+        function: f.function.clone(),
+        file: f.file.clone(),
+        line: u32::try_from(f.line).unwrap_or(0),
+    }
+}
+
+fn stack_lines(stack: &[Frame]) -> Vec<String> {
+    stack
+        .iter()
+        .take(8)
+        .map(|f| format!("{} {}:{}", f.function, f.file, f.line))
+        .collect()
+}
+
+fn procs(s: &Summary) -> u64 {
+    s.gomaxprocs.last().map_or(0, |p| p.1)
+}
+
+pub fn analyze_traces(inputs: &[TraceInput<'_>]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for input in inputs {
+        let s = input.summary;
+        starvation(input, s, &mut out);
+        gc_pressure(input, s, &mut out);
+        contention(input, s, &mut out);
+        blocking_io(input, s, &mut out);
+        leak(input, s, &mut out);
+        deadlock(input, s, &mut out);
+    }
+    out
+}
+
+fn starvation(input: &TraceInput<'_>, s: &Summary, out: &mut Vec<Finding>) {
+    let lat = &s.sched_latency;
+    if lat.over_100ms == 0 {
+        return;
+    }
+    let longest = s.longest_waits.first().map_or(lat.max_ns, |w| w.wait_ns);
+    let mut f = Finding::new(
+        FindingKind::SchedulerStarvation,
+        format!(
+            "Scheduler starvation: {} waits of 100 ms or more for a P (longest {}, GOMAXPROCS={})",
+            lat.over_100ms,
+            ms(longest),
+            procs(s)
+        ),
+        if lat.over_100ms >= 3 {
+            Confidence::High
+        } else {
+            Confidence::Medium
+        },
+    );
+    // The code to change is what kept the Ps busy.
+    f.location = s
+        .held_sites
+        .iter()
+        .find(|h| !h.file.is_empty() && !is_runtime_function(&h.function))
+        .map(location);
+    let mut lines: Vec<String> = s
+        .longest_waits
+        .iter()
+        .take(5)
+        .map(|w| {
+            format!(
+                "goroutine {} ({}) runnable for {} from +{}{}",
+                w.goroutine,
+                w.name,
+                ms(w.wait_ns),
+                ms(w.since_ns),
+                if w.at_end {
+                    ", still waiting at the end"
+                } else {
+                    ""
+                }
+            )
+        })
+        .collect();
+    for (name, ns) in s.held_while_starving.iter().take(3) {
+        lines.push(format!(
+            "held the Ps while others starved: {name} for {}",
+            ms(*ns)
+        ));
+    }
+    f.confirm(evidence(
+        input,
+        format!(
+            "scheduler latency p50 {} p99 {} max {} over {} waits; {} of them 100 ms or more",
+            ms(lat.p50_ns),
+            ms(lat.p99_ns),
+            ms(lat.max_ns),
+            lat.count,
+            lat.over_100ms
+        ),
+        lines,
+    ));
+    f.next_steps = next_steps(FindingKind::SchedulerStarvation);
+    out.push(f);
+}
+
+fn gc_pressure(input: &TraceInput<'_>, s: &Summary, out: &mut Vec<Finding>) {
+    let gc = &s.gc;
+    let share = gc.cpu_fraction * 100.0;
+    let long_stw = gc.stw_max_ns >= 10_000_000;
+    if share < 25.0 && !long_stw {
+        return;
+    }
+    let per_sec = if s.duration_ns > 0 {
+        gc.cycles as f64 / (s.duration_ns as f64 / 1e9)
+    } else {
+        0.0
+    };
+    let mut f = Finding::new(
+        FindingKind::GcPressure,
+        if share >= 25.0 {
+            format!(
+                "GC pressure: the garbage collector takes {share:.0}% of CPU ({} cycles, {per_sec:.0}/s)",
+                gc.cycles
+            )
+        } else {
+            format!(
+                "GC pressure: stop-the-world pauses up to {}",
+                ms(gc.stw_max_ns)
+            )
+        },
+        if share >= 40.0 || gc.stw_max_ns >= 50_000_000 {
+            Confidence::High
+        } else {
+            Confidence::Medium
+        },
+    );
+    f.location = s
+        .assist_sites
+        .first()
+        .and_then(|site| user_frame(&site.stack))
+        .map(location);
+    let mut lines = vec![
+        format!(
+            "{} GC cycles in {}; mark phase {} in total",
+            gc.cycles,
+            ms(s.duration_ns),
+            ms(gc.mark_total_ns)
+        ),
+        format!(
+            "{} stop-the-world pauses, {} in total, longest {}",
+            gc.stw_count,
+            ms(gc.stw_total_ns),
+            ms(gc.stw_max_ns)
+        ),
+        format!(
+            "{} mark assists ran {} (of {} inside assists); workers {} dedicated, {} fractional",
+            gc.assist_count,
+            ms(gc.assist_cpu_ns),
+            ms(gc.assist_total_ns),
+            ms(gc.worker_dedicated_ns),
+            ms(gc.worker_fractional_ns)
+        ),
+    ];
+    if let Some((w, u)) = gc.mmu.iter().find(|(w, _)| *w == 10_000_000) {
+        lines.push(format!(
+            "minimum mutator utilization over {}: {:.0}%",
+            ms(*w),
+            u * 100.0
+        ));
+    }
+    if let Some(site) = s.assist_sites.first() {
+        if let Some(u) = user_frame(&site.stack) {
+            lines.push(format!(
+                "most assists ({}) were made allocating at {} {}:{}",
+                site.count, u.function, u.file, u.line
+            ));
+        }
+    }
+    f.confirm(evidence(
+        input,
+        format!(
+            "GC took {share:.0}% of the CPU available (GOMAXPROCS={})",
+            procs(s)
+        ),
+        lines,
+    ));
+    f.next_steps = next_steps(FindingKind::GcPressure);
+    out.push(f);
+}
+
+fn contention(input: &TraceInput<'_>, s: &Summary, out: &mut Vec<Finding>) {
+    if s.duration_ns == 0 {
+        return;
+    }
+    // Mutexes (reason "sync") and full channels; idle receivers are normal.
+    let Some(site) = s
+        .contention
+        .iter()
+        .filter(|c| {
+            c.reason == "sync" || c.reason == "sync.(*Cond).Wait" || c.reason == "chan send"
+        })
+        .max_by_key(|c| c.total_ns)
+    else {
+        return;
+    };
+    let load = site.total_ns as f64 / s.duration_ns as f64;
+    if load < 0.5 || site.total_ns < 50_000_000 || site.count < 10 {
+        return;
+    }
+    let Some(u) = user_frame(&site.stack) else {
+        return;
+    };
+    let what = if site.reason == "chan send" {
+        "a channel"
+    } else {
+        "a lock"
+    };
+    let mut f = Finding::new(
+        FindingKind::LockContention,
+        format!(
+            "Lock contention: goroutines waited {} on {what} at {} ({} waits, on average {:.1} goroutines waiting)",
+            ms(site.total_ns),
+            u.function,
+            site.count,
+            load
+        ),
+        if load >= 2.0 {
+            Confidence::High
+        } else {
+            Confidence::Medium
+        },
+    );
+    f.location = Some(location(u));
+    f.confirm(evidence(
+        input,
+        format!(
+            "{} waits ({}) totalling {} in a {} trace",
+            site.count,
+            site.reason,
+            ms(site.total_ns),
+            ms(s.duration_ns)
+        ),
+        stack_lines(&site.stack),
+    ));
+    f.next_steps = next_steps(FindingKind::LockContention);
+    out.push(f);
+}
+
+fn blocking_io(input: &TraceInput<'_>, s: &Summary, out: &mut Vec<Finding>) {
+    if s.duration_ns == 0 {
+        return;
+    }
+    let io_total: u64 = s.io.iter().map(|x| x.total_ns).sum();
+    let busy: u64 = s
+        .groups
+        .iter()
+        .filter(|g| !is_runtime_function(&g.name))
+        .map(|g| g.stats.exec_ns + g.stats.sched_wait_ns)
+        .sum();
+    let sync: u64 = s.contention.iter().map(|c| c.total_ns).sum();
+    let Some(site) = s.io.first() else { return };
+    let Some(u) = user_frame(&site.stack) else {
+        return;
+    };
+    let share = io_total as f64 / (io_total + busy + sync).max(1) as f64;
+    if share < 0.5 || io_total < 100_000_000 {
+        return;
+    }
+    let mut f = Finding::new(
+        FindingKind::BlockingIo,
+        format!(
+            "Blocking I/O: goroutines spent {} waiting on {} ({:.0}% of their time), most at {}",
+            ms(io_total),
+            if site.reason == "network" {
+                "the network"
+            } else {
+                "system calls"
+            },
+            share * 100.0,
+            u.function
+        ),
+        Confidence::Medium,
+    );
+    f.location = Some(location(u));
+    let mut lines: Vec<String> =
+        s.io.iter()
+            .take(3)
+            .filter_map(|x| {
+                user_frame(&x.stack).map(|u| {
+                    format!(
+                        "{}: {} waits, {} at {} {}:{}",
+                        x.reason,
+                        x.count,
+                        ms(x.total_ns),
+                        u.function,
+                        u.file,
+                        u.line
+                    )
+                })
+            })
+            .collect();
+    lines.extend(stack_lines(&site.stack));
+    f.confirm(evidence(
+        input,
+        format!(
+            "network and syscall waits {} against {} running or runnable",
+            ms(io_total),
+            ms(busy)
+        ),
+        lines,
+    ));
+    f.next_steps = next_steps(FindingKind::BlockingIo);
+    out.push(f);
+}
+
+fn leak(input: &TraceInput<'_>, s: &Summary, out: &mut Vec<Finding>) {
+    for b in &s.blocked_at_end {
+        if b.count < 10
+            || b.blocked_throughout * 2 < b.count
+            || matches!(b.reason.as_str(), "network" | "sleep" | "forever")
+            || b.min_wait_ns < (s.duration_ns / 2).min(1_000_000_000)
+        {
+            continue;
+        }
+        let Some(u) = user_frame(&b.stack) else {
+            continue;
+        };
+        let mut f = Finding::new(
+            FindingKind::GoroutineLeak,
+            format!(
+                "Goroutine leak: {} goroutines blocked ({}) at {} for the whole trace",
+                b.count, b.reason, u.function
+            ),
+            Confidence::Medium,
+        );
+        f.location = Some(location(u));
+        let mut e = evidence(
+            input,
+            format!(
+                "{} goroutines were blocked in {} at the end of the trace, each for at least {}; {} since they were created or the trace began",
+                b.count,
+                b.reason,
+                ms(b.min_wait_ns),
+                b.blocked_throughout
+            ),
+            stack_lines(&b.stack),
+        );
+        e.goroutines = Some(b.count);
+        f.confirm(e);
+        f.next_steps = next_steps(FindingKind::GoroutineLeak);
+        out.push(f);
+    }
+}
+
+fn deadlock(input: &TraceInput<'_>, s: &Summary, out: &mut Vec<Finding>) {
+    // Only a trace cut short shows the program's last moment.
+    if s.partial.is_none() || s.end.user_running_or_runnable > 0 || s.end.user_waiting == 0 {
+        return;
+    }
+    let Some(b) = s.blocked_at_end.first() else {
+        return;
+    };
+    let mut f = Finding::new(
+        FindingKind::Deadlock,
+        format!(
+            "Possible deadlock: when the trace ends no goroutine of the program runs or is runnable; {} wait",
+            s.end.user_waiting
+        ),
+        Confidence::Low,
+    );
+    f.location = user_frame(&b.stack).map(location);
+    f.confirm(evidence(
+        input,
+        format!(
+            "at the end of the trace: {} running, {} runnable, {} waiting ({} in the program's code)",
+            s.end.running, s.end.runnable, s.end.waiting, s.end.user_waiting
+        ),
+        stack_lines(&b.stack),
+    ));
+    f.next_steps = next_steps(FindingKind::Deadlock);
+    out.push(f);
+}
+
+/// What traces say about findings from other sources: a deadlock is contradicted
+/// when the program still ran at the end of a trace that a crash cut short; a leak
+/// is confirmed when goroutines sat blocked at its site; and a crash is placed on
+/// the trace's timeline (how long after the last stop-the-world, during GC or not).
+pub fn confirm_from_traces(findings: &mut [Finding], inputs: &[TraceInput<'_>]) {
+    for input in inputs {
+        let s = input.summary;
+        for f in findings.iter_mut() {
+            if f.verification.contains_key(Source::Trace.name()) {
+                continue;
+            }
+            match f.kind {
+                FindingKind::Deadlock if s.partial.is_some() => {
+                    let e = &s.end;
+                    if e.user_running_or_runnable > 0 {
+                        f.verification
+                            .insert(Source::Trace.name(), Verdict::Contradicts);
+                        f.evidence.push(evidence(
+                            input,
+                            format!(
+                                "the trace shows {} goroutines of the program running or runnable at its end, so this is not a global deadlock",
+                                e.user_running_or_runnable
+                            ),
+                            Vec::new(),
+                        ));
+                        if f.confidence > Confidence::Low {
+                            f.confidence = Confidence::Medium;
+                        }
+                    } else if e.user_waiting > 0 {
+                        f.confirm(evidence(
+                            input,
+                            format!(
+                                "nothing of the program runs or is runnable when the trace ends; {} goroutines wait",
+                                e.user_waiting
+                            ),
+                            Vec::new(),
+                        ));
+                    }
+                }
+                FindingKind::GoroutineLeak => {
+                    let Some(loc) = &f.location else { continue };
+                    if let Some(b) = s.blocked_at_end.iter().find(|b| {
+                        b.stack
+                            .iter()
+                            .any(|fr| fr.function == loc.function && fr.line == u64::from(loc.line))
+                    }) {
+                        let mut e = evidence(
+                            input,
+                            format!(
+                                "{} goroutines blocked ({}) at this site at the end of the trace",
+                                b.count, b.reason
+                            ),
+                            Vec::new(),
+                        );
+                        e.goroutines = Some(b.count);
+                        f.confirm(e);
+                    }
+                }
+                _ if s.partial.is_some() && f.kind.priority() == 2 => {
+                    // A crash: where it falls on the trace's timeline.
+                    f.evidence
+                        .push(evidence(input, crash_moment(s), Vec::new()));
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// "The trace ends 12.7 ms after a stop-the-world (GC mark termination) ended; no GC
+/// was running."
+pub fn crash_moment(s: &Summary) -> String {
+    let e = &s.end;
+    let mut parts = vec![format!(
+        "the trace, cut short by the crash, ends {} after it began",
+        ms(s.duration_ns)
+    )];
+    if let Some(k) = &e.stw_in_progress {
+        parts.push(format!("during a stop-the-world ({k})"));
+    } else if let (Some(d), Some(k)) = (e.since_last_stw_ns, &e.last_stw_kind) {
+        parts.push(format!("{} after a stop-the-world ({k}) ended", ms(d)));
+    }
+    parts.push(if e.gc_in_progress {
+        "while the GC was marking".to_string()
+    } else {
+        match e.since_last_gc_ns {
+            Some(d) => format!("with no GC running (the last cycle ended {} before)", ms(d)),
+            None => "with no GC cycle in the trace".to_string(),
+        }
+    });
+    parts.join(", ")
+}
