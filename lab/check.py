@@ -15,6 +15,14 @@ location in its first row, i.e. the user line with the most flat weight once run
 library frames are folded into their callers. debug=1 texts are checked by parsing (the
 record with the most delay must have the location as its first main. frame); heap and
 goroutine profiles must grow between snapshots. -v prints the top row for each profile.
+
+Scenarios with "evidence": "trace" wrote runtime/trace execution traces (*.out). Each must
+start with the header of the wire format that Go version writes, be read without error by
+that version's `go tool trace -d=parsed` (-d=1 before 1.24) unless the manifest's
+trace_facts.parse_error_by_version expects an error, show the root-cause line in its stacks,
+and show the scenario's trace_facts (goroutines starved or leaked, GC cycles, waits at the
+root-cause line, tasks/regions/logs, generations). A crash's stderr (crash.txt) is checked
+like crash text. -v prints what was measured per trace.
 """
 import json
 import os
@@ -203,6 +211,205 @@ def check_growth(scen, totals, where):
     return bad
 
 
+# Trace header ("go 1.NN trace\0\0\0") by Go minor version: the wire format it writes.
+TRACE_WIRE = {(1, 22): "1.22", (1, 23): "1.23", (1, 24): "1.23", (1, 25): "1.25",
+              (1, 26): "1.26", (1, 27): "1.26"}
+TR_EVENT = re.compile(r"^M=(-?\d+) P=(-?\d+) G=(-?\d+) (\w+) Time=(\d+)(.*)$")
+TR_FIELD = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|\S+)')
+TR_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
+TR_FRAME = re.compile(r"^\t(\S.*) @ 0x[0-9a-f]+$")
+TR_FILE = re.compile(r"^\t\t(.*):(\d+)$")
+
+
+def trace_dump(go, ver, path, mode):
+    """go tool trace -d=parsed|wire (-d=1|2 before 1.24): (exit code, stdout, stderr)."""
+    flag = {"parsed": "-d=1", "wire": "-d=2"}[mode] if ver < (1, 24) else f"-d={mode}"
+    env = dict(os.environ, GOTOOLCHAIN="local")
+    out = subprocess.run([go, "tool", "trace", flag, path], capture_output=True, text=True,
+                         env=env, timeout=600)
+    return out.returncode, out.stdout, out.stderr
+
+
+def trace_events(text):
+    """Events of `go tool trace -d=parsed`: kind, time, fields, transition, stacks."""
+    evs, cur, label = [], None, None
+    for line in text.splitlines():
+        m = TR_EVENT.match(line)
+        if m:
+            rest = m.group(6)
+            fields = {k: v[1:-1] if v.startswith('"') else v for k, v in TR_FIELD.findall(rest)}
+            tr = re.search(r"\b(\w+)->(\w+)\b", TR_QUOTED.sub('""', rest))
+            cur = {"kind": m.group(4), "t": int(m.group(5)), "g": m.group(3), "f": fields,
+                   "tr": tr.groups() if tr else None, "stacks": {}}
+            evs.append(cur)
+            label = None
+        elif cur is None:
+            continue
+        elif line.endswith("Stack="):
+            label = line[:-1]
+            cur["stacks"][label] = []
+        elif label and (m := TR_FRAME.match(line)):
+            cur["stacks"][label].append([m.group(1), "", 0])
+        elif label and cur["stacks"][label] and (m := TR_FILE.match(line)):
+            cur["stacks"][label][-1][1:] = [m.group(1), int(m.group(2))]
+    return evs
+
+
+def trace_measure(evs, needle):
+    """What a trace shows, for the trace_facts checks (times in ms)."""
+    def at(e):
+        return any(f"{fl}:{ln}".endswith(needle) for fr in e["stacks"].values() for _, fl, ln in fr)
+    end = evs[-1]["t"] if evs else 0
+    m = {"events": len(evs), "span_ms": (end - evs[0]["t"]) / 1e6 if evs else 0,
+         "location_seen": any(at(e) for e in evs), "gomaxprocs": set(), "ranges": {},
+         "assists_at_location": 0, "tasks": {}, "regions": {}, "logs": {}, "region_ms": {},
+         "wait_ms_at_location": {}, "long_syscalls_ms": [], "starved": [], "leaked": 0}
+    per_g = {}
+    open_regions = {}
+    for e in evs:
+        k, f = e["kind"], e["f"]
+        if k == "Metric" and f.get("Name") == "/sched/gomaxprocs:threads":
+            m["gomaxprocs"].add(int(re.search(r"\((\d+)\)", f.get("Value", "(0)")).group(1)))
+        elif k == "RangeBegin":
+            m["ranges"][f.get("Name")] = m["ranges"].get(f.get("Name"), 0) + 1
+            if f.get("Name") == "GC mark assist" and at(e):
+                m["assists_at_location"] += 1
+        elif k == "TaskBegin":
+            m["tasks"][f.get("Type")] = m["tasks"].get(f.get("Type"), 0) + 1
+        elif k == "Log":
+            m["logs"][f.get("Category")] = m["logs"].get(f.get("Category"), 0) + 1
+        elif k == "RegionBegin":
+            m["regions"][f.get("Type")] = m["regions"].get(f.get("Type"), 0) + 1
+            open_regions.setdefault((e["g"], f.get("Type")), []).append(e["t"])
+        elif k == "RegionEnd" and open_regions.get((e["g"], f.get("Type"))):
+            d = (e["t"] - open_regions[(e["g"], f.get("Type"))].pop()) / 1e6
+            m["region_ms"].setdefault(f.get("Type"), []).append(d)
+        elif k == "StateTransition" and "GoID" in f and e["tr"]:
+            per_g.setdefault(f["GoID"], []).append((e["t"], e["tr"][0], e["tr"][1], f.get("Reason", ""), e))
+    for trs in per_g.values():
+        runnable_since = syscall_since = None
+        worst = 0
+        for i, (t, old, new, reason, e) in enumerate(trs):
+            if new == "Runnable" and old != "Runnable":
+                runnable_since = t
+            if old == "Runnable" and new == "Running" and runnable_since is not None:
+                worst = max(worst, t - runnable_since)
+            if new == "Syscall":
+                syscall_since = t
+            if old == "Syscall" and syscall_since is not None:
+                m["long_syscalls_ms"].append((t - syscall_since) / 1e6)
+                syscall_since = None
+            if new == "Waiting" and old == "Running" and at(e):
+                until = trs[i + 1][0] if i + 1 < len(trs) else end
+                w = m["wait_ms_at_location"]
+                w[reason] = w.get(reason, 0) + (until - t) / 1e6
+                if i + 1 == len(trs):
+                    m["leaked"] += 1
+        m["starved"].append(worst / 1e6)
+    return m
+
+
+def trace_generations(go, ver, path):
+    """Generation numbers of the batches in a trace (wire dump), or None if unreadable."""
+    rc, out, _ = trace_dump(go, ver, path, "wire")
+    gens = sorted({int(g) for g in re.findall(r"(?m)^EventBatch gen=(\d+)", out)})
+    return gens or None
+
+
+def check_trace(a, scen, path, go, ver, d, errs):
+    """Checks one artifact of an evidence=trace scenario; appends to errs."""
+    loc = scen["location"]
+    needle = f"{loc['file']}:{loc['line']}"
+    facts = scen.get("trace_facts", {})
+    want_rc = 2 if scen.get("message") else 0
+    if a["exit_code"] != want_rc:
+        errs.append(f"exit code {a['exit_code']}, want {want_rc}")
+    want_fmt = "execution-trace" if a["file"].endswith(".out") else "text"
+    if a.get("format") != want_fmt:
+        errs.append(f"format {a.get('format')!r}, want {want_fmt!r}")
+    if want_fmt == "text":  # the crash's stderr
+        text = open(path, errors="replace").read()
+        if scen["message"] not in text:
+            errs.append(f"message {scen['message']!r} not found")
+        if not re.search(re.escape(needle) + r"(\s|$)", failing_block(text, scen)):
+            errs.append(f"{needle} not in failing goroutine")
+        return
+    head = open(path, "rb").read(16)
+    want_head = f"go {TRACE_WIRE.get(ver, '?')} trace".encode() + b"\0\0\0"
+    if head != want_head:
+        errs.append(f"header {head!r}, want {want_head!r}")
+    if go is None:
+        return
+    rc, out, err = trace_dump(go, ver, path, "parsed")
+    want_err = None
+    for since, e in sorted((facts.get("parse_error_by_version") or {}).items()):
+        if ver >= minor(since):
+            want_err = e
+    if want_err is not None:
+        gens = trace_generations(go, ver, path)
+        if rc == 0 or want_err not in err:
+            errs.append(f"go tool trace: want error {want_err!r}, got exit {rc} {err.strip()[:120]!r}")
+        elif VERBOSE:
+            print(f"  {d} {a['file']}: go tool trace fails as expected ({err.strip()[:80]}); "
+                  f"generations in the file {gens}")
+        if "min_generations" in facts and not (gens and len(gens) >= facts["min_generations"]):
+            errs.append(f"generations {gens}, want >= {facts['min_generations']}")
+        return
+    if rc != 0:
+        errs.append(f"go tool trace -d failed: {err.strip()[:200]}")
+        return
+    m = trace_measure(trace_events(out), needle)
+    if facts.get("location_in_trace", True) and not m["location_seen"]:
+        errs.append(f"{needle} in no stack of the trace")
+    gens = trace_generations(go, ver, path) if ("min_first_generation" in facts or
+                                                "min_generations" in facts) else None
+    waits = {r: round(v) for r, v in m["wait_ms_at_location"].items()}
+    if VERBOSE:
+        print(f"  {d} {a['file']}: {m['events']} events over {m['span_ms']:.0f} ms; "
+              f"gomaxprocs {sorted(m['gomaxprocs'])}; starved>=100ms "
+              f"{sum(1 for w in m['starved'] if w >= 100)} (max {max(m['starved'] or [0]):.0f} ms); "
+              f"GC {m['ranges'].get('GC concurrent mark phase', 0)}, assists at line "
+              f"{m['assists_at_location']}; waits at line {waits}; leaked {m['leaked']}; "
+              f"syscalls>=40ms {sum(1 for x in m['long_syscalls_ms'] if x >= 40)}; "
+              f"tasks {m['tasks']}; regions {m['regions']}; generations {gens}")
+    def want(cond, what):
+        if not cond:
+            errs.append(what)
+    if "gomaxprocs" in facts:
+        want(m["gomaxprocs"] == {facts["gomaxprocs"]}, f"GOMAXPROCS {sorted(m['gomaxprocs'])}, want {facts['gomaxprocs']}")
+    if "min_starved_goroutines" in facts:
+        n = sum(1 for w in m["starved"] if w >= facts["starved_ms"])
+        want(n >= facts["min_starved_goroutines"], f"only {n} goroutines waited >= {facts['starved_ms']} ms to run")
+    if "min_gc_cycles" in facts:
+        n = m["ranges"].get("GC concurrent mark phase", 0)
+        want(n >= facts["min_gc_cycles"], f"only {n} GC cycles")
+    if "min_mark_assists_at_location" in facts:
+        want(m["assists_at_location"] >= facts["min_mark_assists_at_location"],
+             f"only {m['assists_at_location']} mark assists at {needle}")
+    for reason, ms in (facts.get("min_wait_ms_at_location") or {}).items():
+        got = m["wait_ms_at_location"].get(reason, 0)
+        want(got >= ms, f"{got:.0f} ms waiting ({reason}) at {needle}, want >= {ms}")
+    if "min_long_syscalls" in facts:
+        n = sum(1 for x in m["long_syscalls_ms"] if x >= facts["long_syscall_ms"])
+        want(n >= facts["min_long_syscalls"], f"only {n} syscalls >= {facts['long_syscall_ms']} ms")
+    if "leaked_goroutines" in facts:
+        want(m["leaked"] == facts["leaked_goroutines"],
+             f"{m['leaked']} goroutines end blocked at {needle}, want {facts['leaked_goroutines']}")
+    for key in ("tasks", "regions", "logs"):
+        if key in facts:
+            want(m[key] == facts[key], f"{key} {m[key]}, want {facts[key]}")
+    for name, ms in (facts.get("region_min_ms") or {}).items():
+        ds = m["region_ms"].get(name, [])
+        want(ds and min(ds) >= ms, f"region {name} durations {[round(x, 1) for x in ds]}, want >= {ms} ms")
+    if "min_span_ms" in facts:
+        want(m["span_ms"] >= facts["min_span_ms"], f"trace spans {m['span_ms']:.0f} ms, want >= {facts['min_span_ms']}")
+    if "min_first_generation" in facts:
+        want(gens and gens[0] >= facts["min_first_generation"],
+             f"first generation {gens and gens[0]}, want >= {facts['min_first_generation']}")
+    if "min_generations" in facts:
+        want(gens and len(gens) >= facts["min_generations"], f"generations {gens}, want >= {facts['min_generations']}")
+
+
 def main():
     global VERBOSE
     args = sys.argv[1:]
@@ -223,15 +430,15 @@ def main():
         pprof_totals = {}
         present = {(a["scenario"], a["variant"]) for a in index["artifacts"]}
         for scen in manifest.values():
-            if scen.get("evidence") != "pprof":
+            if scen.get("evidence") not in ("pprof", "trace"):
                 continue
             for v in scen["variants"]:
                 since = (scen.get("variant_min_go") or {}).get(v, scen.get("min_go", "1.21"))
                 if ver >= minor(since) and (scen["name"], v) not in present:
                     print(f"{d}: {scen['name']} variant {v} not indexed")
                     bad += 1
-        if go is None and any(m.get("evidence") == "pprof" for m in manifest.values()):
-            print(f"{d}: no toolchain for go {index['go_version']}; go tool pprof checks skipped")
+        if go is None and any(m.get("evidence") in ("pprof", "trace") for m in manifest.values()):
+            print(f"{d}: no toolchain for go {index['go_version']}; go tool pprof/trace checks skipped")
         for a in index["artifacts"]:
             errs = []
             scen = manifest.get(a["scenario"])
@@ -245,6 +452,15 @@ def main():
             if not os.path.exists(path):
                 print(f"{d}/{a['file']}: missing")
                 bad += 1
+                continue
+            if scen.get("evidence") == "trace":
+                if os.path.getsize(path) != a["bytes"]:
+                    errs.append("size differs from index")
+                check_trace(a, scen, path, go, ver, d, errs)
+                seen.setdefault(scen["name"], set()).add((a["variant"], index["go_version"]))
+                if errs:
+                    bad += 1
+                    print(f"{d}/{a['file']}: " + "; ".join(errs))
                 continue
             if scen.get("evidence") == "pprof":
                 if os.path.getsize(path) != a["bytes"]:

@@ -310,6 +310,137 @@ S = [
       "variant_min_go": {"goroutineleak": "1.26"}}),
 ]
 
+# Evidence "trace": no crash text (except trace-crash's stderr); the program writes a
+# runtime/trace execution trace itself (regen.sh runner `files`, artifact <name>.trace.out or
+# <name>.flight.out, index format "execution-trace"; Go 1.22+ only: 1.21 writes the old v1
+# format). `trace_facts` is what the trace must show; check.py measures it from `go tool trace
+# -d=parsed` of the same version. `location` is the user line the trace blames: in the stacks
+# of the preemptions, GC mark assists, blocking transitions or sleeps the finding is about.
+TRACE = [
+    ("trace-starvation", "scheduler-starvation", "main.spin", None, "default", ["trace"],
+     "with GOMAXPROCS(1), 20 goroutines run main.spin's CPU loop for ~600 ms and never block, "
+     "so every runnable goroutine waits for the only P until sysmon preempts the running one",
+     "The program sets runtime.GOMAXPROCS(1) (metric /sched/gomaxprocs:threads = 1 in the "
+     "trace). Each spinner runs ~10-20 ms slices ending in 'Running->Runnable' "
+     "Reason=\"preempted\" with stack runtime.asyncPreempt above main.spin at the marked line, "
+     "then waits ~200-400 ms in Runnable: ~20 goroutines wait >= 100 ms (max ~390 ms). A "
+     "10 ms ticker goroutine is starved too (worst gap ~115 ms on 1.24, ~300 ms on 1.22). "
+     "`go tool trace -pprof=sched` of 1.22-1.25 does NOT show this: it only closes a runnable "
+     "interval on a later transition that carries a stack, and Runnable->Running never does, so "
+     "the spinners' waits are dropped and the profile holds ~25-100 us. The 1.26+ tool counts "
+     "them: ~7.7 s of delay, the marked line first (~85%, leaf runtime.asyncPreempt2 above "
+     "main.spin), main.go:21 (time.Now) ~10%. ~4-5 KB.",
+     {"min_go": "1.22",
+      "trace_facts": {"gomaxprocs": 1, "spinners": 20, "spin_ms": 600,
+                      "starved_ms": 100, "min_starved_goroutines": 15}}),
+    ("trace-gc-heavy", "gc-pressure", "main.build", None, "default", ["trace"],
+     "main.build allocates a 64-byte node for every list element and drops the list at once, "
+     "with GOGC=10 over a ~19 MB live heap, so the collector runs back to back and the "
+     "allocating goroutine is drafted into mark assists",
+     "debug.SetGCPercent(10); the loop stops after 16 GC cycles (~150-300 ms) or once 256 KB "
+     "of trace is written. The trace shows ~15-16 'GC concurrent mark phase' ranges, two "
+     "stop-the-world ranges per cycle ('stop-the-world (GC sweep termination)' / '(GC mark "
+     "termination)'), and hundreds (≤1.25) to thousands (1.26+) of 'GC mark assist' ranges whose "
+     "stack is the marked allocation (runtime.mallocgc → gcAssistAlloc). From 1.25 the "
+     "background sweeper (runtime.bgsweep) can spin in runtime.Gosched "
+     "('Running->Runnable' Reason=\"runtime.Gosched\" via goschedIfBusy, Go issue #73499) "
+     "for thousands of yields per cycle on a busy machine; that is runtime noise, not the "
+     "finding, and why the program caps the trace size. ~75-115 KB.",
+     {"min_go": "1.22",
+      "trace_facts": {"gogc": 10, "min_gc_cycles": 10, "min_mark_assists_at_location": 100}}),
+    ("trace-lock-contention", "lock-contention", "main.(*cache).update", None, "default",
+     ["trace"],
+     "main.(*cache).update sleeps 2 ms while holding the cache's only sync.Mutex, so 8 "
+     "goroutines spend most of ~500 ms blocked in Lock",
+     "~230 'Running->Waiting' Reason=\"sync\" transitions with stack sync.(*Mutex).Lock "
+     "(leaf in every version; internal/sync frames are not shown) above main.(*cache).update "
+     "at the marked Lock line, ~3.5 s of waiting in all (8 goroutines x ~500 ms minus the "
+     "holder's time). Unlike the mutex profile (which blames the Unlock of the holder), the "
+     "trace blames the waiter's Lock call; `go tool trace -pprof=sync` puts the marked line "
+     "first (~78-87%; the rest is main's WaitGroup.Wait). ~18-22 KB.",
+     {"min_go": "1.22",
+      "trace_facts": {"goroutines": 8, "hold_ms": 2, "min_wait_ms_at_location": {"sync": 1000}}}),
+    ("trace-blocking-io", "blocking-io", "main.fetch", None, "default", ["trace"],
+     "main.fetch waits on a loopback TCP backend that answers each request after 50 ms, four "
+     "clients in a row for ~500 ms",
+     "Network: ~80 'Running->Waiting' Reason=\"network\" transitions at the marked io.ReadFull "
+     "(frames internal/poll.(*FD).Read → net.(*netFD).Read → net.(*conn).Read → "
+     "bufio.(*Reader).Read → io.ReadAtLeast → io.ReadFull → main.fetch), "
+     "~2 s of waiting; `go tool trace -pprof=net` shows the marked line ~100%. Syscall: "
+     "main.readPipe blocks in syscall.Read on a blocking pipe fd (not the netpoller) written "
+     "every 50 ms: ~10 Syscall states of ~50 ms each ('Running->Syscall' then "
+     "'Syscall->Runnable' when sysmon took the P). `go tool trace -pprof=syscall` of 1.22-1.25 "
+     "misses them (the transition out of Syscall has no stack, so only microseconds of short "
+     "syscalls are counted); the 1.26+ tool shows main.readPipe (main.go:74) with ~500 ms. "
+     "The backend goroutines sleep 50 ms per request ('sleep'). ~12-15 KB.",
+     {"min_go": "1.22",
+      "trace_facts": {"clients": 4, "backend_delay_ms": 50,
+                      "min_wait_ms_at_location": {"network": 1000},
+                      "long_syscall_ms": 40, "min_long_syscalls": 5}}),
+    ("trace-leak", "goroutine-leak", "main.handleRequest", None, "default", ["trace"],
+     "50 main.handleRequest goroutines wait forever for a reply on a channel nobody sends to",
+     "The 50 handlers are created during the trace ('NotExist->Runnable' with the go "
+     "statement's stack), block once ('Running->Waiting' Reason=\"chan receive\", stack "
+     "runtime.chanrecv1 above the marked line) and have no later transition; trace.Stop ~300 ms "
+     "later. The 4 healthy main.worker goroutines block on 'range jobs' (main.go:24) about "
+     "every 5 ms and are woken each time, then exit when jobs is closed. ~8-9 KB.",
+     {"min_go": "1.22", "leak_function": "main.handleRequest",
+      "trace_facts": {"leaked_goroutines": 50}}),
+    ("trace-annotations", None, "main.query.func1", None, "default", ["trace"],
+     "no failure: 10 requests with user tasks, regions and logs; the 20 ms 'query' region "
+     "(the marked sleep) is where each request spends most of its time",
+     "One goroutine per request (started 10 ms apart, overlapping): task 'request' (root, "
+     "Parent=NoTask, printed as 18446744073709551615) with child task 'db'; regions 'parse' "
+     "(2 ms, trace.WithRegion), 'query' (20 ms, inside task 'db', trace.WithRegion: the marked "
+     "sleep is in the closure main.query.func1) and 'render' (5 ms, trace.StartRegion/End); "
+     "logs 'request_id' (req-01..req-10) on 'request', 'sql' and 'rows' on 'db', 'status' on "
+     "'request'. kind is null: nothing is wrong; a reader should report the tasks/regions, not "
+     "a finding. ~7-8 KB.",
+     {"min_go": "1.22",
+      "trace_facts": {"tasks": {"request": 10, "db": 10},
+                      "regions": {"parse": 10, "query": 10, "render": 10},
+                      "logs": {"request_id": 10, "sql": 10, "rows": 10, "status": 10},
+                      "region_min_ms": {"parse": 2, "query": 20, "render": 5},
+                      "min_wait_ms_at_location": {"sleep": 150}}}),
+    ("trace-crash", "nil-dereference", "main.lookup",
+     "invalid memory address or nil pointer dereference", "default", ["trace", "crash"],
+     "main.lookup reads a field through the nil *session the map returns for an unknown name",
+     "Tracing to an *os.File (trace.Start writes each chunk straight to it) for ~1.5 s of "
+     "pipeline work, then ~12000 runtime.Gosched calls (a burst of events on one M) and the nil "
+     "dereference; trace.Stop never runs. crash.txt (stderr, exit 2) is the usual nil-deref "
+     "panic with main.lookup(...) inlined into main.main. What trace.out holds depends on the "
+     "version: 1.22 writes no more than it had flushed: generation 1 complete and one full "
+     "64 KB batch of generation 2 with no frequency/stack/string batches, so `go tool trace "
+     "-d=1` fails with 'no frequency event found' (-d=2 dumps the batches); ~125-140 KB. 1.23+ "
+     "flush the current generation when an unrecovered panic reaches the top (gopanic calls "
+     "traceAdvance, which waits for the writer), so the file is a complete trace of ~1.5 s "
+     "ending with the panic: -d=parsed succeeds, last event ~1.5 s after the first; ~200-215 "
+     "KB. The crash location is not in any trace stack (no event is emitted at the faulting "
+     "line).",
+     {"min_go": "1.22", "signal": "SIGSEGV",
+      "trace_facts": {"parse_error_by_version": {"1.22": "no frequency event found",
+                                                 "1.23": None},
+                      "location_in_trace": False, "min_generations": 2,
+                      "min_span_ms": 1400}}),
+    ("trace-flight-recorder", "lock-contention", "main.(*store).get", None, "default",
+     ["flight"],
+     "main.(*store).get waits ~120 ms for the store's mutex while main.(*store).compact "
+     "holds it, and the program snapshots its flight recorder when it sees the slow request",
+     "Go 1.25+ only (runtime/trace.FlightRecorder; the file has //go:build go1.25, so older "
+     "toolchains see no buildable file). FlightRecorderConfig{MinAge: 200 ms, MaxBytes: 1 MiB}; "
+     "4 request goroutines run ~1.3 s, then compact() holds the lock ~120 ms, a request "
+     "measures a > 50 ms wait, main waits 20 ms more (so the queued requests' waits end "
+     "inside the snapshot) and calls WriteTo(flight.out). The snapshot starts at "
+     "generation 2 (-d=wire: every EventBatch gen=2): the ring keeps only generations newer "
+     "than MinAge, so generation 1 (0-1 s) is gone and the parsed trace begins with "
+     "'Undetermined->Running/Waiting' transitions (GoStatus/ProcStatus) for goroutines and Ps "
+     "that existed before; no goroutine creation is in it. It shows 'Running->Waiting' Reason=\"sync\" at the "
+     "marked Lock for ~120 ms in each of the 4 request goroutines. ~20 KB.",
+     {"min_go": "1.25",
+      "trace_facts": {"min_age_ms": 200, "max_bytes": 1048576, "min_first_generation": 2,
+                      "min_wait_ms_at_location": {"sync": 100}}}),
+]
+
 EXTRA_SCENARIO_DIRS = {"labels-127": "gomod127"}
 
 
@@ -322,7 +453,7 @@ def marker_line(path):
 
 def main():
     out = []
-    for name, kind, func, msg, build, variants, root, notes, extra in S:
+    for name, kind, func, msg, build, variants, root, notes, extra in S + TRACE:
         extra = dict(extra)
         rel = extra.pop("file", f"lab/scenarios/{name}/main.go")
         path = os.path.join(os.path.dirname(LAB), rel)
@@ -339,6 +470,8 @@ def main():
         }
         if "sample_type" in extra:
             sc["evidence"] = "pprof"
+        elif "trace_facts" in extra:
+            sc["evidence"] = "trace"
         sc.update(extra)
         out.append(sc)
     # every scenario directory must be described

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # regen.sh [VER...] — rebuild every lab scenario with each Go toolchain and capture
 # what the runtime prints, into artifacts/go<VER>/<scenario>[.<variant>].txt plus an
-# index.json per version; the pprof scenarios (runner files) write their own profiles,
-# copied to artifacts/go<VER>/<scenario>.<file>. Default: all seven versions below.
+# index.json per version; the pprof and trace scenarios (runner files) write their own
+# profiles and execution traces, copied to artifacts/go<VER>/<scenario>.<file>. Default:
+# all seven versions below.
 #
 #   LAB_OUT=dir          write artifacts under dir/go<VER>/ instead of lab/artifacts/
 #   LAB_SCENARIOS="a b"  only (re)generate these scenarios (other index entries are kept)
@@ -33,9 +34,10 @@ if [ $# -gt 0 ]; then VERSIONS=("$@"); else VERSIONS=("${ALL_VERSIONS[@]}"); fi
 #         dumps-bg — like dumps but slow (sleeps); runs in the background
 #         files   — the program writes files into $LAB_FILES_DIR (a fresh directory);
 #                   variant lists them comma-separated, each copied to <scenario>.<file>
-#                   with index variant = file name without .pb.gz/.txt. FILE@1.26: only
+#                   with index variant = file name without .pb.gz/.txt/.out. FILE@1.26: only
 #                   expected from that version on. stderr:FILE: the program's stderr is
 #                   that artifact (otherwise stderr is only logged when non-empty).
+#                   *.out files are runtime/trace execution traces (format execution-trace).
 # env: "-" or space-separated NAME=VALUE pairs (GOTRACEBACK/GODEBUG are unset otherwise)
 SCENARIO_TABLE='
 nil-deref                 default  default             1.21 plain   -
@@ -91,6 +93,14 @@ mutex-contention          default  mutex.pb.gz,mutex.debug1.txt 1.21 files -
 channel-blocking          default  block.pb.gz,block.debug1.txt 1.21 files -
 gc-heavy                  default  cpu.pb.gz,heap.pb.gz,stderr:gctrace.txt 1.21 files GODEBUG=gctrace=1
 goroutine-leak-profile    leakprofile goroutine-1.pb.gz,goroutine-2.pb.gz,goroutine-2.debug2.txt,goroutineleak.pb.gz@1.26 1.21 files -
+trace-starvation          default  trace.out           1.22 files   -
+trace-gc-heavy            default  trace.out           1.22 files   -
+trace-lock-contention     default  trace.out           1.22 files   -
+trace-blocking-io         default  trace.out           1.22 files   -
+trace-leak                default  trace.out           1.22 files   -
+trace-annotations         default  trace.out           1.22 files   -
+trace-crash               default  trace.out,stderr:crash.txt 1.22 files -
+trace-flight-recorder     default  flight.out          1.25 files   -
 '
 
 RUN_TIMEOUT=60
@@ -122,7 +132,7 @@ add_entry() {
 	local outdir=$1 file=$2 scen=$3 variant=$4 rc=$5 env=$6 entries=$7 format=${8:--}
 	local path="$outdir/$file" bytes headers total records
 	bytes=$(wc -c <"$path" | tr -d ' ')
-	if [[ "$file" == *.pb.gz ]]; then
+	if [[ "$file" == *.pb.gz || "$file" == *.out ]]; then
 		headers=0
 	else
 		headers=$(grep -c '^goroutine [0-9]' "$path" || true)
@@ -204,6 +214,7 @@ run_files() {
 		*.debug1.txt) variant=${f%.txt} format=pprof-text ;;
 		*.debug2.txt) variant=${f%.txt} format=goroutine-dump ;;
 		*.txt) variant=${f%.txt} format=text ;;
+		*.out) variant=${f%.out} format=execution-trace ;;
 		*) variant=$f format=- ;;
 		esac
 		if [ -f "$src" ]; then
@@ -294,9 +305,9 @@ for VER in "${VERSIONS[@]}"; do
 
 	# Remove stale artifacts of the scenarios being regenerated.
 	if [ -z "${LAB_SCENARIOS:-}" ]; then
-		rm -f "$outdir"/*.txt "$outdir"/*.pb.gz "$outdir/index.json"
+		rm -f "$outdir"/*.txt "$outdir"/*.pb.gz "$outdir"/*.out "$outdir/index.json"
 	else
-		for s in $LAB_SCENARIOS; do rm -f "$outdir/$s.txt" "$outdir/$s".*.txt "$outdir/$s".*.pb.gz; done
+		for s in $LAB_SCENARIOS; do rm -f "$outdir/$s.txt" "$outdir/$s".*.txt "$outdir/$s".*.pb.gz "$outdir/$s".*.out; done
 	fi
 
 	declare -A built=()

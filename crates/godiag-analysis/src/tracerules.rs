@@ -71,7 +71,6 @@ pub fn analyze_traces(inputs: &[TraceInput<'_>]) -> Vec<Finding> {
         contention(input, s, &mut out);
         blocking_io(input, s, &mut out);
         leak(input, s, &mut out);
-        deadlock(input, s, &mut out);
     }
     out
 }
@@ -244,7 +243,11 @@ fn contention(input: &TraceInput<'_>, s: &Summary, out: &mut Vec<Finding>) {
         return;
     };
     let load = site.total_ns as f64 / s.duration_ns as f64;
-    if load < 0.5 || site.total_ns < 50_000_000 || site.count < 10 {
+    // Many waits that add up, or a few long ones that kept a goroutine waiting
+    // the whole time on average.
+    let many = load >= 0.5 && site.total_ns >= 50_000_000 && site.count >= 10;
+    let long = load >= 1.0 && site.total_ns >= 100_000_000 && site.count >= 2;
+    if !many && !long {
         return;
     }
     let Some(u) = user_frame(&site.stack) else {
@@ -390,35 +393,6 @@ fn leak(input: &TraceInput<'_>, s: &Summary, out: &mut Vec<Finding>) {
         f.next_steps = next_steps(FindingKind::GoroutineLeak);
         out.push(f);
     }
-}
-
-fn deadlock(input: &TraceInput<'_>, s: &Summary, out: &mut Vec<Finding>) {
-    // Only a trace cut short shows the program's last moment.
-    if s.partial.is_none() || s.end.user_running_or_runnable > 0 || s.end.user_waiting == 0 {
-        return;
-    }
-    let Some(b) = s.blocked_at_end.first() else {
-        return;
-    };
-    let mut f = Finding::new(
-        FindingKind::Deadlock,
-        format!(
-            "Possible deadlock: when the trace ends no goroutine of the program runs or is runnable; {} wait",
-            s.end.user_waiting
-        ),
-        Confidence::Low,
-    );
-    f.location = user_frame(&b.stack).map(location);
-    f.confirm(evidence(
-        input,
-        format!(
-            "at the end of the trace: {} running, {} runnable, {} waiting ({} in the program's code)",
-            s.end.running, s.end.runnable, s.end.waiting, s.end.user_waiting
-        ),
-        stack_lines(&b.stack),
-    ));
-    f.next_steps = next_steps(FindingKind::Deadlock);
-    out.push(f);
 }
 
 /// What traces say about findings from other sources: a deadlock is contradicted

@@ -308,6 +308,9 @@ impl Histogram {
             return i as u64;
         }
         let log = i / 8;
+        if log < 3 {
+            return 7; // unused: values below 8 have their own buckets
+        }
         let sub = (i % 8) as u64;
         ((8 + sub + 1) << (log - 3)).saturating_sub(1)
     }
@@ -434,6 +437,8 @@ pub struct Analyzer {
     assists: FxMap<StackId, (u64, u64)>,
     waits_at: FxMap<(StrId, StackId), (u64, u64)>,
     io_at: FxMap<(StrId, StackId), (u64, u64)>,
+    /// Where each goroutine group was when preempted: the loop that holds the P.
+    preempted_at: FxMap<(StrId, StackId), u64>,
 }
 
 impl Default for Analyzer {
@@ -481,6 +486,7 @@ impl Analyzer {
             assists: FxMap::default(),
             waits_at: FxMap::default(),
             io_at: FxMap::default(),
+            preempted_at: FxMap::default(),
         }
     }
 
@@ -865,6 +871,9 @@ impl Analyzer {
                 }
             }
         }
+        if from == GoState::Running && to == GoState::Runnable && t.string(reason) == "preempted" {
+            *self.preempted_at.entry((g.name, stack)).or_default() += 1;
+        }
         g.state = to;
         g.since = now;
         match to {
@@ -1111,6 +1120,21 @@ impl Analyzer {
             .held_while_starving
             .iter()
             .map(|(name, _)| {
+                // Where the group was preempted most often (its busy loop), else
+                // where its goroutines start.
+                let busy = self
+                    .preempted_at
+                    .iter()
+                    .filter(|((n, _), _)| t.string(*n) == name)
+                    .max_by_key(|(k, c)| (**c, std::cmp::Reverse(k.1)))
+                    .and_then(|((_, st), _)| t.user_frame(*st).copied());
+                if let Some(f) = busy {
+                    return Frame {
+                        function: t.string(f.func).to_string(),
+                        file: t.string(f.file).to_string(),
+                        line: f.line,
+                    };
+                }
                 let id = t_find(t, &self.name_loc, name);
                 Frame {
                     function: name.clone(),
@@ -1306,7 +1330,8 @@ fn mmu(util: &[(u64, u64, f64)], procs: f64, start: u64, end: u64) -> Vec<(u64, 
         }
         let mut min = 1.0f64;
         for &p in &points {
-            for (a, b) in [(p, p + window), (p.saturating_sub(window), p)] {
+            for (a, b) in [(Some(p), p + window), (p.checked_sub(window), p)] {
+                let Some(a) = a else { continue };
                 if a < start || b > end {
                     continue;
                 }
