@@ -48,6 +48,18 @@ struct GState {
     ranges: Vec<RangeKey>,
 }
 
+impl GState {
+    /// A goroutine first seen in generation `gen` (sequence numbers start at 0).
+    fn new(status: u64, gen: u64) -> GState {
+        GState {
+            status,
+            seq: Seq(gen, 0),
+            regions: Vec::new(),
+            ranges: Vec::new(),
+        }
+    }
+}
+
 struct PState {
     status: u64,
     seq: Seq,
@@ -224,6 +236,29 @@ impl Ordering {
             }
         }
         Ok(true)
+    }
+
+    /// The goroutine on this thread, which an event of type `typ` needs in state `want`.
+    fn current_g(&mut self, typ: u8, g: i64, want: u64) -> Result<&mut GState, String> {
+        let s = self
+            .gs
+            .get_mut(&g)
+            .ok_or_else(|| format!("event {} for goroutine ({g}) that doesn't exist", name(typ)))?;
+        if s.status != want {
+            return Err(format!(
+                "{} event for goroutine that's not {}",
+                name(typ),
+                go_status_name(want)
+            ));
+        }
+        Ok(s)
+    }
+
+    /// The proc of this thread, which a syscall event of type `typ` needs to know.
+    fn syscall_proc(&mut self, typ: u8, p: i64) -> Result<&mut PState, String> {
+        self.ps
+            .get_mut(&p)
+            .ok_or_else(|| format!("uninitialized proc {p} found during {}", name(typ)))
     }
 
     fn emit(&mut self, e: &Event, ctx: Ctx) {
@@ -418,12 +453,7 @@ impl Ordering {
                     None if initial => {
                         self.gs.insert(
                             gid,
-                            GState {
-                                status,
-                                seq: Seq(gen, 0),
-                                regions: Vec::new(),
-                                ranges: Vec::new(),
-                            },
+                            GState::new(status, gen),
                         );
                         old = GoState::Undetermined;
                     }
@@ -497,33 +527,13 @@ impl Ordering {
                 } else {
                     G_RUNNABLE
                 };
-                self.gs.insert(
-                    new_g,
-                    GState {
-                        status,
-                        seq: Seq(gen, 0),
-                        regions: Vec::new(),
-                        ranges: Vec::new(),
-                    },
-                );
+                self.gs.insert(new_g, GState::new(status, gen));
                 self.emit(e, cur);
                 Ok(Some(cur))
             }
             GO_DESTROY | GO_STOP | GO_BLOCK => {
                 user_ctx(cur)?;
-                let Some(s) = self.gs.get_mut(&cur.g) else {
-                    return Err(format!(
-                        "event {} for goroutine ({}) that doesn't exist",
-                        name(e.typ),
-                        cur.g
-                    ));
-                };
-                if s.status != G_RUNNING {
-                    return Err(format!(
-                        "{} event for goroutine that's not Running",
-                        name(e.typ)
-                    ));
-                }
+                let s = self.current_g(e.typ, cur.g, G_RUNNING)?;
                 match e.typ {
                     GO_DESTROY => {
                         self.gs.remove(&cur.g);
@@ -567,22 +577,7 @@ impl Ordering {
             }
             GO_SWITCH | GO_SWITCH_DESTROY => {
                 user_ctx(cur)?;
-                match self.gs.get(&cur.g) {
-                    None => {
-                        return Err(format!(
-                            "event {} for goroutine ({}) that doesn't exist",
-                            name(e.typ),
-                            cur.g
-                        ))
-                    }
-                    Some(s) if s.status != G_RUNNING => {
-                        return Err(format!(
-                            "{} event for goroutine that's not Running",
-                            name(e.typ)
-                        ))
-                    }
-                    _ => {}
-                }
+                self.current_g(e.typ, cur.g, G_RUNNING)?;
                 let next = a[0] as i64;
                 let seq = Seq(gen, a[1]);
                 let ready = matches!(self.gs.get(&next), Some(s) if s.status == G_WAITING && seq.follows(s.seq));
@@ -622,22 +617,8 @@ impl Ordering {
             }
             GO_SYSCALL_BEGIN => {
                 user_ctx(cur)?;
-                let Some(s) = self.gs.get_mut(&cur.g) else {
-                    return Err(format!(
-                        "event GoSyscallBegin for goroutine ({}) that doesn't exist",
-                        cur.g
-                    ));
-                };
-                if s.status != G_RUNNING {
-                    return Err("GoSyscallBegin event for goroutine that's not Running".into());
-                }
-                s.status = G_SYSCALL;
-                let Some(ps) = self.ps.get_mut(&cur.p) else {
-                    return Err(format!(
-                        "uninitialized proc {} found during GoSyscallBegin",
-                        cur.p
-                    ));
-                };
+                self.current_g(e.typ, cur.g, G_RUNNING)?.status = G_SYSCALL;
+                let ps = self.syscall_proc(e.typ, cur.p)?;
                 ps.status = P_SYSCALL;
                 let seq = Seq(gen, a[0]);
                 if !seq.follows(ps.seq) {
@@ -652,22 +633,8 @@ impl Ordering {
             }
             GO_SYSCALL_END => {
                 user_ctx(cur)?;
-                let Some(s) = self.gs.get_mut(&cur.g) else {
-                    return Err(format!(
-                        "event GoSyscallEnd for goroutine ({}) that doesn't exist",
-                        cur.g
-                    ));
-                };
-                if s.status != G_SYSCALL {
-                    return Err("GoSyscallEnd event for goroutine that's not Syscall".into());
-                }
-                s.status = G_RUNNING;
-                let Some(ps) = self.ps.get_mut(&cur.p) else {
-                    return Err(format!(
-                        "uninitialized proc {} found during GoSyscallEnd",
-                        cur.p
-                    ));
-                };
+                self.current_g(e.typ, cur.g, G_SYSCALL)?.status = G_RUNNING;
+                let ps = self.syscall_proc(e.typ, cur.p)?;
                 if ps.status != P_SYSCALL {
                     return Err(format!(
                         "expected proc {} in state Syscall, but got {} instead",
@@ -680,30 +647,12 @@ impl Ordering {
                 Ok(Some(cur))
             }
             GO_SYSCALL_END_BLOCKED => {
-                if cur.p != NO_PROC {
-                    match self.ps.get(&cur.p) {
-                        None => {
-                            return Err(format!(
-                                "uninitialized proc {} found during GoSyscallEndBlocked",
-                                cur.p
-                            ))
-                        }
-                        // Wait until the proc is taken away (ProcSteal elsewhere).
-                        Some(ps) if ps.status == P_SYSCALL => return Ok(None),
-                        _ => {}
-                    }
+                // Wait until the proc is taken away (ProcSteal elsewhere).
+                if cur.p != NO_PROC && self.syscall_proc(e.typ, cur.p)?.status == P_SYSCALL {
+                    return Ok(None);
                 }
                 require(cur, Need::Must, Need::May, Need::Must)?;
-                let Some(s) = self.gs.get_mut(&cur.g) else {
-                    return Err(format!(
-                        "event GoSyscallEndBlocked for goroutine ({}) that doesn't exist",
-                        cur.g
-                    ));
-                };
-                if s.status != G_SYSCALL {
-                    return Err("GoSyscallEndBlocked event for goroutine that's not Syscall".into());
-                }
-                s.status = G_RUNNABLE;
+                self.current_g(e.typ, cur.g, G_SYSCALL)?.status = G_RUNNABLE;
                 self.emit(e, cur);
                 Ok(Some(Ctx {
                     g: NO_GOROUTINE,
@@ -718,32 +667,13 @@ impl Ordering {
                         "tried to create goroutine ({new_g}) in syscall that already exists"
                     ));
                 }
-                self.gs.insert(
-                    new_g,
-                    GState {
-                        status: G_SYSCALL,
-                        seq: Seq(gen, 0),
-                        regions: Vec::new(),
-                        ranges: Vec::new(),
-                    },
-                );
+                self.gs.insert(new_g, GState::new(G_SYSCALL, gen));
                 self.emit(e, cur);
                 Ok(Some(Ctx { g: new_g, ..cur }))
             }
             GO_DESTROY_SYSCALL => {
                 require(cur, Need::Must, Need::May, Need::Must)?;
-                match self.gs.get(&cur.g) {
-                    None => {
-                        return Err(format!(
-                            "event GoDestroySyscall for goroutine ({}) that doesn't exist",
-                            cur.g
-                        ))
-                    }
-                    Some(s) if s.status != G_SYSCALL => {
-                        return Err("GoDestroySyscall event for goroutine that's not Syscall".into())
-                    }
-                    _ => {}
-                }
+                self.current_g(e.typ, cur.g, G_SYSCALL)?;
                 self.gs.remove(&cur.g);
                 let mut new = Ctx {
                     g: NO_GOROUTINE,
