@@ -215,10 +215,8 @@ pub struct Site {
 /// Stack-keyed `(count, ns)` for the four blocking profiles.
 #[derive(Default)]
 pub struct BlockingProfiles {
-    pub net: FxMap<StackId, (u64, u64)>,
-    pub sync: FxMap<StackId, (u64, u64)>,
-    pub syscall: FxMap<StackId, (u64, u64)>,
-    pub sched: FxMap<StackId, (u64, u64)>,
+    /// Indexed by `ProfileKind as usize`.
+    by_kind: [FxMap<StackId, (u64, u64)>; 4],
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -244,9 +242,6 @@ impl ProfileKind {
             ProfileKind::Sched => "sched",
         }
     }
-    pub fn parse(s: &str) -> Option<ProfileKind> {
-        ProfileKind::ALL.into_iter().find(|k| k.name() == s)
-    }
     fn state(self) -> GoState {
         match self {
             ProfileKind::Net | ProfileKind::Sync => GoState::Waiting,
@@ -267,20 +262,7 @@ impl ProfileKind {
 
 impl BlockingProfiles {
     pub fn get(&self, k: ProfileKind) -> &FxMap<StackId, (u64, u64)> {
-        match k {
-            ProfileKind::Net => &self.net,
-            ProfileKind::Sync => &self.sync,
-            ProfileKind::Syscall => &self.syscall,
-            ProfileKind::Sched => &self.sched,
-        }
-    }
-    fn get_mut(&mut self, k: ProfileKind) -> &mut FxMap<StackId, (u64, u64)> {
-        match k {
-            ProfileKind::Net => &mut self.net,
-            ProfileKind::Sync => &mut self.sync,
-            ProfileKind::Syscall => &mut self.syscall,
-            ProfileKind::Sched => &mut self.sched,
-        }
+        &self.by_kind[k as usize]
     }
 }
 
@@ -596,28 +578,13 @@ impl Analyzer {
             alloc: self.alloc,
             goal: self.goal,
         };
-        match self.heap.last_mut() {
-            Some(last) if rel / self.heap_bucket == last.time_ns / self.heap_bucket => {
-                // One point per bucket: keep the peak.
-                if p.alloc >= last.alloc {
-                    last.alloc = p.alloc;
-                }
-                last.goal = p.goal;
-            }
-            _ => self.heap.push(p),
-        }
+        push_heap_point(&mut self.heap, p, self.heap_bucket);
         if self.heap.len() > HEAP_POINTS {
+            // Twice as wide buckets, half as many points.
             self.heap_bucket *= 2;
-            let b = self.heap_bucket;
             let mut merged: Vec<HeapPoint> = Vec::with_capacity(HEAP_POINTS / 2 + 1);
             for p in self.heap.drain(..) {
-                match merged.last_mut() {
-                    Some(l) if l.time_ns / b == p.time_ns / b => {
-                        l.alloc = l.alloc.max(p.alloc);
-                        l.goal = p.goal;
-                    }
-                    _ => merged.push(p),
-                }
+                push_heap_point(&mut merged, p, self.heap_bucket);
             }
             self.heap = merged;
         }
@@ -850,7 +817,8 @@ impl Analyzer {
             _ => {}
         }
         // Blocking profiles: charge the time in a state to the stack it was entered at.
-        for (k, kind) in ProfileKind::ALL.into_iter().enumerate() {
+        for kind in ProfileKind::ALL {
+            let k = kind as usize;
             match g.track[k] {
                 None => {
                     if to == kind.state() && kind.wants(t.string(reason)) {
@@ -863,7 +831,7 @@ impl Analyzer {
                         // As `go tool trace -pprof` does, only time after the goroutine
                         // first ran counts (a new goroutine's wait to start does not).
                         if g.runs > 0 && now > s {
-                            let rec = self.profiles.get_mut(kind).entry(stk).or_default();
+                            let rec = self.profiles.by_kind[k].entry(stk).or_default();
                             rec.0 += 1;
                             rec.1 += now - s;
                         }
@@ -926,18 +894,15 @@ impl Analyzer {
             ..EndState::default()
         };
         let mut blocked: FxMap<(StrId, StackId), BlockedGroup> = FxMap::default();
-        let gs = std::mem::take(&mut self.gs);
-        let mut ids: Vec<i64> = gs.keys().copied().collect();
-        ids.sort_unstable();
-        for id in ids {
-            let Some(mut g) = gs.get(&id).map(|g| G {
-                stats: g.stats.clone(),
-                track: g.track,
-                regions: Vec::new(),
-                ..*g
-            }) else {
-                continue;
-            };
+        // Regions still open at the end, then every live goroutine in id order.
+        let open_regions: Vec<StrId> = self
+            .gs
+            .values()
+            .flat_map(|g| g.regions.iter().map(|r| r.0))
+            .collect();
+        let mut gs: Vec<(i64, G)> = std::mem::take(&mut self.gs).into_iter().collect();
+        gs.sort_unstable_by_key(|(id, _)| *id);
+        for (id, mut g) in gs {
             let d = end.saturating_sub(g.since);
             let user = g.stack == 0
                 || t.stack(g.stack)
@@ -1099,10 +1064,6 @@ impl Analyzer {
         s.gc = gc;
         s.heap = std::mem::take(&mut self.heap);
         s.tasks = spans(&self.tasks, t, self.tasks_open.values().map(|v| v.0));
-        let open_regions: Vec<StrId> = gs
-            .values()
-            .flat_map(|g| g.regions.iter().map(|r| r.0))
-            .collect();
         s.regions = spans(&self.regions, t, open_regions.into_iter());
         let mut logs: Vec<(String, u64)> = self
             .logs
@@ -1151,6 +1112,17 @@ impl Analyzer {
         s.contention = sites(t, "", self.waits_at.iter().map(|(&k, &v)| (k, v)));
         s.io = sites(t, "syscall", self.io_at.iter().map(|(&k, &v)| (k, v)));
         (s, self.profiles)
+    }
+}
+
+/// One point per time bucket: the peak heap in it and the latest goal.
+fn push_heap_point(points: &mut Vec<HeapPoint>, p: HeapPoint, bucket: u64) {
+    match points.last_mut() {
+        Some(last) if p.time_ns / bucket == last.time_ns / bucket => {
+            last.alloc = last.alloc.max(p.alloc);
+            last.goal = p.goal;
+        }
+        _ => points.push(p),
     }
 }
 
@@ -1370,8 +1342,7 @@ pub fn analyze(data: &[u8]) -> Result<(Summary, BlockingProfiles, Tables), crate
         s.partial = Some(e.message.clone());
         s.partial_offset = Some(e.offset);
     }
-    let tables = std::mem::take(&mut r.into_tables());
-    Ok((s, p, tables))
+    Ok((s, p, r.into_tables()))
 }
 
 #[cfg(test)]

@@ -416,7 +416,7 @@ impl Event {
             }
             Kind::StateTransition => {
                 if let Some(tr) = self.transition() {
-                    let (reason, stack) = match tr {
+                    let stack = match tr {
                         Transition::Go {
                             id,
                             from,
@@ -431,7 +431,7 @@ impl Event {
                                 to.name(),
                                 q(t.string(reason))
                             );
-                            (reason, stack)
+                            stack
                         }
                         Transition::Proc { id, from, to } => {
                             let _ = write!(
@@ -440,10 +440,9 @@ impl Event {
                                 from.name(),
                                 to.name()
                             );
-                            (0, 0)
+                            0
                         }
                     };
-                    let _ = reason;
                     if stack != 0 {
                         s.push_str("\nTransitionStack=\n");
                         print_stack(&mut s, t, stack);

@@ -64,7 +64,6 @@ pub struct Loader<'a> {
     min_ts: u64,
     freq_ticks: Option<u64>,
     clock: Option<(u64, u64, u64, u64)>,
-    sync_time: u64,
     experimental: usize,
     string_batches: Vec<Batch<'a>>,
     stack_batches: Vec<Batch<'a>>,
@@ -82,7 +81,6 @@ impl<'a> Loader<'a> {
             min_ts: 0,
             freq_ticks: None,
             clock: None,
-            sync_time: 0,
             experimental: 0,
             string_batches: Vec::new(),
             stack_batches: Vec::new(),
@@ -156,7 +154,6 @@ impl<'a> Loader<'a> {
                     let mono = next()?;
                     let sec = next()?;
                     let nsec = next()?;
-                    self.sync_time = last;
                     self.clock = Some((last, mono, sec, nsec));
                 }
                 other => {
@@ -168,6 +165,18 @@ impl<'a> Loader<'a> {
             }
         }
         Ok(())
+    }
+
+    /// What a complete generation has and this one lacks: its clock (a frequency
+    /// event, and from 1.25 a clock snapshot), which the runtime writes last.
+    pub fn missing_clock(&self) -> Option<&'static str> {
+        if self.freq_ticks.is_none() {
+            Some("no frequency event found")
+        } else if self.version.has_sync_batch() && self.clock.is_none() {
+            Some("no clock snapshot event found")
+        } else {
+            None
+        }
     }
 
     /// Finishes the generation: checks the clock, resolves the tables into `tables`.
@@ -210,7 +219,6 @@ impl<'a> Loader<'a> {
             wall_sec: sec,
             wall_nsec: nsec,
         });
-        let _ = self.sync_time;
         Ok(Generation {
             gen: self.gen,
             batches: self.batches,

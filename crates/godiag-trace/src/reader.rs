@@ -350,28 +350,20 @@ impl<'a> Reader<'a> {
         let prev_freq = self.gen.as_ref().map(|g| g.freq);
         let gen_no = loader.gen();
         let generation = if complete {
-            match loader.finish(&mut self.tables, self.pos as u64, false, prev_freq) {
-                Ok(g) => g,
-                Err(e) if self.mode == Mode::Salvage && self.pos >= self.data.len() => {
-                    // The last generation lacks its clock or tables: the trace was cut
-                    // at a batch boundary. Read it as incomplete.
-                    let mut l2 = Loader::new(self.version, start as u64);
-                    self.pos = start;
-                    if let Some(b) = self.spill.take() {
-                        l2.add(b)?;
-                    }
-                    let _ = generation::read_generation(
-                        self.data,
-                        &mut self.pos,
-                        self.version,
-                        &mut l2,
-                    );
+            // A last generation without its clock: the trace was cut at a batch
+            // boundary. Salvage reads it as incomplete.
+            let cut_short = match loader.missing_clock() {
+                Some(why) if self.mode == Mode::Salvage && self.pos >= self.data.len() => {
                     self.pending = Some(Error::truncated(
                         self.data.len() as u64,
-                        format!("trace ends inside generation {gen_no} ({})", e.message),
+                        format!("trace ends inside generation {gen_no} ({why})"),
                     ));
-                    l2.finish(&mut self.tables, self.pos as u64, true, prev_freq)?
+                    true
                 }
+                _ => false,
+            };
+            match loader.finish(&mut self.tables, self.pos as u64, cut_short, prev_freq) {
+                Ok(g) => g,
                 Err(e) => {
                     self.pending = Some(e);
                     let t = self.last_ts;
