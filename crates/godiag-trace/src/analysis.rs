@@ -12,7 +12,13 @@ use crate::spec::ev;
 use crate::tables::{StackId, StrId, Tables};
 use godiag_model::group::FxMap;
 use serde::Serialize;
-use std::collections::BTreeSet;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+const REASON_NETWORK: u8 = 1;
+const REASON_SYNC: u8 = 2;
+const REASON_PREEMPTED: u8 = 4;
+const CLASS_UNKNOWN: u8 = 0x80;
 
 /// A runnable goroutine waiting longer than this for a P is starved.
 pub const STARVATION_NS: u64 = 100_000_000;
@@ -249,12 +255,12 @@ impl ProfileKind {
             ProfileKind::Sched => GoState::Runnable,
         }
     }
-    fn wants(self, reason: &str) -> bool {
+    /// Whether a state entered for a reason of this class counts (`go tool trace`'s
+    /// filters: net is "network"; sync is chan, sync and select).
+    fn wants(self, reason_class: u8) -> bool {
         match self {
-            ProfileKind::Net => reason == "network",
-            ProfileKind::Sync => {
-                reason.contains("chan") || reason.contains("sync") || reason.contains("select")
-            }
+            ProfileKind::Net => reason_class & REASON_NETWORK != 0,
+            ProfileKind::Sync => reason_class & REASON_SYNC != 0,
             _ => true,
         }
     }
@@ -337,17 +343,42 @@ struct Stats {
     exec: u64,
     sched: u64,
     syscall: u64,
-    block: Vec<(StrId, u64)>,
+    block: BlockTimes,
     assist: u64,
     max_sched: u64,
 }
 
+/// Blocked time by reason. A goroutine blocks for a handful of reasons, so the first
+/// few live inline: adding to them touches no other memory.
+#[derive(Default, Clone)]
+struct BlockTimes {
+    n: usize,
+    inline: [(StrId, u64); 4],
+    more: Vec<(StrId, u64)>,
+}
+
+impl BlockTimes {
+    fn add(&mut self, reason: StrId, ns: u64) {
+        if let Some(b) = self.inline[..self.n].iter_mut().find(|(r, _)| *r == reason) {
+            b.1 += ns;
+        } else if let Some(b) = self.more.iter_mut().find(|(r, _)| *r == reason) {
+            b.1 += ns;
+        } else if self.n < self.inline.len() {
+            self.inline[self.n] = (reason, ns);
+            self.n += 1;
+        } else {
+            self.more.push((reason, ns));
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &(StrId, u64)> {
+        self.inline[..self.n].iter().chain(&self.more)
+    }
+}
+
 impl Stats {
     fn add_block(&mut self, reason: StrId, ns: u64) {
-        match self.block.iter_mut().find(|(r, _)| *r == reason) {
-            Some(b) => b.1 += ns,
-            None => self.block.push((reason, ns)),
-        }
+        self.block.add(reason, ns);
     }
     fn fold(&mut self, o: &Stats) {
         self.exec += o.exec;
@@ -355,7 +386,7 @@ impl Stats {
         self.syscall += o.syscall;
         self.assist += o.assist;
         self.max_sched = self.max_sched.max(o.max_sched);
-        for &(r, ns) in &o.block {
+        for &(r, ns) in o.block.iter() {
             self.add_block(r, ns);
         }
     }
@@ -391,7 +422,11 @@ pub struct Analyzer {
     hist: Histogram,
     lat: Latency,
     waits: Vec<LongWait>,
-    runnable: BTreeSet<(u64, i64)>,
+    /// `(since, goroutine)` for each goroutine that became runnable, oldest on top;
+    /// entries of goroutines that have moved on are dropped when they surface.
+    runnable: BinaryHeap<Reverse<(u64, i64)>>,
+    /// Per interned reason string: `REASON_*` bits, computed once.
+    reason_class: Vec<u8>,
     held: FxMap<StrId, u64>,
     gomaxprocs: Vec<(u64, u64)>,
     procs: u64,
@@ -440,7 +475,8 @@ impl Analyzer {
             hist: Histogram::new(),
             lat: Latency::default(),
             waits: Vec::new(),
-            runnable: BTreeSet::new(),
+            runnable: BinaryHeap::new(),
+            reason_class: Vec::new(),
             held: FxMap::default(),
             gomaxprocs: Vec::new(),
             procs: 0,
@@ -569,6 +605,44 @@ impl Analyzer {
             Kind::StackSample => self.cpu_samples += 1,
             Kind::Experimental => {}
         }
+    }
+
+    /// The runnable goroutine waiting longest: the heap's top, once entries of
+    /// goroutines that have since left the runnable state are dropped.
+    fn oldest_runnable(&mut self) -> Option<u64> {
+        while let Some(&Reverse((since, id))) = self.runnable.peek() {
+            if self
+                .gs
+                .get(&id)
+                .is_some_and(|g| g.state == GoState::Runnable && g.since == since)
+            {
+                return Some(since);
+            }
+            self.runnable.pop();
+        }
+        None
+    }
+
+    fn reason_class(&mut self, t: &Tables, reason: StrId) -> u8 {
+        let i = reason as usize;
+        if i >= self.reason_class.len() {
+            self.reason_class.resize(i + 1, CLASS_UNKNOWN);
+        }
+        if self.reason_class[i] == CLASS_UNKNOWN {
+            let r = t.string(reason);
+            let mut c = 0;
+            if r == "network" {
+                c |= REASON_NETWORK;
+            }
+            if r.contains("chan") || r.contains("sync") || r.contains("select") {
+                c |= REASON_SYNC;
+            }
+            if r == "preempted" {
+                c |= REASON_PREEMPTED;
+            }
+            self.reason_class[i] = c;
+        }
+        self.reason_class[i]
     }
 
     fn heap_point(&mut self, time: u64) {
@@ -735,7 +809,8 @@ impl Analyzer {
                 },
             );
         }
-        let oldest_runnable = self.runnable.iter().next().map(|x| x.0);
+        let mut ran: Option<(u64, StrId)> = None;
+        let reason_class = self.reason_class(t, reason);
         let Some(g) = self.gs.get_mut(&id) else {
             return;
         };
@@ -763,18 +838,11 @@ impl Analyzer {
                         self.util.push((from, now, 1.0));
                     }
                 }
-                // Who held a P while someone starved.
-                if let Some(o) = oldest_runnable {
-                    let starved_from = o + STARVATION_NS;
-                    if starved_from < now {
-                        *self.held.entry(g.name).or_default() += now - starved_from.max(g.since);
-                    }
-                }
+                ran = Some((g.since, g.name));
             }
             GoState::Runnable => {
                 g.stats.sched += d;
                 g.stats.max_sched = g.stats.max_sched.max(d);
-                self.runnable.remove(&(g.since, id));
                 self.hist.add(d);
                 self.lat.count += 1;
                 self.lat.total_ns += d;
@@ -796,13 +864,17 @@ impl Analyzer {
             }
             GoState::Waiting => {
                 g.stats.add_block(g.reason, d);
-                let r = t.string(g.reason);
+                let class = self
+                    .reason_class
+                    .get(g.reason as usize)
+                    .copied()
+                    .unwrap_or(0);
                 let key = (g.reason, g.stack);
-                if r == "network" {
+                if class & REASON_NETWORK != 0 {
                     let x = self.io_at.entry(key).or_default();
                     x.0 += 1;
                     x.1 += d;
-                } else if r.contains("sync") || r.contains("chan") || r.contains("select") {
+                } else if class & REASON_SYNC != 0 {
                     let x = self.waits_at.entry(key).or_default();
                     x.0 += 1;
                     x.1 += d;
@@ -821,7 +893,7 @@ impl Analyzer {
             let k = kind as usize;
             match g.track[k] {
                 None => {
-                    if to == kind.state() && kind.wants(t.string(reason)) {
+                    if to == kind.state() && kind.wants(reason_class) {
                         g.track[k] = Some((now, e.stack()));
                     }
                 }
@@ -839,7 +911,10 @@ impl Analyzer {
                 }
             }
         }
-        if from == GoState::Running && to == GoState::Runnable && t.string(reason) == "preempted" {
+        if from == GoState::Running
+            && to == GoState::Runnable
+            && reason_class & REASON_PREEMPTED != 0
+        {
             *self.preempted_at.entry((g.name, stack)).or_default() += 1;
         }
         g.state = to;
@@ -847,7 +922,7 @@ impl Analyzer {
         match to {
             GoState::Running => g.runs += 1,
             GoState::Runnable => {
-                self.runnable.insert((now, id));
+                self.runnable.push(Reverse((now, id)));
             }
             GoState::Waiting => {
                 g.reason = reason;
@@ -858,6 +933,15 @@ impl Analyzer {
                 g.io_stack = e.stack();
             }
             _ => {}
+        }
+        // Who held a P while someone starved.
+        if let Some((since, name)) = ran {
+            if let Some(o) = self.oldest_runnable() {
+                let starved_from = o + STARVATION_NS;
+                if starved_from < now {
+                    *self.held.entry(name).or_default() += now - starved_from.max(since);
+                }
+            }
         }
         if to == GoState::NotExist {
             if let Some(g) = self.gs.remove(&id) {
@@ -997,7 +1081,7 @@ impl Analyzer {
         });
         let mut by_reason: FxMap<StrId, (u64, u64)> = FxMap::default();
         for (_, st) in self.groups.values() {
-            for &(r, ns) in &st.block {
+            for &(r, ns) in st.block.iter() {
                 let x = by_reason.entry(r).or_default();
                 x.0 += ns;
                 x.1 += 1;
@@ -1319,19 +1403,46 @@ fn mmu(util: &[(u64, u64, f64)], procs: f64, start: u64, end: u64) -> Vec<(u64, 
 /// Reads a whole trace and analyses it. A trace that ends early still gives a summary
 /// of what was read, with `partial` saying why and where it ends.
 pub fn analyze(data: &[u8]) -> Result<(Summary, BlockingProfiles, Tables), crate::Error> {
-    let mut r = Reader::new(data, Mode::Salvage)?;
-    let mut a = Analyzer::new();
-    let mut stop: Option<crate::Error> = None;
-    loop {
-        match r.next_event() {
-            Ok(Some(e)) => a.event(&e, r.tables()),
-            Ok(None) => break,
-            Err(e) => {
-                stop = Some(e);
-                break;
+    let r = Reader::new(data, Mode::Salvage)?;
+    // Two stages on two threads: the reader orders events, the analyzer consumes
+    // them in chunks, with the strings and stacks interned meanwhile.
+    let (r, a, stop) = std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<(crate::tables::TablesDelta, Vec<Event>)>(2);
+        let reader = scope.spawn(move || {
+            let mut r = r;
+            let mut mark = Tables::new().marks();
+            let mut chunk = Vec::with_capacity(CHUNK);
+            let stop = loop {
+                match r.next_event() {
+                    Ok(Some(e)) => {
+                        chunk.push(e);
+                        if chunk.len() == CHUNK {
+                            let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
+                            if tx.send((r.tables().delta_since(&mut mark), full)).is_err() {
+                                break None;
+                            }
+                        }
+                    }
+                    Ok(None) => break None,
+                    Err(e) => break Some(e),
+                }
+            };
+            let _ = tx.send((r.tables().delta_since(&mut mark), chunk));
+            (r, stop)
+        });
+        let mut tables = Tables::new();
+        let mut a = Analyzer::new();
+        for (delta, events) in rx {
+            tables.apply(delta);
+            for e in &events {
+                a.event(e, &tables);
             }
         }
-    }
+        match reader.join() {
+            Ok((r, stop)) => (r, a, stop),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    });
     let (mut s, p) = a.finish(r.tables());
     s.wire_version = format!("go 1.{} trace", r.version().0);
     s.writers = r.version().writers().to_string();
@@ -1344,6 +1455,9 @@ pub fn analyze(data: &[u8]) -> Result<(Summary, BlockingProfiles, Tables), crate
     }
     Ok((s, p, r.into_tables()))
 }
+
+/// Events handed from the reader to the analyzer at a time (about 700 KB).
+const CHUNK: usize = 8 * 1024;
 
 #[cfg(test)]
 mod tests {

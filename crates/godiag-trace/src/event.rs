@@ -27,7 +27,7 @@ pub struct Event {
     pub args: [u64; 4],
     /// What the ordering learnt: old states of transitions, a finished task's parent
     /// and name, the kind of the stop-the-world an STWEnd closes.
-    pub extra: [u64; 4],
+    pub extra: [u64; 2],
 }
 
 /// Goroutine states (as in Go's `GoState`).

@@ -29,6 +29,50 @@ pub struct CpuSample {
     pub stack: StackId,
 }
 
+/// A generation's table IDs (strings, stacks) mapped to trace-wide ones. The runtime
+/// numbers them 1, 2, 3, …, so small IDs index a vector; larger ones, which only
+/// damaged or hostile input has, go to a map instead of growing the vector.
+#[derive(Default)]
+pub struct IdMap {
+    dense: Vec<u32>,
+    sparse: FxMap<u64, u32>,
+}
+
+/// IDs below this are held in the vector (at most 4 MiB of it).
+const DENSE_IDS: u64 = 1 << 20;
+const ABSENT: u32 = u32::MAX;
+
+impl IdMap {
+    #[inline]
+    pub fn get(&self, id: u64) -> Option<u32> {
+        if id < DENSE_IDS {
+            self.dense
+                .get(id as usize)
+                .copied()
+                .filter(|&v| v != ABSENT)
+        } else {
+            self.sparse.get(&id).copied()
+        }
+    }
+
+    /// False if `id` was already mapped.
+    pub fn insert(&mut self, id: u64, value: u32) -> bool {
+        if id < DENSE_IDS {
+            let i = id as usize;
+            if i >= self.dense.len() {
+                self.dense.resize(i + 1, ABSENT);
+            }
+            let fresh = self.dense[i] == ABSENT;
+            if fresh {
+                self.dense[i] = value;
+            }
+            fresh
+        } else {
+            self.sparse.insert(id, value).is_none()
+        }
+    }
+}
+
 pub struct Generation<'a> {
     pub gen: u64,
     /// Event batches per M, in file order, Ms in order of first appearance.
@@ -39,8 +83,8 @@ pub struct Generation<'a> {
     pub freq: f64,
     pub clock: Option<ClockSnapshot>,
     pub experimental_batches: usize,
-    pub strings: FxMap<u64, StrId>,
-    pub stacks: FxMap<u64, StackId>,
+    pub strings: IdMap,
+    pub stacks: IdMap,
     /// Where the generation starts and ends in the input.
     pub start: u64,
     pub end: u64,
@@ -197,11 +241,11 @@ impl<'a> Loader<'a> {
         if self.version.has_sync_batch() && self.clock.is_none() && !incomplete {
             return Err(Error::at(self.start, "no clock snapshot event found"));
         }
-        let mut strings: FxMap<u64, StrId> = FxMap::default();
+        let mut strings = IdMap::default();
         for b in &self.string_batches {
             read_strings(b, tables, &mut strings)?;
         }
-        let mut stacks: FxMap<u64, StackId> = FxMap::default();
+        let mut stacks = IdMap::default();
         let mut pcs: FxMap<u64, u32> = FxMap::default();
         for b in &self.stack_batches {
             read_stacks(b, tables, &strings, &mut pcs, &mut stacks, incomplete)?;
@@ -210,7 +254,7 @@ impl<'a> Loader<'a> {
         for s in &mut cpu_samples {
             s.time = (s.time as f64 * freq) as u64;
             // Sample stacks are local IDs until now.
-            s.stack = stacks.get(&u64::from(s.stack)).copied().unwrap_or(0);
+            s.stack = stacks.get(u64::from(s.stack)).unwrap_or(0);
         }
         cpu_samples.sort_by_key(|s| s.time);
         let clock = self.clock.map(|(t, mono, sec, nsec)| ClockSnapshot {
@@ -236,7 +280,7 @@ impl<'a> Loader<'a> {
     }
 }
 
-fn read_strings(b: &Batch, tables: &mut Tables, out: &mut FxMap<u64, StrId>) -> Result<(), Error> {
+fn read_strings(b: &Batch, tables: &mut Tables, out: &mut IdMap) -> Result<(), Error> {
     let d = b.data;
     let mut p = 1;
     while p < d.len() {
@@ -265,7 +309,7 @@ fn read_strings(b: &Batch, tables: &mut Tables, out: &mut FxMap<u64, StrId>) -> 
         })?;
         p += len as usize;
         let sid = tables.intern(&String::from_utf8_lossy(bytes));
-        if id == 0 || out.insert(id, sid).is_some() {
+        if id == 0 || !out.insert(id, sid) {
             return Err(Error::at(at, format!("duplicate or zero string ID {id}")));
         }
     }
@@ -275,9 +319,9 @@ fn read_strings(b: &Batch, tables: &mut Tables, out: &mut FxMap<u64, StrId>) -> 
 fn read_stacks(
     b: &Batch,
     tables: &mut Tables,
-    strings: &FxMap<u64, StrId>,
+    strings: &IdMap,
     pcs: &mut FxMap<u64, u32>,
-    out: &mut FxMap<u64, StackId>,
+    out: &mut IdMap,
     lenient: bool,
 ) -> Result<(), Error> {
     let d = b.data;
@@ -309,8 +353,8 @@ fn read_stacks(
                 Some(&f) => f,
                 None => {
                     let resolve = |sid: u64, what: &str| -> Result<StrId, Error> {
-                        match strings.get(&sid) {
-                            Some(&s) => Ok(s),
+                        match strings.get(sid) {
+                            Some(s) => Ok(s),
                             None if sid == 0 || lenient => Ok(0),
                             None => Err(Error::at(
                                 at,
@@ -332,7 +376,7 @@ fn read_stacks(
             frames.push(fid);
         }
         let sid = tables.intern_stack(&frames);
-        if id == 0 || out.insert(id, sid).is_some() {
+        if id == 0 || !out.insert(id, sid) {
             return Err(Error::at(at, format!("duplicate or zero stack ID {id}")));
         }
     }

@@ -70,7 +70,15 @@ struct PState {
 struct MState {
     g: i64,
     p: i64,
+    /// The thread has had an event ordered, or a goroutine's status named it.
+    known: bool,
 }
+
+const FRESH_M: MState = MState {
+    g: NO_GOROUTINE,
+    p: NO_PROC,
+    known: false,
+};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Gc {
@@ -178,7 +186,9 @@ fn end_range(ranges: &mut Vec<RangeKey>, typ: u8) -> Result<StrId, String> {
 pub struct Ordering {
     gs: FxMap<i64, GState>,
     ps: FxMap<i64, PState>,
-    ms: FxMap<i64, MState>,
+    /// Threads by slot (a reader's cursor keeps its thread's slot), and slots by id.
+    ms: Vec<(i64, MState)>,
+    m_slots: FxMap<i64, usize>,
     tasks: FxMap<u64, (StrId, u64)>,
     gc_seq: u64,
     gc: Option<Gc>,
@@ -203,37 +213,52 @@ impl Ordering {
             .map(|(&g, s)| (g, GoState::from_wire(s.status)))
     }
 
-    /// Tries to let `e` (read from thread `m`, args already resolved) happen.
-    pub fn advance(&mut self, e: &Event, gen: u64) -> Result<bool, String> {
+    /// The slot of thread `m`, to pass to [`Ordering::advance`] for its events.
+    pub fn m_slot(&mut self, m: i64) -> usize {
+        if let Some(&i) = self.m_slots.get(&m) {
+            return i;
+        }
+        self.ms.push((m, FRESH_M));
+        self.m_slots.insert(m, self.ms.len() - 1);
+        self.ms.len() - 1
+    }
+
+    /// A thread that has been seen, by id.
+    fn known_m(&mut self, m: i64) -> Option<&mut MState> {
+        let &i = self.m_slots.get(&m)?;
+        Some(&mut self.ms[i].1).filter(|ms| ms.known)
+    }
+
+    /// Tries to let `e` (read from thread `e.m`, whose slot is `slot`; args already
+    /// resolved) happen.
+    pub fn advance(&mut self, e: &Event, gen: u64, slot: Option<usize>) -> Result<bool, String> {
         if self.initial_gen == 0 {
             self.initial_gen = gen;
         }
-        let m = e.m;
-        let cur = if m == NO_THREAD {
-            Ctx {
-                m,
+        let slot = slot.filter(|_| e.m != NO_THREAD);
+        let cur = match slot {
+            None => Ctx {
+                m: e.m,
                 p: NO_PROC,
                 g: NO_GOROUTINE,
-            }
-        } else {
-            let ms = self.ms.entry(m).or_insert(MState {
-                g: NO_GOROUTINE,
-                p: NO_PROC,
-            });
-            Ctx {
-                m,
-                p: ms.p,
-                g: ms.g,
+            },
+            Some(i) => {
+                let ms = &mut self.ms[i].1;
+                ms.known = true;
+                Ctx {
+                    m: e.m,
+                    p: ms.p,
+                    g: ms.g,
+                }
             }
         };
         let Some(new) = self.dispatch(e, gen, cur)? else {
             return Ok(false);
         };
-        if m != NO_THREAD {
-            if let Some(ms) = self.ms.get_mut(&m) {
-                ms.p = new.p;
-                ms.g = new.g;
-            }
+        if let Some(i) = slot {
+            let ms = &mut self.ms[i].1;
+            ms.p = new.p;
+            ms.g = new.g;
         }
         Ok(true)
     }
@@ -332,9 +357,9 @@ impl Ordering {
                 if status == P_ABANDONED && old == ProcState::Running {
                     // The P is about to be stolen from the thread that holds it:
                     // report the transition in that thread's context.
-                    let holder = self.ms.iter().find(|(_, ms)| ms.p == pid);
+                    let holder = self.ms.iter().find(|(_, ms)| ms.known && ms.p == pid);
                     match holder {
-                        Some((&mid, ms)) => {
+                        Some(&(mid, ms)) => {
                             ctx = Ctx {
                                 m: mid,
                                 p: pid,
@@ -417,7 +442,7 @@ impl Ordering {
                     }
                     new.p = NO_PROC;
                 } else {
-                    let Some(ms) = self.ms.get_mut(&victim) else {
+                    let Some(ms) = self.known_m(victim) else {
                         return Err(format!("stole proc from non-existent thread {victim}"));
                     };
                     if ms.p != pid {
@@ -483,7 +508,7 @@ impl Ordering {
                             }
                             new.g = gid;
                         } else {
-                            match self.ms.get(&mid) {
+                            match self.known_m(mid) {
                                 Some(ms) => {
                                     if ms.g != gid {
                                         return Err(format!(
@@ -494,7 +519,12 @@ impl Ordering {
                                     ctx.g = ms.g;
                                 }
                                 None => {
-                                    self.ms.insert(mid, MState { g: gid, p: NO_PROC });
+                                    let i = self.m_slot(mid);
+                                    self.ms[i].1 = MState {
+                                        g: gid,
+                                        p: NO_PROC,
+                                        known: true,
+                                    };
                                 }
                             }
                             ctx.m = mid;
@@ -700,7 +730,7 @@ impl Ordering {
                     let mut steal = *e;
                     steal.typ = PROC_STEAL;
                     steal.args = [cur.p as u64, 0, 0, 0];
-                    steal.extra = [P_SYSCALL, 0, 0, 0];
+                    steal.extra = [P_SYSCALL, 0];
                     self.emit(&steal, cur);
                 }
                 self.emit(e, cur);

@@ -21,6 +21,8 @@ pub enum Mode {
 
 struct Cursor {
     m: i64,
+    /// The thread's slot in the ordering.
+    slot: usize,
     /// Index into the generation's per-M batch lists.
     list: usize,
     idx: usize,
@@ -148,7 +150,7 @@ impl<'a> Reader<'a> {
             g: NO_GOROUTINE,
             typ: ev::READER_SYNC,
             args: [self.syncs, 0, 0, 0],
-            extra: [0; 4],
+            extra: [0; 2],
         };
         if let Some(c) = clock {
             e.args[1] = 1;
@@ -188,7 +190,7 @@ impl<'a> Reader<'a> {
                         g: s.g,
                         typ: ev::CPU_SAMPLE,
                         args: [u64::from(s.stack), 0, 0, 0],
-                        extra: [0; 4],
+                        extra: [0; 2],
                     };
                     return Ok(Some(self.finalize(e)));
                 }
@@ -263,7 +265,7 @@ impl<'a> Reader<'a> {
     fn try_advance(&mut self, i: usize, gen_no: u64) -> Result<bool, Error> {
         let ev = self.frontier[i].ev;
         let at = self.frontier[i].at;
-        match self.order.advance(&ev, gen_no) {
+        match self.order.advance(&ev, gen_no, Some(self.frontier[i].slot)) {
             Ok(false) => return Ok(false),
             Ok(true) => {}
             Err(msg) => return Err(Error::at(at, msg)),
@@ -297,14 +299,19 @@ impl<'a> Reader<'a> {
             c.last_ts = gen.ts(b.time);
         }
         let at = b.offset + c.off as u64;
-        let (ev, n) = decode_event(&b.data[c.off..], at, gen, self.version, self.mode)?;
+        let n = decode_event(
+            &b.data[c.off..],
+            at,
+            gen,
+            self.version,
+            self.mode,
+            &mut c.ev,
+        )?;
         c.at = at;
         c.off += n;
-        let mut ev = ev;
-        ev.time = gen.ts(ev.time).wrapping_add(c.last_ts);
-        ev.m = c.m;
-        c.last_ts = ev.time;
-        c.ev = ev;
+        c.ev.time = gen.ts(c.ev.time).wrapping_add(c.last_ts);
+        c.ev.m = c.m;
+        c.last_ts = c.ev.time;
         Ok(true)
     }
 
@@ -408,8 +415,10 @@ impl<'a> Reader<'a> {
         self.gen = Some(g);
         self.frontier.clear();
         for (list, m) in lists.into_iter().enumerate() {
+            let slot = self.order.m_slot(m);
             self.frontier.push(Cursor {
                 m,
+                slot,
                 list,
                 idx: 0,
                 off: 0,
@@ -421,7 +430,7 @@ impl<'a> Reader<'a> {
                     g: NO_GOROUTINE,
                     typ: 0,
                     args: [0; 4],
-                    extra: [0; 4],
+                    extra: [0; 2],
                 },
                 at: 0,
             });
@@ -436,14 +445,16 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Decodes one timed event (its `time` is still the raw delta in ticks).
+/// Decodes one timed event into `out` (its `time` still the raw delta in ticks) and
+/// returns its length. Written in place: this runs once per event.
 fn decode_event(
     d: &[u8],
     at: u64,
     gen: &Generation,
     version: WireVersion,
     mode: Mode,
-) -> Result<(Event, usize), Error> {
+    out: &mut Event,
+) -> Result<usize, Error> {
     let typ = d[0];
     let Some(sp) = spec::spec(typ).filter(|s| s.timed && !s.args.is_empty()) else {
         return Err(Error::at(at, format!("found invalid event type: {typ}")));
@@ -468,8 +479,8 @@ fn decode_event(
     for &i in sp.stack_args {
         let slot = &mut args[usize::from(i) - 1];
         if *slot != 0 {
-            *slot = match gen.stacks.get(slot) {
-                Some(&s) => u64::from(s),
+            *slot = match gen.stacks.get(*slot) {
+                Some(s) => u64::from(s),
                 None if lenient => 0,
                 None => {
                     return Err(Error::at(
@@ -483,8 +494,8 @@ fn decode_event(
     for &i in sp.string_args {
         let slot = &mut args[usize::from(i) - 1];
         if *slot != 0 {
-            *slot = match gen.strings.get(slot) {
-                Some(&s) => u64::from(s),
+            *slot = match gen.strings.get(*slot) {
+                Some(s) => u64::from(s),
                 None if lenient => 0,
                 None => {
                     return Err(Error::at(
@@ -495,16 +506,16 @@ fn decode_event(
             };
         }
     }
-    let e = Event {
+    *out = Event {
         time: dt,
         m: NO_THREAD,
         p: NO_PROC,
         g: NO_GOROUTINE,
         typ,
         args,
-        extra: [0; 4],
+        extra: [0; 2],
     };
-    Ok((e, p))
+    Ok(p)
 }
 
 // A binary min-heap on the cursors' next event time, with Go's tie behaviour so that

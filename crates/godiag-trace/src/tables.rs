@@ -107,6 +107,51 @@ impl Tables {
     pub fn num_stacks(&self) -> usize {
         self.stacks.len()
     }
+
+    /// How far each table has grown, for [`Tables::delta_since`].
+    pub fn marks(&self) -> TableMarks {
+        TableMarks([
+            self.strings.len(),
+            self.frames.len(),
+            self.stacks.len(),
+            self.stack_frames.len(),
+        ])
+    }
+
+    /// What was interned since `mark` (and moves the mark), for a copy of the
+    /// tables kept on another thread.
+    pub fn delta_since(&self, mark: &mut TableMarks) -> TablesDelta {
+        let [s, f, st, sf] = mark.0;
+        let d = TablesDelta {
+            strings: self.strings[s..].to_vec(),
+            frames: self.frames[f..].to_vec(),
+            stacks: self.stacks[st..].to_vec(),
+            stack_frames: self.stack_frames[sf..].to_vec(),
+        };
+        *mark = self.marks();
+        d
+    }
+
+    /// Appends what another `Tables` interned. The copy is for reading: it does not
+    /// intern.
+    pub fn apply(&mut self, d: TablesDelta) {
+        self.strings.extend(d.strings);
+        self.frames.extend(d.frames);
+        self.stacks.extend(d.stacks);
+        self.stack_frames.extend(d.stack_frames);
+    }
+}
+
+/// Lengths of the tables at some point.
+#[derive(Clone, Copy, Debug)]
+pub struct TableMarks([usize; 4]);
+
+/// Entries interned between two points.
+pub struct TablesDelta {
+    strings: Vec<Box<str>>,
+    frames: Vec<Frame>,
+    stacks: Vec<(u32, u32)>,
+    stack_frames: Vec<u32>,
 }
 
 /// Functions of the runtime and the packages that wrap its blocking points.
