@@ -425,6 +425,8 @@ pub struct Analyzer {
     /// `(since, goroutine)` for each goroutine that became runnable, oldest on top;
     /// entries of goroutines that have moved on are dropped when they surface.
     runnable: BinaryHeap<Reverse<(u64, i64)>>,
+    /// Goroutines runnable now (the heap's valid entries).
+    runnable_count: usize,
     /// Per interned reason string: `REASON_*` bits, computed once.
     reason_class: Vec<u8>,
     held: FxMap<StrId, u64>,
@@ -476,6 +478,7 @@ impl Analyzer {
             lat: Latency::default(),
             waits: Vec::new(),
             runnable: BinaryHeap::new(),
+            runnable_count: 0,
             reason_class: Vec::new(),
             held: FxMap::default(),
             gomaxprocs: Vec::new(),
@@ -917,12 +920,16 @@ impl Analyzer {
         {
             *self.preempted_at.entry((g.name, stack)).or_default() += 1;
         }
+        if g.state == GoState::Runnable {
+            self.runnable_count = self.runnable_count.saturating_sub(1);
+        }
         g.state = to;
         g.since = now;
         match to {
             GoState::Running => g.runs += 1,
             GoState::Runnable => {
                 self.runnable.push(Reverse((now, id)));
+                self.runnable_count += 1;
             }
             GoState::Waiting => {
                 g.reason = reason;
@@ -933,6 +940,15 @@ impl Analyzer {
                 g.io_stack = e.stack();
             }
             _ => {}
+        }
+        // Entries of goroutines that moved on only leave the heap from its top; while
+        // one goroutine stays runnable they pile up below it. Bound them.
+        if self.runnable.len() > 2 * self.runnable_count + 1024 {
+            let gs = &self.gs;
+            self.runnable.retain(|&Reverse((since, id))| {
+                gs.get(&id)
+                    .is_some_and(|g| g.state == GoState::Runnable && g.since == since)
+            });
         }
         // Who held a P while someone starved.
         if let Some((since, name)) = ran {
