@@ -8,6 +8,13 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// A fresh directory for one test's builds and cores (removed by the test).
+fn scratch_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("godiag-live-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 /// The Go version the live tests use, and its `go` (installed by scripts/test.sh).
 fn toolchain() -> (String, PathBuf) {
     let version = std::env::var("GODIAG_TEST_GO").unwrap_or_else(|_| "1.24.11".into());
@@ -98,8 +105,7 @@ fn executables_and_cores_are_recognised() {
     use godiag_model::InputKind;
 
     let (version, go) = toolchain();
-    let tmp = std::env::temp_dir().join(format!("godiag-live-exe-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).unwrap();
+    let tmp = scratch_dir("exe");
     for (name, flags) in [
         ("plain", vec![]),
         ("stripped", vec!["-ldflags=-s -w"]),
@@ -130,8 +136,7 @@ fn executables_and_cores_are_recognised() {
 #[ignore = "needs a Go toolchain: run scripts/test.sh"]
 fn executable_reader_agrees_with_the_runtime_traceback() {
     let (version, go) = toolchain();
-    let tmp = std::env::temp_dir().join(format!("godiag-live-pcs-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).unwrap();
+    let tmp = scratch_dir("pcs");
     for (name, flags) in [("plain", vec![]), ("stripped", vec!["-ldflags=-s -w"])] {
         let bin = tmp.join(name);
         build_nil_deref(&go, &flags, &bin);
@@ -213,8 +218,7 @@ fn executable_reader_agrees_with_go_tool_addr2line() {
     use std::io::Write;
     let (_version, go) = toolchain();
     let lab = common::lab_dir();
-    let tmp = std::env::temp_dir().join(format!("godiag-live-a2l-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).unwrap();
+    let tmp = scratch_dir("a2l");
     let go_cmd = || {
         let mut c = Command::new(&go);
         c.current_dir(&lab)
@@ -293,8 +297,7 @@ fn executable_reader_agrees_with_go_tool_addr2line() {
 #[ignore = "needs a Go toolchain: run scripts/test.sh"]
 fn core_goroutines_agree_with_the_crash_output() {
     let (_version, go) = toolchain();
-    let tmp = std::env::temp_dir().join(format!("godiag-live-core-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).unwrap();
+    let tmp = scratch_dir("core");
     let bin = tmp.join("prog");
     build_nil_deref(&go, &[], &bin);
     let (text, core_path) = crash_with_core(&tmp, "prog");
@@ -423,8 +426,7 @@ fn core_goroutines_agree_with_the_crash_output() {
 #[ignore = "needs a Go toolchain: run scripts/test.sh"]
 fn core_of_a_deadlock() {
     let (_version, go) = toolchain();
-    let tmp = std::env::temp_dir().join(format!("godiag-live-dl-{}", std::process::id()));
-    std::fs::create_dir_all(&tmp).unwrap();
+    let tmp = scratch_dir("dl");
     let bin = tmp.join("prog");
     build_scenario(&go, "deadlock-chan", &[], &bin);
     let (stderr, core) = crash_with_core(&tmp, "prog");
