@@ -130,3 +130,157 @@ fn go_fuzz_corpus_does_not_crash() {
     }
     assert!(seen >= 10, "fuzz corpus not found");
 }
+
+/// Events as `go tool trace -d=parsed` prints them, normalised across the Go versions'
+/// spellings: Sync events dropped (1.24 prints fewer), `Value{X}` as `X` (1.25+),
+/// transitions as `GoID=N A->B Reason=".."` (1.24 and 1.25 put `Resource=` and the reason
+/// first), and a transition stack left out where it repeats the event's stack (1.24 and
+/// 1.25 leave it unset for status events).
+fn normalise(text: &str) -> Vec<String> {
+    let mut events: Vec<(String, Vec<String>, Vec<String>)> = Vec::new();
+    let mut block: Option<bool> = None; // Some(true): TransitionStack, Some(false): Stack
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        if line.starts_with("M=") {
+            events.push((canonical_header(line), Vec::new(), Vec::new()));
+            block = None;
+        } else if line == "TransitionStack=" {
+            block = Some(true);
+        } else if line == "Stack=" {
+            block = Some(false);
+        } else if let (Some(ev), Some(b)) = (events.last_mut(), block) {
+            if b { &mut ev.1 } else { &mut ev.2 }.push(line.to_string());
+        }
+    }
+    let mut out = Vec::new();
+    for (head, ts, st) in events {
+        if head.contains(" Sync Time=") {
+            continue;
+        }
+        out.push(head);
+        if !ts.is_empty() && ts != st {
+            out.push("TransitionStack=".into());
+            out.extend(ts);
+        }
+        if !st.is_empty() {
+            out.push("Stack=".into());
+            out.extend(st);
+        }
+    }
+    out
+}
+
+fn canonical_header(line: &str) -> String {
+    // Value{Uint64(5)} -> Uint64(5)
+    let mut s = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(i) = rest.find("Value{") {
+        s.push_str(&rest[..i]);
+        let after = &rest[i + "Value{".len()..];
+        match after.find(")}") {
+            Some(j) => {
+                s.push_str(&after[..=j]);
+                rest = &after[j + 2..];
+            }
+            None => {
+                s.push_str(&rest[i..]);
+                rest = "";
+            }
+        }
+    }
+    s.push_str(rest);
+    // "Resource=Goroutine(1) Reason=\"x\" GoID=1 A->B" -> "GoID=1 A->B Reason=\"x\""
+    if let Some(i) = s.find(" Resource=") {
+        let tail = &s[i + 1..];
+        let parts: Vec<&str> = tail.splitn(2, " Reason=\"").collect();
+        if parts.len() == 2 {
+            if let Some(q) = parts[1].find("\" ") {
+                let reason = &parts[1][..q];
+                let id_and_change = &parts[1][q + 2..];
+                return format!("{} {id_and_change} Reason=\"{reason}\"", &s[..i]);
+            }
+        }
+    }
+    s
+}
+
+/// The ordered event stream of every lab trace equals `go tool trace -d=parsed` of
+/// each installed toolchain that has it (1.24 and later): its own version's traces,
+/// and for 1.24 also those of 1.22 and 1.23, whose tools lack `-d=parsed`.
+#[test]
+#[ignore = "needs a Go toolchain (scripts/test.sh installs one)"]
+fn lab_traces_match_go_tool_trace_d_parsed() {
+    let lab = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lab/artifacts");
+    let mut compared = 0;
+    for root in goroots() {
+        let Some(version) = std::fs::read_to_string(root.join("VERSION"))
+            .ok()
+            .and_then(|v| {
+                v.lines()
+                    .next()
+                    .map(|l| l.trim_start_matches("go").to_string())
+            })
+        else {
+            continue;
+        };
+        let minor: u32 = version
+            .split('.')
+            .nth(1)
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(0);
+        if minor < 24 {
+            continue;
+        }
+        let mut dirs = vec![format!("go{version}")];
+        if minor == 24 {
+            dirs.extend(["go1.22.10".to_string(), "go1.23.9".to_string()]);
+        }
+        for dir in dirs {
+            let Ok(entries) = std::fs::read_dir(lab.join(&dir)) else {
+                continue;
+            };
+            let mut files: Vec<PathBuf> = entries
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "out"))
+                .collect();
+            files.sort();
+            for f in files {
+                let go = std::process::Command::new(root.join("bin/go"))
+                    .args(["tool", "trace", "-d=parsed"])
+                    .arg(&f)
+                    .env("GOTOOLCHAIN", "local")
+                    .output()
+                    .expect("go tool trace runs");
+                let data = std::fs::read(&f).unwrap();
+                let mut r = Reader::new(&data, Mode::Strict).unwrap();
+                let mut ours = String::new();
+                while let Ok(Some(e)) = r.next_event() {
+                    ours.push_str(&e.display(r.tables()));
+                    ours.push('\n');
+                }
+                let (a, b) = (
+                    normalise(&ours),
+                    normalise(&String::from_utf8_lossy(&go.stdout)),
+                );
+                assert!(
+                    b.len() > 100,
+                    "{}: go printed {} lines",
+                    f.display(),
+                    b.len()
+                );
+                if go.status.success() {
+                    assert_eq!(a.len(), b.len(), "{} (go{version})", f.display());
+                }
+                // A trace cut short: Go prints what it read before the error.
+                for (i, (x, y)) in a.iter().zip(&b).enumerate() {
+                    assert_eq!(x, y, "{} line {i} (go{version})", f.display());
+                }
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared >= 20, "only {compared} traces compared");
+}

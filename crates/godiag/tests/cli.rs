@@ -156,3 +156,89 @@ fn container_log_prefixes_are_understood() {
     assert_eq!(v["findings"][0]["kind"], "concurrent-map-access");
     assert_eq!(v["findings"][0]["location"]["function"], "main.writer");
 }
+
+/// `godiag export` of lab traces: a Perfetto timeline with the Ps and the goroutines
+/// that ran on them, the GC's mark phases and stop-the-world windows, user tasks, and
+/// the end of a trace a crash cut short; and a blocking profile `go tool pprof` reads.
+#[test]
+fn export_of_lab_traces() {
+    let lab = concat!(env!("CARGO_MANIFEST_DIR"), "/../../lab/artifacts/go1.26.6/");
+    let tmp = std::env::temp_dir().join(format!("godiag-export-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let export = |trace: &str, extra: &[&str], out: &str| -> std::path::PathBuf {
+        let path = tmp.join(out);
+        let r = godiag()
+            .arg("export")
+            .arg(format!("{lab}{trace}"))
+            .args(extra)
+            .arg("-o")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert_eq!(
+            r.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&r.stderr)
+        );
+        path
+    };
+    let events = |path: &std::path::Path| -> Vec<serde_json::Value> {
+        let v: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(path).unwrap()).expect("valid JSON");
+        v["traceEvents"].as_array().expect("traceEvents").clone()
+    };
+    let named = |evs: &[serde_json::Value], ph: &str, prefix: &str| {
+        evs.iter()
+            .filter(|e| e["ph"] == ph && e["name"].as_str().is_some_and(|n| n.starts_with(prefix)))
+            .count()
+    };
+
+    let gc = events(&export(
+        "trace-gc-heavy.trace.out",
+        &["--format", "perfetto"],
+        "gc.json",
+    ));
+    let summary = {
+        let data = std::fs::read(format!("{lab}trace-gc-heavy.trace.out")).unwrap();
+        godiag_trace::analysis::analyze(&data).unwrap().0
+    };
+    assert_eq!(named(&gc, "X", "GC mark") as u64, summary.gc.cycles);
+    assert_eq!(named(&gc, "X", "STW (") as u64, summary.gc.stw_count);
+    assert!(named(&gc, "X", "G") > 100, "goroutine slices on the Ps");
+    assert!(named(&gc, "M", "thread_name") >= 2, "one track per P");
+    assert!(gc
+        .iter()
+        .any(|e| e["ph"] == "C" && e["name"] == "heap in use"));
+
+    let tasks = events(&export(
+        "trace-annotations.trace.out",
+        &["--format", "perfetto"],
+        "t.json",
+    ));
+    assert_eq!(named(&tasks, "b", "request"), 10);
+    assert_eq!(named(&tasks, "e", "request"), 10);
+
+    let crash = events(&export(
+        "trace-crash.trace.out",
+        &["--format", "perfetto"],
+        "c.json",
+    ));
+    assert_eq!(named(&crash, "i", "trace ends early"), 1);
+
+    let pprof = export(
+        "trace-lock-contention.trace.out",
+        &["--format", "pprof", "--profile", "sync"],
+        "sync.pb.gz",
+    );
+    let p = godiag_pprof::read(&std::fs::read(&pprof).unwrap()).expect("a profile");
+    let names: Vec<&str> = p.sample_types().iter().map(|(t, _)| *t).collect();
+    assert_eq!(names, ["contentions", "delay"]);
+    let top = p.top(1, godiag_pprof::Granularity::Function);
+    assert!(
+        top.iter()
+            .any(|r| r.function == "main.(*cache).update" && r.cum > 1_000_000_000),
+        "over a second of waiting under main.(*cache).update"
+    );
+    let _ = std::fs::remove_dir_all(&tmp);
+}
