@@ -412,11 +412,70 @@ impl Span {
     }
 }
 
+/// Live goroutines by id. The map holds only small slot numbers, so looking one up
+/// stays in cache with thousands live; the states sit in a vector whose freed slots
+/// are reused.
+#[derive(Default)]
+struct Goroutines {
+    slots: FxMap<i64, u32>,
+    states: Vec<Option<(i64, G)>>,
+    free: Vec<u32>,
+}
+
+impl Goroutines {
+    fn contains_key(&self, id: &i64) -> bool {
+        self.slots.contains_key(id)
+    }
+
+    #[inline]
+    fn get(&self, id: &i64) -> Option<&G> {
+        let &i = self.slots.get(id)?;
+        self.states[i as usize].as_ref().map(|(_, g)| g)
+    }
+
+    #[inline]
+    fn get_mut(&mut self, id: &i64) -> Option<&mut G> {
+        let &i = self.slots.get(id)?;
+        self.states[i as usize].as_mut().map(|(_, g)| g)
+    }
+
+    fn insert(&mut self, id: i64, g: G) {
+        if let Some(old) = self.remove(&id) {
+            drop(old);
+        }
+        let i = match self.free.pop() {
+            Some(i) => {
+                self.states[i as usize] = Some((id, g));
+                i
+            }
+            None => {
+                self.states.push(Some((id, g)));
+                (self.states.len() - 1) as u32
+            }
+        };
+        self.slots.insert(id, i);
+    }
+
+    fn remove(&mut self, id: &i64) -> Option<G> {
+        let i = self.slots.remove(id)?;
+        self.free.push(i);
+        self.states[i as usize].take().map(|(_, g)| g)
+    }
+
+    fn values(&self) -> impl Iterator<Item = &G> {
+        self.states.iter().flatten().map(|(_, g)| g)
+    }
+
+    fn into_entries(self) -> Vec<(i64, G)> {
+        self.states.into_iter().flatten().collect()
+    }
+}
+
 /// Feeds events one by one; [`Analyzer::finish`] gives the summary.
 pub struct Analyzer {
     start: Option<u64>,
     now: u64,
-    gs: FxMap<i64, G>,
+    gs: Goroutines,
     groups: FxMap<StrId, (u64, Stats)>,
     seen: u64,
     hist: Histogram,
@@ -471,7 +530,7 @@ impl Analyzer {
         Analyzer {
             start: None,
             now: 0,
-            gs: FxMap::default(),
+            gs: Goroutines::default(),
             groups: FxMap::default(),
             seen: 0,
             hist: Histogram::new(),
@@ -1000,7 +1059,7 @@ impl Analyzer {
             .values()
             .flat_map(|g| g.regions.iter().map(|r| r.0))
             .collect();
-        let mut gs: Vec<(i64, G)> = std::mem::take(&mut self.gs).into_iter().collect();
+        let mut gs: Vec<(i64, G)> = std::mem::take(&mut self.gs).into_entries();
         gs.sort_unstable_by_key(|(id, _)| *id);
         for (id, mut g) in gs {
             let d = end.saturating_sub(g.since);

@@ -16,7 +16,6 @@ use crate::event::{Event, GoState, ProcState, NO_GOROUTINE, NO_PROC, NO_THREAD};
 use crate::spec::{self, ev};
 use crate::tables::StrId;
 use godiag_model::group::FxMap;
-use std::collections::VecDeque;
 
 // Wire statuses.
 const G_RUNNABLE: u64 = 1;
@@ -182,6 +181,36 @@ fn end_range(ranges: &mut Vec<RangeKey>, typ: u8) -> Result<StrId, String> {
     }
 }
 
+/// Events that happened, first in first out. Usually one at a time, so a vector that
+/// is emptied when read to the end.
+#[derive(Default)]
+pub struct Queue {
+    events: Vec<Event>,
+    head: usize,
+}
+
+impl Queue {
+    #[inline]
+    pub fn push_back(&mut self, e: Event) {
+        self.events.push(e);
+    }
+
+    #[inline]
+    pub fn pop_front(&mut self) -> Option<Event> {
+        let e = *self.events.get(self.head)?;
+        self.head += 1;
+        if self.head == self.events.len() {
+            self.events.clear();
+            self.head = 0;
+        }
+        Some(e)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.head == self.events.len()
+    }
+}
+
 #[derive(Default)]
 pub struct Ordering {
     gs: FxMap<i64, GState>,
@@ -194,7 +223,7 @@ pub struct Ordering {
     gc: Option<Gc>,
     initial_gen: u64,
     /// Events that happened, in order, waiting to be handed out.
-    pub queue: VecDeque<Event>,
+    pub queue: Queue,
 }
 
 /// The parent of a task without one.

@@ -132,6 +132,7 @@ impl<'a> Reader<'a> {
         self.order.goroutine_statuses()
     }
 
+    #[inline]
     fn finalize(&mut self, mut e: Event) -> Event {
         if e.time <= self.last_ts {
             e.time = self.last_ts + 1;
@@ -263,12 +264,11 @@ impl<'a> Reader<'a> {
     }
 
     fn try_advance(&mut self, i: usize, gen_no: u64) -> Result<bool, Error> {
-        let ev = self.frontier[i].ev;
-        let at = self.frontier[i].at;
-        match self.order.advance(&ev, gen_no, Some(self.frontier[i].slot)) {
+        let c = &self.frontier[i];
+        match self.order.advance(&c.ev, gen_no, Some(c.slot)) {
             Ok(false) => return Ok(false),
             Ok(true) => {}
-            Err(msg) => return Err(Error::at(at, msg)),
+            Err(msg) => return Err(Error::at(c.at, msg)),
         }
         let more = self.next_in_cursor(i)?;
         if more {
