@@ -8,6 +8,7 @@
 
 use crate::event::{Event, GoState, Kind, RangeName, Transition};
 use crate::reader::{Mode, Reader};
+use crate::slots::SlotMap;
 use crate::spec::ev;
 use crate::tables::{StackId, StrId, Tables};
 use godiag_model::group::FxMap;
@@ -412,70 +413,11 @@ impl Span {
     }
 }
 
-/// Live goroutines by id. The map holds only small slot numbers, so looking one up
-/// stays in cache with thousands live; the states sit in a vector whose freed slots
-/// are reused.
-#[derive(Default)]
-struct Goroutines {
-    slots: FxMap<i64, u32>,
-    states: Vec<Option<(i64, G)>>,
-    free: Vec<u32>,
-}
-
-impl Goroutines {
-    fn contains_key(&self, id: &i64) -> bool {
-        self.slots.contains_key(id)
-    }
-
-    #[inline]
-    fn get(&self, id: &i64) -> Option<&G> {
-        let &i = self.slots.get(id)?;
-        self.states[i as usize].as_ref().map(|(_, g)| g)
-    }
-
-    #[inline]
-    fn get_mut(&mut self, id: &i64) -> Option<&mut G> {
-        let &i = self.slots.get(id)?;
-        self.states[i as usize].as_mut().map(|(_, g)| g)
-    }
-
-    fn insert(&mut self, id: i64, g: G) {
-        if let Some(old) = self.remove(&id) {
-            drop(old);
-        }
-        let i = match self.free.pop() {
-            Some(i) => {
-                self.states[i as usize] = Some((id, g));
-                i
-            }
-            None => {
-                self.states.push(Some((id, g)));
-                (self.states.len() - 1) as u32
-            }
-        };
-        self.slots.insert(id, i);
-    }
-
-    fn remove(&mut self, id: &i64) -> Option<G> {
-        let i = self.slots.remove(id)?;
-        self.free.push(i);
-        self.states[i as usize].take().map(|(_, g)| g)
-    }
-
-    fn values(&self) -> impl Iterator<Item = &G> {
-        self.states.iter().flatten().map(|(_, g)| g)
-    }
-
-    fn into_entries(self) -> Vec<(i64, G)> {
-        self.states.into_iter().flatten().collect()
-    }
-}
-
 /// Feeds events one by one; [`Analyzer::finish`] gives the summary.
 pub struct Analyzer {
     start: Option<u64>,
     now: u64,
-    gs: Goroutines,
+    gs: SlotMap<G>,
     groups: FxMap<StrId, (u64, Stats)>,
     seen: u64,
     hist: Histogram,
@@ -530,7 +472,7 @@ impl Analyzer {
         Analyzer {
             start: None,
             now: 0,
-            gs: Goroutines::default(),
+            gs: SlotMap::default(),
             groups: FxMap::default(),
             seen: 0,
             hist: Histogram::new(),

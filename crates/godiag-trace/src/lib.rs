@@ -17,6 +17,7 @@ pub mod export;
 pub mod generation;
 pub mod order;
 pub mod reader;
+mod slots;
 pub mod spec;
 pub mod tables;
 pub mod text;

@@ -13,6 +13,7 @@
 //! (`runtime/trace.go`, reference notes §1.7), with Go's validity verdicts.
 
 use crate::event::{Event, GoState, ProcState, NO_GOROUTINE, NO_PROC, NO_THREAD};
+use crate::slots::SlotMap;
 use crate::spec::{self, ev};
 use crate::tables::StrId;
 use godiag_model::group::FxMap;
@@ -213,7 +214,7 @@ impl Queue {
 
 #[derive(Default)]
 pub struct Ordering {
-    gs: FxMap<i64, GState>,
+    gs: SlotMap<GState>,
     ps: FxMap<i64, PState>,
     /// Threads by slot (a reader's cursor keeps its thread's slot), and slots by id.
     ms: Vec<(i64, MState)>,
@@ -239,7 +240,7 @@ impl Ordering {
     pub fn goroutine_statuses(&self) -> impl Iterator<Item = (i64, GoState)> + '_ {
         self.gs
             .iter()
-            .map(|(&g, s)| (g, GoState::from_wire(s.status)))
+            .map(|(g, s)| (g, GoState::from_wire(s.status)))
     }
 
     /// The slot of thread `m`, to pass to [`Ordering::advance`] for its events.
