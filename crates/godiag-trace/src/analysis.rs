@@ -13,8 +13,6 @@ use crate::spec::ev;
 use crate::tables::{StackId, StrId, Tables};
 use godiag_model::group::FxMap;
 use serde::Serialize;
-use std::cmp::Reverse;
-use std::collections::BinaryHeap;
 
 const REASON_NETWORK: u8 = 1;
 const REASON_SYNC: u8 = 2;
@@ -334,6 +332,10 @@ struct G {
     assist_since: Option<u64>,
     assist_stack: StackId,
     io_stack: StackId,
+    /// In the run queue, and its neighbours there (slots).
+    queued: bool,
+    prev: u32,
+    next: u32,
     stats: Stats,
     track: [Option<(u64, StackId)>; 4],
     regions: Vec<(StrId, u64)>,
@@ -413,6 +415,57 @@ impl Span {
     }
 }
 
+const NO_SLOT: u32 = u32::MAX;
+
+/// The runnable goroutines as a doubly linked list through their `G`s, oldest first:
+/// joining and leaving are O(1) and need no search.
+struct RunQueue {
+    head: u32,
+    tail: u32,
+}
+
+impl Default for RunQueue {
+    fn default() -> Self {
+        RunQueue {
+            head: NO_SLOT,
+            tail: NO_SLOT,
+        }
+    }
+}
+
+impl RunQueue {
+    fn push(&mut self, gs: &mut SlotMap<G>, slot: u32) {
+        let tail = self.tail;
+        let Some(g) = gs.at_mut(slot) else { return };
+        g.queued = true;
+        g.prev = tail;
+        g.next = NO_SLOT;
+        match gs.at_mut(tail) {
+            Some(t) => t.next = slot,
+            None => self.head = slot,
+        }
+        self.tail = slot;
+    }
+
+    fn unlink(&mut self, gs: &mut SlotMap<G>, slot: u32) {
+        let Some(g) = gs.at_mut(slot).filter(|g| g.queued) else {
+            return;
+        };
+        let (prev, next) = (g.prev, g.next);
+        g.queued = false;
+        g.prev = NO_SLOT;
+        g.next = NO_SLOT;
+        match gs.at_mut(prev) {
+            Some(p) => p.next = next,
+            None => self.head = next,
+        }
+        match gs.at_mut(next) {
+            Some(n) => n.prev = prev,
+            None => self.tail = prev,
+        }
+    }
+}
+
 /// Feeds events one by one; [`Analyzer::finish`] gives the summary.
 pub struct Analyzer {
     start: Option<u64>,
@@ -423,11 +476,9 @@ pub struct Analyzer {
     hist: Histogram,
     lat: Latency,
     waits: Vec<LongWait>,
-    /// `(since, goroutine)` for each goroutine that became runnable, oldest on top;
-    /// entries of goroutines that have moved on are dropped when they surface.
-    runnable: BinaryHeap<Reverse<(u64, i64)>>,
-    /// Goroutines runnable now (the heap's valid entries).
-    runnable_count: usize,
+    /// Runnable goroutines in the order they became runnable (events come in time
+    /// order, so the first is the one waiting longest): a list through their slots.
+    runnable: RunQueue,
     /// Per interned reason string: `REASON_*` bits, computed once.
     reason_class: Vec<u8>,
     held: FxMap<StrId, u64>,
@@ -478,8 +529,7 @@ impl Analyzer {
             hist: Histogram::new(),
             lat: Latency::default(),
             waits: Vec::new(),
-            runnable: BinaryHeap::new(),
-            runnable_count: 0,
+            runnable: RunQueue::default(),
             reason_class: Vec::new(),
             held: FxMap::default(),
             gomaxprocs: Vec::new(),
@@ -611,20 +661,9 @@ impl Analyzer {
         }
     }
 
-    /// The runnable goroutine waiting longest: the heap's top, once entries of
-    /// goroutines that have since left the runnable state are dropped.
-    fn oldest_runnable(&mut self) -> Option<u64> {
-        while let Some(&Reverse((since, id))) = self.runnable.peek() {
-            if self
-                .gs
-                .get(&id)
-                .is_some_and(|g| g.state == GoState::Runnable && g.since == since)
-            {
-                return Some(since);
-            }
-            self.runnable.pop();
-        }
-        None
+    /// When the runnable goroutine waiting longest became runnable.
+    fn oldest_runnable(&self) -> Option<u64> {
+        self.gs.at(self.runnable.head).map(|g| g.since)
     }
 
     fn reason_class(&mut self, t: &Tables, reason: StrId) -> u8 {
@@ -807,6 +846,9 @@ impl Analyzer {
                     assist_since: None,
                     assist_stack: 0,
                     io_stack: 0,
+                    queued: false,
+                    prev: NO_SLOT,
+                    next: NO_SLOT,
                     stats: Stats::default(),
                     track: [None; 4],
                     regions: Vec::new(),
@@ -921,17 +963,11 @@ impl Analyzer {
         {
             *self.preempted_at.entry((g.name, stack)).or_default() += 1;
         }
-        if g.state == GoState::Runnable {
-            self.runnable_count = self.runnable_count.saturating_sub(1);
-        }
+        let was_runnable = g.state == GoState::Runnable;
         g.state = to;
         g.since = now;
         match to {
             GoState::Running => g.runs += 1,
-            GoState::Runnable => {
-                self.runnable.push(Reverse((now, id)));
-                self.runnable_count += 1;
-            }
             GoState::Waiting => {
                 g.reason = reason;
                 g.stack = stack;
@@ -942,14 +978,13 @@ impl Analyzer {
             }
             _ => {}
         }
-        // Entries of goroutines that moved on only leave the heap from its top; while
-        // one goroutine stays runnable they pile up below it. Bound them.
-        if self.runnable.len() > 2 * self.runnable_count + 1024 {
-            let gs = &self.gs;
-            self.runnable.retain(|&Reverse((since, id))| {
-                gs.get(&id)
-                    .is_some_and(|g| g.state == GoState::Runnable && g.since == since)
-            });
+        if let Some(slot) = self.gs.slot(&id) {
+            if was_runnable {
+                self.runnable.unlink(&mut self.gs, slot);
+            }
+            if to == GoState::Runnable {
+                self.runnable.push(&mut self.gs, slot);
+            }
         }
         // Who held a P while someone starved.
         if let Some((since, name)) = ran {

@@ -38,6 +38,22 @@ impl<T> SlotMap<T> {
         self.states[i as usize].as_mut().map(|(_, v)| v)
     }
 
+    /// The slot of `id`: it stays the same while `id` is in the map.
+    #[inline]
+    pub(crate) fn slot(&self, id: &i64) -> Option<u32> {
+        self.slots.get(id).copied()
+    }
+
+    #[inline]
+    pub(crate) fn at(&self, slot: u32) -> Option<&T> {
+        self.states.get(slot as usize)?.as_ref().map(|(_, v)| v)
+    }
+
+    #[inline]
+    pub(crate) fn at_mut(&mut self, slot: u32) -> Option<&mut T> {
+        self.states.get_mut(slot as usize)?.as_mut().map(|(_, v)| v)
+    }
+
     /// Inserts or replaces.
     pub(crate) fn insert(&mut self, id: i64, value: T) {
         self.remove(&id);
