@@ -43,8 +43,15 @@ pub fn read_header(data: &[u8]) -> Option<Header> {
 
 /// Decodes an unsigned LEB128 at `*pos`, accepting the runtime's zero-padded
 /// 10-byte forms. Returns `None` on EOF or overflow; `*pos` is left unchanged then.
-#[inline]
+#[inline(always)]
 pub fn uvarint(data: &[u8], pos: &mut usize) -> Option<u64> {
+    // Most arguments (deltas, IDs, sequence numbers) fit in one byte.
+    if let Some(&b) = data.get(*pos) {
+        if b < 0x80 {
+            *pos += 1;
+            return Some(u64::from(b));
+        }
+    }
     let mut value: u64 = 0;
     let mut shift = 0u32;
     let mut i = *pos;
