@@ -136,6 +136,23 @@ pub fn trace_text(s: &Summary) -> String {
         let parts: Vec<String> = s.logs.iter().map(|(c, n)| format!("{c} ×{n}")).collect();
         let _ = writeln!(o, "  logs: {}", parts.join(", "));
     }
+    if !s.goroutines.is_empty() {
+        let _ = writeln!(o, "  goroutines seen longest:");
+        for g in s.goroutines.iter().take(5) {
+            let st = &g.stats;
+            let _ = writeln!(
+                o,
+                "    G{:<8} {:<40} run {:>8}  wait for P {:>8}  blocked {:>8}  syscall {:>8}  STW {:>8}",
+                g.id,
+                g.name,
+                ms(st.exec_ns),
+                ms(st.sched_wait_ns),
+                ms(st.block_ns),
+                ms(st.syscall_ns),
+                ms(st.stw_ns)
+            );
+        }
+    }
     let _ = writeln!(o, "  goroutine groups (by start function):");
     for gr in s.groups.iter().take(6) {
         let st = &gr.stats;

@@ -42,7 +42,24 @@ pub struct ExecStats {
     pub block_ns: u64,
     pub block_by_reason: Vec<(String, u64)>,
     pub gc_assist_ns: u64,
+    /// Time in stop-the-world pauses this goroutine started (runtime.GC, ReadMemStats,
+    /// GOMAXPROCS, the GC's own).
+    pub stw_ns: u64,
     pub max_sched_wait_ns: u64,
+}
+
+/// One goroutine, for the goroutines that lived longest in the trace.
+#[derive(Clone, Debug, Serialize)]
+pub struct GoroutineSummary {
+    pub id: i64,
+    /// The function it starts in.
+    pub name: String,
+    /// Offsets from the start of the trace: when it was created (or first seen) and
+    /// when it ended (none: still alive at the end).
+    pub first_seen_ns: u64,
+    pub created_in_trace: bool,
+    pub ended_ns: Option<u64>,
+    pub stats: ExecStats,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -102,6 +119,8 @@ pub struct GcSummary {
     pub stw_by_kind: Vec<StwKind>,
     /// The longest windows, longest first.
     pub stw_longest: Vec<StwWindow>,
+    /// Every window in time order (the longest 4,096 when there are more).
+    pub stw_windows: Vec<StwWindow>,
     pub assist_count: u64,
     /// Wall time goroutines spent inside assists (including waits for work).
     pub assist_total_ns: u64,
@@ -183,6 +202,9 @@ pub struct Summary {
     pub gomaxprocs: Vec<(u64, u64)>,
     pub goroutines_seen: u64,
     pub groups: Vec<GoroutineGroup>,
+    /// The goroutines the trace saw longest, one by one (those still alive at the end
+    /// included), longest first.
+    pub goroutines: Vec<GoroutineSummary>,
     pub sched_latency: Latency,
     pub longest_waits: Vec<LongWait>,
     /// Who ran while goroutines were starved (function, running ns).
@@ -325,6 +347,7 @@ struct G {
     since: u64,
     name: StrId,
     created_in_trace: bool,
+    first_seen: u64,
     runs: u32,
     reason: StrId,
     stack: StackId,
@@ -348,7 +371,15 @@ struct Stats {
     syscall: u64,
     block: BlockTimes,
     assist: u64,
+    stw: u64,
     max_sched: u64,
+}
+
+impl Stats {
+    /// Time the goroutine existed in the trace, as its states account for it.
+    fn tracked(&self) -> u64 {
+        self.exec + self.sched + self.syscall + self.block.iter().map(|b| b.1).sum::<u64>()
+    }
 }
 
 /// Blocked time by reason. A goroutine blocks for a handful of reasons, so the first
@@ -388,6 +419,7 @@ impl Stats {
         self.sched += o.sched;
         self.syscall += o.syscall;
         self.assist += o.assist;
+        self.stw += o.stw;
         self.max_sched = self.max_sched.max(o.max_sched);
         for &(r, ns) in o.block.iter() {
             self.add_block(r, ns);
@@ -510,7 +542,11 @@ pub struct Analyzer {
     io_at: FxMap<(StrId, StackId), (u64, u64)>,
     /// Where each goroutine group was when preempted: the loop that holds the P.
     preempted_at: FxMap<(StrId, StackId), u64>,
+    /// The goroutines that ended, longest tracked first (at most `TOP_GOROUTINES`).
+    longest: Vec<(u64, i64, StrId, u64, bool, u64, Stats)>,
 }
+
+const TOP_GOROUTINES: usize = 20;
 
 impl Default for Analyzer {
     fn default() -> Self {
@@ -559,6 +595,7 @@ impl Analyzer {
             waits_at: FxMap::default(),
             io_at: FxMap::default(),
             preempted_at: FxMap::default(),
+            longest: Vec::new(),
         }
     }
 
@@ -661,6 +698,30 @@ impl Analyzer {
         }
     }
 
+    /// Keeps `g` among the `TOP_GOROUTINES` that lived longest in the trace.
+    fn keep_if_long(&mut self, id: i64, g: &G, ended: Option<u64>) {
+        let tracked = g.stats.tracked();
+        if self.longest.len() == TOP_GOROUTINES
+            && self.longest.last().is_some_and(|l| l.0 >= tracked)
+        {
+            return;
+        }
+        let entry = (
+            tracked,
+            id,
+            g.name,
+            g.first_seen,
+            g.created_in_trace,
+            ended.map_or(u64::MAX, |e| e),
+            g.stats.clone(),
+        );
+        let at = self
+            .longest
+            .partition_point(|l| (l.0, std::cmp::Reverse(l.1)) > (tracked, std::cmp::Reverse(id)));
+        self.longest.insert(at, entry);
+        self.longest.truncate(TOP_GOROUTINES);
+    }
+
     /// When the runnable goroutine waiting longest became runnable.
     fn oldest_runnable(&self) -> Option<u64> {
         self.gs.at(self.runnable.head).map(|g| g.since)
@@ -751,6 +812,9 @@ impl Analyzer {
                         }
                         self.add_util(s, now, f64::INFINITY);
                         self.last_stw_end = Some((now, k));
+                        if let Some(g) = self.gs.get_mut(&e.g) {
+                            g.stats.stw += d;
+                        }
                     }
                 }
             },
@@ -839,6 +903,11 @@ impl Analyzer {
                     },
                     name,
                     created_in_trace: from == GoState::NotExist,
+                    first_seen: if from == GoState::NotExist {
+                        now
+                    } else {
+                        start
+                    },
                     runs: 0,
                     reason: 0,
                     stack: 0,
@@ -997,6 +1066,7 @@ impl Analyzer {
         }
         if to == GoState::NotExist {
             if let Some(g) = self.gs.remove(&id) {
+                self.keep_if_long(id, &g, Some(now));
                 let entry = self.groups.entry(g.name).or_default();
                 entry.0 += 1;
                 entry.1.fold(&g.stats);
@@ -1108,10 +1178,29 @@ impl Analyzer {
                 }
                 _ => {}
             }
+            self.keep_if_long(id, &g, None);
             let entry = self.groups.entry(g.name).or_default();
             entry.0 += 1;
             entry.1.fold(&g.stats);
         }
+        s.goroutines = self
+            .longest
+            .iter()
+            .map(
+                |(_, id, name, first, created, ended, st)| GoroutineSummary {
+                    id: *id,
+                    name: if *name == 0 {
+                        "(unknown)".into()
+                    } else {
+                        t.string(*name).to_string()
+                    },
+                    first_seen_ns: first - start,
+                    created_in_trace: *created,
+                    ended_ns: (*ended != u64::MAX).then(|| ended - start),
+                    stats: exec_stats(st, t),
+                },
+            )
+            .collect();
         // Groups, busiest first.
         let mut groups: Vec<GoroutineGroup> = self
             .groups
@@ -1179,16 +1268,16 @@ impl Analyzer {
         kinds.sort_by(|a, b| b.total_ns.cmp(&a.total_ns).then(a.kind.cmp(&b.kind)));
         gc.stw_by_kind = kinds;
         self.stw.sort_by_key(|w| std::cmp::Reverse(w.1));
-        gc.stw_longest = self
-            .stw
-            .iter()
-            .take(10)
-            .map(|&(st, d, k)| StwWindow {
-                kind: t.string(k).to_string(),
-                start_ns: st - start,
-                duration_ns: d,
-            })
-            .collect();
+        let window = |&(st, d, k): &(u64, u64, StrId)| StwWindow {
+            kind: t.string(k).to_string(),
+            start_ns: st - start,
+            duration_ns: d,
+        };
+        self.stw.truncate(MAX_STW_KEPT);
+        gc.stw_longest = self.stw.iter().take(10).map(window).collect();
+        let mut in_time = self.stw.clone();
+        in_time.sort_by_key(|w| w.0);
+        gc.stw_windows = in_time.iter().map(window).collect();
         let procs = self.procs();
         if duration > 0 {
             let gc_cpu = (gc.worker_dedicated_ns + gc.worker_fractional_ns + gc.assist_cpu_ns)
@@ -1319,6 +1408,7 @@ fn exec_stats(st: &Stats, t: &Tables) -> ExecStats {
         block_ns: st.block.iter().map(|b| b.1).sum(),
         block_by_reason: block,
         gc_assist_ns: st.assist,
+        stw_ns: st.stw,
         max_sched_wait_ns: st.max_sched,
     }
 }

@@ -1,5 +1,5 @@
 //! What users see, reviewed as diffs: the text report of every lab artifact of
-//! Go 1.24.11 and 1.27.3, and the JSON report of a few.
+//! Go 1.24.11 and 1.27.3 (crash texts and execution traces), and the JSON report of a few.
 
 use std::path::Path;
 
@@ -8,12 +8,16 @@ use godiag_model::GroupKeyMode;
 use godiag_report::{render_json, render_text, TextOptions};
 
 fn artifacts(version: &str) -> Vec<(String, Vec<u8>)> {
+    artifacts_with(version, "txt")
+}
+
+fn artifacts_with(version: &str, extension: &str) -> Vec<(String, Vec<u8>)> {
     let dir =
         Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../lab/artifacts/go{version}"));
     let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
         .expect("lab artifacts")
         .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .filter(|p| p.extension().is_some_and(|e| e == extension))
         .map(|p| {
             (
                 p.file_name().unwrap().to_string_lossy().into_owned(),
@@ -36,6 +40,21 @@ fn text_reports() {
             let stem = name.trim_end_matches(".txt");
             insta::with_settings!({ snapshot_suffix => format!("go{version}-{stem}"), prepend_module_to_snapshot => false }, {
                 insta::assert_snapshot!("text", text);
+            });
+        }
+    }
+}
+
+#[test]
+fn trace_text_reports() {
+    for version in ["1.24.11", "1.27.3"] {
+        for (name, bytes) in artifacts_with(version, "out") {
+            let loaded = Loaded::from_bytes(name.clone(), bytes).unwrap();
+            let report = build_report(std::slice::from_ref(&loaded), GroupKeyMode::Stack);
+            let text = render_text(&report, TextOptions::default());
+            let stem = name.trim_end_matches(".out");
+            insta::with_settings!({ snapshot_suffix => format!("go{version}-{stem}"), prepend_module_to_snapshot => false }, {
+                insta::assert_snapshot!("trace", text);
             });
         }
     }
