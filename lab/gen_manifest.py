@@ -308,6 +308,29 @@ S = [
       "sample_types": {"goroutine-1": "goroutine", "goroutine-2": "goroutine",
                        "goroutineleak": "goroutineleak"},
       "variant_min_go": {"goroutineleak": "1.26"}}),
+] + [
+    # Evidence "core": run by lab/cores.sh (not regen.sh) under GOTRACEBACK=crash with
+    # `ulimit -c unlimited`; artifacts under lab/cores/go<VER>/: <name>.<build>.{exe.gz,
+    # core.gz,txt} for the builds (variants) plain, stripped (-ldflags=-s -w) and pie.
+    ("core-goroutine-leak", "goroutine-leak", "main.handleRequest", "SIGQUIT: quit", "default",
+     ["plain", "stripped", "pie"],
+     "every request starts main.handleRequest, which waits forever for a reply nobody sends",
+     "A leaking service dumped on purpose: 200 main.handleRequest goroutines in [chan receive] "
+     "at the marked line, 4 main.worker in 'range jobs', 1 main.ticker in select; after "
+     "~300 ms main sends itself SIGQUIT (syscall.Kill, so goroutine 1 is [running] in "
+     "syscall.Kill), and under GOTRACEBACK=crash the runtime prints every goroutine with "
+     "runtime frames and fp=/sp=/pc=, then aborts (SIGABRT, exit 134) and the kernel writes "
+     "a core holding all 200 leaked stacks.",
+     {"evidence": "core", "leak_function": "main.handleRequest", "signal": "SIGQUIT"}),
+    ("core-stack-overflow", "stack-overflow", "main.resolve", "stack overflow", "default",
+     ["plain", "stripped", "pie"],
+     "main.resolve follows config includes recursively and the includes form a cycle "
+     "(a → b → c → a)",
+     "debug.SetMaxStack(4 << 20) first, so 'runtime: goroutine stack exceeds 4194304-byte "
+     "limit' and 'fatal error: stack overflow' come after ~4 MiB (frames of ~300 bytes: a "
+     "[32]int scratch array); under GOTRACEBACK=crash then SIGABRT (exit 134) and a core "
+     "with the 4 MiB stack.",
+     {"evidence": "core"}),
 ]
 
 # Evidence "trace": no crash text (except trace-crash's stderr); the program writes a

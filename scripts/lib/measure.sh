@@ -2,7 +2,8 @@
 #
 # measure NAME CMD...: runs CMD $RUNS times with stdout to /dev/null, timed
 # by GNU time ($TIME), and records "median-wall max-rss-kb" in
-# $RESULT_<NAME>. Needs RUNS, TIME, TMP (a scratch directory) and the
+# $RESULT_<NAME> and the wall time of each run ("w1 w2 ...") in
+# $WALLS_<NAME>. Needs RUNS, TIME, TMP (a scratch directory) and the
 # functions log and die from the caller. With MEASURE_FAIL_FAST=1 a failing
 # run stops the script.
 measure() {
@@ -26,4 +27,5 @@ measure() {
 	done
 	wall=$(printf '%s\n' "${walls[@]}" | sort -g | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}')
 	printf -v "RESULT_$name" '%s %s' "$wall" "$maxrss"
+	printf -v "WALLS_$name" '%s' "${walls[*]}"
 }

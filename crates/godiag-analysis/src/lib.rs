@@ -5,6 +5,7 @@
 //! the conclusion. Rules never parse and never format output.
 
 pub mod catalog;
+mod corerules;
 mod finding;
 mod profilerules;
 mod textrules;

@@ -17,7 +17,7 @@ pub struct TextInput<'r, 'a> {
 }
 
 impl TextInput<'_, '_> {
-    fn source(&self) -> Source {
+    pub(crate) fn source(&self) -> Source {
         self.kind.source().unwrap_or(Source::Crash)
     }
 }
@@ -35,6 +35,7 @@ pub fn analyze_text(inputs: &[TextInput<'_, '_>]) -> Vec<Finding> {
         if t.crash.is_failure() {
             crash_findings(input, &mut out);
         }
+        crate::corerules::core_findings(input, &mut out);
     }
     leak_findings(inputs, &mut out);
     for input in inputs {
@@ -56,7 +57,7 @@ pub fn classify_message(msg: &str) -> Option<FindingKind> {
 
 /// The frame a person would change: the first frame outside the standard
 /// library and cgo's generated wrappers.
-fn user_frame<'g, 'a>(frames: &'g [Frame<'a>]) -> Option<&'g Frame<'a>> {
+pub(crate) fn user_frame<'g, 'a>(frames: &'g [Frame<'a>]) -> Option<&'g Frame<'a>> {
     frames.iter().find(|f| {
         !f.is_stdlib()
             && f.function != "panic"
@@ -600,9 +601,18 @@ fn blocked_on_peer(status: &str) -> bool {
 }
 
 fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>) {
+    // A SIGQUIT dump is a goroutine dump too.
     let dumps: Vec<&TextInput<'_, '_>> = inputs
         .iter()
-        .filter(|i| !i.artifact.goroutines.is_empty() && !i.artifact.crash.is_failure())
+        .filter(|i| {
+            let quit = i
+                .artifact
+                .crash
+                .fatal_signal
+                .as_ref()
+                .is_some_and(|s| s.name == "SIGQUIT");
+            !i.artifact.goroutines.is_empty() && (!i.artifact.crash.is_failure() || quit)
+        })
         .collect();
     let mut reported = false;
     // Two dumps of one process: groups that grew.
@@ -676,9 +686,26 @@ fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>) {
                 conf,
             );
             f.location = user_frame(&g.frames).map(Location::from);
+            let site = user_frame(&g.frames);
+            let members = input.artifact.goroutines.iter().filter(|m| {
+                m.status == g.status
+                    && user_frame(&m.frames).map(|u| (u.function, u.line))
+                        == site.map(|u| (u.function, u.line))
+            });
+            let waits = crate::corerules::wait_fact(members, &input.artifact.goroutines);
+            // A core shows each waits on an object nothing else is blocked on.
+            if waits
+                .as_ref()
+                .is_some_and(|w| w.contains("no other goroutine"))
+            {
+                f.confidence = f.confidence.max(Confidence::Medium);
+            }
             f.confirm(Evidence {
                 source: input.source(),
-                summary: format!("{} goroutines share this stack", g.count),
+                summary: match waits {
+                    Some(w) => format!("{} goroutines share this stack; {w}", g.count),
+                    None => format!("{} goroutines share this stack", g.count),
+                },
                 input: input.index,
                 offset: None,
                 lines: g.frames.iter().take(4).map(frame_line).collect(),
@@ -762,10 +789,13 @@ fn dump_deadlock(input: &TextInput<'_, '_>) -> Option<Finding> {
             None => by_status.push((g.status, 1)),
         }
     }
+    let waits = crate::corerules::wait_fact(std::iter::once(*main), &t.goroutines)
+        .map(|w| format!("; goroutine {}: {w}", main.id))
+        .unwrap_or_default();
     f.confirm(Evidence {
         source: input.source(),
         summary: format!(
-            "no goroutine is running, runnable, sleeping or in I/O: {}",
+            "no goroutine is running, runnable, sleeping or in I/O: {}{waits}",
             by_status
                 .iter()
                 .map(|(s, n)| format!("{n} in [{s}]"))

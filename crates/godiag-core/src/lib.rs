@@ -1,20 +1,27 @@
 //! Reader for ELF core dumps of Go programs (linux/amd64): threads and their
 //! registers, the auxiliary vector, memory reads across `PT_LOAD` segments,
 //! and — with the executable — every goroutine of the runtime's `allgs` list
-//! with its status, wait reason and stack, unwound with the runtime's own
-//! frame tables (`pcsp`) and symbolised with inlined frames, and the fault
-//! (`g.sig`, `g.sigcode1`, `g.sigpc`) of the goroutine that crashed.
+//! with its status, wait reason, creator and stack, unwound with the
+//! runtime's own frame tables (`pcsp`) and symbolised with inlined frames;
+//! the objects blocked goroutines wait on (channels, mutexes, wait groups);
+//! the signals threads were handling (through the kernel's signal frame);
+//! and the fault (`g.sig`, `g.sigcode1`, `g.sigpc`) of the goroutine that
+//! crashed.
 //!
-//! `runtime.g` offsets are per Go version (`shared/reference/core-dumps.md`
-//! §2.2). Goroutines are found through the `runtime.allgs` symbol or, in a
-//! stripped executable, by scanning `.bss` for a slice of goroutine-shaped
-//! structures; wait reasons come from the executable's own
-//! `waitReasonStrings` (found by content when stripped). Not done yet: goroutines running on a
-//! thread that is inside a signal handler (the interrupted context is in the
-//! signal frame), wait objects (channel and semaphore addresses), the
-//! faulting instruction's disassembly, arm64.
+//! Structure offsets come from the executable's DWARF or per-version tables
+//! ([`layout`]). Goroutines are found through the `runtime.allgs` symbol or,
+//! in a stripped executable, by scanning `.bss` for a slice of
+//! goroutine-shaped structures; wait reasons come from the executable's own
+//! `waitReasonStrings` (found by content when stripped). Not done: arm64,
+//! goroutine labels, `gcore` specifics beyond what kernel cores share.
 
 use std::num::NonZeroU32;
+
+pub mod crash;
+pub mod layout;
+mod waits;
+
+pub use layout::{Layout, LayoutSource};
 
 use godiag_exe::GoExecutable;
 use godiag_model::{Frame, Goroutine};
@@ -61,7 +68,7 @@ pub struct Core<'a> {
     pub auxv: Vec<(u64, u64)>,
 }
 
-fn u64_at(b: &[u8], at: usize) -> Option<u64> {
+pub(crate) fn u64_at(b: &[u8], at: usize) -> Option<u64> {
     Some(u64::from_le_bytes(b.get(at..at + 8)?.try_into().ok()?))
 }
 
@@ -156,7 +163,7 @@ impl<'a> Core<'a> {
         u64_at(self.read(addr, 8)?, 0)
     }
 
-    fn read_u32(&self, addr: u64) -> Option<u32> {
+    pub(crate) fn read_u32(&self, addr: u64) -> Option<u32> {
         Some(u32::from_le_bytes(self.read(addr, 4)?.try_into().ok()?))
     }
 
@@ -169,75 +176,6 @@ impl<'a> Core<'a> {
         self.auxv.iter().find(|(k, _)| *k == 9).map(|(_, v)| *v)
     }
 }
-
-/// Byte offsets in `runtime.g` that the goroutine list needs.
-#[derive(Clone, Copy, Debug)]
-struct GLayout {
-    sched_sp: u64,
-    sched_pc: u64,
-    atomicstatus: u64,
-    goid: u64,
-    waitreason: u64,
-    /// `sig` (u32), then `sigcode0`, `sigcode1` (the fault address), `sigpc`.
-    sig: u64,
-    sigcode0: u64,
-}
-
-/// (first minor version, layout), newest first (core-dumps.md §2.2; the
-/// `sig` offsets of 1.21, 1.25 and 1.26 were checked against cores made by
-/// the live tests).
-const G_LAYOUTS: &[(u32, GLayout)] = &[
-    // 1.26 moved `sig` and what follows by 4 and 8 bytes (measured on cores
-    // of 1.26.6 and 1.27.3).
-    (
-        26,
-        GLayout {
-            sched_sp: 56,
-            sched_pc: 64,
-            atomicstatus: 144,
-            goid: 152,
-            waitreason: 176,
-            sig: 224,
-            sigcode0: 256,
-        },
-    ),
-    (
-        25,
-        GLayout {
-            sched_sp: 56,
-            sched_pc: 64,
-            atomicstatus: 144,
-            goid: 152,
-            waitreason: 176,
-            sig: 220,
-            sigcode0: 248,
-        },
-    ),
-    (
-        23,
-        GLayout {
-            sched_sp: 56,
-            sched_pc: 64,
-            atomicstatus: 152,
-            goid: 160,
-            waitreason: 184,
-            sig: 228,
-            sigcode0: 256,
-        },
-    ),
-    (
-        21,
-        GLayout {
-            sched_sp: 56,
-            sched_pc: 64,
-            atomicstatus: 144,
-            goid: 152,
-            waitreason: 168 + 8,
-            sig: 216,
-            sigcode0: 248,
-        },
-    ),
-];
 
 /// `runtime.waitReasonStrings` read from the executable itself (a `[N]string`
 /// whose headers point into `.rodata`), so every version names its own.
@@ -412,7 +350,7 @@ fn wait_reason(minor: u32, i: u8) -> &'static str {
     v.get(usize::from(i)).copied().unwrap_or("?")
 }
 
-const STATUS: [&str; 12] = [
+const STATUS: [&str; 11] = [
     "idle",
     "runnable",
     "running",
@@ -424,7 +362,6 @@ const STATUS: [&str; 12] = [
     "copystack",
     "preempted",
     "leaked",
-    "waiting for cgo callback",
 ];
 
 /// The signal a goroutine took (`g.sig`, `g.sigcode0/1`, `g.sigpc`): under
@@ -445,33 +382,33 @@ pub struct Fault {
 pub struct CoreGoroutines<'e> {
     pub goroutines: Vec<Goroutine<'e>>,
     pub fault: Option<Fault>,
+    /// Signals threads were handling at dump time (a fault in C code, the
+    /// SIGQUIT that dumped the goroutines).
+    pub signals: Vec<SignalFrame>,
+    /// Where the structure offsets came from.
+    pub layout: LayoutSource,
 }
 
 /// The goroutines of `runtime.allgs`, with stacks unwound from their saved
-/// `sched` (exact for parked goroutines), and the fault one of them took.
+/// `sched` (exact for parked goroutines) or from the thread they run on
+/// (through the signal frame when the thread is in a signal handler), what
+/// each blocked one waits on, and the fault one of them took.
 pub fn goroutines<'e>(
     core: &Core<'_>,
     exe: &GoExecutable<'e>,
     exe_bytes: &'e [u8],
 ) -> Result<CoreGoroutines<'e>, CoreError> {
-    let minor = exe
-        .go_version
-        .as_deref()
-        .and_then(|v| v.split('.').nth(1))
-        .and_then(|m| m.parse::<u32>().ok())
-        .unwrap_or(24);
-    let layout = G_LAYOUTS
-        .iter()
-        .find(|(since, _)| minor >= *since)
-        .map_or(G_LAYOUTS[0].1, |(_, l)| *l);
+    let minor = layout::minor_version(exe);
     let file = object::File::parse(exe_bytes).map_err(|e| CoreError::NotCore(e.to_string()))?;
+    let layout = layout::layout(exe, &file);
+    let go = layout.g;
     let reasons = wait_reasons_from_exe(exe, &file, exe_bytes);
     let bias = load_bias(core, &file);
     let addr = match file.symbols().find(|s| s.name() == Ok("runtime.allgs")) {
         Some(sym) => sym.address().wrapping_add(bias),
         // Stripped: look for the slice in the zeroed data sections.
         None => {
-            find_allgs(core, &file, bias, layout).ok_or(CoreError::NoSymbol("runtime.allgs"))?
+            find_allgs(core, &file, bias, go.goid).ok_or(CoreError::NoSymbol("runtime.allgs"))?
         }
     };
     let ptr = core.read_u64(addr).ok_or(CoreError::Unmapped(addr))?;
@@ -480,39 +417,60 @@ pub fn goroutines<'e>(
         .ok_or(CoreError::Unmapped(addr + 8))?;
     // A length from memory: bound it by what 8-byte pointers the core can hold.
     let len = len.min(core.data.len() as u64 / 8);
+    let gps: Vec<u64> = (0..len)
+        .map_while(|i| core.read_u64(ptr.wrapping_add(8 * i)))
+        .collect();
+    let all: std::collections::HashSet<u64> = gps.iter().copied().collect();
+    let waits = waits::WaitReader::new(core, exe, &file, layout, bias, &all);
+    // Where each thread's goroutine code was when it stopped: its registers,
+    // or the context a signal interrupted.
+    let signals: Vec<SignalFrame> = core
+        .threads
+        .iter()
+        .flat_map(|t| signal_frames(core, exe, bias, t))
+        .collect();
+    let contexts: Vec<(u64, u64)> = core
+        .threads
+        .iter()
+        .map(|t| {
+            signals
+                .iter()
+                .rfind(|s| s.thread == t.pid)
+                .map_or((t.rip, t.rsp), |s| (s.rip, s.rsp))
+        })
+        .collect();
     let mut out = Vec::new();
     let mut fault = None;
-    for i in 0..len {
-        let Some(gp) = core.read_u64(ptr.wrapping_add(8 * i)) else {
-            break;
-        };
-        let Some(status) = core.read_u32(gp + layout.atomicstatus) else {
+    for gp in gps {
+        let Some(status) = core.read_u32(gp + go.atomicstatus) else {
             continue;
         };
         let status = status & !0x1000;
-        if status == 6 {
-            continue; // dead: not printed by the runtime either
+        // Dead, and (1.26+) `_Gdeadextra`, a dead g kept for cgo
+        // callbacks: the runtime prints neither.
+        if status == 6 || status == 11 {
+            continue;
         }
-        let goid = core.read_u64(gp + layout.goid).unwrap_or(0);
-        let reason = core.read_u8(gp + layout.waitreason).unwrap_or(0);
+        let goid = core.read_u64(gp + go.goid).unwrap_or(0);
+        let reason = core.read_u8(gp + go.waitreason).unwrap_or(0);
         let status_name = if status == 4 && reason != 0 {
             reasons
                 .as_ref()
                 .and_then(|r| r.get(usize::from(reason)).copied())
-                .unwrap_or_else(|| wait_reason(minor, reason))
+                .unwrap_or_else(|| wait_reason(minor.unwrap_or(26), reason))
         } else {
             STATUS.get(status as usize).copied().unwrap_or("???")
         };
-        let sp = core.read_u64(gp + layout.sched_sp).unwrap_or(0);
-        let pc = core.read_u64(gp + layout.sched_pc).unwrap_or(0);
+        let sp = core.read_u64(gp + go.sched).unwrap_or(0);
+        let pc = core.read_u64(gp + go.sched + 8).unwrap_or(0);
         // A goroutine on a thread at dump time: its saved state is stale (or
         // cleared); the thread whose SP lies in its stack has the real one.
         let lo = core.read_u64(gp).unwrap_or(0);
         let hi = core.read_u64(gp + 8).unwrap_or(0);
-        let on_thread = core.threads.iter().find(|t| t.rsp >= lo && t.rsp < hi);
-        let frames = match (status, on_thread) {
-            (2 | 3, Some(t)) => unwind(core, exe, bias, t.rip, t.rsp, true),
-            _ if sp == 0 => Vec::new(),
+        let on_thread = contexts.iter().find(|&&(_, sp)| sp >= lo && sp < hi);
+        let (frames, elided) = match (status, on_thread) {
+            (2 | 3, Some(&(ip, sp))) => unwind(core, exe, bias, ip, sp, true),
+            _ if sp == 0 => (Vec::new(), None),
             _ => unwind(core, exe, bias, pc, sp, false),
         };
         let unavailable = frames.is_empty();
@@ -520,32 +478,166 @@ pub fn goroutines<'e>(
         if fault.is_none() {
             fault = read_fault(core, exe, bias, gp, goid, layout);
         }
+        let gopc = core.read_u64(gp + go.gopc).unwrap_or(0);
+        let created_by = (gopc != 0 && goid != 1)
+            .then(|| created_by(exe, gopc.wrapping_sub(bias), gopc))
+            .flatten();
+        let parent = core.read_u64(gp + go.parent_goid).filter(|&p| p != 0);
+        let waits_on = if status == 4 {
+            waits.waits_on(gp, status_name)
+        } else {
+            Vec::new()
+        };
         out.push(Goroutine {
             id: goid,
             status: status_name,
             gp: Some(gp),
+            elided: elided.map(|n| (frames.len(), n)),
             frames,
             stack_unavailable: unavailable,
+            created_by,
+            parent,
+            waits_on,
+            stack_bytes: hi.checked_sub(lo).filter(|&n| n > 0),
             ..Goroutine::default()
         });
     }
     Ok(CoreGoroutines {
         goroutines: out,
         fault,
+        signals,
+        layout: layout.source,
     })
+}
+
+/// `created by F in goroutine N`: the runtime prints the physical function
+/// holding the `go` statement and the line of the call before `gopc`.
+fn created_by<'e>(exe: &GoExecutable<'e>, link_pc: u64, pc: u64) -> Option<Frame<'e>> {
+    let f = exe.pclntab.find(link_pc)?;
+    let at = if link_pc > f.entry {
+        link_pc - 1
+    } else {
+        link_pc
+    };
+    let (file, line) = exe.pclntab.file_line(&f, at)?;
+    Some(Frame {
+        function: f.name,
+        args: "",
+        file,
+        line: u32::try_from(line).unwrap_or(0),
+        pc_offset: NonZeroU32::new(u32::try_from(link_pc - f.entry).unwrap_or(0)),
+        pc: std::num::NonZeroU64::new(pc),
+    })
+}
+
+/// `sigcontext` (`uc_mcontext`) register order.
+const SIGCONTEXT_REGS: [&str; 23] = [
+    "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "rdi", "rsi", "rbp", "rbx", "rdx", "rax",
+    "rcx", "rsp", "rip", "eflags", "csgsfs", "err", "trapno", "oldmask", "cr2",
+];
+
+/// A signal a thread was handling at dump time, from the kernel's
+/// `rt_sigframe` (return address, then `ucontext`, then `siginfo`): the
+/// signal and the registers of the code it interrupted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignalFrame {
+    /// The thread (`pid` of its `NT_PRSTATUS`).
+    pub thread: u32,
+    pub signal: u32,
+    /// `si_code`: positive when the kernel raised it (a fault).
+    pub code: i32,
+    /// `si_addr`.
+    pub addr: u64,
+    pub rip: u64,
+    pub rsp: u64,
+    /// The interrupted registers, in `sigcontext` order.
+    pub regs: Vec<(&'static str, u64)>,
+}
+
+impl SignalFrame {
+    /// A fault the kernel raised (not a signal sent by a process).
+    pub fn is_fault(&self) -> bool {
+        matches!(self.signal, 4 | 5 | 7 | 8 | 11) && self.code > 0
+    }
+}
+
+/// The signals a thread was handling, innermost first: a handler that
+/// raises another signal (the runtime's crash path raises SIGABRT from the
+/// SIGSEGV handler) nests a second frame.
+fn signal_frames(
+    core: &Core<'_>,
+    exe: &GoExecutable<'_>,
+    bias: u64,
+    t: &Thread,
+) -> Vec<SignalFrame> {
+    let mut out: Vec<SignalFrame> = Vec::new();
+    let (mut rip, mut rsp) = (t.rip, t.rsp);
+    while out.len() < 4 {
+        let Some(f) = signal_frame(core, exe, bias, t.pid, rip, rsp) else {
+            break;
+        };
+        (rip, rsp) = (f.rip, f.rsp);
+        out.push(f);
+    }
+    out
+}
+
+/// The frame `runtime.sigtramp` was entered with, walking up from `rip`/`rsp`.
+fn signal_frame(
+    core: &Core<'_>,
+    exe: &GoExecutable<'_>,
+    bias: u64,
+    thread: u32,
+    rip: u64,
+    rsp: u64,
+) -> Option<SignalFrame> {
+    let (mut pc, mut sp) = (rip, rsp);
+    let mut exact = true;
+    for _ in 0..64 {
+        let link = pc.wrapping_sub(bias);
+        let lookup = if exact { link } else { link.wrapping_sub(1) };
+        let f = exe.pclntab.find(lookup)?;
+        let size = exe.frame_size(&f, link)?;
+        if f.name == "runtime.sigtramp" {
+            // The kernel's ucontext: flags, link, stack (24 bytes), then the
+            // 23 sigcontext words and an 8-byte signal mask; siginfo follows.
+            let uc = sp.checked_add(size)?.checked_add(8)?;
+            let mc = core.read(uc + 40, 23 * 8)?;
+            let regs: Vec<(&'static str, u64)> = SIGCONTEXT_REGS
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (*n, u64_at(mc, 8 * i).unwrap_or(0)))
+                .collect();
+            let info = core.read(uc + 304, 24)?;
+            let (rsp, rip) = (regs[15].1, regs[16].1);
+            return (rsp != 0 && rip != 0).then(|| SignalFrame {
+                thread,
+                signal: u32::from_le_bytes([info[0], info[1], info[2], info[3]]),
+                code: i32::from_le_bytes([info[8], info[9], info[10], info[11]]),
+                addr: u64_at(info, 16).unwrap_or(0),
+                rip,
+                rsp,
+                regs,
+            });
+        }
+        pc = core.read_u64(sp.checked_add(size)?)?;
+        sp = sp.checked_add(size + 8)?;
+        exact = false;
+    }
+    None
 }
 
 /// `runtime.allgs` (a `[]*g` in `.bss`) without symbols: the slice header
 /// whose elements look like goroutines — stack bounds in order, a power of
 /// two apart, and the first goroutine ids small and distinct.
-fn find_allgs(core: &Core<'_>, file: &object::File<'_>, bias: u64, layout: GLayout) -> Option<u64> {
+fn find_allgs(core: &Core<'_>, file: &object::File<'_>, bias: u64, goid_at: u64) -> Option<u64> {
     use object::ObjectSection;
     let looks_like_g = |gp: u64| -> Option<u64> {
         let lo = core.read_u64(gp)?;
         let hi = core.read_u64(gp + 8)?;
         let size = hi.checked_sub(lo)?;
         (size >= 2048 && size.is_power_of_two() && size <= 1 << 30)
-            .then(|| core.read_u64(gp + layout.goid))
+            .then(|| core.read_u64(gp + goid_at))
             .flatten()
     };
     for name in [".bss", ".noptrbss", ".data", ".noptrdata"] {
@@ -591,10 +683,10 @@ fn read_fault(
     bias: u64,
     gp: u64,
     goid: u64,
-    layout: GLayout,
+    layout: Layout,
 ) -> Option<Fault> {
-    let candidates = std::iter::once((layout.sig, layout.sigcode0))
-        .chain(G_LAYOUTS.iter().map(|(_, l)| (l.sig, l.sigcode0)));
+    let candidates =
+        std::iter::once((layout.g.sig, layout.g.sigcode0)).chain(layout::fault_offsets());
     for (sig_at, code_at) in candidates {
         let sig = core.read_u32(gp + sig_at)?;
         if !(1..65).contains(&sig) {
@@ -633,8 +725,15 @@ pub fn signal_name(sig: u32) -> (&'static str, &'static str) {
     }
 }
 
+/// Frames symbolised per stack; deeper ones are only counted (up to
+/// [`MAX_COUNTED`]), as the runtime elides the middle of deep stacks.
+const MAX_FRAMES: usize = 1000;
+const MAX_COUNTED: u64 = 1_000_000;
+
 /// Walks a stack: the frame size at each PC (`pcsp`) gives where the return
 /// address was pushed; inlined calls are expanded at each return address.
+/// Returns the frames and how many physical frames beyond them were only
+/// counted.
 fn unwind<'e>(
     core: &Core<'_>,
     exe: &GoExecutable<'e>,
@@ -642,16 +741,24 @@ fn unwind<'e>(
     pc: u64,
     sp: u64,
     first_exact: bool,
-) -> Vec<Frame<'e>> {
+) -> (Vec<Frame<'e>>, Option<u64>) {
     let mut out = Vec::new();
     let (mut pc, mut sp) = (pc, sp);
     // A PC is a return address (look up the call at pc-1) unless it is where
     // a thread stopped, or the instruction a signal interrupted (the frame
     // below runtime.sigpanic).
     let mut exact = first_exact;
-    for _ in 0..1000 {
+    let (mut physical, mut symbolised) = (0u64, 0u64);
+    loop {
         let link_pc = pc.wrapping_sub(bias);
-        let lookup = if exact {
+        // A goroutine that never ran resumes at its function's entry: that
+        // PC is not a return address.
+        let at_entry = !exact
+            && exe
+                .pclntab
+                .find(link_pc)
+                .is_some_and(|f| f.entry == link_pc);
+        let lookup = if exact || at_entry {
             link_pc
         } else {
             link_pc.wrapping_sub(1)
@@ -659,31 +766,36 @@ fn unwind<'e>(
         let Some(f) = exe.pclntab.find(lookup) else {
             break;
         };
-        for fr in exe.frames(lookup) {
-            out.push(Frame {
-                function: if fr.function == "runtime.gopanic" {
-                    "panic"
-                } else {
-                    fr.function
-                },
-                args: if fr.inlined { "..." } else { "" },
-                file: fr.file,
-                line: u32::try_from(fr.line).unwrap_or(0),
-                pc_offset: if fr.inlined {
-                    None
-                } else {
-                    NonZeroU32::new(u32::try_from(link_pc - f.entry).unwrap_or(0))
-                },
-                pc: std::num::NonZeroU64::new(pc),
-            });
+        physical += 1;
+        if out.len() < MAX_FRAMES {
+            symbolised += 1;
+            for fr in exe.frames(lookup) {
+                out.push(Frame {
+                    function: if fr.function == "runtime.gopanic" {
+                        "panic"
+                    } else {
+                        fr.function
+                    },
+                    args: if fr.inlined { "..." } else { "" },
+                    file: fr.file,
+                    line: u32::try_from(fr.line).unwrap_or(0),
+                    pc_offset: if fr.inlined {
+                        None
+                    } else {
+                        NonZeroU32::new(u32::try_from(link_pc - f.entry).unwrap_or(0))
+                    },
+                    pc: std::num::NonZeroU64::new(pc),
+                });
+            }
+        } else if physical > MAX_COUNTED {
+            break;
         }
         if f.name == "runtime.goexit" || f.name == "runtime.mstart" || f.name == "runtime.rt0_go" {
             break;
         }
         // The frame size at the PC itself, as the runtime's unwinder reads it
         // (a return address has the same SP delta as its call).
-        let size = exe.frame_size(&f, link_pc);
-        let Some(size) = size else {
+        let Some(size) = exe.frame_size(&f, link_pc) else {
             break;
         };
         let Some(ret) = core.read_u64(sp.wrapping_add(size)) else {
@@ -696,7 +808,8 @@ fn unwind<'e>(
             break;
         }
     }
-    out
+    let elided = physical - symbolised;
+    (out, (elided > 0).then_some(elided))
 }
 
 /// What a fault means, in words: the instruction at the faulting PC
@@ -714,6 +827,7 @@ pub fn describe_fault(core: &Core<'_>, exe: &GoExecutable<'_>, fault: &Fault) ->
                 .frames(fault.pc)
                 .first()
                 .map(|f| format!(" in {} ({}:{})", f.function, f.file, f.line))
+                .or_else(|| exe.symbol_at(fault.pc).map(|s| format!(" in {s} (C code)")))
                 .unwrap_or_default();
             out.push(format!(
                 "faulting instruction at {:#x}{at}: {text}",

@@ -11,7 +11,9 @@
 //! Not done yet: PIE load bias (PCs are link-time addresses), the inline tree
 //! of PIE binaries (their moduledata is filled by relocations), Mach-O/PE.
 
-use object::{Object, ObjectSection, ObjectSegment};
+use object::{Object, ObjectSection, ObjectSegment, ObjectSymbol};
+
+pub mod dwarf;
 
 /// Why an executable could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +44,8 @@ fn gofunc_offset(go_version: Option<&str>) -> usize {
         .find(|(since, _)| minor >= *since)
         .map_or(40 * 8, |(_, off)| *off)
 }
+/// `moduledata.text`, the same in Go 1.21–1.27.
+const MODULEDATA_TEXT: u64 = 176;
 const PCDATA_INL_TREE_INDEX: u32 = 2;
 const FUNCDATA_INL_TREE: u32 = 3;
 
@@ -75,6 +79,8 @@ pub struct GoExecutable<'a> {
     /// `moduledata.gofunc` (link-time address) when moduledata was found;
     /// needed for inlined frames.
     gofunc: Option<u64>,
+    /// Link-time address of `runtime.firstmoduledata`, when found.
+    pub moduledata: Option<u64>,
     data: &'a [u8],
     /// (address, size, file offset) of the file's loadable segments.
     segments: Vec<(u64, u64, u64)>,
@@ -201,6 +207,17 @@ impl<'a> Pclntab<'a> {
         })
     }
 
+    /// The entry and end (link-time addresses) of the function named `name`;
+    /// a linear search, for the few functions a reader needs by name.
+    pub fn find_by_name(&self, name: &str) -> Option<(u64, u64)> {
+        let i = (0..self.nfunc).find(|&i| self.func(i).is_some_and(|f| f.name == name))?;
+        let entry = self.func(i)?.entry;
+        let end = self
+            .text_start
+            .wrapping_add(u64::from(self.functab_entry(i + 1)?.0));
+        Some((entry, end))
+    }
+
     /// The function whose code holds `pc` (a link-time address).
     pub fn find(&self, pc: u64) -> Option<Func<'a>> {
         let rel = u32::try_from(pc.checked_sub(self.text_start)?).ok()?;
@@ -310,30 +327,53 @@ impl<'a> GoExecutable<'a> {
             }
         };
         let blob = data.get(off..off + size).ok_or(ExeError::NoPclntab)?;
-        let mut pclntab = Pclntab::parse(blob)?;
+        let pclntab = Pclntab::parse(blob)?;
         // PIE: textStart is filled by a relocation and reads 0 in the file;
         // the text section's address is the link-time value.
-        if pclntab.text_start == 0 {
-            if let Some(text) = file.section_by_name(".text") {
-                pclntab.text_start = text.address();
-            }
-        }
         let mut exe = GoExecutable {
             go_version,
             pclntab,
             pclntab_source: source,
             gofunc: None,
+            moduledata: None,
             data,
             segments,
         };
-        exe.gofunc = exe.find_gofunc(&file, addr);
+        if let Some((moduledata, gofunc)) = exe.find_moduledata(&file, addr) {
+            exe.moduledata = Some(moduledata);
+            exe.gofunc = gofunc;
+        }
+        // textStart reads 0 in the file when the loader or the runtime fills
+        // it in (PIE; Go 1.26+ linked externally, as cgo programs are): take
+        // `runtime.text` from the PIE's relocation, moduledata.text, the
+        // symbol table, or (internal linking) the start of `.text`.
+        if exe.pclntab.text_start == 0 {
+            exe.pclntab.text_start = pie_text_start(&file, addr)
+                .or_else(|| {
+                    let m = exe.moduledata?;
+                    exe.read(m + MODULEDATA_TEXT, 8)
+                        .and_then(|b| u64_at(b, 0))
+                        .filter(|&t| t != 0)
+                })
+                .or_else(|| {
+                    file.symbols()
+                        .find(|s| s.name() == Ok("runtime.text"))
+                        .map(|s| s.address())
+                })
+                .or_else(|| file.section_by_name(".text").map(|t| t.address()))
+                .unwrap_or(0);
+        }
         Ok(exe)
     }
 
-    /// `moduledata.gofunc`, from moduledata (in `.go.module` since Go 1.26),
-    /// which starts with the pclntab's address and whose `funcnametab` slice
-    /// points at pclntab + funcnameOffset.
-    fn find_gofunc(&self, file: &object::File<'a>, pclntab_addr: u64) -> Option<u64> {
+    /// Moduledata (in `.go.module` since Go 1.26), which starts with the
+    /// pclntab's address and whose `funcnametab` slice points at pclntab +
+    /// funcnameOffset, and its `gofunc`.
+    fn find_moduledata(
+        &self,
+        file: &object::File<'a>,
+        pclntab_addr: u64,
+    ) -> Option<(u64, Option<u64>)> {
         if pclntab_addr == 0 {
             return None;
         }
@@ -349,8 +389,9 @@ impl<'a> GoExecutable<'a> {
                 if u64_at(bytes, at) == Some(pclntab_addr)
                     && u64_at(bytes, at + 8) == Some(want_names)
                 {
-                    let gofunc = u64_at(bytes, at + gofunc_at)?;
-                    return self.addr_to_offset(gofunc).map(|_| gofunc);
+                    let gofunc =
+                        u64_at(bytes, at + gofunc_at).filter(|&g| self.addr_to_offset(g).is_some());
+                    return Some((sec.address() + at as u64, gofunc));
                 }
                 at += 8;
             }
@@ -378,6 +419,17 @@ impl<'a> GoExecutable<'a> {
     pub fn read(&self, addr: u64, len: usize) -> Option<&'a [u8]> {
         let start = self.addr_to_offset(addr)?;
         self.data.get(start..start.checked_add(len)?)
+    }
+
+    /// The ELF symbol (`.symtab`) holding `addr`: names C functions of cgo
+    /// programs, which the pclntab does not cover. `None` when stripped.
+    pub fn symbol_at(&self, addr: u64) -> Option<&'a str> {
+        use object::ObjectSymbol;
+        let file = object::File::parse(self.data).ok()?;
+        file.symbols()
+            .filter(|s| s.kind() == object::SymbolKind::Text)
+            .find(|s| addr >= s.address() && addr < s.address().saturating_add(s.size().max(1)))
+            .and_then(|s| s.name().ok())
     }
 
     /// Whether inlined frames can be told (moduledata was found).
@@ -435,6 +487,17 @@ impl<'a> GoExecutable<'a> {
         let start = self.addr_to_offset(gofunc.checked_add(u64::from(off))?)?;
         self.data.get(start..)
     }
+}
+
+/// The addend of the dynamic relocation that fills `pcHeader.textStart`
+/// (at pclntab + 24) when a PIE is loaded: `runtime.text`, which in an
+/// externally linked (cgo) PIE is not where `.text` starts.
+fn pie_text_start(file: &object::File<'_>, pclntab_addr: u64) -> Option<u64> {
+    let want = pclntab_addr.checked_add(24)?;
+    file.dynamic_relocations()?
+        .find(|(at, _)| *at == want)
+        .and_then(|(_, r)| u64::try_from(r.addend()).ok())
+        .filter(|&a| a != 0)
 }
 
 fn file_offset_to_addr(segments: &[(u64, u64, u64)], off: u64) -> Option<u64> {

@@ -86,6 +86,20 @@ pub struct Ancestor<'a> {
     pub created_by: Option<Frame<'a>>,
 }
 
+/// What a blocked goroutine waits on, as a core dump shows it: the channel
+/// (`hchan`) or the synchronisation object behind a semaphore.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct WaitObject {
+    /// The channel's address, or the `sync.Mutex`/`RWMutex`/`WaitGroup`'s
+    /// (the semaphore's when the type is unknown).
+    pub addr: u64,
+    /// `chan string`, `sync.Mutex`, `semaphore`.
+    pub what: String,
+    /// `unbuffered`, `buffered 3/10`, `closed`; empty for semaphores.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub state: String,
+}
+
 /// One goroutine and its stack.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Goroutine<'a> {
@@ -134,6 +148,12 @@ pub struct Goroutine<'a> {
     pub parent: Option<u64>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub ancestors: Vec<Ancestor<'a>>,
+    /// What it is blocked on (several channels for a select); from cores.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub waits_on: Vec<WaitObject>,
+    /// `stack.hi - stack.lo`: the size of its stack; from cores.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stack_bytes: Option<u64>,
     /// Byte offset of the header line in its input.
     pub offset: u64,
     /// The block was cut by the end of the input.

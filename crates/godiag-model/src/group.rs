@@ -380,3 +380,59 @@ mod tests {
         assert_eq!((d[1].before, d[1].after), (0, 1));
     }
 }
+
+/// The goroutines blocked on one object (a channel, a mutex, a wait
+/// group), as a core dump shows it: N waiters on one object are one fact.
+#[derive(Clone, Debug, Serialize)]
+pub struct WaitObjectGroup<'a> {
+    pub addr: u64,
+    /// `chan string`, `sync.Mutex`, ...
+    pub what: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub state: String,
+    pub waiters: usize,
+    /// Waiters by wait reason (`chan receive`: 5), most first.
+    pub by_status: Vec<(&'a str, usize)>,
+    /// Up to 16 waiter ids.
+    pub ids: Vec<u64>,
+    /// Where the first waiter is in the program's own code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frame: Option<Frame<'a>>,
+}
+
+/// Groups blocked goroutines by the object they wait on (each case of a
+/// select counts), most waiters first, then by address.
+pub fn group_wait_objects<'a>(goroutines: &[crate::Goroutine<'a>]) -> Vec<WaitObjectGroup<'a>> {
+    let mut index: FxMap<u64, usize> = FxMap::default();
+    let mut out: Vec<WaitObjectGroup<'a>> = Vec::new();
+    for g in goroutines {
+        for w in &g.waits_on {
+            let i = *index.entry(w.addr).or_insert_with(|| {
+                out.push(WaitObjectGroup {
+                    addr: w.addr,
+                    what: w.what.clone(),
+                    state: w.state.clone(),
+                    waiters: 0,
+                    by_status: Vec::new(),
+                    ids: Vec::new(),
+                    frame: g.first_user_frame().cloned(),
+                });
+                out.len() - 1
+            });
+            let o = &mut out[i];
+            o.waiters += 1;
+            match o.by_status.iter_mut().find(|(s, _)| *s == g.status) {
+                Some((_, n)) => *n += 1,
+                None => o.by_status.push((g.status, 1)),
+            }
+            if o.ids.len() < MAX_IDS {
+                o.ids.push(g.id);
+            }
+        }
+    }
+    for o in &mut out {
+        o.by_status.sort_by_key(|s| std::cmp::Reverse(s.1));
+    }
+    out.sort_by(|a, b| b.waiters.cmp(&a.waiters).then(a.addr.cmp(&b.addr)));
+    out
+}

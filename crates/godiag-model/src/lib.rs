@@ -14,8 +14,11 @@ pub mod source;
 pub mod text;
 pub mod units;
 
-pub use goroutine::{Ancestor, Frame, Goroutine, Label};
-pub use group::{diff_groups, group_goroutines, GoroutineGroup, GroupDiff, GroupKeyMode};
+pub use goroutine::{Ancestor, Frame, Goroutine, Label, WaitObject};
+pub use group::{
+    diff_groups, group_goroutines, group_wait_objects, GoroutineGroup, GroupDiff, GroupKeyMode,
+    WaitObjectGroup,
+};
 pub use source::{InputKind, InputStatus, Source};
 pub use text::{
     CountRecord, CountRecordFrame, Crash, FatalSignal, GcTrace, PanicEntry, RaceAccess,

@@ -61,6 +61,13 @@ pub fn render_json(report: &Report<'_>) -> String {
             if !i.core_threads.is_empty() {
                 o.insert("threads".into(), json!(i.core_threads));
             }
+            if !i.wait_objects.is_empty() {
+                o.insert("wait_objects_total".into(), json!(i.wait_objects.len()));
+                o.insert(
+                    "wait_objects".into(),
+                    json!(i.wait_objects.iter().take(MAX_GROUPS).collect::<Vec<_>>()),
+                );
+            }
             if !i.groups.is_empty() {
                 o.insert("goroutine_groups_total".into(), json!(i.groups.len()));
                 o.insert(

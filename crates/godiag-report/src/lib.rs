@@ -28,6 +28,31 @@ pub use trace::trace_text;
 /// The JSON schema name, part of the command-line contract.
 pub const SCHEMA: &str = "godiag.report/v1";
 
+/// `chan string 0xc000012345 (unbuffered): 5 goroutines [chan receive 5] 1 2 3`.
+pub fn wait_object_line(o: &godiag_model::WaitObjectGroup<'_>) -> String {
+    let state = if o.state.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", o.state)
+    };
+    let by: Vec<String> = o
+        .by_status
+        .iter()
+        .map(|(s, n)| format!("{n} in [{s}]"))
+        .collect();
+    let ids: Vec<String> = o.ids.iter().map(u64::to_string).collect();
+    format!(
+        "{} {:#x}{state}: {} goroutine{}, {}; ids {}{}",
+        o.what,
+        o.addr,
+        o.waiters,
+        if o.waiters == 1 { "" } else { "s" },
+        by.join(", "),
+        ids.join(" "),
+        if o.waiters > o.ids.len() { " ..." } else { "" }
+    )
+}
+
 /// One input as the report shows it.
 pub struct InputReport<'a> {
     pub path: String,
@@ -49,6 +74,8 @@ pub struct InputReport<'a> {
     pub executable: Option<ExecutableSummary>,
     /// What the core reader read besides goroutines: its threads.
     pub core_threads: Vec<CoreThread>,
+    /// Blocked goroutines by the object they wait on (cores).
+    pub wait_objects: Vec<godiag_model::WaitObjectGroup<'a>>,
     /// What the trace reader found, for execution traces.
     pub trace: Option<godiag_trace::analysis::Summary>,
 }

@@ -121,6 +121,21 @@ fn groups(out: &mut String, i: &InputReport<'_>) {
     }
 }
 
+/// A core's blocked goroutines by the object they wait on.
+fn wait_objects(out: &mut String, i: &InputReport<'_>) {
+    if i.wait_objects.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "### What blocked goroutines wait on in `{}`\n", i.path);
+    for o in i.wait_objects.iter().take(GROUPS) {
+        let _ = writeln!(out, "- {}", esc(&crate::wait_object_line(o)));
+    }
+    if i.wait_objects.len() > GROUPS {
+        let _ = writeln!(out, "- … {} more objects", i.wait_objects.len() - GROUPS);
+    }
+    out.push('\n');
+}
+
 fn profile(out: &mut String, i: &InputReport<'_>) {
     let Some(p) = &i.profile else { return };
     let index = p.default_sample_index();
@@ -224,6 +239,7 @@ pub fn render_markdown(report: &Report<'_>) -> String {
         }
     }
     for i in &report.inputs {
+        wait_objects(&mut out, i);
         groups(&mut out, i);
     }
     out

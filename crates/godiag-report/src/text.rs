@@ -186,6 +186,7 @@ pub fn render_text(report: &Report<'_>, opts: TextOptions) -> String {
     }
     for i in &report.inputs {
         threads_section(&mut out, &st, i);
+        wait_objects_section(&mut out, &st, i, opts.max_groups);
     }
     for i in &report.inputs {
         groups_section(&mut out, &st, i, opts);
@@ -200,6 +201,19 @@ fn threads_section(out: &mut String, st: &Style, i: &InputReport<'_>) {
         return;
     }
     let _ = writeln!(out, "\n{} {}", st.bold("THREADS"), i.path);
+    // The registers of the faulting code, from the signal frame (a fault in
+    // C code, or in the runtime's signal handler path).
+    if let Some(t) = &i.text {
+        let regs = &t.crash.registers;
+        if !regs.is_empty() {
+            let line: Vec<String> = regs
+                .iter()
+                .filter(|(n, _)| !matches!(*n, "csgsfs" | "oldmask"))
+                .map(|(n, v)| format!("{n} {v:#x}"))
+                .collect();
+            let _ = writeln!(out, "  at the fault: {}", line.join("  "));
+        }
+    }
     for t in &i.core_threads {
         let reg = |n: &str| {
             t.registers
@@ -217,6 +231,32 @@ fn threads_section(out: &mut String, st: &Style, i: &InputReport<'_>) {
             reg("rbp"),
             t.function.as_deref().unwrap_or("")
         );
+    }
+}
+
+/// Blocked goroutines by the object they wait on, most waiters first.
+fn wait_objects_section(out: &mut String, st: &Style, i: &InputReport<'_>, max: usize) {
+    if i.wait_objects.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n{} {} (blocked goroutines by what they wait on)",
+        st.bold("WAIT OBJECTS"),
+        i.path
+    );
+    for o in i.wait_objects.iter().take(max) {
+        let _ = writeln!(out, "  {}", crate::wait_object_line(o));
+        if let Some(f) = &o.frame {
+            let _ = writeln!(
+                out,
+                "      first waiter at {} {}:{}",
+                f.function, f.file, f.line
+            );
+        }
+    }
+    if i.wait_objects.len() > max {
+        let _ = writeln!(out, "  ... {} more objects", i.wait_objects.len() - max);
     }
 }
 

@@ -40,6 +40,7 @@ pub fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> 
             profile: None,
             executable: None,
             core_threads: Vec::new(),
+            wait_objects: Vec::new(),
             trace: None,
         };
         if sniffed.kind == InputKind::Unrecognized {
@@ -91,49 +92,36 @@ pub fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> 
                         Ok(godiag_core::CoreGoroutines {
                             mut goroutines,
                             fault,
+                            signals,
+                            layout,
                         }) => {
+                            if let (godiag_core::LayoutSource::Table(since), Some(minor)) =
+                                (layout, godiag_core::layout::minor_version(exe))
+                            {
+                                if minor > 27 {
+                                    warnings.push(format!(
+                                        "Go 1.{minor} is newer than godiag knows and the executable has no DWARF: runtime offsets of Go 1.{since} were assumed"
+                                    ));
+                                }
+                            }
                             let running = goroutines.iter().filter(|g| g.stack_unavailable).count();
                             if running > 0 {
                                 warnings.push(format!(
-                                    "{running} goroutines were running on a thread at dump time; their stacks are not read yet"
+                                    "{running} goroutines were running at dump time on threads whose stacks could not be unwound"
                                 ));
                             }
-                            let mut crash = godiag_model::Crash::default();
-                            if let Some(f) = fault {
-                                // The faulting goroutine first, as crash output prints it,
-                                // with the frames at the faulting instruction when the
-                                // thread it ran on is not readable.
-                                if let Some(i) = goroutines.iter().position(|g| g.id == f.goroutine)
-                                {
-                                    let mut g = goroutines.remove(i);
-                                    if g.frames.is_empty() {
-                                        g.frames = exe
-                                            .frames(f.pc)
-                                            .into_iter()
-                                            .map(|x| godiag_model::Frame {
-                                                function: x.function,
-                                                args: if x.inlined { "..." } else { "" },
-                                                file: x.file,
-                                                line: u32::try_from(x.line).unwrap_or(0),
-                                                pc_offset: None,
-                                                pc: std::num::NonZeroU64::new(f.pc),
-                                            })
-                                            .collect();
-                                    }
-                                    goroutines.insert(0, g);
-                                }
-                                crash.fault_notes = godiag_core::describe_fault(&core, exe, &f);
-                                let (name, description) = godiag_core::signal_name(f.signal);
-                                crash.signal = Some(godiag_model::SignalInfo {
-                                    name,
-                                    description,
-                                    code: f.code,
-                                    addr: f.addr,
-                                    pc: f.pc,
-                                    offset: 0,
-                                });
-                            }
+                            let bias = object::File::parse(bytes)
+                                .map_or(0, |f| godiag_core::load_bias(&core, &f));
+                            let crash = godiag_core::crash::crash_state(
+                                &core,
+                                exe,
+                                bias,
+                                &mut goroutines,
+                                fault,
+                                &signals,
+                            );
                             report.groups = group_goroutines(&goroutines, mode);
+                            report.wait_objects = godiag_model::group_wait_objects(&goroutines);
                             report.text = Some(godiag_model::TextArtifact {
                                 goroutines,
                                 crash,

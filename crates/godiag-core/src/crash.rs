@@ -1,0 +1,104 @@
+//! The failure a core shows, as crash text would print it: the faulting
+//! goroutine first, the signal, what the fault address means, and for a
+//! fault in C code (cgo) the signal frame's registers.
+
+use std::num::NonZeroU64;
+
+use godiag_exe::GoExecutable;
+use godiag_model::{Crash, FatalSignal, Frame, Goroutine, SignalInfo};
+
+use crate::{describe_fault, signal_name, Core, Fault, SignalFrame};
+
+/// Builds the crash of a core from the fault a goroutine recorded
+/// (`g.sig`, Go code) or, failing that, a fault signal a thread was
+/// handling (C code, or the runtime itself). Reorders `goroutines` so the
+/// failing one is first.
+pub fn crash_state<'e>(
+    core: &Core<'_>,
+    exe: &GoExecutable<'e>,
+    bias: u64,
+    goroutines: &mut Vec<Goroutine<'e>>,
+    fault: Option<Fault>,
+    signals: &[SignalFrame],
+) -> Crash<'e> {
+    let mut crash = Crash::default();
+    if let Some(f) = fault {
+        // The faulting goroutine first, as crash output prints it, with the
+        // frames at the faulting instruction when its thread is not readable.
+        if let Some(i) = goroutines.iter().position(|g| g.id == f.goroutine) {
+            let mut g = goroutines.remove(i);
+            if g.frames.is_empty() {
+                g.frames = frames_at(exe, f.pc);
+            }
+            goroutines.insert(0, g);
+        }
+        crash.fault_notes = describe_fault(core, exe, &f);
+        let (name, description) = signal_name(f.signal);
+        crash.signal = Some(SignalInfo {
+            name,
+            description,
+            code: f.code,
+            addr: f.addr,
+            pc: f.pc,
+            offset: 0,
+        });
+        return crash;
+    }
+    let Some(s) = signals.iter().find(|s| s.is_fault()) else {
+        return crash;
+    };
+    let link_pc = s.rip.wrapping_sub(bias);
+    let in_go = exe.pclntab.find(link_pc).is_some();
+    let (name, description) = signal_name(s.signal);
+    crash.registers = s.regs.clone();
+    let as_fault = Fault {
+        goroutine: 0,
+        signal: s.signal,
+        code: u64::from(s.code.unsigned_abs()),
+        addr: s.addr,
+        pc: link_pc,
+    };
+    crash.fault_notes = describe_fault(core, exe, &as_fault);
+    crash.fatal_signal = Some(FatalSignal {
+        name,
+        description,
+        pc: Some(s.rip),
+        m: None,
+        sigcode: Some(i64::from(s.code)),
+        addr: Some(s.addr),
+        during_cgo: !in_go,
+        offset: 0,
+    });
+    if in_go {
+        crash.signal = Some(SignalInfo {
+            name,
+            description,
+            code: as_fault.code,
+            addr: s.addr,
+            pc: link_pc,
+            offset: 0,
+        });
+    } else if let Some(i) = goroutines
+        .iter()
+        .position(|g| g.frames.iter().any(|f| f.function == "runtime.cgocall"))
+    {
+        // The goroutine that called into C is the one that failed.
+        let g = goroutines.remove(i);
+        goroutines.insert(0, g);
+    }
+    crash
+}
+
+fn frames_at<'e>(exe: &GoExecutable<'e>, pc: u64) -> Vec<Frame<'e>> {
+    exe.frames(pc)
+        .into_iter()
+        .map(|x| Frame {
+            function: x.function,
+            args: if x.inlined { "..." } else { "" },
+            file: x.file,
+            line: u32::try_from(x.line).unwrap_or(0),
+            pc_offset: None,
+            pc: NonZeroU64::new(pc),
+        })
+        .collect()
+}

@@ -1,0 +1,341 @@
+//! Core dumps of the lab's crashing programs (`lab/cores/go<VER>/`, made by
+//! `lab/cores.sh` with `GOTRACEBACK=crash`): every goroutine read from the
+//! core agrees with the runtime's own output of the same crash, and the core
+//! alone, then with the crash text, yields the scenario's finding at its
+//! marked line.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use godiag_analysis::Verdict;
+use godiag_model::{Goroutine, GroupKeyMode};
+use serde_json::Value;
+
+/// Scenario → the finding kind its core must yield.
+const KINDS: &[(&str, &str)] = &[
+    ("nil-deref", "nil-dereference"),
+    ("bad-address", "bad-address"),
+    ("deadlock-chan", "deadlock"),
+    ("core-goroutine-leak", "goroutine-leak"),
+    ("core-stack-overflow", "stack-overflow"),
+    ("cgo-crash", "cgo-crash"),
+];
+
+struct Case {
+    version: String,
+    scenario: String,
+    build: String,
+    function: String,
+    line: u32,
+    dir: PathBuf,
+}
+
+fn committed() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lab/cores")
+}
+
+fn cases() -> Vec<Case> {
+    cases_in(&committed())
+}
+
+/// The cores under `root/go<VER>/` that exist on disk.
+fn cases_in(root: &Path) -> Vec<Case> {
+    let mut out = Vec::new();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)
+        .expect("lab/cores")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("index.json").exists())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let index: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join("index.json")).unwrap())
+                .unwrap();
+        for a in index["artifacts"].as_array().unwrap() {
+            let core = a["core"]["file"].as_str().unwrap_or("");
+            // Only what is committed (the index lists the full matrix).
+            if core.is_empty() || !dir.join(core).exists() {
+                continue;
+            }
+            out.push(Case {
+                version: index["go_version"].as_str().unwrap().to_string(),
+                scenario: a["scenario"].as_str().unwrap().to_string(),
+                build: a["build"].as_str().unwrap().to_string(),
+                function: a["root_cause"]["function"].as_str().unwrap().to_string(),
+                line: a["root_cause"]["line"].as_u64().unwrap() as u32,
+                dir: dir.clone(),
+            });
+        }
+    }
+    out
+}
+
+fn gunzip(path: &Path) -> Vec<u8> {
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap())
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+impl Case {
+    fn name(&self) -> String {
+        format!("go{} {}.{}", self.version, self.scenario, self.build)
+    }
+    fn file(&self, ext: &str) -> PathBuf {
+        self.dir
+            .join(format!("{}.{}.{ext}", self.scenario, self.build))
+    }
+    /// The core and executable, inflated into a scratch directory of the
+    /// test's own (`test`): tests run in parallel and map these files.
+    fn unpack(&self, test: &str) -> (PathBuf, PathBuf) {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join("cores")
+            .join(test)
+            .join(format!("{}-{}-{}", self.version, self.scenario, self.build));
+        std::fs::create_dir_all(&dir).unwrap();
+        let (core, exe) = (dir.join("core"), dir.join("prog"));
+        std::fs::write(&core, gunzip(&self.file("core.gz"))).unwrap();
+        std::fs::write(&exe, gunzip(&self.file("exe.gz"))).unwrap();
+        (core, exe)
+    }
+}
+
+fn strip_type_args(f: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0;
+    for c in f.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The first `n` frames (all by default), the program's own only when asked.
+fn frames(g: &Goroutine<'_>, n: Option<usize>, user_only: bool) -> Vec<(String, u32)> {
+    let n = n.unwrap_or(g.frames.len()).min(g.frames.len());
+    g.frames[..n]
+        .iter()
+        .filter(|f| !user_only || !f.is_stdlib())
+        .map(|f| (strip_type_args(&f.function.replace("[...]", "")), f.line))
+        .collect()
+}
+
+/// Goroutine by goroutine, the core and the runtime's output agree: ids,
+/// wait states, frames (function and line) and `created by`.
+#[test]
+fn core_goroutines_agree_with_the_runtime_output() {
+    let cases = cases();
+    assert!(cases.len() >= 8, "only {} committed cores", cases.len());
+    goroutines_agree(&cases);
+}
+
+fn goroutines_agree(cases: &[Case]) {
+    for case in cases {
+        let name = case.name();
+        let text = std::fs::read(case.file("txt")).unwrap();
+        let printed = godiag_traceback::parse(&text);
+        let core_bytes = gunzip(&case.file("core.gz"));
+        let exe_bytes = gunzip(&case.file("exe.gz"));
+        let core = godiag_core::Core::parse(&core_bytes).expect("an ELF core");
+        let exe = godiag_exe::GoExecutable::parse(&exe_bytes).unwrap();
+        let read = godiag_core::goroutines(&core, &exe, &exe_bytes).expect(&name);
+        // Goroutine 0 blocks are other threads' g0 stacks, not goroutines.
+        let printed: Vec<&Goroutine<'_>> =
+            printed.goroutines.iter().filter(|g| g.id != 0).collect();
+        assert_eq!(
+            read.goroutines.len(),
+            printed.len(),
+            "{name}: goroutine count"
+        );
+        for p in printed {
+            let Some(g) = read.goroutines.iter().find(|g| g.id == p.id) else {
+                panic!("{name}: goroutine {} [{}] not in the core", p.id, p.status);
+            };
+            assert_eq!(g.status, p.status, "{name}: goroutine {}", p.id);
+            // A running goroutine's printed stack starts where the runtime
+            // printed it; the core has it where the thread stopped: compare
+            // the program's own frames.
+            let running = p.status == "running" || p.status == "syscall";
+            // The runtime elides the middle of deep stacks: compare the part
+            // it printed before the elision.
+            let n = p.elided.map(|(at, _)| at);
+            assert_eq!(
+                frames(g, n, running),
+                frames(p, n, running),
+                "{name}: goroutine {} [{}]",
+                p.id,
+                p.status
+            );
+            if p.id != 1 {
+                assert_eq!(
+                    g.created_by.as_ref().map(|f| (f.function, f.line)),
+                    p.created_by.as_ref().map(|f| (f.function, f.line)),
+                    "{name}: goroutine {} created by",
+                    p.id
+                );
+                assert_eq!(g.parent, p.parent, "{name}: goroutine {} parent", p.id);
+            }
+        }
+    }
+}
+
+/// The core alone yields the scenario's finding at its marked line; with
+/// the crash text, the two sources confirm one finding.
+#[test]
+fn core_findings_at_the_marked_line() {
+    findings_at_the_marked_line(&cases(), "findings");
+}
+
+fn findings_at_the_marked_line(cases: &[Case], tag: &str) {
+    for case in cases {
+        let name = case.name();
+        let kind = KINDS
+            .iter()
+            .find(|(s, _)| *s == case.scenario)
+            .map(|(_, k)| *k)
+            .unwrap();
+        let (core, exe) = case.unpack(tag);
+        let loaded = godiag::load_inputs(&[core.clone(), exe.clone()]).unwrap();
+        let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
+        let top = report
+            .findings
+            .first()
+            .unwrap_or_else(|| panic!("{name}: no finding"));
+        assert_eq!(top.kind.name(), kind, "{name}: {}", top.title);
+        let loc = top.location.as_ref().expect("a location");
+        assert_eq!(
+            (loc.function.as_str(), loc.line),
+            (case.function.as_str(), case.line),
+            "{name}"
+        );
+        assert_eq!(
+            top.verification.get("core"),
+            Some(&Verdict::Confirms),
+            "{name}"
+        );
+
+        let loaded = godiag::load_inputs(&[case.file("txt"), core, exe]).unwrap();
+        let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
+        let top = &report.findings[0];
+        assert_eq!(top.kind.name(), kind, "{name} with text: {}", top.title);
+        assert!(
+            top.verification.len() >= 2
+                && top.verification.values().all(|v| *v == Verdict::Confirms),
+            "{name} with text: {:?}",
+            top.verification
+        );
+        assert_eq!(
+            report
+                .findings
+                .iter()
+                .filter(|f| f.kind.name() == kind)
+                .count(),
+            1,
+            "{name}: one finding per root cause"
+        );
+    }
+}
+
+/// Blocked goroutines are grouped by the exact object they wait on: the
+/// leaking handlers each on their own channel, the workers on one.
+#[test]
+fn wait_objects_of_the_leak() {
+    let mut seen = 0;
+    for case in cases()
+        .iter()
+        .filter(|c| c.scenario == "core-goroutine-leak")
+    {
+        let name = case.name();
+        let (core, exe) = case.unpack("waits");
+        let loaded = godiag::load_inputs(&[core, exe]).unwrap();
+        let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
+        let objects = &report.inputs[0].wait_objects;
+        let replies: Vec<_> = objects.iter().filter(|o| o.what == "chan string").collect();
+        assert_eq!(replies.len(), 200, "{name}");
+        assert!(replies.iter().all(|o| o.waiters == 1
+            && o.state == "unbuffered"
+            && o.frame
+                .as_ref()
+                .is_some_and(|f| f.function == "main.handleRequest")));
+        let jobs = objects
+            .iter()
+            .find(|o| o.what == "chan int")
+            .expect("the jobs channel");
+        assert_eq!(
+            (jobs.waiters, jobs.by_status[0].0),
+            (4, "chan receive"),
+            "{name}"
+        );
+        let top = &report.findings[0];
+        assert!(
+            top.evidence[0].summary.contains("200 different objects"),
+            "{name}: {}",
+            top.evidence[0].summary
+        );
+        seen += 1;
+    }
+    assert!(seen >= 1);
+}
+
+/// The per-version offset tables agree with the DWARF of the executables
+/// that have it (the plain builds).
+#[test]
+fn offset_tables_agree_with_dwarf() {
+    let mut checked = 0;
+    for case in cases().iter().filter(|c| c.build != "stripped") {
+        let bytes = gunzip(&case.file("exe.gz"));
+        let file = object::File::parse(&*bytes).unwrap();
+        let exe = godiag_exe::GoExecutable::parse(&bytes).unwrap();
+        let Some(dwarf) = godiag_core::layout::from_dwarf(&file) else {
+            panic!("{}: no DWARF layout", case.name());
+        };
+        let table = godiag_core::layout::table(godiag_core::layout::minor_version(&exe));
+        assert_eq!(
+            (dwarf.g, dwarf.sudog, dwarf.hchan),
+            (table.g, table.sudog, table.hchan),
+            "{}",
+            case.name()
+        );
+        checked += 1;
+    }
+    assert!(checked >= 5);
+}
+
+/// The whole core lab (every scenario, plain, stripped and PIE) made now
+/// with the installed toolchain by `lab/cores.sh`, checked like the
+/// committed cores.
+#[test]
+#[ignore = "needs a Go toolchain and gcc: run scripts/test.sh"]
+fn cores_made_now_by_the_installed_toolchain() {
+    let version = std::env::var("GODIAG_TEST_GO").unwrap_or_else(|_| "1.24.11".into());
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cores-live");
+    let _ = std::fs::remove_dir_all(&out);
+    let status = std::process::Command::new("bash")
+        .arg(committed().join("../cores.sh"))
+        .arg(&version)
+        .env("LAB_CORES_OUT", &out)
+        .status()
+        .expect("bash lab/cores.sh");
+    assert!(status.success(), "lab/cores.sh {version} failed");
+    let cases = cases_in(&out);
+    assert_eq!(cases.len(), 18, "6 scenarios x 3 builds");
+    goroutines_agree(&cases);
+    findings_at_the_marked_line(&cases, "live");
+    for case in cases.iter().filter(|c| c.build == "plain") {
+        let bytes = gunzip(&case.file("exe.gz"));
+        let file = object::File::parse(&*bytes).unwrap();
+        let exe = godiag_exe::GoExecutable::parse(&bytes).unwrap();
+        let dwarf = godiag_core::layout::from_dwarf(&file).expect("DWARF");
+        let table = godiag_core::layout::table(godiag_core::layout::minor_version(&exe));
+        assert_eq!(
+            (dwarf.g, dwarf.sudog, dwarf.hchan),
+            (table.g, table.sudog, table.hchan)
+        );
+    }
+    let _ = std::fs::remove_dir_all(&out);
+}
