@@ -14,6 +14,8 @@
 #   LAB_GO_CACHE=dir          where toolchains live (default <repo>/.cache/go/<VER>)
 #
 # Scenarios: nil-deref bad-address deadlock-chan core-goroutine-leak core-stack-overflow
+# map-concurrent-writes (a throw: the message is only in the throw's frame) labels (a
+# panic in a goroutine started inside pprof.Do: labels and the panic value in memory)
 # cgo-crash (CGO_ENABLED=1, needs gcc; the others CGO_ENABLED=0). Builds, run from lab/
 # like regen.sh (no -trimpath, so frames carry /…/lab/scenarios/<name>/main.go paths):
 #   plain     go build
@@ -37,7 +39,7 @@ CACHE="${LAB_GO_CACHE:-$ROOT/.cache/go}"
 OUT="${LAB_CORES_OUT:-$LAB/cores}"
 FILTER="${LAB_CORE_FILTER:-0x33}"
 DEFAULT_VERSIONS=(1.22.10 1.24.11 1.26.6 1.27.3)
-ALL_SCENARIOS="nil-deref bad-address deadlock-chan core-goroutine-leak core-stack-overflow cgo-crash"
+ALL_SCENARIOS="nil-deref bad-address deadlock-chan core-goroutine-leak core-stack-overflow cgo-crash map-concurrent-writes labels"
 ALL_BUILDS="plain stripped pie"
 SCENARIOS="${LAB_CORE_SCENARIOS:-$ALL_SCENARIOS}"
 BUILDS="${LAB_CORE_BUILDS:-$ALL_BUILDS}"
@@ -120,6 +122,8 @@ EXPECT = {
     "core-stack-overflow": ["runtime: goroutine stack exceeds 4194304-byte limit",
                             "fatal error: stack overflow"],
     "cgo-crash": ["SIGSEGV: segmentation violation", "signal arrived during cgo execution"],
+    "map-concurrent-writes": ["fatal error: concurrent map writes"],
+    "labels": ["panic: serve: request abc-123 failed"],
 }
 FLAGS = {"plain": [], "stripped": ["-ldflags=-s -w"], "pie": ["-buildmode=pie"]}
 

@@ -5,32 +5,45 @@
 use std::num::NonZeroU64;
 
 use godiag_exe::GoExecutable;
-use godiag_model::{Crash, FatalSignal, Frame, Goroutine, SignalInfo};
+use godiag_model::{Crash, FatalSignal, Frame, Goroutine, PanicEntry, SignalInfo};
 
-use crate::{describe_fault, signal_name, Core, Fault, SignalFrame};
+use crate::{describe_fault, signal_name, Core, CoreGoroutines, Fault};
 
 /// Builds the crash of a core from the fault a goroutine recorded
 /// (`g.sig`, Go code) or, failing that, a fault signal a thread was
-/// handling (C code, or the runtime itself). Reorders `goroutines` so the
-/// failing one is first.
+/// handling (C code, or the runtime itself), or else the message of a
+/// `throw` a goroutine was in. Reorders `goroutines` so the failing one is
+/// first.
 pub fn crash_state<'e>(
     core: &Core<'_>,
     exe: &GoExecutable<'e>,
     bias: u64,
-    goroutines: &mut Vec<Goroutine<'e>>,
-    fault: Option<Fault>,
-    signals: &[SignalFrame],
+    read: &mut CoreGoroutines<'e>,
 ) -> Crash<'e> {
+    let goroutines = &mut read.goroutines;
     let mut crash = Crash::default();
+    // The values of the panics in progress, as `panic: ...` printed them.
+    if let Some((goroutine, values)) = &read.panics {
+        crash.panics = values
+            .iter()
+            .map(|(v, recovered)| PanicEntry {
+                value: v.clone().into(),
+                recovered: *recovered,
+                repanicked: false,
+                offset: 0,
+            })
+            .collect();
+        first(goroutines, *goroutine);
+    }
+    let (fault, signals) = (read.fault, &read.signals);
     if let Some(f) = fault {
         // The faulting goroutine first, as crash output prints it, with the
         // frames at the faulting instruction when its thread is not readable.
-        if let Some(i) = goroutines.iter().position(|g| g.id == f.goroutine) {
-            let mut g = goroutines.remove(i);
+        first(goroutines, f.goroutine);
+        if let Some(g) = goroutines.first_mut().filter(|g| g.id == f.goroutine) {
             if g.frames.is_empty() {
                 g.frames = frames_at(exe, f.pc);
             }
-            goroutines.insert(0, g);
         }
         crash.fault_notes = describe_fault(core, exe, &f);
         let (name, description) = signal_name(f.signal);
@@ -45,6 +58,10 @@ pub fn crash_state<'e>(
         return crash;
     }
     let Some(s) = signals.iter().find(|s| s.is_fault()) else {
+        if let Some((goroutine, message)) = &read.throw {
+            first(goroutines, *goroutine);
+            crash.fatal_error = Some(message.clone().into());
+        }
         return crash;
     };
     let link_pc = s.rip.wrapping_sub(bias);
@@ -87,6 +104,14 @@ pub fn crash_state<'e>(
         goroutines.insert(0, g);
     }
     crash
+}
+
+/// Moves goroutine `id` to the front, where crash output prints the failing one.
+fn first(goroutines: &mut Vec<Goroutine<'_>>, id: u64) {
+    if let Some(i) = goroutines.iter().position(|g| g.id == id) {
+        let g = goroutines.remove(i);
+        goroutines.insert(0, g);
+    }
 }
 
 fn frames_at<'e>(exe: &GoExecutable<'e>, pc: u64) -> Vec<Frame<'e>> {

@@ -25,6 +25,20 @@ pub struct GOffsets {
     pub gopc: u64,
     /// The `*sudog` list of a goroutine blocked on channels.
     pub waiting: u64,
+    /// `*_panic`: the innermost panic in progress.
+    pub panic: u64,
+    /// The profiler labels (`pprof.Do`).
+    pub labels: u64,
+}
+
+/// Offsets in `runtime._panic`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PanicOffsets {
+    /// The value passed to `panic` (an `any`: type, data).
+    pub arg: u64,
+    /// The panic this one interrupted.
+    pub link: u64,
+    pub recovered: u64,
 }
 
 /// Offsets in `runtime.sudog`.
@@ -68,6 +82,7 @@ pub struct Layout {
     pub g: GOffsets,
     pub sudog: SudogOffsets,
     pub hchan: HchanOffsets,
+    pub panic: PanicOffsets,
     pub source: LayoutSource,
 }
 
@@ -97,8 +112,27 @@ const fn g(
         parent_goid,
         gopc: parent_goid + 8,
         waiting,
+        panic: 32,
+        labels: waiting + 32,
     }
 }
+
+// _panic: `recovered` moved when the open-coded defer fields came in 1.22;
+// `argp` was dropped in 1.26.
+const PANIC_121: PanicOffsets = PanicOffsets {
+    arg: 8,
+    link: 24,
+    recovered: 48,
+};
+const PANIC_122: PanicOffsets = PanicOffsets {
+    recovered: 96,
+    ..PANIC_121
+};
+const PANIC_126: PanicOffsets = PanicOffsets {
+    arg: 0,
+    link: 16,
+    recovered: 88,
+};
 
 // sudog: `elem` became a 16-byte `maybeTraceablePtr` in 1.26.
 const SUDOG_121: SudogOffsets = SudogOffsets {
@@ -130,19 +164,57 @@ const HCHAN_123: HchanOffsets = HchanOffsets {
     ..HCHAN_121
 };
 
-/// (first minor version, g, sudog, hchan), newest first.
-const TABLES: &[(u32, GOffsets, SudogOffsets, HchanOffsets)] = &[
-    (26, g(144, 168, 224, 256, 280, 320), SUDOG_126, HCHAN_123),
-    (25, g(144, 168, 220, 248, 272, 312), SUDOG_121, HCHAN_123),
-    (24, g(152, 176, 228, 256, 280, 320), SUDOG_121, HCHAN_123),
-    (23, g(152, 176, 224, 256, 280, 320), SUDOG_121, HCHAN_123),
-    (21, g(144, 168, 216, 248, 272, 312), SUDOG_121, HCHAN_121),
+/// (first minor version, g, sudog, hchan, _panic), newest first.
+type Table = (u32, GOffsets, SudogOffsets, HchanOffsets, PanicOffsets);
+const TABLES: &[Table] = &[
+    (
+        26,
+        g(144, 168, 224, 256, 280, 320),
+        SUDOG_126,
+        HCHAN_123,
+        PANIC_126,
+    ),
+    (
+        25,
+        g(144, 168, 220, 248, 272, 312),
+        SUDOG_121,
+        HCHAN_123,
+        PANIC_122,
+    ),
+    (
+        24,
+        g(152, 176, 228, 256, 280, 320),
+        SUDOG_121,
+        HCHAN_123,
+        PANIC_122,
+    ),
+    (
+        23,
+        g(152, 176, 224, 256, 280, 320),
+        SUDOG_121,
+        HCHAN_123,
+        PANIC_122,
+    ),
+    (
+        22,
+        g(144, 168, 216, 248, 272, 312),
+        SUDOG_121,
+        HCHAN_121,
+        PANIC_122,
+    ),
+    (
+        21,
+        g(144, 168, 216, 248, 272, 312),
+        SUDOG_121,
+        HCHAN_121,
+        PANIC_121,
+    ),
 ];
 
 /// Every table's `(sig, sigcode0)`: a fault is also looked for there, in
 /// case the executable's version is unknown.
 pub fn fault_offsets() -> impl Iterator<Item = (u64, u64)> {
-    TABLES.iter().map(|(_, g, _, _)| (g.sig, g.sigcode0))
+    TABLES.iter().map(|(_, g, ..)| (g.sig, g.sigcode0))
 }
 
 /// The Go minor version of `go1.N.x`, when known.
@@ -158,7 +230,7 @@ pub fn minor_version(exe: &GoExecutable<'_>) -> Option<u32> {
 /// The table for a minor version (the newest for unknown or later ones).
 pub fn table(minor: Option<u32>) -> Layout {
     let minor = minor.unwrap_or(u32::MAX);
-    let &(since, g, sudog, hchan) = TABLES
+    let &(since, g, sudog, hchan, panic) = TABLES
         .iter()
         .find(|(since, ..)| minor >= *since)
         .unwrap_or(&TABLES[TABLES.len() - 1]);
@@ -166,6 +238,7 @@ pub fn table(minor: Option<u32>) -> Layout {
         g,
         sudog,
         hchan,
+        panic,
         source: LayoutSource::Table(since),
     }
 }
@@ -179,16 +252,25 @@ pub fn layout(exe: &GoExecutable<'_>, file: &object::File<'_>) -> Layout {
 
 /// The layout the executable's DWARF describes, when it has all the fields.
 pub fn from_dwarf(file: &object::File<'_>) -> Option<Layout> {
-    let structs =
-        godiag_exe::dwarf::struct_offsets(file, &["runtime.g", "runtime.sudog", "runtime.hchan"]);
-    let (gs, ss, hs) = (
+    let structs = godiag_exe::dwarf::struct_offsets(
+        file,
+        &[
+            "runtime.g",
+            "runtime.sudog",
+            "runtime.hchan",
+            "runtime._panic",
+        ],
+    );
+    let (gs, ss, hs, ps) = (
         structs.get("runtime.g")?,
         structs.get("runtime.sudog")?,
         structs.get("runtime.hchan")?,
+        structs.get("runtime._panic")?,
     );
     let g = |n: &str| gs.get(n).copied();
     let s = |n: &str| ss.get(n).copied();
     let h = |n: &str| hs.get(n).copied();
+    let p = |n: &str| ps.get(n).copied();
     Some(Layout {
         g: GOffsets {
             sched: g("sched")?,
@@ -201,6 +283,8 @@ pub fn from_dwarf(file: &object::File<'_>) -> Option<Layout> {
             parent_goid: g("parentGoid")?,
             gopc: g("gopc")?,
             waiting: g("waiting")?,
+            panic: g("_panic")?,
+            labels: g("labels")?,
         },
         sudog: SudogOffsets {
             g: s("g")?,
@@ -217,6 +301,11 @@ pub fn from_dwarf(file: &object::File<'_>) -> Option<Layout> {
             elemtype: h("elemtype")?,
             recvq: h("recvq")?,
             sendq: h("sendq")?,
+        },
+        panic: PanicOffsets {
+            arg: p("arg")?,
+            link: p("link")?,
+            recovered: p("recovered")?,
         },
         source: LayoutSource::Dwarf,
     })
@@ -238,5 +327,8 @@ mod tests {
         assert_eq!(table(Some(27)).source, LayoutSource::Table(26));
         assert_eq!(table(None).source, LayoutSource::Table(26));
         assert_eq!(table(Some(20)).source, LayoutSource::Table(21));
+        assert_eq!(table(Some(22)).panic.recovered, 96);
+        assert_eq!(table(Some(26)).panic.arg, 0);
+        assert_eq!(table(Some(25)).g.labels, 344);
     }
 }

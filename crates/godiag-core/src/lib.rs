@@ -19,6 +19,7 @@ use std::num::NonZeroU32;
 
 pub mod crash;
 pub mod layout;
+mod values;
 mod waits;
 
 pub use layout::{Layout, LayoutSource};
@@ -62,10 +63,17 @@ const USER_REGS: [&str; 27] = [
 /// An ELF core file.
 pub struct Core<'a> {
     data: &'a [u8],
+    /// Called now and then while walking goroutines, to let a memory-mapped
+    /// core's pages go (see [`Core::with_page_release`]).
+    release: Option<&'a dyn Fn()>,
     /// (vaddr, memsz, file offset, filesz)
     loads: Vec<(u64, u64, u64, u64)>,
     pub threads: Vec<Thread>,
     pub auxv: Vec<(u64, u64)>,
+    /// The core is shorter than its segments say (`ulimit -c`, a full disk,
+    /// a copy cut short): the length its program headers need. Memory past
+    /// the end of the file cannot be read.
+    pub expected_len: Option<u64>,
 }
 
 pub(crate) fn u64_at(b: &[u8], at: usize) -> Option<u64> {
@@ -82,18 +90,23 @@ impl<'a> Core<'a> {
         }
         let mut core = Core {
             data,
+            release: None,
             loads: Vec::new(),
             threads: Vec::new(),
             auxv: Vec::new(),
+            expected_len: None,
         };
         for ph in file.elf_program_headers() {
             match ph.p_type(endian) {
-                elf::PT_LOAD => core.loads.push((
-                    ph.p_vaddr(endian),
-                    ph.p_memsz(endian),
-                    ph.p_offset(endian),
-                    ph.p_filesz(endian),
-                )),
+                elf::PT_LOAD => {
+                    let (off, filesz) = (ph.p_offset(endian), ph.p_filesz(endian));
+                    let end = off.saturating_add(filesz);
+                    if end > data.len() as u64 {
+                        core.expected_len = core.expected_len.max(Some(end));
+                    }
+                    core.loads
+                        .push((ph.p_vaddr(endian), ph.p_memsz(endian), off, filesz));
+                }
                 elf::PT_NOTE => {
                     let Ok(Some(mut notes)) = ph.notes(endian, data) else {
                         continue;
@@ -143,6 +156,14 @@ impl<'a> Core<'a> {
             }
         }
         Ok(core)
+    }
+
+    /// Has `release` called every few thousand goroutines, so that a caller
+    /// that mapped the core can drop the pages read so far: the stacks of
+    /// 100,000 goroutines are touched once each and need not stay resident.
+    pub fn with_page_release(mut self, release: &'a dyn Fn()) -> Self {
+        self.release = Some(release);
+        self
     }
 
     /// `len` bytes at `addr`, when the core holds them.
@@ -245,7 +266,7 @@ fn find_wait_reason_table<'e>(
                     // Count entries while they read as short strings.
                     let mut n = 1;
                     while n < 256 {
-                        let Some(h) = exe.read(start + 16 * n as u64, 16) else {
+                        let Some(h) = exe.read(start.wrapping_add(16 * n as u64), 16) else {
                             break;
                         };
                         let (p, l) = (u64_at(h, 0).unwrap_or(0), u64_at(h, 8).unwrap_or(0));
@@ -385,6 +406,12 @@ pub struct CoreGoroutines<'e> {
     /// Signals threads were handling at dump time (a fault in C code, the
     /// SIGQUIT that dumped the goroutines).
     pub signals: Vec<SignalFrame>,
+    /// The goroutine in a `throw` and its message (`concurrent map
+    /// writes`), read from the throw's frame: what `fatal error:` printed.
+    pub throw: Option<(u64, String)>,
+    /// The first goroutine with panics in progress and their values, oldest
+    /// first, each with whether it was recovered.
+    pub panics: Option<(u64, Vec<(String, bool)>)>,
     /// Where the structure offsets came from.
     pub layout: LayoutSource,
 }
@@ -413,7 +440,7 @@ pub fn goroutines<'e>(
     };
     let ptr = core.read_u64(addr).ok_or(CoreError::Unmapped(addr))?;
     let len = core
-        .read_u64(addr + 8)
+        .read_u64(addr.wrapping_add(8))
         .ok_or(CoreError::Unmapped(addr + 8))?;
     // A length from memory: bound it by what 8-byte pointers the core can hold.
     let len = len.min(core.data.len() as u64 / 8);
@@ -441,8 +468,16 @@ pub fn goroutines<'e>(
         .collect();
     let mut out = Vec::new();
     let mut fault = None;
-    for gp in gps {
-        let Some(status) = core.read_u32(gp + go.atomicstatus) else {
+    let mut cache = PcCache::default();
+    let mut throw = None;
+    let mut panics = None;
+    for (n, gp) in gps.into_iter().enumerate() {
+        if n % RELEASE_EVERY == RELEASE_EVERY - 1 {
+            if let Some(release) = core.release {
+                release();
+            }
+        }
+        let Some(status) = core.read_u32(gp.wrapping_add(go.atomicstatus)) else {
             continue;
         };
         let status = status & !0x1000;
@@ -451,8 +486,8 @@ pub fn goroutines<'e>(
         if status == 6 || status == 11 {
             continue;
         }
-        let goid = core.read_u64(gp + go.goid).unwrap_or(0);
-        let reason = core.read_u8(gp + go.waitreason).unwrap_or(0);
+        let goid = core.read_u64(gp.wrapping_add(go.goid)).unwrap_or(0);
+        let reason = core.read_u8(gp.wrapping_add(go.waitreason)).unwrap_or(0);
         let status_name = if status == 4 && reason != 0 {
             reasons
                 .as_ref()
@@ -461,33 +496,53 @@ pub fn goroutines<'e>(
         } else {
             STATUS.get(status as usize).copied().unwrap_or("???")
         };
-        let sp = core.read_u64(gp + go.sched).unwrap_or(0);
-        let pc = core.read_u64(gp + go.sched + 8).unwrap_or(0);
+        let sp = core.read_u64(gp.wrapping_add(go.sched)).unwrap_or(0);
+        let pc = core.read_u64(gp.wrapping_add(go.sched + 8)).unwrap_or(0);
         // A goroutine on a thread at dump time: its saved state is stale (or
         // cleared); the thread whose SP lies in its stack has the real one.
         let lo = core.read_u64(gp).unwrap_or(0);
-        let hi = core.read_u64(gp + 8).unwrap_or(0);
+        let hi = core.read_u64(gp.wrapping_add(8)).unwrap_or(0);
         let on_thread = contexts.iter().find(|&&(_, sp)| sp >= lo && sp < hi);
-        let (frames, elided) = match (status, on_thread) {
-            (2 | 3, Some(&(ip, sp))) => unwind(core, exe, bias, ip, sp, true),
-            _ if sp == 0 => (Vec::new(), None),
-            _ => unwind(core, exe, bias, pc, sp, false),
+        let start = match (status, on_thread) {
+            (2 | 3, Some(&(ip, sp))) => Some((ip, sp, true)),
+            _ if sp == 0 => None,
+            _ => Some((pc, sp, false)),
         };
+        let (frames, elided) = start.map_or((Vec::new(), None), |(pc, sp, exact)| {
+            unwind(core, &mut cache, exe, bias, pc, sp, exact)
+        });
+        // A goroutine that called `throw`: its message, for a core without
+        // the crash text.
+        if throw.is_none() && frames.iter().any(|f| THROWS.contains(&f.function)) {
+            if let Some((pc, sp, exact)) = start {
+                throw =
+                    throw_message(core, &mut cache, exe, bias, pc, sp, exact).map(|m| (goid, m));
+            }
+        }
         let unavailable = frames.is_empty();
         // A plausible signal at a PC inside Go code is the fault.
         if fault.is_none() {
             fault = read_fault(core, exe, bias, gp, goid, layout);
         }
-        let gopc = core.read_u64(gp + go.gopc).unwrap_or(0);
+        let gopc = core.read_u64(gp.wrapping_add(go.gopc)).unwrap_or(0);
         let created_by = (gopc != 0 && goid != 1)
             .then(|| created_by(exe, gopc.wrapping_sub(bias), gopc))
             .flatten();
-        let parent = core.read_u64(gp + go.parent_goid).filter(|&p| p != 0);
+        let parent = core
+            .read_u64(gp.wrapping_add(go.parent_goid))
+            .filter(|&p| p != 0);
         let waits_on = if status == 4 {
             waits.waits_on(gp, status_name)
         } else {
             Vec::new()
         };
+        let labels = values::labels(core, exe, bias, &layout, minor, gp);
+        if panics.is_none() {
+            let p = values::panics(core, exe, bias, &layout, &waits, gp);
+            if !p.is_empty() {
+                panics = Some((goid, p));
+            }
+        }
         out.push(Goroutine {
             id: goid,
             status: status_name,
@@ -498,6 +553,7 @@ pub fn goroutines<'e>(
             created_by,
             parent,
             waits_on,
+            labels,
             stack_bytes: hi.checked_sub(lo).filter(|&n| n > 0),
             ..Goroutine::default()
         });
@@ -506,6 +562,8 @@ pub fn goroutines<'e>(
         goroutines: out,
         fault,
         signals,
+        throw,
+        panics,
         layout: layout.source,
     })
 }
@@ -602,13 +660,13 @@ fn signal_frame(
             // The kernel's ucontext: flags, link, stack (24 bytes), then the
             // 23 sigcontext words and an 8-byte signal mask; siginfo follows.
             let uc = sp.checked_add(size)?.checked_add(8)?;
-            let mc = core.read(uc + 40, 23 * 8)?;
+            let mc = core.read(uc.wrapping_add(40), 23 * 8)?;
             let regs: Vec<(&'static str, u64)> = SIGCONTEXT_REGS
                 .iter()
                 .enumerate()
                 .map(|(i, n)| (*n, u64_at(mc, 8 * i).unwrap_or(0)))
                 .collect();
-            let info = core.read(uc + 304, 24)?;
+            let info = core.read(uc.wrapping_add(304), 24)?;
             let (rsp, rip) = (regs[15].1, regs[16].1);
             return (rsp != 0 && rip != 0).then(|| SignalFrame {
                 thread,
@@ -634,10 +692,10 @@ fn find_allgs(core: &Core<'_>, file: &object::File<'_>, bias: u64, goid_at: u64)
     use object::ObjectSection;
     let looks_like_g = |gp: u64| -> Option<u64> {
         let lo = core.read_u64(gp)?;
-        let hi = core.read_u64(gp + 8)?;
+        let hi = core.read_u64(gp.wrapping_add(8))?;
         let size = hi.checked_sub(lo)?;
         (size >= 2048 && size.is_power_of_two() && size <= 1 << 30)
-            .then(|| core.read_u64(gp + goid_at))
+            .then(|| core.read_u64(gp.wrapping_add(goid_at)))
             .flatten()
     };
     for name in [".bss", ".noptrbss", ".data", ".noptrdata"] {
@@ -649,8 +707,8 @@ fn find_allgs(core: &Core<'_>, file: &object::File<'_>, bias: u64, goid_at: u64)
         while at + 24 <= start.saturating_add(sec.size()) {
             let (Some(ptr), Some(len), Some(cap)) = (
                 core.read_u64(at),
-                core.read_u64(at + 8),
-                core.read_u64(at + 16),
+                core.read_u64(at.wrapping_add(8)),
+                core.read_u64(at.wrapping_add(16)),
             ) else {
                 at += 8;
                 continue;
@@ -658,7 +716,10 @@ fn find_allgs(core: &Core<'_>, file: &object::File<'_>, bias: u64, goid_at: u64)
             if len >= 1 && len <= cap && cap <= 1 << 26 && ptr % 8 == 0 {
                 // The first few elements must be goroutines with small, distinct ids.
                 let ids: Option<Vec<u64>> = (0..len.min(4))
-                    .map(|i| core.read_u64(ptr + 8 * i).and_then(looks_like_g))
+                    .map(|i| {
+                        core.read_u64(ptr.wrapping_add(8 * i))
+                            .and_then(looks_like_g)
+                    })
                     .collect();
                 if let Some(ids) = ids {
                     let distinct =
@@ -688,17 +749,19 @@ fn read_fault(
     let candidates =
         std::iter::once((layout.g.sig, layout.g.sigcode0)).chain(layout::fault_offsets());
     for (sig_at, code_at) in candidates {
-        let sig = core.read_u32(gp + sig_at)?;
+        let sig = core.read_u32(gp.wrapping_add(sig_at))?;
         if !(1..65).contains(&sig) {
             continue;
         }
-        let pc = core.read_u64(gp + code_at + 16)?.wrapping_sub(bias);
+        let pc = core
+            .read_u64(gp.wrapping_add(code_at + 16))?
+            .wrapping_sub(bias);
         if exe.pclntab.find(pc).is_some() {
             return Some(Fault {
                 goroutine: goid,
                 signal: sig,
-                code: core.read_u64(gp + code_at)?,
-                addr: core.read_u64(gp + code_at + 8)?,
+                code: core.read_u64(gp.wrapping_add(code_at))?,
+                addr: core.read_u64(gp.wrapping_add(code_at + 8))?,
                 pc,
             });
         }
@@ -725,10 +788,134 @@ pub fn signal_name(sig: u32) -> (&'static str, &'static str) {
     }
 }
 
+/// Goroutines read between two calls of a core's page release.
+const RELEASE_EVERY: usize = 4096;
+
 /// Frames symbolised per stack; deeper ones are only counted (up to
 /// [`MAX_COUNTED`]), as the runtime elides the middle of deep stacks.
 const MAX_FRAMES: usize = 1000;
 const MAX_COUNTED: u64 = 1_000_000;
+
+/// The runtime's fatal-error entry points, taking the message as a string.
+const THROWS: [&str; 2] = ["runtime.throw", "runtime.fatal"];
+
+/// The message a `throw(s string)`/`fatal(s string)` was called with. The
+/// function hands `s` to a closure that prints it, so the string header
+/// sits in its frame: the first (pointer, length) pair there that points at
+/// that many printable bytes.
+fn throw_message<'e>(
+    core: &Core<'_>,
+    cache: &mut PcCache<'e>,
+    exe: &GoExecutable<'e>,
+    bias: u64,
+    pc: u64,
+    sp: u64,
+    exact: bool,
+) -> Option<String> {
+    let (mut pc, mut sp, mut exact) = (pc, sp, exact);
+    for _ in 0..64 {
+        let step = cache.step(exe, bias, pc, exact)?;
+        let size = step.size?;
+        if THROWS.contains(&step.name) {
+            let frame = core.read(sp, usize::try_from(size).ok()?.min(1024))?;
+            return frame
+                .chunks_exact(8)
+                .collect::<Vec<_>>()
+                .windows(2)
+                .find_map(|w| {
+                    let p = u64_at(w[0], 0)?;
+                    let n = usize::try_from(u64_at(w[1], 0)?).ok()?;
+                    if !(2..=512).contains(&n) {
+                        return None;
+                    }
+                    let bytes = exe
+                        .read(p.wrapping_sub(bias), n)
+                        .or_else(|| core.read(p, n))?;
+                    let printable = bytes.iter().all(|b| b.is_ascii_graphic() || *b == b' ');
+                    printable.then(|| String::from_utf8_lossy(bytes).into_owned())
+                });
+        }
+        pc = core.read_u64(sp.checked_add(size)?)?;
+        sp = sp.checked_add(size + 8)?;
+        exact = false;
+    }
+    None
+}
+
+/// What unwinding needs at one PC, worked out once: goroutines of one
+/// program share a few hundred return addresses among them.
+struct PcStep<'e> {
+    name: &'e str,
+    /// The frames at this PC (inlined callees first), ready to copy.
+    frames: Vec<Frame<'e>>,
+    /// The frame size (`pcsp`) at the PC; `None` ends the walk.
+    size: Option<u64>,
+}
+
+/// [`PcStep`]s by (PC as found on the stack, whether it is exact).
+#[derive(Default)]
+struct PcCache<'e> {
+    steps: godiag_model::group::FxMap<(u64, bool), Option<std::rc::Rc<PcStep<'e>>>>,
+}
+
+impl<'e> PcCache<'e> {
+    fn step(
+        &mut self,
+        exe: &GoExecutable<'e>,
+        bias: u64,
+        pc: u64,
+        exact: bool,
+    ) -> Option<std::rc::Rc<PcStep<'e>>> {
+        self.steps
+            .entry((pc, exact))
+            .or_insert_with(|| pc_step(exe, bias, pc, exact).map(std::rc::Rc::new))
+            .clone()
+    }
+}
+
+fn pc_step<'e>(exe: &GoExecutable<'e>, bias: u64, pc: u64, exact: bool) -> Option<PcStep<'e>> {
+    let link_pc = pc.wrapping_sub(bias);
+    // A goroutine that never ran resumes at its function's entry: that PC is
+    // not a return address.
+    let at_entry = !exact
+        && exe
+            .pclntab
+            .find(link_pc)
+            .is_some_and(|f| f.entry == link_pc);
+    let lookup = if exact || at_entry {
+        link_pc
+    } else {
+        link_pc.wrapping_sub(1)
+    };
+    let f = exe.pclntab.find(lookup)?;
+    let frames = exe
+        .frames(lookup)
+        .into_iter()
+        .map(|fr| Frame {
+            function: if fr.function == "runtime.gopanic" {
+                "panic"
+            } else {
+                fr.function
+            },
+            args: if fr.inlined { "..." } else { "" },
+            file: fr.file,
+            line: u32::try_from(fr.line).unwrap_or(0),
+            pc_offset: if fr.inlined {
+                None
+            } else {
+                NonZeroU32::new(u32::try_from(link_pc - f.entry).unwrap_or(0))
+            },
+            pc: std::num::NonZeroU64::new(pc),
+        })
+        .collect();
+    Some(PcStep {
+        name: f.name,
+        frames,
+        // The frame size at the PC itself, as the runtime's unwinder reads it
+        // (a return address has the same SP delta as its call).
+        size: exe.frame_size(&f, link_pc),
+    })
+}
 
 /// Walks a stack: the frame size at each PC (`pcsp`) gives where the return
 /// address was pushed; inlined calls are expanded at each return address.
@@ -736,6 +923,7 @@ const MAX_COUNTED: u64 = 1_000_000;
 /// counted.
 fn unwind<'e>(
     core: &Core<'_>,
+    cache: &mut PcCache<'e>,
     exe: &GoExecutable<'e>,
     bias: u64,
     pc: u64,
@@ -749,53 +937,21 @@ fn unwind<'e>(
     // below runtime.sigpanic).
     let mut exact = first_exact;
     let (mut physical, mut symbolised) = (0u64, 0u64);
-    loop {
-        let link_pc = pc.wrapping_sub(bias);
-        // A goroutine that never ran resumes at its function's entry: that
-        // PC is not a return address.
-        let at_entry = !exact
-            && exe
-                .pclntab
-                .find(link_pc)
-                .is_some_and(|f| f.entry == link_pc);
-        let lookup = if exact || at_entry {
-            link_pc
-        } else {
-            link_pc.wrapping_sub(1)
-        };
-        let Some(f) = exe.pclntab.find(lookup) else {
-            break;
-        };
+    while let Some(step) = cache.step(exe, bias, pc, exact) {
         physical += 1;
         if out.len() < MAX_FRAMES {
             symbolised += 1;
-            for fr in exe.frames(lookup) {
-                out.push(Frame {
-                    function: if fr.function == "runtime.gopanic" {
-                        "panic"
-                    } else {
-                        fr.function
-                    },
-                    args: if fr.inlined { "..." } else { "" },
-                    file: fr.file,
-                    line: u32::try_from(fr.line).unwrap_or(0),
-                    pc_offset: if fr.inlined {
-                        None
-                    } else {
-                        NonZeroU32::new(u32::try_from(link_pc - f.entry).unwrap_or(0))
-                    },
-                    pc: std::num::NonZeroU64::new(pc),
-                });
-            }
+            out.extend_from_slice(&step.frames);
         } else if physical > MAX_COUNTED {
             break;
         }
-        if f.name == "runtime.goexit" || f.name == "runtime.mstart" || f.name == "runtime.rt0_go" {
+        if matches!(
+            step.name,
+            "runtime.goexit" | "runtime.mstart" | "runtime.rt0_go"
+        ) {
             break;
         }
-        // The frame size at the PC itself, as the runtime's unwinder reads it
-        // (a return address has the same SP delta as its call).
-        let Some(size) = exe.frame_size(&f, link_pc) else {
+        let Some(size) = step.size else {
             break;
         };
         let Some(ret) = core.read_u64(sp.wrapping_add(size)) else {
@@ -803,38 +959,41 @@ fn unwind<'e>(
         };
         sp = sp.wrapping_add(size + 8);
         pc = ret;
-        exact = f.name == "runtime.sigpanic" || f.name == "runtime.asyncPreempt";
+        exact = step.name == "runtime.sigpanic" || step.name == "runtime.asyncPreempt";
         if pc == 0 {
             break;
         }
     }
     let elided = physical - symbolised;
+    // Kept for the whole report, 100,000 stacks at a time: no spare capacity.
+    out.shrink_to_fit();
     (out, (elided > 0).then_some(elided))
+}
+
+/// The instruction at `pc` (a link-time address) disassembled, with the Go
+/// function and line, or the C function of the symbol table, it belongs to.
+pub fn faulting_instruction(exe: &GoExecutable<'_>, pc: u64) -> Option<String> {
+    use iced_x86::{Decoder, DecoderOptions, Formatter, IntelFormatter};
+    let bytes = exe.read(pc, 15)?;
+    let insn = Decoder::with_ip(64, bytes, pc, DecoderOptions::NONE).decode();
+    if insn.is_invalid() {
+        return None;
+    }
+    let mut text = String::new();
+    IntelFormatter::new().format(&insn, &mut text);
+    let at = exe
+        .frames(pc)
+        .first()
+        .map(|f| format!(" in {} ({}:{})", f.function, f.file, f.line))
+        .or_else(|| exe.symbol_at(pc).map(|s| format!(" in {s} (C code)")))
+        .unwrap_or_default();
+    Some(format!("faulting instruction at {pc:#x}{at}: {text}"))
 }
 
 /// What a fault means, in words: the instruction at the faulting PC
 /// (disassembled from the executable) and what the address is.
 pub fn describe_fault(core: &Core<'_>, exe: &GoExecutable<'_>, fault: &Fault) -> Vec<String> {
-    use iced_x86::{Decoder, DecoderOptions, Formatter, IntelFormatter};
-    let mut out = Vec::new();
-    if let Some(bytes) = exe.read(fault.pc, 15) {
-        let mut decoder = Decoder::with_ip(64, bytes, fault.pc, DecoderOptions::NONE);
-        let insn = decoder.decode();
-        if !insn.is_invalid() {
-            let mut text = String::new();
-            IntelFormatter::new().format(&insn, &mut text);
-            let at = exe
-                .frames(fault.pc)
-                .first()
-                .map(|f| format!(" in {} ({}:{})", f.function, f.file, f.line))
-                .or_else(|| exe.symbol_at(fault.pc).map(|s| format!(" in {s} (C code)")))
-                .unwrap_or_default();
-            out.push(format!(
-                "faulting instruction at {:#x}{at}: {text}",
-                fault.pc
-            ));
-        }
-    }
+    let mut out: Vec<String> = faulting_instruction(exe, fault.pc).into_iter().collect();
     let a = fault.addr;
     let meaning = if a < 0x1000 {
         format!("a nil pointer plus {a:#x}: the field at offset {a} of a nil struct pointer (or element {a} of a nil slice of bytes)")

@@ -49,7 +49,7 @@ impl<'c, 'e> WaitReader<'c, 'e> {
                 .filter(|&t| t != 0)
                 .map(|t| t.wrapping_sub(bias))
                 .or_else(|| {
-                    exe.read(m + MODULEDATA_TYPES, 8)
+                    exe.read(m.wrapping_add(MODULEDATA_TYPES), 8)
                         .and_then(|b| crate::u64_at(b, 0))
                 })
         });
@@ -95,16 +95,18 @@ impl<'c, 'e> WaitReader<'c, 'e> {
     fn channels(&self, gp: u64) -> Vec<WaitObject> {
         let (core, s) = (self.core, self.layout.sudog);
         let mut out: Vec<WaitObject> = Vec::new();
-        let mut sg = core.read_u64(gp + self.layout.g.waiting).unwrap_or(0);
+        let mut sg = core
+            .read_u64(gp.wrapping_add(self.layout.g.waiting))
+            .unwrap_or(0);
         let mut seen = HashSet::new();
         while sg != 0 && seen.insert(sg) && seen.len() <= MAX_CHAIN {
-            let c = core.read_u64(sg + s.c).unwrap_or(0);
+            let c = core.read_u64(sg.wrapping_add(s.c)).unwrap_or(0);
             if c != 0 && !out.iter().any(|o| o.addr == c) {
                 if let Some(o) = self.channel(c) {
                     out.push(o);
                 }
             }
-            sg = core.read_u64(sg + s.waitlink).unwrap_or(0);
+            sg = core.read_u64(sg.wrapping_add(s.waitlink)).unwrap_or(0);
         }
         out.sort_by_key(|o| o.addr);
         out
@@ -113,11 +115,11 @@ impl<'c, 'e> WaitReader<'c, 'e> {
     fn channel(&self, c: u64) -> Option<WaitObject> {
         let h = self.layout.hchan;
         let core = self.core;
-        let qcount = core.read_u64(c + h.qcount)?;
-        let size = core.read_u64(c + h.dataqsiz)?;
-        let closed = core.read_u32(c + h.closed)? != 0;
+        let qcount = core.read_u64(c.wrapping_add(h.qcount))?;
+        let size = core.read_u64(c.wrapping_add(h.dataqsiz))?;
+        let closed = core.read_u32(c.wrapping_add(h.closed))? != 0;
         let elem = core
-            .read_u64(c + h.elemtype)
+            .read_u64(c.wrapping_add(h.elemtype))
             .and_then(|t| self.type_name(t))
             .unwrap_or_else(|| "?".into());
         let mut state = if size == 0 {
@@ -137,12 +139,12 @@ impl<'c, 'e> WaitReader<'c, 'e> {
 
     /// The name of the `abi.Type` at runtime address `t`: `moduledata.types`
     /// plus its `Str` offset leads to `flags, uvarint length, bytes`.
-    fn type_name(&self, t: u64) -> Option<String> {
+    pub(crate) fn type_name(&self, t: u64) -> Option<String> {
         let link = t.wrapping_sub(self.bias);
         let field = |at: u64, len: usize| {
             self.exe
-                .read(link + at, len)
-                .or_else(|| self.core.read(t + at, len))
+                .read(link.wrapping_add(at), len)
+                .or_else(|| self.core.read(t.wrapping_add(at), len))
         };
         let str_off = i32::from_le_bytes(field(TYPE_STR, 4)?.try_into().ok()?);
         let tflag = field(TYPE_TFLAG, 1)?[0];
@@ -158,7 +160,7 @@ impl<'c, 'e> WaitReader<'c, 'e> {
             }
             shift += 7;
         }
-        let bytes = self.exe.read(at + i as u64, len.min(4096))?;
+        let bytes = self.exe.read(at.wrapping_add(i as u64), len.min(4096))?;
         let name = std::str::from_utf8(bytes).ok()?;
         // TFlagExtraStar: the name is stored with a '*' the type does not have.
         Some(if tflag & 2 != 0 {
@@ -183,9 +185,9 @@ impl<'c, 'e> WaitReader<'c, 'e> {
         let mut candidates = Vec::new();
         for name in ["runtime.semacquire1", "runtime.semrelease1"] {
             for target in rip_relative_targets(self.exe, name) {
-                let fits = bss
-                    .iter()
-                    .any(|&(a, e)| target >= a && target + SEMTAB_SIZE * SEMTAB_STRIDE <= e);
+                let fits = bss.iter().any(|&(a, e)| {
+                    target >= a && target.saturating_add(SEMTAB_SIZE * SEMTAB_STRIDE) <= e
+                });
                 if fits && !candidates.contains(&target) {
                     candidates.push(target);
                 }
@@ -193,11 +195,14 @@ impl<'c, 'e> WaitReader<'c, 'e> {
         }
         let valid = |table: u64| {
             (0..SEMTAB_SIZE).all(|i| {
-                match self.core.read_u64(table + i * SEMTAB_STRIDE + SEMA_TREAP) {
+                match self
+                    .core
+                    .read_u64(table.wrapping_add(i * SEMTAB_STRIDE + SEMA_TREAP))
+                {
                     Some(0) => true,
                     Some(t) => self
                         .core
-                        .read_u64(t + self.layout.sudog.g)
+                        .read_u64(t.wrapping_add(self.layout.sudog.g))
                         .is_some_and(|g| goroutines.contains(&g)),
                     None => false,
                 }
@@ -217,7 +222,7 @@ impl<'c, 'e> WaitReader<'c, 'e> {
         let budget = goroutines.len() * 2 + 1024;
         for i in 0..SEMTAB_SIZE {
             let mut stack: Vec<u64> = core
-                .read_u64(table + i * SEMTAB_STRIDE + SEMA_TREAP)
+                .read_u64(table.wrapping_add(i * SEMTAB_STRIDE + SEMA_TREAP))
                 .filter(|&t| t != 0)
                 .into_iter()
                 .collect();
@@ -227,21 +232,24 @@ impl<'c, 'e> WaitReader<'c, 'e> {
                 }
                 // 1.26 made `elem` a pair of words, one of which holds the pointer.
                 let addr = core
-                    .read_u64(node + s.elem)
+                    .read_u64(node.wrapping_add(s.elem))
                     .filter(|&a| a != 0)
-                    .or_else(|| core.read_u64(node + s.elem + 8))
+                    .or_else(|| core.read_u64(node.wrapping_add(s.elem + 8)))
                     .unwrap_or(0);
                 let mut w = node;
                 let mut n = 0;
                 while w != 0 && n < MAX_CHAIN {
-                    if let Some(g) = core.read_u64(w + s.g).filter(|g| goroutines.contains(g)) {
+                    if let Some(g) = core
+                        .read_u64(w.wrapping_add(s.g))
+                        .filter(|g| goroutines.contains(g))
+                    {
                         out.insert(g, addr);
                     }
-                    w = core.read_u64(w + s.waitlink).unwrap_or(0);
+                    w = core.read_u64(w.wrapping_add(s.waitlink)).unwrap_or(0);
                     n += 1;
                 }
                 for child in [s.prev, s.next] {
-                    if let Some(c) = core.read_u64(node + child).filter(|&c| c != 0) {
+                    if let Some(c) = core.read_u64(node.wrapping_add(child)).filter(|&c| c != 0) {
                         stack.push(c);
                     }
                 }

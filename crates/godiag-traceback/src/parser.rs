@@ -257,7 +257,12 @@ impl<'a> Reader<'a> {
             return;
         }
         if let Some(rest) = line.strip_prefix("PC=") {
+            // Only the first signal's: under GOTRACEBACK=crash the other
+            // threads print their own `SIGQUIT: quit` / `PC=` blocks after it.
             if let Some(fs) = &mut self.out.crash.fatal_signal {
+                if fs.pc.is_some() {
+                    return;
+                }
                 fs.pc = rest.split(' ').next().and_then(parse_hex);
                 for w in rest.split(' ').skip(1) {
                     if let Some(v) = w.strip_prefix("m=") {

@@ -38,6 +38,19 @@ impl Loaded {
         finish(display.into(), Bytes::Owned(bytes))
     }
 
+    /// Lets the kernel drop the pages of a mapped input that were read so
+    /// far: they stop counting towards the process's memory and are read
+    /// again from the file if touched. For readers that walk a large input
+    /// once in scattered places (the stacks of a core).
+    pub fn release_pages(&self) {
+        if let Bytes::Mapped(m) = &self.bytes {
+            // SAFETY: the mapping is private and never written, so dropping
+            // its pages loses nothing: the next access reads the same bytes
+            // from the file (which, as for any mapping, must not change under us).
+            let _ = unsafe { m.unchecked_advise(memmap2::UncheckedAdvice::DontNeed) };
+        }
+    }
+
     pub fn bytes(&self) -> &[u8] {
         match &self.bytes {
             Bytes::Mapped(m) => m,

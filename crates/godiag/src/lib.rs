@@ -60,11 +60,23 @@ pub fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> 
                 sniffed.kind.name()
             ));
         } else if sniffed.kind == InputKind::ElfCore {
-            let parsed = godiag_core::Core::parse(l.bytes());
+            let release = || l.release_pages();
+            let parsed = godiag_core::Core::parse(l.bytes()).map(|c| c.with_page_release(&release));
+            // PIE: where the executable was loaded in the core.
+            let bias = match (&parsed, exe_bytes) {
+                (Ok(core), Some(b)) => {
+                    object::File::parse(b).map_or(0, |f| godiag_core::load_bias(core, &f))
+                }
+                _ => 0,
+            };
             if let Ok(core) = &parsed {
-                let bias = exe_bytes
-                    .and_then(|b| object::File::parse(b).ok())
-                    .map_or(0, |f| godiag_core::load_bias(core, &f));
+                if let Some(need) = core.expected_len {
+                    report.status = InputStatus::Partial;
+                    warnings.push(format!(
+                        "the core is cut short at byte {} of the {need} its segments need (ulimit -c, a full disk or an incomplete copy): memory past that offset is missing, so goroutines whose stacks lie there are incomplete or absent",
+                        l.bytes().len()
+                    ));
+                }
                 report.core_threads = core
                     .threads
                     .iter()
@@ -89,14 +101,9 @@ pub fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> 
                 (Ok(core), Some(exe), Some(bytes)) => {
                     report.go_version = exe.go_version.clone();
                     match godiag_core::goroutines(&core, exe, bytes) {
-                        Ok(godiag_core::CoreGoroutines {
-                            mut goroutines,
-                            fault,
-                            signals,
-                            layout,
-                        }) => {
+                        Ok(mut read) => {
                             if let (godiag_core::LayoutSource::Table(since), Some(minor)) =
-                                (layout, godiag_core::layout::minor_version(exe))
+                                (read.layout, godiag_core::layout::minor_version(exe))
                             {
                                 if minor > 27 {
                                     warnings.push(format!(
@@ -104,22 +111,19 @@ pub fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> 
                                     ));
                                 }
                             }
-                            let running = goroutines.iter().filter(|g| g.stack_unavailable).count();
+                            let running = read
+                                .goroutines
+                                .iter()
+                                .filter(|g| g.stack_unavailable)
+                                .count();
                             if running > 0 {
                                 warnings.push(format!(
                                     "{running} goroutines were running at dump time on threads whose stacks could not be unwound"
                                 ));
                             }
-                            let bias = object::File::parse(bytes)
-                                .map_or(0, |f| godiag_core::load_bias(&core, &f));
-                            let crash = godiag_core::crash::crash_state(
-                                &core,
-                                exe,
-                                bias,
-                                &mut goroutines,
-                                fault,
-                                &signals,
-                            );
+                            let crash =
+                                godiag_core::crash::crash_state(&core, exe, bias, &mut read);
+                            let goroutines = read.goroutines;
                             report.groups = group_goroutines(&goroutines, mode);
                             report.wait_objects = godiag_model::group_wait_objects(&goroutines);
                             report.text = Some(godiag_model::TextArtifact {
@@ -216,6 +220,13 @@ pub fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> 
                     .map(|w| format!("{} (at byte {})", w.message, w.offset)),
             );
             report.groups = group_goroutines(&t.goroutines, mode);
+            let mut t = t;
+            if let (Some(exe), Some(bytes)) = (&exe, exe_bytes) {
+                match fault_instruction_from_exe(exe, bytes, &t) {
+                    Ok(note) => t.crash.fault_notes.extend(note),
+                    Err(w) => warnings.push(w),
+                }
+            }
             report.text = Some(t);
         }
         report.warnings = warnings;
@@ -294,6 +305,66 @@ pub fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> 
         comparisons,
         profile_comparisons,
     }
+}
+
+/// Crash text given with its executable (`--exe`): the instruction at the
+/// faulting PC, disassembled, and the Go or C function it is in. A PIE's
+/// load address comes from any frame printed with its `pc=` (GOTRACEBACK
+/// system or crash). A Go fault must land in a function of the failing
+/// goroutine's stack, or the executable is not the one that crashed.
+fn fault_instruction_from_exe(
+    exe: &godiag_exe::GoExecutable<'_>,
+    exe_bytes: &[u8],
+    t: &godiag_model::TextArtifact<'_>,
+) -> Result<Option<String>, String> {
+    let c = &t.crash;
+    let (pc, in_go) = match (&c.signal, &c.fatal_signal) {
+        (Some(s), _) if s.pc != 0 => (s.pc, true),
+        (_, Some(f)) => match f.pc {
+            Some(pc) => (pc, !f.during_cgo),
+            None => return Ok(None),
+        },
+        _ => return Ok(None),
+    };
+    let pie = object::File::parse(exe_bytes)
+        .map(|f| object::Object::kind(&f) == object::ObjectKind::Dynamic)
+        .unwrap_or(false);
+    let bias = if pie {
+        let printed = t
+            .goroutines
+            .iter()
+            .flat_map(|g| g.frames.iter())
+            .find_map(|f| {
+                let (pc, off) = (f.pc?.get(), u64::from(f.pc_offset?.get()));
+                let (entry, _) = exe.pclntab.find_by_name(f.function)?;
+                Some(pc.wrapping_sub(entry + off))
+            });
+        match printed {
+            Some(b) => b,
+            // No frame carries its pc=: the load address is unknown.
+            None => return Ok(None),
+        }
+    } else {
+        0
+    };
+    let link = pc.wrapping_sub(bias);
+    if in_go {
+        let Some(f) = exe.pclntab.find(link) else {
+            return Err(format!(
+                "the executable has no Go function at the faulting pc {pc:#x}: it is not the one that crashed"
+            ));
+        };
+        let on_stack = t
+            .failing_goroutine()
+            .is_some_and(|g| g.frames.iter().any(|fr| fr.function == f.name));
+        if !on_stack {
+            return Err(format!(
+                "the executable puts the faulting pc {pc:#x} in {}, which is not on the failing goroutine's stack: it is not the one that crashed",
+                f.name
+            ));
+        }
+    }
+    Ok(godiag_core::faulting_instruction(exe, link))
 }
 
 /// Profiles of one kind, ordered by capture time (else as given), compared

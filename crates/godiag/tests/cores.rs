@@ -4,6 +4,8 @@
 //! alone, then with the crash text, yields the scenario's finding at its
 //! marked line.
 
+mod common;
+
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -19,6 +21,8 @@ const KINDS: &[(&str, &str)] = &[
     ("core-goroutine-leak", "goroutine-leak"),
     ("core-stack-overflow", "stack-overflow"),
     ("cgo-crash", "cgo-crash"),
+    ("map-concurrent-writes", "concurrent-map-access"),
+    ("labels", "user-panic"),
 ];
 
 struct Case {
@@ -34,8 +38,11 @@ fn committed() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lab/cores")
 }
 
+/// The committed cores, or those under `GODIAG_LAB_CORES` (a full
+/// `LAB_CORES_OUT=dir lab/cores.sh` run).
 fn cases() -> Vec<Case> {
-    cases_in(&committed())
+    let root = std::env::var_os("GODIAG_LAB_CORES").map_or_else(committed, PathBuf::from);
+    cases_in(&root)
 }
 
 /// The cores under `root/go<VER>/` that exist on disk.
@@ -101,27 +108,18 @@ impl Case {
     }
 }
 
-fn strip_type_args(f: &str) -> String {
-    let mut out = String::new();
-    let mut depth = 0;
-    for c in f.chars() {
-        match c {
-            '[' => depth += 1,
-            ']' => depth -= 1,
-            _ if depth == 0 => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
-
 /// The first `n` frames (all by default), the program's own only when asked.
 fn frames(g: &Goroutine<'_>, n: Option<usize>, user_only: bool) -> Vec<(String, u32)> {
     let n = n.unwrap_or(g.frames.len()).min(g.frames.len());
     g.frames[..n]
         .iter()
         .filter(|f| !user_only || !f.is_stdlib())
-        .map(|f| (strip_type_args(&f.function.replace("[...]", "")), f.line))
+        .map(|f| {
+            (
+                common::strip_type_args(&f.function.replace("[...]", "")),
+                f.line,
+            )
+        })
         .collect()
 }
 
@@ -144,9 +142,19 @@ fn goroutines_agree(cases: &[Case]) {
         let core = godiag_core::Core::parse(&core_bytes).expect("an ELF core");
         let exe = godiag_exe::GoExecutable::parse(&exe_bytes).unwrap();
         let read = godiag_core::goroutines(&core, &exe, &exe_bytes).expect(&name);
-        // Goroutine 0 blocks are other threads' g0 stacks, not goroutines.
-        let printed: Vec<&Goroutine<'_>> =
-            printed.goroutines.iter().filter(|g| g.id != 0).collect();
+        // Goroutine 0 blocks are other threads' g0 stacks, not goroutines;
+        // a goroutine running on another thread can be printed twice (by its
+        // own thread's SIGQUIT handler too).
+        // Keep the block with the stack.
+        let mut printed_by_id: Vec<&Goroutine<'_>> = Vec::new();
+        for g in printed.goroutines.iter().filter(|g| g.id != 0) {
+            match printed_by_id.iter_mut().find(|p| p.id == g.id) {
+                Some(p) if g.frames.len() > p.frames.len() => *p = g,
+                Some(_) => {}
+                None => printed_by_id.push(g),
+            }
+        }
+        let printed = printed_by_id;
         assert_eq!(
             read.goroutines.len(),
             printed.len(),
@@ -323,9 +331,10 @@ fn cores_made_now_by_the_installed_toolchain() {
         .expect("bash lab/cores.sh");
     assert!(status.success(), "lab/cores.sh {version} failed");
     let cases = cases_in(&out);
-    assert_eq!(cases.len(), 18, "6 scenarios x 3 builds");
+    assert_eq!(cases.len(), 24, "8 scenarios x 3 builds");
     goroutines_agree(&cases);
     findings_at_the_marked_line(&cases, "live");
+    assert_eq!(check_labels(&cases), 3);
     for case in cases.iter().filter(|c| c.build == "plain") {
         let bytes = gunzip(&case.file("exe.gz"));
         let file = object::File::parse(&*bytes).unwrap();
@@ -338,4 +347,147 @@ fn cores_made_now_by_the_installed_toolchain() {
         );
     }
     let _ = std::fs::remove_dir_all(&out);
+}
+
+/// A core cut short (`ulimit -c`, a full disk) at any offset: never a
+/// panic, always flagged partial with the offset, and what the remaining
+/// bytes hold is still read (the threads, once the notes are in).
+#[test]
+fn cut_cores_are_partial() {
+    let case = cases()
+        .into_iter()
+        .find(|c| c.scenario == "nil-deref" && c.build == "plain")
+        .expect("a committed nil-deref core");
+    let core = gunzip(&case.file("core.gz"));
+    let exe = gunzip(&case.file("exe.gz"));
+    let len = core.len();
+    let mut cuts: Vec<usize> = vec![0, 1, 4, 16, 63, 64, 65, 200, 1000, 4096, 8192, len - 1];
+    cuts.extend((1..40).map(|i| len / 40 * i));
+    let mut threads_read = 0;
+    for cut in cuts {
+        let loaded = vec![
+            godiag::Loaded::from_bytes("core", core[..cut].to_vec()).unwrap(),
+            godiag::Loaded::from_bytes("prog", exe.clone()).unwrap(),
+        ];
+        let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
+        let input = &report.inputs[0];
+        assert_ne!(
+            input.status,
+            godiag_model::InputStatus::Parsed,
+            "cut at {cut} of {len}"
+        );
+        if input.kind == godiag_model::InputKind::ElfCore && !input.core_threads.is_empty() {
+            threads_read += 1;
+            assert!(
+                input
+                    .warnings
+                    .iter()
+                    .any(|w| w.contains(&format!("cut short at byte {cut} "))),
+                "cut at {cut}: {:?}",
+                input.warnings
+            );
+        }
+    }
+    assert!(threads_read >= 30, "threads read from {threads_read} cuts");
+}
+
+/// Crash text with its executable (`--exe`, no core): the faulting
+/// instruction is disassembled and placed in its Go or C function, also for
+/// a PIE (load address from the printed `pc=`); a wrong executable is named.
+#[test]
+fn crash_text_with_its_executable() {
+    let expect = [
+        ("nil-deref", "plain", "in main.deref ("),
+        ("nil-deref", "pie", "in main.deref ("),
+        ("cgo-crash", "plain", "Cfunc_read_counter (C code)"),
+    ];
+    let cases = cases();
+    for (scenario, build, want) in expect {
+        let case = cases
+            .iter()
+            .find(|c| c.scenario == scenario && c.build == build && c.version == "1.26.6")
+            .expect("committed");
+        let (_, exe) = case.unpack("text");
+        let loaded = godiag::load_inputs(&[case.file("txt"), exe]).unwrap();
+        let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
+        let notes = &report.inputs[0].text.as_ref().unwrap().crash.fault_notes;
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.starts_with("faulting instruction") && n.contains(want)),
+            "{}: {notes:?}",
+            case.name()
+        );
+    }
+    // The nil dereference's text with the cgo program's executable.
+    let text = cases
+        .iter()
+        .find(|c| c.scenario == "nil-deref" && c.build == "plain")
+        .unwrap();
+    let other = cases
+        .iter()
+        .find(|c| c.scenario == "cgo-crash" && c.build == "plain")
+        .unwrap();
+    let (_, exe) = other.unpack("text-mismatch");
+    let loaded = godiag::load_inputs(&[text.file("txt"), exe]).unwrap();
+    let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
+    let input = &report.inputs[0];
+    assert!(input.text.as_ref().unwrap().crash.fault_notes.is_empty());
+    assert!(
+        input
+            .warnings
+            .iter()
+            .any(|w| w.contains("not the one that crashed")),
+        "{:?}",
+        input.warnings
+    );
+}
+
+/// Values only memory holds: the profiler labels of each goroutine (a map
+/// before Go 1.24, a slice after) and the panic value, read from the core.
+#[test]
+fn labels_and_panic_values() {
+    assert!(check_labels(&cases()) >= 1);
+}
+
+fn check_labels(cases: &[Case]) -> usize {
+    let mut seen = 0;
+    for case in cases.iter().filter(|c| c.scenario == "labels") {
+        let name = case.name();
+        let core_bytes = gunzip(&case.file("core.gz"));
+        let exe_bytes = gunzip(&case.file("exe.gz"));
+        let core = godiag_core::Core::parse(&core_bytes).unwrap();
+        let exe = godiag_exe::GoExecutable::parse(&exe_bytes).unwrap();
+        let read = godiag_core::goroutines(&core, &exe, &exe_bytes).unwrap();
+        let labels = |function: &str| -> Vec<(String, String)> {
+            let g = read
+                .goroutines
+                .iter()
+                .find(|g| g.frames.iter().any(|f| f.function == function))
+                .unwrap_or_else(|| panic!("{name}: no goroutine in {function}"));
+            g.labels
+                .iter()
+                .map(|l| (l.key.to_string(), l.value.to_string()))
+                .collect()
+        };
+        let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
+        assert_eq!(
+            labels("main.serve"),
+            vec![pair("request_id", "abc-123"), pair("route", "/api/v1")],
+            "{name}"
+        );
+        assert_eq!(
+            labels("main.background"),
+            vec![pair("worker", "janitor")],
+            "{name}"
+        );
+        let (_, panics) = read.panics.as_ref().expect("a panic in progress");
+        assert_eq!(
+            panics,
+            &vec![("serve: request abc-123 failed".to_string(), false)],
+            "{name}"
+        );
+        seen += 1;
+    }
+    seen
 }

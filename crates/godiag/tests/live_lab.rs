@@ -179,8 +179,10 @@ fn executable_reader_agrees_with_the_runtime_traceback() {
                     })
                     .collect();
                 // The runtime prints generic type arguments as [...]; the table has them.
-                let got_names: Vec<(String, i64)> =
-                    got.iter().map(|(n, l)| (strip_type_args(n), *l)).collect();
+                let got_names: Vec<(String, i64)> = got
+                    .iter()
+                    .map(|(n, l)| (common::strip_type_args(n), *l))
+                    .collect();
                 assert_eq!(got_names, want, "{name}: goroutine {} at pc {pc:#x}", g.id);
                 checked += 1;
                 prev_fn = f.function;
@@ -193,21 +195,6 @@ fn executable_reader_agrees_with_the_runtime_traceback() {
         );
     }
     let _ = std::fs::remove_dir_all(&tmp);
-}
-
-/// `pkg.F[go.shape.int]` → `pkg.F` (what the traceback prints as `pkg.F[...]`).
-fn strip_type_args(name: &str) -> String {
-    let mut out = String::new();
-    let mut depth = 0;
-    for c in name.chars() {
-        match c {
-            '[' => depth += 1,
-            ']' => depth -= 1,
-            _ if depth == 0 => out.push(c),
-            _ => {}
-        }
-    }
-    out
 }
 
 /// The executable reader against `go tool addr2line` on every function of
@@ -328,12 +315,17 @@ fn core_goroutines_agree_with_the_crash_output() {
         let ours: Vec<(String, u32)> = g
             .frames
             .iter()
-            .map(|f| (strip_type_args(f.function), f.line))
+            .map(|f| (common::strip_type_args(f.function), f.line))
             .collect();
         let theirs: Vec<(String, u32)> = printed
             .frames
             .iter()
-            .map(|f| (strip_type_args(&f.function.replace("[...]", "")), f.line))
+            .map(|f| {
+                (
+                    common::strip_type_args(&f.function.replace("[...]", "")),
+                    f.line,
+                )
+            })
             .collect();
         assert_eq!(ours, theirs, "goroutine {} [{}]", g.id, g.status);
         compared += 1;

@@ -1,6 +1,8 @@
 //! Checking a lab corpus (`<root>/go<VER>/` directories) against
 //! `lab/manifest.json` (the ground truth as constructed) and each version's
 //! `index.json` (an independent `grep -c '^goroutine [0-9]'` per artifact).
+// Each test binary that includes this module uses only part of it.
+#![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
 
@@ -363,4 +365,20 @@ pub fn check_corpus(root: &Path) -> (usize, Vec<String>) {
         }
     }
     (checked, failures)
+}
+
+/// A Go function name without its type arguments (`F[...]`, `F[int]` → `F`):
+/// the runtime prints `[...]`, symbol tables the instantiation.
+pub fn strip_type_args(name: &str) -> String {
+    let mut out = String::new();
+    let mut depth = 0;
+    for c in name.chars() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }
