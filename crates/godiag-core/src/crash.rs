@@ -95,13 +95,13 @@ pub fn crash_state<'e>(
             pc: link_pc,
             offset: 0,
         });
-    } else if let Some(i) = goroutines
+    } else if let Some(id) = goroutines
         .iter()
-        .position(|g| g.frames.iter().any(|f| f.function == "runtime.cgocall"))
+        .find(|g| g.frames.iter().any(|f| f.function == "runtime.cgocall"))
+        .map(|g| g.id)
     {
         // The goroutine that called into C is the one that failed.
-        let g = goroutines.remove(i);
-        goroutines.insert(0, g);
+        first(goroutines, id);
     }
     crash
 }

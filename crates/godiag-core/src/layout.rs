@@ -31,6 +31,18 @@ pub struct GOffsets {
     pub labels: u64,
 }
 
+/// Offsets in `runtime.m` (`g.m` is at 48 in every version).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MOffsets {
+    /// The thread id (what the core's `NT_PRSTATUS` calls its pid).
+    pub procid: u64,
+    /// The runtime's M number (`m=N` in tracebacks).
+    pub id: u64,
+}
+
+/// `g.m`.
+pub const G_M: u64 = 48;
+
 /// Offsets in `runtime._panic`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PanicOffsets {
@@ -83,6 +95,7 @@ pub struct Layout {
     pub sudog: SudogOffsets,
     pub hchan: HchanOffsets,
     pub panic: PanicOffsets,
+    pub m: MOffsets,
     pub source: LayoutSource,
 }
 
@@ -128,6 +141,19 @@ const PANIC_122: PanicOffsets = PanicOffsets {
     recovered: 96,
     ..PANIC_121
 };
+// m: `gobuf.ret` went in 1.25 (8 bytes earlier); 1.26 added a word before `id`.
+const M_121: MOffsets = MOffsets {
+    procid: 72,
+    id: 232,
+};
+const M_125: MOffsets = MOffsets {
+    procid: 64,
+    id: 224,
+};
+const M_126: MOffsets = MOffsets {
+    procid: 64,
+    id: 232,
+};
 const PANIC_126: PanicOffsets = PanicOffsets {
     arg: 0,
     link: 16,
@@ -164,51 +190,23 @@ const HCHAN_123: HchanOffsets = HchanOffsets {
     ..HCHAN_121
 };
 
-/// (first minor version, g, sudog, hchan, _panic), newest first.
-type Table = (u32, GOffsets, SudogOffsets, HchanOffsets, PanicOffsets);
+/// (first minor version, g, sudog, hchan, _panic, m), newest first.
+type Table = (
+    u32,
+    GOffsets,
+    SudogOffsets,
+    HchanOffsets,
+    PanicOffsets,
+    MOffsets,
+);
+#[rustfmt::skip]
 const TABLES: &[Table] = &[
-    (
-        26,
-        g(144, 168, 224, 256, 280, 320),
-        SUDOG_126,
-        HCHAN_123,
-        PANIC_126,
-    ),
-    (
-        25,
-        g(144, 168, 220, 248, 272, 312),
-        SUDOG_121,
-        HCHAN_123,
-        PANIC_122,
-    ),
-    (
-        24,
-        g(152, 176, 228, 256, 280, 320),
-        SUDOG_121,
-        HCHAN_123,
-        PANIC_122,
-    ),
-    (
-        23,
-        g(152, 176, 224, 256, 280, 320),
-        SUDOG_121,
-        HCHAN_123,
-        PANIC_122,
-    ),
-    (
-        22,
-        g(144, 168, 216, 248, 272, 312),
-        SUDOG_121,
-        HCHAN_121,
-        PANIC_122,
-    ),
-    (
-        21,
-        g(144, 168, 216, 248, 272, 312),
-        SUDOG_121,
-        HCHAN_121,
-        PANIC_121,
-    ),
+    (26, g(144, 168, 224, 256, 280, 320), SUDOG_126, HCHAN_123, PANIC_126, M_126),
+    (25, g(144, 168, 220, 248, 272, 312), SUDOG_121, HCHAN_123, PANIC_122, M_125),
+    (24, g(152, 176, 228, 256, 280, 320), SUDOG_121, HCHAN_123, PANIC_122, M_121),
+    (23, g(152, 176, 224, 256, 280, 320), SUDOG_121, HCHAN_123, PANIC_122, M_121),
+    (22, g(144, 168, 216, 248, 272, 312), SUDOG_121, HCHAN_121, PANIC_122, M_121),
+    (21, g(144, 168, 216, 248, 272, 312), SUDOG_121, HCHAN_121, PANIC_121, M_121),
 ];
 
 /// Every table's `(sig, sigcode0)`: a fault is also looked for there, in
@@ -230,7 +228,7 @@ pub fn minor_version(exe: &GoExecutable<'_>) -> Option<u32> {
 /// The table for a minor version (the newest for unknown or later ones).
 pub fn table(minor: Option<u32>) -> Layout {
     let minor = minor.unwrap_or(u32::MAX);
-    let &(since, g, sudog, hchan, panic) = TABLES
+    let &(since, g, sudog, hchan, panic, m) = TABLES
         .iter()
         .find(|(since, ..)| minor >= *since)
         .unwrap_or(&TABLES[TABLES.len() - 1]);
@@ -239,6 +237,7 @@ pub fn table(minor: Option<u32>) -> Layout {
         sudog,
         hchan,
         panic,
+        m,
         source: LayoutSource::Table(since),
     }
 }
@@ -259,13 +258,15 @@ pub fn from_dwarf(file: &object::File<'_>) -> Option<Layout> {
             "runtime.sudog",
             "runtime.hchan",
             "runtime._panic",
+            "runtime.m",
         ],
     );
-    let (gs, ss, hs, ps) = (
+    let (gs, ss, hs, ps, ms) = (
         structs.get("runtime.g")?,
         structs.get("runtime.sudog")?,
         structs.get("runtime.hchan")?,
         structs.get("runtime._panic")?,
+        structs.get("runtime.m")?,
     );
     let g = |n: &str| gs.get(n).copied();
     let s = |n: &str| ss.get(n).copied();
@@ -307,6 +308,10 @@ pub fn from_dwarf(file: &object::File<'_>) -> Option<Layout> {
             link: p("link")?,
             recovered: p("recovered")?,
         },
+        m: MOffsets {
+            procid: ms.get("procid").copied()?,
+            id: ms.get("id").copied()?,
+        },
         source: LayoutSource::Dwarf,
     })
 }
@@ -330,5 +335,6 @@ mod tests {
         assert_eq!(table(Some(22)).panic.recovered, 96);
         assert_eq!(table(Some(26)).panic.arg, 0);
         assert_eq!(table(Some(25)).g.labels, 344);
+        assert_eq!(table(Some(25)).m.id, 224);
     }
 }

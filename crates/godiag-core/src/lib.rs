@@ -412,6 +412,8 @@ pub struct CoreGoroutines<'e> {
     /// The first goroutine with panics in progress and their values, oldest
     /// first, each with whether it was recovered.
     pub panics: Option<(u64, Vec<(String, bool)>)>,
+    /// (thread id, goroutine) for each goroutine on a thread of the core.
+    pub on_threads: Vec<(u32, u64)>,
     /// Where the structure offsets came from.
     pub layout: LayoutSource,
 }
@@ -471,6 +473,7 @@ pub fn goroutines<'e>(
     let mut cache = PcCache::default();
     let mut throw = None;
     let mut panics = None;
+    let mut on_threads = Vec::new();
     for (n, gp) in gps.into_iter().enumerate() {
         if n % RELEASE_EVERY == RELEASE_EVERY - 1 {
             if let Some(release) = core.release {
@@ -537,6 +540,16 @@ pub fn goroutines<'e>(
             Vec::new()
         };
         let labels = values::labels(core, exe, bias, &layout, minor, gp);
+        // The M it runs on (`m=N`), and that M's thread.
+        let mp = core
+            .read_u64(gp.wrapping_add(layout::G_M))
+            .filter(|&m| m != 0);
+        let m = mp.and_then(|mp| core.read_u64(mp.wrapping_add(layout.m.id)));
+        if let Some(tid) = mp.and_then(|mp| core.read_u64(mp.wrapping_add(layout.m.procid))) {
+            if core.threads.iter().any(|t| u64::from(t.pid) == tid) {
+                on_threads.push((tid as u32, goid));
+            }
+        }
         if panics.is_none() {
             let p = values::panics(core, exe, bias, &layout, &waits, gp);
             if !p.is_empty() {
@@ -554,6 +567,7 @@ pub fn goroutines<'e>(
             parent,
             waits_on,
             labels,
+            m,
             stack_bytes: hi.checked_sub(lo).filter(|&n| n > 0),
             ..Goroutine::default()
         });
@@ -564,6 +578,7 @@ pub fn goroutines<'e>(
         signals,
         throw,
         panics,
+        on_threads,
         layout: layout.source,
     })
 }

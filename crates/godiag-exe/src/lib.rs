@@ -415,6 +415,12 @@ impl<'a> GoExecutable<'a> {
         u64::try_from(v).ok()
     }
 
+    /// The link-time address of a file offset (a profile mapping's
+    /// `file_offset` plus the address's distance from `memory_start`).
+    pub fn address_of_offset(&self, off: u64) -> Option<u64> {
+        file_offset_to_addr(&self.segments, off)
+    }
+
     /// Bytes of the file at a link-time address, when the file holds them.
     pub fn read(&self, addr: u64, len: usize) -> Option<&'a [u8]> {
         let start = self.addr_to_offset(addr)?;

@@ -124,7 +124,9 @@ fn unsample_heap(count: i64, size: i64, rate: i64) -> (i64, i64) {
 }
 
 /// A record being read: its values, and its frames as (pc, function id, line).
-type Record = (Vec<i64>, Vec<(u64, u64, i64)>);
+/// A record: its values, its `@` addresses, and its frames as (pc, function
+/// id, line) from the `#` lines.
+type Record = (Vec<i64>, Vec<u64>, Vec<(u64, u64, i64)>);
 
 fn hex(s: &str) -> Option<u64> {
     u64::from_str_radix(s.strip_prefix("0x")?, 16).ok()
@@ -235,9 +237,18 @@ fn parse(text: &str, format: SourceFormat) -> Result<Profile, ReadError> {
     let mut current: Option<Record> = None;
     let mut offset = header.len() + 1;
     let flush = |b: &mut Builder, cur: &mut Option<Record>| {
-        if let Some((values, frames)) = cur.take() {
+        if let Some((values, pcs, frames)) = cur.take() {
             // Consecutive frame lines with one PC are an inlining chain.
             let mut ids = Vec::new();
+            // No `#` lines: the addresses alone, for a symboliser (0 is the
+            // padding of threadcreate records).
+            if frames.is_empty() {
+                ids.extend(
+                    pcs.iter()
+                        .filter(|&&pc| pc != 0)
+                        .map(|&pc| b.location(pc, Vec::new())),
+                );
+            }
             let mut i = 0;
             while i < frames.len() {
                 let pc = frames[i].0;
@@ -276,13 +287,13 @@ fn parse(text: &str, format: SourceFormat) -> Result<Profile, ReadError> {
         if t.starts_with('#') {
             if let Some((pc, func, file, line_no)) = frame_line(t) {
                 let fid = b.function(func, file);
-                if let Some((_, frames)) = current.as_mut() {
+                if let Some((_, _, frames)) = current.as_mut() {
                     frames.push((pc, fid, line_no));
                 }
             }
             continue;
         }
-        let Some((head, _pcs)) = t.split_once(" @") else {
+        let Some((head, pcs)) = t.split_once(" @") else {
             warnings.push(format!(
                 "line at byte {line_offset} not understood: {t:.60}"
             ));
@@ -329,7 +340,8 @@ fn parse(text: &str, format: SourceFormat) -> Result<Profile, ReadError> {
         match values {
             Some(v) => {
                 flush(&mut b, &mut current);
-                current = Some((v, Vec::new()));
+                let pcs = pcs.split_whitespace().filter_map(hex).collect();
+                current = Some((v, pcs, Vec::new()));
             }
             None => warnings.push(format!(
                 "record at byte {line_offset} not understood: {t:.60}"

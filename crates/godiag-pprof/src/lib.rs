@@ -19,4 +19,6 @@ pub mod proto;
 mod view;
 
 pub use decode::{read, ReadError};
-pub use view::{diff_top, FrameRef, Granularity, Profile, ProfileKind, SourceFormat, TopRow};
+pub use view::{
+    diff_top, FrameRef, Granularity, Profile, ProfileKind, SourceFormat, SymbolFrame, TopRow,
+};

@@ -89,6 +89,9 @@ pub struct CoreThread {
     /// The function the instruction pointer is in, when the executable was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub function: Option<String>,
+    /// The goroutine it was running (its M's current goroutine).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub goroutine: Option<u64>,
     pub registers: Vec<(&'static str, u64)>,
 }
 

@@ -223,13 +223,16 @@ fn threads_section(out: &mut String, st: &Style, i: &InputReport<'_>) {
         };
         let _ = writeln!(
             out,
-            "  {:>8}  signal {:>2}  rip {:#018x}  rsp {:#018x}  rbp {:#018x}  {}",
+            "  {:>8}  signal {:>2}  rip {:#018x}  rsp {:#018x}  rbp {:#018x}  {}{}",
             t.pid,
             t.signal,
             reg("rip"),
             reg("rsp"),
             reg("rbp"),
-            t.function.as_deref().unwrap_or("")
+            t.function.as_deref().unwrap_or(""),
+            t.goroutine
+                .map(|g| format!("  (goroutine {g})"))
+                .unwrap_or_default()
         );
     }
 }

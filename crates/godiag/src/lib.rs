@@ -89,6 +89,7 @@ pub fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> 
                                 .map(|f| f.function.to_string())
                         }),
                         registers: t.regs.clone(),
+                        goroutine: None,
                     })
                     .collect();
             }
@@ -123,6 +124,13 @@ pub fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> 
                             }
                             let crash =
                                 godiag_core::crash::crash_state(&core, exe, bias, &mut read);
+                            for t in report.core_threads.iter_mut() {
+                                t.goroutine = read
+                                    .on_threads
+                                    .iter()
+                                    .find(|(tid, _)| *tid == t.pid)
+                                    .map(|(_, g)| *g);
+                            }
                             let goroutines = read.goroutines;
                             report.groups = group_goroutines(&goroutines, mode);
                             report.wait_objects = godiag_model::group_wait_objects(&goroutines);
@@ -191,7 +199,17 @@ pub fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> 
             }
         } else if matches!(sniffed.kind, InputKind::PprofProto | InputKind::PprofText) {
             match godiag_pprof::read(l.bytes()) {
-                Ok(p) => {
+                Ok(mut p) => {
+                    if let Some(exe) = exe.as_ref().filter(|_| p.unsymbolized() > 0) {
+                        let missing = p.unsymbolized();
+                        let (symbolized, filled) = symbolize_profile(p, exe);
+                        p = symbolized;
+                        warnings.push(if filled == 0 {
+                            format!("{missing} addresses have no symbols and the executable given has no Go function at any of them: it is not the program profiled")
+                        } else {
+                            format!("{filled} of {missing} addresses without symbols were symbolised from the executable")
+                        });
+                    }
                     if p.partial || l.cut {
                         report.status = InputStatus::Partial;
                     }
@@ -305,6 +323,49 @@ pub fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> 
         comparisons,
         profile_comparisons,
     }
+}
+
+/// A profile's addresses without symbols, looked up in the executable: a
+/// mapping's `memory_start`/`file_offset` place an address in the file
+/// (PIE), otherwise it is taken as a link-time address. Addresses are
+/// return addresses (the call is the instruction before), as Go's
+/// profiles and `@ 0x..` lists record them.
+fn symbolize_profile(
+    p: godiag_pprof::Profile,
+    exe: &godiag_exe::GoExecutable<'_>,
+) -> (godiag_pprof::Profile, usize) {
+    // A legacy `@` list holds one PC per logical frame (inlined calls have
+    // their own), so each address names one frame; a proto location holds
+    // the whole inlining chain at its address.
+    let one_frame_each = matches!(
+        p.format,
+        godiag_pprof::SourceFormat::LegacyHeap
+            | godiag_pprof::SourceFormat::LegacyContention
+            | godiag_pprof::SourceFormat::LegacyCount
+    );
+    p.symbolize(|address, mapping| {
+        let link = match mapping.filter(|m| m.memory_limit > m.memory_start) {
+            Some(m) => address
+                .checked_sub(m.memory_start)
+                .and_then(|d| exe.address_of_offset(d.checked_add(m.file_offset)?)),
+            None => Some(address),
+        };
+        let Some(link) = link else {
+            return Vec::new();
+        };
+        let mut frames = exe.frames(link.wrapping_sub(1));
+        if one_frame_each {
+            frames.truncate(1);
+        }
+        frames
+            .into_iter()
+            .map(|f| godiag_pprof::SymbolFrame {
+                function: f.function.to_string(),
+                file: f.file.to_string(),
+                line: f.line,
+            })
+            .collect()
+    })
 }
 
 /// Crash text given with its executable (`--exe`): the instruction at the

@@ -165,6 +165,10 @@ fn goroutines_agree(cases: &[Case]) {
                 panic!("{name}: goroutine {} [{}] not in the core", p.id, p.status);
             };
             assert_eq!(g.status, p.status, "{name}: goroutine {}", p.id);
+            // `m=N` (printed from GOTRACEBACK=system up): the M it runs on.
+            if p.m.is_some() {
+                assert_eq!(g.m, p.m, "{name}: goroutine {} m", p.id);
+            }
             // A running goroutine's printed stack starts where the runtime
             // printed it; the core has it where the thread stopped: compare
             // the program's own frames.

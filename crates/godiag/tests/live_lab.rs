@@ -455,3 +455,62 @@ fn core_of_a_deadlock() {
     }
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+/// A profile that holds addresses only (a legacy text profile without its
+/// `#` symbol lines, as old Go releases and other tools write them) is
+/// symbolised from the executable given with it, and then reads exactly as
+/// the runtime's own symbolised profile of the same run: the same top
+/// table, row by row.
+#[test]
+#[ignore = "needs a Go toolchain: run scripts/test.sh"]
+fn address_only_profile_symbolised_from_the_executable() {
+    let (_version, go) = toolchain();
+    let tmp = scratch_dir("symbolize");
+    let bin = tmp.join("prog");
+    build_scenario(&go, "mutex-contention", &[], &bin);
+    let out = Command::new(&bin)
+        .current_dir(&tmp)
+        .env("LAB_FILES_DIR", &tmp)
+        .output()
+        .expect("the scenario runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let full = std::fs::read_to_string(tmp.join("mutex.debug1.txt")).unwrap();
+    let bare: String = full
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(bare.len() < full.len() / 2, "the # lines were most of it");
+    std::fs::write(tmp.join("bare.txt"), &bare).unwrap();
+    let top = |paths: &[PathBuf]| {
+        let loaded = godiag::load_inputs(paths).unwrap();
+        let report = godiag::build_report(&loaded, godiag_model::GroupKeyMode::Stack);
+        let input = &report.inputs[0];
+        let p = input.profile.as_ref().expect("a profile");
+        let rows = p.top(p.default_sample_index(), godiag_pprof::Granularity::Line);
+        // The runtime's `#` lines leave out runtime.goexit; symbols from the
+        // executable name it like every other frame.
+        let rows: Vec<(String, i64, i64, i64)> = rows
+            .into_iter()
+            .filter(|r| r.function != "runtime.goexit")
+            .map(|r| (r.function, r.line, r.flat, r.cum))
+            .collect();
+        (rows, input.warnings.clone(), p.unsymbolized())
+    };
+    let (theirs, _, _) = top(&[tmp.join("mutex.debug1.txt")]);
+    let (ours, warnings, left) = top(&[tmp.join("bare.txt"), bin.clone()]);
+    assert!(theirs.len() >= 3);
+    assert_eq!(ours, theirs);
+    assert_eq!(left, 0);
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("symbolised from the executable")),
+        "{warnings:?}"
+    );
+    let _ = std::fs::remove_dir_all(&tmp);
+}
