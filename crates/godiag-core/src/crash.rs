@@ -45,7 +45,7 @@ pub fn crash_state<'e>(
                 g.frames = frames_at(exe, f.pc);
             }
         }
-        crash.fault_notes = describe_fault(core, exe, &f);
+        crash.fault_notes = describe_fault(core, exe, &f, goroutines);
         let (name, description) = signal_name(f.signal);
         crash.signal = Some(SignalInfo {
             name,
@@ -75,7 +75,7 @@ pub fn crash_state<'e>(
         addr: s.addr,
         pc: link_pc,
     };
-    crash.fault_notes = describe_fault(core, exe, &as_fault);
+    crash.fault_notes = describe_fault(core, exe, &as_fault, goroutines);
     crash.fatal_signal = Some(FatalSignal {
         name,
         description,

@@ -1006,12 +1006,39 @@ pub fn faulting_instruction(exe: &GoExecutable<'_>, pc: u64) -> Option<String> {
 }
 
 /// What a fault means, in words: the instruction at the faulting PC
-/// (disassembled from the executable) and what the address is.
-pub fn describe_fault(core: &Core<'_>, exe: &GoExecutable<'_>, fault: &Fault) -> Vec<String> {
+/// (disassembled from the executable) and what the address is, also
+/// against the goroutines' stack bounds.
+pub fn describe_fault(
+    core: &Core<'_>,
+    exe: &GoExecutable<'_>,
+    fault: &Fault,
+    goroutines: &[Goroutine<'_>],
+) -> Vec<String> {
     let mut out: Vec<String> = faulting_instruction(exe, fault.pc).into_iter().collect();
     let a = fault.addr;
+    // Where the address falls against the goroutines' stacks (`g.stack`).
+    let stacks = goroutines.iter().filter_map(|g| {
+        let gp = g.gp?;
+        Some((g.id, core.read_u64(gp)?, core.read_u64(gp.wrapping_add(8))?))
+    });
+    let mut near_stack = None;
+    for (id, lo, hi) in stacks {
+        if (lo..hi).contains(&a) {
+            near_stack = Some(format!(
+                "{a:#x} is inside goroutine {id}'s stack [{lo:#x}, {hi:#x}): a pointer to a stack variable that has moved or died (unsafe code, cgo keeping a Go pointer)"
+            ));
+            break;
+        }
+        if a < lo && lo - a <= 64 << 10 {
+            near_stack = Some(format!(
+                "{a:#x} is just below goroutine {id}'s stack [{lo:#x}, {hi:#x}): the stack overflowed its bounds (a large frame in nosplit or C code)"
+            ));
+        }
+    }
     let meaning = if a < 0x1000 {
         format!("a nil pointer plus {a:#x}: the field at offset {a} of a nil struct pointer (or element {a} of a nil slice of bytes)")
+    } else if let Some(m) = near_stack {
+        m
     } else if (0x0000_8000_0000_0000..0xffff_8000_0000_0000).contains(&a) {
         format!("{a:#x} is not a canonical address: a corrupted pointer (use of freed or overwritten memory, unsafe arithmetic)")
     } else if core.read(a, 1).is_some() {
