@@ -15,7 +15,8 @@
 #
 # Scenarios: nil-deref bad-address deadlock-chan core-goroutine-leak core-stack-overflow
 # map-concurrent-writes (a throw: the message is only in the throw's frame) labels (a
-# panic in a goroutine started inside pprof.Do: labels and the panic value in memory)
+# panic in a goroutine started inside pprof.Do: labels and the panic value in memory);
+# core-wait-minutes takes 65 s and is only made when named in LAB_CORE_SCENARIOS
 # cgo-crash (CGO_ENABLED=1, needs gcc; the others CGO_ENABLED=0). Builds, run from lab/
 # like regen.sh (no -trimpath, so frames carry /…/lab/scenarios/<name>/main.go paths):
 #   plain     go build
@@ -85,8 +86,10 @@ run_one() {
 		exec env -u GODEBUG -u GORACE -u GOMAXPROCS GOTRACEBACK=crash "./$name" </dev/null >/dev/null 2>"$errfile"
 	) &
 	pid=$!
-	( # watchdog: SIGKILL after RUN_TIMEOUT s; returns as soon as the program is gone
-		for ((i = 0; i < RUN_TIMEOUT * 10; i++)); do
+	local limit=$RUN_TIMEOUT
+	[ "$name" = core-wait-minutes ] && limit=$((RUN_TIMEOUT * 2))
+	( # watchdog: SIGKILL after the limit; returns as soon as the program is gone
+		for ((i = 0; i < limit * 10; i++)); do
 			sleep 0.1
 			kill -0 "$pid" 2>/dev/null || exit 0
 		done
@@ -124,6 +127,7 @@ EXPECT = {
     "cgo-crash": ["SIGSEGV: segmentation violation", "signal arrived during cgo execution"],
     "map-concurrent-writes": ["fatal error: concurrent map writes"],
     "labels": ["panic: serve: request abc-123 failed"],
+    "core-wait-minutes": ["[chan receive, 1 minutes]"],
 }
 FLAGS = {"plain": [], "stripped": ["-ldflags=-s -w"], "pie": ["-buildmode=pie"]}
 

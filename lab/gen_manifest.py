@@ -331,6 +331,14 @@ S = [
      "[32]int scratch array); under GOTRACEBACK=crash then SIGABRT (exit 134) and a core "
      "with the 4 MiB stack.",
      {"evidence": "core"}),
+    ("core-wait-minutes", "nil-dereference", "main.main", "invalid memory address or nil pointer dereference", "default",
+     ["plain"],
+     "main reads a field through a nil *reply; eight goroutines had been blocked in [chan receive] for over a minute",
+     "Slow (65 s), made only when named. Five main.wait goroutines block, a GC records their "
+     "wait (g.waitsince), three more block 65 s later, another GC, then the nil dereference: "
+     "the crash output prints '[chan receive, 1 minutes]' for all eight, which a core reader "
+     "must match from g.waitsince and sched.lastpoll.",
+     {"evidence": "core"}),
 ]
 
 # Evidence "trace": no crash text (except trace-crash's stderr); the program writes a

@@ -474,6 +474,7 @@ pub fn goroutines<'e>(
     let mut throw = None;
     let mut panics = None;
     let mut on_threads = Vec::new();
+    let mut waitsinces = Vec::new();
     for (n, gp) in gps.into_iter().enumerate() {
         if n % RELEASE_EVERY == RELEASE_EVERY - 1 {
             if let Some(release) = core.release {
@@ -540,6 +541,12 @@ pub fn goroutines<'e>(
             Vec::new()
         };
         let labels = values::labels(core, exe, bias, &layout, minor, gp);
+        let waitsince = if matches!(status, 3 | 4) {
+            core.read_u64(gp.wrapping_add(go.waitsince)).unwrap_or(0)
+        } else {
+            0
+        };
+        waitsinces.push(waitsince);
         // The M it runs on (`m=N`), and that M's thread.
         let mp = core
             .read_u64(gp.wrapping_add(layout::G_M))
@@ -572,6 +579,23 @@ pub fn goroutines<'e>(
             ..Goroutine::default()
         });
     }
+    // `g.waitsince` is the start of the GC that first found the goroutine
+    // blocked. The core holds no clock: "now" is the scheduler's last network
+    // poll (`sched.lastpoll`, refreshed by sysmon every 10 ms or so) when the
+    // executable's symbols and DWARF locate it, else the latest waitsince;
+    // either way the waits are lower bounds, as the runtime's "N minutes" are.
+    let latest = waitsinces
+        .iter()
+        .copied()
+        .chain(last_poll(core, &file, bias))
+        .max()
+        .unwrap_or(0);
+    for (g, &since) in out.iter_mut().zip(&waitsinces) {
+        if since != 0 {
+            let minutes = latest.saturating_sub(since) / 60_000_000_000;
+            g.wait_minutes = u32::try_from(minutes).ok().filter(|&m| m > 0);
+        }
+    }
     Ok(CoreGoroutines {
         goroutines: out,
         fault,
@@ -581,6 +605,19 @@ pub fn goroutines<'e>(
         on_threads,
         layout: layout.source,
     })
+}
+
+/// `sched.lastpoll`: the monotonic time of the scheduler's last network
+/// poll, the closest thing to the time of the dump a core holds.
+fn last_poll(core: &Core<'_>, file: &object::File<'_>, bias: u64) -> Option<u64> {
+    let sched = file
+        .symbols()
+        .find(|s| s.name() == Ok("runtime.sched"))?
+        .address()
+        .wrapping_add(bias);
+    let offsets = godiag_exe::dwarf::struct_offsets(file, &["runtime.schedt"]);
+    let at = *offsets.get("runtime.schedt")?.get("lastpoll")?;
+    core.read_u64(sched.wrapping_add(at)).filter(|&t| t != 0)
 }
 
 /// `created by F in goroutine N`: the runtime prints the physical function

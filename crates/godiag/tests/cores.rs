@@ -23,6 +23,7 @@ const KINDS: &[(&str, &str)] = &[
     ("cgo-crash", "cgo-crash"),
     ("map-concurrent-writes", "concurrent-map-access"),
     ("labels", "user-panic"),
+    ("core-wait-minutes", "nil-dereference"),
 ];
 
 struct Case {
@@ -165,6 +166,12 @@ fn goroutines_agree(cases: &[Case]) {
                 panic!("{name}: goroutine {} [{}] not in the core", p.id, p.status);
             };
             assert_eq!(g.status, p.status, "{name}: goroutine {}", p.id);
+            // `N minutes`: from g.waitsince against the scheduler's last poll.
+            assert_eq!(
+                g.wait_minutes, p.wait_minutes,
+                "{name}: goroutine {} minutes",
+                p.id
+            );
             // `m=N` (printed from GOTRACEBACK=system up): the M it runs on.
             if p.m.is_some() {
                 assert_eq!(g.m, p.m, "{name}: goroutine {} m", p.id);
