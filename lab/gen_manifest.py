@@ -339,6 +339,16 @@ S = [
      "the crash output prints '[chan receive, 1 minutes]' for all eight, which a core reader "
      "must match from g.waitsince and sched.lastpoll.",
      {"evidence": "core"}),
+    # Evidence "service": a long-running service that `godiag collect` captures a bundle
+    # from (crates/godiag/tests/live_lab.rs starts it on loopback).
+    ("service-leak", "goroutine-leak", "main.lookup", None, "default", ["collect"],
+     "search returns on timeout without reading the unbuffered result channel, so each slow "
+     "lookup blocks forever in its send",
+     "An HTTP service with net/http/pprof, mutex and block profiling on, and a load loop "
+     "calling /search every 2 ms; every lookup is slower than the 5 ms budget, so about one "
+     "main.lookup goroutine per request leaks in [chan send] at the marked line, and the "
+     "mutex guarding the cache sees contention from them.",
+     {"evidence": "service"}),
 ]
 
 # Evidence "trace": no crash text (except trace-crash's stderr); the program writes a

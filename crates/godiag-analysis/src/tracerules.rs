@@ -371,8 +371,10 @@ fn leak(input: &TraceInput<'_>, s: &Summary, out: &mut Vec<Finding>) {
         let mut f = Finding::new(
             FindingKind::GoroutineLeak,
             format!(
-                "Goroutine leak: {} goroutines blocked ({}) at {} for the whole trace",
-                b.count, b.reason, u.function
+                "Goroutine leak: {} goroutines blocked{} at {} for the whole trace",
+                b.count,
+                in_parens(&b.reason),
+                u.function
             ),
             Confidence::Medium,
         );
@@ -444,8 +446,9 @@ pub fn confirm_from_traces(findings: &mut [Finding], inputs: &[TraceInput<'_>]) 
                         let mut e = evidence(
                             input,
                             format!(
-                                "{} goroutines blocked ({}) at this site at the end of the trace",
-                                b.count, b.reason
+                                "{} goroutines blocked{} at this site at the end of the trace",
+                                b.count,
+                                in_parens(&b.reason)
                             ),
                             Vec::new(),
                         );
@@ -486,4 +489,14 @@ pub fn crash_moment(s: &Summary) -> String {
         }
     });
     parts.join(", ")
+}
+
+/// ` (reason)`, or nothing when the trace did not say why (goroutines already
+/// blocked when tracing started).
+fn in_parens(reason: &str) -> String {
+    if reason.is_empty() {
+        String::new()
+    } else {
+        format!(" ({reason})")
+    }
 }

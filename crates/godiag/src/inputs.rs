@@ -93,7 +93,8 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
         let entry = entry?;
         let path = entry.path();
         let name = entry.file_name();
-        if name.to_string_lossy().starts_with('.') {
+        // `bundle.json` describes the bundle (`collect`, `run`); it is not an artifact.
+        if name.to_string_lossy().starts_with('.') || name == "bundle.json" {
             continue;
         }
         let ty = entry.file_type()?;

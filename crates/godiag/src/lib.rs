@@ -2,7 +2,9 @@
 //! read them, group goroutines, run the rules, and hand a [`Report`] to a
 //! renderer. The binary (`main.rs`) only parses arguments and writes output.
 
+pub mod collect;
 mod inputs;
+pub mod run;
 
 use godiag_analysis::{
     analyze_profiles, analyze_text, analyze_traces, confirm_from_profiles, confirm_from_traces,

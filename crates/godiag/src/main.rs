@@ -43,6 +43,72 @@ enum Command {
     /// Convert an execution trace: a timeline for ui.perfetto.dev, or one of the
     /// blocking profiles `go tool trace -pprof=` offers, for `go tool pprof`.
     Export(ExportArgs),
+    /// Run a Go program with crash diagnostics on (GOTRACEBACK=crash,
+    /// GODEBUG=gctrace=1, core dumps); when it fails, keep its crash output,
+    /// core dump and executable in a bundle and analyse it.
+    Run(RunArgs),
+    /// Capture a bundle from a live service's /debug/pprof/ endpoints
+    /// (goroutine dumps, heap, allocs, mutex, block, CPU profile, execution
+    /// trace, goroutine leak profile) in snapshots, then analyse it.
+    Collect(CollectArgs),
+}
+
+#[derive(clap::Args)]
+struct CollectArgs {
+    /// The service: http://HOST:PORT (its /debug/pprof/ is used), or the full
+    /// address of the pprof index.
+    #[arg(value_name = "URL")]
+    url: String,
+    /// The bundle directory (default: godiag-collect-<time> here).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Length of the CPU profile and of the execution trace.
+    #[arg(long, default_value_t = 5, value_name = "SECONDS")]
+    seconds: u64,
+    /// Goroutine and heap snapshots to take, for leak detection.
+    #[arg(long, default_value_t = 2, value_name = "N")]
+    snapshots: u32,
+    /// Seconds between snapshots.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    interval: u64,
+    /// Seconds to wait for each response (beyond the profiling time).
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    timeout: u64,
+    /// No CPU profile.
+    #[arg(long)]
+    no_cpu: bool,
+    /// No execution trace.
+    #[arg(long)]
+    no_trace: bool,
+    /// Take a debug=2 goroutine dump in every snapshot even when they are
+    /// less than 30 s apart (each dump stops the world while it is written).
+    #[arg(long)]
+    allow_frequent_dumps: bool,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+struct RunArgs {
+    /// The bundle directory (default: godiag-run-<time>-<pid> here).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Keep the bundle even when the program succeeds.
+    #[arg(long)]
+    keep: bool,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// The program and its arguments, after `--`.
+    #[arg(last = true, required = true, value_name = "PROGRAM")]
+    command: Vec<std::ffi::OsString>,
 }
 
 #[derive(clap::Args)]
@@ -159,7 +225,90 @@ fn main() -> ExitCode {
         Command::Explain(args) => explain(args),
         Command::Flamegraph(args) => flamegraph(args),
         Command::Export(args) => export(args),
+        Command::Run(args) => run(args),
+        Command::Collect(args) => collect(args),
     }
+}
+
+fn collect(args: CollectArgs) -> ExitCode {
+    let opts = godiag::collect::CollectOptions {
+        url: args.url,
+        out: args.out,
+        seconds: args.seconds,
+        snapshots: args.snapshots,
+        interval: std::time::Duration::from_secs(args.interval),
+        timeout: std::time::Duration::from_secs(args.timeout),
+        cpu: !args.no_cpu,
+        trace: !args.no_trace,
+        frequent_dumps: args.allow_frequent_dumps,
+        progress: true,
+    };
+    let dir = match godiag::collect::collect(&opts) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("godiag: {e:#}");
+            return ExitCode::from(EXIT_UNREADABLE);
+        }
+    };
+    eprintln!("godiag: the bundle is in {}", dir.display());
+    if godiag::collect::is_empty_bundle(&dir) {
+        eprintln!(
+            "godiag: nothing could be collected; see {}/bundle.json",
+            dir.display()
+        );
+        return ExitCode::from(EXIT_UNREADABLE);
+    }
+    analyze(AnalyzeArgs {
+        paths: vec![dir],
+        format: args.format,
+        output: args.output,
+        group: Grouping::Stack,
+        exe: None,
+        max_groups: 12,
+    })
+}
+
+fn run(args: RunArgs) -> ExitCode {
+    let mut command = args.command.into_iter();
+    let Some(program) = command.next() else {
+        eprintln!("godiag: run needs a program: godiag run -- PROGRAM [ARGS]");
+        return ExitCode::from(2);
+    };
+    let opts = godiag::run::RunOptions {
+        program: PathBuf::from(program),
+        args: command.collect(),
+        out: args.out,
+        keep: args.keep,
+    };
+    let outcome = match godiag::run::run(&opts) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("godiag: {e:#}");
+            return ExitCode::from(EXIT_FAILURE);
+        }
+    };
+    let code = outcome.exit_code();
+    let Some(bundle) = outcome.bundle else {
+        return ExitCode::from(code);
+    };
+    eprintln!(
+        "godiag: {} ended with exit status {code}; its crash output, core and executable are in {}",
+        opts.program.display(),
+        bundle.display()
+    );
+    let status = analyze(AnalyzeArgs {
+        paths: vec![bundle],
+        format: args.format,
+        output: args.output,
+        group: Grouping::Stack,
+        exe: None,
+        max_groups: 12,
+    });
+    if status != ExitCode::from(EXIT_OK) {
+        return status;
+    }
+    // The program's own status, as if it had run alone.
+    ExitCode::from(code)
 }
 
 fn export(args: ExportArgs) -> ExitCode {

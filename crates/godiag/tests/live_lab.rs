@@ -514,3 +514,193 @@ fn address_only_profile_symbolised_from_the_executable() {
     );
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+/// `godiag run`: the program's crash is kept (its output, core and
+/// executable, with bundle.json) and analysed; the exit status is the
+/// program's. A program that succeeds leaves nothing behind.
+#[test]
+#[ignore = "needs a Go toolchain: run scripts/test.sh"]
+fn run_keeps_and_analyses_a_crash() {
+    let (_version, go) = toolchain();
+    let tmp = scratch_dir("run");
+    build_nil_deref(&go, &[], &tmp.join("prog"));
+    let godiag = env!("CARGO_BIN_EXE_godiag");
+    let out = Command::new(godiag)
+        .current_dir(&tmp)
+        .args(["run", "--out", "bundle", "--format", "json", "--", "./prog"])
+        .output()
+        .unwrap();
+    // GOTRACEBACK=crash: the runtime aborts, as a shell reports it.
+    assert_eq!(out.status.code(), Some(134));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("panic: runtime error: invalid memory address"),
+        "{stderr}"
+    );
+    let bundle = tmp.join("bundle");
+    for f in ["stderr.txt", "core", "prog", "bundle.json"] {
+        assert!(bundle.join(f).is_file(), "{f} kept");
+    }
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(bundle.join("bundle.json")).unwrap())
+            .unwrap();
+    assert_eq!(meta["schema"], "godiag.bundle/v1");
+    assert_eq!(meta["exit"]["signal"], 6);
+    assert_eq!(meta["env"]["GOTRACEBACK"], "crash");
+    assert_eq!(meta["failed"].as_array().map(Vec::len), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let top = &report["findings"][0];
+    assert_eq!(top["kind"], "nil-dereference");
+    assert_eq!(top["location"]["function"], "main.deref");
+    assert_eq!(top["verification"]["crash"], "confirms");
+    assert_eq!(top["verification"]["core"], "confirms");
+    assert!(report["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["status"] == "parsed"));
+
+    // Success: the status passes through and no bundle stays.
+    let out = Command::new(godiag)
+        .current_dir(&tmp)
+        .args(["run", "--", "true"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let left: Vec<_> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with("godiag-run-"))
+        .collect();
+    assert!(left.is_empty());
+    // A plain error exit: kept, no core expected, nothing reported missing.
+    let out = Command::new(godiag)
+        .current_dir(&tmp)
+        .args(["run", "--out", "failed", "--", "false"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.join("failed/bundle.json")).unwrap())
+            .unwrap();
+    assert_eq!(meta["exit"]["code"], 1);
+    assert_eq!(meta["failed"].as_array().map(Vec::len), Some(0));
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
+/// `godiag collect` against a leaking service started here on loopback:
+/// every endpoint is captured into the bundle with bundle.json, and the
+/// analysis names the leak at the marked line, confirmed by the goroutine
+/// dumps, the goroutine profiles and the trace, contradicted by none. A
+/// second debug=2 dump within 30 s is skipped unless asked for.
+#[test]
+#[ignore = "needs a Go toolchain: run scripts/test.sh"]
+fn collect_from_a_leaking_service() {
+    use std::io::BufRead;
+    let (_version, go) = toolchain();
+    let tmp = scratch_dir("collect");
+    let bin = tmp.join("svc");
+    build_scenario(&go, "service-leak", &[], &bin);
+    // Killed however the test ends.
+    struct Service(std::process::Child);
+    impl Drop for Service {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut svc = Service(
+        Command::new(&bin)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut line = String::new();
+    std::io::BufReader::new(svc.0.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_string();
+    let godiag = env!("CARGO_BIN_EXE_godiag");
+    let collect = |out: &str, extra: &[&str]| {
+        Command::new(godiag)
+            .current_dir(&tmp)
+            .args([
+                "collect",
+                "--out",
+                out,
+                "--seconds",
+                "1",
+                "--snapshots",
+                "2",
+            ])
+            .args(["--interval", "2", "--format", "json"])
+            .args(extra)
+            .arg(&url)
+            .output()
+            .unwrap()
+    };
+    let out = collect("bundle", &["--allow-frequent-dumps"]);
+    let _ = std::fs::write(tmp.join("report.json"), &out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.join("bundle/bundle.json")).unwrap())
+            .unwrap();
+    assert_eq!(meta["created_by"], "collect");
+    assert_eq!(meta["failed"].as_array().map(Vec::len), Some(0), "{meta}");
+    let names: Vec<&str> = meta["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    for want in [
+        "goroutine-debug2-1.txt",
+        "goroutine-debug2-2.txt",
+        "goroutine-debug1-1.txt",
+        "goroutine-1.pb.gz",
+        "goroutine-2.pb.gz",
+        "heap-1.pb.gz",
+        "heap-2.pb.gz",
+        "allocs.pb.gz",
+        "mutex.pb.gz",
+        "block.pb.gz",
+        "cpu.pb.gz",
+        "trace.out",
+    ] {
+        assert!(names.contains(&want), "{want} not in {names:?}");
+        assert!(tmp.join("bundle").join(want).is_file());
+    }
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let top = &report["findings"][0];
+    assert_eq!(top["kind"], "goroutine-leak", "{top}");
+    assert_eq!(top["location"]["function"], "main.lookup");
+    assert_eq!(top["location"]["line"], 30);
+    for source in ["goroutine-dump", "pprof", "trace"] {
+        assert_eq!(top["verification"][source], "confirms", "{source}: {top}");
+    }
+    assert!(top["verification"]
+        .as_object()
+        .unwrap()
+        .values()
+        .all(|v| v != "contradicts"));
+    // Without --allow-frequent-dumps the second debug=2 dump (2 s later) is skipped.
+    let out = collect("limited", &["--no-cpu", "--no-trace"]);
+    assert!(out.status.success());
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.join("limited/bundle.json")).unwrap())
+            .unwrap();
+    let failed = meta["failed"].as_array().unwrap();
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert_eq!(failed[0]["query"], "goroutine?debug=2");
+    assert!(!tmp.join("limited/goroutine-debug2-2.txt").exists());
+    drop(svc);
+    let _ = std::fs::remove_dir_all(&tmp);
+}

@@ -1,0 +1,342 @@
+//! `godiag run`: runs a Go program with its crash diagnostics on
+//! (`GOTRACEBACK=crash`, `GODEBUG=gctrace=1`, core dumps allowed), passes
+//! its output through, and when it fails keeps what it left — the crash
+//! output, the core dump, the executable — in a bundle directory with a
+//! `bundle.json` that says what was captured when, and what could not be.
+
+use std::ffi::OsString;
+use std::io::{Read, Write};
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::SystemTime;
+
+use anyhow::{Context, Result};
+use serde_json::json;
+
+/// What to run and where to keep the bundle.
+pub struct RunOptions {
+    pub program: PathBuf,
+    pub args: Vec<OsString>,
+    /// The bundle directory; `godiag-run-<time>-<pid>` in the current
+    /// directory when not given.
+    pub out: Option<PathBuf>,
+    /// Keep the bundle when the program succeeds, too.
+    pub keep: bool,
+}
+
+/// How the run ended.
+pub struct RunOutcome {
+    pub status: ExitStatus,
+    /// The bundle, when one was kept.
+    pub bundle: Option<PathBuf>,
+}
+
+impl RunOutcome {
+    /// The exit status to pass on: the program's code, or 128 + its signal
+    /// as a shell reports it.
+    pub fn exit_code(&self) -> u8 {
+        match (self.status.code(), self.status.signal()) {
+            (Some(c), _) => u8::try_from(c & 0xff).unwrap_or(1),
+            (None, Some(s)) => u8::try_from(128 + s).unwrap_or(1),
+            _ => 1,
+        }
+    }
+}
+
+/// `GODEBUG` with `gctrace=1` added to what the caller already set.
+fn godebug() -> String {
+    match std::env::var("GODEBUG") {
+        Ok(v) if v.split(',').any(|kv| kv.starts_with("gctrace=")) => v,
+        Ok(v) if !v.is_empty() => format!("{v},gctrace=1"),
+        _ => "gctrace=1".into(),
+    }
+}
+
+/// A program named without a `/` is looked up in `PATH`, as a shell does.
+fn resolve(program: &Path) -> PathBuf {
+    if program.components().count() > 1 {
+        return program.to_path_buf();
+    }
+    std::env::var_os("PATH")
+        .and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|d| d.join(program))
+                .find(|p| p.is_file())
+        })
+        .unwrap_or_else(|| program.to_path_buf())
+}
+
+/// Runs the program; on failure writes the bundle.
+pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
+    let started = SystemTime::now();
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let program = resolve(&opts.program);
+    let program = std::fs::canonicalize(&program).unwrap_or(program);
+    let bundle = opts.out.clone().unwrap_or_else(|| {
+        let secs = started
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        cwd.join(format!("godiag-run-{secs}-{}", std::process::id()))
+    });
+    std::fs::create_dir_all(&bundle)
+        .with_context(|| format!("cannot create {}", bundle.display()))?;
+    let stderr_path = bundle.join("stderr.txt");
+    let mut stderr_file = std::fs::File::create(&stderr_path)
+        .with_context(|| format!("cannot write {}", stderr_path.display()))?;
+    let pattern = std::fs::read_to_string("/proc/sys/kernel/core_pattern")
+        .unwrap_or_default()
+        .trim()
+        .to_string();
+
+    // `ulimit -c unlimited` in a shell that then becomes the program: the
+    // limit is the child's own, and no libc call is needed here.
+    let mut child = Command::new("/bin/sh")
+        .arg("-c")
+        .arg("ulimit -c unlimited 2>/dev/null; exec \"$0\" \"$@\"")
+        .arg(&program)
+        .args(&opts.args)
+        .env("GOTRACEBACK", "crash")
+        .env("GODEBUG", godebug())
+        .stdin(Stdio::inherit())
+        .stdout(Stdio::inherit())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot run {}", program.display()))?;
+    let pid = child.id();
+    // Pass the program's stderr through while keeping a copy.
+    let mut pipe = child.stderr.take().context("no stderr pipe")?;
+    let tee = std::thread::spawn(move || -> std::io::Result<()> {
+        let mut buf = [0u8; 64 << 10];
+        let mut out = std::io::stderr();
+        loop {
+            let n = pipe.read(&mut buf)?;
+            if n == 0 {
+                return Ok(());
+            }
+            let _ = out.write_all(&buf[..n]);
+            stderr_file.write_all(&buf[..n])?;
+        }
+    });
+    let status = child.wait().context("cannot wait for the program")?;
+    let tee_result = tee.join();
+    let ended = SystemTime::now();
+
+    if status.success() && !opts.keep {
+        let _ = std::fs::remove_dir_all(&bundle);
+        return Ok(RunOutcome {
+            status,
+            bundle: None,
+        });
+    }
+
+    let mut files = vec![json!({
+        "name": "stderr.txt",
+        "what": "the program's standard error: crash output, gctrace lines",
+        "captured_at": rfc3339(ended),
+    })];
+    let mut failed = Vec::new();
+    if !matches!(tee_result, Ok(Ok(()))) {
+        failed
+            .push(json!({"what": "stderr.txt", "why": "the copy of standard error is incomplete"}));
+    }
+    // The executable, so that the core can be read (its symbols, pclntab).
+    let exe_name = program
+        .file_name()
+        .map_or_else(|| OsString::from("program"), |n| n.to_os_string());
+    match std::fs::copy(&program, bundle.join(&exe_name)) {
+        Ok(_) => files.push(json!({
+            "name": exe_name.to_string_lossy(),
+            "what": "the executable that ran",
+            "source": program.display().to_string(),
+        })),
+        Err(e) => failed.push(json!({
+            "what": "the executable",
+            "why": format!("cannot copy {}: {e}", program.display()),
+        })),
+    }
+    let dumped = status.core_dumped();
+    match find_core(&pattern, &cwd, pid, &program, started) {
+        Ok(core) => {
+            let dest = bundle.join("core");
+            if std::fs::rename(&core, &dest).is_err() {
+                std::fs::copy(&core, &dest)
+                    .with_context(|| format!("cannot copy {}", core.display()))?;
+            }
+            files.push(json!({
+                "name": "core",
+                "what": "the core dump",
+                "source": core.display().to_string(),
+                "captured_at": rfc3339(ended),
+            }));
+        }
+        Err(why) if dumped || status.signal().is_some() => {
+            failed.push(json!({"what": "core dump", "why": why}));
+        }
+        // Exited with an error code, no signal: no core was expected.
+        Err(_) => {}
+    }
+    let exit = json!({
+        "code": status.code(),
+        "signal": status.signal(),
+        "core_dumped": dumped,
+    });
+    let bundle_json = json!({
+        "schema": "godiag.bundle/v1",
+        "tool": { "name": "godiag", "version": env!("CARGO_PKG_VERSION") },
+        "created_by": "run",
+        "command": std::iter::once(program.display().to_string())
+            .chain(opts.args.iter().map(|a| a.to_string_lossy().into_owned()))
+            .collect::<Vec<_>>(),
+        "cwd": cwd.display().to_string(),
+        "pid": pid,
+        "started_at": rfc3339(started),
+        "ended_at": rfc3339(ended),
+        "exit": exit,
+        "env": { "GOTRACEBACK": "crash", "GODEBUG": godebug() },
+        "core_pattern": pattern,
+        "files": files,
+        "failed": failed,
+    });
+    let text = serde_json::to_string_pretty(&bundle_json)? + "\n";
+    std::fs::write(bundle.join("bundle.json"), text)
+        .with_context(|| format!("cannot write {}", bundle.display()))?;
+    Ok(RunOutcome {
+        status,
+        bundle: Some(bundle),
+    })
+}
+
+/// Where the kernel put the core of process `pid`: `core_pattern` with its
+/// `%p` (pid) and `%e` (command name) filled in, relative to the program's
+/// working directory unless absolute; any other specifier matches anything.
+/// A file older than the run is not it.
+fn find_core(
+    pattern: &str,
+    cwd: &Path,
+    pid: u32,
+    program: &Path,
+    started: SystemTime,
+) -> std::result::Result<PathBuf, String> {
+    if let Some(handler) = pattern.strip_prefix('|') {
+        return Err(format!(
+            "core_pattern sends cores to a program ({handler}); get it with `coredumpctl dump {pid} -o core` or set kernel.core_pattern=core"
+        ));
+    }
+    if pattern.is_empty() {
+        return Err("core_pattern is empty: the kernel writes no cores".into());
+    }
+    let comm: String = program
+        .file_name()
+        .map(|n| n.to_string_lossy().chars().take(15).collect())
+        .unwrap_or_default();
+    let mut want = String::new();
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            want.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('p') | Some('P') => want.push_str(&pid.to_string()),
+            Some('e') => want.push_str(&comm),
+            Some('%') => want.push('%'),
+            _ => want.push('\u{0}'),
+        }
+    }
+    let full = if want.starts_with('/') {
+        PathBuf::from(&want)
+    } else {
+        cwd.join(&want)
+    };
+    let dir = full.parent().unwrap_or(cwd).to_path_buf();
+    let name = full
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // `core` may become `core.<pid>` (kernel.core_uses_pid).
+    let matches = |file: &str| {
+        wildcard(&name, file)
+            || (!name.contains(&pid.to_string()) && wildcard(&format!("{name}.{pid}"), file))
+    };
+    let entries = std::fs::read_dir(&dir)
+        .map_err(|e| format!("cannot look for the core in {}: {e}", dir.display()))?;
+    let mut found: Option<(SystemTime, PathBuf)> = None;
+    for e in entries.flatten() {
+        let file = e.file_name().to_string_lossy().into_owned();
+        if !matches(&file) {
+            continue;
+        }
+        let Ok(modified) = e.metadata().and_then(|m| m.modified()) else {
+            continue;
+        };
+        if modified >= started && found.as_ref().is_none_or(|(t, _)| modified > *t) {
+            found = Some((modified, e.path()));
+        }
+    }
+    found.map(|(_, p)| p).ok_or_else(|| {
+        format!(
+            "no core file matching {} was written (core_pattern {pattern:?}; a hard limit on core size, or a read-only directory, also prevents it)",
+            full.display()
+        )
+    })
+}
+
+/// `pattern` against `name`, where NUL in the pattern matches any run of
+/// characters (an unknown `%` specifier).
+fn wildcard(pattern: &str, name: &str) -> bool {
+    match pattern.split_once('\u{0}') {
+        None => pattern == name,
+        Some((head, rest)) => {
+            let Some(tail) = name.strip_prefix(head) else {
+                return false;
+            };
+            (0..=tail.len())
+                .filter(|&i| tail.is_char_boundary(i))
+                .any(|i| wildcard(rest, &tail[i..]))
+        }
+    }
+}
+
+/// `2026-11-27T12:34:56.789Z`.
+pub fn rfc3339(t: SystemTime) -> String {
+    let d = t.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
+    let secs = d.as_secs();
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        d.subsec_millis()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps() {
+        let t = SystemTime::UNIX_EPOCH + std::time::Duration::from_millis(1_795_782_896_789);
+        assert_eq!(rfc3339(t), "2026-11-27T12:34:56.789Z");
+        assert_eq!(rfc3339(SystemTime::UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
+    }
+
+    #[test]
+    fn core_pattern_wildcards() {
+        assert!(wildcard("core.\u{0}.42", "core.prog.42"));
+        assert!(!wildcard("core.\u{0}.42", "core.prog.43"));
+        assert!(wildcard("core", "core"));
+    }
+}
