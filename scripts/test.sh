@@ -14,6 +14,15 @@ if [ ! -x "$GO_HOME/bin/go" ]; then
 fi
 "$GO_HOME/bin/go" version
 command -v gcc >/dev/null || { echo "gcc is needed for the race and cgo lab builds" >&2; exit 1; }
+# The HTML report is checked in headless Chromium (Debian's package).
+if ! command -v chromium >/dev/null; then
+  echo "installing chromium (Debian) for the HTML report test"
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+  fi
+fi
 
 export GODIAG_TEST_GO="$GO_VERSION"
 log=$(mktemp)

@@ -6,6 +6,7 @@
 //! evidence was read by the readers. Nothing here changes either.
 
 mod explain;
+mod html;
 mod json;
 mod markdown;
 mod profile;
@@ -19,11 +20,28 @@ pub use explain::{
     render_catalog_markdown, render_explanation_json, render_explanation_markdown,
     render_explanation_text,
 };
+pub use html::render_html;
 pub use json::render_json;
 pub use markdown::render_markdown;
 pub use profile::{format_value, profile_json, profile_text};
 pub use text::{render_text, TextOptions};
 pub use trace::trace_text;
+
+/// A flame graph (SVG, drawn by inferno) of sample type `index` of a
+/// profile; `None` when no sample has a value of that type.
+pub fn flamegraph_svg(p: &godiag_pprof::Profile, index: usize, title: &str) -> Option<Vec<u8>> {
+    let folded = p.folded(index);
+    if folded.is_empty() {
+        return None;
+    }
+    let (_, unit) = p.sample_types().get(index).copied().unwrap_or(("", ""));
+    let mut opts = inferno::flamegraph::Options::default();
+    opts.title = title.to_string();
+    opts.count_name = unit.to_string();
+    let mut svg = Vec::new();
+    inferno::flamegraph::from_lines(&mut opts, folded.iter().map(String::as_str), &mut svg).ok()?;
+    Some(svg)
+}
 
 /// The JSON schema name, part of the command-line contract.
 pub const SCHEMA: &str = "godiag.report/v1";

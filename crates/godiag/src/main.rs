@@ -210,6 +210,9 @@ enum Format {
     Json,
     /// For pasting into an issue or a ticket.
     Markdown,
+    /// One self-contained page for a browser: findings with their
+    /// verification, timeline, flame graphs, goroutine groups.
+    Html,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -411,33 +414,22 @@ fn flamegraph(args: FlamegraphArgs) -> ExitCode {
         },
         None => profile.default_sample_index(),
     };
-    let (ty, unit) = types.get(index).copied().unwrap_or(("", ""));
-    let folded = profile.folded(index);
-    let mut opts = inferno::flamegraph::Options::default();
-    opts.title = format!(
-        "{} — {} profile, {} ({unit})",
+    let (ty, _) = types.get(index).copied().unwrap_or(("", ""));
+    let title = format!(
+        "{} — {} profile, {ty}",
         args.profile
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default(),
         profile.kind().name(),
-        ty
     );
-    opts.count_name = unit.to_string();
-    let mut svg = Vec::new();
-    if folded.is_empty() {
+    let Some(svg) = godiag_report::flamegraph_svg(&profile, index, &title) else {
         eprintln!(
             "godiag: {}: no samples with a {ty} value to draw",
             args.profile.display()
         );
         return ExitCode::from(EXIT_FAILURE);
-    }
-    if let Err(e) =
-        inferno::flamegraph::from_lines(&mut opts, folded.iter().map(String::as_str), &mut svg)
-    {
-        eprintln!("godiag: cannot draw the flame graph: {e}");
-        return ExitCode::from(EXIT_FAILURE);
-    }
+    };
     match std::fs::write(&args.output, svg) {
         Ok(()) => ExitCode::from(EXIT_OK),
         Err(e) => {
@@ -516,6 +508,7 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
     let text = match args.format {
         Format::Json => render_json(&report),
         Format::Markdown => godiag_report::render_markdown(&report),
+        Format::Html => godiag_report::render_html(&report),
         Format::Text => {
             let color = args.output.is_none()
                 && std::io::stdout().is_terminal()

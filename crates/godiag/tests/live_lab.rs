@@ -691,6 +691,28 @@ fn collect_from_a_leaking_service() {
         .unwrap()
         .values()
         .all(|v| v != "contradicts"));
+    // The same bundle as a page, in a browser (the README's screenshot).
+    let page = common::html_out_dir().join("service-leak.html");
+    let out = Command::new(godiag)
+        .args(["analyze", "--format", "html", "-o"])
+        .arg(&page)
+        .arg(tmp.join("bundle"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let html = std::fs::read_to_string(&page).unwrap();
+    let shot = common::html_out_dir().join("service-leak.png");
+    let (dom, log) = common::render_in_chromium(&page, &shot);
+    common::assert_clean_page(&html, &log);
+    assert!(std::fs::metadata(&shot).unwrap().len() > 50_000);
+    for want in [
+        "goroutine-leak",
+        "main.lookup",
+        "Timeline: ",
+        "flame graph of",
+    ] {
+        assert!(dom.contains(want), "{want} not rendered");
+    }
     // Without --allow-frequent-dumps the second debug=2 dump (2 s later) is skipped.
     let out = collect("limited", &["--no-cpu", "--no-trace"]);
     assert!(out.status.success());

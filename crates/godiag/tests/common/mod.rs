@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use godiag::{build_report, load_inputs};
 use godiag_model::{GroupKeyMode, InputKind, InputStatus};
@@ -381,4 +382,66 @@ pub fn strip_type_args(name: &str) -> String {
         }
     }
     out
+}
+
+/// Where HTML report tests leave their pages and screenshots.
+pub fn html_out_dir() -> PathBuf {
+    let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/html-report");
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Renders a page in headless Chromium: (the DOM as rendered, Chromium's
+/// log), and writes its screenshot to `shot`.
+pub fn render_in_chromium(page: &Path, shot: &Path) -> (String, String) {
+    let profile = page.with_extension("chromium-profile");
+    let common = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--hide-scrollbars",
+        "--enable-logging=stderr",
+        "--v=0",
+    ];
+    let url = format!("file://{}", page.canonicalize().unwrap().display());
+    let shot_run = Command::new("chromium")
+        .args(common)
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("--window-size=1280,2400")
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(&url)
+        .output()
+        .expect("chromium runs (scripts/test.sh installs it)");
+    let dom_run = Command::new("chromium")
+        .args(common)
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("--dump-dom")
+        .arg(&url)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&profile);
+    let log = format!(
+        "{}{}",
+        String::from_utf8_lossy(&shot_run.stderr),
+        String::from_utf8_lossy(&dom_run.stderr)
+    );
+    (String::from_utf8_lossy(&dom_run.stdout).into_owned(), log)
+}
+
+/// What a page must not do: load anything from the network, or log errors
+/// of its own (Chromium's own start-up noise, such as D-Bus, is not the page's).
+pub fn assert_clean_page(html: &str, log: &str) {
+    for attr in ["src=\"http", "href=\"http", "url(http", "@import"] {
+        assert!(!html.contains(attr), "the page loads {attr}...");
+    }
+    for line in log.lines() {
+        assert!(
+            !line.contains("CONSOLE") && !line.contains("Uncaught"),
+            "console: {line}"
+        );
+    }
 }
