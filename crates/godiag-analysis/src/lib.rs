@@ -30,6 +30,14 @@ pub fn merge(findings: Vec<Finding>) -> Vec<Finding> {
                     (Some(a), Some(b)) => {
                         a.function == b.function && a.line == b.line && a.file == b.file
                     }
+                    // A process dies once: a crash known without its location
+                    // (crash text cut before the stacks, GOTRACEBACK=none) is
+                    // the crash another source locates.
+                    (Some(_), None) | (None, Some(_))
+                        if f.kind.priority() == 2 && f.kind != FindingKind::DataRace =>
+                    {
+                        true
+                    }
                     // Process-wide conditions: one GC, one scheduler.
                     _ => matches!(
                         f.kind,
@@ -68,7 +76,51 @@ pub fn merge(findings: Vec<Finding>) -> Vec<Finding> {
             None => out.push(f),
         }
     }
+    fold_leaked_waits(&mut out);
     out
+}
+
+/// Goroutines that leaked at a channel operation also show up, in a trace or
+/// a block profile, as long waits at that very line: the same root cause,
+/// so that evidence joins the leak instead of standing as lock contention.
+fn fold_leaked_waits(findings: &mut Vec<Finding>) {
+    let same = |a: &Location, b: &Location| {
+        a.function == b.function && a.line == b.line && a.file == b.file
+    };
+    let leak_sites: Vec<Location> = findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::GoroutineLeak)
+        .filter_map(|f| f.location.clone())
+        .collect();
+    let (waits, rest): (Vec<Finding>, Vec<Finding>) =
+        std::mem::take(findings).into_iter().partition(|f| {
+            f.kind == FindingKind::LockContention
+                && f.location
+                    .as_ref()
+                    .is_some_and(|l| leak_sites.iter().any(|at| same(at, l)))
+        });
+    *findings = rest;
+    for f in waits {
+        let Some(o) = findings.iter_mut().find(|o| {
+            o.kind == FindingKind::GoroutineLeak
+                && o.location
+                    .as_ref()
+                    .zip(f.location.as_ref())
+                    .is_some_and(|(a, b)| same(a, b))
+        }) else {
+            continue;
+        };
+        for (s, v) in f.verification {
+            let e = o.verification.entry(s).or_insert(v);
+            if v == Verdict::Confirms {
+                *e = Verdict::Confirms;
+            }
+        }
+        o.evidence.extend(f.evidence.into_iter().map(|mut e| {
+            e.summary = format!("waits at the leak site: {}", e.summary);
+            e
+        }));
+    }
 }
 
 /// Completes every finding's verification matrix: each source that was

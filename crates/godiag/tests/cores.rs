@@ -508,3 +508,44 @@ fn check_labels(cases: &[Case]) -> usize {
     }
     seen
 }
+
+/// Crash text cut before its stacks (a log shipper's line limit,
+/// GOTRACEBACK=none) names the failure but not where; the core of the same
+/// crash places it. One finding, located, confirmed by both.
+#[test]
+fn cut_crash_text_is_located_by_the_core() {
+    let case = cases()
+        .into_iter()
+        .find(|c| c.scenario == "nil-deref" && c.build == "plain")
+        .expect("committed");
+    let text = std::fs::read_to_string(case.file("txt")).unwrap();
+    let head: String = text
+        .lines()
+        .take_while(|l| !l.starts_with("goroutine "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(head.contains("[signal SIGSEGV") && !head.contains("main.deref"));
+    let (core, exe) = case.unpack("cut-text");
+    let cut = core.with_file_name("cut.txt");
+    std::fs::write(&cut, head).unwrap();
+    // Alone, the text knows the kind and not the place.
+    let loaded = godiag::load_inputs(std::slice::from_ref(&cut)).unwrap();
+    let alone = godiag::build_report(&loaded, GroupKeyMode::Stack);
+    assert_eq!(alone.findings[0].kind.name(), "nil-dereference");
+    assert!(alone.findings[0].location.is_none());
+    let loaded = godiag::load_inputs(&[cut, core, exe]).unwrap();
+    let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
+    let same: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.kind.name() == "nil-dereference")
+        .collect();
+    assert_eq!(same.len(), 1, "one finding per root cause");
+    let loc = same[0].location.as_ref().expect("located by the core");
+    assert_eq!(
+        (loc.function.as_str(), loc.line),
+        (case.function.as_str(), case.line)
+    );
+    assert_eq!(same[0].verification.get("crash"), Some(&Verdict::Confirms));
+    assert_eq!(same[0].verification.get("core"), Some(&Verdict::Confirms));
+}
