@@ -14,6 +14,9 @@ pub struct TextInput<'r, 'a> {
     pub kind: InputKind,
     pub artifact: &'r TextArtifact<'a>,
     pub groups: &'r [GoroutineGroup<'a>],
+    /// When it was captured, in seconds since the epoch (a bundle's
+    /// `bundle.json`): two dumps then give a growth rate.
+    pub captured_at: Option<f64>,
 }
 
 impl TextInput<'_, '_> {
@@ -625,10 +628,19 @@ fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>) {
             if d.growth() <= 0 || !blocked_on_peer(g.status) || d.after < 10 {
                 continue;
             }
+            // The dumps' capture times turn the growth into a rate.
+            let rate = match (a.captured_at, b.captured_at) {
+                (Some(ta), Some(tb)) if tb > ta => format!(
+                    " in {:.1} s (about {:.0} a minute)",
+                    tb - ta,
+                    d.growth() as f64 * 60.0 / (tb - ta)
+                ),
+                _ => String::new(),
+            };
             let mut f = Finding::new(
                 FindingKind::GoroutineLeak,
                 format!(
-                    "goroutine leak: {} goroutines blocked in [{}] grew from {} to {}",
+                    "goroutine leak: {} goroutines blocked in [{}] grew from {} to {}{rate}",
                     d.after, g.status, d.before, d.after
                 ),
                 Confidence::High,

@@ -105,6 +105,13 @@ pub fn render_html(report: &Report<'_>) -> String {
         env!("CARGO_PKG_VERSION")
     );
     findings(&mut o, report);
+    if !report.timeline.is_empty() {
+        o.push_str("<h2>The evidence in time</h2><div class=\"card\"><ul>");
+        for t in &report.timeline {
+            let _ = write!(o, "<li>{}</li>", esc(t));
+        }
+        o.push_str("</ul></div>");
+    }
     for i in report.inputs.iter().filter(|i| i.trace.is_some()) {
         timeline(&mut o, i);
     }
@@ -504,7 +511,7 @@ fn groups(o: &mut String, i: &InputReport<'_>) {
 }
 
 fn inputs(o: &mut String, report: &Report<'_>) {
-    o.push_str("<h2>Inputs</h2><div class=\"card\"><table><tr><th>input</th><th>kind</th><th>Go</th><th>status</th><th>notes</th></tr>");
+    o.push_str("<h2>Inputs</h2><div class=\"card\"><table><tr><th>input</th><th>kind</th><th>Go</th><th>status</th><th>captured</th><th>notes</th></tr>");
     for i in &report.inputs {
         let warnings: Vec<String> = i
             .warnings
@@ -513,11 +520,12 @@ fn inputs(o: &mut String, report: &Report<'_>) {
             .collect();
         let _ = write!(
             o,
-            "<tr><td class=\"loc\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td class=\"loc\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             esc(&i.path),
             esc(i.kind.name()),
             esc(i.go_version.as_deref().unwrap_or("")),
             esc(&format!("{:?}", i.status).to_lowercase()),
+            esc(i.captured_at.as_deref().unwrap_or("")),
             warnings.join("")
         );
     }

@@ -24,6 +24,9 @@ pub fn render_json(report: &Report<'_>) -> String {
             o.insert("status".into(), json!(i.status));
             o.insert("analysed".into(), json!(i.analysed));
             o.insert("bytes".into(), json!(i.bytes));
+            if let Some(t) = &i.captured_at {
+                o.insert("captured_at".into(), json!(t));
+            }
             if let Some(n) = i.goroutine_count() {
                 o.insert("goroutines".into(), json!(n));
             }
@@ -120,6 +123,7 @@ pub fn render_json(report: &Report<'_>) -> String {
         "tool": { "name": "godiag", "version": env!("CARGO_PKG_VERSION") },
         "inputs": inputs,
         "findings": report.findings,
+        "timeline": report.timeline,
         "comparisons": comparisons,
         "profile_comparisons": profile_comparisons,
     });

@@ -96,6 +96,8 @@ pub struct InputReport<'a> {
     pub wait_objects: Vec<godiag_model::WaitObjectGroup<'a>>,
     /// What the trace reader found, for execution traces.
     pub trace: Option<godiag_trace::analysis::Summary>,
+    /// When it was captured (its bundle's `bundle.json`).
+    pub captured_at: Option<String>,
 }
 
 /// A thread of a core dump and its registers at dump time.
@@ -169,6 +171,9 @@ pub struct ProfileComparison {
 pub struct Report<'a> {
     pub inputs: Vec<InputReport<'a>>,
     pub findings: Vec<Finding>,
+    /// The evidence placed in time: when bundles were captured, how long a
+    /// program ran, the last GC before a crash, how far apart dumps were.
+    pub timeline: Vec<String>,
     pub comparisons: Vec<DumpComparison>,
     pub profile_comparisons: Vec<ProfileComparison>,
 }

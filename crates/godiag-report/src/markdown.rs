@@ -178,6 +178,13 @@ pub fn render_markdown(report: &Report<'_>) -> String {
             let _ = writeln!(out, "No failure found in the inputs.\n");
         }
     }
+    if !report.timeline.is_empty() {
+        let _ = writeln!(out, "### Timeline\n");
+        for t in &report.timeline {
+            let _ = writeln!(out, "- {}", esc(t));
+        }
+        out.push('\n');
+    }
     if report.findings.len() > 1 {
         let _ = writeln!(out, "### Other findings\n");
         let _ = writeln!(

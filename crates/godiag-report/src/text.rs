@@ -98,6 +98,12 @@ pub fn render_text(report: &Report<'_>, opts: TextOptions) -> String {
             );
         }
     }
+    if !report.timeline.is_empty() {
+        let _ = writeln!(out, "\n{}", st.bold("TIMELINE"));
+        for t in &report.timeline {
+            let _ = writeln!(out, "  - {t}");
+        }
+    }
     let _ = writeln!(out, "\n{}", st.bold("INPUTS"));
     for i in &report.inputs {
         input_line(&mut out, &st, i);
@@ -346,15 +352,21 @@ fn input_line(out: &mut String, st: &Style, i: &InputReport<'_>) {
             )
         })
         .unwrap_or_default();
+    let captured = i
+        .captured_at
+        .as_ref()
+        .map(|t| format!(", captured {t}"))
+        .unwrap_or_default();
     let _ = writeln!(
         out,
-        "  {}  {}  {}  {}{}{}",
+        "  {}  {}  {}  {}{}{}{}",
         i.path,
         i.kind.name(),
         version,
         status,
         count,
-        exe
+        exe,
+        captured
     );
     for w in i.warnings.iter().take(5) {
         let _ = writeln!(out, "    {} {}", st.yellow("warning:"), w);

@@ -19,6 +19,100 @@ enum Bytes {
     Owned(Vec<u8>),
 }
 
+/// What a bundle's `bundle.json` (written by `collect` or `run`) says.
+#[derive(Clone, Debug, Default)]
+pub struct BundleInfo {
+    /// The bundle directory as given.
+    pub path: String,
+    /// `run` or `collect`.
+    pub created_by: String,
+    pub started_at: Option<String>,
+    pub ended_at: Option<String>,
+    /// `run`: the command line; `collect`: the URL.
+    pub what: String,
+    /// `run`: how the program ended.
+    pub exit: Option<String>,
+    /// `collect`: snapshots and the seconds between them.
+    pub snapshots: Option<(u64, f64)>,
+    /// Requests or captures that failed, as `what: why`.
+    pub failed: Vec<String>,
+}
+
+impl BundleInfo {
+    fn parse(path: String, v: &serde_json::Value) -> (Self, Vec<(String, String)>) {
+        let s = |k: &str| v[k].as_str().map(str::to_string);
+        let what = match v["url"].as_str() {
+            Some(u) => u.to_string(),
+            None => v["command"]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .unwrap_or_default(),
+        };
+        let exit = v
+            .get("exit")
+            .map(|e| match (e["code"].as_i64(), e["signal"].as_i64()) {
+                (Some(c), _) => format!("exit status {c}"),
+                (None, Some(sig)) => format!(
+                    "signal {sig}{}",
+                    if e["core_dumped"].as_bool() == Some(true) {
+                        " (core dumped)"
+                    } else {
+                        ""
+                    }
+                ),
+                _ => "unknown".into(),
+            });
+        let snapshots = v["snapshots"]
+            .as_u64()
+            .map(|n| (n, v["interval_seconds"].as_f64().unwrap_or(0.0)));
+        let failed = v["failed"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .map(|f| {
+                        format!(
+                            "{}: {}",
+                            f["query"].as_str().or(f["what"].as_str()).unwrap_or("?"),
+                            f["why"].as_str().unwrap_or("")
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        let captured = v["files"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|f| {
+                        Some((
+                            f["name"].as_str()?.to_string(),
+                            f["captured_at"].as_str()?.to_string(),
+                        ))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        (
+            BundleInfo {
+                path,
+                created_by: s("created_by").unwrap_or_default(),
+                started_at: s("started_at"),
+                ended_at: s("ended_at"),
+                what,
+                exit,
+                snapshots,
+                failed,
+            },
+            captured,
+        )
+    }
+}
+
 /// One input, loaded.
 pub struct Loaded {
     /// The path as given (or found in a directory), `-` for stdin.
@@ -30,6 +124,10 @@ pub struct Loaded {
     /// Decompression stopped early (damage or the size cap).
     pub cut: bool,
     pub warnings: Vec<String>,
+    /// When it was captured, from its bundle's `bundle.json`.
+    pub captured_at: Option<String>,
+    /// The bundle it came from, when that bundle has a `bundle.json`.
+    pub bundle: Option<std::sync::Arc<BundleInfo>>,
 }
 
 impl Loaded {
@@ -78,8 +176,38 @@ pub fn load_inputs(paths: &[PathBuf]) -> Result<Vec<Loaded>> {
             walk(p, &mut files)
                 .with_context(|| format!("cannot read directory {}", p.display()))?;
             files.sort();
+            // A bundle.json that cannot be read is only a warning: the
+            // artifacts are still there.
+            let manifest = p.join("bundle.json");
+            let (bundle, captured) = match std::fs::read(&manifest) {
+                Ok(bytes) => match serde_json::from_slice::<serde_json::Value>(&bytes) {
+                    Ok(v) => {
+                        let (b, c) = BundleInfo::parse(p.display().to_string(), &v);
+                        (Some(std::sync::Arc::new(b)), c)
+                    }
+                    Err(e) => {
+                        let b = BundleInfo {
+                            path: p.display().to_string(),
+                            failed: vec![format!("bundle.json: not read: {e}")],
+                            ..BundleInfo::default()
+                        };
+                        (Some(std::sync::Arc::new(b)), Vec::new())
+                    }
+                },
+                Err(_) => (None, Vec::new()),
+            };
             for f in files {
-                out.push(load_file(&f)?);
+                let mut l = load_file(&f)?;
+                let name = f
+                    .strip_prefix(p)
+                    .map(|r| r.display().to_string())
+                    .unwrap_or_default();
+                l.captured_at = captured
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, t)| t.clone());
+                l.bundle = bundle.clone();
+                out.push(l);
             }
         } else {
             out.push(load_file(p)?);
@@ -170,5 +298,7 @@ fn finish(display: String, bytes: Bytes) -> Result<Loaded> {
         original_len,
         cut,
         warnings,
+        captured_at: None,
+        bundle: None,
     })
 }

@@ -322,6 +322,28 @@ pub fn rfc3339(t: SystemTime) -> String {
     )
 }
 
+/// Seconds since the epoch of a `2026-11-27T12:34:56.789Z` timestamp (the
+/// form [`rfc3339`] writes).
+pub fn parse_rfc3339(s: &str) -> Option<f64> {
+    let (date, time) = s.strip_suffix('Z')?.split_once('T')?;
+    let mut d = date.split('-').map(|x| x.parse::<i64>().ok());
+    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
+    let mut t = time.split(':');
+    let (hh, mm) = (
+        t.next()?.parse::<i64>().ok()?,
+        t.next()?.parse::<i64>().ok()?,
+    );
+    let ss = t.next()?.parse::<f64>().ok()?;
+    // Days since 1970-01-01 of a civil date (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some((days * 86_400 + hh * 3600 + mm * 60) as f64 + ss)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -331,6 +353,14 @@ mod tests {
         let t = SystemTime::UNIX_EPOCH + std::time::Duration::from_millis(1_795_782_896_789);
         assert_eq!(rfc3339(t), "2026-11-27T12:34:56.789Z");
         assert_eq!(rfc3339(SystemTime::UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
+        assert_eq!(
+            parse_rfc3339("2026-11-27T12:34:56.789Z"),
+            Some(1_795_782_896.789)
+        );
+        assert_eq!(
+            parse_rfc3339("1970-03-01T00:00:00.000Z"),
+            Some(59.0 * 86_400.0)
+        );
     }
 
     #[test]

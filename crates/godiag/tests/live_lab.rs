@@ -559,6 +559,12 @@ fn run_keeps_and_analyses_a_crash() {
         .unwrap()
         .iter()
         .all(|i| i["status"] == "parsed"));
+    // bundle.json places the run in time.
+    let first = report["timeline"][0].as_str().unwrap_or("");
+    assert!(
+        first.starts_with("`godiag run` started ") && first.contains("with signal 6 (core dumped)"),
+        "{first}"
+    );
 
     // Success: the status passes through and no bundle stays.
     let out = Command::new(godiag)
@@ -691,6 +697,34 @@ fn collect_from_a_leaking_service() {
         .unwrap()
         .values()
         .all(|v| v != "contradicts"));
+    // bundle.json's capture times: the growth as a rate, the capture in time.
+    assert!(
+        top["title"].as_str().unwrap().contains(" a minute)"),
+        "{}",
+        top["title"]
+    );
+    let timeline: Vec<&str> = report["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|t| t.as_str())
+        .collect();
+    assert!(
+        timeline.iter().any(|t| t.starts_with("collected from http://")
+            && t.contains("2 snapshots 2 s apart")),
+        "{timeline:?}"
+    );
+    assert!(
+        timeline
+            .iter()
+            .any(|t| t.starts_with("goroutine dumps ") && t.contains(" s apart")),
+        "{timeline:?}"
+    );
+    assert!(report["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["captured_at"].is_string()));
     // The trace's long channel waits at the leak site are the leak, not a second finding.
     assert!(
         !report["findings"]
