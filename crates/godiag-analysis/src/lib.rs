@@ -23,9 +23,10 @@ pub fn merge(findings: Vec<Finding>) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
     for f in findings {
         let same = out.iter_mut().find(|o| {
+            // A secondary failure merges only with the same secondary
+            // failure seen by another source.
             o.kind == f.kind
-                && !o.secondary
-                && !f.secondary
+                && o.secondary == f.secondary
                 && match (&o.location, &f.location) {
                     (Some(a), Some(b)) => {
                         a.function == b.function && a.line == b.line && a.file == b.file

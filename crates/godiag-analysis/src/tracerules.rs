@@ -457,9 +457,25 @@ pub fn confirm_from_traces(findings: &mut [Finding], inputs: &[TraceInput<'_>]) 
                     }
                 }
                 _ if s.partial.is_some() && f.kind.priority() == 2 => {
-                    // A crash: where it falls on the trace's timeline.
-                    f.evidence
-                        .push(evidence(input, crash_moment(s), Vec::new()));
+                    // A crash: where it falls on the trace's timeline. The
+                    // failing goroutine still on a P when the trace is cut
+                    // corroborates it.
+                    match f
+                        .goroutine
+                        .filter(|g| i64::try_from(*g).is_ok_and(|g| s.end.running_ids.contains(&g)))
+                    {
+                        Some(g) => f.confirm(evidence(
+                            input,
+                            format!(
+                                "goroutine {g} was running when the crash cut the trace; {}",
+                                crash_moment(s)
+                            ),
+                            Vec::new(),
+                        )),
+                        None => f
+                            .evidence
+                            .push(evidence(input, crash_moment(s), Vec::new())),
+                    }
                 }
                 _ => {}
             }

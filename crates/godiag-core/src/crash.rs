@@ -46,6 +46,11 @@ pub fn crash_state<'e>(
             }
         }
         crash.fault_notes = describe_fault(core, exe, &f, goroutines);
+        // A throw after the fault (`fatal error: fault`, or a deferred call's
+        // fatal error while the panic unwound) is printed after it too.
+        if let Some((_, message)) = &read.throw {
+            crash.fatal_error = Some(message.clone().into());
+        }
         let (name, description) = signal_name(f.signal);
         crash.signal = Some(SignalInfo {
             name,

@@ -181,6 +181,9 @@ pub struct EndState {
     pub since_last_stw_ns: Option<u64>,
     pub last_stw_kind: Option<String>,
     pub since_last_gc_ns: Option<u64>,
+    /// The goroutines running when the trace ends (on a crash-cut trace, the
+    /// failing goroutine is among them), at most 64.
+    pub running_ids: Vec<i64>,
 }
 
 #[derive(Clone, Debug, Default, Serialize)]
@@ -1118,6 +1121,9 @@ impl Analyzer {
                 GoState::Running => {
                     g.stats.exec += d;
                     end_state.running += 1;
+                    if end_state.running_ids.len() < 64 {
+                        end_state.running_ids.push(id);
+                    }
                     if user {
                         end_state.user_running_or_runnable += 1;
                     }

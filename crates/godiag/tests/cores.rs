@@ -24,6 +24,7 @@ const KINDS: &[(&str, &str)] = &[
     ("map-concurrent-writes", "concurrent-map-access"),
     ("labels", "user-panic"),
     ("core-wait-minutes", "nil-dereference"),
+    ("fatal-in-defer-after-segv", "nil-dereference"),
 ];
 
 struct Case {
@@ -348,7 +349,7 @@ fn cores_made_now_by_the_installed_toolchain() {
         .expect("bash lab/cores.sh");
     assert!(status.success(), "lab/cores.sh {version} failed");
     let cases = cases_in(&out);
-    assert_eq!(cases.len(), 24, "8 scenarios x 3 builds");
+    assert_eq!(cases.len(), 27, "9 scenarios x 3 builds");
     goroutines_agree(&cases);
     findings_at_the_marked_line(&cases, "live");
     assert_eq!(check_labels(&cases), 3);
@@ -548,4 +549,50 @@ fn cut_crash_text_is_located_by_the_core() {
     );
     assert_eq!(same[0].verification.get("crash"), Some(&Verdict::Confirms));
     assert_eq!(same[0].verification.get("core"), Some(&Verdict::Confirms));
+}
+
+/// The crash text's last word misleads: a deferred `mu.Unlock()` raises
+/// `fatal error: sync: unlock of unlocked mutex` while a nil dereference
+/// unwinds. The core's recorded fault (g.sig) puts the root cause at the
+/// dereference, as the text rules do from the text's pending panic; the
+/// fatal error stays one secondary finding, seen by both sources.
+#[test]
+fn secondary_fatal_error_does_not_hide_the_fault() {
+    let mut seen = 0;
+    for case in cases()
+        .iter()
+        .filter(|c| c.scenario == "fatal-in-defer-after-segv")
+    {
+        let name = case.name();
+        let (core, exe) = case.unpack("secondary");
+        let loaded = godiag::load_inputs(&[case.file("txt"), core, exe]).unwrap();
+        let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
+        let top = &report.findings[0];
+        assert_eq!(top.kind.name(), "nil-dereference", "{name}");
+        let loc = top.location.as_ref().unwrap();
+        assert_eq!(
+            (loc.function.as_str(), loc.line),
+            ("main.lookup", case.line)
+        );
+        for source in ["crash", "core"] {
+            assert_eq!(
+                top.verification.get(source),
+                Some(&Verdict::Confirms),
+                "{name}"
+            );
+        }
+        let secondary: Vec<_> = report
+            .findings
+            .iter()
+            .filter(|f| f.kind.name() == "sync-misuse")
+            .collect();
+        assert_eq!(secondary.len(), 1, "{name}");
+        assert!(secondary[0].secondary);
+        assert_eq!(
+            secondary[0].verification.get("core"),
+            Some(&Verdict::Confirms)
+        );
+        seen += 1;
+    }
+    assert!(seen >= 1);
 }
