@@ -60,8 +60,11 @@ pub fn merge(findings: Vec<Finding>) -> Vec<Finding> {
                     }
                 }
                 o.evidence.extend(f.evidence);
-                // The most certain rule words the finding.
-                if f.confidence > o.confidence {
+                // The most certain rule words the finding; at equal
+                // certainty, one that names what the other could not.
+                let names_more = o.title.contains("(find it with -race)")
+                    && !f.title.contains("(find it with -race)");
+                if f.confidence > o.confidence || (f.confidence == o.confidence && names_more) {
                     o.title = f.title;
                 }
                 o.confidence = o.confidence.max(f.confidence);

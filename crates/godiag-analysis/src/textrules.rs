@@ -278,13 +278,33 @@ fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) {
         }
         if kind == FindingKind::ConcurrentMapAccess {
             if let Some(loc) = &f.location {
-                // The runtime reports the access that noticed the conflict;
-                // the goroutine it conflicted with has moved on.
-                f.title = format!(
-                    "{} in {}; the other goroutine's access is not in the trace (find it with -race)",
-                    message.lines().next().unwrap_or(""),
-                    loc.function
-                );
+                // The runtime reports the access that noticed the conflict.
+                // Its output cannot show the other party, which runs on
+                // another thread ("stack unavailable"); a core can.
+                let other = (input.kind == InputKind::ElfCore)
+                    .then(|| other_map_user(t, g))
+                    .flatten();
+                f.title = match other {
+                    Some((id, _, at)) => format!(
+                        "{} in {} (goroutine {}), against goroutine {id} in {} (line {}) inside the map code at the same moment",
+                        message.lines().next().unwrap_or(""),
+                        loc.function,
+                        g.id,
+                        at.function,
+                        at.line
+                    ),
+                    None => format!(
+                        "{} in {}; the other goroutine's access is not in the trace (find it with -race)",
+                        message.lines().next().unwrap_or(""),
+                        loc.function
+                    ),
+                };
+                if let Some((id, status, at)) = other {
+                    lines.push(format!(
+                        "goroutine {id} [{status}] at {}:{} ({}), inside the map code",
+                        at.file, at.line, at.function
+                    ));
+                }
             }
         }
         if kind == FindingKind::Deadlock {
@@ -356,6 +376,26 @@ fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) {
 
 /// Index of the outermost `panic` frame of a goroutine that was unwinding a
 /// panic: the frames below it show where the first panic was raised.
+/// In a core, the other goroutine of a concurrent map access: another one
+/// on a thread or preempted (running, runnable) inside the map code at
+/// that moment. Its id, state and first frame of the program.
+fn other_map_user<'r, 'a>(
+    t: &'r TextArtifact<'a>,
+    failing: &Goroutine<'a>,
+) -> Option<(u64, &'a str, &'r Frame<'a>)> {
+    t.goroutines
+        .iter()
+        .filter(|g| g.id != failing.id && matches!(g.status, "running" | "runnable"))
+        .find_map(|g| {
+            let in_map = g.frames.iter().any(|f| {
+                f.function.starts_with("runtime.map")
+                    || f.function.starts_with("internal/runtime/maps.")
+            });
+            let u = user_frame(&g.frames)?;
+            in_map.then_some((g.id, g.status, u))
+        })
+}
+
 fn panic_in_flight(g: &Goroutine<'_>) -> Option<usize> {
     g.frames
         .iter()

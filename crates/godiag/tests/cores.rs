@@ -596,3 +596,37 @@ fn secondary_fatal_error_does_not_hide_the_fault() {
     }
     assert!(seen >= 1);
 }
+
+/// `fatal error: concurrent map writes` names one side; the crash output
+/// shows the other only from GOTRACEBACK=all up, and not at all while it
+/// runs on another thread. The core of the same crash holds it: the finding
+/// then names both goroutines. (Committed cores only: which writer is
+/// caught where is a race.)
+#[test]
+fn the_core_names_the_other_map_writer() {
+    let committed = cases_in(&committed());
+    let mut seen = 0;
+    for case in committed
+        .iter()
+        .filter(|c| c.scenario == "map-concurrent-writes")
+    {
+        let name = case.name();
+        let text = std::fs::read_to_string(case.file("txt")).unwrap();
+        let (core, exe) = case.unpack("map-writers");
+        let loaded = godiag::load_inputs(&[case.file("txt"), core, exe]).unwrap();
+        let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
+        let top = &report.findings[0];
+        assert_eq!(top.kind.name(), "concurrent-map-access", "{name}");
+        let other: u64 = top
+            .title
+            .split("against goroutine ")
+            .nth(1)
+            .and_then(|r| r.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{name}: {}", top.title));
+        assert_ne!(Some(other), top.goroutine, "{name}");
+        assert!(text.contains(&format!("goroutine {other} ")), "{name}");
+        seen += 1;
+    }
+    assert!(seen >= 2);
+}
