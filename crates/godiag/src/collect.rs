@@ -282,8 +282,29 @@ pub fn collect(opts: &CollectOptions) -> Result<PathBuf> {
         total += plan(n).len() + 1;
     }
     total += usize::from(opts.cpu) + usize::from(opts.trace);
+    // On a terminal, one bar redrawn in place; otherwise a line per step
+    // (logs, CI).
+    let bar = opts.progress && std::io::IsTerminal::is_terminal(&std::io::stderr());
     let progress = |step: usize, msg: &str| {
-        if opts.progress {
+        if !opts.progress {
+            return;
+        }
+        if bar {
+            let width = 24;
+            let done = (step * width)
+                .checked_div(total)
+                .unwrap_or(width)
+                .min(width);
+            let line: String = msg.chars().take(60).collect();
+            eprint!(
+                "\r\x1b[2K[{}{}] {step}/{total} {line}",
+                "#".repeat(done),
+                " ".repeat(width - done)
+            );
+            if step == total {
+                eprintln!();
+            }
+        } else {
             eprintln!("godiag collect [{step}/{total}] {msg}");
         }
     };
@@ -319,7 +340,7 @@ pub fn collect(opts: &CollectOptions) -> Result<PathBuf> {
 
     for n in 1..=snapshots {
         if n > 1 {
-            if opts.progress {
+            if opts.progress && !bar {
                 eprintln!(
                     "godiag collect: next snapshot in {} s",
                     opts.interval.as_secs()
@@ -372,7 +393,7 @@ pub fn collect(opts: &CollectOptions) -> Result<PathBuf> {
     .into_iter()
     .flatten()
     .collect();
-    if !timed.is_empty() && opts.progress {
+    if !timed.is_empty() && opts.progress && !bar {
         eprintln!("godiag collect: CPU profile and trace, {} s", opts.seconds);
     }
     let results: Vec<std::result::Result<Value, Value>> = std::thread::scope(|s| {
