@@ -453,10 +453,11 @@ pub fn goroutines<'e>(
     let waits = waits::WaitReader::new(core, exe, &file, layout, bias, &all);
     // Where each thread's goroutine code was when it stopped: its registers,
     // or the context a signal interrupted.
+    let mut cache = PcCache::default();
     let signals: Vec<SignalFrame> = core
         .threads
         .iter()
-        .flat_map(|t| signal_frames(core, exe, bias, t))
+        .flat_map(|t| signal_frames(core, &mut cache, exe, bias, t))
         .collect();
     let contexts: Vec<(u64, u64)> = core
         .threads
@@ -470,7 +471,6 @@ pub fn goroutines<'e>(
         .collect();
     let mut out = Vec::new();
     let mut fault = None;
-    let mut cache = PcCache::default();
     let mut throw = None;
     let mut panics = None;
     let mut on_threads = Vec::new();
@@ -520,7 +520,7 @@ pub fn goroutines<'e>(
         if throw.is_none() && frames.iter().any(|f| THROWS.contains(&f.function)) {
             if let Some((pc, sp, exact)) = start {
                 throw =
-                    throw_message(core, &mut cache, exe, bias, pc, sp, exact).map(|m| (goid, m));
+                    throw_message(core, &mut cache, exe, bias, (pc, sp, exact)).map(|m| (goid, m));
             }
         }
         let unavailable = frames.is_empty();
@@ -674,16 +674,17 @@ impl SignalFrame {
 /// The signals a thread was handling, innermost first: a handler that
 /// raises another signal (the runtime's crash path raises SIGABRT from the
 /// SIGSEGV handler) nests a second frame.
-fn signal_frames(
+fn signal_frames<'e>(
     core: &Core<'_>,
-    exe: &GoExecutable<'_>,
+    cache: &mut PcCache<'e>,
+    exe: &GoExecutable<'e>,
     bias: u64,
     t: &Thread,
 ) -> Vec<SignalFrame> {
     let mut out: Vec<SignalFrame> = Vec::new();
     let (mut rip, mut rsp) = (t.rip, t.rsp);
     while out.len() < 4 {
-        let Some(f) = signal_frame(core, exe, bias, t.pid, rip, rsp) else {
+        let Some(f) = signal_frame(core, cache, exe, bias, t.pid, (rip, rsp)) else {
             break;
         };
         (rip, rsp) = (f.rip, f.rsp);
@@ -692,49 +693,62 @@ fn signal_frames(
     out
 }
 
-/// The frame `runtime.sigtramp` was entered with, walking up from `rip`/`rsp`.
-fn signal_frame(
+/// Walks up a stack from `pc`/`sp` (at most 64 frames) to the first frame
+/// whose function `wanted` accepts: its name, SP and frame size.
+fn walk_to<'e>(
     core: &Core<'_>,
-    exe: &GoExecutable<'_>,
+    cache: &mut PcCache<'e>,
+    exe: &GoExecutable<'e>,
     bias: u64,
-    thread: u32,
-    rip: u64,
-    rsp: u64,
-) -> Option<SignalFrame> {
-    let (mut pc, mut sp) = (rip, rsp);
-    let mut exact = true;
+    (pc, sp, exact): (u64, u64, bool),
+    wanted: impl Fn(&str) -> bool,
+) -> Option<(&'e str, u64, u64)> {
+    let (mut pc, mut sp, mut exact) = (pc, sp, exact);
     for _ in 0..64 {
-        let link = pc.wrapping_sub(bias);
-        let lookup = if exact { link } else { link.wrapping_sub(1) };
-        let f = exe.pclntab.find(lookup)?;
-        let size = exe.frame_size(&f, link)?;
-        if f.name == "runtime.sigtramp" {
-            // The kernel's ucontext: flags, link, stack (24 bytes), then the
-            // 23 sigcontext words and an 8-byte signal mask; siginfo follows.
-            let uc = sp.checked_add(size)?.checked_add(8)?;
-            let mc = core.read(uc.wrapping_add(40), 23 * 8)?;
-            let regs: Vec<(&'static str, u64)> = SIGCONTEXT_REGS
-                .iter()
-                .enumerate()
-                .map(|(i, n)| (*n, u64_at(mc, 8 * i).unwrap_or(0)))
-                .collect();
-            let info = core.read(uc.wrapping_add(304), 24)?;
-            let (rsp, rip) = (regs[15].1, regs[16].1);
-            return (rsp != 0 && rip != 0).then(|| SignalFrame {
-                thread,
-                signal: u32::from_le_bytes([info[0], info[1], info[2], info[3]]),
-                code: i32::from_le_bytes([info[8], info[9], info[10], info[11]]),
-                addr: u64_at(info, 16).unwrap_or(0),
-                rip,
-                rsp,
-                regs,
-            });
+        let step = cache.step(exe, bias, pc, exact)?;
+        let size = step.size?;
+        if wanted(step.name) {
+            return Some((step.name, sp, size));
         }
         pc = core.read_u64(sp.checked_add(size)?)?;
         sp = sp.checked_add(size + 8)?;
         exact = false;
     }
     None
+}
+
+/// The frame `runtime.sigtramp` was entered with, walking up from `rip`/`rsp`.
+fn signal_frame<'e>(
+    core: &Core<'_>,
+    cache: &mut PcCache<'e>,
+    exe: &GoExecutable<'e>,
+    bias: u64,
+    thread: u32,
+    (rip, rsp): (u64, u64),
+) -> Option<SignalFrame> {
+    let (_, sp, size) = walk_to(core, cache, exe, bias, (rip, rsp, true), |f| {
+        f == "runtime.sigtramp"
+    })?;
+    // The kernel's ucontext: flags, link, stack (24 bytes), then the 23
+    // sigcontext words and an 8-byte signal mask; siginfo follows.
+    let uc = sp.checked_add(size)?.checked_add(8)?;
+    let mc = core.read(uc.wrapping_add(40), 23 * 8)?;
+    let regs: Vec<(&'static str, u64)> = SIGCONTEXT_REGS
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (*n, u64_at(mc, 8 * i).unwrap_or(0)))
+        .collect();
+    let info = core.read(uc.wrapping_add(304), 24)?;
+    let (rsp, rip) = (regs[15].1, regs[16].1);
+    (rsp != 0 && rip != 0).then(|| SignalFrame {
+        thread,
+        signal: u32::from_le_bytes([info[0], info[1], info[2], info[3]]),
+        code: i32::from_le_bytes([info[8], info[9], info[10], info[11]]),
+        addr: u64_at(info, 16).unwrap_or(0),
+        rip,
+        rsp,
+        regs,
+    })
 }
 
 /// `runtime.allgs` (a `[]*g` in `.bss`) without symbols: the slice header
@@ -860,38 +874,26 @@ fn throw_message<'e>(
     cache: &mut PcCache<'e>,
     exe: &GoExecutable<'e>,
     bias: u64,
-    pc: u64,
-    sp: u64,
-    exact: bool,
+    start: (u64, u64, bool),
 ) -> Option<String> {
-    let (mut pc, mut sp, mut exact) = (pc, sp, exact);
-    for _ in 0..64 {
-        let step = cache.step(exe, bias, pc, exact)?;
-        let size = step.size?;
-        if THROWS.contains(&step.name) {
-            let frame = core.read(sp, usize::try_from(size).ok()?.min(1024))?;
-            return frame
-                .chunks_exact(8)
-                .collect::<Vec<_>>()
-                .windows(2)
-                .find_map(|w| {
-                    let p = u64_at(w[0], 0)?;
-                    let n = usize::try_from(u64_at(w[1], 0)?).ok()?;
-                    if !(2..=512).contains(&n) {
-                        return None;
-                    }
-                    let bytes = exe
-                        .read(p.wrapping_sub(bias), n)
-                        .or_else(|| core.read(p, n))?;
-                    let printable = bytes.iter().all(|b| b.is_ascii_graphic() || *b == b' ');
-                    printable.then(|| String::from_utf8_lossy(bytes).into_owned())
-                });
-        }
-        pc = core.read_u64(sp.checked_add(size)?)?;
-        sp = sp.checked_add(size + 8)?;
-        exact = false;
-    }
-    None
+    let (_, sp, size) = walk_to(core, cache, exe, bias, start, |f| THROWS.contains(&f))?;
+    let frame = core.read(sp, usize::try_from(size).ok()?.min(1024))?;
+    frame
+        .chunks_exact(8)
+        .collect::<Vec<_>>()
+        .windows(2)
+        .find_map(|w| {
+            let p = u64_at(w[0], 0)?;
+            let n = usize::try_from(u64_at(w[1], 0)?).ok()?;
+            if !(2..=512).contains(&n) {
+                return None;
+            }
+            let bytes = exe
+                .read(p.wrapping_sub(bias), n)
+                .or_else(|| core.read(p, n))?;
+            let printable = bytes.iter().all(|b| b.is_ascii_graphic() || *b == b' ');
+            printable.then(|| String::from_utf8_lossy(bytes).into_owned())
+        })
 }
 
 /// What unwinding needs at one PC, worked out once: goroutines of one
