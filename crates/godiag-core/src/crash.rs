@@ -45,7 +45,7 @@ pub fn crash_state<'e>(
                 g.frames = frames_at(exe, f.pc);
             }
         }
-        crash.fault_notes = describe_fault(core, exe, &f, goroutines);
+        crash.fault_notes = describe_fault(core, exe, &f, &read.stacks);
         // A throw after the fault (`fatal error: fault`, or a deferred call's
         // fatal error while the panic unwound) is printed after it too.
         if let Some((_, message)) = &read.throw {
@@ -80,7 +80,7 @@ pub fn crash_state<'e>(
         addr: s.addr,
         pc: link_pc,
     };
-    crash.fault_notes = describe_fault(core, exe, &as_fault, goroutines);
+    crash.fault_notes = describe_fault(core, exe, &as_fault, &read.stacks);
     crash.fatal_signal = Some(FatalSignal {
         name,
         description,

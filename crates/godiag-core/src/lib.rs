@@ -414,6 +414,8 @@ pub struct CoreGoroutines<'e> {
     pub panics: Option<(u64, Vec<(String, bool)>)>,
     /// (thread id, goroutine) for each goroutine on a thread of the core.
     pub on_threads: Vec<(u32, u64)>,
+    /// (goroutine, stack.lo, stack.hi) of every goroutine.
+    pub stacks: Vec<(u64, u64, u64)>,
     /// Where the structure offsets came from.
     pub layout: LayoutSource,
 }
@@ -475,6 +477,7 @@ pub fn goroutines<'e>(
     let mut panics = None;
     let mut on_threads = Vec::new();
     let mut waitsinces = Vec::new();
+    let mut stacks = Vec::new();
     for (n, gp) in gps.into_iter().enumerate() {
         if n % RELEASE_EVERY == RELEASE_EVERY - 1 {
             if let Some(release) = core.release {
@@ -506,6 +509,7 @@ pub fn goroutines<'e>(
         // cleared); the thread whose SP lies in its stack has the real one.
         let lo = core.read_u64(gp).unwrap_or(0);
         let hi = core.read_u64(gp.wrapping_add(8)).unwrap_or(0);
+        stacks.push((goid, lo, hi));
         let on_thread = contexts.iter().find(|&&(_, sp)| sp >= lo && sp < hi);
         let start = match (status, on_thread) {
             (2 | 3, Some(&(ip, sp))) => Some((ip, sp, true)),
@@ -603,6 +607,7 @@ pub fn goroutines<'e>(
         throw,
         panics,
         on_threads,
+        stacks,
         layout: layout.source,
     })
 }
@@ -1051,17 +1056,14 @@ pub fn describe_fault(
     core: &Core<'_>,
     exe: &GoExecutable<'_>,
     fault: &Fault,
-    goroutines: &[Goroutine<'_>],
+    stacks: &[(u64, u64, u64)],
 ) -> Vec<String> {
     let mut out: Vec<String> = faulting_instruction(exe, fault.pc).into_iter().collect();
     let a = fault.addr;
-    // Where the address falls against the goroutines' stacks (`g.stack`).
-    let stacks = goroutines.iter().filter_map(|g| {
-        let gp = g.gp?;
-        Some((g.id, core.read_u64(gp)?, core.read_u64(gp.wrapping_add(8))?))
-    });
+    // Where the address falls against the goroutines' stacks (`g.stack`,
+    // as the walk read them); a nil-page address needs no search.
     let mut near_stack = None;
-    for (id, lo, hi) in stacks {
+    for &(id, lo, hi) in stacks.iter().filter(|_| a >= 0x1000) {
         if (lo..hi).contains(&a) {
             near_stack = Some(format!(
                 "{a:#x} is inside goroutine {id}'s stack [{lo:#x}, {hi:#x}): a pointer to a stack variable that has moved or died (unsafe code, cgo keeping a Go pointer)"
