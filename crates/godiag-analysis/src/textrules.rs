@@ -345,14 +345,17 @@ fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) {
         f.confidence = Confidence::Medium;
     }
     // The message, or for a fault known only by its signal, the signal.
-    let headline = match (message.lines().next(), &c.signal) {
-        (Some(m), _) if !m.is_empty() => m.to_string(),
-        (_, Some(s)) => format!("{} at address {:#x}, pc {:#x}", s.name, s.addr, s.pc),
+    let headline = match (message.lines().next(), &c.signal, &c.fatal_signal) {
+        (Some(m), _, _) if !m.is_empty() => m.to_string(),
+        (_, Some(s), _) => format!("{} at address {:#x}, pc {:#x}", s.name, s.addr, s.pc),
+        // A fatal signal with no message (a fault in C code): its name.
+        (_, None, Some(s)) => format!("{}: {}", s.name, s.description),
         _ => String::new(),
     };
-    let mut summary = match location_goroutine {
-        Some(g) => format!("goroutine {} [{}]: {headline}", g.id, g.status),
-        None => headline,
+    let mut summary = match (location_goroutine, headline.is_empty()) {
+        (Some(g), false) => format!("goroutine {} [{}]: {headline}", g.id, g.status),
+        (Some(g), true) => format!("goroutine {} [{}]", g.id, g.status),
+        (None, _) => headline,
     };
     if let Some(loc) = &f.location {
         summary.push_str(&format!(" at {}:{}", loc.file, loc.line));
