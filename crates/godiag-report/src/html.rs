@@ -326,6 +326,7 @@ fn timeline(o: &mut String, i: &InputReport<'_>) {
             }
         );
     }
+    lanes(o, t);
     // Time by state for the largest groups.
     o.push_str("<h3>Where goroutines spent their time</h3><div class=\"legend\">");
     for (name, color) in STATES {
@@ -363,6 +364,59 @@ fn timeline(o: &mut String, i: &InputReport<'_>) {
         );
     }
     o.push_str("</table></div>");
+}
+
+/// The program's first goroutines, one lane each: their state over the
+/// trace (running, runnable, in a syscall, waiting), on the same time axis.
+fn lanes(o: &mut String, t: &godiag_trace::analysis::Summary) {
+    if t.lanes.is_empty() {
+        return;
+    }
+    let color = |state: &str| match state {
+        "running" => STATES[0].1,
+        "runnable" => STATES[1].1,
+        "syscall" => STATES[2].1,
+        _ => STATES[3].1,
+    };
+    let (w, row) = (1100.0, 14.0);
+    let h = row * t.lanes.len() as f64 + 6.0;
+    let span = t.duration_ns.max(1) as f64;
+    let x = |ns: u64| 180.0 + (ns as f64 / span) * (w - 200.0);
+    o.push_str("<h3>Goroutine states over time</h3><div class=\"legend\">");
+    for (name, c) in STATES.iter().take(4) {
+        let _ = write!(o, "<span><i style=\"background:{c}\"></i>{name}</span>");
+    }
+    let _ = write!(
+        o,
+        "</div><svg viewBox=\"0 0 {w} {h}\" width=\"100%\" role=\"img\" aria-label=\"goroutine states over time\" xmlns=\"http://www.w3.org/2000/svg\" font-family=\"monospace\" font-size=\"10\">"
+    );
+    for (n, lane) in t.lanes.iter().enumerate() {
+        let y = n as f64 * row + 2.0;
+        let label: String = format!("{} {}", lane.goroutine, lane.name)
+            .chars()
+            .take(30)
+            .collect();
+        let _ = write!(
+            o,
+            "<text x=\"0\" y=\"{:.1}\">{}</text>",
+            y + row - 4.0,
+            esc(&label)
+        );
+        for &(a, b, state) in &lane.spans {
+            let x0 = x(a);
+            let width = (x(b) - x0).max(0.5);
+            let _ = write!(
+                o,
+                "<rect x=\"{x0:.1}\" y=\"{y:.1}\" width=\"{width:.1}\" height=\"{:.1}\" fill=\"{}\"><title>goroutine {} {state} {}–{}</title></rect>",
+                row - 3.0,
+                color(state),
+                lane.goroutine,
+                ms(a),
+                ms(b)
+            );
+        }
+    }
+    o.push_str("</svg>");
 }
 
 fn profile(o: &mut String, i: &InputReport<'_>) {

@@ -186,6 +186,23 @@ pub struct EndState {
     pub running_ids: Vec<i64>,
 }
 
+/// One goroutine's states over time, for a timeline drawing.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Lane {
+    pub goroutine: i64,
+    /// The function it started in.
+    pub name: String,
+    /// (start, end) relative to the trace start, and the state then:
+    /// `running`, `runnable`, `syscall` or `waiting`.
+    pub spans: Vec<(u64, u64, &'static str)>,
+    /// More changes happened than were kept.
+    pub truncated: bool,
+}
+
+/// Goroutines drawn as lanes, and state changes kept per lane.
+const MAX_LANES: usize = 24;
+const MAX_LANE_SPANS: usize = 4096;
+
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Summary {
     /// `go 1.N trace` wire version and the releases that write it.
@@ -223,6 +240,10 @@ pub struct Summary {
     pub cpu_samples: u64,
     pub end: EndState,
     pub blocked_at_end: Vec<BlockedGroup>,
+    /// The states over time of the first goroutines of the program seen
+    /// (up to 24); for drawing, not in the JSON report.
+    #[serde(skip)]
+    pub lanes: Vec<Lane>,
     /// Where goroutines were when the GC made them assist, busiest first.
     pub assist_sites: Vec<Site>,
     /// Completed waits on locks and channels by reason and stack, longest total first.
@@ -502,6 +523,17 @@ impl RunQueue {
 }
 
 /// Feeds events one by one; [`Analyzer::finish`] gives the summary.
+/// A goroutine state as a lane draws it; `None` before it exists.
+fn lane_state(s: GoState) -> Option<&'static str> {
+    match s {
+        GoState::Running => Some("running"),
+        GoState::Runnable => Some("runnable"),
+        GoState::Syscall => Some("syscall"),
+        GoState::Waiting => Some("waiting"),
+        _ => None,
+    }
+}
+
 pub struct Analyzer {
     start: Option<u64>,
     now: u64,
@@ -529,6 +561,9 @@ pub struct Analyzer {
     last_stw_end: Option<(u64, StrId)>,
     last_gc_end: Option<u64>,
     util: Vec<(u64, u64, f64)>,
+    /// Goroutine id → its lane (index into `lanes`).
+    lane_of: FxMap<i64, usize>,
+    lanes: Vec<Lane>,
     heap: Vec<HeapPoint>,
     heap_bucket: u64,
     alloc: u64,
@@ -583,6 +618,8 @@ impl Analyzer {
             last_stw_end: None,
             last_gc_end: None,
             util: Vec::new(),
+            lane_of: FxMap::default(),
+            lanes: Vec::new(),
             heap: Vec::new(),
             heap_bucket: 1_000_000,
             alloc: 0,
@@ -936,6 +973,35 @@ impl Analyzer {
             g.name = t.stack(stack).last().map_or(0, |f| f.func);
         }
         let d = now.saturating_sub(g.since);
+        // Lanes: the program's first goroutines (started in user code).
+        let lane = match self.lane_of.get(&id) {
+            Some(&l) => Some(l),
+            None if self.lanes.len() < MAX_LANES
+                && g.name != 0
+                && !crate::tables::is_runtime_function(t.string(g.name)) =>
+            {
+                self.lanes.push(Lane {
+                    goroutine: id,
+                    name: t.string(g.name).to_string(),
+                    ..Lane::default()
+                });
+                self.lane_of.insert(id, self.lanes.len() - 1);
+                Some(self.lanes.len() - 1)
+            }
+            None => None,
+        };
+        if let (Some(l), Some(state)) = (lane, lane_state(g.state)) {
+            let start = self.start.unwrap_or(0);
+            let lane = &mut self.lanes[l];
+            if d > 0 {
+                if lane.spans.len() < MAX_LANE_SPANS {
+                    lane.spans
+                        .push((g.since - start.min(g.since), now - start.min(now), state));
+                } else {
+                    lane.truncated = true;
+                }
+            }
+        }
         match g.state {
             GoState::Running => {
                 g.stats.exec += d;
@@ -1113,6 +1179,17 @@ impl Analyzer {
         gs.sort_unstable_by_key(|(id, _)| *id);
         for (id, mut g) in gs {
             let d = end.saturating_sub(g.since);
+            // The state each lane's goroutine is still in at the end.
+            if let (Some(&l), Some(state)) = (self.lane_of.get(&id), lane_state(g.state)) {
+                let lane = &mut self.lanes[l];
+                if d > 0 && lane.spans.len() < MAX_LANE_SPANS {
+                    lane.spans.push((
+                        g.since.saturating_sub(start),
+                        end.saturating_sub(start),
+                        state,
+                    ));
+                }
+            }
             let user = g.stack == 0
                 || t.stack(g.stack)
                     .any(|f| !crate::tables::is_runtime_function(t.string(f.func)))
@@ -1308,6 +1385,7 @@ impl Analyzer {
         bl.sort_by(|a, b| b.count.cmp(&a.count).then(a.reason.cmp(&b.reason)));
         s.blocked_at_end = bl;
         s.end = end_state;
+        s.lanes = std::mem::take(&mut self.lanes);
         s.held_sites = s
             .held_while_starving
             .iter()

@@ -42,6 +42,7 @@ fn html_report_renders_in_chromium() {
         "Timeline: ",
         "trace cut here (crash)",
         "Where goroutines spent their time",
+        "Goroutine states over time",
         "Profile: ",
         "flame graph of",
         "Goroutines: ",
