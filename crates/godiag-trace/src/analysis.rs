@@ -386,7 +386,13 @@ struct G {
     stats: Stats,
     track: [Option<(u64, StackId)>; 4],
     regions: Vec<(StrId, u64)>,
+    /// Its lane in the summary, [`LANE_NONE`] when it has none, or
+    /// [`LANE_UNDECIDED`] until its start function is known.
+    lane: u8,
 }
+
+const LANE_NONE: u8 = 254;
+const LANE_UNDECIDED: u8 = 255;
 
 #[derive(Default, Clone)]
 struct Stats {
@@ -561,8 +567,6 @@ pub struct Analyzer {
     last_stw_end: Option<(u64, StrId)>,
     last_gc_end: Option<u64>,
     util: Vec<(u64, u64, f64)>,
-    /// Goroutine id → its lane (index into `lanes`).
-    lane_of: FxMap<i64, usize>,
     lanes: Vec<Lane>,
     heap: Vec<HeapPoint>,
     heap_bucket: u64,
@@ -618,7 +622,6 @@ impl Analyzer {
             last_stw_end: None,
             last_gc_end: None,
             util: Vec::new(),
-            lane_of: FxMap::default(),
             lanes: Vec::new(),
             heap: Vec::new(),
             heap_bucket: 1_000_000,
@@ -961,6 +964,7 @@ impl Analyzer {
                     stats: Stats::default(),
                     track: [None; 4],
                     regions: Vec::new(),
+                    lane: LANE_UNDECIDED,
                 },
             );
         }
@@ -973,30 +977,33 @@ impl Analyzer {
             g.name = t.stack(stack).last().map_or(0, |f| f.func);
         }
         let d = now.saturating_sub(g.since);
-        // Lanes: the program's first goroutines (started in user code).
-        let lane = match self.lane_of.get(&id) {
-            Some(&l) => Some(l),
-            None if self.lanes.len() < MAX_LANES
-                && g.name != 0
-                && !crate::tables::is_runtime_function(t.string(g.name)) =>
+        // Lanes: the program's first goroutines (started in user code),
+        // decided once per goroutine.
+        if g.lane == LANE_UNDECIDED && g.name != 0 {
+            g.lane = if self.lanes.len() < MAX_LANES
+                && !crate::tables::is_runtime_function(t.string(g.name))
             {
                 self.lanes.push(Lane {
                     goroutine: id,
                     name: t.string(g.name).to_string(),
                     ..Lane::default()
                 });
-                self.lane_of.insert(id, self.lanes.len() - 1);
-                Some(self.lanes.len() - 1)
-            }
-            None => None,
-        };
-        if let (Some(l), Some(state)) = (lane, lane_state(g.state)) {
-            let start = self.start.unwrap_or(0);
-            let lane = &mut self.lanes[l];
+                (self.lanes.len() - 1) as u8
+            } else {
+                LANE_NONE
+            };
+        }
+        if let (Some(lane), Some(state)) =
+            (self.lanes.get_mut(usize::from(g.lane)), lane_state(g.state))
+        {
             if d > 0 {
                 if lane.spans.len() < MAX_LANE_SPANS {
-                    lane.spans
-                        .push((g.since - start.min(g.since), now - start.min(now), state));
+                    let start = self.start.unwrap_or(0);
+                    lane.spans.push((
+                        g.since.saturating_sub(start),
+                        now.saturating_sub(start),
+                        state,
+                    ));
                 } else {
                     lane.truncated = true;
                 }
@@ -1180,8 +1187,9 @@ impl Analyzer {
         for (id, mut g) in gs {
             let d = end.saturating_sub(g.since);
             // The state each lane's goroutine is still in at the end.
-            if let (Some(&l), Some(state)) = (self.lane_of.get(&id), lane_state(g.state)) {
-                let lane = &mut self.lanes[l];
+            if let (Some(lane), Some(state)) =
+                (self.lanes.get_mut(usize::from(g.lane)), lane_state(g.state))
+            {
                 if d > 0 && lane.spans.len() < MAX_LANE_SPANS {
                     lane.spans.push((
                         g.since.saturating_sub(start),
