@@ -15,6 +15,12 @@ fn scratch_dir(tag: &str) -> PathBuf {
     dir
 }
 
+/// A JSON file the test just had written (bundle.json).
+fn read_json(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap()
+}
+
 /// The Go version the live tests use, and its `go` (installed by scripts/test.sh).
 fn toolchain() -> (String, PathBuf) {
     let version = std::env::var("GODIAG_TEST_GO").unwrap_or_else(|_| "1.24.11".into());
@@ -541,9 +547,7 @@ fn run_keeps_and_analyses_a_crash() {
     for f in ["stderr.txt", "core", "prog", "bundle.json"] {
         assert!(bundle.join(f).is_file(), "{f} kept");
     }
-    let meta: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(bundle.join("bundle.json")).unwrap())
-            .unwrap();
+    let meta = read_json(&bundle.join("bundle.json"));
     assert_eq!(meta["schema"], "godiag.bundle/v1");
     assert_eq!(meta["exit"]["signal"], 6);
     assert_eq!(meta["env"]["GOTRACEBACK"], "crash");
@@ -586,9 +590,7 @@ fn run_keeps_and_analyses_a_crash() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    let meta: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(tmp.join("failed/bundle.json")).unwrap())
-            .unwrap();
+    let meta = read_json(&tmp.join("failed/bundle.json"));
     assert_eq!(meta["exit"]["code"], 1);
     assert_eq!(meta["failed"].as_array().map(Vec::len), Some(0));
     let _ = std::fs::remove_dir_all(&tmp);
@@ -656,9 +658,7 @@ fn collect_from_a_leaking_service() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let meta: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(tmp.join("bundle/bundle.json")).unwrap())
-            .unwrap();
+    let meta = read_json(&tmp.join("bundle/bundle.json"));
     assert_eq!(meta["created_by"], "collect");
     assert_eq!(meta["failed"].as_array().map(Vec::len), Some(0), "{meta}");
     let names: Vec<&str> = meta["files"]
@@ -760,9 +760,7 @@ fn collect_from_a_leaking_service() {
     // Without --allow-frequent-dumps the second debug=2 dump (2 s later) is skipped.
     let out = collect("limited", &["--no-cpu", "--no-trace"]);
     assert!(out.status.success());
-    let meta: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(tmp.join("limited/bundle.json")).unwrap())
-            .unwrap();
+    let meta = read_json(&tmp.join("limited/bundle.json"));
     let failed = meta["failed"].as_array().unwrap();
     assert_eq!(failed.len(), 1, "{failed:?}");
     assert_eq!(failed[0]["query"], "goroutine?debug=2");
