@@ -8,6 +8,7 @@ pub mod catalog;
 mod corerules;
 mod finding;
 mod profilerules;
+mod stackrules;
 mod textrules;
 mod tracerules;
 

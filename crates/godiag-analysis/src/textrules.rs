@@ -38,6 +38,7 @@ pub fn analyze_text(inputs: &[TextInput<'_, '_>]) -> Vec<Finding> {
         if t.crash.is_failure() {
             crash_findings(input, &mut out);
         }
+        crate::stackrules::stack_findings(input, &mut out);
         crate::corerules::core_findings(input, &mut out);
     }
     leak_findings(inputs, &mut out);
@@ -55,7 +56,22 @@ pub fn analyze_text(inputs: &[TextInput<'_, '_>]) -> Vec<Finding> {
 /// The kind the catalog gives a printed message value, if any. Catalog
 /// entries are one line: a multi-line value is classified by its first.
 pub fn classify_message(msg: &str) -> Option<FindingKind> {
-    catalog::classify(msg.lines().next().unwrap_or("")).map(|m| m.kind)
+    message_forms(msg).find_map(|m| catalog::classify(m).map(|e| e.kind))
+}
+
+/// The forms a printed value may hold its runtime message in: as printed,
+/// the part in its last parentheses (Kubernetes logs `"msg" (runtime
+/// error: msg)`), and without quotes.
+fn message_forms(msg: &str) -> impl Iterator<Item = &str> {
+    let first = msg.lines().next().unwrap_or("").trim();
+    let in_parens = first
+        .strip_suffix(')')
+        .and_then(|b| b.rfind(" (").map(|i| &b[i + 2..]));
+    let unquoted = first
+        .strip_prefix('"')
+        .and_then(|b| b.split_once('"'))
+        .map(|(inner, _)| inner);
+    std::iter::once(first).chain(in_parens).chain(unquoted)
 }
 
 /// The frame a person would change: the first frame outside the standard
@@ -96,7 +112,21 @@ fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) {
     let t = input.artifact;
     let c = &t.crash;
     let source = input.source();
-    let failing = t.failing_goroutine();
+    // Without a goroutine (an excerpt of the system stack only), the frames
+    // of `runtime stack:` show where it failed.
+    let system_stack;
+    let failing = match t.failing_goroutine() {
+        Some(g) => Some(g),
+        None if !c.runtime_stack.is_empty() => {
+            system_stack = Goroutine {
+                status: "running",
+                frames: c.runtime_stack.clone(),
+                ..Goroutine::default()
+            };
+            Some(&system_stack)
+        }
+        None => None,
+    };
     let quit = c.fatal_signal.as_ref().is_some_and(|s| s.name == "SIGQUIT");
     if quit {
         out.push(sigquit_finding(input));
@@ -166,6 +196,18 @@ fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) {
     // A fatal error raised by a deferred call while a panic or signal unwound:
     // the failure in flight is the root cause, the fatal error secondary.
     let in_flight = failing.and_then(|g| panic_in_flight(g).map(|i| (g, i)));
+    if let (Some(fk), None) = (fatal_kind, in_flight) {
+        // No frames of the unwinding, but a `[signal` line under a fatal
+        // error that is no fault of its own: the fault was in flight.
+        let fault_in_flight = c.signal.as_ref().is_some_and(|s| {
+            matches!(s.name, "SIGSEGV" | "SIGBUS")
+        }) && matches!(fk, FindingKind::SyncMisuse | FindingKind::UnknownFailure)
+            && c.panics.is_empty();
+        if fault_in_flight {
+            secondary_without_frames(input, failing, fk, &lines, out);
+            return;
+        }
+    }
     if let (Some(fk), Some((g, panic_idx))) = (fatal_kind, in_flight) {
         if matches!(
             fk,
@@ -257,7 +299,19 @@ fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) {
             .or(g.frames.first())
             .map(Location::from);
         if kind == FindingKind::RuntimeInternalError {
-            f.location = g.frames.first().map(Location::from);
+            f.location = user_frame(&g.frames)
+                .or(g.frames.first())
+                .map(Location::from);
+        }
+        // A panic recovered by a handler (which logged it, or re-panicked):
+        // the frames above the `panic` frame are the handler's, the panic
+        // was raised below it.
+        if raised_by_panic(kind) {
+            if let Some(i) = panic_in_flight(g) {
+                if let Some(u) = user_frame(&g.frames[i + 1..]) {
+                    f.location = Some(Location::from(u));
+                }
+            }
         }
         if kind == FindingKind::StackOverflow {
             if let Some((start, period)) = stack_cycle(&g.frames) {
@@ -424,6 +478,8 @@ fn primary_in_flight(
         (Some(_), _) => FindingKind::BadAddress,
         (None, Some(v)) => classify_message(v).unwrap_or(FindingKind::UserPanic),
         (None, None) if from_signal => FindingKind::NilDereference,
+        // `panic(...)` called straight from the program's code.
+        (None, None) if below.first().is_some_and(|f| !f.is_stdlib()) => FindingKind::UserPanic,
         (None, None) => FindingKind::UnknownFailure,
     };
     let title = match kind {
@@ -451,6 +507,94 @@ fn primary_in_flight(
     f.location = user_frame(below).map(Location::from);
     f.next_steps = next_steps(kind);
     f
+}
+
+/// Kinds whose failure is a panic, raised where the `panic` frame's caller is.
+fn raised_by_panic(kind: FindingKind) -> bool {
+    matches!(
+        kind,
+        FindingKind::NilDereference
+            | FindingKind::BadAddress
+            | FindingKind::RuntimeError
+            | FindingKind::UserPanic
+            | FindingKind::SyncMisuse
+    )
+}
+
+/// A fatal error printed with a fault's `[signal` line but without the
+/// frames that were unwinding: the fault is the root cause, the fatal error
+/// raised by a deferred call while it unwound is secondary.
+fn secondary_without_frames(
+    input: &TextInput<'_, '_>,
+    failing: Option<&Goroutine<'_>>,
+    fatal_kind: FindingKind,
+    lines: &[String],
+    out: &mut Vec<Finding>,
+) {
+    let c = &input.artifact.crash;
+    let Some(s) = &c.signal else { return };
+    let kind = if s.name == "SIGSEGV" && s.addr < 0x1000 {
+        FindingKind::NilDereference
+    } else {
+        FindingKind::BadAddress
+    };
+    let fatal = c.fatal_error.as_deref().unwrap_or("");
+    let mut primary = Finding::new(
+        kind,
+        format!(
+            "{} (addr={:#x}), hidden by `fatal error: {fatal}` raised while it unwound",
+            if kind == FindingKind::NilDereference {
+                "nil pointer dereference"
+            } else {
+                "invalid memory access"
+            },
+            s.addr
+        ),
+        Confidence::Medium,
+    );
+    // Below the fault's `sigpanic`, when frames were kept.
+    let location = failing.and_then(|g| {
+        let below = g
+            .frames
+            .iter()
+            .position(|f| f.function == "runtime.sigpanic")
+            .map_or(&g.frames[..], |i| &g.frames[i + 1..]);
+        user_frame(below)
+    });
+    primary.goroutine = failing.map(|g| g.id);
+    primary.location = location.map(Location::from);
+    primary.confirm(Evidence {
+        source: input.source(),
+        summary: format!(
+            "`[signal {} ... addr={:#x}]` printed with `fatal error: {fatal}`: the fault was unwinding when a deferred call raised the fatal error",
+            s.name, s.addr
+        ),
+        input: input.index,
+        offset: Some(s.offset),
+        lines: lines.to_vec(),
+        goroutines: None,
+    });
+    primary.next_steps = next_steps(kind);
+    out.push(primary);
+    let mut secondary = Finding::new(
+        fatal_kind,
+        format!("secondary failure: `{fatal}` raised while the fault unwound"),
+        Confidence::High,
+    );
+    secondary.secondary = true;
+    secondary.confirm(Evidence {
+        source: input.source(),
+        summary: "raised by a deferred call during the fault's panic; it hides the original failure"
+            .into(),
+        input: input.index,
+        offset: c.fatal_error_offset,
+        lines: lines.to_vec(),
+        goroutines: None,
+    });
+    secondary.next_steps.push(
+        "Fix the deferred call too: it assumes a state (a locked mutex, an open channel) that the fault did not reach".into(),
+    );
+    out.push(secondary);
 }
 
 fn deadlock_goroutine<'r, 'a>(t: &'r TextArtifact<'a>) -> Option<&'r Goroutine<'a>> {
@@ -712,7 +856,8 @@ fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>) {
         let total = input.artifact.goroutines.len();
         for g in input.groups.iter().take(3) {
             let minutes = g.wait_minutes.map_or(0, |(lo, _)| lo);
-            if !blocked_on_peer(g.status) || g.count < 50.max(total / 5) {
+            // Goroutines the runtime proved leaked (Go 1.26+) need no count.
+            if !blocked_on_peer(g.status) || (g.leaked == 0 && g.count < 50.max(total / 5)) {
                 continue;
             }
             let conf = if g.leaked > 0 || minutes >= 10 {
@@ -777,7 +922,7 @@ fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>) {
 /// finalizers, g0 in SIGQUIT dumps). The goroutine writing a debug=2 dump is
 /// the program's: while it runs, the program is not deadlocked.
 fn is_bystander(g: &Goroutine<'_>) -> bool {
-    g.id == 0
+    (g.id == 0 && !g.headerless)
         || (g.frames.iter().all(|f| f.is_runtime())
             && g.created_by.as_ref().is_none_or(|c| c.is_runtime()))
 }

@@ -27,6 +27,7 @@ pub fn crash_state<'e>(
         crash.panics = values
             .iter()
             .map(|(v, recovered)| PanicEntry {
+                logged: false,
                 value: v.clone().into(),
                 recovered: *recovered,
                 repanicked: false,

@@ -60,10 +60,26 @@ pub fn package_of(function: &str) -> &str {
     }
 }
 
-/// A package path of the standard library: first element without a dot, not `main`.
+/// The first elements of the standard library's package paths (Go 1.0
+/// through 1.27), and the compiler's own symbol namespaces (`type:.eq.T`,
+/// `go:buildid`, `type..hash.T` before 1.20).
+const STD_ROOTS: &[&str] = &[
+    "archive", "bufio", "builtin", "bytes", "cmd", "cmp", "compress", "container", "context",
+    "crypto", "database", "debug", "embed", "encoding", "errors", "expvar", "flag", "fmt", "go",
+    "hash", "html", "image", "index", "internal", "io", "iter", "log", "maps", "math", "mime",
+    "net", "os", "path", "plugin", "reflect", "regexp", "runtime", "slices", "sort", "strconv",
+    "strings", "structs", "sync", "syscall", "testing", "text", "time", "type", "unicode",
+    "unique", "unsafe", "vendor", "weak",
+];
+
+/// A package path of the standard library: its first element is one of the
+/// standard library's. (A first element without a dot is not enough: GOPATH
+/// packages such as `store` or `app/handlers`, and gccgo's mangled names,
+/// have none either.)
 pub fn is_stdlib_package(pkg: &str) -> bool {
     let first = pkg.split('/').next().unwrap_or(pkg);
-    !first.contains('.') && pkg != "main" && !first.is_empty()
+    let first = first.split(':').next().unwrap_or(first);
+    STD_ROOTS.contains(&first)
 }
 
 /// A pprof label on a goroutine (printed in the header since Go 1.26).
@@ -154,6 +170,10 @@ pub struct Goroutine<'a> {
     /// `stack.hi - stack.lo`: the size of its stack; from cores.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stack_bytes: Option<u64>,
+    /// Frames read without a goroutine header above them (an excerpt): the
+    /// id and status are not known (`0`, `unknown`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub headerless: bool,
     /// Byte offset of the header line in its input.
     pub offset: u64,
     /// The block was cut by the end of the input.
@@ -176,7 +196,14 @@ impl<'a> Goroutine<'a> {
     pub fn is_waiting(&self) -> bool {
         !matches!(
             self.status,
-            "running" | "runnable" | "syscall" | "idle" | "dead" | "copystack" | "preempted"
+            "running"
+                | "runnable"
+                | "syscall"
+                | "idle"
+                | "dead"
+                | "copystack"
+                | "preempted"
+                | "unknown"
         )
     }
 }

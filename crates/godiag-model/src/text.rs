@@ -26,6 +26,11 @@ pub struct PanicEntry<'a> {
     /// same value printed again.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub repanicked: bool,
+    /// Not printed by the runtime: a recovery handler caught the panic and
+    /// logged it (`http: panic serving ...`, `Observed a panic: ...`) with
+    /// the stack of the goroutine that recovered it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub logged: bool,
     pub offset: u64,
 }
 
@@ -204,6 +209,10 @@ pub struct TextArtifact<'a> {
     pub count_total: Option<u64>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub count_records: Vec<CountRecord<'a>>,
+    /// `goroutineleak profile: total N` (Go 1.26+): every record counts
+    /// goroutines the runtime proved leaked.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub count_leaked: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub gc_traces: Vec<GcTrace<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]

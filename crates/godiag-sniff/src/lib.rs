@@ -9,6 +9,7 @@
 
 use std::io::Read;
 
+pub mod anchor;
 pub mod prefix;
 
 /// The kind vocabulary is the evidence model's.
@@ -139,20 +140,17 @@ struct Anchors {
 /// so this beats one substring search per anchor); stops once a failure and
 /// a goroutine header were both seen, since nothing later changes the kind.
 fn scan_anchors(data: &[u8]) -> Anchors {
-    let head = String::from_utf8_lossy(&data[..data.len().min(8192)]);
-    let form = prefix::PrefixForm::detect(&head);
+    let head = String::from_utf8_lossy(&data[..data.len().min(64 << 10)]);
+    let form = prefix::LinePrefix::learn(&head);
     let mut a = Anchors::default();
     let starts = std::iter::once(0).chain(memchr::memchr_iter(b'\n', data).map(|i| i + 1));
     for at in starts {
         let mut line = &data[at..];
-        if let Some(form) = form {
+        if let Some(form) = &form {
             // Collector prefixes end before the runtime's text.
             let end = memchr::memchr(b'\n', line).unwrap_or(line.len());
-            if let Some(rest) = std::str::from_utf8(&line[..end])
-                .ok()
-                .and_then(|l| form.strip(l))
-            {
-                line = rest.as_bytes();
+            if let Ok(l) = std::str::from_utf8(&line[..end]) {
+                line = form.strip(l).as_bytes();
             }
         }
         match line.first() {
@@ -170,7 +168,9 @@ fn scan_anchors(data: &[u8]) -> Anchors {
             }
             Some(b'P') => a.signal_pc |= line.starts_with(b"PC=0x"),
             Some(b'g') => {
-                if line.starts_with(b"goroutine profile: total ") {
+                if line.starts_with(b"goroutine profile: total ")
+                    || line.starts_with(b"goroutineleak profile: total ")
+                {
                     a.count_profile = true;
                     return a;
                 }
@@ -229,6 +229,10 @@ fn sniff_text(data: &[u8]) -> Sniffed {
     } else if a.runtime_trace {
         // stderr of a running program with GODEBUG=gctrace/schedtrace.
         InputKind::CrashText
+    } else if let Some(kind) = anchors_inside_lines(data) {
+        // Runtime text that does not start its lines: escaped inside JSON
+        // log records, or after a prefix seen too rarely to learn.
+        kind
     } else {
         return Sniffed {
             note: Some("text without Go runtime output".into()),
@@ -236,6 +240,33 @@ fn sniff_text(data: &[u8]) -> Sniffed {
         };
     };
     Sniffed::of(kind)
+}
+
+/// The kind told by runtime anchors found anywhere in a line.
+fn anchors_inside_lines(data: &[u8]) -> Option<InputKind> {
+    let text = String::from_utf8_lossy(&data[..data.len().min(16 << 20)]);
+    let mut header = false;
+    // Frames without a header (an excerpt): a function line, then its file.
+    let mut frames = false;
+    let mut after_call = false;
+    for line in text.lines() {
+        // Escaped text (`\n\t` inside a JSON string) holds many lines in one.
+        for piece in line.split("\\n") {
+            frames |= after_call && piece.contains(".go:");
+            after_call = anchor::call_start(piece).is_some();
+            if let Some(a) = anchor::find(piece).filter(|a| a.strong) {
+                let rest = &piece[a.at..];
+                if rest.starts_with("panic: ")
+                    || rest.starts_with("fatal error: ")
+                    || rest.starts_with("[signal ")
+                {
+                    return Some(InputKind::CrashText);
+                }
+                header |= anchor::is_header(rest);
+            }
+        }
+    }
+    (header || frames).then_some(InputKind::GoroutineDump)
 }
 
 /// A protobuf whose first fields are those of `perftools.profiles.Profile`:

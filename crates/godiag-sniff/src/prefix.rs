@@ -1,112 +1,214 @@
-//! Log collectors put a prefix before every line of a program's stderr:
+//! Whatever stands before the runtime's text on every line, learned from the
+//! lines themselves:
 //!
 //! ```text
 //! 2024-05-01T10:00:00.123456789Z stderr F panic: boom          (CRI: containerd, CRI-O)
-//! 2024-05-01T10:00:00.123456789Z panic: boom                   (kubectl logs --timestamps)
-//! May 01 10:00:00 host app[123]: panic: boom                   (syslog, journalctl)
+//! 2024-05-01T10:00:00.1234567Z goroutine 1 [running]:          (CI runners, kubectl --timestamps)
+//! Nov 04 23:11:39.134387 host unit[812]: panic: boom           (journald, syslog)
+//! web_1  | goroutine 1 [running]:                              (docker compose)
+//! > goroutine 1 [running]:                                     (a quoted paste)
+//!     goroutine 1 [running]:                                   (an indented paste)
 //! ```
 //!
-//! The form is told from the first lines; then every line that has it loses
-//! it, so the runtime's text reads as printed (frames keep their tab).
+//! No form is listed. Each line that holds a runtime anchor (`anchor::find`)
+//! gives the text before it; that text is reduced to a *shape* (runs of
+//! digits and of blanks become one token each, everything else is kept), and
+//! the shape most anchor lines share is the prefix. A paste quoted and then
+//! indented has two prefixes, learned one after the other. Then every line
+//! whose start has the shape loses it, so the runtime's text reads as
+//! printed: frames keep their tab, because the blanks that end a prefix are
+//! removed by count, not by kind.
 
-/// A per-line prefix form.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PrefixForm {
-    /// `<RFC 3339 time> <stdout|stderr> <F|P> `
-    Cri,
-    /// `<RFC 3339 time> `
-    Timestamp,
-    /// `<Mon> <day> <hh:mm:ss> <host> <tag>[pid]: `
-    Syslog,
+use crate::anchor;
+
+/// How many lines the prefix is learned from.
+const SAMPLE_LINES: usize = 20_000;
+/// Prefixes inside prefixes (a quoted, indented, timestamped paste).
+const MAX_LAYERS: usize = 3;
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+enum Token {
+    /// One or more ASCII digits.
+    Digits,
+    /// One or more blanks inside the prefix.
+    Blank,
+    Char(char),
 }
 
-/// `2024-05-01T10:00:00.123Z` / `...+02:00`: returns the length.
-fn rfc3339(s: &[u8]) -> Option<usize> {
-    let date_ok = s.len() > 20
-        && s[..4].iter().all(u8::is_ascii_digit)
-        && s[4] == b'-'
-        && s[5..7].iter().all(u8::is_ascii_digit)
-        && s[7] == b'-'
-        && s[8..10].iter().all(u8::is_ascii_digit)
-        && s[10] == b'T';
-    if !date_ok {
-        return None;
-    }
-    let end = s[11..]
-        .iter()
-        .position(|&b| !(b.is_ascii_digit() || matches!(b, b':' | b'.' | b'Z' | b'+' | b'-')))
-        .map_or(s.len(), |p| 11 + p);
-    (end >= 19).then_some(end)
+/// One learned prefix: its shape, then exactly `trailing` blanks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Layer {
+    tokens: Vec<Token>,
+    trailing: usize,
 }
 
-fn strip_cri(line: &str) -> Option<&str> {
-    let b = line.as_bytes();
-    let t = rfc3339(b)?;
-    let rest = line.get(t..)?.strip_prefix(' ')?;
-    let rest = rest
-        .strip_prefix("stdout ")
-        .or_else(|| rest.strip_prefix("stderr "))?;
-    let rest = rest
-        .strip_prefix("F ")
-        .or_else(|| rest.strip_prefix("P "))?;
-    Some(rest)
+/// The prefix of every line of a text, possibly in layers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinePrefix {
+    layers: Vec<Layer>,
 }
 
-fn strip_timestamp(line: &str) -> Option<&str> {
-    let t = rfc3339(line.as_bytes())?;
-    line.get(t..)?.strip_prefix(' ')
+fn is_blank(c: char) -> bool {
+    c == ' ' || c == '\t'
 }
 
-fn strip_syslog(line: &str) -> Option<&str> {
-    const MONTHS: [&str; 12] = [
-        "Jan ", "Feb ", "Mar ", "Apr ", "May ", "Jun ", "Jul ", "Aug ", "Sep ", "Oct ", "Nov ",
-        "Dec ",
-    ];
-    let rest = MONTHS.iter().find_map(|m| line.strip_prefix(m))?;
-    let b = rest.as_bytes();
-    // `01 10:00:00 ` or ` 1 10:00:00 `
-    if b.len() < 13
-        || !(b[0] == b' ' || b[0].is_ascii_digit())
-        || !b[1].is_ascii_digit()
-        || b[2] != b' '
-    {
-        return None;
-    }
-    let time = &b[3..11];
-    if !(time[2] == b':' && time[5] == b':') || b[11] != b' ' {
-        return None;
-    }
-    let rest = &rest[12..];
-    let (_host, rest) = rest.split_once(' ')?;
-    // `tag[pid]: ` or `tag: `
-    let colon = rest.find(": ")?;
-    let tag = &rest[..colon];
-    if tag.is_empty() || tag.contains(' ') {
-        return None;
-    }
-    Some(&rest[colon + 2..])
-}
-
-impl PrefixForm {
-    pub fn strip(self, line: &str) -> Option<&str> {
-        match self {
-            PrefixForm::Cri => strip_cri(line),
-            PrefixForm::Timestamp => strip_timestamp(line),
-            PrefixForm::Syslog => strip_syslog(line),
+/// The shape of a prefix and the number of blanks that end it.
+fn shape(prefix: &str) -> (Vec<Token>, usize) {
+    let body = prefix.trim_end_matches(is_blank);
+    let trailing = prefix.len() - body.len();
+    let mut tokens = Vec::new();
+    for c in body.chars() {
+        let t = if c.is_ascii_digit() {
+            Token::Digits
+        } else if is_blank(c) {
+            Token::Blank
+        } else {
+            Token::Char(c)
+        };
+        if matches!(t, Token::Digits | Token::Blank) && tokens.last() == Some(&t) {
+            continue;
         }
+        tokens.push(t);
     }
+    (tokens, trailing)
+}
 
-    /// The form most of the first non-empty lines have, if any.
-    pub fn detect(text: &str) -> Option<PrefixForm> {
-        let lines: Vec<&str> = text.lines().filter(|l| !l.is_empty()).take(32).collect();
-        if lines.is_empty() {
+impl Layer {
+    /// The line without this layer's prefix; a line that is only the
+    /// prefix (its trailing blanks trimmed) is an empty line.
+    fn strip<'l>(&self, line: &'l str) -> Option<&'l str> {
+        let b = line.as_bytes();
+        let mut i = 0;
+        for t in &self.tokens {
+            match t {
+                Token::Digits | Token::Blank => {
+                    let want_digit = *t == Token::Digits;
+                    let n = b[i..]
+                        .iter()
+                        .take_while(|c| {
+                            if want_digit {
+                                c.is_ascii_digit()
+                            } else {
+                                **c == b' ' || **c == b'\t'
+                            }
+                        })
+                        .count();
+                    if n == 0 {
+                        return None;
+                    }
+                    i += n;
+                }
+                Token::Char(c) => {
+                    let rest = line.get(i..)?;
+                    if !rest.starts_with(*c) {
+                        return None;
+                    }
+                    i += c.len_utf8();
+                }
+            }
+        }
+        let rest = &line[i..];
+        let blanks = rest.bytes().take_while(|c| *c == b' ' || *c == b'\t').count();
+        if blanks == rest.len() {
+            return Some("");
+        }
+        if blanks < self.trailing {
             return None;
         }
-        [PrefixForm::Cri, PrefixForm::Timestamp, PrefixForm::Syslog]
-            .into_iter()
-            .find(|form| {
-                lines.iter().filter(|l| form.strip(l).is_some()).count() * 5 >= lines.len() * 4
-            })
+        Some(&rest[self.trailing..])
+    }
+}
+
+impl LinePrefix {
+    /// Strips every layer that the line has.
+    pub fn strip<'l>(&self, line: &'l str) -> &'l str {
+        let mut line = line;
+        for layer in &self.layers {
+            match layer.strip(line) {
+                Some(rest) => line = rest,
+                None => break,
+            }
+        }
+        line
+    }
+
+    /// Learns the prefix from the first lines of `text`; `None` when the
+    /// runtime's lines start at the beginning of their lines.
+    pub fn learn(text: &str) -> Option<LinePrefix> {
+        let mut lines: Vec<&str> = text
+            .lines()
+            .take(SAMPLE_LINES)
+            .map(|l| l.strip_suffix('\r').unwrap_or(l))
+            .collect();
+        let mut layers = Vec::new();
+        while layers.len() < MAX_LAYERS {
+            let Some(layer) = learn_layer(&lines) else {
+                break;
+            };
+            for l in &mut lines {
+                if let Some(rest) = layer.strip(l) {
+                    *l = rest;
+                }
+            }
+            layers.push(layer);
+        }
+        (!layers.is_empty()).then_some(LinePrefix { layers })
+    }
+}
+
+fn learn_layer(lines: &[&str]) -> Option<Layer> {
+    let anchored: Vec<(&str, anchor::Anchor)> = lines
+        .iter()
+        .filter_map(|l| anchor::find(l).map(|a| (*l, a)))
+        .collect();
+    if anchored.len() < 2 {
+        return None;
+    }
+    // The shape most anchor lines share, when it is not blank alone.
+    let mut counts: std::collections::HashMap<Vec<Token>, (usize, usize)> = Default::default();
+    for (l, a) in &anchored {
+        let (tokens, trailing) = shape(&l[..a.at]);
+        if tokens.is_empty() {
+            continue;
+        }
+        let e = counts.entry(tokens).or_insert((0, usize::MAX));
+        e.0 += 1;
+        e.1 = e.1.min(trailing);
+    }
+    if let Some((tokens, (n, trailing))) = counts.into_iter().max_by_key(|(_, (n, _))| *n) {
+        if n >= 2 && n * 2 >= anchored.len() {
+            return Some(Layer { tokens, trailing });
+        }
+    }
+    // Blank indentation alone: the least that the unmistakable anchors
+    // (goroutine headers, `panic:` lines) have, which the runtime prints at
+    // the start of the line. Race report frames are indented by the
+    // runtime, so lines with frames only say nothing here.
+    let strong: Vec<usize> = anchored
+        .iter()
+        .filter(|(_, a)| a.strong)
+        .map(|(l, a)| leading_blanks(&l[..a.at]))
+        .collect();
+    let indent = if strong.is_empty() {
+        anchored
+            .iter()
+            .map(|(l, a)| leading_blanks(&l[..a.at]))
+            .min()?
+    } else {
+        *strong.iter().min()?
+    };
+    (indent > 0).then(|| Layer {
+        tokens: Vec::new(),
+        trailing: indent,
+    })
+}
+
+/// Blanks at the start of a prefix, when it is blank throughout.
+fn leading_blanks(prefix: &str) -> usize {
+    if prefix.bytes().all(|c| c == b' ' || c == b'\t') {
+        prefix.len()
+    } else {
+        0
     }
 }
 
@@ -114,29 +216,44 @@ impl PrefixForm {
 mod tests {
     use super::*;
 
+    fn strip_all(text: &str) -> String {
+        let p = LinePrefix::learn(text);
+        text.lines()
+            .map(|l| p.as_ref().map_or(l, |p| p.strip(l)))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    const CLEAN: &str = "panic: boom\n\ngoroutine 1 [running]:\nmain.main()\n\t/a/main.go:5 +0x1d\n";
+
     #[test]
-    fn forms() {
-        let cri = "2024-05-01T10:00:00.123456789Z stderr F \tmain.go:12 +0x1d";
-        assert_eq!(PrefixForm::Cri.strip(cri), Some("\tmain.go:12 +0x1d"));
-        assert_eq!(
-            PrefixForm::Timestamp.strip("2024-05-01T10:00:00+02:00 panic: x"),
-            Some("panic: x")
-        );
-        assert_eq!(
-            PrefixForm::Syslog.strip("May  1 10:00:00 web-1 app[123]: panic: x"),
-            Some("panic: x")
-        );
-        assert_eq!(
-            PrefixForm::Syslog.strip("Dec 31 23:59:59 h app: \tmain.go:1"),
-            Some("\tmain.go:1")
-        );
-        assert_eq!(
-            PrefixForm::detect("panic: x\n\ngoroutine 1 [running]:\n"),
-            None
-        );
-        assert_eq!(
-            PrefixForm::detect(&format!("{cri}\n{cri}\n")),
-            Some(PrefixForm::Cri)
-        );
+    fn clean_text_has_no_prefix() {
+        assert_eq!(LinePrefix::learn(CLEAN), None);
+        let race = "==================\nWARNING: DATA RACE\nRead at 0x1 by goroutine 7:\n  main.f()\n      /a/x.go:1 +0x1\n\nPrevious write at 0x1 by main goroutine:\n  main.main()\n      /a/x.go:2 +0x1\n";
+        assert_eq!(LinePrefix::learn(race), None);
+    }
+
+    #[test]
+    fn learned_forms() {
+        for prefix in [
+            "2024-05-01T10:00:00.123456789Z stderr F ",
+            "2023-05-01T10:11:12.1234567Z ",
+            "Nov 04 23:11:39.134387 web-1 app[812]: ",
+            "web_1  | ",
+            "> ",
+            "    ",
+        ] {
+            let text: String = CLEAN.lines().map(|l| format!("{prefix}{l}\n")).collect();
+            assert_eq!(strip_all(&text), CLEAN.trim_end(), "{prefix:?}");
+        }
+        // Timestamps whose digits differ from line to line.
+        let text = "2023-05-01T10:11:12.12Z panic: boom\n2023-05-01T10:11:12.1234Z \n2023-05-01T10:11:13.5Z goroutine 1 [running]:\n2023-05-01T10:11:13.51Z main.main()\n2023-05-01T10:11:13.512Z \t/a/main.go:5 +0x1d\n";
+        assert_eq!(strip_all(text), CLEAN.trim_end());
+    }
+
+    #[test]
+    fn quoted_then_indented() {
+        let text: String = CLEAN.lines().map(|l| format!(">     {l}\n")).collect();
+        assert_eq!(strip_all(&text), CLEAN.trim_end());
     }
 }

@@ -66,7 +66,17 @@ pub(crate) fn parse_header(line: &str, offset: u64) -> Option<(Goroutine<'_>, La
         .bytes()
         .position(|b| !b.is_ascii_digit())
         .unwrap_or(rest.len());
-    let id = parse_dec(&rest[..id_end])?;
+    // Abridged pastes replace ids (`goroutine NNNNN [...]`): read as 0.
+    let (id, id_end) = match parse_dec(&rest[..id_end]) {
+        Some(id) => (id, id_end),
+        None => {
+            let end = rest.find(' ')?;
+            if !godiag_sniff::anchor::is_goroutine_id(&rest[..end]) {
+                return None;
+            }
+            (0, end)
+        }
+    };
     let mut rest = &rest[id_end..];
     let mut g = Goroutine {
         id,

@@ -16,9 +16,11 @@
 mod header;
 mod lines;
 mod parser;
+mod restore;
 mod version;
 
 pub use parser::parse;
+pub use restore::{restore, Restored};
 pub use version::SyntaxSeen;
 
 #[cfg(test)]

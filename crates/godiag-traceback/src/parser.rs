@@ -9,14 +9,17 @@ use godiag_model::{
 
 use crate::header::{parse_header, parse_labels, LabelForm};
 use crate::lines::{
-    fatal_signal_line, frame, function_line, gc_trace, is_sched_detail, parse_dec, parse_hex,
-    position, register_line, sched_trace, signal_line, Position,
+    fatal_signal_line, frame, function_line, gc_trace, is_sched_detail, looks_like_source,
+    parse_dec, parse_hex, position, register_line, sched_trace, signal_line, Position,
 };
+use godiag_sniff::anchor::is_symbol;
 use crate::version::{infer_version, SyntaxSeen};
-use godiag_sniff::prefix::PrefixForm;
+use godiag_sniff::prefix::LinePrefix;
 
 /// `runtime.Stack(buf, true)` silently stops at 64 MiB (Go 1.21–1.27).
 const DEBUG2_CAP: usize = 64 << 20;
+/// How much of the input a line prefix is learned from.
+const PREFIX_SAMPLE: usize = 1 << 20;
 
 /// Where frames currently go.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -52,6 +55,9 @@ struct Reader<'a> {
     seen: SyntaxSeen,
     /// The fatal error line carried its prefix twice (interleaved output).
     interleaved_fatal: bool,
+    /// The first panic a recovery handler logged, kept until the end: it is
+    /// the failure only when the runtime printed none.
+    logged_panic: Option<PanicEntry<'a>>,
 }
 
 /// Reads a text artifact. Never fails: what cannot be read is skipped and
@@ -68,13 +74,15 @@ pub fn parse(input: &[u8]) -> TextArtifact<'_> {
         skipped_invalid_utf8: 0,
         seen: SyntaxSeen::default(),
         interleaved_fatal: false,
+        logged_panic: None,
     };
     // Most inputs are valid UTF-8 throughout: validate once (fast, vectorised)
     // and slice lines from the `str`; otherwise validate line by line.
     let whole = std::str::from_utf8(input).ok();
-    // Collector prefixes (CRI, timestamps, syslog) are removed line by line.
-    let head = &input[..input.len().min(8192)];
-    let prefix = PrefixForm::detect(&String::from_utf8_lossy(head));
+    // A prefix on every line (a log collector's, a quote) is learned from
+    // the first lines and sliced off each line.
+    let head = &input[..input.len().min(PREFIX_SAMPLE)];
+    let prefix = LinePrefix::learn(&String::from_utf8_lossy(head));
     // One goroutine per header: size the list once instead of growing it.
     r.out.goroutines.reserve(
         memchr::memmem::find_iter(input, b"\ngoroutine ")
@@ -108,7 +116,7 @@ pub fn parse(input: &[u8]) -> TextArtifact<'_> {
             Some(text) => text.get(pos..end - cr),
             None => std::str::from_utf8(&input[pos..end - cr]).ok(),
         };
-        let line = line.map(|l| prefix.and_then(|p| p.strip(l)).unwrap_or(l));
+        let line = line.map(|l| prefix.as_ref().map_or(l, |p| p.strip(l)));
         match line {
             Some(line) => r.line(line, pos as u64),
             None => {
@@ -132,7 +140,10 @@ impl<'a> Reader<'a> {
     fn line(&mut self, line: &'a str, offset: u64) {
         // A position line completes a pending function line.
         if self.pending.is_some() || self.pending_created.is_some() {
-            if let Some(pos) = indented_position(line, self.target) {
+            // Markdown pastes strip the tab: a file line may start the line.
+            if let Some(pos) =
+                indented_position(line, self.target).or_else(|| bare_position(line))
+            {
                 self.complete_frame(pos);
                 return;
             }
@@ -172,7 +183,19 @@ impl<'a> Reader<'a> {
             }
         }
         if line.starts_with("panic: ") || line.starts_with("fatal error: ") {
+            // Pastes that lost a line end: `panic: X goroutine 1 [running]:`.
+            if let Some(at) = header_inside(line) {
+                self.top_level(line[..at].trim_end(), offset);
+                self.line(&line[at..], offset + at as u64);
+                return;
+            }
             self.top_level(line, offset);
+            return;
+        }
+        if let Some(total) = line.strip_prefix("goroutineleak profile: total ") {
+            self.out.count_total = parse_dec(total);
+            self.out.count_leaked = true;
+            self.target = Target::None;
             return;
         }
         if let Some(rest) = line.strip_prefix("created by ") {
@@ -187,16 +210,38 @@ impl<'a> Reader<'a> {
                 return;
             }
         }
-        if let Some((name, args)) = function_line(line) {
+        if let Some((name, args)) = function_line(line).or_else(|| bare_symbol(line)) {
             if matches!(
                 self.target,
                 Target::Goroutine | Target::Ancestor | Target::RuntimeStack
-            ) {
+            ) || (self.target == Target::None && is_symbol(name))
+            {
+                // Outside a goroutine, frames without a header (an excerpt)
+                // start one when their file line follows.
                 self.pending = Some((name, args, offset));
                 return;
             }
         }
+        // A frame and its file on one line (abridged pastes).
+        if let Some((name, args, pos)) = frame_on_one_line(line) {
+            if self.target == Target::None {
+                self.start_headerless(offset);
+            }
+            self.pending = Some((name, args, offset));
+            self.complete_frame(pos);
+            return;
+        }
         self.top_level(line, offset);
+    }
+
+    /// Frames with no goroutine header above them.
+    fn start_headerless(&mut self, offset: u64) {
+        self.start_goroutine(Goroutine {
+            status: "unknown",
+            headerless: true,
+            offset,
+            ..Goroutine::default()
+        });
     }
 
     fn top_level(&mut self, line: &'a str, offset: u64) {
@@ -350,6 +395,17 @@ impl<'a> Reader<'a> {
                 return;
             }
         }
+        if self.logged_panic.is_none() {
+            if let Some(value) = logged_panic(line) {
+                self.logged_panic = Some(PanicEntry {
+                    value: Cow::Borrowed(value),
+                    recovered: true,
+                    repanicked: false,
+                    logged: true,
+                    offset,
+                });
+            }
+        }
         self.out.other_lines += 1;
     }
 
@@ -473,6 +529,7 @@ impl<'a> Reader<'a> {
             value,
             recovered,
             repanicked,
+            logged: false,
             offset,
         });
         self.message = Message::Panic;
@@ -585,9 +642,12 @@ impl<'a> Reader<'a> {
             }
             return;
         }
-        let Some((name, args, _)) = self.pending.take() else {
+        let Some((name, args, offset)) = self.pending.take() else {
             return;
         };
+        if self.target == Target::None {
+            self.start_headerless(offset);
+        }
         let f = frame(name, args, pos);
         match self.target {
             Target::Goroutine => {
@@ -725,6 +785,13 @@ impl<'a> Reader<'a> {
             let n = self.skipped_invalid_utf8;
             self.warn(0, format!("{n} lines were not UTF-8 and were skipped"));
         }
+        // A panic a handler logged is the failure when the runtime printed
+        // none and a stack came with it.
+        if let Some(p) = self.logged_panic.take() {
+            if !self.out.crash.is_failure() && !self.out.goroutines.is_empty() {
+                self.out.crash.panics.push(p);
+            }
+        }
         let (exact, at_least) = infer_version(&self.out, self.seen);
         self.out.go_version = exact;
         self.out.go_version_at_least = at_least;
@@ -742,6 +809,57 @@ fn indented_position(line: &str, target: Target) -> Option<Position<'_>> {
         })?,
     };
     position(t)
+}
+
+/// The value of a panic a recovery handler logged: `http: panic serving
+/// ADDR: VALUE` (net/http), `Observed a panic: VALUE` (Kubernetes), and in
+/// general the word `panic` followed closely by `: VALUE` (`panic caught:`,
+/// `recovered from panic:`, gRPC and web middleware).
+fn logged_panic(line: &str) -> Option<&str> {
+    if let Some(at) = line.find("http: panic serving ") {
+        let rest = &line[at + "http: panic serving ".len()..];
+        let (_, value) = rest.split_once(": ")?;
+        return Some(value.trim()).filter(|v| !v.is_empty());
+    }
+    let lower = line.to_ascii_lowercase();
+    let at = lower.find("panic")?;
+    let colon = lower[at..].find(": ")?;
+    if colon > 40 {
+        return None;
+    }
+    let value = line[at + colon + 2..].trim();
+    (!value.is_empty()).then_some(value)
+}
+
+/// Where a goroutine header starts after other text on its line.
+fn header_inside(line: &str) -> Option<usize> {
+    memchr::memmem::find_iter(line.as_bytes(), b" goroutine ")
+        .map(|i| i + 1)
+        .find(|&at| godiag_sniff::anchor::is_header(&line[at..]))
+}
+
+/// A file line that lost its indentation (markdown pastes strip the tab).
+fn bare_position(line: &str) -> Option<Position<'_>> {
+    let pos = position(line.trim_start())?;
+    looks_like_source(pos.file).then_some(pos)
+}
+
+/// A function name alone on its line, as `runtime.CallersFrames` users
+/// print stacks (zap's `stacktrace`): `main.main` then its file line.
+fn bare_symbol(line: &str) -> Option<(&str, &str)> {
+    (is_symbol(line) && !line.ends_with(')')).then_some((line, ""))
+}
+
+/// `main.f(0x1) /a/main.go:12 +0x1d`: a frame and its file on one line.
+fn frame_on_one_line(line: &str) -> Option<(&str, &str, Position<'_>)> {
+    let split = line.find(") ").or_else(|| line.find(")\t"))?;
+    let (call, rest) = line.split_at(split + 1);
+    let (name, args) = function_line(call)?;
+    if !is_symbol(name) {
+        return None;
+    }
+    let pos = position(rest.trim())?;
+    looks_like_source(pos.file).then_some((name, args, pos))
 }
 
 /// `X [recovered]` / `X [recovered, repanicked]`.

@@ -246,11 +246,13 @@ fn tabs_turned_into_spaces() {
 fn unknown_header_does_not_swallow_what_follows() {
     let text = "goroutine 1 [running]:\nmain.main()\n\t/a.go:1 +0x1\n\ngoroutine 2 <<a form from Go 1.40>>:\nmain.f()\n\t/a.go:2 +0x1\n\ngoroutine 3 [select]:\nmain.g()\n\t/a.go:3 +0x1\n";
     let t = parse(text.as_bytes());
+    // The unknown header's frames are kept, as frames without a header.
     assert_eq!(
         t.goroutines.iter().map(|g| g.id).collect::<Vec<_>>(),
-        vec![1, 3]
+        vec![1, 0, 3]
     );
-    assert_eq!(t.goroutines[1].frames[0].line, 3);
+    assert!(t.goroutines[1].headerless);
+    assert_eq!(t.goroutines[2].frames[0].line, 3);
 }
 
 #[test]

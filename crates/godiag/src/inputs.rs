@@ -150,10 +150,7 @@ impl Loaded {
     }
 
     pub fn bytes(&self) -> &[u8] {
-        match &self.bytes {
-            Bytes::Mapped(m) => m,
-            Bytes::Owned(v) => v,
-        }
+        bytes_of(&self.bytes)
     }
 }
 
@@ -254,11 +251,15 @@ fn load_file(p: &Path) -> Result<Loaded> {
     finish(p.display().to_string(), bytes)
 }
 
-fn finish(display: String, bytes: Bytes) -> Result<Loaded> {
-    let data: &[u8] = match &bytes {
+fn bytes_of(b: &Bytes) -> &[u8] {
+    match b {
         Bytes::Mapped(m) => m,
         Bytes::Owned(v) => v,
-    };
+    }
+}
+
+fn finish(display: String, bytes: Bytes) -> Result<Loaded> {
+    let data = bytes_of(&bytes);
     let original_len = data.len() as u64;
     let sniffed = sniff(data);
     let mut warnings = Vec::new();
@@ -290,6 +291,22 @@ fn finish(display: String, bytes: Bytes) -> Result<Loaded> {
         Bytes::Owned(v)
     } else {
         bytes
+    };
+    // Text escaped inside log records or broken at a terminal's width is
+    // restored before it is read; the notes say what was done.
+    let (bytes, sniffed) = match text_kind
+        .then(|| godiag_traceback::restore(bytes_of(&bytes)))
+        .flatten()
+    {
+        Some(r) => {
+            warnings.extend(r.notes);
+            let mut again = sniff(&r.text);
+            if again.kind == InputKind::Unrecognized {
+                again.kind = sniffed.kind;
+            }
+            (Bytes::Owned(r.text), again)
+        }
+        None => (bytes, sniffed),
     };
     Ok(Loaded {
         display,

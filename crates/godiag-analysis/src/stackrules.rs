@@ -1,0 +1,250 @@
+//! Findings from stacks alone: text that holds goroutines or bare frames
+//! but no failure line (an excerpt pasted into an issue, a dump taken while
+//! something went wrong), and the runtime's own leak verdicts.
+//!
+//! Each rule reads a signature the runtime leaves in the frames of the
+//! goroutine that failed: the code it was running says what went wrong even
+//! when the message was not copied. Confidence says how much was inferred.
+
+use godiag_model::{Frame, Goroutine};
+
+use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
+use crate::textrules::{next_steps, stack_cycle, user_frame, TextInput};
+
+/// The runtime helpers that raise a `runtime.Error` panic, by what they mean.
+const RUNTIME_ERROR_RAISERS: &[(&str, &str)] = &[
+    ("runtime.goPanicIndex", "index out of range"),
+    ("runtime.panicIndex", "index out of range"),
+    ("runtime.goPanicSlice", "slice bounds out of range"),
+    ("runtime.panicSlice", "slice bounds out of range"),
+    ("runtime.panicdivide", "integer divide by zero"),
+    ("runtime.panicdottype", "interface conversion"),
+    ("runtime.panicnildottype", "interface conversion"),
+    ("runtime.assertE2I", "interface conversion"),
+    ("runtime.panicshift", "negative shift amount"),
+];
+
+/// What a goroutine's frames show, and where.
+struct Signature {
+    kind: FindingKind,
+    what: String,
+    confidence: Confidence,
+    /// Frames below the signature: the program's first one is the location.
+    below: usize,
+}
+
+/// Runs the stack rules over inputs that printed no failure.
+pub(crate) fn stack_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) {
+    let t = input.artifact;
+    if t.crash.is_failure() {
+        return;
+    }
+    if t.count_leaked {
+        if let Some(f) = leak_profile_finding(input) {
+            out.push(f);
+        }
+        return;
+    }
+    // The goroutines that could have failed: running ones, and frames
+    // pasted without their header.
+    let candidates = t
+        .goroutines
+        .iter()
+        .filter(|g| g.headerless || matches!(g.status, "running" | "runnable" | "syscall"));
+    for g in candidates {
+        let Some(sig) = signature(&g.frames) else {
+            continue;
+        };
+        let mut f = Finding::new(sig.kind, sig.what.clone(), sig.confidence);
+        f.goroutine = (!g.headerless).then_some(g.id);
+        f.location = user_frame(&g.frames[sig.below..]).map(Location::from);
+        f.confirm(Evidence {
+            source: input.source(),
+            summary: format!(
+                "{}: no failure line was given; inferred from the frames{}",
+                describe(g),
+                f.location
+                    .as_ref()
+                    .map(|l| format!(" (at {}:{})", l.file, l.line))
+                    .unwrap_or_default()
+            ),
+            input: input.index,
+            offset: Some(g.offset),
+            lines: g
+                .frames
+                .iter()
+                .take(6)
+                .map(|f| format!("{}(...) at {}:{}", f.function, f.file, f.line))
+                .collect(),
+            goroutines: None,
+        });
+        f.next_steps = next_steps(sig.kind);
+        out.push(f);
+        return;
+    }
+}
+
+fn describe(g: &Goroutine<'_>) -> String {
+    if g.headerless {
+        "frames without a goroutine header".into()
+    } else {
+        format!("goroutine {} [{}]", g.id, g.status)
+    }
+}
+
+/// The failure a stack shows, innermost evidence first.
+fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
+    let at = |name: &str| frames.iter().position(|f| f.function == name);
+    let starts = |prefix: &str| frames.iter().position(|f| f.function.starts_with(prefix));
+    // A panic: what raised it tells its kind.
+    if let Some(p) = at("panic").or_else(|| at("runtime.gopanic")) {
+        let below = &frames[p + 1..];
+        let raiser = below.first().map(|f| f.function).unwrap_or("");
+        if let Some(s) = signal_below(below) {
+            return Some(Signature { below: p + 1 + s, ..fault() });
+        }
+        if let Some((_, what)) = RUNTIME_ERROR_RAISERS
+            .iter()
+            .find(|(name, _)| raiser.starts_with(name))
+        {
+            return Some(Signature {
+                kind: FindingKind::RuntimeError,
+                what: format!("runtime error: {what} (the panic's message was not given)"),
+                confidence: Confidence::Medium,
+                below: p + 1,
+            });
+        }
+        if matches!(raiser, "runtime.closechan" | "runtime.chansend" | "runtime.chansend1") {
+            return Some(Signature {
+                kind: FindingKind::SyncMisuse,
+                what: if raiser == "runtime.closechan" {
+                    "close of a closed or nil channel".into()
+                } else {
+                    "send on a closed channel".into()
+                },
+                confidence: Confidence::Medium,
+                below: p + 1,
+            });
+        }
+        if raiser.starts_with("sync.(*WaitGroup).Add") {
+            return Some(waitgroup(p + 1));
+        }
+        return Some(Signature {
+            kind: FindingKind::UserPanic,
+            what: "panic raised by the program (its value was not given)".into(),
+            confidence: Confidence::Medium,
+            below: p + 1,
+        });
+    }
+    if let Some(s) = signal_below(frames) {
+        return Some(Signature { below: s, ..fault() });
+    }
+    if let Some(w) = starts("sync.(*WaitGroup).Add") {
+        return Some(waitgroup(w));
+    }
+    // The map code is where a concurrent access is noticed and thrown.
+    let in_map = frames.iter().take(6).position(|f| {
+        f.function.starts_with("runtime.map")
+            || f.function.starts_with("internal/runtime/maps.")
+            || f.file.ends_with("/hashmap.go")
+            || f.file.ends_with("/hashmap_fast.go")
+    });
+    if let Some(m) = in_map {
+        return Some(Signature {
+            kind: FindingKind::ConcurrentMapAccess,
+            what: "a goroutine was stopped inside the runtime's map code: a concurrent map access (the fatal error was not given)".into(),
+            confidence: Confidence::Medium,
+            below: m,
+        });
+    }
+    if let Some((start, period)) = stack_cycle(frames) {
+        let cycle: Vec<&str> = frames[start..start + period]
+            .iter()
+            .map(|f| f.function)
+            .collect();
+        return Some(Signature {
+            kind: FindingKind::StackOverflow,
+            what: format!(
+                "unbounded recursion through {} (the stack overflow itself was not given)",
+                cycle.join(" → ")
+            ),
+            confidence: Confidence::Medium,
+            below: start,
+        });
+    }
+    None
+}
+
+/// A fault turned into a panic (`runtime.sigpanic`): the index of the frame
+/// below it.
+fn signal_below(frames: &[Frame<'_>]) -> Option<usize> {
+    frames
+        .iter()
+        .take(4)
+        .position(|f| f.function == "runtime.sigpanic")
+        .map(|i| i + 1)
+}
+
+fn fault() -> Signature {
+    Signature {
+        kind: FindingKind::NilDereference,
+        what: "memory fault turned into a panic (runtime.sigpanic); without the signal line, most likely a nil pointer dereference".into(),
+        confidence: Confidence::Low,
+        below: 0,
+    }
+}
+
+fn waitgroup(below: usize) -> Signature {
+    Signature {
+        kind: FindingKind::SyncMisuse,
+        what: "sync: negative WaitGroup counter (a goroutine was in WaitGroup.Add, as Done does)"
+            .into(),
+        confidence: Confidence::Medium,
+        below,
+    }
+}
+
+/// `goroutineleak profile: total N` (Go 1.26+): every record counts
+/// goroutines the runtime's leak detector proved can never run again.
+fn leak_profile_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
+    let t = input.artifact;
+    let top = t.count_records.iter().max_by_key(|r| r.count)?;
+    let site = top.frames.iter().find(|f| {
+        !godiag_model::goroutine::is_stdlib_package(godiag_model::goroutine::package_of(f.function))
+    });
+    let total = t.count_total.unwrap_or_else(|| t.count_records.iter().map(|r| r.count).sum());
+    let mut f = Finding::new(
+        FindingKind::GoroutineLeak,
+        format!(
+            "goroutine leak: the runtime proved {total} goroutine{} leaked; {} of them at {}",
+            if total == 1 { "" } else { "s" },
+            top.count,
+            site.map_or("?", |s| s.function)
+        ),
+        Confidence::High,
+    );
+    f.location = site.map(|s| Location {
+        function: s.function.to_string(),
+        file: s.file.to_string(),
+        line: s.line,
+    });
+    f.confirm(Evidence {
+        source: input.source(),
+        summary: format!(
+            "goroutineleak profile: {total} leaked goroutines in {} records; the largest has {}",
+            t.count_records.len(),
+            top.count
+        ),
+        input: input.index,
+        offset: Some(top.offset),
+        lines: top
+            .frames
+            .iter()
+            .take(4)
+            .map(|f| format!("{} at {}:{}", f.function, f.file, f.line))
+            .collect(),
+        goroutines: Some(total),
+    });
+    f.next_steps = next_steps(FindingKind::GoroutineLeak);
+    Some(f)
+}

@@ -1,0 +1,151 @@
+//! Where the Go runtime's own text starts inside a line.
+//!
+//! Log collectors, chat pastes and quoting put something before the
+//! runtime's lines; the runtime's grammar is recognised wherever it sits, so
+//! whatever stands before it can be learned (`prefix`) or skipped.
+
+/// Texts that open a runtime line whatever else the line holds.
+const STRONG: [&str; 9] = [
+    "goroutine ",
+    "panic: ",
+    "fatal error: ",
+    "created by ",
+    "[signal ",
+    "WARNING: DATA RACE",
+    "SIGQUIT: quit",
+    "goroutine profile: total ",
+    "goroutineleak profile: total ",
+];
+
+/// An anchor found in a line: where it starts and whether it is one of the
+/// unmistakable openers (a goroutine header, `panic:`, ...) or only a frame's
+/// function line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Anchor {
+    pub at: usize,
+    pub strong: bool,
+}
+
+/// The leftmost runtime anchor in `line`, if any.
+pub fn find(line: &str) -> Option<Anchor> {
+    let strong = STRONG
+        .iter()
+        .filter_map(|s| {
+            memchr::memmem::find_iter(line.as_bytes(), s.as_bytes())
+                .find(|&at| strong_at(line, at, s))
+        })
+        .min();
+    if let Some(at) = strong {
+        return Some(Anchor { at, strong: true });
+    }
+    call_start(line).map(|at| Anchor { at, strong: false })
+}
+
+/// The anchor must start a word, and a goroutine header must go on as one.
+fn strong_at(line: &str, at: usize, what: &str) -> bool {
+    if at > 0 && line.as_bytes()[at - 1].is_ascii_alphanumeric() {
+        return false;
+    }
+    if what == "goroutine " {
+        return is_header(&line[at..]);
+    }
+    true
+}
+
+/// `goroutine ID [` / `goroutine ID gp=`; ID may be replaced by a
+/// placeholder (`NNNN`, `XXX`) in abridged pastes.
+pub fn is_header(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix("goroutine ") else {
+        return false;
+    };
+    let (id, rest) = rest.split_once(' ').unwrap_or((rest, ""));
+    (is_goroutine_id(id)) && (rest.starts_with('[') || rest.starts_with("gp="))
+}
+
+/// A goroutine id, or a placeholder that stands for one.
+pub fn is_goroutine_id(id: &str) -> bool {
+    !id.is_empty()
+        && (id.bytes().all(|b| b.is_ascii_digit())
+            || (id.len() >= 2 && id.len() <= 12 && id.bytes().all(|b| matches!(b, b'N' | b'X' | b'#'))))
+}
+
+/// Where a frame's function line (`pkg.F(args)`) starts: after the
+/// beginning of the line or a blank, the rest of the line being a Go symbol
+/// and its parenthesised arguments.
+pub fn call_start(line: &str) -> Option<usize> {
+    let t = line.trim_end();
+    if !t.ends_with(')') {
+        return None;
+    }
+    let b = t.as_bytes();
+    let mut start = 0;
+    loop {
+        if is_call(&t[start..]) {
+            return Some(start);
+        }
+        let next = b[start..].iter().position(|c| *c == b' ' || *c == b'\t')?;
+        start += next + 1;
+    }
+}
+
+/// `pkg.F(args)` / `panic(...)`: the name before the last `(` is a Go symbol.
+pub fn is_call(s: &str) -> bool {
+    let Some(body) = s.strip_suffix(')') else {
+        return false;
+    };
+    let Some(open) = body.rfind('(') else {
+        return false;
+    };
+    is_symbol(&body[..open])
+}
+
+/// A Go function name as tracebacks print it: `main.main`,
+/// `github.com/x/y.(*T).M.func1`, `pkg.F[...]`, `panic`.
+pub fn is_symbol(name: &str) -> bool {
+    if name == "panic" {
+        return true;
+    }
+    let Some(first) = name.bytes().next() else {
+        return false;
+    };
+    (first.is_ascii_alphabetic() || first == b'_')
+        && name.contains('.')
+        && name.bytes().all(|c| {
+            c.is_ascii_alphanumeric()
+                || matches!(
+                    c,
+                    b'.' | b'/' | b'_' | b'-' | b'(' | b')' | b'*' | b'[' | b']' | b'%' | b'~'
+                        | b'{' | b'}' | b','
+                )
+        })
+        // A symbol has no `..` run of its own except in `[...]`.
+        && !name.ends_with('.')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn anchors() {
+        assert_eq!(
+            find("2024-01-02T03:04:05Z goroutine 1 [running]:"),
+            Some(Anchor {
+                at: 21,
+                strong: true
+            })
+        );
+        assert_eq!(
+            find("E1203 01:59:21.920515 1 x.go:78] main.main()"),
+            Some(Anchor {
+                at: 33,
+                strong: false
+            })
+        );
+        assert_eq!(find("> panic: boom").map(|a| a.at), Some(2));
+        assert_eq!(find("the goroutine count"), None);
+        assert_eq!(find("log (with parens)"), None);
+        assert!(is_header("goroutine NNNNN [chan receive]:"));
+        assert!(!is_header("goroutine leaks are bad [x]"));
+    }
+}

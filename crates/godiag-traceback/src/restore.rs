@@ -1,0 +1,329 @@
+//! Restores runtime text that reached the reader damaged in ways slicing
+//! cannot undo, before it is parsed:
+//!
+//! - **escaped**: the whole trace inside one string of a JSON log record
+//!   (zap, logrus, slog, docker's json-file `{"log":"...\n"}`), with `\n`
+//!   and `\t` escapes; every string that holds escaped lines is decoded, and
+//!   a string escaped twice is decoded twice;
+//! - **re-wrapped**: a frame's function line, file line or a goroutine header
+//!   broken at a terminal's or a chat's width; two (or three) neighbouring
+//!   lines are joined when neither reads as runtime text alone and the join
+//!   does.
+//!
+//! A per-line prefix is learned and removed in the same pass (when the text
+//! is rewritten anyway). Text that needs none of this is left as it is: the
+//! parser slices prefixes off by itself, without a copy.
+
+use godiag_sniff::anchor;
+use godiag_sniff::prefix::LinePrefix;
+
+use crate::lines::position;
+
+/// How much of the input is looked at to decide whether it needs restoring.
+const PROBE: usize = 1 << 20;
+
+/// Text rewritten for the reader, with what was done to it.
+#[derive(Debug)]
+pub struct Restored {
+    pub text: Vec<u8>,
+    /// What was restored, for the input's warnings.
+    pub notes: Vec<String>,
+}
+
+/// The restored text, or `None` when the input reads as it is.
+pub fn restore(input: &[u8]) -> Option<Restored> {
+    let probe = String::from_utf8_lossy(&input[..input.len().min(PROBE)]);
+    let escaped = has_escaped_lines(&probe);
+    let wrapped = !escaped && {
+        let prefix = LinePrefix::learn(&probe);
+        let lines: Vec<&str> = probe
+            .lines()
+            .map(|l| prefix.as_ref().map_or(l, |p| p.strip(l)))
+            .collect();
+        count_joins(&lines) > 0
+    };
+    if !escaped && !wrapped {
+        return None;
+    }
+    let whole = String::from_utf8_lossy(input);
+    let mut notes = Vec::new();
+    let mut text = whole.into_owned();
+    for _ in 0..2 {
+        if !has_escaped_lines(&text) {
+            break;
+        }
+        let (decoded, n) = unescape_lines(&text);
+        notes.push(format!(
+            "{n} lines held escaped runtime text (a JSON or quoted log record); it was decoded"
+        ));
+        text = decoded;
+    }
+    let prefix = LinePrefix::learn(&text);
+    let lines: Vec<&str> = text
+        .lines()
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .map(|l| prefix.as_ref().map_or(l, |p| p.strip(l)))
+        .collect();
+    let (joined, n) = join_wrapped(&lines);
+    if n > 0 {
+        notes.push(format!(
+            "{n} lines broken at a terminal's width were joined again"
+        ));
+    }
+    let mut out = joined.join("\n");
+    out.push('\n');
+    Some(Restored {
+        text: out.into_bytes(),
+        notes,
+    })
+}
+
+/// A line holds escaped runtime text: `\n` escapes next to a runtime anchor.
+fn has_escaped_lines(text: &str) -> bool {
+    text.lines().any(escaped_line)
+}
+
+fn escaped_line(line: &str) -> bool {
+    line.contains("\\n")
+        && line
+            .split("\\n")
+            .any(|piece| anchor::find(piece.trim_start_matches("\\t")).is_some())
+}
+
+/// Decodes every escaped line; the others are kept. Returns the text and
+/// how many lines were decoded.
+fn unescape_lines(text: &str) -> (String, usize) {
+    let mut out = String::with_capacity(text.len());
+    let mut n = 0;
+    // docker's json-file holds one line per record, each escaped: a record
+    // is decoded when it is JSON with escapes, even without an anchor.
+    let json_records = text.lines().filter(|l| l.starts_with("{\"")).count() * 2
+        > text.lines().filter(|l| !l.is_empty()).count();
+    for line in text.lines() {
+        let decode = escaped_line(line) || (json_records && line.starts_with("{\""));
+        if !decode {
+            out.push_str(line);
+            out.push('\n');
+            continue;
+        }
+        n += 1;
+        let strings = quoted_strings(line);
+        let mut wrote = false;
+        for s in &strings {
+            let decoded = decode_escapes(s);
+            let keep = s.contains("\\n")
+                || s.contains("\\t")
+                || anchor::find(&decoded).is_some()
+                || decoded.contains("panic")
+                || decoded.contains("fatal error");
+            if keep {
+                out.push_str(&decoded);
+                if !decoded.ends_with('\n') {
+                    out.push('\n');
+                }
+                wrote = true;
+            }
+        }
+        if !wrote {
+            // Escapes outside a closed string (a record cut short, logfmt
+            // without quotes): decode from the first anchor on.
+            let from = line
+                .split("\\n")
+                .next()
+                .and_then(anchor::find)
+                .map_or(0, |a| a.at);
+            out.push_str(&decode_escapes(&line[from..]));
+            out.push('\n');
+        }
+    }
+    (out, n)
+}
+
+/// The contents of the double-quoted strings of a line (JSON or Go-quoted),
+/// still escaped; an unterminated last string runs to the end of the line.
+fn quoted_strings(line: &str) -> Vec<&str> {
+    let b = line.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'"' {
+            i += 1;
+            continue;
+        }
+        let start = i + 1;
+        let mut j = start;
+        while j < b.len() && b[j] != b'"' {
+            j += if b[j] == b'\\' { 2 } else { 1 };
+        }
+        let end = j.min(b.len());
+        if let Some(s) = line.get(start..end) {
+            out.push(s);
+        }
+        i = end + 1;
+    }
+    out
+}
+
+/// JSON / Go string escapes: `\n \t \r \" \\ \/ \uXXXX \xXX`.
+fn decode_escapes(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => {}
+            Some('u') => {
+                let hex: String = chars.by_ref().take(4).collect();
+                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                    Some(ch) => out.push(ch),
+                    None => {
+                        out.push_str("\\u");
+                        out.push_str(&hex);
+                    }
+                }
+            }
+            Some('x') => {
+                let hex: String = chars.by_ref().take(2).collect();
+                match u8::from_str_radix(&hex, 16) {
+                    Ok(v) if v.is_ascii() => out.push(char::from(v)),
+                    _ => {
+                        out.push_str("\\x");
+                        out.push_str(&hex);
+                    }
+                }
+            }
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    out
+}
+
+/// Whether a line reads as runtime text by itself: a goroutine header, a
+/// frame's function line, a file line, or a line that starts with an anchor.
+fn complete(line: &str) -> bool {
+    let t = line.trim_start_matches([' ', '\t']);
+    t.is_empty()
+        || anchor::find(t).is_some_and(|a| a.at == 0 && (!a.strong || !t.starts_with("goroutine ")))
+        || anchor::is_header(t) && t.ends_with("]:")
+        || is_file_line(t)
+}
+
+/// `/path/file.go:12 +0x1d` (the file line of a frame).
+fn is_file_line(t: &str) -> bool {
+    position(t).is_some_and(|p| crate::lines::looks_like_source(p.file))
+}
+
+/// Whether the line starts something a join could complete: a function
+/// line whose parentheses are still open, a goroutine header without its
+/// `]:`, a file path without its `:LINE`.
+fn opens(line: &str) -> bool {
+    let t = line.trim_start_matches([' ', '\t']);
+    if anchor::is_header(t) {
+        return !t.ends_with("]:");
+    }
+    let call = t
+        .match_indices('(')
+        .any(|(open, _)| anchor::is_symbol(&t[..open]));
+    if call {
+        return t.matches('(').count() > t.matches(')').count();
+    }
+    (t.starts_with('/') || t.get(1..3) == Some(":/") || t.get(1..3) == Some(":\\"))
+        && !is_file_line(t)
+}
+
+fn count_joins(lines: &[&str]) -> usize {
+    join_wrapped(lines).1
+}
+
+/// Joins a line broken in two or three; returns the lines and the joins made.
+fn join_wrapped(lines: &[&str]) -> (Vec<String>, usize) {
+    let mut out = Vec::with_capacity(lines.len());
+    let mut joins = 0;
+    let mut i = 0;
+    while i < lines.len() {
+        let a = lines[i];
+        if opens(a) && !complete(a) {
+            let mut best = None;
+            let mut acc = a.to_string();
+            for k in 1..=2 {
+                let Some(next) = lines.get(i + k) else { break };
+                // A line complete by itself ends the search, except right
+                // after the break: the tail of a path reads as a file line.
+                if k > 1 && complete(next) && !opens(next) {
+                    break;
+                }
+                let piece = next.trim_start_matches([' ', '\t']);
+                // Broken at a blank, or in the middle of a word.
+                let spaced = format!("{acc} {piece}");
+                let tight = format!("{acc}{piece}");
+                // After a comma the break was at a blank.
+                let order = if acc.ends_with(',') {
+                    [spaced.clone(), tight.clone()]
+                } else {
+                    [tight.clone(), spaced.clone()]
+                };
+                if let Some(j) = order
+                    .into_iter()
+                    .find(|j| complete(j) && !opens(j))
+                {
+                    best = Some((j, k));
+                    break;
+                }
+                acc = if acc.ends_with(',') { spaced } else { tight };
+            }
+            if let Some((j, k)) = best {
+                out.push(j);
+                joins += k;
+                i += k + 1;
+                continue;
+            }
+        }
+        out.push(a.to_string());
+        i += 1;
+    }
+    (out, joins)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn restored(s: &str) -> String {
+        String::from_utf8(restore(s.as_bytes()).expect("restored").text).unwrap()
+    }
+
+    #[test]
+    fn clean_text_is_left_alone() {
+        assert!(restore(b"panic: x\n\ngoroutine 1 [running]:\nmain.main()\n\t/a/m.go:5 +0x1d\n").is_none());
+    }
+
+    #[test]
+    fn json_records() {
+        let zap = r#"{"level":"error","msg":"panic","stacktrace":"goroutine 1 [running]:\nmain.main()\n\t/a/m.go:5 +0x1d\n"}"#;
+        // The record's message says `panic` too: kept, as a line of its own.
+        assert_eq!(
+            restored(zap),
+            "panic\ngoroutine 1 [running]:\nmain.main()\n\t/a/m.go:5 +0x1d\n"
+        );
+        let docker = "{\"log\":\"panic: boom\\n\",\"stream\":\"stderr\"}\n{\"log\":\"\\n\",\"stream\":\"stderr\"}\n{\"log\":\"goroutine 1 [running]:\\n\",\"stream\":\"stderr\"}\n{\"log\":\"main.main()\\n\",\"stream\":\"stderr\"}\n{\"log\":\"\\t/a/m.go:5 +0x1d\\n\",\"stream\":\"stderr\"}\n";
+        assert_eq!(
+            restored(docker),
+            "panic: boom\n\ngoroutine 1 [running]:\nmain.main()\n\t/a/m.go:5 +0x1d\n"
+        );
+    }
+
+    #[test]
+    fn wrapped_lines() {
+        let text = "goroutine 7 [chan receive,\n12 minutes]:\ngithub.com/acme/service/internal/pkg.(*Worker).run(0xc000123456,\n0xc000654321)\n\t/home/build/src/github.com/acme/service/internal/pkg/wor\nker.go:42 +0x1d\n";
+        assert_eq!(
+            restored(text),
+            "goroutine 7 [chan receive, 12 minutes]:\ngithub.com/acme/service/internal/pkg.(*Worker).run(0xc000123456, 0xc000654321)\n\t/home/build/src/github.com/acme/service/internal/pkg/worker.go:42 +0x1d\n"
+        );
+    }
+}
