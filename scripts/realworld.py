@@ -17,7 +17,7 @@ import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-GODIAG = os.path.join(ROOT, "target", "release", "godiag")
+GODIAG = os.environ.get("GODIAG", os.path.join(ROOT, "target", "release", "godiag"))
 CORPUS = os.path.join(ROOT, "testdata", "realworld")
 
 

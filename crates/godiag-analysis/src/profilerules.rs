@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use godiag_model::goroutine::is_stdlib_package;
+use godiag_model::goroutine::is_stdlib_function;
 use godiag_model::Source;
 use godiag_pprof::{FrameRef, Profile, ProfileKind};
 
@@ -17,12 +17,8 @@ pub struct ProfileInput<'r> {
     pub profile: &'r Profile,
 }
 
-fn package_of(function: &str) -> &str {
-    godiag_model::goroutine::package_of(function)
-}
-
 fn is_user(f: &FrameRef<'_>) -> bool {
-    !f.function.is_empty() && !is_stdlib_package(package_of(f.function))
+    !f.function.is_empty() && !is_stdlib_function(f.function)
 }
 
 /// The site a sample is charged to: its first user frame from the leaf (the
@@ -178,7 +174,7 @@ fn cpu_findings(input: &ProfileInput<'_>, out: &mut Vec<Finding>) {
     let sites = by_function(p, index);
     if let Some((site, v)) = sites.first() {
         let share = pct(*v, total);
-        if share >= 25.0 && !is_stdlib_package(package_of(site.0)) {
+        if share >= 25.0 && !is_stdlib_function(site.0) {
             let mut f = Finding::new(
                 FindingKind::CpuHotspot,
                 format!(

@@ -101,7 +101,10 @@ fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
         let below = &frames[p + 1..];
         let raiser = below.first().map(|f| f.function).unwrap_or("");
         if let Some(s) = signal_below(below) {
-            return Some(Signature { below: p + 1 + s, ..fault() });
+            return Some(Signature {
+                below: p + 1 + s,
+                ..fault()
+            });
         }
         if let Some((_, what)) = RUNTIME_ERROR_RAISERS
             .iter()
@@ -114,7 +117,10 @@ fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
                 below: p + 1,
             });
         }
-        if matches!(raiser, "runtime.closechan" | "runtime.chansend" | "runtime.chansend1") {
+        if matches!(
+            raiser,
+            "runtime.closechan" | "runtime.chansend" | "runtime.chansend1"
+        ) {
             return Some(Signature {
                 kind: FindingKind::SyncMisuse,
                 what: if raiser == "runtime.closechan" {
@@ -137,7 +143,10 @@ fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
         });
     }
     if let Some(s) = signal_below(frames) {
-        return Some(Signature { below: s, ..fault() });
+        return Some(Signature {
+            below: s,
+            ..fault()
+        });
     }
     if let Some(w) = starts("sync.(*WaitGroup).Add") {
         return Some(waitgroup(w));
@@ -209,10 +218,13 @@ fn waitgroup(below: usize) -> Signature {
 fn leak_profile_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
     let t = input.artifact;
     let top = t.count_records.iter().max_by_key(|r| r.count)?;
-    let site = top.frames.iter().find(|f| {
-        !godiag_model::goroutine::is_stdlib_package(godiag_model::goroutine::package_of(f.function))
-    });
-    let total = t.count_total.unwrap_or_else(|| t.count_records.iter().map(|r| r.count).sum());
+    let site = top
+        .frames
+        .iter()
+        .find(|f| !godiag_model::goroutine::is_stdlib_function(f.function));
+    let total = t
+        .count_total
+        .unwrap_or_else(|| t.count_records.iter().map(|r| r.count).sum());
     let mut f = Finding::new(
         FindingKind::GoroutineLeak,
         format!(

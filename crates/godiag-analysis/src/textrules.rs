@@ -179,6 +179,25 @@ fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) {
         .or(c.panics.last());
     let panic_kind =
         last_panic.map(|p| classify_message(&p.value).unwrap_or(FindingKind::UserPanic));
+    // The runtime's own lines, when the fatal error line itself was not kept.
+    let runtime_message_kind = c
+        .runtime_messages
+        .iter()
+        .filter(|m| godiag_model::text::is_failure_message(m))
+        .find_map(|m| classify_message(m))
+        .map(|k| {
+            // A bad pointer inside a stack span (mSpanManual) is the
+            // runtime's own memory: a runtime bug, not the program's unsafe code.
+            let in_stack = c
+                .runtime_messages
+                .iter()
+                .any(|m| m.contains("s.state=mSpanManual"));
+            if k == FindingKind::UnsafePointerMisuse && in_stack {
+                FindingKind::RuntimeInternalError
+            } else {
+                k
+            }
+        });
     let fatal_kind = c.fatal_error.as_deref().map(|f| {
         classify_message(f).unwrap_or_else(|| {
             if failing.is_some_and(|g| g.frames.iter().all(|f| f.is_runtime())) {
@@ -199,9 +218,11 @@ fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) {
     if let (Some(fk), None) = (fatal_kind, in_flight) {
         // No frames of the unwinding, but a `[signal` line under a fatal
         // error that is no fault of its own: the fault was in flight.
-        let fault_in_flight = c.signal.as_ref().is_some_and(|s| {
-            matches!(s.name, "SIGSEGV" | "SIGBUS")
-        }) && matches!(fk, FindingKind::SyncMisuse | FindingKind::UnknownFailure)
+        let fault_in_flight = c
+            .signal
+            .as_ref()
+            .is_some_and(|s| matches!(s.name, "SIGSEGV" | "SIGBUS"))
+            && matches!(fk, FindingKind::SyncMisuse | FindingKind::UnknownFailure)
             && c.panics.is_empty();
         if fault_in_flight {
             secondary_without_frames(input, failing, fk, &lines, out);
@@ -270,6 +291,7 @@ fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) {
     } else {
         fatal_kind
             .or(panic_kind)
+            .or(runtime_message_kind)
             .or(signal_kind)
             .unwrap_or(FindingKind::UnknownFailure)
     };
@@ -584,8 +606,9 @@ fn secondary_without_frames(
     secondary.secondary = true;
     secondary.confirm(Evidence {
         source: input.source(),
-        summary: "raised by a deferred call during the fault's panic; it hides the original failure"
-            .into(),
+        summary:
+            "raised by a deferred call during the fault's panic; it hides the original failure"
+                .into(),
         input: input.index,
         offset: c.fatal_error_offset,
         lines: lines.to_vec(),
@@ -856,8 +879,12 @@ fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>) {
         let total = input.artifact.goroutines.len();
         for g in input.groups.iter().take(3) {
             let minutes = g.wait_minutes.map_or(0, |(lo, _)| lo);
-            // Goroutines the runtime proved leaked (Go 1.26+) need no count.
-            if !blocked_on_peer(g.status) || (g.leaked == 0 && g.count < 50.max(total / 5)) {
+            // Goroutines the runtime proved leaked (Go 1.26+) need no count;
+            // nor does an excerpt (no main goroutine) of goroutines parked
+            // on a peer for ten minutes or more.
+            let excerpt = !input.artifact.goroutines.iter().any(|m| m.id == 1);
+            let proved = g.leaked > 0 || (excerpt && minutes >= 10);
+            if !blocked_on_peer(g.status) || (!proved && g.count < 50.max(total / 5)) {
                 continue;
             }
             let conf = if g.leaked > 0 || minutes >= 10 {
@@ -939,6 +966,11 @@ fn dump_deadlock(input: &TextInput<'_, '_>) -> Option<Finding> {
         .as_ref()
         .is_some_and(|s| s.name == "SIGQUIT");
     if (t.crash.is_failure() && !quit) || t.goroutines.is_empty() {
+        return None;
+    }
+    // Every dump of a live program holds its main goroutine: without it,
+    // this is an excerpt, and what the rest of the program did is unknown.
+    if !t.goroutines.iter().any(|g| g.id == 1) {
         return None;
     }
     // Cheap test first: one goroutine of the program that is not waiting

@@ -47,7 +47,7 @@ impl Frame<'_> {
     /// Whether the frame belongs to the standard library (which includes the runtime).
     /// A package path whose first element has no dot and is not `main` is standard.
     pub fn is_stdlib(&self) -> bool {
-        is_stdlib_package(self.package())
+        is_stdlib_function(self.function)
     }
 }
 
@@ -64,12 +64,59 @@ pub fn package_of(function: &str) -> &str {
 /// through 1.27), and the compiler's own symbol namespaces (`type:.eq.T`,
 /// `go:buildid`, `type..hash.T` before 1.20).
 const STD_ROOTS: &[&str] = &[
-    "archive", "bufio", "builtin", "bytes", "cmd", "cmp", "compress", "container", "context",
-    "crypto", "database", "debug", "embed", "encoding", "errors", "expvar", "flag", "fmt", "go",
-    "hash", "html", "image", "index", "internal", "io", "iter", "log", "maps", "math", "mime",
-    "net", "os", "path", "plugin", "reflect", "regexp", "runtime", "slices", "sort", "strconv",
-    "strings", "structs", "sync", "syscall", "testing", "text", "time", "type", "unicode",
-    "unique", "unsafe", "vendor", "weak",
+    "archive",
+    "bufio",
+    "builtin",
+    "bytes",
+    "cmd",
+    "cmp",
+    "compress",
+    "container",
+    "context",
+    "crypto",
+    "database",
+    "debug",
+    "embed",
+    "encoding",
+    "errors",
+    "expvar",
+    "flag",
+    "fmt",
+    "go",
+    "hash",
+    "html",
+    "image",
+    "index",
+    "internal",
+    "io",
+    "iter",
+    "log",
+    "maps",
+    "math",
+    "mime",
+    "net",
+    "os",
+    "path",
+    "plugin",
+    "reflect",
+    "regexp",
+    "runtime",
+    "slices",
+    "sort",
+    "strconv",
+    "strings",
+    "structs",
+    "sync",
+    "syscall",
+    "testing",
+    "text",
+    "time",
+    "type",
+    "unicode",
+    "unique",
+    "unsafe",
+    "vendor",
+    "weak",
 ];
 
 /// A package path of the standard library: its first element is one of the
@@ -80,6 +127,12 @@ pub fn is_stdlib_package(pkg: &str) -> bool {
     let first = pkg.split('/').next().unwrap_or(pkg);
     let first = first.split(':').next().unwrap_or(first);
     STD_ROOTS.contains(&first)
+}
+
+/// Whether a function is not the program's own: the standard library's,
+/// or a symbol without a package (C and assembly, `panic`).
+pub fn is_stdlib_function(function: &str) -> bool {
+    !function.contains('.') || is_stdlib_package(package_of(function))
 }
 
 /// A pprof label on a goroutine (printed in the header since Go 1.26).

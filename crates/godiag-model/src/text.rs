@@ -112,10 +112,21 @@ impl Crash<'_> {
     pub fn is_failure(&self) -> bool {
         !self.panics.is_empty()
             || self.fatal_error.is_some()
+            || self.runtime_messages.iter().any(|m| is_failure_message(m))
             || self.signal.is_some()
             || self.fatal_signal.is_some()
             || self.compiler_error.is_some()
     }
+}
+
+/// `runtime: ` lines that the runtime prints only on its way to a fatal
+/// error, so they are a failure even when the fatal error line was not kept.
+pub fn is_failure_message(m: &str) -> bool {
+    m.contains(" to unallocated span")
+        || m.contains(" to unused region of span")
+        || m.starts_with("runtime: bad pointer in frame ")
+        || m.starts_with("runtime: goroutine stack exceeds ")
+        || m.starts_with("runtime: out of memory")
 }
 
 /// `gc N @Ts P%: ...` from `GODEBUG=gctrace=1`.

@@ -66,7 +66,9 @@ pub fn is_header(s: &str) -> bool {
 pub fn is_goroutine_id(id: &str) -> bool {
     !id.is_empty()
         && (id.bytes().all(|b| b.is_ascii_digit())
-            || (id.len() >= 2 && id.len() <= 12 && id.bytes().all(|b| matches!(b, b'N' | b'X' | b'#'))))
+            || (id.len() >= 2
+                && id.len() <= 12
+                && id.bytes().all(|b| matches!(b, b'N' | b'X' | b'#'))))
 }
 
 /// Where a frame's function line (`pkg.F(args)`) starts: after the

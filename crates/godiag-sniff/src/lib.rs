@@ -161,6 +161,12 @@ fn scan_anchors(data: &[u8]) -> Anchors {
             }
             Some(b'[') => a.failure |= line.starts_with(b"[signal "),
             Some(b'u') => a.failure |= line.starts_with(b"unexpected fault address "),
+            Some(b'r') => {
+                a.failure |= line.starts_with(b"runtime: pointer ")
+                    || line.starts_with(b"runtime: bad pointer in frame ")
+                    || line.starts_with(b"runtime: goroutine stack exceeds ")
+                    || line.starts_with(b"runtime: out of memory")
+            }
             Some(b'W') => a.race |= line.starts_with(b"WARNING: DATA RACE"),
             Some(b'S') => {
                 a.quit |= line.starts_with(b"SIGQUIT: quit");
@@ -253,7 +259,7 @@ fn anchors_inside_lines(data: &[u8]) -> Option<InputKind> {
         // Escaped text (`\n\t` inside a JSON string) holds many lines in one.
         for piece in line.split("\\n") {
             frames |= after_call && piece.contains(".go:");
-            after_call = anchor::call_start(piece).is_some();
+            after_call = anchor::call_start(piece).is_some() || anchor::is_symbol(piece.trim());
             if let Some(a) = anchor::find(piece).filter(|a| a.strong) {
                 let rest = &piece[a.at..];
                 if rest.starts_with("panic: ")

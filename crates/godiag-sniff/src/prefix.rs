@@ -108,7 +108,10 @@ impl Layer {
             }
         }
         let rest = &line[i..];
-        let blanks = rest.bytes().take_while(|c| *c == b' ' || *c == b'\t').count();
+        let blanks = rest
+            .bytes()
+            .take_while(|c| *c == b' ' || *c == b'\t')
+            .count();
         if blanks == rest.len() {
             return Some("");
         }
@@ -224,7 +227,8 @@ mod tests {
             .join("\n")
     }
 
-    const CLEAN: &str = "panic: boom\n\ngoroutine 1 [running]:\nmain.main()\n\t/a/main.go:5 +0x1d\n";
+    const CLEAN: &str =
+        "panic: boom\n\ngoroutine 1 [running]:\nmain.main()\n\t/a/main.go:5 +0x1d\n";
 
     #[test]
     fn clean_text_has_no_prefix() {

@@ -95,7 +95,8 @@ pub(crate) fn looks_like_source(file: &str) -> bool {
     let source = [".go", ".s", ".c", ".h", ".cc", ".cpp", ".m"]
         .iter()
         .any(|ext| file.ends_with(ext));
-    let spaced_ok = file.starts_with('/') || file.get(1..3) == Some(":/") || file.get(1..3) == Some(":\\");
+    let spaced_ok =
+        file.starts_with('/') || file.get(1..3) == Some(":/") || file.get(1..3) == Some(":\\");
     source && (spaced_ok || !file.contains(' '))
 }
 
@@ -155,6 +156,8 @@ fn old_signal_name(hex: &str) -> Option<(&'static str, &'static str)> {
         7 => ("SIGBUS", "bus error"),
         8 => ("SIGFPE", "floating-point exception"),
         11 => ("SIGSEGV", "segmentation violation"),
+        // Windows: EXCEPTION_ACCESS_VIOLATION.
+        0xc000_0005 => ("SIGSEGV", "segmentation violation"),
         _ => return None,
     })
 }

@@ -12,8 +12,8 @@ use crate::lines::{
     fatal_signal_line, frame, function_line, gc_trace, is_sched_detail, looks_like_source,
     parse_dec, parse_hex, position, register_line, sched_trace, signal_line, Position,
 };
-use godiag_sniff::anchor::is_symbol;
 use crate::version::{infer_version, SyntaxSeen};
+use godiag_sniff::anchor::is_symbol;
 use godiag_sniff::prefix::LinePrefix;
 
 /// `runtime.Stack(buf, true)` silently stops at 64 MiB (Go 1.21–1.27).
@@ -58,6 +58,8 @@ struct Reader<'a> {
     /// The first panic a recovery handler logged, kept until the end: it is
     /// the failure only when the runtime printed none.
     logged_panic: Option<PanicEntry<'a>>,
+    /// A blank line came after a function line still waiting for its file.
+    blank_after_pending: bool,
 }
 
 /// Reads a text artifact. Never fails: what cannot be read is skipped and
@@ -75,6 +77,7 @@ pub fn parse(input: &[u8]) -> TextArtifact<'_> {
         seen: SyntaxSeen::default(),
         interleaved_fatal: false,
         logged_panic: None,
+        blank_after_pending: false,
     };
     // Most inputs are valid UTF-8 throughout: validate once (fast, vectorised)
     // and slice lines from the `str`; otherwise validate line by line.
@@ -140,14 +143,23 @@ impl<'a> Reader<'a> {
     fn line(&mut self, line: &'a str, offset: u64) {
         // A position line completes a pending function line.
         if self.pending.is_some() || self.pending_created.is_some() {
+            // Double-spaced pastes put a blank line between a function
+            // line and its file line: the blank waits for what follows.
+            if line.is_empty() && !self.blank_after_pending {
+                self.blank_after_pending = true;
+                return;
+            }
             // Markdown pastes strip the tab: a file line may start the line.
-            if let Some(pos) =
-                indented_position(line, self.target).or_else(|| bare_position(line))
+            if let Some(pos) = indented_position(line, self.target).or_else(|| bare_position(line))
             {
+                self.blank_after_pending = false;
                 self.complete_frame(pos);
                 return;
             }
-            self.drop_pending();
+            self.keep_pending_without_position();
+            if std::mem::take(&mut self.blank_after_pending) {
+                self.blank();
+            }
         }
         if line.is_empty() {
             self.blank();
@@ -210,7 +222,10 @@ impl<'a> Reader<'a> {
                 return;
             }
         }
-        if let Some((name, args)) = function_line(line).or_else(|| bare_symbol(line)) {
+        if let Some((name, args)) = function_line(line)
+            .or_else(|| bare_symbol(line))
+            .or_else(|| cut_call(line))
+        {
             if matches!(
                 self.target,
                 Target::Goroutine | Target::Ancestor | Target::RuntimeStack
@@ -285,6 +300,19 @@ impl<'a> Reader<'a> {
             {
                 self.out.crash.runtime_messages.push(line);
             }
+            return;
+        }
+        // The object a bad pointer was found in: its span's state tells a
+        // stack (the runtime's own) from the heap.
+        if line.starts_with("object=")
+            && self
+                .out
+                .crash
+                .runtime_messages
+                .last()
+                .is_some_and(|m| m.starts_with("runtime: found in object"))
+        {
+            self.out.crash.runtime_messages.push(line);
             return;
         }
         if let Some(rest) = line.strip_prefix("unexpected fault address ") {
@@ -392,6 +420,18 @@ impl<'a> Reader<'a> {
             if !self.out.goroutines.is_empty() || self.out.crash.fatal_signal.is_some() {
                 self.out.crash.registers.push((name, value));
                 self.target = Target::None;
+                return;
+            }
+        }
+        // Runtime text after something else on its line (`>fatal error:`,
+        // a stray backtick): read from where its grammar starts. A `panic`
+        // after words is a handler's log line, read below.
+        if let Some(a) = godiag_sniff::anchor::find(line).filter(|a| a.strong && a.at > 0) {
+            let (before, rest) = line.split_at(a.at);
+            let words = before.bytes().any(|b| b.is_ascii_alphabetic());
+            let logged = words && rest.starts_with("panic: ");
+            if !(rest.starts_with("created by ") || logged) {
+                self.line(rest, offset + a.at as u64);
                 return;
             }
         }
@@ -613,9 +653,24 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn drop_pending(&mut self) {
-        self.pending = None;
+    /// A function line whose file line never came (a paste that dropped
+    /// it, an excerpt cut there): the frame is kept, with no position.
+    fn keep_pending_without_position(&mut self) {
         self.pending_created = None;
+        if self.pending.is_some()
+            && matches!(
+                self.target,
+                Target::Goroutine | Target::Ancestor | Target::RuntimeStack | Target::None
+            )
+        {
+            self.complete_frame(Position {
+                file: "",
+                line: 0,
+                pc_offset: None,
+                pc: None,
+            });
+        }
+        self.pending = None;
     }
 
     fn complete_frame(&mut self, pos: Position<'a>) {
@@ -751,6 +806,7 @@ impl<'a> Reader<'a> {
                 off,
                 "input ends after a function line without its file:line".into(),
             );
+            self.keep_pending_without_position();
             self.mark_cut();
         }
         if self.target == Target::Goroutine {
@@ -821,8 +877,13 @@ fn logged_panic(line: &str) -> Option<&str> {
         let (_, value) = rest.split_once(": ")?;
         return Some(value.trim()).filter(|v| !v.is_empty());
     }
+    // The runtime's message with its `panic: ` lost.
+    if line.starts_with("runtime error: ") {
+        return Some(line);
+    }
     let lower = line.to_ascii_lowercase();
-    let at = lower.find("panic")?;
+    // The last mention (`panic.go:262: test panicked: VALUE`).
+    let at = lower.rfind("panic")?;
     let colon = lower[at..].find(": ")?;
     if colon > 40 {
         return None;
@@ -848,6 +909,19 @@ fn bare_position(line: &str) -> Option<Position<'_>> {
 /// print stacks (zap's `stacktrace`): `main.main` then its file line.
 fn bare_symbol(line: &str) -> Option<(&str, &str)> {
     (is_symbol(line) && !line.ends_with(')')).then_some((line, ""))
+}
+
+/// `pkg.(*T).f(0xc00012ea60?, 0xc0011`: a function line cut before its
+/// closing parenthesis still names its function.
+fn cut_call(line: &str) -> Option<(&str, &str)> {
+    if line.ends_with(')') {
+        return None;
+    }
+    let open = line
+        .match_indices('(')
+        .map(|(i, _)| i)
+        .rfind(|&i| is_symbol(&line[..i]))?;
+    Some((&line[..open], &line[open + 1..]))
 }
 
 /// `main.f(0x1) /a/main.go:12 +0x1d`: a frame and its file on one line.

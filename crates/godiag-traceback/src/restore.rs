@@ -84,10 +84,18 @@ fn has_escaped_lines(text: &str) -> bool {
 }
 
 fn escaped_line(line: &str) -> bool {
-    line.contains("\\n")
-        && line
-            .split("\\n")
-            .any(|piece| anchor::find(piece.trim_start_matches("\\t")).is_some())
+    if !line.contains("\\n") {
+        return false;
+    }
+    // An anchor, or a frame as `runtime.CallersFrames` users print it (a
+    // bare function name, then its file on the next escaped line).
+    let mut after_symbol = false;
+    line.split("\\n").any(|piece| {
+        let piece = piece.trim_start_matches("\\t");
+        let frame = after_symbol && piece.contains(".go:");
+        after_symbol = anchor::is_symbol(piece.trim());
+        frame || anchor::find(piece).is_some()
+    })
 }
 
 /// Decodes every escaped line; the others are kept. Returns the text and
@@ -248,6 +256,19 @@ fn join_wrapped(lines: &[&str]) -> (Vec<String>, usize) {
     let mut i = 0;
     while i < lines.len() {
         let a = lines[i];
+        // `pkg.F` then `(args)` on the next line.
+        if let Some(next) = lines.get(i + 1) {
+            let args = next.trim_start_matches([' ', '\t']);
+            if anchor::is_symbol(a)
+                && args.starts_with('(')
+                && anchor::is_call(&format!("{a}{args}"))
+            {
+                out.push(format!("{a}{args}"));
+                joins += 1;
+                i += 2;
+                continue;
+            }
+        }
         if opens(a) && !complete(a) {
             let mut best = None;
             let mut acc = a.to_string();
@@ -268,10 +289,7 @@ fn join_wrapped(lines: &[&str]) -> (Vec<String>, usize) {
                 } else {
                     [tight.clone(), spaced.clone()]
                 };
-                if let Some(j) = order
-                    .into_iter()
-                    .find(|j| complete(j) && !opens(j))
-                {
+                if let Some(j) = order.into_iter().find(|j| complete(j) && !opens(j)) {
                     best = Some((j, k));
                     break;
                 }
@@ -300,7 +318,10 @@ mod tests {
 
     #[test]
     fn clean_text_is_left_alone() {
-        assert!(restore(b"panic: x\n\ngoroutine 1 [running]:\nmain.main()\n\t/a/m.go:5 +0x1d\n").is_none());
+        assert!(
+            restore(b"panic: x\n\ngoroutine 1 [running]:\nmain.main()\n\t/a/m.go:5 +0x1d\n")
+                .is_none()
+        );
     }
 
     #[test]
