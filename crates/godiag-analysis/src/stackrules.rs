@@ -9,7 +9,7 @@
 use godiag_model::{Frame, Goroutine};
 
 use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
-use crate::textrules::{next_steps, stack_cycle, user_frame, TextInput};
+use crate::textrules::{is_panic_frame, next_steps, stack_cycle, user_frame, TextInput};
 
 /// The runtime helpers that raise a `runtime.Error` panic, by what they mean.
 const RUNTIME_ERROR_RAISERS: &[(&str, &str)] = &[
@@ -94,10 +94,9 @@ fn describe(g: &Goroutine<'_>) -> String {
 
 /// The failure a stack shows, innermost evidence first.
 fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
-    let at = |name: &str| frames.iter().position(|f| f.function == name);
     let starts = |prefix: &str| frames.iter().position(|f| f.function.starts_with(prefix));
     // A panic: what raised it tells its kind.
-    if let Some(p) = at("panic").or_else(|| at("runtime.gopanic")) {
+    if let Some(p) = frames.iter().position(|f| is_panic_frame(f.function)) {
         let below = &frames[p + 1..];
         let raiser = below.first().map(|f| f.function).unwrap_or("");
         if let Some(s) = signal_below(below) {
@@ -146,6 +145,17 @@ fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
         return Some(Signature {
             below: s,
             ..fault()
+        });
+    }
+    // `log.Panic*` calls panic with the formatted message.
+    if let Some(l) = frames.iter().take(3).position(|f| {
+        f.function.starts_with("log.Panic") || f.function.starts_with("log.(*Logger).Panic")
+    }) {
+        return Some(Signature {
+            kind: FindingKind::UserPanic,
+            what: "panic raised through log.Panic (its message was not given)".into(),
+            confidence: Confidence::Medium,
+            below: l + 1,
         });
     }
     if let Some(w) = starts("sync.(*WaitGroup).Add") {

@@ -64,6 +64,10 @@ pub fn classify_message(msg: &str) -> Option<FindingKind> {
 /// error: msg)`), and without quotes.
 fn message_forms(msg: &str) -> impl Iterator<Item = &str> {
     let first = msg.lines().next().unwrap_or("").trim();
+    // Go ≤1.3 printed channel misuse as `runtime error: close of closed channel`.
+    let specific = first.strip_prefix("runtime error: ").filter(|rest| {
+        catalog::classify(rest).is_some_and(|e| e.kind != FindingKind::RuntimeError)
+    });
     let in_parens = first
         .strip_suffix(')')
         .and_then(|b| b.rfind(" (").map(|i| &b[i + 2..]));
@@ -71,7 +75,11 @@ fn message_forms(msg: &str) -> impl Iterator<Item = &str> {
         .strip_prefix('"')
         .and_then(|b| b.split_once('"'))
         .map(|(inner, _)| inner);
-    std::iter::once(first).chain(in_parens).chain(unquoted)
+    specific
+        .into_iter()
+        .chain(std::iter::once(first))
+        .chain(in_parens)
+        .chain(unquoted)
 }
 
 /// The frame a person would change: the first frame outside the standard
@@ -207,7 +215,18 @@ fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) {
             }
         })
     });
+    // A fault while the failing goroutine was in a cgo call (its innermost
+    // frames are the runtime's cgo entry) happened in C code, as does one
+    // the runtime reports as arriving during cgo execution.
+    let in_cgo_call = c.signal.is_some()
+        && failing.is_some_and(|g| {
+            g.frames
+                .iter()
+                .take_while(|f| f.is_stdlib())
+                .any(|f| matches!(f.function, "runtime.cgocall" | "runtime.asmcgocall"))
+        });
     let cgo = c.fatal_signal.as_ref().is_some_and(|s| s.during_cgo)
+        || in_cgo_call
         || c.runtime_messages
             .iter()
             .any(|m| m.contains("signal arrived during cgo execution"));
@@ -282,12 +301,18 @@ fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) {
     // A memory fault known only from its signal (a core dump's goroutine,
     // or crash text whose panic line was lost).
     let signal_kind = c.signal.as_ref().and_then(|s| match s.name {
+        // The runtime's poison for pointers it has invalidated: whoever
+        // loaded it read memory the runtime (its GC) had given up.
+        _ if s.addr == RUNTIME_POISON => Some(FindingKind::RuntimeInternalError),
         "SIGSEGV" if s.addr < 0x1000 => Some(FindingKind::NilDereference),
         "SIGSEGV" | "SIGBUS" => Some(FindingKind::BadAddress),
         _ => None,
     });
+    let poisoned = c.signal.as_ref().is_some_and(|s| s.addr == RUNTIME_POISON);
     let mut kind = if cgo {
         FindingKind::CgoCrash
+    } else if poisoned {
+        FindingKind::RuntimeInternalError
     } else {
         fatal_kind
             .or(panic_kind)
@@ -318,12 +343,34 @@ fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) {
     if let Some(g) = location_goroutine {
         f.goroutine = Some(g.id);
         f.location = user_frame(&g.frames)
+            .or_else(|| {
+                // A crash in C whose Go caller is not shown: the cgo
+                // wrapper still names the C function.
+                (kind == FindingKind::CgoCrash)
+                    .then(|| g.frames.iter().find(|f| f.function.contains("._Cfunc_")))
+                    .flatten()
+            })
             .or(g.frames.first())
             .map(Location::from);
-        if kind == FindingKind::RuntimeInternalError {
-            f.location = user_frame(&g.frames)
-                .or(g.frames.first())
-                .map(Location::from);
+        // `runtime: bad pointer in frame F at ADDR` names the function
+        // whose frame held the pointer, when the stacks do not show it.
+        if f.location
+            .as_ref()
+            .is_none_or(|l| godiag_model::goroutine::is_stdlib_function(&l.function))
+        {
+            if let Some(func) = bad_pointer_frame(c) {
+                f.location = t
+                    .goroutines
+                    .iter()
+                    .flat_map(|g| g.frames.iter())
+                    .find(|fr| fr.function == func)
+                    .map(Location::from)
+                    .or(Some(Location {
+                        function: func.to_string(),
+                        file: String::new(),
+                        line: 0,
+                    }));
+            }
         }
         // A panic recovered by a handler (which logged it, or re-panicked):
         // the frames above the `panic` frame are the handler's, the panic
@@ -475,10 +522,16 @@ fn other_map_user<'r, 'a>(
         })
 }
 
+/// The runtime's panic entry as tracebacks show it: `panic` (1.17+),
+/// `runtime.gopanic` (system tracebacks, 1.4–1.16), `runtime.panic` (≤1.3).
+pub(crate) fn is_panic_frame(function: &str) -> bool {
+    matches!(function, "panic" | "runtime.gopanic" | "runtime.panic")
+}
+
 fn panic_in_flight(g: &Goroutine<'_>) -> Option<usize> {
     g.frames
         .iter()
-        .rposition(|f| f.function == "panic" || f.function == "runtime.gopanic")
+        .rposition(|f| is_panic_frame(f.function))
         .filter(|&i| i > 0)
 }
 
@@ -530,6 +583,18 @@ fn primary_in_flight(
     f.next_steps = next_steps(kind);
     f
 }
+
+/// `runtime: bad pointer in frame F at 0x..: 0x..` → F.
+fn bad_pointer_frame<'a>(c: &godiag_model::Crash<'a>) -> Option<&'a str> {
+    c.runtime_messages.iter().find_map(|m| {
+        let rest = m.strip_prefix("runtime: bad pointer in frame ")?;
+        rest.split_once(" at ").map(|(f, _)| f)
+    })
+}
+
+/// `0xb01dfacedebac1e`, which the runtime writes over pointers it has
+/// invalidated (freed stack frames, swept objects under debug settings).
+const RUNTIME_POISON: u64 = 0x0b01_dfac_edeb_ac1e;
 
 /// Kinds whose failure is a panic, raised where the `panic` frame's caller is.
 fn raised_by_panic(kind: FindingKind) -> bool {

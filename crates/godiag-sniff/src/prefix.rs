@@ -22,7 +22,7 @@
 use crate::anchor;
 
 /// How many lines the prefix is learned from.
-const SAMPLE_LINES: usize = 20_000;
+const SAMPLE_LINES: usize = 5_000;
 /// Prefixes inside prefixes (a quoted, indented, timestamped paste).
 const MAX_LAYERS: usize = 3;
 
@@ -42,10 +42,13 @@ struct Layer {
     trailing: usize,
 }
 
-/// The prefix of every line of a text, possibly in layers.
+/// The prefix of every line of a text, possibly in layers, and the suffix
+/// some viewers add (a CI log's ` | 86s` elapsed-time column).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LinePrefix {
     layers: Vec<Layer>,
+    /// Learned like a prefix, on the lines read backwards.
+    suffix: Option<Layer>,
 }
 
 fn is_blank(c: char) -> bool {
@@ -132,7 +135,10 @@ impl LinePrefix {
                 None => break,
             }
         }
-        line
+        match &self.suffix {
+            Some(suffix) => strip_suffix(line, suffix),
+            None => line,
+        }
     }
 
     /// Learns the prefix from the first lines of `text`; `None` when the
@@ -155,8 +161,61 @@ impl LinePrefix {
             }
             layers.push(layer);
         }
-        (!layers.is_empty()).then_some(LinePrefix { layers })
+        let suffix = learn_suffix(&lines);
+        if let Some(sfx) = &suffix {
+            for l in &mut lines {
+                *l = strip_suffix(l, sfx);
+            }
+        }
+        (!layers.is_empty() || suffix.is_some()).then_some(LinePrefix { layers, suffix })
     }
+}
+
+/// The line without a suffix of the learned shape.
+fn strip_suffix<'l>(line: &'l str, suffix: &Layer) -> &'l str {
+    let reversed: String = line.chars().rev().collect();
+    match suffix.strip(&reversed) {
+        // The kept part, read backwards, is as long in bytes as it was.
+        Some(rest) => line.get(..rest.len()).unwrap_or(line),
+        None => line,
+    }
+}
+
+/// A suffix most frame function lines and goroutine headers share after
+/// their end: whatever follows `pkg.F(args)` or `goroutine N [...]:`.
+fn learn_suffix(lines: &[&str]) -> Option<Layer> {
+    let mut calls = 0;
+    let mut counts: std::collections::HashMap<Vec<Token>, (usize, usize)> = Default::default();
+    for l in lines {
+        let Some(start) = l.find(|c: char| !is_blank(c)) else {
+            continue;
+        };
+        let body = &l[start..];
+        // The shortest call from the line's start, or a goroutine header:
+        // the suffix is after it.
+        let end = if anchor::is_header(body) {
+            body.find("]:").map(|i| i + 2)
+        } else {
+            body.match_indices(')')
+                .map(|(i, _)| i + 1)
+                .find(|&i| anchor::is_call(&body[..i]))
+        };
+        let Some(end) = end else {
+            continue;
+        };
+        calls += 1;
+        let rest = &body[end..];
+        if rest.trim().is_empty() {
+            continue;
+        }
+        let reversed: String = rest.chars().rev().collect();
+        let (tokens, trailing) = shape(&reversed);
+        let e = counts.entry(tokens).or_insert((0, usize::MAX));
+        e.0 += 1;
+        e.1 = e.1.min(trailing);
+    }
+    let (tokens, (n, trailing)) = counts.into_iter().max_by_key(|(_, (n, _))| *n)?;
+    (n >= 2 && n * 2 >= calls && !tokens.is_empty()).then_some(Layer { tokens, trailing })
 }
 
 fn learn_layer(lines: &[&str]) -> Option<Layer> {
@@ -253,6 +312,17 @@ mod tests {
         // Timestamps whose digits differ from line to line.
         let text = "2023-05-01T10:11:12.12Z panic: boom\n2023-05-01T10:11:12.1234Z \n2023-05-01T10:11:13.5Z goroutine 1 [running]:\n2023-05-01T10:11:13.51Z main.main()\n2023-05-01T10:11:13.512Z \t/a/main.go:5 +0x1d\n";
         assert_eq!(strip_all(text), CLEAN.trim_end());
+    }
+
+    #[test]
+    fn ci_columns() {
+        // A CI view's line numbers before and elapsed time after each line.
+        let text: String = CLEAN
+            .lines()
+            .enumerate()
+            .map(|(i, l)| format!("{} | {l} | 86s\n", 98 + i))
+            .collect();
+        assert_eq!(strip_all(&text), CLEAN.trim_end());
     }
 
     #[test]

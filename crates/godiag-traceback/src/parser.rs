@@ -178,6 +178,11 @@ impl<'a> Reader<'a> {
         if (self.in_race_header || self.race.is_some()) && self.race_line(line, offset) {
             return;
         }
+        // Pastes often lose the ruler above the report.
+        if line == "WARNING: DATA RACE" {
+            self.start_race(offset);
+            return;
+        }
         if let Some(rest) = line.strip_prefix("goroutine ") {
             if let Some((g, form)) = parse_header(line, offset) {
                 match form {
@@ -435,17 +440,7 @@ impl<'a> Reader<'a> {
                 return;
             }
         }
-        if self.logged_panic.is_none() {
-            if let Some(value) = logged_panic(line) {
-                self.logged_panic = Some(PanicEntry {
-                    value: Cow::Borrowed(value),
-                    recovered: true,
-                    repanicked: false,
-                    logged: true,
-                    offset,
-                });
-            }
-        }
+        self.note_logged_panic(line, offset);
         self.out.other_lines += 1;
     }
 
@@ -501,7 +496,40 @@ impl<'a> Reader<'a> {
         if is_sched_detail(line) {
             return;
         }
+        if t == "WARNING: DATA RACE" {
+            self.start_race(offset);
+            return;
+        }
+        self.note_logged_panic(t, offset);
         self.out.other_lines += 1;
+    }
+
+    /// Keeps the first panic a recovery handler logged (see `finish`).
+    fn note_logged_panic(&mut self, line: &'a str, offset: u64) {
+        if self.logged_panic.is_none() {
+            if let Some(value) = logged_panic(line) {
+                self.logged_panic = Some(PanicEntry {
+                    value: Cow::Borrowed(value),
+                    recovered: true,
+                    repanicked: false,
+                    logged: true,
+                    offset,
+                });
+            }
+        }
+    }
+
+    /// `WARNING: DATA RACE`, with or without the ruler above it.
+    fn start_race(&mut self, offset: u64) {
+        if let Some(r) = self.race.take() {
+            self.out.races.push(r);
+        }
+        self.in_race_header = false;
+        self.race = Some(RaceReport {
+            offset,
+            ..RaceReport::default()
+        });
+        self.target = Target::None;
     }
 
     /// A continuation line of a multi-line panic value or fatal message.
@@ -638,6 +666,14 @@ impl<'a> Reader<'a> {
             // A race access and its stack are followed by a blank line before
             // the next section of the same report.
             Target::RaceAccess | Target::RaceGoroutine => {}
+            // A header and then a blank line (a paste spaced out): the
+            // frames that follow are still this goroutine's.
+            Target::Goroutine
+                if self
+                    .out
+                    .goroutines
+                    .last()
+                    .is_some_and(|g| g.frames.is_empty() && !g.stack_unavailable) => {}
             _ => self.target = Target::None,
         }
     }
@@ -738,12 +774,7 @@ impl<'a> Reader<'a> {
     /// Lines of a race report (between `==================` rulers).
     fn race_line(&mut self, line: &'a str, offset: u64) -> bool {
         if line == "WARNING: DATA RACE" {
-            self.in_race_header = false;
-            self.race = Some(RaceReport {
-                offset,
-                ..RaceReport::default()
-            });
-            self.target = Target::None;
+            self.start_race(offset);
             return true;
         }
         self.in_race_header = false;

@@ -115,24 +115,8 @@ fn unescape_lines(text: &str) -> (String, usize) {
             continue;
         }
         n += 1;
-        let strings = quoted_strings(line);
-        let mut wrote = false;
-        for s in &strings {
-            let decoded = decode_escapes(s);
-            let keep = s.contains("\\n")
-                || s.contains("\\t")
-                || anchor::find(&decoded).is_some()
-                || decoded.contains("panic")
-                || decoded.contains("fatal error");
-            if keep {
-                out.push_str(&decoded);
-                if !decoded.ends_with('\n') {
-                    out.push('\n');
-                }
-                wrote = true;
-            }
-        }
-        if !wrote {
+        let line = collapse_autolinks(line);
+        if !decode_record(&line, &mut out) {
             // Escapes outside a closed string (a record cut short, logfmt
             // without quotes): decode from the first anchor on.
             let from = line
@@ -147,29 +131,111 @@ fn unescape_lines(text: &str) -> (String, usize) {
     (out, n)
 }
 
-/// The contents of the double-quoted strings of a line (JSON or Go-quoted),
-/// still escaped; an unterminated last string runs to the end of the line.
-fn quoted_strings(line: &str) -> Vec<&str> {
+/// Writes what a log record holds: a docker json-file record's `log` as
+/// it is; otherwise each escaped string decoded, and each other field as
+/// `key: value` (so `"panic":"runtime error: ..."` reads as the panic it
+/// reports). Returns whether anything was written.
+fn decode_record(line: &str, out: &mut String) -> bool {
+    let fields = fields(line);
+    let docker =
+        fields.iter().any(|(k, _)| *k == "log") && fields.iter().any(|(k, _)| *k == "stream");
+    let mut wrote = false;
+    for (key, value) in &fields {
+        let decoded = decode_escapes(value);
+        let escaped = value.contains("\\n") || value.contains("\\t");
+        if docker {
+            if *key != "log" {
+                continue;
+            }
+            out.push_str(&decoded);
+        } else if escaped {
+            out.push_str(&decoded);
+        } else {
+            out.push_str(key);
+            out.push_str(": ");
+            out.push_str(&decoded);
+        }
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        wrote = true;
+    }
+    wrote
+}
+
+/// The `"key":"value"` string fields of a log record, values still
+/// escaped. Found from each `":"` so that one broken quote (pastes lose
+/// them) does not shift every field after it.
+fn fields(line: &str) -> Vec<(&str, &str)> {
     let b = line.as_bytes();
     let mut out = Vec::new();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] != b'"' {
-            i += 1;
+    let mut from = 0;
+    while let Some(at) = line[from..].find("\":").map(|i| from + i) {
+        from = at + 2;
+        let Some(key_start) = line[..at].rfind('"').map(|i| i + 1) else {
+            continue;
+        };
+        let key = &line[key_start..at];
+        let key_ok = !key.is_empty()
+            && key
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'@'));
+        // The value: a string after the colon (blanks allowed).
+        let mut v = at + 2;
+        while v < b.len() && b[v] == b' ' {
+            v += 1;
+        }
+        if !key_ok || b.get(v) != Some(&b'"') {
             continue;
         }
-        let start = i + 1;
+        let start = v + 1;
         let mut j = start;
         while j < b.len() && b[j] != b'"' {
             j += if b[j] == b'\\' { 2 } else { 1 };
         }
         let end = j.min(b.len());
-        if let Some(s) = line.get(start..end) {
-            out.push(s);
+        if let Some(value) = line.get(start..end) {
+            out.push((key, value));
         }
-        i = end + 1;
+        from = end.max(from);
     }
     out
+}
+
+/// GitHub turns words that look like domains into links, and a copy of
+/// the rendered page keeps them as `[T](http://T)`; the link is undone.
+fn collapse_autolinks(line: &str) -> std::borrow::Cow<'_, str> {
+    if !line.contains("](http") {
+        return std::borrow::Cow::Borrowed(line);
+    }
+    let mut out = String::with_capacity(line.len());
+    let mut rest = line;
+    while let Some(mid) = rest.find("](http") {
+        let Some(open) = rest[..mid].rfind('[') else {
+            out.push_str(&rest[..mid + 2]);
+            rest = &rest[mid + 2..];
+            continue;
+        };
+        let text = &rest[open + 1..mid];
+        let url = &rest[mid + 2..];
+        let target = ["http://", "https://"].iter().find_map(|scheme| {
+            let u = url.strip_prefix(scheme)?.strip_prefix(text)?;
+            u.strip_prefix(')').or_else(|| u.strip_prefix("/)"))
+        });
+        match target {
+            Some(after) => {
+                out.push_str(&rest[..open]);
+                out.push_str(text);
+                rest = after;
+            }
+            None => {
+                out.push_str(&rest[..mid + 2]);
+                rest = &rest[mid + 2..];
+            }
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
 }
 
 /// JSON / Go string escapes: `\n \t \r \" \\ \/ \uXXXX \xXX`.
@@ -327,10 +393,15 @@ mod tests {
     #[test]
     fn json_records() {
         let zap = r#"{"level":"error","msg":"panic","stacktrace":"goroutine 1 [running]:\nmain.main()\n\t/a/m.go:5 +0x1d\n"}"#;
-        // The record's message says `panic` too: kept, as a line of its own.
+        // The record's other fields are kept as `key: value` lines.
         assert_eq!(
             restored(zap),
-            "panic\ngoroutine 1 [running]:\nmain.main()\n\t/a/m.go:5 +0x1d\n"
+            "level: error\nmsg: panic\ngoroutine 1 [running]:\nmain.main()\n\t/a/m.go:5 +0x1d\n"
+        );
+        let linked = "{\"stacktrace\":\"goroutine 1 [running]:\\[nk8s.io/x.F(](http://nk8s.io/x.F(){0x1})\\n\\t/a/x.go:5 +0x1d\\n\"}";
+        assert_eq!(
+            restored(linked),
+            "goroutine 1 [running]:\nk8s.io/x.F({0x1})\n\t/a/x.go:5 +0x1d\n"
         );
         let docker = "{\"log\":\"panic: boom\\n\",\"stream\":\"stderr\"}\n{\"log\":\"\\n\",\"stream\":\"stderr\"}\n{\"log\":\"goroutine 1 [running]:\\n\",\"stream\":\"stderr\"}\n{\"log\":\"main.main()\\n\",\"stream\":\"stderr\"}\n{\"log\":\"\\t/a/m.go:5 +0x1d\\n\",\"stream\":\"stderr\"}\n";
         assert_eq!(
