@@ -92,7 +92,7 @@ cpu-hotspot               default  cpu.pb.gz           1.21 files   -
 mutex-contention          default  mutex.pb.gz,mutex.debug1.txt 1.21 files -
 channel-blocking          default  block.pb.gz,block.debug1.txt 1.21 files -
 gc-heavy                  default  cpu.pb.gz,heap.pb.gz,stderr:gctrace.txt 1.21 files GODEBUG=gctrace=1
-goroutine-leak-profile    leakprofile goroutine-1.pb.gz,goroutine-2.pb.gz,goroutine-2.debug2.txt,goroutineleak.pb.gz@1.26 1.21 files -
+goroutine-leak-profile    leakprofile goroutine-1.pb.gz,goroutine-2.pb.gz,goroutine-2.debug2.txt,goroutineleak.pb.gz@1.26,goroutineleak.debug1.txt@1.26,goroutineleak.debug2.txt@1.26 1.21 files -
 trace-starvation          default  trace.out           1.22 files   -
 trace-gc-heavy            default  trace.out           1.22 files   -
 trace-lock-contention     default  trace.out           1.22 files   -
@@ -211,6 +211,7 @@ run_files() {
 		fi
 		case "$f" in
 		*.pb.gz) variant=${f%.pb.gz} format=pprof-proto ;;
+		goroutine*.debug1.txt) variant=${f%.txt} format=goroutine-count-dump ;;
 		*.debug1.txt) variant=${f%.txt} format=pprof-text ;;
 		*.debug2.txt) variant=${f%.txt} format=goroutine-dump ;;
 		*.txt) variant=${f%.txt} format=text ;;

@@ -129,6 +129,18 @@ pub struct Location {
     pub line: u32,
 }
 
+impl Location {
+    /// `file:line`, or a note that the input did not give them (a frame
+    /// whose file line was cut or dropped from a paste).
+    pub fn place(&self) -> String {
+        if self.file.is_empty() {
+            "(file and line not in the input)".into()
+        } else {
+            format!("{}:{}", self.file, self.line)
+        }
+    }
+}
+
 impl From<&Frame<'_>> for Location {
     fn from(f: &Frame<'_>) -> Self {
         Location {

@@ -65,7 +65,7 @@ pub(crate) fn stack_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
                 describe(g),
                 f.location
                     .as_ref()
-                    .map(|l| format!(" (at {}:{})", l.file, l.line))
+                    .map(|l| format!(" (at {})", l.place()))
                     .unwrap_or_default()
             ),
             input: input.index,
@@ -78,7 +78,12 @@ pub(crate) fn stack_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
                 .collect(),
             goroutines: None,
         });
-        f.next_steps = next_steps(sig.kind);
+        // What was inferred is confirmed by the lines that were not pasted.
+        f.next_steps = std::iter::once(
+            "The failure line (`panic:`, `fatal error:`) was not in the input: get the whole output (the lines above the first goroutine) to confirm this".to_string(),
+        )
+        .chain(next_steps(sig.kind))
+        .collect();
         out.push(f);
         return;
     }

@@ -481,7 +481,7 @@ fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) {
         (None, _) => headline,
     };
     if let Some(loc) = &f.location {
-        summary.push_str(&format!(" at {}:{}", loc.file, loc.line));
+        summary.push_str(&format!(" at {}", loc.place()));
     }
     f.confirm(Evidence {
         source,

@@ -141,10 +141,9 @@ fn finding_card(o: &mut String, f: &Finding, report: &Report<'_>, root: bool) {
     if let Some(l) = &f.location {
         let _ = write!(
             o,
-            "<div class=\"loc\">at {} {}:{}</div>",
+            "<div class=\"loc\">at {} {}</div>",
             esc(&l.function),
-            esc(&l.file),
-            l.line
+            esc(&l.place())
         );
     }
     if !f.verification.is_empty() {

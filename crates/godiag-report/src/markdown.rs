@@ -40,11 +40,7 @@ fn finding(out: &mut String, f: &Finding, report: &Report<'_>) {
     );
     let _ = writeln!(out);
     if let Some(l) = &f.location {
-        let _ = writeln!(
-            out,
-            "- Location: `{}` at `{}:{}`",
-            l.function, l.file, l.line
-        );
+        let _ = writeln!(out, "- Location: `{}` at `{}`", l.function, l.place());
     }
     if let Some(g) = f.goroutine {
         let _ = writeln!(out, "- Goroutine: {g}");
@@ -201,7 +197,7 @@ pub fn render_markdown(report: &Report<'_>) -> String {
                 esc(&f.title),
                 f.location
                     .as_ref()
-                    .map(|l| format!("`{}` {}:{}", l.function, l.file, l.line))
+                    .map(|l| format!("`{}` {}", l.function, l.place()))
                     .unwrap_or_default()
             );
         }

@@ -88,12 +88,16 @@ pub fn render_text(report: &Report<'_>, opts: TextOptions) -> String {
                 f.title,
                 f.location
                     .as_ref()
-                    .map(|l| format!(
-                        "\n     at {} {}:{}",
-                        l.function,
-                        short_path(&l.file),
-                        l.line
-                    ))
+                    .map(|l| if l.file.is_empty() {
+                        format!("\n     at {} {}", l.function, l.place())
+                    } else {
+                        format!(
+                            "\n     at {} {}:{}",
+                            l.function,
+                            short_path(&l.file),
+                            l.line
+                        )
+                    })
                     .unwrap_or_default()
             );
         }
@@ -276,7 +280,7 @@ fn finding_body(out: &mut String, st: &Style, f: &Finding, report: &Report<'_>) 
             out,
             "  at {} {}",
             st.bold(&l.function),
-            st.yellow(&format!("{}:{}", l.file, l.line))
+            st.yellow(&l.place())
         );
     }
     if let Some(g) = f.goroutine {

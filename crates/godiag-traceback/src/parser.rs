@@ -227,10 +227,19 @@ impl<'a> Reader<'a> {
                 return;
             }
         }
-        if let Some((name, args)) = function_line(line)
-            .or_else(|| bare_symbol(line))
-            .or_else(|| cut_call(line))
-        {
+        let call = function_line(line).or_else(|| bare_symbol(line));
+        // A frame and its file on one line (abridged pastes).
+        if call.is_none() {
+            if let Some((name, args, pos)) = frame_on_one_line(line) {
+                if self.target == Target::None {
+                    self.start_headerless(offset);
+                }
+                self.pending = Some((name, args, offset));
+                self.complete_frame(pos);
+                return;
+            }
+        }
+        if let Some((name, args)) = call.or_else(|| cut_call(line)) {
             if matches!(
                 self.target,
                 Target::Goroutine | Target::Ancestor | Target::RuntimeStack
@@ -241,15 +250,6 @@ impl<'a> Reader<'a> {
                 self.pending = Some((name, args, offset));
                 return;
             }
-        }
-        // A frame and its file on one line (abridged pastes).
-        if let Some((name, args, pos)) = frame_on_one_line(line) {
-            if self.target == Target::None {
-                self.start_headerless(offset);
-            }
-            self.pending = Some((name, args, offset));
-            self.complete_frame(pos);
-            return;
         }
         self.top_level(line, offset);
     }
@@ -939,7 +939,8 @@ fn bare_position(line: &str) -> Option<Position<'_>> {
 /// A function name alone on its line, as `runtime.CallersFrames` users
 /// print stacks (zap's `stacktrace`): `main.main` then its file line.
 fn bare_symbol(line: &str) -> Option<(&str, &str)> {
-    (is_symbol(line) && !line.ends_with(')')).then_some((line, ""))
+    let balanced = line.matches('(').count() == line.matches(')').count();
+    (balanced && is_symbol(line) && !line.ends_with(')')).then_some((line, ""))
 }
 
 /// `pkg.(*T).f(0xc00012ea60?, 0xc0011`: a function line cut before its

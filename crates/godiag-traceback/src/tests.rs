@@ -322,3 +322,87 @@ fn collector_prefixes_are_removed() {
         assert_eq!(t.crash.signal.as_ref().map(|s| s.addr), Some(8), "{prefix}");
     }
 }
+
+/// Pastes that lost their layout: each is read as the clean text would be.
+#[test]
+fn damaged_layouts_keep_their_frames() {
+    let clean = parse(CRASH.as_bytes());
+    let frames = |t: &godiag_model::TextArtifact<'_>| -> Vec<(String, String, u32)> {
+        t.goroutines
+            .iter()
+            .flat_map(|g| g.frames.iter())
+            .map(|f| (f.function.to_string(), f.file.to_string(), f.line))
+            .collect()
+    };
+    let want = frames(&clean);
+    // Markdown stripped the tabs.
+    let tabless = CRASH.replace("\n\t", "\n");
+    assert_eq!(frames(&parse(tabless.as_bytes())), want, "tabless");
+    // A blank line between each line (double-spaced paste).
+    let spaced = CRASH.replace('\n', "\n\n");
+    assert_eq!(frames(&parse(spaced.as_bytes())), want, "double-spaced");
+    // CRLF line ends.
+    let crlf = CRASH.replace('\n', "\r\n");
+    assert_eq!(frames(&parse(crlf.as_bytes())), want, "crlf");
+}
+
+#[test]
+fn frames_without_header_or_file_line() {
+    // An excerpt: frames alone, one file line dropped, one frame cut.
+    let text = "main.handle(0xc000010000)\n\t/app/main.go:12 +0x1d\nmain.serve(...)\nmain.main()\n\t/app/main.go:30 +0x45\nmain.cut(0xc0000";
+    let text = format!("{text}\n");
+    let t = parse(text.as_bytes());
+    assert_eq!(t.goroutines.len(), 1);
+    let g = &t.goroutines[0];
+    assert!(g.headerless);
+    let names: Vec<(&str, u32)> = g.frames.iter().map(|f| (f.function, f.line)).collect();
+    assert_eq!(
+        names,
+        vec![
+            ("main.handle", 12),
+            ("main.serve", 0),
+            ("main.main", 30),
+            ("main.cut", 0)
+        ]
+    );
+}
+
+#[test]
+fn frame_and_file_on_one_line_and_placeholder_ids() {
+    let text = "goroutine NNNNN [chan receive, 5 minutes]:\nmain.wait(0x1) /app/main.go:7 +0x20\n";
+    let t = parse(text.as_bytes());
+    assert_eq!(t.goroutines[0].id, 0);
+    assert_eq!(t.goroutines[0].wait_minutes, Some(5));
+    assert_eq!(t.goroutines[0].frames[0].file, "/app/main.go");
+}
+
+#[test]
+fn logged_panics_and_runtime_text_mid_line() {
+    let http = "2024/01/02 03:04:05 http: panic serving 10.0.0.1:5555: runtime error: index out of range [3] with length 3\ngoroutine 7 [running]:\nnet/http.(*conn).serve.func1()\n\t/go/src/net/http/server.go:1898 +0xbe\npanic({0x6d1a80?, 0xc000012345?})\n\t/go/src/runtime/panic.go:770 +0x132\nmain.handler(...)\n\t/app/main.go:12\n";
+    let t = parse(http.as_bytes());
+    assert_eq!(t.crash.panics.len(), 1);
+    assert!(t.crash.panics[0].logged);
+    assert_eq!(
+        t.crash.panics[0].value,
+        "runtime error: index out of range [3] with length 3"
+    );
+    // A quote marker glued to the first line.
+    let quoted = ">fatal error: concurrent map writes\ngoroutine 1 [running]:\nmain.main()\n\t/a.go:1 +0x1\n";
+    let t = parse(quoted.as_bytes());
+    assert_eq!(
+        t.crash.fatal_error.as_deref(),
+        Some("concurrent map writes")
+    );
+    assert_eq!(t.goroutines.len(), 1);
+}
+
+#[test]
+fn old_releases() {
+    // Go ≤1.5: the signal as a number, fp/sp without pc, runtime.panic.
+    let text = "panic: runtime error: invalid memory address or nil pointer dereference\n[signal 0xb code=0x1 addr=0x0 pc=0x4016d3]\n\ngoroutine 1 [running]:\nmain.main()\n\t/tmp/x.go:8 +0x33 fp=0xc820041f30 sp=0xc820041f08\ncreated by main.init\n\t/tmp/x.go:3 +0x1\n";
+    let t = parse(text.as_bytes());
+    let s = t.crash.signal.as_ref().unwrap();
+    assert_eq!((s.name, s.addr), ("SIGSEGV", 0));
+    assert_eq!(t.goroutines[0].frames[0].line, 8);
+    assert_eq!(t.goroutines[0].parent, None);
+}

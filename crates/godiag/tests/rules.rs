@@ -139,3 +139,38 @@ fn goroutine_profile_contradicts_a_leak_it_does_not_show() {
     );
     assert!(f.title.contains("contradicted"), "{}", f.title);
 }
+
+#[test]
+fn goroutines_the_runtime_proved_leaked_in_both_text_forms() {
+    // Go 1.26+ `goroutineleak` profile written as text by the lab: debug=1
+    // (`goroutineleak profile: total N`) and debug=2 (headers marked `(leaked)`).
+    let lab = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lab/artifacts");
+    for version in ["1.26.6", "1.27.3"] {
+        for form in ["debug1", "debug2"] {
+            let path = lab.join(format!(
+                "go{version}/goroutine-leak-profile.goroutineleak.{form}.txt"
+            ));
+            let loaded = godiag::load_inputs(&[path]).unwrap();
+            let r = build_report(Box::leak(loaded.into_boxed_slice()), GroupKeyMode::Stack);
+            assert_ne!(
+                r.inputs[0].status,
+                godiag_model::InputStatus::Unrecognized,
+                "{version} {form}"
+            );
+            let f = &r.findings[0];
+            assert_eq!(f.kind.name(), "goroutine-leak", "{version} {form}");
+            assert_eq!(
+                f.confidence,
+                godiag_analysis::Confidence::High,
+                "{version} {form}: {}",
+                f.title
+            );
+            let loc = f.location.as_ref().unwrap();
+            assert_eq!(
+                (loc.function.as_str(), loc.line),
+                ("main.handleRequest", 16),
+                "{version} {form}"
+            );
+        }
+    }
+}

@@ -1,6 +1,6 @@
 // goroutine-leak-profile: every request starts handleRequest, which waits for a reply on a
 // channel nobody sends to. Writes goroutine-{1,2}.pb.gz ~2 s apart (with a debug=2 dump at the second) and,
-// where the runtime has it (1.26 + GOEXPERIMENT=goroutineleakprofile, 1.27+), goroutineleak.pb.gz.
+// where the runtime has it (1.26 + GOEXPERIMENT=goroutineleakprofile, 1.27+), goroutineleak.pb.gz and .debug{1,2}.txt.
 package main
 
 import (
@@ -63,5 +63,9 @@ func main() {
 	writeProfile("goroutine", "goroutine-2.pb.gz")
 	writeProfileDebug("goroutine", "goroutine-2.debug2.txt", 2)
 	writeProfile("goroutineleak", "goroutineleak.pb.gz")
+	// The same profile as text: records with counts (debug=1) and every
+	// leaked goroutine's stack, marked (leaked) (debug=2).
+	writeProfileDebug("goroutineleak", "goroutineleak.debug1.txt", 1)
+	writeProfileDebug("goroutineleak", "goroutineleak.debug2.txt", 2)
 	close(jobs)
 }

@@ -130,6 +130,7 @@ pub fn check_corpus(root: &Path) -> (usize, Vec<String>) {
                     "pprof-proto" => InputKind::PprofProto,
                     "pprof-text" => InputKind::PprofText,
                     "goroutine-dump" => InputKind::GoroutineDump,
+                    "goroutine-count-dump" => InputKind::GoroutineCountDump,
                     _ => InputKind::CrashText,
                 };
                 if input.kind != want {
