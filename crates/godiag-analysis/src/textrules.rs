@@ -941,9 +941,16 @@ fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>) {
     }
     // One dump: a large group parked on a peer, the longer the stronger.
     for input in &dumps {
-        let total = input.artifact.goroutines.len();
+        // Aggregated dumps stand for more goroutines than they print.
+        let total: usize = input.groups.iter().map(|g| g.count).sum();
         for g in input.groups.iter().take(3) {
             let minutes = g.wait_minutes.map_or(0, |(lo, _)| lo);
+            // Waiting minutes for a lock is not a leak: its holder never
+            // released it, a deadlock the runtime cannot see.
+            if minutes >= 1 && g.leaked == 0 && is_lock_wait(g) {
+                out.push(stuck_lock_finding(input, g, minutes));
+                break;
+            }
             // Goroutines the runtime proved leaked (Go 1.26+) need no count;
             // nor does an excerpt (no main goroutine) of goroutines parked
             // on a peer for ten minutes or more.
@@ -961,20 +968,27 @@ fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>) {
             };
             let mut f = Finding::new(
                 FindingKind::GoroutineLeak,
-                format!(
-                    "possible goroutine leak: {} of {} goroutines blocked in [{}]{}",
-                    g.count,
-                    total,
-                    g.status,
-                    if minutes > 0 {
-                        format!(
-                            " for at least {minutes} minute{}",
-                            if minutes == 1 { "" } else { "s" }
-                        )
-                    } else {
-                        String::new()
-                    }
-                ),
+                if g.leaked > 0 {
+                    format!(
+                        "goroutine leak: the runtime proved {} of {} goroutines leaked, blocked in [{}]",
+                        g.leaked, total, g.status
+                    )
+                } else {
+                    format!(
+                        "possible goroutine leak: {} of {} goroutines blocked in [{}]{}",
+                        g.count,
+                        total,
+                        g.status,
+                        if minutes > 0 {
+                            format!(
+                                " for at least {minutes} minute{}",
+                                if minutes == 1 { "" } else { "s" }
+                            )
+                        } else {
+                            String::new()
+                        }
+                    )
+                },
                 conf,
             );
             f.location = user_frame(&g.frames).map(Location::from);
@@ -1008,6 +1022,59 @@ fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>) {
             break;
         }
     }
+}
+
+/// Goroutines parked taking a `sync.Mutex` or `sync.RWMutex` (the status
+/// names it since Go 1.20; before, `semacquire` under a Lock frame).
+fn is_lock_wait(g: &GoroutineGroup<'_>) -> bool {
+    matches!(
+        g.status,
+        "sync.Mutex.Lock" | "sync.RWMutex.Lock" | "sync.RWMutex.RLock"
+    ) || (g.status == "semacquire"
+        && g.frames.iter().take(4).any(|f| {
+            matches!(
+                f.function,
+                "sync.(*Mutex).Lock" | "sync.(*RWMutex).Lock" | "sync.(*RWMutex).RLock"
+            ) || f.function.starts_with("sync.(*Mutex).lockSlow")
+        }))
+}
+
+fn stuck_lock_finding(input: &TextInput<'_, '_>, g: &GoroutineGroup<'_>, minutes: u32) -> Finding {
+    let mut f = Finding::new(
+        FindingKind::Deadlock,
+        format!(
+            "possible deadlock: {} goroutine{} waiting at least {minutes} minute{} for a lock ([{}]): its holder never released it",
+            g.count,
+            if g.count == 1 { "" } else { "s" },
+            if minutes == 1 { "" } else { "s" },
+            g.status
+        ),
+        if minutes >= 10 {
+            Confidence::Medium
+        } else {
+            Confidence::Low
+        },
+    );
+    f.location = user_frame(&g.frames).map(Location::from);
+    f.confirm(Evidence {
+        source: input.source(),
+        summary: format!(
+            "{} goroutines share this stack, blocked taking a lock for {minutes}+ minutes",
+            g.count
+        ),
+        input: input.index,
+        offset: None,
+        lines: g.frames.iter().take(4).map(frame_line).collect(),
+        goroutines: Some(g.count as u64),
+    });
+    f.next_steps = vec![
+        "Find the goroutine that holds the lock: in the same dump, one that passed this Lock and is blocked elsewhere (on a channel, I/O, or another lock)".into(),
+        "A core dump or `godiag` on a second dump shows whether the waiters ever move".into(),
+    ]
+    .into_iter()
+    .chain(next_steps(FindingKind::Deadlock))
+    .collect();
+    f
 }
 
 /// Goroutines that are not the program's own: the runtime's (GC workers,

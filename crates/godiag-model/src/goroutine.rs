@@ -223,6 +223,10 @@ pub struct Goroutine<'a> {
     /// `stack.hi - stack.lo`: the size of its stack; from cores.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stack_bytes: Option<u64>,
+    /// How many goroutines this entry stands for when a tool aggregated
+    /// them (`48 goroutines [semacquire, 4 minutes]:`); `None` for one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aggregated: Option<u64>,
     /// Frames read without a goroutine header above them (an excerpt): the
     /// id and status are not known (`0`, `unknown`).
     #[serde(skip_serializing_if = "std::ops::Not::not")]

@@ -209,7 +209,7 @@ pub fn group_goroutines<'a>(
             }
         };
         let grp = &mut groups[gi];
-        grp.count += 1;
+        grp.count += usize::try_from(g.aggregated.unwrap_or(1)).unwrap_or(1);
         if grp.ids.len() < MAX_IDS {
             grp.ids.push(g.id);
         }

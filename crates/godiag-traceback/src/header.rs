@@ -60,6 +60,21 @@ pub(crate) enum LabelForm {
     Outside,
 }
 
+/// `48 goroutines [semacquire, 4 minutes]:` — goroutines a tool (such as
+/// panicparse) aggregated into one stack.
+pub(crate) fn parse_aggregated_header(line: &str, offset: u64) -> Option<Goroutine<'_>> {
+    let (n, rest) = line.split_once(" goroutines [")?;
+    let n: u64 = parse_dec(n)?;
+    let state = rest.strip_suffix("]:")?;
+    let mut g = Goroutine {
+        offset,
+        aggregated: Some(n),
+        ..Goroutine::default()
+    };
+    parse_state(state, &mut g);
+    Some(g)
+}
+
 pub(crate) fn parse_header(line: &str, offset: u64) -> Option<(Goroutine<'_>, LabelForm)> {
     let rest = line.strip_prefix("goroutine ")?;
     let id_end = rest

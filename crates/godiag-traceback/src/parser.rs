@@ -7,7 +7,7 @@ use godiag_model::{
     RaceGoroutine, RaceReport, TextArtifact, Warning,
 };
 
-use crate::header::{parse_header, parse_labels, LabelForm};
+use crate::header::{parse_aggregated_header, parse_header, parse_labels, LabelForm};
 use crate::lines::{
     fatal_signal_line, frame, function_line, gc_trace, is_sched_detail, looks_like_source,
     parse_dec, parse_hex, position, register_line, sched_trace, signal_line, Position,
@@ -208,6 +208,12 @@ impl<'a> Reader<'a> {
             }
             self.top_level(line, offset);
             return;
+        }
+        if line.as_bytes()[0].is_ascii_digit() && line.ends_with("]:") {
+            if let Some(g) = parse_aggregated_header(line, offset) {
+                self.start_goroutine(g);
+                return;
+            }
         }
         if let Some(total) = line.strip_prefix("goroutineleak profile: total ") {
             self.out.count_total = parse_dec(total);
