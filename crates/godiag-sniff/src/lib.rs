@@ -260,6 +260,18 @@ fn anchors_inside_lines(data: &[u8]) -> Option<InputKind> {
         for piece in line.split("\\n") {
             frames |= after_call && piece.contains(".go:");
             after_call = anchor::call_start(piece).is_some() || anchor::is_symbol(piece.trim());
+            // A panic a recovery handler or a debugger reported.
+            if [
+                "http: panic serving ",
+                "Observed a panic",
+                "runtime error: ",
+                "Exception has occurred: panic",
+            ]
+            .iter()
+            .any(|a| piece.contains(a))
+            {
+                return Some(InputKind::CrashText);
+            }
             if let Some(a) = anchor::find(piece).filter(|a| a.strong) {
                 let rest = &piece[a.at..];
                 if rest.starts_with("panic: ")

@@ -60,6 +60,10 @@ struct Reader<'a> {
     logged_panic: Option<PanicEntry<'a>>,
     /// A blank line came after a function line still waiting for its file.
     blank_after_pending: bool,
+    /// A leak checker (goleak, leaktest) introduced the next goroutine.
+    leak_reported: bool,
+    /// A debugger's frame waits for its `at FILE:LINE` line.
+    debugger_pending: bool,
 }
 
 /// Reads a text artifact. Never fails: what cannot be read is skipped and
@@ -78,6 +82,8 @@ pub fn parse(input: &[u8]) -> TextArtifact<'_> {
         interleaved_fatal: false,
         logged_panic: None,
         blank_after_pending: false,
+        leak_reported: false,
+        debugger_pending: false,
     };
     // Most inputs are valid UTF-8 throughout: validate once (fast, vectorised)
     // and slice lines from the `str`; otherwise validate line by line.
@@ -150,7 +156,14 @@ impl<'a> Reader<'a> {
                 return;
             }
             // Markdown pastes strip the tab: a file line may start the line.
-            if let Some(pos) = indented_position(line, self.target).or_else(|| bare_position(line))
+            // A debugger puts `at ` before it.
+            let debugger = std::mem::take(&mut self.debugger_pending)
+                .then(|| line.trim_start().strip_prefix("at "))
+                .flatten()
+                .and_then(|at| position(at.trim_end()));
+            if let Some(pos) = debugger
+                .or_else(|| indented_position(line, self.target))
+                .or_else(|| bare_position(line))
             {
                 self.blank_after_pending = false;
                 self.complete_frame(pos);
@@ -434,17 +447,41 @@ impl<'a> Reader<'a> {
                 return;
             }
         }
+        self.unrecognised(line, offset);
+    }
+
+    /// A line no grammar claimed at its start: runtime text further on,
+    /// a debugger's frame, a panic a handler logged, or something else.
+    fn unrecognised(&mut self, line: &'a str, offset: u64) {
         // Runtime text after something else on its line (`>fatal error:`,
-        // a stray backtick): read from where its grammar starts. A `panic`
-        // after words is a handler's log line, read below.
+        // a stray backtick, `leaktest: leaked goroutine: goroutine 7 [...]`):
+        // read from where its grammar starts. A `panic` after words is a
+        // handler's log line, read below.
         if let Some(a) = godiag_sniff::anchor::find(line).filter(|a| a.strong && a.at > 0) {
             let (before, rest) = line.split_at(a.at);
             let words = before.bytes().any(|b| b.is_ascii_alphabetic());
             let logged = words && rest.starts_with("panic: ");
             if !(rest.starts_with("created by ") || logged) {
+                self.leak_reported |= before.contains("leak");
                 self.line(rest, offset + a.at as u64);
                 return;
             }
+        }
+        // goleak: `Goroutine 7 in state chan receive, with F on top of the stack:`.
+        if line.trim_start().starts_with("Goroutine ") && line.ends_with("on top of the stack:") {
+            self.leak_reported = true;
+            return;
+        }
+        if let Some((name, pos)) = debugger_frame(line) {
+            if self.target == Target::None {
+                self.start_headerless(offset);
+            }
+            self.pending = Some((name, "", offset));
+            match pos {
+                Some(pos) => self.complete_frame(pos),
+                None => self.debugger_pending = true,
+            }
+            return;
         }
         self.note_logged_panic(line, offset);
         self.out.other_lines += 1;
@@ -497,6 +534,15 @@ impl<'a> Reader<'a> {
                 }
                 return;
             }
+            // A paste that indented its frames (spaces before every line,
+            // or a leading blank left by a quote): the grammar is the same.
+            Target::Goroutine | Target::Ancestor | Target::RuntimeStack
+                if t.starts_with("created by ")
+                    || function_line(t).is_some_and(|(name, _)| is_symbol(name)) =>
+            {
+                self.line(t, offset + (line.len() - t.len()) as u64);
+                return;
+            }
             _ => {}
         }
         if is_sched_detail(line) {
@@ -506,8 +552,7 @@ impl<'a> Reader<'a> {
             self.start_race(offset);
             return;
         }
-        self.note_logged_panic(t, offset);
-        self.out.other_lines += 1;
+        self.unrecognised(t, offset + (line.len() - t.len()) as u64);
     }
 
     /// Keeps the first panic a recovery handler logged (see `finish`).
@@ -660,8 +705,10 @@ impl<'a> Reader<'a> {
         true
     }
 
-    fn start_goroutine(&mut self, g: Goroutine<'a>) {
+    fn start_goroutine(&mut self, mut g: Goroutine<'a>) {
         self.end_record();
+        // A leak checker's report of this goroutine.
+        g.leaked |= std::mem::take(&mut self.leak_reported);
         self.out.goroutines.push(g);
         self.target = Target::Goroutine;
     }
@@ -881,7 +928,9 @@ impl<'a> Reader<'a> {
         // A panic a handler logged is the failure when the runtime printed
         // none and a stack came with it.
         if let Some(p) = self.logged_panic.take() {
-            if !self.out.crash.is_failure() && !self.out.goroutines.is_empty() {
+            // Without any stack, only a runtime error is trusted to be one.
+            let trusted = !self.out.goroutines.is_empty() || p.value.starts_with("runtime error: ");
+            if !self.out.crash.is_failure() && trusted {
                 self.out.crash.panics.push(p);
             }
         }
@@ -914,9 +963,10 @@ fn logged_panic(line: &str) -> Option<&str> {
         let (_, value) = rest.split_once(": ")?;
         return Some(value.trim()).filter(|v| !v.is_empty());
     }
-    // The runtime's message with its `panic: ` lost.
-    if line.starts_with("runtime error: ") {
-        return Some(line);
+    // The runtime's message, its `panic: ` lost or behind a field name
+    // (`err: runtime error: ...`, `panic "runtime error: ..."`).
+    if let Some(at) = line.find("runtime error: ") {
+        return Some(line[at..].trim_end_matches(['"', '\'', ' ']));
     }
     let lower = line.to_ascii_lowercase();
     // The last mention (`panic.go:262: test panicked: VALUE`).
@@ -934,6 +984,28 @@ fn header_inside(line: &str) -> Option<usize> {
     memchr::memmem::find_iter(line.as_bytes(), b" goroutine ")
         .map(|i| i + 1)
         .find(|&at| godiag_sniff::anchor::is_header(&line[at..]))
+}
+
+/// A frame as a debugger lists it: Delve's `3  0x0000000000c16509 in
+/// pkg.F` (its file on the next line, after `at `) or gdb's `#3  0x.. in
+/// pkg.F (args) at FILE:LINE`.
+fn debugger_frame(line: &str) -> Option<(&str, Option<Position<'_>>)> {
+    let t = line.trim_start();
+    let t = t.strip_prefix('#').unwrap_or(t);
+    let (num, rest) = t.split_once(char::is_whitespace)?;
+    parse_dec::<u32>(num)?;
+    let (addr, rest) = rest.trim_start().split_once(" in ")?;
+    if !addr.starts_with("0x") {
+        return None;
+    }
+    let (name, tail) = rest.split_once(' ').unwrap_or((rest, ""));
+    if !is_symbol(name) {
+        return None;
+    }
+    let pos = tail
+        .rfind("at ")
+        .and_then(|i| position(tail[i + 3..].trim()));
+    Some((name, pos))
 }
 
 /// A file line that lost its indentation (markdown pastes strip the tab).
