@@ -308,10 +308,16 @@ fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) {
         "SIGSEGV" | "SIGBUS" => Some(FindingKind::BadAddress),
         _ => None,
     });
-    let poisoned = c.signal.as_ref().is_some_and(|s| s.addr == RUNTIME_POISON);
+    // The fault was fetching an instruction (pc == addr): the program
+    // jumped to an address that is not code, through a corrupted function
+    // pointer or return address. With no frame of the program on the
+    // stack, nothing points at the program's code: memory corruption.
+    let jumped_off_code = c.signal.as_ref().is_some_and(|s| s.pc != 0 && s.pc == s.addr)
+        && failing.is_none_or(|g| user_frame(&g.frames).is_none());
+    let runtime_fault = jumped_off_code || c.signal.as_ref().is_some_and(|s| s.addr == RUNTIME_POISON);
     let mut kind = if cgo {
         FindingKind::CgoCrash
-    } else if poisoned {
+    } else if runtime_fault {
         FindingKind::RuntimeInternalError
     } else {
         fatal_kind

@@ -28,10 +28,20 @@ pub struct Anchor {
 
 /// The leftmost runtime anchor in `line`, if any.
 pub fn find(line: &str) -> Option<Anchor> {
+    // Searchers are built once: building one costs more than a search.
+    static FINDERS: std::sync::OnceLock<Vec<memchr::memmem::Finder<'static>>> =
+        std::sync::OnceLock::new();
+    let finders = FINDERS.get_or_init(|| {
+        STRONG
+            .iter()
+            .map(|s| memchr::memmem::Finder::new(s.as_bytes()))
+            .collect()
+    });
     let strong = STRONG
         .iter()
-        .filter_map(|s| {
-            memchr::memmem::find_iter(line.as_bytes(), s.as_bytes())
+        .zip(finders)
+        .filter_map(|(s, f)| {
+            f.find_iter(line.as_bytes())
                 .find(|&at| strong_at(line, at, s))
         })
         .min();

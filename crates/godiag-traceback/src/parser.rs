@@ -19,7 +19,7 @@ use godiag_sniff::prefix::LinePrefix;
 /// `runtime.Stack(buf, true)` silently stops at 64 MiB (Go 1.21–1.27).
 const DEBUG2_CAP: usize = 64 << 20;
 /// How much of the input a line prefix is learned from.
-const PREFIX_SAMPLE: usize = 1 << 20;
+const PREFIX_SAMPLE: usize = 256 << 10;
 
 /// Where frames currently go.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]

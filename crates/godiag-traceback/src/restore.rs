@@ -20,7 +20,12 @@ use godiag_sniff::prefix::LinePrefix;
 use crate::lines::position;
 
 /// How much of the input is looked at to decide whether it needs restoring.
-const PROBE: usize = 1 << 20;
+const PROBE: usize = 256 << 10;
+
+/// The most text rewritten: restoring copies, so a larger input is
+/// restored up to here and flagged cut (escaped or wrapped logs that
+/// large are rare; a dump that large needs no restoring).
+const MAX_RESTORE: usize = 256 << 20;
 
 /// Text rewritten for the reader, with what was done to it.
 #[derive(Debug)]
@@ -28,6 +33,8 @@ pub struct Restored {
     pub text: Vec<u8>,
     /// What was restored, for the input's warnings.
     pub notes: Vec<String>,
+    /// Only the first `MAX_RESTORE` bytes were restored and are read.
+    pub cut: bool,
 }
 
 /// The restored text, or `None` when the input reads as it is.
@@ -45,8 +52,15 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
     if !escaped && !wrapped {
         return None;
     }
-    let whole = String::from_utf8_lossy(input);
+    let cut = input.len() > MAX_RESTORE;
+    let whole = String::from_utf8_lossy(&input[..input.len().min(MAX_RESTORE)]);
     let mut notes = Vec::new();
+    if cut {
+        notes.push(format!(
+            "only the first {MAX_RESTORE} bytes of {} were restored and read",
+            input.len()
+        ));
+    }
     let mut text = whole.into_owned();
     for _ in 0..2 {
         if !has_escaped_lines(&text) {
@@ -75,6 +89,7 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
     Some(Restored {
         text: out.into_bytes(),
         notes,
+        cut,
     })
 }
 

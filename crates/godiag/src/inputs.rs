@@ -300,6 +300,7 @@ fn finish(display: String, bytes: Bytes) -> Result<Loaded> {
     {
         Some(r) => {
             warnings.extend(r.notes);
+            cut |= r.cut;
             let mut again = sniff(&r.text);
             if again.kind == InputKind::Unrecognized {
                 again.kind = sniffed.kind;
