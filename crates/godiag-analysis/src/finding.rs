@@ -89,6 +89,25 @@ impl FindingKind {
 
     /// Tie-break between findings of equal confidence: a process-killing
     /// failure outranks a condition observed alongside it.
+    /// Whether the program failed (crashed, deadlocked) rather than ran badly.
+    pub(crate) fn is_failure(self) -> bool {
+        self.priority() == 2
+    }
+
+    /// A stall another finding can explain: the program stopped making
+    /// progress because of it.
+    pub(crate) fn explains_a_stall(self) -> bool {
+        matches!(
+            self,
+            FindingKind::Deadlock
+                | FindingKind::GoroutineLeak
+                | FindingKind::LockContention
+                | FindingKind::SchedulerStarvation
+                | FindingKind::GcPressure
+                | FindingKind::BlockingIo
+        )
+    }
+
     pub(crate) fn priority(self) -> u8 {
         match self {
             FindingKind::UnknownFailure => 0,
@@ -181,6 +200,10 @@ pub struct Finding {
     /// Raised while an earlier failure was unwinding; ranks below it.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub secondary: bool,
+    /// A consequence of another finding (a watchdog's panic over a stall
+    /// that another finding explains); ranks below it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub consequence: bool,
     /// The goroutine the failure happened on, where known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goroutine: Option<u64>,
@@ -197,6 +220,7 @@ impl Finding {
             verification: BTreeMap::new(),
             next_steps: Vec::new(),
             secondary: false,
+            consequence: false,
             goroutine: None,
         }
     }

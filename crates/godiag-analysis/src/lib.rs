@@ -7,7 +7,10 @@
 pub mod catalog;
 mod corerules;
 mod finding;
+pub mod policy;
 mod profilerules;
+#[cfg(test)]
+mod ranking_tests;
 mod stackrules;
 mod textrules;
 mod tracerules;
@@ -29,6 +32,12 @@ pub fn merge(findings: Vec<Finding>) -> Vec<Finding> {
             o.kind == f.kind
                 && o.secondary == f.secondary
                 && match (&o.location, &f.location) {
+                    // Findings that add up time or memory over a code site
+                    // name its function; two sources may charge different
+                    // lines of it (a mutex profile the Unlock, a trace the Lock).
+                    (Some(a), Some(b)) if aggregates_over_a_site(f.kind) => {
+                        a.function == b.function
+                    }
                     (Some(a), Some(b)) => {
                         a.function == b.function && a.line == b.line && a.file == b.file
                     }
@@ -82,7 +91,55 @@ pub fn merge(findings: Vec<Finding>) -> Vec<Finding> {
         }
     }
     fold_leaked_waits(&mut out);
+    fold_gc_hotspots(&mut out);
     out
+}
+
+fn aggregates_over_a_site(kind: FindingKind) -> bool {
+    matches!(
+        kind,
+        FindingKind::LockContention
+            | FindingKind::CpuHotspot
+            | FindingKind::HeapLeak
+            | FindingKind::BlockingIo
+    )
+}
+
+/// A CPU hotspot whose function is the allocating site of GC pressure is
+/// that GC work, seen from the CPU profile: it joins the GC pressure.
+fn fold_gc_hotspots(findings: &mut Vec<Finding>) {
+    let gc_sites: Vec<String> = findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::GcPressure)
+        .filter_map(|f| f.location.as_ref().map(|l| l.function.clone()))
+        .collect();
+    let (hot, rest): (Vec<Finding>, Vec<Finding>) =
+        std::mem::take(findings).into_iter().partition(|f| {
+            f.kind == FindingKind::CpuHotspot
+                && f.location
+                    .as_ref()
+                    .is_some_and(|l| gc_sites.contains(&l.function))
+        });
+    *findings = rest;
+    for f in hot {
+        let Some(o) = findings.iter_mut().find(|o| {
+            o.kind == FindingKind::GcPressure
+                && o.location.as_ref().map(|l| &l.function)
+                    == f.location.as_ref().map(|l| &l.function)
+        }) else {
+            continue;
+        };
+        for (s, v) in f.verification {
+            let e = o.verification.entry(s).or_insert(v);
+            if v == Verdict::Confirms {
+                *e = Verdict::Confirms;
+            }
+        }
+        o.evidence.extend(f.evidence.into_iter().map(|mut e| {
+            e.summary = format!("CPU spent at the allocating site: {}", e.summary);
+            e
+        }));
+    }
 }
 
 /// Goroutines that leaked at a channel operation also show up, in a trace or
@@ -140,11 +197,76 @@ pub fn fill_verification(findings: &mut [Finding], provided: &[godiag_model::Sou
 
 /// Orders findings most likely root cause first: by rank (a secondary failure
 /// below what it hides), then confidence.
+///
+/// The rules, in order (`docs/findings.md`, "Ranking"):
+/// 1. a secondary failure ranks below the failure it hides;
+/// 2. a consequence (a watchdog's panic over a stall another finding
+///    explains) ranks below the cause;
+/// 3. higher confidence first;
+/// 4. a failure (crash, deadlock) before a performance finding;
+/// 5. more sources confirming first;
+/// 6. then the kind's own priority.
 pub fn rank(findings: &mut [Finding]) {
+    mark_consequences(findings);
+    let confirmations = |f: &Finding| {
+        f.verification
+            .values()
+            .filter(|v| **v == Verdict::Confirms)
+            .count()
+    };
     findings.sort_by(|a, b| {
         a.secondary
             .cmp(&b.secondary)
+            .then(a.consequence.cmp(&b.consequence))
             .then(b.confidence.cmp(&a.confidence))
+            .then(b.kind.is_failure().cmp(&a.kind.is_failure()))
+            .then(confirmations(b).cmp(&confirmations(a)))
             .then(b.kind.priority().cmp(&a.kind.priority()))
     });
+}
+
+/// Words that name a panic raised because something else stopped making
+/// progress: watchdogs, health checks, supervisors' timeouts.
+const STALL_WORDS: &[&str] = &[
+    "watchdog",
+    "no progress",
+    "not making progress",
+    "health check",
+    "healthcheck",
+    "liveness",
+    "stuck",
+    "hung",
+    "timed out",
+    "timeout",
+    "deadline exceeded",
+    "supervisor",
+];
+
+/// A panic raised by a watchdog, health check or supervisor timeout is a
+/// consequence when another finding explains the stall.
+fn mark_consequences(findings: &mut [Finding]) {
+    let stall_explained = findings
+        .iter()
+        .any(|f| f.kind.explains_a_stall() && !f.secondary);
+    if !stall_explained {
+        return;
+    }
+    for f in findings.iter_mut() {
+        if f.kind != FindingKind::UserPanic {
+            continue;
+        }
+        let text = format!(
+            "{} {}",
+            f.title,
+            f.location.as_ref().map_or("", |l| l.function.as_str())
+        )
+        .to_ascii_lowercase();
+        if STALL_WORDS.iter().any(|w| text.contains(w)) {
+            f.consequence = true;
+            f.title = format!(
+                "consequence: {} (raised because the program stalled; see the finding above)",
+                f.title
+            );
+        }
+    }
 }

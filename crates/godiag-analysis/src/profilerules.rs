@@ -17,6 +17,12 @@ pub struct ProfileInput<'r> {
     pub profile: &'r Profile,
 }
 
+/// A CPU hotspot needs this much CPU time at its site (50 samples at the
+/// default 100 Hz): below it, one busy moment looks like a hotspot.
+pub(crate) const MIN_HOTSPOT_SECONDS: f64 = 0.5;
+/// Lock contention needs this much delay at its site.
+pub(crate) const MIN_CONTENTION_SECONDS: f64 = 0.1;
+
 fn is_user(f: &FrameRef<'_>) -> bool {
     !f.function.is_empty() && !is_stdlib_function(f.function)
 }
@@ -174,7 +180,9 @@ fn cpu_findings(input: &ProfileInput<'_>, out: &mut Vec<Finding>) {
     let sites = by_function(p, index);
     if let Some((site, v)) = sites.first() {
         let share = pct(*v, total);
-        if share >= 25.0 && !is_stdlib_function(site.0) {
+        // Too few samples to stand on: noise, not a hotspot.
+        let material = *v as f64 / 1e9 >= MIN_HOTSPOT_SECONDS;
+        if share >= 25.0 && material && !is_stdlib_function(site.0) {
             let mut f = Finding::new(
                 FindingKind::CpuHotspot,
                 format!(
@@ -264,7 +272,10 @@ fn contention_finding(input: &ProfileInput<'_>, out: &mut Vec<Finding>) {
         return;
     };
     let share = pct(*v, total);
-    if share < 50.0 || total <= 0 {
+    // A wait that adds up to almost nothing, or that the runtime charges to
+    // itself (`runtime._LostContendedRuntimeLock`), is no contention to fix.
+    let material = *v as f64 / 1e9 >= MIN_CONTENTION_SECONDS && !is_stdlib_function(site.0);
+    if share < 50.0 || total <= 0 || !material {
         return;
     }
     let what = if p.kind() == ProfileKind::Mutex {

@@ -312,9 +312,13 @@ fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) {
     // jumped to an address that is not code, through a corrupted function
     // pointer or return address. With no frame of the program on the
     // stack, nothing points at the program's code: memory corruption.
-    let jumped_off_code = c.signal.as_ref().is_some_and(|s| s.pc != 0 && s.pc == s.addr)
+    let jumped_off_code = c
+        .signal
+        .as_ref()
+        .is_some_and(|s| s.pc != 0 && s.pc == s.addr)
         && failing.is_none_or(|g| user_frame(&g.frames).is_none());
-    let runtime_fault = jumped_off_code || c.signal.as_ref().is_some_and(|s| s.addr == RUNTIME_POISON);
+    let runtime_fault =
+        jumped_off_code || c.signal.as_ref().is_some_and(|s| s.addr == RUNTIME_POISON);
     let mut kind = if cgo {
         FindingKind::CgoCrash
     } else if runtime_fault {

@@ -108,6 +108,26 @@ pub fn render_catalog_markdown() -> String {
     }
     let _ = writeln!(
         out,
+        "## Ranking\n\nFindings are ordered most likely root cause first, by these rules in turn:\n"
+    );
+    for (i, r) in godiag_analysis::policy::RANKING_RULES.iter().enumerate() {
+        let _ = writeln!(out, "{}. {r}", i + 1);
+    }
+    let _ = writeln!(out, "\nOne finding per root cause:\n");
+    for r in godiag_analysis::policy::MERGING_RULES {
+        let _ = writeln!(out, "- {r}");
+    }
+    let _ = writeln!(
+        out,
+        "\n## Thresholds\n\nA finding needs material evidence; below these, a rule reports nothing.\n"
+    );
+    let _ = writeln!(out, "| finding | needs |\n|---|---|");
+    for (kind, needs) in godiag_analysis::policy::thresholds() {
+        let _ = writeln!(out, "| `{kind}` | {needs} |");
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
         "## Runtime messages\n\n{} messages, in matching order (the first entry that matches a \
          printed message wins).\n",
         c.messages.len()

@@ -1,0 +1,62 @@
+//! What the rules require of evidence, and how findings are ordered, in
+//! words: `docs/findings.md` renders these, and the numbers are the ones
+//! the rules use.
+
+use crate::profilerules::{MIN_CONTENTION_SECONDS, MIN_HOTSPOT_SECONDS};
+
+/// The ranking rules, in the order `rank` applies them.
+pub const RANKING_RULES: &[&str] = &[
+    "A secondary failure (a fatal error raised by a deferred call while an earlier panic or fault unwound) ranks below the failure it hides.",
+    "A consequence ranks below its cause: a panic raised by a watchdog, health check or supervisor timeout (its message or function names one: watchdog, no progress, health check, liveness, stuck, hung, timed out, timeout, deadline exceeded, supervisor) ranks below a finding that explains the stall (deadlock, goroutine leak, lock contention, scheduler starvation, GC pressure, blocking I/O).",
+    "Higher confidence first.",
+    "At equal confidence, a failure (a crash, a deadlock) before a finding about how the program ran (leaks, contention, GC, CPU).",
+    "Then the finding more sources confirm first: two sources confirming outrank one confirming while the others are silent.",
+    "Then the kind's own order.",
+];
+
+/// The merging rules: one finding per root cause.
+pub const MERGING_RULES: &[&str] = &[
+    "Findings of one kind at one code location, from different inputs or rules, are one finding with the evidence of each; a second source confirming raises medium confidence to high.",
+    "Lock contention, CPU hotspots, heap growth and blocking I/O add up time or memory over a code site: two of one kind in the same function are one finding (a mutex profile charges the Unlock line, a trace the Lock line).",
+    "A CPU hotspot in the function that is the allocating site of GC pressure is that GC work: it joins the GC pressure finding.",
+    "Long channel waits (trace, block profile) at a goroutine leak's site join the leak.",
+    "A crash known without its location (text cut before the stacks) is the crash another source locates.",
+];
+
+/// The evidence each rule needs before it reports: (finding, threshold).
+pub fn thresholds() -> Vec<(&'static str, String)> {
+    vec![
+        (
+            "cpu-hotspot",
+            format!("one function holds at least 25% of the CPU samples and at least {MIN_HOTSPOT_SECONDS} s of them (high confidence from 50%)"),
+        ),
+        (
+            "gc-pressure",
+            "CPU profile: GC marking, assists or sweeping in at least 25% of the samples (high from 40%); trace: the GC's CPU share at least 25%, or a stop-the-world pause of 10 ms or more (high from 40% or 50 ms); gctrace: the cumulative GC share the runtime prints".into(),
+        ),
+        (
+            "lock-contention",
+            format!("mutex or block profile: one function holds at least 50% of the delay and at least {MIN_CONTENTION_SECONDS} s of it, and is the program's (not a runtime pseudo-frame such as `runtime._LostContendedRuntimeLock`; high from 80%); trace: waits at one site add up to half a goroutine's time (50 ms, 10 waits) or a whole goroutine's (100 ms, 2 waits)"),
+        ),
+        (
+            "scheduler-starvation",
+            "trace: goroutines runnable for 100 ms or more without a P (high from 3 such waits)".into(),
+        ),
+        (
+            "goroutine-leak",
+            "two dumps: a group blocked on another goroutine grew, to at least 10; one dump: at least 50 goroutines (and a fifth of the dump) blocked on another goroutine at one stack, or any number the runtime (`(leaked)`, Go 1.26+) or a leak checker (goleak, leaktest) reported, or, in an excerpt without the main goroutine, parked for 10 minutes or more".into(),
+        ),
+        (
+            "heap-leak",
+            "heap snapshots: one allocation site's in-use bytes grew by at least 1 MiB, never shrinking; one snapshot gives only a low-confidence largest retainer (at least half the heap and 1 MiB)".into(),
+        ),
+        (
+            "deadlock",
+            "the runtime's `all goroutines are asleep`; a dump in which every goroutine of the program waits for another (medium confidence, low when a select may have a timer); goroutines waiting a minute or more to take a `sync.Mutex` or `sync.RWMutex` (its holder never released it: medium from 10 minutes, else low)".into(),
+        ),
+        (
+            "stack-only inference",
+            "frames without the failure line (a pasted excerpt) give a medium-confidence finding from the code the failing goroutine was in (WaitGroup.Add, the map code, a runtime error raiser, `panic`, `log.Panic`, a recursion cycle) and a low-confidence nil dereference from `runtime.sigpanic`".into(),
+        ),
+    ]
+}

@@ -1,0 +1,172 @@
+//! The ranking and merging rules of `docs/findings.md` ("Ranking"), each
+//! on hand-built findings: once where it applies, once where it must not.
+
+use godiag_model::Source;
+
+use crate::{merge, rank, Confidence, Evidence, Finding, FindingKind, Location};
+
+fn at(function: &str, line: u32) -> Location {
+    Location {
+        function: function.into(),
+        file: "/app/main.go".into(),
+        line,
+    }
+}
+
+fn finding(kind: FindingKind, title: &str, loc: Location, sources: &[Source]) -> Finding {
+    let mut f = Finding::new(kind, title, Confidence::High);
+    f.location = Some(loc);
+    for (input, s) in sources.iter().enumerate() {
+        f.confirm(Evidence {
+            source: *s,
+            summary: format!("seen by {}", s.name()),
+            input,
+            offset: None,
+            lines: Vec::new(),
+            goroutines: None,
+        });
+    }
+    f
+}
+
+fn kinds(fs: &[Finding]) -> Vec<&'static str> {
+    fs.iter().map(|f| f.kind.name()).collect()
+}
+
+#[test]
+fn a_watchdog_panic_ranks_below_the_stall_it_reports() {
+    let watchdog = finding(
+        FindingKind::UserPanic,
+        "panic: watchdog: no progress for 5s",
+        at("main.watchdog", 40),
+        &[Source::Crash, Source::Core],
+    );
+    let deadlock = finding(
+        FindingKind::Deadlock,
+        "deadlock: goroutines 7 and 8 wait for each other's mutex",
+        at("main.(*bank).transfer", 21),
+        &[Source::GoroutineDump],
+    );
+    let mut fs = vec![watchdog.clone(), deadlock];
+    rank(&mut fs);
+    assert_eq!(kinds(&fs), ["deadlock", "user-panic"]);
+    assert!(fs[1].consequence);
+    // Without a finding that explains the stall, the panic stays first.
+    let mut alone = vec![watchdog];
+    rank(&mut alone);
+    assert!(!alone[0].consequence);
+    // An ordinary panic beside a stall is no consequence of it.
+    let plain = finding(
+        FindingKind::UserPanic,
+        "panic: bad config",
+        at("main.load", 9),
+        &[Source::Crash],
+    );
+    let leak = finding(
+        FindingKind::GoroutineLeak,
+        "goroutine leak",
+        at("main.handle", 16),
+        &[Source::GoroutineDump],
+    );
+    let mut fs = vec![leak, plain];
+    rank(&mut fs);
+    assert_eq!(kinds(&fs), ["user-panic", "goroutine-leak"]);
+}
+
+#[test]
+fn two_sources_outrank_one_at_equal_confidence() {
+    let hotspot = finding(
+        FindingKind::CpuHotspot,
+        "CPU hotspot",
+        at("main.render", 30),
+        &[Source::Pprof],
+    );
+    let gc = finding(
+        FindingKind::GcPressure,
+        "GC pressure",
+        at("main.parse", 27),
+        &[Source::Pprof, Source::Trace],
+    );
+    let mut fs = vec![hotspot, gc];
+    rank(&mut fs);
+    assert_eq!(kinds(&fs), ["gc-pressure", "cpu-hotspot"]);
+    // A crash confirmed by one source still comes before a performance
+    // finding that two confirm: the program failed.
+    let crash = finding(
+        FindingKind::NilDereference,
+        "nil pointer dereference",
+        at("main.deref", 16),
+        &[Source::Crash],
+    );
+    let mut fs = vec![fs.remove(0), crash];
+    rank(&mut fs);
+    assert_eq!(kinds(&fs), ["nil-dereference", "gc-pressure"]);
+}
+
+#[test]
+fn a_hotspot_at_the_allocating_site_is_the_gc_pressure() {
+    let gc = finding(
+        FindingKind::GcPressure,
+        "GC pressure",
+        at("main.parse", 27),
+        &[Source::Trace],
+    );
+    let hot_there = finding(
+        FindingKind::CpuHotspot,
+        "CPU hotspot: main.parse",
+        at("main.parse", 25),
+        &[Source::Pprof],
+    );
+    let hot_elsewhere = finding(
+        FindingKind::CpuHotspot,
+        "CPU hotspot: main.render",
+        at("main.render", 30),
+        &[Source::Pprof],
+    );
+    let fs = merge(vec![gc, hot_there, hot_elsewhere]);
+    assert_eq!(kinds(&fs), ["gc-pressure", "cpu-hotspot"]);
+    assert_eq!(fs[0].verification.len(), 2);
+    assert_eq!(fs[1].location.as_ref().unwrap().function, "main.render");
+}
+
+#[test]
+fn one_finding_per_kind_and_site() {
+    // A mutex profile charges the Unlock line, a trace the Lock line.
+    let pprof = finding(
+        FindingKind::LockContention,
+        "lock contention",
+        at("main.(*ledger).post", 26),
+        &[Source::Pprof],
+    );
+    let trace = finding(
+        FindingKind::LockContention,
+        "lock contention",
+        at("main.(*ledger).post", 24),
+        &[Source::Trace],
+    );
+    let fs = merge(vec![pprof.clone(), trace]);
+    assert_eq!(fs.len(), 1);
+    assert_eq!(fs[0].verification.len(), 2);
+    // Crashes keep their exact line: two panics are two failures.
+    let a = finding(
+        FindingKind::UserPanic,
+        "panic: a",
+        at("main.f", 10),
+        &[Source::Crash],
+    );
+    let b = finding(
+        FindingKind::UserPanic,
+        "panic: b",
+        at("main.f", 12),
+        &[Source::Crash],
+    );
+    assert_eq!(merge(vec![a, b]).len(), 2);
+    // Another function is another site.
+    let other = finding(
+        FindingKind::LockContention,
+        "lock contention",
+        at("main.(*cache).get", 40),
+        &[Source::Trace],
+    );
+    assert_eq!(merge(vec![pprof, other]).len(), 2);
+}
