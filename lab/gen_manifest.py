@@ -443,6 +443,18 @@ TRACE = [
                       "logs": {"request_id": 10, "sql": 10, "rows": 10, "status": 10},
                       "region_min_ms": {"parse": 2, "query": 20, "render": 5},
                       "min_wait_ms_at_location": {"sleep": 150}}}),
+    ("deadlock-abba", "deadlock", "main.(*bank).transferOut",
+     "watchdog: no transfer completed for 1s", "default", ["goroutines.debug2", "crash"],
+     "main.(*bank).transferOut holds from.mu and waits for to.mu while main.(*bank).transferBack "
+     "holds to.mu and waits for from.mu (AB/BA)",
+     "Two workers keep sleeping and ticking, so the runtime never reports a deadlock. main "
+     "runs the watchdog: after 1 s without a completed transfer it writes goroutines.debug2.txt "
+     "(debug=2, with main.(*bank).audit blocked behind the pair on from.mu) and panics; "
+     "crash.txt (GOTRACEBACK=all, exit 2) shows the watchdog's panic first and every goroutine. "
+     "The visible failure is the watchdog's panic; its cause is the lock cycle. The blocked "
+     "goroutines' headers read [sync.Mutex.Lock] (1.21+), their frames go through "
+     "(internal/)sync.(*Mutex).lockSlow with the mutex address as its argument.",
+     {}),
     ("trace-crash", "nil-dereference", "main.lookup",
      "invalid memory address or nil pointer dereference", "default", ["trace", "crash"],
      "main.lookup reads a field through the nil *session the map returns for an unknown name",

@@ -14,6 +14,7 @@ mod ranking_tests;
 mod stackrules;
 mod textrules;
 mod tracerules;
+mod waitgraph;
 
 pub use finding::{Confidence, Evidence, Finding, FindingKind, Location, Verdict};
 pub use profilerules::{analyze_profiles, confirm_from_profiles, ProfileInput};

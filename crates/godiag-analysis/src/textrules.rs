@@ -39,6 +39,7 @@ pub fn analyze_text(inputs: &[TextInput<'_, '_>]) -> Vec<Finding> {
             crash_findings(input, &mut out);
         }
         crate::stackrules::stack_findings(input, &mut out);
+        crate::waitgraph::lock_cycle_findings(input, &mut out);
         crate::corerules::core_findings(input, &mut out);
     }
     leak_findings(inputs, &mut out);

@@ -25,6 +25,7 @@ const MULTI: &[(&str, &[&str], u32)] = &[
     ),
     ("gc-heavy", &["cpu.pb.gz", "heap.pb.gz", "gctrace.txt"], 21),
     ("trace-crash", &["crash.txt", "trace.out"], 26),
+    ("deadlock-abba", &["crash.txt", "goroutines.debug2.txt"], 21),
 ];
 
 #[test]
@@ -88,4 +89,60 @@ fn multi_source_scenarios_are_confirmed_by_two_sources() {
         }
     }
     assert!(checked >= 18, "{checked} scenario/version pairs checked");
+}
+
+/// The AB/BA lab: each artifact alone finds the lock cycle the runtime never
+/// reports, at the frame that takes the second lock, with the goroutine
+/// blocked behind it as a victim; the watchdog's panic in the crash text is
+/// ranked below it as its consequence.
+#[test]
+fn lock_cycles_are_found_before_the_watchdog_that_reports_them() {
+    let lab = common::lab_dir();
+    let mut checked = 0;
+    for dir in common::version_dirs(&lab.join("artifacts")) {
+        for artifact in ["crash.txt", "goroutines.debug2.txt"] {
+            let path = dir.join(format!("deadlock-abba.{artifact}"));
+            let loaded = godiag::load_inputs(&[path.clone()]).unwrap();
+            let r = godiag::build_report(Box::leak(loaded.into_boxed_slice()), GroupKeyMode::Stack);
+            let what = path.display().to_string();
+            let top = &r.findings[0];
+            assert_eq!(top.kind.name(), "deadlock", "{what}: {}", top.title);
+            let loc = top.location.as_ref().unwrap();
+            assert_eq!(
+                (loc.function.as_str(), loc.line),
+                ("main.(*bank).transferOut", 31),
+                "{what}"
+            );
+            assert!(
+                top.title
+                    .contains("main.(*bank).transferOut ↔ main.(*bank).transferBack")
+                    && top
+                        .title
+                        .contains("1 more goroutine is blocked behind them"),
+                "{what}: {}",
+                top.title
+            );
+            let lines = &top.evidence[0].lines;
+            assert!(
+                lines
+                    .iter()
+                    .any(|l| l.contains("main.(*bank).audit waits behind them")),
+                "{what}: {lines:?}"
+            );
+            if artifact == "crash.txt" {
+                let watchdog = r
+                    .findings
+                    .iter()
+                    .find(|f| f.kind.name() == "user-panic")
+                    .expect("the watchdog's panic");
+                assert!(watchdog.consequence, "{what}");
+                assert_eq!(
+                    watchdog.location.as_ref().unwrap().function,
+                    "main.watchdog"
+                );
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 2, "no deadlock-abba artifacts");
 }

@@ -187,3 +187,49 @@ fn goroutines_the_runtime_proved_leaked_in_both_text_forms() {
         }
     }
 }
+
+/// The lock-cycle rule on hand-written dumps: the cycle is closed only by
+/// argument values that are not marked `?`, and two goroutines waiting for
+/// the same lock are no cycle.
+#[test]
+fn lock_cycles_need_trusted_holders_and_two_locks() {
+    let waiter = |id: u32, lock: &str, func: &str, recv: &str, line: u32| {
+        format!(
+            "goroutine {id} [sync.Mutex.Lock, 3 minutes]:\ninternal/sync.runtime_SemacquireMutex(0x0?, 0x0?, 0x0?)\n\t/go/src/runtime/sema.go:95 +0x25\ninternal/sync.(*Mutex).lockSlow({lock})\n\t/go/src/internal/sync/mutex.go:149 +0x15d\nsync.(*Mutex).Lock(...)\n\t/go/src/sync/mutex.go:46\nmain.(*pair).{func}({recv})\n\t/app/main.go:{line} +0xb1\n\n"
+        )
+    };
+    let main = "goroutine 1 [select]:\nmain.main()\n\t/app/main.go:90 +0x1\n\n";
+    let cycle = format!(
+        "{main}{}{}",
+        waiter(7, "0xc000010010", "ab", "0xc000010000", 20),
+        waiter(8, "0xc000010000", "ba", "0xc000010000", 30)
+    );
+    let r = report_of(&[("dump.txt", &cycle)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "deadlock", "{}", f.title);
+    assert_eq!(f.location.as_ref().unwrap().line, 20);
+    // The same dump whose receivers may be stale (`?`): no holder is known.
+    let stale = cycle.replace(
+        "main.(*pair).ab(0xc000010000)",
+        "main.(*pair).ab(0xc000010000?)",
+    );
+    let r = report_of(&[("dump.txt", &stale)]);
+    assert!(
+        r.findings
+            .iter()
+            .all(|f| !f.title.contains("wait for each other's locks")),
+        "{:?}",
+        r.findings.iter().map(|f| &f.title).collect::<Vec<_>>()
+    );
+    // Both wait for one lock: whoever holds it is not among them.
+    let one_lock = format!(
+        "{main}{}{}",
+        waiter(7, "0xc000010000", "ab", "0xc000010000", 20),
+        waiter(8, "0xc000010000", "ba", "0xc000010000", 30)
+    );
+    let r = report_of(&[("dump.txt", &one_lock)]);
+    assert!(r
+        .findings
+        .iter()
+        .all(|f| !f.title.contains("wait for each other's locks")));
+}
