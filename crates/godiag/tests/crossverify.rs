@@ -102,7 +102,7 @@ fn lock_cycles_are_found_before_the_watchdog_that_reports_them() {
     for dir in common::version_dirs(&lab.join("artifacts")) {
         for artifact in ["crash.txt", "goroutines.debug2.txt"] {
             let path = dir.join(format!("deadlock-abba.{artifact}"));
-            let loaded = godiag::load_inputs(&[path.clone()]).unwrap();
+            let loaded = godiag::load_inputs(std::slice::from_ref(&path)).unwrap();
             let r = godiag::build_report(Box::leak(loaded.into_boxed_slice()), GroupKeyMode::Stack);
             let what = path.display().to_string();
             let top = &r.findings[0];
