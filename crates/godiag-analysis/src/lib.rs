@@ -109,63 +109,53 @@ fn aggregates_over_a_site(kind: FindingKind) -> bool {
 /// A CPU hotspot whose function is the allocating site of GC pressure is
 /// that GC work, seen from the CPU profile: it joins the GC pressure.
 fn fold_gc_hotspots(findings: &mut Vec<Finding>) {
-    let gc_sites: Vec<String> = findings
-        .iter()
-        .filter(|f| f.kind == FindingKind::GcPressure)
-        .filter_map(|f| f.location.as_ref().map(|l| l.function.clone()))
-        .collect();
-    let (hot, rest): (Vec<Finding>, Vec<Finding>) =
-        std::mem::take(findings).into_iter().partition(|f| {
-            f.kind == FindingKind::CpuHotspot
-                && f.location
-                    .as_ref()
-                    .is_some_and(|l| gc_sites.contains(&l.function))
-        });
-    *findings = rest;
-    for f in hot {
-        let Some(o) = findings.iter_mut().find(|o| {
-            o.kind == FindingKind::GcPressure
-                && o.location.as_ref().map(|l| &l.function)
-                    == f.location.as_ref().map(|l| &l.function)
-        }) else {
-            continue;
-        };
-        for (s, v) in f.verification {
-            let e = o.verification.entry(s).or_insert(v);
-            if v == Verdict::Confirms {
-                *e = Verdict::Confirms;
-            }
-        }
-        o.evidence.extend(f.evidence.into_iter().map(|mut e| {
-            e.summary = format!("CPU spent at the allocating site: {}", e.summary);
-            e
-        }));
-    }
+    fold_into(
+        findings,
+        FindingKind::CpuHotspot,
+        FindingKind::GcPressure,
+        |a, b| a.function == b.function,
+        "CPU spent at the allocating site",
+    );
 }
 
 /// Goroutines that leaked at a channel operation also show up, in a trace or
 /// a block profile, as long waits at that very line: the same root cause,
 /// so that evidence joins the leak instead of standing as lock contention.
 fn fold_leaked_waits(findings: &mut Vec<Finding>) {
-    let same = |a: &Location, b: &Location| {
-        a.function == b.function && a.line == b.line && a.file == b.file
-    };
-    let leak_sites: Vec<Location> = findings
+    fold_into(
+        findings,
+        FindingKind::LockContention,
+        FindingKind::GoroutineLeak,
+        |a, b| a.function == b.function && a.line == b.line && a.file == b.file,
+        "waits at the leak site",
+    );
+}
+
+/// Findings of kind `from` whose location is `same` as a finding of kind
+/// `into` become evidence of that finding, each summary prefixed by `note`.
+fn fold_into(
+    findings: &mut Vec<Finding>,
+    from: FindingKind,
+    into: FindingKind,
+    same: impl Fn(&Location, &Location) -> bool,
+    note: &str,
+) {
+    let sites: Vec<Location> = findings
         .iter()
-        .filter(|f| f.kind == FindingKind::GoroutineLeak)
+        .filter(|f| f.kind == into)
         .filter_map(|f| f.location.clone())
         .collect();
-    let (waits, rest): (Vec<Finding>, Vec<Finding>) =
+    let (folded, rest): (Vec<Finding>, Vec<Finding>) =
         std::mem::take(findings).into_iter().partition(|f| {
-            f.kind == FindingKind::LockContention
+            f.kind == from
                 && f.location
                     .as_ref()
-                    .is_some_and(|l| leak_sites.iter().any(|at| same(at, l)))
+                    .is_some_and(|l| sites.iter().any(|at| same(at, l)))
         });
     *findings = rest;
-    for f in waits {
+    for f in folded {
         let Some(o) = findings.iter_mut().find(|o| {
-            o.kind == FindingKind::GoroutineLeak
+            o.kind == into
                 && o.location
                     .as_ref()
                     .zip(f.location.as_ref())
@@ -180,7 +170,7 @@ fn fold_leaked_waits(findings: &mut Vec<Finding>) {
             }
         }
         o.evidence.extend(f.evidence.into_iter().map(|mut e| {
-            e.summary = format!("waits at the leak site: {}", e.summary);
+            e.summary = format!("{note}: {}", e.summary);
             e
         }));
     }

@@ -12,6 +12,7 @@ use std::borrow::Cow;
 
 use godiag_model::{Goroutine, Label};
 
+use crate::escapes::unescape;
 use crate::lines::{parse_dec, parse_hex};
 
 /// Index just past a Go-quoted string starting at `s[start] == '"'`.
@@ -216,7 +217,7 @@ fn token(s: &str, start: usize, stop: u8) -> Option<(Cow<'_, str>, usize)> {
     let b = s.as_bytes();
     if b.get(start) == Some(&b'"') {
         let end = skip_quoted(b, start)?;
-        Some((unquote(&s[start + 1..end - 1]), end))
+        Some((unescape(&s[start + 1..end - 1]), end))
     } else {
         let end = b[start..]
             .iter()
@@ -224,46 +225,6 @@ fn token(s: &str, start: usize, stop: u8) -> Option<(Cow<'_, str>, usize)> {
             .map_or(b.len(), |p| start + p);
         Some((Cow::Borrowed(s[start..end].trim_end()), end))
     }
-}
-
-/// Undoes Go's string quoting for the escapes the runtime emits.
-fn unquote(s: &str) -> Cow<'_, str> {
-    if !s.contains('\\') {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some('r') => out.push('\r'),
-            Some('x') => {
-                let h: String = chars.by_ref().take(2).collect();
-                match u8::from_str_radix(&h, 16) {
-                    Ok(v) if v.is_ascii() => out.push(char::from(v)),
-                    _ => out.push('\u{fffd}'),
-                }
-            }
-            Some(u @ ('u' | 'U')) => {
-                let n = if u == 'u' { 4 } else { 8 };
-                let h: String = chars.by_ref().take(n).collect();
-                out.push(
-                    u32::from_str_radix(&h, 16)
-                        .ok()
-                        .and_then(char::from_u32)
-                        .unwrap_or('\u{fffd}'),
-                );
-            }
-            Some(other) => out.push(other),
-            None => {}
-        }
-    }
-    Cow::Owned(out)
 }
 
 #[cfg(test)]

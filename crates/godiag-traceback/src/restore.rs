@@ -17,6 +17,7 @@
 use godiag_sniff::anchor;
 use godiag_sniff::prefix::LinePrefix;
 
+use crate::escapes::unescape;
 use crate::lines::position;
 
 /// How much of the input is looked at to decide whether it needs restoring.
@@ -139,7 +140,7 @@ fn unescape_lines(text: &str) -> (String, usize) {
                 .next()
                 .and_then(anchor::find)
                 .map_or(0, |a| a.at);
-            out.push_str(&decode_escapes(&line[from..]));
+            out.push_str(&unescape(&line[from..]));
             out.push('\n');
         }
     }
@@ -156,7 +157,7 @@ fn decode_record(line: &str, out: &mut String) -> bool {
         fields.iter().any(|(k, _)| *k == "log") && fields.iter().any(|(k, _)| *k == "stream");
     let mut wrote = false;
     for (key, value) in &fields {
-        let decoded = decode_escapes(value);
+        let decoded = unescape(value);
         let escaped = value.contains("\\n") || value.contains("\\t");
         if docker {
             if *key != "log" {
@@ -251,46 +252,6 @@ fn collapse_autolinks(line: &str) -> std::borrow::Cow<'_, str> {
     }
     out.push_str(rest);
     std::borrow::Cow::Owned(out)
-}
-
-/// JSON / Go string escapes: `\n \t \r \" \\ \/ \uXXXX \xXX`.
-fn decode_escapes(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
-        match chars.next() {
-            Some('n') => out.push('\n'),
-            Some('t') => out.push('\t'),
-            Some('r') => {}
-            Some('u') => {
-                let hex: String = chars.by_ref().take(4).collect();
-                match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
-                    Some(ch) => out.push(ch),
-                    None => {
-                        out.push_str("\\u");
-                        out.push_str(&hex);
-                    }
-                }
-            }
-            Some('x') => {
-                let hex: String = chars.by_ref().take(2).collect();
-                match u8::from_str_radix(&hex, 16) {
-                    Ok(v) if v.is_ascii() => out.push(char::from(v)),
-                    _ => {
-                        out.push_str("\\x");
-                        out.push_str(&hex);
-                    }
-                }
-            }
-            Some(other) => out.push(other),
-            None => out.push('\\'),
-        }
-    }
-    out
 }
 
 /// Whether a line reads as runtime text by itself: a goroutine header, a
