@@ -17,6 +17,7 @@
 # map-concurrent-writes (a throw: the message is only in the throw's frame) labels (a
 # panic in a goroutine started inside pprof.Do: labels and the panic value in memory);
 # fatal-in-defer-after-segv (a secondary fatal error printed last hides the SIGSEGV);
+# deadlock-abba (a watchdog's panic over an AB/BA lock cycle the runtime never reports);
 # core-wait-minutes takes 65 s and is only made when named in LAB_CORE_SCENARIOS
 # cgo-crash (CGO_ENABLED=1, needs gcc; the others CGO_ENABLED=0). Builds, run from lab/
 # like regen.sh (no -trimpath, so frames carry /…/lab/scenarios/<name>/main.go paths):
@@ -41,7 +42,7 @@ CACHE="${LAB_GO_CACHE:-$ROOT/.cache/go}"
 OUT="${LAB_CORES_OUT:-$LAB/cores}"
 FILTER="${LAB_CORE_FILTER:-0x33}"
 DEFAULT_VERSIONS=(1.22.10 1.24.11 1.26.6 1.27.3)
-ALL_SCENARIOS="nil-deref bad-address deadlock-chan core-goroutine-leak core-stack-overflow cgo-crash map-concurrent-writes labels fatal-in-defer-after-segv"
+ALL_SCENARIOS="nil-deref bad-address deadlock-chan core-goroutine-leak core-stack-overflow cgo-crash map-concurrent-writes labels fatal-in-defer-after-segv deadlock-abba"
 ALL_BUILDS="plain stripped pie"
 SCENARIOS="${LAB_CORE_SCENARIOS:-$ALL_SCENARIOS}"
 BUILDS="${LAB_CORE_BUILDS:-$ALL_BUILDS}"
@@ -130,6 +131,7 @@ EXPECT = {
     "labels": ["panic: serve: request abc-123 failed"],
     "core-wait-minutes": ["[chan receive, 1 minutes]"],
     "fatal-in-defer-after-segv": ["fatal error: sync: unlock of unlocked mutex"],
+    "deadlock-abba": ["panic: watchdog: no transfer completed for 1s"],
 }
 FLAGS = {"plain": [], "stripped": ["-ldflags=-s -w"], "pie": ["-buildmode=pie"]}
 

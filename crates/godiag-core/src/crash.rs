@@ -125,7 +125,7 @@ fn frames_at<'e>(exe: &GoExecutable<'e>, pc: u64) -> Vec<Frame<'e>> {
         .into_iter()
         .map(|x| Frame {
             function: x.function,
-            args: if x.inlined { "..." } else { "" },
+            args: if x.inlined { "..." } else { "" }.into(),
             file: x.file,
             line: u32::try_from(x.line).unwrap_or(0),
             pc_offset: None,

@@ -516,8 +516,14 @@ pub fn goroutines<'e>(
             _ if sp == 0 => None,
             _ => Some((pc, sp, false)),
         };
-        let (frames, elided) = start.map_or((Vec::new(), None), |(pc, sp, exact)| {
-            unwind(core, &mut cache, exe, bias, pc, sp, exact)
+        // Goroutines blocked taking a lock get their frames' arguments: the
+        // lock's address and its holders' are told from them.
+        let lock_wait = matches!(
+            status_name,
+            "sync.Mutex.Lock" | "sync.RWMutex.Lock" | "sync.RWMutex.RLock" | "semacquire"
+        );
+        let (frames, elided) = start.map_or((Vec::new(), None), |start| {
+            unwind(core, &mut cache, exe, bias, start, lock_wait)
         });
         // A goroutine that called `throw`: its message, for a core without
         // the crash text.
@@ -637,7 +643,7 @@ fn created_by<'e>(exe: &GoExecutable<'e>, link_pc: u64, pc: u64) -> Option<Frame
     let (file, line) = exe.pclntab.file_line(&f, at)?;
     Some(Frame {
         function: f.name,
-        args: "",
+        args: "".into(),
         file,
         line: u32::try_from(line).unwrap_or(0),
         pc_offset: NonZeroU32::new(u32::try_from(link_pc - f.entry).unwrap_or(0)),
@@ -956,7 +962,7 @@ fn pc_step<'e>(exe: &GoExecutable<'e>, bias: u64, pc: u64, exact: bool) -> Optio
             } else {
                 fr.function
             },
-            args: if fr.inlined { "..." } else { "" },
+            args: if fr.inlined { "..." } else { "" }.into(),
             file: fr.file,
             line: u32::try_from(fr.line).unwrap_or(0),
             pc_offset: if fr.inlined {
@@ -985,9 +991,8 @@ fn unwind<'e>(
     cache: &mut PcCache<'e>,
     exe: &GoExecutable<'e>,
     bias: u64,
-    pc: u64,
-    sp: u64,
-    first_exact: bool,
+    (pc, sp, first_exact): (u64, u64, bool),
+    with_args: bool,
 ) -> (Vec<Frame<'e>>, Option<u64>) {
     let mut out = Vec::new();
     let (mut pc, mut sp) = (pc, sp);
@@ -1001,6 +1006,20 @@ fn unwind<'e>(
         if out.len() < MAX_FRAMES {
             symbolised += 1;
             out.extend_from_slice(&step.frames);
+            // The arguments, as the runtime prints them, of the physical
+            // frame (inlined ones print `...`): read from the caller's SP.
+            if let (true, Some(size), Some(last)) = (with_args, step.size, out.last_mut()) {
+                let link_pc = pc.wrapping_sub(bias);
+                let lookup = if exact {
+                    link_pc
+                } else {
+                    link_pc.wrapping_sub(1)
+                };
+                let argp = sp.wrapping_add(size).wrapping_add(8);
+                if let Some(args) = exe.frame_args(lookup, argp, &|a| core.read_u64(a)) {
+                    last.args = args.into();
+                }
+            }
         } else if physical > MAX_COUNTED {
             break;
         }

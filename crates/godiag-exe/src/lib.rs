@@ -48,6 +48,11 @@ fn gofunc_offset(go_version: Option<&str>) -> usize {
 const MODULEDATA_TEXT: u64 = 176;
 const PCDATA_INL_TREE_INDEX: u32 = 2;
 const FUNCDATA_INL_TREE: u32 = 3;
+/// How the traceback prints a function's arguments (Go 1.17+), and which
+/// register-argument spill slots are live at a PC.
+const FUNCDATA_ARG_INFO: u32 = 5;
+const FUNCDATA_ARG_LIVE_INFO: u32 = 6;
+const PCDATA_ARG_LIVE_INDEX: u32 = 3;
 
 /// One frame at a PC: the physical function last, inlined callees first.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -485,6 +490,106 @@ impl<'a> GoExecutable<'a> {
             inlined: false,
         });
         out
+    }
+
+    /// A function's arguments as the runtime's traceback prints them
+    /// (`0xc0000b2000, {0x1, 0x2}, 0x5?`), read at `argp` (the frame's
+    /// caller SP: its SP plus the frame size plus the return address) by
+    /// `read` (8 bytes at an address). `pc` is the PC looked up (a return
+    /// address less one). A value whose spill slot is not live at `pc` is
+    /// marked `?`, as the runtime marks it. `None` without argument info.
+    pub fn frame_args(
+        &self,
+        pc: u64,
+        argp: u64,
+        read: &dyn Fn(u64) -> Option<u64>,
+    ) -> Option<String> {
+        const END_SEQ: u8 = 0xff;
+        const START_AGG: u8 = 0xfe;
+        const END_AGG: u8 = 0xfd;
+        const DOT_DOT_DOT: u8 = 0xfc;
+        const OFFSET_TOO_LARGE: u8 = 0xfb;
+        // 10 components, 5 levels of nesting: the compiler's bound.
+        const MAX_LEN: usize = (5 * 3 + 2) * 10 + 1;
+        let t = &self.pclntab;
+        let f = t.find(pc)?;
+        let gofunc = self.gofunc?;
+        let at = |idx| -> Option<&'a [u8]> {
+            let off = t.funcdata(&f, idx)?;
+            let start = self.addr_to_offset(gofunc.checked_add(u64::from(off))?)?;
+            self.data.get(start..)
+        };
+        let info = at(FUNCDATA_ARG_INFO)?;
+        let live = at(FUNCDATA_ARG_LIVE_INFO);
+        let live_idx = t
+            .pcdata(&f, PCDATA_ARG_LIVE_INDEX)
+            .and_then(|tab| t.pcvalue(&f, tab, pc))
+            .unwrap_or(-1);
+        // Slots below this offset are always live.
+        let start_offset = live.and_then(|l| l.first().copied()).unwrap_or(0xff);
+        let is_live = |off: u8, slot: u8| -> bool {
+            let Some(l) = live else { return true };
+            if live_idx <= 0 || off < start_offset {
+                return true;
+            }
+            let byte = usize::try_from(live_idx)
+                .ok()
+                .and_then(|i| i.checked_add(usize::from(slot / 8)))
+                .and_then(|i| l.get(i));
+            byte.is_none_or(|b| b & (1 << (slot % 8)) != 0)
+        };
+        let mut out = String::new();
+        let mut start = true;
+        let mut slot = 0u8;
+        let mut i = 0;
+        while i < info.len().min(MAX_LEN) {
+            let op = info[i];
+            i += 1;
+            let comma = |out: &mut String, start: bool| {
+                if !start {
+                    out.push_str(", ");
+                }
+            };
+            match op {
+                END_SEQ => return Some(out),
+                START_AGG => {
+                    comma(&mut out, start);
+                    out.push('{');
+                    start = true;
+                    continue;
+                }
+                END_AGG => out.push('}'),
+                DOT_DOT_DOT => {
+                    comma(&mut out, start);
+                    out.push_str("...");
+                }
+                OFFSET_TOO_LARGE => {
+                    comma(&mut out, start);
+                    out.push('_');
+                }
+                off => {
+                    comma(&mut out, start);
+                    let size = *info.get(i)?;
+                    i += 1;
+                    let mut x = read(argp.wrapping_add(u64::from(off)))?;
+                    if size == 0 {
+                        x = 0;
+                    } else if size < 8 {
+                        let shift = 64 - u32::from(size) * 8;
+                        x = (x << shift) >> shift;
+                    }
+                    out.push_str(&format!("{x:#x}"));
+                    if !is_live(off, slot) {
+                        out.push('?');
+                    }
+                    if off >= start_offset {
+                        slot = slot.wrapping_add(1);
+                    }
+                }
+            }
+            start = false;
+        }
+        Some(out)
     }
 
     fn inline_tree(&self, f: &Func<'_>) -> Option<&'a [u8]> {

@@ -12,8 +12,9 @@ pub struct Frame<'a> {
     /// URL-escaping of the import path kept as printed.
     pub function: &'a str,
     /// The argument words as printed, without the parentheses (`0xc000010000, 0x2?`).
+    /// Owned where a reader computed them (a core's frames).
     #[serde(skip_serializing_if = "str::is_empty")]
-    pub args: &'a str,
+    pub args: Cow<'a, str>,
     pub file: &'a str,
     pub line: u32,
     /// `pc - entry` (`+0x..`); absent for inlined frames and a fault on the

@@ -137,7 +137,7 @@ fn key_hash(g: &Goroutine<'_>, mode: GroupKeyMode) -> u64 {
         hash_tail(f.file, &mut h);
         h.write_u64(u64::from(f.line));
         if mode == GroupKeyMode::StackAndArgs {
-            for a in scalar_args(f.args) {
+            for a in scalar_args(&f.args) {
                 a.hash(&mut h);
             }
         }
@@ -154,7 +154,7 @@ fn same_frame(a: &Frame<'_>, b: &Frame<'_>, mode: GroupKeyMode) -> bool {
     a.function == b.function
         && a.line == b.line
         && a.file == b.file
-        && (mode == GroupKeyMode::Stack || scalar_args(a.args).eq(scalar_args(b.args)))
+        && (mode == GroupKeyMode::Stack || scalar_args(&a.args).eq(scalar_args(&b.args)))
 }
 
 fn same_key(a: &Goroutine<'_>, b: &Goroutine<'_>, mode: GroupKeyMode) -> bool {
@@ -331,7 +331,7 @@ mod tests {
             status,
             frames: vec![Frame {
                 function: "main.worker",
-                args,
+                args: args.into(),
                 file: "/src/main.go",
                 line: 10,
                 pc_offset: std::num::NonZeroU32::new(0x20),
@@ -339,7 +339,7 @@ mod tests {
             }],
             created_by: Some(Frame {
                 function: "main.main",
-                args: "",
+                args: "".into(),
                 file: "/src/main.go",
                 line: 20,
                 pc_offset: None,

@@ -103,7 +103,7 @@ pub(crate) fn looks_like_source(file: &str) -> bool {
 pub(crate) fn frame<'a>(function: &'a str, args: &'a str, pos: Position<'a>) -> Frame<'a> {
     Frame {
         function,
-        args,
+        args: args.into(),
         file: pos.file,
         line: pos.line,
         pc_offset: pos.pc_offset,

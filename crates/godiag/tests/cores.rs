@@ -25,6 +25,7 @@ const KINDS: &[(&str, &str)] = &[
     ("labels", "user-panic"),
     ("core-wait-minutes", "nil-dereference"),
     ("fatal-in-defer-after-segv", "nil-dereference"),
+    ("deadlock-abba", "deadlock"),
 ];
 
 struct Case {
@@ -197,6 +198,33 @@ fn goroutines_agree(cases: &[Case]) {
                 p.id,
                 p.status
             );
+            // A goroutine blocked taking a lock: its frames' arguments, read
+            // as the runtime reads them, are the ones it printed.
+            if matches!(
+                g.status,
+                "sync.Mutex.Lock" | "sync.RWMutex.Lock" | "sync.RWMutex.RLock" | "semacquire"
+            ) {
+                let mut compared = 0;
+                for f in g
+                    .frames
+                    .iter()
+                    .filter(|f| !f.args.is_empty() && f.args != "...")
+                {
+                    if let Some(pf) = p
+                        .frames
+                        .iter()
+                        .find(|pf| pf.function == f.function && pf.line == f.line)
+                    {
+                        assert_eq!(f.args, pf.args, "{name}: goroutine {} {}", p.id, f.function);
+                        compared += 1;
+                    }
+                }
+                assert!(
+                    compared > 0,
+                    "{name}: goroutine {}: no arguments compared",
+                    p.id
+                );
+            }
             if p.id != 1 {
                 assert_eq!(
                     g.created_by.as_ref().map(|f| (f.function, f.line)),
