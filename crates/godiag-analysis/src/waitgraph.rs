@@ -75,10 +75,6 @@ fn program_args(g: &Goroutine<'_>) -> Vec<u64> {
         .collect()
 }
 
-fn may_hold(w: &Waiter<'_, '_>, lock: u64) -> bool {
-    w.lock != lock && w.args.iter().any(|&a| lock >= a && lock - a < STRUCT_SPAN)
-}
-
 /// Runs the rule over one text input (a dump or crash text that printed
 /// the blocked goroutines).
 pub(crate) fn lock_cycle_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) {
@@ -100,14 +96,34 @@ pub(crate) fn lock_cycle_findings(input: &TextInput<'_, '_>, out: &mut Vec<Findi
     }
     // holders[i]: the waiters that may hold the lock waiter i waits for,
     // lowest goroutine id first (the one started first, when several may).
-    let holders: Vec<Vec<usize>> = waiters
+    // Worked out once per lock, through the argument addresses sorted: a
+    // dump can hold tens of thousands of goroutines waiting on one lock.
+    let mut by_arg: Vec<(u64, usize)> = waiters
+        .iter()
+        .enumerate()
+        .flat_map(|(j, w)| w.args.iter().map(move |&a| (a, j)))
+        .collect();
+    by_arg.sort_unstable();
+    let mut per_lock: std::collections::HashMap<u64, std::rc::Rc<Vec<usize>>> = Default::default();
+    let holders: Vec<std::rc::Rc<Vec<usize>>> = waiters
         .iter()
         .map(|w| {
-            let mut h: Vec<usize> = (0..waiters.len())
-                .filter(|&j| may_hold(&waiters[j], w.lock))
-                .collect();
-            h.sort_by_key(|&j| waiters[j].g.id);
-            h
+            per_lock
+                .entry(w.lock)
+                .or_insert_with(|| {
+                    let from = by_arg
+                        .partition_point(|&(a, _)| a < w.lock.saturating_sub(STRUCT_SPAN - 1));
+                    let to = by_arg.partition_point(|&(a, _)| a <= w.lock);
+                    let mut h: Vec<usize> = by_arg[from..to]
+                        .iter()
+                        .map(|&(_, j)| j)
+                        .filter(|&j| waiters[j].lock != w.lock)
+                        .collect();
+                    h.sort_by_key(|&j| waiters[j].g.id);
+                    h.dedup();
+                    std::rc::Rc::new(h)
+                })
+                .clone()
         })
         .collect();
     let Some(cycle) = find_cycle(&holders, &waiters) else {
@@ -119,7 +135,10 @@ pub(crate) fn lock_cycle_findings(input: &TextInput<'_, '_>, out: &mut Vec<Findi
 /// The first cycle, walking from each waiter (in goroutine id order) to
 /// the first holder of what it waits for; every member waits for a
 /// different lock.
-fn find_cycle(holders: &[Vec<usize>], waiters: &[Waiter<'_, '_>]) -> Option<Vec<usize>> {
+fn find_cycle(
+    holders: &[std::rc::Rc<Vec<usize>>],
+    waiters: &[Waiter<'_, '_>],
+) -> Option<Vec<usize>> {
     let mut order: Vec<usize> = (0..waiters.len()).collect();
     order.sort_by_key(|&i| waiters[i].g.id);
     for start in order {
@@ -148,7 +167,7 @@ fn find_cycle(holders: &[Vec<usize>], waiters: &[Waiter<'_, '_>]) -> Option<Vec<
 fn cycle_finding(
     input: &TextInput<'_, '_>,
     waiters: &[Waiter<'_, '_>],
-    holders: &[Vec<usize>],
+    holders: &[std::rc::Rc<Vec<usize>>],
     cycle: &[usize],
 ) -> Finding {
     let members: Vec<&Waiter<'_, '_>> = cycle.iter().map(|&i| &waiters[i]).collect();
