@@ -387,11 +387,11 @@ fn cores_made_now_by_the_installed_toolchain() {
         .expect("bash lab/cores.sh");
     assert!(status.success(), "lab/cores.sh {version} failed");
     let cases = cases_in(&out);
-    assert_eq!(cases.len(), 27, "9 scenarios x 3 builds");
+    assert_eq!(cases.len(), 30, "10 scenarios x 3 builds");
     goroutines_agree(&cases);
     findings_at_the_marked_line(&cases, "live");
     assert_eq!(check_labels(&cases), 3);
-    assert!(tables_match_dwarf(&cases) >= 18, "plain and PIE builds");
+    assert!(tables_match_dwarf(&cases) >= 20, "plain and PIE builds");
     let _ = std::fs::remove_dir_all(&out);
 }
 
