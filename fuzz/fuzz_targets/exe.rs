@@ -1,5 +1,6 @@
 //! The executable reader on arbitrary bytes: ELF parsing, the pclntab scan,
-//! and every lookup on whatever pclntab it accepts.
+//! and every lookup on whatever pclntab it accepts, argument printing
+//! included (its encoding and liveness bitmaps come from the executable).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -11,6 +12,7 @@ fuzz_target!(|data: &[u8]| {
             if let Some(f) = t.func(i) {
                 let _ = exe.frames(f.entry);
                 let _ = exe.frames(f.entry.wrapping_add(7));
+                let _ = exe.frame_args(f.entry.wrapping_add(7), u64::MAX - 16, &|a| Some(a));
             }
         }
     }

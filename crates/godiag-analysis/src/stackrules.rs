@@ -46,11 +46,12 @@ pub(crate) fn stack_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
         return;
     }
     // The goroutines that could have failed: running ones, and frames
-    // pasted without their header.
+    // pasted without their header. (A runnable goroutine of a live dump was
+    // only preempted there: in the map code or a recursion it is at work.)
     let candidates = t
         .goroutines
         .iter()
-        .filter(|g| g.headerless || matches!(g.status, "running" | "runnable" | "syscall"));
+        .filter(|g| g.headerless || g.status == "running");
     for g in candidates {
         let Some(sig) = signature(&g.frames) else {
             continue;
@@ -166,14 +167,21 @@ fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
     if let Some(w) = starts("sync.(*WaitGroup).Add") {
         return Some(waitgroup(w));
     }
-    // The map code is where a concurrent access is noticed and thrown.
+    // The map code is where a concurrent access is noticed and thrown: the
+    // throw above it tells the failure from a goroutine at work in a map.
+    let thrown = frames.iter().take(3).any(|f| {
+        matches!(
+            f.function,
+            "runtime.throw" | "runtime.fatal" | "internal/runtime/maps.fatal"
+        )
+    });
     let in_map = frames.iter().take(6).position(|f| {
         f.function.starts_with("runtime.map")
             || f.function.starts_with("internal/runtime/maps.")
             || f.file.ends_with("/hashmap.go")
             || f.file.ends_with("/hashmap_fast.go")
     });
-    if let Some(m) = in_map {
+    if let (Some(m), true) = (in_map, thrown) {
         return Some(Signature {
             kind: FindingKind::ConcurrentMapAccess,
             what: "a goroutine was stopped inside the runtime's map code: a concurrent map access (the fatal error was not given)".into(),
