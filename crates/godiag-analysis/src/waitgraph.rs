@@ -111,6 +111,14 @@ pub(crate) fn lock_cycle_findings(input: &TextInput<'_, '_>, out: &mut Vec<Findi
             per_lock
                 .entry(w.lock)
                 .or_insert_with(|| {
+                    // A pending deferred unlock proves who holds it (cores).
+                    let mut proved: Vec<usize> = (0..waiters.len())
+                        .filter(|&j| waiters[j].g.holds_locks.contains(&w.lock))
+                        .collect();
+                    if !proved.is_empty() {
+                        proved.sort_by_key(|&j| waiters[j].g.id);
+                        return std::rc::Rc::new(proved);
+                    }
                     let from = by_arg
                         .partition_point(|&(a, _)| a < w.lock.saturating_sub(STRUCT_SPAN - 1));
                     let to = by_arg.partition_point(|&(a, _)| a <= w.lock);
@@ -171,6 +179,12 @@ fn cycle_finding(
     cycle: &[usize],
 ) -> Finding {
     let members: Vec<&Waiter<'_, '_>> = cycle.iter().map(|&i| &waiters[i]).collect();
+    // Each member holds what the one before it waits for; proved when a
+    // pending deferred unlock of that lock sits in its frames.
+    let closed_by_evidence = (0..members.len()).all(|k| {
+        let before = members[(k + members.len() - 1) % members.len()];
+        members[k].g.holds_locks.contains(&before.lock)
+    });
     let in_cycle_locks: Vec<u64> = members.iter().map(|w| w.lock).collect();
     let victims: Vec<&Waiter<'_, '_>> = waiters
         .iter()
@@ -198,7 +212,11 @@ fn cycle_finding(
                 n => format!("; {n} more goroutines are blocked behind them"),
             }
         ),
-        Confidence::Medium,
+        if closed_by_evidence {
+            Confidence::High
+        } else {
+            Confidence::Medium
+        },
     );
     // Where the first of the cycle takes its second lock.
     f.goroutine = Some(members[0].g.id);
@@ -232,11 +250,18 @@ fn cycle_finding(
     let others = cycle.iter().any(|&i| holders[i].len() > 1);
     f.confirm(Evidence {
         source: input.source(),
-        summary: format!(
-            "{} goroutines blocked on locks: each waits for a lock the next holds (holders inferred from the argument values of their frames{})",
-            waiters.len(),
-            if others { "; another goroutine could also be the holder" } else { "" }
-        ),
+        summary: if closed_by_evidence {
+            format!(
+                "{} goroutines blocked on locks: each waits for a lock the next holds (each holder proved by a pending deferred unlock of that lock in its frames)",
+                waiters.len()
+            )
+        } else {
+            format!(
+                "{} goroutines blocked on locks: each waits for a lock the next holds (holders inferred from the argument values of their frames{})",
+                waiters.len(),
+                if others { "; another goroutine could also be the holder" } else { "" }
+            )
+        },
         input: input.index,
         offset: Some(members[0].g.offset),
         lines,

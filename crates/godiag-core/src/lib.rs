@@ -188,7 +188,7 @@ impl<'a> Core<'a> {
         Some(u32::from_le_bytes(self.read(addr, 4)?.try_into().ok()?))
     }
 
-    fn read_u8(&self, addr: u64) -> Option<u8> {
+    pub fn read_u8(&self, addr: u64) -> Option<u8> {
         self.read(addr, 1).map(|b| b[0])
     }
 
@@ -522,7 +522,7 @@ pub fn goroutines<'e>(
             status_name,
             "sync.Mutex.Lock" | "sync.RWMutex.Lock" | "sync.RWMutex.RLock" | "semacquire"
         );
-        let (frames, elided) = start.map_or((Vec::new(), None), |start| {
+        let (frames, elided, holds_locks) = start.map_or((Vec::new(), None, Vec::new()), |start| {
             unwind(core, &mut cache, exe, bias, start, lock_wait)
         });
         // A goroutine that called `throw`: its message, for a core without
@@ -586,6 +586,7 @@ pub fn goroutines<'e>(
             labels,
             m,
             stack_bytes: hi.checked_sub(lo).filter(|&n| n > 0),
+            holds_locks,
             ..Goroutine::default()
         });
     }
@@ -993,8 +994,9 @@ fn unwind<'e>(
     bias: u64,
     (pc, sp, first_exact): (u64, u64, bool),
     with_args: bool,
-) -> (Vec<Frame<'e>>, Option<u64>) {
+) -> (Vec<Frame<'e>>, Option<u64>, Vec<u64>) {
     let mut out = Vec::new();
+    let mut held = Vec::new();
     let (mut pc, mut sp) = (pc, sp);
     // A PC is a return address (look up the call at pc-1) unless it is where
     // a thread stopped, or the instruction a signal interrupted (the frame
@@ -1019,6 +1021,7 @@ fn unwind<'e>(
                 if let Some(args) = exe.frame_args(lookup, argp, &|a| core.read_u64(a)) {
                     last.args = args.into();
                 }
+                held.extend(deferred_unlocks(core, exe, bias, lookup, argp));
             }
         } else if physical > MAX_COUNTED {
             break;
@@ -1045,7 +1048,38 @@ fn unwind<'e>(
     let elided = physical - symbolised;
     // Kept for the whole report, 100,000 stacks at a time: no spare capacity.
     out.shrink_to_fit();
-    (out, (elided > 0).then_some(elided))
+    (out, (elided > 0).then_some(elided), held)
+}
+
+/// The locks a frame's pending deferred unlocks will release (Go 1.22+
+/// open-coded defers): each `defer` that has run sets its bit, and its slot
+/// holds the closure; a closure that unlocks captured the lock's address
+/// first. The frame holds those locks.
+fn deferred_unlocks(
+    core: &Core<'_>,
+    exe: &GoExecutable<'_>,
+    bias: u64,
+    pc: u64,
+    fp: u64,
+) -> Vec<u64> {
+    let Some((bits_off, slots_off)) = exe.open_coded_defers(pc) else {
+        return Vec::new();
+    };
+    // varp: below the return address and the saved frame pointer.
+    let varp = fp.wrapping_sub(16);
+    let Some(bits) = core.read_u8(varp.wrapping_sub(bits_off)) else {
+        return Vec::new();
+    };
+    (0..8u64)
+        .filter(|i| bits & (1 << i) != 0)
+        .filter_map(|i| {
+            let closure = core.read_u64(varp.wrapping_sub(slots_off).wrapping_add(8 * i))?;
+            let code = core.read_u64(closure)?;
+            waits::calls_unlock(exe, code.wrapping_sub(bias))
+                .then(|| core.read_u64(closure.wrapping_add(8)))
+                .flatten()
+        })
+        .collect()
 }
 
 /// The instruction at `pc` (a link-time address) disassembled, with the Go

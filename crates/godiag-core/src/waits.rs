@@ -281,3 +281,49 @@ fn rip_relative_targets(exe: &GoExecutable<'_>, name: &str) -> Vec<u64> {
     }
     out
 }
+
+/// Whether the function at `entry` (link time) releases a `sync.Mutex` or
+/// `sync.RWMutex` it was given: it is one of their unlock methods, or a
+/// closure (the wrapper of a `defer mu.Unlock()`) that calls one.
+pub(crate) fn calls_unlock(exe: &GoExecutable<'_>, entry: u64) -> bool {
+    use iced_x86::{Decoder, DecoderOptions, Mnemonic, OpKind};
+    let is_unlock = |name: &str| {
+        let name = name.strip_prefix("internal/").unwrap_or(name);
+        let name = name.strip_suffix("-fm").unwrap_or(name);
+        matches!(
+            name,
+            "sync.(*Mutex).Unlock"
+                | "sync.(*Mutex).unlockSlow"
+                | "sync.(*RWMutex).Unlock"
+                | "sync.(*RWMutex).RUnlock"
+                | "sync.(*RWMutex).rUnlockSlow"
+        )
+    };
+    let t = &exe.pclntab;
+    let Some(f) = t.find(entry).filter(|f| f.entry == entry) else {
+        return false;
+    };
+    if is_unlock(f.name) {
+        return true;
+    }
+    // A wrapper is short: its code up to where the next function starts.
+    let Some(code) = exe.read(entry, 512) else {
+        return false;
+    };
+    let mut decoder = Decoder::with_ip(64, code, entry, DecoderOptions::NONE);
+    while decoder.can_decode() {
+        let insn = decoder.decode();
+        if t.find(insn.ip()).is_none_or(|g| g.entry != entry) {
+            break;
+        }
+        if insn.mnemonic() == Mnemonic::Call && insn.op0_kind() == OpKind::NearBranch64 {
+            let target = insn.near_branch_target();
+            if t.find(target)
+                .is_some_and(|g| g.entry == target && is_unlock(g.name))
+            {
+                return true;
+            }
+        }
+    }
+    false
+}

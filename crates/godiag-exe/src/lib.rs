@@ -50,6 +50,7 @@ const PCDATA_INL_TREE_INDEX: u32 = 2;
 const FUNCDATA_INL_TREE: u32 = 3;
 /// How the traceback prints a function's arguments (Go 1.17+), and which
 /// register-argument spill slots are live at a PC.
+const FUNCDATA_OPEN_CODED_DEFER_INFO: u32 = 4;
 const FUNCDATA_ARG_INFO: u32 = 5;
 const FUNCDATA_ARG_LIVE_INFO: u32 = 6;
 const PCDATA_ARG_LIVE_INDEX: u32 = 3;
@@ -590,6 +591,23 @@ impl<'a> GoExecutable<'a> {
             start = false;
         }
         Some(out)
+    }
+
+    /// Where a function keeps its open-coded defers (Go 1.22+ layout): the
+    /// offsets below its frame's `varp` of the byte of bits saying which
+    /// `defer` statements have run, and of the closure slots (slot `i`,
+    /// at `varp - slots + 8*i`, is the closure of bit `i`).
+    pub fn open_coded_defers(&self, pc: u64) -> Option<(u64, u64)> {
+        let t = &self.pclntab;
+        let f = t.find(pc)?;
+        let gofunc = self.gofunc?;
+        let off = t.funcdata(&f, FUNCDATA_OPEN_CODED_DEFER_INFO)?;
+        let start = self.addr_to_offset(gofunc.checked_add(u64::from(off))?)?;
+        let data = self.data.get(start..)?;
+        let mut at = 0;
+        let bits = uvarint(data, &mut at)?;
+        let slots = uvarint(data, &mut at)?;
+        Some((bits, slots))
     }
 
     fn inline_tree(&self, f: &Func<'_>) -> Option<&'a [u8]> {

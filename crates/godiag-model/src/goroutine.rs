@@ -224,6 +224,10 @@ pub struct Goroutine<'a> {
     /// `stack.hi - stack.lo`: the size of its stack; from cores.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stack_bytes: Option<u64>,
+    /// Locks it holds, as proved by a pending deferred unlock of each in
+    /// one of its frames (from cores: open-coded defer records).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub holds_locks: Vec<u64>,
     /// How many goroutines this entry stands for when a tool aggregated
     /// them (`48 goroutines [semacquire, 4 minutes]:`); `None` for one.
     #[serde(skip_serializing_if = "Option::is_none")]
