@@ -52,7 +52,7 @@ pub fn thresholds() -> Vec<(&'static str, String)> {
         ),
         (
             "deadlock",
-            "the runtime's `all goroutines are asleep`; a dump in which every goroutine of the program waits for another (medium confidence, low when a select may have a timer); goroutines waiting a minute or more to take a `sync.Mutex` or `sync.RWMutex` (its holder never released it: medium from 10 minutes, else low)".into(),
+            "the runtime's `all goroutines are asleep`; a cycle of goroutines blocked on `sync.Mutex`/`sync.RWMutex` locks, each holding the lock the next waits for (holders inferred from the argument values of the program's frames, not those marked `?`: medium; every holder proved by a pending deferred unlock in a core's frames: high); a dump in which every goroutine of the program waits for another (medium confidence, low when a select may have a timer); goroutines waiting a minute or more to take a `sync.Mutex` or `sync.RWMutex` (its holder never released it: medium from 10 minutes, else low)".into(),
         ),
         (
             "stack-only inference",
