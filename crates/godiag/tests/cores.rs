@@ -665,10 +665,7 @@ fn the_core_names_the_other_map_writer() {
 #[test]
 fn lock_cycle_closed_by_deferred_unlocks() {
     let mut seen = 0;
-    for case in cases()
-        .iter()
-        .filter(|c| c.scenario == "deadlock-abba")
-    {
+    for case in cases().iter().filter(|c| c.scenario == "deadlock-abba") {
         let name = case.name();
         let (core, exe) = case.unpack("abba");
         let loaded = godiag::load_inputs(&[core, exe]).unwrap();
