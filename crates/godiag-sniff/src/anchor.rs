@@ -4,6 +4,11 @@
 //! runtime's lines; the runtime's grammar is recognised wherever it sits, so
 //! whatever stands before it can be learned (`prefix`) or skipped.
 
+/// The longest line read as a frame's function line: Go symbols and their
+/// printed arguments stay far below it, and the searches for where a call
+/// starts are quadratic in the line's length.
+pub const MAX_FRAME_LINE: usize = 4096;
+
 /// Texts that open a runtime line whatever else the line holds.
 const STRONG: [&str; 9] = [
     "goroutine ",
@@ -86,7 +91,8 @@ pub fn is_goroutine_id(id: &str) -> bool {
 /// and its parenthesised arguments.
 pub fn call_start(line: &str) -> Option<usize> {
     let t = line.trim_end();
-    if !t.ends_with(')') {
+    // Each blank is a possible start: bound the work on a hostile line.
+    if !t.ends_with(')') || t.len() > MAX_FRAME_LINE {
         return None;
     }
     let b = t.as_bytes();

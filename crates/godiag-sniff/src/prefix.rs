@@ -187,6 +187,9 @@ fn learn_suffix(lines: &[&str]) -> Option<Layer> {
     let mut calls = 0;
     let mut counts: std::collections::HashMap<Vec<Token>, (usize, usize)> = Default::default();
     for l in lines {
+        if l.len() > anchor::MAX_FRAME_LINE {
+            continue;
+        }
         let Some(start) = l.find(|c: char| !is_blank(c)) else {
             continue;
         };

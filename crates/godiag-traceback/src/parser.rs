@@ -1024,7 +1024,7 @@ fn bare_symbol(line: &str) -> Option<(&str, &str)> {
 /// `pkg.(*T).f(0xc00012ea60?, 0xc0011`: a function line cut before its
 /// closing parenthesis still names its function.
 fn cut_call(line: &str) -> Option<(&str, &str)> {
-    if line.ends_with(')') {
+    if line.ends_with(')') || line.len() > godiag_sniff::anchor::MAX_FRAME_LINE {
         return None;
     }
     let open = line

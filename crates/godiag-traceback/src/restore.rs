@@ -274,6 +274,9 @@ fn is_file_line(t: &str) -> bool {
 /// `]:`, a file path without its `:LINE`.
 fn opens(line: &str) -> bool {
     let t = line.trim_start_matches([' ', '\t']);
+    if t.len() > anchor::MAX_FRAME_LINE {
+        return false;
+    }
     if anchor::is_header(t) {
         return !t.ends_with("]:");
     }

@@ -406,3 +406,21 @@ fn old_releases() {
     assert_eq!(t.goroutines[0].frames[0].line, 8);
     assert_eq!(t.goroutines[0].parent, None);
 }
+
+/// Lines far longer than any frame (a megabyte of blanks and parentheses)
+/// are read in linear time: the searches for where a call starts skip them.
+#[test]
+fn very_long_lines_are_not_read_as_frames() {
+    let text = format!(
+        "goroutine 1 [running]:\n{}\n{}\nmain.main()\n\t/a.go:1 +0x1\n",
+        "a ".repeat(500_000) + ")",
+        "main.f(".to_string() + &"(a)".repeat(300_000)
+    );
+    let t = parse(text.as_bytes());
+    assert_eq!(t.goroutines.len(), 1);
+    assert_eq!(
+        t.goroutines[0].frames.last().map(|f| f.function),
+        Some("main.main")
+    );
+    assert!(crate::restore(text.as_bytes()).is_none());
+}
