@@ -1,5 +1,5 @@
-//! Deadlocks the runtime cannot see, from a goroutine dump or crash text:
-//! who waits for which mutex, and who holds it.
+//! Deadlocks the runtime cannot see, from a goroutine dump, crash text or
+//! core: who waits for which mutex, and who holds it.
 //!
 //! A goroutine blocked taking a `sync.Mutex` or `sync.RWMutex` shows the
 //! lock's address as the argument of the lock's slow path
@@ -10,8 +10,11 @@
 //! holding it (the lock lies up to a page past it), is a holder candidate,
 //! unless it waits for that very lock. Only goroutines blocked on a lock
 //! take part: a running goroutine holding a lock is contention, not a
-//! deadlock. A cycle of goroutines each waiting for a lock the next holds
-//! is a deadlock; the goroutines waiting behind it are its victims.
+//! deadlock. A core proves a holder instead: a pending deferred unlock of
+//! the lock in its frames (`Goroutine::holds_locks`). A cycle of goroutines
+//! each waiting for a lock the next holds is a deadlock (high confidence
+//! when every holder is proved); the goroutines waiting behind it are its
+//! victims.
 
 use godiag_model::{Frame, Goroutine};
 
@@ -70,7 +73,7 @@ fn program_args(g: &Goroutine<'_>) -> Vec<u64> {
         .flat_map(|f| {
             f.args
                 .split(',')
-                .filter_map(|w| parse_address(w.trim().trim_start_matches('{')))
+                .filter_map(|w| parse_address(w.trim().trim_matches(['{', '}'])))
         })
         .collect()
 }
