@@ -855,15 +855,7 @@ pub fn load_bias(core: &Core<'_>, exe: &object::File<'_>) -> u64 {
 
 /// Linux signal names as the runtime prints them (`sigtab_linux_generic.go`).
 pub fn signal_name(sig: u32) -> (&'static str, &'static str) {
-    match sig {
-        4 => ("SIGILL", "illegal instruction"),
-        5 => ("SIGTRAP", "trace trap"),
-        6 => ("SIGABRT", "abort"),
-        7 => ("SIGBUS", "bus error"),
-        8 => ("SIGFPE", "floating-point exception"),
-        11 => ("SIGSEGV", "segmentation violation"),
-        _ => ("signal", ""),
-    }
+    godiag_model::signal::linux(u64::from(sig)).unwrap_or(("signal", ""))
 }
 
 /// Goroutines read between two calls of a core's page release.

@@ -10,6 +10,7 @@
 
 pub mod goroutine;
 pub mod group;
+pub mod signal;
 pub mod source;
 pub mod text;
 pub mod units;

@@ -106,6 +106,18 @@ pub fn call_start(line: &str) -> Option<usize> {
     }
 }
 
+/// A piece of text that can open a frame: a function line, or a function
+/// name alone (as `runtime.CallersFrames` users print stacks). With
+/// [`is_file_piece`] on the next piece, the two are a frame.
+pub fn opens_frame(piece: &str) -> bool {
+    call_start(piece).is_some() || is_symbol(piece.trim())
+}
+
+/// A frame's file line (`/path/file.go:12 +0x1d`), loosely: it names a Go file.
+pub fn is_file_piece(piece: &str) -> bool {
+    piece.contains(".go:")
+}
+
 /// `pkg.F(args)` / `panic(...)`: the name before the last `(` is a Go symbol.
 pub fn is_call(s: &str) -> bool {
     let Some(body) = s.strip_suffix(')') else {

@@ -258,8 +258,8 @@ fn anchors_inside_lines(data: &[u8]) -> Option<InputKind> {
     for line in text.lines() {
         // Escaped text (`\n\t` inside a JSON string) holds many lines in one.
         for piece in line.split("\\n") {
-            frames |= after_call && piece.contains(".go:");
-            after_call = anchor::call_start(piece).is_some() || anchor::is_symbol(piece.trim());
+            frames |= after_call && anchor::is_file_piece(piece);
+            after_call = anchor::opens_frame(piece);
             // A panic a recovery handler or a debugger reported.
             if [
                 "http: panic serving ",

@@ -147,19 +147,13 @@ pub(crate) fn signal_line(line: &str, offset: u64) -> Option<SignalInfo<'_>> {
     })
 }
 
-/// Linux signal numbers as old releases printed them.
+/// Signal numbers as old releases printed them: Linux's, and Windows'
+/// access violation (EXCEPTION_ACCESS_VIOLATION), which Go reports as SIGSEGV.
 fn old_signal_name(hex: &str) -> Option<(&'static str, &'static str)> {
-    Some(match parse_hex(hex)? {
-        4 => ("SIGILL", "illegal instruction"),
-        5 => ("SIGTRAP", "trace/breakpoint trap"),
-        6 => ("SIGABRT", "abort"),
-        7 => ("SIGBUS", "bus error"),
-        8 => ("SIGFPE", "floating-point exception"),
-        11 => ("SIGSEGV", "segmentation violation"),
-        // Windows: EXCEPTION_ACCESS_VIOLATION.
-        0xc000_0005 => ("SIGSEGV", "segmentation violation"),
-        _ => return None,
-    })
+    match parse_hex(hex)? {
+        0xc000_0005 => godiag_model::signal::linux(11),
+        n => godiag_model::signal::linux(n),
+    }
 }
 
 /// `SIGQUIT: quit` — a signal name in capitals, a colon, its description.

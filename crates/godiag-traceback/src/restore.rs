@@ -108,8 +108,8 @@ fn escaped_line(line: &str) -> bool {
     let mut after_symbol = false;
     line.split("\\n").any(|piece| {
         let piece = piece.trim_start_matches("\\t");
-        let frame = after_symbol && piece.contains(".go:");
-        after_symbol = anchor::is_symbol(piece.trim());
+        let frame = after_symbol && anchor::is_file_piece(piece);
+        after_symbol = anchor::opens_frame(piece);
         frame || anchor::find(piece).is_some()
     })
 }
