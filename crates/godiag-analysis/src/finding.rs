@@ -207,6 +207,11 @@ pub struct Finding {
     /// The goroutine the failure happened on, where known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goroutine: Option<u64>,
+    /// Other goroutines the finding is about (a deadlock's cycle and the
+    /// goroutines blocked behind it): a core report shows their frames in
+    /// full.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub goroutines: Vec<u64>,
 }
 
 impl Finding {
@@ -222,6 +227,7 @@ impl Finding {
             secondary: false,
             consequence: false,
             goroutine: None,
+            goroutines: Vec::new(),
         }
     }
 

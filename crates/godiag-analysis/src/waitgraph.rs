@@ -23,6 +23,8 @@ use crate::textrules::{next_steps, user_frame, TextInput};
 
 /// How far past a struct's address a lock inside it may lie.
 const STRUCT_SPAN: u64 = 4096;
+/// Victims a finding names one by one (for their full frames in a core).
+const MAX_NAMED_VICTIMS: usize = 4;
 
 /// A goroutine blocked taking a lock.
 struct Waiter<'r, 'a> {
@@ -223,6 +225,11 @@ fn cycle_finding(
     );
     // Where the first of the cycle takes its second lock.
     f.goroutine = Some(members[0].g.id);
+    f.goroutines = members
+        .iter()
+        .chain(victims.iter().take(MAX_NAMED_VICTIMS))
+        .map(|w| w.g.id)
+        .collect();
     f.location = user_frame(&members[0].g.frames).map(Location::from);
     let mut lines = Vec::new();
     for (k, w) in members.iter().enumerate() {

@@ -17,11 +17,13 @@
 
 use std::num::NonZeroU32;
 
+mod backtrace;
 pub mod crash;
 pub mod layout;
 mod values;
 mod waits;
 
+pub use backtrace::{full_backtraces, ProcessImage};
 pub use layout::{Layout, LayoutSource};
 
 use godiag_exe::GoExecutable;
@@ -456,21 +458,7 @@ pub fn goroutines<'e>(
     // Where each thread's goroutine code was when it stopped: its registers,
     // or the context a signal interrupted.
     let mut cache = PcCache::default();
-    let signals: Vec<SignalFrame> = core
-        .threads
-        .iter()
-        .flat_map(|t| signal_frames(core, &mut cache, exe, bias, t))
-        .collect();
-    let contexts: Vec<(u64, u64)> = core
-        .threads
-        .iter()
-        .map(|t| {
-            signals
-                .iter()
-                .rfind(|s| s.thread == t.pid)
-                .map_or((t.rip, t.rsp), |s| (s.rip, s.rsp))
-        })
-        .collect();
+    let (signals, contexts) = thread_contexts(core, &mut cache, exe, bias);
     let mut out = Vec::new();
     let mut fault = None;
     let mut throw = None;
@@ -510,12 +498,7 @@ pub fn goroutines<'e>(
         let lo = core.read_u64(gp).unwrap_or(0);
         let hi = core.read_u64(gp.wrapping_add(8)).unwrap_or(0);
         stacks.push((goid, lo, hi));
-        let on_thread = contexts.iter().find(|&&(_, sp)| sp >= lo && sp < hi);
-        let start = match (status, on_thread) {
-            (2 | 3, Some(&(ip, sp))) => Some((ip, sp, true)),
-            _ if sp == 0 => None,
-            _ => Some((pc, sp, false)),
-        };
+        let start = stack_start(status, (pc, sp), (lo, hi), &contexts);
         // Goroutines blocked taking a lock get their frames' arguments: the
         // lock's address and its holders' are told from them.
         let lock_wait = matches!(
@@ -617,6 +600,51 @@ pub fn goroutines<'e>(
         stacks,
         layout: layout.source,
     })
+}
+
+/// The signal frames threads are in, and each thread's goroutine context:
+/// its registers, or the (PC, SP) a signal interrupted.
+#[allow(clippy::type_complexity)]
+pub(crate) fn thread_contexts<'e>(
+    core: &Core<'_>,
+    cache: &mut PcCache<'e>,
+    exe: &GoExecutable<'e>,
+    bias: u64,
+) -> (Vec<SignalFrame>, Vec<(u64, u64)>) {
+    let signals: Vec<SignalFrame> = core
+        .threads
+        .iter()
+        .flat_map(|t| signal_frames(core, cache, exe, bias, t))
+        .collect();
+    let contexts = core
+        .threads
+        .iter()
+        .map(|t| {
+            signals
+                .iter()
+                .rfind(|s| s.thread == t.pid)
+                .map_or((t.rip, t.rsp), |s| (s.rip, s.rsp))
+        })
+        .collect();
+    (signals, contexts)
+}
+
+/// Where a goroutine's stack walk starts: (PC, SP, whether the PC is
+/// exact). A goroutine on a thread at dump time (running, or in a
+/// syscall) has stale or cleared saved state; the thread whose SP lies in
+/// its stack has the real one.
+pub(crate) fn stack_start(
+    status: u32,
+    (pc, sp): (u64, u64),
+    (lo, hi): (u64, u64),
+    contexts: &[(u64, u64)],
+) -> Option<(u64, u64, bool)> {
+    let on_thread = contexts.iter().find(|&&(_, sp)| sp >= lo && sp < hi);
+    match (status, on_thread) {
+        (2 | 3, Some(&(ip, sp))) => Some((ip, sp, true)),
+        _ if sp == 0 => None,
+        _ => Some((pc, sp, false)),
+    }
 }
 
 /// `sched.lastpoll`: the monotonic time of the scheduler's last network
@@ -902,22 +930,25 @@ fn throw_message<'e>(
 
 /// What unwinding needs at one PC, worked out once: goroutines of one
 /// program share a few hundred return addresses among them.
-struct PcStep<'e> {
-    name: &'e str,
+pub(crate) struct PcStep<'e> {
+    pub(crate) name: &'e str,
+    /// The link-time PC looked up: the call instruction of a return
+    /// address, else the PC itself.
+    pub(crate) lookup: u64,
     /// The frames at this PC (inlined callees first), ready to copy.
-    frames: Vec<Frame<'e>>,
+    pub(crate) frames: Vec<Frame<'e>>,
     /// The frame size (`pcsp`) at the PC; `None` ends the walk.
-    size: Option<u64>,
+    pub(crate) size: Option<u64>,
 }
 
 /// [`PcStep`]s by (PC as found on the stack, whether it is exact).
 #[derive(Default)]
-struct PcCache<'e> {
+pub(crate) struct PcCache<'e> {
     steps: godiag_model::group::FxMap<(u64, bool), Option<std::rc::Rc<PcStep<'e>>>>,
 }
 
 impl<'e> PcCache<'e> {
-    fn step(
+    pub(crate) fn step(
         &mut self,
         exe: &GoExecutable<'e>,
         bias: u64,
@@ -968,6 +999,7 @@ fn pc_step<'e>(exe: &GoExecutable<'e>, bias: u64, pc: u64, exact: bool) -> Optio
         .collect();
     Some(PcStep {
         name: f.name,
+        lookup,
         frames,
         // The frame size at the PC itself, as the runtime's unwinder reads it
         // (a return address has the same SP delta as its call).

@@ -14,7 +14,7 @@ use object::{Object, ObjectSection};
 /// unbounded allocation.
 const MAX_SECTION: u64 = 1 << 30;
 
-fn section<'a>(file: &object::File<'a>, name: &str) -> Option<Cow<'a, [u8]>> {
+pub(crate) fn section<'a>(file: &object::File<'a>, name: &str) -> Option<Cow<'a, [u8]>> {
     let sec = file.section_by_name(name)?;
     let compressed = sec.compressed_data().ok()?;
     match compressed.format {

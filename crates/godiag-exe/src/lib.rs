@@ -14,6 +14,12 @@
 use object::{Object, ObjectSection, ObjectSegment, ObjectSymbol};
 
 pub mod dwarf;
+pub mod memory;
+mod typeformat;
+pub mod variables;
+
+pub use memory::Memory;
+pub use variables::{DebugVariables, Scope, Variable};
 
 /// Why an executable could not be read.
 #[derive(Debug, thiserror::Error)]

@@ -8,6 +8,7 @@
 //! This crate does not parse anything and does not decide anything: it holds
 //! what was seen, with the byte offset where it was seen.
 
+pub mod backtrace;
 pub mod goroutine;
 pub mod group;
 pub mod signal;
@@ -15,6 +16,7 @@ pub mod source;
 pub mod text;
 pub mod units;
 
+pub use backtrace::{FrameVariable, FullBacktrace, FullFrame, ValuesFrom, VariableRole};
 pub use goroutine::{Ancestor, Frame, Goroutine, Label, WaitObject};
 pub use group::{
     diff_groups, group_goroutines, group_wait_objects, GoroutineGroup, GroupDiff, GroupKeyMode,

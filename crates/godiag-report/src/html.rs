@@ -461,7 +461,7 @@ fn profile(o: &mut String, i: &InputReport<'_>) {
 }
 
 fn core(o: &mut String, i: &InputReport<'_>) {
-    if i.wait_objects.is_empty() && i.core_threads.is_empty() {
+    if i.wait_objects.is_empty() && i.core_threads.is_empty() && i.backtraces.is_empty() {
         return;
     }
     let _ = write!(o, "<h2>Core: {}</h2><div class=\"card\">", esc(&i.path));
@@ -488,6 +488,20 @@ fn core(o: &mut String, i: &InputReport<'_>) {
             );
         }
         o.push_str("</table>");
+    }
+    if !i.backtraces.is_empty() {
+        o.push_str("<h3>Frames in full (the goroutines the findings name)</h3>");
+        for b in &i.backtraces {
+            let _ = write!(
+                o,
+                "<details class=\"backtrace\"><summary>{}</summary><pre>",
+                esc(&crate::backtrace::heading(b))
+            );
+            for line in crate::backtrace::lines(b) {
+                let _ = writeln!(o, "{}", esc(&line));
+            }
+            o.push_str("</pre></details>");
+        }
     }
     if !i.core_threads.is_empty() {
         o.push_str("<h3>Threads</h3><table><tr><th>thread</th><th>signal</th><th>rip</th><th>rsp</th><th>function</th><th>goroutine</th></tr>");

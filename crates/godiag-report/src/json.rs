@@ -64,6 +64,9 @@ pub fn render_json(report: &Report<'_>) -> String {
             if !i.core_threads.is_empty() {
                 o.insert("threads".into(), json!(i.core_threads));
             }
+            if !i.backtraces.is_empty() {
+                o.insert("backtraces".into(), json!(i.backtraces));
+            }
             if !i.wait_objects.is_empty() {
                 o.insert("wait_objects_total".into(), json!(i.wait_objects.len()));
                 o.insert(

@@ -5,6 +5,7 @@
 //! Renderers only read: the findings were decided by `godiag-analysis`, the
 //! evidence was read by the readers. Nothing here changes either.
 
+mod backtrace;
 mod explain;
 mod html;
 mod json;
@@ -98,6 +99,9 @@ pub struct InputReport<'a> {
     pub trace: Option<godiag_trace::analysis::Summary>,
     /// When it was captured (its bundle's `bundle.json`).
     pub captured_at: Option<String>,
+    /// Frames with their variables' values for the goroutines the
+    /// findings name (cores).
+    pub backtraces: Vec<godiag_model::FullBacktrace>,
 }
 
 /// A thread of a core dump and its registers at dump time.

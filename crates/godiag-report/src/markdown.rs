@@ -132,6 +132,26 @@ fn wait_objects(out: &mut String, i: &InputReport<'_>) {
     out.push('\n');
 }
 
+/// A core's goroutines named by the findings, frame by frame with values.
+fn backtraces(out: &mut String, i: &InputReport<'_>) {
+    if i.backtraces.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "### Frames in full in `{}`\n", i.path);
+    for b in &i.backtraces {
+        let _ = writeln!(
+            out,
+            "<details><summary>{}</summary>\n\n```",
+            esc(&crate::backtrace::heading(b))
+        );
+        for line in crate::backtrace::lines(b) {
+            // Inside a code block: only a closing fence could break out.
+            let _ = writeln!(out, "{}", line.replace("```", "'''"));
+        }
+        let _ = writeln!(out, "```\n\n</details>\n");
+    }
+}
+
 fn profile(out: &mut String, i: &InputReport<'_>) {
     let Some(p) = &i.profile else { return };
     let index = p.default_sample_index();
@@ -243,6 +263,7 @@ pub fn render_markdown(report: &Report<'_>) -> String {
     }
     for i in &report.inputs {
         wait_objects(&mut out, i);
+        backtraces(&mut out, i);
         groups(&mut out, i);
     }
     out

@@ -197,6 +197,7 @@ pub fn render_text(report: &Report<'_>, opts: TextOptions) -> String {
     for i in &report.inputs {
         threads_section(&mut out, &st, i);
         wait_objects_section(&mut out, &st, i, opts.max_groups);
+        backtraces_section(&mut out, &st, i);
     }
     for i in &report.inputs {
         groups_section(&mut out, &st, i, opts);
@@ -248,6 +249,26 @@ fn threads_section(out: &mut String, st: &Style, i: &InputReport<'_>) {
 }
 
 /// Blocked goroutines by the object they wait on, most waiters first.
+/// The frames, with their variables' values, of the goroutines the
+/// findings name (cores).
+fn backtraces_section(out: &mut String, st: &Style, i: &InputReport<'_>) {
+    if i.backtraces.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\n{} {} (frames with their values, for the goroutines the findings name)",
+        st.bold("FRAMES IN FULL"),
+        i.path
+    );
+    for b in &i.backtraces {
+        let _ = writeln!(out, "  {}", st.bold(&crate::backtrace::heading(b)));
+        for line in crate::backtrace::lines(b) {
+            let _ = writeln!(out, "    {line}");
+        }
+    }
+}
+
 fn wait_objects_section(out: &mut String, st: &Style, i: &InputReport<'_>, max: usize) {
     if i.wait_objects.is_empty() {
         return;

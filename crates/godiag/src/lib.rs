@@ -45,6 +45,7 @@ pub fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> 
             wait_objects: Vec::new(),
             trace: None,
             captured_at: l.captured_at.clone(),
+            backtraces: Vec::new(),
         };
         if sniffed.kind == InputKind::Unrecognized {
             report.status = InputStatus::Unrecognized;
@@ -301,6 +302,9 @@ pub fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> 
     provided.dedup();
     fill_verification(&mut findings, &provided);
     rank(&mut findings);
+    if let (Some(exe), Some(bytes)) = (&exe, exe_bytes) {
+        attach_backtraces(loaded, &mut inputs, &findings, exe, bytes);
+    }
 
     // Consecutive goroutine dumps (debug=2 or SIGQUIT) are compared group by group.
     let dumps: Vec<usize> = inputs
@@ -328,6 +332,49 @@ pub fn build_report<'a>(loaded: &'a [Loaded], mode: GroupKeyMode) -> Report<'a> 
         timeline,
         comparisons,
         profile_comparisons,
+    }
+}
+
+/// Goroutines whose frames a core report shows in full, most important
+/// first: those the findings name, the top finding's first.
+const MAX_FULL_BACKTRACES: usize = 8;
+
+/// Fills each core's `backtraces` with the goroutines the findings name.
+fn attach_backtraces(
+    loaded: &[Loaded],
+    inputs: &mut [InputReport<'_>],
+    findings: &[godiag_analysis::Finding],
+    exe: &godiag_exe::GoExecutable<'_>,
+    exe_bytes: &[u8],
+) {
+    let mut named: Vec<u64> = Vec::new();
+    for f in findings {
+        for id in f.goroutine.iter().chain(&f.goroutines) {
+            if !named.contains(id) {
+                named.push(*id);
+            }
+        }
+    }
+    for (l, input) in loaded.iter().zip(inputs.iter_mut()) {
+        if input.kind != InputKind::ElfCore {
+            continue;
+        }
+        let Some(text) = &input.text else { continue };
+        let wanted: Vec<(u64, u64)> = named
+            .iter()
+            .filter_map(|id| {
+                let g = text.goroutines.iter().find(|g| g.id == *id)?;
+                Some((*id, g.gp?))
+            })
+            .take(MAX_FULL_BACKTRACES)
+            .collect();
+        if wanted.is_empty() {
+            continue;
+        }
+        let Ok(core) = godiag_core::Core::parse(l.bytes()) else {
+            continue;
+        };
+        input.backtraces = godiag_core::full_backtraces(&core, exe, exe_bytes, &wanted);
     }
 }
 

@@ -392,6 +392,7 @@ fn cores_made_now_by_the_installed_toolchain() {
     findings_at_the_marked_line(&cases, "live");
     assert_eq!(check_labels(&cases), 3);
     assert!(tables_match_dwarf(&cases) >= 20, "plain and PIE builds");
+    assert_eq!(check_full_backtraces(&cases), 3, "plain, stripped and PIE");
     let _ = std::fs::remove_dir_all(&out);
 }
 
@@ -706,4 +707,105 @@ fn lock_cycle_closed_by_deferred_unlocks() {
         seen += 1;
     }
     assert!(seen >= 1, "no committed deadlock-abba core");
+}
+
+/// `bt full` of the AB/BA core: the frames of the cycle's goroutines carry
+/// their parameters' values as the program passed them (`transferOut(10)`,
+/// `transferBack(5)`), and the lock each waits for (`lockSlow`'s `m`) is
+/// the bank's `to.mu` (16 bytes in) or `from.mu` (its first word). Stripped
+/// builds give the argument words of the spill slots instead.
+#[test]
+fn full_backtraces_of_the_cycle() {
+    assert!(
+        check_full_backtraces(&cases()) >= 1,
+        "no deadlock-abba core"
+    );
+}
+
+fn check_full_backtraces(cases: &[Case]) -> usize {
+    let mut seen = 0;
+    for case in cases.iter().filter(|c| c.scenario == "deadlock-abba") {
+        let name = case.name();
+        let (core, exe) = case.unpack("btfull");
+        let loaded = godiag::load_inputs(&[core, exe]).unwrap();
+        let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
+        let json = godiag_report::render_json(&report);
+        let v: Value = serde_json::from_str(&json).unwrap();
+        let traces = v["inputs"][0]["backtraces"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{name}: no backtraces"));
+        assert!(traces.len() >= 3, "{name}: the cycle and its victim");
+        let frame_in = |f: &str| -> (Value, Value) {
+            for t in traces {
+                let frames = t["frames"].as_array().unwrap();
+                if let Some(at) = frames.iter().position(|fr| fr["function"] == f) {
+                    let lock = frames[..at]
+                        .iter()
+                        .rev()
+                        .find(|fr| fr["function"].as_str().unwrap().ends_with("lockSlow"))
+                        .cloned()
+                        .unwrap_or_else(|| panic!("{name}: no lockSlow under {f}"));
+                    return (frames[at].clone(), lock);
+                }
+            }
+            panic!("{name}: no full frame of {f}")
+        };
+        let var = |fr: &Value, n: &str| -> String {
+            fr["variables"]
+                .as_array()
+                .and_then(|vs| vs.iter().find(|x| x["name"] == n))
+                .and_then(|x| x["value"].as_str())
+                .unwrap_or_else(|| panic!("{name}: no value of {n} in {fr}"))
+                .to_string()
+        };
+        // The address, before what it points at (`0x.. → {..}`).
+        let hex = |s: &str| {
+            let word = s.split(' ').next().unwrap();
+            u64::from_str_radix(word.trim_start_matches("0x").trim_end_matches('?'), 16).unwrap()
+        };
+        let (out, out_lock) = frame_in("main.(*bank).transferOut");
+        let (back, back_lock) = frame_in("main.(*bank).transferBack");
+        if case.build == "stripped" {
+            assert_eq!(traces[0]["values_from"], "spill-slots", "{name}");
+            let words = |fr: &Value| -> Vec<String> {
+                fr["argument_words"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{name}: no argument words in {fr}"))
+                    .split(", ")
+                    .map(str::to_string)
+                    .collect()
+            };
+            let (o, b) = (words(&out), words(&back));
+            assert_eq!(o[1], "0xa", "{name}: transferOut(10)");
+            assert_eq!(b[1], "0x5", "{name}: transferBack(5)");
+            assert_eq!(hex(&o[0]), hex(&b[0]), "{name}: one bank");
+            assert_eq!(hex(&words(&out_lock)[0]), hex(&o[0]) + 16, "{name}");
+            assert_eq!(hex(&words(&back_lock)[0]), hex(&b[0]), "{name}");
+        } else {
+            assert_eq!(traces[0]["values_from"], "dwarf", "{name}");
+            assert_eq!(var(&out, "n"), "10", "{name}");
+            assert_eq!(var(&back, "n"), "5", "{name}");
+            let bank = hex(&var(&out, "b"));
+            assert_eq!(hex(&var(&back, "b")), bank, "{name}: one bank");
+            assert_eq!(
+                hex(&var(&out_lock, "m")),
+                bank + 16,
+                "{name}: waits for to.mu"
+            );
+            assert_eq!(
+                hex(&var(&back_lock, "m")),
+                bank,
+                "{name}: waits for from.mu"
+            );
+            let types: Vec<&str> = out["variables"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x["type"].as_str().unwrap())
+                .collect();
+            assert_eq!(types, ["*main.bank", "int"], "{name}");
+        }
+        seen += 1;
+    }
+    seen
 }

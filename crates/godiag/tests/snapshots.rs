@@ -159,3 +159,38 @@ fn markdown_reports() {
         });
     }
 }
+
+/// `bt full` as users read it: the frames in full of the AB/BA core's
+/// cycle and victim (the committed Go 1.27.3 core).
+#[test]
+fn core_full_frames_text() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lab/cores/go1.27.3");
+    let gunzip = |name: &str| {
+        use std::io::Read;
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(dir.join(name)).unwrap())
+            .read_to_end(&mut out)
+            .unwrap();
+        out
+    };
+    let loaded = vec![
+        Loaded::from_bytes(
+            "deadlock-abba.core".to_string(),
+            gunzip("deadlock-abba.plain.core.gz"),
+        )
+        .unwrap(),
+        Loaded::from_bytes(
+            "deadlock-abba".to_string(),
+            gunzip("deadlock-abba.plain.exe.gz"),
+        )
+        .unwrap(),
+    ];
+    let report = build_report(&loaded, GroupKeyMode::Stack);
+    let text = render_text(&report, TextOptions::default());
+    let full = text
+        .split("\nFRAMES IN FULL")
+        .nth(1)
+        .and_then(|s| s.split("\nGOROUTINES").next())
+        .expect("a FRAMES IN FULL section");
+    insta::assert_snapshot!("core_full_frames", format!("FRAMES IN FULL{full}"));
+}

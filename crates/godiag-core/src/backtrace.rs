@@ -1,0 +1,161 @@
+//! `bt full` for the goroutines a report names: each frame with the
+//! values of its parameters and locals, read through the executable's
+//! DWARF from the process image. Without DWARF (`-ldflags=-w`), the words
+//! of each frame's argument spill area, which the register ABI writes and
+//! the runtime's traceback prints, are what is left.
+
+use std::borrow::Cow;
+
+use godiag_exe::{DebugVariables, GoExecutable, Memory};
+use godiag_model::{FrameVariable, FullBacktrace, FullFrame, ValuesFrom, VariableRole};
+
+use crate::{layout, load_bias, stack_start, thread_contexts, Core, PcCache};
+
+/// Most frames listed per goroutine.
+const MAX_FRAMES: usize = 64;
+
+/// A process image as a core saved it, with the executable behind it for
+/// what the kernel does not write into a core (read-only data, text).
+pub struct ProcessImage<'c, 'e> {
+    pub core: &'c Core<'c>,
+    pub exe: &'c GoExecutable<'e>,
+    /// Load address minus link address (PIE).
+    pub bias: u64,
+}
+
+impl Memory for ProcessImage<'_, '_> {
+    fn read(&self, addr: u64, len: usize) -> Option<Cow<'_, [u8]>> {
+        self.core
+            .read(addr, len)
+            .or_else(|| self.exe.read(addr.wrapping_sub(self.bias), len))
+            .map(Cow::Borrowed)
+    }
+}
+
+/// The full backtraces of the goroutines `(goid, g address)` given, in
+/// that order. Empty for a goroutine whose stack cannot be walked.
+pub fn full_backtraces(
+    core: &Core<'_>,
+    exe: &GoExecutable<'_>,
+    exe_bytes: &[u8],
+    goroutines: &[(u64, u64)],
+) -> Vec<FullBacktrace> {
+    let Ok(file) = object::File::parse(exe_bytes) else {
+        return Vec::new();
+    };
+    let go = layout::layout(exe, &file).g;
+    let bias = load_bias(core, &file);
+    let dwarf = DebugVariables::load(&file);
+    let image = ProcessImage { core, exe, bias };
+    let mut cache = PcCache::default();
+    let (_, contexts) = thread_contexts(core, &mut cache, exe, bias);
+    goroutines
+        .iter()
+        .map(|&(goid, gp)| {
+            let status = core.read_u32(gp.wrapping_add(go.atomicstatus)).unwrap_or(0) & !0x1000;
+            let sched = (
+                core.read_u64(gp.wrapping_add(go.sched + 8)).unwrap_or(0),
+                core.read_u64(gp.wrapping_add(go.sched)).unwrap_or(0),
+            );
+            let stack = (
+                core.read_u64(gp).unwrap_or(0),
+                core.read_u64(gp.wrapping_add(8)).unwrap_or(0),
+            );
+            let frames = stack_start(status, sched, stack, &contexts)
+                .map(|start| walk(&image, &mut cache, dwarf.as_ref(), start))
+                .unwrap_or_default();
+            FullBacktrace {
+                goroutine: goid,
+                frames,
+                values_from: if dwarf.is_some() {
+                    ValuesFrom::Dwarf
+                } else {
+                    ValuesFrom::SpillSlots
+                },
+            }
+        })
+        .collect()
+}
+
+fn walk<'e>(
+    image: &ProcessImage<'_, 'e>,
+    cache: &mut PcCache<'e>,
+    dwarf: Option<&DebugVariables<'_>>,
+    (mut pc, mut sp, mut exact): (u64, u64, bool),
+) -> Vec<FullFrame> {
+    let mut out = Vec::new();
+    while out.len() < MAX_FRAMES {
+        let Some(step) = cache.step(image.exe, image.bias, pc, exact) else {
+            break;
+        };
+        // The canonical frame address: the caller's SP, above the return
+        // address; the arguments' spill area starts there.
+        let cfa = step.size.map(|s| sp.wrapping_add(s).wrapping_add(8));
+        let scopes = match (dwarf, cfa) {
+            (Some(d), Some(cfa)) => d
+                .frame_variables(step.lookup, cfa, image.bias, image)
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        // Scopes run outermost first, frames innermost first: pair them
+        // from the physical function inwards.
+        let mut scopes = scopes.into_iter().rev().collect::<Vec<_>>();
+        let physical = step.frames.len().saturating_sub(1);
+        for (i, fr) in step.frames.iter().enumerate() {
+            let inlined = i < physical;
+            let at = scopes
+                .iter()
+                .position(|s| s.function == fr.function)
+                .or((scopes.len() == step.frames.len()).then_some(0));
+            let variables = at
+                .map(|k| scopes.remove(k).variables)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|v| FrameVariable {
+                    name: v.name,
+                    role: if v.parameter {
+                        VariableRole::Parameter
+                    } else {
+                        VariableRole::Local
+                    },
+                    type_name: v.type_name,
+                    value: v.value,
+                })
+                .collect();
+            let argument_words = match (dwarf, cfa, inlined) {
+                (None, Some(cfa), false) => image
+                    .exe
+                    .frame_args(step.lookup, cfa, &|a| image.read_u64(a))
+                    .unwrap_or_default(),
+                _ => String::new(),
+            };
+            out.push(FullFrame {
+                function: fr.function.to_string(),
+                file: fr.file.to_string(),
+                line: fr.line,
+                inlined,
+                variables,
+                argument_words,
+            });
+        }
+        if matches!(
+            step.name,
+            "runtime.goexit" | "runtime.mstart" | "runtime.rt0_go"
+        ) {
+            break;
+        }
+        let (Some(size), Some(cfa)) = (step.size, cfa) else {
+            break;
+        };
+        let Some(ret) = image.core.read_u64(sp.wrapping_add(size)) else {
+            break;
+        };
+        sp = cfa;
+        pc = ret;
+        exact = step.name == "runtime.sigpanic" || step.name == "runtime.asyncPreempt";
+        if pc == 0 {
+            break;
+        }
+    }
+    out
+}
