@@ -18,6 +18,7 @@
 # panic in a goroutine started inside pprof.Do: labels and the panic value in memory);
 # fatal-in-defer-after-segv (a secondary fatal error printed last hides the SIGSEGV);
 # deadlock-abba (a watchdog's panic over an AB/BA lock cycle the runtime never reports);
+# deadlock-lock-chan (the same over a lock held across a channel send to the lock's waiter);
 # core-wait-minutes takes 65 s and is only made when named in LAB_CORE_SCENARIOS
 # cgo-crash (CGO_ENABLED=1, needs gcc; the others CGO_ENABLED=0). Builds, run from lab/
 # like regen.sh (no -trimpath, so frames carry /…/lab/scenarios/<name>/main.go paths):
@@ -42,7 +43,7 @@ CACHE="${LAB_GO_CACHE:-$ROOT/.cache/go}"
 OUT="${LAB_CORES_OUT:-$LAB/cores}"
 FILTER="${LAB_CORE_FILTER:-0x33}"
 DEFAULT_VERSIONS=(1.22.10 1.24.11 1.26.6 1.27.3)
-ALL_SCENARIOS="nil-deref bad-address deadlock-chan core-goroutine-leak core-stack-overflow cgo-crash map-concurrent-writes labels fatal-in-defer-after-segv deadlock-abba"
+ALL_SCENARIOS="nil-deref bad-address deadlock-chan core-goroutine-leak core-stack-overflow cgo-crash map-concurrent-writes labels fatal-in-defer-after-segv deadlock-abba deadlock-lock-chan"
 ALL_BUILDS="plain stripped pie"
 SCENARIOS="${LAB_CORE_SCENARIOS:-$ALL_SCENARIOS}"
 BUILDS="${LAB_CORE_BUILDS:-$ALL_BUILDS}"
@@ -132,6 +133,7 @@ EXPECT = {
     "core-wait-minutes": ["[chan receive, 1 minutes]"],
     "fatal-in-defer-after-segv": ["fatal error: sync: unlock of unlocked mutex"],
     "deadlock-abba": ["panic: watchdog: no transfer completed for 1s"],
+    "deadlock-lock-chan": ["panic: watchdog: no event handled for 1s"],
 }
 FLAGS = {"plain": [], "stripped": ["-ldflags=-s -w"], "pie": ["-buildmode=pie"]}
 

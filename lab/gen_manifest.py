@@ -455,6 +455,18 @@ TRACE = [
      "goroutines' headers read [sync.Mutex.Lock] (1.21+), their frames go through "
      "(internal/)sync.(*Mutex).lockSlow with the mutex address as its argument.",
      {}),
+    ("deadlock-lock-chan", "deadlock", "main.(*registry).publish",
+     "watchdog: no event handled for 1s", "default", ["goroutines.debug2", "crash"],
+     "main.(*registry).publish sends on an unbuffered channel while holding the registry's "
+     "lock; the only receiver, main.(*registry).consume, waits for that lock (lock and channel)",
+     "Two workers keep sleeping and ticking, so the runtime never reports a deadlock. main "
+     "runs the watchdog: after 1 s without a handled event it writes goroutines.debug2.txt "
+     "(debug=2) and panics; crash.txt (GOTRACEBACK=all, exit 2) shows the watchdog's panic "
+     "first. The receiver's lock wait prints the lock's address (lockSlow's argument) and the "
+     "channel as its own argument; the sender's frames hide the runtime's channel frames and "
+     "print its receiver as 0x0? (not saved), so from text the holder is inferred from the "
+     "method's receiver type; a core proves it by the pending deferred unlock.",
+     {}),
     ("trace-crash", "nil-dereference", "main.lookup",
      "invalid memory address or nil pointer dereference", "default", ["trace", "crash"],
      "main.lookup reads a field through the nil *session the map returns for an unknown name",

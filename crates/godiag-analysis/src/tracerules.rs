@@ -397,6 +397,56 @@ fn leak(input: &TraceInput<'_>, s: &Summary, out: &mut Vec<Finding>) {
     }
 }
 
+/// A deadlock among named goroutines, seen in a trace of the same run (the
+/// goroutine ids are the same): confirmed when at least two of them were
+/// blocked until the trace ended, contradicted when one of them was running.
+fn cycle_in_trace(f: &mut Finding, input: &TraceInput<'_>) {
+    let s = input.summary;
+    let named = |g: i64| u64::try_from(g).is_ok_and(|g| f.goroutines.contains(&g));
+    if let Some(g) = s.end.running_ids.iter().copied().find(|&g| named(g)) {
+        f.verification
+            .insert(Source::Trace.name(), Verdict::Contradicts);
+        f.evidence.push(evidence(
+            input,
+            format!("goroutine {g}, which the deadlock names, was running at the end of the trace"),
+            Vec::new(),
+        ));
+        return;
+    }
+    let mut lines = Vec::new();
+    let mut blocked = 0u64;
+    let mut least = u64::MAX;
+    for b in &s.blocked_at_end {
+        for &g in b.goroutines.iter().filter(|&&g| named(g)) {
+            blocked += 1;
+            least = least.min(b.min_wait_ns);
+            let site = b
+                .stack
+                .iter()
+                .find(|fr| !godiag_model::goroutine::is_stdlib_function(&fr.function))
+                .or(b.stack.first())
+                .map(|fr| format!(" at {} ({}:{})", fr.function, fr.file, fr.line))
+                .unwrap_or_default();
+            lines.push(format!(
+                "goroutine {g} blocked{}{site}",
+                in_parens(&b.reason)
+            ));
+        }
+    }
+    if blocked >= 2 {
+        let mut e = evidence(
+            input,
+            format!(
+                "{blocked} of the goroutines it names were blocked when the trace ended, each for at least {}, never woken",
+                ms(least)
+            ),
+            lines,
+        );
+        e.goroutines = Some(blocked);
+        f.confirm(e);
+    }
+}
+
 /// What traces say about findings from other sources: a deadlock is contradicted
 /// when the program still ran at the end of a trace that a crash cut short; a leak
 /// is confirmed when goroutines sat blocked at its site; and a crash is placed on
@@ -409,6 +459,11 @@ pub fn confirm_from_traces(findings: &mut [Finding], inputs: &[TraceInput<'_>]) 
                 continue;
             }
             match f.kind {
+                // A cycle of named goroutines (not a global deadlock): the
+                // trace confirms it when they sat blocked to its end.
+                FindingKind::Deadlock if !f.goroutines.is_empty() => {
+                    cycle_in_trace(f, input);
+                }
                 FindingKind::Deadlock if s.partial.is_some() => {
                     let e = &s.end;
                     if e.user_running_or_runnable > 0 {

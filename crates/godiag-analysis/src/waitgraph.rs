@@ -1,20 +1,34 @@
 //! Deadlocks the runtime cannot see, from a goroutine dump, crash text or
-//! core: who waits for which mutex, and who holds it.
+//! core: a wait-for graph of blocked goroutines, what each waits for (a
+//! `sync.Mutex` or `RWMutex`, a channel, a `sync.WaitGroup` or `sync.Cond`)
+//! and who could release it.
 //!
-//! A goroutine blocked taking a `sync.Mutex` or `sync.RWMutex` shows the
-//! lock's address as the argument of the lock's slow path
-//! (`(internal/)sync.(*Mutex).lockSlow(0xc0000b2010)`). Who holds a lock is
-//! not recorded by Go; it is inferred from the argument values the program's
-//! own frames print (not those marked `?`, which may be stale): a goroutine
-//! whose frame was passed the lock's address, or the address of a struct
-//! holding it (the lock lies up to a page past it), is a holder candidate,
-//! unless it waits for that very lock. Only goroutines blocked on a lock
-//! take part: a running goroutine holding a lock is contention, not a
-//! deadlock. A core proves a holder instead: a pending deferred unlock of
-//! the lock in its frames (`Goroutine::holds_locks`). A cycle of goroutines
-//! each waiting for a lock the next holds is a deadlock (high confidence
-//! when every holder is proved); the goroutines waiting behind it are its
-//! victims.
+//! What a goroutine waits for: a lock's address is the argument of the
+//! lock's slow path (`(internal/)sync.(*Mutex).lockSlow(0xc0000b2010)`); a
+//! wait group's or condition's that of `Wait`; a channel's that of the
+//! runtime's send or receive frame, or the core's sudog. A dump hides the
+//! runtime frames of a channel wait, so the channel is then one of the
+//! addresses its own frames were passed.
+//!
+//! Who could release it is not recorded by Go; it is inferred from the
+//! argument values the program's own frames print (not those marked `?`,
+//! which may be stale):
+//! - a lock's holder: a blocked goroutine whose frame was passed the lock's
+//!   address, or that of a struct holding it (the lock lies up to a page
+//!   past it), unless it waits for that very lock. A core proves a holder
+//!   instead: a pending deferred unlock of the lock in its frames
+//!   (`Goroutine::holds_locks`). When no printed value decides, a blocked
+//!   method of the lock's owner type whose receiver was not saved (`0x0?`)
+//!   is the candidate, at low confidence.
+//! - a channel's, wait group's or condition's releasers: every goroutine
+//!   whose frames were passed it. If any of them is not blocked itself, it
+//!   may still release it, and there is no edge.
+//!
+//! A running goroutine holding a lock is contention, not a deadlock. A
+//! cycle of blocked goroutines each waiting for what the next could release
+//! is a deadlock; the goroutines waiting behind it are its victims.
+
+use std::rc::Rc;
 
 use godiag_model::{Frame, Goroutine};
 
@@ -26,30 +40,98 @@ const STRUCT_SPAN: u64 = 4096;
 /// Victims a finding names one by one (for their full frames in a core).
 const MAX_NAMED_VICTIMS: usize = 4;
 
-/// A goroutine blocked taking a lock.
+/// What a blocked goroutine waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Waited {
+    Lock(u64),
+    Chan(u64),
+    /// A channel operation whose channel the text does not show.
+    SomeChan,
+    WaitGroup(u64),
+    Cond(u64),
+}
+
+impl Waited {
+    fn addr(self) -> Option<u64> {
+        match self {
+            Waited::Lock(a) | Waited::Chan(a) | Waited::WaitGroup(a) | Waited::Cond(a) => Some(a),
+            Waited::SomeChan => None,
+        }
+    }
+
+    fn describe(self) -> String {
+        match self {
+            Waited::Lock(a) => format!("the lock at {a:#x}"),
+            Waited::Chan(a) => format!("the channel at {a:#x}"),
+            Waited::SomeChan => "a channel".into(),
+            Waited::WaitGroup(a) => format!("the wait group at {a:#x}"),
+            Waited::Cond(a) => format!("the condition at {a:#x}"),
+        }
+    }
+}
+
+/// How an edge of the graph is known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Proof {
+    /// A pending deferred unlock in the holder's frames (cores).
+    Proved,
+    /// Argument values printed in frames.
+    Values,
+    /// A method of the lock's owner type whose receiver was not saved.
+    ReceiverType,
+}
+
+/// A blocked goroutine and what it waits for.
 struct Waiter<'r, 'a> {
     g: &'r Goroutine<'a>,
-    /// The lock's address.
-    lock: u64,
+    waited: Waited,
     /// Addresses the program's frames were passed.
     args: Vec<u64>,
 }
 
-/// The lock a goroutine waits to take, from its lock frames' argument.
-fn waited_lock(g: &Goroutine<'_>) -> Option<u64> {
-    const LOCK_FRAMES: [&str; 6] = [
-        "sync.(*Mutex).lockSlow",
-        "internal/sync.(*Mutex).lockSlow",
-        "sync.(*Mutex).Lock",
-        "internal/sync.(*Mutex).Lock",
-        "sync.(*RWMutex).Lock",
-        "sync.(*RWMutex).RLock",
-    ];
-    g.frames
-        .iter()
-        .take(6)
-        .filter(|f| LOCK_FRAMES.contains(&f.function))
-        .find_map(|f| first_address(f))
+const LOCK_FRAMES: [&str; 6] = [
+    "sync.(*Mutex).lockSlow",
+    "internal/sync.(*Mutex).lockSlow",
+    "sync.(*Mutex).Lock",
+    "internal/sync.(*Mutex).Lock",
+    "sync.(*RWMutex).Lock",
+    "sync.(*RWMutex).RLock",
+];
+const CHAN_FRAMES: [&str; 5] = [
+    "runtime.chansend1",
+    "runtime.chansend",
+    "runtime.chanrecv1",
+    "runtime.chanrecv2",
+    "runtime.chanrecv",
+];
+
+/// What a goroutine waits for, from its status and top frames.
+fn waited(g: &Goroutine<'_>) -> Option<Waited> {
+    let top = || g.frames.iter().take(8);
+    let arg_of = |names: &[&str]| {
+        top()
+            .filter(|f| names.contains(&f.function))
+            .find_map(|f| first_address(f))
+    };
+    if let Some(a) = arg_of(&LOCK_FRAMES) {
+        return Some(Waited::Lock(a));
+    }
+    match g.status {
+        "chan send" | "chan receive" => Some(
+            g.waits_on
+                .iter()
+                .find(|w| w.what.starts_with("chan"))
+                .map(|w| w.addr)
+                .or_else(|| arg_of(&CHAN_FRAMES))
+                .map_or(Waited::SomeChan, Waited::Chan),
+        ),
+        _ => {
+            if let Some(a) = arg_of(&["sync.(*WaitGroup).Wait"]) {
+                return Some(Waited::WaitGroup(a));
+            }
+            arg_of(&["sync.(*Cond).Wait"]).map(Waited::Cond)
+        }
+    }
 }
 
 fn first_address(f: &Frame<'_>) -> Option<u64> {
@@ -67,145 +149,404 @@ fn parse_address(word: &str) -> Option<u64> {
 }
 
 /// The address words the program's own frames print (the lock frames and
-/// the runtime's are left out: they name the lock being waited for).
+/// the runtime's are left out: they name what is being waited for).
 fn program_args(g: &Goroutine<'_>) -> Vec<u64> {
-    g.frames
+    let mut v: Vec<u64> = g
+        .frames
         .iter()
-        .filter(|f| !f.is_stdlib())
+        // Most frames print no arguments: skip them before the package test.
+        .filter(|f| !f.args.is_empty() && f.args != "..." && !f.is_stdlib())
         .flat_map(|f| {
             f.args
                 .split(',')
                 .filter_map(|w| parse_address(w.trim().trim_matches(['{', '}'])))
         })
-        .collect()
+        .collect();
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
-/// Runs the rule over one text input (a dump or crash text that printed
-/// the blocked goroutines).
+/// `main.(*registry)` of `main.(*registry).consume`: a method's receiver type.
+fn receiver_type(function: &str) -> Option<&str> {
+    let end = function.find(").")?;
+    function[..end]
+        .contains(".(*")
+        .then(|| &function[..end + 1])
+}
+
+/// The arguments sorted with who was passed them, to find who references
+/// an address (or a struct up to a page below it) in a dump of tens of
+/// thousands of goroutines.
+struct References {
+    /// (address, goroutine index in the input).
+    by_addr: Vec<(u64, usize)>,
+}
+
+impl References {
+    fn new(args: &[Vec<u64>]) -> Self {
+        let mut by_addr: Vec<(u64, usize)> = args
+            .iter()
+            .enumerate()
+            .flat_map(|(j, a)| a.iter().map(move |&a| (a, j)))
+            .collect();
+        by_addr.sort_unstable();
+        References { by_addr }
+    }
+
+    /// Goroutines (indexes) passed `addr`, or with `span`, a struct holding it.
+    fn of(&self, addr: u64, span: u64) -> impl Iterator<Item = usize> + '_ {
+        let from = self
+            .by_addr
+            .partition_point(|&(a, _)| a < addr.saturating_sub(span.saturating_sub(1)));
+        let to = self.by_addr.partition_point(|&(a, _)| a <= addr);
+        self.by_addr[from..to].iter().map(|&(_, j)| j)
+    }
+}
+
+/// Who can release what a waiter waits for: waiter indexes, and how each is known.
+type Releasers = Rc<Vec<(usize, Proof)>>;
+
 pub(crate) fn lock_cycle_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) {
-    let waiters: Vec<Waiter<'_, '_>> = input
-        .artifact
-        .goroutines
+    let all = &input.artifact.goroutines;
+    // A cycle holds a lock: without a goroutine blocked on one, none.
+    if !all
         .iter()
-        .filter(|g| g.is_waiting())
-        .filter_map(|g| {
-            Some(Waiter {
-                lock: waited_lock(g)?,
-                args: program_args(g),
+        .any(|g| g.is_waiting() && matches!(waited(g), Some(Waited::Lock(_))))
+    {
+        return;
+    }
+    let mut args: Vec<Vec<u64>> = all.iter().map(program_args).collect();
+    // waiter_of[j]: the waiter index of goroutine j, if it is blocked on
+    // something the graph knows.
+    let mut waiter_of: Vec<Option<usize>> = vec![None; all.len()];
+    let mut waiters: Vec<Waiter<'_, '_>> = Vec::new();
+    for (j, g) in all.iter().enumerate() {
+        if !g.is_waiting() {
+            continue;
+        }
+        if let Some(w) = waited(g) {
+            waiter_of[j] = Some(waiters.len());
+            waiters.push(Waiter {
                 g,
+                waited: w,
+                args: std::mem::take(&mut args[j]),
+            });
+        }
+    }
+    // Put the waiters' arguments back for the index of references.
+    for (j, w) in waiter_of.iter().enumerate() {
+        if let Some(w) = w {
+            args[j].clone_from(&waiters[*w].args);
+        }
+    }
+    let refs = References::new(&args);
+    drop(args);
+    let mut graph = Graph {
+        waiters: &waiters,
+        waiter_of: &waiter_of,
+        refs: &refs,
+        edges: vec![None; waiters.len()],
+        per_object: Default::default(),
+    };
+    let Some(cycle) = find_cycle(&mut graph) else {
+        return;
+    };
+    out.push(cycle_finding(input, &mut graph, &cycle));
+}
+
+/// The wait-for graph, its edges worked out on demand (from the lock
+/// waiters a cycle must pass through), once per object: a dump can hold
+/// tens of thousands of goroutines waiting on one.
+struct Graph<'g, 'r, 'a> {
+    waiters: &'g [Waiter<'r, 'a>],
+    waiter_of: &'g [Option<usize>],
+    refs: &'g References,
+    edges: Vec<Option<Releasers>>,
+    per_object: std::collections::HashMap<Waited, Releasers>,
+}
+
+impl Graph<'_, '_, '_> {
+    /// Who could release what waiter `i` waits for.
+    fn edges(&mut self, i: usize) -> Releasers {
+        if let Some(e) = &self.edges[i] {
+            return e.clone();
+        }
+        let (waiters, waiter_of, refs) = (self.waiters, self.waiter_of, self.refs);
+        let w = &waiters[i];
+        let e = if w.waited == Waited::SomeChan {
+            // Each such waiter has its own candidate channels.
+            Rc::new(releasers_of_some_chan(i, waiters, waiter_of, refs))
+        } else {
+            self.per_object
+                .entry(w.waited)
+                .or_insert_with(|| {
+                    Rc::new(match w.waited {
+                        Waited::Lock(lock) => lock_holders(i, lock, waiters, waiter_of, refs),
+                        other => releasers(other, waiters, waiter_of, refs),
+                    })
+                })
+                .clone()
+        };
+        self.edges[i] = Some(e.clone());
+        e
+    }
+}
+
+fn lock_holders(
+    i: usize,
+    lock: u64,
+    waiters: &[Waiter<'_, '_>],
+    waiter_of: &[Option<usize>],
+    refs: &References,
+) -> Vec<(usize, Proof)> {
+    let not_same = |j: &usize| waiters[*j].waited != Waited::Lock(lock);
+    // A pending deferred unlock proves who holds it (cores).
+    let mut proved: Vec<usize> = (0..waiters.len())
+        .filter(|&j| waiters[j].g.holds_locks.contains(&lock))
+        .collect();
+    if !proved.is_empty() {
+        proved.sort_by_key(|&j| waiters[j].g.id);
+        return proved.into_iter().map(|j| (j, Proof::Proved)).collect();
+    }
+    let mut h: Vec<usize> = refs
+        .of(lock, STRUCT_SPAN)
+        .filter_map(|j| waiter_of[j])
+        .filter(not_same)
+        .collect();
+    h.sort_by_key(|&j| waiters[j].g.id);
+    h.dedup();
+    if !h.is_empty() {
+        return h.into_iter().map(|j| (j, Proof::Values)).collect();
+    }
+    // No printed value decides: a blocked method of the type that owns the
+    // lock (the waiter's frame passed the lock's struct as receiver) whose
+    // own receiver word was not saved.
+    let owner = waiters[i]
+        .g
+        .frames
+        .iter()
+        .filter(|f| !f.is_stdlib())
+        .find_map(|f| {
+            let t = receiver_type(f.function)?;
+            let recv = first_address(f)?;
+            (recv <= lock && lock - recv < STRUCT_SPAN).then_some(t)
+        });
+    let Some(owner) = owner else {
+        return Vec::new();
+    };
+    let mut h: Vec<usize> = (0..waiters.len())
+        .filter(|&j| j != i && not_same(&j))
+        .filter(|&j| {
+            waiters[j].g.frames.iter().any(|f| {
+                receiver_type(f.function) == Some(owner)
+                    && f.args
+                        .split(',')
+                        .next()
+                        .is_some_and(|w| w.trim().ends_with('?'))
             })
         })
         .collect();
-    if waiters.len() < 2 {
-        return;
-    }
-    // holders[i]: the waiters that may hold the lock waiter i waits for,
-    // lowest goroutine id first (the one started first, when several may).
-    // Worked out once per lock, through the argument addresses sorted: a
-    // dump can hold tens of thousands of goroutines waiting on one lock.
-    let mut by_arg: Vec<(u64, usize)> = waiters
-        .iter()
-        .enumerate()
-        .flat_map(|(j, w)| w.args.iter().map(move |&a| (a, j)))
-        .collect();
-    by_arg.sort_unstable();
-    let mut per_lock: std::collections::HashMap<u64, std::rc::Rc<Vec<usize>>> = Default::default();
-    let holders: Vec<std::rc::Rc<Vec<usize>>> = waiters
-        .iter()
-        .map(|w| {
-            per_lock
-                .entry(w.lock)
-                .or_insert_with(|| {
-                    // A pending deferred unlock proves who holds it (cores).
-                    let mut proved: Vec<usize> = (0..waiters.len())
-                        .filter(|&j| waiters[j].g.holds_locks.contains(&w.lock))
-                        .collect();
-                    if !proved.is_empty() {
-                        proved.sort_by_key(|&j| waiters[j].g.id);
-                        return std::rc::Rc::new(proved);
-                    }
-                    let from = by_arg
-                        .partition_point(|&(a, _)| a < w.lock.saturating_sub(STRUCT_SPAN - 1));
-                    let to = by_arg.partition_point(|&(a, _)| a <= w.lock);
-                    let mut h: Vec<usize> = by_arg[from..to]
-                        .iter()
-                        .map(|&(_, j)| j)
-                        .filter(|&j| waiters[j].lock != w.lock)
-                        .collect();
-                    h.sort_by_key(|&j| waiters[j].g.id);
-                    h.dedup();
-                    std::rc::Rc::new(h)
-                })
-                .clone()
-        })
-        .collect();
-    let Some(cycle) = find_cycle(&holders, &waiters) else {
-        return;
-    };
-    out.push(cycle_finding(input, &waiters, &holders, &cycle));
+    h.sort_by_key(|&j| waiters[j].g.id);
+    h.into_iter().map(|j| (j, Proof::ReceiverType)).collect()
 }
 
-/// The first cycle, walking from each waiter (in goroutine id order) to
-/// the first holder of what it waits for; every member waits for a
-/// different lock.
-fn find_cycle(
-    holders: &[std::rc::Rc<Vec<usize>>],
+/// Who could release a channel, wait group or condition: every goroutine
+/// passed it, all of them blocked (else none: a live one may release it).
+fn releasers(
+    object: Waited,
     waiters: &[Waiter<'_, '_>],
-) -> Option<Vec<usize>> {
-    let mut order: Vec<usize> = (0..waiters.len()).collect();
+    waiter_of: &[Option<usize>],
+    refs: &References,
+) -> Vec<(usize, Proof)> {
+    let Some(addr) = object.addr() else {
+        return Vec::new();
+    };
+    // A channel is an allocation of its own; a wait group or condition
+    // may sit inside a struct that was passed.
+    let span = if matches!(object, Waited::Chan(_)) {
+        1
+    } else {
+        STRUCT_SPAN
+    };
+    collect_releasers(refs.of(addr, span), object, waiters, waiter_of)
+}
+
+/// A channel operation whose channel is one of the waiter's own argument
+/// words: the goroutines passed any of them.
+fn releasers_of_some_chan(
+    i: usize,
+    waiters: &[Waiter<'_, '_>],
+    waiter_of: &[Option<usize>],
+    refs: &References,
+) -> Vec<(usize, Proof)> {
+    if waiters[i].args.is_empty() {
+        return some_chan_by_receiver_type(i, waiters);
+    }
+    let mut seen: Vec<usize> = waiters[i]
+        .args
+        .iter()
+        .flat_map(|&a| refs.of(a, 1))
+        .collect();
+    seen.sort_unstable();
+    seen.dedup();
+    let mut out = Vec::new();
+    for j in seen {
+        match waiter_of[j] {
+            Some(k) if k == i => {}
+            // A goroutine not blocked may still do the other half.
+            None => return Vec::new(),
+            Some(k) if waiters[k].waited == Waited::SomeChan => {}
+            Some(k) => out.push((k, Proof::Values)),
+        }
+    }
+    out.sort_by_key(|&(k, _)| waiters[k].g.id);
+    out
+}
+
+/// No argument word of the waiter was saved: the other blocked methods of
+/// the type whose method waits (its receiver not saved either) are the
+/// candidates, at low confidence.
+fn some_chan_by_receiver_type(i: usize, waiters: &[Waiter<'_, '_>]) -> Vec<(usize, Proof)> {
+    let unsaved = |f: &&Frame<'_>| {
+        f.args
+            .split(',')
+            .next()
+            .is_some_and(|w| w.trim().ends_with('?'))
+    };
+    let Some(owner) = waiters[i]
+        .g
+        .frames
+        .iter()
+        .filter(|f| !f.is_stdlib())
+        .filter(unsaved)
+        .find_map(|f| receiver_type(f.function))
+    else {
+        return Vec::new();
+    };
+    let mut out: Vec<usize> = (0..waiters.len())
+        .filter(|&j| j != i && waiters[j].waited != Waited::SomeChan)
+        .filter(|&j| {
+            waiters[j]
+                .g
+                .frames
+                .iter()
+                .any(|f| !f.is_stdlib() && receiver_type(f.function) == Some(owner))
+        })
+        .collect();
+    out.sort_by_key(|&j| waiters[j].g.id);
+    out.into_iter().map(|j| (j, Proof::ReceiverType)).collect()
+}
+
+fn collect_releasers(
+    referencing: impl Iterator<Item = usize>,
+    object: Waited,
+    waiters: &[Waiter<'_, '_>],
+    waiter_of: &[Option<usize>],
+) -> Vec<(usize, Proof)> {
+    let mut out = Vec::new();
+    for j in referencing {
+        match waiter_of[j] {
+            Some(k) if waiters[k].waited == object => {}
+            Some(k) => out.push((k, Proof::Values)),
+            // Running, or blocked on something the graph does not know
+            // (a sleep, I/O): it may still release it.
+            None => return Vec::new(),
+        }
+    }
+    out.sort_by_key(|&(k, _)| waiters[k].g.id);
+    out.dedup();
+    out
+}
+
+/// The first cycle, walking from each lock waiter (in goroutine id order)
+/// to the first releaser of what it waits for; every member waits for a
+/// different object. A cycle holds a lock, so starting from the lock
+/// waiters finds every one.
+fn find_cycle(graph: &mut Graph<'_, '_, '_>) -> Option<Vec<usize>> {
+    let waiters = graph.waiters;
+    let mut order: Vec<usize> = (0..waiters.len())
+        .filter(|&i| matches!(waiters[i].waited, Waited::Lock(_)))
+        .collect();
     order.sort_by_key(|&i| waiters[i].g.id);
+    // Waiters already walked from without closing a cycle through them.
+    let mut done = vec![false; waiters.len()];
     for start in order {
+        if done[start] {
+            continue;
+        }
         let mut path = vec![start];
         let mut at = start;
-        while let Some(&next) = holders[at].first() {
+        while let Some(&(next, _)) = graph.edges(at).first() {
             if next == start {
-                let mut locks: Vec<u64> = path.iter().map(|&i| waiters[i].lock).collect();
-                locks.sort_unstable();
-                locks.dedup();
-                if locks.len() == path.len() {
+                let mut objects: Vec<Waited> = path.iter().map(|&i| waiters[i].waited).collect();
+                objects.sort_unstable();
+                objects.dedup();
+                if objects.len() == path.len() {
                     return Some(path);
                 }
                 break;
             }
-            if path.contains(&next) {
+            if path.contains(&next) || path.len() > 64 {
                 break;
             }
             path.push(next);
             at = next;
         }
+        done[start] = true;
     }
     None
 }
 
 fn cycle_finding(
     input: &TextInput<'_, '_>,
-    waiters: &[Waiter<'_, '_>],
-    holders: &[std::rc::Rc<Vec<usize>>],
+    graph: &mut Graph<'_, '_, '_>,
     cycle: &[usize],
 ) -> Finding {
+    let waiters = graph.waiters;
+    let n = cycle.len();
     let members: Vec<&Waiter<'_, '_>> = cycle.iter().map(|&i| &waiters[i]).collect();
-    // Each member holds what the one before it waits for; proved when a
-    // pending deferred unlock of that lock sits in its frames.
-    let closed_by_evidence = (0..members.len()).all(|k| {
-        let before = members[(k + members.len() - 1) % members.len()];
-        members[k].g.holds_locks.contains(&before.lock)
-    });
-    let in_cycle_locks: Vec<u64> = members.iter().map(|w| w.lock).collect();
+    // How each link is known (member k is released by member k+1); the
+    // weakest decides the confidence.
+    let mut proofs: Vec<Proof> = (0..n)
+        .map(|k| {
+            graph
+                .edges(cycle[k])
+                .first()
+                .map_or(Proof::ReceiverType, |&(_, p)| p)
+        })
+        .collect();
+    proofs.sort_unstable();
+    proofs.dedup();
+    let proof = proofs.last().copied().unwrap_or(Proof::ReceiverType);
+    let all_locks = members.iter().all(|w| matches!(w.waited, Waited::Lock(_)));
+    let in_cycle: Vec<Waited> = members.iter().map(|w| w.waited).collect();
     let victims: Vec<&Waiter<'_, '_>> = waiters
         .iter()
         .enumerate()
-        .filter(|(i, w)| !cycle.contains(i) && in_cycle_locks.contains(&w.lock))
+        .filter(|(i, w)| !cycle.contains(i) && in_cycle.contains(&w.waited))
         .map(|(_, w)| w)
         .collect();
     fn site<'a>(w: &Waiter<'_, 'a>) -> &'a str {
         user_frame(&w.g.frames).map(|f| f.function).unwrap_or("?")
     }
+    // Where the cycle closes: a member that blocks on a channel, wait group
+    // or condition while holding a lock another member waits for (the
+    // classic bug); else the first member, at the frame taking its second lock.
+    let lead = (0..n)
+        .find(|&k| {
+            let before = members[(k + n - 1) % n];
+            !matches!(members[k].waited, Waited::Lock(_))
+                && matches!(before.waited, Waited::Lock(_))
+        })
+        .unwrap_or(0);
     let ids: Vec<String> = members.iter().map(|w| w.g.id.to_string()).collect();
     let mut f = Finding::new(
         FindingKind::Deadlock,
         format!(
-            "deadlock: goroutines {} wait for each other's locks ({}){}",
+            "deadlock: goroutines {} wait for each other{} ({}){}",
             ids.join(" and "),
+            if all_locks { "'s locks" } else { "" },
             members
                 .iter()
                 .map(|w| site(w))
@@ -217,70 +558,92 @@ fn cycle_finding(
                 n => format!("; {n} more goroutines are blocked behind them"),
             }
         ),
-        if closed_by_evidence {
-            Confidence::High
-        } else {
-            Confidence::Medium
+        match (proof, all_locks) {
+            (Proof::Proved, true) => Confidence::High,
+            (Proof::ReceiverType, _) => Confidence::Low,
+            _ => Confidence::Medium,
         },
     );
-    // Where the first of the cycle takes its second lock.
-    f.goroutine = Some(members[0].g.id);
+    f.goroutine = Some(members[lead].g.id);
     f.goroutines = members
         .iter()
-        .chain(victims.iter().take(MAX_NAMED_VICTIMS))
         .map(|w| w.g.id)
+        .chain(victims.iter().take(MAX_NAMED_VICTIMS).map(|w| w.g.id))
         .collect();
-    f.location = user_frame(&members[0].g.frames).map(Location::from);
+    f.location = user_frame(&members[lead].g.frames).map(Location::from);
     let mut lines = Vec::new();
     for (k, w) in members.iter().enumerate() {
-        // Member k waits for what member k+1 holds; it holds what member
-        // k-1 waits for.
-        let holder = members[(k + 1) % members.len()];
-        let held = members[(k + members.len() - 1) % members.len()].lock;
+        // Member k waits for what member k+1 can release; it holds what
+        // member k-1 waits for, when that is a lock.
+        let next = members[(k + 1) % n];
+        let before = members[(k + n - 1) % n];
+        let holds = match before.waited {
+            Waited::Lock(a) => format!("holds the lock at {a:#x} and "),
+            _ => String::new(),
+        };
+        let by = match w.waited {
+            Waited::Lock(_) => format!("held by goroutine {}", next.g.id),
+            _ => format!(
+                "which only goroutine {}, itself blocked, was passed",
+                next.g.id
+            ),
+        };
         lines.push(format!(
-            "goroutine {} in {}{} holds the lock at {held:#x} and waits for the lock at {:#x}, held by goroutine {}",
+            "goroutine {} [{}] in {}{} {holds}waits for {}, {by}",
             w.g.id,
+            w.g.status,
             site(w),
             user_frame(&w.g.frames)
                 .map(|fr| format!(" ({}:{})", fr.file, fr.line))
                 .unwrap_or_default(),
-            w.lock,
-            holder.g.id,
+            w.waited.describe(),
         ));
     }
     for v in &victims {
         lines.push(format!(
-            "goroutine {} in {} waits behind them for the lock at {:#x}",
+            "goroutine {} in {} waits behind them for {}",
             v.g.id,
             site(v),
-            v.lock
+            v.waited.describe()
         ));
     }
-    // A lock of the cycle that another goroutine could also be holding.
-    let others = cycle.iter().any(|&i| holders[i].len() > 1);
+    // An object of the cycle that another goroutine could also release.
+    let others = cycle.iter().any(|&i| graph.edges(i).len() > 1);
     f.confirm(Evidence {
         source: input.source(),
-        summary: if closed_by_evidence {
-            format!(
-                "{} goroutines blocked on locks: each waits for a lock the next holds (each holder proved by a pending deferred unlock of that lock in its frames)",
-                waiters.len()
-            )
-        } else {
-            format!(
-                "{} goroutines blocked on locks: each waits for a lock the next holds (holders inferred from the argument values of their frames{})",
-                waiters.len(),
-                if others { "; another goroutine could also be the holder" } else { "" }
-            )
-        },
+        summary: format!(
+            "{} goroutines blocked on {}: each waits for {} ({}{})",
+            waiters.len(),
+            if all_locks { "locks" } else { "locks, channels or wait groups" },
+            if all_locks { "a lock the next holds" } else { "what the next could release" },
+            proofs
+                .iter()
+                .map(|p| match p {
+                    Proof::Proved => "each lock's holder proved by a pending deferred unlock of that lock in its frames",
+                    Proof::Values if all_locks => "holders inferred from the argument values of their frames",
+                    Proof::Values => "holders and releasers inferred from the argument values of their frames",
+                    Proof::ReceiverType => "inferred from blocked methods of the owner type whose receiver was not saved",
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            if others { "; another goroutine could also be the holder" } else { "" }
+        ),
         input: input.index,
-        offset: Some(members[0].g.offset),
+        offset: Some(members[lead].g.offset),
         lines,
-        goroutines: Some(members.len() as u64),
+        goroutines: Some(n as u64),
     });
-    f.next_steps = vec![
-        "Make every path take these locks in one order (or take one lock for both), so no goroutine holds one while waiting for the other".into(),
-        "Confirm the holders: a core (`godiag analyze` with the executable) or a second dump shows the same goroutines still waiting at the same lines".into(),
-    ]
+    f.next_steps = if all_locks {
+        vec![
+            "Make every path take these locks in one order (or take one lock for both), so no goroutine holds one while waiting for the other".into(),
+            "Confirm the holders: a core (`godiag analyze` with the executable) or a second dump shows the same goroutines still waiting at the same lines".into(),
+        ]
+    } else {
+        vec![
+            "Do not block on a channel, wait group or condition while holding a lock that the other side needs: release the lock before the send or wait (copy what the send needs first), or give the channel a buffer the other side drains without the lock".into(),
+            "Confirm the holder: a core (`godiag analyze` with the executable) proves who holds the lock by the pending deferred unlock in its frames".into(),
+        ]
+    }
     .into_iter()
     .chain(next_steps(FindingKind::Deadlock).into_iter().take(2))
     .collect();

@@ -499,12 +499,22 @@ pub fn goroutines<'e>(
         let hi = core.read_u64(gp.wrapping_add(8)).unwrap_or(0);
         stacks.push((goid, lo, hi));
         let start = stack_start(status, (pc, sp), (lo, hi), &contexts);
-        // Goroutines blocked taking a lock get their frames' arguments: the
-        // lock's address and its holders' are told from them.
-        let lock_wait = matches!(
-            status_name,
-            "sync.Mutex.Lock" | "sync.RWMutex.Lock" | "sync.RWMutex.RLock" | "semacquire"
-        );
+        // Goroutines blocked on what the wait-for graph follows (a lock, a
+        // channel, a wait group, a condition) get their frames' arguments
+        // and pending deferred unlocks: what they wait for, what they were
+        // passed and which locks they hold are told from them.
+        // Lock waiters print every frame's arguments (the lock is the
+        // argument of the runtime's lock frames); the others their own
+        // frames' (the channel comes from the sudog).
+        let lock_wait = match status_name {
+            "sync.Mutex.Lock" | "sync.RWMutex.Lock" | "sync.RWMutex.RLock" | "semacquire" => {
+                ArgsFor::All
+            }
+            "chan send" | "chan receive" | "sync.WaitGroup.Wait" | "sync.Cond.Wait" => {
+                ArgsFor::Program
+            }
+            _ => ArgsFor::None,
+        };
         let (frames, elided, holds_locks) = start.map_or((Vec::new(), None, Vec::new()), |start| {
             unwind(core, &mut cache, exe, bias, start, lock_wait)
         });
@@ -928,6 +938,16 @@ fn throw_message<'e>(
         })
 }
 
+/// Which frames of a walk get their arguments and pending deferred
+/// unlocks read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ArgsFor {
+    None,
+    /// Frames outside the runtime (`sync` included: a wait group's address).
+    Program,
+    All,
+}
+
 /// What unwinding needs at one PC, worked out once: goroutines of one
 /// program share a few hundred return addresses among them.
 pub(crate) struct PcStep<'e> {
@@ -939,12 +959,20 @@ pub(crate) struct PcStep<'e> {
     pub(crate) frames: Vec<Frame<'e>>,
     /// The frame size (`pcsp`) at the PC; `None` ends the walk.
     pub(crate) size: Option<u64>,
+    /// How the physical function's arguments print at the PC.
+    args: Option<godiag_exe::ArgLayout>,
+    /// Where its open-coded defers are (Go 1.22+), if it has any.
+    defers: Option<(u64, u64)>,
+    /// The physical function is the runtime's.
+    in_runtime: bool,
 }
 
 /// [`PcStep`]s by (PC as found on the stack, whether it is exact).
 #[derive(Default)]
 pub(crate) struct PcCache<'e> {
     steps: godiag_model::group::FxMap<(u64, bool), Option<std::rc::Rc<PcStep<'e>>>>,
+    /// Whether the deferred closure at a code address unlocks a mutex.
+    unlocks: godiag_model::group::FxMap<u64, bool>,
 }
 
 impl<'e> PcCache<'e> {
@@ -977,7 +1005,7 @@ fn pc_step<'e>(exe: &GoExecutable<'e>, bias: u64, pc: u64, exact: bool) -> Optio
         link_pc.wrapping_sub(1)
     };
     let f = exe.pclntab.find(lookup)?;
-    let frames = exe
+    let frames: Vec<Frame<'e>> = exe
         .frames(lookup)
         .into_iter()
         .map(|fr| Frame {
@@ -1000,10 +1028,13 @@ fn pc_step<'e>(exe: &GoExecutable<'e>, bias: u64, pc: u64, exact: bool) -> Optio
     Some(PcStep {
         name: f.name,
         lookup,
-        frames,
         // The frame size at the PC itself, as the runtime's unwinder reads it
         // (a return address has the same SP delta as its call).
         size: exe.frame_size(&f, link_pc),
+        args: exe.arg_layout(lookup),
+        defers: exe.open_coded_defers(lookup),
+        in_runtime: frames.last().is_some_and(Frame::is_runtime),
+        frames,
     })
 }
 
@@ -1017,7 +1048,7 @@ fn unwind<'e>(
     exe: &GoExecutable<'e>,
     bias: u64,
     (pc, sp, first_exact): (u64, u64, bool),
-    with_args: bool,
+    with_args: ArgsFor,
 ) -> (Vec<Frame<'e>>, Option<u64>, Vec<u64>) {
     let mut out = Vec::new();
     let mut held = Vec::new();
@@ -1034,18 +1065,26 @@ fn unwind<'e>(
             out.extend_from_slice(&step.frames);
             // The arguments, as the runtime prints them, of the physical
             // frame (inlined ones print `...`): read from the caller's SP.
-            if let (true, Some(size), Some(last)) = (with_args, step.size, out.last_mut()) {
-                let link_pc = pc.wrapping_sub(bias);
-                let lookup = if exact {
-                    link_pc
-                } else {
-                    link_pc.wrapping_sub(1)
-                };
+            if let (true, Some(size), Some(last)) =
+                (with_args != ArgsFor::None, step.size, out.last_mut())
+            {
                 let argp = sp.wrapping_add(size).wrapping_add(8);
-                if let Some(args) = exe.frame_args(lookup, argp, &|a| core.read_u64(a)) {
-                    last.args = args.into();
+                let wanted = with_args == ArgsFor::All || !step.in_runtime;
+                if let (true, Some(layout)) = (wanted, &step.args) {
+                    if let Some(args) = layout.format(argp, &|a| core.read_u64(a)) {
+                        last.args = args.into();
+                    }
                 }
-                held.extend(deferred_unlocks(core, exe, bias, lookup, argp));
+                if let Some(defers) = step.defers {
+                    held.extend(deferred_unlocks(
+                        core,
+                        exe,
+                        bias,
+                        defers,
+                        argp,
+                        &mut cache.unlocks,
+                    ));
+                }
             }
         } else if physical > MAX_COUNTED {
             break;
@@ -1083,12 +1122,10 @@ fn deferred_unlocks(
     core: &Core<'_>,
     exe: &GoExecutable<'_>,
     bias: u64,
-    pc: u64,
+    (bits_off, slots_off): (u64, u64),
     fp: u64,
+    unlocks: &mut godiag_model::group::FxMap<u64, bool>,
 ) -> Vec<u64> {
-    let Some((bits_off, slots_off)) = exe.open_coded_defers(pc) else {
-        return Vec::new();
-    };
     // varp: below the return address and the saved frame pointer.
     let varp = fp.wrapping_sub(16);
     let Some(bits) = core.read_u8(varp.wrapping_sub(bits_off)) else {
@@ -1099,7 +1136,10 @@ fn deferred_unlocks(
         .filter_map(|i| {
             let closure = core.read_u64(varp.wrapping_sub(slots_off).wrapping_add(8 * i))?;
             let code = core.read_u64(closure)?;
-            waits::calls_unlock(exe, code.wrapping_sub(bias))
+            let unlocks = *unlocks
+                .entry(code)
+                .or_insert_with(|| waits::calls_unlock(exe, code.wrapping_sub(bias)));
+            unlocks
                 .then(|| core.read_u64(closure.wrapping_add(8)))
                 .flatten()
         })

@@ -511,6 +511,13 @@ impl<'a> GoExecutable<'a> {
         argp: u64,
         read: &dyn Fn(u64) -> Option<u64>,
     ) -> Option<String> {
+        self.arg_layout(pc)?.format(argp, read)
+    }
+
+    /// How the arguments of the function at `pc` are printed, decoded once
+    /// (`FUNCDATA_ArgInfo`, and which spill slots are live at `pc`): readers
+    /// of many stacks keep it per PC.
+    pub fn arg_layout(&self, pc: u64) -> Option<ArgLayout> {
         const END_SEQ: u8 = 0xff;
         const START_AGG: u8 = 0xfe;
         const END_AGG: u8 = 0xfd;
@@ -545,58 +552,33 @@ impl<'a> GoExecutable<'a> {
                 .and_then(|i| l.get(i));
             byte.is_none_or(|b| b & (1 << (slot % 8)) != 0)
         };
-        let mut out = String::new();
-        let mut start = true;
+        let mut parts = Vec::new();
         let mut slot = 0u8;
         let mut i = 0;
         while i < info.len().min(MAX_LEN) {
             let op = info[i];
             i += 1;
-            let comma = |out: &mut String, start: bool| {
-                if !start {
-                    out.push_str(", ");
-                }
-            };
             match op {
-                END_SEQ => return Some(out),
-                START_AGG => {
-                    comma(&mut out, start);
-                    out.push('{');
-                    start = true;
-                    continue;
-                }
-                END_AGG => out.push('}'),
-                DOT_DOT_DOT => {
-                    comma(&mut out, start);
-                    out.push_str("...");
-                }
-                OFFSET_TOO_LARGE => {
-                    comma(&mut out, start);
-                    out.push('_');
-                }
+                END_SEQ => return Some(ArgLayout { parts }),
+                START_AGG => parts.push(ArgPart::Open),
+                END_AGG => parts.push(ArgPart::Close),
+                DOT_DOT_DOT => parts.push(ArgPart::Dots),
+                OFFSET_TOO_LARGE => parts.push(ArgPart::TooLarge),
                 off => {
-                    comma(&mut out, start);
                     let size = *info.get(i)?;
                     i += 1;
-                    let mut x = read(argp.wrapping_add(u64::from(off)))?;
-                    if size == 0 {
-                        x = 0;
-                    } else if size < 8 {
-                        let shift = 64 - u32::from(size) * 8;
-                        x = (x << shift) >> shift;
-                    }
-                    out.push_str(&format!("{x:#x}"));
-                    if !is_live(off, slot) {
-                        out.push('?');
-                    }
+                    parts.push(ArgPart::Word {
+                        offset: off,
+                        size,
+                        live: is_live(off, slot),
+                    });
                     if off >= start_offset {
                         slot = slot.wrapping_add(1);
                     }
                 }
             }
-            start = false;
         }
-        Some(out)
+        Some(ArgLayout { parts })
     }
 
     /// Where a function keeps its open-coded defers (Go 1.22+ layout): the
@@ -621,6 +603,75 @@ impl<'a> GoExecutable<'a> {
         let off = self.pclntab.funcdata(f, FUNCDATA_INL_TREE)?;
         let start = self.addr_to_offset(gofunc.checked_add(u64::from(off))?)?;
         self.data.get(start..)
+    }
+}
+
+/// How a function's arguments print at one PC (see
+/// [`GoExecutable::arg_layout`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArgLayout {
+    parts: Vec<ArgPart>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ArgPart {
+    /// `{`: an aggregate begins.
+    Open,
+    /// `}`.
+    Close,
+    /// `...`: more than the runtime prints.
+    Dots,
+    /// `_`: at an offset too large to encode.
+    TooLarge,
+    /// A word of `size` bytes at `offset` past argp; not live: printed `?`.
+    Word { offset: u8, size: u8, live: bool },
+}
+
+impl ArgLayout {
+    /// The arguments at `argp`, as the traceback prints them.
+    pub fn format(&self, argp: u64, read: &dyn Fn(u64) -> Option<u64>) -> Option<String> {
+        let mut out = String::new();
+        let mut start = true;
+        for part in &self.parts {
+            if !start && *part != ArgPart::Close {
+                out.push_str(", ");
+            }
+            match *part {
+                ArgPart::Open => {
+                    out.push('{');
+                    start = true;
+                    continue;
+                }
+                ArgPart::Close => out.push('}'),
+                ArgPart::Dots => out.push_str("..."),
+                ArgPart::TooLarge => out.push('_'),
+                ArgPart::Word { offset, size, live } => {
+                    let mut x = read(argp.wrapping_add(u64::from(offset)))?;
+                    if size == 0 {
+                        x = 0;
+                    } else if size < 8 {
+                        let shift = 64 - u32::from(size) * 8;
+                        x = (x << shift) >> shift;
+                    }
+                    push_hex(&mut out, x);
+                    if !live {
+                        out.push('?');
+                    }
+                }
+            }
+            start = false;
+        }
+        Some(out)
+    }
+}
+
+/// `0x..` without `fmt` (a core's tens of thousands of stacks print many).
+fn push_hex(out: &mut String, x: u64) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    out.push_str("0x");
+    let n = (64 - x.leading_zeros()).div_ceil(4).max(1);
+    for i in (0..n).rev() {
+        out.push(char::from(DIGITS[((x >> (4 * i)) & 0xf) as usize]));
     }
 }
 

@@ -920,6 +920,12 @@ impl Analyzer {
         };
         let now = e.time;
         let start = self.start();
+        // A status a new generation re-states (`GoStatus`) for a goroutine
+        // already followed: nothing changed, and its wait still began
+        // when it blocked, with the reason it blocked for.
+        if from == to && self.gs.get_mut(&id).is_some_and(|g| g.state == to) {
+            return;
+        }
         if !self.gs.contains_key(&id) {
             if to == GoState::NotExist {
                 return;

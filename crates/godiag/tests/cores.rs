@@ -26,6 +26,7 @@ const KINDS: &[(&str, &str)] = &[
     ("core-wait-minutes", "nil-dereference"),
     ("fatal-in-defer-after-segv", "nil-dereference"),
     ("deadlock-abba", "deadlock"),
+    ("deadlock-lock-chan", "deadlock"),
 ];
 
 struct Case {
@@ -387,7 +388,7 @@ fn cores_made_now_by_the_installed_toolchain() {
         .expect("bash lab/cores.sh");
     assert!(status.success(), "lab/cores.sh {version} failed");
     let cases = cases_in(&out);
-    assert_eq!(cases.len(), 30, "10 scenarios x 3 builds");
+    assert_eq!(cases.len(), 33, "11 scenarios x 3 builds");
     goroutines_agree(&cases);
     findings_at_the_marked_line(&cases, "live");
     assert_eq!(check_labels(&cases), 3);

@@ -26,6 +26,11 @@ const MULTI: &[(&str, &[&str], u32)] = &[
     ("gc-heavy", &["cpu.pb.gz", "heap.pb.gz", "gctrace.txt"], 21),
     ("trace-crash", &["crash.txt", "trace.out"], 26),
     ("deadlock-abba", &["crash.txt", "goroutines.debug2.txt"], 21),
+    (
+        "deadlock-lock-chan",
+        &["crash.txt", "goroutines.debug2.txt", "trace.out"],
+        22,
+    ),
 ];
 
 #[test]
@@ -91,58 +96,69 @@ fn multi_source_scenarios_are_confirmed_by_two_sources() {
     assert!(checked >= 18, "{checked} scenario/version pairs checked");
 }
 
-/// The AB/BA lab: each artifact alone finds the lock cycle the runtime never
-/// reports, at the frame that takes the second lock, with the goroutine
-/// blocked behind it as a victim; the watchdog's panic in the crash text is
-/// ranked below it as its consequence.
+/// The lock-cycle labs: each artifact alone finds the cycle the runtime
+/// never reports, at the frame where it closes (AB/BA: where the second lock
+/// is taken, with the goroutine blocked behind it as a victim; lock and
+/// channel: the send made while holding the lock); the watchdog's panic in
+/// the crash text is ranked below it as its consequence.
 #[test]
 fn lock_cycles_are_found_before_the_watchdog_that_reports_them() {
+    /// Scenario, location, the cycle's sites in the title, a victim line.
+    type Lab<'s> = (&'s str, (&'s str, u32), &'s str, Option<&'s str>);
+    let labs: [Lab<'_>; 2] = [
+        (
+            "deadlock-abba",
+            ("main.(*bank).transferOut", 31),
+            "main.(*bank).transferOut ↔ main.(*bank).transferBack",
+            Some("main.(*bank).audit waits behind them"),
+        ),
+        (
+            "deadlock-lock-chan",
+            ("main.(*registry).publish", 28),
+            "main.(*registry).consume ↔ main.(*registry).publish",
+            None,
+        ),
+    ];
     let lab = common::lab_dir();
     let mut checked = 0;
     for dir in common::version_dirs(&lab.join("artifacts")) {
-        for artifact in ["crash.txt", "goroutines.debug2.txt"] {
-            let path = dir.join(format!("deadlock-abba.{artifact}"));
-            let loaded = godiag::load_inputs(std::slice::from_ref(&path)).unwrap();
-            let r = godiag::build_report(Box::leak(loaded.into_boxed_slice()), GroupKeyMode::Stack);
-            let what = path.display().to_string();
-            let top = &r.findings[0];
-            assert_eq!(top.kind.name(), "deadlock", "{what}: {}", top.title);
-            let loc = top.location.as_ref().unwrap();
-            assert_eq!(
-                (loc.function.as_str(), loc.line),
-                ("main.(*bank).transferOut", 31),
-                "{what}"
-            );
-            assert!(
-                top.title
-                    .contains("main.(*bank).transferOut ↔ main.(*bank).transferBack")
-                    && top
-                        .title
-                        .contains("1 more goroutine is blocked behind them"),
-                "{what}: {}",
-                top.title
-            );
-            let lines = &top.evidence[0].lines;
-            assert!(
-                lines
-                    .iter()
-                    .any(|l| l.contains("main.(*bank).audit waits behind them")),
-                "{what}: {lines:?}"
-            );
-            if artifact == "crash.txt" {
-                let watchdog = r
-                    .findings
-                    .iter()
-                    .find(|f| f.kind.name() == "user-panic")
-                    .expect("the watchdog's panic");
-                assert!(watchdog.consequence, "{what}");
-                assert_eq!(
-                    watchdog.location.as_ref().unwrap().function,
-                    "main.watchdog"
-                );
+        for (scenario, at, sites, victim) in labs {
+            for artifact in ["crash.txt", "goroutines.debug2.txt"] {
+                let path = dir.join(format!("{scenario}.{artifact}"));
+                let loaded = godiag::load_inputs(std::slice::from_ref(&path)).unwrap();
+                let r =
+                    godiag::build_report(Box::leak(loaded.into_boxed_slice()), GroupKeyMode::Stack);
+                let what = path.display().to_string();
+                let top = &r.findings[0];
+                assert_eq!(top.kind.name(), "deadlock", "{what}: {}", top.title);
+                let loc = top.location.as_ref().unwrap();
+                assert_eq!((loc.function.as_str(), loc.line), at, "{what}");
+                assert!(top.title.contains(sites), "{what}: {}", top.title);
+                let lines = &top.evidence[0].lines;
+                if let Some(v) = victim {
+                    assert!(
+                        top.title
+                            .contains("1 more goroutine is blocked behind them")
+                            && lines.iter().any(|l| l.contains(v)),
+                        "{what}: {} {lines:?}",
+                        top.title
+                    );
+                }
+                if artifact == "crash.txt" {
+                    let watchdog = r
+                        .findings
+                        .iter()
+                        .find(|f| f.kind.name() == "user-panic")
+                        .expect("the watchdog's panic");
+                    assert!(watchdog.consequence, "{what}");
+                    assert_eq!(
+                        watchdog.location.as_ref().unwrap().function,
+                        "main.watchdog"
+                    );
+                }
+                checked += 1;
             }
-            checked += 1;
         }
     }
-    assert!(checked >= 2, "no deadlock-abba artifacts");
+    assert!(checked >= 4, "no lock-cycle artifacts");
 }
