@@ -730,6 +730,8 @@ fn check_full_backtraces(cases: &[Case]) -> usize {
         let (core, exe) = case.unpack("btfull");
         let loaded = godiag::load_inputs(&[core, exe]).unwrap();
         let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
+        let md = godiag_report::render_markdown(&report);
+        assert!(md.contains("### Frames in full in "), "{name}: markdown");
         let json = godiag_report::render_json(&report);
         let v: Value = serde_json::from_str(&json).unwrap();
         let traces = v["inputs"][0]["backtraces"]
@@ -785,6 +787,7 @@ fn check_full_backtraces(cases: &[Case]) -> usize {
         } else {
             assert_eq!(traces[0]["values_from"], "dwarf", "{name}");
             assert_eq!(var(&out, "n"), "10", "{name}");
+            assert!(md.contains("    n int = 10"), "{name}: markdown");
             assert_eq!(var(&back, "n"), "5", "{name}");
             let bank = hex(&var(&out, "b"));
             assert_eq!(hex(&var(&back, "b")), bank, "{name}: one bank");

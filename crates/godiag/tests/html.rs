@@ -52,3 +52,45 @@ fn html_report_renders_in_chromium() {
     }
     println!("screenshot: {}", shot.display());
 }
+
+/// A core's report in the browser: the deadlock, and the frames in full of
+/// its goroutines with their values (`bt full`), from the committed AB/BA
+/// core of Go 1.27.3.
+#[test]
+#[ignore = "needs chromium: run scripts/test.sh"]
+fn core_report_with_frames_in_full_renders_in_chromium() {
+    let cores = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lab/cores/go1.27.3");
+    let gunzip = |name: &str| {
+        use std::io::Read;
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(std::fs::File::open(cores.join(name)).unwrap())
+            .read_to_end(&mut out)
+            .unwrap();
+        out
+    };
+    let loaded = vec![
+        godiag::Loaded::from_bytes("core".to_string(), gunzip("deadlock-abba.plain.core.gz"))
+            .unwrap(),
+        godiag::Loaded::from_bytes("prog".to_string(), gunzip("deadlock-abba.plain.exe.gz"))
+            .unwrap(),
+    ];
+    let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
+    let html = godiag_report::render_html(&report);
+    let dir = common::html_out_dir();
+    let page = dir.join("core-frames-in-full.html");
+    std::fs::write(&page, &html).unwrap();
+    let shot = dir.join("core-frames-in-full.png");
+    let _ = std::fs::remove_file(&shot);
+    let (dom, log) = common::render_in_chromium(&page, &shot);
+    common::assert_clean_page(&html, &log);
+    assert_eq!(report.findings[0].kind.name(), "deadlock");
+    for want in [
+        "Frames in full",
+        "goroutine 8 (values from DWARF)",
+        "main.(*bank).transferOut",
+        "n int = 10",
+        "b *main.bank = 0x",
+    ] {
+        assert!(dom.contains(want), "{want} not rendered");
+    }
+}
