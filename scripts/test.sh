@@ -30,6 +30,20 @@ trap 'rm -f "$log"' EXIT
 set +e
 cargo test --workspace --locked -- --include-ignored 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
+# The engine embedded by another program (no CLI, no clap): the example
+# bundle's top finding, diagnosed on another thread.
+embed=$(cargo run --locked --release -q -p godiag-engine --example embed -- examples/crash-bundle 2>&1)
+case "$embed" in
+"nil-dereference at main.lookup "*"/fatal-in-defer-after-segv/main.go:17")
+  echo "test engine embed example ... ok" | tee -a "$log"
+  echo "test result: ok. 1 passed; 0 failed" >>"$log"
+  ;;
+*)
+  echo "test engine embed example ... FAILED: $embed" | tee -a "$log"
+  echo "test result: FAILED. 0 passed; 1 failed" >>"$log"
+  status=1
+  ;;
+esac
 set -e
 # One closing line for the whole run (cargo prints one per test binary).
 awk '/^test result:/ { p += $4; f += $6 } END { printf "tests: %d passed, %d failed\n", p, f }' "$log"

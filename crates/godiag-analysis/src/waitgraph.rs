@@ -84,6 +84,8 @@ enum Proof {
 /// A blocked goroutine and what it waits for.
 struct Waiter<'r, 'a> {
     g: &'r Goroutine<'a>,
+    /// Its index among the input's goroutines.
+    index: usize,
     waited: Waited,
     /// Addresses the program's frames were passed.
     args: Vec<u64>,
@@ -107,6 +109,21 @@ const CHAN_FRAMES: [&str; 5] = [
 
 /// What a goroutine waits for, from its status and top frames.
 fn waited(g: &Goroutine<'_>) -> Option<Waited> {
+    // Only these wait states block on what the graph follows (`semacquire`:
+    // locks and wait groups of older releases).
+    if !matches!(
+        g.status,
+        "sync.Mutex.Lock"
+            | "sync.RWMutex.Lock"
+            | "sync.RWMutex.RLock"
+            | "semacquire"
+            | "chan send"
+            | "chan receive"
+            | "sync.WaitGroup.Wait"
+            | "sync.Cond.Wait"
+    ) {
+        return None;
+    }
     let top = || g.frames.iter().take(8);
     let arg_of = |names: &[&str]| {
         top()
@@ -184,12 +201,8 @@ struct References {
 }
 
 impl References {
-    fn new(args: &[Vec<u64>]) -> Self {
-        let mut by_addr: Vec<(u64, usize)> = args
-            .iter()
-            .enumerate()
-            .flat_map(|(j, a)| a.iter().map(move |&a| (a, j)))
-            .collect();
+    fn new(pairs: impl Iterator<Item = (u64, usize)>) -> Self {
+        let mut by_addr: Vec<(u64, usize)> = pairs.collect();
         by_addr.sort_unstable();
         References { by_addr }
     }
@@ -216,7 +229,6 @@ pub(crate) fn lock_cycle_findings(input: &TextInput<'_, '_>, out: &mut Vec<Findi
     {
         return;
     }
-    let mut args: Vec<Vec<u64>> = all.iter().map(program_args).collect();
     // waiter_of[j]: the waiter index of goroutine j, if it is blocked on
     // something the graph knows.
     let mut waiter_of: Vec<Option<usize>> = vec![None; all.len()];
@@ -229,23 +241,23 @@ pub(crate) fn lock_cycle_findings(input: &TextInput<'_, '_>, out: &mut Vec<Findi
             waiter_of[j] = Some(waiters.len());
             waiters.push(Waiter {
                 g,
+                index: j,
                 waited: w,
-                args: std::mem::take(&mut args[j]),
+                args: program_args(g),
             });
         }
     }
-    // Put the waiters' arguments back for the index of references.
-    for (j, w) in waiter_of.iter().enumerate() {
-        if let Some(w) = w {
-            args[j].clone_from(&waiters[*w].args);
-        }
-    }
-    let refs = References::new(&args);
-    drop(args);
+    let waiter_refs = References::new(
+        waiters
+            .iter()
+            .flat_map(|w| w.args.iter().map(move |&a| (a, w.index))),
+    );
     let mut graph = Graph {
+        all,
         waiters: &waiters,
         waiter_of: &waiter_of,
-        refs: &refs,
+        waiter_refs: &waiter_refs,
+        all_refs: std::cell::OnceCell::new(),
         edges: vec![None; waiters.len()],
         per_object: Default::default(),
     };
@@ -259,34 +271,55 @@ pub(crate) fn lock_cycle_findings(input: &TextInput<'_, '_>, out: &mut Vec<Findi
 /// waiters a cycle must pass through), once per object: a dump can hold
 /// tens of thousands of goroutines waiting on one.
 struct Graph<'g, 'r, 'a> {
+    all: &'g [Goroutine<'a>],
     waiters: &'g [Waiter<'r, 'a>],
     waiter_of: &'g [Option<usize>],
-    refs: &'g References,
+    /// What the waiters were passed (lock holders are among them).
+    waiter_refs: &'g References,
+    /// What every goroutine was passed: built only when a channel, wait
+    /// group or condition is followed (a goroutine still running that was
+    /// passed it may release it).
+    all_refs: std::cell::OnceCell<References>,
     edges: Vec<Option<Releasers>>,
     per_object: std::collections::HashMap<Waited, Releasers>,
 }
 
 impl Graph<'_, '_, '_> {
+    fn all_refs(&self) -> &References {
+        self.all_refs.get_or_init(|| {
+            References::new(
+                self.all
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(j, g)| program_args(g).into_iter().map(move |a| (a, j))),
+            )
+        })
+    }
+
     /// Who could release what waiter `i` waits for.
     fn edges(&mut self, i: usize) -> Releasers {
         if let Some(e) = &self.edges[i] {
             return e.clone();
         }
-        let (waiters, waiter_of, refs) = (self.waiters, self.waiter_of, self.refs);
+        let (waiters, waiter_of) = (self.waiters, self.waiter_of);
         let w = &waiters[i];
         let e = if w.waited == Waited::SomeChan {
             // Each such waiter has its own candidate channels.
-            Rc::new(releasers_of_some_chan(i, waiters, waiter_of, refs))
+            Rc::new(releasers_of_some_chan(
+                i,
+                waiters,
+                waiter_of,
+                self.all_refs(),
+            ))
+        } else if let Some(e) = self.per_object.get(&w.waited) {
+            e.clone()
         } else {
-            self.per_object
-                .entry(w.waited)
-                .or_insert_with(|| {
-                    Rc::new(match w.waited {
-                        Waited::Lock(lock) => lock_holders(i, lock, waiters, waiter_of, refs),
-                        other => releasers(other, waiters, waiter_of, refs),
-                    })
-                })
-                .clone()
+            let e = Rc::new(match w.waited {
+                Waited::Lock(lock) => lock_holders(i, lock, waiters, waiter_of, self.waiter_refs),
+                other => releasers(other, waiters, waiter_of, self.all_refs()),
+            });
+            self.per_object.insert(w.waited, e.clone());
+            e
         };
         self.edges[i] = Some(e.clone());
         e

@@ -112,16 +112,16 @@ pub fn render_html(report: &Report<'_>) -> String {
         }
         o.push_str("</ul></div>");
     }
-    for i in report.inputs.iter().filter(|i| i.trace.is_some()) {
+    for i in report.inputs.iter().filter(|i| i.trace().is_some()) {
         timeline(&mut o, i);
     }
-    for i in report.inputs.iter().filter(|i| i.profile.is_some()) {
+    for i in report.inputs.iter().filter(|i| i.profile().is_some()) {
         profile(&mut o, i);
     }
     for i in &report.inputs {
         core(&mut o, i);
     }
-    for i in report.inputs.iter().filter(|i| !i.groups.is_empty()) {
+    for i in report.inputs.iter().filter(|i| !i.groups().is_empty()) {
         groups(&mut o, i);
     }
     inputs(&mut o, report);
@@ -234,7 +234,7 @@ fn ms(ns: u64) -> String {
 /// GOMAXPROCS changes, and where the trace (and the crash) ends; then time
 /// by state for the largest goroutine groups.
 fn timeline(o: &mut String, i: &InputReport<'_>) {
-    let Some(t) = &i.trace else { return };
+    let Some(t) = i.trace() else { return };
     let _ = write!(
         o,
         "<h2>Timeline: {}</h2><div class=\"card\"><div class=\"sub\">{} over {}, {} GC cycles, {} stop-the-world pauses (longest {})</div>",
@@ -419,7 +419,7 @@ fn lanes(o: &mut String, t: &godiag_trace::analysis::Summary) {
 }
 
 fn profile(o: &mut String, i: &InputReport<'_>) {
-    let Some(p) = &i.profile else { return };
+    let Some(p) = i.profile() else { return };
     let index = p.default_sample_index();
     let (ty, unit) = p.sample_types().get(index).copied().unwrap_or(("", ""));
     let _ = write!(
@@ -461,13 +461,13 @@ fn profile(o: &mut String, i: &InputReport<'_>) {
 }
 
 fn core(o: &mut String, i: &InputReport<'_>) {
-    if i.wait_objects.is_empty() && i.core_threads.is_empty() && i.backtraces.is_empty() {
+    if i.wait_objects().is_empty() && i.core_threads().is_empty() && i.backtraces().is_empty() {
         return;
     }
     let _ = write!(o, "<h2>Core: {}</h2><div class=\"card\">", esc(&i.path));
-    if !i.wait_objects.is_empty() {
+    if !i.wait_objects().is_empty() {
         o.push_str("<h3>What blocked goroutines wait on</h3><table><tr><th class=\"num\">waiters</th><th>object</th><th>state</th><th>first waiter</th></tr>");
-        for w in i.wait_objects.iter().take(GROUPS) {
+        for w in i.wait_objects().iter().take(GROUPS) {
             let by: Vec<String> = w
                 .by_status
                 .iter()
@@ -489,9 +489,9 @@ fn core(o: &mut String, i: &InputReport<'_>) {
         }
         o.push_str("</table>");
     }
-    if !i.backtraces.is_empty() {
+    if !i.backtraces().is_empty() {
         o.push_str("<h3>Frames in full (the goroutines the findings name)</h3>");
-        for b in &i.backtraces {
+        for b in i.backtraces() {
             let _ = write!(
                 o,
                 "<details class=\"backtrace\"><summary>{}</summary><pre>",
@@ -503,9 +503,9 @@ fn core(o: &mut String, i: &InputReport<'_>) {
             o.push_str("</pre></details>");
         }
     }
-    if !i.core_threads.is_empty() {
+    if !i.core_threads().is_empty() {
         o.push_str("<h3>Threads</h3><table><tr><th>thread</th><th>signal</th><th>rip</th><th>rsp</th><th>function</th><th>goroutine</th></tr>");
-        for t in &i.core_threads {
+        for t in i.core_threads() {
             let reg = |n: &str| {
                 t.registers
                     .iter()
@@ -534,9 +534,9 @@ fn groups(o: &mut String, i: &InputReport<'_>) {
         o,
         "<h2>Goroutines: {}</h2><div class=\"card\"><div class=\"sub\">{total} goroutines in {} groups (same wait state, frames and creator)</div><table><tr><th class=\"num\">count</th><th>state</th><th>where (first frame of the program)</th><th>created by</th></tr>",
         esc(&i.path),
-        i.groups.len()
+        i.groups().len()
     );
-    for g in i.groups.iter().take(GROUPS) {
+    for g in i.groups().iter().take(GROUPS) {
         let user = g
             .frames
             .iter()
@@ -567,11 +567,11 @@ fn groups(o: &mut String, i: &InputReport<'_>) {
         );
     }
     o.push_str("</table>");
-    if i.groups.len() > GROUPS {
+    if i.groups().len() > GROUPS {
         let _ = write!(
             o,
             "<div class=\"sub\">… {} more groups (the JSON report lists them)</div>",
-            i.groups.len() - GROUPS
+            i.groups().len() - GROUPS
         );
     }
     o.push_str("</div>");

@@ -76,8 +76,8 @@ fn finding(out: &mut String, f: &Finding, report: &Report<'_>) {
 }
 
 fn groups(out: &mut String, i: &InputReport<'_>) {
-    let Some(t) = &i.text else { return };
-    if i.groups.is_empty() {
+    let Some(t) = i.text() else { return };
+    if i.groups().is_empty() {
         return;
     }
     let _ = writeln!(
@@ -85,9 +85,9 @@ fn groups(out: &mut String, i: &InputReport<'_>) {
         "### Goroutines in `{}`: {} in {} groups\n",
         i.path,
         t.goroutines.len(),
-        i.groups.len()
+        i.groups().len()
     );
-    for g in i.groups.iter().take(GROUPS) {
+    for g in i.groups().iter().take(GROUPS) {
         let minutes = match g.wait_minutes {
             Some((lo, hi)) if lo == hi => format!(", {lo} minutes"),
             Some((lo, hi)) => format!(", {lo}–{hi} minutes"),
@@ -112,33 +112,33 @@ fn groups(out: &mut String, i: &InputReport<'_>) {
         }
         let _ = writeln!(out, "```\n\n</details>\n");
     }
-    if i.groups.len() > GROUPS {
-        let _ = writeln!(out, "… {} more groups.\n", i.groups.len() - GROUPS);
+    if i.groups().len() > GROUPS {
+        let _ = writeln!(out, "… {} more groups.\n", i.groups().len() - GROUPS);
     }
 }
 
 /// A core's blocked goroutines by the object they wait on.
 fn wait_objects(out: &mut String, i: &InputReport<'_>) {
-    if i.wait_objects.is_empty() {
+    if i.wait_objects().is_empty() {
         return;
     }
     let _ = writeln!(out, "### What blocked goroutines wait on in `{}`\n", i.path);
-    for o in i.wait_objects.iter().take(GROUPS) {
+    for o in i.wait_objects().iter().take(GROUPS) {
         let _ = writeln!(out, "- {}", esc(&crate::wait_object_line(o)));
     }
-    if i.wait_objects.len() > GROUPS {
-        let _ = writeln!(out, "- … {} more objects", i.wait_objects.len() - GROUPS);
+    if i.wait_objects().len() > GROUPS {
+        let _ = writeln!(out, "- … {} more objects", i.wait_objects().len() - GROUPS);
     }
     out.push('\n');
 }
 
 /// A core's goroutines named by the findings, frame by frame with values.
 fn backtraces(out: &mut String, i: &InputReport<'_>) {
-    if i.backtraces.is_empty() {
+    if i.backtraces().is_empty() {
         return;
     }
     let _ = writeln!(out, "### Frames in full in `{}`\n", i.path);
-    for b in &i.backtraces {
+    for b in i.backtraces() {
         let _ = writeln!(
             out,
             "<details><summary>{}</summary>\n\n```",
@@ -153,7 +153,7 @@ fn backtraces(out: &mut String, i: &InputReport<'_>) {
 }
 
 fn profile(out: &mut String, i: &InputReport<'_>) {
-    let Some(p) = &i.profile else { return };
+    let Some(p) = i.profile() else { return };
     let index = p.default_sample_index();
     let types = p.sample_types();
     let (ty, unit) = types.get(index).copied().unwrap_or(("", ""));
@@ -252,7 +252,7 @@ pub fn render_markdown(report: &Report<'_>) -> String {
         profile(&mut out, i);
     }
     for i in &report.inputs {
-        if let Some(t) = &i.trace {
+        if let Some(t) = i.trace() {
             let _ = writeln!(
                 out,
                 "### Trace `{}`\n\n```\n{}```\n",

@@ -1,10 +1,6 @@
 //! The profile section of a report: what the profile is and its top table.
 
 use godiag_pprof::{Granularity, Profile};
-use serde_json::{json, Value};
-
-/// Rows of the top tables shown.
-const TOP_ROWS: usize = 20;
 
 /// A value in its unit, readable (`1.50 s`, `12.0 MiB`, `42`).
 pub fn format_value(v: i64, unit: &str) -> String {
@@ -28,59 +24,6 @@ fn pct(part: i64, total: i64) -> f64 {
     } else {
         part as f64 * 100.0 / total as f64
     }
-}
-
-/// The JSON form: kind, sample types, times, and top tables by function and by line.
-pub fn profile_json(p: &Profile) -> Value {
-    let index = p.default_sample_index();
-    let types = p.sample_types();
-    let (ty, unit) = types.get(index).copied().unwrap_or(("", ""));
-    let total = p.total(index);
-    let rows = |index: usize, g: Granularity| -> Vec<Value> {
-        p.top(index, g)
-            .into_iter()
-            .take(TOP_ROWS)
-            .map(|r| {
-                let mut o =
-                    json!({"function": r.function, "file": r.file, "flat": r.flat, "cum": r.cum});
-                if g == Granularity::Line {
-                    o["line"] = json!(r.line);
-                }
-                o
-            })
-            .collect()
-    };
-    let by_type: Vec<Value> = types
-        .iter()
-        .enumerate()
-        .map(|(i, (t, u))| {
-            json!({
-                "sample_type": t,
-                "unit": u,
-                "total": p.total(i),
-                "top": rows(i, Granularity::Function),
-                "top_lines": rows(i, Granularity::Line),
-            })
-        })
-        .collect();
-    json!({
-        "kind": p.kind().name(),
-        "sample_types": types.iter().map(|(t, u)| json!({"type": t, "unit": u})).collect::<Vec<_>>(),
-        "sample_type": ty,
-        "unit": unit,
-        "total": total,
-        "samples": p.raw.sample.len(),
-        "time_unix_seconds": p.time_seconds(),
-        "duration_seconds": p.duration_seconds(),
-        "period": p.raw.period,
-        "main_binary": p.main_binary(),
-        "comments": p.raw.comment.iter().map(|c| p.str(*c)).collect::<Vec<_>>(),
-        "doc_url": Some(p.str(p.raw.doc_url)).filter(|s| !s.is_empty()),
-        "top": by_type.get(index).map(|t| t["top"].clone()),
-        "top_lines": by_type.get(index).map(|t| t["top_lines"].clone()),
-        // Every sample type (heap: in-use and allocated, objects and bytes).
-        "by_sample_type": by_type,
-    })
 }
 
 /// The text form: a header line and the top table by function.

@@ -123,8 +123,8 @@ pub fn render_text(report: &Report<'_>, opts: TextOptions) -> String {
         );
         let group_of = |d: &godiag_model::GroupDiff| {
             d.later
-                .and_then(|li| b.groups.get(li))
-                .or_else(|| d.earlier.and_then(|ei| a.groups.get(ei)))
+                .and_then(|li| b.groups().get(li))
+                .or_else(|| d.earlier.and_then(|ei| a.groups().get(ei)))
         };
         // The goroutine writing a debug=2 dump is in every dump; its caller's
         // line may differ between two dumps, which is no growth.
@@ -183,13 +183,13 @@ pub fn render_text(report: &Report<'_>, opts: TextOptions) -> String {
         }
     }
     for i in &report.inputs {
-        if let Some(p) = &i.profile {
+        if let Some(p) = i.profile() {
             let _ = writeln!(out, "\n{} {}", st.bold("PROFILE"), i.path);
             out.push_str(&crate::profile::profile_text(p, opts.max_frames));
         }
     }
     for i in &report.inputs {
-        if let Some(t) = &i.trace {
+        if let Some(t) = i.trace() {
             let _ = writeln!(out, "\n{} {}", st.bold("TRACE"), i.path);
             out.push_str(&crate::trace::trace_text(t));
         }
@@ -208,13 +208,13 @@ pub fn render_text(report: &Report<'_>, opts: TextOptions) -> String {
 /// A core's threads: the signal each stopped on and the registers that tell
 /// where (the instruction and stack pointers).
 fn threads_section(out: &mut String, st: &Style, i: &InputReport<'_>) {
-    if i.core_threads.is_empty() {
+    if i.core_threads().is_empty() {
         return;
     }
     let _ = writeln!(out, "\n{} {}", st.bold("THREADS"), i.path);
     // The registers of the faulting code, from the signal frame (a fault in
     // C code, or in the runtime's signal handler path).
-    if let Some(t) = &i.text {
+    if let Some(t) = i.text() {
         let regs = &t.crash.registers;
         if !regs.is_empty() {
             let line: Vec<String> = regs
@@ -225,7 +225,7 @@ fn threads_section(out: &mut String, st: &Style, i: &InputReport<'_>) {
             let _ = writeln!(out, "  at the fault: {}", line.join("  "));
         }
     }
-    for t in &i.core_threads {
+    for t in i.core_threads() {
         let reg = |n: &str| {
             t.registers
                 .iter()
@@ -252,7 +252,7 @@ fn threads_section(out: &mut String, st: &Style, i: &InputReport<'_>) {
 /// The frames, with their variables' values, of the goroutines the
 /// findings name (cores).
 fn backtraces_section(out: &mut String, st: &Style, i: &InputReport<'_>) {
-    if i.backtraces.is_empty() {
+    if i.backtraces().is_empty() {
         return;
     }
     let _ = writeln!(
@@ -261,7 +261,7 @@ fn backtraces_section(out: &mut String, st: &Style, i: &InputReport<'_>) {
         st.bold("FRAMES IN FULL"),
         i.path
     );
-    for b in &i.backtraces {
+    for b in i.backtraces() {
         let _ = writeln!(out, "  {}", st.bold(&crate::backtrace::heading(b)));
         for line in crate::backtrace::lines(b) {
             let _ = writeln!(out, "    {line}");
@@ -270,7 +270,7 @@ fn backtraces_section(out: &mut String, st: &Style, i: &InputReport<'_>) {
 }
 
 fn wait_objects_section(out: &mut String, st: &Style, i: &InputReport<'_>, max: usize) {
-    if i.wait_objects.is_empty() {
+    if i.wait_objects().is_empty() {
         return;
     }
     let _ = writeln!(
@@ -279,7 +279,7 @@ fn wait_objects_section(out: &mut String, st: &Style, i: &InputReport<'_>, max: 
         st.bold("WAIT OBJECTS"),
         i.path
     );
-    for o in i.wait_objects.iter().take(max) {
+    for o in i.wait_objects().iter().take(max) {
         let _ = writeln!(out, "  {}", crate::wait_object_line(o));
         if let Some(f) = &o.frame {
             let _ = writeln!(
@@ -289,8 +289,8 @@ fn wait_objects_section(out: &mut String, st: &Style, i: &InputReport<'_>, max: 
             );
         }
     }
-    if i.wait_objects.len() > max {
-        let _ = writeln!(out, "  ... {} more objects", i.wait_objects.len() - max);
+    if i.wait_objects().len() > max {
+        let _ = writeln!(out, "  ... {} more objects", i.wait_objects().len() - max);
     }
 }
 
@@ -366,8 +366,7 @@ fn input_line(out: &mut String, st: &Style, i: &InputReport<'_>) {
         .map(|n| format!(", {}", plural(n as usize, "goroutine")))
         .unwrap_or_default();
     let exe = i
-        .executable
-        .as_ref()
+        .executable()
         .map(|e| {
             format!(
                 ", {} functions (pclntab from {}{})",
@@ -402,8 +401,8 @@ fn input_line(out: &mut String, st: &Style, i: &InputReport<'_>) {
 }
 
 fn groups_section(out: &mut String, st: &Style, i: &InputReport<'_>, opts: TextOptions) {
-    let Some(t) = &i.text else { return };
-    if i.groups.is_empty() {
+    let Some(t) = i.text() else { return };
+    if i.groups().is_empty() {
         return;
     }
     let failing = t.failing_goroutine().map(|g| g.id);
@@ -413,10 +412,10 @@ fn groups_section(out: &mut String, st: &Style, i: &InputReport<'_>, opts: TextO
         st.bold("GOROUTINES"),
         i.path,
         plural(t.goroutines.len(), "goroutine"),
-        plural(i.groups.len(), "group")
+        plural(i.groups().len(), "group")
     );
     // The failing goroutine's group first, then by size.
-    let mut order: Vec<&GoroutineGroup<'_>> = i.groups.iter().collect();
+    let mut order: Vec<&GoroutineGroup<'_>> = i.groups().iter().collect();
     if let Some(id) = failing {
         if let Some(pos) = order
             .iter()
@@ -508,14 +507,14 @@ fn groups_section(out: &mut String, st: &Style, i: &InputReport<'_>, opts: TextO
             );
         }
     }
-    if i.groups.len() > opts.max_groups {
+    if i.groups().len() > opts.max_groups {
         let rest: usize = order.iter().skip(opts.max_groups).map(|g| g.count).sum();
         let _ = writeln!(
             out,
             "  {}",
             st.dim(&format!(
                 "… {} more groups ({} goroutines); --format json lists them",
-                i.groups.len() - opts.max_groups,
+                i.groups().len() - opts.max_groups,
                 rest
             ))
         );

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant, SystemTime};
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Value};
 
-use crate::run::rfc3339;
+use godiag_engine::time::rfc3339;
 
 /// Largest response read (a debug=2 dump of a huge service is big, but
 /// not this big).

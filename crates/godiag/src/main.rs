@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
-use godiag::{build_report, load_inputs};
+use godiag::inputs_from_paths;
+use godiag_engine::tools;
 use godiag_model::GroupKeyMode;
 use godiag_report::{render_json, render_text, TextOptions};
 
@@ -340,33 +341,34 @@ fn export(args: ExportArgs) -> ExitCode {
     };
     let mut out = std::io::BufWriter::new(out);
     let ended = match args.format {
-        ExportFormat::Perfetto => match godiag_trace::export::perfetto_json(data, &mut out) {
-            Ok(s) => s.ended_early,
+        ExportFormat::Perfetto => match tools::export_perfetto(data, &mut out) {
+            Ok(ended) => ended,
             Err(e) => {
                 eprintln!("godiag: {}: {e}", args.trace.display());
                 return ExitCode::from(EXIT_UNREADABLE);
             }
         },
-        ExportFormat::Pprof => match godiag_trace::analysis::analyze(data) {
-            Ok((summary, profiles, tables)) => {
-                let kind = match args.profile {
-                    BlockingProfile::Net => godiag_trace::analysis::ProfileKind::Net,
-                    BlockingProfile::Sync => godiag_trace::analysis::ProfileKind::Sync,
-                    BlockingProfile::Syscall => godiag_trace::analysis::ProfileKind::Syscall,
-                    BlockingProfile::Sched => godiag_trace::analysis::ProfileKind::Sched,
-                };
-                let bytes = godiag_trace::export::blocking_profile_pprof(&profiles, kind, &tables);
-                if let Err(e) = std::io::Write::write_all(&mut out, &bytes) {
-                    eprintln!("godiag: cannot write {}: {e}", args.output.display());
-                    return ExitCode::from(1);
+        ExportFormat::Pprof => {
+            let which = match args.profile {
+                BlockingProfile::Net => tools::BlockingProfile::Net,
+                BlockingProfile::Sync => tools::BlockingProfile::Sync,
+                BlockingProfile::Syscall => tools::BlockingProfile::Syscall,
+                BlockingProfile::Sched => tools::BlockingProfile::Sched,
+            };
+            match tools::export_blocking_profile(data, which) {
+                Ok((bytes, ended)) => {
+                    if let Err(e) = std::io::Write::write_all(&mut out, &bytes) {
+                        eprintln!("godiag: cannot write {}: {e}", args.output.display());
+                        return ExitCode::from(1);
+                    }
+                    ended
                 }
-                summary.partial
+                Err(e) => {
+                    eprintln!("godiag: {}: {e}", args.trace.display());
+                    return ExitCode::from(EXIT_UNREADABLE);
+                }
             }
-            Err(e) => {
-                eprintln!("godiag: {}: {e}", args.trace.display());
-                return ExitCode::from(EXIT_UNREADABLE);
-            }
-        },
+        }
     };
     if let Err(e) = std::io::Write::flush(&mut out) {
         eprintln!("godiag: cannot write {}: {e}", args.output.display());
@@ -389,7 +391,7 @@ fn flamegraph(args: FlamegraphArgs) -> ExitCode {
             return ExitCode::from(EXIT_UNREADABLE);
         }
     };
-    let profile = match godiag_pprof::read(&data) {
+    let profile = match tools::read_profile(&data) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("godiag: {}: {e}", args.profile.display());
@@ -490,31 +492,33 @@ fn print_or_fail(text: &str) -> ExitCode {
 fn analyze(args: AnalyzeArgs) -> ExitCode {
     let mut paths = args.paths.clone();
     paths.extend(args.exe.iter().cloned());
-    let loaded = match load_inputs(&paths) {
-        Ok(l) => std::mem::ManuallyDrop::new(l),
+    let inputs = match inputs_from_paths(&paths) {
+        Ok(i) => i,
         Err(e) => {
             eprintln!("godiag: {e:#}");
             return ExitCode::from(EXIT_UNREADABLE);
         }
     };
-    let mode = match args.group {
-        Grouping::Stack => GroupKeyMode::Stack,
-        Grouping::Args => GroupKeyMode::StackAndArgs,
+    let options = godiag_engine::Options {
+        grouping: match args.group {
+            Grouping::Stack => GroupKeyMode::Stack,
+            Grouping::Args => GroupKeyMode::StackAndArgs,
+        },
     };
-    let report = build_report(&loaded, mode);
     // The process ends right after: freeing 100,000 goroutines one by one
     // would only cost time.
-    let report = std::mem::ManuallyDrop::new(report);
+    let diagnosis = std::mem::ManuallyDrop::new(godiag_engine::diagnose(inputs, &options));
+    let report = diagnosis.report();
     let text = match args.format {
-        Format::Json => render_json(&report),
-        Format::Markdown => godiag_report::render_markdown(&report),
-        Format::Html => godiag_report::render_html(&report),
+        Format::Json => render_json(report),
+        Format::Markdown => godiag_report::render_markdown(report),
+        Format::Html => godiag_report::render_html(report),
         Format::Text => {
             let color = args.output.is_none()
                 && std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             render_text(
-                &report,
+                report,
                 TextOptions {
                     color,
                     max_groups: args.max_groups,

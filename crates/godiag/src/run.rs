@@ -12,7 +12,9 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::time::SystemTime;
 
 use anyhow::{Context, Result};
-use serde_json::json;
+use godiag_engine::bundle::Exit;
+use godiag_engine::time::rfc3339;
+use godiag_engine::{BundleFile, BundleManifest, Failure};
 
 /// What to run and where to keep the bundle.
 pub struct RunOptions {
@@ -130,30 +132,39 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
         });
     }
 
-    let mut files = vec![json!({
-        "name": "stderr.txt",
-        "what": "the program's standard error: crash output, gctrace lines",
-        "captured_at": rfc3339(ended),
-    })];
-    let mut failed = Vec::new();
+    let mut manifest = BundleManifest::new("run");
+    manifest.files.push(BundleFile {
+        name: "stderr.txt".into(),
+        what: "the program's standard error: crash output, gctrace lines".into(),
+        captured_at: Some(rfc3339(ended)),
+        ..BundleFile::default()
+    });
+    let failure = |what: &str, why: String| Failure {
+        what: what.into(),
+        query: None,
+        why,
+    };
     if !matches!(tee_result, Ok(Ok(()))) {
-        failed
-            .push(json!({"what": "stderr.txt", "why": "the copy of standard error is incomplete"}));
+        manifest.failed.push(failure(
+            "stderr.txt",
+            "the copy of standard error is incomplete".into(),
+        ));
     }
     // The executable, so that the core can be read (its symbols, pclntab).
     let exe_name = program
         .file_name()
         .map_or_else(|| OsString::from("program"), |n| n.to_os_string());
     match std::fs::copy(&program, bundle.join(&exe_name)) {
-        Ok(_) => files.push(json!({
-            "name": exe_name.to_string_lossy(),
-            "what": "the executable that ran",
-            "source": program.display().to_string(),
-        })),
-        Err(e) => failed.push(json!({
-            "what": "the executable",
-            "why": format!("cannot copy {}: {e}", program.display()),
-        })),
+        Ok(_) => manifest.files.push(BundleFile {
+            name: exe_name.to_string_lossy().into_owned(),
+            what: "the executable that ran".into(),
+            source: Some(program.display().to_string()),
+            ..BundleFile::default()
+        }),
+        Err(e) => manifest.failed.push(failure(
+            "the executable",
+            format!("cannot copy {}: {e}", program.display()),
+        )),
     }
     let dumped = status.core_dumped();
     match find_core(&pattern, &cwd, pid, &program, started) {
@@ -163,43 +174,42 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
                 std::fs::copy(&core, &dest)
                     .with_context(|| format!("cannot copy {}", core.display()))?;
             }
-            files.push(json!({
-                "name": "core",
-                "what": "the core dump",
-                "source": core.display().to_string(),
-                "captured_at": rfc3339(ended),
-            }));
+            manifest.files.push(BundleFile {
+                name: "core".into(),
+                what: "the core dump".into(),
+                source: Some(core.display().to_string()),
+                captured_at: Some(rfc3339(ended)),
+                ..BundleFile::default()
+            });
         }
         Err(why) if dumped || status.signal().is_some() => {
-            failed.push(json!({"what": "core dump", "why": why}));
+            manifest.failed.push(failure("core dump", why));
         }
         // Exited with an error code, no signal: no core was expected.
         Err(_) => {}
     }
-    let exit = json!({
-        "code": status.code(),
-        "signal": status.signal(),
-        "core_dumped": dumped,
+    manifest.exit = Some(Exit {
+        code: status.code(),
+        signal: status.signal(),
+        core_dumped: dumped,
     });
-    let bundle_json = json!({
-        "schema": "godiag.bundle/v1",
-        "tool": { "name": "godiag", "version": env!("CARGO_PKG_VERSION") },
-        "created_by": "run",
-        "command": std::iter::once(program.display().to_string())
-            .chain(opts.args.iter().map(|a| a.to_string_lossy().into_owned()))
-            .collect::<Vec<_>>(),
-        "cwd": cwd.display().to_string(),
-        "pid": pid,
-        "started_at": rfc3339(started),
-        "ended_at": rfc3339(ended),
-        "exit": exit,
-        "env": { "GOTRACEBACK": "crash", "GODEBUG": godebug() },
-        "core_pattern": pattern,
-        "files": files,
-        "failed": failed,
-    });
-    let text = serde_json::to_string_pretty(&bundle_json)? + "\n";
-    std::fs::write(bundle.join("bundle.json"), text)
+    manifest.command = std::iter::once(program.display().to_string())
+        .chain(opts.args.iter().map(|a| a.to_string_lossy().into_owned()))
+        .collect();
+    manifest.cwd = Some(cwd.display().to_string());
+    manifest.pid = Some(pid);
+    manifest.started_at = Some(rfc3339(started));
+    manifest.ended_at = Some(rfc3339(ended));
+    manifest.env = Some(
+        [
+            ("GOTRACEBACK".to_string(), "crash".to_string()),
+            ("GODEBUG".to_string(), godebug()),
+        ]
+        .into_iter()
+        .collect(),
+    );
+    manifest.core_pattern = Some(pattern.clone());
+    std::fs::write(bundle.join("bundle.json"), manifest.to_json())
         .with_context(|| format!("cannot write {}", bundle.display()))?;
     Ok(RunOutcome {
         status,
@@ -298,55 +308,9 @@ fn wildcard(pattern: &str, name: &str) -> bool {
     }
 }
 
-/// `2026-11-27T12:34:56.789Z`.
-pub fn rfc3339(t: SystemTime) -> String {
-    let d = t.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
-    let secs = d.as_secs();
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    let (year, month, day) = godiag_model::units::civil_from_days(days as i64);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        d.subsec_millis()
-    )
-}
-
-/// Seconds since the epoch of a `2026-11-27T12:34:56.789Z` timestamp (the
-/// form [`rfc3339`] writes).
-pub fn parse_rfc3339(s: &str) -> Option<f64> {
-    let (date, time) = s.strip_suffix('Z')?.split_once('T')?;
-    let mut d = date.split('-').map(|x| x.parse::<i64>().ok());
-    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
-    let mut t = time.split(':');
-    let (hh, mm) = (
-        t.next()?.parse::<i64>().ok()?,
-        t.next()?.parse::<i64>().ok()?,
-    );
-    let ss = t.next()?.parse::<f64>().ok()?;
-    let days = godiag_model::units::days_from_civil(y, m, day);
-    Some((days * 86_400 + hh * 3600 + mm * 60) as f64 + ss)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn timestamps() {
-        let t = SystemTime::UNIX_EPOCH + std::time::Duration::from_millis(1_795_782_896_789);
-        assert_eq!(rfc3339(t), "2026-11-27T12:34:56.789Z");
-        assert_eq!(rfc3339(SystemTime::UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
-        assert_eq!(
-            parse_rfc3339("2026-11-27T12:34:56.789Z"),
-            Some(1_795_782_896.789)
-        );
-        assert_eq!(
-            parse_rfc3339("1970-03-01T00:00:00.000Z"),
-            Some(59.0 * 86_400.0)
-        );
-    }
 
     #[test]
     fn core_pattern_wildcards() {

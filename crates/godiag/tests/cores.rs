@@ -309,7 +309,7 @@ fn wait_objects_of_the_leak() {
         let (core, exe) = case.unpack("waits");
         let loaded = godiag::load_inputs(&[core, exe]).unwrap();
         let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
-        let objects = &report.inputs[0].wait_objects;
+        let objects = &report.inputs[0].wait_objects();
         let replies: Vec<_> = objects.iter().filter(|o| o.what == "chan string").collect();
         assert_eq!(replies.len(), 200, "{name}");
         assert!(replies.iter().all(|o| o.waiters == 1
@@ -414,8 +414,8 @@ fn cut_cores_are_partial() {
     let mut threads_read = 0;
     for cut in cuts {
         let loaded = vec![
-            godiag::Loaded::from_bytes("core", core[..cut].to_vec()).unwrap(),
-            godiag::Loaded::from_bytes("prog", exe.clone()).unwrap(),
+            godiag::PreparedInput::from_bytes("core", core[..cut].to_vec()),
+            godiag::PreparedInput::from_bytes("prog", exe.clone()),
         ];
         let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
         let input = &report.inputs[0];
@@ -424,7 +424,7 @@ fn cut_cores_are_partial() {
             godiag_model::InputStatus::Parsed,
             "cut at {cut} of {len}"
         );
-        if input.kind == godiag_model::InputKind::ElfCore && !input.core_threads.is_empty() {
+        if input.kind == godiag_model::InputKind::ElfCore && !input.core_threads().is_empty() {
             threads_read += 1;
             assert!(
                 input
@@ -458,7 +458,7 @@ fn crash_text_with_its_executable() {
         let (_, exe) = case.unpack("text");
         let loaded = godiag::load_inputs(&[case.file("txt"), exe]).unwrap();
         let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
-        let notes = &report.inputs[0].text.as_ref().unwrap().crash.fault_notes;
+        let notes = &report.inputs[0].text().unwrap().crash.fault_notes;
         assert!(
             notes
                 .iter()
@@ -480,7 +480,7 @@ fn crash_text_with_its_executable() {
     let loaded = godiag::load_inputs(&[text.file("txt"), exe]).unwrap();
     let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
     let input = &report.inputs[0];
-    assert!(input.text.as_ref().unwrap().crash.fault_notes.is_empty());
+    assert!(input.text().unwrap().crash.fault_notes.is_empty());
     assert!(
         input
             .warnings
@@ -682,10 +682,7 @@ fn lock_cycle_closed_by_deferred_unlocks() {
             "{name}: {}",
             top.evidence[0].summary
         );
-        let core_text = report.inputs[0]
-            .text
-            .as_ref()
-            .expect("the core's goroutines");
+        let core_text = report.inputs[0].text().expect("the core's goroutines");
         let in_fn = |f: &str| {
             core_text
                 .goroutines

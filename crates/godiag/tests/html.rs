@@ -69,10 +69,11 @@ fn core_report_with_frames_in_full_renders_in_chromium() {
         out
     };
     let loaded = vec![
-        godiag::Loaded::from_bytes("core".to_string(), gunzip("deadlock-abba.plain.core.gz"))
-            .unwrap(),
-        godiag::Loaded::from_bytes("prog".to_string(), gunzip("deadlock-abba.plain.exe.gz"))
-            .unwrap(),
+        godiag::PreparedInput::from_bytes(
+            "core".to_string(),
+            gunzip("deadlock-abba.plain.core.gz"),
+        ),
+        godiag::PreparedInput::from_bytes("prog".to_string(), gunzip("deadlock-abba.plain.exe.gz")),
     ];
     let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
     let html = godiag_report::render_html(&report);

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use godiag::{build_report, load_inputs, Loaded};
+use godiag::{build_report, load_inputs, PreparedInput};
 use godiag_model::{GroupKeyMode, InputKind, InputStatus};
 
 const VERSIONS: [&str; 7] = [
@@ -41,7 +41,7 @@ fn profiles_and_traces_of_every_version_are_recognised() {
             let name = path.file_name().unwrap().to_str().unwrap();
             let (kind, gzipped) = expected(name);
             assert_eq!(input.kind, kind, "go{v} {name}");
-            let renamed = Loaded::from_bytes("artifact", std::fs::read(path).unwrap()).unwrap();
+            let renamed = PreparedInput::from_bytes("artifact", std::fs::read(path).unwrap());
             assert_eq!(renamed.sniffed.kind, kind, "go{v} {name} renamed");
             assert_eq!(renamed.sniffed.gzipped, gzipped, "go{v} {name}");
             if kind == InputKind::ExecutionTrace {
@@ -66,7 +66,7 @@ fn profiles_and_traces_of_every_version_are_recognised() {
                     "go{v} {name}: {:?}",
                     input.warnings
                 );
-                let p = input.profile.as_ref().expect("profile read");
+                let p = input.profile().expect("profile read");
                 assert!(p.total(p.default_sample_index()) >= 0);
                 assert!(!p.raw.sample_type.is_empty(), "go{v} {name}");
             }
@@ -96,7 +96,7 @@ fn wrong_and_empty_inputs_are_named() {
         (b"\x00\x01\x02\x03binary", "binary"),
         (b"\x1f\x8b\x08\x00garbage", "gzip"),
     ] {
-        let l = Loaded::from_bytes("x", bytes.to_vec()).unwrap();
+        let l = PreparedInput::from_bytes("x", bytes.to_vec());
         let r = build_report(std::slice::from_ref(&l), GroupKeyMode::Stack);
         assert_eq!(r.inputs[0].kind, InputKind::Unrecognized, "{why}");
         assert_eq!(r.inputs[0].status, InputStatus::Unrecognized, "{why}");

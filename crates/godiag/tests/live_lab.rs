@@ -107,7 +107,7 @@ fn regenerated_artifacts_match_the_manifest() {
 #[test]
 #[ignore = "needs a Go toolchain: run scripts/test.sh"]
 fn executables_and_cores_are_recognised() {
-    use godiag::Loaded;
+    use godiag::PreparedInput;
     use godiag_model::InputKind;
 
     let (version, go) = toolchain();
@@ -119,7 +119,7 @@ fn executables_and_cores_are_recognised() {
     ] {
         let out = tmp.join(name);
         build_nil_deref(&go, &flags, &out);
-        let l = Loaded::from_bytes(name, std::fs::read(&out).unwrap()).unwrap();
+        let l = PreparedInput::from_bytes(name, std::fs::read(&out).unwrap());
         assert_eq!(l.sniffed.kind, InputKind::ElfExecutable, "{name}");
         assert_eq!(
             l.sniffed.go_version.as_deref(),
@@ -129,7 +129,7 @@ fn executables_and_cores_are_recognised() {
     }
     // GOTRACEBACK=crash aborts after the traceback and leaves a core.
     let (_, core) = crash_with_core(&tmp, "plain");
-    let l = Loaded::from_bytes("core", std::fs::read(&core).unwrap()).unwrap();
+    let l = PreparedInput::from_bytes("core", std::fs::read(&core).unwrap());
     assert_eq!(l.sniffed.kind, InputKind::ElfCore);
     let _ = std::fs::remove_dir_all(&tmp);
 }
@@ -350,7 +350,7 @@ fn core_goroutines_agree_with_the_crash_output() {
     );
     assert_eq!(input.goroutine_count(), Some(gs.len() as u64));
     assert!(input
-        .groups
+        .groups()
         .iter()
         .any(|g| g.frames.iter().any(|f| f.function == "main.park")));
     // The core alone names the fault and the line, as the crash text does;
@@ -364,7 +364,7 @@ fn core_goroutines_agree_with_the_crash_output() {
         Some(&godiag_analysis::Verdict::Confirms)
     );
     // The faulting instruction, disassembled, and what the address means.
-    let notes = &report.inputs[0].text.as_ref().unwrap().crash.fault_notes;
+    let notes = &report.inputs[0].text().unwrap().crash.fault_notes;
     assert!(
         notes
             .iter()
@@ -409,7 +409,7 @@ fn core_goroutines_agree_with_the_crash_output() {
         report.inputs[0].warnings
     );
     assert!(report.inputs[0]
-        .groups
+        .groups()
         .iter()
         .any(|g| g.status == "chan receive" && g.frames.iter().any(|f| f.function == "main.park")));
     let top = &report.findings[0];
@@ -496,7 +496,7 @@ fn address_only_profile_symbolised_from_the_executable() {
         let loaded = godiag::load_inputs(paths).unwrap();
         let report = godiag::build_report(&loaded, godiag_model::GroupKeyMode::Stack);
         let input = &report.inputs[0];
-        let p = input.profile.as_ref().expect("a profile");
+        let p = input.profile().expect("a profile");
         let rows = p.top(p.default_sample_index(), godiag_pprof::Granularity::Line);
         // The runtime's `#` lines leave out runtime.goexit; symbols from the
         // executable name it like every other frame.

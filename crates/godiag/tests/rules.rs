@@ -1,16 +1,16 @@
 //! Rules on inputs the lab cannot produce on demand (a compiler crash, a
 //! runtime bug) or that need two sources at once.
 
-use godiag::{build_report, Loaded};
+use godiag::{build_report, PreparedInput};
 use godiag_model::GroupKeyMode;
 
 fn report_of(files: &[(&str, &str)]) -> godiag_report::Report<'static> {
-    let loaded: Vec<Loaded> = files
+    let loaded: Vec<PreparedInput> = files
         .iter()
-        .map(|(name, text)| Loaded::from_bytes(*name, text.as_bytes().to_vec()).unwrap())
+        .map(|(name, text)| PreparedInput::from_bytes(*name, text.as_bytes().to_vec()))
         .collect();
     // The report borrows the inputs; tests keep them for the whole run.
-    let loaded: &'static [Loaded] = Box::leak(loaded.into_boxed_slice());
+    let loaded: &'static [PreparedInput] = Box::leak(loaded.into_boxed_slice());
     build_report(loaded, GroupKeyMode::Stack)
 }
 
@@ -126,10 +126,10 @@ fn goroutine_profile_contradicts_a_leak_it_does_not_show() {
     ))
     .unwrap();
     let loaded = vec![
-        Loaded::from_bytes("dump.txt", dump.into_bytes()).unwrap(),
-        Loaded::from_bytes("goroutine.pb.gz", profile).unwrap(),
+        PreparedInput::from_bytes("dump.txt", dump.into_bytes()),
+        PreparedInput::from_bytes("goroutine.pb.gz", profile),
     ];
-    let loaded: &'static [Loaded] = Box::leak(loaded.into_boxed_slice());
+    let loaded: &'static [PreparedInput] = Box::leak(loaded.into_boxed_slice());
     let r = build_report(loaded, GroupKeyMode::Stack);
     let f = r
         .findings

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use godiag::{build_report, Loaded};
+use godiag::{build_report, PreparedInput};
 use godiag_model::GroupKeyMode;
 use godiag_report::{render_json, render_text, TextOptions};
 
@@ -34,7 +34,7 @@ fn text_reports() {
     for version in ["1.24.11", "1.27.3"] {
         for (name, bytes) in artifacts(version) {
             // Named by file, so the snapshot does not depend on where the repository is.
-            let loaded = Loaded::from_bytes(name.clone(), bytes).unwrap();
+            let loaded = PreparedInput::from_bytes(name.clone(), bytes);
             let report = build_report(std::slice::from_ref(&loaded), GroupKeyMode::Stack);
             let text = render_text(&report, TextOptions::default());
             let stem = name.trim_end_matches(".txt");
@@ -49,7 +49,7 @@ fn text_reports() {
 fn trace_text_reports() {
     for version in ["1.24.11", "1.27.3"] {
         for (name, bytes) in artifacts_with(version, "out") {
-            let loaded = Loaded::from_bytes(name.clone(), bytes).unwrap();
+            let loaded = PreparedInput::from_bytes(name.clone(), bytes);
             let report = build_report(std::slice::from_ref(&loaded), GroupKeyMode::Stack);
             let text = render_text(&report, TextOptions::default());
             let stem = name.trim_end_matches(".out");
@@ -74,7 +74,7 @@ fn json_reports() {
             .into_iter()
             .find(|(n, _)| n == name)
             .unwrap();
-        let loaded = Loaded::from_bytes(name.to_string(), bytes).unwrap();
+        let loaded = PreparedInput::from_bytes(name.to_string(), bytes);
         let report = build_report(std::slice::from_ref(&loaded), GroupKeyMode::Stack);
         let json: serde_json::Value = serde_json::from_str(&render_json(&report)).unwrap();
         insta::with_settings!({ snapshot_suffix => format!("go1.24.11-{}", name.trim_end_matches(".txt")), prepend_module_to_snapshot => false }, {
@@ -105,14 +105,13 @@ fn profile_bundle_reports() {
             })
             .collect();
         files.sort();
-        let loaded: Vec<Loaded> = files
+        let loaded: Vec<PreparedInput> = files
             .iter()
             .map(|p| {
-                Loaded::from_bytes(
+                PreparedInput::from_bytes(
                     p.file_name().unwrap().to_string_lossy().into_owned(),
                     std::fs::read(p).unwrap(),
                 )
-                .unwrap()
             })
             .collect();
         let report = build_report(&loaded, GroupKeyMode::Stack);
@@ -146,11 +145,9 @@ fn markdown_reports() {
         ),
     ] {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lab/artifacts");
-        let loaded: Vec<Loaded> = files
+        let loaded: Vec<PreparedInput> = files
             .iter()
-            .map(|f| {
-                Loaded::from_bytes(f.to_string(), std::fs::read(root.join(f)).unwrap()).unwrap()
-            })
+            .map(|f| PreparedInput::from_bytes(f.to_string(), std::fs::read(root.join(f)).unwrap()))
             .collect();
         let report = build_report(&loaded, GroupKeyMode::Stack);
         let md = godiag_report::render_markdown(&report);
@@ -174,16 +171,14 @@ fn core_full_frames_text() {
         out
     };
     let loaded = vec![
-        Loaded::from_bytes(
+        PreparedInput::from_bytes(
             "deadlock-abba.core".to_string(),
             gunzip("deadlock-abba.plain.core.gz"),
-        )
-        .unwrap(),
-        Loaded::from_bytes(
+        ),
+        PreparedInput::from_bytes(
             "deadlock-abba".to_string(),
             gunzip("deadlock-abba.plain.exe.gz"),
-        )
-        .unwrap(),
+        ),
     ];
     let report = build_report(&loaded, GroupKeyMode::Stack);
     let text = render_text(&report, TextOptions::default());

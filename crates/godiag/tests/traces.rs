@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use godiag::{build_report, Loaded};
+use godiag::{build_report, PreparedInput};
 use godiag_model::{GroupKeyMode, InputStatus};
 
 const VERSIONS: [&str; 6] = ["1.22.10", "1.23.9", "1.24.11", "1.25.5", "1.26.6", "1.27.3"];
@@ -28,15 +28,14 @@ fn marker(scenario: &str) -> u32 {
     n as u32 + 1
 }
 
-fn load(paths: &[PathBuf]) -> Vec<Loaded> {
+fn load(paths: &[PathBuf]) -> Vec<PreparedInput> {
     paths
         .iter()
         .map(|p| {
-            Loaded::from_bytes(
+            PreparedInput::from_bytes(
                 p.display().to_string(),
                 std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display())),
             )
-            .unwrap()
         })
         .collect()
 }
@@ -168,7 +167,7 @@ fn a_crash_while_tracing_is_placed_on_the_trace() {
         let loaded = load(&paths);
         let report = build_report(&loaded, GroupKeyMode::Stack);
         let trace = &report.inputs[0];
-        let s = trace.trace.as_ref().expect("trace read");
+        let s = trace.trace().expect("trace read");
         assert!(
             s.events > 1000 && s.duration_ns > 1_000_000_000,
             "go{v}: {} events",

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use godiag::{build_report, Loaded};
+use godiag::{build_report, PreparedInput};
 use godiag_model::{GroupKeyMode, InputStatus};
 
 fn cuts(len: usize) -> Vec<usize> {
@@ -54,8 +54,7 @@ fn cut_lab_artifacts_at_many_offsets() {
                 }
                 if cut % 7 == 0 {
                     // The whole pipeline on the prefix.
-                    let loaded =
-                        Loaded::from_bytes(name.clone(), prefix.to_vec()).expect("in memory");
+                    let loaded = PreparedInput::from_bytes(name.clone(), prefix.to_vec());
                     let report = build_report(std::slice::from_ref(&loaded), GroupKeyMode::Stack);
                     if t.partial {
                         assert!(

@@ -141,7 +141,7 @@ pub fn check_corpus(root: &Path) -> (usize, Vec<String>) {
                 } else if input.status != InputStatus::Parsed {
                     fail(format!("status {:?}: {:?}", input.status, input.warnings));
                 } else if matches!(want, InputKind::PprofProto | InputKind::PprofText) {
-                    let p = input.profile.as_ref().expect("profile read");
+                    let p = input.profile().expect("profile read");
                     let base = variant.split('.').next().unwrap_or(variant);
                     if matches!(base, "mutex" | "block" | "cpu" | "heap") && p.kind().name() != base
                     {
@@ -180,7 +180,7 @@ pub fn check_corpus(root: &Path) -> (usize, Vec<String>) {
             if input.status != InputStatus::Parsed {
                 fail(format!("status {:?}: {:?}", input.status, input.warnings));
             }
-            let t = input.text.as_ref().expect("text kinds are read");
+            let t = input.text().expect("text kinds are read");
             // Goroutine count against the independent grep of the index.
             if let Some(total) = entry["debug1_total"].as_u64() {
                 let sum: u64 = t.count_records.iter().map(|r| r.count).sum();

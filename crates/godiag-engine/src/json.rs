@@ -2,12 +2,29 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::{Report, SCHEMA};
+use godiag_pprof::{Granularity, Profile};
+
+use crate::Report;
+
+/// The JSON schema name, part of the command-line contract.
+pub const SCHEMA: &str = "godiag.report/v1";
+
+/// Rows of a profile's top tables listed.
+const TOP_ROWS: usize = 20;
 
 /// How many groups per input the JSON lists (the rest are counted).
 const MAX_GROUPS: usize = 200;
 
+/// The report as pretty JSON, with a final newline.
 pub fn render_json(report: &Report<'_>) -> String {
+    let mut s = serde_json::to_string_pretty(&report_value(report))
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}
+
+/// The report as a JSON value.
+pub fn report_value(report: &Report<'_>) -> Value {
     let inputs: Vec<Value> = report
         .inputs
         .iter()
@@ -31,7 +48,7 @@ pub fn render_json(report: &Report<'_>) -> String {
                 o.insert("goroutines".into(), json!(n));
             }
             o.insert("warnings".into(), json!(i.warnings));
-            if let Some(t) = &i.text {
+            if let Some(t) = i.text() {
                 if t.crash.is_failure() {
                     o.insert("failure".into(), json!(t.crash));
                     if let Some(g) = t.failing_goroutine() {
@@ -52,33 +69,35 @@ pub fn render_json(report: &Report<'_>) -> String {
                 }
                 o.insert("other_lines".into(), json!(t.other_lines));
             }
-            if let Some(p) = &i.profile {
-                o.insert("profile".into(), crate::profile::profile_json(p));
+            if let Some(p) = i.profile() {
+                o.insert("profile".into(), profile_json(p));
             }
-            if let Some(t) = &i.trace {
+            if let Some(t) = i.trace() {
                 o.insert("trace".into(), json!(t));
             }
-            if let Some(e) = &i.executable {
+            if let Some(e) = i.executable() {
                 o.insert("executable".into(), json!(e));
             }
-            if !i.core_threads.is_empty() {
-                o.insert("threads".into(), json!(i.core_threads));
+            if !i.core_threads().is_empty() {
+                o.insert("threads".into(), json!(i.core_threads()));
             }
-            if !i.backtraces.is_empty() {
-                o.insert("backtraces".into(), json!(i.backtraces));
+            if !i.backtraces().is_empty() {
+                o.insert("backtraces".into(), json!(i.backtraces()));
             }
-            if !i.wait_objects.is_empty() {
-                o.insert("wait_objects_total".into(), json!(i.wait_objects.len()));
+            let waits = i.wait_objects();
+            if !waits.is_empty() {
+                o.insert("wait_objects_total".into(), json!(waits.len()));
                 o.insert(
                     "wait_objects".into(),
-                    json!(i.wait_objects.iter().take(MAX_GROUPS).collect::<Vec<_>>()),
+                    json!(waits.iter().take(MAX_GROUPS).collect::<Vec<_>>()),
                 );
             }
-            if !i.groups.is_empty() {
-                o.insert("goroutine_groups_total".into(), json!(i.groups.len()));
+            let groups = i.groups();
+            if !groups.is_empty() {
+                o.insert("goroutine_groups_total".into(), json!(groups.len()));
                 o.insert(
                     "goroutine_groups".into(),
-                    json!(i.groups.iter().take(MAX_GROUPS).collect::<Vec<_>>()),
+                    json!(groups.iter().take(MAX_GROUPS).collect::<Vec<_>>()),
                 );
             }
             Value::Object(o)
@@ -93,8 +112,8 @@ pub fn render_json(report: &Report<'_>) -> String {
                 "earlier": c.earlier,
                 "later": c.later,
                 "groups": c.diffs.iter().take(MAX_GROUPS).map(|d| {
-                    let g = d.later.and_then(|li| later.groups.get(li))
-                        .or_else(|| d.earlier.and_then(|ei| report.inputs[c.earlier].groups.get(ei)));
+                    let g = d.later.and_then(|li| later.groups().get(li))
+                        .or_else(|| d.earlier.and_then(|ei| report.inputs[c.earlier].groups().get(ei)));
                     json!({
                         "status": g.map(|g| g.status),
                         "top_frame": g.and_then(|g| g.frames.first()).map(|f| json!({"function": f.function, "file": f.file, "line": f.line})),
@@ -121,7 +140,7 @@ pub fn render_json(report: &Report<'_>) -> String {
             })
         })
         .collect();
-    let doc = json!({
+    json!({
         "schema": SCHEMA,
         "tool": { "name": "godiag", "version": env!("CARGO_PKG_VERSION") },
         "inputs": inputs,
@@ -129,9 +148,58 @@ pub fn render_json(report: &Report<'_>) -> String {
         "timeline": report.timeline,
         "comparisons": comparisons,
         "profile_comparisons": profile_comparisons,
-    });
-    let mut s =
-        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    s.push('\n');
-    s
+    })
+}
+
+/// The JSON form: kind, sample types, times, and top tables by function and by line.
+pub fn profile_json(p: &Profile) -> Value {
+    let index = p.default_sample_index();
+    let types = p.sample_types();
+    let (ty, unit) = types.get(index).copied().unwrap_or(("", ""));
+    let total = p.total(index);
+    let rows = |index: usize, g: Granularity| -> Vec<Value> {
+        p.top(index, g)
+            .into_iter()
+            .take(TOP_ROWS)
+            .map(|r| {
+                let mut o =
+                    json!({"function": r.function, "file": r.file, "flat": r.flat, "cum": r.cum});
+                if g == Granularity::Line {
+                    o["line"] = json!(r.line);
+                }
+                o
+            })
+            .collect()
+    };
+    let by_type: Vec<Value> = types
+        .iter()
+        .enumerate()
+        .map(|(i, (t, u))| {
+            json!({
+                "sample_type": t,
+                "unit": u,
+                "total": p.total(i),
+                "top": rows(i, Granularity::Function),
+                "top_lines": rows(i, Granularity::Line),
+            })
+        })
+        .collect();
+    json!({
+        "kind": p.kind().name(),
+        "sample_types": types.iter().map(|(t, u)| json!({"type": t, "unit": u})).collect::<Vec<_>>(),
+        "sample_type": ty,
+        "unit": unit,
+        "total": total,
+        "samples": p.raw.sample.len(),
+        "time_unix_seconds": p.time_seconds(),
+        "duration_seconds": p.duration_seconds(),
+        "period": p.raw.period,
+        "main_binary": p.main_binary(),
+        "comments": p.raw.comment.iter().map(|c| p.str(*c)).collect::<Vec<_>>(),
+        "doc_url": Some(p.str(p.raw.doc_url)).filter(|s| !s.is_empty()),
+        "top": by_type.get(index).map(|t| t["top"].clone()),
+        "top_lines": by_type.get(index).map(|t| t["top_lines"].clone()),
+        // Every sample type (heap: in-use and allocated, objects and bytes).
+        "by_sample_type": by_type,
+    })
 }

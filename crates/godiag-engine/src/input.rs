@@ -1,0 +1,192 @@
+//! Inputs as the engine takes them (a name, the bytes, when they were
+//! captured) and as its readers get them: recognised, gzipped text
+//! inflated (with a cap, so a small file cannot expand without bound), and
+//! text escaped inside log records or broken at a terminal's width
+//! restored.
+
+use std::io::Read;
+use std::sync::Arc;
+
+use godiag_model::InputKind;
+use godiag_sniff::{sniff, Sniffed};
+use memmap2::Mmap;
+
+use crate::bundle::Bundle;
+
+/// Decompressed text beyond this is not read (the input is then partial).
+const MAX_DECOMPRESSED: u64 = 4 << 30;
+/// A stream is read up to this; beyond it the input is cut and flagged.
+const MAX_STREAM: u64 = 4 << 30;
+
+/// Where an input's bytes are.
+pub enum InputBytes {
+    /// A memory-mapped file (read-only, private).
+    Mapped(Mmap),
+    Owned(Vec<u8>),
+    /// Read to its end (at most 4 GiB) when the input is prepared.
+    Stream(Box<dyn Read + Send>),
+}
+
+/// One input to diagnose.
+pub struct Input {
+    /// How reports name it: a path as given, `-`, a file name in a bundle.
+    pub name: String,
+    pub bytes: InputBytes,
+    /// RFC 3339, UTC: when it was captured, if known.
+    pub captured_at: Option<String>,
+    /// The bundle it came from, when that bundle has a manifest.
+    pub bundle: Option<Arc<Bundle>>,
+}
+
+impl Input {
+    pub fn new(name: impl Into<String>, bytes: InputBytes) -> Self {
+        Input {
+            name: name.into(),
+            bytes,
+            captured_at: None,
+            bundle: None,
+        }
+    }
+
+    /// An input held in memory.
+    pub fn from_vec(name: impl Into<String>, bytes: Vec<u8>) -> Self {
+        Input::new(name, InputBytes::Owned(bytes))
+    }
+}
+
+enum Held {
+    Mapped(Mmap),
+    Owned(Vec<u8>),
+}
+
+/// An input ready for its reader.
+pub struct PreparedInput {
+    /// The name it was given.
+    pub name: String,
+    held: Held,
+    pub sniffed: Sniffed,
+    /// Size of the input as given (compressed size for gzip).
+    pub original_len: u64,
+    /// Reading stopped early (damage, or a size cap).
+    pub cut: bool,
+    pub warnings: Vec<String>,
+    pub captured_at: Option<String>,
+    pub bundle: Option<Arc<Bundle>>,
+}
+
+impl PreparedInput {
+    /// An input held in memory (tests, examples), prepared.
+    pub fn from_bytes(name: impl Into<String>, bytes: Vec<u8>) -> Self {
+        prepare(Input::from_vec(name, bytes))
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        match &self.held {
+            Held::Mapped(m) => m,
+            Held::Owned(v) => v,
+        }
+    }
+
+    /// Lets the kernel drop the pages of a mapped input that were read so
+    /// far: they stop counting towards the process's memory and are read
+    /// again from the file if touched. For readers that walk a large input
+    /// once in scattered places (the stacks of a core).
+    pub fn release_pages(&self) {
+        if let Held::Mapped(m) = &self.held {
+            // SAFETY: the mapping is private and never written, so dropping
+            // its pages loses nothing: the next access reads the same bytes
+            // from the file (which, as for any mapping, must not change under us).
+            let _ = unsafe { m.unchecked_advise(memmap2::UncheckedAdvice::DontNeed) };
+        }
+    }
+}
+
+fn held_bytes(h: &Held) -> &[u8] {
+    match h {
+        Held::Mapped(m) => m,
+        Held::Owned(v) => v,
+    }
+}
+
+/// Recognises an input and makes its bytes readable by its reader.
+pub fn prepare(input: Input) -> PreparedInput {
+    let mut warnings = Vec::new();
+    let mut cut = false;
+    let held = match input.bytes {
+        InputBytes::Mapped(m) => Held::Mapped(m),
+        InputBytes::Owned(v) => Held::Owned(v),
+        InputBytes::Stream(r) => {
+            let mut v = Vec::new();
+            match r.take(MAX_STREAM).read_to_end(&mut v) {
+                Err(e) => {
+                    cut = true;
+                    warnings.push(format!("reading stopped at byte {}: {e}", v.len()));
+                }
+                Ok(_) if v.len() as u64 == MAX_STREAM => {
+                    cut = true;
+                    warnings.push(format!("input cut at {MAX_STREAM} bytes"));
+                }
+                Ok(_) => {}
+            }
+            Held::Owned(v)
+        }
+    };
+    let data = held_bytes(&held);
+    let original_len = data.len() as u64;
+    let sniffed = sniff(data);
+    // Text inside gzip is decompressed for the text reader; binary kinds keep
+    // their compressed bytes for their own readers.
+    let text_kind = matches!(
+        sniffed.kind,
+        InputKind::CrashText
+            | InputKind::SigquitDump
+            | InputKind::GoroutineDump
+            | InputKind::GoroutineCountDump
+            | InputKind::RaceReport
+            | InputKind::PprofText
+    );
+    let held = if sniffed.gzipped && text_kind {
+        let mut v = Vec::new();
+        let mut dec = flate2::read::GzDecoder::new(data).take(MAX_DECOMPRESSED);
+        if let Err(e) = dec.read_to_end(&mut v) {
+            cut = true;
+            warnings.push(format!(
+                "gzip stream damaged after {} decompressed bytes: {e}",
+                v.len()
+            ));
+        } else if v.len() as u64 == MAX_DECOMPRESSED {
+            cut = true;
+            warnings.push(format!("decompressed text cut at {MAX_DECOMPRESSED} bytes"));
+        }
+        Held::Owned(v)
+    } else {
+        held
+    };
+    // Text escaped inside log records or broken at a terminal's width is
+    // restored before it is read; the notes say what was done.
+    let (held, sniffed) = match text_kind
+        .then(|| godiag_traceback::restore(held_bytes(&held)))
+        .flatten()
+    {
+        Some(r) => {
+            warnings.extend(r.notes);
+            cut |= r.cut;
+            let mut again = sniff(&r.text);
+            if again.kind == InputKind::Unrecognized {
+                again.kind = sniffed.kind;
+            }
+            (Held::Owned(r.text), again)
+        }
+        None => (held, sniffed),
+    };
+    PreparedInput {
+        name: input.name,
+        held,
+        sniffed,
+        original_len,
+        cut,
+        warnings,
+        captured_at: input.captured_at,
+        bundle: input.bundle,
+    }
+}

@@ -1,0 +1,103 @@
+//! godiag's diagnosis as a library: give it inputs (a name, the bytes,
+//! when they were captured) and options, get back an owned [`Diagnosis`]:
+//! the findings, ranked, with the evidence of every input. The command
+//! line, `attach`, `watch` and `serve` all run this same pipeline.
+//!
+//! ```no_run
+//! let inputs = vec![godiag_engine::Input::from_vec("crash.txt", std::fs::read("crash.txt")?)];
+//! let d = godiag_engine::diagnose(inputs, &godiag_engine::Options::default());
+//! if let Some(top) = d.report().findings.first() {
+//!     println!("{} at {:?}", top.kind.name(), top.location);
+//! }
+//! # Ok::<(), std::io::Error>(())
+//! ```
+//!
+//! Readers borrow the bytes they read (a GB core is mapped, not copied), so
+//! the [`Report`] borrows its inputs; a [`Diagnosis`] holds both together,
+//! and can be kept, sent to another thread and serialised.
+
+pub mod bundle;
+mod compare;
+mod fault;
+pub mod input;
+mod json;
+mod pipeline;
+mod read;
+pub mod report;
+mod symbolize;
+pub mod time;
+mod timeline;
+pub mod tools;
+
+pub use bundle::{Bundle, BundleFile, BundleManifest, Failure, BUNDLE_SCHEMA};
+pub use godiag_analysis::{Confidence, Finding, FindingKind, Location};
+pub use godiag_model::{GroupKeyMode, InputKind, InputStatus};
+pub use input::{prepare, Input, InputBytes, PreparedInput};
+pub use json::{render_json, SCHEMA};
+pub use pipeline::build_report;
+pub use report::{
+    CoreEvidence, CoreThread, DumpComparison, Evidence, ExecutableSummary, InputReport,
+    ProfileComparison, Report, TextEvidence,
+};
+
+/// How to diagnose.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Options {
+    /// How goroutines are grouped: by stack (default), or also by their
+    /// scalar arguments.
+    pub grouping: GroupKeyMode,
+}
+
+self_cell::self_cell!(
+    /// A finished diagnosis: the inputs' bytes and the report read from
+    /// them, owned together.
+    pub struct Diagnosis {
+        owner: Vec<PreparedInput>,
+        #[covariant]
+        dependent: Report,
+    }
+);
+
+impl Diagnosis {
+    /// The report: findings first, then each input's evidence.
+    pub fn report(&self) -> &Report<'_> {
+        self.borrow_dependent()
+    }
+
+    /// The inputs as they were read (recognised, inflated, restored).
+    pub fn inputs(&self) -> &[PreparedInput] {
+        self.borrow_owner()
+    }
+
+    /// The report as JSON (`godiag.report/v1`).
+    pub fn to_json(&self) -> String {
+        render_json(self.report())
+    }
+}
+
+impl serde::Serialize for Diagnosis {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        json::report_value(self.report()).serialize(s)
+    }
+}
+
+/// Runs the diagnosis on `inputs`.
+pub fn diagnose(inputs: Vec<Input>, options: &Options) -> Diagnosis {
+    let prepared: Vec<PreparedInput> = inputs.into_iter().map(prepare).collect();
+    Diagnosis::new(prepared, |p| build_report(p, options.grouping))
+}
+
+/// Runs the diagnosis on inputs already prepared (see [`prepare`]).
+pub fn diagnose_prepared(inputs: Vec<PreparedInput>, options: &Options) -> Diagnosis {
+    Diagnosis::new(inputs, |p| build_report(p, options.grouping))
+}
+
+#[cfg(test)]
+mod tests {
+    /// A diagnosis can be handed to another thread and kept there.
+    #[test]
+    fn diagnosis_is_send_and_owned() {
+        fn send<T: Send + 'static>() {}
+        send::<super::Diagnosis>();
+    }
+}

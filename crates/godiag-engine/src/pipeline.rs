@@ -1,0 +1,157 @@
+//! The pipeline: read each input by its kind (with what inputs lend each
+//! other), run the rules over all the evidence, confirm findings across
+//! sources, rank them, then add what the findings ask for (a core's frames
+//! in full) and what relates inputs (comparisons, the timeline).
+
+use godiag_analysis::{
+    analyze_profiles, analyze_text, analyze_traces, confirm_from_profiles, confirm_from_traces,
+    fill_verification, merge, rank, Finding, ProfileInput, TextInput, TraceInput,
+};
+use godiag_model::{diff_groups, GroupKeyMode, InputKind, Source};
+
+use crate::input::PreparedInput;
+use crate::read::{self, Lent};
+use crate::report::{DumpComparison, Evidence, InputReport, Report};
+use crate::time::parse_rfc3339;
+
+/// Goroutines whose frames a core report shows in full, most important
+/// first: those the findings name, the top finding's first.
+const MAX_FULL_BACKTRACES: usize = 8;
+
+/// Reads every input, groups goroutines, runs the rules.
+pub fn build_report(inputs: &[PreparedInput], mode: GroupKeyMode) -> Report<'_> {
+    let lent = Lent::from_inputs(inputs);
+    let mut reports: Vec<InputReport<'_>> = inputs
+        .iter()
+        .map(|input| {
+            let r = read::read(input, &lent, mode);
+            let mut warnings = input.warnings.clone();
+            warnings.extend(r.warnings);
+            InputReport {
+                path: input.name.clone(),
+                kind: input.sniffed.kind,
+                bytes: input.original_len,
+                go_version: r.go_version,
+                go_version_at_least: r.go_version_at_least,
+                status: r.status,
+                analysed: r.analysed,
+                warnings,
+                captured_at: input.captured_at.clone(),
+                evidence: r.evidence,
+            }
+        })
+        .collect();
+    let findings = diagnose(&reports);
+    full_backtraces(inputs, &lent, &mut reports, &findings);
+    let comparisons = compare_dumps(&reports);
+    let profile_comparisons = crate::compare::compare_profiles(&reports);
+    let timeline = crate::timeline::timeline(inputs, &reports);
+    Report {
+        inputs: reports,
+        findings,
+        timeline,
+        comparisons,
+        profile_comparisons,
+    }
+}
+
+/// The rules over every input's evidence, cross-checked and ranked.
+fn diagnose(inputs: &[InputReport<'_>]) -> Vec<Finding> {
+    let text_inputs: Vec<TextInput<'_, '_>> = inputs
+        .iter()
+        .enumerate()
+        .filter_map(|(index, i)| {
+            i.text().map(|artifact| TextInput {
+                index,
+                kind: i.kind,
+                artifact,
+                groups: i.groups(),
+                captured_at: i.captured_at.as_deref().and_then(parse_rfc3339),
+            })
+        })
+        .collect();
+    let profile_inputs: Vec<ProfileInput<'_>> = inputs
+        .iter()
+        .enumerate()
+        .filter_map(|(index, i)| i.profile().map(|profile| ProfileInput { index, profile }))
+        .collect();
+    let trace_inputs: Vec<TraceInput<'_>> = inputs
+        .iter()
+        .enumerate()
+        .filter_map(|(index, i)| i.trace().map(|summary| TraceInput { index, summary }))
+        .collect();
+    let mut findings = analyze_text(&text_inputs);
+    findings.extend(analyze_profiles(&profile_inputs));
+    findings.extend(analyze_traces(&trace_inputs));
+    let mut findings = merge(findings);
+    confirm_from_profiles(&mut findings, &profile_inputs);
+    confirm_from_traces(&mut findings, &trace_inputs);
+    // Only sources that were read can confirm, contradict or be silent.
+    let mut provided: Vec<Source> = inputs
+        .iter()
+        .filter(|i| i.text().is_some() || i.profile().is_some() || i.trace().is_some())
+        .filter_map(|i| i.kind.source())
+        .collect();
+    provided.sort();
+    provided.dedup();
+    fill_verification(&mut findings, &provided);
+    rank(&mut findings);
+    findings
+}
+
+/// Each core's frames in full for the goroutines the findings name.
+fn full_backtraces(
+    inputs: &[PreparedInput],
+    lent: &Lent<'_>,
+    reports: &mut [InputReport<'_>],
+    findings: &[Finding],
+) {
+    let mut named: Vec<u64> = Vec::new();
+    for f in findings {
+        for id in f.goroutine.iter().chain(&f.goroutines) {
+            if !named.contains(id) {
+                named.push(*id);
+            }
+        }
+    }
+    for (input, report) in inputs.iter().zip(reports.iter_mut()) {
+        let Evidence::Core(core) = &mut report.evidence else {
+            continue;
+        };
+        let Some(text) = &core.goroutines else {
+            continue;
+        };
+        let wanted: Vec<(u64, u64)> = named
+            .iter()
+            .filter_map(|id| {
+                let g = text.goroutines.iter().find(|g| g.id == *id)?;
+                Some((*id, g.gp?))
+            })
+            .take(MAX_FULL_BACKTRACES)
+            .collect();
+        if !wanted.is_empty() {
+            core.backtraces = read::core::backtraces(input, lent, &wanted);
+        }
+    }
+}
+
+/// Consecutive goroutine dumps (debug=2 or SIGQUIT), group by group.
+fn compare_dumps(inputs: &[InputReport<'_>]) -> Vec<DumpComparison> {
+    let dumps: Vec<usize> = inputs
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| {
+            matches!(i.kind, InputKind::GoroutineDump | InputKind::SigquitDump)
+                && !i.groups().is_empty()
+        })
+        .map(|(n, _)| n)
+        .collect();
+    dumps
+        .windows(2)
+        .map(|w| DumpComparison {
+            earlier: w[0],
+            later: w[1],
+            diffs: diff_groups(inputs[w[0]].groups(), inputs[w[1]].groups()),
+        })
+        .collect()
+}

@@ -1,0 +1,120 @@
+//! Core dumps: threads and registers; with the executable lent, every
+//! goroutine with its stack, what blocked ones wait on, and the crash
+//! state read from memory.
+
+use godiag_model::{group_goroutines, GroupKeyMode, InputStatus};
+
+use super::{Lent, Read};
+use crate::input::PreparedInput;
+use crate::report::{CoreEvidence, CoreThread, Evidence};
+
+/// The newest Go minor version godiag knows the runtime layout of.
+const NEWEST_KNOWN_MINOR: u32 = 27;
+
+pub(crate) fn read<'a>(input: &'a PreparedInput, lent: &Lent<'a>, mode: GroupKeyMode) -> Read<'a> {
+    let mut r = Read::new(input);
+    let release = || input.release_pages();
+    let core = match godiag_core::Core::parse(input.bytes()) {
+        Ok(c) => c.with_page_release(&release),
+        Err(e) => return Read::unreadable(input, "an ELF core", e),
+    };
+    // PIE: where the executable was loaded in the core.
+    let bias = lent.exe.as_ref().map_or(0, |e| {
+        object::File::parse(e.bytes).map_or(0, |f| godiag_core::load_bias(&core, &f))
+    });
+    let mut evidence = CoreEvidence::default();
+    if let Some(need) = core.expected_len {
+        r.status = InputStatus::Partial;
+        r.warnings.push(format!(
+            "the core is cut short at byte {} of the {need} its segments need (ulimit -c, a full disk or an incomplete copy): memory past that offset is missing, so goroutines whose stacks lie there are incomplete or absent",
+            input.bytes().len()
+        ));
+    }
+    evidence.threads = core
+        .threads
+        .iter()
+        .map(|t| CoreThread {
+            pid: t.pid,
+            signal: t.signal,
+            function: lent.exe.as_ref().and_then(|e| {
+                e.exe
+                    .frames(t.rip.wrapping_sub(bias))
+                    .last()
+                    .map(|f| f.function.to_string())
+            }),
+            registers: t.regs.clone(),
+            goroutine: None,
+        })
+        .collect();
+    let Some(exe) = &lent.exe else {
+        r.status = InputStatus::Partial;
+        r.analysed = false;
+        r.warnings.push(format!(
+            "{} threads read; give the executable (--exe FILE, or put it in the bundle) to list goroutines",
+            core.threads.len()
+        ));
+        r.evidence = Evidence::Core(Box::new(evidence));
+        return r;
+    };
+    r.go_version = exe.exe.go_version.clone();
+    match godiag_core::goroutines(&core, &exe.exe, exe.bytes) {
+        Ok(mut read) => {
+            if let (godiag_core::LayoutSource::Table(since), Some(minor)) =
+                (read.layout, godiag_core::layout::minor_version(&exe.exe))
+            {
+                if minor > NEWEST_KNOWN_MINOR {
+                    r.warnings.push(format!(
+                        "Go 1.{minor} is newer than godiag knows and the executable has no DWARF: runtime offsets of Go 1.{since} were assumed"
+                    ));
+                }
+            }
+            let running = read
+                .goroutines
+                .iter()
+                .filter(|g| g.stack_unavailable)
+                .count();
+            if running > 0 {
+                r.warnings.push(format!(
+                    "{running} goroutines were running at dump time on threads whose stacks could not be unwound"
+                ));
+            }
+            let crash = godiag_core::crash::crash_state(&core, &exe.exe, bias, &mut read);
+            for t in evidence.threads.iter_mut() {
+                t.goroutine = read
+                    .on_threads
+                    .iter()
+                    .find(|(tid, _)| *tid == t.pid)
+                    .map(|(_, g)| *g);
+            }
+            let goroutines = read.goroutines;
+            evidence.groups = group_goroutines(&goroutines, mode);
+            evidence.wait_objects = godiag_model::group_wait_objects(&goroutines);
+            evidence.goroutines = Some(godiag_model::TextArtifact {
+                goroutines,
+                crash,
+                ..Default::default()
+            });
+        }
+        Err(e) => {
+            r.status = InputStatus::Partial;
+            r.warnings.push(format!(
+                "{} threads read; goroutines not listed: {e}",
+                core.threads.len()
+            ));
+        }
+    }
+    r.evidence = Evidence::Core(Box::new(evidence));
+    r
+}
+
+/// Fills a core's full backtraces with the goroutines `(id, g)` named.
+pub(crate) fn backtraces(
+    input: &PreparedInput,
+    lent: &Lent<'_>,
+    wanted: &[(u64, u64)],
+) -> Vec<godiag_model::FullBacktrace> {
+    let (Some(exe), Ok(core)) = (&lent.exe, godiag_core::Core::parse(input.bytes())) else {
+        return Vec::new();
+    };
+    godiag_core::full_backtraces(&core, &exe.exe, exe.bytes, wanted)
+}

@@ -1,0 +1,20 @@
+//! Go executables: the Go version and what the symbol table offers.
+
+use super::Read;
+use crate::input::PreparedInput;
+use crate::report::{Evidence, ExecutableSummary};
+
+pub(crate) fn read(input: &PreparedInput) -> Read<'static> {
+    match godiag_exe::GoExecutable::parse(input.bytes()) {
+        Ok(exe) => Read {
+            go_version: input.sniffed.go_version.clone().or(exe.go_version.clone()),
+            evidence: Evidence::Executable(ExecutableSummary {
+                functions: exe.pclntab.len(),
+                pclntab: exe.pclntab_source.to_string(),
+                inline_info: exe.has_inline_info(),
+            }),
+            ..Read::new(input)
+        },
+        Err(e) => Read::unreadable(input, "an ELF executable", e),
+    }
+}

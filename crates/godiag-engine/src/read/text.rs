@@ -1,0 +1,35 @@
+//! Text: crash output, goroutine dumps, race reports. With an executable
+//! lent, the faulting instruction of a crash is disassembled.
+
+use godiag_model::{group_goroutines, GroupKeyMode};
+
+use super::{Lent, Read};
+use crate::input::PreparedInput;
+use crate::report::{Evidence, TextEvidence};
+
+pub(crate) fn read<'a>(input: &'a PreparedInput, lent: &Lent<'a>, mode: GroupKeyMode) -> Read<'a> {
+    let mut r = Read::new(input);
+    let mut t = godiag_traceback::parse(input.bytes());
+    if t.partial || input.cut {
+        r.status = godiag_model::InputStatus::Partial;
+    }
+    r.go_version = r.go_version.or_else(|| t.go_version.clone());
+    r.go_version_at_least = t.go_version_at_least.clone();
+    r.warnings.extend(
+        t.warnings
+            .iter()
+            .map(|w| format!("{} (at byte {})", w.message, w.offset)),
+    );
+    let groups = group_goroutines(&t.goroutines, mode);
+    if let Some(exe) = &lent.exe {
+        match crate::fault::fault_instruction_from_exe(&exe.exe, exe.bytes, &t) {
+            Ok(note) => t.crash.fault_notes.extend(note),
+            Err(w) => r.warnings.push(w),
+        }
+    }
+    r.evidence = Evidence::Text(Box::new(TextEvidence {
+        artifact: t,
+        groups,
+    }));
+    r
+}

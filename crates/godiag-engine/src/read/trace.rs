@@ -1,0 +1,24 @@
+//! Execution traces: the scheduler-timeline summary.
+
+use super::Read;
+use crate::input::PreparedInput;
+use crate::report::Evidence;
+
+pub(crate) fn read(input: &PreparedInput) -> Read<'static> {
+    match godiag_trace::analysis::analyze(input.bytes()) {
+        Ok((summary, _, _)) => {
+            let mut r = Read::new(input);
+            if let Some(p) = &summary.partial {
+                r.status = godiag_model::InputStatus::Partial;
+                r.warnings.push(format!(
+                    "trace ends early at offset {}: {p}; {} events before that were read",
+                    summary.partial_offset.unwrap_or(0),
+                    summary.events
+                ));
+            }
+            r.evidence = Evidence::Trace(Box::new(summary));
+            r
+        }
+        Err(e) => Read::unreadable(input, "an execution trace", e),
+    }
+}

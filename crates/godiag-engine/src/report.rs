@@ -1,0 +1,200 @@
+//! What a diagnosis produces and renderers read: the findings, and for each
+//! input what was read from it (its evidence, one variant per input kind),
+//! plus comparisons and the timeline. Borrowed from the inputs' bytes;
+//! [`crate::Diagnosis`] keeps both together.
+
+use godiag_analysis::Finding;
+use godiag_model::{
+    FullBacktrace, GoroutineGroup, GroupDiff, InputKind, InputStatus, TextArtifact, WaitObjectGroup,
+};
+
+/// Everything a renderer shows.
+pub struct Report<'a> {
+    pub inputs: Vec<InputReport<'a>>,
+    pub findings: Vec<Finding>,
+    /// The evidence placed in time: when bundles were captured, how long a
+    /// program ran, the last GC before a crash, how far apart dumps were.
+    pub timeline: Vec<String>,
+    pub comparisons: Vec<DumpComparison>,
+    pub profile_comparisons: Vec<ProfileComparison>,
+}
+
+/// One input as the report shows it.
+pub struct InputReport<'a> {
+    pub path: String,
+    pub kind: InputKind,
+    /// Size as stored (compressed size for gzip).
+    pub bytes: u64,
+    pub go_version: Option<String>,
+    /// A lower bound when the exact version is unknown (`1.22` for `gp=` headers).
+    pub go_version_at_least: Option<String>,
+    pub status: InputStatus,
+    /// Whether this build has a reader for the kind.
+    pub analysed: bool,
+    pub warnings: Vec<String>,
+    /// When it was captured (its bundle's manifest).
+    pub captured_at: Option<String>,
+    /// What its reader read.
+    pub evidence: Evidence<'a>,
+}
+
+/// What one input's reader read, by kind.
+pub enum Evidence<'a> {
+    /// Nothing: not recognised, not analysed by this build, or unreadable.
+    None,
+    /// Crash text, goroutine dumps, race reports, pprof text of goroutines.
+    Text(Box<TextEvidence<'a>>),
+    Core(Box<CoreEvidence<'a>>),
+    Profile(Box<godiag_pprof::Profile>),
+    Trace(Box<godiag_trace::analysis::Summary>),
+    Executable(ExecutableSummary),
+}
+
+/// What a text input holds: goroutines, the failure, race reports.
+pub struct TextEvidence<'a> {
+    pub artifact: TextArtifact<'a>,
+    pub groups: Vec<GoroutineGroup<'a>>,
+}
+
+/// What a core dump holds, as far as it could be read.
+#[derive(Default)]
+pub struct CoreEvidence<'a> {
+    pub threads: Vec<CoreThread>,
+    /// Its goroutines (with the executable given), as a crash text would
+    /// show them, grouped.
+    pub goroutines: Option<TextArtifact<'a>>,
+    pub groups: Vec<GoroutineGroup<'a>>,
+    /// Blocked goroutines by the object they wait on.
+    pub wait_objects: Vec<WaitObjectGroup<'a>>,
+    /// Frames with their variables' values for the goroutines the
+    /// findings name.
+    pub backtraces: Vec<FullBacktrace>,
+}
+
+/// A thread of a core dump and its registers at dump time.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct CoreThread {
+    pub pid: u32,
+    /// The signal that stopped it.
+    pub signal: u16,
+    /// The function the instruction pointer is in, when the executable was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub function: Option<String>,
+    /// The goroutine it was running (its M's current goroutine).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub goroutine: Option<u64>,
+    pub registers: Vec<(&'static str, u64)>,
+}
+
+/// A Go executable's symbol table, as read.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ExecutableSummary {
+    /// Functions in the runtime's symbol table (pclntab).
+    pub functions: usize,
+    /// Where the pclntab was found: a section name, or `scan`.
+    pub pclntab: String,
+    /// Whether inlined frames can be resolved (moduledata found).
+    pub inline_info: bool,
+}
+
+impl<'a> InputReport<'a> {
+    /// The goroutines and crash read from a text input or a core.
+    pub fn text(&self) -> Option<&TextArtifact<'a>> {
+        match &self.evidence {
+            Evidence::Text(t) => Some(&t.artifact),
+            Evidence::Core(c) => c.goroutines.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// Goroutines grouped by stack (text inputs and cores).
+    pub fn groups(&self) -> &[GoroutineGroup<'a>] {
+        match &self.evidence {
+            Evidence::Text(t) => &t.groups,
+            Evidence::Core(c) => &c.groups,
+            _ => &[],
+        }
+    }
+
+    pub fn profile(&self) -> Option<&godiag_pprof::Profile> {
+        match &self.evidence {
+            Evidence::Profile(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    pub fn trace(&self) -> Option<&godiag_trace::analysis::Summary> {
+        match &self.evidence {
+            Evidence::Trace(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    pub fn executable(&self) -> Option<&ExecutableSummary> {
+        match &self.evidence {
+            Evidence::Executable(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    pub fn core(&self) -> Option<&CoreEvidence<'a>> {
+        match &self.evidence {
+            Evidence::Core(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// A core's threads (empty for other kinds).
+    pub fn core_threads(&self) -> &[CoreThread] {
+        self.core().map_or(&[], |c| &c.threads)
+    }
+
+    /// A core's blocked goroutines by what they wait on.
+    pub fn wait_objects(&self) -> &[WaitObjectGroup<'a>] {
+        self.core().map_or(&[], |c| &c.wait_objects)
+    }
+
+    /// A core's full backtraces.
+    pub fn backtraces(&self) -> &[FullBacktrace] {
+        self.core().map_or(&[], |c| &c.backtraces)
+    }
+
+    /// Goroutines read from this input (debug=1 dumps: the profile's total).
+    pub fn goroutine_count(&self) -> Option<u64> {
+        if let Some(p) = self.profile() {
+            let kind = p.kind();
+            if matches!(
+                kind,
+                godiag_pprof::ProfileKind::Goroutine | godiag_pprof::ProfileKind::GoroutineLeak
+            ) {
+                return Some(p.total(0).max(0) as u64);
+            }
+            return None;
+        }
+        let t = self.text()?;
+        if let Some(total) = t.count_total {
+            return Some(total);
+        }
+        (!t.goroutines.is_empty()).then_some(t.goroutines.len() as u64)
+    }
+}
+
+/// Two dumps of one process compared group by group.
+pub struct DumpComparison {
+    /// Indices into `Report::inputs`.
+    pub earlier: usize,
+    pub later: usize,
+    pub diffs: Vec<GroupDiff>,
+}
+
+/// Two profiles of one kind compared (what `go tool pprof -base` shows).
+pub struct ProfileComparison {
+    /// Indices into `Report::inputs`.
+    pub earlier: usize,
+    pub later: usize,
+    /// The sample type compared (the later profile's default).
+    pub sample_type: String,
+    pub unit: String,
+    /// `later - earlier` per function, largest change first.
+    pub rows: Vec<godiag_pprof::TopRow>,
+}

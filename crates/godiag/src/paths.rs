@@ -1,0 +1,112 @@
+//! Command-line paths as engine inputs: files are memory-mapped,
+//! directories walked (a bundle's `bundle.json` says when each file was
+//! captured), `-` is standard input.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use godiag_engine::{Bundle, BundleManifest, Failure, Input, InputBytes, PreparedInput};
+use memmap2::Mmap;
+
+/// Every path as an input; a path that cannot be read is an error naming it.
+pub fn inputs_from_paths(paths: &[PathBuf]) -> Result<Vec<Input>> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.as_os_str() == "-" {
+            out.push(Input::new(
+                "-",
+                InputBytes::Stream(Box::new(std::io::stdin())),
+            ));
+            continue;
+        }
+        let meta = std::fs::metadata(p).with_context(|| format!("cannot read {}", p.display()))?;
+        if !meta.is_dir() {
+            out.push(file_input(p)?);
+            continue;
+        }
+        let mut files = Vec::new();
+        walk(p, &mut files).with_context(|| format!("cannot read directory {}", p.display()))?;
+        files.sort();
+        let bundle = bundle_of(p);
+        for f in files {
+            let mut input = file_input(&f)?;
+            let name = f
+                .strip_prefix(p)
+                .map(|r| r.display().to_string())
+                .unwrap_or_default();
+            input.captured_at = bundle
+                .as_ref()
+                .and_then(|b| b.manifest.captured_at(&name))
+                .map(str::to_string);
+            input.bundle = bundle.clone();
+            out.push(input);
+        }
+    }
+    Ok(out)
+}
+
+/// Every path as an input, prepared for its reader.
+pub fn load_inputs(paths: &[PathBuf]) -> Result<Vec<PreparedInput>> {
+    Ok(inputs_from_paths(paths)?
+        .into_iter()
+        .map(godiag_engine::prepare)
+        .collect())
+}
+
+/// The directory's bundle manifest; one that cannot be read is only noted:
+/// the artifacts are still there.
+fn bundle_of(dir: &Path) -> Option<Arc<Bundle>> {
+    let bytes = std::fs::read(dir.join("bundle.json")).ok()?;
+    let manifest = BundleManifest::parse(&bytes).unwrap_or_else(|e| BundleManifest {
+        failed: vec![Failure {
+            what: "bundle.json".into(),
+            query: None,
+            why: format!("not read: {e}"),
+        }],
+        ..BundleManifest::default()
+    });
+    Some(Arc::new(Bundle {
+        path: dir.display().to_string(),
+        manifest,
+    }))
+}
+
+fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let path = entry.path();
+        let name = entry.file_name();
+        // `bundle.json` describes the bundle (`collect`, `run`); it is not an artifact.
+        if name.to_string_lossy().starts_with('.') || name == "bundle.json" {
+            continue;
+        }
+        let ty = entry.file_type()?;
+        if ty.is_dir() {
+            walk(&path, files)?;
+        } else if ty.is_file() {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn file_input(p: &Path) -> Result<Input> {
+    let file = File::open(p).with_context(|| format!("cannot read {}", p.display()))?;
+    let len = file
+        .metadata()
+        .with_context(|| format!("cannot read {}", p.display()))?
+        .len();
+    let bytes = if len == 0 {
+        InputBytes::Owned(Vec::new())
+    } else {
+        // SAFETY: the map is read-only; a file truncated underneath us by
+        // another process is outside what godiag can defend against, as for
+        // every tool that maps its input.
+        let map =
+            unsafe { Mmap::map(&file) }.with_context(|| format!("cannot read {}", p.display()))?;
+        InputBytes::Mapped(map)
+    };
+    Ok(Input::new(p.display().to_string(), bytes))
+}
