@@ -3,7 +3,4 @@
 
 use libfuzzer_sys::fuzz_target;
 
-fuzz_target!(|data: &[u8]| {
-    let _ = godiag_sniff::sniff(data);
-    let _ = godiag_sniff::go_buildinfo_version(data);
-});
+fuzz_target!(|data: &[u8]| godiag_fuzzing::sniff(data));

@@ -135,7 +135,7 @@ impl<'a> Reader<'a> {
     #[inline]
     fn finalize(&mut self, mut e: Event) -> Event {
         if e.time <= self.last_ts {
-            e.time = self.last_ts + 1;
+            e.time = self.last_ts.saturating_add(1);
         }
         self.last_ts = e.time;
         self.events += 1;
