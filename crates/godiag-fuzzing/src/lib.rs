@@ -222,7 +222,7 @@ pub fn exe_core(data: &[u8]) {
         let _ = godiag_model::group_wait_objects(&read.goroutines);
         // The full backtraces inflate the DWARF: one input in four, so
         // the walk itself is fuzzed at speed.
-        if data.len() % 4 != 0 {
+        if !data.len().is_multiple_of(4) {
             return;
         }
         let wanted: Vec<(u64, u64)> = read
@@ -235,8 +235,11 @@ pub fn exe_core(data: &[u8]) {
     }
 }
 
+/// A target's body.
+pub type Target = fn(&[u8]);
+
 /// Every target by name.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("traceback", traceback),
     ("sniff", sniff),
     ("pprof", pprof),
