@@ -4,7 +4,9 @@
 use godiag_model::{Goroutine, InputKind, WaitObject};
 
 use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
-use crate::textrules::{next_steps, stack_cycle, user_frame, TextInput};
+use crate::frames::{stack_cycle, user_frame};
+use crate::input::TextInput;
+use crate::steps::next_steps;
 
 /// A stack this deep in frames that were not even symbolised is past any
 /// sane recursion; with its size it tells an overflow from a deep call.
@@ -50,7 +52,7 @@ pub(crate) fn core_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) {
         summary: format!(
             "goroutine {}'s stack has grown to {} and holds {} frames beyond the {read} read, repeating every {period}",
             g.id,
-            crate::textrules::human_bytes(g.stack_bytes.unwrap_or(0)),
+            crate::crashrules::human_bytes(g.stack_bytes.unwrap_or(0)),
             more
         ),
         input: input.index,

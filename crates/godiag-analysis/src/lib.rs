@@ -6,19 +6,29 @@
 
 pub mod catalog;
 mod corerules;
+mod crashrules;
+mod deadlockrules;
 mod finding;
+mod frames;
+mod gcrules;
+mod input;
+mod leakrules;
 pub mod policy;
 mod profilerules;
+mod racerules;
 #[cfg(test)]
 mod ranking_tests;
 mod stackrules;
+mod steps;
 mod textrules;
 mod tracerules;
 mod waitgraph;
 
+pub use crashrules::classify_message;
 pub use finding::{Confidence, Evidence, Finding, FindingKind, Location, Verdict};
+pub use input::TextInput;
 pub use profilerules::{analyze_profiles, confirm_from_profiles, ProfileInput};
-pub use textrules::{analyze_text, classify_message, TextInput};
+pub use textrules::analyze_text;
 pub use tracerules::{analyze_traces, confirm_from_traces, crash_moment, TraceInput};
 
 /// One finding per root cause: findings of one kind at one code location,

@@ -7,8 +7,9 @@ use godiag_model::goroutine::is_stdlib_function;
 use godiag_model::Source;
 use godiag_pprof::{FrameRef, Profile, ProfileKind};
 
+use crate::crashrules::human_bytes;
 use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
-use crate::textrules::{human_bytes, next_steps};
+use crate::steps::next_steps;
 
 /// One profile as the rules see it.
 pub struct ProfileInput<'r> {

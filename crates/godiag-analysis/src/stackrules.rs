@@ -9,7 +9,9 @@
 use godiag_model::{Frame, Goroutine};
 
 use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
-use crate::textrules::{is_panic_frame, next_steps, stack_cycle, user_frame, TextInput};
+use crate::frames::{is_panic_frame, stack_cycle, user_frame};
+use crate::input::TextInput;
+use crate::steps::next_steps;
 
 /// The runtime helpers that raise a `runtime.Error` panic, by what they mean.
 const RUNTIME_ERROR_RAISERS: &[(&str, &str)] = &[

@@ -4,7 +4,7 @@
 //! findings from other sources.
 
 use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location, Verdict};
-use crate::textrules::next_steps;
+use crate::steps::next_steps;
 use godiag_model::Source;
 use godiag_trace::analysis::{Frame, Summary};
 use godiag_trace::tables::is_runtime_function;

@@ -33,7 +33,9 @@ use std::rc::Rc;
 use godiag_model::{Frame, Goroutine};
 
 use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
-use crate::textrules::{next_steps, user_frame, TextInput};
+use crate::frames::user_frame;
+use crate::input::TextInput;
+use crate::steps::next_steps;
 
 /// How far past a struct's address a lock inside it may lie.
 const STRUCT_SPAN: u64 = 4096;

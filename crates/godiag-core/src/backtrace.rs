@@ -9,7 +9,11 @@ use std::borrow::Cow;
 use godiag_exe::{DebugVariables, GoExecutable, Memory};
 use godiag_model::{FrameVariable, FullBacktrace, FullFrame, ValuesFrom, VariableRole};
 
-use crate::{layout, load_bias, stack_start, thread_contexts, Core, PcCache};
+use crate::core_file::load_bias;
+use crate::core_file::Core;
+use crate::layout;
+use crate::unwind::PcCache;
+use crate::walk::{stack_start, thread_contexts};
 
 /// Most frames listed per goroutine.
 const MAX_FRAMES: usize = 64;

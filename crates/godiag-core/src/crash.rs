@@ -7,7 +7,10 @@ use std::num::NonZeroU64;
 use godiag_exe::GoExecutable;
 use godiag_model::{Crash, FatalSignal, Frame, Goroutine, PanicEntry, SignalInfo};
 
-use crate::{describe_fault, signal_name, Core, CoreGoroutines, Fault};
+use crate::core_file::Core;
+use crate::fault::describe_fault;
+use crate::signals::signal_name;
+use crate::walk::{CoreGoroutines, Fault};
 
 /// Builds the crash of a core from the fault a goroutine recorded
 /// (`g.sig`, Go code) or, failing that, a fault signal a thread was

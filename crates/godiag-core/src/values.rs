@@ -7,9 +7,9 @@ use std::borrow::Cow;
 use godiag_exe::GoExecutable;
 use godiag_model::Label;
 
+use crate::core_file::Core;
 use crate::layout::Layout;
 use crate::waits::WaitReader;
-use crate::Core;
 
 /// Longest string read, and most labels or panics followed.
 const MAX_STRING: usize = 4096;

@@ -9,8 +9,8 @@ use godiag_exe::GoExecutable;
 use godiag_model::WaitObject;
 use object::{Object, ObjectSection, ObjectSymbol};
 
+use crate::core_file::Core;
 use crate::layout::{Layout, MODULEDATA_TYPES, TYPE_STR, TYPE_TFLAG};
-use crate::Core;
 
 /// `semTabSize` roots, each padded to a 64-byte cache line; the treap
 /// pointer follows the root's lock word.
@@ -50,7 +50,7 @@ impl<'c, 'e> WaitReader<'c, 'e> {
                 .map(|t| t.wrapping_sub(bias))
                 .or_else(|| {
                     exe.read(m.wrapping_add(MODULEDATA_TYPES), 8)
-                        .and_then(|b| crate::u64_at(b, 0))
+                        .and_then(|b| crate::core_file::u64_at(b, 0))
                 })
         });
         let mut r = WaitReader {

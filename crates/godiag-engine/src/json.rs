@@ -4,7 +4,7 @@ use serde_json::{json, Map, Value};
 
 use godiag_pprof::{Granularity, Profile};
 
-use crate::Report;
+use crate::report::Report;
 
 /// The JSON schema name, part of the command-line contract.
 pub const SCHEMA: &str = "godiag.report/v1";

@@ -10,7 +10,6 @@ use std::rc::Rc;
 use gimli::{AttributeValue, EndianSlice, LittleEndian};
 
 use crate::memory::Memory;
-use crate::variables::MAX_VALUE;
 
 type R<'d> = EndianSlice<'d, LittleEndian>;
 
@@ -38,6 +37,8 @@ mod kind {
     pub const UNSAFE_POINTER: u64 = 26;
 }
 
+/// Largest value read for one variable.
+pub(crate) const MAX_VALUE: u64 = 4096;
 const MAX_DEPTH: u32 = 4;
 /// Longest formatted value, in bytes.
 const MAX_TEXT: usize = 240;

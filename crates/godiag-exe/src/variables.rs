@@ -13,12 +13,10 @@ use gimli::{AttributeValue, EndianSlice, LittleEndian};
 
 use crate::dwarf::section;
 use crate::memory::Memory;
-use crate::typeformat::TypeTable;
+use crate::typeformat::{TypeTable, MAX_VALUE};
 
 type R<'d> = EndianSlice<'d, LittleEndian>;
 
-/// Largest value read for one variable.
-pub(crate) const MAX_VALUE: u64 = 4096;
 /// Most variables listed for one function, and inlined scopes followed.
 const MAX_VARIABLES: usize = 64;
 const MAX_SCOPES: usize = 16;

@@ -5,6 +5,7 @@ use std::io::Read;
 
 use prost::Message;
 
+use crate::error::ReadError;
 use crate::legacy;
 use crate::proto;
 use crate::view::{Profile, SourceFormat};
@@ -12,15 +13,6 @@ use crate::view::{Profile, SourceFormat};
 /// Decompressed profiles beyond this are not read: real profiles are a few
 /// MB at most, and a small gzip member can otherwise expand without bound.
 const MAX_DECOMPRESSED: u64 = 1 << 30;
-
-/// Why nothing usable could be read.
-#[derive(Debug, thiserror::Error)]
-pub enum ReadError {
-    #[error("not a profile: {0}")]
-    NotAProfile(String),
-    #[error("damaged at byte {offset}: {message}")]
-    Damaged { offset: u64, message: String },
-}
 
 /// Reads a profile. Damage after some fields yields a `partial` profile
 /// with a warning naming the offset; damage before anything usable is an error.

@@ -24,7 +24,7 @@
 
 use std::collections::HashMap;
 
-use crate::decode::ReadError;
+use crate::error::ReadError;
 use crate::proto;
 use crate::view::{Profile, SourceFormat};
 

@@ -14,11 +14,13 @@
 //! graphs. It does not decide what a profile means: that is `godiag-analysis`.
 
 mod decode;
+mod error;
 mod legacy;
 pub mod proto;
 mod view;
 
-pub use decode::{read, ReadError};
+pub use decode::read;
+pub use error::ReadError;
 pub use view::{
     diff_top, FrameRef, Granularity, Profile, ProfileKind, SourceFormat, SymbolFrame, TopRow,
 };

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use godiag_analysis::{Finding, Verdict};
 
-use crate::{InputReport, Report};
+use godiag_engine::{InputReport, Report};
 
 /// Groups and rows shown per input before "... more".
 const GROUPS: usize = 25;

@@ -5,7 +5,7 @@ use std::fmt::Write;
 use godiag_analysis::{Finding, Verdict};
 
 use crate::profile::format_value;
-use crate::{InputReport, Report};
+use godiag_engine::{InputReport, Report};
 
 /// Groups and frames shown per input.
 const GROUPS: usize = 10;

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use godiag_analysis::{Finding, Verdict};
 use godiag_model::{Frame, GoroutineGroup};
 
-use crate::{InputReport, Report};
+use godiag_engine::{InputReport, Report};
 
 /// Rendering choices that do not change content.
 #[derive(Clone, Copy, Debug)]

@@ -4,7 +4,7 @@
 
 use godiag_model::{group_goroutines, GroupKeyMode, InputStatus};
 
-use super::{Lent, Read};
+use super::outcome::{Lent, Read};
 use crate::input::PreparedInput;
 use crate::report::{CoreEvidence, CoreThread, Evidence};
 

@@ -1,6 +1,6 @@
 //! Go executables: the Go version and what the symbol table offers.
 
-use super::Read;
+use super::outcome::Read;
 use crate::input::PreparedInput;
 use crate::report::{Evidence, ExecutableSummary};
 

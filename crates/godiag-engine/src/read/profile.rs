@@ -1,7 +1,7 @@
 //! pprof profiles (proto and legacy text); addresses without symbols are
 //! symbolised from the executable lent, when there is one.
 
-use super::{Lent, Read};
+use super::outcome::{Lent, Read};
 use crate::input::PreparedInput;
 use crate::report::Evidence;
 

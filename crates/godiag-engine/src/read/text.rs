@@ -3,7 +3,7 @@
 
 use godiag_model::{group_goroutines, GroupKeyMode};
 
-use super::{Lent, Read};
+use super::outcome::{Lent, Read};
 use crate::input::PreparedInput;
 use crate::report::{Evidence, TextEvidence};
 

@@ -1,6 +1,6 @@
 //! Execution traces: the scheduler-timeline summary.
 
-use super::Read;
+use super::outcome::Read;
 use crate::input::PreparedInput;
 use crate::report::Evidence;
 

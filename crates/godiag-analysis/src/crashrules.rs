@@ -1,0 +1,745 @@
+//! Findings from a printed failure: panics, fatal errors, signals, out of
+//! memory, the compiler's internal errors; what was raised while another
+//! failure unwound is secondary to it.
+
+use godiag_model::{Frame, Goroutine, InputKind, TextArtifact};
+
+use crate::catalog;
+use crate::deadlockrules::deadlock_goroutine;
+use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
+use crate::frames::{frame_line, is_panic_frame, stack_cycle, user_frame};
+use crate::input::TextInput;
+use crate::steps::{next_steps, steps_for};
+
+/// The kind the catalog gives a printed message value, if any. Catalog
+/// entries are one line: a multi-line value is classified by its first.
+pub fn classify_message(msg: &str) -> Option<FindingKind> {
+    message_forms(msg).find_map(|m| catalog::classify(m).map(|e| e.kind))
+}
+
+/// The forms a printed value may hold its runtime message in: as printed,
+/// the part in its last parentheses (Kubernetes logs `"msg" (runtime
+/// error: msg)`), and without quotes.
+fn message_forms(msg: &str) -> impl Iterator<Item = &str> {
+    let first = msg.lines().next().unwrap_or("").trim();
+    // Go ≤1.3 printed channel misuse as `runtime error: close of closed channel`.
+    let specific = first.strip_prefix("runtime error: ").filter(|rest| {
+        catalog::classify(rest).is_some_and(|e| e.kind != FindingKind::RuntimeError)
+    });
+    let in_parens = first
+        .strip_suffix(')')
+        .and_then(|b| b.rfind(" (").map(|i| &b[i + 2..]));
+    let unquoted = first
+        .strip_prefix('"')
+        .and_then(|b| b.split_once('"'))
+        .map(|(inner, _)| inner);
+    specific
+        .into_iter()
+        .chain(std::iter::once(first))
+        .chain(in_parens)
+        .chain(unquoted)
+}
+
+pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) {
+    let t = input.artifact;
+    let c = &t.crash;
+    let source = input.source();
+    // Without a goroutine (an excerpt of the system stack only), the frames
+    // of `runtime stack:` show where it failed.
+    let system_stack;
+    let failing = match t.failing_goroutine() {
+        Some(g) => Some(g),
+        None if !c.runtime_stack.is_empty() => {
+            system_stack = Goroutine {
+                status: "running",
+                frames: c.runtime_stack.clone(),
+                ..Goroutine::default()
+            };
+            Some(&system_stack)
+        }
+        None => None,
+    };
+    let quit = c.fatal_signal.as_ref().is_some_and(|s| s.name == "SIGQUIT");
+    if quit {
+        out.push(sigquit_finding(input));
+        return;
+    }
+    if let Some(line) = c.compiler_error {
+        out.push(compiler_finding(input, line));
+        return;
+    }
+    let mut lines = Vec::new();
+    for p in &c.panics {
+        lines.push(format!(
+            "panic: {}{}",
+            p.value,
+            if p.repanicked && p.recovered {
+                " [recovered, repanicked]"
+            } else if p.recovered {
+                " [recovered]"
+            } else {
+                ""
+            }
+        ));
+    }
+    if let Some(f) = &c.fatal_error {
+        lines.push(format!("fatal error: {f}"));
+    }
+    if let Some(s) = &c.signal {
+        lines.push(format!(
+            "[signal {}: {} code={:#x} addr={:#x} pc={:#x}]",
+            s.name, s.description, s.code, s.addr, s.pc
+        ));
+    }
+    if let Some(fs) = &c.fatal_signal {
+        lines.push(format!("{}: {}", fs.name, fs.description));
+    }
+    lines.extend(c.fault_notes.iter().cloned());
+    lines.extend(
+        c.runtime_messages
+            .iter()
+            .filter(|m| !m.starts_with("runtime: g ") && !m.contains("unexpected return pc"))
+            .take(4)
+            .map(|m| m.to_string()),
+    );
+
+    let last_panic = c
+        .panics
+        .iter()
+        .rev()
+        .find(|p| !p.recovered)
+        .or(c.panics.last());
+    let panic_kind =
+        last_panic.map(|p| classify_message(&p.value).unwrap_or(FindingKind::UserPanic));
+    // The runtime's own lines, when the fatal error line itself was not kept.
+    let runtime_message_kind = c
+        .runtime_messages
+        .iter()
+        .filter(|m| godiag_model::text::is_failure_message(m))
+        .find_map(|m| classify_message(m))
+        .map(|k| {
+            // A bad pointer inside a stack span (mSpanManual) is the
+            // runtime's own memory: a runtime bug, not the program's unsafe code.
+            let in_stack = c
+                .runtime_messages
+                .iter()
+                .any(|m| m.contains("s.state=mSpanManual"));
+            if k == FindingKind::UnsafePointerMisuse && in_stack {
+                FindingKind::RuntimeInternalError
+            } else {
+                k
+            }
+        });
+    let fatal_kind = c.fatal_error.as_deref().map(|f| {
+        classify_message(f).unwrap_or_else(|| {
+            if failing.is_some_and(|g| g.frames.iter().all(|f| f.is_runtime())) {
+                FindingKind::RuntimeInternalError
+            } else {
+                FindingKind::UnknownFailure
+            }
+        })
+    });
+    // A fault while the failing goroutine was in a cgo call (its innermost
+    // frames are the runtime's cgo entry) happened in C code, as does one
+    // the runtime reports as arriving during cgo execution.
+    let in_cgo_call = c.signal.is_some()
+        && failing.is_some_and(|g| {
+            g.frames
+                .iter()
+                .take_while(|f| f.is_stdlib())
+                .any(|f| matches!(f.function, "runtime.cgocall" | "runtime.asmcgocall"))
+        });
+    let cgo = c.fatal_signal.as_ref().is_some_and(|s| s.during_cgo)
+        || in_cgo_call
+        || c.runtime_messages
+            .iter()
+            .any(|m| m.contains("signal arrived during cgo execution"));
+
+    // A fatal error raised by a deferred call while a panic or signal unwound:
+    // the failure in flight is the root cause, the fatal error secondary.
+    let in_flight = failing.and_then(|g| panic_in_flight(g).map(|i| (g, i)));
+    if let (Some(fk), None) = (fatal_kind, in_flight) {
+        // No frames of the unwinding, but a `[signal` line under a fatal
+        // error that is no fault of its own: the fault was in flight.
+        let fault_in_flight = c
+            .signal
+            .as_ref()
+            .is_some_and(|s| matches!(s.name, "SIGSEGV" | "SIGBUS"))
+            && matches!(fk, FindingKind::SyncMisuse | FindingKind::UnknownFailure)
+            && c.panics.is_empty();
+        if fault_in_flight {
+            secondary_without_frames(input, failing, fk, &lines, out);
+            return;
+        }
+    }
+    if let (Some(fk), Some((g, panic_idx))) = (fatal_kind, in_flight) {
+        if matches!(
+            fk,
+            FindingKind::SyncMisuse
+                | FindingKind::ConcurrentMapAccess
+                | FindingKind::UnknownFailure
+        ) {
+            let mut primary = primary_in_flight(input, g, panic_idx, last_panic.map(|p| &*p.value));
+            primary.confirm(Evidence {
+                source,
+                summary: format!(
+                    "goroutine {} was unwinding a panic when a deferred call raised `fatal error: {}`",
+                    g.id,
+                    c.fatal_error.as_deref().unwrap_or("")
+                ),
+                input: input.index,
+                offset: Some(g.offset),
+                lines: lines.clone(),
+                goroutines: None,
+            });
+            out.push(primary);
+            let mut secondary = Finding::new(
+                fk,
+                format!(
+                    "secondary failure: `{}` raised while the panic unwound",
+                    c.fatal_error.as_deref().unwrap_or("")
+                ),
+                Confidence::High,
+            );
+            secondary.secondary = true;
+            secondary.goroutine = Some(g.id);
+            secondary.location = user_frame(&g.frames[..panic_idx]).map(Location::from);
+            secondary.confirm(Evidence {
+                source,
+                summary:
+                    "raised by a deferred call during the panic; it hides the original failure"
+                        .into(),
+                input: input.index,
+                offset: c.fatal_error_offset,
+                lines: lines.clone(),
+                goroutines: None,
+            });
+            secondary.next_steps.push(
+                "Fix the deferred call too: it assumes a state (a locked mutex, an open channel) that the panic did not reach".into(),
+            );
+            out.push(secondary);
+            return;
+        }
+    }
+
+    // A memory fault known only from its signal (a core dump's goroutine,
+    // or crash text whose panic line was lost).
+    let signal_kind = c.signal.as_ref().and_then(|s| match s.name {
+        // The runtime's poison for pointers it has invalidated: whoever
+        // loaded it read memory the runtime (its GC) had given up.
+        _ if s.addr == RUNTIME_POISON => Some(FindingKind::RuntimeInternalError),
+        "SIGSEGV" if s.addr < 0x1000 => Some(FindingKind::NilDereference),
+        "SIGSEGV" | "SIGBUS" => Some(FindingKind::BadAddress),
+        _ => None,
+    });
+    // The fault was fetching an instruction (pc == addr): the program
+    // jumped to an address that is not code, through a corrupted function
+    // pointer or return address. With no frame of the program on the
+    // stack, nothing points at the program's code: memory corruption.
+    let jumped_off_code = c
+        .signal
+        .as_ref()
+        .is_some_and(|s| s.pc != 0 && s.pc == s.addr)
+        && failing.is_none_or(|g| user_frame(&g.frames).is_none());
+    let runtime_fault =
+        jumped_off_code || c.signal.as_ref().is_some_and(|s| s.addr == RUNTIME_POISON);
+    let mut kind = if cgo {
+        FindingKind::CgoCrash
+    } else if runtime_fault {
+        FindingKind::RuntimeInternalError
+    } else {
+        fatal_kind
+            .or(panic_kind)
+            .or(runtime_message_kind)
+            .or(signal_kind)
+            .unwrap_or(FindingKind::UnknownFailure)
+    };
+    // A nil-pointer panic whose fault address is not near zero is a bad address.
+    if let Some(s) = &c.signal {
+        if kind == FindingKind::NilDereference && s.addr >= 0x1000 {
+            kind = FindingKind::BadAddress;
+        }
+        if kind == FindingKind::BadAddress && s.addr < 0x1000 && s.name == "SIGSEGV" {
+            kind = FindingKind::NilDereference;
+        }
+    }
+    let message = c
+        .fatal_error
+        .as_deref()
+        .or(last_panic.map(|p| &*p.value))
+        .unwrap_or("");
+    let mut f = Finding::new(kind, title_for(kind, message, c), Confidence::High);
+    let location_goroutine = match kind {
+        // The main goroutine shows where the program waits forever.
+        FindingKind::Deadlock => deadlock_goroutine(t),
+        _ => failing,
+    };
+    if let Some(g) = location_goroutine {
+        f.goroutine = Some(g.id);
+        f.location = user_frame(&g.frames)
+            .or_else(|| {
+                // A crash in C whose Go caller is not shown: the cgo
+                // wrapper still names the C function.
+                (kind == FindingKind::CgoCrash)
+                    .then(|| g.frames.iter().find(|f| f.function.contains("._Cfunc_")))
+                    .flatten()
+            })
+            .or(g.frames.first())
+            .map(Location::from);
+        // `runtime: bad pointer in frame F at ADDR` names the function
+        // whose frame held the pointer, when the stacks do not show it.
+        if f.location
+            .as_ref()
+            .is_none_or(|l| godiag_model::goroutine::is_stdlib_function(&l.function))
+        {
+            if let Some(func) = bad_pointer_frame(c) {
+                f.location = t
+                    .goroutines
+                    .iter()
+                    .flat_map(|g| g.frames.iter())
+                    .find(|fr| fr.function == func)
+                    .map(Location::from)
+                    .or(Some(Location {
+                        function: func.to_string(),
+                        file: String::new(),
+                        line: 0,
+                    }));
+            }
+        }
+        // A panic recovered by a handler (which logged it, or re-panicked):
+        // the frames above the `panic` frame are the handler's, the panic
+        // was raised below it.
+        if raised_by_panic(kind) {
+            if let Some(i) = panic_in_flight(g) {
+                if let Some(u) = user_frame(&g.frames[i + 1..]) {
+                    f.location = Some(Location::from(u));
+                }
+            }
+        }
+        if kind == FindingKind::StackOverflow {
+            if let Some((start, period)) = stack_cycle(&g.frames) {
+                let cycle = &g.frames[start..start + period];
+                if let Some(u) = user_frame(cycle) {
+                    f.location = Some(Location::from(u));
+                }
+                let names: Vec<&str> = cycle
+                    .iter()
+                    .filter(|f| f.file != "<autogenerated>")
+                    .map(|f| f.function)
+                    .collect();
+                f.title = format!(
+                    "stack overflow: unbounded recursion through {}",
+                    names.join(" → ")
+                );
+            }
+        }
+        if kind == FindingKind::ConcurrentMapAccess {
+            if let Some(loc) = &f.location {
+                // The runtime reports the access that noticed the conflict.
+                // Its output cannot show the other party, which runs on
+                // another thread ("stack unavailable"); a core can.
+                let other = (input.kind == InputKind::ElfCore)
+                    .then(|| other_map_user(t, g))
+                    .flatten();
+                f.title = match other {
+                    Some((id, _, at)) => format!(
+                        "{} in {} (goroutine {}), against goroutine {id} in {} (line {}) inside the map code at the same moment",
+                        message.lines().next().unwrap_or(""),
+                        loc.function,
+                        g.id,
+                        at.function,
+                        at.line
+                    ),
+                    None => format!(
+                        "{} in {}; the other goroutine's access is not in the trace (find it with -race)",
+                        message.lines().next().unwrap_or(""),
+                        loc.function
+                    ),
+                };
+                if let Some((id, status, at)) = other {
+                    lines.push(format!(
+                        "goroutine {id} [{status}] at {}:{} ({}), inside the map code",
+                        at.file, at.line, at.function
+                    ));
+                }
+            }
+        }
+        if kind == FindingKind::Deadlock {
+            f.title = format!(
+                "deadlock: every goroutine is blocked; goroutine {} waits in [{}]",
+                g.id, g.status
+            );
+        }
+        // Panics raised while earlier ones unwound (nested, or recovered and
+        // re-panicked): the first one is the root cause, raised below the
+        // outermost `panic` frame.
+        let chained = c.panics.len() >= 2 || c.panics.iter().any(|p| p.repanicked);
+        if chained && c.fatal_error.is_none() {
+            if let Some(i) = panic_in_flight(g) {
+                if let Some(u) = user_frame(&g.frames[i + 1..]) {
+                    f.location = Some(Location::from(u));
+                }
+                if let Some(first) = c.panics.first() {
+                    kind = classify_message(&first.value).unwrap_or(FindingKind::UserPanic);
+                    f.kind = kind;
+                    f.title = title_for(kind, &first.value, c);
+                    let last = c
+                        .panics
+                        .last()
+                        .map(|p| p.value.to_string())
+                        .unwrap_or_default();
+                    if last != first.value {
+                        f.title
+                            .push_str(&format!(" (then `{last}` while it unwound)"));
+                    } else {
+                        f.title.push_str(" (recovered and re-panicked)");
+                    }
+                }
+            }
+        }
+    }
+    if kind == FindingKind::UnknownFailure || kind == FindingKind::RuntimeInternalError {
+        f.confidence = Confidence::Medium;
+    }
+    // The message, or for a fault known only by its signal, the signal.
+    let headline = match (message.lines().next(), &c.signal, &c.fatal_signal) {
+        (Some(m), _, _) if !m.is_empty() => m.to_string(),
+        (_, Some(s), _) => format!("{} at address {:#x}, pc {:#x}", s.name, s.addr, s.pc),
+        // A fatal signal with no message (a fault in C code): its name.
+        (_, None, Some(s)) => format!("{}: {}", s.name, s.description),
+        _ => String::new(),
+    };
+    let mut summary = match (location_goroutine, headline.is_empty()) {
+        (Some(g), false) => format!("goroutine {} [{}]: {headline}", g.id, g.status),
+        (Some(g), true) => format!("goroutine {} [{}]", g.id, g.status),
+        (None, _) => headline,
+    };
+    if let Some(loc) = &f.location {
+        summary.push_str(&format!(" at {}", loc.place()));
+    }
+    f.confirm(Evidence {
+        source,
+        summary,
+        input: input.index,
+        offset: c.fatal_error_offset.or(c.panics.first().map(|p| p.offset)),
+        lines,
+        goroutines: None,
+    });
+    if let Some(v) = t.go_version.as_deref().or(t.go_version_at_least.as_deref()) {
+        if kind == FindingKind::RuntimeInternalError {
+            f.title.push_str(&format!(" (Go {v})"));
+        }
+    }
+    f.next_steps = steps_for(kind, Some(message));
+    out.push(f);
+}
+
+/// Index of the outermost `panic` frame of a goroutine that was unwinding a
+/// panic: the frames below it show where the first panic was raised.
+/// In a core, the other goroutine of a concurrent map access: another one
+/// on a thread or preempted (running, runnable) inside the map code at
+/// that moment. Its id, state and first frame of the program.
+fn other_map_user<'r, 'a>(
+    t: &'r TextArtifact<'a>,
+    failing: &Goroutine<'a>,
+) -> Option<(u64, &'a str, &'r Frame<'a>)> {
+    t.goroutines
+        .iter()
+        .filter(|g| g.id != failing.id && matches!(g.status, "running" | "runnable"))
+        .find_map(|g| {
+            let in_map = g.frames.iter().any(|f| {
+                f.function.starts_with("runtime.map")
+                    || f.function.starts_with("internal/runtime/maps.")
+            });
+            let u = user_frame(&g.frames)?;
+            in_map.then_some((g.id, g.status, u))
+        })
+}
+
+fn panic_in_flight(g: &Goroutine<'_>) -> Option<usize> {
+    g.frames
+        .iter()
+        .rposition(|f| is_panic_frame(f.function))
+        .filter(|&i| i > 0)
+}
+
+/// The failure that was unwinding below the `panic` frame.
+fn primary_in_flight(
+    input: &TextInput<'_, '_>,
+    g: &Goroutine<'_>,
+    panic_idx: usize,
+    panic_value: Option<&str>,
+) -> Finding {
+    let c = &input.artifact.crash;
+    let below = &g.frames[panic_idx + 1..];
+    let from_signal = below
+        .iter()
+        .take_while(|f| f.is_runtime())
+        .any(|f| f.function == "runtime.sigpanic" || f.function == "runtime.panicmem");
+    let kind = match (&c.signal, panic_value) {
+        (Some(s), _) if s.name == "SIGSEGV" && s.addr < 0x1000 => FindingKind::NilDereference,
+        (Some(_), _) => FindingKind::BadAddress,
+        (None, Some(v)) => classify_message(v).unwrap_or(FindingKind::UserPanic),
+        (None, None) if from_signal => FindingKind::NilDereference,
+        // `panic(...)` called straight from the program's code.
+        (None, None) if below.first().is_some_and(|f| !f.is_stdlib()) => FindingKind::UserPanic,
+        (None, None) => FindingKind::UnknownFailure,
+    };
+    let title = match kind {
+        FindingKind::NilDereference => {
+            "nil pointer dereference, hidden by a fatal error in a deferred call".to_string()
+        }
+        FindingKind::BadAddress => {
+            "invalid memory access, hidden by a fatal error in a deferred call".to_string()
+        }
+        _ => format!(
+            "panic{} hidden by a fatal error in a deferred call",
+            panic_value.map(|v| format!(" `{v}`")).unwrap_or_default()
+        ),
+    };
+    let mut f = Finding::new(
+        kind,
+        title,
+        if kind == FindingKind::UnknownFailure {
+            Confidence::Medium
+        } else {
+            Confidence::High
+        },
+    );
+    f.goroutine = Some(g.id);
+    f.location = user_frame(below).map(Location::from);
+    f.next_steps = next_steps(kind);
+    f
+}
+
+/// `runtime: bad pointer in frame F at 0x..: 0x..` → F.
+fn bad_pointer_frame<'a>(c: &godiag_model::Crash<'a>) -> Option<&'a str> {
+    c.runtime_messages.iter().find_map(|m| {
+        let rest = m.strip_prefix("runtime: bad pointer in frame ")?;
+        rest.split_once(" at ").map(|(f, _)| f)
+    })
+}
+
+/// `0xb01dfacedebac1e`, which the runtime writes over pointers it has
+/// invalidated (freed stack frames, swept objects under debug settings).
+const RUNTIME_POISON: u64 = 0x0b01_dfac_edeb_ac1e;
+
+/// Kinds whose failure is a panic, raised where the `panic` frame's caller is.
+fn raised_by_panic(kind: FindingKind) -> bool {
+    matches!(
+        kind,
+        FindingKind::NilDereference
+            | FindingKind::BadAddress
+            | FindingKind::RuntimeError
+            | FindingKind::UserPanic
+            | FindingKind::SyncMisuse
+    )
+}
+
+/// A fatal error printed with a fault's `[signal` line but without the
+/// frames that were unwinding: the fault is the root cause, the fatal error
+/// raised by a deferred call while it unwound is secondary.
+fn secondary_without_frames(
+    input: &TextInput<'_, '_>,
+    failing: Option<&Goroutine<'_>>,
+    fatal_kind: FindingKind,
+    lines: &[String],
+    out: &mut Vec<Finding>,
+) {
+    let c = &input.artifact.crash;
+    let Some(s) = &c.signal else { return };
+    let kind = if s.name == "SIGSEGV" && s.addr < 0x1000 {
+        FindingKind::NilDereference
+    } else {
+        FindingKind::BadAddress
+    };
+    let fatal = c.fatal_error.as_deref().unwrap_or("");
+    let mut primary = Finding::new(
+        kind,
+        format!(
+            "{} (addr={:#x}), hidden by `fatal error: {fatal}` raised while it unwound",
+            if kind == FindingKind::NilDereference {
+                "nil pointer dereference"
+            } else {
+                "invalid memory access"
+            },
+            s.addr
+        ),
+        Confidence::Medium,
+    );
+    // Below the fault's `sigpanic`, when frames were kept.
+    let location = failing.and_then(|g| {
+        let below = g
+            .frames
+            .iter()
+            .position(|f| f.function == "runtime.sigpanic")
+            .map_or(&g.frames[..], |i| &g.frames[i + 1..]);
+        user_frame(below)
+    });
+    primary.goroutine = failing.map(|g| g.id);
+    primary.location = location.map(Location::from);
+    primary.confirm(Evidence {
+        source: input.source(),
+        summary: format!(
+            "`[signal {} ... addr={:#x}]` printed with `fatal error: {fatal}`: the fault was unwinding when a deferred call raised the fatal error",
+            s.name, s.addr
+        ),
+        input: input.index,
+        offset: Some(s.offset),
+        lines: lines.to_vec(),
+        goroutines: None,
+    });
+    primary.next_steps = next_steps(kind);
+    out.push(primary);
+    let mut secondary = Finding::new(
+        fatal_kind,
+        format!("secondary failure: `{fatal}` raised while the fault unwound"),
+        Confidence::High,
+    );
+    secondary.secondary = true;
+    secondary.confirm(Evidence {
+        source: input.source(),
+        summary:
+            "raised by a deferred call during the fault's panic; it hides the original failure"
+                .into(),
+        input: input.index,
+        offset: c.fatal_error_offset,
+        lines: lines.to_vec(),
+        goroutines: None,
+    });
+    secondary.next_steps.push(
+        "Fix the deferred call too: it assumes a state (a locked mutex, an open channel) that the fault did not reach".into(),
+    );
+    out.push(secondary);
+}
+
+fn sigquit_finding(input: &TextInput<'_, '_>) -> Finding {
+    let t = input.artifact;
+    let mut f = Finding::new(
+        FindingKind::UnknownFailure,
+        "the process was stopped with SIGQUIT: a hang or an operator's dump",
+        Confidence::Medium,
+    );
+    let main = t.goroutines.iter().find(|g| g.id == 1);
+    if let Some(g) = main {
+        f.goroutine = Some(1);
+        f.location = user_frame(&g.frames).map(Location::from);
+    }
+    let waiting = t.goroutines.iter().filter(|g| g.is_waiting()).count();
+    f.confirm(Evidence {
+        source: input.source(),
+        summary: format!(
+            "{} goroutines, {} of them waiting{}",
+            t.goroutines.len(),
+            waiting,
+            main.map(|g| format!("; main is in [{}]", g.status))
+                .unwrap_or_default()
+        ),
+        input: input.index,
+        offset: t.crash.fatal_signal.as_ref().map(|s| s.offset),
+        lines: main
+            .and_then(|g| user_frame(&g.frames))
+            .map(frame_line)
+            .into_iter()
+            .collect(),
+        goroutines: None,
+    });
+    f.next_steps = vec![
+        "Look at what main and the largest goroutine groups wait for; a second dump a few seconds later shows whether anything moves".into(),
+        "Take a goroutine dump with /debug/pprof/goroutine?debug=2 instead of SIGQUIT to keep the process alive".into(),
+    ];
+    f
+}
+
+/// `runtime: out of memory: cannot allocate N-byte block (M in use)` → (N, M).
+fn oom_request(c: &godiag_model::Crash<'_>) -> Option<(u64, u64)> {
+    c.runtime_messages.iter().find_map(|m| {
+        let rest = m.strip_prefix("runtime: out of memory: cannot allocate ")?;
+        let (n, rest) = rest.split_once("-byte block (")?;
+        let used = rest.strip_suffix(" in use)")?;
+        Some((n.parse().ok()?, used.parse().ok()?))
+    })
+}
+
+/// Bytes, readable; for callers with unsigned sizes.
+pub(crate) fn human_bytes(n: u64) -> String {
+    godiag_model::units::human_bytes(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+fn title_for(kind: FindingKind, message: &str, c: &godiag_model::Crash<'_>) -> String {
+    let first = message.lines().next().unwrap_or("");
+    match kind {
+        FindingKind::OutOfMemory => match oom_request(c) {
+            // One request at least half the heap in use: a single huge
+            // allocation, not growth.
+            Some((want, used)) if want >= used / 2 => format!(
+                "out of memory: a single allocation of {} (with {} in use)",
+                human_bytes(want),
+                human_bytes(used)
+            ),
+            Some((want, used)) => format!(
+                "out of memory: the heap grew to {} and could not grow by {} more",
+                human_bytes(used),
+                human_bytes(want)
+            ),
+            None => "out of memory".into(),
+        },
+        FindingKind::NilDereference => "nil pointer dereference".into(),
+        FindingKind::BadAddress => match (c.signal.as_ref(), c.fault_address) {
+            (Some(s), _) => format!(
+                "invalid memory access ({} at address {:#x})",
+                s.name, s.addr
+            ),
+            (None, Some(a)) => format!("invalid memory access at address {a:#x}"),
+            _ => "invalid memory access".into(),
+        },
+        FindingKind::CgoCrash => match c.fatal_signal.as_ref() {
+            Some(s) => format!("{} in C code called through cgo", s.name),
+            None => "crash in C code called through cgo".into(),
+        },
+        FindingKind::UserPanic => format!("panic: {first}"),
+        FindingKind::Deadlock => "deadlock: all goroutines are asleep".into(),
+        _ => first.to_string(),
+    }
+}
+
+/// `./x.go:8:2: internal compiler error: panic: ...` from `go build`.
+fn compiler_finding(input: &TextInput<'_, '_>, line: &str) -> Finding {
+    let (position, message) = match line.split_once(": internal compiler error: ") {
+        Some((p, m)) => (Some(p), m),
+        None => (None, line.trim_start_matches("internal compiler error: ")),
+    };
+    let mut f = Finding::new(
+        FindingKind::CompilerInternalError,
+        format!("internal compiler error: {message}"),
+        Confidence::High,
+    );
+    // FILE:LINE[:COL]: the source the compiler was working on.
+    f.location = position.and_then(|p| {
+        let mut parts = p.rsplitn(3, ':');
+        let last = parts.next()?;
+        let (file, line) = match (parts.next(), parts.next()) {
+            (Some(l), Some(file)) if l.parse::<u32>().is_ok() => (file, l.parse().ok()?),
+            (Some(file), None) => (file, last.parse().ok()?),
+            _ => return None,
+        };
+        Some(Location {
+            function: String::new(),
+            file: file.to_string(),
+            line,
+        })
+    });
+    f.confirm(Evidence {
+        source: input.source(),
+        summary: "the Go compiler crashed while compiling this package".into(),
+        input: input.index,
+        offset: None,
+        lines: vec![line.to_string()],
+        goroutines: None,
+    });
+    f.next_steps = steps_for(
+        FindingKind::CompilerInternalError,
+        Some("internal compiler error"),
+    );
+    f
+}

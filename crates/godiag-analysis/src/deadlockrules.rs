@@ -1,0 +1,193 @@
+//! Deadlocks a dump shows without a cycle: every goroutine of the program
+//! waiting for another, or a lock no one released for minutes.
+
+use godiag_model::{Goroutine, GoroutineGroup, TextArtifact};
+
+use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
+use crate::frames::{frame_line, user_frame};
+use crate::input::TextInput;
+use crate::steps::next_steps;
+
+pub(crate) fn deadlock_goroutine<'r, 'a>(t: &'r TextArtifact<'a>) -> Option<&'r Goroutine<'a>> {
+    // The goroutine holding everyone up is usually main; failing that the
+    // first blocked goroutine with user code.
+    t.goroutines
+        .iter()
+        .find(|g| g.id == 1 && user_frame(&g.frames).is_some())
+        .or_else(|| {
+            t.goroutines
+                .iter()
+                .find(|g| g.is_waiting() && user_frame(&g.frames).is_some())
+        })
+}
+/// Goroutines parked taking a `sync.Mutex` or `sync.RWMutex` (the status
+/// names it since Go 1.20; before, `semacquire` under a Lock frame).
+pub(crate) fn is_lock_wait(g: &GoroutineGroup<'_>) -> bool {
+    matches!(
+        g.status,
+        "sync.Mutex.Lock" | "sync.RWMutex.Lock" | "sync.RWMutex.RLock"
+    ) || (g.status == "semacquire"
+        && g.frames.iter().take(4).any(|f| {
+            matches!(
+                f.function,
+                "sync.(*Mutex).Lock" | "sync.(*RWMutex).Lock" | "sync.(*RWMutex).RLock"
+            ) || f.function.starts_with("sync.(*Mutex).lockSlow")
+        }))
+}
+
+pub(crate) fn stuck_lock_finding(
+    input: &TextInput<'_, '_>,
+    g: &GoroutineGroup<'_>,
+    minutes: u32,
+) -> Finding {
+    let mut f = Finding::new(
+        FindingKind::Deadlock,
+        format!(
+            "possible deadlock: {} goroutine{} waiting at least {minutes} minute{} for a lock ([{}]): its holder never released it",
+            g.count,
+            if g.count == 1 { "" } else { "s" },
+            if minutes == 1 { "" } else { "s" },
+            g.status
+        ),
+        if minutes >= 10 {
+            Confidence::Medium
+        } else {
+            Confidence::Low
+        },
+    );
+    f.location = user_frame(&g.frames).map(Location::from);
+    f.confirm(Evidence {
+        source: input.source(),
+        summary: format!(
+            "{} goroutines share this stack, blocked taking a lock for {minutes}+ minutes",
+            g.count
+        ),
+        input: input.index,
+        offset: None,
+        lines: g.frames.iter().take(4).map(frame_line).collect(),
+        goroutines: Some(g.count as u64),
+    });
+    f.next_steps = vec![
+        "Find the goroutine that holds the lock: in the same dump, one that passed this Lock and is blocked elsewhere (on a channel, I/O, or another lock)".into(),
+        "A core dump or `godiag` on a second dump shows whether the waiters ever move".into(),
+    ]
+    .into_iter()
+    .chain(next_steps(FindingKind::Deadlock))
+    .collect();
+    f
+}
+
+/// Goroutines that are not the program's own: the runtime's (GC workers,
+/// finalizers, g0 in SIGQUIT dumps). The goroutine writing a debug=2 dump is
+/// the program's: while it runs, the program is not deadlocked.
+fn is_bystander(g: &Goroutine<'_>) -> bool {
+    (g.id == 0 && !g.headerless)
+        || (g.frames.iter().all(|f| f.is_runtime())
+            && g.created_by.as_ref().is_none_or(|c| c.is_runtime()))
+}
+
+/// A dump (no crash) in which every goroutine of the program waits for
+/// another one: nothing running, runnable, sleeping or in I/O. The runtime only
+/// reports a deadlock when *all* goroutines are asleep; this also finds the
+/// case it cannot see (a timer or the network poller keeps it quiet).
+pub(crate) fn dump_deadlock(input: &TextInput<'_, '_>) -> Option<Finding> {
+    let t = input.artifact;
+    let quit = t
+        .crash
+        .fatal_signal
+        .as_ref()
+        .is_some_and(|s| s.name == "SIGQUIT");
+    if (t.crash.is_failure() && !quit) || t.goroutines.is_empty() {
+        return None;
+    }
+    // Every dump of a live program holds its main goroutine: without it,
+    // this is an excerpt, and what the rest of the program did is unknown.
+    if !t.goroutines.iter().any(|g| g.id == 1) {
+        return None;
+    }
+    // Cheap test first: one goroutine of the program that is not waiting
+    // for a peer rules the finding out.
+    if t.goroutines
+        .iter()
+        .any(|g| !blocked_on_peer(g.status) && !is_bystander(g))
+    {
+        return None;
+    }
+    let program: Vec<&Goroutine<'_>> = t.goroutines.iter().filter(|g| !is_bystander(g)).collect();
+    if program.is_empty() {
+        return None;
+    }
+    // A select may have a timer case, a receive may be on a ticker: from text
+    // alone that cannot be ruled out.
+    let timers_possible = program
+        .iter()
+        .any(|g| g.status.starts_with("select") && g.status != "select (no cases)");
+    let main = program.iter().find(|g| g.id == 1).or(program.first())?;
+    let mut f = Finding::new(
+        FindingKind::Deadlock,
+        if program.len() == 1 {
+            format!(
+                "possible deadlock: the program's only goroutine, {}, waits in [{}] with nothing left to wake it",
+                main.id, main.status
+            )
+        } else {
+            format!(
+                "possible deadlock: all {} goroutines of the program wait for each other; goroutine {} waits in [{}]",
+                program.len(),
+                main.id,
+                main.status
+            )
+        },
+        if timers_possible {
+            Confidence::Low
+        } else {
+            Confidence::Medium
+        },
+    );
+    f.goroutine = Some(main.id);
+    f.location = user_frame(&main.frames).map(Location::from);
+    let mut by_status: Vec<(&str, usize)> = Vec::new();
+    for g in &program {
+        match by_status.iter_mut().find(|(s, _)| *s == g.status) {
+            Some((_, n)) => *n += 1,
+            None => by_status.push((g.status, 1)),
+        }
+    }
+    let waits = crate::corerules::wait_fact(std::iter::once(*main), &t.goroutines)
+        .map(|w| format!("; goroutine {}: {w}", main.id))
+        .unwrap_or_default();
+    f.confirm(Evidence {
+        source: input.source(),
+        summary: format!(
+            "no goroutine is running, runnable, sleeping or in I/O: {}{waits}",
+            by_status
+                .iter()
+                .map(|(s, n)| format!("{n} in [{s}]"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        input: input.index,
+        offset: Some(main.offset),
+        lines: user_frame(&main.frames)
+            .map(frame_line)
+            .into_iter()
+            .collect(),
+        goroutines: None,
+    });
+    f.next_steps = next_steps(FindingKind::Deadlock);
+    if timers_possible {
+        f.next_steps.insert(
+            0,
+            "A goroutine in [select] may be waiting on a timer: take a second dump a minute later; if nothing moved, it is stuck".into(),
+        );
+    }
+    Some(f)
+}
+
+/// Statuses in which a goroutine waits for another goroutine (not for I/O or time).
+pub(crate) fn blocked_on_peer(status: &str) -> bool {
+    status.starts_with("chan ")
+        || status.starts_with("select")
+        || status.starts_with("sync.")
+        || status == "semacquire"
+}

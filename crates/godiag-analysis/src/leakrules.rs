@@ -1,0 +1,156 @@
+//! Goroutine leaks from dumps: many goroutines parked at one site for
+//! long, growing across snapshots, or proved leaked by the runtime.
+
+use godiag_model::diff_groups;
+
+use crate::deadlockrules::{blocked_on_peer, is_lock_wait, stuck_lock_finding};
+use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
+use crate::frames::{frame_line, user_frame};
+use crate::input::TextInput;
+use crate::steps::next_steps;
+
+pub(crate) fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>) {
+    // A SIGQUIT dump is a goroutine dump too.
+    let dumps: Vec<&TextInput<'_, '_>> = inputs
+        .iter()
+        .filter(|i| {
+            let quit = i
+                .artifact
+                .crash
+                .fatal_signal
+                .as_ref()
+                .is_some_and(|s| s.name == "SIGQUIT");
+            !i.artifact.goroutines.is_empty() && (!i.artifact.crash.is_failure() || quit)
+        })
+        .collect();
+    let mut reported = false;
+    // Two dumps of one process: groups that grew.
+    if dumps.len() >= 2 {
+        let (a, b) = (dumps[dumps.len() - 2], dumps[dumps.len() - 1]);
+        let diffs = diff_groups(a.groups, b.groups);
+        for d in diffs.iter().take(3) {
+            let Some(li) = d.later else { continue };
+            let g = &b.groups[li];
+            if d.growth() <= 0 || !blocked_on_peer(g.status) || d.after < 10 {
+                continue;
+            }
+            // The dumps' capture times turn the growth into a rate.
+            let rate = match (a.captured_at, b.captured_at) {
+                (Some(ta), Some(tb)) if tb > ta => format!(
+                    " in {:.1} s (about {:.0} a minute)",
+                    tb - ta,
+                    d.growth() as f64 * 60.0 / (tb - ta)
+                ),
+                _ => String::new(),
+            };
+            let mut f = Finding::new(
+                FindingKind::GoroutineLeak,
+                format!(
+                    "goroutine leak: {} goroutines blocked in [{}] grew from {} to {}{rate}",
+                    d.after, g.status, d.before, d.after
+                ),
+                Confidence::High,
+            );
+            f.location = user_frame(&g.frames).map(Location::from);
+            for (inp, n) in [(a, d.before), (b, d.after)] {
+                f.confirm(Evidence {
+                    source: inp.source(),
+                    summary: format!("{n} goroutines in this group"),
+                    input: inp.index,
+                    offset: None,
+                    lines: Vec::new(),
+                    goroutines: Some(n as u64),
+                });
+            }
+            f.next_steps = next_steps(FindingKind::GoroutineLeak);
+            out.push(f);
+            reported = true;
+        }
+    }
+    if reported {
+        return;
+    }
+    // One dump: a large group parked on a peer, the longer the stronger.
+    for input in &dumps {
+        // Aggregated dumps stand for more goroutines than they print.
+        let total: usize = input.groups.iter().map(|g| g.count).sum();
+        for g in input.groups.iter().take(3) {
+            let minutes = g.wait_minutes.map_or(0, |(lo, _)| lo);
+            // Waiting minutes for a lock is not a leak: its holder never
+            // released it, a deadlock the runtime cannot see.
+            if minutes >= 1 && g.leaked == 0 && is_lock_wait(g) {
+                out.push(stuck_lock_finding(input, g, minutes));
+                break;
+            }
+            // Goroutines the runtime proved leaked (Go 1.26+) need no count;
+            // nor does an excerpt (no main goroutine) of goroutines parked
+            // on a peer for ten minutes or more.
+            let excerpt = !input.artifact.goroutines.iter().any(|m| m.id == 1);
+            let proved = g.leaked > 0 || (excerpt && minutes >= 10);
+            if !blocked_on_peer(g.status) || (!proved && g.count < 50.max(total / 5)) {
+                continue;
+            }
+            let conf = if g.leaked > 0 || minutes >= 10 {
+                Confidence::High
+            } else if minutes >= 1 {
+                Confidence::Medium
+            } else {
+                Confidence::Low
+            };
+            let mut f = Finding::new(
+                FindingKind::GoroutineLeak,
+                if g.leaked > 0 {
+                    format!(
+                        "goroutine leak: the runtime proved {} of {} goroutines leaked, blocked in [{}]",
+                        g.leaked, total, g.status
+                    )
+                } else {
+                    format!(
+                        "possible goroutine leak: {} of {} goroutines blocked in [{}]{}",
+                        g.count,
+                        total,
+                        g.status,
+                        if minutes > 0 {
+                            format!(
+                                " for at least {minutes} minute{}",
+                                if minutes == 1 { "" } else { "s" }
+                            )
+                        } else {
+                            String::new()
+                        }
+                    )
+                },
+                conf,
+            );
+            f.location = user_frame(&g.frames).map(Location::from);
+            let site = user_frame(&g.frames);
+            let members = input.artifact.goroutines.iter().filter(|m| {
+                m.status == g.status
+                    && user_frame(&m.frames).map(|u| (u.function, u.line))
+                        == site.map(|u| (u.function, u.line))
+            });
+            let waits = crate::corerules::wait_fact(members, &input.artifact.goroutines);
+            // A core shows each waits on an object nothing else is blocked on.
+            if waits
+                .as_ref()
+                .is_some_and(|w| w.contains("no other goroutine"))
+            {
+                f.confidence = f.confidence.max(Confidence::Medium);
+            }
+            f.confirm(Evidence {
+                source: input.source(),
+                summary: match waits {
+                    Some(w) => format!("{} goroutines share this stack; {w}", g.count),
+                    None => format!("{} goroutines share this stack", g.count),
+                },
+                input: input.index,
+                offset: None,
+                lines: g.frames.iter().take(4).map(frame_line).collect(),
+                goroutines: Some(g.count as u64),
+            });
+            f.next_steps = next_steps(FindingKind::GoroutineLeak);
+            out.push(f);
+            break;
+        }
+    }
+}

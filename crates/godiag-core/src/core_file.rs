@@ -1,0 +1,180 @@
+//! The core file itself: ELF notes (threads, registers, auxv) and memory
+//! reads across its `PT_LOAD` segments.
+
+use object::read::elf::{ElfFile64, FileHeader, ProgramHeader};
+use object::{elf, Endianness, Object};
+
+/// Why a core could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    #[error("not an ELF core: {0}")]
+    NotCore(String),
+    #[error("the executable has no symbol `{0}` (stripped?): goroutines cannot be listed")]
+    NoSymbol(&'static str),
+    #[error("the core does not hold memory at {0:#x}")]
+    Unmapped(u64),
+}
+
+/// One thread of the process at dump time (`NT_PRSTATUS`).
+#[derive(Clone, Debug)]
+pub struct Thread {
+    pub pid: u32,
+    /// The signal that stopped it (`pr_cursig`).
+    pub signal: u16,
+    pub rip: u64,
+    pub rsp: u64,
+    pub rbp: u64,
+    pub fs_base: u64,
+    /// All 27 general registers in `user_regs_struct` order.
+    pub regs: Vec<(&'static str, u64)>,
+}
+
+const USER_REGS: [&str; 27] = [
+    "r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9", "r8", "rax", "rcx", "rdx", "rsi",
+    "rdi", "orig_rax", "rip", "cs", "eflags", "rsp", "ss", "fs_base", "gs_base", "ds", "es", "fs",
+    "gs",
+];
+
+/// An ELF core file.
+pub struct Core<'a> {
+    pub(crate) data: &'a [u8],
+    /// Called now and then while walking goroutines, to let a memory-mapped
+    /// core's pages go (see [`Core::with_page_release`]).
+    pub(crate) release: Option<&'a dyn Fn()>,
+    /// (vaddr, memsz, file offset, filesz)
+    loads: Vec<(u64, u64, u64, u64)>,
+    pub threads: Vec<Thread>,
+    pub auxv: Vec<(u64, u64)>,
+    /// The core is shorter than its segments say (`ulimit -c`, a full disk,
+    /// a copy cut short): the length its program headers need. Memory past
+    /// the end of the file cannot be read.
+    pub expected_len: Option<u64>,
+}
+
+pub(crate) fn u64_at(b: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_le_bytes(b.get(at..at + 8)?.try_into().ok()?))
+}
+
+impl<'a> Core<'a> {
+    pub fn parse(data: &'a [u8]) -> Result<Self, CoreError> {
+        let file =
+            ElfFile64::<Endianness>::parse(data).map_err(|e| CoreError::NotCore(e.to_string()))?;
+        let endian = file.endian();
+        if file.elf_header().e_type(endian) != elf::ET_CORE {
+            return Err(CoreError::NotCore("e_type is not ET_CORE".into()));
+        }
+        let mut core = Core {
+            data,
+            release: None,
+            loads: Vec::new(),
+            threads: Vec::new(),
+            auxv: Vec::new(),
+            expected_len: None,
+        };
+        for ph in file.elf_program_headers() {
+            match ph.p_type(endian) {
+                elf::PT_LOAD => {
+                    let (off, filesz) = (ph.p_offset(endian), ph.p_filesz(endian));
+                    let end = off.saturating_add(filesz);
+                    if end > data.len() as u64 {
+                        core.expected_len = core.expected_len.max(Some(end));
+                    }
+                    core.loads
+                        .push((ph.p_vaddr(endian), ph.p_memsz(endian), off, filesz));
+                }
+                elf::PT_NOTE => {
+                    let Ok(Some(mut notes)) = ph.notes(endian, data) else {
+                        continue;
+                    };
+                    while let Ok(Some(note)) = notes.next() {
+                        let desc = note.desc();
+                        match note.n_type(endian) {
+                            elf::NT_PRSTATUS => {
+                                // elf_prstatus: cursig @12, pid @32, pr_reg @112.
+                                let reg = |i: usize| u64_at(desc, 112 + 8 * i).unwrap_or(0);
+                                let regs: Vec<(&'static str, u64)> = USER_REGS
+                                    .iter()
+                                    .enumerate()
+                                    .map(|(i, n)| (*n, reg(i)))
+                                    .collect();
+                                core.threads.push(Thread {
+                                    pid: desc.get(32..36).map_or(0, |b| {
+                                        u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+                                    }),
+                                    signal: desc
+                                        .get(12..14)
+                                        .map_or(0, |b| u16::from_le_bytes([b[0], b[1]])),
+                                    rip: reg(16),
+                                    rsp: reg(19),
+                                    rbp: reg(4),
+                                    fs_base: reg(21),
+                                    regs,
+                                });
+                            }
+                            elf::NT_AUXV => {
+                                let mut at = 0;
+                                while let (Some(k), Some(v)) =
+                                    (u64_at(desc, at), u64_at(desc, at + 8))
+                                {
+                                    if k == 0 {
+                                        break;
+                                    }
+                                    core.auxv.push((k, v));
+                                    at += 16;
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(core)
+    }
+
+    /// Has `release` called every few thousand goroutines, so that a caller
+    /// that mapped the core can drop the pages read so far: the stacks of
+    /// 100,000 goroutines are touched once each and need not stay resident.
+    pub fn with_page_release(mut self, release: &'a dyn Fn()) -> Self {
+        self.release = Some(release);
+        self
+    }
+
+    /// `len` bytes at `addr`, when the core holds them.
+    pub fn read(&self, addr: u64, len: usize) -> Option<&'a [u8]> {
+        let &(vaddr, _, off, filesz) = self.loads.iter().find(|&&(v, memsz, _, _)| {
+            addr >= v && addr.checked_sub(v).is_some_and(|d| d < memsz)
+        })?;
+        let rel = addr - vaddr;
+        let end = rel.checked_add(len as u64)?;
+        if end > filesz {
+            return None;
+        }
+        let start = usize::try_from(off.checked_add(rel)?).ok()?;
+        self.data.get(start..start.checked_add(len)?)
+    }
+
+    pub fn read_u64(&self, addr: u64) -> Option<u64> {
+        u64_at(self.read(addr, 8)?, 0)
+    }
+
+    pub(crate) fn read_u32(&self, addr: u64) -> Option<u32> {
+        Some(u32::from_le_bytes(self.read(addr, 4)?.try_into().ok()?))
+    }
+
+    pub fn read_u8(&self, addr: u64) -> Option<u8> {
+        self.read(addr, 1).map(|b| b[0])
+    }
+
+    /// `AT_ENTRY`: the program's entry point as loaded.
+    pub fn entry(&self) -> Option<u64> {
+        self.auxv.iter().find(|(k, _)| *k == 9).map(|(_, v)| *v)
+    }
+}
+
+/// PIE: where the entry point was loaded (`AT_ENTRY`) minus where it was
+/// linked; 0 for position-dependent executables.
+pub fn load_bias(core: &Core<'_>, exe: &object::File<'_>) -> u64 {
+    core.entry().map_or(0, |e| e.wrapping_sub(exe.entry()))
+}
