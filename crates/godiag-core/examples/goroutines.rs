@@ -13,7 +13,7 @@ fn main() {
             t.pid, t.signal, t.rip, t.rsp, t.fs_base
         );
     }
-    match godiag_core::goroutines(&core, &exe, &exe_bytes) {
+    match godiag_core::goroutines(&core.image(), &exe, &exe_bytes) {
         Ok(cg) => {
             println!("fault: {:?}", cg.fault);
             for g in cg.goroutines {

@@ -10,7 +10,7 @@ use godiag_exe::{DebugVariables, GoExecutable, Memory};
 use godiag_model::{FrameVariable, FullBacktrace, FullFrame, ValuesFrom, VariableRole};
 
 use crate::core_file::load_bias;
-use crate::core_file::Core;
+use crate::image::Image;
 use crate::layout;
 use crate::unwind::PcCache;
 use crate::walk::{stack_start, thread_contexts};
@@ -21,7 +21,7 @@ const MAX_FRAMES: usize = 64;
 /// A process image as a core saved it, with the executable behind it for
 /// what the kernel does not write into a core (read-only data, text).
 pub struct ProcessImage<'c, 'e> {
-    pub core: &'c Core<'c>,
+    pub core: &'c Image<'c>,
     pub exe: &'c GoExecutable<'e>,
     /// Load address minus link address (PIE).
     pub bias: u64,
@@ -29,17 +29,18 @@ pub struct ProcessImage<'c, 'e> {
 
 impl Memory for ProcessImage<'_, '_> {
     fn read(&self, addr: u64, len: usize) -> Option<Cow<'_, [u8]>> {
-        self.core
-            .read(addr, len)
-            .or_else(|| self.exe.read(addr.wrapping_sub(self.bias), len))
-            .map(Cow::Borrowed)
+        self.core.read(addr, len).or_else(|| {
+            self.exe
+                .read(addr.wrapping_sub(self.bias), len)
+                .map(Cow::Borrowed)
+        })
     }
 }
 
 /// The full backtraces of the goroutines `(goid, g address)` given, in
 /// that order. Empty for a goroutine whose stack cannot be walked.
 pub fn full_backtraces(
-    core: &Core<'_>,
+    core: &Image<'_>,
     exe: &GoExecutable<'_>,
     exe_bytes: &[u8],
     goroutines: &[(u64, u64)],

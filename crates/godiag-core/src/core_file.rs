@@ -35,14 +35,24 @@ const USER_REGS: [&str; 27] = [
     "gs",
 ];
 
+/// A `PT_LOAD` segment of a core: memory at `vaddr..vaddr+memsz`, of which
+/// the first `filesz` bytes were saved at `offset` in the file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Segment {
+    pub vaddr: u64,
+    pub memsz: u64,
+    pub offset: u64,
+    pub filesz: u64,
+}
+
 /// An ELF core file.
 pub struct Core<'a> {
     pub(crate) data: &'a [u8],
     /// Called now and then while walking goroutines, to let a memory-mapped
     /// core's pages go (see [`Core::with_page_release`]).
     pub(crate) release: Option<&'a dyn Fn()>,
-    /// (vaddr, memsz, file offset, filesz)
-    loads: Vec<(u64, u64, u64, u64)>,
+    /// The `PT_LOAD` segments: where memory lies in the file.
+    segments: Vec<Segment>,
     pub threads: Vec<Thread>,
     pub auxv: Vec<(u64, u64)>,
     /// The core is shorter than its segments say (`ulimit -c`, a full disk,
@@ -66,7 +76,7 @@ impl<'a> Core<'a> {
         let mut core = Core {
             data,
             release: None,
-            loads: Vec::new(),
+            segments: Vec::new(),
             threads: Vec::new(),
             auxv: Vec::new(),
             expected_len: None,
@@ -79,8 +89,12 @@ impl<'a> Core<'a> {
                     if end > data.len() as u64 {
                         core.expected_len = core.expected_len.max(Some(end));
                     }
-                    core.loads
-                        .push((ph.p_vaddr(endian), ph.p_memsz(endian), off, filesz));
+                    core.segments.push(Segment {
+                        vaddr: ph.p_vaddr(endian),
+                        memsz: ph.p_memsz(endian),
+                        offset: off,
+                        filesz,
+                    });
                 }
                 elf::PT_NOTE => {
                     let Ok(Some(mut notes)) = ph.notes(endian, data) else {
@@ -143,9 +157,15 @@ impl<'a> Core<'a> {
 
     /// `len` bytes at `addr`, when the core holds them.
     pub fn read(&self, addr: u64, len: usize) -> Option<&'a [u8]> {
-        let &(vaddr, _, off, filesz) = self.loads.iter().find(|&&(v, memsz, _, _)| {
-            addr >= v && addr.checked_sub(v).is_some_and(|d| d < memsz)
-        })?;
+        let &Segment {
+            vaddr,
+            offset: off,
+            filesz,
+            ..
+        } = self
+            .segments
+            .iter()
+            .find(|s| addr >= s.vaddr && addr - s.vaddr < s.memsz)?;
         let rel = addr - vaddr;
         let end = rel.checked_add(len as u64)?;
         if end > filesz {
@@ -159,10 +179,6 @@ impl<'a> Core<'a> {
         u64_at(self.read(addr, 8)?, 0)
     }
 
-    pub(crate) fn read_u32(&self, addr: u64) -> Option<u32> {
-        Some(u32::from_le_bytes(self.read(addr, 4)?.try_into().ok()?))
-    }
-
     pub fn read_u8(&self, addr: u64) -> Option<u8> {
         self.read(addr, 1).map(|b| b[0])
     }
@@ -173,8 +189,31 @@ impl<'a> Core<'a> {
     }
 }
 
+impl godiag_exe::Memory for Core<'_> {
+    fn read(&self, addr: u64, len: usize) -> Option<std::borrow::Cow<'_, [u8]>> {
+        Core::read(self, addr, len).map(std::borrow::Cow::Borrowed)
+    }
+}
+
+impl Core<'_> {
+    /// Its memory segments.
+    pub fn segments(&self) -> &[Segment] {
+        &self.segments
+    }
+
+    /// The core as the goroutine walk reads it.
+    pub fn image(&self) -> crate::image::Image<'_> {
+        let image =
+            crate::image::Image::new(self, &self.threads, &self.auxv, self.data.len() as u64);
+        match self.release {
+            Some(r) => image.with_page_release(r),
+            None => image,
+        }
+    }
+}
+
 /// PIE: where the entry point was loaded (`AT_ENTRY`) minus where it was
 /// linked; 0 for position-dependent executables.
-pub fn load_bias(core: &Core<'_>, exe: &object::File<'_>) -> u64 {
+pub fn load_bias(core: &crate::image::Image<'_>, exe: &object::File<'_>) -> u64 {
     core.entry().map_or(0, |e| e.wrapping_sub(exe.entry()))
 }

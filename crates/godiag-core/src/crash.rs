@@ -7,8 +7,8 @@ use std::num::NonZeroU64;
 use godiag_exe::GoExecutable;
 use godiag_model::{Crash, FatalSignal, Frame, Goroutine, PanicEntry, SignalInfo};
 
-use crate::core_file::Core;
 use crate::fault::describe_fault;
+use crate::image::Image;
 use crate::signals::signal_name;
 use crate::walk::{CoreGoroutines, Fault};
 
@@ -18,7 +18,7 @@ use crate::walk::{CoreGoroutines, Fault};
 /// `throw` a goroutine was in. Reorders `goroutines` so the failing one is
 /// first.
 pub fn crash_state<'e>(
-    core: &Core<'_>,
+    core: &Image<'_>,
     exe: &GoExecutable<'e>,
     bias: u64,
     read: &mut CoreGoroutines<'e>,

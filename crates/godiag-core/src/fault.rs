@@ -2,7 +2,7 @@
 
 use godiag_exe::GoExecutable;
 
-use crate::core_file::Core;
+use crate::image::Image;
 use crate::walk::Fault;
 
 /// The instruction at `pc` (a link-time address) disassembled, with the Go
@@ -29,7 +29,7 @@ pub fn faulting_instruction(exe: &GoExecutable<'_>, pc: u64) -> Option<String> {
 /// (disassembled from the executable) and what the address is, also
 /// against the goroutines' stack bounds.
 pub fn describe_fault(
-    core: &Core<'_>,
+    core: &Image<'_>,
     exe: &GoExecutable<'_>,
     fault: &Fault,
     stacks: &[(u64, u64, u64)],

@@ -19,6 +19,7 @@ mod backtrace;
 mod core_file;
 pub mod crash;
 mod fault;
+mod image;
 pub mod layout;
 mod reasons;
 mod signals;
@@ -28,8 +29,9 @@ mod waits;
 mod walk;
 
 pub use backtrace::{full_backtraces, ProcessImage};
-pub use core_file::{load_bias, Core, CoreError, Thread};
+pub use core_file::{load_bias, Core, CoreError, Segment, Thread};
 pub use fault::{describe_fault, faulting_instruction};
+pub use image::Image;
 pub use layout::{Layout, LayoutSource};
 pub use signals::{signal_name, SignalFrame};
 pub use walk::{goroutines, CoreGoroutines, Fault};

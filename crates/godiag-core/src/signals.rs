@@ -4,7 +4,8 @@
 use godiag_exe::GoExecutable;
 
 use crate::core_file::u64_at;
-use crate::core_file::{Core, Thread};
+use crate::core_file::Thread;
+use crate::image::Image;
 use crate::unwind::PcCache;
 
 /// `sigcontext` (`uc_mcontext`) register order.
@@ -42,7 +43,7 @@ impl SignalFrame {
 /// raises another signal (the runtime's crash path raises SIGABRT from the
 /// SIGSEGV handler) nests a second frame.
 pub(crate) fn signal_frames<'e>(
-    core: &Core<'_>,
+    core: &Image<'_>,
     cache: &mut PcCache<'e>,
     exe: &GoExecutable<'e>,
     bias: u64,
@@ -63,7 +64,7 @@ pub(crate) fn signal_frames<'e>(
 /// Walks up a stack from `pc`/`sp` (at most 64 frames) to the first frame
 /// whose function `wanted` accepts: its name, SP and frame size.
 pub(crate) fn walk_to<'e>(
-    core: &Core<'_>,
+    core: &Image<'_>,
     cache: &mut PcCache<'e>,
     exe: &GoExecutable<'e>,
     bias: u64,
@@ -86,7 +87,7 @@ pub(crate) fn walk_to<'e>(
 
 /// The frame `runtime.sigtramp` was entered with, walking up from `rip`/`rsp`.
 fn signal_frame<'e>(
-    core: &Core<'_>,
+    core: &Image<'_>,
     cache: &mut PcCache<'e>,
     exe: &GoExecutable<'e>,
     bias: u64,
@@ -103,7 +104,7 @@ fn signal_frame<'e>(
     let regs: Vec<(&'static str, u64)> = SIGCONTEXT_REGS
         .iter()
         .enumerate()
-        .map(|(i, n)| (*n, u64_at(mc, 8 * i).unwrap_or(0)))
+        .map(|(i, n)| (*n, u64_at(&mc, 8 * i).unwrap_or(0)))
         .collect();
     let info = core.read(uc.wrapping_add(304), 24)?;
     let (rsp, rip) = (regs[15].1, regs[16].1);
@@ -111,7 +112,7 @@ fn signal_frame<'e>(
         thread,
         signal: u32::from_le_bytes([info[0], info[1], info[2], info[3]]),
         code: i32::from_le_bytes([info[8], info[9], info[10], info[11]]),
-        addr: u64_at(info, 16).unwrap_or(0),
+        addr: u64_at(&info, 16).unwrap_or(0),
         rip,
         rsp,
         regs,

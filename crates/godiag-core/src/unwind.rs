@@ -6,7 +6,7 @@ use std::num::NonZeroU32;
 use godiag_exe::GoExecutable;
 use godiag_model::Frame;
 
-use crate::core_file::Core;
+use crate::image::Image;
 use crate::waits;
 
 /// Frames symbolised per stack; deeper ones are only counted (up to
@@ -119,7 +119,7 @@ fn pc_step<'e>(exe: &GoExecutable<'e>, bias: u64, pc: u64, exact: bool) -> Optio
 /// Returns the frames and how many physical frames beyond them were only
 /// counted.
 pub(crate) fn unwind<'e>(
-    core: &Core<'_>,
+    core: &Image<'_>,
     cache: &mut PcCache<'e>,
     exe: &GoExecutable<'e>,
     bias: u64,
@@ -195,7 +195,7 @@ pub(crate) fn unwind<'e>(
 /// holds the closure; a closure that unlocks captured the lock's address
 /// first. The frame holds those locks.
 fn deferred_unlocks(
-    core: &Core<'_>,
+    core: &Image<'_>,
     exe: &GoExecutable<'_>,
     bias: u64,
     (bits_off, slots_off): (u64, u64),

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use godiag_exe::GoExecutable;
 use godiag_model::Label;
 
-use crate::core_file::Core;
+use crate::image::Image;
 use crate::layout::Layout;
 use crate::waits::WaitReader;
 
@@ -18,7 +18,7 @@ const MAX_ITEMS: usize = 64;
 /// A Go string from its header: in the core (heap, stack) or, for
 /// constants, in the executable's read-only data.
 pub(crate) fn string(
-    core: &Core<'_>,
+    core: &Image<'_>,
     exe: &GoExecutable<'_>,
     bias: u64,
     ptr: u64,
@@ -30,12 +30,12 @@ pub(crate) fn string(
     }
     let bytes = core
         .read(ptr, len)
-        .or_else(|| exe.read(ptr.wrapping_sub(bias), len))?;
-    Some(String::from_utf8_lossy(bytes).into_owned())
+        .or_else(|| exe.read(ptr.wrapping_sub(bias), len).map(Cow::Borrowed))?;
+    Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// The string header (pointer, length) at `at`.
-fn string_at(core: &Core<'_>, exe: &GoExecutable<'_>, bias: u64, at: u64) -> Option<String> {
+fn string_at(core: &Image<'_>, exe: &GoExecutable<'_>, bias: u64, at: u64) -> Option<String> {
     let ptr = core.read_u64(at)?;
     let len = core.read_u64(at.wrapping_add(8))?;
     string(core, exe, bias, ptr, len)
@@ -46,7 +46,7 @@ fn string_at(core: &Core<'_>, exe: &GoExecutable<'_>, bias: u64, at: u64) -> Opt
 /// variable, read here bucket by bucket (8 entries each: tophash bytes,
 /// keys, values, overflow).
 pub(crate) fn labels(
-    core: &Core<'_>,
+    core: &Image<'_>,
     exe: &GoExecutable<'_>,
     bias: u64,
     layout: &Layout,
@@ -130,7 +130,7 @@ pub(crate) fn labels(
 /// runtime's string errors and integers are spelled out; other values are
 /// named by their type (their `Error` method cannot run on a core).
 pub(crate) fn panics(
-    core: &Core<'_>,
+    core: &Image<'_>,
     exe: &GoExecutable<'_>,
     bias: u64,
     layout: &Layout,

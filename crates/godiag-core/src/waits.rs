@@ -9,7 +9,7 @@ use godiag_exe::GoExecutable;
 use godiag_model::WaitObject;
 use object::{Object, ObjectSection, ObjectSymbol};
 
-use crate::core_file::Core;
+use crate::image::Image;
 use crate::layout::{Layout, MODULEDATA_TYPES, TYPE_STR, TYPE_TFLAG};
 
 /// `semTabSize` roots, each padded to a 64-byte cache line; the treap
@@ -22,7 +22,7 @@ const MAX_CHAIN: usize = 1 << 16;
 
 /// Reads type names and wait objects from a core with its executable.
 pub(crate) struct WaitReader<'c, 'e> {
-    core: &'c Core<'c>,
+    core: &'c Image<'c>,
     exe: &'c GoExecutable<'e>,
     layout: Layout,
     bias: u64,
@@ -34,7 +34,7 @@ pub(crate) struct WaitReader<'c, 'e> {
 
 impl<'c, 'e> WaitReader<'c, 'e> {
     pub(crate) fn new(
-        core: &'c Core<'c>,
+        core: &'c Image<'c>,
         exe: &'c GoExecutable<'e>,
         file: &object::File<'_>,
         layout: Layout,
@@ -144,9 +144,10 @@ impl<'c, 'e> WaitReader<'c, 'e> {
         let field = |at: u64, len: usize| {
             self.exe
                 .read(link.wrapping_add(at), len)
+                .map(std::borrow::Cow::Borrowed)
                 .or_else(|| self.core.read(t.wrapping_add(at), len))
         };
-        let str_off = i32::from_le_bytes(field(TYPE_STR, 4)?.try_into().ok()?);
+        let str_off = i32::from_le_bytes(field(TYPE_STR, 4)?.as_ref().try_into().ok()?);
         let tflag = field(TYPE_TFLAG, 1)?[0];
         let at = self.types?.checked_add_signed(i64::from(str_off))?;
         let head = self.exe.read(at, 11)?;

@@ -7,8 +7,9 @@ use godiag_exe::GoExecutable;
 use godiag_model::{Frame, Goroutine};
 use object::{Object, ObjectSymbol};
 
+use crate::core_file::CoreError;
 use crate::core_file::{load_bias, u64_at};
-use crate::core_file::{Core, CoreError};
+use crate::image::Image;
 use crate::layout::{self, Layout, LayoutSource};
 use crate::reasons::{wait_reason, wait_reasons_from_exe, STATUS};
 use crate::signals::{signal_frames, walk_to, SignalFrame};
@@ -55,7 +56,7 @@ pub struct CoreGoroutines<'e> {
 /// (through the signal frame when the thread is in a signal handler), what
 /// each blocked one waits on, and the fault one of them took.
 pub fn goroutines<'e>(
-    core: &Core<'_>,
+    core: &Image<'_>,
     exe: &GoExecutable<'e>,
     exe_bytes: &'e [u8],
 ) -> Result<CoreGoroutines<'e>, CoreError> {
@@ -77,7 +78,7 @@ pub fn goroutines<'e>(
         .read_u64(addr.wrapping_add(8))
         .ok_or(CoreError::Unmapped(addr + 8))?;
     // A length from memory: bound it by what 8-byte pointers the core can hold.
-    let len = len.min(core.data.len() as u64 / 8);
+    let len = len.min(core.limit / 8);
     let gps: Vec<u64> = (0..len)
         .map_while(|i| core.read_u64(ptr.wrapping_add(8 * i)))
         .collect();
@@ -244,7 +245,7 @@ pub fn goroutines<'e>(
 /// its registers, or the (PC, SP) a signal interrupted.
 #[allow(clippy::type_complexity)]
 pub(crate) fn thread_contexts<'e>(
-    core: &Core<'_>,
+    core: &Image<'_>,
     cache: &mut PcCache<'e>,
     exe: &GoExecutable<'e>,
     bias: u64,
@@ -287,7 +288,7 @@ pub(crate) fn stack_start(
 
 /// `sched.lastpoll`: the monotonic time of the scheduler's last network
 /// poll, the closest thing to the time of the dump a core holds.
-fn last_poll(core: &Core<'_>, file: &object::File<'_>, bias: u64) -> Option<u64> {
+fn last_poll(core: &Image<'_>, file: &object::File<'_>, bias: u64) -> Option<u64> {
     let sched = file
         .symbols()
         .find(|s| s.name() == Ok("runtime.sched"))?
@@ -321,7 +322,7 @@ fn created_by<'e>(exe: &GoExecutable<'e>, link_pc: u64, pc: u64) -> Option<Frame
 /// `runtime.allgs` (a `[]*g` in `.bss`) without symbols: the slice header
 /// whose elements look like goroutines — stack bounds in order, a power of
 /// two apart, and the first goroutine ids small and distinct.
-fn find_allgs(core: &Core<'_>, file: &object::File<'_>, bias: u64, goid_at: u64) -> Option<u64> {
+fn find_allgs(core: &Image<'_>, file: &object::File<'_>, bias: u64, goid_at: u64) -> Option<u64> {
     use object::ObjectSection;
     let looks_like_g = |gp: u64| -> Option<u64> {
         let lo = core.read_u64(gp)?;
@@ -372,7 +373,7 @@ fn find_allgs(core: &Core<'_>, file: &object::File<'_>, bias: u64, goid_at: u64)
 /// PC inside Go code. The version's offsets first, then the other known
 /// layouts (the fields moved when `fipsIndicator` was added in Go 1.24).
 fn read_fault(
-    core: &Core<'_>,
+    core: &Image<'_>,
     exe: &GoExecutable<'_>,
     bias: u64,
     gp: u64,
@@ -413,7 +414,7 @@ const THROWS: [&str; 2] = ["runtime.throw", "runtime.fatal"];
 /// sits in its frame: the first (pointer, length) pair there that points at
 /// that many printable bytes.
 fn throw_message<'e>(
-    core: &Core<'_>,
+    core: &Image<'_>,
     cache: &mut PcCache<'e>,
     exe: &GoExecutable<'e>,
     bias: u64,
@@ -433,8 +434,9 @@ fn throw_message<'e>(
             }
             let bytes = exe
                 .read(p.wrapping_sub(bias), n)
+                .map(std::borrow::Cow::Borrowed)
                 .or_else(|| core.read(p, n))?;
             let printable = bytes.iter().all(|b| b.is_ascii_graphic() || *b == b' ');
-            printable.then(|| String::from_utf8_lossy(bytes).into_owned())
+            printable.then(|| String::from_utf8_lossy(&bytes).into_owned())
         })
 }

@@ -171,8 +171,9 @@ pub fn core(data: &[u8]) {
         let _ = core.read(u64::MAX - 3, 8);
         let _ = core.read(0, usize::MAX);
         if let Ok(exe) = godiag_exe::GoExecutable::parse(bytes) {
-            if let Ok(mut read) = godiag_core::goroutines(&core, &exe, bytes) {
-                let _ = godiag_core::crash::crash_state(&core, &exe, 0, &mut read);
+            let image = core.image();
+            if let Ok(mut read) = godiag_core::goroutines(&image, &exe, bytes) {
+                let _ = godiag_core::crash::crash_state(&image, &exe, 0, &mut read);
                 let _ = godiag_model::group_wait_objects(&read.goroutines);
             }
         }
@@ -217,8 +218,9 @@ pub fn exe_core(data: &[u8]) {
     ) else {
         return;
     };
-    if let Ok(mut read) = godiag_core::goroutines(&core, &exe, exe_bytes) {
-        let _ = godiag_core::crash::crash_state(&core, &exe, 0, &mut read);
+    let image = core.image();
+    if let Ok(mut read) = godiag_core::goroutines(&image, &exe, exe_bytes) {
+        let _ = godiag_core::crash::crash_state(&image, &exe, 0, &mut read);
         let _ = godiag_model::group_wait_objects(&read.goroutines);
         // The full backtraces inflate the DWARF: one input in four, so
         // the walk itself is fuzzed at speed.
@@ -231,7 +233,7 @@ pub fn exe_core(data: &[u8]) {
             .filter_map(|g| Some((g.id, g.gp?)))
             .take(4)
             .collect();
-        let _ = godiag_core::full_backtraces(&core, &exe, exe_bytes, &wanted);
+        let _ = godiag_core::full_backtraces(&image, &exe, exe_bytes, &wanted);
     }
 }
 

@@ -145,7 +145,7 @@ fn goroutines_agree(cases: &[Case]) {
         let exe_bytes = gunzip(&case.file("exe.gz"));
         let core = godiag_core::Core::parse(&core_bytes).expect("an ELF core");
         let exe = godiag_exe::GoExecutable::parse(&exe_bytes).unwrap();
-        let read = godiag_core::goroutines(&core, &exe, &exe_bytes).expect(&name);
+        let read = godiag_core::goroutines(&core.image(), &exe, &exe_bytes).expect(&name);
         // Goroutine 0 blocks are other threads' g0 stacks, not goroutines;
         // a goroutine running on another thread can be printed twice (by its
         // own thread's SIGQUIT handler too).
@@ -394,6 +394,7 @@ fn cores_made_now_by_the_installed_toolchain() {
     assert_eq!(check_labels(&cases), 3);
     assert!(tables_match_dwarf(&cases) >= 20, "plain and PIE builds");
     assert_eq!(check_full_backtraces(&cases), 3, "plain, stripped and PIE");
+    assert_eq!(same_through_a_second_memory(&cases), 33);
     let _ = std::fs::remove_dir_all(&out);
 }
 
@@ -506,7 +507,7 @@ fn check_labels(cases: &[Case]) -> usize {
         let exe_bytes = gunzip(&case.file("exe.gz"));
         let core = godiag_core::Core::parse(&core_bytes).unwrap();
         let exe = godiag_exe::GoExecutable::parse(&exe_bytes).unwrap();
-        let read = godiag_core::goroutines(&core, &exe, &exe_bytes).unwrap();
+        let read = godiag_core::goroutines(&core.image(), &exe, &exe_bytes).unwrap();
         let labels = |function: &str| -> Vec<(String, String)> {
             let g = read
                 .goroutines
@@ -809,4 +810,114 @@ fn check_full_backtraces(cases: &[Case]) -> usize {
         seen += 1;
     }
     seen
+}
+
+/// A process's memory as a live reader sees it: 4 KiB pages copied out of
+/// the core's segments, every read assembled across pages into a buffer of
+/// its own. The second implementation of `godiag_exe::Memory`, beside the
+/// core file's.
+struct PagedMemory {
+    pages: std::collections::BTreeMap<u64, Vec<u8>>,
+}
+
+impl PagedMemory {
+    const PAGE: u64 = 4096;
+
+    fn copy_of(core: &godiag_core::Core<'_>) -> Self {
+        let mut pages = std::collections::BTreeMap::new();
+        for s in core.segments() {
+            let end = s.vaddr + s.filesz;
+            let mut at = s.vaddr & !(Self::PAGE - 1);
+            while at < end {
+                let from = at.max(s.vaddr);
+                let to = (at + Self::PAGE).min(end);
+                if let Some(bytes) = core.read(from, (to - from) as usize) {
+                    let page: &mut Vec<u8> = pages.entry(at).or_default();
+                    let off = (from - at) as usize;
+                    if page.len() < off + bytes.len() {
+                        page.resize(off + bytes.len(), 0);
+                    }
+                    page[off..off + bytes.len()].copy_from_slice(bytes);
+                }
+                at += Self::PAGE;
+            }
+        }
+        PagedMemory { pages }
+    }
+}
+
+impl godiag_exe::Memory for PagedMemory {
+    fn read(&self, addr: u64, len: usize) -> Option<std::borrow::Cow<'_, [u8]>> {
+        let mut out = Vec::with_capacity(len.min(1 << 16));
+        let mut at = addr;
+        while out.len() < len {
+            let page = at & !(Self::PAGE - 1);
+            let bytes = self.pages.get(&page)?;
+            let off = (at - page) as usize;
+            let n = (Self::PAGE as usize - off).min(len - out.len());
+            out.extend_from_slice(bytes.get(off..off + n)?);
+            at = at.checked_add(n as u64)?;
+        }
+        Some(std::borrow::Cow::Owned(out))
+    }
+}
+
+/// What the core reader reads from an image, as one JSON value: every
+/// goroutine, the fault, throw, panics, signals, threads' goroutines, the
+/// crash state, and the full backtraces (DWARF values) of the first
+/// goroutines.
+fn read_image(image: &godiag_core::Image<'_>, exe_bytes: &[u8]) -> Value {
+    let exe = godiag_exe::GoExecutable::parse(exe_bytes).unwrap();
+    let file = object::File::parse(exe_bytes).unwrap();
+    let bias = godiag_core::load_bias(image, &file);
+    let Ok(mut read) = godiag_core::goroutines(image, &exe, exe_bytes) else {
+        return Value::Null;
+    };
+    let crash = godiag_core::crash::crash_state(image, &exe, bias, &mut read);
+    let wanted: Vec<(u64, u64)> = read
+        .goroutines
+        .iter()
+        .filter_map(|g| Some((g.id, g.gp?)))
+        .take(8)
+        .collect();
+    let backtraces = godiag_core::full_backtraces(image, &exe, exe_bytes, &wanted);
+    serde_json::json!({
+        "goroutines": read.goroutines,
+        "fault": format!("{:?}", read.fault),
+        "throw": read.throw,
+        "panics": read.panics,
+        "signals": format!("{:?}", read.signals),
+        "on_threads": read.on_threads,
+        "stacks": read.stacks,
+        "crash": crash,
+        "backtraces": backtraces,
+    })
+}
+
+fn same_through_a_second_memory(cases: &[Case]) -> usize {
+    let mut checked = 0;
+    for case in cases {
+        let name = case.name();
+        let core_bytes = gunzip(&case.file("core.gz"));
+        let exe_bytes = gunzip(&case.file("exe.gz"));
+        let core = godiag_core::Core::parse(&core_bytes).expect("an ELF core");
+        let paged = PagedMemory::copy_of(&core);
+        let second =
+            godiag_core::Image::new(&paged, &core.threads, &core.auxv, core_bytes.len() as u64);
+        let (a, b) = (
+            read_image(&core.image(), &exe_bytes),
+            read_image(&second, &exe_bytes),
+        );
+        assert!(a != Value::Null, "{name}: no goroutines read");
+        assert!(a == b, "{name}: the two memories read differently");
+        checked += 1;
+    }
+    checked
+}
+
+/// Every committed core read through a second memory (pages copied out,
+/// as a live process is read) gives exactly what the core file gives.
+#[test]
+fn reports_through_a_second_memory_are_identical() {
+    assert!(same_through_a_second_memory(&cases()) >= 10);
 }

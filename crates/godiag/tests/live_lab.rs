@@ -300,7 +300,7 @@ fn core_goroutines_agree_with_the_crash_output() {
     let core = godiag_core::Core::parse(&core_bytes).expect("an ELF core");
     assert!(!core.threads.is_empty());
     let exe = godiag_exe::GoExecutable::parse(&exe_bytes).unwrap();
-    let read = godiag_core::goroutines(&core, &exe, &exe_bytes).expect("goroutines");
+    let read = godiag_core::goroutines(&core.image(), &exe, &exe_bytes).expect("goroutines");
     let gs = &read.goroutines;
     // The fault is the SIGSEGV of the goroutine (not the final SIGABRT), as printed.
     let fault = read.fault.expect("the faulting goroutine was found");

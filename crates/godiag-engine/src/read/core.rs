@@ -18,9 +18,10 @@ pub(crate) fn read<'a>(input: &'a PreparedInput, lent: &Lent<'a>, mode: GroupKey
         Ok(c) => c.with_page_release(&release),
         Err(e) => return Read::unreadable(input, "an ELF core", e),
     };
+    let image = core.image();
     // PIE: where the executable was loaded in the core.
     let bias = lent.exe.as_ref().map_or(0, |e| {
-        object::File::parse(e.bytes).map_or(0, |f| godiag_core::load_bias(&core, &f))
+        object::File::parse(e.bytes).map_or(0, |f| godiag_core::load_bias(&image, &f))
     });
     let mut evidence = CoreEvidence::default();
     if let Some(need) = core.expected_len {
@@ -57,7 +58,7 @@ pub(crate) fn read<'a>(input: &'a PreparedInput, lent: &Lent<'a>, mode: GroupKey
         return r;
     };
     r.go_version = exe.exe.go_version.clone();
-    match godiag_core::goroutines(&core, &exe.exe, exe.bytes) {
+    match godiag_core::goroutines(&image, &exe.exe, exe.bytes) {
         Ok(mut read) => {
             if let (godiag_core::LayoutSource::Table(since), Some(minor)) =
                 (read.layout, godiag_core::layout::minor_version(&exe.exe))
@@ -78,7 +79,7 @@ pub(crate) fn read<'a>(input: &'a PreparedInput, lent: &Lent<'a>, mode: GroupKey
                     "{running} goroutines were running at dump time on threads whose stacks could not be unwound"
                 ));
             }
-            let crash = godiag_core::crash::crash_state(&core, &exe.exe, bias, &mut read);
+            let crash = godiag_core::crash::crash_state(&image, &exe.exe, bias, &mut read);
             for t in evidence.threads.iter_mut() {
                 t.goroutine = read
                     .on_threads
@@ -116,5 +117,5 @@ pub(crate) fn backtraces(
     let (Some(exe), Ok(core)) = (&lent.exe, godiag_core::Core::parse(input.bytes())) else {
         return Vec::new();
     };
-    godiag_core::full_backtraces(&core, &exe.exe, exe.bytes, wanted)
+    godiag_core::full_backtraces(&core.image(), &exe.exe, exe.bytes, wanted)
 }

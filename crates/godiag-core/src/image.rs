@@ -1,0 +1,76 @@
+//! A process image as the goroutine walk reads it: memory at virtual
+//! addresses (through [`Memory`]: a core file's segments now, a live
+//! process later), the threads with their registers, and the auxiliary
+//! vector. Every reader of Go state in this crate works on an `Image`,
+//! never on the core file itself.
+
+use std::borrow::Cow;
+
+use godiag_exe::Memory;
+
+use crate::core_file::Thread;
+
+/// What the walk reads.
+pub struct Image<'m> {
+    memory: &'m dyn Memory,
+    pub threads: &'m [Thread],
+    /// The auxiliary vector (`AT_*` key, value).
+    pub auxv: &'m [(u64, u64)],
+    /// Called now and then during long walks, to let memory that was read
+    /// go (a mapped core's pages).
+    pub(crate) release: Option<&'m dyn Fn()>,
+    /// How many bytes the image can hold at most: counts read from memory
+    /// (slice lengths) are bounded by it before anything is sized by them.
+    pub(crate) limit: u64,
+}
+
+impl<'m> Image<'m> {
+    pub fn new(
+        memory: &'m dyn Memory,
+        threads: &'m [Thread],
+        auxv: &'m [(u64, u64)],
+        limit: u64,
+    ) -> Self {
+        Image {
+            memory,
+            threads,
+            auxv,
+            release: None,
+            limit,
+        }
+    }
+
+    /// Calls `release` every few thousand goroutines of a walk.
+    pub fn with_page_release(mut self, release: &'m dyn Fn()) -> Self {
+        self.release = Some(release);
+        self
+    }
+
+    /// The memory behind the image.
+    pub fn memory(&self) -> &'m dyn Memory {
+        self.memory
+    }
+
+    pub fn read(&self, addr: u64, len: usize) -> Option<Cow<'m, [u8]>> {
+        self.memory.read(addr, len)
+    }
+
+    pub fn read_u64(&self, addr: u64) -> Option<u64> {
+        self.memory.read_u64(addr)
+    }
+
+    pub(crate) fn read_u32(&self, addr: u64) -> Option<u32> {
+        Some(u32::from_le_bytes(
+            self.read(addr, 4)?.as_ref().try_into().ok()?,
+        ))
+    }
+
+    pub fn read_u8(&self, addr: u64) -> Option<u8> {
+        self.read(addr, 1).and_then(|b| b.first().copied())
+    }
+
+    /// `AT_ENTRY`: the program's entry point as loaded.
+    pub fn entry(&self) -> Option<u64> {
+        self.auxv.iter().find(|(k, _)| *k == 9).map(|(_, v)| *v)
+    }
+}
