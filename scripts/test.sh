@@ -44,6 +44,15 @@ case "$embed" in
   status=1
   ;;
 esac
+# No module imports one that imports it back, in any crate.
+if cycles=$(python3 scripts/module-cycles.py 2>&1); then
+  echo "test module import circles ... ok" | tee -a "$log"
+  echo "test result: ok. 1 passed; 0 failed" >>"$log"
+else
+  echo "test module import circles ... FAILED: $cycles" | tee -a "$log"
+  echo "test result: FAILED. 0 passed; 1 failed" >>"$log"
+  status=1
+fi
 set -e
 # One closing line for the whole run (cargo prints one per test binary).
 awk '/^test result:/ { p += $4; f += $6 } END { printf "tests: %d passed, %d failed\n", p, f }' "$log"

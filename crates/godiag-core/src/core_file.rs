@@ -4,6 +4,8 @@
 use object::read::elf::{ElfFile64, FileHeader, ProgramHeader};
 use object::{elf, Endianness, Object};
 
+use crate::image::{Image, Thread};
+
 /// Why a core could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {
@@ -13,20 +15,6 @@ pub enum CoreError {
     NoSymbol(&'static str),
     #[error("the core does not hold memory at {0:#x}")]
     Unmapped(u64),
-}
-
-/// One thread of the process at dump time (`NT_PRSTATUS`).
-#[derive(Clone, Debug)]
-pub struct Thread {
-    pub pid: u32,
-    /// The signal that stopped it (`pr_cursig`).
-    pub signal: u16,
-    pub rip: u64,
-    pub rsp: u64,
-    pub rbp: u64,
-    pub fs_base: u64,
-    /// All 27 general registers in `user_regs_struct` order.
-    pub regs: Vec<(&'static str, u64)>,
 }
 
 const USER_REGS: [&str; 27] = [
@@ -202,9 +190,8 @@ impl Core<'_> {
     }
 
     /// The core as the goroutine walk reads it.
-    pub fn image(&self) -> crate::image::Image<'_> {
-        let image =
-            crate::image::Image::new(self, &self.threads, &self.auxv, self.data.len() as u64);
+    pub fn image(&self) -> Image<'_> {
+        let image = Image::new(self, &self.threads, &self.auxv, self.data.len() as u64);
         match self.release {
             Some(r) => image.with_page_release(r),
             None => image,
@@ -214,6 +201,6 @@ impl Core<'_> {
 
 /// PIE: where the entry point was loaded (`AT_ENTRY`) minus where it was
 /// linked; 0 for position-dependent executables.
-pub fn load_bias(core: &crate::image::Image<'_>, exe: &object::File<'_>) -> u64 {
+pub fn load_bias(core: &Image<'_>, exe: &object::File<'_>) -> u64 {
     core.entry().map_or(0, |e| e.wrapping_sub(exe.entry()))
 }

@@ -8,7 +8,19 @@ use std::borrow::Cow;
 
 use godiag_exe::Memory;
 
-use crate::core_file::Thread;
+/// One thread of the process when the image was taken (a core's `NT_PRSTATUS`).
+#[derive(Clone, Debug)]
+pub struct Thread {
+    pub pid: u32,
+    /// The signal that stopped it (`pr_cursig`).
+    pub signal: u16,
+    pub rip: u64,
+    pub rsp: u64,
+    pub rbp: u64,
+    pub fs_base: u64,
+    /// All 27 general registers in `user_regs_struct` order.
+    pub regs: Vec<(&'static str, u64)>,
+}
 
 /// What the walk reads.
 pub struct Image<'m> {

@@ -29,9 +29,9 @@ mod waits;
 mod walk;
 
 pub use backtrace::{full_backtraces, ProcessImage};
-pub use core_file::{load_bias, Core, CoreError, Segment, Thread};
+pub use core_file::{load_bias, Core, CoreError, Segment};
 pub use fault::{describe_fault, faulting_instruction};
-pub use image::Image;
+pub use image::{Image, Thread};
 pub use layout::{Layout, LayoutSource};
 pub use signals::{signal_name, SignalFrame};
 pub use walk::{goroutines, CoreGoroutines, Fault};

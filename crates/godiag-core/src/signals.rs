@@ -4,8 +4,8 @@
 use godiag_exe::GoExecutable;
 
 use crate::core_file::u64_at;
-use crate::core_file::Thread;
 use crate::image::Image;
+use crate::image::Thread;
 use crate::unwind::PcCache;
 
 /// `sigcontext` (`uc_mcontext`) register order.
