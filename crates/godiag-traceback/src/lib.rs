@@ -18,6 +18,7 @@ mod header;
 mod lines;
 mod parser;
 mod restore;
+mod shapes;
 mod version;
 
 pub use parser::parse;

@@ -3,14 +3,17 @@
 use std::borrow::Cow;
 
 use godiag_model::{
-    Ancestor, CountRecord, CountRecordFrame, FatalSignal, Goroutine, PanicEntry, RaceAccess,
-    RaceGoroutine, RaceReport, TextArtifact, Warning,
+    Ancestor, FatalSignal, Goroutine, PanicEntry, RaceGoroutine, RaceReport, TextArtifact, Warning,
 };
 
 use crate::header::{parse_aggregated_header, parse_header, parse_labels, LabelForm};
 use crate::lines::{
-    fatal_signal_line, frame, function_line, gc_trace, is_sched_detail, looks_like_source,
-    parse_dec, parse_hex, position, register_line, sched_trace, signal_line, Position,
+    fatal_signal_line, frame, function_line, gc_trace, is_sched_detail, parse_dec, parse_hex,
+    position, register_line, sched_trace, signal_line, Position,
+};
+use crate::shapes::{
+    bare_position, bare_symbol, count_record_frame, count_record_header, cut_call, debugger_frame,
+    frame_on_one_line, header_inside, logged_panic, race_access, split_recovered,
 };
 use crate::version::{infer_version, SyntaxSeen};
 use godiag_sniff::anchor::is_symbol;
@@ -951,180 +954,4 @@ fn indented_position(line: &str, target: Target) -> Option<Position<'_>> {
         })?,
     };
     position(t)
-}
-
-/// The value of a panic a recovery handler logged: `http: panic serving
-/// ADDR: VALUE` (net/http), `Observed a panic: VALUE` (Kubernetes), and in
-/// general the word `panic` followed closely by `: VALUE` (`panic caught:`,
-/// `recovered from panic:`, gRPC and web middleware).
-fn logged_panic(line: &str) -> Option<&str> {
-    if let Some(at) = line.find("http: panic serving ") {
-        let rest = &line[at + "http: panic serving ".len()..];
-        let (_, value) = rest.split_once(": ")?;
-        return Some(value.trim()).filter(|v| !v.is_empty());
-    }
-    // The runtime's message, its `panic: ` lost or behind a field name
-    // (`err: runtime error: ...`, `panic "runtime error: ..."`).
-    if let Some(at) = line.find("runtime error: ") {
-        return Some(line[at..].trim_end_matches(['"', '\'', ' ']));
-    }
-    let lower = line.to_ascii_lowercase();
-    // The last mention (`panic.go:262: test panicked: VALUE`).
-    let at = lower.rfind("panic")?;
-    let colon = lower[at..].find(": ")?;
-    if colon > 40 {
-        return None;
-    }
-    let value = line[at + colon + 2..].trim();
-    (!value.is_empty()).then_some(value)
-}
-
-/// Where a goroutine header starts after other text on its line.
-fn header_inside(line: &str) -> Option<usize> {
-    memchr::memmem::find_iter(line.as_bytes(), b" goroutine ")
-        .map(|i| i + 1)
-        .find(|&at| godiag_sniff::anchor::is_header(&line[at..]))
-}
-
-/// A frame as a debugger lists it: Delve's `3  0x0000000000c16509 in
-/// pkg.F` (its file on the next line, after `at `) or gdb's `#3  0x.. in
-/// pkg.F (args) at FILE:LINE`.
-fn debugger_frame(line: &str) -> Option<(&str, Option<Position<'_>>)> {
-    let t = line.trim_start();
-    let t = t.strip_prefix('#').unwrap_or(t);
-    let (num, rest) = t.split_once(char::is_whitespace)?;
-    parse_dec::<u32>(num)?;
-    let (addr, rest) = rest.trim_start().split_once(" in ")?;
-    if !addr.starts_with("0x") {
-        return None;
-    }
-    let (name, tail) = rest.split_once(' ').unwrap_or((rest, ""));
-    if !is_symbol(name) {
-        return None;
-    }
-    let pos = tail
-        .rfind("at ")
-        .and_then(|i| position(tail[i + 3..].trim()));
-    Some((name, pos))
-}
-
-/// A file line that lost its indentation (markdown pastes strip the tab).
-fn bare_position(line: &str) -> Option<Position<'_>> {
-    let pos = position(line.trim_start())?;
-    looks_like_source(pos.file).then_some(pos)
-}
-
-/// A function name alone on its line, as `runtime.CallersFrames` users
-/// print stacks (zap's `stacktrace`): `main.main` then its file line.
-fn bare_symbol(line: &str) -> Option<(&str, &str)> {
-    let balanced = line.matches('(').count() == line.matches(')').count();
-    (balanced && is_symbol(line) && !line.ends_with(')')).then_some((line, ""))
-}
-
-/// `pkg.(*T).f(0xc00012ea60?, 0xc0011`: a function line cut before its
-/// closing parenthesis still names its function.
-fn cut_call(line: &str) -> Option<(&str, &str)> {
-    if line.ends_with(')') || line.len() > godiag_sniff::anchor::MAX_FRAME_LINE {
-        return None;
-    }
-    let open = line
-        .match_indices('(')
-        .map(|(i, _)| i)
-        .rfind(|&i| is_symbol(&line[..i]))?;
-    Some((&line[..open], &line[open + 1..]))
-}
-
-/// `main.f(0x1) /a/main.go:12 +0x1d`: a frame and its file on one line.
-fn frame_on_one_line(line: &str) -> Option<(&str, &str, Position<'_>)> {
-    let split = line.find(") ").or_else(|| line.find(")\t"))?;
-    let (call, rest) = line.split_at(split + 1);
-    let (name, args) = function_line(call)?;
-    if !is_symbol(name) {
-        return None;
-    }
-    let pos = position(rest.trim())?;
-    looks_like_source(pos.file).then_some((name, args, pos))
-}
-
-/// `X [recovered]` / `X [recovered, repanicked]`.
-fn split_recovered(v: Cow<'_, str>) -> (Cow<'_, str>, bool, bool) {
-    for (suffix, repanicked) in [(" [recovered, repanicked]", true), (" [recovered]", false)] {
-        if v.ends_with(suffix) {
-            let keep = v.len() - suffix.len();
-            let value = match v {
-                Cow::Borrowed(s) => Cow::Borrowed(&s[..keep]),
-                Cow::Owned(mut s) => {
-                    s.truncate(keep);
-                    Cow::Owned(s)
-                }
-            };
-            return (value, true, repanicked);
-        }
-    }
-    (v, false, false)
-}
-
-/// `Read at 0x.. by goroutine 8:` / `Previous write at 0x.. by main goroutine:`.
-fn race_access(line: &str) -> Option<RaceAccess<'_>> {
-    let body = line.strip_suffix(':')?;
-    let (head, by) = body.split_once(" by ")?;
-    let goroutine = if by == "main goroutine" {
-        1
-    } else {
-        parse_dec(by.strip_prefix("goroutine ")?)?
-    };
-    let (op, addr) = head.split_once(" at ")?;
-    let (previous, op) = match op.strip_prefix("Previous ") {
-        Some(o) => (true, o),
-        None => (false, op),
-    };
-    let lower = op.to_ascii_lowercase();
-    if !(lower.ends_with("read") || lower.ends_with("write")) {
-        return None;
-    }
-    Some(RaceAccess {
-        op: if op.bytes().any(|b| b.is_ascii_uppercase()) {
-            Cow::Owned(lower)
-        } else {
-            Cow::Borrowed(op)
-        },
-        previous,
-        addr: parse_hex(addr)?,
-        goroutine,
-        frames: Vec::new(),
-    })
-}
-
-/// `3 @ 0x43a2c5 0x44b8e5 0x4d2f33` (debug=1 record header).
-fn count_record_header(line: &str, offset: u64) -> Option<CountRecord<'_>> {
-    let (count, pcs) = line.split_once(" @ ")?;
-    let count = parse_dec(count)?;
-    if !pcs.split(' ').all(|w| parse_hex(w).is_some()) {
-        return None;
-    }
-    Some(CountRecord {
-        count,
-        labels: Vec::new(),
-        frames: Vec::new(),
-        offset,
-    })
-}
-
-/// `#\t0x4d2f32\tmain.f+0x32\t/path/main.go:12`.
-fn count_record_frame(t: &str) -> Option<CountRecordFrame<'_>> {
-    let rest = t.strip_prefix('#')?.trim_start_matches([' ', '\t']);
-    let mut parts = rest.split('\t').filter(|p| !p.is_empty());
-    let pc = parse_hex(parts.next()?.trim())?;
-    let func = parts.next()?.trim();
-    let pos = position(parts.next()?.trim())?;
-    let function = match func.rfind("+0x") {
-        Some(i) => &func[..i],
-        None => func,
-    };
-    Some(CountRecordFrame {
-        pc,
-        function,
-        file: pos.file,
-        line: pos.line,
-    })
 }
