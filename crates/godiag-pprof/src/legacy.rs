@@ -360,7 +360,8 @@ fn parse(text: &str, format: SourceFormat) -> Result<Profile, ReadError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::view::{Granularity, ProfileKind};
+    use crate::index::Granularity;
+    use crate::view::ProfileKind;
 
     #[test]
     fn heap_text() {

@@ -15,12 +15,16 @@
 
 mod decode;
 mod error;
+mod index;
+mod kind;
 mod legacy;
 pub mod proto;
+mod symbolize;
+mod top;
 mod view;
 
 pub use decode::read;
 pub use error::ReadError;
-pub use view::{
-    diff_top, FrameRef, Granularity, Profile, ProfileKind, SourceFormat, SymbolFrame, TopRow,
-};
+pub use index::{Granularity, TopRow};
+pub use top::diff_top;
+pub use view::{FrameRef, Profile, ProfileKind, SourceFormat, SymbolFrame};
