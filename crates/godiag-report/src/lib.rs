@@ -10,6 +10,8 @@
 mod backtrace;
 mod explain;
 mod html;
+mod html_charts;
+mod html_style;
 mod markdown;
 mod profile;
 mod text;
