@@ -3,7 +3,7 @@
 use godiag_exe::GoExecutable;
 
 use crate::image::Image;
-use crate::walk::Fault;
+use crate::walk::{Fault, GoroutineStack};
 
 /// The instruction at `pc` (a link-time address) disassembled, with the Go
 /// function and line, or the C function of the symbol table, it belongs to.
@@ -32,14 +32,19 @@ pub fn describe_fault(
     core: &Image<'_>,
     exe: &GoExecutable<'_>,
     fault: &Fault,
-    stacks: &[(u64, u64, u64)],
+    stacks: &[GoroutineStack],
 ) -> Vec<String> {
     let mut out: Vec<String> = faulting_instruction(exe, fault.pc).into_iter().collect();
     let a = fault.addr;
     // Where the address falls against the goroutines' stacks (`g.stack`,
     // as the walk read them); a nil-page address needs no search.
     let mut near_stack = None;
-    for &(id, lo, hi) in stacks.iter().filter(|_| a >= 0x1000) {
+    for &GoroutineStack {
+        goroutine: id,
+        lo,
+        hi,
+    } in stacks.iter().filter(|_| a >= 0x1000)
+    {
         if (lo..hi).contains(&a) {
             near_stack = Some(format!(
                 "{a:#x} is inside goroutine {id}'s stack [{lo:#x}, {hi:#x}): a pointer to a stack variable that has moved or died (unsafe code, cgo keeping a Go pointer)"

@@ -34,4 +34,4 @@ pub use fault::{describe_fault, faulting_instruction};
 pub use image::{Image, Thread};
 pub use layout::{Layout, LayoutSource};
 pub use signals::{signal_name, SignalFrame};
-pub use walk::{goroutines, CoreGoroutines, Fault};
+pub use walk::{goroutines, CoreGoroutines, Fault, GoroutineStack};

@@ -30,6 +30,14 @@ pub struct Fault {
     pub pc: u64,
 }
 
+/// A goroutine's stack: `g.stack.lo..g.stack.hi`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GoroutineStack {
+    pub goroutine: u64,
+    pub lo: u64,
+    pub hi: u64,
+}
+
 /// What the goroutine list of a core holds.
 pub struct CoreGoroutines<'e> {
     pub goroutines: Vec<Goroutine<'e>>,
@@ -45,8 +53,8 @@ pub struct CoreGoroutines<'e> {
     pub panics: Option<(u64, Vec<(String, bool)>)>,
     /// (thread id, goroutine) for each goroutine on a thread of the core.
     pub on_threads: Vec<(u32, u64)>,
-    /// (goroutine, stack.lo, stack.hi) of every goroutine.
-    pub stacks: Vec<(u64, u64, u64)>,
+    /// Every goroutine's stack bounds.
+    pub stacks: Vec<GoroutineStack>,
     /// Where the structure offsets came from.
     pub layout: LayoutSource,
 }
@@ -126,7 +134,11 @@ pub fn goroutines<'e>(
         // cleared); the thread whose SP lies in its stack has the real one.
         let lo = core.read_u64(gp).unwrap_or(0);
         let hi = core.read_u64(gp.wrapping_add(8)).unwrap_or(0);
-        stacks.push((goid, lo, hi));
+        stacks.push(GoroutineStack {
+            goroutine: goid,
+            lo,
+            hi,
+        });
         let start = stack_start(status, (pc, sp), (lo, hi), &contexts);
         // Goroutines blocked on what the wait-for graph follows (a lock, a
         // channel, a wait group, a condition) get their frames' arguments

@@ -888,7 +888,7 @@ fn read_image(image: &godiag_core::Image<'_>, exe_bytes: &[u8]) -> Value {
         "panics": read.panics,
         "signals": format!("{:?}", read.signals),
         "on_threads": read.on_threads,
-        "stacks": read.stacks,
+        "stacks": format!("{:?}", read.stacks),
         "crash": crash,
         "backtraces": backtraces,
     })

@@ -38,7 +38,7 @@ pub struct Analyzer {
     pub(super) stw: Vec<(u64, u64, StrId)>,
     pub(super) last_stw_end: Option<(u64, StrId)>,
     pub(super) last_gc_end: Option<u64>,
-    pub(super) util: Vec<(u64, u64, f64)>,
+    pub(super) util: Vec<UtilInterval>,
     pub(super) lanes: Vec<Lane>,
     pub(super) heap: Vec<HeapPoint>,
     pub(super) heap_bucket: u64,
@@ -124,7 +124,7 @@ impl Analyzer {
 
     pub(super) fn add_util(&mut self, from: u64, to: u64, weight: f64) {
         if to > from && self.util.len() < MAX_UTIL_INTERVALS {
-            self.util.push((from, to, weight));
+            self.util.push(UtilInterval { from, to, weight });
         }
     }
 
@@ -175,12 +175,7 @@ impl Analyzer {
             Kind::Label => {
                 let label = t.string(e.args[0] as StrId);
                 if let Some(g) = self.gs.get_mut(&e.g) {
-                    g.label = match label {
-                        "GC (dedicated)" => 1,
-                        "GC (fractional)" => 2,
-                        "GC (idle)" => 3,
-                        _ => 0,
-                    };
+                    g.gc_worker = GcWorker::from_label(label);
                 }
             }
             Kind::RangeBegin | Kind::RangeActive | Kind::RangeEnd => self.range(e),

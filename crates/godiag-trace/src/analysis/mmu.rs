@@ -1,16 +1,23 @@
 //! Minimum mutator utilisation over windows of several sizes.
 
+use super::state::UtilInterval;
+
 /// Minimum mutator utilization for a few window sizes. GC takes a whole P while a
 /// dedicated or fractional worker or an assist runs, and every P during a
 /// stop-the-world; utilization is what is left, averaged over the window.
-pub(super) fn mmu(util: &[(u64, u64, f64)], procs: f64, start: u64, end: u64) -> Vec<(u64, f64)> {
+pub(super) fn mmu(util: &[UtilInterval], procs: f64, start: u64, end: u64) -> Vec<(u64, f64)> {
     if end <= start {
         return Vec::new();
     }
     // Piecewise-constant GC load from the intervals.
     let mut edges: Vec<(u64, f64)> = Vec::with_capacity(util.len() * 2);
     let mut stw_edges: Vec<(u64, i64)> = Vec::new();
-    for &(a, b, w) in util {
+    for &UtilInterval {
+        from: a,
+        to: b,
+        weight: w,
+    } in util
+    {
         if w.is_infinite() {
             stw_edges.push((a, 1));
             stw_edges.push((b, -1));
@@ -88,11 +95,16 @@ pub(super) fn mmu(util: &[(u64, u64, f64)], procs: f64, start: u64, end: u64) ->
 #[cfg(test)]
 mod tests {
     use super::mmu;
+    use crate::analysis::state::UtilInterval;
 
     #[test]
     fn mmu_of_a_stop_the_world() {
         // 10 ms STW in a 1 s trace: the 10 ms window sees 0, the 1 s window 0.99.
-        let util = [(100_000_000u64, 110_000_000u64, f64::INFINITY)];
+        let util = [UtilInterval {
+            from: 100_000_000,
+            to: 110_000_000,
+            weight: f64::INFINITY,
+        }];
         let m = mmu(&util, 4.0, 0, 1_000_000_000);
         assert_eq!(m[0], (1_000_000, 0.0));
         assert_eq!(m[1], (10_000_000, 0.0));

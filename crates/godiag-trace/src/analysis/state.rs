@@ -29,7 +29,9 @@ pub(super) struct G {
     pub(super) runs: u32,
     pub(super) reason: StrId,
     pub(super) stack: StackId,
-    pub(super) label: u8,
+    /// What the goroutine runs as until it next stops: a GC mark worker's
+    /// mode, from the label the runtime gives it.
+    pub(super) gc_worker: Option<GcWorker>,
     pub(super) assist_since: Option<u64>,
     pub(super) assist_stack: StackId,
     pub(super) io_stack: StackId,
@@ -192,4 +194,39 @@ pub(super) fn lane_state(s: GoState) -> Option<&'static str> {
         GoState::Waiting => Some("waiting"),
         _ => None,
     }
+}
+
+/// A GC mark worker's mode (`GC (dedicated)`, `GC (fractional)`, `GC
+/// (idle)` labels): dedicated and fractional workers take CPU from the
+/// program, idle ones only use what it leaves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum GcWorker {
+    Dedicated,
+    Fractional,
+    Idle,
+}
+
+impl GcWorker {
+    pub(super) fn from_label(label: &str) -> Option<GcWorker> {
+        match label {
+            "GC (dedicated)" => Some(GcWorker::Dedicated),
+            "GC (fractional)" => Some(GcWorker::Fractional),
+            "GC (idle)" => Some(GcWorker::Idle),
+            _ => None,
+        }
+    }
+
+    /// Whether its time is taken from the program (counts against MMU).
+    pub(super) fn takes_from_program(self) -> bool {
+        matches!(self, GcWorker::Dedicated | GcWorker::Fractional)
+    }
+}
+
+/// Time `from..to` during which `weight` procs' worth of CPU did GC work
+/// instead of the program's (infinite: the world was stopped).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct UtilInterval {
+    pub(super) from: u64,
+    pub(super) to: u64,
+    pub(super) weight: f64,
 }

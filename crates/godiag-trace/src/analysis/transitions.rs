@@ -62,7 +62,7 @@ impl Analyzer {
                     runs: 0,
                     reason: 0,
                     stack: 0,
-                    label: 0,
+                    gc_worker: None,
                     assist_since: None,
                     assist_stack: 0,
                     io_stack: 0,
@@ -120,21 +120,32 @@ impl Analyzer {
         match g.state {
             GoState::Running => {
                 g.stats.exec += d;
-                match g.label {
-                    1 => self.gc.worker_dedicated_ns += d,
-                    2 => self.gc.worker_fractional_ns += d,
-                    3 => self.gc.worker_idle_ns += d,
-                    _ => {}
+                match g.gc_worker {
+                    Some(GcWorker::Dedicated) => self.gc.worker_dedicated_ns += d,
+                    Some(GcWorker::Fractional) => self.gc.worker_fractional_ns += d,
+                    Some(GcWorker::Idle) => self.gc.worker_idle_ns += d,
+                    None => {}
                 }
-                if (g.label == 1 || g.label == 2) && self.util.len() < MAX_UTIL_INTERVALS && d > 0 {
-                    self.util.push((g.since, now, 1.0));
+                if g.gc_worker.is_some_and(GcWorker::takes_from_program)
+                    && self.util.len() < MAX_UTIL_INTERVALS
+                    && d > 0
+                {
+                    self.util.push(UtilInterval {
+                        from: g.since,
+                        to: now,
+                        weight: 1.0,
+                    });
                 }
-                g.label = 0;
+                g.gc_worker = None;
                 if let Some(a) = g.assist_since {
                     let from = a.max(g.since);
                     self.gc.assist_cpu_ns += now.saturating_sub(from);
                     if self.util.len() < MAX_UTIL_INTERVALS && now > from {
-                        self.util.push((from, now, 1.0));
+                        self.util.push(UtilInterval {
+                            from,
+                            to: now,
+                            weight: 1.0,
+                        });
                     }
                 }
                 ran = Some((g.since, g.name));
