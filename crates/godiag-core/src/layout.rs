@@ -217,12 +217,7 @@ pub fn fault_offsets() -> impl Iterator<Item = (u64, u64)> {
 
 /// The Go minor version of `go1.N.x`, when known.
 pub fn minor_version(exe: &GoExecutable<'_>) -> Option<u32> {
-    exe.go_version
-        .as_deref()?
-        .split('.')
-        .nth(1)?
-        .parse::<u32>()
-        .ok()
+    exe.version().map(|v| v.minor)
 }
 
 /// The table for a minor version (the newest for unknown or later ones).

@@ -97,8 +97,12 @@ fn find_wait_reason_table<'e>(
 
 /// `runtime.waitReasonStrings` by version, for executables whose table
 /// cannot be read (PIE: its pointers are relocated at load time). Go 1.24's
-/// 44 entries, with the deltas of `shared/reference/traceback.md` §1.3.
+/// 44 entries, with the deltas of `shared/reference/traceback.md` §1.3
+/// ([`WAIT_REASONS_ADDED`]).
 pub(crate) fn wait_reason(minor: u32, i: u8) -> &'static str {
+    if minor >= 26 {
+        return WAIT_REASONS_126.get(usize::from(i)).copied().unwrap_or("?");
+    }
     const BASE: [&str; 32] = [
         "",
         "GC assist marking",
@@ -134,49 +138,124 @@ pub(crate) fn wait_reason(minor: u32, i: u8) -> &'static str {
         "stopping the world",
     ];
     let mut v: Vec<&'static str> = BASE.to_vec();
-    if minor >= 24 {
-        v.insert(24, "sync.WaitGroup.Wait");
+    for &(since, until, at, names) in WAIT_REASONS_ADDED {
+        if minor < since || minor > until {
+            continue;
+        }
+        match at {
+            Some(at) => {
+                for (k, name) in names.iter().enumerate() {
+                    v.insert(at + k, name);
+                }
+            }
+            None => v.extend_from_slice(names),
+        }
     }
-    if minor >= 22 {
-        v.extend([
+    v.get(usize::from(i)).copied().unwrap_or("?")
+}
+
+/// Go 1.26 renumbered `waitReasonStrings` (the reasons the goroutine leak
+/// detector can judge are grouped): its whole table, as the runtime has it.
+const WAIT_REASONS_126: [&str; 47] = [
+    "",
+    "GC assist marking",
+    "IO wait",
+    "dumping heap",
+    "garbage collection",
+    "garbage collection scan",
+    "panicwait",
+    "GC assist wait",
+    "GC sweep wait",
+    "GC scavenge wait",
+    "finalizer wait",
+    "force gc (idle)",
+    "GOMAXPROCS updater (idle)",
+    "semacquire",
+    "sleep",
+    "chan receive (nil chan)",
+    "chan send (nil chan)",
+    "select (no cases)",
+    "select",
+    "chan receive",
+    "chan send",
+    "sync.Cond.Wait",
+    "sync.Mutex.Lock",
+    "sync.RWMutex.RLock",
+    "sync.RWMutex.Lock",
+    "sync.WaitGroup.Wait",
+    "trace reader (blocked)",
+    "wait for GC cycle",
+    "GC worker (idle)",
+    "GC worker (active)",
+    "preempted",
+    "debug call",
+    "GC mark termination",
+    "stopping the world",
+    "flushing proc caches",
+    "trace goroutine status",
+    "trace proc status",
+    "page trace flush",
+    "coroutine",
+    "GC weak to strong wait",
+    "synctest.Run",
+    "synctest.Wait",
+    "chan receive (durable)",
+    "chan send (durable)",
+    "select (durable)",
+    "sync.WaitGroup.Wait (durable)",
+    "cleanup wait",
+];
+
+/// What each release from 1.22 to 1.25 added to `waitReasonStrings`, applied in this order:
+/// (first minor, last minor, inserted at index or appended, names).
+#[allow(clippy::type_complexity)]
+const WAIT_REASONS_ADDED: &[(u32, u32, Option<usize>, &[&str])] = &[
+    (24, u32::MAX, Some(24), &["sync.WaitGroup.Wait"]),
+    (
+        22,
+        u32::MAX,
+        None,
+        &[
             "flushing proc caches",
             "trace goroutine status",
             "trace proc status",
             "page trace flush",
             "coroutine",
-        ]);
-    }
-    if minor >= 23 {
-        v.push("GC weak to strong wait");
-    }
-    if minor >= 24 {
-        if minor >= 25 {
-            v.extend([
-                "synctest.Run",
-                "synctest.Wait",
-                "chan receive (durable)",
-                "chan send (durable)",
-                "select (durable)",
-            ]);
-        } else {
-            v.extend([
-                "synctest.Run",
-                "synctest.Wait",
-                "chan receive (synctest)",
-                "chan send (synctest)",
-                "select (synctest)",
-            ]);
-        }
-    }
-    if minor >= 25 {
-        v.extend([
-            "GOMAXPROCS updater (idle)",
-            "cleanup wait",
-            "sync.WaitGroup.Wait (durable)",
-        ]);
-    }
-    v.get(usize::from(i)).copied().unwrap_or("?")
-}
+        ],
+    ),
+    (23, u32::MAX, None, &["GC weak to strong wait"]),
+    (
+        24,
+        24,
+        None,
+        &[
+            "synctest.Run",
+            "synctest.Wait",
+            "chan receive (synctest)",
+            "chan send (synctest)",
+            "select (synctest)",
+        ],
+    ),
+    (
+        25,
+        u32::MAX,
+        None,
+        &[
+            "synctest.Run",
+            "synctest.Wait",
+            "chan receive (durable)",
+            "chan send (durable)",
+            "select (durable)",
+        ],
+    ),
+    (25, u32::MAX, Some(18), &["GOMAXPROCS updater (idle)"]),
+    (
+        25,
+        u32::MAX,
+        None,
+        &["sync.WaitGroup.Wait (durable)", "cleanup wait"],
+    ),
+];
 
 pub(crate) const STATUS: [&str; 11] = [
     "idle",
@@ -191,3 +270,62 @@ pub(crate) const STATUS: [&str; 11] = [
     "preempted",
     "leaked",
 ];
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+
+    use super::{wait_reason, wait_reasons_from_exe};
+
+    /// The per-version table equals each lab executable's own
+    /// `runtime.waitReasonStrings` (Go 1.22, 1.26, 1.27 committed).
+    #[test]
+    fn table_matches_the_runtime_strings() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lab/cores");
+        let mut checked = 0;
+        for dir in std::fs::read_dir(&root).unwrap().flatten() {
+            let Ok(files) = std::fs::read_dir(dir.path()) else {
+                continue; // README.md
+            };
+            for entry in files.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if !name.ends_with(".exe.gz") {
+                    continue;
+                }
+                let mut bytes = Vec::new();
+                flate2::read::GzDecoder::new(std::fs::File::open(entry.path()).unwrap())
+                    .read_to_end(&mut bytes)
+                    .unwrap();
+                check(&name, &bytes);
+                checked += 1;
+            }
+        }
+        assert!(checked >= 3, "{checked} executables checked");
+    }
+
+    fn check(name: &str, bytes: &[u8]) {
+        {
+            {
+                let exe = godiag_exe::GoExecutable::parse(bytes).unwrap();
+                let file = object::File::parse(bytes).unwrap();
+                let minor = exe.version().unwrap().minor;
+                let strings = wait_reasons_from_exe(&exe, &file, bytes).expect(name);
+                for (i, s) in strings.iter().enumerate() {
+                    assert_eq!(wait_reason(minor, i as u8), *s, "{name}: reason {i}");
+                }
+            }
+        }
+    }
+
+    /// Executables of other versions, when given (`GODIAG_EXES=dir`).
+    #[test]
+    fn table_matches_other_executables() {
+        let Some(dir) = std::env::var_os("GODIAG_EXES") else {
+            return;
+        };
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let bytes = std::fs::read(entry.path()).unwrap();
+            check(&entry.file_name().to_string_lossy(), &bytes);
+        }
+    }
+}

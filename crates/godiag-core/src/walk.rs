@@ -124,7 +124,12 @@ pub fn goroutines<'e>(
             reasons
                 .as_ref()
                 .and_then(|r| r.get(usize::from(reason)).copied())
-                .unwrap_or_else(|| wait_reason(minor.unwrap_or(26), reason))
+                .unwrap_or_else(|| {
+                    wait_reason(
+                        minor.unwrap_or(godiag_model::GoVersion::NEWEST_KNOWN.minor),
+                        reason,
+                    )
+                })
         } else {
             STATUS.get(status as usize).copied().unwrap_or("???")
         };

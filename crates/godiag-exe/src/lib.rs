@@ -11,6 +11,7 @@
 //! Not done yet: PIE load bias (PCs are link-time addresses), the inline tree
 //! of PIE binaries (their moduledata is filled by relocations), Mach-O/PE.
 
+use godiag_model::GoVersion;
 use object::{Object, ObjectSection, ObjectSegment, ObjectSymbol};
 
 pub mod dwarf;
@@ -39,16 +40,9 @@ const HEADER_LEN: usize = 72;
 /// before it (word 43). `runtime/symtab.go`, `type moduledata`.
 const MODULEDATA_GOFUNC: &[(u32, usize)] = &[(27, 43 * 8), (20, 40 * 8)];
 
-/// The gofunc offset for a Go minor version (newest layout when unknown).
-fn gofunc_offset(go_version: Option<&str>) -> usize {
-    let minor = go_version
-        .and_then(|v| v.split('.').nth(1))
-        .and_then(|m| m.parse::<u32>().ok())
-        .unwrap_or(u32::MAX);
-    MODULEDATA_GOFUNC
-        .iter()
-        .find(|(since, _)| minor >= *since)
-        .map_or(40 * 8, |(_, off)| *off)
+/// The gofunc offset for a Go version (newest layout when unknown).
+fn gofunc_offset(version: Option<GoVersion>) -> usize {
+    godiag_model::version::by_minor(MODULEDATA_GOFUNC, version.map(|v| v.minor)).unwrap_or(40 * 8)
 }
 /// `moduledata.text`, the same in Go 1.21–1.27.
 const MODULEDATA_TEXT: u64 = 176;
@@ -390,7 +384,7 @@ impl<'a> GoExecutable<'a> {
             return None;
         }
         let want_names = pclntab_addr.checked_add(self.pclntab.funcname as u64)?;
-        let gofunc_at = gofunc_offset(self.go_version.as_deref());
+        let gofunc_at = gofunc_offset(self.version());
         for name in [".go.module", ".noptrdata", ".data", ".data.rel.ro"] {
             let Some(sec) = file.section_by_name(name) else {
                 continue;
@@ -451,6 +445,11 @@ impl<'a> GoExecutable<'a> {
     }
 
     /// Whether inlined frames can be told (moduledata was found).
+    /// The Go version it was built with, from its build info.
+    pub fn version(&self) -> Option<GoVersion> {
+        self.go_version.as_deref().and_then(GoVersion::parse)
+    }
+
     pub fn has_inline_info(&self) -> bool {
         self.gofunc.is_some()
     }

@@ -15,6 +15,7 @@ pub mod signal;
 pub mod source;
 pub mod text;
 pub mod units;
+pub mod version;
 
 pub use backtrace::{FrameVariable, FullBacktrace, FullFrame, ValuesFrom, VariableRole};
 pub use goroutine::{Ancestor, Frame, Goroutine, Label, WaitObject};
@@ -27,3 +28,4 @@ pub use text::{
     CountRecord, CountRecordFrame, Crash, FatalSignal, GcTrace, PanicEntry, RaceAccess,
     RaceGoroutine, RaceReport, SchedTrace, SignalInfo, TextArtifact, Warning,
 };
+pub use version::GoVersion;

@@ -8,9 +8,6 @@ use super::outcome::{Lent, Read};
 use crate::input::PreparedInput;
 use crate::report::{CoreEvidence, CoreThread, Evidence};
 
-/// The newest Go minor version godiag knows the runtime layout of.
-const NEWEST_KNOWN_MINOR: u32 = 27;
-
 pub(crate) fn read<'a>(input: &'a PreparedInput, lent: &Lent<'a>, mode: GroupKeyMode) -> Read<'a> {
     let mut r = Read::new(input);
     let release = || input.release_pages();
@@ -63,7 +60,7 @@ pub(crate) fn read<'a>(input: &'a PreparedInput, lent: &Lent<'a>, mode: GroupKey
             if let (godiag_core::LayoutSource::Table(since), Some(minor)) =
                 (read.layout, godiag_core::layout::minor_version(&exe.exe))
             {
-                if minor > NEWEST_KNOWN_MINOR {
+                if minor > godiag_model::GoVersion::NEWEST_KNOWN.minor {
                     r.warnings.push(format!(
                         "Go 1.{minor} is newer than godiag knows and the executable has no DWARF: runtime offsets of Go 1.{since} were assumed"
                     ));
