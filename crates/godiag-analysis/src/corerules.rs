@@ -67,12 +67,19 @@ pub(crate) fn core_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) {
     out.push(f);
 }
 
-/// What a set of blocked goroutines waits on, in one sentence, when a core
-/// told it: one shared object, or one object each that nothing else waits on.
+/// What a set of blocked goroutines waits on, as a core told it.
+pub(crate) struct WaitFact {
+    /// In one sentence: one shared object, or one object each.
+    pub sentence: String,
+    /// Nothing outside the set is blocked on what they wait on.
+    pub exclusive: bool,
+}
+
+/// What a set of blocked goroutines waits on, when a core told it.
 pub(crate) fn wait_fact<'g, 'a: 'g>(
     goroutines: impl Iterator<Item = &'g Goroutine<'a>>,
     all: &[Goroutine<'a>],
-) -> Option<String> {
+) -> Option<WaitFact> {
     let members: Vec<&Goroutine<'a>> = goroutines.filter(|g| !g.waits_on.is_empty()).collect();
     let first: &WaitObject = members.first()?.waits_on.first()?;
     let waiters_on = |addr: u64| {
@@ -92,7 +99,7 @@ pub(crate) fn wait_fact<'g, 'a: 'g>(
         .all(|g| g.waits_on.iter().any(|w| w.addr == first.addr));
     if shared {
         let others = waiters_on(first.addr) - members.len();
-        return Some(format!(
+        let sentence = format!(
             "{} wait{} on {}{}",
             if members.len() == 1 {
                 "it".to_string()
@@ -106,7 +113,11 @@ pub(crate) fn wait_fact<'g, 'a: 'g>(
             } else {
                 format!(", with {others} other goroutines")
             }
-        ));
+        );
+        return Some(WaitFact {
+            sentence,
+            exclusive: others == 0,
+        });
     }
     let mut addrs: Vec<u64> = members
         .iter()
@@ -115,7 +126,7 @@ pub(crate) fn wait_fact<'g, 'a: 'g>(
     addrs.sort_unstable();
     addrs.dedup();
     let alone = addrs.iter().all(|&a| waiters_on(a) == 1);
-    Some(format!(
+    let sentence = format!(
         "they wait on {} different objects ({}{}){}",
         addrs.len(),
         first.what,
@@ -129,5 +140,9 @@ pub(crate) fn wait_fact<'g, 'a: 'g>(
         } else {
             ""
         }
-    ))
+    );
+    Some(WaitFact {
+        sentence,
+        exclusive: alone,
+    })
 }

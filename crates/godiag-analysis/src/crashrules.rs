@@ -341,6 +341,9 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
                 let other = (input.kind == InputKind::ElfCore)
                     .then(|| other_map_user(t, g))
                     .flatten();
+                if other.is_none() {
+                    f.gaps.push(crate::finding::Gap::OtherAccessor);
+                }
                 f.title = match other {
                     Some((id, _, at)) => format!(
                         "{} in {} (goroutine {}), against goroutine {id} in {} (line {}) inside the map code at the same moment",

@@ -154,7 +154,7 @@ pub(crate) fn dump_deadlock(input: &TextInput<'_, '_>) -> Option<Finding> {
         }
     }
     let waits = crate::corerules::wait_fact(std::iter::once(*main), &t.goroutines)
-        .map(|w| format!("; goroutine {}: {w}", main.id))
+        .map(|w| format!("; goroutine {}: {}", main.id, w.sentence))
         .unwrap_or_default();
     f.confirm(Evidence {
         source: input.source(),

@@ -188,6 +188,14 @@ pub struct Evidence {
     pub goroutines: Option<u64>,
 }
 
+/// Something a finding could not tell, which another source may.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Gap {
+    /// The other goroutine of a concurrent access (a concurrent map write
+    /// seen in a trace or crash alone): the race detector would name it.
+    OtherAccessor,
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Finding {
     pub kind: FindingKind,
@@ -207,6 +215,10 @@ pub struct Finding {
     /// The goroutine the failure happened on, where known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub goroutine: Option<u64>,
+    /// What the finding could not name (rules and merging act on these,
+    /// never on a title's words).
+    #[serde(skip)]
+    pub gaps: Vec<Gap>,
     /// Other goroutines the finding is about (a deadlock's cycle and the
     /// goroutines blocked behind it): a core report shows their frames in
     /// full.
@@ -228,6 +240,7 @@ impl Finding {
             consequence: false,
             goroutine: None,
             goroutines: Vec::new(),
+            gaps: Vec::new(),
         }
     }
 

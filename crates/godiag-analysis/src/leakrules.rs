@@ -131,16 +131,13 @@ pub(crate) fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>
             });
             let waits = crate::corerules::wait_fact(members, &input.artifact.goroutines);
             // A core shows each waits on an object nothing else is blocked on.
-            if waits
-                .as_ref()
-                .is_some_and(|w| w.contains("no other goroutine"))
-            {
+            if waits.as_ref().is_some_and(|w| w.exclusive) {
                 f.confidence = f.confidence.max(Confidence::Medium);
             }
             f.confirm(Evidence {
                 source: input.source(),
                 summary: match waits {
-                    Some(w) => format!("{} goroutines share this stack; {w}", g.count),
+                    Some(w) => format!("{} goroutines share this stack; {}", g.count, w.sentence),
                     None => format!("{} goroutines share this stack", g.count),
                 },
                 input: input.index,

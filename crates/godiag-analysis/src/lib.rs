@@ -25,7 +25,7 @@ mod tracerules;
 mod waitgraph;
 
 pub use crashrules::classify_message;
-pub use finding::{Confidence, Evidence, Finding, FindingKind, Location, Verdict};
+pub use finding::{Confidence, Evidence, Finding, FindingKind, Gap, Location, Verdict};
 pub use input::TextInput;
 pub use profilerules::{analyze_profiles, confirm_from_profiles, ProfileInput};
 pub use textrules::analyze_text;
@@ -83,10 +83,11 @@ pub fn merge(findings: Vec<Finding>) -> Vec<Finding> {
                 o.evidence.extend(f.evidence);
                 // The most certain rule words the finding; at equal
                 // certainty, one that names what the other could not.
-                let names_more = o.title.contains("(find it with -race)")
-                    && !f.title.contains("(find it with -race)");
+                let names_more =
+                    o.gaps.contains(&Gap::OtherAccessor) && !f.gaps.contains(&Gap::OtherAccessor);
                 if f.confidence > o.confidence || (f.confidence == o.confidence && names_more) {
                     o.title = f.title;
+                    o.gaps = f.gaps;
                 }
                 o.confidence = o.confidence.max(f.confidence);
                 if o.verification.len() > sources_before && o.confidence == Confidence::Medium {

@@ -9,12 +9,20 @@ use crate::image::{Image, Thread};
 /// Why a core could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum CoreError {
-    #[error("not an ELF core: {0}")]
-    NotCore(String),
+    /// The ELF header or program header table does not parse.
+    #[error("not an ELF file (at byte {offset}): {message}")]
+    NotElf { offset: u64, message: String },
+    /// An ELF file of another type (an executable, a shared object).
+    #[error("an ELF file, but not a core: e_type {e_type} at byte 16")]
+    NotCore { e_type: u16 },
+    /// The executable given with the core does not parse.
+    #[error("the executable is not an ELF file: {0}")]
+    ExecutableNotElf(String),
     #[error("the executable has no symbol `{0}` (stripped?): goroutines cannot be listed")]
     NoSymbol(&'static str),
-    #[error("the core does not hold memory at {0:#x}")]
-    Unmapped(u64),
+    /// A runtime structure lies at an address the core holds no memory for.
+    #[error("the core does not hold memory at address {addr:#x}")]
+    Unmapped { addr: u64 },
 }
 
 const USER_REGS: [&str; 27] = [
@@ -55,11 +63,14 @@ pub(crate) fn u64_at(b: &[u8], at: usize) -> Option<u64> {
 
 impl<'a> Core<'a> {
     pub fn parse(data: &'a [u8]) -> Result<Self, CoreError> {
-        let file =
-            ElfFile64::<Endianness>::parse(data).map_err(|e| CoreError::NotCore(e.to_string()))?;
+        let file = ElfFile64::<Endianness>::parse(data).map_err(|e| CoreError::NotElf {
+            offset: 0,
+            message: e.to_string(),
+        })?;
         let endian = file.endian();
-        if file.elf_header().e_type(endian) != elf::ET_CORE {
-            return Err(CoreError::NotCore("e_type is not ET_CORE".into()));
+        let e_type = file.elf_header().e_type(endian);
+        if e_type != elf::ET_CORE {
+            return Err(CoreError::NotCore { e_type });
         }
         let mut core = Core {
             data,

@@ -69,7 +69,8 @@ pub fn goroutines<'e>(
     exe_bytes: &'e [u8],
 ) -> Result<CoreGoroutines<'e>, CoreError> {
     let minor = layout::minor_version(exe);
-    let file = object::File::parse(exe_bytes).map_err(|e| CoreError::NotCore(e.to_string()))?;
+    let file =
+        object::File::parse(exe_bytes).map_err(|e| CoreError::ExecutableNotElf(e.to_string()))?;
     let layout = layout::layout(exe, &file);
     let go = layout.g;
     let reasons = wait_reasons_from_exe(exe, &file, exe_bytes);
@@ -81,10 +82,12 @@ pub fn goroutines<'e>(
             find_allgs(core, &file, bias, go.goid).ok_or(CoreError::NoSymbol("runtime.allgs"))?
         }
     };
-    let ptr = core.read_u64(addr).ok_or(CoreError::Unmapped(addr))?;
+    let ptr = core.read_u64(addr).ok_or(CoreError::Unmapped { addr })?;
     let len = core
         .read_u64(addr.wrapping_add(8))
-        .ok_or(CoreError::Unmapped(addr + 8))?;
+        .ok_or(CoreError::Unmapped {
+            addr: addr.wrapping_add(8),
+        })?;
     // A length from memory: bound it by what 8-byte pointers the core can hold.
     let len = len.min(core.limit / 8);
     let gps: Vec<u64> = (0..len)
