@@ -6,6 +6,7 @@ The facts below are written by hand; the root-cause line numbers are taken from 
 script keeps the manifest right. Run: python3 lab/gen_manifest.py
 """
 import json
+import sys
 import os
 import re
 
@@ -544,9 +545,16 @@ def main():
     missing = dirs - {s["name"] for s in out}
     if missing:
         raise SystemExit(f"scenarios without manifest entry: {sorted(missing)}")
-    with open(os.path.join(LAB, "manifest.json"), "w") as f:
-        json.dump({"scenarios": out}, f, indent=1, ensure_ascii=False)
-        f.write("\n")
+    text = json.dumps({"scenarios": out}, indent=1, ensure_ascii=False) + "\n"
+    path = os.path.join(LAB, "manifest.json")
+    if "--check" in sys.argv[1:]:
+        with open(path) as f:
+            if f.read() != text:
+                raise SystemExit("lab/manifest.json is stale: run python3 lab/gen_manifest.py")
+        print(f"lab/manifest.json is up to date ({len(out)} scenarios)")
+        return
+    with open(path, "w") as f:
+        f.write(text)
     print(f"wrote {len(out)} scenarios to lab/manifest.json")
 
 

@@ -55,6 +55,8 @@ fi
 # --- the big profile -------------------------------------------------------
 if [ ! -s "$BIG" ]; then
 	log "building lab/cmd/bigcpu"
+	# funcs.go is generated, not committed: written here from gen.go.
+	(cd lab/cmd/bigcpu && "$GO" run gen.go >funcs.go)
 	CGO_ENABLED=0 "$GO" build -C lab -o "$ROOT/$BENCH/bigcpu" ./cmd/bigcpu
 	log "generating $BIG: bigcpu $BIGCPU_ARGS"
 	# shellcheck disable=SC2086 # BIGCPU_ARGS is a list of arguments

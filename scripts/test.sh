@@ -44,6 +44,16 @@ case "$embed" in
   status=1
   ;;
 esac
+# Generated lab sources are not stale (lab/manifest.json from gen_manifest.py;
+# lab/cmd/bigcpu/funcs.go is generated where it is used, not committed).
+if stale=$(python3 lab/gen_manifest.py --check 2>&1); then
+  echo "test lab manifest up to date ... ok" | tee -a "$log"
+  echo "test result: ok. 1 passed; 0 failed" >>"$log"
+else
+  echo "test lab manifest up to date ... FAILED: $stale" | tee -a "$log"
+  echo "test result: FAILED. 0 passed; 1 failed" >>"$log"
+  status=1
+fi
 # No module imports one that imports it back, in any crate.
 if cycles=$(python3 scripts/module-cycles.py 2>&1); then
   echo "test module import circles ... ok" | tee -a "$log"
