@@ -18,6 +18,8 @@ mod profilerules;
 mod racerules;
 #[cfg(test)]
 mod ranking_tests;
+#[cfg(test)]
+mod rule_tests;
 mod stackrules;
 mod steps;
 mod textrules;

@@ -1,0 +1,386 @@
+//! Each text and core rule on hand-built evidence: once where it fires,
+//! once where it must not. (Profile and trace rules: `profilerules.rs`,
+//! `tracerules.rs`; ranking and merging: `ranking_tests.rs`.)
+
+use std::borrow::Cow;
+
+use godiag_model::{
+    Crash, Frame, GcTrace, Goroutine, GoroutineGroup, GroupKeyMode, InputKind, PanicEntry,
+    SignalInfo, TextArtifact, WaitObject,
+};
+
+use crate::finding::{Finding, FindingKind};
+use crate::input::TextInput;
+
+fn frame<'a>(function: &'a str, file: &'a str, line: u32, args: &'a str) -> Frame<'a> {
+    Frame {
+        function,
+        args: Cow::Borrowed(args),
+        file,
+        line,
+        pc_offset: None,
+        pc: None,
+    }
+}
+
+fn goroutine<'a>(id: u64, status: &'a str, frames: Vec<Frame<'a>>) -> Goroutine<'a> {
+    Goroutine {
+        id,
+        status,
+        frames,
+        ..Goroutine::default()
+    }
+}
+
+/// The findings of every text rule over one hand-built input.
+fn findings_of(kind: InputKind, t: &TextArtifact<'_>) -> Vec<Finding> {
+    let groups: Vec<GoroutineGroup<'_>> =
+        godiag_model::group_goroutines(&t.goroutines, GroupKeyMode::Stack);
+    let input = TextInput {
+        index: 0,
+        kind,
+        artifact: t,
+        groups: &groups,
+        captured_at: None,
+    };
+    crate::textrules::analyze_text(&[input])
+}
+
+fn kinds(f: &[Finding]) -> Vec<FindingKind> {
+    f.iter().map(|f| f.kind).collect()
+}
+
+fn main_goroutine<'a>(status: &'a str, line: u32) -> Goroutine<'a> {
+    goroutine(
+        1,
+        status,
+        vec![
+            frame("main.lookup", "/app/main.go", line, "0x0"),
+            frame("main.main", "/app/main.go", 20, ""),
+        ],
+    )
+}
+
+#[test]
+fn nil_dereference_fires_on_the_signal_and_not_without_a_failure() {
+    let crash = Crash {
+        panics: vec![PanicEntry {
+            value: Cow::Borrowed(
+                "runtime error: invalid memory address or nil pointer dereference",
+            ),
+            recovered: false,
+            repanicked: false,
+            logged: false,
+            offset: 0,
+        }],
+        signal: Some(SignalInfo {
+            name: "SIGSEGV",
+            description: "segmentation violation",
+            code: 1,
+            addr: 0,
+            pc: 0x4a08c0,
+            offset: 70,
+        }),
+        ..Crash::default()
+    };
+    let t = TextArtifact {
+        goroutines: vec![main_goroutine("running", 12)],
+        crash,
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::CrashText, &t);
+    assert_eq!(f[0].kind, FindingKind::NilDereference, "{:?}", kinds(&f));
+    assert_eq!(f[0].location.as_ref().unwrap().line, 12);
+    // The same goroutine in a plain dump: nothing failed.
+    let t = TextArtifact {
+        goroutines: vec![main_goroutine("running", 12)],
+        ..TextArtifact::default()
+    };
+    assert!(findings_of(InputKind::GoroutineDump, &t).is_empty());
+}
+
+fn lock_waiter<'a>(id: u64, lock: &'a str, func: &'a str, recv: &'a str) -> Goroutine<'a> {
+    goroutine(
+        id,
+        "sync.Mutex.Lock",
+        vec![
+            frame(
+                "internal/sync.runtime_SemacquireMutex",
+                "/go/src/runtime/sema.go",
+                95,
+                "0x0?",
+            ),
+            frame(
+                "internal/sync.(*Mutex).lockSlow",
+                "/go/src/internal/sync/mutex.go",
+                149,
+                lock,
+            ),
+            frame(func, "/app/main.go", 30, recv),
+        ],
+    )
+}
+
+#[test]
+fn lock_cycle_fires_on_two_locks_and_not_on_one() {
+    let running = goroutine(
+        1,
+        "running",
+        vec![frame("main.main", "/app/main.go", 9, "")],
+    );
+    let t = TextArtifact {
+        goroutines: vec![
+            running.clone(),
+            lock_waiter(7, "0xc000010010", "main.(*pair).ab", "0xc000010000"),
+            lock_waiter(8, "0xc000010000", "main.(*pair).ba", "0xc000010000"),
+        ],
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::GoroutineDump, &t);
+    assert!(
+        f.iter()
+            .any(|f| f.kind == FindingKind::Deadlock && f.goroutines == [7, 8]),
+        "{:?}",
+        f.iter().map(|f| &f.title).collect::<Vec<_>>()
+    );
+    let t = TextArtifact {
+        goroutines: vec![
+            running,
+            lock_waiter(7, "0xc000010000", "main.(*pair).ab", "0xc000010000"),
+            lock_waiter(8, "0xc000010000", "main.(*pair).ba", "0xc000010000"),
+        ],
+        ..TextArtifact::default()
+    };
+    assert!(findings_of(InputKind::GoroutineDump, &t)
+        .iter()
+        .all(|f| !f.title.starts_with("deadlock: goroutines")));
+}
+
+#[test]
+fn dump_deadlock_fires_when_all_wait_and_not_when_one_runs() {
+    let waiting = |id| {
+        goroutine(
+            id,
+            "chan receive",
+            vec![frame("main.worker", "/app/main.go", 40, "")],
+        )
+    };
+    let t = TextArtifact {
+        goroutines: vec![main_goroutine("chan receive", 12), waiting(5), waiting(6)],
+        ..TextArtifact::default()
+    };
+    assert!(kinds(&findings_of(InputKind::GoroutineDump, &t)).contains(&FindingKind::Deadlock));
+    let t = TextArtifact {
+        goroutines: vec![main_goroutine("running", 12), waiting(5), waiting(6)],
+        ..TextArtifact::default()
+    };
+    assert!(!kinds(&findings_of(InputKind::GoroutineDump, &t)).contains(&FindingKind::Deadlock));
+}
+
+#[test]
+fn leak_fires_on_many_blocked_for_long_and_not_on_a_few() {
+    let blocked = |id, minutes| Goroutine {
+        wait_minutes: Some(minutes),
+        ..goroutine(
+            id,
+            "chan send",
+            vec![frame("main.handle.func1", "/app/handler.go", 55, "")],
+        )
+    };
+    let running = goroutine(
+        1,
+        "running",
+        vec![frame("main.main", "/app/main.go", 9, "")],
+    );
+    let mut many = vec![running.clone()];
+    many.extend((10..110).map(|id| blocked(id, 30)));
+    let t = TextArtifact {
+        goroutines: many,
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::GoroutineDump, &t);
+    let leak = f.iter().find(|f| f.kind == FindingKind::GoroutineLeak);
+    assert_eq!(
+        leak.and_then(|f| f.location.as_ref()).map(|l| l.line),
+        Some(55),
+        "{:?}",
+        kinds(&f)
+    );
+    let t = TextArtifact {
+        goroutines: vec![running, blocked(10, 30), blocked(11, 30)],
+        ..TextArtifact::default()
+    };
+    assert!(
+        !kinds(&findings_of(InputKind::GoroutineDump, &t)).contains(&FindingKind::GoroutineLeak)
+    );
+}
+
+#[test]
+fn gc_pressure_fires_on_a_high_share_and_not_on_a_low_one() {
+    let traces = |share| -> Vec<GcTrace<'static>> {
+        (1..=8)
+            .map(|n| GcTrace {
+                number: n,
+                at_seconds: n as f64,
+                gc_cpu_percent: share,
+                forced: false,
+                raw: "gc 1 @0.010s 30%: ...",
+                offset: 0,
+            })
+            .collect()
+    };
+    let t = TextArtifact {
+        gc_traces: traces(35),
+        ..TextArtifact::default()
+    };
+    assert!(kinds(&findings_of(InputKind::CrashText, &t)).contains(&FindingKind::GcPressure));
+    let t = TextArtifact {
+        gc_traces: traces(2),
+        ..TextArtifact::default()
+    };
+    assert!(!kinds(&findings_of(InputKind::CrashText, &t)).contains(&FindingKind::GcPressure));
+}
+
+#[test]
+fn core_stack_overflow_fires_on_a_deep_repeating_stack_and_not_on_a_short_one() {
+    let recursion = |elided: u64, bytes: u64| {
+        let frames: Vec<Frame<'static>> = (0..40)
+            .map(|i| {
+                if i % 2 == 0 {
+                    frame("main.resolve", "/app/main.go", 28, "")
+                } else {
+                    frame("main.walk", "/app/main.go", 40, "")
+                }
+            })
+            .collect();
+        Goroutine {
+            elided: Some((frames.len(), elided)),
+            stack_bytes: Some(bytes),
+            waits_on: Vec::<WaitObject>::new(),
+            ..goroutine(1, "running", frames)
+        }
+    };
+    let t = TextArtifact {
+        goroutines: vec![recursion(50_000, 1 << 30)],
+        ..TextArtifact::default()
+    };
+    assert!(kinds(&findings_of(InputKind::ElfCore, &t)).contains(&FindingKind::StackOverflow));
+    // A deep stack on a small stack, with no frames beyond those read: a
+    // long call chain, not an overflow.
+    let mut shallow = recursion(0, 64 << 10);
+    shallow.elided = None;
+    shallow.frames.truncate(2);
+    let t = TextArtifact {
+        goroutines: vec![shallow],
+        ..TextArtifact::default()
+    };
+    assert!(!kinds(&findings_of(InputKind::ElfCore, &t)).contains(&FindingKind::StackOverflow));
+}
+
+mod trace_rules {
+    use godiag_trace::analysis::{BlockedGroup, Frame as TraceFrame, Site, Summary};
+
+    use crate::finding::{Finding, FindingKind, Verdict};
+    use crate::tracerules::{analyze_traces, confirm_from_traces, TraceInput};
+
+    fn run(s: &Summary) -> Vec<Finding> {
+        analyze_traces(&[TraceInput {
+            index: 0,
+            summary: s,
+        }])
+    }
+
+    fn second() -> Summary {
+        Summary {
+            duration_ns: 1_000_000_000,
+            ..Summary::default()
+        }
+    }
+
+    fn user_stack(line: u64) -> Vec<TraceFrame> {
+        vec![
+            TraceFrame {
+                function: "sync.(*Mutex).Lock".into(),
+                file: "/go/src/sync/mutex.go".into(),
+                line: 46,
+            },
+            TraceFrame {
+                function: "main.(*store).put".into(),
+                file: "/app/store.go".into(),
+                line,
+            },
+        ]
+    }
+
+    #[test]
+    fn gc_pressure_fires_on_a_third_of_the_cpu_and_not_on_a_tenth() {
+        let mut s = second();
+        s.gc.cycles = 40;
+        s.gc.cpu_fraction = 0.35;
+        assert!(run(&s).iter().any(|f| f.kind == FindingKind::GcPressure));
+        s.gc.cpu_fraction = 0.10;
+        assert!(run(&s).iter().all(|f| f.kind != FindingKind::GcPressure));
+    }
+
+    #[test]
+    fn lock_contention_fires_on_heavy_waits_and_not_on_light_ones() {
+        let mut s = second();
+        s.contention = vec![Site {
+            reason: "sync".into(),
+            stack: user_stack(31),
+            count: 200,
+            total_ns: 900_000_000,
+        }];
+        let f = run(&s);
+        let c = f.iter().find(|f| f.kind == FindingKind::LockContention);
+        assert_eq!(
+            c.and_then(|f| f.location.as_ref()).map(|l| l.line),
+            Some(31)
+        );
+        s.contention[0].total_ns = 20_000_000;
+        assert!(run(&s)
+            .iter()
+            .all(|f| f.kind != FindingKind::LockContention));
+    }
+
+    #[test]
+    fn a_cycle_is_confirmed_when_its_goroutines_stay_blocked_and_contradicted_when_one_runs() {
+        let mut f = Finding::new(FindingKind::Deadlock, "deadlock", crate::Confidence::Medium);
+        f.goroutines = vec![8, 9];
+        let mut s = second();
+        s.blocked_at_end = vec![BlockedGroup {
+            reason: "sync".into(),
+            stack: user_stack(31),
+            count: 2,
+            min_wait_ns: 900_000_000,
+            blocked_throughout: 0,
+            goroutines: vec![8, 9],
+        }];
+        let mut findings = vec![f.clone()];
+        confirm_from_traces(
+            &mut findings,
+            &[TraceInput {
+                index: 0,
+                summary: &s,
+            }],
+        );
+        assert_eq!(
+            findings[0].verification.get("trace"),
+            Some(&Verdict::Confirms)
+        );
+        let mut s = second();
+        s.end.running_ids = vec![9];
+        let mut findings = vec![f];
+        confirm_from_traces(
+            &mut findings,
+            &[TraceInput {
+                index: 0,
+                summary: &s,
+            }],
+        );
+        assert_eq!(
+            findings[0].verification.get("trace"),
+            Some(&Verdict::Contradicts)
+        );
+    }
+}
