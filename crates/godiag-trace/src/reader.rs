@@ -265,10 +265,8 @@ impl<'a> Reader<'a> {
 
     fn try_advance(&mut self, i: usize, gen_no: u64) -> Result<bool, Error> {
         let c = &self.frontier[i];
-        match self.order.advance(&c.ev, gen_no, Some(c.slot)) {
-            Ok(false) => return Ok(false),
-            Ok(true) => {}
-            Err(msg) => return Err(Error::at(c.at, msg)),
+        if !self.order.advance(&c.ev, c.at, gen_no, Some(c.slot))? {
+            return Ok(false);
         }
         let more = self.next_in_cursor(i)?;
         if more {

@@ -312,7 +312,15 @@ impl Ordering {
 
     /// Tries to let `e` (read from thread `e.m`, whose slot is `slot`; args already
     /// resolved) happen.
-    pub fn advance(&mut self, e: &Event, gen: u64, slot: Option<usize>) -> Result<bool, String> {
+    /// `at` is the event's offset in the input: a contradiction is an
+    /// [`Error`](crate::Error) there.
+    pub fn advance(
+        &mut self,
+        e: &Event,
+        at: u64,
+        gen: u64,
+        slot: Option<usize>,
+    ) -> Result<bool, crate::Error> {
         if self.initial_gen == 0 {
             self.initial_gen = gen;
         }
@@ -333,7 +341,10 @@ impl Ordering {
                 }
             }
         };
-        let Some(new) = self.dispatch(e, gen, cur)? else {
+        let Some(new) = self
+            .dispatch(e, gen, cur)
+            .map_err(|message| crate::Error::at(at, message))?
+        else {
             return Ok(false);
         };
         if let Some(i) = slot {
