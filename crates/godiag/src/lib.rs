@@ -7,4 +7,4 @@ mod paths;
 pub mod run;
 
 pub use godiag_engine::{build_report, diagnose, Diagnosis, Input, Options, PreparedInput};
-pub use paths::{inputs_from_paths, load_inputs};
+pub use paths::{inputs_from_paths, load_inputs, DEFAULT_MAX_STDIN_MIB};

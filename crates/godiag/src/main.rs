@@ -203,6 +203,10 @@ struct AnalyzeArgs {
     /// Goroutine groups shown per input in the text report.
     #[arg(long, default_value_t = 12, value_name = "N")]
     max_groups: usize,
+    /// Most standard input read, in MiB: stdin is held in memory (files
+    /// are mapped), so an endless or huge one ends with an error.
+    #[arg(long, default_value_t = godiag::DEFAULT_MAX_STDIN_MIB, value_name = "MIB")]
+    max_stdin_mib: u64,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -269,6 +273,7 @@ fn collect(args: CollectArgs) -> ExitCode {
         group: Grouping::Stack,
         exe: None,
         max_groups: 12,
+        max_stdin_mib: godiag::DEFAULT_MAX_STDIN_MIB,
     })
 }
 
@@ -307,6 +312,7 @@ fn run(args: RunArgs) -> ExitCode {
         group: Grouping::Stack,
         exe: None,
         max_groups: 12,
+        max_stdin_mib: godiag::DEFAULT_MAX_STDIN_MIB,
     });
     if status != ExitCode::from(EXIT_OK) {
         return status;
@@ -492,7 +498,7 @@ fn print_or_fail(text: &str) -> ExitCode {
 fn analyze(args: AnalyzeArgs) -> ExitCode {
     let mut paths = args.paths.clone();
     paths.extend(args.exe.iter().cloned());
-    let inputs = match inputs_from_paths(&paths) {
+    let inputs = match inputs_from_paths(&paths, args.max_stdin_mib << 20) {
         Ok(i) => i,
         Err(e) => {
             eprintln!("godiag: {e:#}");

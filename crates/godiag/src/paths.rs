@@ -10,15 +10,16 @@ use anyhow::{Context, Result};
 use godiag_engine::{Bundle, BundleManifest, Failure, Input, InputBytes, PreparedInput};
 use memmap2::Mmap;
 
-/// Every path as an input; a path that cannot be read is an error naming it.
-pub fn inputs_from_paths(paths: &[PathBuf]) -> Result<Vec<Input>> {
+/// Standard input read at most, by default (MiB).
+pub const DEFAULT_MAX_STDIN_MIB: u64 = 128;
+
+/// Every path as an input; a path that cannot be read is an error naming
+/// it. Standard input (`-`) is read into memory, at most `max_stdin` bytes.
+pub fn inputs_from_paths(paths: &[PathBuf], max_stdin: u64) -> Result<Vec<Input>> {
     let mut out = Vec::new();
     for p in paths {
         if p.as_os_str() == "-" {
-            out.push(Input::new(
-                "-",
-                InputBytes::Stream(Box::new(std::io::stdin())),
-            ));
+            out.push(Input::from_vec("-", read_stdin(max_stdin)?));
             continue;
         }
         let meta = std::fs::metadata(p).with_context(|| format!("cannot read {}", p.display()))?;
@@ -47,9 +48,28 @@ pub fn inputs_from_paths(paths: &[PathBuf]) -> Result<Vec<Input>> {
     Ok(out)
 }
 
+/// Standard input, up to `max` bytes: more is an error, not a cut, since
+/// nothing says where the artifact would end.
+fn read_stdin(max: u64) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let mut v = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(max.saturating_add(1))
+        .read_to_end(&mut v)
+        .context("cannot read standard input")?;
+    if v.len() as u64 > max {
+        anyhow::bail!(
+            "standard input is larger than {} MiB (read up to byte {max}): save it to a file and give its path (files are mapped, not read into memory), or raise --max-stdin-mib",
+            max >> 20
+        );
+    }
+    Ok(v)
+}
+
 /// Every path as an input, prepared for its reader.
 pub fn load_inputs(paths: &[PathBuf]) -> Result<Vec<PreparedInput>> {
-    Ok(inputs_from_paths(paths)?
+    Ok(inputs_from_paths(paths, DEFAULT_MAX_STDIN_MIB << 20)?
         .into_iter()
         .map(godiag_engine::prepare)
         .collect())

@@ -242,3 +242,20 @@ fn export_of_lab_traces() {
     );
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+/// Endless standard input (`< /dev/zero`) ends at once with an error that
+/// names the limit and what to do, instead of reading for ever.
+#[test]
+fn endless_stdin_ends_with_a_clear_error() {
+    let out = godiag()
+        .args(["analyze", "--max-stdin-mib", "8", "-"])
+        .stdin(std::fs::File::open("/dev/zero").unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("standard input is larger than 8 MiB") && err.contains("give its path"),
+        "{err}"
+    );
+}
