@@ -77,14 +77,10 @@ pub fn profile_text(p: &Profile, rows: usize) -> String {
 
 /// `2026-11-27 09:03:14 UTC` from Unix seconds (proleptic Gregorian calendar).
 pub fn utc(secs: i64) -> String {
-    let rem = secs.rem_euclid(86_400);
-    let (year, month, day) = godiag_model::units::civil_from_days(secs.div_euclid(86_400));
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    match jiff::Timestamp::from_second(secs) {
+        Ok(ts) => ts.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        Err(_) => format!("{secs} s after 1970 (out of range)"),
+    }
 }
 
 #[cfg(test)]

@@ -531,36 +531,14 @@ pub fn go_quote(x: &str) -> String {
 
 /// Wall-clock time as Go's `time.RFC3339Nano` in UTC (trailing zeros trimmed).
 pub fn rfc3339_nano(sec: u64, nsec: u64) -> String {
-    let days = (sec / 86400) as i64;
-    let rem = sec % 86400;
-    let (y, mo, d) = civil_from_days(days);
-    let mut s = format!(
-        "{y:04}-{mo:02}-{d:02}T{:02}:{:02}:{:02}",
-        rem / 3600,
-        rem / 60 % 60,
-        rem % 60
-    );
-    if nsec != 0 {
-        let frac = format!("{:09}", nsec % 1_000_000_000);
-        s.push('.');
-        s.push_str(frac.trim_end_matches('0'));
+    let ts = i64::try_from(sec)
+        .ok()
+        .and_then(|s| jiff::Timestamp::new(s, i32::try_from(nsec % 1_000_000_000).ok()?).ok());
+    match ts {
+        // jiff prints the fraction without trailing zeros, as Go does.
+        Some(ts) => ts.to_string(),
+        None => format!("{sec}.{nsec:09} (out of range)"),
     }
-    s.push('Z');
-    s
-}
-
-/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
 #[cfg(test)]
