@@ -91,20 +91,24 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
         .trim()
         .to_string();
 
-    // `ulimit -c unlimited` in a shell that then becomes the program: the
-    // limit is the child's own, and no libc call is needed here.
-    let mut child = Command::new("/bin/sh")
-        .arg("-c")
-        .arg("ulimit -c unlimited 2>/dev/null; exec \"$0\" \"$@\"")
-        .arg(&program)
+    // The core size limit raised as far as allowed (the hard limit) for the
+    // child, which inherits it at spawn; godiag's own is put back after.
+    let core_limit = rlimit::Resource::CORE.get().ok();
+    if let Some((_, hard)) = core_limit {
+        let _ = rlimit::Resource::CORE.set(hard, hard);
+    }
+    let spawned = Command::new(&program)
         .args(&opts.args)
         .env("GOTRACEBACK", "crash")
         .env("GODEBUG", godebug())
         .stdin(Stdio::inherit())
         .stdout(Stdio::inherit())
         .stderr(Stdio::piped())
-        .spawn()
-        .with_context(|| format!("cannot run {}", program.display()))?;
+        .spawn();
+    if let Some((soft, hard)) = core_limit {
+        let _ = rlimit::Resource::CORE.set(soft, hard);
+    }
+    let mut child = spawned.with_context(|| format!("cannot run {}", program.display()))?;
     let pid = child.id();
     // Pass the program's stderr through while keeping a copy.
     let mut pipe = child.stderr.take().context("no stderr pipe")?;
