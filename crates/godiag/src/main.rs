@@ -85,6 +85,16 @@ struct CollectArgs {
     /// less than 30 s apart (each dump stops the world while it is written).
     #[arg(long)]
     allow_frequent_dumps: bool,
+    /// A header sent with every request, `Name: value` (repeatable):
+    /// `--header 'Authorization: Bearer TOKEN'`.
+    #[arg(long = "header", value_name = "HEADER")]
+    headers: Vec<String>,
+    /// Basic auth, `user:password`.
+    #[arg(long, value_name = "USER:PASSWORD")]
+    basic_auth: Option<String>,
+    /// Accept any TLS certificate (a self-signed one of an internal service).
+    #[arg(long)]
+    insecure: bool,
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -239,6 +249,13 @@ fn main() -> ExitCode {
 }
 
 fn collect(args: CollectArgs) -> ExitCode {
+    let http = match http_options(&args) {
+        Ok(h) => h,
+        Err(e) => {
+            eprintln!("godiag: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
     let opts = godiag::collect::CollectOptions {
         url: args.url,
         out: args.out,
@@ -250,6 +267,7 @@ fn collect(args: CollectArgs) -> ExitCode {
         trace: !args.no_trace,
         frequent_dumps: args.allow_frequent_dumps,
         progress: true,
+        http,
     };
     let dir = match godiag::collect::collect(&opts) {
         Ok(d) => d,
@@ -274,6 +292,23 @@ fn collect(args: CollectArgs) -> ExitCode {
         exe: None,
         max_groups: 12,
         max_stdin_mib: godiag::DEFAULT_MAX_STDIN_MIB,
+    })
+}
+
+/// Headers, basic auth and TLS for `collect`.
+fn http_options(args: &CollectArgs) -> anyhow::Result<godiag::collect::HttpOptions> {
+    Ok(godiag::collect::HttpOptions {
+        headers: args
+            .headers
+            .iter()
+            .map(|h| godiag::collect::HttpOptions::parse_header(h))
+            .collect::<anyhow::Result<_>>()?,
+        basic_auth: args
+            .basic_auth
+            .as_deref()
+            .map(godiag::collect::HttpOptions::parse_basic_auth)
+            .transpose()?,
+        insecure: args.insecure,
     })
 }
 

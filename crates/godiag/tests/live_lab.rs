@@ -688,7 +688,15 @@ fn collect_from_a_leaking_service() {
     let top = &report["findings"][0];
     assert_eq!(top["kind"], "goroutine-leak", "{top}");
     assert_eq!(top["location"]["function"], "main.lookup");
-    assert_eq!(top["location"]["line"], 30);
+    let manifest = read_json(&common::lab_dir().join("manifest.json"));
+    let marked = manifest["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "service-leak")
+        .map(|s| s["location"]["line"].clone())
+        .unwrap();
+    assert_eq!(top["location"]["line"], marked, "the marked line");
     for source in ["goroutine-dump", "pprof", "trace"] {
         assert_eq!(top["verification"][source], "confirms", "{source}: {top}");
     }
@@ -767,4 +775,88 @@ fn collect_from_a_leaking_service() {
     assert!(!tmp.join("limited/goroutine-debug2-2.txt").exists());
     drop(svc);
     let _ = std::fs::remove_dir_all(&tmp);
+}
+
+/// `collect` over TLS from a service that wants credentials: with
+/// `--insecure` (its certificate is self-signed) and a bearer token or basic
+/// auth it gets the bundle; without credentials it says what is missing;
+/// without `--insecure` it refuses the certificate.
+#[test]
+#[ignore = "needs a Go toolchain: run scripts/test.sh"]
+fn collect_over_tls_with_credentials() {
+    use std::io::BufRead;
+    let (_version, go) = toolchain();
+    let tmp = scratch_dir("collect-tls");
+    let bin = tmp.join("svc");
+    build_scenario(&go, "service-leak", &[], &bin);
+    struct Service(std::process::Child);
+    impl Drop for Service {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut svc = Service(
+        Command::new(&bin)
+            .env("GODIAG_LAB_TLS_TOKEN", "s3cret")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = std::io::BufReader::new(svc.0.stdout.take().unwrap()).lines();
+    let _plain = lines.next().unwrap().unwrap();
+    let tls = lines.next().unwrap().unwrap();
+    let url = tls
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap()
+        .to_string();
+    assert!(url.starts_with("https://"), "{url}");
+    let collect = |out: &str, extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_godiag"))
+            .current_dir(&tmp)
+            .args([
+                "collect",
+                "--out",
+                out,
+                "--snapshots",
+                "1",
+                "--no-cpu",
+                "--no-trace",
+            ])
+            .args(["--format", "json"])
+            .args(extra)
+            .arg(&url)
+            .output()
+            .unwrap()
+    };
+    for (out, creds) in [
+        ("bearer", ["--header", "Authorization: Bearer s3cret"]),
+        ("basic", ["--basic-auth", "godiag:s3cret"]),
+    ] {
+        let o = collect(out, &[&["--insecure"][..], &creds[..]].concat());
+        assert!(
+            o.status.success(),
+            "{out}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let meta = read_json(&tmp.join(out).join("bundle.json"));
+        assert_eq!(meta["failed"].as_array().map(Vec::len), Some(0), "{meta}");
+        assert!(
+            tmp.join(out).join("goroutine-debug2-1.txt").exists(),
+            "{out}"
+        );
+    }
+    let o = collect("nocreds", &["--insecure"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("needs credentials"),
+        "{err}"
+    );
+    let o = collect("noinsecure", &["--header", "Authorization: Bearer s3cret"]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.to_lowercase().contains("certificate"),
+        "{err}"
+    );
 }

@@ -1,0 +1,101 @@
+//! The HTTP(S) client of `collect` (and of `watch`): `GET` with a timeout,
+//! over TLS when the address says `https://`, with the headers and basic
+//! auth a service's `/debug/pprof` sits behind, and proxies from the
+//! environment (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`).
+
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use base64::Engine as _;
+
+/// Largest response read (a debug=2 dump of a huge service is big, but
+/// not this big).
+pub const MAX_BODY: u64 = 2 << 30;
+
+/// How to reach a service.
+#[derive(Clone, Debug, Default)]
+pub struct HttpOptions {
+    /// Sent with every request (`Authorization: Bearer …`).
+    pub headers: Vec<(String, String)>,
+    /// `user:password` for basic auth.
+    pub basic_auth: Option<(String, String)>,
+    /// Accept any TLS certificate (self-signed ones of internal services).
+    pub insecure: bool,
+}
+
+impl HttpOptions {
+    /// `Name: value` as given on the command line.
+    pub fn parse_header(h: &str) -> Result<(String, String)> {
+        let Some((k, v)) = h.split_once(':') else {
+            bail!("a header is `Name: value`, not {h:?}");
+        };
+        let k = k.trim();
+        if k.is_empty() || !k.bytes().all(|b| b.is_ascii_graphic()) {
+            bail!("bad header name in {h:?}");
+        }
+        Ok((k.to_string(), v.trim().to_string()))
+    }
+
+    /// `user:password`.
+    pub fn parse_basic_auth(s: &str) -> Result<(String, String)> {
+        match s.split_once(':') {
+            Some((u, p)) => Ok((u.to_string(), p.to_string())),
+            None => bail!("basic auth is `user:password`"),
+        }
+    }
+}
+
+/// A response: status code and body.
+pub struct Response {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+/// An HTTP(S) client for one service.
+pub struct Client {
+    agent: ureq::Agent,
+    headers: Vec<(String, String)>,
+}
+
+impl Client {
+    pub fn new(opts: &HttpOptions) -> Self {
+        let tls = ureq::tls::TlsConfig::builder()
+            .disable_verification(opts.insecure)
+            .build();
+        let agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .tls_config(tls)
+            .proxy(ureq::Proxy::try_from_env())
+            .user_agent(format!("godiag/{}", env!("CARGO_PKG_VERSION")))
+            .build()
+            .new_agent();
+        let mut headers = opts.headers.clone();
+        if let Some((u, p)) = &opts.basic_auth {
+            let token = base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}"));
+            headers.push(("Authorization".into(), format!("Basic {token}")));
+        }
+        Client { agent, headers }
+    }
+
+    /// `GET url`, all of it within `timeout`; the body up to [`MAX_BODY`].
+    pub fn get(&self, url: &str, timeout: Duration) -> Result<Response> {
+        let mut req = self.agent.get(url);
+        for (k, v) in &self.headers {
+            req = req.header(k, v);
+        }
+        let mut resp = req
+            .config()
+            .timeout_global(Some(timeout))
+            .build()
+            .call()
+            .with_context(|| format!("GET {url}"))?;
+        let status = resp.status().as_u16();
+        let body = resp
+            .body_mut()
+            .with_config()
+            .limit(MAX_BODY)
+            .read_to_vec()
+            .with_context(|| format!("reading the answer to GET {url}"))?;
+        Ok(Response { status, body })
+    }
+}
