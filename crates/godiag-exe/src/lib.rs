@@ -93,11 +93,15 @@ pub struct GoExecutable<'a> {
 }
 
 fn u32_at(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
+    Some(u32::from_le_bytes(
+        b.get(at..at.checked_add(4)?)?.try_into().ok()?,
+    ))
 }
 
 fn u64_at(b: &[u8], at: usize) -> Option<u64> {
-    Some(u64::from_le_bytes(b.get(at..at + 8)?.try_into().ok()?))
+    Some(u64::from_le_bytes(
+        b.get(at..at.checked_add(8)?)?.try_into().ok()?,
+    ))
 }
 
 /// A NUL-terminated string at `at`.
@@ -276,7 +280,7 @@ impl<'a> Pclntab<'a> {
     }
 
     fn field(&self, f: &Func<'_>, at: usize) -> Option<u32> {
-        u32_at(self.blob, f.record + at)
+        u32_at(self.blob, f.record.checked_add(at)?)
     }
 
     /// File and line at `pc` inside `f` (the innermost inlined code's).
@@ -285,7 +289,7 @@ impl<'a> Pclntab<'a> {
         let line = self.pcvalue(f, self.field(f, 24)?, pc)?;
         let cu = self.field(f, 32)? as usize;
         let idx = cu.checked_add(usize::try_from(file_no).ok()?)?;
-        let file_off = u32_at(self.blob, self.cutab + 4 * idx)? as usize;
+        let file_off = u32_at(self.blob, self.cutab.checked_add(idx.checked_mul(4)?)?)? as usize;
         let file = cstr(self.blob, self.filetab.checked_add(file_off)?)?;
         Some((file, line))
     }
