@@ -17,18 +17,64 @@ const MAX_GROUPS: usize = 200;
 
 /// The report as pretty JSON, with a final newline.
 pub fn render_json(report: &Report<'_>) -> String {
-    let mut s = serde_json::to_string_pretty(&report_value(report))
-        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    s.push('\n');
-    s
+    let mut out = Vec::new();
+    match write_json(report, &mut out) {
+        Ok(()) => String::from_utf8_lossy(&out).into_owned(),
+        Err(e) => format!("{{\"error\": \"{e}\"}}\n"),
+    }
+}
+
+/// The report as pretty JSON into `w`, one input at a time (a report of
+/// tens of thousands of inputs is never held whole as a JSON tree).
+pub fn write_json(report: &Report<'_>, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, &Document(report))?;
+    w.write_all(b"\n")
 }
 
 /// The report as a JSON value.
 pub fn report_value(report: &Report<'_>) -> Value {
-    let inputs: Vec<Value> = report
-        .inputs
-        .iter()
-        .map(|i| {
+    serde_json::to_value(Document(report)).unwrap_or(Value::Null)
+}
+
+/// The document, its keys in the order a JSON object sorts them.
+struct Document<'r, 'a>(&'r Report<'a>);
+
+impl serde::Serialize for Document<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let report = self.0;
+        let mut m = s.serialize_map(Some(7))?;
+        m.serialize_entry("comparisons", &comparisons(report))?;
+        m.serialize_entry("findings", &report.findings)?;
+        m.serialize_entry("inputs", &Inputs(report))?;
+        m.serialize_entry("profile_comparisons", &profile_comparisons(report))?;
+        m.serialize_entry("schema", SCHEMA)?;
+        m.serialize_entry("timeline", &report.timeline)?;
+        m.serialize_entry(
+            "tool",
+            &json!({ "name": "godiag", "version": env!("CARGO_PKG_VERSION") }),
+        )?;
+        m.end()
+    }
+}
+
+/// The inputs, each turned into JSON only as it is written.
+struct Inputs<'r, 'a>(&'r Report<'a>);
+
+impl serde::Serialize for Inputs<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = s.serialize_seq(Some(self.0.inputs.len()))?;
+        for i in &self.0.inputs {
+            seq.serialize_element(&input_value(i))?;
+        }
+        seq.end()
+    }
+}
+
+fn input_value(i: &crate::report::InputReport<'_>) -> Value {
+    {
+        {
             let mut o = Map::new();
             o.insert("path".into(), json!(i.path));
             o.insert("kind".into(), json!(i.kind.name()));
@@ -101,9 +147,12 @@ pub fn report_value(report: &Report<'_>) -> Value {
                 );
             }
             Value::Object(o)
-        })
-        .collect();
-    let comparisons: Vec<Value> = report
+        }
+    }
+}
+
+fn comparisons(report: &Report<'_>) -> Vec<Value> {
+    report
         .comparisons
         .iter()
         .map(|c| {
@@ -124,8 +173,11 @@ pub fn report_value(report: &Report<'_>) -> Value {
                 }).collect::<Vec<_>>(),
             })
         })
-        .collect();
-    let profile_comparisons: Vec<Value> = report
+        .collect()
+}
+
+fn profile_comparisons(report: &Report<'_>) -> Vec<Value> {
+    report
         .profile_comparisons
         .iter()
         .map(|c| {
@@ -139,16 +191,7 @@ pub fn report_value(report: &Report<'_>) -> Value {
                 })).collect::<Vec<_>>(),
             })
         })
-        .collect();
-    json!({
-        "schema": SCHEMA,
-        "tool": { "name": "godiag", "version": env!("CARGO_PKG_VERSION") },
-        "inputs": inputs,
-        "findings": report.findings,
-        "timeline": report.timeline,
-        "comparisons": comparisons,
-        "profile_comparisons": profile_comparisons,
-    })
+        .collect()
 }
 
 /// The JSON form: kind, sample types, times, and top tables by function and by line.

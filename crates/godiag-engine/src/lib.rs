@@ -33,7 +33,7 @@ pub use bundle::{Bundle, BundleFile, BundleManifest, Failure, BUNDLE_SCHEMA};
 pub use godiag_analysis::{Confidence, Finding, FindingKind, Location};
 pub use godiag_model::{GroupKeyMode, InputKind, InputStatus};
 pub use input::{prepare, Input, InputBytes, PreparedInput};
-pub use json::{render_json, SCHEMA};
+pub use json::{render_json, write_json, SCHEMA};
 pub use pipeline::build_report;
 pub use report::{
     CoreEvidence, CoreThread, DumpComparison, Evidence, ExecutableSummary, InputReport,

@@ -530,6 +530,36 @@ fn print_or_fail(text: &str) -> ExitCode {
     }
 }
 
+/// Writes to FILE, or standard output, through a buffer; a closed pipe is
+/// the reader's choice, not a failure.
+fn write_streamed(
+    output: Option<&std::path::Path>,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> ExitCode {
+    let result = match output {
+        Some(path) => std::fs::File::create(path).and_then(|f| {
+            let mut w = std::io::BufWriter::new(f);
+            write(&mut w)?;
+            std::io::Write::flush(&mut w)
+        }),
+        None => {
+            let mut w = std::io::BufWriter::new(std::io::stdout().lock());
+            write(&mut w).and_then(|()| std::io::Write::flush(&mut w))
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::from(EXIT_OK),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(EXIT_OK),
+        Err(e) => {
+            match output {
+                Some(path) => eprintln!("godiag: cannot write {}: {e}", path.display()),
+                None => eprintln!("godiag: cannot write: {e}"),
+            }
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
 fn analyze(args: AnalyzeArgs) -> ExitCode {
     let mut paths = args.paths.clone();
     paths.extend(args.exe.iter().cloned());
@@ -550,6 +580,12 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
     // would only cost time.
     let diagnosis = std::mem::ManuallyDrop::new(godiag_engine::diagnose(inputs, &options));
     let report = diagnosis.report();
+    if let Format::Json = args.format {
+        // Streamed: a report of many inputs is never held whole.
+        return write_streamed(args.output.as_deref(), |w| {
+            godiag_engine::write_json(report, w)
+        });
+    }
     let text = match args.format {
         Format::Json => render_json(report),
         Format::Markdown => godiag_report::render_markdown(report),

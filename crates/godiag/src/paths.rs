@@ -112,14 +112,22 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Files smaller than this are read, not mapped.
+const SMALL_FILE: u64 = 64 << 10;
+
 fn file_input(p: &Path) -> Result<Input> {
     let file = File::open(p).with_context(|| format!("cannot read {}", p.display()))?;
     let len = file
         .metadata()
         .with_context(|| format!("cannot read {}", p.display()))?
         .len();
-    let bytes = if len == 0 {
-        InputBytes::Owned(Vec::new())
+    let bytes = if len < SMALL_FILE {
+        // A mapping costs a page and a mapping of its own: thousands of
+        // small files are cheaper read.
+        let mut v = Vec::with_capacity(len as usize);
+        std::io::Read::read_to_end(&mut std::io::Read::take(file, SMALL_FILE), &mut v)
+            .with_context(|| format!("cannot read {}", p.display()))?;
+        InputBytes::Owned(v)
     } else {
         // SAFETY: the map is read-only; a file truncated underneath us by
         // another process is outside what godiag can defend against, as for
