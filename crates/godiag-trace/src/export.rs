@@ -182,7 +182,7 @@ pub fn perfetto_json(data: &[u8], w: &mut dyn Write) -> io::Result<Summary> {
             Ok(Some(e)) => e,
             Ok(None) => break,
             Err(err) => {
-                ended = Some(err.message);
+                ended = Some(err.message().to_string());
                 break;
             }
         };

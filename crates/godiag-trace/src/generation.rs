@@ -444,7 +444,7 @@ pub fn read_generation<'a>(
                 }
                 return Ok(GenEnd::Eof);
             }
-            Err(e) if e.truncated => return Ok(GenEnd::Truncated(e)),
+            Err(e) if e.is_truncated() => return Ok(GenEnd::Truncated(e)),
             Err(e) => return Err(e),
         };
         match item {

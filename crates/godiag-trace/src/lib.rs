@@ -28,29 +28,63 @@ pub use reader::{Mode, Reader};
 pub use spec::WireVersion;
 pub use tables::{StackId, StrId, Tables};
 
-/// Damage or truncation, with the offset in the input where it was found.
+/// Why a trace could not be read further, with the offset in the input
+/// where it was found.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("at offset {offset}: {message}")]
-pub struct Error {
-    pub offset: u64,
-    pub message: String,
-    /// The input ended early (as opposed to bytes that make no sense).
-    pub truncated: bool,
+pub enum Error {
+    /// The input ended early (a trace cut by a crash, a partial copy).
+    #[error("at offset {offset}: {message}")]
+    Truncated { offset: u64, message: String },
+    /// Bytes that make no sense for the format: header, batch, event
+    /// encoding, tables.
+    #[error("at offset {offset}: {message}")]
+    Malformed { offset: u64, message: String },
+    /// Events no order of the scheduler could have produced (the
+    /// ordering's verdict on the event at `offset`).
+    #[error("at offset {offset}: {message}")]
+    Contradiction { offset: u64, message: String },
 }
 
 impl Error {
     pub fn at(offset: u64, message: impl Into<String>) -> Error {
-        Error {
+        Error::Malformed {
             offset,
             message: message.into(),
-            truncated: false,
         }
     }
+
     pub fn truncated(offset: u64, message: impl Into<String>) -> Error {
-        Error {
+        Error::Truncated {
             offset,
             message: message.into(),
-            truncated: true,
         }
+    }
+
+    pub fn contradiction(offset: u64, message: impl Into<String>) -> Error {
+        Error::Contradiction {
+            offset,
+            message: message.into(),
+        }
+    }
+
+    pub fn offset(&self) -> u64 {
+        match self {
+            Error::Truncated { offset, .. }
+            | Error::Malformed { offset, .. }
+            | Error::Contradiction { offset, .. } => *offset,
+        }
+    }
+
+    pub fn message(&self) -> &str {
+        match self {
+            Error::Truncated { message, .. }
+            | Error::Malformed { message, .. }
+            | Error::Contradiction { message, .. } => message,
+        }
+    }
+
+    /// The input ended early (as opposed to bytes that make no sense).
+    pub fn is_truncated(&self) -> bool {
+        matches!(self, Error::Truncated { .. })
     }
 }

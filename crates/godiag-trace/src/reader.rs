@@ -210,10 +210,14 @@ impl<'a> Reader<'a> {
         let incomplete = self.in_incomplete_generation();
         let err = match self.pending.take() {
             // Ordering stopped inside the generation that was cut: the cut is the cause.
-            Some(cut) if incomplete => Error {
-                message: format!("{}; ordering stopped there: {}", cut.message, err.message),
-                ..cut
-            },
+            Some(cut) if incomplete => Error::truncated(
+                cut.offset(),
+                format!(
+                    "{}; ordering stopped there: {}",
+                    cut.message(),
+                    err.message()
+                ),
+            ),
             _ => err,
         };
         self.ended_by = Some(err.clone());

@@ -32,13 +32,13 @@ fn goroots() -> Vec<PathBuf> {
 }
 
 fn read_all(data: &[u8], mode: Mode) -> Result<usize, String> {
-    let mut r = Reader::new(data, mode).map_err(|e| e.message)?;
+    let mut r = Reader::new(data, mode).map_err(|e| e.message().to_string())?;
     let mut n = 0;
     loop {
         match r.next_event() {
             Ok(Some(_)) => n += 1,
             Ok(None) => return Ok(n),
-            Err(e) => return Err(e.message),
+            Err(e) => return Err(e.message().to_string()),
         }
     }
 }

@@ -270,5 +270,5 @@ fn traces_cut_anywhere_read_up_to_the_cut() {
     let e = godiag_trace::analysis::analyze(&v1)
         .err()
         .expect("v1 refused");
-    assert!(e.message.contains("go 1.21"), "{e}");
+    assert!(e.message().contains("go 1.21"), "{e}");
 }

@@ -57,8 +57,8 @@ pub fn analyze(data: &[u8]) -> Result<(Summary, BlockingProfiles, Tables), crate
     s.first_generation = r.first_generation();
     s.events = r.events();
     if let Some(e) = stop {
-        s.partial = Some(e.message.clone());
-        s.partial_offset = Some(e.offset);
+        s.partial = Some(e.message().to_string());
+        s.partial_offset = Some(e.offset());
     }
     Ok((s, p, r.into_tables()))
 }

@@ -343,7 +343,7 @@ impl Ordering {
         };
         let Some(new) = self
             .dispatch(e, gen, cur)
-            .map_err(|message| crate::Error::at(at, message))?
+            .map_err(|message| crate::Error::contradiction(at, message))?
         else {
             return Ok(false);
         };
