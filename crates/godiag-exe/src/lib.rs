@@ -88,8 +88,8 @@ pub struct GoExecutable<'a> {
     /// Link-time address of `runtime.firstmoduledata`, when found.
     pub moduledata: Option<u64>,
     data: &'a [u8],
-    /// (address, size, file offset) of the file's loadable segments.
-    segments: Vec<(u64, u64, u64)>,
+    /// The file's loadable segments.
+    segments: Vec<FileSegment>,
 }
 
 fn u32_at(b: &[u8], at: usize) -> Option<u32> {
@@ -314,9 +314,13 @@ impl<'a> GoExecutable<'a> {
     /// Reads an ELF Go executable from its bytes.
     pub fn parse(data: &'a [u8]) -> Result<Self, ExeError> {
         let file = object::File::parse(data).map_err(|e| ExeError::NotElf(e.to_string()))?;
-        let segments: Vec<(u64, u64, u64)> = file
+        let segments: Vec<FileSegment> = file
             .segments()
-            .map(|s| (s.address(), s.file_range().1, s.file_range().0))
+            .map(|s| FileSegment {
+                addr: s.address(),
+                size: s.file_range().1,
+                offset: s.file_range().0,
+            })
             .collect();
         let go_version = godiag_sniff::go_buildinfo_version(data);
         let mut found = None;
@@ -410,12 +414,18 @@ impl<'a> GoExecutable<'a> {
     }
 
     fn addr_to_offset(&self, addr: u64) -> Option<usize> {
-        self.segments.iter().find_map(|&(a, size, off)| {
-            let end = a.checked_add(size)?;
-            (addr >= a && addr < end)
-                .then(|| usize::try_from(off.checked_add(addr - a)?).ok())
-                .flatten()
-        })
+        self.segments.iter().find_map(
+            |&FileSegment {
+                 addr: a,
+                 size,
+                 offset: off,
+             }| {
+                let end = a.checked_add(size)?;
+                (addr >= a && addr < end)
+                    .then(|| usize::try_from(off.checked_add(addr - a)?).ok())
+                    .flatten()
+            },
+        )
     }
 
     /// The frame size (`pcsp`: SP below the entry SP) of `f` at `pc`.
@@ -689,13 +699,28 @@ fn pie_text_start(file: &object::File<'_>, pclntab_addr: u64) -> Option<u64> {
         .filter(|&a| a != 0)
 }
 
-fn file_offset_to_addr(segments: &[(u64, u64, u64)], off: u64) -> Option<u64> {
-    segments.iter().find_map(|&(a, size, o)| {
-        let end = o.checked_add(size)?;
-        (off >= o && off < end)
-            .then(|| a.checked_add(off - o))
-            .flatten()
-    })
+/// A loadable segment of the file: `size` bytes at file `offset`, loaded
+/// at `addr` (link time).
+#[derive(Clone, Copy, Debug)]
+struct FileSegment {
+    addr: u64,
+    size: u64,
+    offset: u64,
+}
+
+fn file_offset_to_addr(segments: &[FileSegment], off: u64) -> Option<u64> {
+    segments.iter().find_map(
+        |&FileSegment {
+             addr: a,
+             size,
+             offset: o,
+         }| {
+            let end = o.checked_add(size)?;
+            (off >= o && off < end)
+                .then(|| a.checked_add(off - o))
+                .flatten()
+        },
+    )
 }
 
 /// The pclntab header's signature on an 8-byte boundary: magic, two zero

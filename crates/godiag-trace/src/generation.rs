@@ -107,7 +107,8 @@ pub struct Loader<'a> {
     raw_samples: Vec<CpuSample>,
     min_ts: u64,
     freq_ticks: Option<u64>,
-    clock: Option<(u64, u64, u64, u64)>,
+    /// The clock snapshot as read: its `trace` time still in ticks.
+    clock: Option<ClockSnapshot>,
     experimental: usize,
     string_batches: Vec<Batch<'a>>,
     stack_batches: Vec<Batch<'a>>,
@@ -198,7 +199,12 @@ impl<'a> Loader<'a> {
                     let mono = next()?;
                     let sec = next()?;
                     let nsec = next()?;
-                    self.clock = Some((last, mono, sec, nsec));
+                    self.clock = Some(ClockSnapshot {
+                        trace: last,
+                        mono,
+                        wall_sec: sec,
+                        wall_nsec: nsec,
+                    });
                 }
                 other => {
                     return Err(Error::at(
@@ -257,11 +263,9 @@ impl<'a> Loader<'a> {
             s.stack = stacks.get(u64::from(s.stack)).unwrap_or(0);
         }
         cpu_samples.sort_by_key(|s| s.time);
-        let clock = self.clock.map(|(t, mono, sec, nsec)| ClockSnapshot {
-            trace: (t as f64 * freq) as u64,
-            mono,
-            wall_sec: sec,
-            wall_nsec: nsec,
+        let clock = self.clock.map(|c| ClockSnapshot {
+            trace: (c.trace as f64 * freq) as u64,
+            ..c
         });
         Ok(Generation {
             gen: self.gen,
