@@ -1,6 +1,6 @@
-//! Each text and core rule on hand-built evidence: once where it fires,
-//! once where it must not. (Profile and trace rules: `profilerules.rs`,
-//! `tracerules.rs`; ranking and merging: `ranking_tests.rs`.)
+//! Each rule on hand-built evidence (model structs, a summary, a profile
+//! encoded as Go writes it): once where it fires, once where it must not.
+//! Ranking and merging: `ranking_tests.rs`.
 
 use std::borrow::Cow;
 
@@ -382,5 +382,190 @@ mod trace_rules {
             findings[0].verification.get("trace"),
             Some(&Verdict::Contradicts)
         );
+    }
+}
+
+#[test]
+fn race_report_fires_and_a_dump_without_one_does_not() {
+    use godiag_model::{RaceAccess, RaceReport};
+    let access = |previous, goroutine, line| RaceAccess {
+        op: Cow::Borrowed("write"),
+        previous,
+        addr: 0xc000012345,
+        goroutine,
+        frames: vec![frame("main.(*counter).inc", "/app/counter.go", line, "")],
+    };
+    let t = TextArtifact {
+        races: vec![RaceReport {
+            accesses: vec![access(false, 7, 14), access(true, 8, 14)],
+            goroutines: Vec::new(),
+            location: None,
+            offset: 0,
+        }],
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::RaceReport, &t);
+    assert_eq!(f[0].kind, FindingKind::DataRace, "{:?}", kinds(&f));
+    assert_eq!(f[0].location.as_ref().unwrap().line, 14);
+    assert!(findings_of(InputKind::RaceReport, &TextArtifact::default()).is_empty());
+}
+
+#[test]
+fn compiler_crash_fires_on_its_line_and_not_on_an_ordinary_build_error() {
+    let t = TextArtifact {
+        crash: Crash {
+            compiler_error: Some("./main.go:12:3: internal compiler error: panic: runtime error"),
+            ..Crash::default()
+        },
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::CrashText, &t);
+    assert_eq!(f.len(), 1, "{:?}", kinds(&f));
+    let t = TextArtifact {
+        other_lines: 1,
+        ..TextArtifact::default()
+    };
+    assert!(findings_of(InputKind::CrashText, &t).is_empty());
+}
+
+#[test]
+fn a_stack_alone_names_its_failure_and_a_parked_one_does_not() {
+    // Frames pasted without a failure line: a send on a closed channel.
+    let pasted = Goroutine {
+        headerless: true,
+        ..goroutine(
+            0,
+            "unknown",
+            vec![
+                frame("panic", "/go/src/runtime/panic.go", 787, ""),
+                frame("runtime.chansend", "/go/src/runtime/chan.go", 206, ""),
+                frame("runtime.chansend1", "/go/src/runtime/chan.go", 161, ""),
+                frame("main.publish", "/app/main.go", 21, ""),
+            ],
+        )
+    };
+    let t = TextArtifact {
+        goroutines: vec![pasted],
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::CrashText, &t);
+    assert_eq!(f[0].kind, FindingKind::SyncMisuse, "{:?}", kinds(&f));
+    assert_eq!(f[0].location.as_ref().unwrap().line, 21);
+    // The same program parked in a receive: nothing failed.
+    let t = TextArtifact {
+        goroutines: vec![goroutine(
+            5,
+            "chan receive",
+            vec![frame("main.publish", "/app/main.go", 21, "")],
+        )],
+        ..TextArtifact::default()
+    };
+    assert!(findings_of(InputKind::GoroutineDump, &t).is_empty());
+}
+
+#[test]
+fn a_lock_held_for_minutes_fires_and_a_brief_wait_does_not() {
+    let waiter = |minutes| Goroutine {
+        wait_minutes: minutes,
+        ..lock_waiter(9, "0xc000010000", "main.(*store).put", "0xc000010000")
+    };
+    let running = goroutine(
+        1,
+        "running",
+        vec![frame("main.main", "/app/main.go", 9, "")],
+    );
+    let t = TextArtifact {
+        goroutines: vec![running.clone(), waiter(Some(12))],
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::GoroutineDump, &t);
+    assert!(
+        f.iter()
+            .any(|f| f.kind == FindingKind::Deadlock && f.title.contains("for a lock")),
+        "{:?}",
+        f.iter().map(|f| &f.title).collect::<Vec<_>>()
+    );
+    let t = TextArtifact {
+        goroutines: vec![running, waiter(None)],
+        ..TextArtifact::default()
+    };
+    assert!(findings_of(InputKind::GoroutineDump, &t).is_empty());
+}
+
+mod profile_rules {
+    use godiag_pprof::proto;
+    use prost::Message;
+
+    use crate::finding::FindingKind;
+    use crate::profilerules::{analyze_profiles, ProfileInput};
+
+    /// A CPU profile whose samples all land in `main.spin` (main.go:12):
+    /// `seconds` of CPU in 10 ms samples.
+    fn cpu_profile(seconds: f64) -> godiag_pprof::Profile {
+        let strings = [
+            "",
+            "samples",
+            "count",
+            "cpu",
+            "nanoseconds",
+            "main.spin",
+            "/app/main.go",
+        ];
+        let vt = |t, u| proto::ValueType { r#type: t, unit: u };
+        let n = (seconds * 100.0).round() as i64;
+        let raw = proto::Profile {
+            sample_type: vec![vt(1, 2), vt(3, 4)],
+            sample: vec![proto::Sample {
+                location_id: vec![1],
+                value: vec![n, n * 10_000_000],
+                label: Vec::new(),
+            }],
+            location: vec![proto::Location {
+                id: 1,
+                address: 0x401000,
+                line: vec![proto::Line {
+                    function_id: 1,
+                    line: 12,
+                    column: 0,
+                }],
+                ..proto::Location::default()
+            }],
+            function: vec![proto::Function {
+                id: 1,
+                name: 5,
+                system_name: 5,
+                filename: 6,
+                start_line: 10,
+            }],
+            string_table: strings.iter().map(|s| s.to_string()).collect(),
+            period_type: Some(vt(3, 4)),
+            period: 10_000_000,
+            duration_nanos: 5_000_000_000,
+            ..proto::Profile::default()
+        };
+        godiag_pprof::read(&raw.encode_to_vec()).unwrap()
+    }
+
+    #[test]
+    fn cpu_hotspot_fires_on_seconds_of_samples_and_not_on_a_tenth() {
+        let p = cpu_profile(2.0);
+        let f = analyze_profiles(&[ProfileInput {
+            index: 0,
+            profile: &p,
+        }]);
+        let hot = f.iter().find(|f| f.kind == FindingKind::CpuHotspot);
+        assert_eq!(
+            hot.and_then(|f| f.location.as_ref())
+                .map(|l| l.function.as_str()),
+            Some("main.spin"),
+            "{:?}",
+            f.iter().map(|f| &f.title).collect::<Vec<_>>()
+        );
+        let p = cpu_profile(0.09);
+        let f = analyze_profiles(&[ProfileInput {
+            index: 0,
+            profile: &p,
+        }]);
+        assert!(f.iter().all(|f| f.kind != FindingKind::CpuHotspot));
     }
 }
