@@ -344,6 +344,51 @@ mod trace_rules {
     }
 
     #[test]
+    fn starvation_fires_on_waits_of_100_ms_and_not_without() {
+        let mut s = second();
+        s.sched_latency.over_100ms = 3;
+        s.sched_latency.max_ns = 250_000_000;
+        assert!(run(&s)
+            .iter()
+            .any(|f| f.kind == FindingKind::SchedulerStarvation));
+        s.sched_latency.over_100ms = 0;
+        assert!(run(&s)
+            .iter()
+            .all(|f| f.kind != FindingKind::SchedulerStarvation));
+    }
+
+    #[test]
+    fn blocking_io_fires_when_io_dominates_and_not_when_it_is_small() {
+        let mut s = second();
+        s.io = vec![Site {
+            reason: "syscall".into(),
+            stack: user_stack(77),
+            count: 40,
+            total_ns: 800_000_000,
+        }];
+        assert!(run(&s).iter().any(|f| f.kind == FindingKind::BlockingIo));
+        s.io[0].total_ns = 30_000_000;
+        assert!(run(&s).iter().all(|f| f.kind != FindingKind::BlockingIo));
+    }
+
+    #[test]
+    fn a_leak_fires_on_many_blocked_for_the_whole_trace_and_not_on_a_few() {
+        let group = |count| BlockedGroup {
+            reason: "chan send".into(),
+            stack: user_stack(55),
+            count,
+            min_wait_ns: 900_000_000,
+            blocked_throughout: count,
+            goroutines: Vec::new(),
+        };
+        let mut s = second();
+        s.blocked_at_end = vec![group(50)];
+        assert!(run(&s).iter().any(|f| f.kind == FindingKind::GoroutineLeak));
+        s.blocked_at_end = vec![group(3)];
+        assert!(run(&s).iter().all(|f| f.kind != FindingKind::GoroutineLeak));
+    }
+
+    #[test]
     fn a_cycle_is_confirmed_when_its_goroutines_stay_blocked_and_contradicted_when_one_runs() {
         let mut f = Finding::new(FindingKind::Deadlock, "deadlock", crate::Confidence::Medium);
         f.goroutines = vec![8, 9];
@@ -544,6 +589,82 @@ mod profile_rules {
             ..proto::Profile::default()
         };
         godiag_pprof::read(&raw.encode_to_vec()).unwrap()
+    }
+
+    /// A heap profile whose in-use bytes all sit at `main.cache` (main.go:30).
+    fn heap_profile(inuse: i64, time_nanos: i64) -> godiag_pprof::Profile {
+        let strings = [
+            "",
+            "alloc_objects",
+            "count",
+            "alloc_space",
+            "bytes",
+            "inuse_objects",
+            "inuse_space",
+            "main.cache",
+            "/app/main.go",
+            "space",
+        ];
+        let vt = |t, u| proto::ValueType { r#type: t, unit: u };
+        let raw = proto::Profile {
+            sample_type: vec![vt(1, 2), vt(3, 4), vt(5, 2), vt(6, 4)],
+            sample: vec![proto::Sample {
+                location_id: vec![1],
+                value: vec![inuse / 64, inuse, inuse / 64, inuse],
+                label: Vec::new(),
+            }],
+            location: vec![proto::Location {
+                id: 1,
+                address: 0x401000,
+                line: vec![proto::Line {
+                    function_id: 1,
+                    line: 30,
+                    column: 0,
+                }],
+                ..proto::Location::default()
+            }],
+            function: vec![proto::Function {
+                id: 1,
+                name: 7,
+                system_name: 7,
+                filename: 8,
+                start_line: 28,
+            }],
+            string_table: strings.iter().map(|s| s.to_string()).collect(),
+            period_type: Some(vt(9, 4)),
+            period: 512 * 1024,
+            time_nanos,
+            ..proto::Profile::default()
+        };
+        godiag_pprof::read(&raw.encode_to_vec()).unwrap()
+    }
+
+    #[test]
+    fn heap_leak_fires_on_steady_growth_and_not_on_a_shrinking_heap() {
+        let minute = 60_000_000_000;
+        let grow = [heap_profile(8 << 20, 0), heap_profile(64 << 20, minute)];
+        let inputs: Vec<ProfileInput<'_>> = grow
+            .iter()
+            .enumerate()
+            .map(|(index, profile)| ProfileInput { index, profile })
+            .collect();
+        let f = analyze_profiles(&inputs);
+        let leak = f.iter().find(|f| f.kind == FindingKind::HeapLeak);
+        assert_eq!(
+            leak.and_then(|f| f.location.as_ref()).map(|l| l.line),
+            Some(30),
+            "{:?}",
+            f.iter().map(|f| &f.title).collect::<Vec<_>>()
+        );
+        let shrink = [heap_profile(64 << 20, 0), heap_profile(8 << 20, minute)];
+        let inputs: Vec<ProfileInput<'_>> = shrink
+            .iter()
+            .enumerate()
+            .map(|(index, profile)| ProfileInput { index, profile })
+            .collect();
+        assert!(analyze_profiles(&inputs)
+            .iter()
+            .all(|f| !(f.kind == FindingKind::HeapLeak && f.title.contains("grew"))));
     }
 
     #[test]
