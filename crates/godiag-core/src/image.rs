@@ -31,6 +31,9 @@ pub struct Image<'m> {
     /// Called now and then during long walks, to let memory that was read
     /// go (a mapped core's pages).
     pub(crate) release: Option<&'m dyn Fn()>,
+    /// Told now and then during the goroutine walk how far it got:
+    /// (goroutines read, goroutines in all).
+    pub(crate) progress: Option<&'m dyn Fn(usize, usize)>,
     /// How many bytes the image can hold at most: counts read from memory
     /// (slice lengths) are bounded by it before anything is sized by them.
     pub(crate) limit: u64,
@@ -48,6 +51,7 @@ impl<'m> Image<'m> {
             threads,
             auxv,
             release: None,
+            progress: None,
             limit,
         }
     }
@@ -55,6 +59,13 @@ impl<'m> Image<'m> {
     /// Calls `release` every few thousand goroutines of a walk.
     pub fn with_page_release(mut self, release: &'m dyn Fn()) -> Self {
         self.release = Some(release);
+        self
+    }
+
+    /// Calls `progress` (goroutines read, in all) every few thousand
+    /// goroutines of a walk.
+    pub fn with_progress(mut self, progress: &'m dyn Fn(usize, usize)) -> Self {
+        self.progress = Some(progress);
         self
     }
 

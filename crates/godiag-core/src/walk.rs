@@ -106,10 +106,14 @@ pub fn goroutines<'e>(
     let mut on_threads = Vec::new();
     let mut waitsinces = Vec::new();
     let mut stacks = Vec::new();
+    let total = gps.len();
     for (n, gp) in gps.into_iter().enumerate() {
         if n % RELEASE_EVERY == RELEASE_EVERY - 1 {
             if let Some(release) = core.release {
                 release();
+            }
+            if let Some(progress) = core.progress {
+                progress(n + 1, total);
             }
         }
         let Some(status) = core.read_u32(gp.wrapping_add(go.atomicstatus)) else {

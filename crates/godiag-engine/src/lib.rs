@@ -40,12 +40,18 @@ pub use report::{
     ProfileComparison, Report, TextEvidence,
 };
 
+/// Told how far a long read got: the input's name, what was read so far
+/// and in all (goroutines of a core).
+pub type ProgressHook = std::sync::Arc<dyn Fn(&str, u64, u64) + Send + Sync>;
+
 /// How to diagnose.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct Options {
     /// How goroutines are grouped: by stack (default), or also by their
     /// scalar arguments.
     pub grouping: GroupKeyMode,
+    /// Told how far long reads got (a front end's progress bar).
+    pub progress: Option<ProgressHook>,
 }
 
 self_cell::self_cell!(
@@ -84,12 +90,12 @@ impl serde::Serialize for Diagnosis {
 /// Runs the diagnosis on `inputs`.
 pub fn diagnose(inputs: Vec<Input>, options: &Options) -> Diagnosis {
     let prepared: Vec<PreparedInput> = inputs.into_iter().map(prepare).collect();
-    Diagnosis::new(prepared, |p| build_report(p, options.grouping))
+    Diagnosis::new(prepared, |p| pipeline::build_report_with(p, options))
 }
 
 /// Runs the diagnosis on inputs already prepared (see [`prepare`]).
 pub fn diagnose_prepared(inputs: Vec<PreparedInput>, options: &Options) -> Diagnosis {
-    Diagnosis::new(inputs, |p| build_report(p, options.grouping))
+    Diagnosis::new(inputs, |p| pipeline::build_report_with(p, options))
 }
 
 #[cfg(test)]

@@ -20,11 +20,25 @@ const MAX_FULL_BACKTRACES: usize = 8;
 
 /// Reads every input, groups goroutines, runs the rules.
 pub fn build_report(inputs: &[PreparedInput], mode: GroupKeyMode) -> Report<'_> {
+    build_report_with(
+        inputs,
+        &crate::Options {
+            grouping: mode,
+            progress: None,
+        },
+    )
+}
+
+/// [`build_report`] with all the options.
+pub(crate) fn build_report_with<'a>(
+    inputs: &'a [PreparedInput],
+    options: &crate::Options,
+) -> Report<'a> {
     let lent = Lent::from_inputs(inputs);
     let mut reports: Vec<InputReport<'_>> = inputs
         .iter()
         .map(|input| {
-            let r = read::read(input, &lent, mode);
+            let r = read::read(input, &lent, options);
             let mut warnings = input.warnings.clone();
             warnings.extend(r.warnings);
             InputReport {

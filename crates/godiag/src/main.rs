@@ -560,6 +560,28 @@ fn write_streamed(
     }
 }
 
+/// Inputs at least this large get a progress bar on a terminal.
+const LARGE_INPUT: usize = 256 << 20;
+
+/// A progress bar, when standard error is a terminal and an input is large.
+fn progress_bar(inputs: &[godiag_engine::Input]) -> Option<indicatif::ProgressBar> {
+    let large = inputs.iter().any(|i| match &i.bytes {
+        godiag_engine::InputBytes::Mapped(m) => m.len() >= LARGE_INPUT,
+        godiag_engine::InputBytes::Owned(v) => v.len() >= LARGE_INPUT,
+        godiag_engine::InputBytes::Stream(_) => false,
+    });
+    if !large || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let pb = indicatif::ProgressBar::new(0);
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {elapsed}")
+    {
+        pb.set_style(style.progress_chars("#>-"));
+    }
+    Some(pb)
+}
+
 fn analyze(args: AnalyzeArgs) -> ExitCode {
     let mut paths = args.paths.clone();
     paths.extend(args.exe.iter().cloned());
@@ -570,15 +592,29 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
             return ExitCode::from(EXIT_UNREADABLE);
         }
     };
+    // A bar on a terminal while a large input (a multi-GB core) is read.
+    let bar = progress_bar(&inputs);
     let options = godiag_engine::Options {
         grouping: match args.group {
             Grouping::Stack => GroupKeyMode::Stack,
             Grouping::Args => GroupKeyMode::StackAndArgs,
         },
+        progress: bar.clone().map(|pb| {
+            let hook: godiag_engine::ProgressHook =
+                std::sync::Arc::new(move |name: &str, done: u64, total: u64| {
+                    pb.set_length(total);
+                    pb.set_position(done);
+                    pb.set_message(format!("{name}: goroutines"));
+                });
+            hook
+        }),
     };
     // The process ends right after: freeing 100,000 goroutines one by one
     // would only cost time.
     let diagnosis = std::mem::ManuallyDrop::new(godiag_engine::diagnose(inputs, &options));
+    if let Some(pb) = bar {
+        pb.finish_and_clear();
+    }
     let report = diagnosis.report();
     if let Format::Json = args.format {
         // Streamed: a report of many inputs is never held whole.

@@ -8,14 +8,24 @@ use super::outcome::{Lent, Read};
 use crate::input::PreparedInput;
 use crate::report::{CoreEvidence, CoreThread, Evidence};
 
-pub(crate) fn read<'a>(input: &'a PreparedInput, lent: &Lent<'a>, mode: GroupKeyMode) -> Read<'a> {
+pub(crate) fn read<'a>(
+    input: &'a PreparedInput,
+    lent: &Lent<'a>,
+    mode: GroupKeyMode,
+    progress: Option<&crate::ProgressHook>,
+) -> Read<'a> {
     let mut r = Read::new(input);
     let release = || input.release_pages();
     let core = match godiag_core::Core::parse(input.bytes()) {
         Ok(c) => c.with_page_release(&release),
         Err(e) => return Read::unreadable(input, "an ELF core", e),
     };
-    let image = core.image();
+    let tell = |done: usize, total: usize| {
+        if let Some(p) = progress {
+            p(&input.name, done as u64, total as u64);
+        }
+    };
+    let image = core.image().with_progress(&tell);
     // PIE: where the executable was loaded in the core.
     let bias = lent.exe.as_ref().map_or(0, |e| {
         object::File::parse(e.bytes).map_or(0, |f| godiag_core::load_bias(&image, &f))

@@ -9,13 +9,18 @@ mod profile;
 mod text;
 mod trace;
 
-use godiag_model::{GroupKeyMode, InputKind, InputStatus};
+use godiag_model::{InputKind, InputStatus};
 
 use crate::input::PreparedInput;
 pub(crate) use outcome::{Lent, Read};
 
 /// Reads one input by its kind.
-pub(crate) fn read<'a>(input: &'a PreparedInput, lent: &Lent<'a>, mode: GroupKeyMode) -> Read<'a> {
+pub(crate) fn read<'a>(
+    input: &'a PreparedInput,
+    lent: &Lent<'a>,
+    options: &crate::Options,
+) -> Read<'a> {
+    let mode = options.grouping;
     let kind = input.sniffed.kind;
     if kind == InputKind::Unrecognized {
         return Read {
@@ -45,7 +50,7 @@ pub(crate) fn read<'a>(input: &'a PreparedInput, lent: &Lent<'a>, mode: GroupKey
         };
     }
     match kind {
-        InputKind::ElfCore => core::read(input, lent, mode),
+        InputKind::ElfCore => core::read(input, lent, mode, options.progress.as_ref()),
         InputKind::ExecutionTrace => trace::read(input),
         InputKind::ElfExecutable => executable::read(input),
         InputKind::PprofProto | InputKind::PprofText => profile::read(input, lent),
