@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark godiag's pprof reader against `go tool pprof -top` on a large CPU
 # profile (target/bench/big-cpu.pb.gz, generated with lab/cmd/bigcpu when
-# absent) and on a few small lab profiles.
+# absent), on a few small lab profiles, and on heap and allocs profiles of
+# three sizes and a goroutine profile (target/bench/heap-*/, bigcpu -heap).
 #
 #   scripts/bench-pprof.sh
 #
@@ -64,6 +65,26 @@ if [ ! -s "$BIG" ]; then
 	mv "$BIG.tmp" "$BIG"
 fi
 
+# --- heap, allocs and goroutine profiles of three sizes --------------------
+# bigcpu -heap: the walks allocate at their ends; the sampling rate and the
+# run's length set how many distinct stacks the profiles hold.
+HEAPS=()
+for spec in "small 65536 2" "medium 16384 4" "large 4096 5"; do
+	read -r name rate cpu <<<"$spec"
+	dir=$BENCH/heap-$name
+	if [ ! -s "$dir/heap.pb.gz" ]; then
+		if [ ! -x "$BENCH/bigcpu" ]; then
+			(cd lab/cmd/bigcpu && "$GO" run gen.go >funcs.go)
+			CGO_ENABLED=0 "$GO" build -C lab -o "$ROOT/$BENCH/bigcpu" ./cmd/bigcpu
+		fi
+		mkdir -p "$dir"
+		log "generating $dir: bigcpu -heap, memrate $rate, ${cpu} s of CPU"
+		"$BENCH/bigcpu" -o "$dir/cpu.pb.gz" -cpuseconds "$cpu" -seconds 60 -heap "$dir" -memrate "$rate"
+	fi
+	HEAPS+=("$dir/heap.pb.gz" "$dir/allocs.pb.gz")
+done
+HEAPS+=("$BENCH/heap-large/goroutine.pb.gz")
+
 # --- measurement -----------------------------------------------------------
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
@@ -71,7 +92,7 @@ trap 'rm -rf "$TMP"' EXIT
 MEASURE_FAIL_FAST=1
 . "$ROOT/scripts/lib/measure.sh"
 
-FILES=("$BIG" "${SMALL[@]}")
+FILES=("$BIG" "${SMALL[@]}" "${HEAPS[@]}")
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 for i in "${!FILES[@]}"; do
 	# -symbolize=none: read the profile's own symbols, as godiag does (with

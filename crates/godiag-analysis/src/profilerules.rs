@@ -201,7 +201,7 @@ fn cpu_findings(input: &ProfileInput<'_>, out: &mut Vec<Finding>) {
             );
             f.location = Some(location(site));
             let top: Vec<String> = p
-                .top(index, godiag_pprof::Granularity::Function)
+                .top_rows(index, godiag_pprof::Granularity::Function)
                 .iter()
                 .take(5)
                 .map(|r| {
@@ -302,7 +302,7 @@ fn contention_finding(input: &ProfileInput<'_>, out: &mut Vec<Finding>) {
     );
     f.location = Some(location(site));
     let leafs: Vec<String> = p
-        .top(index, godiag_pprof::Granularity::Function)
+        .top_rows(index, godiag_pprof::Granularity::Function)
         .iter()
         .take(4)
         .map(|r| format!("flat {:.1}%  {}", pct(r.flat, total), r.function))

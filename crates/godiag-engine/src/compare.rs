@@ -28,8 +28,8 @@ pub(crate) fn compare_profiles(inputs: &[InputReport<'_>]) -> Vec<ProfileCompari
                 continue;
             };
             let rows = godiag_pprof::diff_top(
-                &a.top(ai, godiag_pprof::Granularity::Function),
-                &b.top(index, godiag_pprof::Granularity::Function),
+                a.top_rows(ai, godiag_pprof::Granularity::Function),
+                b.top_rows(index, godiag_pprof::Granularity::Function),
             );
             out.push(ProfileComparison {
                 earlier: w[0],

@@ -201,8 +201,8 @@ pub fn profile_json(p: &Profile) -> Value {
     let (ty, unit) = types.get(index).copied().unwrap_or(("", ""));
     let total = p.total(index);
     let rows = |index: usize, g: Granularity| -> Vec<Value> {
-        p.top(index, g)
-            .into_iter()
+        p.top_rows(index, g)
+            .iter()
             .take(TOP_ROWS)
             .map(|r| {
                 let mut o =

@@ -9,6 +9,12 @@ impl Profile {
     /// Flat and cumulative value per function (or per line), sorted by flat
     /// then cumulative, descending — `go tool pprof -top` (`-lines`).
     pub fn top(&self, index: usize, granularity: Granularity) -> Vec<TopRow> {
+        self.top_rows(index, granularity).to_vec()
+    }
+
+    /// The top table, borrowed from where it is kept (computed once for
+    /// every sample type): callers that show its first rows copy nothing.
+    pub fn top_rows(&self, index: usize, granularity: Granularity) -> &[TopRow] {
         let tables = match granularity {
             Granularity::Function => &self.tops_by_function,
             Granularity::Line => &self.tops_by_line,
@@ -16,30 +22,49 @@ impl Profile {
         tables
             .get_or_init(|| self.compute_tops(granularity))
             .get(index)
-            .cloned()
-            .unwrap_or_default()
+            .map_or(&[], Vec::as_slice)
     }
 
     /// Top tables of every sample type in one pass over the samples.
+    /// The top tables of every sample type at one granularity; the other
+    /// granularity's tables are computed in the same pass over the samples
+    /// and kept too.
     fn compute_tops(&self, granularity: Granularity) -> Vec<Vec<TopRow>> {
+        let (by_function, by_line) = self.compute_both();
+        match granularity {
+            Granularity::Function => {
+                let _ = self.tops_by_line.set(by_line);
+                by_function
+            }
+            Granularity::Line => {
+                let _ = self.tops_by_function.set(by_function);
+                by_line
+            }
+        }
+    }
+
+    /// Flat and cumulative sums per function and per line, in one pass.
+    #[allow(clippy::type_complexity)]
+    fn compute_both(&self) -> (Vec<Vec<TopRow>>, Vec<Vec<TopRow>>) {
         let ix = self
             .index
             .get_or_init(|| FrameIndex::build(&self.raw, &self.locations, &self.functions));
-        let keys = match granularity {
-            Granularity::Function => &ix.frame_fn,
-            Granularity::Line => &ix.frame_line,
-        };
-        let n = match granularity {
-            Granularity::Function => ix.fn_keys.len(),
-            Granularity::Line => ix.line_keys.len(),
-        };
         let types = self.raw.sample_type.len();
-        // flat[k * types + t], cum[k * types + t]
-        let mut flat = vec![0i64; n * types];
-        let mut cum = vec![0i64; n * types];
+        let (nf, nl) = (ix.fn_keys.len(), ix.line_keys.len());
+        // flat[k * types + t], cum[k * types + t], per granularity.
+        let mut flat_f = vec![0i64; nf * types];
+        let mut cum_f = vec![0i64; nf * types];
+        let mut flat_l = vec![0i64; nl * types];
+        let mut cum_l = vec![0i64; nl * types];
         // The sample that last counted a node: a node counts once per sample
         // in its cumulative value, however often it recurs.
-        let mut stamp = vec![u32::MAX; n];
+        let mut stamp_f = vec![u32::MAX; nf];
+        let mut stamp_l = vec![u32::MAX; nl];
+        let add = |sums: &mut [i64], base: usize, values: &[i64]| {
+            for (t, &v) in values.iter().enumerate() {
+                sums[base + t] = sums[base + t].saturating_add(v);
+            }
+        };
         for (si, s) in self.raw.sample.iter().enumerate() {
             let values = &s.value[..s.value.len().min(types)];
             if values.iter().all(|&v| v == 0) {
@@ -49,46 +74,52 @@ impl Profile {
             let (sa, sb) = ix.sample_range[si];
             for &loc in &ix.sample_locs[sa as usize..sb as usize] {
                 let (a, b) = ix.loc_range[loc as usize];
-                for &k in &keys[a as usize..b as usize] {
-                    let k = k as usize;
-                    let base = k * types;
+                for pos in a as usize..b as usize {
+                    let (kf, kl) = (ix.frame_fn[pos] as usize, ix.frame_line[pos] as usize);
                     if leaf {
-                        for (t, &v) in values.iter().enumerate() {
-                            flat[base + t] = flat[base + t].saturating_add(v);
-                        }
+                        add(&mut flat_f, kf * types, values);
+                        add(&mut flat_l, kl * types, values);
                         leaf = false;
                     }
-                    if stamp[k] != si as u32 {
-                        stamp[k] = si as u32;
-                        for (t, &v) in values.iter().enumerate() {
-                            cum[base + t] = cum[base + t].saturating_add(v);
-                        }
+                    if stamp_f[kf] != si as u32 {
+                        stamp_f[kf] = si as u32;
+                        add(&mut cum_f, kf * types, values);
+                    }
+                    if stamp_l[kl] != si as u32 {
+                        stamp_l[kl] = si as u32;
+                        add(&mut cum_l, kl * types, values);
                     }
                 }
             }
         }
-        (0..types)
-            .map(|t| {
-                let mut rows: HashMap<(&str, &str, i64), (i64, i64)> = HashMap::new();
-                for k in 0..n {
-                    let (f, c) = (flat[k * types + t], cum[k * types + t]);
-                    if f == 0 && c == 0 {
-                        continue;
+        let tables = |n: usize, flat: &[i64], cum: &[i64], granularity: Granularity| {
+            (0..types)
+                .map(|t| {
+                    let mut rows: HashMap<(&str, &str, i64), (i64, i64)> = HashMap::new();
+                    for k in 0..n {
+                        let (f, c) = (flat[k * types + t], cum[k * types + t]);
+                        if f == 0 && c == 0 {
+                            continue;
+                        }
+                        let (fk, line) = match granularity {
+                            Granularity::Function => (k as u32, 0),
+                            Granularity::Line => ix.line_keys[k],
+                        };
+                        let (name, file) = ix.fn_keys[fk as usize];
+                        let e = rows
+                            .entry((self.str(name), self.str(file), line))
+                            .or_insert((0, 0));
+                        e.0 = e.0.saturating_add(f);
+                        e.1 = e.1.saturating_add(c);
                     }
-                    let (fk, line) = match granularity {
-                        Granularity::Function => (k as u32, 0),
-                        Granularity::Line => ix.line_keys[k],
-                    };
-                    let (name, file) = ix.fn_keys[fk as usize];
-                    let e = rows
-                        .entry((self.str(name), self.str(file), line))
-                        .or_insert((0, 0));
-                    e.0 = e.0.saturating_add(f);
-                    e.1 = e.1.saturating_add(c);
-                }
-                sorted_rows(rows)
-            })
-            .collect()
+                    sorted_rows(rows)
+                })
+                .collect()
+        };
+        (
+            tables(nf, &flat_f, &cum_f, Granularity::Function),
+            tables(nl, &flat_l, &cum_l, Granularity::Line),
+        )
     }
 
     /// Folded stacks (`root;...;leaf value`) for flame graphs.

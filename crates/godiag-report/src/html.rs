@@ -177,7 +177,7 @@ fn profile(o: &mut String, i: &InputReport<'_>) {
         "<table><tr><th class=\"num\">flat</th><th class=\"num\">cum</th><th>function</th></tr>",
     );
     for r in p
-        .top(index, godiag_pprof::Granularity::Function)
+        .top_rows(index, godiag_pprof::Granularity::Function)
         .iter()
         .take(TOP_ROWS)
     {

@@ -168,7 +168,7 @@ fn profile(out: &mut String, i: &InputReport<'_>) {
     );
     let _ = writeln!(out, "| flat | cum | function |\n|---:|---:|---|");
     for r in p
-        .top(index, godiag_pprof::Granularity::Function)
+        .top_rows(index, godiag_pprof::Granularity::Function)
         .iter()
         .take(10)
     {

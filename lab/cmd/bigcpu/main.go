@@ -5,7 +5,12 @@
 // hashing, formatting, a tree walk), so that nearly every sample has its own
 // stack. Standard library only.
 //
-//	bigcpu -o big-cpu.pb.gz [-seconds 30] [-cpuseconds 0] [-hz 100] [-workers 64] [-seed 1]
+//	bigcpu -o big-cpu.pb.gz [-seconds 30] [-cpuseconds 0] [-hz 100] [-workers 64] [-seed 1] [-heap DIR [-memrate 4096]]
+//
+// With -heap DIR the walks also allocate at their ends, keeping the latest
+// 100,000 allocations, with the memory profile sampling every -memrate bytes; at the
+// end DIR gets heap.pb.gz, allocs.pb.gz and goroutine.pb.gz: profiles with
+// as many distinct stacks as the run made (their size grows with its length).
 //
 // It stops after -seconds of wall time or, when -cpuseconds is set, as soon
 // as the process has used that much CPU time, whichever comes first: the
@@ -108,7 +113,30 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
+// kept holds the latest allocations of the walks (-heap): what the heap
+// profile sees in use, at many distinct stacks.
+var (
+	keepMu sync.Mutex
+	kept   [][]byte
+	keepAt int
+	keep   bool
+)
+
+func retain(b []byte) {
+	keepMu.Lock()
+	if len(kept) < 100000 {
+		kept = append(kept, b)
+	} else {
+		kept[keepAt%len(kept)] = b
+		keepAt++
+	}
+	keepMu.Unlock()
+}
+
 func (w *walker) leaf() uint64 {
+	if keep && w.h%16 == 0 {
+		retain(make([]byte, 64+int(w.h>>40%4096)))
+	}
 	switch w.h % 8 {
 	case 0:
 		r := record{ID: w.h, Name: "item-" + strconv.FormatUint(w.h%9973, 10),
@@ -171,7 +199,13 @@ func main() {
 	hz := flag.Int("hz", 100, "CPU profile sampling rate")
 	workers := flag.Int("workers", 64, "goroutines")
 	seed := flag.Uint64("seed", 1, "seed of the walks")
+	heapDir := flag.String("heap", "", "also write heap, allocs and goroutine profiles into this directory")
+	memRate := flag.Int("memrate", 4096, "with -heap: bytes between memory profile samples")
 	flag.Parse()
+	if *heapDir != "" {
+		keep = true
+		runtime.MemProfileRate = *memRate
+	}
 	if *out == "" {
 		log.Fatal("usage: bigcpu -o FILE [-seconds N] [-hz N] [-workers N]")
 	}
@@ -217,6 +251,19 @@ func main() {
 	wall, cpu := time.Since(start), cpuTime()
 	if err := f.Close(); err != nil {
 		log.Fatal(err)
+	}
+	if *heapDir != "" {
+		runtime.GC()
+		for _, name := range []string{"heap", "allocs", "goroutine"} {
+			hf, err := os.Create(*heapDir + "/" + name + ".pb.gz")
+			if err != nil {
+				log.Fatal(err)
+			}
+			if err := pprof.Lookup(name).WriteTo(hf, 0); err != nil {
+				log.Fatal(err)
+			}
+			hf.Close()
+		}
 	}
 	fi, _ := os.Stat(*out)
 	fmt.Fprintf(os.Stderr, "bigcpu: %d paths by %d goroutines in %.1fs wall, %.1fs CPU, at %d Hz; %s: %d bytes\n",
