@@ -47,6 +47,11 @@ const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
 const ELF_MAGIC: &[u8] = b"\x7fELF";
 const BUILDINFO_MAGIC: &[u8] = b"\xff Go buildinf:";
 
+/// How much of a gzipped input is inflated to recognise it: first a
+/// little, then, when that says nothing, more.
+const GZIP_PEEK_SHORT: u64 = 16 * 1024;
+const GZIP_PEEK_LONG: u64 = 256 * 1024;
+
 /// Recognises `data`, which should be the whole input (memory-mapped for big
 /// files): text anchors may sit after megabytes of application logs.
 pub fn sniff(data: &[u8]) -> Sniffed {
@@ -57,10 +62,12 @@ pub fn sniff(data: &[u8]) -> Sniffed {
         };
     }
     if data.starts_with(GZIP_MAGIC) {
+        // A short look first (a profile or trace says what it is in its
+        // first bytes); text whose anchor sits after logs gets a longer one.
+        let mut dec = flate2::read::GzDecoder::new(data);
         let mut head = Vec::new();
-        let mut dec = flate2::read::GzDecoder::new(data).take(256 * 1024);
         // A short or damaged stream still yields the bytes before the damage.
-        let _ = dec.read_to_end(&mut head);
+        let _ = (&mut dec).take(GZIP_PEEK_SHORT).read_to_end(&mut head);
         if head.is_empty() {
             return Sniffed {
                 gzipped: true,
@@ -69,6 +76,17 @@ pub fn sniff(data: &[u8]) -> Sniffed {
             };
         }
         let mut inner = sniff_plain(&head);
+        // Binary kinds say what they are at once; text is judged on more.
+        let binary = matches!(
+            inner.kind,
+            InputKind::PprofProto | InputKind::ExecutionTrace
+        );
+        if !binary && head.len() as u64 == GZIP_PEEK_SHORT {
+            let _ = dec
+                .take(GZIP_PEEK_LONG - GZIP_PEEK_SHORT)
+                .read_to_end(&mut head);
+            inner = sniff_plain(&head);
+        }
         inner.gzipped = true;
         return inner;
     }
