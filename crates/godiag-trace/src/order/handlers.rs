@@ -703,26 +703,15 @@ impl Ordering {
         Ok(Some(cur))
     }
 
-    /// PROCS_CHANGE, GO_LABEL, USER_LOG.
-    pub(super) fn procs_change(
+    /// An event that needs only its context to happen (metrics, labels,
+    /// logs, experimental events): it happens now.
+    pub(super) fn in_context(
         &mut self,
         e: &Event,
-        _gen: u64,
         cur: Ctx,
+        reqs: Reqs,
     ) -> Result<Option<Ctx>, String> {
-        require(cur, USER_GOROUTINE)?;
-        self.emit(e, cur);
-        Ok(Some(cur))
-    }
-
-    /// HEAP_ALLOC, HEAP_GOAL.
-    pub(super) fn heap_alloc(
-        &mut self,
-        e: &Event,
-        _gen: u64,
-        cur: Ctx,
-    ) -> Result<Option<Ctx>, String> {
-        require(cur, PROC)?;
+        require(cur, reqs)?;
         self.emit(e, cur);
         Ok(Some(cur))
     }

@@ -379,11 +379,7 @@ impl Ordering {
     }
 
     fn emit(&mut self, e: &Event, ctx: Ctx) {
-        let mut out = *e;
-        out.m = ctx.m;
-        out.p = ctx.p;
-        out.g = ctx.g;
-        self.queue.push_back(out);
+        self.emit_with(e, ctx, |_| {});
     }
 
     fn emit_with(&mut self, e: &Event, ctx: Ctx, f: impl FnOnce(&mut Event)) {
@@ -420,18 +416,14 @@ impl Ordering {
             GC_ACTIVE => self.gc_active(e, gen, cur),
             GC_BEGIN => self.gc_begin(e, gen, cur),
             GC_END => self.gc_end(e, gen, cur),
-            PROCS_CHANGE | GO_LABEL | USER_LOG => self.procs_change(e, gen, cur),
-            HEAP_ALLOC | HEAP_GOAL => self.heap_alloc(e, gen, cur),
+            PROCS_CHANGE | GO_LABEL | USER_LOG => self.in_context(e, cur, USER_GOROUTINE),
+            HEAP_ALLOC | HEAP_GOAL => self.in_context(e, cur, PROC),
             GC_SWEEP_BEGIN | GC_SWEEP_END => self.gc_sweep_begin(e, gen, cur),
             GC_SWEEP_ACTIVE => self.gc_sweep_active(e, gen, cur),
             STW_BEGIN | GC_MARK_ASSIST_BEGIN => self.stw_begin(e, gen, cur),
             GC_MARK_ASSIST_ACTIVE => self.gc_mark_assist_active(e, gen, cur),
             STW_END | GC_MARK_ASSIST_END => self.stw_end(e, gen, cur),
-            t if t >= 128 => {
-                require(cur, THREAD)?;
-                self.emit(e, cur);
-                Ok(Some(cur))
-            }
+            t if t >= 128 => self.in_context(e, cur, THREAD),
             other => Err(format!("bad event type found while ordering: {other}")),
         }
     }
