@@ -99,9 +99,9 @@ fn find_wait_reason_table<'e>(
 /// cannot be read (PIE: its pointers are relocated at load time). Go 1.24's
 /// 44 entries, with the deltas of `shared/reference/traceback.md` §1.3
 /// ([`WAIT_REASONS_ADDED`]).
-pub(crate) fn wait_reason(minor: u32, i: u8) -> &'static str {
+pub(crate) fn wait_reasons(minor: u32) -> Vec<&'static str> {
     if minor >= 26 {
-        return WAIT_REASONS_126.get(usize::from(i)).copied().unwrap_or("?");
+        return WAIT_REASONS_126.to_vec();
     }
     const BASE: [&str; 32] = [
         "",
@@ -151,7 +151,7 @@ pub(crate) fn wait_reason(minor: u32, i: u8) -> &'static str {
             None => v.extend_from_slice(names),
         }
     }
-    v.get(usize::from(i)).copied().unwrap_or("?")
+    v
 }
 
 /// Go 1.26 renumbered `waitReasonStrings` (the reasons the goroutine leak
@@ -275,7 +275,7 @@ pub(crate) const STATUS: [&str; 11] = [
 mod tests {
     use std::io::Read;
 
-    use super::{wait_reason, wait_reasons_from_exe};
+    use super::{wait_reasons, wait_reasons_from_exe};
 
     /// The per-version table equals each lab executable's own
     /// `runtime.waitReasonStrings` (Go 1.22, 1.26, 1.27 committed).
@@ -310,8 +310,9 @@ mod tests {
                 let file = object::File::parse(bytes).unwrap();
                 let minor = exe.version().unwrap().minor;
                 let strings = wait_reasons_from_exe(&exe, &file, bytes).expect(name);
+                let table = wait_reasons(minor);
                 for (i, s) in strings.iter().enumerate() {
-                    assert_eq!(wait_reason(minor, i as u8), *s, "{name}: reason {i}");
+                    assert_eq!(table.get(i), Some(s), "{name}: reason {i}");
                 }
             }
         }

@@ -11,7 +11,7 @@ use crate::core_file::CoreError;
 use crate::core_file::{load_bias, u64_at};
 use crate::image::Image;
 use crate::layout::{self, Layout, LayoutSource};
-use crate::reasons::{wait_reason, wait_reasons_from_exe, STATUS};
+use crate::reasons::{wait_reasons, wait_reasons_from_exe, STATUS};
 use crate::signals::{signal_frames, walk_to, SignalFrame};
 use crate::unwind::{unwind, ArgsFor, PcCache};
 use crate::{values, waits};
@@ -74,6 +74,9 @@ pub fn goroutines<'e>(
     let layout = layout::layout(exe, &file);
     let go = layout.g;
     let reasons = wait_reasons_from_exe(exe, &file, exe_bytes);
+    // The version's own table, for reasons the executable's does not give
+    // (a PIE's is relocated at load time): built once, not per goroutine.
+    let fallback = wait_reasons(minor.unwrap_or(godiag_model::GoVersion::NEWEST_KNOWN.minor));
     let bias = load_bias(core, &file);
     let addr = match file.symbols().find(|s| s.name() == Ok("runtime.allgs")) {
         Some(sym) => sym.address().wrapping_add(bias),
@@ -131,12 +134,8 @@ pub fn goroutines<'e>(
             reasons
                 .as_ref()
                 .and_then(|r| r.get(usize::from(reason)).copied())
-                .unwrap_or_else(|| {
-                    wait_reason(
-                        minor.unwrap_or(godiag_model::GoVersion::NEWEST_KNOWN.minor),
-                        reason,
-                    )
-                })
+                .or_else(|| fallback.get(usize::from(reason)).copied())
+                .unwrap_or("?")
         } else {
             STATUS.get(status as usize).copied().unwrap_or("???")
         };
