@@ -186,6 +186,15 @@ fn program_args(g: &Goroutine<'_>) -> Vec<u64> {
     v
 }
 
+/// The frame's first argument word (a method's receiver) is marked `?`:
+/// its spill slot was not live, so its value was not saved.
+fn receiver_unsaved(f: &Frame<'_>) -> bool {
+    f.args
+        .split(',')
+        .next()
+        .is_some_and(|w| w.trim().ends_with('?'))
+}
+
 /// `main.(*registry)` of `main.(*registry).consume`: a method's receiver type.
 fn receiver_type(function: &str) -> Option<&str> {
     let end = function.find(").")?;
@@ -373,13 +382,11 @@ fn lock_holders(
     let mut h: Vec<usize> = (0..waiters.len())
         .filter(|&j| j != i && not_same(&j))
         .filter(|&j| {
-            waiters[j].g.frames.iter().any(|f| {
-                receiver_type(f.function) == Some(owner)
-                    && f.args
-                        .split(',')
-                        .next()
-                        .is_some_and(|w| w.trim().ends_with('?'))
-            })
+            waiters[j]
+                .g
+                .frames
+                .iter()
+                .any(|f| receiver_type(f.function) == Some(owner) && receiver_unsaved(f))
         })
         .collect();
     h.sort_by_key(|&j| waiters[j].g.id);
@@ -443,18 +450,12 @@ fn releasers_of_some_chan(
 /// the type whose method waits (its receiver not saved either) are the
 /// candidates, at low confidence.
 fn some_chan_by_receiver_type(i: usize, waiters: &[Waiter<'_, '_>]) -> Vec<(usize, Proof)> {
-    let unsaved = |f: &&Frame<'_>| {
-        f.args
-            .split(',')
-            .next()
-            .is_some_and(|w| w.trim().ends_with('?'))
-    };
     let Some(owner) = waiters[i]
         .g
         .frames
         .iter()
         .filter(|f| !f.is_stdlib())
-        .filter(unsaved)
+        .filter(|f| receiver_unsaved(f))
         .find_map(|f| receiver_type(f.function))
     else {
         return Vec::new();
