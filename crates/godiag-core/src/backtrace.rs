@@ -4,38 +4,17 @@
 //! of each frame's argument spill area, which the register ABI writes and
 //! the runtime's traceback prints, are what is left.
 
-use std::borrow::Cow;
-
 use godiag_exe::{DebugVariables, GoExecutable, Memory};
 use godiag_model::{FrameVariable, FullBacktrace, FullFrame, ValuesFrom, VariableRole};
 
 use crate::core_file::load_bias;
-use crate::image::Image;
+use crate::image::{Image, ProcessImage};
 use crate::layout;
 use crate::unwind::PcCache;
 use crate::walk::{stack_start, thread_contexts};
 
 /// Most frames listed per goroutine.
 const MAX_FRAMES: usize = 64;
-
-/// A process image as a core saved it, with the executable behind it for
-/// what the kernel does not write into a core (read-only data, text).
-pub struct ProcessImage<'c, 'e> {
-    pub core: &'c Image<'c>,
-    pub exe: &'c GoExecutable<'e>,
-    /// Load address minus link address (PIE).
-    pub bias: u64,
-}
-
-impl Memory for ProcessImage<'_, '_> {
-    fn read(&self, addr: u64, len: usize) -> Option<Cow<'_, [u8]>> {
-        self.core.read(addr, len).or_else(|| {
-            self.exe
-                .read(addr.wrapping_sub(self.bias), len)
-                .map(Cow::Borrowed)
-        })
-    }
-}
 
 /// The full backtraces of the goroutines `(goid, g address)` given, in
 /// that order. Empty for a goroutine whose stack cannot be walked.

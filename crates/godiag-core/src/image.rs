@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use godiag_exe::Memory;
+use godiag_exe::{GoExecutable, Memory};
 
 /// One thread of the process when the image was taken (a core's `NT_PRSTATUS`).
 #[derive(Clone, Debug)]
@@ -95,5 +95,25 @@ impl<'m> Image<'m> {
     /// `AT_ENTRY`: the program's entry point as loaded.
     pub fn entry(&self) -> Option<u64> {
         self.auxv.iter().find(|(k, _)| *k == 9).map(|(_, v)| *v)
+    }
+}
+
+/// An image with the executable behind it, for what a process image may
+/// lack: read-only data and text, which the kernel does not write into a
+/// core (a Go string constant, say).
+pub struct ProcessImage<'c, 'e> {
+    pub core: &'c Image<'c>,
+    pub exe: &'c GoExecutable<'e>,
+    /// Load address minus link address (PIE).
+    pub bias: u64,
+}
+
+impl Memory for ProcessImage<'_, '_> {
+    fn read(&self, addr: u64, len: usize) -> Option<Cow<'_, [u8]>> {
+        self.core.read(addr, len).or_else(|| {
+            self.exe
+                .read(addr.wrapping_sub(self.bias), len)
+                .map(Cow::Borrowed)
+        })
     }
 }

@@ -28,10 +28,10 @@ mod values;
 mod waits;
 mod walk;
 
-pub use backtrace::{full_backtraces, ProcessImage};
+pub use backtrace::full_backtraces;
 pub use core_file::{load_bias, Core, CoreError, Segment};
 pub use fault::{describe_fault, faulting_instruction};
-pub use image::{Image, Thread};
+pub use image::{Image, ProcessImage, Thread};
 pub use layout::{Layout, LayoutSource};
 pub use signals::{signal_name, SignalFrame};
 pub use walk::{goroutines, CoreGoroutines, Fault, GoroutineStack};

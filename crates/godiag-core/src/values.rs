@@ -4,10 +4,10 @@
 
 use std::borrow::Cow;
 
-use godiag_exe::GoExecutable;
+use godiag_exe::{GoExecutable, Memory};
 use godiag_model::Label;
 
-use crate::image::Image;
+use crate::image::{Image, ProcessImage};
 use crate::layout::Layout;
 use crate::waits::WaitReader;
 
@@ -28,9 +28,8 @@ pub(crate) fn string(
     if len == 0 {
         return Some(String::new());
     }
-    let bytes = core
-        .read(ptr, len)
-        .or_else(|| exe.read(ptr.wrapping_sub(bias), len).map(Cow::Borrowed))?;
+    let image = ProcessImage { core, exe, bias };
+    let bytes = image.read(ptr, len)?;
     Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
