@@ -544,25 +544,29 @@ mod profile_rules {
     use crate::finding::FindingKind;
     use crate::profilerules::{analyze_profiles, ProfileInput};
 
-    /// A CPU profile whose samples all land in `main.spin` (main.go:12):
-    /// `seconds` of CPU in 10 ms samples.
-    fn cpu_profile(seconds: f64) -> godiag_pprof::Profile {
-        let strings = [
-            "",
-            "samples",
-            "count",
-            "cpu",
-            "nanoseconds",
-            "main.spin",
-            "/app/main.go",
-        ];
-        let vt = |t, u| proto::ValueType { r#type: t, unit: u };
-        let n = (seconds * 100.0).round() as i64;
-        let raw = proto::Profile {
-            sample_type: vec![vt(1, 2), vt(3, 4)],
+    /// A profile whose every sample sits in one function at one line: the
+    /// shape both profile rules are tested on.
+    struct OneSite<'a> {
+        strings: &'a [&'a str],
+        /// (type, unit) string indexes per sample value.
+        sample_types: &'a [(i64, i64)],
+        values: Vec<i64>,
+        /// (name, filename) string indexes.
+        function: (i64, i64),
+        line: i64,
+        start_line: i64,
+        period_type: (i64, i64),
+        period: i64,
+    }
+
+    fn one_site(site: OneSite<'_>) -> proto::Profile {
+        let vt = |(t, u): (i64, i64)| proto::ValueType { r#type: t, unit: u };
+        let (name, filename) = site.function;
+        proto::Profile {
+            sample_type: site.sample_types.iter().copied().map(vt).collect(),
             sample: vec![proto::Sample {
                 location_id: vec![1],
-                value: vec![n, n * 10_000_000],
+                value: site.values,
                 label: Vec::new(),
             }],
             location: vec![proto::Location {
@@ -570,71 +574,78 @@ mod profile_rules {
                 address: 0x401000,
                 line: vec![proto::Line {
                     function_id: 1,
-                    line: 12,
+                    line: site.line,
                     column: 0,
                 }],
                 ..proto::Location::default()
             }],
             function: vec![proto::Function {
                 id: 1,
-                name: 5,
-                system_name: 5,
-                filename: 6,
-                start_line: 10,
+                name,
+                system_name: name,
+                filename,
+                start_line: site.start_line,
             }],
-            string_table: strings.iter().map(|s| s.to_string()).collect(),
-            period_type: Some(vt(3, 4)),
-            period: 10_000_000,
-            duration_nanos: 5_000_000_000,
+            string_table: site.strings.iter().map(|s| s.to_string()).collect(),
+            period_type: Some(vt(site.period_type)),
+            period: site.period,
             ..proto::Profile::default()
+        }
+    }
+
+    /// A CPU profile whose samples all land in `main.spin` (main.go:12):
+    /// `seconds` of CPU in 10 ms samples.
+    fn cpu_profile(seconds: f64) -> godiag_pprof::Profile {
+        let n = (seconds * 100.0).round() as i64;
+        let raw = proto::Profile {
+            duration_nanos: 5_000_000_000,
+            ..one_site(OneSite {
+                strings: &[
+                    "",
+                    "samples",
+                    "count",
+                    "cpu",
+                    "nanoseconds",
+                    "main.spin",
+                    "/app/main.go",
+                ],
+                sample_types: &[(1, 2), (3, 4)],
+                values: vec![n, n * 10_000_000],
+                function: (5, 6),
+                line: 12,
+                start_line: 10,
+                period_type: (3, 4),
+                period: 10_000_000,
+            })
         };
         godiag_pprof::read(&raw.encode_to_vec()).unwrap()
     }
 
     /// A heap profile whose in-use bytes all sit at `main.cache` (main.go:30).
     fn heap_profile(inuse: i64, time_nanos: i64) -> godiag_pprof::Profile {
-        let strings = [
-            "",
-            "alloc_objects",
-            "count",
-            "alloc_space",
-            "bytes",
-            "inuse_objects",
-            "inuse_space",
-            "main.cache",
-            "/app/main.go",
-            "space",
-        ];
-        let vt = |t, u| proto::ValueType { r#type: t, unit: u };
         let raw = proto::Profile {
-            sample_type: vec![vt(1, 2), vt(3, 4), vt(5, 2), vt(6, 4)],
-            sample: vec![proto::Sample {
-                location_id: vec![1],
-                value: vec![inuse / 64, inuse, inuse / 64, inuse],
-                label: Vec::new(),
-            }],
-            location: vec![proto::Location {
-                id: 1,
-                address: 0x401000,
-                line: vec![proto::Line {
-                    function_id: 1,
-                    line: 30,
-                    column: 0,
-                }],
-                ..proto::Location::default()
-            }],
-            function: vec![proto::Function {
-                id: 1,
-                name: 7,
-                system_name: 7,
-                filename: 8,
-                start_line: 28,
-            }],
-            string_table: strings.iter().map(|s| s.to_string()).collect(),
-            period_type: Some(vt(9, 4)),
-            period: 512 * 1024,
             time_nanos,
-            ..proto::Profile::default()
+            ..one_site(OneSite {
+                strings: &[
+                    "",
+                    "alloc_objects",
+                    "count",
+                    "alloc_space",
+                    "bytes",
+                    "inuse_objects",
+                    "inuse_space",
+                    "main.cache",
+                    "/app/main.go",
+                    "space",
+                ],
+                sample_types: &[(1, 2), (3, 4), (5, 2), (6, 4)],
+                values: vec![inuse / 64, inuse, inuse / 64, inuse],
+                function: (7, 8),
+                line: 30,
+                start_line: 28,
+                period_type: (9, 4),
+                period: 512 * 1024,
+            })
         };
         godiag_pprof::read(&raw.encode_to_vec()).unwrap()
     }
