@@ -80,6 +80,42 @@ fn build_scenario(go: &Path, name: &str, flags: &[&str], out: &Path) {
     assert!(status.success(), "go build {flags:?}");
 }
 
+/// A lab service, killed however the test ends.
+struct Service {
+    child: std::process::Child,
+    /// The URLs it announced ("listening on <url>"), in order.
+    urls: Vec<String>,
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `bin` with `env` and waits for its first `listeners` announcements.
+fn start_service(bin: &Path, env: &[(&str, &str)], listeners: usize) -> Service {
+    use std::io::BufRead;
+    let mut child = Command::new(bin)
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut service = Service {
+        child,
+        urls: Vec::new(),
+    };
+    for line in std::io::BufReader::new(stdout).lines().take(listeners) {
+        let line = line.unwrap();
+        let url = line.trim().strip_prefix("listening on ").unwrap();
+        service.urls.push(url.to_string());
+    }
+    assert_eq!(service.urls.len(), listeners, "{:?}", service.urls);
+    service
+}
+
 #[test]
 #[ignore = "needs a Go toolchain: run scripts/test.sh"]
 fn regenerated_artifacts_match_the_manifest() {
@@ -604,34 +640,12 @@ fn run_keeps_and_analyses_a_crash() {
 #[test]
 #[ignore = "needs a Go toolchain: run scripts/test.sh"]
 fn collect_from_a_leaking_service() {
-    use std::io::BufRead;
     let (_version, go) = toolchain();
     let tmp = scratch_dir("collect");
     let bin = tmp.join("svc");
     build_scenario(&go, "service-leak", &[], &bin);
-    // Killed however the test ends.
-    struct Service(std::process::Child);
-    impl Drop for Service {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    let mut svc = Service(
-        Command::new(&bin)
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
-    let mut line = String::new();
-    std::io::BufReader::new(svc.0.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_string();
+    let svc = start_service(&bin, &[], 1);
+    let url = svc.urls[0].clone();
     let godiag = env!("CARGO_BIN_EXE_godiag");
     let collect = |out: &str, extra: &[&str]| {
         Command::new(godiag)
@@ -784,33 +798,13 @@ fn collect_from_a_leaking_service() {
 #[test]
 #[ignore = "needs a Go toolchain: run scripts/test.sh"]
 fn collect_over_tls_with_credentials() {
-    use std::io::BufRead;
     let (_version, go) = toolchain();
     let tmp = scratch_dir("collect-tls");
     let bin = tmp.join("svc");
     build_scenario(&go, "service-leak", &[], &bin);
-    struct Service(std::process::Child);
-    impl Drop for Service {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    let mut svc = Service(
-        Command::new(&bin)
-            .env("GODIAG_LAB_TLS_TOKEN", "s3cret")
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap(),
-    );
-    let mut lines = std::io::BufReader::new(svc.0.stdout.take().unwrap()).lines();
-    let _plain = lines.next().unwrap().unwrap();
-    let tls = lines.next().unwrap().unwrap();
-    let url = tls
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_string();
+    // The plain listener is announced first, then the TLS one.
+    let svc = start_service(&bin, &[("GODIAG_LAB_TLS_TOKEN", "s3cret")], 2);
+    let url = svc.urls[1].clone();
     assert!(url.starts_with("https://"), "{url}");
     let collect = |out: &str, extra: &[&str]| {
         Command::new(env!("CARGO_BIN_EXE_godiag"))
