@@ -628,12 +628,17 @@ fn sigquit_finding(input: &TextInput<'_, '_>) -> Finding {
         f.goroutine = Some(1);
         f.location = user_frame(&g.frames).map(Location::from);
     }
-    let waiting = t.goroutines.iter().filter(|g| g.is_waiting()).count();
+    let waiting: u64 = t
+        .goroutines
+        .iter()
+        .filter(|g| g.is_waiting())
+        .map(Goroutine::weight)
+        .sum();
     f.confirm(Evidence {
         source: input.source(),
         summary: format!(
             "{} goroutines, {} of them waiting{}",
-            t.goroutines.len(),
+            t.goroutine_total(),
             waiting,
             main.map(|g| format!("; main is in [{}]", g.status))
                 .unwrap_or_default()

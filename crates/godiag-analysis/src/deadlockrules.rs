@@ -123,9 +123,10 @@ pub(crate) fn dump_deadlock(input: &TextInput<'_, '_>) -> Option<Finding> {
         .iter()
         .any(|g| g.status.starts_with("select") && g.status != "select (no cases)");
     let main = program.iter().find(|g| g.id == 1).or(program.first())?;
+    let program_total: u64 = program.iter().map(|g| g.weight()).sum();
     let mut f = Finding::new(
         FindingKind::Deadlock,
-        if program.len() == 1 {
+        if program_total == 1 {
             format!(
                 "possible deadlock: the program's only goroutine, {}, waits in [{}] with nothing left to wake it",
                 main.id, main.status
@@ -133,7 +134,7 @@ pub(crate) fn dump_deadlock(input: &TextInput<'_, '_>) -> Option<Finding> {
         } else {
             format!(
                 "possible deadlock: all {} goroutines of the program wait for each other; goroutine {} waits in [{}]",
-                program.len(),
+                program_total,
                 main.id,
                 main.status
             )
@@ -146,11 +147,11 @@ pub(crate) fn dump_deadlock(input: &TextInput<'_, '_>) -> Option<Finding> {
     );
     f.goroutine = Some(main.id);
     f.location = user_frame(&main.frames).map(Location::from);
-    let mut by_status: Vec<(&str, usize)> = Vec::new();
+    let mut by_status: Vec<(&str, u64)> = Vec::new();
     for g in &program {
         match by_status.iter_mut().find(|(s, _)| *s == g.status) {
-            Some((_, n)) => *n += 1,
-            None => by_status.push((g.status, 1)),
+            Some((_, n)) => *n += g.weight(),
+            None => by_status.push((g.status, g.weight())),
         }
     }
     let waits = crate::corerules::wait_fact(std::iter::once(*main), &t.goroutines)

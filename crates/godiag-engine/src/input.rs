@@ -13,8 +13,28 @@ use memmap2::Mmap;
 
 use crate::bundle::Bundle;
 
-/// Decompressed text beyond this is not read (the input is then partial).
-const MAX_DECOMPRESSED: u64 = 4 << 30;
+/// How much an input may cost to read.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Gzipped text is inflated into memory up to this many bytes; beyond
+    /// it the input is cut and flagged partial.
+    pub inflated_bytes: u64,
+    /// Goroutines of a text kept whole; past them, a goroutine identical to
+    /// an earlier one is counted on it (see `godiag_traceback::ParseLimits`).
+    pub full_goroutines: usize,
+}
+
+/// Default of [`Limits::inflated_bytes`]: 1 GiB.
+pub const DEFAULT_INFLATED_BYTES: u64 = 1 << 30;
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            inflated_bytes: DEFAULT_INFLATED_BYTES,
+            full_goroutines: godiag_traceback::DEFAULT_FULL_GOROUTINES,
+        }
+    }
+}
 /// A stream is read up to this; beyond it the input is cut and flagged.
 const MAX_STREAM: u64 = 4 << 30;
 
@@ -110,6 +130,12 @@ fn held_bytes(h: &Held) -> &[u8] {
 
 /// Recognises an input and makes its bytes readable by its reader.
 pub fn prepare(input: Input) -> PreparedInput {
+    prepare_with(input, &Limits::default())
+}
+
+/// [`prepare`] within limits other than the defaults.
+pub fn prepare_with(input: Input, limits: &Limits) -> PreparedInput {
+    let max_inflated = limits.inflated_bytes;
     let mut warnings = Vec::new();
     let mut cut = false;
     let held = match input.bytes {
@@ -146,17 +172,31 @@ pub fn prepare(input: Input) -> PreparedInput {
             | InputKind::PprofText
     );
     let held = if sniffed.gzipped && text_kind {
-        let mut v = Vec::new();
-        let mut dec = flate2::read::GzDecoder::new(data).take(MAX_DECOMPRESSED);
+        // The trailer's ISIZE (the inflated size modulo 4 GiB) sizes the
+        // buffer once, so it is not grown by doubling; it is only a hint,
+        // bounded by the limit.
+        let hint = data
+            .len()
+            .checked_sub(4)
+            .and_then(|at| data.get(at..))
+            .and_then(|t| <[u8; 4]>::try_from(t).ok())
+            .map_or(0, |t| u64::from(u32::from_le_bytes(t)));
+        let mut v = Vec::with_capacity(usize::try_from(hint.min(max_inflated)).unwrap_or(0));
+        let mut dec = flate2::bufread::GzDecoder::new(data).take(max_inflated);
         if let Err(e) = dec.read_to_end(&mut v) {
             cut = true;
             warnings.push(format!(
                 "gzip stream damaged after {} decompressed bytes: {e}",
                 v.len()
             ));
-        } else if v.len() as u64 == MAX_DECOMPRESSED {
+        } else if v.len() as u64 == max_inflated {
             cut = true;
-            warnings.push(format!("decompressed text cut at {MAX_DECOMPRESSED} bytes"));
+            warnings.push(format!(
+                "gzipped text inflates to more than {} MiB: read up to there (at compressed byte {} of {}); raise --max-inflated-mib to read it all",
+                max_inflated >> 20,
+                data.len() - dec.into_inner().get_ref().len(),
+                data.len()
+            ));
         }
         Held::Owned(v)
     } else {

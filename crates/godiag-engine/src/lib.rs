@@ -32,7 +32,8 @@ pub mod tools;
 pub use bundle::{Bundle, BundleFile, BundleManifest, Failure, BUNDLE_SCHEMA};
 pub use godiag_analysis::{Confidence, Finding, FindingKind, Location};
 pub use godiag_model::{GroupKeyMode, InputKind, InputStatus};
-pub use input::{prepare, Input, InputBytes, PreparedInput};
+pub use godiag_traceback::DEFAULT_FULL_GOROUTINES;
+pub use input::{prepare, prepare_with, Input, InputBytes, Limits, PreparedInput};
 pub use json::{render_json, write_json, SCHEMA};
 pub use pipeline::build_report;
 pub use report::{
@@ -52,6 +53,8 @@ pub struct Options {
     pub grouping: GroupKeyMode,
     /// Told how far long reads got (a front end's progress bar).
     pub progress: Option<ProgressHook>,
+    /// What an input may cost to read.
+    pub limits: Limits,
 }
 
 self_cell::self_cell!(
@@ -89,7 +92,10 @@ impl serde::Serialize for Diagnosis {
 
 /// Runs the diagnosis on `inputs`.
 pub fn diagnose(inputs: Vec<Input>, options: &Options) -> Diagnosis {
-    let prepared: Vec<PreparedInput> = inputs.into_iter().map(prepare).collect();
+    let prepared: Vec<PreparedInput> = inputs
+        .into_iter()
+        .map(|i| prepare_with(i, &options.limits))
+        .collect();
     Diagnosis::new(prepared, |p| pipeline::build_report_with(p, options))
 }
 

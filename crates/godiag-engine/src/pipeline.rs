@@ -24,7 +24,7 @@ pub fn build_report(inputs: &[PreparedInput], mode: GroupKeyMode) -> Report<'_> 
         inputs,
         &crate::Options {
             grouping: mode,
-            progress: None,
+            ..Default::default()
         },
     )
 }

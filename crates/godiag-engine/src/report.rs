@@ -175,7 +175,7 @@ impl<'a> InputReport<'a> {
         if let Some(total) = t.count_total {
             return Some(total);
         }
-        (!t.goroutines.is_empty()).then_some(t.goroutines.len() as u64)
+        (!t.goroutines.is_empty()).then(|| t.goroutine_total())
     }
 }
 

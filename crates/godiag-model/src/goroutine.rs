@@ -244,6 +244,11 @@ pub struct Goroutine<'a> {
 }
 
 impl<'a> Goroutine<'a> {
+    /// How many goroutines this entry stands for (see `aggregated`).
+    pub fn weight(&self) -> u64 {
+        self.aggregated.unwrap_or(1)
+    }
+
     /// The first frame outside the runtime, `internal/...`, `sync` and other
     /// standard-library packages: the code a person would change. Falls back to
     /// the first frame.

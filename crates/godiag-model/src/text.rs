@@ -243,6 +243,13 @@ pub struct TextArtifact<'a> {
 }
 
 impl<'a> TextArtifact<'a> {
+    /// How many goroutines the text stands for: entries that were
+    /// aggregated (by a tool, or folded past the parse limit) count for all
+    /// of theirs.
+    pub fn goroutine_total(&self) -> u64 {
+        self.goroutines.iter().map(Goroutine::weight).sum()
+    }
+
     /// The goroutine the failure happened on: the first one printed in crash
     /// output (the runtime prints the crashing goroutine first). A SIGQUIT dump
     /// has no failing goroutine.

@@ -84,7 +84,7 @@ fn groups(out: &mut String, i: &InputReport<'_>) {
         out,
         "### Goroutines in `{}`: {} in {} groups\n",
         i.path,
-        t.goroutines.len(),
+        t.goroutine_total(),
         i.groups().len()
     );
     for g in i.groups().iter().take(GROUPS) {

@@ -363,7 +363,7 @@ fn input_line(out: &mut String, st: &Style, i: &InputReport<'_>) {
     };
     let count = i
         .goroutine_count()
-        .map(|n| format!(", {}", plural(n as usize, "goroutine")))
+        .map(|n| format!(", {}", plural(n, "goroutine")))
         .unwrap_or_default();
     let exe = i
         .executable()
@@ -411,8 +411,8 @@ fn groups_section(out: &mut String, st: &Style, i: &InputReport<'_>, opts: TextO
         "\n{} {}: {} in {}",
         st.bold("GOROUTINES"),
         i.path,
-        plural(t.goroutines.len(), "goroutine"),
-        plural(i.groups().len(), "group")
+        plural(t.goroutine_total(), "goroutine"),
+        plural(i.groups().len() as u64, "group")
     );
     // The failing goroutine's group first, then by size.
     let mut order: Vec<&GoroutineGroup<'_>> = i.groups().iter().collect();
@@ -530,7 +530,7 @@ fn frame_line(out: &mut String, st: &Style, f: &Frame<'_>) {
     );
 }
 
-fn plural(n: usize, word: &str) -> String {
+fn plural(n: u64, word: &str) -> String {
     if n == 1 {
         format!("1 {word}")
     } else {

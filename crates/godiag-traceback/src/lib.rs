@@ -14,6 +14,7 @@
 //! group goroutines (that is `godiag_model::group`).
 
 mod escapes;
+mod fold;
 mod header;
 mod lines;
 mod parser;
@@ -21,7 +22,8 @@ mod restore;
 mod shapes;
 mod version;
 
-pub use parser::parse;
+pub use fold::{ParseLimits, DEFAULT_FULL_GOROUTINES};
+pub use parser::{parse, parse_with};
 pub use restore::{restore, Restored};
 pub use version::SyntaxSeen;
 

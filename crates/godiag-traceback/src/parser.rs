@@ -6,6 +6,7 @@ use godiag_model::{
     Ancestor, FatalSignal, Goroutine, PanicEntry, RaceGoroutine, RaceReport, TextArtifact, Warning,
 };
 
+use crate::fold::{ParseLimits, StackFolder};
 use crate::header::{parse_aggregated_header, parse_header, parse_labels, LabelForm};
 use crate::lines::{
     fatal_signal_line, frame, function_line, gc_trace, is_sched_detail, parse_dec, parse_hex,
@@ -67,11 +68,18 @@ struct Reader<'a> {
     leak_reported: bool,
     /// A debugger's frame waits for its `at FILE:LINE` line.
     debugger_pending: bool,
+    /// Folds goroutines past the limit into identical earlier ones.
+    folder: StackFolder,
 }
 
 /// Reads a text artifact. Never fails: what cannot be read is skipped and
 /// counted, a cut at the end is flagged `partial` with a warning.
 pub fn parse(input: &[u8]) -> TextArtifact<'_> {
+    parse_with(input, ParseLimits::default())
+}
+
+/// [`parse`] with limits other than the defaults.
+pub fn parse_with(input: &[u8], limits: ParseLimits) -> TextArtifact<'_> {
     let mut r = Reader {
         out: TextArtifact::default(),
         target: Target::None,
@@ -87,6 +95,7 @@ pub fn parse(input: &[u8]) -> TextArtifact<'_> {
         blank_after_pending: false,
         leak_reported: false,
         debugger_pending: false,
+        folder: StackFolder::new(limits),
     };
     // Most inputs are valid UTF-8 throughout: validate once (fast, vectorised)
     // and slice lines from the `str`; otherwise validate line by line.
@@ -99,7 +108,9 @@ pub fn parse(input: &[u8]) -> TextArtifact<'_> {
     r.out.goroutines.reserve(
         memchr::memmem::find_iter(input, b"\ngoroutine ")
             .count()
-            .min(input.len() / 32),
+            .min(input.len() / 32)
+            // Past the limit, most goroutines fold into earlier ones.
+            .min(limits.full_goroutines.saturating_add(1)),
     );
     let mut pos = 0usize;
     while pos < input.len() {
@@ -139,10 +150,26 @@ pub fn parse(input: &[u8]) -> TextArtifact<'_> {
         pos = next;
     }
     r.finish(input.len());
+    r.settle_folding(limits);
     r.out
 }
 
 impl<'a> Reader<'a> {
+    /// The last goroutine is folded like the others, and folding is told.
+    fn settle_folding(&mut self, limits: ParseLimits) {
+        self.folder.settle_last(&mut self.out.goroutines);
+        if self.folder.folded > 0 {
+            let offset = self.folder.first_folded_at.unwrap_or(0);
+            self.warn(
+                offset,
+                format!(
+                    "{} goroutines after the first {} were counted on earlier goroutines with the same stack and state (their ids and arguments are not kept); raise --full-goroutines to keep them all",
+                    self.folder.folded, limits.full_goroutines
+                ),
+            );
+        }
+    }
+
     fn warn(&mut self, offset: u64, message: String) {
         if self.out.warnings.len() < 100 {
             self.out.warnings.push(Warning { offset, message });
@@ -710,6 +737,7 @@ impl<'a> Reader<'a> {
 
     fn start_goroutine(&mut self, mut g: Goroutine<'a>) {
         self.end_record();
+        self.folder.settle_last(&mut self.out.goroutines);
         // A leak checker's report of this goroutine.
         g.leaked |= std::mem::take(&mut self.leak_reported);
         self.out.goroutines.push(g);

@@ -213,10 +213,37 @@ struct AnalyzeArgs {
     /// Goroutine groups shown per input in the text report.
     #[arg(long, default_value_t = 12, value_name = "N")]
     max_groups: usize,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+/// What one input may cost to read: each bounds memory on huge or hostile
+/// inputs (docs/limits.md).
+#[derive(clap::Args, Clone, Copy)]
+struct LimitArgs {
     /// Most standard input read, in MiB: stdin is held in memory (files
     /// are mapped), so an endless or huge one ends with an error.
     #[arg(long, default_value_t = godiag::DEFAULT_MAX_STDIN_MIB, value_name = "MIB")]
     max_stdin_mib: u64,
+    /// Most text inflated from a gzipped input, in MiB; beyond it the input
+    /// is read up to there and flagged partial.
+    #[arg(long, default_value_t = godiag_engine::input::DEFAULT_INFLATED_BYTES >> 20, value_name = "MIB")]
+    max_inflated_mib: u64,
+    /// Goroutines of a dump kept whole; past them, a goroutine with the same
+    /// stack and state as an earlier one is counted on it (its id and
+    /// arguments are not kept).
+    #[arg(long, default_value_t = godiag_engine::DEFAULT_FULL_GOROUTINES, value_name = "N")]
+    full_goroutines: usize,
+}
+
+impl Default for LimitArgs {
+    fn default() -> Self {
+        Self {
+            max_stdin_mib: godiag::DEFAULT_MAX_STDIN_MIB,
+            max_inflated_mib: godiag_engine::input::DEFAULT_INFLATED_BYTES >> 20,
+            full_goroutines: godiag_engine::DEFAULT_FULL_GOROUTINES,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -291,7 +318,7 @@ fn collect(args: CollectArgs) -> ExitCode {
         group: Grouping::Stack,
         exe: None,
         max_groups: 12,
-        max_stdin_mib: godiag::DEFAULT_MAX_STDIN_MIB,
+        limits: LimitArgs::default(),
     })
 }
 
@@ -347,7 +374,7 @@ fn run(args: RunArgs) -> ExitCode {
         group: Grouping::Stack,
         exe: None,
         max_groups: 12,
-        max_stdin_mib: godiag::DEFAULT_MAX_STDIN_MIB,
+        limits: LimitArgs::default(),
     });
     if status != ExitCode::from(EXIT_OK) {
         return status;
@@ -585,7 +612,7 @@ fn progress_bar(inputs: &[godiag_engine::Input]) -> Option<indicatif::ProgressBa
 fn analyze(args: AnalyzeArgs) -> ExitCode {
     let mut paths = args.paths.clone();
     paths.extend(args.exe.iter().cloned());
-    let inputs = match inputs_from_paths(&paths, args.max_stdin_mib << 20) {
+    let inputs = match inputs_from_paths(&paths, args.limits.max_stdin_mib << 20) {
         Ok(i) => i,
         Err(e) => {
             eprintln!("godiag: {e:#}");
@@ -608,6 +635,10 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
                 });
             hook
         }),
+        limits: godiag_engine::Limits {
+            inflated_bytes: args.limits.max_inflated_mib.saturating_mul(1 << 20),
+            full_goroutines: args.limits.full_goroutines,
+        },
     };
     // The process ends right after: freeing 100,000 goroutines one by one
     // would only cost time.

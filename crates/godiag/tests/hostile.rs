@@ -20,10 +20,13 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
-/// Runs `godiag analyze --format json PATH`: its exit code and stderr.
-fn analyze(path: &Path) -> (Option<i32>, String) {
+/// Runs `godiag analyze --format json -o OUT EXTRA... PATH`: its exit code
+/// and stderr.
+fn analyze(path: &Path, out: &Path, extra: &[&str]) -> (Option<i32>, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_godiag"))
-        .args(["analyze", "--format", "json", "-o", "/dev/null"])
+        .args(["analyze", "--format", "json", "-o"])
+        .arg(out)
+        .args(extra)
         .arg(path)
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -53,7 +56,11 @@ fn children_max_rss_kb() -> i64 {
 }
 
 fn ends_cleanly(what: &str, path: &Path) {
-    let (code, err) = analyze(path);
+    ends_cleanly_with(what, path, Path::new("/dev/null"), &[]);
+}
+
+fn ends_cleanly_with(what: &str, path: &Path, out: &Path, extra: &[&str]) {
+    let (code, err) = analyze(path, out, extra);
     assert!(
         matches!(code, Some(0 | 1 | 3)),
         "{what}: exit {code:?}: {err}"
@@ -135,6 +142,42 @@ fn hostile_inputs_end_cleanly_in_bounded_memory() {
         gz.finish().unwrap();
     }
     ends_cleanly("4 GB of gzipped zeros", &p);
+
+    // 1 GB of one goroutine record, over and over, gzipped: a dump bomb.
+    // It is read up to --max-inflated-mib, flagged partial, and past the
+    // default number of goroutines kept whole, the rest are counted on the
+    // first of their stack.
+    let p = dir.join("records.txt.gz");
+    {
+        let f = std::fs::File::create(&p).unwrap();
+        let mut gz = flate2::write::GzEncoder::new(f, flate2::Compression::fast());
+        let record = b"goroutine 7 [chan receive, 12 minutes]:\nmain.worker(0xc000012000)\n\t/app/main.go:10 +0x1d\ncreated by main.main in goroutine 1\n\t/app/main.go:5 +0x25\n\n";
+        let chunk = record.repeat((1 << 20) / record.len());
+        for _ in 0..1024 {
+            gz.write_all(&chunk).unwrap();
+        }
+        gz.finish().unwrap();
+    }
+    let report = dir.join("records.json");
+    ends_cleanly_with(
+        "1 GB of gzipped goroutine records",
+        &p,
+        &report,
+        &["--max-inflated-mib", "64"],
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    let input = &report["inputs"][0];
+    assert_eq!(input["status"], "partial", "{input}");
+    let warnings = input["warnings"].to_string();
+    assert!(
+        warnings.contains("inflates to more than 64 MiB")
+            && warnings.contains("--max-inflated-mib")
+            && warnings.contains("counted on earlier goroutines"),
+        "{warnings}"
+    );
+    let goroutines = input["goroutines"].as_u64().unwrap();
+    assert!(goroutines > 400_000, "{goroutines} goroutines counted");
 
     // A sparse 10 GB file.
     let p = dir.join("sparse");

@@ -54,6 +54,6 @@ pub(crate) fn read<'a>(
         InputKind::ExecutionTrace => trace::read(input),
         InputKind::ElfExecutable => executable::read(input),
         InputKind::PprofProto | InputKind::PprofText => profile::read(input, lent),
-        _ => text::read(input, lent, mode),
+        _ => text::read(input, lent, mode, &options.limits),
     }
 }

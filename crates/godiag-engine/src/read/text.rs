@@ -7,9 +7,17 @@ use super::outcome::{Lent, Read};
 use crate::input::PreparedInput;
 use crate::report::{Evidence, TextEvidence};
 
-pub(crate) fn read<'a>(input: &'a PreparedInput, lent: &Lent<'a>, mode: GroupKeyMode) -> Read<'a> {
+pub(crate) fn read<'a>(
+    input: &'a PreparedInput,
+    lent: &Lent<'a>,
+    mode: GroupKeyMode,
+    limits: &crate::Limits,
+) -> Read<'a> {
     let mut r = Read::new(input);
-    let mut t = godiag_traceback::parse(input.bytes());
+    let parse_limits = godiag_traceback::ParseLimits {
+        full_goroutines: limits.full_goroutines,
+    };
+    let mut t = godiag_traceback::parse_with(input.bytes(), parse_limits);
     if t.partial || input.cut {
         r.status = godiag_model::InputStatus::Partial;
     }
