@@ -59,48 +59,7 @@ fn is_zero(n: &usize) -> bool {
 
 const MAX_IDS: usize = 16;
 
-/// A small, fast hasher for keys made of short strings and integers.
-#[derive(Default)]
-pub struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(c);
-            self.add(u64::from_le_bytes(w));
-        }
-        for &b in chunks.remainder() {
-            self.add(u64::from(b));
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.add(n);
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.add(u64::from(n));
-    }
-    fn write_i64(&mut self, n: i64) {
-        self.add(n as u64);
-    }
-    fn write_u8(&mut self, n: u8) {
-        self.add(u64::from(n));
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-impl FxHasher {
-    #[inline]
-    fn add(&mut self, w: u64) {
-        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
+pub use rustc_hash::FxHasher;
 
 type FxBuild = BuildHasherDefault<FxHasher>;
 
@@ -124,7 +83,7 @@ fn scalar_args(args: &str) -> impl Iterator<Item = &str> {
 /// (equality is still checked in full).
 fn hash_tail(s: &str, h: &mut FxHasher) {
     let b = s.as_bytes();
-    h.add(b.len() as u64);
+    h.write_usize(b.len());
     h.write(&b[b.len().saturating_sub(16)..]);
 }
 

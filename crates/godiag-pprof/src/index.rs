@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use crate::proto;
 
 /// Aggregation key of a top table.
@@ -48,8 +50,8 @@ pub(crate) struct FrameIndex {
 impl FrameIndex {
     pub(crate) fn build(raw: &proto::Profile, locations: &IdMap, functions: &IdMap) -> Self {
         let mut ix = FrameIndex::default();
-        let mut fn_ids: HashMap<(i64, i64), u32> = HashMap::new();
-        let mut line_ids: HashMap<(u32, i64), u32> = HashMap::new();
+        let mut fn_ids: FxHashMap<(i64, i64), u32> = FxHashMap::default();
+        let mut line_ids: FxHashMap<(u32, i64), u32> = FxHashMap::default();
         let mut node = |ix: &mut FrameIndex, loc: u32, name: i64, file: i64, line: i64| {
             let f = *fn_ids.entry((name, file)).or_insert_with(|| {
                 ix.fn_keys.push((name, file));

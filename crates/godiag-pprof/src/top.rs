@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+use rustc_hash::FxHashMap;
+
 use crate::index::{FrameIndex, Granularity, TopRow};
 use crate::view::Profile;
 
@@ -95,7 +97,7 @@ impl Profile {
         let tables = |n: usize, flat: &[i64], cum: &[i64], granularity: Granularity| {
             (0..types)
                 .map(|t| {
-                    let mut rows: HashMap<(&str, &str, i64), (i64, i64)> = HashMap::new();
+                    let mut rows: FxHashMap<(&str, &str, i64), (i64, i64)> = FxHashMap::default();
                     for k in 0..n {
                         let (f, c) = (flat[k * types + t], cum[k * types + t]);
                         if f == 0 && c == 0 {
@@ -160,7 +162,7 @@ impl Profile {
 /// `later - earlier` per row (what `go tool pprof -base` shows), largest
 /// absolute change first.
 pub fn diff_top(earlier: &[TopRow], later: &[TopRow]) -> Vec<TopRow> {
-    let mut m: HashMap<(&str, &str, i64), (i64, i64)> = HashMap::new();
+    let mut m: FxHashMap<(&str, &str, i64), (i64, i64)> = FxHashMap::default();
     for r in later {
         let e = m.entry((&r.function, &r.file, r.line)).or_insert((0, 0));
         e.0 = e.0.saturating_add(r.flat);
@@ -177,7 +179,7 @@ pub fn diff_top(earlier: &[TopRow], later: &[TopRow]) -> Vec<TopRow> {
 
 /// Rows from (function, file, line) → (flat, cum), largest flat first, then
 /// largest cum, then by name and line (the order of `go tool pprof -top`).
-fn sorted_rows(m: HashMap<(&str, &str, i64), (i64, i64)>) -> Vec<TopRow> {
+fn sorted_rows(m: FxHashMap<(&str, &str, i64), (i64, i64)>) -> Vec<TopRow> {
     let mut out: Vec<TopRow> = m
         .into_iter()
         .map(|((function, file, line), (flat, cum))| TopRow {
