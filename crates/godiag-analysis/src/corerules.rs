@@ -1,7 +1,7 @@
 //! Rules that need what only a core dump holds: each goroutine's stack
 //! size and the objects blocked goroutines wait on.
 
-use godiag_model::{Goroutine, InputKind, WaitObject};
+use godiag_model::{Goroutine, WaitObject};
 
 use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
 use crate::frames::{stack_cycle, user_frame};
@@ -16,7 +16,7 @@ const DEEP_FRAMES: u64 = 1000;
 /// frames than were read, repeating one cycle, on a stack of at least 1 MB.
 /// With the crash text the two merge (same kind, same recursive frame).
 pub(crate) fn core_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) {
-    if input.kind != InputKind::ElfCore {
+    if !input.kind.is_process_image() {
         return;
     }
     let deepest = input

@@ -2,7 +2,7 @@
 //! memory, the compiler's internal errors; what was raised while another
 //! failure unwound is secondary to it.
 
-use godiag_model::{Frame, Goroutine, InputKind, TextArtifact};
+use godiag_model::{Frame, Goroutine, TextArtifact};
 
 use crate::catalog;
 use crate::deadlockrules::deadlock_goroutine;
@@ -338,7 +338,9 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
                 // The runtime reports the access that noticed the conflict.
                 // Its output cannot show the other party, which runs on
                 // another thread ("stack unavailable"); a core can.
-                let other = (input.kind == InputKind::ElfCore)
+                let other = input
+                    .kind
+                    .is_process_image()
                     .then(|| other_map_user(t, g))
                     .flatten();
                 if other.is_none() {

@@ -25,7 +25,9 @@ pub enum CoreError {
     Unmapped { addr: u64 },
 }
 
-const USER_REGS: [&str; 27] = [
+/// The registers of `user_regs_struct` (x86-64), in order: a core's
+/// `NT_PRSTATUS` and ptrace's `GETREGS` both use it.
+pub const USER_REGS: [&str; 27] = [
     "r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9", "r8", "rax", "rcx", "rdx", "rsi",
     "rdi", "orig_rax", "rip", "cs", "eflags", "rsp", "ss", "fs_base", "gs_base", "ds", "es", "fs",
     "gs",

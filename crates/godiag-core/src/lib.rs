@@ -29,7 +29,7 @@ mod waits;
 mod walk;
 
 pub use backtrace::full_backtraces;
-pub use core_file::{load_bias, Core, CoreError, Segment};
+pub use core_file::{load_bias, Core, CoreError, Segment, USER_REGS};
 pub use fault::{describe_fault, faulting_instruction};
 pub use image::{Image, ProcessImage, Thread};
 pub use layout::{Layout, LayoutSource};

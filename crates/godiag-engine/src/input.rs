@@ -45,6 +45,15 @@ pub enum InputBytes {
     Owned(Vec<u8>),
     /// Read to its end (at most 4 GiB) when the input is prepared.
     Stream(Box<dyn Read + Send>),
+    /// A process image read in place, not bytes: a live process, stopped
+    /// while it is read (`godiag attach`).
+    Process(Arc<dyn ProcessSource>),
+}
+
+/// A process read like a core through the same memory abstraction: its
+/// threads' registers, its memory. The executable comes as another input.
+pub trait ProcessSource: Send + Sync {
+    fn image(&self) -> godiag_core::Image<'_>;
 }
 
 /// One input to diagnose.
@@ -92,6 +101,8 @@ pub struct PreparedInput {
     pub warnings: Vec<String>,
     pub captured_at: Option<String>,
     pub bundle: Option<Arc<Bundle>>,
+    /// The process read in place of bytes.
+    pub process: Option<Arc<dyn ProcessSource>>,
 }
 
 impl PreparedInput {
@@ -139,6 +150,19 @@ pub fn prepare_with(input: Input, limits: &Limits) -> PreparedInput {
     let mut warnings = Vec::new();
     let mut cut = false;
     let held = match input.bytes {
+        InputBytes::Process(process) => {
+            return PreparedInput {
+                name: input.name,
+                held: Held::Owned(Vec::new()),
+                sniffed: Sniffed::of(InputKind::LiveProcess),
+                original_len: 0,
+                cut: false,
+                warnings,
+                captured_at: input.captured_at,
+                bundle: input.bundle,
+                process: Some(process),
+            }
+        }
         InputBytes::Mapped(m) => Held::Mapped(m),
         InputBytes::Owned(v) => Held::Owned(v),
         InputBytes::Stream(r) => {
@@ -228,5 +252,6 @@ pub fn prepare_with(input: Input, limits: &Limits) -> PreparedInput {
         warnings,
         captured_at: input.captured_at,
         bundle: input.bundle,
+        process: None,
     }
 }

@@ -94,6 +94,9 @@ fn input_value(i: &crate::report::InputReport<'_>) -> Value {
                 o.insert("goroutines".into(), json!(n));
             }
             o.insert("warnings".into(), json!(i.warnings));
+            if let Some(stop) = &i.stop {
+                o.insert("process".into(), json!(stop));
+            }
             if let Some(t) = i.text() {
                 if t.crash.is_failure() {
                     o.insert("failure".into(), json!(t.crash));

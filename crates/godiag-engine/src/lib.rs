@@ -33,12 +33,12 @@ pub use bundle::{Bundle, BundleFile, BundleManifest, Failure, BUNDLE_SCHEMA};
 pub use godiag_analysis::{Confidence, Finding, FindingKind, Location};
 pub use godiag_model::{GroupKeyMode, InputKind, InputStatus};
 pub use godiag_traceback::DEFAULT_FULL_GOROUTINES;
-pub use input::{prepare, prepare_with, Input, InputBytes, Limits, PreparedInput};
+pub use input::{prepare, prepare_with, Input, InputBytes, Limits, PreparedInput, ProcessSource};
 pub use json::{render_json, write_json, SCHEMA};
 pub use pipeline::build_report;
 pub use report::{
     CoreEvidence, CoreThread, DumpComparison, Evidence, ExecutableSummary, InputReport,
-    ProfileComparison, Report, TextEvidence,
+    ProcessStop, ProfileComparison, Report, TextEvidence,
 };
 
 /// Told how far a long read got: the input's name, what was read so far
@@ -76,6 +76,22 @@ impl Diagnosis {
     /// The inputs as they were read (recognised, inflated, restored).
     pub fn inputs(&self) -> &[PreparedInput] {
         self.borrow_owner()
+    }
+
+    /// Notes how a live process input was stopped (known only once it was
+    /// let go, after the diagnosis).
+    /// Notes for that input come with it.
+    pub fn set_process_stop(&mut self, stop: ProcessStop, notes: Vec<String>) {
+        self.with_dependent_mut(|_, report| {
+            if let Some(i) = report
+                .inputs
+                .iter_mut()
+                .find(|i| i.kind == InputKind::LiveProcess)
+            {
+                i.stop = Some(stop);
+                i.warnings.extend(notes);
+            }
+        });
     }
 
     /// The report as JSON (`godiag.report/v1`).

@@ -51,6 +51,7 @@ pub(crate) fn build_report_with<'a>(
                 analysed: r.analysed,
                 warnings,
                 captured_at: input.captured_at.clone(),
+                stop: None,
                 evidence: r.evidence,
             }
         })

@@ -34,8 +34,47 @@ pub struct InputReport<'a> {
     pub warnings: Vec<String>,
     /// When it was captured (its bundle's manifest).
     pub captured_at: Option<String>,
+    /// A live process: how long it was stopped while it was read.
+    pub stop: Option<ProcessStop>,
     /// What its reader read.
     pub evidence: Evidence<'a>,
+}
+
+/// How a live process was stopped and let go (`godiag attach`).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct ProcessStop {
+    pub pid: i32,
+    /// From the first thread stopped to the last one let go, microseconds.
+    pub paused_us: u64,
+    pub threads: usize,
+    /// Memory read while it was stopped.
+    pub bytes_read: u64,
+    /// Signals that arrived during the stop, delivered after it.
+    pub signals_passed_on: usize,
+    /// The ELF core written while it was stopped (`--core`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub core_written: Option<String>,
+}
+
+impl ProcessStop {
+    /// One line for people: `stopped 12.3 ms (5 threads, 1.2 MiB read), then let go`.
+    pub fn describe(&self) -> String {
+        format!(
+            "process {} stopped {:.1} ms ({} threads, {:.1} MiB read{}{}), then let go",
+            self.pid,
+            self.paused_us as f64 / 1000.0,
+            self.threads,
+            self.bytes_read as f64 / f64::from(1u32 << 20),
+            match self.signals_passed_on {
+                0 => String::new(),
+                n => format!(", {n} signals delivered after"),
+            },
+            self.core_written
+                .as_ref()
+                .map(|c| format!(", core written to {c}"))
+                .unwrap_or_default()
+        )
+    }
 }
 
 /// What one input's reader read, by kind.

@@ -46,7 +46,7 @@ fn attach_reads_every_goroutine_and_leaves_the_program_running() {
     std::thread::sleep(std::time::Duration::from_millis(500));
     let pid = svc.0.id() as i32;
 
-    let live = godiag_live::LiveProcess::attach(pid).expect("attach");
+    let live = godiag_live::LiveProcess::attach(pid, None).expect("attach");
     let exe = godiag_exe::GoExecutable::parse(live.exe_bytes()).unwrap();
     let read = godiag_core::goroutines(&live.image(), &exe, live.exe_bytes()).expect("goroutines");
     let leaked = read
@@ -62,9 +62,10 @@ fn attach_reads_every_goroutine_and_leaves_the_program_running() {
     let total = read.goroutines.len();
     drop(read);
     drop(exe);
-    let paused = live.detach();
+    let stop = live.detach();
     assert!(total > leaked);
-    assert!(paused < std::time::Duration::from_secs(5), "{paused:?}");
+    assert!(stop.paused < std::time::Duration::from_secs(5), "{stop:?}");
+    assert!(stop.bytes_read > 0 && stop.threads >= 2, "{stop:?}");
 
     // Still running, not stopped, not traced.
     std::thread::sleep(std::time::Duration::from_millis(200));
@@ -80,7 +81,56 @@ fn attach_reads_every_goroutine_and_leaves_the_program_running() {
     // A second attach while nothing traces it works too; a PID that does not
     // exist is a clear error.
     assert!(matches!(
-        godiag_live::LiveProcess::attach(i32::MAX),
-        Err(godiag_live::AttachError::NoSuchProcess(_))
+        godiag_live::LiveProcess::attach(i32::MAX, None),
+        Err(godiag_live::AttachError::NoSuchProcess { .. })
     ));
+}
+
+/// A signal sent while the process is stopped is delivered once it is let
+/// go (lab/cmd/hang prints the signals it gets).
+#[test]
+#[ignore = "needs a Go toolchain: run scripts/test.sh"]
+fn signals_during_the_stop_are_delivered_after_it() {
+    let version = std::env::var("GODIAG_TEST_GO").unwrap_or_else(|_| "1.24.11".into());
+    let go = lab().join(format!("../.cache/go/{version}/bin/go"));
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("attach-signal");
+    std::fs::create_dir_all(&out).unwrap();
+    let bin = out.join("hang");
+    let status = Command::new(&go)
+        .current_dir(lab())
+        .env("CGO_ENABLED", "0")
+        .env("GOTOOLCHAIN", "local")
+        .args(["build", "-o"])
+        .arg(&bin)
+        .arg("./cmd/hang")
+        .status()
+        .unwrap();
+    assert!(status.success(), "go build");
+    let mut svc = Service(
+        Command::new(&bin)
+            .args(["-parked", "10", "-beat", "1h"])
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = std::io::BufReader::new(svc.0.stdout.take().unwrap()).lines();
+    assert!(lines.next().unwrap().unwrap().starts_with("ready "));
+    let pid = svc.0.id() as i32;
+
+    let live = godiag_live::LiveProcess::attach(pid, None).expect("attach");
+    nix::sys::signal::kill(
+        nix::unistd::Pid::from_raw(pid),
+        nix::sys::signal::Signal::SIGUSR1,
+    )
+    .unwrap();
+    // Nothing runs while it is stopped.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let stop = live.detach();
+    assert!(
+        stop.paused >= std::time::Duration::from_millis(200),
+        "{stop:?}"
+    );
+    let line = lines.next().unwrap().unwrap();
+    assert_eq!(line, "signal user defined signal 1");
+    assert!(svc.0.try_wait().unwrap().is_none(), "it exited");
 }

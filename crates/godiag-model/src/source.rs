@@ -24,6 +24,8 @@ pub enum InputKind {
     ExecutionTrace,
     /// An ELF core dump.
     ElfCore,
+    /// A live process, stopped briefly and read like a core (`godiag attach`).
+    LiveProcess,
     /// An ELF executable (or shared object) built by Go.
     ElfExecutable,
     /// A `bundle.json` written by `godiag collect` / `godiag run`.
@@ -33,6 +35,11 @@ pub enum InputKind {
 }
 
 impl InputKind {
+    /// A process image read from memory: a core file or a live process.
+    pub fn is_process_image(self) -> bool {
+        matches!(self, InputKind::ElfCore | InputKind::LiveProcess)
+    }
+
     /// The evidence source this kind speaks for in the verification matrix.
     pub fn source(self) -> Option<Source> {
         Some(match self {
@@ -43,7 +50,7 @@ impl InputKind {
             InputKind::RaceReport => Source::Race,
             InputKind::PprofProto | InputKind::PprofText => Source::Pprof,
             InputKind::ExecutionTrace => Source::Trace,
-            InputKind::ElfCore => Source::Core,
+            InputKind::ElfCore | InputKind::LiveProcess => Source::Core,
             InputKind::ElfExecutable | InputKind::BundleManifest | InputKind::Unrecognized => {
                 return None
             }
@@ -62,6 +69,7 @@ impl InputKind {
             InputKind::PprofText => "pprof-text",
             InputKind::ExecutionTrace => "execution-trace",
             InputKind::ElfCore => "elf-core",
+            InputKind::LiveProcess => "live-process",
             InputKind::ElfExecutable => "elf-executable",
             InputKind::BundleManifest => "bundle-manifest",
             InputKind::Unrecognized => "unrecognized",
@@ -81,6 +89,7 @@ impl InputKind {
                 | InputKind::PprofText
                 | InputKind::ElfExecutable
                 | InputKind::ElfCore
+                | InputKind::LiveProcess
                 | InputKind::ExecutionTrace
         )
     }

@@ -322,9 +322,14 @@ fn inputs(o: &mut String, report: &Report<'_>) {
     o.push_str("<h2>Inputs</h2><div class=\"card\"><table><tr><th>input</th><th>kind</th><th>Go</th><th>status</th><th>captured</th><th>notes</th></tr>");
     for i in &report.inputs {
         let warnings: Vec<String> = i
-            .warnings
+            .stop
             .iter()
-            .map(|w| format!("<div class=\"warn\">{}</div>", esc(w)))
+            .map(|s| format!("<div class=\"stop\">{}</div>", esc(&s.describe())))
+            .chain(
+                i.warnings
+                    .iter()
+                    .map(|w| format!("<div class=\"warn\">{}</div>", esc(w))),
+            )
             .collect();
         let _ = write!(
             o,

@@ -244,7 +244,13 @@ pub fn render_markdown(report: &Report<'_>) -> String {
             i.goroutine_count()
                 .map(|n| n.to_string())
                 .unwrap_or_default(),
-            esc(&i.warnings.join("; "))
+            esc(&i
+                .stop
+                .iter()
+                .map(|s| s.describe())
+                .chain(i.warnings.iter().cloned())
+                .collect::<Vec<_>>()
+                .join("; "))
         );
     }
     let _ = writeln!(out);

@@ -392,6 +392,9 @@ fn input_line(out: &mut String, st: &Style, i: &InputReport<'_>) {
         exe,
         captured
     );
+    if let Some(stop) = &i.stop {
+        let _ = writeln!(out, "    {}", stop.describe());
+    }
     for w in i.warnings.iter().take(5) {
         let _ = writeln!(out, "    {} {}", st.yellow("warning:"), w);
     }

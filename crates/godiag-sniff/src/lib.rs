@@ -32,7 +32,8 @@ pub struct Sniffed {
 }
 
 impl Sniffed {
-    fn of(kind: InputKind) -> Self {
+    /// What is known of an input of `kind` before looking at it.
+    pub fn of(kind: InputKind) -> Self {
         Sniffed {
             kind,
             go_version: None,

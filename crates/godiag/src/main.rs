@@ -52,6 +52,34 @@ enum Command {
     /// (goroutine dumps, heap, allocs, mutex, block, CPU profile, execution
     /// trace, goroutine leak profile) in snapshots, then analyse it.
     Collect(CollectArgs),
+    /// Diagnose a live, hung Go process without killing it: its threads are
+    /// stopped briefly (ptrace), it is read like a core (goroutines, what
+    /// they wait on, lock holders, findings), and it goes on running.
+    Attach(AttachArgs),
+}
+
+#[derive(clap::Args)]
+struct AttachArgs {
+    /// The process id (as this PID namespace sees it).
+    pid: i32,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Also write the stopped process as an ELF core to FILE (as gcore does),
+    /// for `godiag analyze FILE --exe EXE` later. This reads all its memory
+    /// while it is stopped, so the pause is longer.
+    #[arg(long, value_name = "FILE")]
+    core: Option<PathBuf>,
+    /// The executable, when /proc/PID/exe cannot be read (a process in
+    /// another mount namespace) or is not the one to use.
+    #[arg(long, value_name = "FILE")]
+    exe: Option<PathBuf>,
+    /// Goroutine groups shown in the text report.
+    #[arg(long, default_value_t = 12, value_name = "N")]
+    max_groups: usize,
 }
 
 #[derive(clap::Args)]
@@ -272,6 +300,7 @@ fn main() -> ExitCode {
         Command::Export(args) => export(args),
         Command::Run(args) => run(args),
         Command::Collect(args) => collect(args),
+        Command::Attach(args) => attach(args),
     }
 }
 
@@ -595,7 +624,7 @@ fn progress_bar(inputs: &[godiag_engine::Input]) -> Option<indicatif::ProgressBa
     let large = inputs.iter().any(|i| match &i.bytes {
         godiag_engine::InputBytes::Mapped(m) => m.len() >= LARGE_INPUT,
         godiag_engine::InputBytes::Owned(v) => v.len() >= LARGE_INPUT,
-        godiag_engine::InputBytes::Stream(_) => false,
+        godiag_engine::InputBytes::Stream(_) | godiag_engine::InputBytes::Process(_) => false,
     });
     if !large || !std::io::stderr().is_terminal() {
         return None;
@@ -646,32 +675,77 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
     if let Some(pb) = bar {
         pb.finish_and_clear();
     }
-    let report = diagnosis.report();
-    if let Format::Json = args.format {
-        // Streamed: a report of many inputs is never held whole.
-        return write_streamed(args.output.as_deref(), |w| {
-            godiag_engine::write_json(report, w)
-        });
+    emit(
+        diagnosis.report(),
+        args.format,
+        args.output.as_deref(),
+        args.max_groups,
+    )
+}
+
+fn attach(args: AttachArgs) -> ExitCode {
+    let exe = match &args.exe {
+        Some(path) => match std::fs::read(path) {
+            Ok(bytes) => Some((path.display().to_string(), bytes)),
+            Err(e) => {
+                eprintln!("godiag: cannot read {}: {e}", path.display());
+                return ExitCode::from(EXIT_UNREADABLE);
+            }
+        },
+        None => None,
+    };
+    let options = godiag_attach::AttachOptions {
+        exe,
+        core: args.core.clone(),
+        engine: godiag_engine::Options::default(),
+    };
+    match godiag_attach::attach(args.pid, options) {
+        Ok(diagnosis) => {
+            let diagnosis = std::mem::ManuallyDrop::new(diagnosis);
+            emit(
+                diagnosis.report(),
+                args.format,
+                args.output.as_deref(),
+                args.max_groups,
+            )
+        }
+        Err(e) => {
+            eprintln!("godiag: {e}");
+            ExitCode::from(EXIT_UNREADABLE)
+        }
     }
-    let text = match args.format {
+}
+
+/// Renders the report in `format` to `output` (standard output if none).
+fn emit(
+    report: &godiag_engine::Report<'_>,
+    format: Format,
+    output: Option<&std::path::Path>,
+    max_groups: usize,
+) -> ExitCode {
+    if let Format::Json = format {
+        // Streamed: a report of many inputs is never held whole.
+        return write_streamed(output, |w| godiag_engine::write_json(report, w));
+    }
+    let text = match format {
         Format::Json => render_json(report),
         Format::Markdown => godiag_report::render_markdown(report),
         Format::Html => godiag_report::render_html(report),
         Format::Text => {
-            let color = args.output.is_none()
+            let color = output.is_none()
                 && std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             render_text(
                 report,
                 TextOptions {
                     color,
-                    max_groups: args.max_groups,
+                    max_groups,
                     ..TextOptions::default()
                 },
             )
         }
     };
-    match &args.output {
+    match output {
         Some(path) => match std::fs::write(path, text.as_bytes()) {
             Ok(()) => ExitCode::from(EXIT_OK),
             Err(e) => {

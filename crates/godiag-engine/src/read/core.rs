@@ -16,29 +16,38 @@ pub(crate) fn read<'a>(
 ) -> Read<'a> {
     let mut r = Read::new(input);
     let release = || input.release_pages();
-    let core = match godiag_core::Core::parse(input.bytes()) {
-        Ok(c) => c.with_page_release(&release),
-        Err(e) => return Read::unreadable(input, "an ELF core", e),
-    };
     let tell = |done: usize, total: usize| {
         if let Some(p) = progress {
             p(&input.name, done as u64, total as u64);
         }
     };
-    let image = core.image().with_progress(&tell);
+    // A live process is read in place; a core file is parsed.
+    let core = match &input.process {
+        Some(_) => None,
+        None => match godiag_core::Core::parse(input.bytes()) {
+            Ok(c) => Some(c.with_page_release(&release)),
+            Err(e) => return Read::unreadable(input, "an ELF core", e),
+        },
+    };
+    let image = match (&input.process, &core) {
+        (Some(p), _) => p.image(),
+        (None, Some(c)) => c.image(),
+        (None, None) => return r,
+    }
+    .with_progress(&tell);
     // PIE: where the executable was loaded in the core.
     let bias = lent.exe.as_ref().map_or(0, |e| {
         object::File::parse(e.bytes).map_or(0, |f| godiag_core::load_bias(&image, &f))
     });
     let mut evidence = CoreEvidence::default();
-    if let Some(need) = core.expected_len {
+    if let Some(need) = core.as_ref().and_then(|c| c.expected_len) {
         r.status = InputStatus::Partial;
         r.warnings.push(format!(
             "the core is cut short at byte {} of the {need} its segments need (ulimit -c, a full disk or an incomplete copy): memory past that offset is missing, so goroutines whose stacks lie there are incomplete or absent",
             input.bytes().len()
         ));
     }
-    evidence.threads = core
+    evidence.threads = image
         .threads
         .iter()
         .map(|t| CoreThread {
@@ -59,7 +68,7 @@ pub(crate) fn read<'a>(
         r.analysed = false;
         r.warnings.push(format!(
             "{} threads read; give the executable (--exe FILE, or put it in the bundle) to list goroutines",
-            core.threads.len()
+            image.threads.len()
         ));
         r.evidence = Evidence::Core(Box::new(evidence));
         return r;
@@ -107,7 +116,7 @@ pub(crate) fn read<'a>(
             r.status = InputStatus::Partial;
             r.warnings.push(format!(
                 "{} threads read; goroutines not listed: {e}",
-                core.threads.len()
+                image.threads.len()
             ));
         }
     }
@@ -121,7 +130,13 @@ pub(crate) fn backtraces(
     lent: &Lent<'_>,
     wanted: &[(u64, u64)],
 ) -> Vec<godiag_model::FullBacktrace> {
-    let (Some(exe), Ok(core)) = (&lent.exe, godiag_core::Core::parse(input.bytes())) else {
+    let Some(exe) = &lent.exe else {
+        return Vec::new();
+    };
+    if let Some(p) = &input.process {
+        return godiag_core::full_backtraces(&p.image(), &exe.exe, exe.bytes, wanted);
+    }
+    let Ok(core) = godiag_core::Core::parse(input.bytes()) else {
         return Vec::new();
     };
     godiag_core::full_backtraces(&core.image(), &exe.exe, exe.bytes, wanted)

@@ -50,7 +50,9 @@ pub(crate) fn read<'a>(
         };
     }
     match kind {
-        InputKind::ElfCore => core::read(input, lent, mode, options.progress.as_ref()),
+        InputKind::ElfCore | InputKind::LiveProcess => {
+            core::read(input, lent, mode, options.progress.as_ref())
+        }
         InputKind::ExecutionTrace => trace::read(input),
         InputKind::ElfExecutable => executable::read(input),
         InputKind::PprofProto | InputKind::PprofText => profile::read(input, lent),

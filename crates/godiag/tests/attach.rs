@@ -1,0 +1,390 @@
+//! `godiag attach PID` on real hung Go programs (lab/cmd/hang, built with
+//! the toolchain scripts/test.sh installs): the AB/BA deadlock is found at
+//! its two methods for plain, stripped, PIE and cgo builds, the program's
+//! heartbeat goes on afterwards, `--core` writes a core that `analyze`
+//! reads the same, and every refusal is a clear error: a process that exits
+//! meanwhile, one already traced, one that is not Go, one godiag may not
+//! trace.
+
+mod common;
+
+use std::io::BufRead;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+fn toolchain() -> PathBuf {
+    let version = std::env::var("GODIAG_TEST_GO").unwrap_or_else(|_| "1.24.11".into());
+    let go = common::lab_dir().join(format!("../.cache/go/{version}/bin/go"));
+    assert!(
+        go.exists(),
+        "Go {version} is not installed at {}: run scripts/test.sh, which installs it",
+        go.display()
+    );
+    go
+}
+
+fn scratch(tag: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("attach-{tag}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Builds lab/cmd/hang as `build` (plain, stripped, pie, cgo).
+fn build_hang(build: &str, dir: &Path) -> PathBuf {
+    let out = dir.join(format!("hang-{build}"));
+    let flags: &[&str] = match build {
+        "stripped" => &["-ldflags=-s -w"],
+        "pie" => &["-buildmode=pie"],
+        _ => &[],
+    };
+    let status = Command::new(toolchain())
+        .current_dir(common::lab_dir())
+        .env("GOTOOLCHAIN", "local")
+        .env("CGO_ENABLED", if build == "cgo" { "1" } else { "0" })
+        .arg("build")
+        .args(flags)
+        .arg("-o")
+        .arg(&out)
+        .arg("./cmd/hang")
+        .status()
+        .expect("go build runs");
+    assert!(status.success(), "go build {build}");
+    out
+}
+
+/// A running lab/cmd/hang: its stdout lines arrive on `lines`.
+struct Hang {
+    child: std::process::Child,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Hang {
+    fn start(bin: &Path, args: &[&str]) -> Hang {
+        let mut child = Command::new(bin)
+            .args(args)
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stdout)
+                .lines()
+                .map_while(Result::ok)
+            {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let hang = Hang { child, lines };
+        let ready = hang.wait_for(|l| l.starts_with("ready "), Duration::from_secs(60));
+        assert!(ready.is_some(), "{} never got ready", bin.display());
+        hang
+    }
+
+    fn pid(&self) -> i32 {
+        self.child.id() as i32
+    }
+
+    /// Waits for a line that `want` accepts; `None` on timeout.
+    fn wait_for(&self, want: impl Fn(&str) -> bool, timeout: Duration) -> Option<String> {
+        let until = Instant::now() + timeout;
+        while let Some(left) = until.checked_duration_since(Instant::now()) {
+            match self.lines.recv_timeout(left) {
+                Ok(l) if want(&l) => return Some(l),
+                Ok(_) => continue,
+                Err(_) => return None,
+            }
+        }
+        None
+    }
+
+    /// The last heartbeat number printed so far.
+    fn last_beat(&self) -> u64 {
+        self.lines
+            .try_iter()
+            .filter_map(|l| l.strip_prefix("beat ")?.parse().ok())
+            .last()
+            .unwrap_or(0)
+    }
+
+    fn status_field(&self, field: &str) -> String {
+        std::fs::read_to_string(format!("/proc/{}/status", self.pid()))
+            .unwrap_or_default()
+            .lines()
+            .find_map(|l| l.strip_prefix(field).map(|v| v.trim().to_string()))
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for Hang {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn godiag(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_godiag"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// The deadlock finding at one of the two methods, naming both.
+fn assert_abba(report: &serde_json::Value, what: &str) {
+    let top = &report["findings"][0];
+    assert_eq!(top["kind"], "deadlock", "{what}: {:#}", report["findings"]);
+    let function = top["location"]["function"].as_str().unwrap_or("");
+    assert!(
+        function == "main.(*ledger).transferOut" || function == "main.(*ledger).transferBack",
+        "{what}: at {function}"
+    );
+    assert!(
+        top["location"]["file"]
+            .as_str()
+            .is_some_and(|f| f.ends_with("cmd/hang/main.go")),
+        "{what}: {}",
+        top["location"]
+    );
+    let title = top["title"].as_str().unwrap_or("");
+    assert!(
+        title.contains("transferOut") && title.contains("transferBack"),
+        "{what}: {title}"
+    );
+    assert_eq!(top["verification"]["core"], "confirms", "{what}");
+}
+
+#[test]
+#[ignore = "needs a Go toolchain: run scripts/test.sh"]
+fn attach_finds_the_abba_deadlock_and_the_program_goes_on() {
+    let dir = scratch("abba");
+    for build in ["plain", "stripped", "pie", "cgo"] {
+        let bin = build_hang(build, &dir);
+        let hang = Hang::start(&bin, &["-parked", "3000", "-beat", "10ms"]);
+        let pid = hang.pid().to_string();
+        let out = dir.join(format!("{build}.json"));
+        let core = dir.join(format!("{build}.core"));
+        let mut args = vec!["attach", &pid, "--format", "json", "-o"];
+        let out_s = out.to_str().unwrap();
+        args.push(out_s);
+        let core_s = core.to_str().unwrap();
+        if build == "plain" {
+            args.extend(["--core", core_s]);
+        }
+        let run = godiag(&args);
+        assert!(
+            run.status.success(),
+            "{build}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let before = hang.last_beat();
+        let report = json(&out);
+        assert_abba(&report, build);
+        let process = &report["inputs"][0];
+        assert_eq!(process["kind"], "live-process", "{build}");
+        assert!(
+            process["goroutines"].as_u64().unwrap_or(0) >= 3003,
+            "{build}: {}",
+            process["goroutines"]
+        );
+        let paused = process["process"]["paused_us"].as_u64().unwrap_or(0);
+        assert!(
+            paused > 0 && paused < 10_000_000,
+            "{build}: paused {paused} us"
+        );
+        assert!(process["process"]["threads"].as_u64().unwrap_or(0) >= 2);
+        // The leaked requests are found too.
+        assert!(
+            report["findings"].as_array().unwrap().iter().any(
+                |f| f["kind"] == "goroutine-leak" && f["location"]["function"] == "main.handle"
+            ),
+            "{build}: {:#}",
+            report["findings"]
+        );
+        // Let go: the heartbeat goes on, nothing traces it, it is not stopped.
+        let later = hang.wait_for(
+            |l| l.strip_prefix("beat ").and_then(|n| n.parse::<u64>().ok()) > Some(before + 5),
+            Duration::from_secs(5),
+        );
+        assert!(later.is_some(), "{build}: no heartbeat after the attach");
+        assert_eq!(hang.status_field("TracerPid:"), "0", "{build}");
+        let state = hang.status_field("State:");
+        assert!(
+            !state.contains("stopped") && !state.contains("tracing"),
+            "{build}: {state}"
+        );
+        if build == "plain" {
+            let size = std::fs::metadata(&core).unwrap().len();
+            assert!(size > 1 << 20, "core of {size} bytes");
+            let again = dir.join("from-core.json");
+            let run = godiag(&[
+                "analyze",
+                core_s,
+                "--exe",
+                bin.to_str().unwrap(),
+                "--format",
+                "json",
+                "-o",
+                again.to_str().unwrap(),
+            ]);
+            assert!(run.status.success());
+            let from_core = json(&again);
+            assert_abba(&from_core, "the core attach wrote");
+            assert_eq!(from_core["inputs"][0]["kind"], "elf-core");
+            assert_eq!(
+                from_core["inputs"][0]["goroutines"],
+                report["inputs"][0]["goroutines"]
+            );
+            assert!(process["process"]["core_written"]
+                .as_str()
+                .is_some_and(|c| c.ends_with("plain.core")));
+        }
+    }
+}
+
+/// The text report says how long the process was stopped.
+#[test]
+#[ignore = "needs a Go toolchain: run scripts/test.sh"]
+fn attach_text_report_says_the_pause() {
+    let dir = scratch("text");
+    let bin = build_hang("plain", &dir);
+    let hang = Hang::start(&bin, &["-parked", "100"]);
+    let run = godiag(&["attach", &hang.pid().to_string()]);
+    assert!(run.status.success());
+    let text = String::from_utf8_lossy(&run.stdout);
+    assert!(text.starts_with("ROOT CAUSE  deadlock"), "{text}");
+    let line = text
+        .lines()
+        .find(|l| l.contains(&format!("process {} stopped", hang.pid())))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        line.contains(" ms (") && line.ends_with("then let go"),
+        "{line}"
+    );
+}
+
+#[test]
+#[ignore = "needs a Go toolchain: run scripts/test.sh"]
+fn attach_to_a_process_killed_meanwhile_says_so() {
+    let dir = scratch("exits");
+    let bin = build_hang("plain", &dir);
+    // Enough goroutines that reading them takes a while.
+    let mut hang = Hang::start(&bin, &["-parked", "300000"]);
+    let pid = hang.pid();
+    let attach = Command::new(env!("CARGO_BIN_EXE_godiag"))
+        .args([
+            "attach",
+            &pid.to_string(),
+            "--format",
+            "json",
+            "-o",
+            "/dev/null",
+        ])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once godiag holds it, the process is killed (an OOM kill, a
+    // supervisor's kill -9).
+    let until = Instant::now() + Duration::from_secs(20);
+    while hang.status_field("TracerPid:") == "0" && Instant::now() < until {
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    assert_ne!(
+        hang.status_field("TracerPid:"),
+        "0",
+        "godiag never attached"
+    );
+    hang.child.kill().unwrap();
+    let out = attach.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains(&format!("process {pid} exited while godiag was")),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+#[ignore = "needs a Go toolchain: run scripts/test.sh"]
+fn attach_refusals_are_clear() {
+    let dir = scratch("refusals");
+    let bin = build_hang("plain", &dir);
+    let hang = Hang::start(&bin, &["-parked", "10"]);
+    let pid = hang.pid().to_string();
+
+    // Another user may not trace it.
+    let out = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(env!("CARGO_BIN_EXE_godiag"))
+        .args(["attach", &pid])
+        .output()
+        .expect("setpriv (util-linux) runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains(&format!("not permitted to trace process {pid}"))
+            && err.contains("run godiag as that user, or as root"),
+        "{err}"
+    );
+
+    // A debugger holds it.
+    let mut gdb = Command::new("gdb")
+        .args(["-p", &pid, "-batch", "-nx", "-ex", "shell sleep 4"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("gdb runs");
+    let until = Instant::now() + Duration::from_secs(20);
+    while hang.status_field("TracerPid:") == "0" && Instant::now() < until {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let tracer = hang.status_field("TracerPid:");
+    assert_ne!(tracer, "0", "gdb never attached");
+    let out = godiag(&["attach", &pid]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains(&format!("already traced by process {tracer} (gdb)"))
+            && err.contains("detach the debugger first"),
+        "{err}"
+    );
+    let _ = gdb.wait();
+    // Once gdb has let go, godiag can attach.
+    let out = godiag(&["attach", &pid, "--format", "json", "-o", "/dev/null"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // Not a Go program.
+    let mut sleep = Command::new("sleep").arg("30").spawn().unwrap();
+    let out = godiag(&["attach", &sleep.id().to_string()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains(&format!("process {} (", sleep.id())) && err.contains("is not a Go program"),
+        "{err}"
+    );
+    let _ = sleep.kill();
+    let _ = sleep.wait();
+
+    // No such process: with the container hint.
+    let out = godiag(&["attach", "2147483646"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{err}");
+    assert!(
+        err.contains("no process 2147483646") && err.contains("container"),
+        "{err}"
+    );
+}
