@@ -14,14 +14,18 @@ if [ ! -x "$GO_HOME/bin/go" ]; then
 fi
 "$GO_HOME/bin/go" version
 command -v gcc >/dev/null || { echo "gcc is needed for the race and cgo lab builds" >&2; exit 1; }
-# The HTML report is checked in headless Chromium (Debian's package).
-if ! command -v chromium >/dev/null; then
-  echo "installing chromium (Debian) for the HTML report test"
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
-  else
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
-  fi
+# Debian packages the tests use, installed when missing: Chromium (the HTML
+# report), gdb (a debugger already tracing a process, for attach), util-linux
+# (setpriv and unshare: attach as another user, into other namespaces).
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+command -v gdb >/dev/null || missing+=(gdb)
+{ command -v setpriv >/dev/null && command -v unshare >/dev/null; } || missing+=(util-linux)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing ${missing[*]} (Debian) for the tests"
+  sudo=""
+  [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
 export GODIAG_TEST_GO="$GO_VERSION"

@@ -388,3 +388,145 @@ fn attach_refusals_are_clear() {
         "{err}"
     );
 }
+
+/// A program in its own PID and mount namespaces (as in a container) is
+/// read from outside by its host PID, and the report says where it lives.
+#[test]
+#[ignore = "needs a Go toolchain: run scripts/test.sh"]
+fn attach_reads_a_program_in_other_namespaces() {
+    let dir = scratch("namespaces");
+    let bin = build_hang("plain", &dir);
+    let mut unshare = Command::new("unshare")
+        .args(["--pid", "--mount", "--fork", "--mount-proc"])
+        .arg(&bin)
+        // No heartbeat: its stdout is closed once read from.
+        .args(["-parked", "10", "-beat", "1h"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("unshare (util-linux) runs");
+    let mut line = String::new();
+    std::io::BufReader::new(unshare.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    // Inside, it is PID 1.
+    assert_eq!(line.trim(), "ready 1");
+    let children = std::fs::read_to_string(format!(
+        "/proc/{}/task/{}/children",
+        unshare.id(),
+        unshare.id()
+    ))
+    .unwrap();
+    let host_pid = children.split_whitespace().next().unwrap().to_string();
+    let out = dir.join("ns.json");
+    let run = godiag(&[
+        "attach",
+        &host_pid,
+        "--format",
+        "json",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let _ = unshare.kill();
+    let _ = Command::new("kill").arg(&host_pid).status();
+    let _ = unshare.wait();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let report = json(&out);
+    assert_abba(&report, "in other namespaces");
+    assert!(
+        report["inputs"][0]["warnings"]
+            .to_string()
+            .contains("in another pid and mnt namespace (a container)"),
+        "{}",
+        report["inputs"][0]
+    );
+}
+
+/// What a user sees of the diagnosis of the hung program: the top finding,
+/// its place and its verification (paths cut to the lab's, addresses and
+/// timings left out).
+#[test]
+#[ignore = "needs a Go toolchain: run scripts/test.sh"]
+fn attach_finding_snapshot() {
+    let dir = scratch("snapshot");
+    let bin = build_hang("plain", &dir);
+    let hang = Hang::start(&bin, &["-parked", "100"]);
+    let out = dir.join("snap.json");
+    let run = godiag(&[
+        "attach",
+        &hang.pid().to_string(),
+        "--format",
+        "json",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(run.status.success());
+    let report = json(&out);
+    let lab_path = |p: &serde_json::Value| {
+        let p = p.as_str().unwrap_or("");
+        p.find("lab/").map_or(p, |i| &p[i..]).to_string()
+    };
+    let lines: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            format!(
+                "{} ({}) {}\n  at {} {}:{}\n  verification {}",
+                f["kind"].as_str().unwrap_or(""),
+                f["confidence"].as_str().unwrap_or(""),
+                f["title"].as_str().unwrap_or(""),
+                f["location"]["function"].as_str().unwrap_or(""),
+                lab_path(&f["location"]["file"]),
+                f["location"]["line"],
+                f["verification"]
+            )
+        })
+        .collect();
+    insta::assert_snapshot!(goroutine_ids_out(&lines.join("\n")));
+}
+
+/// Goroutine ids in `goroutines 4 and 5` depend on what the runtime started
+/// first, and the total in `100 of 110 goroutines` on how many GC workers
+/// it started (one per P); they are written `N`.
+fn goroutine_ids_out(text: &str) -> String {
+    let text = total_out(text);
+    let mut out = String::new();
+    let mut rest = text.as_str();
+    while let Some(i) = rest.find("goroutines ") {
+        let (head, tail) = rest.split_at(i + "goroutines ".len());
+        out.push_str(head);
+        let digits = tail.len() - tail.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        if digits > 0 && tail[digits..].starts_with(" and ") {
+            let after = &tail[digits + 5..];
+            let more = after.len() - after.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            out.push_str("N and N");
+            rest = &after[more..];
+        } else {
+            rest = tail;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn total_out(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find(" of ") {
+        let (head, tail) = rest.split_at(i + " of ".len());
+        out.push_str(head);
+        let digits = tail.len() - tail.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        if digits > 0 && tail[digits..].starts_with(" goroutines") {
+            out.push('N');
+            rest = &tail[digits..];
+        } else {
+            rest = tail;
+        }
+    }
+    out.push_str(rest);
+    out
+}
