@@ -85,6 +85,21 @@ for spec in "small 65536 2" "medium 16384 4" "large 4096 5"; do
 done
 HEAPS+=("$BENCH/heap-large/goroutine.pb.gz")
 
+# --- goroutine profiles of many stacks --------------------------------------
+# dumpgen parks N goroutines in about 140 distinct stacks (lab/cmd/dumpgen).
+for n in 1000 10000 100000; do
+	f=$BENCH/goroutines-$n.pb.gz
+	if [ ! -s "$f" ]; then
+		if [ ! -x "$BENCH/dumpgen" ]; then
+			CGO_ENABLED=0 "$GO" build -C lab -o "$ROOT/$BENCH/dumpgen" ./cmd/dumpgen
+		fi
+		log "generating $f: dumpgen -n $n"
+		"$BENCH/dumpgen" -n "$n" -http 0 -age 0s -o "$BENCH/goroutines-$n.debug2.txt" -proto "$f.tmp"
+		mv "$f.tmp" "$f"
+	fi
+	HEAPS+=("$f")
+done
+
 # --- measurement -----------------------------------------------------------
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT

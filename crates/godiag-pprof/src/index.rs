@@ -50,6 +50,23 @@ pub(crate) struct FrameIndex {
 impl FrameIndex {
     pub(crate) fn build(raw: &proto::Profile, locations: &IdMap, functions: &IdMap) -> Self {
         let mut ix = FrameIndex::default();
+        // Strings by text: a producer may repeat a string under two ids, and
+        // rows are one per (name, file) text; with one id per text, rows are
+        // one per node and need no merging by text later.
+        let mut by_text: FxHashMap<&str, i64> = FxHashMap::default();
+        let canonical: Vec<i64> = raw
+            .string_table
+            .iter()
+            .enumerate()
+            .map(|(i, t)| *by_text.entry(t.as_str()).or_insert(i as i64))
+            .collect();
+        let canon = |id: i64| {
+            usize::try_from(id)
+                .ok()
+                .and_then(|i| canonical.get(i))
+                .copied()
+                .unwrap_or(id)
+        };
         let mut fn_ids: FxHashMap<(i64, i64), u32> = FxHashMap::default();
         let mut line_ids: FxHashMap<(u32, i64), u32> = FxHashMap::default();
         let mut node = |ix: &mut FrameIndex, loc: u32, name: i64, file: i64, line: i64| {
@@ -76,7 +93,7 @@ impl FrameIndex {
             for l in &loc.line {
                 let (name, file) = functions
                     .get(l.function_id)
-                    .map(|i| (raw.function[i].name, raw.function[i].filename))
+                    .map(|i| (canon(raw.function[i].name), canon(raw.function[i].filename)))
                     .unwrap_or((0, 0));
                 node(&mut ix, li, name, file, l.line);
             }

@@ -94,27 +94,44 @@ impl Profile {
                 }
             }
         }
+        // Every node is its own row: (name, file) and (function, line) are
+        // unique by text (string ids are canonical in the index).
         let tables = |n: usize, flat: &[i64], cum: &[i64], granularity: Granularity| {
             (0..types)
                 .map(|t| {
-                    let mut rows: FxHashMap<(&str, &str, i64), (i64, i64)> = FxHashMap::default();
-                    for k in 0..n {
-                        let (f, c) = (flat[k * types + t], cum[k * types + t]);
-                        if f == 0 && c == 0 {
-                            continue;
-                        }
+                    let mut rows: Vec<(usize, i64, i64)> = (0..n)
+                        .map(|k| (k, flat[k * types + t], cum[k * types + t]))
+                        .filter(|&(_, f, c)| f != 0 || c != 0)
+                        .collect();
+                    let key = |k: usize| {
                         let (fk, line) = match granularity {
                             Granularity::Function => (k as u32, 0),
                             Granularity::Line => ix.line_keys[k],
                         };
                         let (name, file) = ix.fn_keys[fk as usize];
-                        let e = rows
-                            .entry((self.str(name), self.str(file), line))
-                            .or_insert((0, 0));
-                        e.0 = e.0.saturating_add(f);
-                        e.1 = e.1.saturating_add(c);
-                    }
-                    sorted_rows(rows)
+                        (self.str(name), self.str(file), line)
+                    };
+                    rows.sort_by(|a, b| {
+                        b.1.abs()
+                            .cmp(&a.1.abs())
+                            .then(b.2.abs().cmp(&a.2.abs()))
+                            .then_with(|| {
+                                let (ka, kb) = (key(a.0), key(b.0));
+                                ka.0.cmp(kb.0).then(ka.2.cmp(&kb.2))
+                            })
+                    });
+                    rows.into_iter()
+                        .map(|(k, flat, cum)| {
+                            let (function, file, line) = key(k);
+                            TopRow {
+                                function: function.to_string(),
+                                file: file.to_string(),
+                                line,
+                                flat,
+                                cum,
+                            }
+                        })
+                        .collect()
                 })
                 .collect()
         };

@@ -498,6 +498,7 @@ func main() {
 	age := flag.Duration("age", 0, "sleep after a GC before dumping (65s gives `1 minutes`)")
 	out := flag.String("o", "", "output file for the debug=2 goroutine dump (required)")
 	debug1 := flag.String("debug1", "", "optional output file for a debug=1 goroutine dump")
+	proto := flag.String("proto", "", "optional output file for the goroutine profile as profile.proto (gzipped)")
 	ids := flag.Int("ids", 56, "distinct request IDs passed down the stacks (0: one per goroutine)")
 	seed := flag.Int64("seed", 1, "seed for the population's layout")
 	flag.Parse()
@@ -505,13 +506,13 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := generate(*n, *httpConns, *ids, *age, *out, *debug1, *seed); err != nil {
+	if err := generate(*n, *httpConns, *ids, *age, *out, *debug1, *proto, *seed); err != nil {
 		fmt.Fprintln(os.Stderr, "dumpgen:", err)
 		os.Exit(1)
 	}
 }
 
-func generate(n, httpConns, ids int, age time.Duration, out, debug1 string, seed int64) error {
+func generate(n, httpConns, ids int, age time.Duration, out, debug1, proto string, seed int64) error {
 	t0 := time.Now()
 	rng := rand.New(rand.NewSource(seed))
 	specs := make([]spec, n)
@@ -583,6 +584,11 @@ func generate(n, httpConns, ids int, age time.Duration, out, debug1 string, seed
 	}
 	if debug1 != "" {
 		if err := writeProfile(debug1, 1); err != nil {
+			return err
+		}
+	}
+	if proto != "" {
+		if err := writeProfile(proto, 0); err != nil {
 			return err
 		}
 	}
