@@ -42,8 +42,8 @@ pub use report::{
 };
 
 /// Told how far a long read got: the input's name, what was read so far
-/// and in all (goroutines of a core).
-pub type ProgressHook = std::sync::Arc<dyn Fn(&str, u64, u64) + Send + Sync>;
+/// and in all, and of what (`goroutines` of a core, `bytes` of a trace).
+pub type ProgressHook = std::sync::Arc<dyn Fn(&str, u64, u64, &'static str) + Send + Sync>;
 
 /// How to diagnose.
 #[derive(Clone, Default)]
@@ -122,6 +122,35 @@ pub fn diagnose_prepared(inputs: Vec<PreparedInput>, options: &Options) -> Diagn
 
 #[cfg(test)]
 mod tests {
+    /// A trace's read tells the progress hook how many bytes it got through,
+    /// up to all of them (a front end's bar on a multi-GB trace).
+    #[test]
+    fn trace_read_reports_progress_in_bytes() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../lab/artifacts/go1.24.11/trace-leak.trace.out"
+        );
+        let bytes = std::fs::read(path).expect("lab trace is committed");
+        let len = bytes.len() as u64;
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let record = std::sync::Arc::clone(&seen);
+        let options = super::Options {
+            progress: Some(std::sync::Arc::new(move |name: &str, done, total, unit| {
+                record
+                    .lock()
+                    .unwrap()
+                    .push((name.to_string(), done, total, unit));
+            })),
+            ..Default::default()
+        };
+        let d = super::diagnose(vec![super::Input::from_vec("t.out", bytes)], &options);
+        assert_eq!(d.report().inputs[0].kind, super::InputKind::ExecutionTrace);
+        let seen = seen.lock().unwrap();
+        let last = seen.last().expect("progress was told");
+        assert_eq!(last, &("t.out".to_string(), len, len, "bytes"));
+        assert!(seen.windows(2).all(|w| w[0].1 <= w[1].1));
+    }
+
     /// A diagnosis can be handed to another thread and kept there.
     #[test]
     fn diagnosis_is_send_and_owned() {

@@ -112,6 +112,12 @@ impl<'a> Reader<'a> {
         self.first_gen
     }
     /// Events handed out so far.
+    /// How far into the trace the reader got (it reads a generation at a
+    /// time, ahead of the events it hands out).
+    pub fn bytes_read(&self) -> u64 {
+        self.pos as u64
+    }
+
     pub fn events(&self) -> u64 {
         self.events
     }

@@ -630,9 +630,7 @@ fn progress_bar(inputs: &[godiag_engine::Input]) -> Option<indicatif::ProgressBa
         return None;
     }
     let pb = indicatif::ProgressBar::new(0);
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {elapsed}")
-    {
+    if let Ok(style) = indicatif::ProgressStyle::with_template("{msg} [{bar:30}] {elapsed}") {
         pb.set_style(style.progress_chars("#>-"));
     }
     Some(pb)
@@ -657,10 +655,13 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
         },
         progress: bar.clone().map(|pb| {
             let hook: godiag_engine::ProgressHook =
-                std::sync::Arc::new(move |name: &str, done: u64, total: u64| {
+                std::sync::Arc::new(move |name: &str, done: u64, total: u64, unit: &str| {
                     pb.set_length(total);
                     pb.set_position(done);
-                    pb.set_message(format!("{name}: goroutines"));
+                    pb.set_message(match unit {
+                        "bytes" => format!("{name}: {} of {} MiB", done >> 20, total >> 20),
+                        _ => format!("{name}: {done} of {total} {unit}"),
+                    });
                 });
             hook
         }),

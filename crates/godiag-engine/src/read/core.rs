@@ -18,7 +18,7 @@ pub(crate) fn read<'a>(
     let release = || input.release_pages();
     let tell = |done: usize, total: usize| {
         if let Some(p) = progress {
-            p(&input.name, done as u64, total as u64);
+            p(&input.name, done as u64, total as u64, "goroutines");
         }
     };
     // A live process is read in place; a core file is parsed.

@@ -53,7 +53,7 @@ pub(crate) fn read<'a>(
         InputKind::ElfCore | InputKind::LiveProcess => {
             core::read(input, lent, mode, options.progress.as_ref())
         }
-        InputKind::ExecutionTrace => trace::read(input),
+        InputKind::ExecutionTrace => trace::read(input, options.progress.as_ref()),
         InputKind::ElfExecutable => executable::read(input),
         InputKind::PprofProto | InputKind::PprofText => profile::read(input, lent),
         _ => text::read(input, lent, mode, &options.limits),

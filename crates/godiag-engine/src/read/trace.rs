@@ -4,8 +4,13 @@ use super::outcome::Read;
 use crate::input::PreparedInput;
 use crate::report::Evidence;
 
-pub(crate) fn read(input: &PreparedInput) -> Read<'static> {
-    match godiag_trace::analysis::analyze(input.bytes()) {
+pub(crate) fn read(input: &PreparedInput, progress: Option<&crate::ProgressHook>) -> Read<'static> {
+    let tell = |done: u64, total: u64| {
+        if let Some(p) = progress {
+            p(&input.name, done, total, "bytes");
+        }
+    };
+    match godiag_trace::analysis::analyze_with_progress(input.bytes(), &tell) {
         Ok((summary, _, _)) => {
             let mut r = Read::new(input);
             if let Some(p) = &summary.partial {

@@ -17,6 +17,6 @@ mod transitions;
 
 pub use analyzer::Analyzer;
 pub use finish::frames;
-pub use run::analyze;
+pub use run::{analyze, analyze_with_progress};
 pub use state::STARVATION_NS;
 pub use summary::*;

@@ -10,7 +10,17 @@ use super::summary::{BlockingProfiles, Summary};
 /// Reads a whole trace and analyses it. A trace that ends early still gives a summary
 /// of what was read, with `partial` saying why and where it ends.
 pub fn analyze(data: &[u8]) -> Result<(Summary, BlockingProfiles, Tables), crate::Error> {
+    analyze_with_progress(data, &|_, _| {})
+}
+
+/// [`analyze`], telling `progress` (bytes read, bytes in all) now and then:
+/// a front end's progress bar on a multi-GB trace.
+pub fn analyze_with_progress(
+    data: &[u8],
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<(Summary, BlockingProfiles, Tables), crate::Error> {
     let r = Reader::new(data, Mode::Salvage)?;
+    let total = data.len() as u64;
     // Two stages on two threads: the reader orders events, the analyzer consumes
     // them in chunks, with the strings and stacks interned meanwhile.
     let (r, a, stop) = std::thread::scope(|scope| {
@@ -24,6 +34,7 @@ pub fn analyze(data: &[u8]) -> Result<(Summary, BlockingProfiles, Tables), crate
                     Ok(Some(e)) => {
                         chunk.push(e);
                         if chunk.len() == CHUNK {
+                            progress(r.bytes_read().min(total), total);
                             let full = std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK));
                             if tx.send((r.tables().delta_since(&mut mark), full)).is_err() {
                                 break None;
@@ -35,6 +46,7 @@ pub fn analyze(data: &[u8]) -> Result<(Summary, BlockingProfiles, Tables), crate
                 }
             };
             let _ = tx.send((r.tables().delta_since(&mut mark), chunk));
+            progress(total, total);
             (r, stop)
         });
         let mut tables = Tables::new();
