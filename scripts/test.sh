@@ -16,11 +16,15 @@ fi
 command -v gcc >/dev/null || { echo "gcc is needed for the race and cgo lab builds" >&2; exit 1; }
 # Debian packages the tests use, installed when missing: Chromium (the HTML
 # report), gdb (a debugger already tracing a process, for attach), util-linux
-# (setpriv and unshare: attach as another user, into other namespaces).
+# (setpriv and unshare: attach as another user, into other namespaces),
+# Alertmanager and Prometheus (watch).
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v gdb >/dev/null || missing+=(gdb)
 { command -v setpriv >/dev/null && command -v unshare >/dev/null; } || missing+=(util-linux)
+# watch's alerts go to a real Alertmanager; a real Prometheus scrapes it.
+command -v prometheus-alertmanager >/dev/null || missing+=(prometheus-alertmanager)
+command -v prometheus >/dev/null || missing+=(prometheus)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]} (Debian) for the tests"
   sudo=""

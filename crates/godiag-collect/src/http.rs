@@ -77,6 +77,22 @@ impl Client {
         Client { agent, headers }
     }
 
+    /// `POST url` with a JSON body (alerts, webhooks): the status code.
+    pub fn post_json(&self, url: &str, body: &[u8], timeout: Duration) -> Result<u16> {
+        let mut req = self.agent.post(url);
+        for (k, v) in &self.headers {
+            req = req.header(k, v);
+        }
+        let resp = req
+            .header("Content-Type", "application/json")
+            .config()
+            .timeout_global(Some(timeout))
+            .build()
+            .send(body)
+            .with_context(|| format!("POST {url}"))?;
+        Ok(resp.status().as_u16())
+    }
+
     /// `GET url`, all of it within `timeout`; the body up to [`MAX_BODY`].
     pub fn get(&self, url: &str, timeout: Duration) -> Result<Response> {
         let mut req = self.agent.get(url);

@@ -120,6 +120,12 @@ fn fetch(
     })
 }
 
+/// A service's pprof base (`scheme://host:port/prefix/debug/pprof/`) from
+/// an address as a user gives it.
+pub fn pprof_base(url: &str) -> Result<String> {
+    Ok(endpoint(url)?.base)
+}
+
 /// Collects the bundle; returns its directory.
 pub fn collect(opts: &CollectOptions) -> Result<PathBuf> {
     let ep = endpoint(&opts.url)?;

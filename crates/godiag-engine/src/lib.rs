@@ -21,6 +21,7 @@ mod compare;
 mod fault;
 pub mod input;
 mod json;
+mod paths;
 mod pipeline;
 mod read;
 pub mod report;
@@ -35,6 +36,7 @@ pub use godiag_model::{GroupKeyMode, InputKind, InputStatus};
 pub use godiag_traceback::DEFAULT_FULL_GOROUTINES;
 pub use input::{prepare, prepare_with, Input, InputBytes, Limits, PreparedInput, ProcessSource};
 pub use json::{render_json, write_json, SCHEMA};
+pub use paths::{inputs_from_paths, load_inputs, DEFAULT_MAX_STDIN_MIB};
 pub use pipeline::build_report;
 pub use report::{
     CoreEvidence, CoreThread, DumpComparison, Evidence, ExecutableSummary, InputReport,

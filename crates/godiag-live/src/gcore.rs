@@ -5,41 +5,8 @@
 
 use std::io::{self, Write};
 
+use crate::maps::{mappings, Mapping};
 use crate::process::LiveProcess;
-
-/// One line of `/proc/PID/maps`.
-pub(crate) struct Mapping {
-    pub(crate) start: u64,
-    pub(crate) end: u64,
-    readable: bool,
-    writable: bool,
-    executable: bool,
-    /// `[vvar]` and the like: not readable through `/proc/PID/mem`.
-    special: bool,
-}
-
-pub(crate) fn mappings(pid: i32) -> Vec<Mapping> {
-    std::fs::read_to_string(format!("/proc/{pid}/maps"))
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| {
-            let mut f = l.split_whitespace();
-            let (a, b) = f.next()?.split_once('-')?;
-            let perms = f.next()?.as_bytes();
-            let name = f.nth(3).unwrap_or("");
-            let start = u64::from_str_radix(a, 16).ok()?;
-            let end = u64::from_str_radix(b, 16).ok()?;
-            (end > start).then_some(Mapping {
-                start,
-                end,
-                readable: perms.first() == Some(&b'r'),
-                writable: perms.get(1) == Some(&b'w'),
-                executable: perms.get(2) == Some(&b'x'),
-                special: matches!(name, "[vvar]" | "[vvar_vclock]" | "[vsyscall]"),
-            })
-        })
-        .collect()
-}
 
 const EHDR: u64 = 64;
 const PHDR: u64 = 56;

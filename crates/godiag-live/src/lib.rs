@@ -9,6 +9,7 @@
 
 mod error;
 mod gcore;
+mod maps;
 mod memory;
 mod namespace;
 mod process;

@@ -265,7 +265,7 @@ impl LiveProcess {
                 regs: USER_REGS.iter().copied().zip(values).collect(),
             });
         }
-        let limit = crate::gcore::mappings(pid)
+        let limit = crate::maps::mappings(pid)
             .iter()
             .map(|m| m.end - m.start)
             .fold(0u64, u64::saturating_add);

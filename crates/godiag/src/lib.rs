@@ -2,9 +2,8 @@
 //! itself is `godiag-engine`'s; `collect` and `run` capture a bundle and
 //! hand it to the engine like `analyze` does.
 
-mod paths;
 pub mod run;
 
 pub use godiag_collect as collect;
 pub use godiag_engine::{build_report, diagnose, Diagnosis, Input, Options, PreparedInput};
-pub use paths::{inputs_from_paths, load_inputs, DEFAULT_MAX_STDIN_MIB};
+pub use godiag_engine::{inputs_from_paths, load_inputs, DEFAULT_MAX_STDIN_MIB};

@@ -16,6 +16,8 @@ const EXIT_OK: u8 = 0;
 const EXIT_FAILURE: u8 = 1;
 /// Exit status: an input could not be read (missing, unreadable, I/O error).
 const EXIT_UNREADABLE: u8 = 3;
+/// Bad usage (clap uses the same code for its own errors).
+const EXIT_USAGE: u8 = 2;
 
 #[derive(Parser)]
 #[command(
@@ -56,6 +58,44 @@ enum Command {
     /// stopped briefly (ptrace), it is read like a core (goroutines, what
     /// they wait on, lock holders, findings), and it goes on running.
     Attach(AttachArgs),
+    /// Watch live services: sample them every interval, and when a rule fires
+    /// (goroutines or heap jumping or growing steadily), capture a bundle,
+    /// diagnose it, keep it with its reports and alert Alertmanager.
+    Watch(WatchArgs),
+}
+
+#[derive(clap::Args)]
+struct WatchArgs {
+    /// Services to watch (`http://HOST:PORT`, with /debug/pprof/ served).
+    urls: Vec<String>,
+    /// A TOML file: targets with labels, auth and rule overrides; rules;
+    /// receivers; retention; file-based discovery (docs/watch.md).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Seconds between samples of each service.
+    #[arg(long, default_value_t = 15.0, value_name = "SECONDS")]
+    interval: f64,
+    /// Where bundles and their reports are kept (`DIR/<target>/<time>/`).
+    #[arg(long, default_value = "godiag-watch", value_name = "DIR")]
+    out: PathBuf,
+    /// Alertmanager to send alerts to (API v2).
+    #[arg(long, value_name = "URL")]
+    alertmanager: Option<String>,
+    /// A URL that receives each finding and its report's path as JSON (repeatable).
+    #[arg(long, value_name = "URL")]
+    webhook: Vec<String>,
+    /// Serve Prometheus metrics on ADDR (`/metrics`).
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<std::net::SocketAddr>,
+    /// Log lines as text or JSON, on standard error.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LogFormat {
+    Text,
+    Json,
 }
 
 #[derive(clap::Args)]
@@ -301,6 +341,7 @@ fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Collect(args) => collect(args),
         Command::Attach(args) => attach(args),
+        Command::Watch(args) => watch(args),
     }
 }
 
@@ -682,6 +723,48 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
         args.output.as_deref(),
         args.max_groups,
     )
+}
+
+fn watch(args: WatchArgs) -> ExitCode {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        // The flame graph library warns about folded lines it skips; those are
+        // not the watcher's news.
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,inferno=error"));
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match args.log_format {
+        LogFormat::Json => logs.json().init(),
+        LogFormat::Text => logs.init(),
+    }
+    let mut config = godiag_watch::Config::for_urls(
+        &args.urls,
+        std::time::Duration::from_secs_f64(args.interval.max(0.1)),
+        args.out,
+    );
+    config.alertmanager = args.alertmanager;
+    config.webhooks = args.webhook;
+    config.listen = args.listen;
+    if let Some(path) = &args.config {
+        config = match godiag_watch::Config::from_file(path, config) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("godiag: {e:#}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+        };
+    }
+    if config.targets.is_empty() && config.file_sd.is_empty() {
+        eprintln!("godiag: nothing to watch: give a URL, or targets in --config");
+        return ExitCode::from(EXIT_USAGE);
+    }
+    match godiag_watch::watch(config) {
+        Ok(()) => ExitCode::from(EXIT_OK),
+        Err(e) => {
+            eprintln!("godiag: {e:#}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
 }
 
 fn attach(args: AttachArgs) -> ExitCode {

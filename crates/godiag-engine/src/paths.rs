@@ -1,13 +1,13 @@
-//! Command-line paths as engine inputs: files are memory-mapped,
-//! directories walked (a bundle's `bundle.json` says when each file was
-//! captured), `-` is standard input.
+//! Paths as engine inputs, for every front end: files are memory-mapped
+//! (small ones read), directories walked (a bundle's `bundle.json` says
+//! when each file was captured), `-` is standard input.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::{Bundle, BundleManifest, Failure, Input, InputBytes, PreparedInput};
 use anyhow::{Context, Result};
-use godiag_engine::{Bundle, BundleManifest, Failure, Input, InputBytes, PreparedInput};
 use memmap2::Mmap;
 
 /// Standard input read at most, by default (MiB).
@@ -71,7 +71,7 @@ fn read_stdin(max: u64) -> Result<Vec<u8>> {
 pub fn load_inputs(paths: &[PathBuf]) -> Result<Vec<PreparedInput>> {
     Ok(inputs_from_paths(paths, DEFAULT_MAX_STDIN_MIB << 20)?
         .into_iter()
-        .map(godiag_engine::prepare)
+        .map(crate::prepare)
         .collect())
 }
 
