@@ -156,3 +156,55 @@ pub fn apply_retention(parent: &Path, retention: &Retention) -> u64 {
     }
     total
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bundle(parent: &Path, name: &str, bytes: usize) {
+        let d = parent.join(name);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("goroutines.txt"), vec![b'x'; bytes]).unwrap();
+    }
+
+    #[test]
+    fn retention_keeps_the_newest_by_count_then_by_bytes() {
+        let root =
+            std::env::temp_dir().join(format!("godiag-watch-retention-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let parent = root.join("api-1");
+        for (i, size) in [100, 200, 300, 400, 500].iter().enumerate() {
+            bundle(&parent, &format!("20261206T00000{i}Z"), *size);
+        }
+        // A capture in progress is not a bundle: never counted or removed here.
+        bundle(&parent, ".partial-20261206T000009Z", 10_000);
+        let by_count = Retention {
+            max_bundles: 3,
+            max_bytes: u64::MAX,
+        };
+        assert_eq!(apply_retention(&parent, &by_count), 300 + 400 + 500);
+        let by_bytes = Retention {
+            max_bundles: 10,
+            max_bytes: 950,
+        };
+        assert_eq!(apply_retention(&parent, &by_bytes), 400 + 500);
+        let mut left: Vec<String> = std::fs::read_dir(&parent)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                ".partial-20261206T000009Z",
+                "20261206T000003Z",
+                "20261206T000004Z"
+            ]
+        );
+        // A watcher that starts again removes what a killed one left.
+        remove_partials(&root);
+        assert!(!parent.join(".partial-20261206T000009Z").exists());
+        let _ = std::fs::remove_dir_all(&root);
+    }
+}

@@ -312,6 +312,15 @@ fn watch_alerts_on_leaks_and_is_scraped() {
         std::thread::sleep(Duration::from_millis(250));
     }
     let log = std::fs::read_to_string(dir.join("watch.log")).unwrap_or_default();
+    // --log-format json: one JSON object a line.
+    for line in log.lines() {
+        let v: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(
+            v["level"].is_string() && v["fields"]["message"].is_string(),
+            "{line}"
+        );
+    }
+    assert!(log.contains("rule fired: capturing a bundle"), "{log}");
     for (i, (kind, site)) in [
         ("goroutine-leak", "main.notify"),
         ("heap-leak", "main.(*cache).remember"),
