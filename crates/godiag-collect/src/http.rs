@@ -79,18 +79,36 @@ impl Client {
 
     /// `POST url` with a JSON body (alerts, webhooks): the status code.
     pub fn post_json(&self, url: &str, body: &[u8], timeout: Duration) -> Result<u16> {
+        Ok(self.post_json_body(url, body, timeout)?.0)
+    }
+
+    /// `POST url` with a JSON body: the status code and the answer's body
+    /// (up to [`MAX_BODY`]).
+    pub fn post_json_body(
+        &self,
+        url: &str,
+        body: &[u8],
+        timeout: Duration,
+    ) -> Result<(u16, Vec<u8>)> {
         let mut req = self.agent.post(url);
         for (k, v) in &self.headers {
             req = req.header(k, v);
         }
-        let resp = req
+        let mut resp = req
             .header("Content-Type", "application/json")
             .config()
             .timeout_global(Some(timeout))
             .build()
             .send(body)
             .with_context(|| format!("POST {url}"))?;
-        Ok(resp.status().as_u16())
+        let status = resp.status().as_u16();
+        let answer = resp
+            .body_mut()
+            .with_config()
+            .limit(MAX_BODY)
+            .read_to_vec()
+            .unwrap_or_default();
+        Ok((status, answer))
     }
 
     /// `GET url`, all of it within `timeout`; the body up to [`MAX_BODY`].

@@ -62,6 +62,29 @@ enum Command {
     /// (goroutines or heap jumping or growing steadily), capture a bundle,
     /// diagnose it, keep it with its reports and alert Alertmanager.
     Watch(WatchArgs),
+    /// Receive a fleet's crash reports over HTTP, diagnose them and group
+    /// them by signature (docs/serve.md).
+    Serve(ServeArgs),
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1:8460", value_name = "ADDR")]
+    listen: std::net::SocketAddr,
+    /// The store: `sqlite:PATH`.
+    #[arg(long, default_value = "sqlite:godiag.db", value_name = "URL")]
+    db: String,
+    /// A project token reports must carry (`Authorization: Bearer TOKEN`);
+    /// repeatable. None: reports need no token.
+    #[arg(long, value_name = "TOKEN")]
+    token: Vec<String>,
+    /// Largest report accepted, in MiB (larger ones get 413).
+    #[arg(long, default_value_t = 32, value_name = "MIB")]
+    max_report_mib: usize,
+    /// Log lines as text or JSON, on standard error.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
 }
 
 #[derive(clap::Args)]
@@ -342,6 +365,7 @@ fn main() -> ExitCode {
         Command::Collect(args) => collect(args),
         Command::Attach(args) => attach(args),
         Command::Watch(args) => watch(args),
+        Command::Serve(args) => serve(args),
     }
 }
 
@@ -725,18 +749,40 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
     )
 }
 
-fn watch(args: WatchArgs) -> ExitCode {
+/// Structured logs on standard error for the daemons (`watch`, `serve`).
+fn init_logs(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         // The flame graph library warns about folded lines it skips; those are
-        // not the watcher's news.
+        // not a daemon's news.
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,inferno=error"));
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr);
-    match args.log_format {
+    match format {
         LogFormat::Json => logs.json().init(),
         LogFormat::Text => logs.init(),
     }
+}
+
+fn serve(args: ServeArgs) -> ExitCode {
+    init_logs(args.log_format);
+    let opts = godiag_serve::ServeOptions {
+        listen: args.listen,
+        db: args.db,
+        tokens: args.token,
+        max_report_bytes: args.max_report_mib.saturating_mul(1 << 20),
+    };
+    match godiag_serve::serve(opts) {
+        Ok(()) => ExitCode::from(EXIT_OK),
+        Err(e) => {
+            eprintln!("godiag: {e:#}");
+            ExitCode::from(EXIT_FAILURE)
+        }
+    }
+}
+
+fn watch(args: WatchArgs) -> ExitCode {
+    init_logs(args.log_format);
     let mut config = godiag_watch::Config::for_urls(
         &args.urls,
         std::time::Duration::from_secs_f64(args.interval.max(0.1)),

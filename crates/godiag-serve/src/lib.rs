@@ -1,0 +1,16 @@
+//! `godiag serve`: where a fleet's crashes land. Reports (crash text or
+//! goroutine dumps, gzipped or not) are ingested over HTTP, diagnosed by the
+//! engine, stored durably with their raw text and JSON report, and grouped
+//! by a signature (docs/serve.md) so that one bug on 300 hosts is one group
+//! with 300 occurrences.
+//!
+//! This first part: the SQLite store with versioned migrations, ingest,
+//! signatures, the groups API, tokens and a size limit. Not yet: PostgreSQL,
+//! bundles (tar) as reports, the web UI, senders, metrics and alerts, rate
+//! limits.
+
+mod api;
+pub mod signature;
+pub mod store;
+
+pub use api::{router, serve, ServeOptions};

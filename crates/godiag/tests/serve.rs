@@ -1,0 +1,259 @@
+//! `godiag serve` on SQLite, as senders meet it: the lab's real crash
+//! texts of seven Go versions posted from several services and hosts group
+//! by root cause and site, not by Go version; a secondary failure groups
+//! with what it hides; tokens, size limits and unreadable reports get clear
+//! 4xx; a resolved group that comes back is flagged; and a report answered
+//! 201 survives `kill -9` of the server.
+
+mod common;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+const VERSIONS: [&str; 7] = [
+    "1.21.13", "1.22.10", "1.23.9", "1.24.11", "1.25.5", "1.26.6", "1.27.3",
+];
+
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(db: &Path, port: u16, extra: &[&str]) -> Server {
+    let child = Command::new(env!("CARGO_BIN_EXE_godiag"))
+        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--db"])
+        .arg(format!("sqlite:{}", db.display()))
+        .args(extra)
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}");
+    let until = Instant::now() + Duration::from_secs(30);
+    while get(&format!("{url}/api/v1/groups")).is_none() {
+        assert!(Instant::now() < until, "serve never answered");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Server { child, url }
+}
+
+fn client() -> godiag::collect::Client {
+    godiag::collect::Client::new(&godiag::collect::HttpOptions {
+        headers: vec![("Authorization".into(), "Bearer team-a".into())],
+        ..Default::default()
+    })
+}
+
+fn get(url: &str) -> Option<Value> {
+    let r = client().get(url, Duration::from_secs(5)).ok()?;
+    (r.status == 200)
+        .then(|| serde_json::from_slice(&r.body).ok())
+        .flatten()
+}
+
+/// POSTs `body` to the ingest API with its metadata in the query.
+fn post(url: &str, body: &[u8], service: &str, version: &str, host: &str) -> (u16, Value) {
+    let client = client();
+    let target = format!("{url}/api/v1/reports?service={service}&version={version}&host={host}");
+    let (status, body) = client
+        .post_json_body(&target, body, Duration::from_secs(30))
+        .unwrap();
+    (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
+}
+
+fn lab(version: &str, name: &str) -> Vec<u8> {
+    std::fs::read(common::lab_dir().join(format!("artifacts/go{version}/{name}"))).unwrap()
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn scratch() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn serve_groups_a_fleets_crashes() {
+    let dir = scratch();
+    let db = dir.join("godiag.db");
+    let port = free_port();
+    let server = start(&db, port, &["--token", "team-a", "--max-report-mib", "1"]);
+    let url = server.url.clone();
+
+    // The same nil dereference under seven Go versions, from three hosts:
+    // one group.
+    let mut nil_group = None;
+    for (i, v) in VERSIONS.iter().enumerate() {
+        let (status, r) = post(
+            &url,
+            &lab(v, "nil-deref.txt"),
+            "api",
+            v,
+            &format!("host-{}", i % 3),
+        );
+        assert_eq!(status, 201, "{r}");
+        assert_eq!(r["kind"], "nil-dereference");
+        assert_eq!(r["new_group"], i == 0, "{v}: {r}");
+        let g = r["group_id"].as_i64().unwrap();
+        assert_eq!(*nil_group.get_or_insert(g), g, "{v} grouped apart");
+    }
+    let nil_group = nil_group.unwrap();
+    // Gzipped, it is the same report.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, &lab("1.24.11", "nil-deref.txt")).unwrap();
+    let (status, r) = post(&url, &gz.finish().unwrap(), "billing", "1.24.11", "host-9");
+    assert_eq!(
+        (status, r["group_id"].as_i64()),
+        (201, Some(nil_group)),
+        "{r}"
+    );
+
+    // Another bug is another group; the secondary failure (a fatal error
+    // raised while a nil dereference unwound) groups with its root cause's
+    // site, not with the visible fatal error.
+    let (_, oob) = post(
+        &url,
+        &lab("1.24.11", "index-out-of-range.txt"),
+        "api",
+        "1.24.11",
+        "h",
+    );
+    assert_eq!(oob["new_group"], true);
+    assert_ne!(oob["group_id"].as_i64(), Some(nil_group));
+    let mut hidden = None;
+    for v in ["1.22.10", "1.27.3"] {
+        let (status, r) = post(
+            &url,
+            &lab(v, "fatal-in-defer-after-segv.txt"),
+            "api",
+            v,
+            "h",
+        );
+        assert_eq!(
+            (status, r["kind"].as_str()),
+            (201, Some("nil-dereference")),
+            "{r}"
+        );
+        let g = r["group_id"].as_i64().unwrap();
+        assert_eq!(*hidden.get_or_insert(g), g);
+    }
+    // Deadlocks group by the site the finding names, across versions.
+    let (_, d1) = post(
+        &url,
+        &lab("1.23.9", "deadlock-abba.crash.txt"),
+        "api",
+        "1.23.9",
+        "h",
+    );
+    let (_, d2) = post(
+        &url,
+        &lab("1.26.6", "deadlock-abba.crash.txt"),
+        "api",
+        "1.26.6",
+        "h",
+    );
+    assert_eq!(d1["kind"], "deadlock");
+    assert_eq!(d1["group_id"], d2["group_id"]);
+    assert_eq!(d2["new_group"], false);
+
+    // The groups, by count.
+    let groups = get(&format!("{url}/api/v1/groups?sort=count")).unwrap();
+    let top = &groups[0];
+    assert_eq!(top["id"].as_i64(), Some(nil_group));
+    assert_eq!(top["count"], 8);
+    assert_eq!(top["kind"], "nil-dereference");
+    assert!(
+        top["location"].as_str().unwrap().starts_with("main."),
+        "{top}"
+    );
+    assert_eq!(top["versions"].as_array().unwrap().len(), 7);
+    assert_eq!(top["services"], serde_json::json!(["api", "billing"]));
+    assert!(top["first_seen"].is_string() && top["last_seen"].is_string());
+    assert_eq!(groups.as_array().unwrap().len(), 4, "{groups:#}");
+    let billing = get(&format!("{url}/api/v1/groups?service=billing")).unwrap();
+    assert_eq!(billing.as_array().unwrap().len(), 1);
+    let deadlocks = get(&format!("{url}/api/v1/groups?kind=deadlock")).unwrap();
+    assert_eq!(deadlocks[0]["count"], 2);
+    // One group, with its latest report.
+    let one = get(&format!("{url}/api/v1/groups/{nil_group}")).unwrap();
+    assert_eq!(
+        one["latest_report"]["findings"][0]["kind"],
+        "nil-dereference"
+    );
+    assert_eq!(one["latest_report"]["schema"], "godiag.report/v1");
+
+    // Refusals, each a clear 4xx.
+    let anonymous = godiag::collect::Client::new(&Default::default());
+    let (status, _) = anonymous
+        .post_json_body(
+            &format!("{url}/api/v1/reports"),
+            &lab("1.24.11", "nil-deref.txt"),
+            Duration::from_secs(5),
+        )
+        .unwrap();
+    assert_eq!(status, 401);
+    let (status, _) = post(&url, &vec![b'x'; 2 << 20], "api", "1", "h");
+    assert_eq!(status, 413);
+    let (status, r) = post(&url, b"hello, this is not a crash", "api", "1", "h");
+    assert_eq!(status, 422, "{r}");
+    assert!(get(&format!("{url}/api/v1/groups/999999")).is_none());
+
+    // Resolved, then back: a regression.
+    let (status, _) = client()
+        .post_json_body(
+            &format!("{url}/api/v1/groups/{nil_group}/resolve"),
+            b"",
+            Duration::from_secs(5),
+        )
+        .unwrap();
+    assert_eq!(status, 204);
+    let (_, r) = post(&url, &lab("1.25.5", "nil-deref.txt"), "api", "1.25.5", "h");
+    assert_eq!(r["group_id"].as_i64(), Some(nil_group));
+    let one = get(&format!("{url}/api/v1/groups/{nil_group}")).unwrap();
+    assert_eq!(one["group"]["regressed"], true);
+    assert_eq!(one["group"]["resolved"], false);
+
+    // kill -9 right after a 201: the report is there after a restart.
+    let mut server = server;
+    let (status, last) = post(
+        &url,
+        &lab("1.21.13", "slice-bounds.txt"),
+        "api",
+        "1.21.13",
+        "h",
+    );
+    assert_eq!(status, 201);
+    server.child.kill().unwrap(); // SIGKILL
+    let _ = server.child.wait();
+    drop(server);
+    let again = start(&db, free_port(), &["--token", "team-a"]);
+    let one = get(&format!("{}/api/v1/groups/{}", again.url, last["group_id"])).unwrap();
+    assert_eq!(one["group"]["count"], 1);
+    assert_eq!(one["group"]["kind"], last["kind"]);
+    let all = get(&format!("{}/api/v1/groups", again.url)).unwrap();
+    let total: i64 = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["count"].as_i64().unwrap())
+        .sum();
+    assert_eq!(total, 8 + 1 + 2 + 2 + 1 + 1);
+}
