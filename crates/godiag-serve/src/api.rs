@@ -27,8 +27,8 @@ pub struct ServeOptions {
     pub max_report_bytes: usize,
 }
 
-struct App {
-    store: Store,
+pub(crate) struct App {
+    pub(crate) store: Store,
     tokens: Vec<String>,
 }
 
@@ -44,6 +44,9 @@ pub fn router(store: Store, tokens: Vec<String>, max_report_bytes: usize) -> Rou
         .route("/api/v1/groups", get(groups))
         .route("/api/v1/groups/{id}", get(group))
         .route("/api/v1/groups/{id}/resolve", post(resolve))
+        .route("/", get(crate::web::groups_page))
+        .route("/groups/{id}", get(crate::web::group_page))
+        .route("/groups/{id}/resolve", post(crate::web::resolve_form))
         .layer(DefaultBodyLimit::max(max_report_bytes))
         .with_state(app)
 }

@@ -5,12 +5,13 @@
 //! with 300 occurrences.
 //!
 //! This first part: the SQLite store with versioned migrations, ingest,
-//! signatures, the groups API, tokens and a size limit. Not yet: PostgreSQL,
-//! bundles (tar) as reports, the web UI, senders, metrics and alerts, rate
+//! signatures, the groups API, tokens, a size limit and the web UI. Not yet:
+//! PostgreSQL, bundles (tar) as reports, senders, metrics and alerts, rate
 //! limits.
 
 mod api;
 pub mod signature;
 pub mod store;
+mod web;
 
 pub use api::{router, serve, ServeOptions};

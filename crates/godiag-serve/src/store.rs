@@ -235,6 +235,26 @@ impl Store {
         )))
     }
 
+    /// When each occurrence of a group was received, oldest first.
+    pub fn occurrences(&self, id: i64) -> Result<Vec<String>> {
+        let conn = self.conn();
+        let mut st = conn.prepare("SELECT received_at FROM reports WHERE group_id = ?1 ORDER BY id")?;
+        let rows = st.query_map([id], |row| row.get::<_, String>(0))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// The raw input of a group's latest occurrence (gzipped).
+    pub fn latest_raw(&self, id: i64) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .conn()
+            .query_row(
+                "SELECT raw_gz FROM reports WHERE group_id = ?1 ORDER BY id DESC LIMIT 1",
+                [id],
+                |row| row.get(0),
+            )
+            .optional()?)
+    }
+
     /// Marks a group resolved; `false` when there is no such group.
     pub fn resolve(&self, id: i64) -> Result<bool> {
         Ok(self.conn().execute(

@@ -257,3 +257,63 @@ fn serve_groups_a_fleets_crashes() {
         .sum();
     assert_eq!(total, 8 + 1 + 2 + 2 + 1 + 1);
 }
+
+/// The web UI in headless Chromium: the groups page sorts and filters, a
+/// group page shows its occurrences and the latest report, and marking it
+/// resolved shows.
+#[test]
+#[ignore = "needs chromium: run scripts/test.sh"]
+fn serve_web_ui_in_chromium() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve-ui");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let server = start(&dir.join("ui.db"), free_port(), &[]);
+    let url = server.url.clone();
+    for v in VERSIONS {
+        post(&url, &lab(v, "nil-deref.txt"), "api", v, "h");
+    }
+    post(&url, &lab("1.24.11", "index-out-of-range.txt"), "batch", "1.24.11", "h");
+    let groups = get(&format!("{url}/api/v1/groups?sort=count")).unwrap();
+    let nil = groups[0]["id"].as_i64().unwrap();
+
+    let (dom, log) = common::render_url_in_chromium(
+        &format!("{url}/?sort=count"),
+        &dir.join("profile-1"),
+        &dir.join("groups.png"),
+    );
+    common::assert_clean_page(&dom, &log);
+    let rows: Vec<&str> = dom.split("<tr class=\"group\"").skip(1).collect();
+    assert_eq!(rows.len(), 2, "{dom}");
+    assert!(rows[0].contains(&format!("data-id=\"{nil}\"")) && rows[0].contains("<td class=\"count\">7</td>"), "{}", rows[0]);
+    assert!(rows[0].contains("nil-dereference") && rows[1].contains("runtime-error"), "{dom}");
+    let (dom, _) = common::render_url_in_chromium(
+        &format!("{url}/?service=batch"),
+        &dir.join("profile-2"),
+        &dir.join("filtered.png"),
+    );
+    assert_eq!(dom.matches("<tr class=\"group\"").count(), 1, "{dom}");
+    assert!(dom.contains("runtime-error"));
+
+    let (dom, log) = common::render_url_in_chromium(
+        &format!("{url}/groups/{nil}"),
+        &dir.join("profile-3"),
+        &dir.join("group.png"),
+    );
+    common::assert_clean_page(&dom, &log);
+    assert!(dom.contains("<span id=\"count\">7</span>"), "{dom}");
+    assert_eq!(dom.matches("class=\"bar\"").count(), 1, "one hour of occurrences: {dom}");
+    assert!(dom.contains("<iframe id=\"report\"") && dom.contains("srcdoc=") && dom.contains("nil-dereference"));
+    assert!(dom.contains("id=\"resolve\""));
+    // The form's POST, as the button sends it.
+    let (status, _) = client()
+        .post_json_body(&format!("{url}/groups/{nil}/resolve"), b"", Duration::from_secs(5))
+        .unwrap();
+    assert!(status == 303 || status == 200, "{status}");
+    let (dom, _) = common::render_url_in_chromium(
+        &format!("{url}/groups/{nil}"),
+        &dir.join("profile-4"),
+        &dir.join("resolved.png"),
+    );
+    assert!(dom.contains("class=\"tag resolved\"") && !dom.contains("id=\"resolve\""), "{dom}");
+    assert!(std::fs::metadata(dir.join("group.png")).unwrap().len() > 10_000);
+}

@@ -398,7 +398,14 @@ pub fn html_out_dir() -> PathBuf {
 /// Renders a page in headless Chromium: (the DOM as rendered, Chromium's
 /// log), and writes its screenshot to `shot`.
 pub fn render_in_chromium(page: &Path, shot: &Path) -> (String, String) {
-    let profile = page.with_extension("chromium-profile");
+    let url = format!("file://{}", page.canonicalize().unwrap().display());
+    render_url_in_chromium(&url, &page.with_extension("chromium-profile"), shot)
+}
+
+/// [`render_in_chromium`] for any URL (a server's page); `profile` is the
+/// browser's scratch directory.
+pub fn render_url_in_chromium(url: &str, profile: &Path, shot: &Path) -> (String, String) {
+    let profile = profile.to_path_buf();
     let common = [
         "--headless",
         "--no-sandbox",
@@ -411,20 +418,19 @@ pub fn render_in_chromium(page: &Path, shot: &Path) -> (String, String) {
         "--enable-logging=stderr",
         "--v=0",
     ];
-    let url = format!("file://{}", page.canonicalize().unwrap().display());
     let shot_run = Command::new("chromium")
         .args(common)
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg("--window-size=1280,2400")
         .arg(format!("--screenshot={}", shot.display()))
-        .arg(&url)
+        .arg(url)
         .output()
         .expect("chromium runs (scripts/test.sh installs it)");
     let dom_run = Command::new("chromium")
         .args(common)
         .arg(format!("--user-data-dir={}", profile.display()))
         .arg("--dump-dom")
-        .arg(&url)
+        .arg(url)
         .output()
         .unwrap();
     let _ = std::fs::remove_dir_all(&profile);
