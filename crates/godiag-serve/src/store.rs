@@ -238,7 +238,8 @@ impl Store {
     /// When each occurrence of a group was received, oldest first.
     pub fn occurrences(&self, id: i64) -> Result<Vec<String>> {
         let conn = self.conn();
-        let mut st = conn.prepare("SELECT received_at FROM reports WHERE group_id = ?1 ORDER BY id")?;
+        let mut st =
+            conn.prepare("SELECT received_at FROM reports WHERE group_id = ?1 ORDER BY id")?;
         let rows = st.query_map([id], |row| row.get::<_, String>(0))?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }

@@ -41,18 +41,30 @@ fn status_tag(g: &Group) -> &'static str {
     }
 }
 
-pub(crate) async fn groups_page(State(app): State<Arc<App>>, Query(q): Query<HashMap<String, String>>) -> Response {
+pub(crate) async fn groups_page(
+    State(app): State<Arc<App>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let by_count = q.get("sort").is_some_and(|s| s == "count");
     let service = q.get("service").filter(|s| !s.is_empty());
     let kind = q.get("kind").filter(|s| !s.is_empty());
     let (groups, all) = match (
-        app.store.groups(service.map(String::as_str), kind.map(String::as_str), by_count),
+        app.store.groups(
+            service.map(String::as_str),
+            kind.map(String::as_str),
+            by_count,
+        ),
         app.store.groups(None, None, false),
     ) {
         (Ok(g), Ok(a)) => (g, a),
-        (Err(e), _) | (_, Err(e)) => return (StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")).into_response(),
+        (Err(e), _) | (_, Err(e)) => {
+            return (StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")).into_response()
+        }
     };
-    let mut services: Vec<&str> = all.iter().flat_map(|g| g.services.iter().map(String::as_str)).collect();
+    let mut services: Vec<&str> = all
+        .iter()
+        .flat_map(|g| g.services.iter().map(String::as_str))
+        .collect();
     services.sort_unstable();
     services.dedup();
     let mut kinds: Vec<&str> = all.iter().map(|g| g.kind.as_str()).collect();
@@ -61,7 +73,11 @@ pub(crate) async fn groups_page(State(app): State<Arc<App>>, Query(q): Query<Has
     let options = |values: &[&str], chosen: Option<&String>| {
         let mut o = String::from("<option value=\"\">all</option>");
         for v in values {
-            let sel = if chosen.is_some_and(|c| c == v) { " selected" } else { "" };
+            let sel = if chosen.is_some_and(|c| c == v) {
+                " selected"
+            } else {
+                ""
+            };
             let _ = write!(o, "<option{sel}>{}</option>", esc(v));
         }
         o
@@ -121,7 +137,10 @@ fn timeline(received: &[String]) -> String {
     }
     let max = per_hour.values().copied().max().unwrap_or(1).max(1);
     let (w, h, bar) = (720usize, 120usize, 24usize);
-    let mut svg = format!("<svg id=\"occurrences\" width=\"{w}\" height=\"{}\" role=\"img\">", h + 30);
+    let mut svg = format!(
+        "<svg id=\"occurrences\" width=\"{w}\" height=\"{}\" role=\"img\">",
+        h + 30
+    );
     for (i, (hour, n)) in per_hour.iter().enumerate().take(w / (bar + 4)) {
         let bh = n * h / max;
         let x = i * (bar + 4);
@@ -139,9 +158,19 @@ fn timeline(received: &[String]) -> String {
 }
 
 pub(crate) async fn group_page(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
-    let (g, received, raw) = match (app.store.group(id), app.store.occurrences(id), app.store.latest_raw(id)) {
+    let (g, received, raw) = match (
+        app.store.group(id),
+        app.store.occurrences(id),
+        app.store.latest_raw(id),
+    ) {
         (Ok(Some((g, _))), Ok(r), Ok(raw)) => (g, r, raw),
-        (Ok(None), _, _) => return (StatusCode::NOT_FOUND, page("not found", "<h1>No such group</h1>")).into_response(),
+        (Ok(None), _, _) => {
+            return (
+                StatusCode::NOT_FOUND,
+                page("not found", "<h1>No such group</h1>"),
+            )
+                .into_response()
+        }
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
             return (StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")).into_response()
         }
@@ -190,6 +219,11 @@ pub(crate) async fn resolve_form(State(app): State<Arc<App>>, Path(id): Path<i64
     match app.store.resolve(id) {
         Ok(true) => Redirect::to(&format!("/groups/{id}")).into_response(),
         Ok(false) => (StatusCode::NOT_FOUND, "no such group").into_response(),
-        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, [(header::CONTENT_TYPE, "text/plain")], format!("{e:#}")).into_response(),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            [(header::CONTENT_TYPE, "text/plain")],
+            format!("{e:#}"),
+        )
+            .into_response(),
     }
 }

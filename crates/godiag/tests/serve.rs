@@ -272,7 +272,13 @@ fn serve_web_ui_in_chromium() {
     for v in VERSIONS {
         post(&url, &lab(v, "nil-deref.txt"), "api", v, "h");
     }
-    post(&url, &lab("1.24.11", "index-out-of-range.txt"), "batch", "1.24.11", "h");
+    post(
+        &url,
+        &lab("1.24.11", "index-out-of-range.txt"),
+        "batch",
+        "1.24.11",
+        "h",
+    );
     let groups = get(&format!("{url}/api/v1/groups?sort=count")).unwrap();
     let nil = groups[0]["id"].as_i64().unwrap();
 
@@ -284,8 +290,16 @@ fn serve_web_ui_in_chromium() {
     common::assert_clean_page(&dom, &log);
     let rows: Vec<&str> = dom.split("<tr class=\"group\"").skip(1).collect();
     assert_eq!(rows.len(), 2, "{dom}");
-    assert!(rows[0].contains(&format!("data-id=\"{nil}\"")) && rows[0].contains("<td class=\"count\">7</td>"), "{}", rows[0]);
-    assert!(rows[0].contains("nil-dereference") && rows[1].contains("runtime-error"), "{dom}");
+    assert!(
+        rows[0].contains(&format!("data-id=\"{nil}\""))
+            && rows[0].contains("<td class=\"count\">7</td>"),
+        "{}",
+        rows[0]
+    );
+    assert!(
+        rows[0].contains("nil-dereference") && rows[1].contains("runtime-error"),
+        "{dom}"
+    );
     let (dom, _) = common::render_url_in_chromium(
         &format!("{url}/?service=batch"),
         &dir.join("profile-2"),
@@ -301,12 +315,24 @@ fn serve_web_ui_in_chromium() {
     );
     common::assert_clean_page(&dom, &log);
     assert!(dom.contains("<span id=\"count\">7</span>"), "{dom}");
-    assert_eq!(dom.matches("class=\"bar\"").count(), 1, "one hour of occurrences: {dom}");
-    assert!(dom.contains("<iframe id=\"report\"") && dom.contains("srcdoc=") && dom.contains("nil-dereference"));
+    assert_eq!(
+        dom.matches("class=\"bar\"").count(),
+        1,
+        "one hour of occurrences: {dom}"
+    );
+    assert!(
+        dom.contains("<iframe id=\"report\"")
+            && dom.contains("srcdoc=")
+            && dom.contains("nil-dereference")
+    );
     assert!(dom.contains("id=\"resolve\""));
     // The form's POST, as the button sends it.
     let (status, _) = client()
-        .post_json_body(&format!("{url}/groups/{nil}/resolve"), b"", Duration::from_secs(5))
+        .post_json_body(
+            &format!("{url}/groups/{nil}/resolve"),
+            b"",
+            Duration::from_secs(5),
+        )
         .unwrap();
     assert!(status == 303 || status == 200, "{status}");
     let (dom, _) = common::render_url_in_chromium(
@@ -314,6 +340,75 @@ fn serve_web_ui_in_chromium() {
         &dir.join("profile-4"),
         &dir.join("resolved.png"),
     );
-    assert!(dom.contains("class=\"tag resolved\"") && !dom.contains("id=\"resolve\""), "{dom}");
+    assert!(
+        dom.contains("class=\"tag resolved\"") && !dom.contains("id=\"resolve\""),
+        "{dom}"
+    );
     assert!(std::fs::metadata(dir.join("group.png")).unwrap().len() > 10_000);
+}
+
+/// go/crashreport: a program that calls crashreport.Start sends its crash
+/// to the server through its monitor process; its own exit status and
+/// output stay as they were; a program that ends well sends nothing.
+#[test]
+#[ignore = "needs a Go toolchain: run scripts/test.sh"]
+fn crashreport_package_sends_a_crash() {
+    let version = std::env::var("GODIAG_TEST_GO").unwrap_or_else(|_| "1.24.11".into());
+    let go = common::lab_dir().join(format!("../.cache/go/{version}/bin/go"));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve-crashreport");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let bin = dir.join("crashy");
+    let status = Command::new(&go)
+        .current_dir(common::lab_dir().join("../go/crashreport"))
+        .env("GOTOOLCHAIN", "local")
+        .env("CGO_ENABLED", "0")
+        .args(["build", "-o"])
+        .arg(&bin)
+        .arg("./cmd/crashy")
+        .status()
+        .unwrap();
+    assert!(status.success(), "go build");
+    let server = start(&dir.join("cr.db"), free_port(), &["--token", "team-a"]);
+    let run = |arg: &str| {
+        Command::new(&bin)
+            .arg(arg)
+            .env("GODIAG_SERVE_URL", &server.url)
+            .env("GODIAG_SERVE_TOKEN", "team-a")
+            .output()
+            .unwrap()
+    };
+    let ok = run("ok");
+    assert_eq!(ok.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&ok.stdout), "done\n");
+    let crashed = run("crash");
+    assert_eq!(
+        crashed.status.code(),
+        Some(2),
+        "the program's own exit status"
+    );
+    let stderr = String::from_utf8_lossy(&crashed.stderr);
+    assert!(
+        stderr.starts_with("panic: runtime error: invalid memory address"),
+        "{stderr}"
+    );
+    let until = Instant::now() + Duration::from_secs(20);
+    let groups = loop {
+        let g = get(&format!("{}/api/v1/groups", server.url)).unwrap();
+        if !g.as_array().unwrap().is_empty() || Instant::now() > until {
+            break g;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let groups = groups.as_array().unwrap();
+    assert_eq!(groups.len(), 1, "{groups:?}");
+    let g = &groups[0];
+    assert_eq!(g["kind"], "nil-dereference");
+    assert_eq!(g["count"], 1, "the normal run sent nothing");
+    assert!(
+        g["location"].as_str().unwrap().starts_with("main.lookup "),
+        "{g}"
+    );
+    assert_eq!(g["services"], serde_json::json!(["crashy"]));
+    assert_eq!(g["versions"], serde_json::json!([format!("go{version}")]));
 }

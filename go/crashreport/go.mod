@@ -1,0 +1,3 @@
+module godiag.dev/crashreport
+
+go 1.23
