@@ -17,7 +17,7 @@ command -v gcc >/dev/null || { echo "gcc is needed for the race and cgo lab buil
 # Debian packages the tests use, installed when missing: Chromium (the HTML
 # report), gdb (a debugger already tracing a process, for attach), util-linux
 # (setpriv and unshare: attach as another user, into other namespaces),
-# Alertmanager and Prometheus (watch).
+# Alertmanager and Prometheus (watch), PostgreSQL (serve).
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 command -v gdb >/dev/null || missing+=(gdb)
@@ -25,6 +25,8 @@ command -v gdb >/dev/null || missing+=(gdb)
 # watch's alerts go to a real Alertmanager; a real Prometheus scrapes it.
 command -v prometheus-alertmanager >/dev/null || missing+=(prometheus-alertmanager)
 command -v prometheus >/dev/null || missing+=(prometheus)
+# serve runs the same API tests on a real PostgreSQL.
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]} (Debian) for the tests"
   sudo=""

@@ -54,10 +54,8 @@ pub fn router(store: Store, tokens: Vec<String>, max_report_bytes: usize) -> Rou
 fn open(db: &str) -> Result<Store> {
     match db.split_once(':') {
         Some(("sqlite", path)) => Store::open_sqlite(std::path::Path::new(path)),
-        Some(("postgres" | "postgresql", _)) => {
-            anyhow::bail!("PostgreSQL is not supported yet: use --db sqlite:PATH")
-        }
-        _ => anyhow::bail!("--db is sqlite:PATH, not {db}"),
+        Some(("postgres" | "postgresql", _)) => Store::open_postgres(db),
+        _ => anyhow::bail!("--db is sqlite:PATH or postgres://USER@HOST:PORT/DB, not {db}"),
     }
 }
 
@@ -169,7 +167,7 @@ async fn ingest(
     }
 }
 
-async fn groups(State(app): State<Arc<App>>, Query(q): Query<HashMap<String, String>>) -> Response {
+fn groups_now(State(app): State<Arc<App>>, Query(q): Query<HashMap<String, String>>) -> Response {
     let by_count = q.get("sort").is_some_and(|s| s == "count");
     match app.store.groups(
         q.get("service").map(String::as_str),
@@ -181,7 +179,7 @@ async fn groups(State(app): State<Arc<App>>, Query(q): Query<HashMap<String, Str
     }
 }
 
-async fn group(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
+fn group_now(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
     match app.store.group(id) {
         Ok(Some((g, latest))) => {
             Json(json!({ "group": g, "latest_report": latest })).into_response()
@@ -191,10 +189,30 @@ async fn group(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
     }
 }
 
-async fn resolve(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
+fn resolve_now(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
     match app.store.resolve(id) {
         Ok(true) => StatusCode::NO_CONTENT.into_response(),
         Ok(false) => error(StatusCode::NOT_FOUND, format!("no group {id}")),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
     }
+}
+
+/// Runs `f` on a blocking thread: the stores block (SQLite; PostgreSQL's
+/// client runs its own runtime, which may not start inside this one).
+pub(crate) async fn blocking(f: impl FnOnce() -> Response + Send + 'static) -> Response {
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|e| error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
+}
+
+async fn groups(state: State<Arc<App>>, q: Query<HashMap<String, String>>) -> Response {
+    blocking(move || groups_now(state, q)).await
+}
+
+async fn group(state: State<Arc<App>>, id: Path<i64>) -> Response {
+    blocking(move || group_now(state, id)).await
+}
+
+async fn resolve(state: State<Arc<App>>, id: Path<i64>) -> Response {
+    blocking(move || resolve_now(state, id)).await
 }

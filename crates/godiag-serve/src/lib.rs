@@ -4,10 +4,10 @@
 //! by a signature (docs/serve.md) so that one bug on 300 hosts is one group
 //! with 300 occurrences.
 //!
-//! This first part: the SQLite store with versioned migrations, ingest,
-//! signatures, the groups API, tokens, a size limit and the web UI. Not yet:
-//! PostgreSQL, bundles (tar) as reports, senders, metrics and alerts, rate
-//! limits.
+//! This first part: SQLite and PostgreSQL stores with versioned
+//! migrations, ingest, signatures, the groups API, tokens, a size limit and
+//! the web UI. Not yet: bundles (tar) as reports, `run --report`, metrics
+//! and alerts, rate limits.
 
 mod api;
 pub mod signature;

@@ -1,7 +1,9 @@
-//! The store: SQLite (rusqlite, SQLite built in), with versioned
-//! migrations run at start. Writes are durable before they are
-//! acknowledged (WAL, `synchronous=FULL`): a report answered `201`
-//! survives `kill -9`.
+//! The store: SQLite (rusqlite, SQLite built in) by default, PostgreSQL for
+//! several `serve` processes behind a load balancer (they share nothing
+//! but the database). Versioned migrations run at start. Writes are durable
+//! before they are acknowledged (SQLite: WAL, `synchronous=FULL`;
+//! PostgreSQL: a committed transaction): a report answered `201` survives
+//! `kill -9`.
 
 use std::io::Write;
 use std::path::Path;
@@ -80,11 +82,57 @@ pub struct Group {
 }
 
 pub struct Store {
-    conn: Mutex<Connection>,
+    backend: Backend,
 }
 
+enum Backend {
+    Sqlite(Mutex<Connection>),
+    Postgres(Mutex<postgres::Client>),
+}
+
+/// A fixed-width UTC time, so that text order is time order.
 fn now() -> String {
-    jiff::Timestamp::now().to_string()
+    jiff::Timestamp::now()
+        .strftime("%Y-%m-%dT%H:%M:%S.%6fZ")
+        .to_string()
+}
+
+/// The PostgreSQL schema, migration by migration.
+const PG_MIGRATIONS: &[&str] = &["CREATE TABLE groups (
+        id BIGSERIAL PRIMARY KEY,
+        signature TEXT NOT NULL UNIQUE,
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL,
+        location TEXT,
+        count BIGINT NOT NULL DEFAULT 0,
+        first_seen TEXT NOT NULL,
+        last_seen TEXT NOT NULL,
+        resolved BOOLEAN NOT NULL DEFAULT FALSE,
+        regressed BOOLEAN NOT NULL DEFAULT FALSE
+    );
+    CREATE TABLE reports (
+        id BIGSERIAL PRIMARY KEY,
+        group_id BIGINT NOT NULL REFERENCES groups(id),
+        received_at TEXT NOT NULL,
+        service TEXT,
+        version TEXT,
+        host TEXT,
+        kind TEXT NOT NULL,
+        raw_gz BYTEA NOT NULL,
+        report_json TEXT NOT NULL
+    );
+    CREATE INDEX reports_by_group ON reports(group_id, id);"];
+
+/// Lock id that serialises migrations between `serve` processes.
+const MIGRATION_LOCK: i64 = 0x676f_6469_6167;
+
+fn gzip(raw: &[u8]) -> Result<Vec<u8>> {
+    if raw.starts_with(&[0x1f, 0x8b]) {
+        return Ok(raw.to_vec());
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(raw)?;
+    Ok(gz.finish()?)
 }
 
 impl Store {
@@ -99,76 +147,103 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         migrate(&mut conn)?;
         Ok(Store {
-            conn: Mutex::new(conn),
+            backend: Backend::Sqlite(Mutex::new(conn)),
         })
     }
 
-    fn conn(&self) -> std::sync::MutexGuard<'_, Connection> {
-        // A panic while holding the lock leaves SQLite consistent (its own
-        // transaction rolls back); the connection is still usable.
-        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    /// Connects to PostgreSQL (`postgres://…`) and brings the schema up to
+    /// date, one process at a time.
+    pub fn open_postgres(url: &str) -> Result<Store> {
+        let mut client = postgres::Client::connect(url, postgres::NoTls)
+            .with_context(|| format!("connecting to {}", redact(url)))?;
+        client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])?;
+        let migrated = migrate_postgres(&mut client);
+        client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])?;
+        migrated?;
+        Ok(Store {
+            backend: Backend::Postgres(Mutex::new(client)),
+        })
     }
 
     /// Stores a report in its group (created on first sight; a resolved
     /// group that comes back is flagged regressed). Committed when it returns.
     pub fn insert(&self, r: NewReport<'_>) -> Result<Stored> {
-        let mut conn = self.conn();
-        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let at = now();
-        let existing: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM groups WHERE signature = ?1",
-                [&r.signature.key],
-                |row| row.get(0),
-            )
-            .optional()?;
-        let group_id = match existing {
-            Some(id) => {
+        let raw_gz = gzip(r.raw)?;
+        let sig = r.signature;
+        let (id, group_id, new_group) = match &self.backend {
+            Backend::Sqlite(c) => {
+                let mut conn = lock(c);
+                let tx =
+                    conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+                let existing: Option<i64> = tx
+                    .query_row(
+                        "SELECT id FROM groups WHERE signature = ?1",
+                        [&sig.key],
+                        |row| row.get(0),
+                    )
+                    .optional()?;
+                let group_id = match existing {
+                    Some(id) => {
+                        tx.execute(
+                            "UPDATE groups SET count = count + 1, last_seen = ?2,
+                                regressed = CASE WHEN resolved = 1 THEN 1 ELSE regressed END, resolved = 0
+                             WHERE id = ?1",
+                            params![id, at],
+                        )?;
+                        id
+                    }
+                    None => {
+                        tx.execute(
+                            "INSERT INTO groups (signature, kind, title, location, count, first_seen, last_seen)
+                             VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5)",
+                            params![sig.key, sig.kind, sig.title, sig.location, at],
+                        )?;
+                        tx.last_insert_rowid()
+                    }
+                };
                 tx.execute(
-                    "UPDATE groups SET count = count + 1, last_seen = ?2,
-                        regressed = CASE WHEN resolved = 1 THEN 1 ELSE regressed END, resolved = 0
-                     WHERE id = ?1",
-                    params![id, at],
+                    "INSERT INTO reports (group_id, received_at, service, version, host, kind, raw_gz, report_json)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    params![group_id, at, r.meta.service, r.meta.version, r.meta.host, sig.kind, raw_gz, r.report_json],
                 )?;
-                id
+                let id = tx.last_insert_rowid();
+                tx.commit()?;
+                (id, group_id, existing.is_none())
             }
-            None => {
-                tx.execute(
+            Backend::Postgres(c) => {
+                let mut client = lock(c);
+                let mut tx = client.transaction()?;
+                // One statement, so that replicas racing on a new signature
+                // make one group; `xmax = 0` tells an insert from an update.
+                let row = tx.query_one(
                     "INSERT INTO groups (signature, kind, title, location, count, first_seen, last_seen)
-                     VALUES (?1, ?2, ?3, ?4, 1, ?5, ?5)",
-                    params![r.signature.key, r.signature.kind, r.signature.title, r.signature.location, at],
+                     VALUES ($1, $2, $3, $4, 1, $5, $5)
+                     ON CONFLICT (signature) DO UPDATE SET count = groups.count + 1,
+                        last_seen = EXCLUDED.last_seen,
+                        regressed = groups.regressed OR groups.resolved, resolved = FALSE
+                     RETURNING id, (xmax = 0) AS inserted",
+                    &[&sig.key, &sig.kind, &sig.title, &sig.location, &at],
                 )?;
-                tx.last_insert_rowid()
+                let group_id: i64 = row.get(0);
+                let inserted: bool = row.get(1);
+                let id: i64 = tx
+                    .query_one(
+                        "INSERT INTO reports (group_id, received_at, service, version, host, kind, raw_gz, report_json)
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                        &[&group_id, &at, &r.meta.service, &r.meta.version, &r.meta.host, &sig.kind, &raw_gz, &r.report_json],
+                    )?
+                    .get(0);
+                tx.commit()?;
+                (id, group_id, inserted)
             }
         };
-        let raw_gz = if r.raw.starts_with(&[0x1f, 0x8b]) {
-            r.raw.to_vec()
-        } else {
-            let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-            gz.write_all(r.raw)?;
-            gz.finish()?
-        };
-        tx.execute(
-            "INSERT INTO reports (group_id, received_at, service, version, host, kind, raw_gz, report_json)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![group_id, at, r.meta.service, r.meta.version, r.meta.host, r.signature.kind, raw_gz, r.report_json],
-        )?;
-        let id = tx.last_insert_rowid();
-        tx.commit()?;
         Ok(Stored {
             id,
             group_id,
-            kind: r.signature.kind.clone(),
-            new_group: existing.is_none(),
+            kind: sig.kind.clone(),
+            new_group,
         })
-    }
-
-    fn distinct(conn: &Connection, column: &str, group: i64) -> Result<Vec<String>> {
-        let mut st = conn.prepare(&format!(
-            "SELECT DISTINCT {column} FROM reports WHERE group_id = ?1 AND {column} IS NOT NULL ORDER BY {column}"
-        ))?;
-        let rows = st.query_map([group], |row| row.get::<_, String>(0))?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     /// Groups, filtered by service and kind, by last seen (newest first) or
@@ -179,39 +254,91 @@ impl Store {
         kind: Option<&str>,
         by_count: bool,
     ) -> Result<Vec<Group>> {
-        let conn = self.conn();
         let order = if by_count {
-            "count DESC, last_seen DESC"
+            "count DESC, last_seen DESC, id DESC"
         } else {
             "last_seen DESC, id DESC"
         };
-        let mut st = conn.prepare(&format!(
-            "SELECT id, kind, title, location, count, first_seen, last_seen, resolved, regressed FROM groups
-             WHERE (?1 IS NULL OR kind = ?1)
-               AND (?2 IS NULL OR EXISTS (SELECT 1 FROM reports r WHERE r.group_id = groups.id AND r.service = ?2))
-             ORDER BY {order}"
-        ))?;
-        let rows = st.query_map(params![kind, service], |row| {
-            Ok(Group {
-                id: row.get(0)?,
-                kind: row.get(1)?,
-                title: row.get(2)?,
-                location: row.get(3)?,
-                count: row.get(4)?,
-                first_seen: row.get(5)?,
-                last_seen: row.get(6)?,
-                resolved: row.get::<_, i64>(7)? != 0,
-                regressed: row.get::<_, i64>(8)? != 0,
-                versions: Vec::new(),
-                services: Vec::new(),
-            })
-        })?;
-        let mut out = rows.collect::<rusqlite::Result<Vec<_>>>()?;
-        for g in &mut out {
-            g.versions = Self::distinct(&conn, "version", g.id)?;
-            g.services = Self::distinct(&conn, "service", g.id)?;
+        let select = "SELECT id, kind, title, location, count, first_seen, last_seen, resolved, regressed FROM groups";
+        let distinct = |column: &str, p: &str| {
+            format!("SELECT DISTINCT {column} FROM reports WHERE group_id = {p} AND {column} IS NOT NULL ORDER BY {column}")
+        };
+        match &self.backend {
+            Backend::Sqlite(c) => {
+                let conn = lock(c);
+                let mut st = conn.prepare(&format!(
+                    "{select} WHERE (?1 IS NULL OR kind = ?1)
+                       AND (?2 IS NULL OR EXISTS (SELECT 1 FROM reports r WHERE r.group_id = groups.id AND r.service = ?2))
+                     ORDER BY {order}"
+                ))?;
+                let rows = st.query_map(params![kind, service], |row| {
+                    Ok(Group {
+                        id: row.get(0)?,
+                        kind: row.get(1)?,
+                        title: row.get(2)?,
+                        location: row.get(3)?,
+                        count: row.get(4)?,
+                        first_seen: row.get(5)?,
+                        last_seen: row.get(6)?,
+                        resolved: row.get::<_, i64>(7)? != 0,
+                        regressed: row.get::<_, i64>(8)? != 0,
+                        versions: Vec::new(),
+                        services: Vec::new(),
+                    })
+                })?;
+                let mut out = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+                for g in &mut out {
+                    for (column, into) in
+                        [("version", &mut g.versions), ("service", &mut g.services)]
+                    {
+                        let mut st = conn.prepare(&distinct(column, "?1"))?;
+                        *into = st
+                            .query_map([g.id], |row| row.get::<_, String>(0))?
+                            .collect::<rusqlite::Result<Vec<_>>>()?;
+                    }
+                }
+                Ok(out)
+            }
+            Backend::Postgres(c) => {
+                let mut client = lock(c);
+                let rows = client.query(
+                    &format!(
+                        "{select} WHERE ($1::TEXT IS NULL OR kind = $1)
+                           AND ($2::TEXT IS NULL OR EXISTS (SELECT 1 FROM reports r WHERE r.group_id = groups.id AND r.service = $2))
+                         ORDER BY {order}"
+                    ),
+                    &[&kind, &service],
+                )?;
+                let mut out: Vec<Group> = rows
+                    .iter()
+                    .map(|row| Group {
+                        id: row.get(0),
+                        kind: row.get(1),
+                        title: row.get(2),
+                        location: row.get(3),
+                        count: row.get(4),
+                        first_seen: row.get(5),
+                        last_seen: row.get(6),
+                        resolved: row.get(7),
+                        regressed: row.get(8),
+                        versions: Vec::new(),
+                        services: Vec::new(),
+                    })
+                    .collect();
+                for g in &mut out {
+                    for (column, into) in
+                        [("version", &mut g.versions), ("service", &mut g.services)]
+                    {
+                        *into = client
+                            .query(&distinct(column, "$1"), &[&g.id])?
+                            .iter()
+                            .map(|row| row.get::<_, String>(0))
+                            .collect();
+                    }
+                }
+                Ok(out)
+            }
         }
-        Ok(out)
     }
 
     /// One group and the JSON report of its latest occurrence.
@@ -223,12 +350,19 @@ impl Store {
         else {
             return Ok(None);
         };
-        let conn = self.conn();
-        let latest: String = conn.query_row(
-            "SELECT report_json FROM reports WHERE group_id = ?1 ORDER BY id DESC LIMIT 1",
-            [id],
-            |row| row.get(0),
-        )?;
+        let latest: String = match &self.backend {
+            Backend::Sqlite(c) => lock(c).query_row(
+                "SELECT report_json FROM reports WHERE group_id = ?1 ORDER BY id DESC LIMIT 1",
+                [id],
+                |row| row.get(0),
+            )?,
+            Backend::Postgres(c) => lock(c)
+                .query_one(
+                    "SELECT report_json FROM reports WHERE group_id = $1 ORDER BY id DESC LIMIT 1",
+                    &[&id],
+                )?
+                .get(0),
+        };
         Ok(Some((
             g,
             serde_json::from_str(&latest).unwrap_or(serde_json::Value::Null),
@@ -237,32 +371,106 @@ impl Store {
 
     /// When each occurrence of a group was received, oldest first.
     pub fn occurrences(&self, id: i64) -> Result<Vec<String>> {
-        let conn = self.conn();
-        let mut st =
-            conn.prepare("SELECT received_at FROM reports WHERE group_id = ?1 ORDER BY id")?;
-        let rows = st.query_map([id], |row| row.get::<_, String>(0))?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        match &self.backend {
+            Backend::Sqlite(c) => {
+                let conn = lock(c);
+                let mut st = conn
+                    .prepare("SELECT received_at FROM reports WHERE group_id = ?1 ORDER BY id")?;
+                let rows = st.query_map([id], |row| row.get::<_, String>(0))?;
+                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            }
+            Backend::Postgres(c) => Ok(lock(c)
+                .query(
+                    "SELECT received_at FROM reports WHERE group_id = $1 ORDER BY id",
+                    &[&id],
+                )?
+                .iter()
+                .map(|row| row.get(0))
+                .collect()),
+        }
     }
 
     /// The raw input of a group's latest occurrence (gzipped).
     pub fn latest_raw(&self, id: i64) -> Result<Option<Vec<u8>>> {
-        Ok(self
-            .conn()
-            .query_row(
-                "SELECT raw_gz FROM reports WHERE group_id = ?1 ORDER BY id DESC LIMIT 1",
-                [id],
-                |row| row.get(0),
-            )
-            .optional()?)
+        match &self.backend {
+            Backend::Sqlite(c) => Ok(lock(c)
+                .query_row(
+                    "SELECT raw_gz FROM reports WHERE group_id = ?1 ORDER BY id DESC LIMIT 1",
+                    [id],
+                    |row| row.get(0),
+                )
+                .optional()?),
+            Backend::Postgres(c) => Ok(lock(c)
+                .query_opt(
+                    "SELECT raw_gz FROM reports WHERE group_id = $1 ORDER BY id DESC LIMIT 1",
+                    &[&id],
+                )?
+                .map(|row| row.get(0))),
+        }
     }
 
     /// Marks a group resolved; `false` when there is no such group.
     pub fn resolve(&self, id: i64) -> Result<bool> {
-        Ok(self.conn().execute(
-            "UPDATE groups SET resolved = 1, regressed = 0 WHERE id = ?1",
-            [id],
-        )? == 1)
+        Ok(match &self.backend {
+            Backend::Sqlite(c) => {
+                lock(c).execute(
+                    "UPDATE groups SET resolved = 1, regressed = 0 WHERE id = ?1",
+                    [id],
+                )? == 1
+            }
+            Backend::Postgres(c) => {
+                lock(c).execute(
+                    "UPDATE groups SET resolved = TRUE, regressed = FALSE WHERE id = $1",
+                    &[&id],
+                )? == 1
+            }
+        })
     }
+}
+
+/// The connection, also after a panic elsewhere while it was held: the
+/// database rolled back what was not committed.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => match url[s + 3..at].split_once(':') {
+            Some((user, _)) => format!("{}{}:***{}", &url[..s + 3], user, &url[at..]),
+            None => url.to_string(),
+        },
+        _ => url.to_string(),
+    }
+}
+
+fn migrate_postgres(client: &mut postgres::Client) -> Result<()> {
+    client.batch_execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, applied_at TEXT NOT NULL)",
+    )?;
+    let done: i64 = client
+        .query_one(
+            "SELECT COALESCE(MAX(version), 0)::BIGINT FROM schema_migrations",
+            &[],
+        )?
+        .get(0);
+    for (i, sql) in PG_MIGRATIONS.iter().enumerate() {
+        let version = i as i64 + 1;
+        if version <= done {
+            continue;
+        }
+        let mut tx = client.transaction()?;
+        tx.batch_execute(sql)
+            .with_context(|| format!("migration {version}"))?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
+            &[&version, &now()],
+        )?;
+        tx.commit()?;
+        tracing::info!(version, "migration applied");
+    }
+    Ok(())
 }
 
 fn migrate(conn: &mut Connection) -> Result<()> {

@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use crate::api::App;
+use crate::api::{blocking, App};
 use crate::store::Group;
 
 const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35em .6em;border-bottom:1px solid #ddd;vertical-align:top}th a{color:inherit}.kind{font-family:monospace}.loc{font-family:monospace;font-size:12px;color:#555}.tag{display:inline-block;padding:0 .4em;border-radius:3px;font-size:12px}.regressed{background:#fdd}.resolved{background:#dfd}form.filters{margin:1em 0}iframe{width:100%;height:900px;border:1px solid #ccc}";
@@ -42,6 +42,21 @@ fn status_tag(g: &Group) -> &'static str {
 }
 
 pub(crate) async fn groups_page(
+    state: State<Arc<App>>,
+    q: Query<HashMap<String, String>>,
+) -> Response {
+    blocking(move || groups_page_now(state, q)).await
+}
+
+pub(crate) async fn group_page(state: State<Arc<App>>, id: Path<i64>) -> Response {
+    blocking(move || group_page_now(state, id)).await
+}
+
+pub(crate) async fn resolve_form(state: State<Arc<App>>, id: Path<i64>) -> Response {
+    blocking(move || resolve_form_now(state, id)).await
+}
+
+fn groups_page_now(
     State(app): State<Arc<App>>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
@@ -157,7 +172,7 @@ fn timeline(received: &[String]) -> String {
     svg
 }
 
-pub(crate) async fn group_page(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
+fn group_page_now(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
     let (g, received, raw) = match (
         app.store.group(id),
         app.store.occurrences(id),
@@ -215,7 +230,7 @@ pub(crate) async fn group_page(State(app): State<Arc<App>>, Path(id): Path<i64>)
     page(&format!("godiag: {}", g.title), &b).into_response()
 }
 
-pub(crate) async fn resolve_form(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
+fn resolve_form_now(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
     match app.store.resolve(id) {
         Ok(true) => Redirect::to(&format!("/groups/{id}")).into_response(),
         Ok(false) => (StatusCode::NOT_FOUND, "no such group").into_response(),
