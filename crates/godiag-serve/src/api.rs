@@ -14,6 +14,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
 
+use crate::state::{blocking, error, App};
 use crate::store::{Meta, NewReport, Store};
 
 /// How to serve.
@@ -25,15 +26,6 @@ pub struct ServeOptions {
     pub tokens: Vec<String>,
     /// Largest report accepted, in bytes.
     pub max_report_bytes: usize,
-}
-
-pub(crate) struct App {
-    pub(crate) store: Store,
-    tokens: Vec<String>,
-}
-
-fn error(status: StatusCode, message: impl Into<String>) -> Response {
-    (status, Json(json!({ "error": message.into() }))).into_response()
 }
 
 /// The application's routes over an open store.
@@ -195,14 +187,6 @@ fn resolve_now(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
         Ok(false) => error(StatusCode::NOT_FOUND, format!("no group {id}")),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
     }
-}
-
-/// Runs `f` on a blocking thread: the stores block (SQLite; PostgreSQL's
-/// client runs its own runtime, which may not start inside this one).
-pub(crate) async fn blocking(f: impl FnOnce() -> Response + Send + 'static) -> Response {
-    tokio::task::spawn_blocking(f)
-        .await
-        .unwrap_or_else(|e| error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))
 }
 
 async fn groups(state: State<Arc<App>>, q: Query<HashMap<String, String>>) -> Response {

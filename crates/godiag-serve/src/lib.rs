@@ -11,6 +11,7 @@
 
 mod api;
 pub mod signature;
+mod state;
 pub mod store;
 mod web;
 

@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use crate::api::{blocking, App};
+use crate::state::{blocking, App};
 use crate::store::Group;
 
 const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35em .6em;border-bottom:1px solid #ddd;vertical-align:top}th a{color:inherit}.kind{font-family:monospace}.loc{font-family:monospace;font-size:12px;color:#555}.tag{display:inline-block;padding:0 .4em;border-radius:3px;font-size:12px}.regressed{background:#fdd}.resolved{background:#dfd}form.filters{margin:1em 0}iframe{width:100%;height:900px;border:1px solid #ccc}";
