@@ -117,7 +117,10 @@ pub fn watch(config: Config) -> Result<()> {
                 let _ = h.join();
             }
         }
-        sleep_unless(&stop, config.interval.max(Duration::from_millis(200)));
+        sleep_unless(
+            || stop.load(Ordering::SeqCst),
+            config.interval.max(Duration::from_millis(200)),
+        );
     }
     for (_, (_, h)) in running {
         let _ = h.join();
@@ -126,10 +129,10 @@ pub fn watch(config: Config) -> Result<()> {
     Ok(())
 }
 
-/// Sleeps `d`, waking early when `stop` is set.
-fn sleep_unless(stop: &AtomicBool, d: Duration) {
+/// Sleeps `d`, waking early once `stopping` says so.
+fn sleep_unless(stopping: impl Fn() -> bool, d: Duration) {
     let until = Instant::now() + d;
-    while !stop.load(Ordering::SeqCst) {
+    while !stopping() {
         let Some(left) = until.checked_duration_since(Instant::now()) else {
             return;
         };
@@ -242,13 +245,7 @@ impl Worker {
 
     /// Sleeps `d`, waking early when told to stop.
     fn nap(&self, d: Duration) {
-        let until = Instant::now() + d;
-        while !self.stopping() {
-            let Some(left) = until.checked_duration_since(Instant::now()) else {
-                return;
-            };
-            std::thread::sleep(left.min(Duration::from_millis(100)));
-        }
+        sleep_unless(|| self.stopping(), d);
     }
 
     /// Refreshes a firing alert while its condition holds; resolves it when

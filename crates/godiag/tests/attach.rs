@@ -14,24 +14,6 @@ use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-fn toolchain() -> PathBuf {
-    let version = std::env::var("GODIAG_TEST_GO").unwrap_or_else(|_| "1.24.11".into());
-    let go = common::lab_dir().join(format!("../.cache/go/{version}/bin/go"));
-    assert!(
-        go.exists(),
-        "Go {version} is not installed at {}: run scripts/test.sh, which installs it",
-        go.display()
-    );
-    go
-}
-
-fn scratch(tag: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("attach-{tag}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// Builds lab/cmd/hang as `build` (plain, stripped, pie, cgo).
 fn build_hang(build: &str, dir: &Path) -> PathBuf {
     let out = dir.join(format!("hang-{build}"));
@@ -40,7 +22,7 @@ fn build_hang(build: &str, dir: &Path) -> PathBuf {
         "pie" => &["-buildmode=pie"],
         _ => &[],
     };
-    let status = Command::new(toolchain())
+    let status = Command::new(common::toolchain().1)
         .current_dir(common::lab_dir())
         .env("GOTOOLCHAIN", "local")
         .env("CGO_ENABLED", if build == "cgo" { "1" } else { "0" })
@@ -166,7 +148,7 @@ fn assert_abba(report: &serde_json::Value, what: &str) {
 #[test]
 #[ignore = "needs a Go toolchain: run scripts/test.sh"]
 fn attach_finds_the_abba_deadlock_and_the_program_goes_on() {
-    let dir = scratch("abba");
+    let dir = common::scratch("attach-abba");
     for build in ["plain", "stripped", "pie", "cgo"] {
         let bin = build_hang(build, &dir);
         let hang = Hang::start(&bin, &["-parked", "3000", "-beat", "10ms"]);
@@ -255,7 +237,7 @@ fn attach_finds_the_abba_deadlock_and_the_program_goes_on() {
 #[test]
 #[ignore = "needs a Go toolchain: run scripts/test.sh"]
 fn attach_text_report_says_the_pause() {
-    let dir = scratch("text");
+    let dir = common::scratch("attach-text");
     let bin = build_hang("plain", &dir);
     let hang = Hang::start(&bin, &["-parked", "100"]);
     let run = godiag(&["attach", &hang.pid().to_string()]);
@@ -275,7 +257,7 @@ fn attach_text_report_says_the_pause() {
 #[test]
 #[ignore = "needs a Go toolchain: run scripts/test.sh"]
 fn attach_to_a_process_killed_meanwhile_says_so() {
-    let dir = scratch("exits");
+    let dir = common::scratch("attach-exits");
     let bin = build_hang("plain", &dir);
     // Enough goroutines that reading them takes a while.
     let mut hang = Hang::start(&bin, &["-parked", "300000"]);
@@ -317,7 +299,7 @@ fn attach_to_a_process_killed_meanwhile_says_so() {
 #[test]
 #[ignore = "needs a Go toolchain: run scripts/test.sh"]
 fn attach_refusals_are_clear() {
-    let dir = scratch("refusals");
+    let dir = common::scratch("attach-refusals");
     let bin = build_hang("plain", &dir);
     let hang = Hang::start(&bin, &["-parked", "10"]);
     let pid = hang.pid().to_string();
@@ -394,7 +376,7 @@ fn attach_refusals_are_clear() {
 #[test]
 #[ignore = "needs a Go toolchain: run scripts/test.sh"]
 fn attach_reads_a_program_in_other_namespaces() {
-    let dir = scratch("namespaces");
+    let dir = common::scratch("attach-namespaces");
     let bin = build_hang("plain", &dir);
     let mut unshare = Command::new("unshare")
         .args(["--pid", "--mount", "--fork", "--mount-proc"])
@@ -451,7 +433,7 @@ fn attach_reads_a_program_in_other_namespaces() {
 #[test]
 #[ignore = "needs a Go toolchain: run scripts/test.sh"]
 fn attach_finding_snapshot() {
-    let dir = scratch("snapshot");
+    let dir = common::scratch("attach-snapshot");
     let bin = build_hang("plain", &dir);
     let hang = Hang::start(&bin, &["-parked", "100"]);
     let out = dir.join("snap.json");

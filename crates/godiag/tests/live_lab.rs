@@ -21,18 +21,6 @@ fn read_json(path: &Path) -> serde_json::Value {
     serde_json::from_str(&text).unwrap()
 }
 
-/// The Go version the live tests use, and its `go` (installed by scripts/test.sh).
-fn toolchain() -> (String, PathBuf) {
-    let version = std::env::var("GODIAG_TEST_GO").unwrap_or_else(|_| "1.24.11".into());
-    let go = common::lab_dir().join(format!("../.cache/go/{version}/bin/go"));
-    assert!(
-        go.exists(),
-        "Go {version} is not installed at {}: run scripts/test.sh, which installs it",
-        go.display()
-    );
-    (version, go)
-}
-
 /// Runs `program` (in `dir`) with `GOTRACEBACK=crash` and core dumps on; the
 /// kernel writes `core` in the working directory. Returns the program's
 /// stderr and the core's path.
@@ -119,7 +107,7 @@ fn start_service(bin: &Path, env: &[(&str, &str)], listeners: usize) -> Service 
 #[test]
 #[ignore = "needs a Go toolchain: run scripts/test.sh"]
 fn regenerated_artifacts_match_the_manifest() {
-    let (version, _go) = toolchain();
+    let (version, _go) = common::toolchain();
     let lab = common::lab_dir();
     let out = std::env::temp_dir().join(format!("godiag-live-lab-{}", std::process::id()));
     let scenarios = "nil-deref bad-address map-read-write deadlock-mutex stack-overflow-stringer \
@@ -146,7 +134,7 @@ fn executables_and_cores_are_recognised() {
     use godiag::PreparedInput;
     use godiag_model::InputKind;
 
-    let (version, go) = toolchain();
+    let (version, go) = common::toolchain();
     let tmp = scratch_dir("exe");
     for (name, flags) in [
         ("plain", vec![]),
@@ -177,7 +165,7 @@ fn executables_and_cores_are_recognised() {
 #[test]
 #[ignore = "needs a Go toolchain: run scripts/test.sh"]
 fn executable_reader_agrees_with_the_runtime_traceback() {
-    let (version, go) = toolchain();
+    let (version, go) = common::toolchain();
     let tmp = scratch_dir("pcs");
     for (name, flags) in [("plain", vec![]), ("stripped", vec!["-ldflags=-s -w"])] {
         let bin = tmp.join(name);
@@ -245,7 +233,7 @@ fn executable_reader_agrees_with_the_runtime_traceback() {
 #[ignore = "needs a Go toolchain: run scripts/test.sh"]
 fn executable_reader_agrees_with_go_tool_addr2line() {
     use std::io::Write;
-    let (_version, go) = toolchain();
+    let (_version, go) = common::toolchain();
     let lab = common::lab_dir();
     let tmp = scratch_dir("a2l");
     let go_cmd = || {
@@ -325,7 +313,7 @@ fn executable_reader_agrees_with_go_tool_addr2line() {
 #[test]
 #[ignore = "needs a Go toolchain: run scripts/test.sh"]
 fn core_goroutines_agree_with_the_crash_output() {
-    let (_version, go) = toolchain();
+    let (_version, go) = common::toolchain();
     let tmp = scratch_dir("core");
     let bin = tmp.join("prog");
     build_nil_deref(&go, &[], &bin);
@@ -459,7 +447,7 @@ fn core_goroutines_agree_with_the_crash_output() {
 #[test]
 #[ignore = "needs a Go toolchain: run scripts/test.sh"]
 fn core_of_a_deadlock() {
-    let (_version, go) = toolchain();
+    let (_version, go) = common::toolchain();
     let tmp = scratch_dir("dl");
     let bin = tmp.join("prog");
     build_scenario(&go, "deadlock-chan", &[], &bin);
@@ -506,7 +494,7 @@ fn core_of_a_deadlock() {
 #[test]
 #[ignore = "needs a Go toolchain: run scripts/test.sh"]
 fn address_only_profile_symbolised_from_the_executable() {
-    let (_version, go) = toolchain();
+    let (_version, go) = common::toolchain();
     let tmp = scratch_dir("symbolize");
     let bin = tmp.join("prog");
     build_scenario(&go, "mutex-contention", &[], &bin);
@@ -563,7 +551,7 @@ fn address_only_profile_symbolised_from_the_executable() {
 #[test]
 #[ignore = "needs a Go toolchain: run scripts/test.sh"]
 fn run_keeps_and_analyses_a_crash() {
-    let (_version, go) = toolchain();
+    let (_version, go) = common::toolchain();
     let tmp = scratch_dir("run");
     build_nil_deref(&go, &[], &tmp.join("prog"));
     let godiag = env!("CARGO_BIN_EXE_godiag");
@@ -640,7 +628,7 @@ fn run_keeps_and_analyses_a_crash() {
 #[test]
 #[ignore = "needs a Go toolchain: run scripts/test.sh"]
 fn collect_from_a_leaking_service() {
-    let (_version, go) = toolchain();
+    let (_version, go) = common::toolchain();
     let tmp = scratch_dir("collect");
     let bin = tmp.join("svc");
     build_scenario(&go, "service-leak", &[], &bin);
@@ -798,7 +786,7 @@ fn collect_from_a_leaking_service() {
 #[test]
 #[ignore = "needs a Go toolchain: run scripts/test.sh"]
 fn collect_over_tls_with_credentials() {
-    let (_version, go) = toolchain();
+    let (_version, go) = common::toolchain();
     let tmp = scratch_dir("collect-tls");
     let bin = tmp.join("svc");
     build_scenario(&go, "service-leak", &[], &bin);

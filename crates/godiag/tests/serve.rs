@@ -7,8 +7,7 @@
 
 mod common;
 
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -106,24 +105,9 @@ fn lab(version: &str, name: &str) -> Vec<u8> {
     std::fs::read(common::lab_dir().join(format!("artifacts/go{version}/{name}"))).unwrap()
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn scratch(tag: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("serve-{tag}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[test]
 fn serve_groups_a_fleets_crashes_on_sqlite() {
-    let dir = scratch("sqlite");
+    let dir = common::scratch("serve-sqlite");
     groups_a_fleets_crashes(&sqlite(&dir.join("godiag.db")));
 }
 
@@ -133,12 +117,12 @@ fn serve_groups_a_fleets_crashes_on_sqlite() {
 #[test]
 #[ignore = "needs PostgreSQL: run scripts/test.sh"]
 fn serve_groups_a_fleets_crashes_on_postgres() {
-    let dir = scratch("postgres");
+    let dir = common::scratch("serve-postgres");
     let pg = Postgres::start(&dir);
     let nil_group = groups_a_fleets_crashes(&pg.url);
     // A second replica on the same database: the same groups.
-    let a = start(&pg.url, free_port(), &["--token", "team-a"]);
-    let b = start(&pg.url, free_port(), &["--token", "team-a"]);
+    let a = start(&pg.url, common::free_port(), &["--token", "team-a"]);
+    let b = start(&pg.url, common::free_port(), &["--token", "team-a"]);
     for (i, server) in [&a, &b, &a, &b].iter().enumerate() {
         let (status, r) = post(
             &server.url,
@@ -193,7 +177,7 @@ impl Postgres {
             "initdb: {}",
             String::from_utf8_lossy(&init.stderr)
         );
-        let port = free_port();
+        let port = common::free_port();
         let child = as_nobody(&bin.join("postgres"))
             .arg("-D")
             .arg(&data)
@@ -249,7 +233,7 @@ impl Drop for Postgres {
 
 /// The scenario, on the database `db`; the nil dereference's group.
 fn groups_a_fleets_crashes(db: &str) -> i64 {
-    let port = free_port();
+    let port = common::free_port();
     let server = start(db, port, &["--token", "team-a", "--max-report-mib", "1"]);
     let url = server.url.clone();
 
@@ -398,7 +382,7 @@ fn groups_a_fleets_crashes(db: &str) -> i64 {
     server.child.kill().unwrap(); // SIGKILL
     let _ = server.child.wait();
     drop(server);
-    let again = start(db, free_port(), &["--token", "team-a"]);
+    let again = start(db, common::free_port(), &["--token", "team-a"]);
     let one = get(&format!("{}/api/v1/groups/{}", again.url, last["group_id"])).unwrap();
     assert_eq!(one["group"]["count"], 1);
     assert_eq!(one["group"]["kind"], last["kind"]);
@@ -419,10 +403,8 @@ fn groups_a_fleets_crashes(db: &str) -> i64 {
 #[test]
 #[ignore = "needs chromium: run scripts/test.sh"]
 fn serve_web_ui_in_chromium() {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve-ui");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let server = start(&sqlite(&dir.join("ui.db")), free_port(), &[]);
+    let dir = common::scratch("serve-ui");
+    let server = start(&sqlite(&dir.join("ui.db")), common::free_port(), &[]);
     let url = server.url.clone();
     for v in VERSIONS {
         post(&url, &lab(v, "nil-deref.txt"), "api", v, "h");
@@ -508,11 +490,8 @@ fn serve_web_ui_in_chromium() {
 #[test]
 #[ignore = "needs a Go toolchain: run scripts/test.sh"]
 fn crashreport_package_sends_a_crash() {
-    let version = std::env::var("GODIAG_TEST_GO").unwrap_or_else(|_| "1.24.11".into());
-    let go = common::lab_dir().join(format!("../.cache/go/{version}/bin/go"));
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve-crashreport");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let (version, go) = common::toolchain();
+    let dir = common::scratch("serve-crashreport");
     let bin = dir.join("crashy");
     let status = Command::new(&go)
         .current_dir(common::lab_dir().join("../go/crashreport"))
@@ -526,7 +505,7 @@ fn crashreport_package_sends_a_crash() {
     assert!(status.success(), "go build");
     let server = start(
         &sqlite(&dir.join("cr.db")),
-        free_port(),
+        common::free_port(),
         &["--token", "team-a"],
     );
     let run = |arg: &str| {

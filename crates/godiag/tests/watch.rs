@@ -11,38 +11,12 @@ mod common;
 
 use std::io::BufRead;
 use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-
-fn toolchain() -> PathBuf {
-    let version = std::env::var("GODIAG_TEST_GO").unwrap_or_else(|_| "1.24.11".into());
-    let go = common::lab_dir().join(format!("../.cache/go/{version}/bin/go"));
-    assert!(
-        go.exists(),
-        "Go {version} is not installed at {}: run scripts/test.sh",
-        go.display()
-    );
-    go
-}
-
-fn scratch(tag: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("watch-{tag}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// A child killed when the test ends, however it ends.
 struct Proc(Child);
@@ -150,9 +124,9 @@ fn prometheus_value(prom: &str, query: &str) -> Option<f64> {
 #[test]
 #[ignore = "needs Go, Alertmanager and Prometheus: run scripts/test.sh"]
 fn watch_alerts_on_leaks_and_is_scraped() {
-    let dir = scratch("leaks");
+    let dir = common::scratch("watch-leaks");
     let bin = dir.join("leaky");
-    let status = Command::new(toolchain())
+    let status = Command::new(common::toolchain().1)
         .current_dir(common::lab_dir())
         .env("GOTOOLCHAIN", "local")
         .env("CGO_ENABLED", "0")
@@ -164,7 +138,7 @@ fn watch_alerts_on_leaks_and_is_scraped() {
     assert!(status.success());
 
     // Alertmanager, with no clustering and a receiver that drops.
-    let am_port = free_port();
+    let am_port = common::free_port();
     let am_url = format!("http://127.0.0.1:{am_port}");
     std::fs::write(
         dir.join("am.yml"),
@@ -224,7 +198,7 @@ fn watch_alerts_on_leaks_and_is_scraped() {
     );
     let mut leak_h = Service::start(&bin, &["-behave", "20s", "-leak", "heap"]);
     let out = dir.join("out");
-    let metrics_port = free_port();
+    let metrics_port = common::free_port();
     let interval = Duration::from_secs(2);
     let mut watch = Proc(
         Command::new(env!("CARGO_BIN_EXE_godiag"))
@@ -250,7 +224,7 @@ fn watch_alerts_on_leaks_and_is_scraped() {
     );
 
     // Prometheus scrapes watch's /metrics every second.
-    let prom_port = free_port();
+    let prom_port = common::free_port();
     let prom = format!("http://127.0.0.1:{prom_port}");
     std::fs::write(
         dir.join("prometheus.yml"),

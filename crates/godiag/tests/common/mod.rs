@@ -455,3 +455,33 @@ pub fn assert_clean_page(html: &str, log: &str) {
         );
     }
 }
+
+/// The Go version the live tests use, and its `go` (installed by
+/// scripts/test.sh; its absence fails the test, it does not skip it).
+pub fn toolchain() -> (String, PathBuf) {
+    let version = std::env::var("GODIAG_TEST_GO").unwrap_or_else(|_| "1.24.11".into());
+    let go = lab_dir().join(format!("../.cache/go/{version}/bin/go"));
+    assert!(
+        go.exists(),
+        "Go {version} is not installed at {}: run scripts/test.sh, which installs it",
+        go.display()
+    );
+    (version, go)
+}
+
+/// An empty scratch directory `<target tmp>/<name>` for one test.
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A loopback port free now (for a server the test starts).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
