@@ -10,6 +10,27 @@ fn lab() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lab")
 }
 
+/// Builds the lab package `package` (`./scenarios/…`, `./cmd/…`) with the
+/// test toolchain into `<target tmp>/<dir>/<name>`.
+fn build_lab(package: &str, dir: &str, name: &str) -> std::path::PathBuf {
+    let version = std::env::var("GODIAG_TEST_GO").unwrap_or_else(|_| "1.24.11".into());
+    let go = lab().join(format!("../.cache/go/{version}/bin/go"));
+    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join(dir);
+    std::fs::create_dir_all(&out).unwrap();
+    let bin = out.join(name);
+    let status = Command::new(&go)
+        .current_dir(lab())
+        .env("CGO_ENABLED", "0")
+        .env("GOTOOLCHAIN", "local")
+        .args(["build", "-o"])
+        .arg(&bin)
+        .arg(package)
+        .status()
+        .unwrap();
+    assert!(status.success(), "go build {package}");
+    bin
+}
+
 struct Service(std::process::Child);
 
 impl Drop for Service {
@@ -22,21 +43,7 @@ impl Drop for Service {
 #[test]
 #[ignore = "needs a Go toolchain: run scripts/test.sh"]
 fn attach_reads_every_goroutine_and_leaves_the_program_running() {
-    let version = std::env::var("GODIAG_TEST_GO").unwrap_or_else(|_| "1.24.11".into());
-    let go = lab().join(format!("../.cache/go/{version}/bin/go"));
-    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("attach");
-    std::fs::create_dir_all(&out).unwrap();
-    let bin = out.join("svc");
-    let status = Command::new(&go)
-        .current_dir(lab())
-        .env("CGO_ENABLED", "0")
-        .env("GOTOOLCHAIN", "local")
-        .args(["build", "-o"])
-        .arg(&bin)
-        .arg("./scenarios/service-leak")
-        .status()
-        .unwrap();
-    assert!(status.success(), "go build");
+    let bin = build_lab("./scenarios/service-leak", "attach", "svc");
     let mut svc = Service(Command::new(&bin).stdout(Stdio::piped()).spawn().unwrap());
     let mut line = String::new();
     std::io::BufReader::new(svc.0.stdout.take().unwrap())
@@ -91,21 +98,7 @@ fn attach_reads_every_goroutine_and_leaves_the_program_running() {
 #[test]
 #[ignore = "needs a Go toolchain: run scripts/test.sh"]
 fn signals_during_the_stop_are_delivered_after_it() {
-    let version = std::env::var("GODIAG_TEST_GO").unwrap_or_else(|_| "1.24.11".into());
-    let go = lab().join(format!("../.cache/go/{version}/bin/go"));
-    let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("attach-signal");
-    std::fs::create_dir_all(&out).unwrap();
-    let bin = out.join("hang");
-    let status = Command::new(&go)
-        .current_dir(lab())
-        .env("CGO_ENABLED", "0")
-        .env("GOTOOLCHAIN", "local")
-        .args(["build", "-o"])
-        .arg(&bin)
-        .arg("./cmd/hang")
-        .status()
-        .unwrap();
-    assert!(status.success(), "go build");
+    let bin = build_lab("./cmd/hang", "attach-signal", "hang");
     let mut svc = Service(
         Command::new(&bin)
             .args(["-parked", "10", "-beat", "1h"])
