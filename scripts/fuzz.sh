@@ -2,7 +2,7 @@
 # Runs every cargo-fuzz target (fuzz/), each seeded from the lab's own
 # artifacts, for SECONDS each (default 600), one after the other.
 #   scripts/fuzz.sh [SECONDS] [TARGET...]
-# Targets: traceback sniff pprof trace exe core exe_core (all by default).
+# Targets: traceback sniff pprof trace exe core exe_core archive (all by default).
 # Seeds go to target/fuzz-seeds/<target>/ (rebuilt each run; the fuzzer adds
 # what it finds there), logs to target/fuzz-logs/<target>.log, and a failing
 # input to fuzz/artifacts/<target>/ — keep it as a regression test (see
@@ -13,7 +13,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 SECS=${1:-600}
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(traceback sniff pprof trace exe core exe_core)
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(traceback sniff pprof trace exe core exe_core archive)
 SEEDS=target/fuzz-seeds
 LOGS=target/fuzz-logs
 mkdir -p "$LOGS"
@@ -55,6 +55,14 @@ for t in "${TARGETS[@]}"; do
     maxlen=4194304
     ;;
   exe_core) seed "$t" ;; # patches of the lab pair; the empty input is the pair itself
+  archive)
+    # Small bundles packed as `run --report` packs them (plain tar: the
+    # fuzzer mutates the tar, not the deflate stream).
+    rm -rf "$SEEDS/$t" && mkdir -p "$SEEDS/$t"
+    for f in nil-deref.txt deadlock-abba.crash.txt goroutine-leak.debug2-1.txt; do
+      tar -cf "$SEEDS/$t/$f.tar" -C lab/artifacts/go1.24.11 "$f"
+    done
+    ;;
   *)
     echo "fuzz.sh: unknown target $t" >&2
     exit 2

@@ -90,12 +90,29 @@ impl Client {
         body: &[u8],
         timeout: Duration,
     ) -> Result<(u16, Vec<u8>)> {
+        self.post(url, "application/json", &[], body, timeout)
+    }
+
+    /// `POST url` with a body of `content_type` and `headers` besides the
+    /// client's own: the status code and the answer's body (up to
+    /// [`MAX_BODY`]).
+    pub fn post(
+        &self,
+        url: &str,
+        content_type: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+        timeout: Duration,
+    ) -> Result<(u16, Vec<u8>)> {
         let mut req = self.agent.post(url);
         for (k, v) in &self.headers {
             req = req.header(k, v);
         }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
         let mut resp = req
-            .header("Content-Type", "application/json")
+            .header("Content-Type", content_type)
             .config()
             .timeout_global(Some(timeout))
             .build()

@@ -8,6 +8,7 @@
 //! basic auth and proxies; `bundle.json` is the engine's manifest type.
 
 pub mod http;
+pub mod upload;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
@@ -18,6 +19,7 @@ use godiag_engine::time::rfc3339;
 use godiag_engine::{BundleFile, BundleManifest, Failure};
 
 pub use http::{Client, HttpOptions};
+pub use upload::{upload_bundle, Upload, Uploaded};
 
 /// What to collect.
 pub struct CollectOptions {

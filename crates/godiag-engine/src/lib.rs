@@ -16,6 +16,7 @@
 //! the [`Report`] borrows its inputs; a [`Diagnosis`] holds both together,
 //! and can be kept, sent to another thread and serialised.
 
+mod archive;
 pub mod bundle;
 mod compare;
 mod fault;
@@ -30,6 +31,7 @@ pub mod time;
 mod timeline;
 pub mod tools;
 
+pub use archive::{inputs_from_archive, is_bundle_archive, pack_bundle, MAX_ARCHIVE_ENTRIES};
 pub use bundle::{Bundle, BundleFile, BundleManifest, Failure, BUNDLE_SCHEMA};
 pub use godiag_analysis::{Confidence, Finding, FindingKind, Location};
 pub use godiag_model::{GroupKeyMode, InputKind, InputStatus};

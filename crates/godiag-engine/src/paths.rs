@@ -24,7 +24,21 @@ pub fn inputs_from_paths(paths: &[PathBuf], max_stdin: u64) -> Result<Vec<Input>
         }
         let meta = std::fs::metadata(p).with_context(|| format!("cannot read {}", p.display()))?;
         if !meta.is_dir() {
-            out.push(file_input(p)?);
+            let input = file_input(p)?;
+            // A bundle packed as one archive (`run --report`) reads as its directory.
+            let archive = match &input.bytes {
+                InputBytes::Mapped(m) if crate::is_bundle_archive(m) => Some(&m[..]),
+                InputBytes::Owned(v) if crate::is_bundle_archive(v) => Some(&v[..]),
+                _ => None,
+            };
+            match archive {
+                Some(bytes) => out.extend(crate::inputs_from_archive(
+                    &input.name,
+                    bytes,
+                    crate::input::DEFAULT_INFLATED_BYTES,
+                )?),
+                None => out.push(input),
+            }
             continue;
         }
         let mut files = Vec::new();

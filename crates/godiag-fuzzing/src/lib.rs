@@ -249,4 +249,14 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("exe", exe),
     ("core", core),
     ("exe_core", exe_core),
+    ("archive", archive),
 ];
+
+/// Bundle archives (tar, gzipped or not; what `serve` ingests): unpacked
+/// within a small cap, and what comes out is diagnosed.
+pub fn archive(data: &[u8]) {
+    let _ = godiag_engine::is_bundle_archive(data);
+    if let Ok(inputs) = godiag_engine::inputs_from_archive("fuzz", data, 8 << 20) {
+        let _ = godiag_engine::diagnose(inputs, &godiag_engine::Options::default());
+    }
+}

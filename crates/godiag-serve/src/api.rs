@@ -1,21 +1,24 @@
-//! The HTTP API: `POST /api/v1/reports`, `GET /api/v1/groups`,
-//! `GET /api/v1/groups/{id}`, `POST /api/v1/groups/{id}/resolve`.
+//! The HTTP API and the server: `POST /api/v1/reports` (in `ingest`),
+//! `GET /api/v1/groups`, `GET /api/v1/groups/{id}`,
+//! `POST /api/v1/groups/{id}/resolve`, `/metrics`, and the web UI's routes.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
 
+use crate::alerts::{AlertOptions, Alerter};
+use crate::metrics::Metrics;
+use crate::ratelimit::RateLimiter;
 use crate::state::{blocking, error, App};
-use crate::store::{Meta, NewReport, Store};
+use crate::store::Store;
 
 /// How to serve.
 pub struct ServeOptions {
@@ -26,13 +29,31 @@ pub struct ServeOptions {
     pub tokens: Vec<String>,
     /// Largest report accepted, in bytes.
     pub max_report_bytes: usize,
+    /// Bytes a report may inflate to (gzip, bundle archives).
+    pub max_inflated_bytes: u64,
+    /// Reports a minute per sender; 0: no limit.
+    pub rate_per_minute: u32,
+    pub alerts: AlertOptions,
 }
 
-/// The application's routes over an open store.
-pub fn router(store: Store, tokens: Vec<String>, max_report_bytes: usize) -> Router {
-    let app = Arc::new(App { store, tokens });
+/// The state the handlers share, over an open store.
+fn app(store: Store, opts: &ServeOptions) -> Arc<App> {
+    Arc::new(App {
+        store,
+        tokens: opts.tokens.clone(),
+        limiter: RateLimiter::new(opts.rate_per_minute),
+        rate_per_minute: opts.rate_per_minute,
+        max_inflated: opts.max_inflated_bytes,
+        metrics: Metrics::new(),
+        alerter: Alerter::start(opts.alerts.clone()),
+    })
+}
+
+/// The application's routes.
+fn router(app: Arc<App>, max_report_bytes: usize) -> Router {
     Router::new()
-        .route("/api/v1/reports", post(ingest))
+        .route("/api/v1/reports", post(crate::ingest::ingest))
+        .route("/metrics", get(metrics))
         .route("/api/v1/groups", get(groups))
         .route("/api/v1/groups/{id}", get(group))
         .route("/api/v1/groups/{id}/resolve", post(resolve))
@@ -53,16 +74,21 @@ fn open(db: &str) -> Result<Store> {
 
 /// Serves until SIGTERM or SIGINT.
 pub fn serve(opts: ServeOptions) -> Result<()> {
-    let store = open(&opts.db)?;
+    // Dropped last, outside the runtime: PostgreSQL's blocking client
+    // closes its connections on a runtime of its own, which may not start
+    // inside another.
+    let state = app(open(&opts.db)?, &opts);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(async move {
+    let routes = router(state.clone(), opts.max_report_bytes);
+    let served = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(opts.listen)
             .await
             .with_context(|| format!("listening on {}", opts.listen))?;
         tracing::info!(addr = %opts.listen, db = %opts.db, "serving");
-        axum::serve(listener, router(store, opts.tokens, opts.max_report_bytes))
+        let app = routes.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, app)
             .with_graceful_shutdown(async {
                 let mut term =
                     match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
@@ -77,85 +103,23 @@ pub fn serve(opts: ServeOptions) -> Result<()> {
             })
             .await
             .context("serving")
-    })
+    });
+    drop(runtime);
+    drop(state);
+    served
 }
 
-fn field(
-    headers: &HeaderMap,
-    query: &HashMap<String, String>,
-    header: &str,
-    key: &str,
-) -> Option<String> {
-    headers
-        .get(header)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
-        .or_else(|| query.get(key).cloned())
-        .filter(|v| !v.is_empty())
-}
-
-async fn ingest(
-    State(app): State<Arc<App>>,
-    Query(query): Query<HashMap<String, String>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    if !app.tokens.is_empty() {
-        let given = headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::to_string)
-            .or_else(|| query.get("token").cloned());
-        if !given.is_some_and(|t| app.tokens.contains(&t)) {
-            return error(
-                StatusCode::UNAUTHORIZED,
-                "a project token is needed: Authorization: Bearer TOKEN",
-            );
-        }
-    }
-    if body.is_empty() {
-        return error(StatusCode::BAD_REQUEST, "an empty report");
-    }
-    let meta = Meta {
-        service: field(&headers, &query, "x-godiag-service", "service"),
-        version: field(&headers, &query, "x-godiag-version", "version"),
-        host: field(&headers, &query, "x-godiag-host", "host"),
-    };
-    let result =
-        tokio::task::spawn_blocking(move || -> Result<Result<crate::store::Stored, Response>> {
-            let d = godiag_engine::diagnose(
-                vec![godiag_engine::Input::from_vec("report", body.to_vec())],
-                &godiag_engine::Options::default(),
-            );
-            let report = d.report();
-            if report.inputs.iter().all(|i| !i.analysed) {
-                return Ok(Err(error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "not a Go crash text or goroutine dump godiag reads",
-                )));
-            }
-            let signature =
-                crate::signature::of(report).unwrap_or_else(|| crate::signature::Signature {
-                    key: "no-finding".into(),
-                    kind: "no-finding".into(),
-                    title: "reports in which godiag found no failure".into(),
-                    location: None,
-                });
-            let stored = app.store.insert(NewReport {
-                meta,
-                raw: &body,
-                report_json: d.to_json(),
-                signature: &signature,
-            })?;
-            Ok(Ok(stored))
-        })
-        .await;
-    match result {
-        Ok(Ok(Ok(stored))) => (StatusCode::CREATED, Json(stored)).into_response(),
-        Ok(Ok(Err(refusal))) => refusal,
-        Ok(Err(e)) => error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
-        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()),
+fn metrics_now(State(app): State<Arc<App>>) -> Response {
+    match app.store.groups_by_kind() {
+        Ok(by_kind) => (
+            [(
+                header::CONTENT_TYPE,
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            )],
+            app.metrics.encode(&by_kind),
+        )
+            .into_response(),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
     }
 }
 
@@ -187,6 +151,10 @@ fn resolve_now(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
         Ok(false) => error(StatusCode::NOT_FOUND, format!("no group {id}")),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
     }
+}
+
+async fn metrics(state: State<Arc<App>>) -> Response {
+    blocking(move || metrics_now(state)).await
 }
 
 async fn groups(state: State<Arc<App>>, q: Query<HashMap<String, String>>) -> Response {

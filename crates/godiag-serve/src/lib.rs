@@ -3,16 +3,18 @@
 //! engine, stored durably with their raw text and JSON report, and grouped
 //! by a signature (docs/serve.md) so that one bug on 300 hosts is one group
 //! with 300 occurrences.
-//!
-//! This first part: SQLite and PostgreSQL stores with versioned
-//! migrations, ingest, signatures, the groups API, tokens, a size limit and
-//! the web UI. Not yet: bundles (tar) as reports, `run --report`, metrics
-//! and alerts, rate limits.
+//! New groups and regressions are alerted (Alertmanager, webhooks); its
+//! metrics are served for Prometheus.
 
+pub mod alerts;
 mod api;
+mod ingest;
+mod metrics;
+mod ratelimit;
 pub mod signature;
 mod state;
 pub mod store;
 mod web;
 
-pub use api::{router, serve, ServeOptions};
+pub use alerts::{AlertOptions, ALERT_HOLD};
+pub use api::{serve, ServeOptions};

@@ -4,14 +4,17 @@
 //! rebuilds that do not move it is one group. The finding is the engine's
 //! most likely root cause, so a secondary failure (a fatal error raised
 //! while a panic unwound) groups by the failure it hides. Deadlocks and
-//! leaks, which have no failing goroutine, group by the site the finding
-//! names.
+//! leaks, which have no failing goroutine, group by the set of sites their
+//! goroutines are blocked at: the same cycle or the same leaking sites,
+//! however many goroutines pile up behind them.
 
 use godiag_engine::Report;
 use godiag_model::Frame;
 
 /// Top user frames in a signature.
 const FRAMES: usize = 3;
+/// Blocked sites in a deadlock's or leak's signature at most.
+const SITES: usize = 16;
 
 /// A report's group key, and what the group shows.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -35,20 +38,56 @@ pub fn of(report: &Report<'_>) -> Option<Signature> {
     let f = report.findings.first()?;
     let kind = f.kind.name().to_string();
     let mut parts = vec![kind.clone()];
-    let failing = f.goroutine.and_then(|id| {
-        report
-            .inputs
-            .iter()
-            .filter_map(|i| i.text())
-            .find_map(|t| t.goroutines.iter().find(|g| g.id == id))
-    });
-    let crash_kind = !matches!(kind.as_str(), "deadlock" | "goroutine-leak" | "heap-leak");
-    if let Some(g) = failing.filter(|_| crash_kind) {
-        parts.extend(
-            user_frames(&g.frames)
-                .take(FRAMES)
-                .map(|fr| format!("{}:{}", fr.function, fr.line)),
-        );
+    let texts = || report.inputs.iter().filter_map(|i| i.text());
+    let by_id = |id: u64| texts().find_map(|t| t.goroutines.iter().find(|g| g.id == id));
+    let site = |frames: &[Frame<'_>]| {
+        user_frames(frames)
+            .next()
+            .map(|fr| format!("{}:{}", fr.function, fr.line))
+    };
+    match kind.as_str() {
+        "deadlock" => {
+            // The cycle and who waits behind it; with no cycle named (all
+            // goroutines asleep), every goroutine of the program that waits.
+            let mut ids: Vec<u64> = f
+                .goroutine
+                .into_iter()
+                .chain(f.goroutines.iter().copied())
+                .collect();
+            ids.dedup();
+            let sites: Vec<String> = if ids.len() >= 2 {
+                ids.iter()
+                    .filter_map(|&id| by_id(id))
+                    .filter_map(|g| site(&g.frames))
+                    .collect()
+            } else {
+                texts()
+                    .flat_map(|t| t.goroutines.iter())
+                    .filter(|g| !matches!(g.status, "running" | "runnable"))
+                    .filter_map(|g| site(&g.frames))
+                    .collect()
+            };
+            parts.extend(distinct(sites));
+        }
+        "goroutine-leak" | "heap-leak" => {
+            // Every site the report finds leaking, not only the largest.
+            let sites = report
+                .findings
+                .iter()
+                .filter(|o| o.kind == f.kind)
+                .filter_map(|o| o.location.as_ref())
+                .map(|l| format!("{}:{}", l.function, l.line));
+            parts.extend(distinct(sites.collect()));
+        }
+        _ => {
+            if let Some(g) = f.goroutine.and_then(by_id) {
+                parts.extend(
+                    user_frames(&g.frames)
+                        .take(FRAMES)
+                        .map(|fr| format!("{}:{}", fr.function, fr.line)),
+                );
+            }
+        }
     }
     if parts.len() == 1 {
         if let Some(l) = &f.location {
@@ -64,4 +103,12 @@ pub fn of(report: &Report<'_>) -> Option<Signature> {
             .as_ref()
             .map(|l| format!("{} {}:{}", l.function, l.file, l.line)),
     })
+}
+
+/// Sorted, each once, at most [`SITES`].
+fn distinct(mut sites: Vec<String>) -> Vec<String> {
+    sites.sort();
+    sites.dedup();
+    sites.truncate(SITES);
+    sites
 }

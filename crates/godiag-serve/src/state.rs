@@ -1,16 +1,26 @@
-//! What every handler shares: the store and the tokens, and how handlers
-//! answer errors and run blocking store calls.
+//! What every handler shares: the store, the tokens, the limits, the
+//! metrics and the alerts; and how handlers answer errors and run blocking
+//! store calls.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
+use crate::alerts::Alerter;
+use crate::metrics::Metrics;
+use crate::ratelimit::RateLimiter;
 use crate::store::Store;
 
 pub(crate) struct App {
     pub(crate) store: Store,
     pub(crate) tokens: Vec<String>,
+    pub(crate) limiter: RateLimiter,
+    pub(crate) rate_per_minute: u32,
+    /// Bytes a report may inflate to (gzip, bundle archives).
+    pub(crate) max_inflated: u64,
+    pub(crate) metrics: Metrics,
+    pub(crate) alerter: Alerter,
 }
 
 pub(crate) fn error(status: StatusCode, message: impl Into<String>) -> Response {

@@ -64,6 +64,8 @@ pub struct Stored {
     pub group_id: i64,
     pub kind: String,
     pub new_group: bool,
+    /// This report reopened a group marked resolved.
+    pub regression: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -87,7 +89,32 @@ pub struct Store {
 
 enum Backend {
     Sqlite(Mutex<Connection>),
-    Postgres(Mutex<postgres::Client>),
+    Postgres(Pool),
+}
+
+/// PostgreSQL connections shared by the handlers' blocking threads: a few,
+/// so that one report's commit (an fsync on the server) does not hold up
+/// the others.
+struct Pool {
+    clients: Vec<Mutex<postgres::Client>>,
+    next: std::sync::atomic::AtomicUsize,
+}
+
+/// Connections per `serve` process.
+const POOL_SIZE: usize = 4;
+
+impl Pool {
+    /// A free connection, else the next one in turn once it is free.
+    fn get(&self) -> std::sync::MutexGuard<'_, postgres::Client> {
+        let start = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let n = self.clients.len();
+        for k in 0..n {
+            if let Ok(c) = self.clients[(start + k) % n].try_lock() {
+                return c;
+            }
+        }
+        lock(&self.clients[start % n])
+    }
 }
 
 /// A fixed-width UTC time, so that text order is time order.
@@ -160,8 +187,18 @@ impl Store {
         let migrated = migrate_postgres(&mut client);
         client.execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])?;
         migrated?;
+        let mut clients = vec![Mutex::new(client)];
+        for _ in 1..POOL_SIZE {
+            clients.push(Mutex::new(
+                postgres::Client::connect(url, postgres::NoTls)
+                    .with_context(|| format!("connecting to {}", redact(url)))?,
+            ));
+        }
         Ok(Store {
-            backend: Backend::Postgres(Mutex::new(client)),
+            backend: Backend::Postgres(Pool {
+                clients,
+                next: Default::default(),
+            }),
         })
     }
 
@@ -171,20 +208,20 @@ impl Store {
         let at = now();
         let raw_gz = gzip(r.raw)?;
         let sig = r.signature;
-        let (id, group_id, new_group) = match &self.backend {
+        let (id, group_id, new_group, regression) = match &self.backend {
             Backend::Sqlite(c) => {
                 let mut conn = lock(c);
                 let tx =
                     conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-                let existing: Option<i64> = tx
+                let existing: Option<(i64, bool)> = tx
                     .query_row(
-                        "SELECT id FROM groups WHERE signature = ?1",
+                        "SELECT id, resolved FROM groups WHERE signature = ?1",
                         [&sig.key],
-                        |row| row.get(0),
+                        |row| Ok((row.get(0)?, row.get::<_, i64>(1)? != 0)),
                     )
                     .optional()?;
                 let group_id = match existing {
-                    Some(id) => {
+                    Some((id, _)) => {
                         tx.execute(
                             "UPDATE groups SET count = count + 1, last_seen = ?2,
                                 regressed = CASE WHEN resolved = 1 THEN 1 ELSE regressed END, resolved = 0
@@ -209,11 +246,25 @@ impl Store {
                 )?;
                 let id = tx.last_insert_rowid();
                 tx.commit()?;
-                (id, group_id, existing.is_none())
+                (
+                    id,
+                    group_id,
+                    existing.is_none(),
+                    existing.is_some_and(|(_, resolved)| resolved),
+                )
             }
             Backend::Postgres(c) => {
-                let mut client = lock(c);
+                let mut client = c.get();
                 let mut tx = client.transaction()?;
+                // Whether it was resolved before this report: the row is
+                // locked until the commit, so no replica resolves or reopens
+                // it in between.
+                let was_resolved: bool = tx
+                    .query_opt(
+                        "SELECT resolved FROM groups WHERE signature = $1 FOR UPDATE",
+                        &[&sig.key],
+                    )?
+                    .is_some_and(|row| row.get(0));
                 // One statement, so that replicas racing on a new signature
                 // make one group; `xmax = 0` tells an insert from an update.
                 let row = tx.query_one(
@@ -235,7 +286,7 @@ impl Store {
                     )?
                     .get(0);
                 tx.commit()?;
-                (id, group_id, inserted)
+                (id, group_id, inserted, was_resolved && !inserted)
             }
         };
         Ok(Stored {
@@ -243,6 +294,7 @@ impl Store {
             group_id,
             kind: sig.kind.clone(),
             new_group,
+            regression,
         })
     }
 
@@ -300,7 +352,7 @@ impl Store {
                 Ok(out)
             }
             Backend::Postgres(c) => {
-                let mut client = lock(c);
+                let mut client = c.get();
                 let rows = client.query(
                     &format!(
                         "{select} WHERE ($1::TEXT IS NULL OR kind = $1)
@@ -356,7 +408,8 @@ impl Store {
                 [id],
                 |row| row.get(0),
             )?,
-            Backend::Postgres(c) => lock(c)
+            Backend::Postgres(c) => c
+                .get()
                 .query_one(
                     "SELECT report_json FROM reports WHERE group_id = $1 ORDER BY id DESC LIMIT 1",
                     &[&id],
@@ -379,7 +432,8 @@ impl Store {
                 let rows = st.query_map([id], |row| row.get::<_, String>(0))?;
                 Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
             }
-            Backend::Postgres(c) => Ok(lock(c)
+            Backend::Postgres(c) => Ok(c
+                .get()
                 .query(
                     "SELECT received_at FROM reports WHERE group_id = $1 ORDER BY id",
                     &[&id],
@@ -400,12 +454,32 @@ impl Store {
                     |row| row.get(0),
                 )
                 .optional()?),
-            Backend::Postgres(c) => Ok(lock(c)
+            Backend::Postgres(c) => Ok(c
+                .get()
                 .query_opt(
                     "SELECT raw_gz FROM reports WHERE group_id = $1 ORDER BY id DESC LIMIT 1",
                     &[&id],
                 )?
                 .map(|row| row.get(0))),
+        }
+    }
+
+    /// The number of groups of each kind.
+    pub fn groups_by_kind(&self) -> Result<Vec<(String, i64)>> {
+        const Q: &str = "SELECT kind, COUNT(*) FROM groups GROUP BY kind ORDER BY kind";
+        match &self.backend {
+            Backend::Sqlite(c) => {
+                let conn = lock(c);
+                let mut st = conn.prepare(Q)?;
+                let rows = st.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            }
+            Backend::Postgres(c) => Ok(c
+                .get()
+                .query(Q, &[])?
+                .iter()
+                .map(|row| (row.get(0), row.get(1)))
+                .collect()),
         }
     }
 
@@ -419,7 +493,7 @@ impl Store {
                 )? == 1
             }
             Backend::Postgres(c) => {
-                lock(c).execute(
+                c.get().execute(
                     "UPDATE groups SET resolved = TRUE, regressed = FALSE WHERE id = $1",
                     &[&id],
                 )? == 1

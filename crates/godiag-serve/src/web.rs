@@ -194,10 +194,7 @@ fn group_page_now(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response 
     // by the same renderer as `analyze --format html`.
     let report_html = raw
         .map(|raw| {
-            let d = godiag_engine::diagnose(
-                vec![godiag_engine::Input::from_vec("latest occurrence", raw)],
-                &godiag_engine::Options::default(),
-            );
+            let d = crate::ingest::diagnose_body(raw, app.max_inflated);
             godiag_report::render_html(d.report())
         })
         .unwrap_or_default();

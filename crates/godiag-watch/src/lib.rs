@@ -7,7 +7,6 @@
 //! fresh while the condition holds, and resolved when it stops. Its own
 //! metrics are served for Prometheus.
 
-pub mod alert;
 pub mod capture;
 pub mod config;
 pub mod metrics;

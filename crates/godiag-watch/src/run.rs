@@ -10,12 +10,12 @@ use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{Context, Result};
 
-use crate::alert::{Alert, Receivers};
 use crate::capture::{self, Captured, FoundIssue};
 use crate::config::{Config, Target};
 use crate::metrics::{FindingLabels, Metrics, TriggerLabels};
 use crate::rules::{RuleConfig, Series, Trigger};
 use crate::sample;
+use godiag_alert::{Alert, Receivers};
 
 /// Longest wait between retries of a target that is down.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
@@ -386,11 +386,16 @@ fn alert_of(
         "report": report,
         "bundle": c.dir.display().to_string(),
     });
+    let generator_url = format!(
+        "godiag://watch/{}",
+        labels.get("instance").map_or("", String::as_str)
+    );
     (
         Alert {
             labels,
             annotations,
             starts_at: SystemTime::now(),
+            generator_url,
         },
         event,
     )

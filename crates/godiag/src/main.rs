@@ -1,7 +1,7 @@
 //! `godiag`: the command line over godiag's readers, rules and renderers.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -72,7 +72,8 @@ struct ServeArgs {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:8460", value_name = "ADDR")]
     listen: std::net::SocketAddr,
-    /// The store: `sqlite:PATH`.
+    /// The store: `sqlite:PATH`, or `postgres://USER@HOST:PORT/DB` for
+    /// several replicas.
     #[arg(long, default_value = "sqlite:godiag.db", value_name = "URL")]
     db: String,
     /// A project token reports must carry (`Authorization: Bearer TOKEN`);
@@ -82,6 +83,24 @@ struct ServeArgs {
     /// Largest report accepted, in MiB (larger ones get 413).
     #[arg(long, default_value_t = 32, value_name = "MIB")]
     max_report_mib: usize,
+    /// Most a report may inflate to, in MiB (gzip, bundle archives).
+    #[arg(long, default_value_t = 256, value_name = "MIB")]
+    max_inflated_mib: u64,
+    /// Reports a minute per sender (project token, else address), with a
+    /// burst as large; more get 429. 0: no limit.
+    #[arg(long, default_value_t = 600, value_name = "N")]
+    rate_limit: u32,
+    /// Alertmanager to alert on new groups and regressions
+    /// (`http://HOST:9093`).
+    #[arg(long, value_name = "URL")]
+    alertmanager: Option<String>,
+    /// A URL to POST each new group and regression to, as JSON; repeatable.
+    #[arg(long, value_name = "URL")]
+    webhook: Vec<String>,
+    /// The web UI's address as people reach it, for links in alerts
+    /// (default: http://LISTEN).
+    #[arg(long, value_name = "URL")]
+    external_url: Option<String>,
     /// Log lines as text or JSON, on standard error.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -208,6 +227,21 @@ struct RunArgs {
     /// Write the report to FILE instead of standard output.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
+    /// When the program fails, upload its bundle to a `godiag serve` at
+    /// URL (`https://godiag.example`).
+    #[arg(long, value_name = "URL")]
+    report: Option<String>,
+    /// The project token `--report` sends.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "GODIAG_REPORT_TOKEN",
+        hide_env_values = true
+    )]
+    report_token: Option<String>,
+    /// The service name `--report` sends (default: the program's name).
+    #[arg(long, value_name = "NAME")]
+    service: Option<String>,
     /// The program and its arguments, after `--`.
     #[arg(last = true, required = true, value_name = "PROGRAM")]
     command: Vec<std::ffi::OsString>,
@@ -462,7 +496,7 @@ fn run(args: RunArgs) -> ExitCode {
         bundle.display()
     );
     let status = analyze(AnalyzeArgs {
-        paths: vec![bundle],
+        paths: vec![bundle.clone()],
         format: args.format,
         output: args.output,
         group: Grouping::Stack,
@@ -470,11 +504,61 @@ fn run(args: RunArgs) -> ExitCode {
         max_groups: 12,
         limits: LimitArgs::default(),
     });
+    if let Some(url) = args.report {
+        report_bundle(&bundle, url, args.report_token, args.service, &opts.program);
+    }
     if status != ExitCode::from(EXIT_OK) {
         return status;
     }
     // The program's own status, as if it had run alone.
     ExitCode::from(code)
+}
+
+/// `run --report`: the bundle to `godiag serve`. A failed upload is said,
+/// and changes no exit status: the program's failure is what matters.
+fn report_bundle(
+    bundle: &Path,
+    url: String,
+    token: Option<String>,
+    service: Option<String>,
+    program: &Path,
+) {
+    let upload = godiag::collect::Upload {
+        url,
+        token,
+        service: service.or_else(|| {
+            program
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+        }),
+        host: std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .ok()
+            .map(|h| h.trim().to_string())
+            .filter(|h| !h.is_empty()),
+        http: Default::default(),
+    };
+    match godiag::collect::upload_bundle(bundle, &upload) {
+        Ok(up) => {
+            if !up.left_out.is_empty() {
+                eprintln!(
+                    "godiag: the whole bundle was too large for the server; sent without {}",
+                    up.left_out.join(", ")
+                );
+            }
+            eprintln!(
+                "godiag: reported to {}: group {} ({}{})",
+                upload.url,
+                up.answer["group_id"],
+                up.answer["kind"].as_str().unwrap_or("?"),
+                if up.answer["new_group"] == true {
+                    ", a new group"
+                } else {
+                    ""
+                }
+            );
+        }
+        Err(e) => eprintln!("godiag: the report was not sent: {e:#}"),
+    }
 }
 
 fn export(args: ExportArgs) -> ExitCode {
@@ -771,6 +855,15 @@ fn serve(args: ServeArgs) -> ExitCode {
         db: args.db,
         tokens: args.token,
         max_report_bytes: args.max_report_mib.saturating_mul(1 << 20),
+        max_inflated_bytes: args.max_inflated_mib.saturating_mul(1 << 20),
+        rate_per_minute: args.rate_limit,
+        alerts: godiag_serve::AlertOptions {
+            alertmanager: args.alertmanager,
+            webhooks: args.webhook,
+            external_url: args
+                .external_url
+                .unwrap_or_else(|| format!("http://{}", args.listen)),
+        },
     };
     match godiag_serve::serve(opts) {
         Ok(()) => ExitCode::from(EXIT_OK),

@@ -259,3 +259,44 @@ fn endless_stdin_ends_with_a_clear_error() {
         "{err}"
     );
 }
+
+/// A bundle packed as one archive (what `run --report` uploads) reads as
+/// its directory: the same finding, the manifest's capture time.
+#[test]
+fn bundle_archive_reads_as_its_directory() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-archive");
+    let _ = std::fs::remove_dir_all(&dir);
+    let bundle = dir.join("godiag-run-1");
+    std::fs::create_dir_all(&bundle).unwrap();
+    std::fs::copy(
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../lab/artifacts/go1.24.11/nil-deref.txt"
+        ),
+        bundle.join("stderr.txt"),
+    )
+    .unwrap();
+    std::fs::write(
+        bundle.join("bundle.json"),
+        r#"{"schema":"godiag.bundle/v1","created_by":"run","files":[{"name":"stderr.txt","what":"crash output","captured_at":"2026-12-06T01:02:03.000Z"}]}"#,
+    )
+    .unwrap();
+    let packed = godiag_engine::pack_bundle(&bundle, &[]).unwrap();
+    let archive = dir.join("bundle.tar.gz");
+    std::fs::write(&archive, packed).unwrap();
+    let out = godiag()
+        .args(["analyze", "--format", "json"])
+        .arg(&archive)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["findings"][0]["kind"], "nil-dereference",
+        "{report:#}"
+    );
+    assert_eq!(report["inputs"][0]["path"], "stderr.txt");
+    assert_eq!(
+        report["inputs"][0]["captured_at"],
+        "2026-12-06T01:02:03.000Z"
+    );
+}

@@ -1,9 +1,12 @@
-//! `godiag serve` on SQLite, as senders meet it: the lab's real crash
-//! texts of seven Go versions posted from several services and hosts group
-//! by root cause and site, not by Go version; a secondary failure groups
-//! with what it hides; tokens, size limits and unreadable reports get clear
-//! 4xx; a resolved group that comes back is flagged; and a report answered
-//! 201 survives `kill -9` of the server.
+//! `godiag serve` on SQLite and PostgreSQL, as senders meet it: the lab's
+//! real crash texts of seven Go versions posted from several services and
+//! hosts group by root cause and site, not by Go version; a secondary
+//! failure groups with what it hides; deadlocks and leaks group by their
+//! blocked sites; tokens, size and rate limits and unreadable reports get
+//! clear 4xx; a resolved group that comes back is flagged; new groups and
+//! regressions reach a real Alertmanager; /metrics counts them; a report
+//! answered 201 survives `kill -9` of the server; and both senders
+//! (`go/crashreport`, `godiag run --report`) land real crashes.
 
 mod common;
 
@@ -79,9 +82,10 @@ fn post(url: &str, body: &[u8], service: &str, version: &str, host: &str) -> (u1
     (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
 }
 
-/// The status of a POST whose body the server may refuse before reading
-/// it all (a client that stops at the broken pipe would never see it).
-fn raw_post_status(url: &str, body: &[u8]) -> u16 {
+/// The answer to a POST whose body the server may refuse before reading
+/// it all (a client that stops at the broken pipe would never see it),
+/// head and body.
+fn raw_post(url: &str, body: &[u8]) -> String {
     use std::io::{Read, Write};
     let addr = url.trim_start_matches("http://");
     let mut s = std::net::TcpStream::connect(addr).unwrap();
@@ -94,11 +98,70 @@ fn raw_post_status(url: &str, body: &[u8]) -> u16 {
     let _ = s.write_all(body);
     let mut answer = Vec::new();
     let _ = s.read_to_end(&mut answer);
-    String::from_utf8_lossy(&answer)
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+fn raw_post_status(url: &str, body: &[u8]) -> u16 {
+    raw_post(url, body)
         .split_whitespace()
         .nth(1)
         .and_then(|c| c.parse().ok())
         .unwrap_or(0)
+}
+
+/// Sends SIGTERM and waits for the server to end: its exit status.
+fn terminate(mut server: Server) -> std::process::ExitStatus {
+    let sent = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let until = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(Instant::now() < until, "serve did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// `/metrics` as text.
+fn metrics(url: &str) -> String {
+    let r = client()
+        .get(&format!("{url}/metrics"), Duration::from_secs(5))
+        .unwrap();
+    assert_eq!(r.status, 200);
+    String::from_utf8(r.body).unwrap()
+}
+
+/// The value of the sample `name{labels}` in Prometheus text.
+fn sample(text: &str, series: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+}
+
+/// Alertmanager's alerts named `name` about group `group`.
+fn alerts_for(am: &str, name: &str, group: i64) -> Vec<Value> {
+    let all = get(&format!("{am}/api/v2/alerts")).unwrap_or(Value::Null);
+    all.as_array()
+        .into_iter()
+        .flatten()
+        .filter(|a| {
+            a["labels"]["alertname"] == name
+                && a["labels"]["group_id"].as_str() == Some(group.to_string().as_str())
+        })
+        .cloned()
+        .collect()
+}
+
+/// Waits up to 20 s for `f` to hold.
+fn eventually(what: &str, mut f: impl FnMut() -> bool) {
+    let until = Instant::now() + Duration::from_secs(20);
+    while !f() {
+        assert!(Instant::now() < until, "never: {what}");
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 fn lab(version: &str, name: &str) -> Vec<u8> {
@@ -108,7 +171,7 @@ fn lab(version: &str, name: &str) -> Vec<u8> {
 #[test]
 fn serve_groups_a_fleets_crashes_on_sqlite() {
     let dir = common::scratch("serve-sqlite");
-    groups_a_fleets_crashes(&sqlite(&dir.join("godiag.db")));
+    groups_a_fleets_crashes(&sqlite(&dir.join("godiag.db")), &dir);
 }
 
 /// The same on a real PostgreSQL (Debian's), started for the test: initdb
@@ -119,7 +182,7 @@ fn serve_groups_a_fleets_crashes_on_sqlite() {
 fn serve_groups_a_fleets_crashes_on_postgres() {
     let dir = common::scratch("serve-postgres");
     let pg = Postgres::start(&dir);
-    let nil_group = groups_a_fleets_crashes(&pg.url);
+    let nil_group = groups_a_fleets_crashes(&pg.url, &dir);
     // A second replica on the same database: the same groups.
     let a = start(&pg.url, common::free_port(), &["--token", "team-a"]);
     let b = start(&pg.url, common::free_port(), &["--token", "team-a"]);
@@ -140,6 +203,10 @@ fn serve_groups_a_fleets_crashes_on_postgres() {
     let ga = get(&format!("{}/api/v1/groups/{nil_group}", a.url)).unwrap();
     let gb = get(&format!("{}/api/v1/groups/{nil_group}", b.url)).unwrap();
     assert_eq!(ga["group"]["count"], gb["group"]["count"]);
+    // SIGTERM: each replica stops cleanly, its connections closed.
+    for server in [a, b] {
+        assert!(terminate(server).success());
+    }
 }
 
 /// A PostgreSQL server for one test, run as `nobody` (it refuses root).
@@ -232,9 +299,24 @@ impl Drop for Postgres {
 }
 
 /// The scenario, on the database `db`; the nil dereference's group.
-fn groups_a_fleets_crashes(db: &str) -> i64 {
+fn groups_a_fleets_crashes(db: &str, dir: &Path) -> i64 {
+    let (_am, am) = common::alertmanager(dir);
     let port = common::free_port();
-    let server = start(db, port, &["--token", "team-a", "--max-report-mib", "1"]);
+    let (_prom, prom) = common::prometheus(dir, "godiag-serve", port);
+    let server = start(
+        db,
+        port,
+        &[
+            "--token",
+            "team-a",
+            "--max-report-mib",
+            "1",
+            "--alertmanager",
+            &am,
+            "--external-url",
+            "https://godiag.example/",
+        ],
+    );
     let url = server.url.clone();
 
     // The same nil dereference under seven Go versions, from three hosts:
@@ -294,7 +376,7 @@ fn groups_a_fleets_crashes(db: &str) -> i64 {
         let g = r["group_id"].as_i64().unwrap();
         assert_eq!(*hidden.get_or_insert(g), g);
     }
-    // Deadlocks group by the site the finding names, across versions.
+    // Deadlocks group by their blocked sites, across versions.
     let (_, d1) = post(
         &url,
         &lab("1.23.9", "deadlock-abba.crash.txt"),
@@ -365,9 +447,116 @@ fn groups_a_fleets_crashes(db: &str) -> i64 {
     assert_eq!(status, 204);
     let (_, r) = post(&url, &lab("1.25.5", "nil-deref.txt"), "api", "1.25.5", "h");
     assert_eq!(r["group_id"].as_i64(), Some(nil_group));
+    assert_eq!(r["regression"], true, "{r}");
     let one = get(&format!("{url}/api/v1/groups/{nil_group}")).unwrap();
     assert_eq!(one["group"]["regressed"], true);
     assert_eq!(one["group"]["resolved"], false);
+
+    // A new group and a regression each reached Alertmanager, once, with
+    // the group's page; the other groups too.
+    eventually("the regression's alert in Alertmanager", || {
+        alerts_for(&am, "GodiagCrashRegression", nil_group).len() == 1
+    });
+    let new = alerts_for(&am, "GodiagNewCrashGroup", nil_group);
+    assert_eq!(new.len(), 1, "{new:?}");
+    assert_eq!(new[0]["labels"]["kind"], "nil-dereference");
+    assert_eq!(new[0]["labels"]["service"], "api");
+    assert_eq!(
+        new[0]["annotations"]["group_url"],
+        format!("https://godiag.example/groups/{nil_group}")
+    );
+    assert!(new[0]["annotations"]["location"]
+        .as_str()
+        .is_some_and(|l| l.starts_with("main.")));
+    for g in get(&format!("{url}/api/v1/groups"))
+        .unwrap()
+        .as_array()
+        .unwrap()
+    {
+        let id = g["id"].as_i64().unwrap();
+        eventually("an alert per new group", || {
+            alerts_for(&am, "GodiagNewCrashGroup", id).len() == 1
+        });
+    }
+
+    // The metrics: what was ingested, created, reopened and refused; the
+    // groups in the store. A real Prometheus scrapes them.
+    let m = metrics(&url);
+    assert_eq!(
+        sample(&m, "godiag_serve_reports_total{kind=\"nil-dereference\"}"),
+        Some(11.0),
+        "{m}"
+    );
+    assert_eq!(
+        sample(&m, "godiag_serve_new_groups_total{kind=\"deadlock\"}"),
+        Some(1.0),
+        "{m}"
+    );
+    assert_eq!(
+        sample(
+            &m,
+            "godiag_serve_regressions_total{kind=\"nil-dereference\"}"
+        ),
+        Some(1.0),
+        "{m}"
+    );
+    assert_eq!(
+        sample(&m, "godiag_serve_refused_total{reason=\"token\"}"),
+        Some(1.0),
+        "{m}"
+    );
+    assert_eq!(
+        sample(&m, "godiag_serve_refused_total{reason=\"unreadable\"}"),
+        Some(1.0),
+        "{m}"
+    );
+    assert_eq!(
+        sample(&m, "godiag_serve_groups{kind=\"nil-dereference\"}"),
+        Some(2.0),
+        "{m}"
+    );
+    eventually("Prometheus scraped serve", || {
+        common::prometheus_value(
+            &prom,
+            "godiag_serve_regressions_total{kind=\"nil-dereference\"}",
+        ) == Some(1.0)
+    });
+    assert_eq!(
+        common::prometheus_value(&prom, "sum(godiag_serve_groups)"),
+        Some(4.0)
+    );
+
+    // Deadlocks and leaks group by the set of sites their goroutines are
+    // blocked at: the crash and a later dump of the same AB/BA deadlock
+    // are one group; two dumps of one leak, under two Go versions, another.
+    let (_, d3) = post(
+        &url,
+        &lab("1.21.13", "deadlock-abba.goroutines.debug2.txt"),
+        "api",
+        "1.21.13",
+        "h",
+    );
+    assert_eq!(d3["group_id"], d1["group_id"], "{d3}");
+    let (_, l1) = post(
+        &url,
+        &lab("1.21.13", "goroutine-leak.debug2-1.txt"),
+        "api",
+        "1.21.13",
+        "h",
+    );
+    let (_, l2) = post(
+        &url,
+        &lab("1.27.3", "goroutine-leak.debug2-2.txt"),
+        "api",
+        "1.27.3",
+        "h",
+    );
+    assert_eq!(
+        (l1["kind"].as_str(), l1["new_group"].as_bool()),
+        (Some("goroutine-leak"), Some(true)),
+        "{l1}"
+    );
+    assert_eq!(l2["group_id"], l1["group_id"], "{l2}");
 
     // kill -9 right after a 201: the report is there after a restart.
     let mut server = server;
@@ -393,8 +582,63 @@ fn groups_a_fleets_crashes(db: &str) -> i64 {
         .iter()
         .map(|g| g["count"].as_i64().unwrap())
         .sum();
-    assert_eq!(total, 8 + 1 + 2 + 2 + 1 + 1);
+    assert_eq!(total, 8 + 1 + 2 + 2 + 1 + 1 + 1 + 2);
     nil_group
+}
+
+/// The rate limit: a burst of N per sender, then 429 with a Retry-After,
+/// counted in the metrics; another sender (another token) is not held back.
+#[test]
+fn serve_rate_limit() {
+    let dir = common::scratch("serve-rate");
+    let server = start(
+        &sqlite(&dir.join("rate.db")),
+        common::free_port(),
+        &[
+            "--rate-limit",
+            "2",
+            "--token",
+            "team-a",
+            "--token",
+            "team-b",
+        ],
+    );
+    let url = &server.url;
+    for _ in 0..2 {
+        assert_eq!(
+            post(url, &lab("1.24.11", "nil-deref.txt"), "api", "1", "h").0,
+            201
+        );
+    }
+    let answer = raw_post(url, &lab("1.24.11", "nil-deref.txt"));
+    assert!(answer.starts_with("HTTP/1.1 429"), "{answer}");
+    let retry: u64 = answer
+        .lines()
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("retry-after: ")
+                .map(str::to_string)
+        })
+        .and_then(|v| v.trim().parse().ok())
+        .expect("a Retry-After header");
+    assert!((1..=31).contains(&retry), "{retry}");
+    assert!(answer.contains("more than 2 reports a minute"), "{answer}");
+    let team_b = godiag::collect::Client::new(&godiag::collect::HttpOptions {
+        headers: vec![("Authorization".into(), "Bearer team-b".into())],
+        ..Default::default()
+    });
+    let (status, _) = team_b
+        .post_json_body(
+            &format!("{url}/api/v1/reports"),
+            &lab("1.24.11", "nil-deref.txt"),
+            Duration::from_secs(10),
+        )
+        .unwrap();
+    assert_eq!(status, 201, "another project has its own budget");
+    assert_eq!(
+        sample(&metrics(url), "godiag_serve_refused_total{reason=\"rate\"}"),
+        Some(1.0)
+    );
 }
 
 /// The web UI in headless Chromium: the groups page sorts and filters, a
@@ -489,7 +733,7 @@ fn serve_web_ui_in_chromium() {
 /// output stay as they were; a program that ends well sends nothing.
 #[test]
 #[ignore = "needs a Go toolchain: run scripts/test.sh"]
-fn crashreport_package_sends_a_crash() {
+fn senders_crashreport_and_run_report() {
     let (version, go) = common::toolchain();
     let dir = common::scratch("serve-crashreport");
     let bin = dir.join("crashy");
@@ -549,4 +793,72 @@ fn crashreport_package_sends_a_crash() {
     );
     assert_eq!(g["services"], serde_json::json!(["crashy"]));
     assert_eq!(g["versions"], serde_json::json!([format!("go{version}")]));
+
+    // `godiag run --report`: the same crash, run under godiag, lands in the
+    // same group as a bundle (crash output, core, executable), beside the
+    // monitor's own report of it.
+    let group = g["id"].as_i64().unwrap();
+    let run_dir = dir.join("run");
+    std::fs::create_dir_all(&run_dir).unwrap();
+    let run = |server: &str, monitor: &str| {
+        Command::new(env!("CARGO_BIN_EXE_godiag"))
+            .current_dir(&run_dir)
+            .args(["run", "--report", server, "--report-token", "team-a", "--"])
+            .arg(&bin)
+            .arg("crash")
+            .env("GODIAG_SERVE_URL", monitor)
+            .env("GODIAG_SERVE_TOKEN", "team-a")
+            .output()
+            .unwrap()
+    };
+    let out = run(&server.url, &server.url);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "godiag: reported to {}: group {group} (nil-dereference)",
+            server.url
+        )),
+        "{stderr}"
+    );
+    eventually("both reports of the run in one group", || {
+        get(&format!("{}/api/v1/groups/{group}", server.url)).unwrap()["group"]["count"] == 3
+    });
+    assert_eq!(
+        get(&format!("{}/api/v1/groups", server.url))
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // A server that takes only 1 MiB gets the bundle again without its
+    // large files (the core, the executable): the crash still lands.
+    let small = start(
+        &sqlite(&dir.join("small.db")),
+        common::free_port(),
+        &["--token", "team-a", "--max-report-mib", "1"],
+    );
+    let out = run(&small.url, "http://127.0.0.1:1");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the whole bundle was too large for the server; sent without")
+            && stderr.contains("crashy"),
+        "{stderr}"
+    );
+    let groups = get(&format!("{}/api/v1/groups", small.url)).unwrap();
+    assert_eq!(groups[0]["kind"], "nil-dereference", "{groups}");
+    assert!(groups[0]["location"]
+        .as_str()
+        .unwrap()
+        .starts_with("main.lookup "));
+    assert_eq!(groups[0]["services"], serde_json::json!(["crashy"]));
+    let latest = get(&format!("{}/api/v1/groups/{}", small.url, groups[0]["id"])).unwrap();
+    let inputs: Vec<&str> = latest["latest_report"]["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["path"].as_str())
+        .collect();
+    assert!(inputs.contains(&"stderr.txt"), "{inputs:?}");
 }

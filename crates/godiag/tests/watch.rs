@@ -12,21 +12,13 @@ mod common;
 use std::io::BufRead;
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-/// A child killed when the test ends, however it ends.
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use common::{prometheus_value, Proc};
 
 fn get(url: &str) -> Option<Value> {
     let client = godiag::collect::Client::new(&Default::default());
@@ -34,21 +26,6 @@ fn get(url: &str) -> Option<Value> {
     (r.status == 200)
         .then(|| serde_json::from_slice(&r.body).ok())
         .flatten()
-}
-
-fn wait_ready(url: &str, what: &str) {
-    let client = godiag::collect::Client::new(&Default::default());
-    let until = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < until {
-        if client
-            .get(url, Duration::from_secs(2))
-            .is_ok_and(|r| r.status == 200)
-        {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    panic!("{what} never got ready at {url}");
 }
 
 /// A lab service and the times its lines arrived.
@@ -109,18 +86,6 @@ fn godiag_watch_name(url: &str) -> String {
     url.trim_start_matches("http://").replace(':', "_")
 }
 
-fn prometheus_value(prom: &str, query: &str) -> Option<f64> {
-    let encoded: String = query
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
-    let v = get(&format!("{prom}/api/v1/query?query={encoded}"))?;
-    v["data"]["result"][0]["value"][1].as_str()?.parse().ok()
-}
-
 #[test]
 #[ignore = "needs Go, Alertmanager and Prometheus: run scripts/test.sh"]
 fn watch_alerts_on_leaks_and_is_scraped() {
@@ -138,25 +103,7 @@ fn watch_alerts_on_leaks_and_is_scraped() {
     assert!(status.success());
 
     // Alertmanager, with no clustering and a receiver that drops.
-    let am_port = common::free_port();
-    let am_url = format!("http://127.0.0.1:{am_port}");
-    std::fs::write(
-        dir.join("am.yml"),
-        "route:\n  receiver: drop\nreceivers:\n  - name: drop\n",
-    )
-    .unwrap();
-    let _am = Proc(
-        Command::new("prometheus-alertmanager")
-            .arg(format!("--config.file={}", dir.join("am.yml").display()))
-            .arg(format!("--storage.path={}", dir.join("am-data").display()))
-            .arg(format!("--web.listen-address=127.0.0.1:{am_port}"))
-            .arg("--cluster.listen-address=")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("prometheus-alertmanager (Debian) runs"),
-    );
-    wait_ready(&format!("{am_url}/-/ready"), "Alertmanager");
+    let (_am, am_url) = common::alertmanager(&dir);
 
     // A webhook receiver: the JSON bodies POSTed to it.
     let hook = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -224,32 +171,7 @@ fn watch_alerts_on_leaks_and_is_scraped() {
     );
 
     // Prometheus scrapes watch's /metrics every second.
-    let prom_port = common::free_port();
-    let prom = format!("http://127.0.0.1:{prom_port}");
-    std::fs::write(
-        dir.join("prometheus.yml"),
-        format!(
-            "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: godiag-watch\n    static_configs:\n      - targets: ['127.0.0.1:{metrics_port}']\n"
-        ),
-    )
-    .unwrap();
-    let _prom = Proc(
-        Command::new("prometheus")
-            .arg(format!(
-                "--config.file={}",
-                dir.join("prometheus.yml").display()
-            ))
-            .arg(format!(
-                "--storage.tsdb.path={}",
-                dir.join("prom-data").display()
-            ))
-            .arg(format!("--web.listen-address=127.0.0.1:{prom_port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("prometheus (Debian) runs"),
-    );
-    wait_ready(&format!("{prom}/-/ready"), "Prometheus");
+    let (_prom, prom) = common::prometheus(&dir, "godiag-watch", metrics_port);
 
     // Warm-up (5 samples) + 2 intervals.
     let allowed = interval * 7;

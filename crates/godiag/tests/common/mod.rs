@@ -485,3 +485,106 @@ pub fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+
+/// A child killed when the test ends, however it ends.
+pub struct Proc(pub std::process::Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Waits up to a minute for `url` to answer 200.
+pub fn wait_ready(url: &str, what: &str) {
+    let client = godiag::collect::Client::new(&Default::default());
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while std::time::Instant::now() < until {
+        if client
+            .get(url, std::time::Duration::from_secs(2))
+            .is_ok_and(|r| r.status == 200)
+        {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    panic!("{what} never got ready at {url}");
+}
+
+/// A real Alertmanager (Debian's prometheus-alertmanager) on loopback, with
+/// no clustering and a receiver that drops; its URL.
+pub fn alertmanager(dir: &Path) -> (Proc, String) {
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}");
+    std::fs::write(
+        dir.join("am.yml"),
+        "route:\n  receiver: drop\nreceivers:\n  - name: drop\n",
+    )
+    .unwrap();
+    let am = Proc(
+        std::process::Command::new("prometheus-alertmanager")
+            .arg(format!("--config.file={}", dir.join("am.yml").display()))
+            .arg(format!("--storage.path={}", dir.join("am-data").display()))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .arg("--cluster.listen-address=")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("prometheus-alertmanager (Debian) runs"),
+    );
+    wait_ready(&format!("{url}/-/ready"), "Alertmanager");
+    (am, url)
+}
+
+/// A real Prometheus (Debian's) on loopback scraping `127.0.0.1:port`
+/// every second as `job`; its URL.
+pub fn prometheus(dir: &Path, job: &str, port: u16) -> (Proc, String) {
+    let prom_port = free_port();
+    let url = format!("http://127.0.0.1:{prom_port}");
+    std::fs::write(
+        dir.join("prometheus.yml"),
+        format!(
+            "global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: {job}\n    static_configs:\n      - targets: ['127.0.0.1:{port}']\n"
+        ),
+    )
+    .unwrap();
+    let prom = Proc(
+        std::process::Command::new("prometheus")
+            .arg(format!(
+                "--config.file={}",
+                dir.join("prometheus.yml").display()
+            ))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.join("prom-data").display()
+            ))
+            .arg(format!("--web.listen-address=127.0.0.1:{prom_port}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("prometheus (Debian) runs"),
+    );
+    wait_ready(&format!("{url}/-/ready"), "Prometheus");
+    (prom, url)
+}
+
+/// The first value of a PromQL `query` now, if there is one.
+pub fn prometheus_value(prom: &str, query: &str) -> Option<f64> {
+    let encoded: String = query
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'-' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    let client = godiag::collect::Client::new(&Default::default());
+    let r = client
+        .get(
+            &format!("{prom}/api/v1/query?query={encoded}"),
+            std::time::Duration::from_secs(5),
+        )
+        .ok()?;
+    let v: Value = serde_json::from_slice(&r.body).ok()?;
+    v["data"]["result"][0]["value"][1].as_str()?.parse().ok()
+}

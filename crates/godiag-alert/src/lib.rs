@@ -1,7 +1,8 @@
-//! Alerts: Alertmanager API v2 (`POST /api/v2/alerts`) and a generic JSON
-//! webhook. An alert is sent when a rule fires and its bundle is diagnosed,
-//! sent again with a later `endsAt` while the condition holds, and sent with
-//! `endsAt` now when it stops (resolved).
+//! Alerts from godiag's daemons: Alertmanager API v2 (`POST /api/v2/alerts`)
+//! and a generic JSON webhook. `watch` sends one when a rule fires, again
+//! with a later `endsAt` while the condition holds, and with `endsAt` now
+//! when it stops (resolved); `serve` sends one when a new crash group or a
+//! regression lands.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
@@ -15,6 +16,8 @@ pub struct Alert {
     pub labels: BTreeMap<String, String>,
     pub annotations: BTreeMap<String, String>,
     pub starts_at: SystemTime,
+    /// Where the alert came from: a link back to the daemon's page for it.
+    pub generator_url: String,
 }
 
 fn rfc3339(t: SystemTime) -> String {
@@ -29,7 +32,7 @@ impl Alert {
             "annotations": self.annotations,
             "startsAt": rfc3339(self.starts_at),
             "endsAt": rfc3339(ends_at),
-            "generatorURL": format!("godiag://watch/{}", self.labels.get("instance").map_or("", String::as_str)),
+            "generatorURL": self.generator_url,
         }])
     }
 }

@@ -1,0 +1,116 @@
+//! Uploading a bundle to `godiag serve` (`godiag run --report URL`): the
+//! directory packed as a gzipped tar and posted to `/api/v1/reports` with
+//! its metadata. A server that finds it too large (413) gets it again
+//! without its large files (the core, the executable), so that the crash
+//! text still lands.
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+
+use crate::http::{Client, HttpOptions};
+
+/// Where and how to upload.
+#[derive(Clone, Debug, Default)]
+pub struct Upload {
+    /// The server's base URL (`https://godiag.example`) or its
+    /// `/api/v1/reports` URL.
+    pub url: String,
+    pub token: Option<String>,
+    pub service: Option<String>,
+    pub host: Option<String>,
+    pub http: HttpOptions,
+}
+
+/// What the server said.
+#[derive(Debug)]
+pub struct Uploaded {
+    /// `{"id", "group_id", "kind", "new_group", "regression"}`.
+    pub answer: serde_json::Value,
+    /// Files left out because the whole bundle was too large.
+    pub left_out: Vec<String>,
+}
+
+/// Files above this are left out when the whole bundle is refused as too large.
+const LARGE_FILE: u64 = 1 << 20;
+const TIMEOUT: Duration = Duration::from_secs(120);
+
+fn reports_url(url: &str) -> String {
+    let base = url.trim_end_matches('/');
+    if base.ends_with("/api/v1/reports") {
+        base.to_string()
+    } else {
+        format!("{base}/api/v1/reports")
+    }
+}
+
+/// Packs `dir` and posts it.
+pub fn upload_bundle(dir: &Path, u: &Upload) -> Result<Uploaded> {
+    let client = Client::new(&u.http);
+    let url = reports_url(&u.url);
+    let bearer = u.token.as_ref().map(|t| format!("Bearer {t}"));
+    let mut headers: Vec<(&str, &str)> = Vec::new();
+    if let Some(b) = &bearer {
+        headers.push(("Authorization", b));
+    }
+    for (name, value) in [("X-Godiag-Service", &u.service), ("X-Godiag-Host", &u.host)] {
+        if let Some(v) = value {
+            headers.push((name, v));
+        }
+    }
+    let mut left_out: Vec<String> = Vec::new();
+    // Why the whole bundle did not go, said if the smaller one fails too.
+    let mut first_refusal: Option<String> = None;
+    loop {
+        let leave: Vec<&str> = left_out.iter().map(String::as_str).collect();
+        let body = godiag_engine::pack_bundle(dir, &leave)?;
+        let sent = client.post(&url, "application/gzip", &headers, &body, TIMEOUT);
+        let (status, refusal) = match sent {
+            Ok((status @ 200..=299, answer)) => {
+                let answer = serde_json::from_slice(&answer)
+                    .with_context(|| format!("{url} answered {status} with no JSON"))?;
+                return Ok(Uploaded { answer, left_out });
+            }
+            Ok((status, answer)) => {
+                let why = serde_json::from_slice::<serde_json::Value>(&answer)
+                    .ok()
+                    .and_then(|v| v["error"].as_str().map(str::to_string))
+                    .unwrap_or_else(|| String::from_utf8_lossy(&answer).into_owned());
+                (
+                    status,
+                    format!("{url} refused the bundle ({status}): {why}"),
+                )
+            }
+            // A server refusing a large body may close the connection before
+            // the client has sent it all and could read the 413.
+            Err(e) => (0, format!("{e:#}")),
+        };
+        let too_large = status == 413 || (status == 0 && body.len() as u64 > LARGE_FILE);
+        if first_refusal.is_none() && too_large {
+            left_out = large_files(dir)?;
+            if !left_out.is_empty() {
+                first_refusal = Some(refusal);
+                continue;
+            }
+        }
+        match first_refusal {
+            Some(first) => bail!("{first}; without its large files: {refusal}"),
+            None => bail!("{refusal}"),
+        }
+    }
+}
+
+fn large_files(dir: &Path) -> Result<Vec<String>> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        let e = e?;
+        if e.metadata()
+            .is_ok_and(|m| m.is_file() && m.len() > LARGE_FILE)
+        {
+            out.push(e.file_name().to_string_lossy().into_owned());
+        }
+    }
+    out.sort();
+    Ok(out)
+}
