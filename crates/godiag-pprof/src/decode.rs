@@ -1,55 +1,110 @@
 //! Bytes → [`Profile`]: gunzip (capped), then either protobuf, walked field by
 //! field, or one of the legacy text formats.
 
-use std::io::Read;
-
 use prost::Message;
 
 use crate::error::ReadError;
 use crate::legacy;
 use crate::proto;
+use crate::stacks::Stacks;
 use crate::view::{Profile, SourceFormat};
 
 /// Decompressed profiles beyond this are not read: real profiles are a few
 /// MB at most, and a small gzip member can otherwise expand without bound.
 const MAX_DECOMPRESSED: u64 = 1 << 30;
 
+/// Gzipped profiles from this size on are decoded while they inflate (on
+/// another thread); smaller ones are not worth a thread.
+const OVERLAP_FROM: usize = 64 << 10;
+
 /// Reads a profile. Damage after some fields yields a `partial` profile
 /// with a warning naming the offset; damage before anything usable is an error.
 pub fn read(data: &[u8]) -> Result<Profile, ReadError> {
+    if !data.starts_with(&[0x1f, 0x8b]) {
+        return finish(data, None, Vec::new(), false, false);
+    }
     let mut warnings = Vec::new();
     let mut partial = false;
-    let (bytes, gzipped): (std::borrow::Cow<'_, [u8]>, bool) = if data.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::new();
-        let mut dec = flate2::read::GzDecoder::new(data).take(MAX_DECOMPRESSED);
-        if let Err(e) = dec.read_to_end(&mut out) {
-            if out.is_empty() {
-                return Err(ReadError::NotAProfile(format!(
-                    "gzip data that does not decompress: {e}"
-                )));
-            }
-            partial = true;
-            warnings.push(format!(
-                "the gzip stream is damaged after {} decompressed bytes ({e}); reading what precedes",
-                out.len()
-            ));
-        } else if out.len() as u64 == MAX_DECOMPRESSED {
-            partial = true;
-            warnings.push(format!(
-                "decompressed profile cut at {MAX_DECOMPRESSED} bytes"
-            ));
+    // Decoded as it inflates: fields wholly inflated are decoded while the
+    // rest inflates; the last ones after.
+    let mut early = Early::default();
+    let overlap = data.len() >= OVERLAP_FROM;
+    let (out, error) =
+        crate::inflate::inflate(data, MAX_DECOMPRESSED, overlap, |so_far| early.feed(so_far));
+    if let Some(e) = error {
+        if out.is_empty() {
+            return Err(ReadError::NotAProfile(format!(
+                "gzip data that does not decompress: {e}"
+            )));
         }
-        (std::borrow::Cow::Owned(out), true)
-    } else {
-        (std::borrow::Cow::Borrowed(data), false)
-    };
-    if let Some(p) = legacy::read(&bytes) {
+        partial = true;
+        warnings.push(format!(
+            "the gzip stream is damaged after {} decompressed bytes ({e}); reading what precedes",
+            out.len()
+        ));
+    } else if out.len() as u64 == MAX_DECOMPRESSED {
+        partial = true;
+        warnings.push(format!(
+            "decompressed profile cut at {MAX_DECOMPRESSED} bytes"
+        ));
+    }
+    finish(&out, Some(early), warnings, partial, true)
+}
+
+/// What was decoded while the profile inflated.
+#[derive(Default)]
+struct Early {
+    profile: proto::Profile,
+    stacks: Stacks,
+    /// Where decoding stopped.
+    at: usize,
+    /// Damage met on the way: decoding stops there.
+    damage: Option<(u64, String)>,
+    /// Whether this is a protobuf (decided on its first bytes).
+    proto: Option<bool>,
+}
+
+impl Early {
+    fn feed(&mut self, so_far: &[u8]) {
+        if self.proto.is_none() && so_far.len() >= legacy::HEAD {
+            self.proto = Some(legacy::format_of(so_far).is_none());
+        }
+        if self.proto == Some(true) && self.damage.is_none() {
+            self.damage = decode_fields_from(
+                &mut self.profile,
+                &mut self.stacks,
+                so_far,
+                &mut self.at,
+                false,
+            );
+        }
+    }
+}
+
+/// The profile in `bytes` (all of it), taking over what was decoded early.
+fn finish(
+    bytes: &[u8],
+    early: Option<Early>,
+    mut warnings: Vec<String>,
+    mut partial: bool,
+    gzipped: bool,
+) -> Result<Profile, ReadError> {
+    if let Some(p) = legacy::read(bytes) {
         let mut p = p?;
         p.warnings.extend(warnings);
         p.partial |= partial;
         return Ok(p);
     }
-    let (raw, damage) = decode_fields(&bytes);
+    let (raw, stacks, damage) = match early {
+        Some(mut e) if e.at > 0 || e.damage.is_some() => {
+            let damage = match e.damage.take() {
+                Some(d) => Some(d),
+                None => decode_fields_from(&mut e.profile, &mut e.stacks, bytes, &mut e.at, true),
+            };
+            (e.profile, e.stacks, damage)
+        }
+        _ => decode_fields(bytes),
+    };
     if let Some((offset, message)) = damage {
         if raw.sample_type.is_empty() && raw.sample.is_empty() {
             return Err(ReadError::Damaged { offset, message });
@@ -64,8 +119,9 @@ pub fn read(data: &[u8]) -> Result<Profile, ReadError> {
             "a protobuf without sample types".into(),
         ));
     }
-    Ok(Profile::new(
+    Ok(Profile::with_stacks(
         raw,
+        stacks,
         SourceFormat::Proto { gzipped },
         partial,
         warnings,
@@ -86,26 +142,56 @@ fn varint(b: &[u8], at: usize) -> Option<(u64, usize)> {
 
 /// Walks the top-level fields of `perftools.profiles.Profile`, decoding each
 /// sub-message with prost. Returns what was read and, on damage, where.
-fn decode_fields(b: &[u8]) -> (proto::Profile, Option<(u64, String)>) {
+fn decode_fields(b: &[u8]) -> (proto::Profile, Stacks, Option<(u64, String)>) {
     let mut p = proto::Profile::default();
-    let mut at = 0usize;
-    while at < b.len() {
-        let start = at;
-        let fail = |m: String| (start as u64, m);
-        let Some((tag, next)) = varint(b, at) else {
-            return (p, Some(fail("a field tag runs past the end".into())));
-        };
-        at = next;
+    let mut stacks = Stacks::default();
+    // Each list sized once by the fields really there.
+    let counts = count_fields(b);
+    p.sample.reserve_exact(counts[2]);
+    p.location.reserve_exact(counts[4]);
+    p.function.reserve_exact(counts[5]);
+    p.string_table.reserve_exact(counts[6]);
+    let mut at = 0;
+    let damage = decode_fields_from(&mut p, &mut stacks, b, &mut at, true);
+    (p, stacks, damage)
+}
+
+/// Decodes the top-level fields of `b` from `*at` into `p`. With
+/// `complete` false, `b` is a prefix of the profile still arriving: it
+/// stops before a field that is not all there, with `*at` at its start,
+/// and says nothing of damage. With `complete`, `b` is all of it, and
+/// damage is returned with its offset.
+fn decode_fields_from(
+    p: &mut proto::Profile,
+    stacks: &mut Stacks,
+    b: &[u8],
+    at: &mut usize,
+    complete: bool,
+) -> Option<(u64, String)> {
+    while *at < b.len() {
+        let start = *at;
+        // Not all there yet: wait for more (`None`, `*at` unchanged).
+        macro_rules! or_wait {
+            ($e:expr, $damage:expr) => {
+                match $e {
+                    Some(v) => v,
+                    None if !complete => {
+                        *at = start;
+                        return None;
+                    }
+                    None => return Some((start as u64, $damage)),
+                }
+            };
+        }
+        let (tag, next) = or_wait!(varint(b, start), "a field tag runs past the end".into());
         let (field, wire) = (tag >> 3, tag & 7);
         match wire {
             0 => {
-                let Some((v, next)) = varint(b, at) else {
-                    return (
-                        p,
-                        Some(fail(format!("field {field}: a number runs past the end"))),
-                    );
-                };
-                at = next;
+                let (v, next) = or_wait!(
+                    varint(b, next),
+                    format!("field {field}: a number runs past the end")
+                );
+                *at = next;
                 let v = v as i64;
                 match field {
                     7 => p.drop_frames = v,
@@ -120,73 +206,198 @@ fn decode_fields(b: &[u8]) -> (proto::Profile, Option<(u64, String)>) {
                 }
             }
             2 => {
-                let Some((len, next)) = varint(b, at) else {
-                    return (
-                        p,
-                        Some(fail(format!("field {field}: a length runs past the end"))),
-                    );
-                };
+                let (len, next) = or_wait!(
+                    varint(b, next),
+                    format!("field {field}: a length runs past the end")
+                );
                 let end = usize::try_from(len).ok().and_then(|l| next.checked_add(l));
-                let Some(end) = end.filter(|&e| e <= b.len()) else {
-                    return (
-                        p,
-                        Some(fail(format!(
-                            "field {field} claims {len} bytes, {} remain",
-                            b.len().saturating_sub(next)
-                        ))),
-                    );
-                };
+                let end = or_wait!(
+                    end.filter(|&e| e <= b.len()),
+                    format!(
+                        "field {field} claims {len} bytes, {} remain",
+                        b.len().saturating_sub(next)
+                    )
+                );
+                let body = &b[next..end];
+                *at = end;
+                if let Err(e) = decode_field(p, stacks, field, body) {
+                    return Some((start as u64, format!("field {field}: {e}")));
+                }
+            }
+            1 | 5 => {
+                let width = if wire == 1 { 8 } else { 4 };
+                *at = or_wait!(
+                    next.checked_add(width).filter(|&e| e <= b.len()),
+                    format!("field {field} runs past the end")
+                );
+            }
+            _ => {
+                return Some((
+                    start as u64,
+                    format!("field {field}: unknown wire type {wire}"),
+                ))
+            }
+        }
+    }
+    None
+}
+
+/// One length-delimited top-level field into `p`.
+fn decode_field(
+    p: &mut proto::Profile,
+    stacks: &mut Stacks,
+    field: u64,
+    body: &[u8],
+) -> Result<(), String> {
+    let e = |e: prost::DecodeError| e.to_string();
+    match field {
+        1 => p
+            .sample_type
+            .push(proto::ValueType::decode(body).map_err(e)?),
+        2 => p.sample.push(decode_sample(body, stacks)?),
+        3 => p.mapping.push(proto::Mapping::decode(body).map_err(e)?),
+        4 => p.location.push(proto::Location::decode(body).map_err(e)?),
+        5 => p.function.push(proto::Function::decode(body).map_err(e)?),
+        6 => p.string_table.push(
+            String::from_utf8(body.to_vec())
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        ),
+        11 => p.period_type = Some(proto::ValueType::decode(body).map_err(e)?),
+        // A packed `repeated int64 comment`.
+        13 => {
+            let mut i = 0;
+            while i < body.len() {
+                let (v, n) = varint(body, i)
+                    .ok_or_else(|| "packed comment list runs past its end".to_string())?;
+                p.comment.push(v as i64);
+                i = n;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// How many length-delimited top-level fields of each number 1–15 there
+/// are, walking the tags and skipping the bodies; stops at damage.
+fn count_fields(b: &[u8]) -> [usize; 16] {
+    let mut counts = [0usize; 16];
+    let mut at = 0usize;
+    while let Some((tag, next)) = varint(b, at) {
+        at = next;
+        let skip = match tag & 7 {
+            0 => varint(b, at).map(|(_, n)| n - at),
+            1 => Some(8),
+            5 => Some(4),
+            2 => varint(b, at).and_then(|(len, n)| {
+                let field = (tag >> 3) as usize;
+                if field < counts.len() {
+                    counts[field] += 1;
+                }
+                usize::try_from(len).ok()?.checked_add(n - at)
+            }),
+            _ => None,
+        };
+        match skip
+            .and_then(|s| at.checked_add(s))
+            .filter(|&e| e <= b.len())
+        {
+            Some(end) => at = end,
+            None => break,
+        }
+    }
+    counts
+}
+
+/// The varints of a packed field, each list allocated once at its size
+/// (the bytes that end a varint); prost grows it by doubling instead.
+fn packed_varints(body: &[u8]) -> Result<Vec<u64>, String> {
+    let mut out = Vec::with_capacity(body.iter().filter(|&&b| b < 0x80).count());
+    let (mut v, mut shift) = (0u64, 0u32);
+    for &byte in body {
+        if shift < 64 {
+            v |= u64::from(byte & 0x7f) << shift;
+        }
+        if byte < 0x80 {
+            out.push(v);
+            (v, shift) = (0, 0);
+        } else {
+            shift += 7;
+            if shift >= 70 {
+                return Err("a packed list has a number longer than ten bytes".into());
+            }
+        }
+    }
+    if shift != 0 {
+        return Err("a packed list runs past its end".into());
+    }
+    Ok(out)
+}
+
+/// A `Sample`: its values and labels, and its location ids appended to
+/// `stacks` (the sample's `location_id` stays empty). Unpacked elements are
+/// accepted too, as protobuf requires. On damage nothing is kept.
+fn decode_sample(b: &[u8], stacks: &mut Stacks) -> Result<proto::Sample, String> {
+    let decoded = decode_sample_fields(b, stacks);
+    match decoded {
+        Ok(_) => stacks.finish_sample(),
+        Err(_) => stacks.abandon_sample(),
+    }
+    decoded
+}
+
+fn decode_sample_fields(b: &[u8], stacks: &mut Stacks) -> Result<proto::Sample, String> {
+    let mut s = proto::Sample::default();
+    let mut at = 0usize;
+    while at < b.len() {
+        let (tag, next) = varint(b, at).ok_or("a sample's field tag runs past its end")?;
+        at = next;
+        let (field, wire) = (tag >> 3, tag & 7);
+        match wire {
+            0 => {
+                let (v, next) = varint(b, at).ok_or("a sample's number runs past its end")?;
+                at = next;
+                match field {
+                    1 => stacks.append(v),
+                    2 => s.value.push(v as i64),
+                    _ => {}
+                }
+            }
+            2 => {
+                let (len, next) = varint(b, at).ok_or("a sample's length runs past its end")?;
+                let end = usize::try_from(len)
+                    .ok()
+                    .and_then(|l| next.checked_add(l))
+                    .filter(|&e| e <= b.len())
+                    .ok_or_else(|| format!("a sample's field {field} claims {len} bytes"))?;
                 let body = &b[next..end];
                 at = end;
-                let r: Result<(), String> = (|| {
-                    let e = |e: prost::DecodeError| e.to_string();
-                    match field {
-                        1 => p
-                            .sample_type
-                            .push(proto::ValueType::decode(body).map_err(e)?),
-                        2 => p.sample.push(proto::Sample::decode(body).map_err(e)?),
-                        3 => p.mapping.push(proto::Mapping::decode(body).map_err(e)?),
-                        4 => p.location.push(proto::Location::decode(body).map_err(e)?),
-                        5 => p.function.push(proto::Function::decode(body).map_err(e)?),
-                        6 => p
-                            .string_table
-                            .push(String::from_utf8(body.to_vec()).unwrap_or_else(|e| {
-                                String::from_utf8_lossy(e.as_bytes()).into_owned()
-                            })),
-                        11 => p.period_type = Some(proto::ValueType::decode(body).map_err(e)?),
-                        // A packed `repeated int64 comment`.
-                        13 => {
-                            let mut i = 0;
-                            while i < body.len() {
-                                let (v, n) = varint(body, i).ok_or_else(|| {
-                                    "packed comment list runs past its end".to_string()
-                                })?;
-                                p.comment.push(v as i64);
-                                i = n;
-                            }
-                        }
-                        _ => {}
+                match field {
+                    1 => stacks.append_packed(body)?,
+                    2 if s.value.is_empty() => {
+                        s.value = packed_varints(body)?
+                            .into_iter()
+                            .map(|v| v as i64)
+                            .collect()
                     }
-                    Ok(())
-                })();
-                if let Err(e) = r {
-                    return (p, Some(fail(format!("field {field}: {e}"))));
+                    2 => s
+                        .value
+                        .extend(packed_varints(body)?.into_iter().map(|v| v as i64)),
+                    3 => s
+                        .label
+                        .push(proto::Label::decode(body).map_err(|e| e.to_string())?),
+                    _ => {}
                 }
             }
             1 => at += 8,
             5 => at += 4,
-            _ => {
-                return (
-                    p,
-                    Some(fail(format!("field {field}: unknown wire type {wire}"))),
-                )
-            }
+            _ => return Err(format!("a sample's field {field} has wire type {wire}")),
         }
         if at > b.len() {
-            return (p, Some(fail(format!("field {field} runs past the end"))));
+            return Err(format!("a sample's field {field} runs past its end"));
         }
     }
-    (p, None)
+    Ok(s)
 }
 
 #[cfg(test)]
@@ -244,6 +455,43 @@ mod tests {
                 Err(e) => assert!(!e.to_string().is_empty()),
             }
         }
+    }
+
+    #[test]
+    fn samples_decode_as_prost_decodes_them() {
+        let samples = [
+            proto::Sample {
+                location_id: vec![1, 300, u64::MAX],
+                value: vec![-1, 0, i64::MAX, i64::MIN],
+                label: vec![proto::Label {
+                    key: 1,
+                    str: 2,
+                    num: 3,
+                    num_unit: 4,
+                }],
+            },
+            proto::Sample::default(),
+        ];
+        for s in samples {
+            let b = s.encode_to_vec();
+            let mut stacks = Stacks::default();
+            let ours = decode_sample(&b, &mut stacks).unwrap();
+            assert_eq!((&ours.value, &ours.label), (&s.value, &s.label));
+            assert_eq!(stacks.ids(0).collect::<Vec<_>>(), s.location_id);
+            for cut in 0..b.len() {
+                let mut stacks = Stacks::default();
+                let ours = decode_sample(&b[..cut], &mut stacks).is_ok();
+                let prost = proto::Sample::decode(&b[..cut]).is_ok();
+                assert_eq!(ours, prost, "cut at {cut}");
+                assert_eq!(stacks.len(), usize::from(ours));
+            }
+        }
+        // Unpacked elements, as an older writer may send them.
+        let unpacked = [0x08, 0x05, 0x08, 0x06, 0x10, 0x07];
+        let mut stacks = Stacks::default();
+        let s = decode_sample(&unpacked, &mut stacks).unwrap();
+        assert_eq!(s.value, vec![7]);
+        assert_eq!(stacks.ids(0).collect::<Vec<_>>(), [5, 6]);
     }
 
     #[test]

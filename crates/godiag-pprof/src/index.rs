@@ -3,6 +3,7 @@
 //! tables cached from them.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
@@ -15,11 +16,13 @@ pub enum Granularity {
     Line,
 }
 
-/// One row of a top table.
+/// One row of a top table. Names are shared between the rows of one
+/// function (a profile's tables have thousands of rows, a few hundred
+/// functions).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TopRow {
-    pub function: String,
-    pub file: String,
+    pub function: Arc<str>,
+    pub file: Arc<str>,
     /// 0 at function granularity.
     pub line: i64,
     pub flat: i64,
@@ -42,13 +45,10 @@ pub(crate) struct FrameIndex {
     pub(crate) frame_loc: Vec<u32>,
     /// Per location index, its frames `[start, end)`.
     pub(crate) loc_range: Vec<(u32, u32)>,
-    /// Per sample, `[start, end)` into `sample_locs` (location indices).
-    pub(crate) sample_range: Vec<(u32, u32)>,
-    pub(crate) sample_locs: Vec<u32>,
 }
 
 impl FrameIndex {
-    pub(crate) fn build(raw: &proto::Profile, locations: &IdMap, functions: &IdMap) -> Self {
+    pub(crate) fn build(raw: &proto::Profile, functions: &IdMap) -> Self {
         let mut ix = FrameIndex::default();
         // Strings by text: a producer may repeat a string under two ids, and
         // rows are one per (name, file) text; with one id per text, rows are
@@ -98,15 +98,6 @@ impl FrameIndex {
                 node(&mut ix, li, name, file, l.line);
             }
             ix.loc_range.push((start, ix.frame_fn.len() as u32));
-        }
-        for s in &raw.sample {
-            let start = ix.sample_locs.len() as u32;
-            ix.sample_locs.extend(
-                s.location_id
-                    .iter()
-                    .filter_map(|id| locations.get(*id).map(|i| i as u32)),
-            );
-            ix.sample_range.push((start, ix.sample_locs.len() as u32));
         }
         ix
     }

@@ -145,23 +145,32 @@ fn frame_line(line: &str) -> Option<(u64, &str, &str, i64)> {
 }
 
 /// Which legacy format the text is, if any. Returns `None` for protobuf.
-pub(crate) fn read(data: &[u8]) -> Option<Result<Profile, ReadError>> {
-    let head = &data[..data.len().min(64)];
+/// Bytes of a profile's start that tell a legacy text profile.
+pub(crate) const HEAD: usize = 64;
+
+/// The legacy format `data` starts as, if it is one (its first [`HEAD`]
+/// bytes decide).
+pub(crate) fn format_of(data: &[u8]) -> Option<SourceFormat> {
+    let head = &data[..data.len().min(HEAD)];
     let text_start = std::str::from_utf8(head)
         .map(|s| s.trim_start())
         .unwrap_or("");
-    let format = if text_start.starts_with("heap profile: ") {
-        SourceFormat::LegacyHeap
+    if text_start.starts_with("heap profile: ") {
+        Some(SourceFormat::LegacyHeap)
     } else if text_start.starts_with("--- mutex:") || text_start.starts_with("--- contention:") {
-        SourceFormat::LegacyContention
+        Some(SourceFormat::LegacyContention)
     } else if text_start
         .split_once(" profile: total ")
         .is_some_and(|(name, _)| !name.is_empty() && !name.contains(' '))
     {
-        SourceFormat::LegacyCount
+        Some(SourceFormat::LegacyCount)
     } else {
-        return None;
-    };
+        None
+    }
+}
+
+pub(crate) fn read(data: &[u8]) -> Option<Result<Profile, ReadError>> {
+    let format = format_of(data)?;
     // A line without its newline was cut: what it says may be a prefix of
     // a larger number, so it is not read.
     let (whole, cut) = match data.iter().rposition(|&b| b == b'\n') {
@@ -372,7 +381,7 @@ mod tests {
         // 2 objects of 100 bytes at rate 524288: scaled by 1/(1-exp(-100/524288)).
         let scale = 1.0 / (1.0 - (-100.0f64 / 524288.0).exp());
         let top = p.top(inuse, Granularity::Line);
-        assert_eq!((top[0].function.as_str(), top[0].line), ("main.alloc", 12));
+        assert_eq!((&*top[0].function, top[0].line), ("main.alloc", 12));
         assert_eq!(top[0].flat, (200.0 * scale) as i64);
     }
 

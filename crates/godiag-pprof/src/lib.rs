@@ -16,9 +16,11 @@
 mod decode;
 mod error;
 mod index;
+mod inflate;
 mod kind;
 mod legacy;
 pub mod proto;
+mod stacks;
 mod symbolize;
 mod top;
 mod view;

@@ -47,7 +47,8 @@ pub struct ValueType {
 
 #[derive(Clone, PartialEq, prost::Message)]
 pub struct Sample {
-    /// Leaf first.
+    /// Leaf first. Empty in a [`crate::Profile`]: its samples' ids are kept
+    /// packed (`Profile::location_ids`).
     #[prost(uint64, repeated, tag = "1")]
     pub location_id: Vec<u64>,
     #[prost(int64, repeated, tag = "2")]

@@ -27,6 +27,7 @@ impl Profile {
     ) -> (Profile, usize) {
         let Profile {
             mut raw,
+            stacks,
             format,
             partial,
             warnings,
@@ -88,7 +89,7 @@ impl Profile {
             }
         }
         raw.mapping = mappings;
-        let mut p = Profile::new(raw, format, partial, warnings);
+        let mut p = Profile::with_stacks(raw, stacks, format, partial, warnings);
         p.legacy_header = legacy_header;
         (p, filled)
     }

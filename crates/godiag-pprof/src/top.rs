@@ -1,11 +1,54 @@
 //! Top tables (`go tool pprof -top`), their differences, folded stacks.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 
 use crate::index::{FrameIndex, Granularity, TopRow};
 use crate::view::Profile;
+
+/// Sample types summed together in one pass.
+const LANES: usize = 4;
+
+/// Per-node sums of up to [`LANES`] sample types.
+struct Lanes {
+    flat_f: Vec<[i64; LANES]>,
+    cum_f: Vec<[i64; LANES]>,
+    flat_l: Vec<[i64; LANES]>,
+    cum_l: Vec<[i64; LANES]>,
+}
+
+impl Lanes {
+    fn zero(functions: usize, lines: usize) -> Self {
+        Lanes {
+            flat_f: vec![[0; LANES]; functions],
+            cum_f: vec![[0; LANES]; functions],
+            flat_l: vec![[0; LANES]; lines],
+            cum_l: vec![[0; LANES]; lines],
+        }
+    }
+
+    fn add(&mut self, other: &Lanes) {
+        for (into, from) in [
+            (&mut self.flat_f, &other.flat_f),
+            (&mut self.cum_f, &other.cum_f),
+            (&mut self.flat_l, &other.flat_l),
+            (&mut self.cum_l, &other.cum_l),
+        ] {
+            for (a, b) in into.iter_mut().zip(from) {
+                for t in 0..LANES {
+                    a[t] = a[t].wrapping_add(b[t]);
+                }
+            }
+        }
+    }
+}
+
+/// Frames the sums visit from which a second thread helps: starting one
+/// costs tens of microseconds. (Two, not one per core: asking how many
+/// cores there are reads cgroup files, which costs more than it saves.)
+const FRAMES_FOR_TWO_THREADS: usize = 100_000;
 
 impl Profile {
     /// Flat and cumulative value per function (or per line), sorted by flat
@@ -50,82 +93,77 @@ impl Profile {
     fn compute_both(&self) -> (Vec<Vec<TopRow>>, Vec<Vec<TopRow>>) {
         let ix = self
             .index
-            .get_or_init(|| FrameIndex::build(&self.raw, &self.locations, &self.functions));
+            .get_or_init(|| FrameIndex::build(&self.raw, &self.functions));
         let types = self.raw.sample_type.len();
         let (nf, nl) = (ix.fn_keys.len(), ix.line_keys.len());
-        // flat[k * types + t], cum[k * types + t], per granularity.
-        let mut flat_f = vec![0i64; nf * types];
-        let mut cum_f = vec![0i64; nf * types];
-        let mut flat_l = vec![0i64; nl * types];
-        let mut cum_l = vec![0i64; nl * types];
-        // The sample that last counted a node: a node counts once per sample
-        // in its cumulative value, however often it recurs.
-        let mut stamp_f = vec![u32::MAX; nf];
-        let mut stamp_l = vec![u32::MAX; nl];
-        let add = |sums: &mut [i64], base: usize, values: &[i64]| {
-            for (t, &v) in values.iter().enumerate() {
-                sums[base + t] = sums[base + t].saturating_add(v);
-            }
-        };
-        for (si, s) in self.raw.sample.iter().enumerate() {
-            let values = &s.value[..s.value.len().min(types)];
-            if values.iter().all(|&v| v == 0) {
-                continue;
-            }
-            let mut leaf = true;
-            let (sa, sb) = ix.sample_range[si];
-            for &loc in &ix.sample_locs[sa as usize..sb as usize] {
-                let (a, b) = ix.loc_range[loc as usize];
-                for pos in a as usize..b as usize {
-                    let (kf, kl) = (ix.frame_fn[pos] as usize, ix.frame_line[pos] as usize);
-                    if leaf {
-                        add(&mut flat_f, kf * types, values);
-                        add(&mut flat_l, kl * types, values);
-                        leaf = false;
-                    }
-                    if stamp_f[kf] != si as u32 {
-                        stamp_f[kf] = si as u32;
-                        add(&mut cum_f, kf * types, values);
-                    }
-                    if stamp_l[kl] != si as u32 {
-                        stamp_l[kl] = si as u32;
-                        add(&mut cum_l, kl * types, values);
-                    }
-                }
-            }
-        }
+        // Sample types in lanes of four: one vector add per node and frame;
+        // type t's sums are lane t % 4 of chunk t / 4.
+        let chunks: Vec<Lanes> = (0..types)
+            .step_by(LANES)
+            .map(|first| self.sum_lanes_parallel(ix, first, (types - first).min(LANES)))
+            .collect();
         // Every node is its own row: (name, file) and (function, line) are
-        // unique by text (string ids are canonical in the index).
-        let tables = |n: usize, flat: &[i64], cum: &[i64], granularity: Granularity| {
+        // unique by text (string ids are canonical in the index). Rows tie
+        // on their numbers by function name, then line: names are ranked
+        // once (equal names, equal rank) so that sorting compares integers.
+        let mut by_name: Vec<u32> = (0..nf as u32).collect();
+        by_name.sort_by(|&a, &b| {
+            self.str(ix.fn_keys[a as usize].0)
+                .cmp(self.str(ix.fn_keys[b as usize].0))
+        });
+        let mut name_rank = vec![0u32; nf];
+        for (i, pair) in by_name.iter().enumerate() {
+            let same = i > 0
+                && self.str(ix.fn_keys[by_name[i - 1] as usize].0)
+                    == self.str(ix.fn_keys[*pair as usize].0);
+            name_rank[*pair as usize] = if same {
+                name_rank[by_name[i - 1] as usize]
+            } else {
+                i as u32
+            };
+        }
+        // Each function's names once, shared by its rows in every table.
+        let names: Vec<(Arc<str>, Arc<str>)> = ix
+            .fn_keys
+            .iter()
+            .map(|&(name, file)| (Arc::from(self.str(name)), Arc::from(self.str(file))))
+            .collect();
+        let tables = |n: usize, granularity: Granularity| {
+            let key = |k: usize| match granularity {
+                Granularity::Function => (k as u32, 0),
+                Granularity::Line => ix.line_keys[k],
+            };
             (0..types)
                 .map(|t| {
+                    let lanes = &chunks[t / LANES];
+                    let (flat, cum) = match granularity {
+                        Granularity::Function => (&lanes.flat_f, &lanes.cum_f),
+                        Granularity::Line => (&lanes.flat_l, &lanes.cum_l),
+                    };
+                    let lane = t % LANES;
                     let mut rows: Vec<(usize, i64, i64)> = (0..n)
-                        .map(|k| (k, flat[k * types + t], cum[k * types + t]))
+                        .map(|k| (k, flat[k][lane], cum[k][lane]))
                         .filter(|&(_, f, c)| f != 0 || c != 0)
                         .collect();
-                    let key = |k: usize| {
-                        let (fk, line) = match granularity {
-                            Granularity::Function => (k as u32, 0),
-                            Granularity::Line => ix.line_keys[k],
-                        };
-                        let (name, file) = ix.fn_keys[fk as usize];
-                        (self.str(name), self.str(file), line)
-                    };
-                    rows.sort_by(|a, b| {
-                        b.1.abs()
-                            .cmp(&a.1.abs())
-                            .then(b.2.abs().cmp(&a.2.abs()))
-                            .then_with(|| {
-                                let (ka, kb) = (key(a.0), key(b.0));
-                                ka.0.cmp(kb.0).then(ka.2.cmp(&kb.2))
-                            })
+                    // Rows equal in all of it stay in node order (`k` last:
+                    // the order is total, so an unstable sort is exact).
+                    rows.sort_unstable_by_key(|&(k, f, c)| {
+                        let (fk, line) = key(k);
+                        (
+                            std::cmp::Reverse(f.unsigned_abs()),
+                            std::cmp::Reverse(c.unsigned_abs()),
+                            name_rank[fk as usize],
+                            line,
+                            k,
+                        )
                     });
                     rows.into_iter()
                         .map(|(k, flat, cum)| {
-                            let (function, file, line) = key(k);
+                            let (fk, line) = key(k);
+                            let (function, file) = &names[fk as usize];
                             TopRow {
-                                function: function.to_string(),
-                                file: file.to_string(),
+                                function: function.clone(),
+                                file: file.clone(),
                                 line,
                                 flat,
                                 cum,
@@ -136,9 +174,98 @@ impl Profile {
                 .collect()
         };
         (
-            tables(nf, &flat_f, &cum_f, Granularity::Function),
-            tables(nl, &flat_l, &cum_l, Granularity::Line),
+            tables(nf, Granularity::Function),
+            tables(nl, Granularity::Line),
         )
+    }
+
+    /// Locations over all samples' stacks: about the frames a pass visits.
+    fn stack_frames(&self) -> usize {
+        self.stacks.total_ids()
+    }
+
+    /// [`Profile::sum_lanes`] over all samples, split in two threads when
+    /// the profile is large, the halves' sums added. The sums are allocated
+    /// here: a thread's allocations would come from a malloc arena of its
+    /// own, in pages touched for the first time.
+    fn sum_lanes_parallel(&self, ix: &FrameIndex, first: usize, width: usize) -> Lanes {
+        let (nf, nl) = (ix.fn_keys.len(), ix.line_keys.len());
+        let n = self.raw.sample.len();
+        let mut total = Lanes::zero(nf, nl);
+        if self.stack_frames() < FRAMES_FOR_TWO_THREADS {
+            let mut stamps = vec![u32::MAX; nf + nl];
+            self.sum_lanes(ix, first, width, 0..n, &mut total, &mut stamps);
+            return total;
+        }
+        let mut other = Lanes::zero(nf, nl);
+        let mut stamps = [vec![u32::MAX; nf + nl], vec![u32::MAX; nf + nl]];
+        let [mine, theirs] = &mut stamps;
+        std::thread::scope(|scope| {
+            let half =
+                scope.spawn(|| self.sum_lanes(ix, first, width, n / 2..n, &mut other, theirs));
+            self.sum_lanes(ix, first, width, 0..n / 2, &mut total, mine);
+            if let Err(panic) = half.join() {
+                std::panic::resume_unwind(panic);
+            }
+        });
+        total.add(&other);
+        total
+    }
+
+    /// Flat and cumulative sums of sample types `first..first + width`
+    /// (at most [`LANES`]) per function and per line node, over the samples
+    /// in `samples`. Sums wrap, as Go's int64 sums in `go tool pprof` do.
+    fn sum_lanes(
+        &self,
+        ix: &FrameIndex,
+        first: usize,
+        width: usize,
+        samples: std::ops::Range<usize>,
+        out: &mut Lanes,
+        stamps: &mut [u32],
+    ) {
+        // The sample that last counted a node: a node counts once per sample
+        // in its cumulative value, however often it recurs. Functions'
+        // stamps first, then lines'.
+        let (stamp_f, stamp_l) = stamps.split_at_mut(out.cum_f.len());
+        let add = |sum: &mut [i64; LANES], v: &[i64; LANES]| {
+            for t in 0..LANES {
+                sum[t] = sum[t].wrapping_add(v[t]);
+            }
+        };
+        for si in samples {
+            let s = &self.raw.sample[si];
+            let mut v = [0i64; LANES];
+            for (t, x) in s.value.iter().skip(first).take(width).enumerate() {
+                v[t] = *x;
+            }
+            if v == [0; LANES] {
+                continue;
+            }
+            let mut leaf = true;
+            for id in self.stacks.ids(si) {
+                let Some(loc) = self.locations.get(id) else {
+                    continue;
+                };
+                let (a, b) = ix.loc_range[loc];
+                for pos in a as usize..b as usize {
+                    let (kf, kl) = (ix.frame_fn[pos] as usize, ix.frame_line[pos] as usize);
+                    if leaf {
+                        add(&mut out.flat_f[kf], &v);
+                        add(&mut out.flat_l[kl], &v);
+                        leaf = false;
+                    }
+                    if stamp_f[kf] != si as u32 {
+                        stamp_f[kf] = si as u32;
+                        add(&mut out.cum_f[kf], &v);
+                    }
+                    if stamp_l[kl] != si as u32 {
+                        stamp_l[kl] = si as u32;
+                        add(&mut out.cum_l[kl], &v);
+                    }
+                }
+            }
+        }
     }
 
     /// Folded stacks (`root;...;leaf value`) for flame graphs.
@@ -200,8 +327,8 @@ fn sorted_rows(m: FxHashMap<(&str, &str, i64), (i64, i64)>) -> Vec<TopRow> {
     let mut out: Vec<TopRow> = m
         .into_iter()
         .map(|((function, file, line), (flat, cum))| TopRow {
-            function: function.to_string(),
-            file: file.to_string(),
+            function: Arc::from(function),
+            file: Arc::from(file),
             line,
             flat,
             cum,

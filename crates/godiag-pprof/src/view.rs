@@ -4,6 +4,7 @@
 
 use crate::index::{FrameIndex, IdMap, TopRow};
 use crate::proto;
+use crate::stacks::Stacks;
 
 /// Where the profile came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,7 +71,11 @@ pub struct SymbolFrame {
 /// A decoded profile.
 #[derive(Clone, Debug)]
 pub struct Profile {
+    /// The profile as decoded, but for its samples' location ids: those
+    /// are in [`Profile::location_ids`], and `raw.sample[i].location_id`
+    /// is empty.
     pub raw: proto::Profile,
+    pub(crate) stacks: Stacks,
     pub format: SourceFormat,
     /// Read up to damage; what precedes it is here.
     pub partial: bool,
@@ -86,8 +91,29 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// A profile whose samples hold their location ids (legacy text,
+    /// profiles built in memory): they move into the packed stacks.
     pub(crate) fn new(
+        mut raw: proto::Profile,
+        format: SourceFormat,
+        partial: bool,
+        warnings: Vec<String>,
+    ) -> Self {
+        let mut stacks = Stacks::default();
+        for s in &mut raw.sample {
+            for id in std::mem::take(&mut s.location_id) {
+                stacks.append(id);
+            }
+            stacks.finish_sample();
+        }
+        Self::with_stacks(raw, stacks, format, partial, warnings)
+    }
+
+    /// A profile whose samples' location ids are in `stacks`, one entry per
+    /// sample.
+    pub(crate) fn with_stacks(
         raw: proto::Profile,
+        stacks: Stacks,
         format: SourceFormat,
         partial: bool,
         mut warnings: Vec<String>,
@@ -106,17 +132,16 @@ impl Profile {
         if bad_strings {
             warnings.push("some names point outside the string table; they read as empty".into());
         }
-        let missing = raw
-            .sample
-            .iter()
-            .flat_map(|s| &s.location_id)
-            .filter(|id| locations.get(**id).is_none())
+        let missing = (0..stacks.len())
+            .flat_map(|i| stacks.ids(i))
+            .filter(|id| locations.get(*id).is_none())
             .count();
         if missing > 0 {
             warnings.push(format!("{missing} stack frames name locations the profile does not define; they are skipped"));
         }
         Profile {
             raw,
+            stacks,
             format,
             partial,
             warnings,
@@ -162,40 +187,10 @@ impl Profile {
         self.sample_types().iter().position(|(t, _)| *t == name)
     }
 
-    /// The stack of a sample, leaf first, inlined calls expanded.
-    pub fn stack<'p>(
-        &'p self,
-        sample: &'p proto::Sample,
-    ) -> impl Iterator<Item = FrameRef<'p>> + 'p {
-        sample
-            .location_id
-            .iter()
-            .filter_map(|id| self.locations.get(*id).map(|i| &self.raw.location[i]))
-            .flat_map(move |loc| {
-                let address = loc.address;
-                // A location without lines (unsymbolised) is one unnamed frame.
-                let unnamed = loc.line.is_empty().then_some(FrameRef {
-                    function: "",
-                    file: "",
-                    line: 0,
-                    address,
-                });
-                loc.line
-                    .iter()
-                    .map(move |l| {
-                        let f = self
-                            .functions
-                            .get(l.function_id)
-                            .map(|i| &self.raw.function[i]);
-                        FrameRef {
-                            function: f.map_or("", |f| self.str(f.name)),
-                            file: f.map_or("", |f| self.str(f.filename)),
-                            line: l.line,
-                            address,
-                        }
-                    })
-                    .chain(unnamed)
-            })
+    /// The location ids of the sample at `index` in `raw.sample`, leaf
+    /// first.
+    pub fn location_ids(&self, index: usize) -> impl Iterator<Item = u64> + Clone + '_ {
+        self.stacks.ids(index)
     }
 
     /// The stack of the sample at `index` in `raw.sample`, leaf first,
@@ -203,12 +198,12 @@ impl Profile {
     pub fn sample_stack(&self, index: usize) -> impl Iterator<Item = FrameRef<'_>> + '_ {
         let ix = self
             .index
-            .get_or_init(|| FrameIndex::build(&self.raw, &self.locations, &self.functions));
-        let (a, b) = ix.sample_range.get(index).copied().unwrap_or((0, 0));
-        ix.sample_locs[a as usize..b as usize]
-            .iter()
-            .flat_map(move |&loc| {
-                let (fa, fb) = ix.loc_range[loc as usize];
+            .get_or_init(|| FrameIndex::build(&self.raw, &self.functions));
+        self.stacks
+            .ids(index)
+            .filter_map(|id| self.locations.get(id))
+            .flat_map(move |loc| {
+                let (fa, fb) = ix.loc_range[loc];
                 (fa..fb).map(move |fi| {
                     let fi = fi as usize;
                     let (name, file) = ix.fn_keys[ix.frame_fn[fi] as usize];

@@ -237,7 +237,7 @@ fn export_of_lab_traces() {
     let top = p.top(1, godiag_pprof::Granularity::Function);
     assert!(
         top.iter()
-            .any(|r| r.function == "main.(*cache).update" && r.cum > 1_000_000_000),
+            .any(|r| &*r.function == "main.(*cache).update" && r.cum > 1_000_000_000),
         "over a second of waiting under main.(*cache).update"
     );
     let _ = std::fs::remove_dir_all(&tmp);

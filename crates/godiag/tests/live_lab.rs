@@ -526,8 +526,8 @@ fn address_only_profile_symbolised_from_the_executable() {
         // executable name it like every other frame.
         let rows: Vec<(String, i64, i64, i64)> = rows
             .into_iter()
-            .filter(|r| r.function != "runtime.goexit")
-            .map(|r| (r.function, r.line, r.flat, r.cum))
+            .filter(|r| &*r.function != "runtime.goexit")
+            .map(|r| (r.function.to_string(), r.line, r.flat, r.cum))
             .collect();
         (rows, input.warnings.clone(), p.unsymbolized())
     };

@@ -1,0 +1,141 @@
+//! Every sample's location ids, kept as the profile packs them: protobuf
+//! varints, one after another, samples end to end. An id takes the one to
+//! three bytes it takes in the file instead of eight, and a profile's
+//! stacks are one allocation instead of one per sample: on a heap profile
+//! of 2,000 samples 100 frames deep, 0.4 MB instead of 1.6 MB.
+
+/// The location ids of every sample, leaf first.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Stacks {
+    bytes: Vec<u8>,
+    /// Per sample, where its ids end in `bytes`.
+    ends: Vec<usize>,
+    ids: usize,
+    /// Ids of the sample being added.
+    open: usize,
+}
+
+impl Stacks {
+    /// Appends a packed list of varints to the sample being added; checks
+    /// that every varint ends within it, and is at most ten bytes.
+    pub(crate) fn append_packed(&mut self, packed: &[u8]) -> Result<(), String> {
+        let mut run = 0;
+        let mut n = 0;
+        for &b in packed {
+            if b < 0x80 {
+                n += 1;
+                run = 0;
+            } else {
+                run += 1;
+                if run >= 10 {
+                    return Err("a packed list has a number longer than ten bytes".into());
+                }
+            }
+        }
+        if run != 0 {
+            return Err("a packed list runs past its end".into());
+        }
+        self.bytes.extend_from_slice(packed);
+        self.open += n;
+        Ok(())
+    }
+
+    /// Appends one id to the sample being added.
+    pub(crate) fn append(&mut self, mut id: u64) {
+        while id >= 0x80 {
+            self.bytes.push((id as u8) | 0x80);
+            id >>= 7;
+        }
+        self.bytes.push(id as u8);
+        self.open += 1;
+    }
+
+    /// Ends the sample being added.
+    pub(crate) fn finish_sample(&mut self) {
+        self.ends.push(self.bytes.len());
+        self.ids += self.open;
+        self.open = 0;
+    }
+
+    /// Drops what was appended since the last sample ended (a sample that
+    /// turned out damaged).
+    pub(crate) fn abandon_sample(&mut self) {
+        self.bytes.truncate(self.ends.last().copied().unwrap_or(0));
+        self.open = 0;
+    }
+
+    /// Samples added.
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Ids over all samples.
+    pub(crate) fn total_ids(&self) -> usize {
+        self.ids
+    }
+
+    /// The ids of sample `i`, leaf first (none past the last sample).
+    pub(crate) fn ids(&self, i: usize) -> Ids<'_> {
+        let end = self.ends.get(i).copied().unwrap_or(0);
+        let start = match i.checked_sub(1) {
+            Some(prev) => self.ends.get(prev).copied().unwrap_or(end),
+            None => 0,
+        };
+        Ids {
+            bytes: self.bytes.get(start..end).unwrap_or(&[]),
+        }
+    }
+}
+
+/// The ids of one sample, decoded as they are read.
+#[derive(Clone)]
+pub(crate) struct Ids<'s> {
+    bytes: &'s [u8],
+}
+
+impl Iterator for Ids<'_> {
+    type Item = u64;
+
+    fn next(&mut self) -> Option<u64> {
+        let (mut v, mut shift) = (0u64, 0u32);
+        for (k, &b) in self.bytes.iter().enumerate() {
+            if shift < 64 {
+                v |= u64::from(b & 0x7f) << shift;
+            }
+            if b < 0x80 {
+                self.bytes = &self.bytes[k + 1..];
+                return Some(v);
+            }
+            shift += 7;
+        }
+        // Checked when appended: every varint ends.
+        self.bytes = &[];
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_and_single_ids_round_trip() {
+        let mut s = Stacks::default();
+        s.append_packed(&[0x01, 0xac, 0x02]).unwrap(); // 1, 300
+        s.append(u64::MAX);
+        s.finish_sample();
+        s.finish_sample();
+        s.append(7);
+        s.abandon_sample();
+        s.append_packed(&[0x05]).unwrap();
+        s.finish_sample();
+        assert_eq!(s.len(), 3);
+        assert_eq!(s.ids(0).collect::<Vec<_>>(), [1, 300, u64::MAX]);
+        assert_eq!(s.ids(1).count(), 0);
+        assert_eq!(s.ids(2).collect::<Vec<_>>(), [5]);
+        assert_eq!(s.ids(3).count(), 0);
+        assert_eq!(s.total_ids(), 4);
+        assert!(s.append_packed(&[0x80]).is_err());
+        assert!(s.append_packed(&[0xff; 11]).is_err());
+    }
+}
