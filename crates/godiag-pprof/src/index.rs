@@ -133,6 +133,20 @@ impl IdMap {
         }
     }
 
+    /// Whether every id in `lo..=hi` is defined.
+    pub(crate) fn covers(&self, lo: u64, hi: u64) -> bool {
+        match self {
+            IdMap::Dense(v) => {
+                let (Ok(lo), Ok(hi)) = (usize::try_from(lo), usize::try_from(hi)) else {
+                    return false;
+                };
+                v.get(lo..=hi)
+                    .is_some_and(|ids| ids.iter().all(|&x| x != u32::MAX))
+            }
+            IdMap::Sparse(_) => false,
+        }
+    }
+
     pub(crate) fn get(&self, id: u64) -> Option<usize> {
         match self {
             IdMap::Dense(v) => usize::try_from(id)

@@ -13,35 +13,59 @@ pub(crate) struct Stacks {
     ids: usize,
     /// Ids of the sample being added.
     open: usize,
+    /// The smallest and largest id appended (ids of abandoned samples
+    /// included: bounds, not exact values).
+    min_id: Option<u64>,
+    max_id: u64,
 }
 
 impl Stacks {
     /// Appends a packed list of varints to the sample being added; checks
     /// that every varint ends within it, and is at most ten bytes.
     pub(crate) fn append_packed(&mut self, packed: &[u8]) -> Result<(), String> {
-        let mut run = 0;
-        let mut n = 0;
+        let (mut v, mut shift) = (0u64, 0u32);
+        let (mut n, mut lo, mut hi) = (0, u64::MAX, 0);
         for &b in packed {
+            if shift < 64 {
+                v |= u64::from(b & 0x7f) << shift;
+            }
             if b < 0x80 {
                 n += 1;
-                run = 0;
+                (lo, hi) = (lo.min(v), hi.max(v));
+                (v, shift) = (0, 0);
             } else {
-                run += 1;
-                if run >= 10 {
+                shift += 7;
+                if shift >= 70 {
                     return Err("a packed list has a number longer than ten bytes".into());
                 }
             }
         }
-        if run != 0 {
+        if shift != 0 {
             return Err("a packed list runs past its end".into());
         }
         self.bytes.extend_from_slice(packed);
         self.open += n;
+        if n > 0 {
+            self.bound(lo, hi);
+        }
         Ok(())
     }
 
+    fn bound(&mut self, lo: u64, hi: u64) {
+        self.min_id = Some(self.min_id.map_or(lo, |m| m.min(lo)));
+        self.max_id = self.max_id.max(hi);
+    }
+
+    /// Bounds of every id appended (abandoned samples' too), when there
+    /// is one.
+    pub(crate) fn id_bounds(&self) -> Option<(u64, u64)> {
+        self.min_id.map(|lo| (lo, self.max_id))
+    }
+
     /// Appends one id to the sample being added.
-    pub(crate) fn append(&mut self, mut id: u64) {
+    pub(crate) fn append(&mut self, id: u64) {
+        self.bound(id, id);
+        let mut id = id;
         while id >= 0x80 {
             self.bytes.push((id as u8) | 0x80);
             id >>= 7;
@@ -135,6 +159,8 @@ mod tests {
         assert_eq!(s.ids(2).collect::<Vec<_>>(), [5]);
         assert_eq!(s.ids(3).count(), 0);
         assert_eq!(s.total_ids(), 4);
+        assert_eq!(s.id_bounds(), Some((1, u64::MAX)));
+        assert_eq!(Stacks::default().id_bounds(), None);
         assert!(s.append_packed(&[0x80]).is_err());
         assert!(s.append_packed(&[0xff; 11]).is_err());
     }

@@ -132,10 +132,19 @@ impl Profile {
         if bad_strings {
             warnings.push("some names point outside the string table; they read as empty".into());
         }
-        let missing = (0..stacks.len())
-            .flat_map(|i| stacks.ids(i))
-            .filter(|id| locations.get(*id).is_none())
-            .count();
+        // Ids within a range the locations cover need no look each.
+        let covered = match stacks.id_bounds() {
+            Some((lo, hi)) => locations.covers(lo, hi),
+            None => true,
+        };
+        let missing = if covered {
+            0
+        } else {
+            (0..stacks.len())
+                .flat_map(|i| stacks.ids(i))
+                .filter(|id| locations.get(*id).is_none())
+                .count()
+        };
         if missing > 0 {
             warnings.push(format!("{missing} stack frames name locations the profile does not define; they are skipped"));
         }
