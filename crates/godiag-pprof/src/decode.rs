@@ -21,90 +21,115 @@ const OVERLAP_FROM: usize = 64 << 10;
 /// with a warning naming the offset; damage before anything usable is an error.
 pub fn read(data: &[u8]) -> Result<Profile, ReadError> {
     if !data.starts_with(&[0x1f, 0x8b]) {
-        return finish(data, None, Vec::new(), false, false);
+        if let Some(p) = legacy::read(data) {
+            return p;
+        }
+        let (raw, stacks, damage) = decode_fields(data);
+        return profile(raw, stacks, damage, Vec::new(), false, false);
     }
     let mut warnings = Vec::new();
     let mut partial = false;
-    // Decoded as it inflates: fields wholly inflated are decoded while the
-    // rest inflates; the last ones after.
-    let mut early = Early::default();
+    // Decoded as it inflates: fields wholly inflated are decoded, and their
+    // bytes let go, while the rest inflates.
+    let mut feed = Feed::default();
     let overlap = data.len() >= OVERLAP_FROM;
-    let (out, error) =
-        crate::inflate::inflate(data, MAX_DECOMPRESSED, overlap, |so_far| early.feed(so_far));
+    let (total, error) =
+        crate::inflate::inflate(data, MAX_DECOMPRESSED, overlap, |piece| feed.push(piece));
     if let Some(e) = error {
-        if out.is_empty() {
+        if total == 0 {
             return Err(ReadError::NotAProfile(format!(
                 "gzip data that does not decompress: {e}"
             )));
         }
         partial = true;
         warnings.push(format!(
-            "the gzip stream is damaged after {} decompressed bytes ({e}); reading what precedes",
-            out.len()
+            "the gzip stream is damaged after {total} decompressed bytes ({e}); reading what precedes",
         ));
-    } else if out.len() as u64 == MAX_DECOMPRESSED {
+    } else if total == MAX_DECOMPRESSED {
         partial = true;
         warnings.push(format!(
             "decompressed profile cut at {MAX_DECOMPRESSED} bytes"
         ));
     }
-    finish(&out, Some(early), warnings, partial, true)
+    if feed.proto != Some(true) {
+        // A legacy text profile, or one too short to tell: all of it is
+        // in the buffer.
+        if let Some(p) = legacy::read(&feed.buffer) {
+            let mut p = p?;
+            p.warnings.extend(warnings);
+            p.partial |= partial;
+            return Ok(p);
+        }
+        let (raw, stacks, damage) = decode_fields(&feed.buffer);
+        return profile(raw, stacks, damage, warnings, partial, true);
+    }
+    let damage = match feed.damage.take() {
+        Some(d) => Some(d),
+        None => decode_fields_from(
+            &mut feed.profile,
+            &mut feed.stacks,
+            &feed.buffer,
+            &mut feed.at,
+            true,
+        )
+        .map(|(offset, m)| (offset + feed.base, m)),
+    };
+    profile(feed.profile, feed.stacks, damage, warnings, partial, true)
 }
 
-/// What was decoded while the profile inflated.
+/// A protobuf profile arriving piece by piece, decoded field by field as
+/// each is whole; decoded bytes are let go (only the field in progress is
+/// kept). A legacy text profile is kept whole.
 #[derive(Default)]
-struct Early {
+struct Feed {
+    buffer: Vec<u8>,
+    /// Bytes let go before `buffer[0]`.
+    base: u64,
+    /// Where decoding stopped in `buffer`.
+    at: usize,
     profile: proto::Profile,
     stacks: Stacks,
-    /// Where decoding stopped.
-    at: usize,
-    /// Damage met on the way: decoding stops there.
+    /// Damage met on the way (offset from the profile's start): decoding
+    /// stops there.
     damage: Option<(u64, String)>,
     /// Whether this is a protobuf (decided on its first bytes).
     proto: Option<bool>,
 }
 
-impl Early {
-    fn feed(&mut self, so_far: &[u8]) {
-        if self.proto.is_none() && so_far.len() >= legacy::HEAD {
-            self.proto = Some(legacy::format_of(so_far).is_none());
+impl Feed {
+    fn push(&mut self, piece: &[u8]) {
+        self.buffer.extend_from_slice(piece);
+        if self.proto.is_none() && self.buffer.len() >= legacy::HEAD {
+            self.proto = Some(legacy::format_of(&self.buffer).is_none());
         }
-        if self.proto == Some(true) && self.damage.is_none() {
-            self.damage = decode_fields_from(
-                &mut self.profile,
-                &mut self.stacks,
-                so_far,
-                &mut self.at,
-                false,
-            );
+        if self.proto != Some(true) || self.damage.is_some() {
+            return;
+        }
+        self.damage = decode_fields_from(
+            &mut self.profile,
+            &mut self.stacks,
+            &self.buffer,
+            &mut self.at,
+            false,
+        )
+        .map(|(offset, m)| (offset + self.base, m));
+        if self.damage.is_none() && self.at > 0 {
+            self.buffer.drain(..self.at);
+            self.base += self.at as u64;
+            self.at = 0;
         }
     }
 }
 
-/// The profile in `bytes` (all of it), taking over what was decoded early.
-fn finish(
-    bytes: &[u8],
-    early: Option<Early>,
+/// The profile from its decoded fields, damage noted.
+fn profile(
+    raw: proto::Profile,
+    stacks: Stacks,
+    damage: Option<(u64, String)>,
     mut warnings: Vec<String>,
     mut partial: bool,
     gzipped: bool,
 ) -> Result<Profile, ReadError> {
-    if let Some(p) = legacy::read(bytes) {
-        let mut p = p?;
-        p.warnings.extend(warnings);
-        p.partial |= partial;
-        return Ok(p);
-    }
-    let (raw, stacks, damage) = match early {
-        Some(mut e) if e.at > 0 || e.damage.is_some() => {
-            let damage = match e.damage.take() {
-                Some(d) => Some(d),
-                None => decode_fields_from(&mut e.profile, &mut e.stacks, bytes, &mut e.at, true),
-            };
-            (e.profile, e.stacks, damage)
-        }
-        _ => decode_fields(bytes),
-    };
     if let Some((offset, message)) = damage {
         if raw.sample_type.is_empty() && raw.sample.is_empty() {
             return Err(ReadError::Damaged { offset, message });
@@ -455,6 +480,29 @@ mod tests {
                 Err(e) => assert!(!e.to_string().is_empty()),
             }
         }
+    }
+
+    #[test]
+    fn undefined_locations_are_counted_and_skipped() {
+        let mut p = proto::Profile::decode(&tiny()[..]).unwrap();
+        p.sample[0].location_id = vec![1, 99, 0, 1];
+        let read = read(&p.encode_to_vec()).unwrap();
+        assert!(
+            read.warnings
+                .iter()
+                .any(|w| w.starts_with("2 stack frames name locations")),
+            "{:?}",
+            read.warnings
+        );
+        assert_eq!(read.location_ids(0).collect::<Vec<_>>(), [1, 99, 0, 1]);
+        assert_eq!(read.sample_stack(0).count(), 2);
+        // In range: no warning.
+        let whole = read_ok_tiny();
+        assert!(whole.warnings.is_empty(), "{:?}", whole.warnings);
+    }
+
+    fn read_ok_tiny() -> Profile {
+        read(&tiny()).unwrap()
     }
 
     #[test]
