@@ -8,7 +8,8 @@
 #
 # Environment:
 #   RUNS          runs per command (default 3); the table shows the median
-#                 wall time and the largest max RSS over the runs.
+#                 wall time (microsecond clock) and the peak RSS of one more
+#                 run under GNU time.
 #   BIG           large profile (default target/bench/big-cpu.pb.gz).
 #   BIGCPU_ARGS   bigcpu arguments (default "-cpuseconds 45 -hz 250
 #                 -seconds 180": stops after 45 s of process CPU time, so the
@@ -162,4 +163,4 @@ echo
 echo "\`godiag analyze --format text -o /dev/null $(basename "$BIG")\`: $tw s, $(mib "$tr");" \
 	"pprof/godiag $(ratio "$pw" "$tw") wall, $(ratio "$pr" "$tr") RSS."
 echo
-echo "Wall times are GNU time's %e (10 ms resolution): ratios on the small files are coarse."
+echo "Wall times: median of $RUNS runs, from bash's EPOCHREALTIME around each (process start and exit included); RSS: GNU time's %M on one more run."

@@ -24,19 +24,35 @@ pub(crate) const MIN_HOTSPOT_SECONDS: f64 = 0.5;
 /// Lock contention needs this much delay at its site.
 pub(crate) const MIN_CONTENTION_SECONDS: f64 = 0.1;
 
-fn is_user(f: &FrameRef<'_>) -> bool {
-    !f.function.is_empty() && !is_stdlib_function(f.function)
+/// Whether a frame's function is the program's (not the runtime's or the
+/// standard library's), remembered per function name of one profile:
+/// stacks repeat the same few hundred functions thousands of times.
+#[derive(Default)]
+struct UserFunctions(HashMap<(usize, usize), bool>);
+
+impl UserFunctions {
+    /// `f`'s function names a string of the profile that lives as long as
+    /// this memo's users: its address and length stand for it.
+    fn is_user(&mut self, f: &FrameRef<'_>) -> bool {
+        if f.function.is_empty() {
+            return false;
+        }
+        *self
+            .0
+            .entry((f.function.as_ptr() as usize, f.function.len()))
+            .or_insert_with(|| !is_stdlib_function(f.function))
+    }
 }
 
 /// The site a sample is charged to: its first user frame from the leaf (the
 /// code that called into the runtime or library), or the leaf itself.
-fn user_site(p: &Profile, si: usize) -> Option<FrameRef<'_>> {
+fn user_site<'p>(p: &'p Profile, si: usize, user: &mut UserFunctions) -> Option<FrameRef<'p>> {
     let mut first = None;
     for f in p.sample_stack(si) {
         if first.is_none() {
             first = Some(f);
         }
-        if is_user(&f) {
+        if user.is_user(&f) {
             return Some(f);
         }
     }
@@ -48,12 +64,13 @@ type SiteKey<'p> = (&'p str, &'p str, i64);
 /// Value per user site, largest first.
 fn by_site<'p>(p: &'p Profile, index: usize) -> Vec<(SiteKey<'p>, i64)> {
     let mut m: HashMap<SiteKey<'p>, i64> = HashMap::new();
+    let mut user = UserFunctions::default();
     for (si, s) in p.raw.sample.iter().enumerate() {
         let v = s.value.get(index).copied().unwrap_or(0);
         if v == 0 {
             continue;
         }
-        if let Some(f) = user_site(p, si) {
+        if let Some(f) = user_site(p, si, &mut user) {
             {
                 let e = m.entry((f.function, f.file, f.line)).or_insert(0);
                 *e = e.saturating_add(v);
@@ -154,6 +171,7 @@ fn cpu_findings(input: &ProfileInput<'_>, out: &mut Vec<Finding>) {
     // allocation: samples inside mallocgc, charged to their user caller.
     let mut gc = 0i64;
     let mut alloc_sites: HashMap<SiteKey<'_>, i64> = HashMap::new();
+    let mut users = UserFunctions::default();
     for (si, s) in p.raw.sample.iter().enumerate() {
         let v = s.value.get(index).copied().unwrap_or(0);
         // One walk: GC work anywhere, allocation, and the first user frame
@@ -164,7 +182,7 @@ fn cpu_findings(input: &ProfileInput<'_>, out: &mut Vec<Finding>) {
             if f.function == "runtime.mallocgc" || f.function == "runtime.gcAssistAlloc" {
                 allocating = true;
             }
-            if allocating && user.is_none() && is_user(&f) {
+            if allocating && user.is_none() && users.is_user(&f) {
                 user = Some(f);
             }
         }
@@ -561,8 +579,11 @@ pub fn confirm_from_profiles(findings: &mut [Finding], inputs: &[ProfileInput<'_
 /// frequent first: who started the goroutines.
 fn site_labels(p: &Profile, site: &SiteKey<'_>) -> Vec<String> {
     let mut counts: HashMap<String, i64> = HashMap::new();
+    let mut user = UserFunctions::default();
     for (si, s) in p.raw.sample.iter().enumerate() {
-        let Some(f) = user_site(p, si) else { continue };
+        let Some(f) = user_site(p, si, &mut user) else {
+            continue;
+        };
         if (f.function, f.file, f.line) != *site {
             continue;
         }
