@@ -96,6 +96,7 @@ enum Backend {
 /// so that one report's commit (an fsync on the server) does not hold up
 /// the others.
 struct Pool {
+    url: String,
     clients: Vec<Mutex<postgres::Client>>,
     next: std::sync::atomic::AtomicUsize,
 }
@@ -114,6 +115,34 @@ impl Pool {
             }
         }
         lock(&self.clients[start % n])
+    }
+
+    fn connect(&self) -> Result<postgres::Client> {
+        postgres::Client::connect(&self.url, postgres::NoTls)
+            .with_context(|| format!("connecting to {}", redact(&self.url)))
+    }
+
+    /// Runs `f` on a connection. A connection the server closed (a restart,
+    /// a failover) is opened again, and `f` run once more on it: what `f`
+    /// did in a transaction that did not commit is gone. (A connection lost
+    /// during the commit itself cannot tell whether it committed; run again,
+    /// the report may then be stored twice, never lost.)
+    fn run<T>(
+        &self,
+        mut f: impl FnMut(&mut postgres::Client) -> Result<T, postgres::Error>,
+    ) -> Result<T> {
+        let mut client = self.get();
+        if client.is_closed() {
+            *client = self.connect()?;
+        }
+        match f(&mut client) {
+            Err(e) if e.is_closed() || client.is_closed() => {
+                tracing::warn!(error = %e, "the PostgreSQL connection was closed: connecting again");
+                *client = self.connect()?;
+                Ok(f(&mut client)?)
+            }
+            done => Ok(done?),
+        }
     }
 }
 
@@ -196,6 +225,7 @@ impl Store {
         }
         Ok(Store {
             backend: Backend::Postgres(Pool {
+                url: url.to_string(),
                 clients,
                 next: Default::default(),
             }),
@@ -253,8 +283,7 @@ impl Store {
                     existing.is_some_and(|(_, resolved)| resolved),
                 )
             }
-            Backend::Postgres(c) => {
-                let mut client = c.get();
+            Backend::Postgres(c) => c.run(|client| {
                 let mut tx = client.transaction()?;
                 // Whether it was resolved before this report: the row is
                 // locked until the commit, so no replica resolves or reopens
@@ -286,8 +315,8 @@ impl Store {
                     )?
                     .get(0);
                 tx.commit()?;
-                (id, group_id, inserted, was_resolved && !inserted)
-            }
+                Ok((id, group_id, inserted, was_resolved && !inserted))
+            })?,
         };
         Ok(Stored {
             id,
@@ -351,8 +380,7 @@ impl Store {
                 }
                 Ok(out)
             }
-            Backend::Postgres(c) => {
-                let mut client = c.get();
+            Backend::Postgres(c) => c.run(|client| {
                 let rows = client.query(
                     &format!(
                         "{select} WHERE ($1::TEXT IS NULL OR kind = $1)
@@ -389,7 +417,7 @@ impl Store {
                     }
                 }
                 Ok(out)
-            }
+            }),
         }
     }
 
@@ -408,13 +436,14 @@ impl Store {
                 [id],
                 |row| row.get(0),
             )?,
-            Backend::Postgres(c) => c
-                .get()
-                .query_one(
-                    "SELECT report_json FROM reports WHERE group_id = $1 ORDER BY id DESC LIMIT 1",
-                    &[&id],
-                )?
-                .get(0),
+            Backend::Postgres(c) => c.run(|client| {
+                Ok(client
+                    .query_one(
+                        "SELECT report_json FROM reports WHERE group_id = $1 ORDER BY id DESC LIMIT 1",
+                        &[&id],
+                    )?
+                    .get(0))
+            })?,
         };
         Ok(Some((
             g,
@@ -432,15 +461,16 @@ impl Store {
                 let rows = st.query_map([id], |row| row.get::<_, String>(0))?;
                 Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
             }
-            Backend::Postgres(c) => Ok(c
-                .get()
-                .query(
-                    "SELECT received_at FROM reports WHERE group_id = $1 ORDER BY id",
-                    &[&id],
-                )?
-                .iter()
-                .map(|row| row.get(0))
-                .collect()),
+            Backend::Postgres(c) => c.run(|client| {
+                Ok(client
+                    .query(
+                        "SELECT received_at FROM reports WHERE group_id = $1 ORDER BY id",
+                        &[&id],
+                    )?
+                    .iter()
+                    .map(|row| row.get(0))
+                    .collect())
+            }),
         }
     }
 
@@ -454,13 +484,14 @@ impl Store {
                     |row| row.get(0),
                 )
                 .optional()?),
-            Backend::Postgres(c) => Ok(c
-                .get()
-                .query_opt(
-                    "SELECT raw_gz FROM reports WHERE group_id = $1 ORDER BY id DESC LIMIT 1",
-                    &[&id],
-                )?
-                .map(|row| row.get(0))),
+            Backend::Postgres(c) => c.run(|client| {
+                Ok(client
+                    .query_opt(
+                        "SELECT raw_gz FROM reports WHERE group_id = $1 ORDER BY id DESC LIMIT 1",
+                        &[&id],
+                    )?
+                    .map(|row| row.get(0)))
+            }),
         }
     }
 
@@ -474,12 +505,13 @@ impl Store {
                 let rows = st.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?;
                 Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
             }
-            Backend::Postgres(c) => Ok(c
-                .get()
-                .query(Q, &[])?
-                .iter()
-                .map(|row| (row.get(0), row.get(1)))
-                .collect()),
+            Backend::Postgres(c) => c.run(|client| {
+                Ok(client
+                    .query(Q, &[])?
+                    .iter()
+                    .map(|row| (row.get(0), row.get(1)))
+                    .collect())
+            }),
         }
     }
 
@@ -493,10 +525,12 @@ impl Store {
                 )? == 1
             }
             Backend::Postgres(c) => {
-                c.get().execute(
-                    "UPDATE groups SET resolved = TRUE, regressed = FALSE WHERE id = $1",
-                    &[&id],
-                )? == 1
+                c.run(|client| {
+                    client.execute(
+                        "UPDATE groups SET resolved = TRUE, regressed = FALSE WHERE id = $1",
+                        &[&id],
+                    )
+                })? == 1
             }
         })
     }

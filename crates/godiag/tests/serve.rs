@@ -10,7 +10,7 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -203,6 +203,29 @@ fn serve_groups_a_fleets_crashes_on_postgres() {
     let ga = get(&format!("{}/api/v1/groups/{nil_group}", a.url)).unwrap();
     let gb = get(&format!("{}/api/v1/groups/{nil_group}", b.url)).unwrap();
     assert_eq!(ga["group"]["count"], gb["group"]["count"]);
+    // PostgreSQL restarts under the replicas: they connect again, and the
+    // next reports are stored and answered 201 (none lost, none refused).
+    let mut pg = pg;
+    pg.restart();
+    for server in [&a, &b, &a, &b, &a] {
+        let (status, r) = post(
+            &server.url,
+            &lab("1.24.11", "nil-deref.txt"),
+            "api",
+            "1.24.11",
+            "h",
+        );
+        assert_eq!(
+            (status, r["group_id"].as_i64()),
+            (201, Some(nil_group)),
+            "{r}"
+        );
+    }
+    let after = get(&format!("{}/api/v1/groups/{nil_group}", b.url)).unwrap();
+    assert_eq!(
+        after["group"]["count"].as_i64(),
+        ga["group"]["count"].as_i64().map(|n| n + 5)
+    );
     // SIGTERM: each replica stops cleanly, its connections closed.
     for server in [a, b] {
         assert!(terminate(server).success());
@@ -213,6 +236,16 @@ fn serve_groups_a_fleets_crashes_on_postgres() {
 struct Postgres {
     child: Child,
     url: String,
+    bin: PathBuf,
+    data: PathBuf,
+    port: u16,
+}
+
+fn as_nobody(program: &Path) -> Command {
+    let mut c = Command::new("setpriv");
+    c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg(program);
+    c
 }
 
 impl Postgres {
@@ -227,12 +260,6 @@ impl Postgres {
         let data = dir.join("pgdata");
         std::fs::create_dir_all(&data).unwrap();
         std::os::unix::fs::chown(&data, Some(65534), Some(65534)).unwrap();
-        let as_nobody = |program: &Path| {
-            let mut c = Command::new("setpriv");
-            c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
-                .arg(program);
-            c
-        };
         let init = as_nobody(&bin.join("initdb"))
             .arg("-D")
             .arg(&data)
@@ -245,56 +272,71 @@ impl Postgres {
             String::from_utf8_lossy(&init.stderr)
         );
         let port = common::free_port();
-        let child = as_nobody(&bin.join("postgres"))
+        let child = Self::spawn(&bin, &data, port);
+        let pg = Postgres {
+            child,
+            url: format!("postgres://godiag@127.0.0.1:{port}/godiag"),
+            bin,
+            data,
+            port,
+        };
+        pg.wait_for("postgres", "CREATE DATABASE godiag");
+        pg
+    }
+
+    fn spawn(bin: &Path, data: &Path, port: u16) -> Child {
+        as_nobody(&bin.join("postgres"))
             .arg("-D")
-            .arg(&data)
+            .arg(data)
             .args(["-p", &port.to_string(), "-h", "127.0.0.1", "-k"])
-            .arg(&data)
+            .arg(data)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .unwrap();
+            .unwrap()
+    }
+
+    /// Runs `sql` on `db` until the server takes it (it is starting).
+    fn wait_for(&self, db: &str, sql: &str) {
         let until = Instant::now() + Duration::from_secs(30);
         loop {
-            let created = Command::new(bin.join("psql"))
-                .args([
-                    "-h",
-                    "127.0.0.1",
-                    "-p",
-                    &port.to_string(),
-                    "-U",
-                    "godiag",
-                    "-d",
-                    "postgres",
-                    "-c",
-                    "CREATE DATABASE godiag",
-                ])
+            let ran = Command::new(self.bin.join("psql"))
+                .args(["-h", "127.0.0.1", "-p", &self.port.to_string()])
+                .args(["-U", "godiag", "-d", db, "-c", sql])
                 .output()
                 .unwrap();
-            if created.status.success() {
-                break;
+            if ran.status.success() {
+                return;
             }
             assert!(
                 Instant::now() < until,
                 "PostgreSQL never started: {}",
-                String::from_utf8_lossy(&created.stderr)
+                String::from_utf8_lossy(&ran.stderr)
             );
             std::thread::sleep(Duration::from_millis(200));
         }
-        Postgres {
-            child,
-            url: format!("postgres://godiag@127.0.0.1:{port}/godiag"),
-        }
     }
-}
 
-impl Drop for Postgres {
-    fn drop(&mut self) {
+    /// Stops the server (fast shutdown) and starts it again, same data and
+    /// port: what a restart or a failover does to its clients.
+    fn restart(&mut self) {
+        self.stop();
+        self.child = Self::spawn(&self.bin, &self.data, self.port);
+        self.wait_for("godiag", "SELECT 1");
+    }
+
+    fn stop(&mut self) {
         // SIGINT: PostgreSQL's fast shutdown.
         let _ = Command::new("kill")
             .args(["-INT", &self.child.id().to_string()])
             .status();
         let _ = self.child.wait();
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        self.stop();
     }
 }
 
