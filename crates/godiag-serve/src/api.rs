@@ -46,6 +46,7 @@ fn app(store: Store, opts: &ServeOptions) -> Arc<App> {
         max_inflated: opts.max_inflated_bytes,
         metrics: Metrics::new(),
         alerter: Alerter::start(opts.alerts.clone()),
+        report_pages: Default::default(),
     })
 }
 

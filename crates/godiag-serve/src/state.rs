@@ -2,6 +2,9 @@
 //! metrics and the alerts; and how handlers answer errors and run blocking
 //! store calls.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -21,7 +24,13 @@ pub(crate) struct App {
     pub(crate) max_inflated: u64,
     pub(crate) metrics: Metrics,
     pub(crate) alerter: Alerter,
+    /// Rendered HTML reports by report id: a group page shows its latest
+    /// occurrence, diagnosed once, not at every view.
+    pub(crate) report_pages: Mutex<HashMap<i64, Arc<str>>>,
 }
+
+/// Rendered reports kept at most; past it the cache starts over.
+pub(crate) const REPORT_PAGES: usize = 64;
 
 pub(crate) fn error(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(json!({ "error": message.into() }))).into_response()

@@ -474,23 +474,23 @@ impl Store {
         }
     }
 
-    /// The raw input of a group's latest occurrence (gzipped).
-    pub fn latest_raw(&self, id: i64) -> Result<Option<Vec<u8>>> {
+    /// A group's latest occurrence: its report id and raw input (gzipped).
+    pub fn latest_raw(&self, id: i64) -> Result<Option<(i64, Vec<u8>)>> {
         match &self.backend {
             Backend::Sqlite(c) => Ok(lock(c)
                 .query_row(
-                    "SELECT raw_gz FROM reports WHERE group_id = ?1 ORDER BY id DESC LIMIT 1",
+                    "SELECT id, raw_gz FROM reports WHERE group_id = ?1 ORDER BY id DESC LIMIT 1",
                     [id],
-                    |row| row.get(0),
+                    |row| Ok((row.get(0)?, row.get(1)?)),
                 )
                 .optional()?),
             Backend::Postgres(c) => c.run(|client| {
                 Ok(client
                     .query_opt(
-                        "SELECT raw_gz FROM reports WHERE group_id = $1 ORDER BY id DESC LIMIT 1",
+                        "SELECT id, raw_gz FROM reports WHERE group_id = $1 ORDER BY id DESC LIMIT 1",
                         &[&id],
                     )?
-                    .map(|row| row.get(0)))
+                    .map(|row| (row.get(0), row.get(1))))
             }),
         }
     }

@@ -172,6 +172,12 @@ fn timeline(received: &[String]) -> String {
     svg
 }
 
+fn pages(app: &App) -> std::sync::MutexGuard<'_, HashMap<i64, Arc<str>>> {
+    app.report_pages
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 fn group_page_now(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response {
     let (g, received, raw) = match (
         app.store.group(id),
@@ -191,13 +197,23 @@ fn group_page_now(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response 
         }
     };
     // The latest occurrence, diagnosed again from its raw input and shown
-    // by the same renderer as `analyze --format html`.
-    let report_html = raw
-        .map(|raw| {
-            let d = crate::ingest::diagnose_body(raw, app.max_inflated);
-            godiag_report::render_html(d.report())
-        })
-        .unwrap_or_default();
+    // by the same renderer as `analyze --format html` (once per report).
+    let report_html: Arc<str> = match raw {
+        Some((report, raw)) => {
+            let cached = pages(&app).get(&report).cloned();
+            cached.unwrap_or_else(|| {
+                let d = crate::ingest::diagnose_body(raw, app.max_inflated);
+                let html: Arc<str> = godiag_report::render_html(d.report()).into();
+                let mut pages = pages(&app);
+                if pages.len() >= crate::state::REPORT_PAGES {
+                    pages.clear();
+                }
+                pages.insert(report, html.clone());
+                html
+            })
+        }
+        None => Arc::from(""),
+    };
     let mut b = String::new();
     let _ = write!(
         b,
