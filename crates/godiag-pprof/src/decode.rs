@@ -7,6 +7,7 @@ use crate::error::ReadError;
 use crate::legacy;
 use crate::proto;
 use crate::stacks::Stacks;
+use crate::varint::{each_packed, varint};
 use crate::view::{Profile, SourceFormat};
 
 /// Decompressed profiles beyond this are not read: real profiles are a few
@@ -153,18 +154,6 @@ fn profile(
     ))
 }
 
-fn varint(b: &[u8], at: usize) -> Option<(u64, usize)> {
-    let mut v = 0u64;
-    for i in 0..10 {
-        let byte = *b.get(at + i)?;
-        v |= u64::from(byte & 0x7f) << (7 * i);
-        if byte & 0x80 == 0 {
-            return Some((v, at + i + 1));
-        }
-    }
-    None
-}
-
 /// Walks the top-level fields of `perftools.profiles.Profile`, decoding each
 /// sub-message with prost. Returns what was read and, on damage, where.
 fn decode_fields(b: &[u8]) -> (proto::Profile, Stacks, Option<(u64, String)>) {
@@ -290,13 +279,8 @@ fn decode_field(
         11 => p.period_type = Some(proto::ValueType::decode(body).map_err(e)?),
         // A packed `repeated int64 comment`.
         13 => {
-            let mut i = 0;
-            while i < body.len() {
-                let (v, n) = varint(body, i)
-                    .ok_or_else(|| "packed comment list runs past its end".to_string())?;
-                p.comment.push(v as i64);
-                i = n;
-            }
+            each_packed(body, |v| p.comment.push(v as i64))
+                .map_err(|_| "packed comment list runs past its end".to_string())?;
         }
         _ => {}
     }
@@ -338,24 +322,7 @@ fn count_fields(b: &[u8]) -> [usize; 16] {
 /// (the bytes that end a varint); prost grows it by doubling instead.
 fn packed_varints(body: &[u8]) -> Result<Vec<u64>, String> {
     let mut out = Vec::with_capacity(body.iter().filter(|&&b| b < 0x80).count());
-    let (mut v, mut shift) = (0u64, 0u32);
-    for &byte in body {
-        if shift < 64 {
-            v |= u64::from(byte & 0x7f) << shift;
-        }
-        if byte < 0x80 {
-            out.push(v);
-            (v, shift) = (0, 0);
-        } else {
-            shift += 7;
-            if shift >= 70 {
-                return Err("a packed list has a number longer than ten bytes".into());
-            }
-        }
-    }
-    if shift != 0 {
-        return Err("a packed list runs past its end".into());
-    }
+    each_packed(body, |v| out.push(v))?;
     Ok(out)
 }
 

@@ -23,6 +23,7 @@ pub mod proto;
 mod stacks;
 mod symbolize;
 mod top;
+mod varint;
 mod view;
 
 pub use decode::read;

@@ -4,6 +4,8 @@
 //! stacks are one allocation instead of one per sample: on a heap profile
 //! of 2,000 samples 100 frames deep, 0.4 MB instead of 1.6 MB.
 
+use crate::varint::{each_packed, varint};
+
 /// The location ids of every sample, leaf first.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Stacks {
@@ -23,26 +25,8 @@ impl Stacks {
     /// Appends a packed list of varints to the sample being added; checks
     /// that every varint ends within it, and is at most ten bytes.
     pub(crate) fn append_packed(&mut self, packed: &[u8]) -> Result<(), String> {
-        let (mut v, mut shift) = (0u64, 0u32);
-        let (mut n, mut lo, mut hi) = (0, u64::MAX, 0);
-        for &b in packed {
-            if shift < 64 {
-                v |= u64::from(b & 0x7f) << shift;
-            }
-            if b < 0x80 {
-                n += 1;
-                (lo, hi) = (lo.min(v), hi.max(v));
-                (v, shift) = (0, 0);
-            } else {
-                shift += 7;
-                if shift >= 70 {
-                    return Err("a packed list has a number longer than ten bytes".into());
-                }
-            }
-        }
-        if shift != 0 {
-            return Err("a packed list runs past its end".into());
-        }
+        let (mut lo, mut hi) = (u64::MAX, 0);
+        let n = each_packed(packed, |v| (lo, hi) = (lo.min(v), hi.max(v)))?;
         self.bytes.extend_from_slice(packed);
         self.open += n;
         if n > 0 {
@@ -121,20 +105,10 @@ impl Iterator for Ids<'_> {
     type Item = u64;
 
     fn next(&mut self) -> Option<u64> {
-        let (mut v, mut shift) = (0u64, 0u32);
-        for (k, &b) in self.bytes.iter().enumerate() {
-            if shift < 64 {
-                v |= u64::from(b & 0x7f) << shift;
-            }
-            if b < 0x80 {
-                self.bytes = &self.bytes[k + 1..];
-                return Some(v);
-            }
-            shift += 7;
-        }
-        // Checked when appended: every varint ends.
-        self.bytes = &[];
-        None
+        // Every varint ends: checked when appended.
+        let (v, next) = varint(self.bytes, 0)?;
+        self.bytes = &self.bytes[next..];
+        Some(v)
     }
 }
 
