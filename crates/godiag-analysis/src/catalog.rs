@@ -57,21 +57,27 @@ impl MessageEntry {
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// The whole catalog: its kinds and its messages, each parsed once.
+#[derive(Clone, Copy, Debug)]
 pub struct Catalog {
-    pub kinds: Vec<KindEntry>,
-    pub messages: Vec<MessageEntry>,
+    pub kinds: &'static [KindEntry],
+    pub messages: &'static [MessageEntry],
 }
 
 const CATALOG_JSON: &str = include_str!("../catalog.json");
 
 /// The embedded catalog. Its validity is a build-time property checked by the
 /// tests (`catalog_is_complete`), not something input can break.
-pub fn catalog() -> &'static Catalog {
-    static CATALOG: OnceLock<Catalog> = OnceLock::new();
-    CATALOG.get_or_init(|| {
-        serde_json::from_str(CATALOG_JSON).expect("the embedded catalog.json is valid (tested)")
-    })
+pub fn catalog() -> Catalog {
+    Catalog {
+        kinds: kinds(),
+        messages: messages(),
+    }
+}
+
+/// A part of the embedded catalog (serde skips the fields `T` lacks).
+fn parse<T: serde::de::DeserializeOwned>() -> T {
+    serde_json::from_str(CATALOG_JSON).expect("the embedded catalog.json is valid (tested)")
 }
 
 /// The catalog's kinds alone: a run that reads no crash text needs no
@@ -83,11 +89,7 @@ fn kinds() -> &'static [KindEntry] {
         kinds: Vec<KindEntry>,
     }
     static KINDS: OnceLock<Vec<KindEntry>> = OnceLock::new();
-    KINDS.get_or_init(|| {
-        serde_json::from_str::<Kinds>(CATALOG_JSON)
-            .expect("the embedded catalog.json is valid (tested)")
-            .kinds
-    })
+    KINDS.get_or_init(|| parse::<Kinds>().kinds)
 }
 
 /// The catalog's messages alone (see [`kinds`]).
@@ -97,11 +99,7 @@ fn messages() -> &'static [MessageEntry] {
         messages: Vec<MessageEntry>,
     }
     static MESSAGES: OnceLock<Vec<MessageEntry>> = OnceLock::new();
-    MESSAGES.get_or_init(|| {
-        serde_json::from_str::<Messages>(CATALOG_JSON)
-            .expect("the embedded catalog.json is valid (tested)")
-            .messages
-    })
+    MESSAGES.get_or_init(|| parse::<Messages>().messages)
 }
 
 /// The first message entry matching a printed message value (the text after
@@ -179,7 +177,7 @@ mod tests {
             );
         }
         assert!(c.messages.len() >= 60, "{} messages", c.messages.len());
-        for m in &c.messages {
+        for m in c.messages {
             assert!(
                 !m.text.is_empty() && !m.meaning.is_empty() && !m.fix.is_empty(),
                 "{}",

@@ -95,11 +95,11 @@ pub fn render_catalog_markdown() -> String {
     );
     let _ = writeln!(out, "## Finding kinds\n");
     let _ = writeln!(out, "| kind | title |\n|---|---|");
-    for k in &c.kinds {
+    for k in c.kinds {
         let _ = writeln!(out, "| [`{0}`](#{0}) | {1} |", k.kind.name(), k.title);
     }
     let _ = writeln!(out);
-    for k in &c.kinds {
+    for k in c.kinds {
         let _ = writeln!(out, "### {}\n", k.kind.name());
         let _ = writeln!(out, "*{}*. {}\n", k.title, k.meaning);
         md_list(&mut out, "Usual causes", &k.causes);
@@ -133,7 +133,7 @@ pub fn render_catalog_markdown() -> String {
         c.messages.len()
     );
     let _ = writeln!(out, "| message as printed | kind | since |\n|---|---|---|");
-    for m in &c.messages {
+    for m in c.messages {
         let _ = writeln!(
             out,
             "| `{}` | [`{}`](#{}) | {} |",
@@ -144,7 +144,7 @@ pub fn render_catalog_markdown() -> String {
         );
     }
     let _ = writeln!(out);
-    for m in &c.messages {
+    for m in c.messages {
         let _ = writeln!(out, "#### `{}`\n", m.printed_as);
         let _ = writeln!(out, "Kind: `{}`. {}\n", m.kind.name(), m.meaning);
         md_list(&mut out, "Usual causes", &m.causes);
