@@ -335,6 +335,17 @@ impl Store {
         kind: Option<&str>,
         by_count: bool,
     ) -> Result<Vec<Group>> {
+        self.select_groups(None, service, kind, by_count)
+    }
+
+    /// Groups, all or the one with id `only`, filtered and ordered.
+    fn select_groups(
+        &self,
+        only: Option<i64>,
+        service: Option<&str>,
+        kind: Option<&str>,
+        by_count: bool,
+    ) -> Result<Vec<Group>> {
         let order = if by_count {
             "count DESC, last_seen DESC, id DESC"
         } else {
@@ -350,9 +361,10 @@ impl Store {
                 let mut st = conn.prepare(&format!(
                     "{select} WHERE (?1 IS NULL OR kind = ?1)
                        AND (?2 IS NULL OR EXISTS (SELECT 1 FROM reports r WHERE r.group_id = groups.id AND r.service = ?2))
+                       AND (?3 IS NULL OR id = ?3)
                      ORDER BY {order}"
                 ))?;
-                let rows = st.query_map(params![kind, service], |row| {
+                let rows = st.query_map(params![kind, service, only], |row| {
                     Ok(Group {
                         id: row.get(0)?,
                         kind: row.get(1)?,
@@ -385,9 +397,10 @@ impl Store {
                     &format!(
                         "{select} WHERE ($1::TEXT IS NULL OR kind = $1)
                            AND ($2::TEXT IS NULL OR EXISTS (SELECT 1 FROM reports r WHERE r.group_id = groups.id AND r.service = $2))
+                           AND ($3::BIGINT IS NULL OR id = $3)
                          ORDER BY {order}"
                     ),
-                    &[&kind, &service],
+                    &[&kind, &service, &only],
                 )?;
                 let mut out: Vec<Group> = rows
                     .iter()
@@ -424,9 +437,9 @@ impl Store {
     /// One group and the JSON report of its latest occurrence.
     pub fn group(&self, id: i64) -> Result<Option<(Group, serde_json::Value)>> {
         let Some(g) = self
-            .groups(None, None, false)?
+            .select_groups(Some(id), None, None, false)?
             .into_iter()
-            .find(|g| g.id == id)
+            .next()
         else {
             return Ok(None);
         };
