@@ -40,28 +40,12 @@ fn build_hang(build: &str, dir: &Path) -> PathBuf {
 /// A running lab/cmd/hang: its stdout lines arrive on `lines`.
 struct Hang {
     child: std::process::Child,
-    lines: mpsc::Receiver<String>,
+    lines: mpsc::Receiver<(Instant, String)>,
 }
 
 impl Hang {
     fn start(bin: &Path, args: &[&str]) -> Hang {
-        let mut child = Command::new(bin)
-            .args(args)
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in std::io::BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-            {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
+        let (child, lines) = common::spawn_lines(bin, args);
         let hang = Hang { child, lines };
         let ready = hang.wait_for(|l| l.starts_with("ready "), Duration::from_secs(60));
         assert!(ready.is_some(), "{} never got ready", bin.display());
@@ -77,7 +61,7 @@ impl Hang {
         let until = Instant::now() + timeout;
         while let Some(left) = until.checked_duration_since(Instant::now()) {
             match self.lines.recv_timeout(left) {
-                Ok(l) if want(&l) => return Some(l),
+                Ok((_, l)) if want(&l) => return Some(l),
                 Ok(_) => continue,
                 Err(_) => return None,
             }
@@ -89,7 +73,7 @@ impl Hang {
     fn last_beat(&self) -> u64 {
         self.lines
             .try_iter()
-            .filter_map(|l| l.strip_prefix("beat ")?.parse().ok())
+            .filter_map(|(_, l)| l.strip_prefix("beat ")?.parse().ok())
             .last()
             .unwrap_or(0)
     }

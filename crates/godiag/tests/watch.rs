@@ -12,7 +12,7 @@ mod common;
 use std::io::BufRead;
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -38,23 +38,7 @@ struct Service {
 
 impl Service {
     fn start(bin: &Path, args: &[&str]) -> Service {
-        let mut child = Command::new(bin)
-            .args(args)
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for l in std::io::BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-            {
-                if tx.send((Instant::now(), l)).is_err() {
-                    break;
-                }
-            }
-        });
+        let (child, lines) = common::spawn_lines(bin, args);
         let (_, first) = lines
             .recv_timeout(Duration::from_secs(60))
             .expect("the service starts");

@@ -588,3 +588,33 @@ pub fn prometheus_value(prom: &str, query: &str) -> Option<f64> {
     let v: Value = serde_json::from_slice(&r.body).ok()?;
     v["data"]["result"][0]["value"][1].as_str()?.parse().ok()
 }
+
+/// Starts `bin` with its standard output read on a thread: each line, with
+/// when it arrived, comes on the receiver.
+pub fn spawn_lines(
+    bin: &Path,
+    args: &[&str],
+) -> (
+    std::process::Child,
+    std::sync::mpsc::Receiver<(std::time::Instant, String)>,
+) {
+    use std::io::BufRead;
+    let mut child = Command::new(bin)
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if tx.send((std::time::Instant::now(), line)).is_err() {
+                break;
+            }
+        }
+    });
+    (child, lines)
+}
