@@ -20,13 +20,13 @@ pub const MAX_ARCHIVE_ENTRIES: usize = 10_000;
 pub fn is_bundle_archive(bytes: &[u8]) -> bool {
     let mut head = [0u8; 512];
     let n = if bytes.starts_with(&[0x1f, 0x8b]) {
-        read_full(&mut flate2::read::MultiGzDecoder::new(bytes), &mut head)
+        read_full(&mut flate2::bufread::MultiGzDecoder::new(bytes), &mut head)
     } else {
         let n = bytes.len().min(512);
         head[..n].copy_from_slice(&bytes[..n]);
         n
     };
-    n >= 263 && &head[257..262] == b"ustar"
+    godiag_sniff::is_tar(&head[..n])
 }
 
 fn read_full(r: &mut impl Read, buf: &mut [u8]) -> usize {
@@ -45,7 +45,7 @@ fn read_full(r: &mut impl Read, buf: &mut [u8]) -> usize {
 /// manifest. At most `max_bytes` are inflated in all.
 pub fn inputs_from_archive(name: &str, bytes: &[u8], max_bytes: u64) -> Result<Vec<Input>> {
     let reader: Box<dyn Read + '_> = if bytes.starts_with(&[0x1f, 0x8b]) {
-        Box::new(flate2::read::MultiGzDecoder::new(bytes))
+        Box::new(flate2::bufread::MultiGzDecoder::new(bytes))
     } else {
         Box::new(bytes)
     };

@@ -65,6 +65,9 @@ pub struct Input {
     pub captured_at: Option<String>,
     /// The bundle it came from, when that bundle has a manifest.
     pub bundle: Option<Arc<Bundle>>,
+    /// What its bytes are, when already recognised (by [`crate::inputs_from_paths`],
+    /// which looks for archives): not recognised twice.
+    pub sniffed: Option<Sniffed>,
 }
 
 impl Input {
@@ -74,6 +77,7 @@ impl Input {
             bytes,
             captured_at: None,
             bundle: None,
+            sniffed: None,
         }
     }
 
@@ -183,7 +187,7 @@ pub fn prepare_with(input: Input, limits: &Limits) -> PreparedInput {
     };
     let data = held_bytes(&held);
     let original_len = data.len() as u64;
-    let sniffed = sniff(data);
+    let sniffed = input.sniffed.unwrap_or_else(|| sniff(data));
     // Text inside gzip is decompressed for the text reader; binary kinds keep
     // their compressed bytes for their own readers.
     let text_kind = matches!(

@@ -19,26 +19,12 @@ pub fn inputs_from_paths(paths: &[PathBuf], max_stdin: u64) -> Result<Vec<Input>
     let mut out = Vec::new();
     for p in paths {
         if p.as_os_str() == "-" {
-            out.push(Input::from_vec("-", read_stdin(max_stdin)?));
+            push_or_unpack(Input::from_vec("-", read_stdin(max_stdin)?), &mut out)?;
             continue;
         }
         let meta = std::fs::metadata(p).with_context(|| format!("cannot read {}", p.display()))?;
         if !meta.is_dir() {
-            let input = file_input(p)?;
-            // A bundle packed as one archive (`run --report`) reads as its directory.
-            let archive = match &input.bytes {
-                InputBytes::Mapped(m) if crate::is_bundle_archive(m) => Some(&m[..]),
-                InputBytes::Owned(v) if crate::is_bundle_archive(v) => Some(&v[..]),
-                _ => None,
-            };
-            match archive {
-                Some(bytes) => out.extend(crate::inputs_from_archive(
-                    &input.name,
-                    bytes,
-                    crate::input::DEFAULT_INFLATED_BYTES,
-                )?),
-                None => out.push(input),
-            }
+            push_or_unpack(file_input(p)?, &mut out)?;
             continue;
         }
         let mut files = Vec::new();
@@ -60,6 +46,31 @@ pub fn inputs_from_paths(paths: &[PathBuf], max_stdin: u64) -> Result<Vec<Input>
         }
     }
     Ok(out)
+}
+
+/// Recognises `input` once, for the pipeline too; a tar archive (a bundle
+/// packed by `run --report`) reads as the files of its directory.
+fn push_or_unpack(mut input: Input, out: &mut Vec<Input>) -> Result<()> {
+    let bytes = match &input.bytes {
+        InputBytes::Mapped(m) => &m[..],
+        InputBytes::Owned(v) => &v[..],
+        _ => {
+            out.push(input);
+            return Ok(());
+        }
+    };
+    let sniffed = godiag_sniff::sniff(bytes);
+    if sniffed.kind == godiag_sniff::InputKind::TarArchive {
+        out.extend(crate::inputs_from_archive(
+            &input.name,
+            bytes,
+            crate::input::DEFAULT_INFLATED_BYTES,
+        )?);
+    } else {
+        input.sniffed = Some(sniffed);
+        out.push(input);
+    }
+    Ok(())
 }
 
 /// Standard input, up to `max` bytes: more is an error, not a cut, since

@@ -30,6 +30,8 @@ pub enum InputKind {
     ElfExecutable,
     /// A `bundle.json` written by `godiag collect` / `godiag run`.
     BundleManifest,
+    /// A tar archive, gzipped or not: a packed bundle, read as its files.
+    TarArchive,
     /// Nothing godiag knows.
     Unrecognized,
 }
@@ -51,9 +53,10 @@ impl InputKind {
             InputKind::PprofProto | InputKind::PprofText => Source::Pprof,
             InputKind::ExecutionTrace => Source::Trace,
             InputKind::ElfCore | InputKind::LiveProcess => Source::Core,
-            InputKind::ElfExecutable | InputKind::BundleManifest | InputKind::Unrecognized => {
-                return None
-            }
+            InputKind::ElfExecutable
+            | InputKind::BundleManifest
+            | InputKind::TarArchive
+            | InputKind::Unrecognized => return None,
         })
     }
 
@@ -72,6 +75,7 @@ impl InputKind {
             InputKind::LiveProcess => "live-process",
             InputKind::ElfExecutable => "elf-executable",
             InputKind::BundleManifest => "bundle-manifest",
+            InputKind::TarArchive => "tar-archive",
             InputKind::Unrecognized => "unrecognized",
         }
     }

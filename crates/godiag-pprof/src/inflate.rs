@@ -19,7 +19,7 @@ pub(crate) fn inflate(
     overlap: bool,
     mut piece: impl FnMut(&[u8]),
 ) -> (u64, Option<std::io::Error>) {
-    let mut dec = flate2::read::GzDecoder::new(gz).take(cap);
+    let mut dec = flate2::bufread::GzDecoder::new(gz).take(cap);
     let mut total = 0u64;
     if !overlap {
         let mut chunk = vec![0; CHUNK];

@@ -65,7 +65,8 @@ pub fn sniff(data: &[u8]) -> Sniffed {
     if data.starts_with(GZIP_MAGIC) {
         // A short look first (a profile or trace says what it is in its
         // first bytes); text whose anchor sits after logs gets a longer one.
-        let mut dec = flate2::read::GzDecoder::new(data);
+        // `bufread`: the input is in memory already, no copy buffer needed.
+        let mut dec = flate2::bufread::GzDecoder::new(data);
         let mut head = Vec::new();
         // A short or damaged stream still yields the bytes before the damage.
         let _ = (&mut dec).take(GZIP_PEEK_SHORT).read_to_end(&mut head);
@@ -80,7 +81,7 @@ pub fn sniff(data: &[u8]) -> Sniffed {
         // Binary kinds say what they are at once; text is judged on more.
         let binary = matches!(
             inner.kind,
-            InputKind::PprofProto | InputKind::ExecutionTrace
+            InputKind::PprofProto | InputKind::ExecutionTrace | InputKind::TarArchive
         );
         if !binary && head.len() as u64 == GZIP_PEEK_SHORT {
             let _ = dec
@@ -98,6 +99,9 @@ fn sniff_plain(data: &[u8]) -> Sniffed {
     if data.starts_with(ELF_MAGIC) {
         return sniff_elf(data);
     }
+    if is_tar(data) {
+        return Sniffed::of(InputKind::TarArchive);
+    }
     if let Some(v) = trace_version(data) {
         return Sniffed {
             go_version_at_least: Some(v),
@@ -114,6 +118,12 @@ fn sniff_plain(data: &[u8]) -> Sniffed {
         };
     }
     sniff_text(data)
+}
+
+/// A tar archive: its first header block names its format (`ustar`, POSIX
+/// or GNU) at offset 257.
+pub fn is_tar(data: &[u8]) -> bool {
+    data.get(257..262) == Some(&b"ustar"[..])
 }
 
 /// `go 1.22 trace\0\0\0` (16 bytes) opens every execution trace of Go 1.5+.
@@ -472,5 +482,22 @@ mod tests {
         let s = sniff(&gz.finish().unwrap());
         assert_eq!((s.kind, s.gzipped), (InputKind::PprofProto, true));
         assert_eq!(sniff(b"\x1f\x8b\x08garbage").kind, InputKind::Unrecognized);
+    }
+
+    /// A tar archive (a packed bundle), gzipped or not, by the format name
+    /// in its first header; a shorter or different header is not one.
+    #[test]
+    fn tar_archives() {
+        let mut tar = vec![0u8; 1024];
+        tar[..18].copy_from_slice(b"bundle/bundle.json");
+        tar[257..263].copy_from_slice(b"ustar\0");
+        assert_eq!(sniff(&tar).kind, InputKind::TarArchive);
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, &tar).unwrap();
+        let s = sniff(&gz.finish().unwrap());
+        assert_eq!((s.kind, s.gzipped), (InputKind::TarArchive, true));
+        assert_ne!(sniff(&tar[..260]).kind, InputKind::TarArchive);
+        tar[257] = b'x';
+        assert_ne!(sniff(&tar).kind, InputKind::TarArchive);
     }
 }

@@ -299,4 +299,17 @@ fn bundle_archive_reads_as_its_directory() {
         report["inputs"][0]["captured_at"],
         "2026-12-06T01:02:03.000Z"
     );
+    // The same archive on standard input.
+    let mut child = godiag()
+        .args(["analyze", "--format", "json", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let packed = std::fs::read(&archive).unwrap();
+    std::io::Write::write_all(&mut child.stdin.take().unwrap(), &packed).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let piped: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(piped["findings"], report["findings"]);
+    assert_eq!(piped["inputs"][0]["path"], "stderr.txt");
 }
