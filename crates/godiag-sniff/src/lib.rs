@@ -49,8 +49,9 @@ const ELF_MAGIC: &[u8] = b"\x7fELF";
 const BUILDINFO_MAGIC: &[u8] = b"\xff Go buildinf:";
 
 /// How much of a gzipped input is inflated to recognise it: first a
-/// little, then, when that says nothing, more.
-const GZIP_PEEK_SHORT: u64 = 16 * 1024;
+/// little (the inflater decodes what is asked, not a whole 32 KB window),
+/// then, when that says nothing, more.
+const GZIP_PEEK_SHORT: u64 = 4 * 1024;
 const GZIP_PEEK_LONG: u64 = 256 * 1024;
 
 /// Recognises `data`, which should be the whole input (memory-mapped for big
