@@ -1,7 +1,7 @@
 //! Findings from pprof profiles: CPU hotspots and GC share, heap growth
 //! across snapshots, lock and channel contention, goroutine piles.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use godiag_model::goroutine::is_stdlib_function;
 use godiag_model::Source;
@@ -63,7 +63,7 @@ type SiteKey<'p> = (&'p str, &'p str, i64);
 
 /// Value per user site, largest first.
 fn by_site<'p>(p: &'p Profile, index: usize) -> Vec<(SiteKey<'p>, i64)> {
-    let mut m: HashMap<SiteKey<'p>, i64> = HashMap::new();
+    let mut m: HashMap<SiteKey<'p>, i64> = HashMap::default();
     let mut user = UserFunctions::default();
     for (si, s) in p.raw.sample.iter().enumerate() {
         let v = s.value.get(index).copied().unwrap_or(0);
@@ -84,7 +84,7 @@ fn by_site<'p>(p: &'p Profile, index: usize) -> Vec<(SiteKey<'p>, i64)> {
 
 /// Value per user function, largest first, each with its heaviest line.
 fn by_function<'p>(p: &'p Profile, index: usize) -> Vec<(SiteKey<'p>, i64)> {
-    let mut m: HashMap<(&'p str, &'p str), (i64, SiteKey<'p>, i64)> = HashMap::new();
+    let mut m: HashMap<(&'p str, &'p str), (i64, SiteKey<'p>, i64)> = HashMap::default();
     for (site, v) in by_site(p, index) {
         let e = m.entry((site.0, site.1)).or_insert((0, site, v));
         e.0 = e.0.saturating_add(v);
@@ -170,7 +170,7 @@ fn cpu_findings(input: &ProfileInput<'_>, out: &mut Vec<Finding>) {
     // GC share: samples with a GC worker, assist or sweeper on the stack;
     // allocation: samples inside mallocgc, charged to their user caller.
     let mut gc = 0i64;
-    let mut alloc_sites: HashMap<SiteKey<'_>, i64> = HashMap::new();
+    let mut alloc_sites: HashMap<SiteKey<'_>, i64> = HashMap::default();
     let mut users = UserFunctions::default();
     for (si, s) in p.raw.sample.iter().enumerate() {
         let v = s.value.get(index).copied().unwrap_or(0);
@@ -578,7 +578,7 @@ pub fn confirm_from_profiles(findings: &mut [Finding], inputs: &[ProfileInput<'_
 /// The pprof labels (`pprof.Do`) on the samples charged to a site, most
 /// frequent first: who started the goroutines.
 fn site_labels(p: &Profile, site: &SiteKey<'_>) -> Vec<String> {
-    let mut counts: HashMap<String, i64> = HashMap::new();
+    let mut counts: HashMap<String, i64> = HashMap::default();
     let mut user = UserFunctions::default();
     for (si, s) in p.raw.sample.iter().enumerate() {
         let Some(f) = user_site(p, si, &mut user) else {
