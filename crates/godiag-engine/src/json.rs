@@ -66,13 +66,47 @@ impl serde::Serialize for Inputs<'_, '_> {
         use serde::ser::SerializeSeq;
         let mut seq = s.serialize_seq(Some(self.0.inputs.len()))?;
         for i in &self.0.inputs {
-            seq.serialize_element(&input_value(i))?;
+            seq.serialize_element(&InputJson {
+                fields: input_value(i),
+                profile: i.profile().map(ProfileJson),
+            })?;
         }
         seq.end()
     }
 }
 
-fn input_value(i: &crate::report::InputReport<'_>) -> Value {
+/// An input's fields, with its profile (if any) written in its sorted
+/// place without first becoming a tree of values.
+struct InputJson<'p> {
+    fields: Map<String, Value>,
+    profile: Option<ProfileJson<'p>>,
+}
+
+impl serde::Serialize for InputJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        const KEY: &str = "profile";
+        let mut m = s.serialize_map(Some(
+            self.fields.len() + usize::from(self.profile.is_some()),
+        ))?;
+        let mut profile = self.profile.as_ref();
+        for (k, v) in &self.fields {
+            if k.as_str() > KEY {
+                if let Some(p) = profile.take() {
+                    m.serialize_entry(KEY, p)?;
+                }
+            }
+            m.serialize_entry(k, v)?;
+        }
+        if let Some(p) = profile {
+            m.serialize_entry(KEY, p)?;
+        }
+        m.end()
+    }
+}
+
+/// An input's fields but its profile (see [`InputJson`]).
+fn input_value(i: &crate::report::InputReport<'_>) -> Map<String, Value> {
     {
         {
             let mut o = Map::new();
@@ -118,9 +152,6 @@ fn input_value(i: &crate::report::InputReport<'_>) -> Value {
                 }
                 o.insert("other_lines".into(), json!(t.other_lines));
             }
-            if let Some(p) = i.profile() {
-                o.insert("profile".into(), profile_json(p));
-            }
             if let Some(t) = i.trace() {
                 o.insert("trace".into(), json!(t));
             }
@@ -149,7 +180,7 @@ fn input_value(i: &crate::report::InputReport<'_>) -> Value {
                     json!(groups.iter().take(MAX_GROUPS).collect::<Vec<_>>()),
                 );
             }
-            Value::Object(o)
+            o
         }
     }
 }
@@ -197,55 +228,137 @@ fn profile_comparisons(report: &Report<'_>) -> Vec<Value> {
         .collect()
 }
 
-/// The JSON form: kind, sample types, times, and top tables by function and by line.
-pub fn profile_json(p: &Profile) -> Value {
-    let index = p.default_sample_index();
-    let types = p.sample_types();
-    let (ty, unit) = types.get(index).copied().unwrap_or(("", ""));
-    let total = p.total(index);
-    let rows = |index: usize, g: Granularity| -> Vec<Value> {
-        p.top_rows(index, g)
-            .iter()
-            .take(TOP_ROWS)
-            .map(|r| {
-                let mut o =
-                    json!({"function": r.function, "file": r.file, "flat": r.flat, "cum": r.cum});
-                if g == Granularity::Line {
-                    o["line"] = json!(r.line);
-                }
-                o
-            })
-            .collect()
-    };
-    let by_type: Vec<Value> = types
-        .iter()
-        .enumerate()
-        .map(|(i, (t, u))| {
-            json!({
-                "sample_type": t,
-                "unit": u,
-                "total": p.total(i),
-                "top": rows(i, Granularity::Function),
-                "top_lines": rows(i, Granularity::Line),
-            })
-        })
-        .collect();
-    json!({
-        "kind": p.kind().name(),
-        "sample_types": types.iter().map(|(t, u)| json!({"type": t, "unit": u})).collect::<Vec<_>>(),
-        "sample_type": ty,
-        "unit": unit,
-        "total": total,
-        "samples": p.raw.sample.len(),
-        "time_unix_seconds": p.time_seconds(),
-        "duration_seconds": p.duration_seconds(),
-        "period": p.raw.period,
-        "main_binary": p.main_binary(),
-        "comments": p.raw.comment.iter().map(|c| p.str(*c)).collect::<Vec<_>>(),
-        "doc_url": Some(p.str(p.raw.doc_url)).filter(|s| !s.is_empty()),
-        "top": by_type.get(index).map(|t| t["top"].clone()),
-        "top_lines": by_type.get(index).map(|t| t["top_lines"].clone()),
+/// A profile's JSON (kind, sample types, times, and top tables by function
+/// and by line), written as it is serialized: a small profile's run is
+/// mostly fixed costs, and a tree of values for its tables (a map and a
+/// string per key and name) was a tenth of it. Keys in the order a JSON
+/// object sorts them, as everywhere in the document.
+struct ProfileJson<'p>(&'p Profile);
+
+impl serde::Serialize for ProfileJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let p = self.0;
+        let index = p.default_sample_index();
+        let types = p.sample_types();
+        let (ty, unit) = types.get(index).copied().unwrap_or(("", ""));
+        let rows = |g| (index < types.len()).then_some(TopJson { p, index, g });
+        let mut m = s.serialize_map(Some(15))?;
         // Every sample type (heap: in-use and allocated, objects and bytes).
-        "by_sample_type": by_type,
-    })
+        m.serialize_entry("by_sample_type", &SampleTypesJson { p, types: &types })?;
+        let comments: Vec<&str> = p.raw.comment.iter().map(|c| p.str(*c)).collect();
+        m.serialize_entry("comments", &comments)?;
+        m.serialize_entry(
+            "doc_url",
+            &Some(p.str(p.raw.doc_url)).filter(|s| !s.is_empty()),
+        )?;
+        m.serialize_entry("duration_seconds", &p.duration_seconds())?;
+        m.serialize_entry("kind", p.kind().name())?;
+        m.serialize_entry("main_binary", &p.main_binary())?;
+        m.serialize_entry("period", &p.raw.period)?;
+        m.serialize_entry("sample_type", ty)?;
+        let type_units: Vec<TypeUnit<'_>> = types
+            .iter()
+            .map(|&(r#type, unit)| TypeUnit { r#type, unit })
+            .collect();
+        m.serialize_entry("sample_types", &type_units)?;
+        m.serialize_entry("samples", &p.raw.sample.len())?;
+        m.serialize_entry("time_unix_seconds", &p.time_seconds())?;
+        m.serialize_entry("top", &rows(Granularity::Function))?;
+        m.serialize_entry("top_lines", &rows(Granularity::Line))?;
+        m.serialize_entry("total", &p.total(index))?;
+        m.serialize_entry("unit", unit)?;
+        m.end()
+    }
+}
+
+#[derive(serde::Serialize)]
+struct TypeUnit<'a> {
+    r#type: &'a str,
+    unit: &'a str,
+}
+
+/// Each sample type with its total and top tables.
+struct SampleTypesJson<'p, 't> {
+    p: &'p Profile,
+    types: &'t [(&'p str, &'p str)],
+}
+
+impl serde::Serialize for SampleTypesJson<'_, '_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        let p = self.p;
+        let mut seq = s.serialize_seq(Some(self.types.len()))?;
+        for (index, (ty, unit)) in self.types.iter().enumerate() {
+            struct One<'p, 'a> {
+                p: &'p Profile,
+                index: usize,
+                ty: &'a str,
+                unit: &'a str,
+            }
+            impl serde::Serialize for One<'_, '_> {
+                fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    let (p, index) = (self.p, self.index);
+                    let mut m = s.serialize_map(Some(5))?;
+                    m.serialize_entry("sample_type", self.ty)?;
+                    m.serialize_entry(
+                        "top",
+                        &TopJson {
+                            p,
+                            index,
+                            g: Granularity::Function,
+                        },
+                    )?;
+                    m.serialize_entry(
+                        "top_lines",
+                        &TopJson {
+                            p,
+                            index,
+                            g: Granularity::Line,
+                        },
+                    )?;
+                    m.serialize_entry("total", &p.total(index))?;
+                    m.serialize_entry("unit", self.unit)?;
+                    m.end()
+                }
+            }
+            seq.serialize_element(&One { p, index, ty, unit })?;
+        }
+        seq.end()
+    }
+}
+
+/// The first rows of one top table.
+struct TopJson<'p> {
+    p: &'p Profile,
+    index: usize,
+    g: Granularity,
+}
+
+impl serde::Serialize for TopJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        let rows = self.p.top_rows(self.index, self.g);
+        let rows = &rows[..rows.len().min(TOP_ROWS)];
+        let mut seq = s.serialize_seq(Some(rows.len()))?;
+        for r in rows {
+            struct Row<'r>(&'r godiag_pprof::TopRow, bool);
+            impl serde::Serialize for Row<'_> {
+                fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                    let (r, lines) = (self.0, self.1);
+                    let mut m = s.serialize_map(Some(4 + usize::from(lines)))?;
+                    m.serialize_entry("cum", &r.cum)?;
+                    m.serialize_entry("file", &*r.file)?;
+                    m.serialize_entry("flat", &r.flat)?;
+                    m.serialize_entry("function", &*r.function)?;
+                    if lines {
+                        m.serialize_entry("line", &r.line)?;
+                    }
+                    m.end()
+                }
+            }
+            seq.serialize_element(&Row(r, self.g == Granularity::Line))?;
+        }
+        seq.end()
+    }
 }
