@@ -375,9 +375,16 @@ fn decode_sample_fields(b: &[u8], stacks: &mut Stacks) -> Result<proto::Sample, 
                     2 => s
                         .value
                         .extend(packed_varints(body)?.into_iter().map(|v| v as i64)),
-                    3 => s
-                        .label
-                        .push(proto::Label::decode(body).map_err(|e| e.to_string())?),
+                    3 => {
+                        // Most samples carry one label (a heap profile's
+                        // `bytes`): room for one, not the four a first push
+                        // makes (96 bytes a sample).
+                        if s.label.capacity() == 0 {
+                            s.label.reserve_exact(1);
+                        }
+                        s.label
+                            .push(proto::Label::decode(body).map_err(|e| e.to_string())?)
+                    }
                     _ => {}
                 }
             }
