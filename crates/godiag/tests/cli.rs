@@ -312,4 +312,18 @@ fn bundle_archive_reads_as_its_directory() {
     let piped: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(piped["findings"], report["findings"]);
     assert_eq!(piped["inputs"][0]["path"], "stderr.txt");
+    // Inside a directory it is named for what it is, and not unpacked.
+    let holder = dir.join("holder");
+    std::fs::create_dir_all(&holder).unwrap();
+    std::fs::copy(&archive, holder.join("bundle.tar.gz")).unwrap();
+    let out = godiag()
+        .args(["analyze", "--format", "json"])
+        .arg(&holder)
+        .output()
+        .unwrap();
+    let nested: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(nested["inputs"][0]["kind"], "tar-archive", "{nested:#}");
+    assert_eq!(nested["inputs"][0]["analysed"], false);
+    let warning = nested["inputs"][0]["warnings"][0].as_str().unwrap();
+    assert!(warning.contains("give it as its own path"), "{warning}");
 }

@@ -38,6 +38,18 @@ pub(crate) fn read<'a>(
             ..Read::new(input)
         };
     }
+    if kind == InputKind::TarArchive {
+        // Archives are unpacked where inputs are gathered (a path, `-`);
+        // one met inside a directory or another archive is not.
+        return Read {
+            status: InputStatus::Partial,
+            analysed: false,
+            warnings: vec![
+                "a tar archive inside a directory or another archive is not unpacked: give it as its own path to read the files in it".into(),
+            ],
+            ..Read::new(input)
+        };
+    }
     if !kind.is_analysed() {
         return Read {
             status: InputStatus::Partial,
