@@ -21,6 +21,16 @@ fn analyze_json_stdin(input: &[u8]) -> std::process::Output {
     child.wait_with_output().unwrap()
 }
 
+/// `godiag analyze --format json PATH`, its report.
+fn analyze_json_path(path: &std::path::Path) -> serde_json::Value {
+    let out = godiag()
+        .args(["analyze", "--format", "json"])
+        .arg(path)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 const CRASH: &str =
     "panic: boom\n\ngoroutine 1 [running]:\nmain.main()\n\t/app/main.go:3 +0x1d\nexit status 2\n";
 
@@ -284,12 +294,7 @@ fn bundle_archive_reads_as_its_directory() {
     let packed = godiag_engine::pack_bundle(&bundle, &[]).unwrap();
     let archive = dir.join("bundle.tar.gz");
     std::fs::write(&archive, packed).unwrap();
-    let out = godiag()
-        .args(["analyze", "--format", "json"])
-        .arg(&archive)
-        .output()
-        .unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let report = analyze_json_path(&archive);
     assert_eq!(
         report["findings"][0]["kind"], "nil-dereference",
         "{report:#}"
@@ -300,15 +305,7 @@ fn bundle_archive_reads_as_its_directory() {
         "2026-12-06T01:02:03.000Z"
     );
     // The same archive on standard input.
-    let mut child = godiag()
-        .args(["analyze", "--format", "json", "-"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let packed = std::fs::read(&archive).unwrap();
-    std::io::Write::write_all(&mut child.stdin.take().unwrap(), &packed).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = analyze_json_stdin(&std::fs::read(&archive).unwrap());
     let piped: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(piped["findings"], report["findings"]);
     assert_eq!(piped["inputs"][0]["path"], "stderr.txt");
@@ -316,12 +313,7 @@ fn bundle_archive_reads_as_its_directory() {
     let holder = dir.join("holder");
     std::fs::create_dir_all(&holder).unwrap();
     std::fs::copy(&archive, holder.join("bundle.tar.gz")).unwrap();
-    let out = godiag()
-        .args(["analyze", "--format", "json"])
-        .arg(&holder)
-        .output()
-        .unwrap();
-    let nested: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let nested = analyze_json_path(&holder);
     assert_eq!(nested["inputs"][0]["kind"], "tar-archive", "{nested:#}");
     assert_eq!(nested["inputs"][0]["analysed"], false);
     let warning = nested["inputs"][0]["warnings"][0].as_str().unwrap();
