@@ -16,30 +16,6 @@ use crate::input::{Input, InputBytes};
 /// Entries read from one archive at most.
 pub const MAX_ARCHIVE_ENTRIES: usize = 10_000;
 
-/// Whether `bytes` is a tar archive, gzipped or not (its `ustar` magic).
-pub fn is_bundle_archive(bytes: &[u8]) -> bool {
-    let mut head = [0u8; 512];
-    let n = if bytes.starts_with(&[0x1f, 0x8b]) {
-        read_full(&mut flate2::bufread::MultiGzDecoder::new(bytes), &mut head)
-    } else {
-        let n = bytes.len().min(512);
-        head[..n].copy_from_slice(&bytes[..n]);
-        n
-    };
-    godiag_sniff::is_tar(&head[..n])
-}
-
-fn read_full(r: &mut impl Read, buf: &mut [u8]) -> usize {
-    let mut n = 0;
-    while n < buf.len() {
-        match r.read(&mut buf[n..]) {
-            Ok(0) | Err(_) => break,
-            Ok(k) => n += k,
-        }
-    }
-    n
-}
-
 /// The files of a bundle archive as inputs, named by their path in the
 /// bundle directory (a single top directory is dropped), with the bundle's
 /// manifest. At most `max_bytes` are inflated in all.
@@ -180,6 +156,11 @@ mod tests {
             b.append_data(&mut h, name, *data).unwrap();
         }
         b.into_inner().unwrap()
+    }
+
+    /// Whether the front ends would unpack `bytes` as an archive.
+    fn is_bundle_archive(bytes: &[u8]) -> bool {
+        crate::recognise(&mut Input::from_vec("t", bytes.to_vec()))
     }
 
     #[test]

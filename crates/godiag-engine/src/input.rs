@@ -85,6 +85,16 @@ impl Input {
     pub fn from_vec(name: impl Into<String>, bytes: Vec<u8>) -> Self {
         Input::new(name, InputBytes::Owned(bytes))
     }
+
+    /// Its bytes, when they are in memory or mapped (not a stream or a
+    /// process).
+    pub fn held_bytes(&self) -> Option<&[u8]> {
+        match &self.bytes {
+            InputBytes::Mapped(m) => Some(m),
+            InputBytes::Owned(v) => Some(v),
+            InputBytes::Stream(_) | InputBytes::Process(_) => None,
+        }
+    }
 }
 
 enum Held {
@@ -141,6 +151,20 @@ fn held_bytes(h: &Held) -> &[u8] {
         Held::Mapped(m) => m,
         Held::Owned(v) => v,
     }
+}
+
+/// Recognises an input held in memory or mapped, once: [`prepare`] reuses
+/// what was found. Returns whether it is a tar archive (a packed bundle),
+/// which front ends unpack into its files with
+/// [`crate::inputs_from_archive`].
+pub fn recognise(input: &mut Input) -> bool {
+    let Some(bytes) = input.held_bytes() else {
+        return false;
+    };
+    let sniffed = sniff(bytes);
+    let tar = sniffed.kind == InputKind::TarArchive;
+    input.sniffed = Some(sniffed);
+    tar
 }
 
 /// Recognises an input and makes its bytes readable by its reader.

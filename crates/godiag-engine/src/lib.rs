@@ -31,12 +31,14 @@ pub mod time;
 mod timeline;
 pub mod tools;
 
-pub use archive::{inputs_from_archive, is_bundle_archive, pack_bundle, MAX_ARCHIVE_ENTRIES};
+pub use archive::{inputs_from_archive, pack_bundle, MAX_ARCHIVE_ENTRIES};
 pub use bundle::{Bundle, BundleFile, BundleManifest, Failure, BUNDLE_SCHEMA};
 pub use godiag_analysis::{Confidence, Finding, FindingKind, Location};
 pub use godiag_model::{GroupKeyMode, InputKind, InputStatus};
 pub use godiag_traceback::DEFAULT_FULL_GOROUTINES;
-pub use input::{prepare, prepare_with, Input, InputBytes, Limits, PreparedInput, ProcessSource};
+pub use input::{
+    prepare, prepare_with, recognise, Input, InputBytes, Limits, PreparedInput, ProcessSource,
+};
 pub use json::{render_json, write_json, SCHEMA};
 pub use paths::{inputs_from_paths, load_inputs, DEFAULT_MAX_STDIN_MIB};
 pub use pipeline::build_report;

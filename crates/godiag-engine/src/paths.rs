@@ -48,28 +48,20 @@ pub fn inputs_from_paths(paths: &[PathBuf], max_stdin: u64) -> Result<Vec<Input>
     Ok(out)
 }
 
-/// Recognises `input` once, for the pipeline too; a tar archive (a bundle
-/// packed by `run --report`) reads as the files of its directory.
+/// A tar archive (a bundle packed by `run --report`) reads as the files of
+/// its directory; anything else is recognised once, for the pipeline too.
 fn push_or_unpack(mut input: Input, out: &mut Vec<Input>) -> Result<()> {
-    let bytes = match &input.bytes {
-        InputBytes::Mapped(m) => &m[..],
-        InputBytes::Owned(v) => &v[..],
-        _ => {
-            out.push(input);
+    if crate::recognise(&mut input) {
+        if let Some(bytes) = input.held_bytes() {
+            out.extend(crate::inputs_from_archive(
+                &input.name,
+                bytes,
+                crate::input::DEFAULT_INFLATED_BYTES,
+            )?);
             return Ok(());
         }
-    };
-    let sniffed = godiag_sniff::sniff(bytes);
-    if sniffed.kind == godiag_sniff::InputKind::TarArchive {
-        out.extend(crate::inputs_from_archive(
-            &input.name,
-            bytes,
-            crate::input::DEFAULT_INFLATED_BYTES,
-        )?);
-    } else {
-        input.sniffed = Some(sniffed);
-        out.push(input);
     }
+    out.push(input);
     Ok(())
 }
 

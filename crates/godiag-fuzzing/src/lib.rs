@@ -255,7 +255,7 @@ pub const TARGETS: &[(&str, Target)] = &[
 /// Bundle archives (tar, gzipped or not; what `serve` ingests): unpacked
 /// within a small cap, and what comes out is diagnosed.
 pub fn archive(data: &[u8]) {
-    let _ = godiag_engine::is_bundle_archive(data);
+    let _ = godiag_engine::recognise(&mut godiag_engine::Input::from_vec("fuzz", data.to_vec()));
     if let Ok(inputs) = godiag_engine::inputs_from_archive("fuzz", data, 8 << 20) {
         let _ = godiag_engine::diagnose(inputs, &godiag_engine::Options::default());
     }

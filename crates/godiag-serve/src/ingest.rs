@@ -28,19 +28,19 @@ pub(crate) fn diagnose_body(body: Vec<u8>, max_inflated: u64) -> godiag_engine::
         },
         ..Default::default()
     };
-    let inputs = if godiag_engine::is_bundle_archive(&body) {
-        match godiag_engine::inputs_from_archive("bundle", &body, max_inflated) {
-            Ok(inputs) => inputs,
-            // An archive that cannot be unpacked is still offered to the
-            // readers, which say what it is not.
-            Err(e) => {
-                tracing::info!(error = %format!("{e:#}"), "bundle not unpacked");
-                vec![godiag_engine::Input::from_vec("report", body)]
-            }
-        }
+    let mut input = godiag_engine::Input::from_vec("report", body);
+    let unpacked = if godiag_engine::recognise(&mut input) {
+        input.held_bytes().and_then(|body| {
+            godiag_engine::inputs_from_archive("bundle", body, max_inflated)
+                // An archive that cannot be unpacked is still offered to
+                // the readers, which say what it is.
+                .map_err(|e| tracing::info!(error = %format!("{e:#}"), "bundle not unpacked"))
+                .ok()
+        })
     } else {
-        vec![godiag_engine::Input::from_vec("report", body)]
+        None
     };
+    let inputs = unpacked.unwrap_or_else(|| vec![input]);
     godiag_engine::diagnose(inputs, &options)
 }
 

@@ -39,13 +39,14 @@ pub(crate) fn read<'a>(
         };
     }
     if kind == InputKind::TarArchive {
-        // Archives are unpacked where inputs are gathered (a path, `-`);
-        // one met inside a directory or another archive is not.
+        // Archives are unpacked where inputs are gathered (a path, `-`, a
+        // report sent to `serve`); one met inside a directory or another
+        // archive is not, nor one whose unpacking failed.
         return Read {
             status: InputStatus::Partial,
             analysed: false,
             warnings: vec![
-                "a tar archive inside a directory or another archive is not unpacked: give it as its own path to read the files in it".into(),
+                "a tar archive, not unpacked (it sat inside a directory or another archive, or unpacking it failed): give it as its own path to read the files in it".into(),
             ],
             ..Read::new(input)
         };
