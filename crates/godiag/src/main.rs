@@ -817,11 +817,9 @@ const LARGE_INPUT: usize = 256 << 20;
 
 /// A progress bar, when standard error is a terminal and an input is large.
 fn progress_bar(inputs: &[godiag_engine::Input]) -> Option<indicatif::ProgressBar> {
-    let large = inputs.iter().any(|i| match &i.bytes {
-        godiag_engine::InputBytes::Mapped(m) => m.len() >= LARGE_INPUT,
-        godiag_engine::InputBytes::Owned(v) => v.len() >= LARGE_INPUT,
-        godiag_engine::InputBytes::Stream(_) | godiag_engine::InputBytes::Process(_) => false,
-    });
+    let large = inputs
+        .iter()
+        .any(|i| i.held_bytes().is_some_and(|b| b.len() >= LARGE_INPUT));
     if !large || !std::io::stderr().is_terminal() {
         return None;
     }
