@@ -33,10 +33,14 @@ pub(crate) fn string(
     Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
-/// The string header (pointer, length) at `at`.
+/// The string header (pointer, length) at `at`: in the core, or in the
+/// executable's read-only data (a constant converted to an interface, as
+/// in `panic("...")`, points at a static header there, which a core does
+/// not hold).
 fn string_at(core: &Image<'_>, exe: &GoExecutable<'_>, bias: u64, at: u64) -> Option<String> {
-    let ptr = core.read_u64(at)?;
-    let len = core.read_u64(at.wrapping_add(8))?;
+    let image = ProcessImage { core, exe, bias };
+    let ptr = image.read_u64(at)?;
+    let len = image.read_u64(at.wrapping_add(8))?;
     string(core, exe, bias, ptr, len)
 }
 
@@ -159,7 +163,9 @@ pub(crate) fn panics(
                 "runtime.errorString" => {
                     string_at(core, exe, bias, data).map(|s| format!("runtime error: {s}"))
                 }
-                "int" | "int64" => core.read_u64(data).map(|v| (v as i64).to_string()),
+                "int" | "int64" => ProcessImage { core, exe, bias }
+                    .read_u64(data)
+                    .map(|v| (v as i64).to_string()),
                 _ => None,
             };
             out.push((

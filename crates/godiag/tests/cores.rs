@@ -497,6 +497,30 @@ fn crash_text_with_its_executable() {
 #[test]
 fn labels_and_panic_values() {
     assert!(check_labels(&cases()) >= 1);
+    assert!(check_constant_panic_values(&cases()) >= 1);
+}
+
+/// `panic("...")` of a constant: the interface points at a string header in
+/// the executable's read-only data, which the core does not hold; the value
+/// is read from the executable, not named by its type.
+fn check_constant_panic_values(cases: &[Case]) -> usize {
+    let mut seen = 0;
+    for case in cases.iter().filter(|c| c.scenario == "deadlock-lock-chan") {
+        let core_bytes = gunzip(&case.file("core.gz"));
+        let exe_bytes = gunzip(&case.file("exe.gz"));
+        let core = godiag_core::Core::parse(&core_bytes).unwrap();
+        let exe = godiag_exe::GoExecutable::parse(&exe_bytes).unwrap();
+        let read = godiag_core::goroutines(&core.image(), &exe, &exe_bytes).unwrap();
+        let (_, panics) = read.panics.as_ref().expect("a panic in progress");
+        assert_eq!(
+            panics,
+            &vec![("watchdog: no event handled for 1s".to_string(), false)],
+            "{}",
+            case.name()
+        );
+        seen += 1;
+    }
+    seen
 }
 
 fn check_labels(cases: &[Case]) -> usize {
