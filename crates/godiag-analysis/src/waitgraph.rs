@@ -647,9 +647,11 @@ fn cycle_finding(
     let others = cycle.iter().any(|&i| graph.edges(i).len() > 1);
     f.confirm(Evidence {
         source: input.source(),
+        // The cycle's members, not every goroutine the graph holds (a
+        // process with thousands parked on channels elsewhere read as
+        // "5003 goroutines blocked on locks").
         summary: format!(
-            "{} goroutines blocked on {}: each waits for {} ({}{})",
-            waiters.len(),
+            "{n} goroutines blocked on {}: each waits for {} ({}{}){}",
             if all_locks { "locks" } else { "locks, channels or wait groups" },
             if all_locks { "a lock the next holds" } else { "what the next could release" },
             proofs
@@ -662,7 +664,12 @@ fn cycle_finding(
                 })
                 .collect::<Vec<_>>()
                 .join("; "),
-            if others { "; another goroutine could also be the holder" } else { "" }
+            if others { "; another goroutine could also be the holder" } else { "" },
+            match victims.len() {
+                0 => String::new(),
+                1 => "; 1 more waits behind them".into(),
+                v => format!("; {v} more wait behind them"),
+            }
         ),
         input: input.index,
         offset: Some(members[lead].g.offset),

@@ -127,6 +127,13 @@ fn assert_abba(report: &serde_json::Value, what: &str) {
         "{what}: {title}"
     );
     assert_eq!(top["verification"]["core"], "confirms", "{what}");
+    // The cycle's two members are counted, not the thousands of parked
+    // goroutines the process also holds.
+    let summary = top["evidence"][0]["summary"].as_str().unwrap_or("");
+    assert!(
+        summary.starts_with("2 goroutines blocked on locks: "),
+        "{what}: {summary}"
+    );
 }
 
 #[test]

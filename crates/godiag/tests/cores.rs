@@ -707,6 +707,14 @@ fn lock_cycle_closed_by_deferred_unlocks() {
             "{name}: {}",
             top.evidence[0].summary
         );
+        // The count is the cycle's two members; the third goroutine on
+        // those locks waits behind them (it was counted among them).
+        let summary = &top.evidence[0].summary;
+        assert!(
+            summary.starts_with("2 goroutines blocked on locks: ")
+                && summary.ends_with("; 1 more waits behind them"),
+            "{name}: {summary}"
+        );
         let core_text = report.inputs[0].text().expect("the core's goroutines");
         let in_fn = |f: &str| {
             core_text
