@@ -104,12 +104,51 @@ impl Client {
         body: &[u8],
         timeout: Duration,
     ) -> Result<(u16, Vec<u8>)> {
+        self.post_body(url, content_type, headers, body, None, timeout)
+    }
+
+    /// [`Client::post`] of `len` bytes read from `body` as they are sent
+    /// (a packed bundle from its file).
+    pub fn post_reader(
+        &self,
+        url: &str,
+        content_type: &str,
+        headers: &[(&str, &str)],
+        body: &mut dyn std::io::Read,
+        len: u64,
+        timeout: Duration,
+    ) -> Result<(u16, Vec<u8>)> {
+        self.post_body(
+            url,
+            content_type,
+            headers,
+            ureq::SendBody::from_reader(body),
+            Some(len),
+            timeout,
+        )
+    }
+
+    fn post_body(
+        &self,
+        url: &str,
+        content_type: &str,
+        headers: &[(&str, &str)],
+        body: impl ureq::AsSendBody,
+        len: Option<u64>,
+        timeout: Duration,
+    ) -> Result<(u16, Vec<u8>)> {
         let mut req = self.agent.post(url);
         for (k, v) in &self.headers {
             req = req.header(k, v);
         }
         for (k, v) in headers {
             req = req.header(*k, *v);
+        }
+        // A reader's length is not known to ureq, which would send it
+        // chunked; the length lets a server refuse a body too large (413)
+        // before it arrives.
+        if let Some(n) = len {
+            req = req.header("Content-Length", n.to_string());
         }
         let mut resp = req
             .header("Content-Type", content_type)

@@ -1,10 +1,12 @@
 //! Uploading a bundle to `godiag serve` (`godiag run --report URL`): the
-//! directory packed as a gzipped tar and posted to `/api/v1/reports` with
-//! its metadata. A server that finds it too large (413) gets it again
+//! directory packed as a gzipped tar (into a temporary file, then sent from
+//! it) and posted to `/api/v1/reports` with its metadata. A server that finds it too large (413) gets it again
 //! without its large files (the core, the executable), so that the crash
 //! text still lands.
 
-use std::path::Path;
+use std::io::{Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
@@ -64,8 +66,16 @@ pub fn upload_bundle(dir: &Path, u: &Upload) -> Result<Uploaded> {
     let mut first_refusal: Option<String> = None;
     loop {
         let leave: Vec<&str> = left_out.iter().map(String::as_str).collect();
-        let body = godiag_engine::pack_bundle(dir, &leave)?;
-        let sent = client.post(&url, "application/gzip", &headers, &body, TIMEOUT);
+        let spool = Spool::pack(dir, &leave)?;
+        let mut body = std::io::BufReader::new(&spool.file);
+        let sent = client.post_reader(
+            &url,
+            "application/gzip",
+            &headers,
+            &mut body,
+            spool.len,
+            TIMEOUT,
+        );
         let (status, refusal) = match sent {
             Ok((status @ 200..=299, answer)) => {
                 let answer = serde_json::from_slice(&answer)
@@ -86,7 +96,7 @@ pub fn upload_bundle(dir: &Path, u: &Upload) -> Result<Uploaded> {
             // the client has sent it all and could read the 413.
             Err(e) => (0, format!("{e:#}")),
         };
-        let too_large = status == 413 || (status == 0 && body.len() as u64 > LARGE_FILE);
+        let too_large = status == 413 || (status == 0 && spool.len > LARGE_FILE);
         if first_refusal.is_none() && too_large {
             left_out = large_files(dir)?;
             if !left_out.is_empty() {
@@ -98,6 +108,52 @@ pub fn upload_bundle(dir: &Path, u: &Upload) -> Result<Uploaded> {
             Some(first) => bail!("{first}; without its large files: {refusal}"),
             None => bail!("{refusal}"),
         }
+    }
+}
+
+/// The packed bundle, in a file of its own in the temporary directory
+/// (removed when dropped): a bundle with a core of gigabytes is packed and
+/// sent without being held in memory.
+struct Spool {
+    file: std::fs::File,
+    path: PathBuf,
+    len: u64,
+}
+
+impl Spool {
+    fn pack(dir: &Path, leave_out: &[&str]) -> Result<Spool> {
+        static SEQ: AtomicU64 = AtomicU64::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "godiag-upload-{}-{}.tar.gz",
+            std::process::id(),
+            SEQ.fetch_add(1, Ordering::Relaxed)
+        ));
+        // create_new: never through a link someone left at that name.
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .with_context(|| format!("cannot create {}", path.display()))?;
+        let mut spool = Spool { file, path, len: 0 };
+        let written = godiag_engine::pack_bundle_into(
+            dir,
+            leave_out,
+            std::io::BufWriter::with_capacity(1 << 20, &spool.file),
+        )?;
+        written
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(|mut f| f.seek(SeekFrom::Start(0)))
+            .with_context(|| format!("cannot write {}", spool.path.display()))?;
+        spool.len = spool.file.metadata()?.len();
+        Ok(spool)
+    }
+}
+
+impl Drop for Spool {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
     }
 }
 

@@ -100,6 +100,25 @@ pub fn inputs_from_archive(name: &str, bytes: &[u8], max_bytes: u64) -> Result<V
     Ok(out)
 }
 
+/// A body of bytes (an upload) as inputs, recognised once: a bundle
+/// archive's files, copied out of the borrowed body (which is not copied
+/// whole), or else the body as one input, `report`. An archive that cannot
+/// be unpacked is offered to the readers as it is, which say what it is;
+/// why it was not unpacked comes with it.
+pub fn inputs_from_body(body: &[u8], max_inflated: u64) -> (Vec<Input>, Option<anyhow::Error>) {
+    let sniffed = godiag_sniff::sniff(body);
+    let mut failed = None;
+    if sniffed.kind == godiag_model::InputKind::TarArchive {
+        match inputs_from_archive("bundle", body, max_inflated) {
+            Ok(inputs) => return (inputs, None),
+            Err(e) => failed = Some(e),
+        }
+    }
+    let mut input = Input::from_vec("report", body.to_vec());
+    input.sniffed = Some(sniffed);
+    (vec![input], failed)
+}
+
 /// The one directory every path is under (`./` aside), if there is one.
 fn common_top<'p>(mut paths: impl Iterator<Item = &'p str>) -> Option<String> {
     let first = paths.next()?.trim_start_matches("./");
@@ -118,11 +137,17 @@ fn common_top<'p>(mut paths: impl Iterator<Item = &'p str>) -> Option<String> {
 /// named like the directory. Files named in `leave_out` (by their name in
 /// the directory) are not packed.
 pub fn pack_bundle(dir: &Path, leave_out: &[&str]) -> Result<Vec<u8>> {
+    pack_bundle_into(dir, leave_out, Vec::new())
+}
+
+/// [`pack_bundle`], written to `out` as it is packed (a bundle with a core
+/// of gigabytes goes to a file, not to memory); returns `out`.
+pub fn pack_bundle_into<W: Write>(dir: &Path, leave_out: &[&str], out: W) -> Result<W> {
     let top = dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "bundle".into());
-    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let gz = flate2::write::GzEncoder::new(out, flate2::Compression::default());
     let mut tar = tar::Builder::new(gz);
     tar.follow_symlinks(false);
     let mut names: Vec<_> = std::fs::read_dir(dir)
@@ -192,6 +217,26 @@ mod tests {
         assert!(format!("{e:#}").contains("once inflated"), "{e:#}");
         assert!(!is_bundle_archive(b"goroutine 1 [running]:\n"));
         assert!(!is_bundle_archive(&[]));
+    }
+
+    /// An upload: an archive's files, else the body itself, recognised once;
+    /// an archive over the cap is offered as it is, with why.
+    #[test]
+    fn a_body_is_its_archive_files_or_itself() {
+        let t = tar_of(&[("b/crash.txt", b"panic: boom\n"), ("b/dump.txt", b"x")]);
+        let (inputs, why) = inputs_from_body(&t, 1 << 20);
+        assert!(why.is_none());
+        let names: Vec<&str> = inputs.iter().map(|i| i.name.as_str()).collect();
+        assert_eq!(names, ["crash.txt", "dump.txt"]);
+        let (inputs, why) = inputs_from_body(b"goroutine 1 [running]:\n", 1 << 20);
+        assert!(why.is_none());
+        assert_eq!(inputs.len(), 1);
+        assert_eq!(inputs[0].name, "report");
+        assert!(inputs[0].sniffed.is_some());
+        let (inputs, why) = inputs_from_body(&t, 4);
+        assert_eq!(inputs.len(), 1);
+        assert_eq!(inputs[0].held_bytes(), Some(&t[..]));
+        assert!(format!("{:#}", why.expect("why")).contains("once inflated"));
     }
 
     #[test]

@@ -31,7 +31,9 @@ pub mod time;
 mod timeline;
 pub mod tools;
 
-pub use archive::{inputs_from_archive, pack_bundle, MAX_ARCHIVE_ENTRIES};
+pub use archive::{
+    inputs_from_archive, inputs_from_body, pack_bundle, pack_bundle_into, MAX_ARCHIVE_ENTRIES,
+};
 pub use bundle::{Bundle, BundleFile, BundleManifest, Failure, BUNDLE_SCHEMA};
 pub use godiag_analysis::{Confidence, Finding, FindingKind, Location};
 pub use godiag_model::{GroupKeyMode, InputKind, InputStatus};

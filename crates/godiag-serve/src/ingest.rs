@@ -20,7 +20,7 @@ use crate::store::{Meta, NewReport, Stored};
 
 /// A report's body diagnosed: a bundle archive as its files, anything else
 /// as one input. At most `max_inflated` bytes are inflated.
-pub(crate) fn diagnose_body(body: Vec<u8>, max_inflated: u64) -> godiag_engine::Diagnosis {
+pub(crate) fn diagnose_body(body: &[u8], max_inflated: u64) -> godiag_engine::Diagnosis {
     let options = godiag_engine::Options {
         limits: godiag_engine::Limits {
             inflated_bytes: max_inflated,
@@ -28,19 +28,10 @@ pub(crate) fn diagnose_body(body: Vec<u8>, max_inflated: u64) -> godiag_engine::
         },
         ..Default::default()
     };
-    let mut input = godiag_engine::Input::from_vec("report", body);
-    let unpacked = if godiag_engine::recognise(&mut input) {
-        input.held_bytes().and_then(|body| {
-            godiag_engine::inputs_from_archive("bundle", body, max_inflated)
-                // An archive that cannot be unpacked is still offered to
-                // the readers, which say what it is.
-                .map_err(|e| tracing::info!(error = %format!("{e:#}"), "bundle not unpacked"))
-                .ok()
-        })
-    } else {
-        None
-    };
-    let inputs = unpacked.unwrap_or_else(|| vec![input]);
+    let (inputs, not_unpacked) = godiag_engine::inputs_from_body(body, max_inflated);
+    if let Some(e) = not_unpacked {
+        tracing::info!(error = %format!("{e:#}"), "bundle not unpacked");
+    }
     godiag_engine::diagnose(inputs, &options)
 }
 
@@ -120,7 +111,7 @@ pub(crate) async fn ingest(
     let result =
         tokio::task::spawn_blocking(move || -> Result<Option<(Stored, Signature, Meta)>> {
             let app = worker;
-            let d = diagnose_body(body.to_vec(), app.max_inflated);
+            let d = diagnose_body(&body, app.max_inflated);
             let report = d.report();
             if report.inputs.iter().all(|i| !i.analysed) {
                 return Ok(None);

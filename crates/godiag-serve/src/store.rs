@@ -182,13 +182,15 @@ const PG_MIGRATIONS: &[&str] = &["CREATE TABLE groups (
 /// Lock id that serialises migrations between `serve` processes.
 const MIGRATION_LOCK: i64 = 0x676f_6469_6167;
 
-fn gzip(raw: &[u8]) -> Result<Vec<u8>> {
+/// The raw report gzipped; one that already is (a packed bundle of
+/// hundreds of MB) is stored as it came, not copied.
+fn gzip(raw: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>> {
     if raw.starts_with(&[0x1f, 0x8b]) {
-        return Ok(raw.to_vec());
+        return Ok(std::borrow::Cow::Borrowed(raw));
     }
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(raw)?;
-    Ok(gz.finish()?)
+    Ok(std::borrow::Cow::Owned(gz.finish()?))
 }
 
 impl Store {
@@ -272,7 +274,7 @@ impl Store {
                 tx.execute(
                     "INSERT INTO reports (group_id, received_at, service, version, host, kind, raw_gz, report_json)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    params![group_id, at, r.meta.service, r.meta.version, r.meta.host, sig.kind, raw_gz, r.report_json],
+                    params![group_id, at, r.meta.service, r.meta.version, r.meta.host, sig.kind, raw_gz.as_ref(), r.report_json],
                 )?;
                 let id = tx.last_insert_rowid();
                 tx.commit()?;
@@ -311,7 +313,7 @@ impl Store {
                     .query_one(
                         "INSERT INTO reports (group_id, received_at, service, version, host, kind, raw_gz, report_json)
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-                        &[&group_id, &at, &r.meta.service, &r.meta.version, &r.meta.host, &sig.kind, &raw_gz, &r.report_json],
+                        &[&group_id, &at, &r.meta.service, &r.meta.version, &r.meta.host, &sig.kind, &raw_gz.as_ref(), &r.report_json],
                     )?
                     .get(0);
                 tx.commit()?;
