@@ -256,7 +256,7 @@ pub const TARGETS: &[(&str, Target)] = &[
 /// within a small cap, and what comes out is diagnosed.
 pub fn archive(data: &[u8]) {
     let _ = godiag_engine::recognise(&mut godiag_engine::Input::from_vec("fuzz", data.to_vec()));
-    if let Ok(inputs) = godiag_engine::inputs_from_archive("fuzz", data, 8 << 20) {
-        let _ = godiag_engine::diagnose(inputs, &godiag_engine::Options::default());
-    }
+    // What serve does with an upload: its archive's files, or itself.
+    let (inputs, _) = godiag_engine::inputs_from_body(data, 8 << 20);
+    let _ = godiag_engine::diagnose(inputs, &godiag_engine::Options::default());
 }
