@@ -24,63 +24,80 @@ pub(crate) struct ProcessMemory {
     bytes_read: AtomicU64,
 }
 
-/// Blocks read so far, kept in arenas of [`ARENA`] bytes that the kernel is
-/// asked to back with huge pages: a walk of 100,000 goroutines keeps 250
-/// MiB, and a 16 KiB allocation each faulted in 64,000 pages one by one.
+/// Blocks read recently, at most [`KEPT`] bytes of them, in anonymous
+/// arenas whose pages are mapped in one call each. The oldest block makes
+/// room for a new one: a walk of 100,000 goroutines reads 250 MiB, which
+/// were all kept (a program of millions would have made godiag hold GBs),
+/// and each new page was zeroed and faulted in; a block needed again after
+/// it left is read again, which costs a `pread`.
 #[derive(Default)]
 struct Blocks {
-    /// Block start → where it is kept, or `None` when it could not be read
-    /// whole (the end of a mapping): then reads go to the file directly.
-    index: FxHashMap<u64, Option<(u32, u32)>>,
+    /// Block start → the slot that holds it, or `None` when it could not be
+    /// read whole (the end of a mapping): then reads go to the file directly.
+    index: FxHashMap<u64, Option<u32>>,
     arenas: Vec<MmapMut>,
-    /// Bytes used in the last arena.
-    used: usize,
+    /// Per slot in use, the block it holds (`u64::MAX`: none).
+    owner: Vec<u64>,
+    /// Once every slot is in use, the next to reuse (the oldest).
+    hand: usize,
 }
 
-/// Bytes per arena (a multiple of the 2 MiB huge page).
-const ARENA: usize = 32 << 20;
+/// Bytes kept at most, and per arena.
+const KEPT: usize = 64 << 20;
+const ARENA: usize = 4 << 20;
+const SLOTS: usize = KEPT / BLOCK as usize;
+const SLOTS_PER_ARENA: usize = ARENA / BLOCK as usize;
 
 impl Blocks {
-    /// The kept bytes of the block at `at`, read now if they are not kept.
+    /// The bytes of the block at `at`, read now if they are not kept.
     fn get(&mut self, at: u64, read: impl FnOnce(&mut [u8]) -> bool) -> Option<&[u8]> {
         let slot = match self.index.get(&at) {
             Some(slot) => *slot,
             None => {
-                let slot = self.fill_new(read);
+                let slot = self.fill(at, read);
                 self.index.insert(at, slot);
                 slot
             }
         };
-        let (arena, offset) = slot?;
-        let offset = offset as usize;
-        self.arenas
-            .get(arena as usize)?
-            .get(offset..offset + BLOCK as usize)
+        self.slot_mut(slot? as usize).map(|b| &*b)
     }
 
-    /// Reads a block into the next free slot; `None` when the read fails
-    /// (the slot is used by the next block) or no arena can be mapped.
-    fn fill_new(&mut self, read: impl FnOnce(&mut [u8]) -> bool) -> Option<(u32, u32)> {
-        let block = BLOCK as usize;
-        if self.arenas.is_empty() || self.used + block > self.arenas.last()?.len() {
-            // Arenas double from 1 MiB (a small program's walk keeps little),
-            // their pages mapped in one call rather than faulted in one by one.
-            let len = (1 << 20 << self.arenas.len().min(5)).min(ARENA);
-            let arena = MmapOptions::new().len(len).populate().map_anon().ok()?;
-            self.arenas.push(arena);
-            self.used = 0;
-        }
-        let arena = self.arenas.len() - 1;
-        let offset = self.used;
-        let bytes = self
-            .arenas
-            .get_mut(arena)?
-            .get_mut(offset..offset + block)?;
-        if !read(bytes) {
+    fn slot_mut(&mut self, slot: usize) -> Option<&mut [u8]> {
+        let offset = (slot % SLOTS_PER_ARENA) * BLOCK as usize;
+        self.arenas
+            .get_mut(slot / SLOTS_PER_ARENA)?
+            .get_mut(offset..offset + BLOCK as usize)
+    }
+
+    /// Reads block `at` into a new slot, or the oldest one's; `None` when
+    /// the read fails (the slot stays free) or no arena can be mapped.
+    fn fill(&mut self, at: u64, read: impl FnOnce(&mut [u8]) -> bool) -> Option<u32> {
+        let slot = if self.owner.len() < SLOTS {
+            let slot = self.owner.len();
+            if slot == self.arenas.len() * SLOTS_PER_ARENA {
+                self.arenas
+                    .push(MmapOptions::new().len(ARENA).populate().map_anon().ok()?);
+            }
+            self.owner.push(u64::MAX);
+            slot
+        } else {
+            let slot = self.hand;
+            self.hand = (slot + 1) % SLOTS;
+            let old = std::mem::replace(&mut self.owner[slot], u64::MAX);
+            self.index.remove(&old);
+            slot
+        };
+        if !self.slot_mut(slot).is_some_and(read) {
+            // Free for the next block.
+            if slot + 1 == self.owner.len() && self.owner.len() < SLOTS {
+                self.owner.pop();
+            } else {
+                self.hand = slot;
+            }
             return None;
         }
-        self.used += block;
-        Some((u32::try_from(arena).ok()?, u32::try_from(offset).ok()?))
+        self.owner[slot] = at;
+        u32::try_from(slot).ok()
     }
 }
 
@@ -176,6 +193,31 @@ mod tests {
         assert_eq!(word.to_le_bytes(), data[16_380..16_388]);
         assert_eq!(mem.read(0, 8), None);
         assert_eq!(mem.read_u64(8), None);
-        assert!(mem.blocks.lock().unwrap().arenas.len() >= 2);
+        assert!(!mem.blocks.lock().unwrap().arenas.is_empty());
+    }
+
+    /// Past [`KEPT`] bytes the oldest blocks make room: what is kept stays
+    /// bounded, and a block read again after it left has its bytes.
+    #[test]
+    fn keeps_at_most_its_bound() {
+        let data: Vec<u8> = (0..(KEPT + (8 << 20)) as u64)
+            .map(|i| (i % 253) as u8)
+            .collect();
+        let mem = ProcessMemory::new(File::open("/proc/self/mem").unwrap());
+        let base = data.as_ptr() as u64;
+        for at in (0..data.len() - 64).step_by(BLOCK as usize / 2) {
+            assert_eq!(
+                mem.read_u64(base + at as u64).unwrap().to_le_bytes(),
+                data[at..at + 8]
+            );
+        }
+        {
+            let blocks = mem.blocks.lock().unwrap();
+            assert_eq!(blocks.arenas.len(), KEPT / ARENA);
+            assert_eq!(blocks.owner.len(), SLOTS);
+            assert!(blocks.index.values().flatten().count() <= SLOTS);
+        }
+        // The first blocks left; read again, they are right.
+        assert_eq!(mem.read(base + 5, 100).unwrap(), &data[5..105]);
     }
 }
