@@ -1,7 +1,7 @@
-//! The stopped process's memory, read from `/proc/PID/mem` in blocks that
-//! are kept: the goroutine walk reads small pieces (a `g`, a few stack
-//! words) close together, and one `pread` per block instead of per piece
-//! keeps the pause short.
+//! The stopped process's memory, read from `/proc/PID/mem` in blocks of
+//! which the most recent are kept: the goroutine walk reads small pieces (a
+//! `g`, a few stack words) close together, and one `pread` per block
+//! instead of per piece keeps the pause short.
 
 use std::borrow::Cow;
 use std::fs::File;
