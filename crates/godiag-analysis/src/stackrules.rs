@@ -142,6 +142,16 @@ fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
         if raiser.starts_with("sync.(*WaitGroup).Add") {
             return Some(waitgroup(p + 1));
         }
+        if let Some((ty, data)) = static_panic_value(&frames[p].args) {
+            return Some(Signature {
+                kind: FindingKind::NilDereference,
+                what: format!(
+                    "panic whose value is static data (0x{data:x}, beside its type 0x{ty:x}, not on the heap) and whose message was not given: most likely the runtime's nil-dereference error; a constant `panic(\"...\")` of the program looks the same"
+                ),
+                confidence: Confidence::Low,
+                below: p + 1,
+            });
+        }
         return Some(Signature {
             kind: FindingKind::UserPanic,
             what: "panic raised by the program (its value was not given)".into(),
@@ -219,6 +229,28 @@ fn signal_below(frames: &[Frame<'_>]) -> Option<usize> {
         .map(|i| i + 1)
 }
 
+/// The panic value's type and data words from a `panic` frame's arguments
+/// (`{0x144da00, 0x2415d00}`, or `0x6738e0, 0x98e988` before Go 1.17),
+/// when the data is static: in the executable's data, near its type
+/// descriptor, rather than on the heap. The runtime's nil-dereference
+/// error is such a value (a package variable, `memoryError`); index and
+/// conversion errors, and error values the program made, are allocated.
+fn static_panic_value(args: &str) -> Option<(u64, u64)> {
+    let words: Vec<u64> = args
+        .trim_matches(|c: char| c == '{' || c == '}' || c.is_whitespace())
+        .split(',')
+        .map(|w| u64::from_str_radix(w.trim().trim_end_matches('?').strip_prefix("0x")?, 16).ok())
+        .collect::<Option<_>>()?;
+    let [ty, data] = words[..] else {
+        return None;
+    };
+    // The heap's arenas start at 0xc000000000 on 64-bit platforms
+    // (0xc200000000 and up before Go 1.4); statics lie within the image.
+    const NEAR: u64 = 256 << 20;
+    let on_heap = (0xc0_0000_0000..0xc4_0000_0000).contains(&data);
+    (ty != 0 && !on_heap && data.abs_diff(ty) < NEAR).then_some((ty, data))
+}
+
 fn fault() -> Signature {
     Signature {
         kind: FindingKind::NilDereference,
@@ -284,4 +316,30 @@ fn leak_profile_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
     });
     f.next_steps = next_steps(FindingKind::GoroutineLeak);
     Some(f)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::static_panic_value;
+
+    /// Panic frames' value words as the runtime printed them: static data
+    /// beside its type (a nil dereference whose message was not pasted,
+    /// https://github.com/google/cloud-android-orchestration/pull/249, and
+    /// Go 1.2's form, https://github.com/willnorris/imageproxy/issues/7)
+    /// against a value on the heap (one the program made and panicked with,
+    /// https://github.com/erigontech/erigon/issues/10972).
+    #[test]
+    fn static_and_heap_panic_values() {
+        assert_eq!(
+            static_panic_value("{0x144da00, 0x2415d00}"),
+            Some((0x144da00, 0x2415d00))
+        );
+        assert_eq!(
+            static_panic_value("0x6738e0, 0x98e988"),
+            Some((0x6738e0, 0x98e988))
+        );
+        assert_eq!(static_panic_value("{0x2437a40?, 0xc0a30585c0?}"), None);
+        assert_eq!(static_panic_value("..."), None);
+        assert_eq!(static_panic_value(""), None);
+    }
 }

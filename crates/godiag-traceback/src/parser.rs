@@ -493,6 +493,11 @@ impl<'a> Reader<'a> {
             let logged = words && rest.starts_with("panic: ");
             if !(rest.starts_with("created by ") || logged) {
                 self.leak_reported |= before.contains("leak");
+                // `[PANIC RECOVER] VALUE goroutine 7 [running]:`: what a
+                // handler logged before the stack it joined to its line.
+                if words {
+                    self.note_logged_panic(before, offset);
+                }
                 self.line(rest, offset + a.at as u64);
                 return;
             }

@@ -15,6 +15,12 @@ use godiag_sniff::anchor::is_symbol;
 /// general the word `panic` followed closely by `: VALUE` (`panic caught:`,
 /// `recovered from panic:`, gRPC and web middleware).
 pub(crate) fn logged_panic(line: &str) -> Option<&str> {
+    // A goroutine header later on the line (a message and its stack joined)
+    // ends the value.
+    let line = match header_inside(line) {
+        Some(at) => line[..at].trim_end(),
+        None => line,
+    };
     if let Some(at) = line.find("http: panic serving ") {
         let rest = &line[at + "http: panic serving ".len()..];
         let (_, value) = rest.split_once(": ")?;
@@ -28,6 +34,24 @@ pub(crate) fn logged_panic(line: &str) -> Option<&str> {
     let lower = line.to_ascii_lowercase();
     // The last mention (`panic.go:262: test panicked: VALUE`).
     let at = lower.rfind("panic")?;
+    // A structured field: `panic="VALUE"` (klog, logfmt, slog), `panic=VALUE`.
+    if let Some(v) = lower[at..].strip_prefix("panic=").map(|_| &line[at + 6..]) {
+        let value = match v.strip_prefix('"') {
+            Some(q) => q.split('"').next().unwrap_or(""),
+            None => v.split_whitespace().next().unwrap_or(""),
+        };
+        return (!value.is_empty()).then_some(value);
+    }
+    // A bracketed label, then the value: `[PANIC RECOVER] VALUE`.
+    let open = lower[..at].rfind('[');
+    if open.is_some_and(|o| !lower[o..at].contains(']')) {
+        if let Some(close) = lower[at..].find(']') {
+            let value = line[at + close + 1..].trim_start_matches([':', ' ']).trim();
+            if !value.is_empty() && !value.starts_with(": ") {
+                return Some(value);
+            }
+        }
+    }
     let colon = lower[at..].find(": ")?;
     if colon > 40 {
         return None;

@@ -424,3 +424,24 @@ fn very_long_lines_are_not_read_as_frames() {
     );
     assert!(crate::restore(text.as_bytes()).is_none());
 }
+
+/// Panics a handler logged as a structured field (klog's "Observed a
+/// panic", quoted from https://github.com/kubernetes-sigs/controller-runtime/pull/3278)
+/// and behind a bracketed label with the stack joined to the line (echo's
+/// recover middleware, https://github.com/mitchellh/panicwrap/issues/21).
+#[test]
+fn logged_panics_as_fields_and_bracketed_labels() {
+    use crate::shapes::logged_panic;
+    let klog = r#"E0813 17:31:15.457852     127 runtime.go:140] "Observed a panic" panic="test" stacktrace=<"#;
+    assert_eq!(logged_panic(klog), Some("test"));
+    assert_eq!(
+        logged_panic("[PANIC RECOVER] a problem goroutine 32 [running]:"),
+        Some("a problem")
+    );
+    // The earlier forms are unchanged.
+    assert_eq!(
+        logged_panic("panic.go:262: test panicked: boom"),
+        Some("boom")
+    );
+    assert_eq!(logged_panic("[PANIC RECOVER]"), None);
+}
