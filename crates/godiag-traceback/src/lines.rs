@@ -170,6 +170,63 @@ pub(crate) fn fatal_signal_line(line: &str) -> Option<(&str, &str)> {
     Some((name, desc))
 }
 
+/// Windows' report of an exception the runtime could not turn into a panic
+/// (`winthrow`): `Exception CODE INFO0 INFO1 PC`, the code's name and
+/// description, and for a memory fault the access (0 read, 1 write, 8
+/// execute) and the address.
+pub(crate) struct WindowsException {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub access: u64,
+    pub addr: Option<u64>,
+    pub pc: u64,
+}
+
+pub(crate) fn windows_exception(line: &str) -> Option<WindowsException> {
+    let rest = line.strip_prefix("Exception ")?;
+    let words: Vec<u64> = rest
+        .split_whitespace()
+        .map(parse_hex)
+        .collect::<Option<_>>()?;
+    let [code, access, info, pc] = words[..] else {
+        return None;
+    };
+    let (name, description, fault) = match code {
+        0xc000_0005 => ("EXCEPTION_ACCESS_VIOLATION", "access violation", true),
+        0xc000_0006 => (
+            "EXCEPTION_IN_PAGE_ERROR",
+            "in-page error (a mapped file could not be read)",
+            true,
+        ),
+        0xc000_001d => (
+            "EXCEPTION_ILLEGAL_INSTRUCTION",
+            "illegal instruction",
+            false,
+        ),
+        0xc000_0094 => (
+            "EXCEPTION_INT_DIVIDE_BY_ZERO",
+            "integer divide by zero",
+            false,
+        ),
+        0xc000_0095 => ("EXCEPTION_INT_OVERFLOW", "integer overflow", false),
+        0xc000_00fd => ("EXCEPTION_STACK_OVERFLOW", "stack overflow", false),
+        0xc000_0409 => (
+            "STATUS_STACK_BUFFER_OVERRUN",
+            "fail fast (a security check failed)",
+            false,
+        ),
+        0x8000_0001 => ("STATUS_GUARD_PAGE_VIOLATION", "guard page violation", true),
+        _ => ("EXCEPTION", "exception", false),
+    };
+    Some(WindowsException {
+        name,
+        description,
+        access,
+        addr: fault.then_some(info),
+        pc,
+    })
+}
+
 /// A register dump line: `rax    0x0`, `r10     0x1`, `lr      0x..`.
 pub(crate) fn register_line(line: &str) -> Option<(&str, u64)> {
     let (name, value) = line.split_once(' ')?;
@@ -238,6 +295,19 @@ pub(crate) fn is_sched_detail(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// As a Windows program printed it (https://github.com/go-gl/glfw/issues/291).
+    #[test]
+    fn windows_exception_lines() {
+        let e = windows_exception("Exception 0xc0000005 0x0 0x7ffdd2bf2fff 0x2003c540000").unwrap();
+        assert_eq!(e.name, "EXCEPTION_ACCESS_VIOLATION");
+        assert_eq!(
+            (e.access, e.addr, e.pc),
+            (0, Some(0x7ffd_d2bf_2fff), 0x200_3c54_0000)
+        );
+        assert!(windows_exception("Exception 0xc0000005 0x0").is_none());
+        assert!(windows_exception("Exception has occurred: panic").is_none());
+    }
 
     #[test]
     fn positions() {

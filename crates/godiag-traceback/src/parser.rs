@@ -10,7 +10,7 @@ use crate::fold::{ParseLimits, StackFolder};
 use crate::header::{parse_aggregated_header, parse_header, parse_labels, LabelForm};
 use crate::lines::{
     fatal_signal_line, frame, function_line, gc_trace, is_sched_detail, parse_dec, parse_hex,
-    position, register_line, sched_trace, signal_line, Position,
+    position, register_line, sched_trace, signal_line, windows_exception, Position,
 };
 use crate::shapes::{
     bare_position, bare_symbol, count_record_frame, count_record_header, cut_call, debugger_frame,
@@ -373,8 +373,10 @@ impl<'a> Reader<'a> {
             self.out.crash.fault_address = parse_hex(rest.trim());
             return;
         }
+        // Windows says "external code" where Unix says "cgo".
         if line == "signal arrived during cgo execution"
             || line == "[signal arrived during cgo execution]"
+            || line == "signal arrived during external code execution"
         {
             if let Some(fs) = &mut self.out.crash.fatal_signal {
                 fs.during_cgo = true;
@@ -402,6 +404,22 @@ impl<'a> Reader<'a> {
                 }
                 return;
             }
+        }
+        if let Some(e) = windows_exception(line) {
+            if self.out.crash.fatal_signal.is_none() {
+                self.out.crash.fatal_signal = Some(FatalSignal {
+                    name: e.name,
+                    description: e.description,
+                    pc: Some(e.pc),
+                    m: None,
+                    sigcode: i64::try_from(e.access).ok(),
+                    addr: e.addr,
+                    during_cgo: false,
+                    offset,
+                });
+            }
+            self.target = Target::None;
+            return;
         }
         if let Some((name, description)) = fatal_signal_line(line) {
             if self.out.crash.fatal_signal.is_none() {
