@@ -10,6 +10,7 @@
 use std::io::Read;
 
 pub mod anchor;
+pub mod ansi;
 pub mod prefix;
 
 /// The kind vocabulary is the evidence model's.
@@ -224,6 +225,15 @@ fn scan_anchors(data: &[u8]) -> Anchors {
 }
 
 fn sniff_text(data: &[u8]) -> Sniffed {
+    // Text that went through a terminal or a colouring tool is judged
+    // without its escape sequences (its first 64 KiB).
+    let head = &data[..data.len().min(64 << 10)];
+    if memchr::memchr(0x1b, head).is_some() {
+        let plain = ansi::strip(&String::from_utf8_lossy(head)).into_owned();
+        if !plain.contains('\x1b') {
+            return sniff_text(plain.as_bytes());
+        }
+    }
     let trimmed = {
         let start = data
             .iter()

@@ -5,6 +5,8 @@
 //!   (zap, logrus, slog, docker's json-file `{"log":"...\n"}`), with `\n`
 //!   and `\t` escapes; every string that holds escaped lines is decoded, and
 //!   a string escaped twice is decoded twice;
+//! - **coloured**: terminal escape sequences (`grep --color`, a coloured
+//!   logger, a raw CI log) around or inside runtime words are removed;
 //! - **re-wrapped**: a frame's function line, file line or a goroutine header
 //!   broken at a terminal's or a chat's width; two (or three) neighbouring
 //!   lines are joined when neither reads as runtime text alone and the join
@@ -14,8 +16,8 @@
 //! is rewritten anyway). Text that needs none of this is left as it is: the
 //! parser slices prefixes off by itself, without a copy.
 
-use godiag_sniff::anchor;
 use godiag_sniff::prefix::LinePrefix;
+use godiag_sniff::{anchor, ansi};
 
 use crate::escapes::unescape;
 use crate::lines::position;
@@ -41,6 +43,8 @@ pub struct Restored {
 /// The restored text, or `None` when the input reads as it is.
 pub fn restore(input: &[u8]) -> Option<Restored> {
     let probe = String::from_utf8_lossy(&input[..input.len().min(PROBE)]);
+    let coloured = ansi::has_escapes(&probe);
+    let probe = ansi::strip(&probe);
     let escaped = has_escaped_lines(&probe);
     let wrapped = !escaped && {
         let prefix = LinePrefix::learn(&probe);
@@ -50,7 +54,7 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
             .collect();
         count_joins(&lines) > 0
     };
-    if !escaped && !wrapped {
+    if !escaped && !wrapped && !coloured {
         return None;
     }
     let cut = input.len() > MAX_RESTORE;
@@ -63,6 +67,9 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
         ));
     }
     let mut text = whole.into_owned();
+    // Before decoding, so escaped lines are found; after, for escapes a
+    // JSON record held as `\u001b`.
+    let mut coloured_lines = strip_colours(&mut text);
     for _ in 0..2 {
         if !has_escaped_lines(&text) {
             break;
@@ -72,6 +79,12 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
             "{n} lines held escaped runtime text (a JSON or quoted log record); it was decoded"
         ));
         text = decoded;
+    }
+    coloured_lines += strip_colours(&mut text);
+    if coloured_lines > 0 {
+        notes.push(format!(
+            "{coloured_lines} lines held terminal escape sequences (colours); they were removed"
+        ));
     }
     let prefix = LinePrefix::learn(&text);
     let lines: Vec<&str> = text
@@ -92,6 +105,16 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
         notes,
         cut,
     })
+}
+
+/// Removes terminal escape sequences; how many lines held any.
+fn strip_colours(text: &mut String) -> usize {
+    if !ansi::has_escapes(text) {
+        return 0;
+    }
+    let n = text.lines().filter(|l| ansi::has_escapes(l)).count();
+    *text = ansi::strip(text).into_owned();
+    n
 }
 
 /// A line holds escaped runtime text: `\n` escapes next to a runtime anchor.

@@ -1,0 +1,84 @@
+//! Lab crash texts as they look after a terminal's colouring tool: each is
+//! piped through GNU grep with `--color=always` (escape sequences around
+//! runtime words, inside frame names, file paths and hex words), and godiag
+//! reads the same failure at the same place as from the plain text.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use godiag::{build_report, PreparedInput};
+use godiag_model::GroupKeyMode;
+
+/// Patterns whose matches grep colours: words the reader anchors on, and
+/// pieces inside frames (a package, a file's extension and line, hex).
+const COLOURED: &[&str] = &[
+    "panic|fatal error|goroutine|signal|created by",
+    "main\\.|runtime\\.|\\.go:[0-9]+|0x[0-9a-f]+",
+];
+
+fn grep_colour(pattern: &str, text: &[u8]) -> Vec<u8> {
+    // `|$` keeps every line, matched or not.
+    let mut child = Command::new("grep")
+        .args(["--color=always", "-E", &format!("{pattern}|$")])
+        .env(
+            "GREP_COLORS",
+            "ms=01;31:mc=01;31:sl=:cx=:fn=35:ln=32:bn=32:se=36",
+        )
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("GNU grep (Debian's grep package) is installed");
+    let mut stdin = child.stdin.take().unwrap();
+    let input = text.to_vec();
+    let writer = std::thread::spawn(move || stdin.write_all(&input));
+    let out = child.wait_with_output().unwrap();
+    writer.join().unwrap().unwrap();
+    assert!(out.status.success(), "grep failed");
+    out.stdout
+}
+
+/// Kind, function and line of the top finding, and goroutines read.
+fn top(name: &str, bytes: Vec<u8>) -> (Option<String>, Option<(String, u32)>, usize) {
+    let loaded = PreparedInput::from_bytes(name.to_string(), bytes);
+    let report = build_report(std::slice::from_ref(&loaded), GroupKeyMode::Stack);
+    let goroutines = report.inputs[0].text().map_or(0, |t| t.goroutines.len());
+    let f = report.findings.first();
+    (
+        f.map(|f| f.kind.name().to_string()),
+        f.and_then(|f| f.location.as_ref())
+            .map(|l| (l.function.to_string(), l.line)),
+        goroutines,
+    )
+}
+
+#[test]
+fn coloured_crash_texts_read_as_plain_ones() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lab/artifacts");
+    let mut checked = 0;
+    for version in ["go1.21.13", "go1.24.11", "go1.27.3"] {
+        let mut paths: Vec<_> = std::fs::read_dir(root.join(version))
+            .expect("lab artifacts")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            let plain = std::fs::read(&path).unwrap();
+            let want = top("plain", plain.clone());
+            if want.0.is_none() {
+                continue;
+            }
+            for pattern in COLOURED {
+                let coloured = grep_colour(pattern, &plain);
+                if !coloured.contains(&0x1b) {
+                    continue;
+                }
+                let got = top("coloured", coloured);
+                assert_eq!(got, want, "{} coloured by /{pattern}/", path.display());
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 120, "only {checked} coloured lab texts checked");
+}
