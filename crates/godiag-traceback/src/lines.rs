@@ -73,7 +73,7 @@ pub(crate) fn position(s: &str) -> Option<Position<'_>> {
     }
     let colon = memchr::memrchr(b':', rest.as_bytes())?;
     let line = parse_dec(&rest[colon + 1..])?;
-    let file = &rest[..colon];
+    let file = without_tab_marker(&rest[..colon]);
     if file.is_empty() {
         return None;
     }
@@ -83,6 +83,23 @@ pub(crate) fn position(s: &str) -> Option<Position<'_>> {
         pc_offset,
         pc: pc.and_then(std::num::NonZeroU64::new),
     })
+}
+
+/// A file line's tab as an editor or viewer showed it (`>---` in vim's
+/// list mode and logcat viewers, `^I` from `cat -A`), pasted as text.
+fn without_tab_marker(file: &str) -> &str {
+    let rest = if let Some(r) = file.strip_prefix("^I") {
+        r
+    } else if let Some(r) = file.strip_prefix('>').filter(|r| r.starts_with('-')) {
+        r.trim_start_matches('-')
+    } else {
+        return file;
+    };
+    if rest.starts_with('/') || rest.get(1..3).is_some_and(|d| d == ":/" || d == ":\\") {
+        rest
+    } else {
+        file
+    }
 }
 
 /// A file a frame can be in: Go, assembly or C source, or the runtime's

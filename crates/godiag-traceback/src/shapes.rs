@@ -27,8 +27,12 @@ pub(crate) fn logged_panic(line: &str) -> Option<&str> {
         return Some(value.trim()).filter(|v| !v.is_empty());
     }
     // The runtime's message, its `panic: ` lost or behind a field name
-    // (`err: runtime error: ...`, `panic "runtime error: ..."`).
-    if let Some(at) = line.find("runtime error: ") {
+    // (`err: runtime error: ...`, `panic "runtime error: ..."`); a failed
+    // type assertion's says `interface conversion: ` without the prefix.
+    if let Some(at) = line
+        .find("runtime error: ")
+        .or_else(|| line.find("interface conversion: "))
+    {
         return Some(line[at..].trim_end_matches(['"', '\'', ' ']));
     }
     let lower = line.to_ascii_lowercase();

@@ -445,3 +445,26 @@ fn logged_panics_as_fields_and_bracketed_labels() {
     );
     assert_eq!(logged_panic("[PANIC RECOVER]"), None);
 }
+
+/// Quoted from https://github.com/celzero/firestack/issues/118 (adb logcat):
+/// the program logged a failed type assertion's message (which has no
+/// `runtime error: ` prefix) before the stack, and every tab shows as `>---`.
+#[test]
+fn logged_type_assertion_and_visible_tab_markers() {
+    use crate::shapes::logged_panic;
+    let logged = "11-18 20:04:47.795  6460  6487 E LibLogger: F pxr.Hop.wg14>>wg16 [11] interface conversion: interface is nil, not ipn.Proxy";
+    assert_eq!(
+        logged_panic(logged),
+        Some("interface conversion: interface is nil, not ipn.Proxy")
+    );
+    let pos = crate::lines::position(">---/home/jitpack/build/intra/core/volatile.go:124 +0x108")
+        .unwrap();
+    assert_eq!(
+        (pos.file, pos.line),
+        ("/home/jitpack/build/intra/core/volatile.go", 124)
+    );
+    let pos = crate::lines::position("^IC:/Go/src/runtime/panic.go:785 +0x124").unwrap();
+    assert_eq!(pos.file, "C:/Go/src/runtime/panic.go");
+    // Not a marker: a file whose name starts so stays whole.
+    assert_eq!(crate::lines::position(">-x.go:1").unwrap().file, ">-x.go");
+}
