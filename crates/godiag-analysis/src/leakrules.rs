@@ -8,6 +8,7 @@ use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
 use crate::frames::{frame_line, user_frame};
 use crate::input::TextInput;
 use crate::steps::next_steps;
+use godiag_model::GoroutineGroup;
 
 pub(crate) fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>) {
     // A SIGQUIT dump is a goroutine dump too.
@@ -74,6 +75,10 @@ pub(crate) fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>
     for input in &dumps {
         // Aggregated dumps stand for more goroutines than they print.
         let total: usize = input.groups.iter().map(|g| g.count).sum();
+        if let Some(f) = stuck_in_excerpt(input, total) {
+            out.push(f);
+            continue;
+        }
         for g in input.groups.iter().take(3) {
             let minutes = g.wait_minutes.map_or(0, |(lo, _)| lo);
             // Waiting minutes for a lock is not a leak: its holder never
@@ -150,4 +155,98 @@ pub(crate) fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>
             break;
         }
     }
+}
+
+/// Goroutines an excerpt holds at most: a reporter's selection from a hang
+/// (a few goroutines, not the program's main one), not a whole dump.
+const EXCERPT_AT_MOST: usize = 12;
+
+/// A hang as reporters paste it: the few goroutines they found stuck, cut
+/// from a larger dump (no main goroutine, no failure printed). A goroutine
+/// parked on a channel, a wait group or a condition for minutes (or two or
+/// more such in one excerpt, which need no minutes) is stuck there: a
+/// deadlock the runtime cannot see, unless the excerpt shows the shape of
+/// a leak (several at one site, or a worker the program started whose only
+/// frame of the program is its own function, parked on channels).
+/// Channel operations are reported before wait-group and condition
+/// waiters, which wait on others.
+fn stuck_in_excerpt(input: &TextInput<'_, '_>, total: usize) -> Option<Finding> {
+    let t = input.artifact;
+    if t.crash.is_failure() || total > EXCERPT_AT_MOST || t.goroutines.iter().any(|g| g.id == 1) {
+        return None;
+    }
+    let parked: Vec<&GoroutineGroup<'_>> = input
+        .groups
+        .iter()
+        .filter(|g| blocked_on_peer(g.status) && g.leaked == 0 && !is_lock_wait(g))
+        .collect();
+    let minutes = |g: &GoroutineGroup<'_>| g.wait_minutes.map_or(0, |(lo, _)| lo);
+    let waits_on_others = |g: &GoroutineGroup<'_>| {
+        g.frames.iter().take(4).any(|f| {
+            f.function.starts_with("sync.(*WaitGroup).Wait")
+                || f.function.starts_with("sync.(*Cond).Wait")
+        })
+    };
+    let g = parked
+        .iter()
+        .filter(|g| user_frame(&g.frames).is_some() || g.count > 1)
+        .filter(|g| minutes(g) >= 1 || parked.len() >= 2)
+        .min_by_key(|g| (waits_on_others(g), std::cmp::Reverse(minutes(g))))?;
+    let m = minutes(g);
+    let for_minutes = if m > 0 {
+        format!(" for at least {m} minute{}", if m == 1 { "" } else { "s" })
+    } else {
+        String::new()
+    };
+    let program_frames = g.frames.iter().filter(|f| !f.is_stdlib()).count();
+    let started_by_program = g.created_by.as_ref().is_some_and(|c| !c.is_stdlib());
+    let on_channels = g.status.starts_with("chan ") || g.status.starts_with("select");
+    let leak = g.count > 1 || (started_by_program && program_frames == 1 && on_channels);
+    let (kind, title) = if leak {
+        (
+            FindingKind::GoroutineLeak,
+            format!(
+                "possible goroutine leak: {} goroutine{} the program started, parked in [{}]{for_minutes} and never let go",
+                g.count,
+                if g.count == 1 { "" } else { "s" },
+                g.status
+            ),
+        )
+    } else {
+        (
+            FindingKind::Deadlock,
+            format!(
+                "possible deadlock: {} goroutine{} stuck in [{}]{for_minutes}; nothing in the excerpt can release {}",
+                g.count,
+                if g.count == 1 { "" } else { "s" },
+                g.status,
+                if g.count == 1 { "it" } else { "them" }
+            ),
+        )
+    };
+    let mut f = Finding::new(
+        kind,
+        title,
+        if m >= 10 {
+            Confidence::Medium
+        } else {
+            Confidence::Low
+        },
+    );
+    f.location = user_frame(&g.frames).map(Location::from);
+    f.goroutine = g.ids.first().copied();
+    f.confirm(Evidence {
+        source: input.source(),
+        summary: format!(
+            "an excerpt of {total} goroutine{} without the main one, {} of them parked on channels, wait groups or conditions",
+            if total == 1 { "" } else { "s" },
+            parked.iter().map(|g| g.count).sum::<usize>()
+        ),
+        input: input.index,
+        offset: None,
+        lines: g.frames.iter().take(4).map(frame_line).collect(),
+        goroutines: Some(g.count as u64),
+    });
+    f.next_steps = next_steps(kind);
+    Some(f)
 }

@@ -139,7 +139,14 @@ pub fn parse_with(input: &[u8], limits: ParseLimits) -> TextArtifact<'_> {
             Some(text) => text.get(pos..end - cr),
             None => std::str::from_utf8(&input[pos..end - cr]).ok(),
         };
-        let line = line.map(|l| prefix.as_ref().map_or(l, |p| p.strip(l)));
+        // The runtime ends no line with blanks: trailing ones are a
+        // terminal's padding (a copy of a full-width screen).
+        let line = line.map(|l| {
+            prefix
+                .as_ref()
+                .map_or(l, |p| p.strip(l))
+                .trim_end_matches([' ', '\t'])
+        });
         match line {
             Some(line) => r.line(line, pos as u64),
             None => {
