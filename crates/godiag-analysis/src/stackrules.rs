@@ -142,7 +142,9 @@ fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
         if raiser.starts_with("sync.(*WaitGroup).Add") {
             return Some(waitgroup(p + 1));
         }
-        if let Some((ty, data)) = static_panic_value(&frames[p].args) {
+        if let Some((ty, data)) =
+            static_panic_value(&frames[p].args).filter(|_| shows_64_bit_words(frames))
+        {
             return Some(Signature {
                 kind: FindingKind::NilDereference,
                 what: format!(
@@ -227,6 +229,20 @@ fn signal_below(frames: &[Frame<'_>]) -> Option<usize> {
         .take(4)
         .position(|f| f.function == "runtime.sigpanic")
         .map(|i| i + 1)
+}
+
+/// Whether a frame's argument words go past 32 bits: on 32-bit platforms
+/// the heap lies just above the executable, so a value's data word near its
+/// type tells nothing there.
+fn shows_64_bit_words(frames: &[Frame<'_>]) -> bool {
+    frames.iter().any(|f| {
+        f.args.split([',', ' ', '{', '}']).any(|w| {
+            w.trim_end_matches('?')
+                .strip_prefix("0x")
+                .and_then(|h| u64::from_str_radix(h, 16).ok())
+                .is_some_and(|v| v > u64::from(u32::MAX))
+        })
+    })
 }
 
 /// The panic value's type and data words from a `panic` frame's arguments
@@ -320,7 +336,8 @@ fn leak_profile_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use super::static_panic_value;
+    use super::{shows_64_bit_words, static_panic_value};
+    use godiag_model::Frame;
 
     /// Panic frames' value words as the runtime printed them: static data
     /// beside its type (a nil dereference whose message was not pasted,
@@ -340,6 +357,16 @@ mod tests {
         );
         assert_eq!(static_panic_value("{0x2437a40?, 0xc0a30585c0?}"), None);
         assert_eq!(static_panic_value("..."), None);
+        // A 32-bit program's frames (the heap beside the executable).
+        let arm: Vec<Frame<'_>> = vec![Frame {
+            function: "main.f",
+            args: "0x1840e0a8, 0x2".into(),
+            file: "/a.go",
+            line: 1,
+            pc_offset: None,
+            pc: None,
+        }];
+        assert!(!shows_64_bit_words(&arm));
         assert_eq!(static_panic_value(""), None);
     }
 }

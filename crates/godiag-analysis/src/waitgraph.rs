@@ -577,8 +577,21 @@ fn cycle_finding(
         })
         .unwrap_or(0);
     let ids: Vec<String> = members.iter().map(|w| w.g.id.to_string()).collect();
-    let mut f = Finding::new(
-        FindingKind::Deadlock,
+    let behind = match victims.len() {
+        0 => String::new(),
+        1 => "; 1 more goroutine is blocked behind it".into(),
+        n => format!("; {n} more goroutines are blocked behind it"),
+    };
+    // One member: it waits for a lock it holds (Go's locks are not
+    // reentrant), the shortest cycle there is.
+    let title = if n == 1 {
+        format!(
+            "deadlock: goroutine {} waits for {} it already holds ({}){behind}",
+            ids[0],
+            members[0].waited.describe(),
+            site(members[0])
+        )
+    } else {
         format!(
             "deadlock: goroutines {} wait for each other{} ({}){}",
             ids.join(" and "),
@@ -593,7 +606,11 @@ fn cycle_finding(
                 1 => "; 1 more goroutine is blocked behind them".into(),
                 n => format!("; {n} more goroutines are blocked behind them"),
             }
-        ),
+        )
+    };
+    let mut f = Finding::new(
+        FindingKind::Deadlock,
+        title,
         match (proof, all_locks) {
             (Proof::Proved, true) => Confidence::High,
             (Proof::ReceiverType, _) => Confidence::Low,
@@ -651,9 +668,14 @@ fn cycle_finding(
         // process with thousands parked on channels elsewhere read as
         // "5003 goroutines blocked on locks").
         summary: format!(
-            "{n} goroutines blocked on {}: each waits for {} ({}{}){}",
+            "{} blocked on {}: {} ({}{}){}",
+            if n == 1 { "1 goroutine".to_string() } else { format!("{n} goroutines") },
             if all_locks { "locks" } else { "locks, channels or wait groups" },
-            if all_locks { "a lock the next holds" } else { "what the next could release" },
+            match (n, all_locks) {
+                (1, _) => "it waits for what it holds itself",
+                (_, true) => "each waits for a lock the next holds",
+                _ => "each waits for what the next could release",
+            },
             proofs
                 .iter()
                 .map(|p| match p {

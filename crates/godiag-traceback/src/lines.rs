@@ -189,12 +189,11 @@ pub(crate) fn fatal_signal_line(line: &str) -> Option<(&str, &str)> {
 
 /// Windows' report of an exception the runtime could not turn into a panic
 /// (`winthrow`): `Exception CODE INFO0 INFO1 PC`, the code's name and
-/// description, and for a memory fault the access (0 read, 1 write, 8
-/// execute) and the address.
+/// description (for an access violation, which access: 0 read, 1 write, 8
+/// execute), and for a memory fault the address.
 pub(crate) struct WindowsException {
     pub name: &'static str,
     pub description: &'static str,
-    pub access: u64,
     pub addr: Option<u64>,
     pub pc: u64,
 }
@@ -209,7 +208,16 @@ pub(crate) fn windows_exception(line: &str) -> Option<WindowsException> {
         return None;
     };
     let (name, description, fault) = match code {
-        0xc000_0005 => ("EXCEPTION_ACCESS_VIOLATION", "access violation", true),
+        0xc000_0005 => (
+            "EXCEPTION_ACCESS_VIOLATION",
+            match access {
+                0 => "access violation (read)",
+                1 => "access violation (write)",
+                8 => "access violation (execute: a jump to memory that is not code)",
+                _ => "access violation",
+            },
+            true,
+        ),
         0xc000_0006 => (
             "EXCEPTION_IN_PAGE_ERROR",
             "in-page error (a mapped file could not be read)",
@@ -238,7 +246,6 @@ pub(crate) fn windows_exception(line: &str) -> Option<WindowsException> {
     Some(WindowsException {
         name,
         description,
-        access,
         addr: fault.then_some(info),
         pc,
     })
@@ -318,10 +325,8 @@ mod tests {
     fn windows_exception_lines() {
         let e = windows_exception("Exception 0xc0000005 0x0 0x7ffdd2bf2fff 0x2003c540000").unwrap();
         assert_eq!(e.name, "EXCEPTION_ACCESS_VIOLATION");
-        assert_eq!(
-            (e.access, e.addr, e.pc),
-            (0, Some(0x7ffd_d2bf_2fff), 0x200_3c54_0000)
-        );
+        assert_eq!(e.description, "access violation (read)");
+        assert_eq!((e.addr, e.pc), (Some(0x7ffd_d2bf_2fff), 0x200_3c54_0000));
         assert!(windows_exception("Exception 0xc0000005 0x0").is_none());
         assert!(windows_exception("Exception has occurred: panic").is_none());
     }

@@ -419,7 +419,8 @@ impl<'a> Reader<'a> {
                     description: e.description,
                     pc: Some(e.pc),
                     m: None,
-                    sigcode: i64::try_from(e.access).ok(),
+                    // Not a Unix si_code: the access kind is Windows' own.
+                    sigcode: None,
                     addr: e.addr,
                     during_cgo: false,
                     offset,
@@ -521,7 +522,7 @@ impl<'a> Reader<'a> {
                 // `[PANIC RECOVER] VALUE goroutine 7 [running]:`: what a
                 // handler logged before the stack it joined to its line.
                 if words {
-                    self.note_logged_panic(before, offset);
+                    self.note_logged_panic(line, offset);
                 }
                 self.line(rest, offset + a.at as u64);
                 return;

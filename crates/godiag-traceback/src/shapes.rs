@@ -17,10 +17,14 @@ use godiag_sniff::anchor::is_symbol;
 pub(crate) fn logged_panic(line: &str) -> Option<&str> {
     // A goroutine header later on the line (a message and its stack joined)
     // ends the value.
-    let line = match header_inside(line) {
+    let joined = header_inside(line);
+    let line = match joined {
         Some(at) => line[..at].trim_end(),
         None => line,
     };
+    if let Some(value) = panic_field(line) {
+        return Some(value);
+    }
     if let Some(at) = line.find("http: panic serving ") {
         let rest = &line[at + "http: panic serving ".len()..];
         let (_, value) = rest.split_once(": ")?;
@@ -38,20 +42,13 @@ pub(crate) fn logged_panic(line: &str) -> Option<&str> {
     let lower = line.to_ascii_lowercase();
     // The last mention (`panic.go:262: test panicked: VALUE`).
     let at = lower.rfind("panic")?;
-    // A structured field: `panic="VALUE"` (klog, logfmt, slog), `panic=VALUE`.
-    if let Some(v) = lower[at..].strip_prefix("panic=").map(|_| &line[at + 6..]) {
-        let value = match v.strip_prefix('"') {
-            Some(q) => q.split('"').next().unwrap_or(""),
-            None => v.split_whitespace().next().unwrap_or(""),
-        };
-        return (!value.is_empty()).then_some(value);
-    }
-    // A bracketed label, then the value: `[PANIC RECOVER] VALUE`.
+    // A bracketed label, then the value, when the stack was joined to the
+    // line: `[PANIC RECOVER] VALUE goroutine 7 [running]:`.
     let open = lower[..at].rfind('[');
-    if open.is_some_and(|o| !lower[o..at].contains(']')) {
+    if joined.is_some() && open.is_some_and(|o| !lower[o..at].contains(']')) {
         if let Some(close) = lower[at..].find(']') {
             let value = line[at + close + 1..].trim_start_matches([':', ' ']).trim();
-            if !value.is_empty() && !value.starts_with(": ") {
+            if !value.is_empty() {
                 return Some(value);
             }
         }
@@ -62,6 +59,37 @@ pub(crate) fn logged_panic(line: &str) -> Option<&str> {
     }
     let value = line[at + colon + 2..].trim();
     (!value.is_empty()).then_some(value)
+}
+
+/// A structured record's `panic` field (klog's `"Observed a panic"
+/// panic="VALUE" panicGoValue=...`, logfmt, slog): the key whole
+/// (`recover_panic=` is another key), a quoted value up to its closing
+/// quote (escaped quotes inside it kept as written), else up to a blank.
+fn panic_field(line: &str) -> Option<&str> {
+    let bytes = line.as_bytes();
+    let mut from = 0;
+    while let Some(i) = line[from..].find("panic=") {
+        let at = from + i;
+        from = at + "panic=".len();
+        let whole = at == 0 || matches!(bytes[at - 1], b' ' | b'\t' | b'"' | b',' | b'{');
+        if !whole {
+            continue;
+        }
+        let v = &line[from..];
+        let value = match v.strip_prefix('"') {
+            Some(q) => {
+                let b = q.as_bytes();
+                let mut k = 0;
+                while k < b.len() && b[k] != b'"' {
+                    k += if b[k] == b'\\' { 2 } else { 1 };
+                }
+                &q[..k.min(q.len())]
+            }
+            None => v.split_whitespace().next().unwrap_or(""),
+        };
+        return (!value.is_empty()).then_some(value);
+    }
+    None
 }
 
 /// Where a goroutine header starts after other text on its line.

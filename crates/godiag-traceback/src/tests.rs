@@ -438,6 +438,22 @@ fn logged_panics_as_fields_and_bracketed_labels() {
         logged_panic("[PANIC RECOVER] a problem goroutine 32 [running]:"),
         Some("a problem")
     );
+    // klog's form for values other than strings, and keys that only end
+    // in `panic`, or brackets with no stack joined after them.
+    let bounds = r#"E0102 03:04:05.000000       1 runtime.go:142] "Observed a panic" panic="runtime error: index out of range [1] with length 1" panicGoValue="runtime.boundsError{x:1, y:1, signed:true, code:0x0}" stacktrace=<"#;
+    assert_eq!(
+        logged_panic(bounds),
+        Some("runtime error: index out of range [1] with length 1")
+    );
+    assert_eq!(
+        logged_panic(r#"msg="x" panic="a \"b\" c" next=1"#),
+        Some(r#"a \"b\" c"#)
+    );
+    assert_eq!(
+        logged_panic("level=info recover_panic=true msg=started"),
+        None
+    );
+    assert_eq!(logged_panic("[panic-handler] installed"), None);
     // The earlier forms are unchanged.
     assert_eq!(
         logged_panic("panic.go:262: test panicked: boom"),
