@@ -1,11 +1,12 @@
 //! Uploading a bundle to `godiag serve` (`godiag run --report URL`): the
-//! directory packed as a gzipped tar (into a temporary file, then sent from
+//! directory packed as a gzipped tar (into an unnamed file, then sent from
 //! it) and posted to `/api/v1/reports` with its metadata. A server that finds it too large (413) gets it again
 //! without its large files (the core, the executable), so that the crash
 //! text still lands.
 
 use std::io::{Seek, SeekFrom};
-use std::path::{Path, PathBuf};
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -111,49 +112,63 @@ pub fn upload_bundle(dir: &Path, u: &Upload) -> Result<Uploaded> {
     }
 }
 
-/// The packed bundle, in a file of its own in the temporary directory
-/// (removed when dropped): a bundle with a core of gigabytes is packed and
-/// sent without being held in memory.
+/// The packed bundle, in a file that has no name: created in the bundle's
+/// own directory (writable: the bundle was written there; a container's
+/// root may not be), readable by its owner only (a core holds the
+/// program's memory), and unlinked at once, so nothing is left behind
+/// whatever ends the process. A bundle with a core of gigabytes is packed
+/// and sent without being held in memory.
 struct Spool {
     file: std::fs::File,
-    path: PathBuf,
     len: u64,
 }
 
 impl Spool {
     fn pack(dir: &Path, leave_out: &[&str]) -> Result<Spool> {
-        static SEQ: AtomicU64 = AtomicU64::new(0);
-        let path = std::env::temp_dir().join(format!(
-            "godiag-upload-{}-{}.tar.gz",
-            std::process::id(),
-            SEQ.fetch_add(1, Ordering::Relaxed)
-        ));
-        // create_new: never through a link someone left at that name.
-        let file = std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .with_context(|| format!("cannot create {}", path.display()))?;
-        let mut spool = Spool { file, path, len: 0 };
+        let file = Self::unnamed_file(dir)?;
         let written = godiag_engine::pack_bundle_into(
             dir,
             leave_out,
-            std::io::BufWriter::with_capacity(1 << 20, &spool.file),
+            std::io::BufWriter::with_capacity(1 << 20, &file),
         )?;
         written
             .into_inner()
             .map_err(|e| e.into_error())
             .and_then(|mut f| f.seek(SeekFrom::Start(0)))
-            .with_context(|| format!("cannot write {}", spool.path.display()))?;
-        spool.len = spool.file.metadata()?.len();
-        Ok(spool)
+            .with_context(|| format!("cannot pack {} for the upload", dir.display()))?;
+        let len = file.metadata()?.len();
+        Ok(Spool { file, len })
     }
-}
 
-impl Drop for Spool {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.path);
+    /// A new file in `dir`, already unlinked (so the packing does not see
+    /// it either).
+    fn unnamed_file(dir: &Path) -> Result<std::fs::File> {
+        static SEQ: AtomicU64 = AtomicU64::new(0);
+        loop {
+            let path = dir.join(format!(
+                ".godiag-upload-{}-{}.tar.gz",
+                std::process::id(),
+                SEQ.fetch_add(1, Ordering::Relaxed)
+            ));
+            // create_new: never through a link someone left at that name.
+            let opened = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&path);
+            match opened {
+                Ok(file) => {
+                    std::fs::remove_file(&path)
+                        .with_context(|| format!("cannot unlink {}", path.display()))?;
+                    return Ok(file);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => {
+                    return Err(e).with_context(|| format!("cannot create {}", path.display()))
+                }
+            }
+        }
     }
 }
 

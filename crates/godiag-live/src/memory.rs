@@ -40,6 +40,8 @@ struct Blocks {
     owner: Vec<u64>,
     /// Once every slot is in use, the next to reuse (the oldest).
     hand: usize,
+    /// `None` entries in `index`.
+    unreadable: usize,
 }
 
 /// Bytes kept at most, and per arena.
@@ -47,6 +49,8 @@ const KEPT: usize = 64 << 20;
 const ARENA: usize = 4 << 20;
 const SLOTS: usize = KEPT / BLOCK as usize;
 const SLOTS_PER_ARENA: usize = ARENA / BLOCK as usize;
+/// Unreadable blocks remembered at most.
+const UNREADABLE_KEPT: usize = 1 << 16;
 
 impl Blocks {
     /// The bytes of the block at `at`, read now if they are not kept.
@@ -55,6 +59,16 @@ impl Blocks {
             Some(slot) => *slot,
             None => {
                 let slot = self.fill(at, read);
+                if slot.is_none() {
+                    // Blocks that could not be read are remembered too, up
+                    // to a bound: a walk through many bad pointers forgets
+                    // them rather than grow.
+                    self.unreadable += 1;
+                    if self.unreadable > UNREADABLE_KEPT {
+                        self.index.retain(|_, s| s.is_some());
+                        self.unreadable = 1;
+                    }
+                }
                 self.index.insert(at, slot);
                 slot
             }
@@ -219,5 +233,11 @@ mod tests {
         }
         // The first blocks left; read again, they are right.
         assert_eq!(mem.read(base + 5, 100).unwrap(), &data[5..105]);
+        // Unreadable blocks are remembered up to their own bound.
+        for i in 0..(UNREADABLE_KEPT as u64 + 100) {
+            assert_eq!(mem.read_u64(BLOCK * (i + 1)), None);
+        }
+        let blocks = mem.blocks.lock().unwrap();
+        assert!(blocks.index.values().filter(|s| s.is_none()).count() <= UNREADABLE_KEPT);
     }
 }

@@ -124,10 +124,14 @@ pub(crate) async fn ingest(
                     .or_else(|| report.inputs.iter().find_map(|i| i.go_version.clone())),
                 ..meta
             };
+            let report_json = d.to_json();
+            // The diagnosis holds the inputs unpacked from the body (a
+            // bundle's core): let them go before the store copies the body.
+            drop(d);
             let stored = app.store.insert(NewReport {
                 meta: meta.clone(),
                 raw: &body,
-                report_json: d.to_json(),
+                report_json,
                 signature: &signature,
             })?;
             Ok(Some((stored, signature, meta)))

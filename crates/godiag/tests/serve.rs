@@ -842,13 +842,9 @@ fn senders_crashreport_and_run_report() {
     let group = g["id"].as_i64().unwrap();
     let run_dir = dir.join("run");
     std::fs::create_dir_all(&run_dir).unwrap();
-    // The bundle is packed into a file here, sent from it, and removed.
-    let spool_dir = dir.join("tmp");
-    std::fs::create_dir_all(&spool_dir).unwrap();
     let run = |server: &str, monitor: &str| {
         Command::new(env!("CARGO_BIN_EXE_godiag"))
             .current_dir(&run_dir)
-            .env("TMPDIR", &spool_dir)
             .args(["run", "--report", server, "--report-token", "team-a", "--"])
             .arg(&bin)
             .arg("crash")
@@ -907,6 +903,17 @@ fn senders_crashreport_and_run_report() {
         .filter_map(|i| i["path"].as_str())
         .collect();
     assert!(inputs.contains(&"stderr.txt"), "{inputs:?}");
-    let left: Vec<_> = std::fs::read_dir(&spool_dir).unwrap().collect();
-    assert!(left.is_empty(), "packed bundles left behind: {left:?}");
+    // The bundles were packed into unnamed files in their directories:
+    // nothing of them is left beside what `run` kept.
+    for bundle in std::fs::read_dir(&run_dir).unwrap() {
+        let bundle = bundle.unwrap().path();
+        for f in std::fs::read_dir(&bundle).unwrap() {
+            let name = f.unwrap().file_name();
+            assert!(
+                !name.to_string_lossy().contains("godiag-upload"),
+                "{name:?} left in {}",
+                bundle.display()
+            );
+        }
+    }
 }
