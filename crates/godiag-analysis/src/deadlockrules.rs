@@ -10,7 +10,7 @@ use crate::steps::next_steps;
 
 pub(crate) fn deadlock_goroutine<'r, 'a>(t: &'r TextArtifact<'a>) -> Option<&'r Goroutine<'a>> {
     // The goroutine holding everyone up is usually main; failing that the
-    // first blocked goroutine with user code.
+    // first blocked goroutine with user code, then any with user code.
     t.goroutines
         .iter()
         .find(|g| g.id == 1 && user_frame(&g.frames).is_some())
@@ -18,6 +18,14 @@ pub(crate) fn deadlock_goroutine<'r, 'a>(t: &'r TextArtifact<'a>) -> Option<&'r 
             t.goroutines
                 .iter()
                 .find(|g| g.is_waiting() && user_frame(&g.frames).is_some())
+        })
+        // A deadlock raised as a panic (testing/synctest's "all goroutines
+        // in bubble are blocked") may show only the goroutine that ran the
+        // bubble.
+        .or_else(|| {
+            t.goroutines
+                .iter()
+                .find(|g| user_frame(&g.frames).is_some())
         })
 }
 /// Goroutines parked taking a `sync.Mutex` or `sync.RWMutex` (the status
