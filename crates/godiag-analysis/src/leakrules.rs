@@ -163,13 +163,14 @@ const EXCERPT_AT_MOST: usize = 12;
 
 /// A hang as reporters paste it: the few goroutines they found stuck, cut
 /// from a larger dump (no main goroutine, no failure printed). A goroutine
-/// parked on a channel, a wait group or a condition for minutes (or two or
-/// more such in one excerpt, which need no minutes) is stuck there: a
-/// deadlock the runtime cannot see, unless the excerpt shows the shape of
-/// a leak (several at one site, or a worker the program started whose only
-/// frame of the program is its own function, parked on channels).
-/// Channel operations are reported before wait-group and condition
-/// waiters, which wait on others.
+/// parked on a channel, a lock, a wait group or a condition for minutes
+/// (or in an excerpt whose goroutines are all parked, which needs no
+/// minutes) is stuck there: a deadlock the runtime cannot see, unless the
+/// excerpt shows the shape of a leak (several at one site, or a worker the
+/// program started whose only frame of the program is its own function,
+/// parked on channels). Channel operations are reported before lock
+/// waiters, and those before wait-group and condition waiters, which wait
+/// on others.
 fn stuck_in_excerpt(input: &TextInput<'_, '_>, total: usize) -> Option<Finding> {
     let t = input.artifact;
     if t.crash.is_failure() || total > EXCERPT_AT_MOST || t.goroutines.iter().any(|g| g.id == 1) {
@@ -178,20 +179,32 @@ fn stuck_in_excerpt(input: &TextInput<'_, '_>, total: usize) -> Option<Finding> 
     let parked: Vec<&GoroutineGroup<'_>> = input
         .groups
         .iter()
-        .filter(|g| blocked_on_peer(g.status) && g.leaked == 0 && !is_lock_wait(g))
+        .filter(|g| blocked_on_peer(g.status) && g.leaked == 0)
         .collect();
     let minutes = |g: &GoroutineGroup<'_>| g.wait_minutes.map_or(0, |(lo, _)| lo);
-    let waits_on_others = |g: &GoroutineGroup<'_>| {
-        g.frames.iter().take(4).any(|f| {
+    // What is waited on: a channel (0), a lock (1), or other goroutines'
+    // work, a wait group or a condition (2), the later the more a
+    // consequence.
+    let waits_on = |g: &GoroutineGroup<'_>| {
+        if is_lock_wait(g) {
+            1
+        } else if g.frames.iter().take(4).any(|f| {
             f.function.starts_with("sync.(*WaitGroup).Wait")
                 || f.function.starts_with("sync.(*Cond).Wait")
-        })
+        }) {
+            2
+        } else {
+            0
+        }
     };
+    // Without minutes, only goroutines that are all parked say the
+    // excerpt shows a hang.
+    let all_parked = parked.iter().map(|g| g.count).sum::<usize>() == total;
     let g = parked
         .iter()
         .filter(|g| user_frame(&g.frames).is_some() || g.count > 1)
-        .filter(|g| minutes(g) >= 1 || parked.len() >= 2)
-        .min_by_key(|g| (waits_on_others(g), std::cmp::Reverse(minutes(g))))?;
+        .filter(|g| minutes(g) >= 1 || all_parked)
+        .min_by_key(|g| (waits_on(g), std::cmp::Reverse(minutes(g))))?;
     let m = minutes(g);
     let for_minutes = if m > 0 {
         format!(" for at least {m} minute{}", if m == 1 { "" } else { "s" })
@@ -207,6 +220,16 @@ fn stuck_in_excerpt(input: &TextInput<'_, '_>, total: usize) -> Option<Finding> 
             FindingKind::GoroutineLeak,
             format!(
                 "possible goroutine leak: {} goroutine{} the program started, parked in [{}]{for_minutes} and never let go",
+                g.count,
+                if g.count == 1 { "" } else { "s" },
+                g.status
+            ),
+        )
+    } else if is_lock_wait(g) {
+        (
+            FindingKind::Deadlock,
+            format!(
+                "possible deadlock: {} goroutine{} stuck taking a lock ([{}]){for_minutes}; the excerpt does not show its holder",
                 g.count,
                 if g.count == 1 { "" } else { "s" },
                 g.status
