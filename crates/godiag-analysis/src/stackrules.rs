@@ -47,6 +47,12 @@ pub(crate) fn stack_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
         }
         return;
     }
+    if !t.count_records.is_empty() {
+        if let Some(f) = count_pileup_finding(input) {
+            out.push(f);
+        }
+        return;
+    }
     // The goroutines that could have failed: running ones, and frames
     // pasted without their header. (A runnable goroutine of a live dump was
     // only preempted there: in the map code or a recursion it is at work.)
@@ -284,6 +290,61 @@ fn waitgroup(below: usize) -> Signature {
         confidence: Confidence::Medium,
         below,
     }
+}
+
+/// A `debug=1` goroutine profile (`goroutine profile: total N`, or its
+/// records pasted alone) in which one stack holds at least 50 goroutines
+/// and a fifth of them all: the pile-up a leak leaves. Its records carry no
+/// wait state, so it is only possible; two profiles of one process tell
+/// growth (the dump comparison).
+fn count_pileup_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
+    let t = input.artifact;
+    let top = t.count_records.iter().max_by_key(|r| r.count)?;
+    let total = t
+        .count_total
+        .unwrap_or_else(|| t.count_records.iter().map(|r| r.count).sum());
+    if top.count < 50 || top.count.saturating_mul(5) < total {
+        return None;
+    }
+    let site = top
+        .frames
+        .iter()
+        .find(|f| !godiag_model::goroutine::is_stdlib_function(f.function));
+    let mut f = Finding::new(
+        FindingKind::GoroutineLeak,
+        format!(
+            "possible goroutine leak: {} of {total} goroutines share one stack{}",
+            top.count,
+            site.map(|s| format!(" at {}", s.function))
+                .unwrap_or_default()
+        ),
+        Confidence::Medium,
+    );
+    f.location = site.map(|s| Location {
+        function: s.function.to_string(),
+        file: s.file.to_string(),
+        line: s.line,
+    });
+    f.confirm(Evidence {
+        source: input.source(),
+        summary: format!(
+            "goroutine profile (debug=1): {total} goroutines in {} records; the largest has {} ({}%)",
+            t.count_records.len(),
+            top.count,
+            top.count * 100 / total.max(1)
+        ),
+        input: input.index,
+        offset: Some(top.offset),
+        lines: top
+            .frames
+            .iter()
+            .take(4)
+            .map(|f| format!("{} at {}:{}", f.function, f.file, f.line))
+            .collect(),
+        goroutines: Some(top.count),
+    });
+    f.next_steps = next_steps(FindingKind::GoroutineLeak);
+    Some(f)
 }
 
 /// `goroutineleak profile: total N` (Go 1.26+): every record counts

@@ -154,6 +154,27 @@ fn looks_like_text(data: &[u8]) -> bool {
     }
 }
 
+/// `N @ 0x.. 0x..` followed by its first frame, `#\t0x..\tF+0x..\tFILE:LINE`:
+/// a record of a `debug=1` goroutine profile.
+fn is_count_record(line: &[u8]) -> bool {
+    let end = memchr::memchr(b'\n', line).unwrap_or(line.len());
+    let Ok(head) = std::str::from_utf8(&line[..end]) else {
+        return false;
+    };
+    let Some((count, pcs)) = head.trim_end_matches('\r').split_once(" @ ") else {
+        return false;
+    };
+    let hex = |w: &str| {
+        w.strip_prefix("0x")
+            .is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()))
+    };
+    let next = line.get(end + 1..).unwrap_or(&[]);
+    !count.is_empty()
+        && count.bytes().all(|b| b.is_ascii_digit())
+        && pcs.split(' ').all(hex)
+        && (next.starts_with(b"#\t0x") || next.starts_with(b"#  0x") || next.starts_with(b"# 0x"))
+}
+
 /// Which runtime anchors start a line somewhere in the text.
 #[derive(Default)]
 struct Anchors {
@@ -184,8 +205,19 @@ fn scan_anchors(data: &[u8]) -> Anchors {
                 line = form.strip(l).as_bytes();
             }
         }
+        // A markdown fence or quote marker glued to a line (```goroutine
+        // profile: total 7, >panic: ...).
+        let fenced = line.iter().take_while(|&&b| b == b'`' || b == b'>').count();
+        if fenced > 0 && fenced <= 4 {
+            line = &line[fenced..];
+        }
         match line.first() {
             Some(b'p') => a.failure |= line.starts_with(b"panic: "),
+            Some(b'0'..=b'9') if is_count_record(line) => {
+                // A debug=1 goroutine profile pasted without its first line.
+                a.count_profile = true;
+                return a;
+            }
             Some(b'f') => {
                 a.failure |=
                     line.starts_with(b"fatal error: ") || line.starts_with(b"fatal: morestack")
