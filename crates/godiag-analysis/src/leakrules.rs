@@ -164,8 +164,8 @@ const EXCERPT_AT_MOST: usize = 12;
 /// A hang as reporters paste it: the few goroutines they found stuck, cut
 /// from a larger dump (no main goroutine, no failure printed). A goroutine
 /// parked on a channel, a lock, a wait group or a condition for minutes
-/// (or in an excerpt whose goroutines are all parked, which needs no
-/// minutes) is stuck there: a deadlock the runtime cannot see, unless the
+/// (or in an excerpt whose goroutines are all parked, several of them or
+/// one waiting for a lock, which needs no minutes) is stuck there: a deadlock the runtime cannot see, unless the
 /// excerpt shows the shape of a leak (several at one site, or a worker the
 /// program started whose only frame of the program is its own function,
 /// parked on channels). Channel operations are reported before lock
@@ -197,13 +197,14 @@ fn stuck_in_excerpt(input: &TextInput<'_, '_>, total: usize) -> Option<Finding> 
             0
         }
     };
-    // Without minutes, only goroutines that are all parked say the
-    // excerpt shows a hang.
+    // Without minutes, an excerpt shows a hang when its goroutines are all
+    // parked and either several wait or one waits for a lock: one goroutine
+    // parked on a channel is an idle worker as often as a stuck one.
     let all_parked = parked.iter().map(|g| g.count).sum::<usize>() == total;
     let g = parked
         .iter()
         .filter(|g| user_frame(&g.frames).is_some() || g.count > 1)
-        .filter(|g| minutes(g) >= 1 || all_parked)
+        .filter(|g| minutes(g) >= 1 || (all_parked && (total >= 2 || is_lock_wait(g))))
         .min_by_key(|g| (waits_on(g), std::cmp::Reverse(minutes(g))))?;
     let m = minutes(g);
     let for_minutes = if m > 0 {

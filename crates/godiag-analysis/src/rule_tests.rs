@@ -506,6 +506,22 @@ fn a_stack_alone_names_its_failure_and_a_parked_one_does_not() {
         ..TextArtifact::default()
     };
     assert!(findings_of(InputKind::GoroutineDump, &t).is_empty());
+    // Alone in an excerpt, taking a lock: what a hang's reporter pastes.
+    let t = TextArtifact {
+        goroutines: vec![goroutine(
+            5,
+            "semacquire",
+            vec![
+                frame("sync.(*Mutex).Lock", "/go/src/sync/mutex.go", 81, ""),
+                frame("main.publish", "/app/main.go", 21, ""),
+            ],
+        )],
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::GoroutineDump, &t);
+    assert_eq!(f[0].kind, FindingKind::Deadlock, "{:?}", kinds(&f));
+    assert_eq!(f[0].confidence, crate::finding::Confidence::Low);
+    assert_eq!(f[0].location.as_ref().unwrap().line, 21);
 }
 
 #[test]
