@@ -37,10 +37,15 @@ pub(crate) fn race_finding(
     let mut lines = Vec::new();
     for a in &race.accesses {
         lines.push(format!(
-            "{}{} at {:#x} by goroutine {}{}",
+            "{}{}{} by goroutine {}{}",
             if a.previous { "previous " } else { "" },
             a.op,
-            a.addr,
+            // Releases before Go 1.6 printed no address.
+            if a.addr == 0 {
+                String::new()
+            } else {
+                format!(" at {:#x}", a.addr)
+            },
             a.goroutine,
             user_frame(&a.frames)
                 .map(|x| format!(": {}", frame_line(x)))

@@ -161,6 +161,7 @@ pub struct RaceAccess<'a> {
     pub op: Cow<'a, str>,
     /// `Previous read/write`: the earlier of the two accesses.
     pub previous: bool,
+    /// 0 when not printed (releases before Go 1.6).
     pub addr: u64,
     /// The goroutine id; `by main goroutine` is goroutine 1.
     pub goroutine: u64,

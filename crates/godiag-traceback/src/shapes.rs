@@ -186,7 +186,11 @@ pub(crate) fn race_access(line: &str) -> Option<RaceAccess<'_>> {
     } else {
         parse_dec(by.strip_prefix("goroutine ")?)?
     };
-    let (op, addr) = head.split_once(" at ")?;
+    // Releases before Go 1.6 printed no address: `Write by goroutine 56:`.
+    let (op, addr) = match head.split_once(" at ") {
+        Some((op, addr)) => (op, parse_hex(addr)?),
+        None => (head, 0),
+    };
     let (previous, op) = match op.strip_prefix("Previous ") {
         Some(o) => (true, o),
         None => (false, op),
@@ -202,7 +206,7 @@ pub(crate) fn race_access(line: &str) -> Option<RaceAccess<'_>> {
             Cow::Borrowed(op)
         },
         previous,
-        addr: parse_hex(addr)?,
+        addr,
         goroutine,
         frames: Vec::new(),
     })

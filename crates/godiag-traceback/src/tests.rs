@@ -484,3 +484,21 @@ fn logged_type_assertion_and_visible_tab_markers() {
     // Not a marker: a file whose name starts so stays whole.
     assert_eq!(crate::lines::position(">-x.go:1").unwrap().file, ">-x.go");
 }
+
+/// A race report of a release before Go 1.6, which printed no address
+/// (quoted from https://github.com/cockroachdb/cockroach/issues/4482).
+#[test]
+fn race_accesses_without_an_address() {
+    use crate::shapes::race_access;
+    let a = race_access("Write by goroutine 56:").unwrap();
+    assert_eq!(
+        (a.op.as_ref(), a.previous, a.addr, a.goroutine),
+        ("write", false, 0, 56)
+    );
+    let p = race_access("Previous read by goroutine 174:").unwrap();
+    assert_eq!(
+        (p.op.as_ref(), p.previous, p.goroutine),
+        ("read", true, 174)
+    );
+    assert!(race_access("Written by goroutine 5:").is_none());
+}
