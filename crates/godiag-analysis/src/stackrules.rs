@@ -6,7 +6,7 @@
 //! goroutine that failed: the code it was running says what went wrong even
 //! when the message was not copied. Confidence says how much was inferred.
 
-use godiag_model::{Frame, Goroutine};
+use godiag_model::{CountRecord, CountRecordFrame, Frame, Goroutine, TextArtifact};
 
 use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
 use crate::frames::{is_panic_frame, stack_cycle, user_frame};
@@ -298,20 +298,14 @@ fn waitgroup(below: usize) -> Signature {
 /// wait state, so it is only possible; two profiles of one process tell
 /// growth (the dump comparison).
 fn count_pileup_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
-    let t = input.artifact;
-    let top = t.count_records.iter().max_by_key(|r| r.count)?;
-    let total = t
-        .count_total
-        .unwrap_or_else(|| t.count_records.iter().map(|r| r.count).sum());
+    let (top, site, total) = largest_record(input.artifact)?;
     if top.count < 50 || top.count.saturating_mul(5) < total {
         return None;
     }
-    let site = top
-        .frames
-        .iter()
-        .find(|f| !godiag_model::goroutine::is_stdlib_function(f.function));
-    let mut f = Finding::new(
-        FindingKind::GoroutineLeak,
+    Some(record_finding(
+        input,
+        top,
+        site,
         format!(
             "possible goroutine leak: {} of {total} goroutines share one stack{}",
             top.count,
@@ -319,38 +313,45 @@ fn count_pileup_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
                 .unwrap_or_default()
         ),
         Confidence::Medium,
-    );
-    f.location = site.map(|s| Location {
-        function: s.function.to_string(),
-        file: s.file.to_string(),
-        line: s.line,
-    });
-    f.confirm(Evidence {
-        source: input.source(),
-        summary: format!(
+        format!(
             "goroutine profile (debug=1): {total} goroutines in {} records; the largest has {} ({}%)",
-            t.count_records.len(),
+            input.artifact.count_records.len(),
             top.count,
             top.count * 100 / total.max(1)
         ),
-        input: input.index,
-        offset: Some(top.offset),
-        lines: top
-            .frames
-            .iter()
-            .take(4)
-            .map(|f| format!("{} at {}:{}", f.function, f.file, f.line))
-            .collect(),
-        goroutines: Some(top.count),
-    });
-    f.next_steps = next_steps(FindingKind::GoroutineLeak);
-    Some(f)
+        top.count,
+    ))
 }
 
 /// `goroutineleak profile: total N` (Go 1.26+): every record counts
 /// goroutines the runtime's leak detector proved can never run again.
 fn leak_profile_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
-    let t = input.artifact;
+    let (top, site, total) = largest_record(input.artifact)?;
+    Some(record_finding(
+        input,
+        top,
+        site,
+        format!(
+            "goroutine leak: the runtime proved {total} goroutine{} leaked; {} of them at {}",
+            if total == 1 { "" } else { "s" },
+            top.count,
+            site.map_or("?", |s| s.function)
+        ),
+        Confidence::High,
+        format!(
+            "goroutineleak profile: {total} leaked goroutines in {} records; the largest has {}",
+            input.artifact.count_records.len(),
+            top.count
+        ),
+        total,
+    ))
+}
+
+/// A count profile's largest record, its first frame of the program, and
+/// the goroutines all records count (the header's total when printed).
+fn largest_record<'r, 'a>(
+    t: &'r TextArtifact<'a>,
+) -> Option<(&'r CountRecord<'a>, Option<&'r CountRecordFrame<'a>>, u64)> {
     let top = t.count_records.iter().max_by_key(|r| r.count)?;
     let site = top
         .frames
@@ -359,16 +360,21 @@ fn leak_profile_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
     let total = t
         .count_total
         .unwrap_or_else(|| t.count_records.iter().map(|r| r.count).sum());
-    let mut f = Finding::new(
-        FindingKind::GoroutineLeak,
-        format!(
-            "goroutine leak: the runtime proved {total} goroutine{} leaked; {} of them at {}",
-            if total == 1 { "" } else { "s" },
-            top.count,
-            site.map_or("?", |s| s.function)
-        ),
-        Confidence::High,
-    );
+    Some((top, site, total))
+}
+
+/// A goroutine leak found in a count profile, at `site`, with the record's
+/// first frames as its evidence.
+fn record_finding(
+    input: &TextInput<'_, '_>,
+    top: &CountRecord<'_>,
+    site: Option<&CountRecordFrame<'_>>,
+    title: String,
+    confidence: Confidence,
+    summary: String,
+    goroutines: u64,
+) -> Finding {
+    let mut f = Finding::new(FindingKind::GoroutineLeak, title, confidence);
     f.location = site.map(|s| Location {
         function: s.function.to_string(),
         file: s.file.to_string(),
@@ -376,11 +382,7 @@ fn leak_profile_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
     });
     f.confirm(Evidence {
         source: input.source(),
-        summary: format!(
-            "goroutineleak profile: {total} leaked goroutines in {} records; the largest has {}",
-            t.count_records.len(),
-            top.count
-        ),
+        summary,
         input: input.index,
         offset: Some(top.offset),
         lines: top
@@ -389,10 +391,10 @@ fn leak_profile_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
             .take(4)
             .map(|f| format!("{} at {}:{}", f.function, f.file, f.line))
             .collect(),
-        goroutines: Some(total),
+        goroutines: Some(goroutines),
     });
     f.next_steps = next_steps(FindingKind::GoroutineLeak);
-    Some(f)
+    f
 }
 
 #[cfg(test)]

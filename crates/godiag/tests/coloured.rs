@@ -4,8 +4,9 @@
 //! reads the same failure at the same place as from the plain text.
 
 use std::io::Write;
-use std::path::Path;
 use std::process::{Command, Stdio};
+
+mod common;
 
 use godiag::{build_report, PreparedInput};
 use godiag_model::GroupKeyMode;
@@ -54,30 +55,21 @@ fn top(name: &str, bytes: Vec<u8>) -> (Option<String>, Option<(String, u32)>, us
 
 #[test]
 fn coloured_crash_texts_read_as_plain_ones() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lab/artifacts");
     let mut checked = 0;
-    for version in ["go1.21.13", "go1.24.11", "go1.27.3"] {
-        let mut paths: Vec<_> = std::fs::read_dir(root.join(version))
-            .expect("lab artifacts")
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-            .collect();
-        paths.sort();
-        for path in paths {
-            let plain = std::fs::read(&path).unwrap();
-            let want = top("plain", plain.clone());
-            if want.0.is_none() {
+    for path in common::lab_texts(&["go1.21.13", "go1.24.11", "go1.27.3"]) {
+        let plain = std::fs::read(&path).unwrap();
+        let want = top("plain", plain.clone());
+        if want.0.is_none() {
+            continue;
+        }
+        for pattern in COLOURED {
+            let coloured = grep_colour(pattern, &plain);
+            if !coloured.contains(&0x1b) {
                 continue;
             }
-            for pattern in COLOURED {
-                let coloured = grep_colour(pattern, &plain);
-                if !coloured.contains(&0x1b) {
-                    continue;
-                }
-                let got = top("coloured", coloured);
-                assert_eq!(got, want, "{} coloured by /{pattern}/", path.display());
-                checked += 1;
-            }
+            let got = top("coloured", coloured);
+            assert_eq!(got, want, "{} coloured by /{pattern}/", path.display());
+            checked += 1;
         }
     }
     assert!(checked >= 120, "only {checked} coloured lab texts checked");

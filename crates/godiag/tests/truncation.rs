@@ -2,7 +2,7 @@
 //! a cut inside a line is flagged partial, and what precedes the cut is read
 //! exactly as in the whole file.
 
-use std::path::Path;
+mod common;
 
 use godiag::{build_report, PreparedInput};
 use godiag_model::{GroupKeyMode, InputStatus};
@@ -27,44 +27,35 @@ fn cuts(len: usize) -> Vec<usize> {
 
 #[test]
 fn cut_lab_artifacts_at_many_offsets() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lab/artifacts");
     let mut files = 0;
-    for version in ["go1.21.13", "go1.24.11", "go1.27.3"] {
-        let mut paths: Vec<_> = std::fs::read_dir(root.join(version))
-            .expect("lab artifacts")
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
-            .collect();
-        paths.sort();
-        for path in paths {
-            files += 1;
-            let data = std::fs::read(&path).expect("readable");
-            let full = godiag_traceback::parse(&data);
-            for cut in cuts(data.len()) {
-                let prefix = &data[..cut];
-                let t = godiag_traceback::parse(prefix);
-                let name = format!("{} cut at {cut}", path.display());
-                assert!(t.goroutines.len() <= full.goroutines.len(), "{name}");
-                if cut > 0 && data[cut - 1] != b'\n' {
-                    assert!(t.partial, "{name}: cut inside a line not flagged");
-                }
-                if t.goroutines.len() > 1 {
-                    let n = t.goroutines.len() - 1;
-                    assert_eq!(&t.goroutines[..n], &full.goroutines[..n], "{name}");
-                }
-                if cut % 7 == 0 {
-                    // The whole pipeline on the prefix.
-                    let loaded = PreparedInput::from_bytes(name.clone(), prefix.to_vec());
-                    let report = build_report(std::slice::from_ref(&loaded), GroupKeyMode::Stack);
-                    if t.partial {
-                        assert!(
-                            matches!(
-                                report.inputs[0].status,
-                                InputStatus::Partial | InputStatus::Unrecognized
-                            ),
-                            "{name}"
-                        );
-                    }
+    for path in common::lab_texts(&["go1.21.13", "go1.24.11", "go1.27.3"]) {
+        files += 1;
+        let data = std::fs::read(&path).expect("readable");
+        let full = godiag_traceback::parse(&data);
+        for cut in cuts(data.len()) {
+            let prefix = &data[..cut];
+            let t = godiag_traceback::parse(prefix);
+            let name = format!("{} cut at {cut}", path.display());
+            assert!(t.goroutines.len() <= full.goroutines.len(), "{name}");
+            if cut > 0 && data[cut - 1] != b'\n' {
+                assert!(t.partial, "{name}: cut inside a line not flagged");
+            }
+            if t.goroutines.len() > 1 {
+                let n = t.goroutines.len() - 1;
+                assert_eq!(&t.goroutines[..n], &full.goroutines[..n], "{name}");
+            }
+            if cut % 7 == 0 {
+                // The whole pipeline on the prefix.
+                let loaded = PreparedInput::from_bytes(name.clone(), prefix.to_vec());
+                let report = build_report(std::slice::from_ref(&loaded), GroupKeyMode::Stack);
+                if t.partial {
+                    assert!(
+                        matches!(
+                            report.inputs[0].status,
+                            InputStatus::Partial | InputStatus::Unrecognized
+                        ),
+                        "{name}"
+                    );
                 }
             }
         }

@@ -80,6 +80,23 @@ fn artifacts(version_dir: &Path) -> Vec<(PathBuf, Value)> {
         .collect()
 }
 
+/// The text artifacts (`*.txt`) of the lab for each Go version given, in
+/// name order.
+pub fn lab_texts(versions: &[&str]) -> Vec<PathBuf> {
+    let root = lab_dir().join("artifacts");
+    let mut out = Vec::new();
+    for version in versions {
+        let mut paths: Vec<_> = std::fs::read_dir(root.join(version))
+            .expect("lab artifacts")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+            .collect();
+        paths.sort();
+        out.extend(paths);
+    }
+    out
+}
+
 pub fn version_dirs(root: &Path) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)
         .expect("artifact directory")
