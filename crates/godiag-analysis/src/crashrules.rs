@@ -618,11 +618,15 @@ fn secondary_without_frames(
     out.push(secondary);
 }
 
+/// The title of a SIGQUIT dump's own finding: ranking knows it by it.
+pub(crate) const SIGQUIT_TITLE: &str =
+    "the process was stopped with SIGQUIT: a hang or an operator's dump";
+
 fn sigquit_finding(input: &TextInput<'_, '_>) -> Finding {
     let t = input.artifact;
     let mut f = Finding::new(
         FindingKind::UnknownFailure,
-        "the process was stopped with SIGQUIT: a hang or an operator's dump",
+        SIGQUIT_TITLE,
         Confidence::Medium,
     );
     let main = t.goroutines.iter().find(|g| g.id == 1);

@@ -247,7 +247,8 @@ const STALL_WORDS: &[&str] = &[
 ];
 
 /// A panic raised by a watchdog, health check or supervisor timeout is a
-/// consequence when another finding explains the stall.
+/// consequence when another finding explains the stall; so is the SIGQUIT
+/// an operator sent to take a hung program's dump.
 fn mark_consequences(findings: &mut [Finding]) {
     let stall_explained = findings
         .iter()
@@ -256,6 +257,11 @@ fn mark_consequences(findings: &mut [Finding]) {
         return;
     }
     for f in findings.iter_mut() {
+        if f.kind == FindingKind::UnknownFailure && f.title == crashrules::SIGQUIT_TITLE {
+            f.consequence = true;
+            f.title = "consequence: the process was stopped with SIGQUIT, the dump of the stall (see the finding above)".into();
+            continue;
+        }
         if f.kind != FindingKind::UserPanic {
             continue;
         }

@@ -170,3 +170,32 @@ fn one_finding_per_kind_and_site() {
     );
     assert_eq!(merge(vec![pprof, other]).len(), 2);
 }
+
+#[test]
+fn the_sigquit_of_a_hung_program_ranks_below_its_stall() {
+    let quit = || {
+        finding(
+            FindingKind::UnknownFailure,
+            crate::crashrules::SIGQUIT_TITLE,
+            at("main.main", 30),
+            &[Source::Crash],
+        )
+    };
+    let mut stalled = quit();
+    stalled.confidence = Confidence::Medium;
+    let mut hang = finding(
+        FindingKind::Deadlock,
+        "possible deadlock: the program's only goroutine, 1, waits in [select]",
+        at("main.build", 12),
+        &[Source::Crash],
+    );
+    hang.confidence = Confidence::Low;
+    let mut fs = vec![stalled, hang];
+    rank(&mut fs);
+    assert_eq!(kinds(&fs), ["deadlock", "unknown-failure"]);
+    assert!(fs[1].consequence && fs[1].title.starts_with("consequence: "));
+    // A SIGQUIT dump that shows no stall stays what it is.
+    let mut alone = vec![quit()];
+    rank(&mut alone);
+    assert!(!alone[0].consequence);
+}
