@@ -48,13 +48,18 @@ pub(crate) fn stuck_lock_finding(
     g: &GoroutineGroup<'_>,
     minutes: u32,
 ) -> Finding {
+    // A reporter's excerpt may show a lock waiter without its wait time.
+    let waiting = match minutes {
+        0 => "waiting".to_string(),
+        1 => "waiting at least 1 minute".to_string(),
+        m => format!("waiting at least {m} minutes"),
+    };
     let mut f = Finding::new(
         FindingKind::Deadlock,
         format!(
-            "possible deadlock: {} goroutine{} waiting at least {minutes} minute{} for a lock ([{}]): its holder never released it",
+            "possible deadlock: {} goroutine{} {waiting} for a lock ([{}]): its holder never released it",
             g.count,
             if g.count == 1 { "" } else { "s" },
-            if minutes == 1 { "" } else { "s" },
             g.status
         ),
         if minutes >= 10 {
@@ -66,10 +71,17 @@ pub(crate) fn stuck_lock_finding(
     f.location = user_frame(&g.frames).map(Location::from);
     f.confirm(Evidence {
         source: input.source(),
-        summary: format!(
-            "{} goroutines share this stack, blocked taking a lock for {minutes}+ minutes",
-            g.count
-        ),
+        summary: if minutes == 0 {
+            format!(
+                "{} goroutines share this stack, blocked taking a lock",
+                g.count
+            )
+        } else {
+            format!(
+                "{} goroutines share this stack, blocked taking a lock for {minutes}+ minutes",
+                g.count
+            )
+        },
         input: input.index,
         offset: None,
         lines: g.frames.iter().take(4).map(frame_line).collect(),

@@ -165,12 +165,12 @@ const EXCERPT_AT_MOST: usize = 12;
 /// from a larger dump (no main goroutine, no failure printed). A goroutine
 /// parked on a channel, a lock, a wait group or a condition for minutes
 /// (or in an excerpt whose goroutines are all parked, several of them or
-/// one waiting for a lock, which needs no minutes) is stuck there: a deadlock the runtime cannot see, unless the
-/// excerpt shows the shape of a leak (several at one site, or a worker the
-/// program started whose only frame of the program is its own function,
-/// parked on channels). Channel operations are reported before lock
-/// waiters, and those before wait-group and condition waiters, which wait
-/// on others.
+/// one waiting for a lock, which needs no minutes) is stuck there: a
+/// deadlock the runtime cannot see, unless the excerpt shows the shape of
+/// a leak (several at one site, or a worker the program started whose only
+/// frame of the program is its own function, parked on channels). Channel
+/// operations are reported before lock waiters, and those before
+/// wait-group and condition waiters, which wait on others.
 fn stuck_in_excerpt(input: &TextInput<'_, '_>, total: usize) -> Option<Finding> {
     let t = input.artifact;
     if t.crash.is_failure() || total > EXCERPT_AT_MOST || t.goroutines.iter().any(|g| g.id == 1) {
@@ -207,32 +207,29 @@ fn stuck_in_excerpt(input: &TextInput<'_, '_>, total: usize) -> Option<Finding> 
         .filter(|g| minutes(g) >= 1 || (all_parked && (total >= 2 || is_lock_wait(g))))
         .min_by_key(|g| (waits_on(g), std::cmp::Reverse(minutes(g))))?;
     let m = minutes(g);
+    let program_frames = g.frames.iter().filter(|f| !f.is_stdlib()).count();
+    let started_by_program = g.created_by.as_ref().is_some_and(|c| !c.is_stdlib());
+    let on_channels = g.status.starts_with("chan ") || g.status.starts_with("select");
+    let leak = g.count > 1 || (started_by_program && program_frames == 1 && on_channels);
+    if !leak && is_lock_wait(g) {
+        let mut f = stuck_lock_finding(input, g, m);
+        f.goroutine = g.ids.first().copied();
+        return Some(f);
+    }
     let for_minutes = if m > 0 {
         format!(" for at least {m} minute{}", if m == 1 { "" } else { "s" })
     } else {
         String::new()
     };
-    let program_frames = g.frames.iter().filter(|f| !f.is_stdlib()).count();
-    let started_by_program = g.created_by.as_ref().is_some_and(|c| !c.is_stdlib());
-    let on_channels = g.status.starts_with("chan ") || g.status.starts_with("select");
-    let leak = g.count > 1 || (started_by_program && program_frames == 1 && on_channels);
+    let (goroutines, them) = match g.count {
+        1 => ("1 goroutine".to_string(), "it"),
+        n => (format!("{n} goroutines"), "them"),
+    };
     let (kind, title) = if leak {
         (
             FindingKind::GoroutineLeak,
             format!(
-                "possible goroutine leak: {} goroutine{} the program started, parked in [{}]{for_minutes} and never let go",
-                g.count,
-                if g.count == 1 { "" } else { "s" },
-                g.status
-            ),
-        )
-    } else if is_lock_wait(g) {
-        (
-            FindingKind::Deadlock,
-            format!(
-                "possible deadlock: {} goroutine{} stuck taking a lock ([{}]){for_minutes}; the excerpt does not show its holder",
-                g.count,
-                if g.count == 1 { "" } else { "s" },
+                "possible goroutine leak: {goroutines} the program started, parked in [{}]{for_minutes} and never let go",
                 g.status
             ),
         )
@@ -240,11 +237,8 @@ fn stuck_in_excerpt(input: &TextInput<'_, '_>, total: usize) -> Option<Finding> 
         (
             FindingKind::Deadlock,
             format!(
-                "possible deadlock: {} goroutine{} stuck in [{}]{for_minutes}; nothing in the excerpt can release {}",
-                g.count,
-                if g.count == 1 { "" } else { "s" },
-                g.status,
-                if g.count == 1 { "it" } else { "them" }
+                "possible deadlock: {goroutines} stuck in [{}]{for_minutes}; nothing in the excerpt can release {them}",
+                g.status
             ),
         )
     };
@@ -262,7 +256,7 @@ fn stuck_in_excerpt(input: &TextInput<'_, '_>, total: usize) -> Option<Finding> 
     f.confirm(Evidence {
         source: input.source(),
         summary: format!(
-            "an excerpt of {total} goroutine{} without the main one, {} of them parked on channels, wait groups or conditions",
+            "an excerpt of {total} goroutine{} without the main one, {} of them parked on channels, locks, wait groups or conditions",
             if total == 1 { "" } else { "s" },
             parked.iter().map(|g| g.count).sum::<usize>()
         ),
