@@ -577,10 +577,14 @@ fn cycle_finding(
         })
         .unwrap_or(0);
     let ids: Vec<String> = members.iter().map(|w| w.g.id.to_string()).collect();
-    let behind = match victims.len() {
-        0 => String::new(),
-        1 => "; 1 more goroutine is blocked behind it".into(),
-        n => format!("; {n} more goroutines are blocked behind it"),
+    // The goroutines blocked behind the cycle, said after it: `; 2 more
+    // goroutines are blocked behind them`.
+    let behind = match (victims.len(), n) {
+        (0, _) => String::new(),
+        (1, 1) => "; 1 more goroutine is blocked behind it".into(),
+        (1, _) => "; 1 more goroutine is blocked behind them".into(),
+        (v, 1) => format!("; {v} more goroutines are blocked behind it"),
+        (v, _) => format!("; {v} more goroutines are blocked behind them"),
     };
     // One member: it waits for a lock it holds (Go's locks are not
     // reentrant), the shortest cycle there is.
@@ -593,7 +597,7 @@ fn cycle_finding(
         )
     } else {
         format!(
-            "deadlock: goroutines {} wait for each other{} ({}){}",
+            "deadlock: goroutines {} wait for each other{} ({}){behind}",
             ids.join(" and "),
             if all_locks { "'s locks" } else { "" },
             members
@@ -601,11 +605,6 @@ fn cycle_finding(
                 .map(|w| site(w))
                 .collect::<Vec<_>>()
                 .join(" ↔ "),
-            match victims.len() {
-                0 => String::new(),
-                1 => "; 1 more goroutine is blocked behind them".into(),
-                n => format!("; {n} more goroutines are blocked behind them"),
-            }
         )
     };
     let mut f = Finding::new(
