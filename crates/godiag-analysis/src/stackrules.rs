@@ -242,13 +242,17 @@ fn signal_below(frames: &[Frame<'_>]) -> Option<usize> {
 /// type tells nothing there.
 fn shows_64_bit_words(frames: &[Frame<'_>]) -> bool {
     frames.iter().any(|f| {
-        f.args.split([',', ' ', '{', '}']).any(|w| {
-            w.trim_end_matches('?')
-                .strip_prefix("0x")
-                .and_then(|h| u64::from_str_radix(h, 16).ok())
-                .is_some_and(|v| v > u64::from(u32::MAX))
-        })
+        f.args
+            .split([',', ' ', '{', '}'])
+            .any(|w| arg_word(w).is_some_and(|v| v > u64::from(u32::MAX)))
     })
+}
+
+/// An argument word as tracebacks print it: `0x1a2b`, `0x1a2b?` (maybe
+/// stale, Go 1.18+).
+fn arg_word(w: &str) -> Option<u64> {
+    let hex = w.trim().trim_end_matches('?').strip_prefix("0x")?;
+    u64::from_str_radix(hex, 16).ok()
 }
 
 /// The panic value's type and data words from a `panic` frame's arguments
@@ -261,7 +265,7 @@ fn static_panic_value(args: &str) -> Option<(u64, u64)> {
     let words: Vec<u64> = args
         .trim_matches(|c: char| c == '{' || c == '}' || c.is_whitespace())
         .split(',')
-        .map(|w| u64::from_str_radix(w.trim().trim_end_matches('?').strip_prefix("0x")?, 16).ok())
+        .map(arg_word)
         .collect::<Option<_>>()?;
     let [ty, data] = words[..] else {
         return None;
