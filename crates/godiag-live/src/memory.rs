@@ -86,7 +86,8 @@ impl Blocks {
     /// Reads block `at` into a new slot, or the oldest one's; `None` when
     /// the read fails (the slot stays free) or no arena can be mapped.
     fn fill(&mut self, at: u64, read: impl FnOnce(&mut [u8]) -> bool) -> Option<u32> {
-        let slot = if self.owner.len() < SLOTS {
+        let fresh = self.owner.len() < SLOTS;
+        let slot = if fresh {
             let slot = self.owner.len();
             if slot == self.arenas.len() * SLOTS_PER_ARENA {
                 self.arenas
@@ -103,7 +104,7 @@ impl Blocks {
         };
         if !self.slot_mut(slot).is_some_and(read) {
             // Free for the next block.
-            if slot + 1 == self.owner.len() && self.owner.len() < SLOTS {
+            if fresh {
                 self.owner.pop();
             } else {
                 self.hand = slot;
