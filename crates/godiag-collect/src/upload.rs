@@ -1,8 +1,8 @@
 //! Uploading a bundle to `godiag serve` (`godiag run --report URL`): the
 //! directory packed as a gzipped tar (into an unnamed file, then sent from
-//! it) and posted to `/api/v1/reports` with its metadata. A server that finds it too large (413) gets it again
-//! without its large files (the core, the executable), so that the crash
-//! text still lands.
+//! it) and posted to `/api/v1/reports` with its metadata. A server that
+//! finds it too large (413) gets it again without its large files (the
+//! core, the executable), so that the crash text still lands.
 
 use std::io::{Seek, SeekFrom};
 use std::os::unix::fs::OpenOptionsExt;

@@ -506,60 +506,65 @@ fn labels_and_panic_values() {
 fn check_constant_panic_values(cases: &[Case]) -> usize {
     let mut seen = 0;
     for case in cases.iter().filter(|c| c.scenario == "deadlock-lock-chan") {
-        let core_bytes = gunzip(&case.file("core.gz"));
-        let exe_bytes = gunzip(&case.file("exe.gz"));
-        let core = godiag_core::Core::parse(&core_bytes).unwrap();
-        let exe = godiag_exe::GoExecutable::parse(&exe_bytes).unwrap();
-        let read = godiag_core::goroutines(&core.image(), &exe, &exe_bytes).unwrap();
-        let (_, panics) = read.panics.as_ref().expect("a panic in progress");
-        assert_eq!(
-            panics,
-            &vec![("watchdog: no event handled for 1s".to_string(), false)],
-            "{}",
-            case.name()
-        );
+        with_core_goroutines(case, |read| {
+            let (_, panics) = read.panics.as_ref().expect("a panic in progress");
+            assert_eq!(
+                panics,
+                &vec![("watchdog: no event handled for 1s".to_string(), false)],
+                "{}",
+                case.name()
+            );
+        });
         seen += 1;
     }
     seen
+}
+
+/// What `godiag_core::goroutines` reads from a case's core and executable,
+/// handed to `check`.
+fn with_core_goroutines(case: &Case, check: impl FnOnce(&godiag_core::CoreGoroutines<'_>)) {
+    let core_bytes = gunzip(&case.file("core.gz"));
+    let exe_bytes = gunzip(&case.file("exe.gz"));
+    let core = godiag_core::Core::parse(&core_bytes).unwrap();
+    let exe = godiag_exe::GoExecutable::parse(&exe_bytes).unwrap();
+    let read = godiag_core::goroutines(&core.image(), &exe, &exe_bytes).unwrap();
+    check(&read);
 }
 
 fn check_labels(cases: &[Case]) -> usize {
     let mut seen = 0;
     for case in cases.iter().filter(|c| c.scenario == "labels") {
         let name = case.name();
-        let core_bytes = gunzip(&case.file("core.gz"));
-        let exe_bytes = gunzip(&case.file("exe.gz"));
-        let core = godiag_core::Core::parse(&core_bytes).unwrap();
-        let exe = godiag_exe::GoExecutable::parse(&exe_bytes).unwrap();
-        let read = godiag_core::goroutines(&core.image(), &exe, &exe_bytes).unwrap();
-        let labels = |function: &str| -> Vec<(String, String)> {
-            let g = read
-                .goroutines
-                .iter()
-                .find(|g| g.frames.iter().any(|f| f.function == function))
-                .unwrap_or_else(|| panic!("{name}: no goroutine in {function}"));
-            g.labels
-                .iter()
-                .map(|l| (l.key.to_string(), l.value.to_string()))
-                .collect()
-        };
-        let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
-        assert_eq!(
-            labels("main.serve"),
-            vec![pair("request_id", "abc-123"), pair("route", "/api/v1")],
-            "{name}"
-        );
-        assert_eq!(
-            labels("main.background"),
-            vec![pair("worker", "janitor")],
-            "{name}"
-        );
-        let (_, panics) = read.panics.as_ref().expect("a panic in progress");
-        assert_eq!(
-            panics,
-            &vec![("serve: request abc-123 failed".to_string(), false)],
-            "{name}"
-        );
+        with_core_goroutines(case, |read| {
+            let labels = |function: &str| -> Vec<(String, String)> {
+                let g = read
+                    .goroutines
+                    .iter()
+                    .find(|g| g.frames.iter().any(|f| f.function == function))
+                    .unwrap_or_else(|| panic!("{name}: no goroutine in {function}"));
+                g.labels
+                    .iter()
+                    .map(|l| (l.key.to_string(), l.value.to_string()))
+                    .collect()
+            };
+            let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
+            assert_eq!(
+                labels("main.serve"),
+                vec![pair("request_id", "abc-123"), pair("route", "/api/v1")],
+                "{name}"
+            );
+            assert_eq!(
+                labels("main.background"),
+                vec![pair("worker", "janitor")],
+                "{name}"
+            );
+            let (_, panics) = read.panics.as_ref().expect("a panic in progress");
+            assert_eq!(
+                panics,
+                &vec![("serve: request abc-123 failed".to_string(), false)],
+                "{name}"
+            );
+        });
         seen += 1;
     }
     seen
