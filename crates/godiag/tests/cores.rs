@@ -99,7 +99,7 @@ impl Case {
     }
     /// The core and executable, inflated into a scratch directory of the
     /// test's own (`test`): tests run in parallel and map these files.
-    fn unpack(&self, test: &str) -> (PathBuf, PathBuf) {
+    fn unpack(&self, test: &str) -> Unpacked {
         let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
             .join("cores")
             .join(test)
@@ -108,7 +108,28 @@ impl Case {
         let (core, exe) = (dir.join("core"), dir.join("prog"));
         std::fs::write(&core, gunzip(&self.file("core.gz"))).unwrap();
         std::fs::write(&exe, gunzip(&self.file("exe.gz"))).unwrap();
-        (core, exe)
+        Unpacked { dir, core, exe }
+    }
+}
+
+/// A case's core and executable inflated on disk, removed when dropped: the
+/// suite unpacks over a hundred of them (3.5 GB together, more than a CI
+/// machine's disk may spare).
+struct Unpacked {
+    dir: PathBuf,
+    core: PathBuf,
+    exe: PathBuf,
+}
+
+impl Unpacked {
+    fn paths(&self) -> (PathBuf, PathBuf) {
+        (self.core.clone(), self.exe.clone())
+    }
+}
+
+impl Drop for Unpacked {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -254,7 +275,8 @@ fn findings_at_the_marked_line(cases: &[Case], tag: &str) {
             .find(|(s, _)| *s == case.scenario)
             .map(|(_, k)| *k)
             .unwrap();
-        let (core, exe) = case.unpack(tag);
+        let unpacked = case.unpack(tag);
+        let (core, exe) = unpacked.paths();
         let loaded = godiag::load_inputs(&[core.clone(), exe.clone()]).unwrap();
         let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
         let top = report
@@ -306,7 +328,8 @@ fn wait_objects_of_the_leak() {
         .filter(|c| c.scenario == "core-goroutine-leak")
     {
         let name = case.name();
-        let (core, exe) = case.unpack("waits");
+        let unpacked = case.unpack("waits");
+        let (core, exe) = unpacked.paths();
         let loaded = godiag::load_inputs(&[core, exe]).unwrap();
         let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
         let objects = &report.inputs[0].wait_objects();
@@ -456,7 +479,8 @@ fn crash_text_with_its_executable() {
             .iter()
             .find(|c| c.scenario == scenario && c.build == build && c.version == "1.26.6")
             .expect("committed");
-        let (_, exe) = case.unpack("text");
+        let unpacked = case.unpack("text");
+        let (_, exe) = unpacked.paths();
         let loaded = godiag::load_inputs(&[case.file("txt"), exe]).unwrap();
         let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
         let notes = &report.inputs[0].text().unwrap().crash.fault_notes;
@@ -477,7 +501,8 @@ fn crash_text_with_its_executable() {
         .iter()
         .find(|c| c.scenario == "cgo-crash" && c.build == "plain")
         .unwrap();
-    let (_, exe) = other.unpack("text-mismatch");
+    let unpacked = other.unpack("text-mismatch");
+    let (_, exe) = unpacked.paths();
     let loaded = godiag::load_inputs(&[text.file("txt"), exe]).unwrap();
     let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
     let input = &report.inputs[0];
@@ -586,7 +611,8 @@ fn cut_crash_text_is_located_by_the_core() {
         .map(|l| format!("{l}\n"))
         .collect();
     assert!(head.contains("[signal SIGSEGV") && !head.contains("main.deref"));
-    let (core, exe) = case.unpack("cut-text");
+    let unpacked = case.unpack("cut-text");
+    let (core, exe) = unpacked.paths();
     let cut = core.with_file_name("cut.txt");
     std::fs::write(&cut, head).unwrap();
     // Alone, the text knows the kind and not the place.
@@ -624,7 +650,8 @@ fn secondary_fatal_error_does_not_hide_the_fault() {
         .filter(|c| c.scenario == "fatal-in-defer-after-segv")
     {
         let name = case.name();
-        let (core, exe) = case.unpack("secondary");
+        let unpacked = case.unpack("secondary");
+        let (core, exe) = unpacked.paths();
         let loaded = godiag::load_inputs(&[case.file("txt"), core, exe]).unwrap();
         let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
         let top = &report.findings[0];
@@ -672,7 +699,8 @@ fn the_core_names_the_other_map_writer() {
     {
         let name = case.name();
         let text = std::fs::read_to_string(case.file("txt")).unwrap();
-        let (core, exe) = case.unpack("map-writers");
+        let unpacked = case.unpack("map-writers");
+        let (core, exe) = unpacked.paths();
         let loaded = godiag::load_inputs(&[case.file("txt"), core, exe]).unwrap();
         let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
         let top = &report.findings[0];
@@ -699,7 +727,8 @@ fn lock_cycle_closed_by_deferred_unlocks() {
     let mut seen = 0;
     for case in cases().iter().filter(|c| c.scenario == "deadlock-abba") {
         let name = case.name();
-        let (core, exe) = case.unpack("abba");
+        let unpacked = case.unpack("abba");
+        let (core, exe) = unpacked.paths();
         let loaded = godiag::load_inputs(&[core, exe]).unwrap();
         let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
         let top = &report.findings[0];
@@ -762,7 +791,8 @@ fn check_full_backtraces(cases: &[Case]) -> usize {
     let mut seen = 0;
     for case in cases.iter().filter(|c| c.scenario == "deadlock-abba") {
         let name = case.name();
-        let (core, exe) = case.unpack("btfull");
+        let unpacked = case.unpack("btfull");
+        let (core, exe) = unpacked.paths();
         let loaded = godiag::load_inputs(&[core, exe]).unwrap();
         let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
         let md = godiag_report::render_markdown(&report);
