@@ -275,7 +275,7 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
         _ => failing,
     };
     if let Some(g) = location_goroutine {
-        f.goroutine = Some(g.id);
+        f.goroutine = g.known_id();
         f.location = user_frame(&g.frames)
             .or_else(|| {
                 // A crash in C whose Go caller is not shown: the cgo
@@ -371,8 +371,9 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
         }
         if kind == FindingKind::Deadlock {
             f.title = format!(
-                "deadlock: every goroutine is blocked; goroutine {} waits in [{}]",
-                g.id, g.status
+                "deadlock: every goroutine is blocked; {} waits in [{}]",
+                g.name(),
+                g.status
             );
         }
         // Panics raised while earlier ones unwound (nested, or recovered and
@@ -415,8 +416,8 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
         _ => String::new(),
     };
     let mut summary = match (location_goroutine, headline.is_empty()) {
-        (Some(g), false) => format!("goroutine {} [{}]: {headline}", g.id, g.status),
-        (Some(g), true) => format!("goroutine {} [{}]", g.id, g.status),
+        (Some(g), false) => format!("{} [{}]: {headline}", g.name(), g.status),
+        (Some(g), true) => format!("{} [{}]", g.name(), g.status),
         (None, _) => headline,
     };
     if let Some(loc) = &f.location {
@@ -511,7 +512,7 @@ fn primary_in_flight(
             Confidence::High
         },
     );
-    f.goroutine = Some(g.id);
+    f.goroutine = g.known_id();
     f.location = user_frame(below).map(Location::from);
     f.next_steps = next_steps(kind);
     f

@@ -71,17 +71,15 @@ pub(crate) fn stuck_lock_finding(
     f.location = user_frame(&g.frames).map(Location::from);
     f.confirm(Evidence {
         source: input.source(),
-        summary: if minutes == 0 {
-            format!(
-                "{} goroutines share this stack, blocked taking a lock",
-                g.count
-            )
-        } else {
-            format!(
-                "{} goroutines share this stack, blocked taking a lock for {minutes}+ minutes",
-                g.count
-            )
-        },
+        summary: format!(
+            "{}, blocked taking a lock{}",
+            crate::leakrules::share_sentence(g.count),
+            if minutes == 0 {
+                String::new()
+            } else {
+                format!(" for {minutes}+ minutes")
+            }
+        ),
         input: input.index,
         offset: None,
         lines: g.frames.iter().take(4).map(frame_line).collect(),
@@ -153,9 +151,9 @@ pub(crate) fn dump_deadlock(input: &TextInput<'_, '_>) -> Option<Finding> {
             )
         } else {
             format!(
-                "possible deadlock: all {} goroutines of the program wait for each other; goroutine {} waits in [{}]",
+                "possible deadlock: all {} goroutines of the program wait for each other; {} waits in [{}]",
                 program_total,
-                main.id,
+                main.name(),
                 main.status
             )
         },
@@ -165,7 +163,7 @@ pub(crate) fn dump_deadlock(input: &TextInput<'_, '_>) -> Option<Finding> {
             Confidence::Medium
         },
     );
-    f.goroutine = Some(main.id);
+    f.goroutine = main.known_id();
     f.location = user_frame(&main.frames).map(Location::from);
     let mut by_status: Vec<(&str, u64)> = Vec::new();
     for g in &program {
@@ -175,7 +173,7 @@ pub(crate) fn dump_deadlock(input: &TextInput<'_, '_>) -> Option<Finding> {
         }
     }
     let waits = crate::corerules::wait_fact(std::iter::once(*main), &t.goroutines)
-        .map(|w| format!("; goroutine {}: {}", main.id, w.sentence))
+        .map(|w| format!("; {}: {}", main.name(), w.sentence))
         .unwrap_or_default();
     f.confirm(Evidence {
         source: input.source(),

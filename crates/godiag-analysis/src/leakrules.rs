@@ -75,7 +75,13 @@ pub(crate) fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>
     for input in &dumps {
         // Aggregated dumps stand for more goroutines than they print.
         let total: usize = input.groups.iter().map(|g| g.count).sum();
-        if let Some(f) = stuck_in_excerpt(input, total) {
+        // A leak checker's or the runtime's verdict outranks a guess from
+        // an excerpt's wait times.
+        let checked = input
+            .groups
+            .iter()
+            .any(|g| g.leaked > 0 || g.outlived_test > 0);
+        if let Some(f) = stuck_in_excerpt(input, total).filter(|_| !checked) {
             out.push(f);
             continue;
         }
@@ -83,19 +89,23 @@ pub(crate) fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>
             let minutes = g.wait_minutes.map_or(0, |(lo, _)| lo);
             // Waiting minutes for a lock is not a leak: its holder never
             // released it, a deadlock the runtime cannot see.
-            if minutes >= 1 && g.leaked == 0 && is_lock_wait(g) {
+            let checked = g.leaked > 0 || g.outlived_test > 0;
+            if minutes >= 1 && !checked && is_lock_wait(g) {
                 out.push(stuck_lock_finding(input, g, minutes));
                 break;
             }
-            // Goroutines the runtime proved leaked (Go 1.26+) need no count;
-            // nor does an excerpt (no main goroutine) of goroutines parked
-            // on a peer for ten minutes or more.
+            // Goroutines the runtime proved leaked (Go 1.26+), or that a
+            // test's leak checker found still running after the test, need
+            // no count; nor does an excerpt (no main goroutine) of
+            // goroutines parked on a peer for ten minutes or more.
             let excerpt = !input.artifact.goroutines.iter().any(|m| m.id == 1);
-            let proved = g.leaked > 0 || (excerpt && minutes >= 10);
-            if !blocked_on_peer(g.status) || (!proved && g.count < 50.max(total / 5)) {
+            let proved = checked || (excerpt && minutes >= 10);
+            if !(blocked_on_peer(g.status) || g.outlived_test > 0)
+                || (!proved && g.count < 50.max(total / 5))
+            {
                 continue;
             }
-            let conf = if g.leaked > 0 || minutes >= 10 {
+            let conf = if checked || minutes >= 10 {
                 Confidence::High
             } else if minutes >= 1 {
                 Confidence::Medium
@@ -108,6 +118,16 @@ pub(crate) fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>
                     format!(
                         "goroutine leak: the runtime proved {} of {} goroutines leaked, blocked in [{}]",
                         g.leaked, total, g.status
+                    )
+                } else if g.outlived_test > 0 {
+                    format!(
+                        "goroutine leak: {} still running after the test ended (a leak checker's report), in [{}]",
+                        if g.outlived_test == 1 {
+                            "a goroutine was".to_string()
+                        } else {
+                            format!("{} goroutines were", g.outlived_test)
+                        },
+                        g.status
                     )
                 } else {
                     format!(
@@ -142,8 +162,8 @@ pub(crate) fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>
             f.confirm(Evidence {
                 source: input.source(),
                 summary: match waits {
-                    Some(w) => format!("{} goroutines share this stack; {}", g.count, w.sentence),
-                    None => format!("{} goroutines share this stack", g.count),
+                    Some(w) => format!("{}; {}", share_sentence(g.count), w.sentence),
+                    None => share_sentence(g.count),
                 },
                 input: input.index,
                 offset: None,
@@ -267,4 +287,13 @@ fn stuck_in_excerpt(input: &TextInput<'_, '_>, total: usize) -> Option<Finding> 
     });
     f.next_steps = next_steps(kind);
     Some(f)
+}
+
+/// How many goroutines a stack stands for, as evidence says it.
+pub(crate) fn share_sentence(count: usize) -> String {
+    if count == 1 {
+        "one goroutine has this stack".to_string()
+    } else {
+        format!("{count} goroutines share this stack")
+    }
 }

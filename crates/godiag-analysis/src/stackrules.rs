@@ -102,7 +102,7 @@ fn describe(g: &Goroutine<'_>) -> String {
     if g.headerless {
         "frames without a goroutine header".into()
     } else {
-        format!("goroutine {} [{}]", g.id, g.status)
+        format!("{} [{}]", g.name(), g.status)
     }
 }
 

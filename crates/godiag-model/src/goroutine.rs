@@ -185,6 +185,10 @@ pub struct Goroutine<'a> {
     /// `(leaked)`: the Go 1.26+ leak detector proved it can never run again.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub leaked: bool,
+    /// A test's leak checker (goleak, leaktest) listed it as still running
+    /// after the test had ended.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub outlived_test: bool,
     /// `(durable)`: durably blocked inside a synctest bubble (Go 1.25+).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub durable: bool,
@@ -247,6 +251,21 @@ impl<'a> Goroutine<'a> {
     /// How many goroutines this entry stands for (see `aggregated`).
     pub fn weight(&self) -> u64 {
         self.aggregated.unwrap_or(1)
+    }
+
+    /// Its id, unless a tool aggregated it with others and printed none.
+    pub fn known_id(&self) -> Option<u64> {
+        self.aggregated.is_none().then_some(self.id)
+    }
+
+    /// How findings name it: `goroutine 7`; an aggregate has no id: `a
+    /// goroutine`, `one of 12 goroutines`.
+    pub fn name(&self) -> String {
+        match self.aggregated {
+            None => format!("goroutine {}", self.id),
+            Some(0 | 1) => "a goroutine".to_string(),
+            Some(n) => format!("one of {n} goroutines"),
+        }
     }
 
     /// The first frame outside the runtime, `internal/...`, `sync` and other

@@ -46,6 +46,9 @@ pub struct GoroutineGroup<'a> {
     pub locked_to_thread: usize,
     #[serde(skip_serializing_if = "is_zero")]
     pub leaked: usize,
+    /// Members a test's leak checker listed (see `Goroutine::outlived_test`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub outlived_test: usize,
     /// Labels of the first labelled member.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub labels: Vec<Label<'a>>,
@@ -159,6 +162,7 @@ pub fn group_goroutines<'a>(
                     distinct_parents: 0,
                     locked_to_thread: 0,
                     leaked: 0,
+                    outlived_test: 0,
                     labels: Vec::new(),
                     first_index: i,
                 });
@@ -169,8 +173,9 @@ pub fn group_goroutines<'a>(
         };
         let grp = &mut groups[gi];
         grp.count += usize::try_from(g.aggregated.unwrap_or(1)).unwrap_or(1);
-        if grp.ids.len() < MAX_IDS {
-            grp.ids.push(g.id);
+        // A tool's aggregate printed no ids.
+        if let Some(id) = g.known_id().filter(|_| grp.ids.len() < MAX_IDS) {
+            grp.ids.push(id);
         }
         if let Some(m) = g.wait_minutes {
             grp.wait_minutes = Some(match grp.wait_minutes {
@@ -180,6 +185,7 @@ pub fn group_goroutines<'a>(
         }
         grp.locked_to_thread += usize::from(g.locked_to_thread);
         grp.leaked += usize::from(g.leaked);
+        grp.outlived_test += usize::from(g.outlived_test);
         if grp.labels.is_empty() && !g.labels.is_empty() {
             grp.labels = g.labels.clone();
         }

@@ -439,11 +439,14 @@ fn groups_section(out: &mut String, st: &Style, i: &InputReport<'_>, opts: TextO
         } else {
             String::new()
         };
-        let ids = if g.count == 1 {
-            format!("goroutine {}", g.ids[0])
+        let ids = if g.ids.is_empty() {
+            // An aggregate from another tool: no ids were printed.
+            String::new()
+        } else if g.count == 1 {
+            format!(" goroutine {}", g.ids[0])
         } else {
             format!(
-                "goroutines {}{}",
+                " goroutines {}{}",
                 g.ids
                     .iter()
                     .take(5)
@@ -465,7 +468,7 @@ fn groups_section(out: &mut String, st: &Style, i: &InputReport<'_>, opts: TextO
         };
         let _ = writeln!(
             out,
-            "  {} [{}{}{}{}]{} {}{}",
+            "  {} [{}{}{}{}]{}{}{}",
             st.bold(&format!("{}×", g.count)),
             g.status,
             if g.leaked > 0 { " (leaked)" } else { "" },

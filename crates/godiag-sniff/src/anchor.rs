@@ -152,6 +152,25 @@ pub fn is_symbol(name: &str) -> bool {
         && !name.ends_with('.')
 }
 
+/// `/src/app/handler.go:42 (0x4a1b2c)`: a frame as `runtime.Caller`
+/// gives it, printed by a recovery middleware.
+pub fn is_caller_frame(line: &str) -> bool {
+    let Some((place, pc)) = line.trim().rsplit_once(" (0x") else {
+        return false;
+    };
+    let Some(pc) = pc.strip_suffix(')') else {
+        return false;
+    };
+    let Some((file, lineno)) = place.rsplit_once(':') else {
+        return false;
+    };
+    !pc.is_empty()
+        && pc.bytes().all(|b| b.is_ascii_hexdigit())
+        && file.ends_with(".go")
+        && !lineno.is_empty()
+        && lineno.bytes().all(|b| b.is_ascii_digit())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

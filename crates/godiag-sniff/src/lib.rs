@@ -11,6 +11,7 @@ use std::io::Read;
 
 pub mod anchor;
 pub mod ansi;
+pub mod condensed;
 pub mod prefix;
 
 /// The kind vocabulary is the evidence model's.
@@ -175,6 +176,18 @@ fn is_count_record(line: &[u8]) -> bool {
         && (next.starts_with(b"#\t0x") || next.starts_with(b"#  0x") || next.starts_with(b"# 0x"))
 }
 
+/// A panicparse bucket header over its first frame: a goroutine dump.
+fn is_condensed_bucket(line: &[u8]) -> bool {
+    let mut lines = line.splitn(3, |&b| b == b'\n');
+    let (Some(head), Some(next)) = (lines.next(), lines.next()) else {
+        return false;
+    };
+    match (std::str::from_utf8(head), std::str::from_utf8(next)) {
+        (Ok(head), Ok(next)) => condensed::is_bucket(head.trim_end(), next.trim_end()),
+        _ => false,
+    }
+}
+
 /// Which runtime anchors start a line somewhere in the text.
 #[derive(Default)]
 struct Anchors {
@@ -218,6 +231,7 @@ fn scan_anchors(data: &[u8]) -> Anchors {
                 a.count_profile = true;
                 return a;
             }
+            Some(b'0'..=b'9') => a.header |= is_condensed_bucket(line),
             Some(b'f') => {
                 a.failure |=
                     line.starts_with(b"fatal error: ") || line.starts_with(b"fatal: morestack")
@@ -327,7 +341,20 @@ fn anchors_inside_lines(data: &[u8]) -> Option<InputKind> {
     // Frames without a header (an excerpt): a function line, then its file.
     let mut frames = false;
     let mut after_call = false;
+    // `FILE:LINE (0xPC)` lines (a stack printed from `runtime.Caller`, as
+    // recovery middleware such as gin's and macaron's do) and a line that
+    // names a panic: a recovered panic's log.
+    let mut caller_frames = 0;
+    let mut panic_named = false;
     for line in text.lines() {
+        if anchor::is_caller_frame(line) {
+            caller_frames += 1;
+            if caller_frames >= 2 && panic_named {
+                return Some(InputKind::CrashText);
+            }
+        } else {
+            panic_named |= line.to_ascii_lowercase().contains("panic");
+        }
         // Escaped text (`\n\t` inside a JSON string) holds many lines in one.
         for piece in line.split("\\n") {
             frames |= after_call && anchor::is_file_piece(piece);
@@ -500,6 +527,21 @@ mod tests {
         assert_eq!(
             sniff(b"heap profile: 1: 2 [3: 4] @ heap/1048576\n").kind,
             InputKind::PprofText
+        );
+        // panicparse's condensed buckets alone (etcd-io/etcd#4156).
+        assert_eq!(
+            sniff(b"1: semacquire [Created by backend.newBackend @ backend.go:91]\n    sync    mutex.go:82       (*Mutex).Lock(#1)\n").kind,
+            InputKind::GoroutineDump
+        );
+        // A recovery middleware's `runtime.Caller` stack under its panic
+        // line (MottainaiCI/mottainai-server#83).
+        assert_eq!(
+            sniff(b"[Macaron] PANIC: assignment to entry in nil map\n/usr/lib/go/src/runtime/map_faststr.go:204 (0x4144ac)\n/luetbuild/go/src/github.com/MottainaiCI/mottainai-server/pkg/db/arangodb/arangodb.go:260 (0x1c6a8e4)\n").kind,
+            InputKind::CrashText
+        );
+        assert_eq!(
+            sniff(b"notes\n/src/a.go:1 (0x1)\n/src/b.go:2 (0x2)\n").kind,
+            InputKind::Unrecognized
         );
         assert_eq!(sniff(b"hello world\n").kind, InputKind::Unrecognized);
         assert_eq!(sniff(b"").kind, InputKind::Unrecognized);

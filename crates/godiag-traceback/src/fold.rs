@@ -96,7 +96,14 @@ fn stack_hash(g: &Goroutine<'_>) -> Option<u64> {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     g.status.hash(&mut h);
     g.wait_minutes.hash(&mut h);
-    (g.locked_to_thread, g.leaked, g.durable, g.elided).hash(&mut h);
+    (
+        g.locked_to_thread,
+        g.leaked,
+        g.outlived_test,
+        g.durable,
+        g.elided,
+    )
+        .hash(&mut h);
     for l in &g.labels {
         (&l.key, &l.value).hash(&mut h);
     }
@@ -113,8 +120,19 @@ fn frame_key<'s>(f: &'s Frame<'_>) -> (&'s str, &'s str, u32, Option<std::num::N
 fn same_stack(a: &Goroutine<'_>, b: &Goroutine<'_>) -> bool {
     a.status == b.status
         && a.wait_minutes == b.wait_minutes
-        && (a.locked_to_thread, a.leaked, a.durable, a.elided)
-            == (b.locked_to_thread, b.leaked, b.durable, b.elided)
+        && (
+            a.locked_to_thread,
+            a.leaked,
+            a.outlived_test,
+            a.durable,
+            a.elided,
+        ) == (
+            b.locked_to_thread,
+            b.leaked,
+            b.outlived_test,
+            b.durable,
+            b.elided,
+        )
         && a.labels == b.labels
         && a.frames.len() == b.frames.len()
         && a.frames

@@ -66,6 +66,9 @@ struct Reader<'a> {
     blank_after_pending: bool,
     /// A leak checker (goleak, leaktest) introduced the next goroutine.
     leak_reported: bool,
+    /// `FILE:LINE (0xPC)` lines: a stack a recovery middleware printed
+    /// from `runtime.Caller`, without goroutine or function names.
+    caller_frames: usize,
     /// A debugger's frame waits for its `at FILE:LINE` line.
     debugger_pending: bool,
     /// Folds goroutines past the limit into identical earlier ones.
@@ -94,6 +97,7 @@ pub fn parse_with(input: &[u8], limits: ParseLimits) -> TextArtifact<'_> {
         logged_panic: None,
         blank_after_pending: false,
         leak_reported: false,
+        caller_frames: 0,
         debugger_pending: false,
         folder: StackFolder::new(limits),
     };
@@ -528,8 +532,10 @@ impl<'a> Reader<'a> {
                 return;
             }
         }
-        // goleak: `Goroutine 7 in state chan receive, with F on top of the stack:`.
-        if line.trim_start().starts_with("Goroutine ") && line.ends_with("on top of the stack:") {
+        // goleak: `Goroutine 7 in state chan receive, with F on top of the
+        // stack:`, each opening a bracket in its error's list (`[Goroutine`).
+        let t = line.trim_start().trim_start_matches('[');
+        if t.starts_with("Goroutine ") && line.ends_with("on top of the stack:") {
             self.leak_reported = true;
             return;
         }
@@ -544,6 +550,7 @@ impl<'a> Reader<'a> {
             }
             return;
         }
+        self.caller_frames += usize::from(godiag_sniff::anchor::is_caller_frame(line));
         self.note_logged_panic(line, offset);
         self.out.other_lines += 1;
     }
@@ -770,7 +777,7 @@ impl<'a> Reader<'a> {
         self.end_record();
         self.folder.settle_last(&mut self.out.goroutines);
         // A leak checker's report of this goroutine.
-        g.leaked |= std::mem::take(&mut self.leak_reported);
+        g.outlived_test |= std::mem::take(&mut self.leak_reported);
         self.out.goroutines.push(g);
         self.target = Target::Goroutine;
     }
@@ -991,7 +998,9 @@ impl<'a> Reader<'a> {
         // none and a stack came with it.
         if let Some(p) = self.logged_panic.take() {
             // Without any stack, only a runtime error is trusted to be one.
-            let trusted = !self.out.goroutines.is_empty() || p.value.starts_with("runtime error: ");
+            let trusted = !self.out.goroutines.is_empty()
+                || self.caller_frames >= 2
+                || p.value.starts_with("runtime error: ");
             if !self.out.crash.is_failure() && trusted {
                 self.out.crash.panics.push(p);
             }

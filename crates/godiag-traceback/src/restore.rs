@@ -12,6 +12,8 @@
 //!   lines are joined when neither reads as runtime text alone and the join
 //!   does.
 //!
+//! - **condensed**: panicparse's bucketed output (`condensed.rs`).
+//!
 //! A per-line prefix is learned and removed in the same pass (when the text
 //! is rewritten anyway). Text that needs none of this is left as it is: the
 //! parser slices prefixes off by itself, without a copy.
@@ -19,6 +21,7 @@
 use godiag_sniff::prefix::LinePrefix;
 use godiag_sniff::{anchor, ansi};
 
+use crate::condensed;
 use crate::escapes::unescape;
 use crate::lines::position;
 
@@ -46,15 +49,21 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
     let coloured = ansi::has_escapes(&probe);
     let probe = ansi::strip(&probe);
     let escaped = has_escaped_lines(&probe);
-    let wrapped = !escaped && {
+    let (wrapped, condensed, spaced) = if escaped {
+        (false, false, false)
+    } else {
         let prefix = LinePrefix::learn(&probe);
         let lines: Vec<&str> = probe
             .lines()
             .map(|l| prefix.as_ref().map_or(l, |p| p.strip(l)))
             .collect();
-        count_joins(&lines) > 0
+        (
+            count_joins(&lines) > 0,
+            condensed::count_buckets(&lines) > 0,
+            double_spaced(&lines),
+        )
     };
-    if !escaped && !wrapped && !coloured {
+    if !escaped && !wrapped && !coloured && !condensed && !spaced {
         return None;
     }
     let cut = input.len() > MAX_RESTORE;
@@ -92,6 +101,21 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
         .map(|l| l.strip_suffix('\r').unwrap_or(l))
         .map(|l| prefix.as_ref().map_or(l, |p| p.strip(l)))
         .collect();
+    let lines = if double_spaced(&lines) {
+        notes.push(
+            "a blank line followed every line (a double-spaced copy); they were removed".into(),
+        );
+        single_spaced(&lines)
+    } else {
+        lines
+    };
+    let (buckets, n) = condensed::rewrite(&lines);
+    if n > 0 {
+        notes.push(format!(
+            "{n} stacks were in panicparse's condensed form (functions named by their package's last element); they were read in the runtime's"
+        ));
+    }
+    let lines: Vec<&str> = buckets.iter().map(String::as_str).collect();
     let (joined, n) = join_wrapped(&lines);
     if n > 0 {
         notes.push(format!(
@@ -105,6 +129,34 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
         notes,
         cut,
     })
+}
+
+/// Whether a blank line follows (nearly) every line: a copy from a page
+/// or a tool that doubled the line breaks, which cuts every stack into
+/// one-line pieces.
+fn double_spaced(lines: &[&str]) -> bool {
+    let filled = lines.iter().filter(|l| !l.trim().is_empty()).count();
+    let followed = lines
+        .windows(2)
+        .filter(|w| !w[0].trim().is_empty() && w[1].trim().is_empty())
+        .count();
+    filled >= 8 && followed * 10 >= filled * 9
+}
+
+/// Undoes the doubling: a run of `r` blank lines stood for `(r - 1) / 2`.
+fn single_spaced<'a>(lines: &[&'a str]) -> Vec<&'a str> {
+    let mut out = Vec::with_capacity(lines.len() / 2 + 1);
+    let mut blanks: usize = 0;
+    for &line in lines {
+        if line.trim().is_empty() {
+            blanks += 1;
+            continue;
+        }
+        out.extend(std::iter::repeat_n("", blanks.saturating_sub(1) / 2));
+        blanks = 0;
+        out.push(line);
+    }
+    out
 }
 
 /// Removes terminal escape sequences; how many lines held any.

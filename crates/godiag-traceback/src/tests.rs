@@ -502,3 +502,77 @@ fn race_accesses_without_an_address() {
     );
     assert!(race_access("Written by goroutine 5:").is_none());
 }
+
+/// goleak's report: each goroutine it found still running opens a bracket
+/// (`[Goroutine N in state ...`); the one below it outlived its test.
+/// From https://github.com/redis/go-redis/issues/1029.
+#[test]
+fn goleak_report_marks_the_goroutines_it_lists() {
+    let text = "goleak: Errors on successful test run: found unexpected goroutines:
+[Goroutine 36 in state chan receive, with github.com/go-redis/redis/internal/pool.(*ConnPool).reaper on top of the stack:
+goroutine 36 [chan receive]:
+github.com/go-redis/redis/internal/pool.(*ConnPool).reaper(0xc0000c0580, 0xdf8475800)
+\t/home/vthiery/go/pkg/mod/github.com/go-redis/redis@v6.15.2+incompatible/internal/pool/pool.go:449 +0xb4
+created by github.com/go-redis/redis/internal/pool.NewConnPool
+\t/home/vthiery/go/pkg/mod/github.com/go-redis/redis@v6.15.2+incompatible/internal/pool/pool.go:99 +0x2d3
+]
+";
+    let t = parse(text.as_bytes());
+    assert_eq!(t.goroutines.len(), 1);
+    let g = &t.goroutines[0];
+    assert!(
+        g.outlived_test && !g.leaked,
+        "not the runtime's own verdict"
+    );
+    assert_eq!(g.frames.len(), 1);
+    // Not a Go 1.26 `(leaked)` header: no version is implied.
+    assert_eq!(t.go_version_at_least, None);
+}
+
+/// A copy with a blank line after every line: restored, its stack is whole.
+/// From https://github.com/pingcap/tidb/issues/41777.
+#[test]
+fn double_spaced_text_is_restored() {
+    let text = "goroutine 454293 [sync.Cond.Wait, 5 minutes]:
+
+sync.runtime_notifyListWait(0xc0105b5210, 0x0)
+
+\tGOROOT/src/runtime/sema.go:527 +0x14c
+
+sync.(*Cond).Wait(0xc002341f70?)
+
+\tGOROOT/src/sync/cond.go:70 +0x8c
+
+google.golang.org/grpc/internal/transport.(*http2Client).keepalive(0xc00c758b40)
+
+\texternal/org_golang_google_grpc/internal/transport/http2_client.go:1693 +0x245
+
+created by google.golang.org/grpc/internal/transport.newHTTP2Client
+
+\texternal/org_golang_google_grpc/internal/transport/http2_client.go:386 +0x1dcc
+
+";
+    let restored = crate::restore(text.as_bytes()).expect("double-spaced");
+    let t = parse(&restored.text);
+    assert_eq!(t.goroutines.len(), 1);
+    assert_eq!(t.goroutines[0].frames.len(), 3);
+    assert!(t.goroutines[0].created_by.is_some());
+    // Single-spaced text with blank lines between goroutines is left alone.
+    assert!(crate::restore(CRASH.as_bytes()).is_none());
+}
+
+/// A recovery middleware's panic line over `FILE:LINE (0xPC)` frames: the
+/// logged panic is the failure (its stack came in another grammar).
+/// From https://github.com/MottainaiCI/mottainai-server/issues/83.
+#[test]
+fn logged_panic_over_caller_frames() {
+    let text = "[Macaron] PANIC: assignment to entry in nil map
+/usr/lib/go/src/runtime/map_faststr.go:204 (0x4144ac)
+/luetbuild/go/src/github.com/MottainaiCI/mottainai-server/pkg/db/arangodb/arangodb.go:260 (0x1c6a8e4)
+/luetbuild/go/src/github.com/MottainaiCI/mottainai-server/pkg/db/arangodb/task.go:86 (0x1c74fe4)
+";
+    let t = parse(text.as_bytes());
+    assert_eq!(t.crash.panics.len(), 1);
+    assert_eq!(t.crash.panics[0].value, "assignment to entry in nil map");
+    assert!(t.crash.panics[0].logged);
+}
