@@ -10,6 +10,7 @@ use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
 use crate::frames::{frame_line, is_panic_frame, stack_cycle, user_frame};
 use crate::input::TextInput;
 use crate::steps::{next_steps, steps_for};
+use crate::testtimeout::{hung_test_goroutine, is_test_timeout, timeout_headline};
 
 /// The kind the catalog gives a printed message value, if any. Catalog
 /// entries are one line: a multi-line value is classified by its first.
@@ -268,8 +269,24 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
         .as_deref()
         .or(last_panic.map(|p| &*p.value))
         .unwrap_or("");
+    // A test's timeout: the hung test, when its goroutine is in the input.
+    let timeout = is_test_timeout(message);
+    let hung = timeout.then(|| hung_test_goroutine(t)).flatten();
     let mut f = Finding::new(kind, title_for(kind, message, c), Confidence::High);
+    if timeout {
+        let alarm = timeout_headline(message);
+        f.title = match hung {
+            Some(h) => format!(
+                "{alarm}: the test hung; {} waits in [{}]",
+                h.name(),
+                h.status
+            ),
+            None => format!("{alarm}: a hang, but no goroutine of the hung test is in the input"),
+        };
+    }
     let location_goroutine = match kind {
+        // The harness's goroutines wait for the test: they locate nothing.
+        _ if timeout => hung,
         // The main goroutine shows where the program waits forever.
         FindingKind::Deadlock => deadlock_goroutine(t),
         _ => failing,
@@ -369,7 +386,7 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
                 }
             }
         }
-        if kind == FindingKind::Deadlock {
+        if kind == FindingKind::Deadlock && !timeout {
             f.title = format!(
                 "deadlock: every goroutine is blocked; {} waits in [{}]",
                 g.name(),
@@ -407,17 +424,31 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
     if kind == FindingKind::UnknownFailure || kind == FindingKind::RuntimeInternalError {
         f.confidence = Confidence::Medium;
     }
+    // A panic known only from a stack through panic.go: what it was is a guess.
+    if last_panic.is_some_and(|p| p.value_unread) {
+        f.title = "a recovered panic (its stack runs through the runtime's panic.go; the value was logged in words godiag does not read)".into();
+        f.confidence = Confidence::Medium;
+    }
+    // A test may also just be slower than its `-timeout`.
+    if timeout {
+        f.confidence = if hung.is_some() {
+            Confidence::Medium
+        } else {
+            Confidence::Low
+        };
+    }
     // The message, or for a fault known only by its signal, the signal.
     let headline = match (message.lines().next(), &c.signal, &c.fatal_signal) {
         (Some(m), _, _) if !m.is_empty() => m.to_string(),
         (_, Some(s), _) => format!("{} at address {:#x}, pc {:#x}", s.name, s.addr, s.pc),
         // A fatal signal with no message (a fault in C code): its name.
         (_, None, Some(s)) => format!("{}: {}", s.name, s.description),
+        _ if !c.panics.is_empty() => "a panic with an empty value".into(),
         _ => String::new(),
     };
     let mut summary = match (location_goroutine, headline.is_empty()) {
-        (Some(g), false) => format!("{} [{}]: {headline}", g.name(), g.status),
-        (Some(g), true) => format!("{} [{}]", g.name(), g.status),
+        (Some(g), false) => format!("{}: {headline}", g.name_and_state()),
+        (Some(g), true) => g.name_and_state(),
         (None, _) => headline,
     };
     if let Some(loc) = &f.location {
@@ -712,6 +743,8 @@ fn title_for(kind: FindingKind, message: &str, c: &godiag_model::Crash<'_>) -> S
             Some(s) => format!("{} in C code called through cgo", s.name),
             None => "crash in C code called through cgo".into(),
         },
+        // `panic("")`, or a value that ended up on lines the paste cut.
+        FindingKind::UserPanic if first.trim().is_empty() => "panic with an empty value".into(),
         FindingKind::UserPanic => format!("panic: {first}"),
         FindingKind::Deadlock => "deadlock: all goroutines are asleep".into(),
         _ => first.to_string(),

@@ -73,7 +73,7 @@ pub(crate) fn stuck_lock_finding(
         source: input.source(),
         summary: format!(
             "{}, blocked taking a lock{}",
-            crate::leakrules::share_sentence(g.count),
+            crate::frames::share_sentence(g.count),
             if minutes == 0 {
                 String::new()
             } else {

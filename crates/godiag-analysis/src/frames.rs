@@ -42,3 +42,12 @@ pub(crate) fn frame_line(f: &Frame<'_>) -> String {
 pub(crate) fn is_panic_frame(function: &str) -> bool {
     matches!(function, "panic" | "runtime.gopanic" | "runtime.panic")
 }
+
+/// How many goroutines a stack stands for, as evidence says it.
+pub(crate) fn share_sentence(count: usize) -> String {
+    if count == 1 {
+        "one goroutine has this stack".to_string()
+    } else {
+        format!("{count} goroutines share this stack")
+    }
+}

@@ -162,8 +162,10 @@ pub(crate) fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>
             f.confirm(Evidence {
                 source: input.source(),
                 summary: match waits {
-                    Some(w) => format!("{}; {}", share_sentence(g.count), w.sentence),
-                    None => share_sentence(g.count),
+                    Some(w) => {
+                        format!("{}; {}", crate::frames::share_sentence(g.count), w.sentence)
+                    }
+                    None => crate::frames::share_sentence(g.count),
                 },
                 input: input.index,
                 offset: None,
@@ -287,13 +289,4 @@ fn stuck_in_excerpt(input: &TextInput<'_, '_>, total: usize) -> Option<Finding> 
     });
     f.next_steps = next_steps(kind);
     Some(f)
-}
-
-/// How many goroutines a stack stands for, as evidence says it.
-pub(crate) fn share_sentence(count: usize) -> String {
-    if count == 1 {
-        "one goroutine has this stack".to_string()
-    } else {
-        format!("{count} goroutines share this stack")
-    }
 }

@@ -71,6 +71,7 @@ fn nil_dereference_fires_on_the_signal_and_not_without_a_failure() {
             recovered: false,
             repanicked: false,
             logged: false,
+            value_unread: false,
             offset: 0,
         }],
         signal: Some(SignalInfo {
@@ -716,4 +717,120 @@ mod profile_rules {
         }]);
         assert!(f.iter().all(|f| f.kind != FindingKind::CpuHotspot));
     }
+}
+
+fn timed_out<'a>(goroutines: Vec<Goroutine<'a>>) -> TextArtifact<'a> {
+    TextArtifact {
+        crash: Crash {
+            panics: vec![PanicEntry {
+                value: Cow::Borrowed("test timed out after 10m0s"),
+                recovered: false,
+                repanicked: false,
+                logged: false,
+                value_unread: false,
+                offset: 0,
+            }],
+            ..Crash::default()
+        },
+        goroutines,
+        ..TextArtifact::default()
+    }
+}
+
+/// `go test`'s alarm locates the hung test, not the harness waiting for
+/// it; with only the harness in the input, the hang has no location.
+#[test]
+fn test_timeout_locates_the_hung_test_and_not_the_harness() {
+    let alarm = goroutine(
+        243,
+        "running",
+        vec![frame(
+            "testing.(*M).startAlarm.func1",
+            "/go/src/testing/testing.go",
+            2029,
+            "",
+        )],
+    );
+    let mut harness = goroutine(
+        1,
+        "chan receive",
+        vec![
+            frame("testing.(*T).Run", "/go/src/testing/testing.go", 1487, ""),
+            frame("testing.runTests", "/go/src/testing/testing.go", 1837, ""),
+            frame("testing.(*M).Run", "/go/src/testing/testing.go", 1719, ""),
+            frame(
+                "example.com/feeds.TestMain",
+                "/src/feeds/main_test.go",
+                12,
+                "",
+            ),
+        ],
+    );
+    harness.wait_minutes = Some(9);
+    let t = timed_out(vec![alarm.clone(), harness.clone()]);
+    let f = findings_of(InputKind::CrashText, &t);
+    assert_eq!(kinds(&f), [FindingKind::Deadlock]);
+    assert_eq!(f[0].confidence, crate::finding::Confidence::Low);
+    assert!(f[0]
+        .title
+        .contains("no goroutine of the hung test is in the input"));
+    assert!(f[0].location.is_none(), "not the harness's TestMain");
+
+    let hung = goroutine(
+        123,
+        "chan receive",
+        vec![
+            frame(
+                "example.com/feeds.TestDownload.func1",
+                "/src/feeds/dl_test.go",
+                31,
+                "",
+            ),
+            frame("testing.tRunner", "/go/src/testing/testing.go", 1439, ""),
+        ],
+    );
+    let t = timed_out(vec![alarm, harness, hung]);
+    let f = findings_of(InputKind::CrashText, &t);
+    assert_eq!(kinds(&f), [FindingKind::Deadlock]);
+    assert_eq!(f[0].confidence, crate::finding::Confidence::Medium);
+    let loc = f[0].location.as_ref().expect("the hung test");
+    assert_eq!(loc.function, "example.com/feeds.TestDownload.func1");
+}
+
+/// A goroutine excerpt whose top frames are a logger's Panic method, its
+/// message not pasted (jaegertracing/jaeger#1531: zap's `Logger.Panic`).
+#[test]
+fn logger_panic_without_its_message() {
+    let g = goroutine(
+        13,
+        "running",
+        vec![
+            frame(
+                "go.uber.org/zap/zapcore.(*CheckedEntry).Write",
+                "/src/zapcore/entry.go",
+                229,
+                "",
+            ),
+            frame(
+                "go.uber.org/zap.(*Logger).Panic",
+                "/src/zap/logger.go",
+                225,
+                "",
+            ),
+            frame("example.com/app.watch.func1", "/src/app/watch.go", 71, ""),
+        ],
+    );
+    let t = TextArtifact {
+        goroutines: vec![g],
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::GoroutineDump, &t);
+    assert_eq!(kinds(&f), [FindingKind::UserPanic]);
+    let loc = f[0].location.as_ref().expect("a location");
+    assert_eq!(
+        loc.function,
+        "go.uber.org/zap/zapcore.(*CheckedEntry).Write"
+    );
+    // `Panic` as a plain function name of the runtime is not a logger's.
+    assert!(!crate::stackrules::is_logger_panic("runtime.Panic"));
 }

@@ -65,7 +65,7 @@ pub(crate) fn stack_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
             continue;
         };
         let mut f = Finding::new(sig.kind, sig.what.clone(), sig.confidence);
-        f.goroutine = (!g.headerless).then_some(g.id);
+        f.goroutine = g.known_id().filter(|_| !g.headerless);
         f.location = user_frame(&g.frames[sig.below..]).map(Location::from);
         f.confirm(Evidence {
             source: input.source(),
@@ -173,15 +173,19 @@ fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
             ..fault()
         });
     }
-    // `log.Panic*` calls panic with the formatted message.
-    if let Some(l) = frames.iter().take(3).position(|f| {
-        f.function.starts_with("log.Panic") || f.function.starts_with("log.(*Logger).Panic")
-    }) {
+    // A logger's Panic method (`log.Panicf`, zap's `(*Logger).Panic`,
+    // logrus' `(*Entry).Panicf`) panics with the formatted message; the
+    // program's first frame (the logger's own when it is not the standard
+    // library's) is where.
+    if let Some(l) = frames.iter().take(3).find(|f| is_logger_panic(f.function)) {
         return Some(Signature {
             kind: FindingKind::UserPanic,
-            what: "panic raised through log.Panic (its message was not given)".into(),
+            what: format!(
+                "panic raised through a logger's {} (its message was not given)",
+                l.function
+            ),
             confidence: Confidence::Medium,
-            below: l + 1,
+            below: 0,
         });
     }
     if let Some(w) = starts("sync.(*WaitGroup).Add") {
@@ -225,6 +229,16 @@ fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
         });
     }
     None
+}
+
+/// A logger method that panics after logging: `Panic`, `Panicf`,
+/// `Panicln`, zap's `Panicw` and `DPanic*` (which panic in development).
+pub(crate) fn is_logger_panic(function: &str) -> bool {
+    let method = function.rsplit('.').next().unwrap_or("");
+    matches!(
+        method,
+        "Panic" | "Panicf" | "Panicln" | "Panicw" | "DPanic" | "DPanicf" | "DPanicw"
+    ) && !function.starts_with("runtime.")
 }
 
 /// A fault turned into a panic (`runtime.sigpanic`): the index of the frame

@@ -31,6 +31,7 @@ pub fn crash_state<'e>(
             .iter()
             .map(|(v, recovered)| PanicEntry {
                 logged: false,
+                value_unread: false,
                 value: v.clone().into(),
                 recovered: *recovered,
                 repanicked: false,

@@ -253,18 +253,28 @@ impl<'a> Goroutine<'a> {
         self.aggregated.unwrap_or(1)
     }
 
-    /// Its id, unless a tool aggregated it with others and printed none.
+    /// Its id, unless none was printed: a tool aggregated it with others,
+    /// or its frames came without their header.
     pub fn known_id(&self) -> Option<u64> {
-        self.aggregated.is_none().then_some(self.id)
+        (self.aggregated.is_none() && !self.headerless).then_some(self.id)
     }
 
-    /// How findings name it: `goroutine 7`; an aggregate has no id: `a
-    /// goroutine`, `one of 12 goroutines`.
+    /// How findings name it: `goroutine 7`; without an id, `a goroutine`
+    /// or `one of 12 goroutines`.
     pub fn name(&self) -> String {
-        match self.aggregated {
-            None => format!("goroutine {}", self.id),
-            Some(0 | 1) => "a goroutine".to_string(),
-            Some(n) => format!("one of {n} goroutines"),
+        match (self.known_id(), self.aggregated) {
+            (Some(id), _) => format!("goroutine {id}"),
+            (None, Some(n)) if n > 1 => format!("one of {n} goroutines"),
+            (None, _) => "a goroutine".to_string(),
+        }
+    }
+
+    /// `goroutine 7 [chan receive]`; the state only when it was printed.
+    pub fn name_and_state(&self) -> String {
+        if self.headerless {
+            self.name()
+        } else {
+            format!("{} [{}]", self.name(), self.status)
         }
     }
 

@@ -31,6 +31,10 @@ pub struct PanicEntry<'a> {
     /// the stack of the goroutine that recovered it.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub logged: bool,
+    /// Known only from its stack (through the runtime's `panic.go`): the
+    /// handler logged its value in words no reader reads; `value` says so.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub value_unread: bool,
     pub offset: u64,
 }
 

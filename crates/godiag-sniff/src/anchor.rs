@@ -152,6 +152,25 @@ pub fn is_symbol(name: &str) -> bool {
         && !name.ends_with('.')
 }
 
+/// The source position that ends a line, behind any log prefix
+/// (`2016/03/05 [C] /go/src/app/default.go:15`): a stack a logger printed
+/// one `runtime.Caller` position per line.
+pub fn trailing_position(line: &str) -> Option<&str> {
+    let token = line.split_whitespace().last()?;
+    let (file, n) = token.rsplit_once(':')?;
+    let ok = file.contains('/')
+        && [".go", ".s"].iter().any(|ext| file.ends_with(ext))
+        && !n.is_empty()
+        && n.bytes().all(|b| b.is_ascii_digit());
+    ok.then_some(token)
+}
+
+/// Such a position in the runtime's `panic.go`: the stack was taken while
+/// a panic unwound through it (a recovery handler's log).
+pub fn is_panic_position(position: &str) -> bool {
+    position.contains("/runtime/panic.go:")
+}
+
 /// `/src/app/handler.go:42 (0x4a1b2c)`: a frame as `runtime.Caller`
 /// gives it, printed by a recovery middleware.
 pub fn is_caller_frame(line: &str) -> bool {
@@ -166,7 +185,7 @@ pub fn is_caller_frame(line: &str) -> bool {
     };
     !pc.is_empty()
         && pc.bytes().all(|b| b.is_ascii_hexdigit())
-        && file.ends_with(".go")
+        && [".go", ".s", ".c"].iter().any(|ext| file.ends_with(ext))
         && !lineno.is_empty()
         && lineno.bytes().all(|b| b.is_ascii_digit())
 }

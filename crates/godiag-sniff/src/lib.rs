@@ -346,7 +346,14 @@ fn anchors_inside_lines(data: &[u8]) -> Option<InputKind> {
     // names a panic: a recovered panic's log.
     let mut caller_frames = 0;
     let mut panic_named = false;
+    // Positions ending lines, one of them in the runtime's panic.go.
+    let mut positions = 0;
+    let mut through_panic = false;
     for line in text.lines() {
+        if let Some(p) = anchor::trailing_position(line) {
+            positions += 1;
+            through_panic |= anchor::is_panic_position(p);
+        }
         if anchor::is_caller_frame(line) {
             caller_frames += 1;
             if caller_frames >= 2 && panic_named {
@@ -383,7 +390,10 @@ fn anchors_inside_lines(data: &[u8]) -> Option<InputKind> {
             }
         }
     }
-    (header || frames).then_some(InputKind::GoroutineDump)
+    if header || frames {
+        return Some(InputKind::GoroutineDump);
+    }
+    (positions >= 3 && through_panic).then_some(InputKind::CrashText)
 }
 
 /// A protobuf whose first fields are those of `perftools.profiles.Profile`:

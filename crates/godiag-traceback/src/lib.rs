@@ -13,6 +13,7 @@
 //! It does not decide what failed (that is `godiag-analysis`) and does not
 //! group goroutines (that is `godiag_model::group`).
 
+mod caller;
 mod condensed;
 mod escapes;
 mod fold;

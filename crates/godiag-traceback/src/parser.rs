@@ -14,7 +14,8 @@ use crate::lines::{
 };
 use crate::shapes::{
     bare_position, bare_symbol, count_record_frame, count_record_header, cut_call, debugger_frame,
-    frame_on_one_line, header_inside, logged_panic, race_access, split_recovered,
+    frame_on_one_line, header_inside, logged_panic, panic_value_follows, race_access,
+    split_recovered,
 };
 use crate::version::{infer_version, SyntaxSeen};
 use godiag_sniff::anchor::is_symbol;
@@ -69,11 +70,23 @@ struct Reader<'a> {
     /// `FILE:LINE (0xPC)` lines: a stack a recovery middleware printed
     /// from `runtime.Caller`, without goroutine or function names.
     caller_frames: usize,
+    /// A handler's log line ended with `panic recovered:`: its value is
+    /// the next line (gin's recovery).
+    panic_value_next: bool,
+    /// Lines ending in a source position, and whether one is in the
+    /// runtime's panic.go: a recovered panic's stack, printed position by
+    /// position behind a logger's prefix (beego).
+    trailing_positions: usize,
+    through_panic: bool,
     /// A debugger's frame waits for its `at FILE:LINE` line.
     debugger_pending: bool,
     /// Folds goroutines past the limit into identical earlier ones.
     folder: StackFolder,
 }
+
+/// The value of a panic known only from its stack (see `through_panic`).
+const UNREAD_PANIC_VALUE: &str =
+    "(a recovered panic: its stack runs through runtime/panic.go; its value was not read)";
 
 /// Reads a text artifact. Never fails: what cannot be read is skipped and
 /// counted, a cut at the end is flagged `partial` with a warning.
@@ -98,6 +111,9 @@ pub fn parse_with(input: &[u8], limits: ParseLimits) -> TextArtifact<'_> {
         blank_after_pending: false,
         leak_reported: false,
         caller_frames: 0,
+        panic_value_next: false,
+        trailing_positions: 0,
+        through_panic: false,
         debugger_pending: false,
         folder: StackFolder::new(limits),
     };
@@ -219,6 +235,20 @@ impl<'a> Reader<'a> {
             self.blank();
             return;
         }
+        if std::mem::take(&mut self.panic_value_next)
+            && self.logged_panic.is_none()
+            && !godiag_sniff::anchor::is_caller_frame(line)
+            && godiag_sniff::anchor::find(line).is_none()
+        {
+            self.logged_panic = Some(PanicEntry {
+                value: Cow::Borrowed(line.trim()),
+                recovered: true,
+                repanicked: false,
+                logged: true,
+                value_unread: false,
+                offset,
+            });
+        }
         let first = line.as_bytes()[0];
         if first == b'\t' || first == b' ' || (first == b'#' && self.target == Target::CountRecord)
         {
@@ -325,7 +355,12 @@ impl<'a> Reader<'a> {
     }
 
     fn top_level(&mut self, line: &'a str, offset: u64) {
-        if let Some(v) = line.strip_prefix("panic: ") {
+        // `panic("")` prints `panic: ` with nothing after it (and pastes
+        // lose the trailing blank).
+        if let Some(v) = line
+            .strip_prefix("panic: ")
+            .or((line == "panic:").then_some(""))
+        {
             self.push_panic(v, offset);
             return;
         }
@@ -551,6 +586,10 @@ impl<'a> Reader<'a> {
             return;
         }
         self.caller_frames += usize::from(godiag_sniff::anchor::is_caller_frame(line));
+        if let Some(p) = godiag_sniff::anchor::trailing_position(line) {
+            self.trailing_positions += 1;
+            self.through_panic |= godiag_sniff::anchor::is_panic_position(p);
+        }
         self.note_logged_panic(line, offset);
         self.out.other_lines += 1;
     }
@@ -562,7 +601,7 @@ impl<'a> Reader<'a> {
             return;
         }
         self.message = Message::None;
-        if let Some(v) = t.strip_prefix("panic: ") {
+        if let Some(v) = t.strip_prefix("panic: ").or((t == "panic:").then_some("")) {
             self.push_panic(v, offset);
             return;
         }
@@ -626,12 +665,14 @@ impl<'a> Reader<'a> {
     /// Keeps the first panic a recovery handler logged (see `finish`).
     fn note_logged_panic(&mut self, line: &'a str, offset: u64) {
         if self.logged_panic.is_none() {
+            self.panic_value_next = panic_value_follows(line);
             if let Some(value) = logged_panic(line) {
                 self.logged_panic = Some(PanicEntry {
                     value: Cow::Borrowed(value),
                     recovered: true,
                     repanicked: false,
                     logged: true,
+                    value_unread: false,
                     offset,
                 });
             }
@@ -717,6 +758,7 @@ impl<'a> Reader<'a> {
             recovered,
             repanicked,
             logged: false,
+            value_unread: false,
             offset,
         });
         self.message = Message::Panic;
@@ -996,10 +1038,23 @@ impl<'a> Reader<'a> {
         }
         // A panic a handler logged is the failure when the runtime printed
         // none and a stack came with it.
+        // A stack through panic.go with no panic line read: a handler
+        // recovered it and logged its value in words godiag does not read.
+        if self.logged_panic.is_none() && self.through_panic && self.trailing_positions >= 3 {
+            self.logged_panic = Some(PanicEntry {
+                value: Cow::Borrowed(UNREAD_PANIC_VALUE),
+                recovered: true,
+                repanicked: false,
+                logged: true,
+                value_unread: true,
+                offset: 0,
+            });
+        }
         if let Some(p) = self.logged_panic.take() {
             // Without any stack, only a runtime error is trusted to be one.
             let trusted = !self.out.goroutines.is_empty()
                 || self.caller_frames >= 2
+                || self.through_panic
                 || p.value.starts_with("runtime error: ");
             if !self.out.crash.is_failure() && trusted {
                 self.out.crash.panics.push(p);

@@ -12,7 +12,9 @@
 //!   lines are joined when neither reads as runtime text alone and the join
 //!   does.
 //!
-//! - **condensed**: panicparse's bucketed output (`condensed.rs`).
+//! - **condensed**: panicparse's bucketed output (`condensed.rs`);
+//! - **caller frames**: a recovery handler's `runtime.Caller` stack
+//!   (`caller.rs`).
 //!
 //! A per-line prefix is learned and removed in the same pass (when the text
 //! is rewritten anyway). Text that needs none of this is left as it is: the
@@ -21,6 +23,7 @@
 use godiag_sniff::prefix::LinePrefix;
 use godiag_sniff::{anchor, ansi};
 
+use crate::caller;
 use crate::condensed;
 use crate::escapes::unescape;
 use crate::lines::position;
@@ -49,8 +52,8 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
     let coloured = ansi::has_escapes(&probe);
     let probe = ansi::strip(&probe);
     let escaped = has_escaped_lines(&probe);
-    let (wrapped, condensed, spaced) = if escaped {
-        (false, false, false)
+    let (wrapped, condensed, spaced, callers) = if escaped {
+        (false, false, false, false)
     } else {
         let prefix = LinePrefix::learn(&probe);
         let lines: Vec<&str> = probe
@@ -61,9 +64,10 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
             count_joins(&lines) > 0,
             condensed::count_buckets(&lines) > 0,
             double_spaced(&lines),
+            caller::count_named(&lines) >= 2,
         )
     };
-    if !escaped && !wrapped && !coloured && !condensed && !spaced {
+    if !escaped && !wrapped && !coloured && !condensed && !spaced && !callers {
         return None;
     }
     let cut = input.len() > MAX_RESTORE;
@@ -116,6 +120,13 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
         ));
     }
     let lines: Vec<&str> = buckets.iter().map(String::as_str).collect();
+    let (named, n) = caller::rewrite(&lines);
+    if n > 0 {
+        notes.push(format!(
+            "{n} frames were printed by a recovery handler from runtime.Caller (`FILE:LINE (0xPC)` over the function's short name); they were read as frames"
+        ));
+    }
+    let lines: Vec<&str> = named.iter().map(String::as_str).collect();
     let (joined, n) = join_wrapped(&lines);
     if n > 0 {
         notes.push(format!(

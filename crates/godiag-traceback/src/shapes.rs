@@ -61,6 +61,19 @@ pub(crate) fn logged_panic(line: &str) -> Option<&str> {
     (!value.is_empty()).then_some(value)
 }
 
+/// A handler's line that announces a panic and ends there, its value on
+/// the next line: gin's `[Recovery] 2024/12/11 - 07:44:08 panic recovered:`.
+pub(crate) fn panic_value_follows(line: &str) -> bool {
+    let lower = line.trim_end().to_ascii_lowercase();
+    let Some(head) = lower.strip_suffix(':') else {
+        return false;
+    };
+    head.rfind("panic").is_some_and(|at| {
+        let words = &head[at + "panic".len()..];
+        words.len() <= 20 && words.bytes().all(|b| b.is_ascii_alphabetic() || b == b' ')
+    })
+}
+
 /// A structured record's `panic` field (klog's `"Observed a panic"
 /// panic="VALUE" panicGoValue=...`, logfmt, slog): the key whole
 /// (`recover_panic=` is another key), a quoted value up to its closing

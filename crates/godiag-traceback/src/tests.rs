@@ -576,3 +576,51 @@ fn logged_panic_over_caller_frames() {
     assert_eq!(t.crash.panics[0].value, "assignment to entry in nil map");
     assert!(t.crash.panics[0].logged);
 }
+
+/// gin's recovery puts the panic's value on the line after `panic
+/// recovered:`, over a `FILE:LINE (0xPC)` stack without names.
+/// From https://github.com/juicedata/juicefs-csi-driver/pull/1203.
+#[test]
+fn gin_recovery_value_on_the_next_line() {
+    let text = "2024/12/11 07:44:08 [Recovery] 2024/12/11 - 07:44:08 panic recovered:
+assignment to entry in nil map
+/usr/local/go/src/runtime/map_faststr.go:205 (0x417d7a)
+/workspace/pkg/dashboard/cm.go:89 (0x1ad5f9e)
+/go/pkg/mod/github.com/gin-gonic/gin@v1.9.1/context.go:174 (0x9ffa19)
+";
+    let t = parse(text.as_bytes());
+    assert_eq!(t.crash.panics.len(), 1);
+    assert_eq!(t.crash.panics[0].value, "assignment to entry in nil map");
+}
+
+/// `panic("")` prints `panic: ` and nothing after it; a paste drops the
+/// trailing blank. From https://github.com/vektra/mockery/issues/35.
+#[test]
+fn empty_panic_value() {
+    let t = parse(b"FindAllOrgs(uint64,uint64,[]string)\n\t\t0: 25\n [recovered]\n\tpanic: \n");
+    assert_eq!(t.crash.panics.len(), 1);
+    assert_eq!(t.crash.panics[0].value, "");
+}
+
+/// A logger's stack of bare positions behind its prefix, one of them in
+/// the runtime's panic.go: a recovered panic whose value was not read.
+/// From https://github.com/tobegit3hub/seagull/issues/66 (beego).
+#[test]
+fn positions_through_panic_go_are_a_recovered_panic() {
+    let text = "2016/03/05 06:32:35 [router.go:854][C] Handler crashed with error can't find templatefile in the path:index.html 
+2016/03/05 06:32:35 [router.go:860][C] /usr/src/go/src/runtime/asm_amd64.s:401 
+2016/03/05 06:32:35 [router.go:860][C] /usr/src/go/src/runtime/panic.go:387 
+2016/03/05 06:32:35 [router.go:860][C] /go/src/github.com/astaxie/beego/controller.go:262 
+2016/03/05 06:32:35 [router.go:860][C] /go/src/github.com/tobegit3hub/seagull/controllers/default.go:15 
+";
+    assert_eq!(
+        godiag_sniff::sniff(text.as_bytes()).kind,
+        godiag_model::InputKind::CrashText
+    );
+    let t = parse(text.as_bytes());
+    assert_eq!(t.crash.panics.len(), 1);
+    assert!(t.crash.panics[0].value_unread && t.crash.panics[0].recovered);
+    // Positions alone, with no panic.go among them, are not a panic.
+    let plain = text.replace("runtime/panic.go", "runtime/proc.go");
+    assert!(parse(plain.as_bytes()).crash.panics.is_empty());
+}

@@ -1,0 +1,141 @@
+//! Stacks that recovery middleware (martini, macaron, old gin) prints from
+//! `runtime.Caller` and `FuncForPC`, rewritten in the runtime's grammar:
+//!
+//! ```text
+//! /home/git/go/src/github.com/gogits/gogs/modules/middleware/repo.go:44 (0x7b9461)
+//!         ApiRepoAssignment.func1: ctx.Repo.Owner = owner
+//! /usr/lib/go/src/reflect/value.go:432 (0x85b3aa)
+//!         Value.call: call(frametype, fn, args, ...)
+//! ```
+//!
+//! Such a printer strips the package from the function's name and shows
+//! the source line instead of the arguments. Each named frame becomes
+//! `NAME(...)` over `\tFILE:LINE`; a file of the standard library (under
+//! a Go root's `src/`) gives the name back its package (`reflect.Value.call`),
+//! so it is not taken for the program's. A frame printed without its name
+//! is left as it is: nothing would say which function it was.
+
+use godiag_model::goroutine::is_stdlib_package;
+use godiag_sniff::anchor::is_caller_frame;
+
+/// `FILE:LINE` of a `FILE:LINE (0xPC)` line.
+fn place(line: &str) -> &str {
+    let t = line.trim();
+    t.rsplit_once(" (0x").map_or(t, |(place, _)| place)
+}
+
+/// `NAME` of an indented `NAME: SOURCE` line under a frame.
+fn name(line: &str) -> Option<&str> {
+    if !line.starts_with([' ', '\t']) {
+        return None;
+    }
+    let (name, _) = line.trim_start().split_once(": ")?;
+    let ok = !name.is_empty()
+        && name.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'(' | b')' | b'*' | b'[' | b']')
+        });
+    ok.then_some(name)
+}
+
+/// The standard-library package a file belongs to, when it lies under a
+/// Go root (`/usr/local/go/src/net/http/server.go` → `net/http`).
+fn std_package(file: &str) -> Option<&str> {
+    let mut from = 0;
+    while let Some(at) = file[from..].find("/src/").map(|i| from + i) {
+        let rest = &file[at + "/src/".len()..];
+        let dir = rest.rsplit_once('/').map(|(d, _)| d)?;
+        if is_stdlib_package(dir) {
+            return Some(dir);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// How many frames carry their function's name on the line below.
+pub(crate) fn count_named(lines: &[&str]) -> usize {
+    lines
+        .windows(2)
+        .filter(|w| is_caller_frame(w[0]) && name(w[1]).is_some())
+        .count()
+}
+
+/// The lines with every named frame rewritten; how many were.
+pub(crate) fn rewrite(lines: &[&str]) -> (Vec<String>, usize) {
+    let mut out = Vec::with_capacity(lines.len());
+    let mut n = 0;
+    let mut i = 0;
+    while i < lines.len() {
+        let named = is_caller_frame(lines[i])
+            .then(|| lines.get(i + 1).and_then(|l| name(l)))
+            .flatten();
+        let Some(function) = named else {
+            out.push(lines[i].to_string());
+            i += 1;
+            continue;
+        };
+        let place = place(lines[i]);
+        let file = place.rsplit_once(':').map_or(place, |(f, _)| f);
+        out.push(match std_package(file) {
+            Some(pkg) => format!("{pkg}.{function}(...)"),
+            None => format!("{function}(...)"),
+        });
+        out.push(format!("\t{place}"));
+        n += 1;
+        i += 2;
+    }
+    (out, n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// From https://github.com/gogs/gogs/issues/2085 (macaron's recovery).
+    const GOGS: &str =
+        "[Macaron] PANIC: runtime error: invalid memory address or nil pointer dereference
+[...]
+/home/git/go/src/github.com/gogits/gogs/modules/middleware/repo.go:44 (0x7b9461)
+        ApiRepoAssignment.func1: ctx.Repo.Owner = owner
+/usr/lib/go/src/runtime/asm_amd64.s:437 (0x45c5ce)
+        call32: CALLFN(·call32, 32)
+/usr/lib/go/src/reflect/value.go:432 (0x85b3aa)
+        Value.call: call(frametype, fn, args, uint32(frametype.size), uint32(retOffset))
+[...]";
+
+    #[test]
+    fn named_frames_read_in_the_runtime_grammar() {
+        let lines: Vec<&str> = GOGS.lines().collect();
+        assert_eq!(count_named(&lines), 3);
+        let (out, n) = rewrite(&lines);
+        assert_eq!(n, 3);
+        assert_eq!(
+            &out[2..8],
+            [
+                "ApiRepoAssignment.func1(...)",
+                "\t/home/git/go/src/github.com/gogits/gogs/modules/middleware/repo.go:44",
+                "runtime.call32(...)",
+                "\t/usr/lib/go/src/runtime/asm_amd64.s:437",
+                "reflect.Value.call(...)",
+                "\t/usr/lib/go/src/reflect/value.go:432",
+            ]
+        );
+        assert_eq!(out[1], "[...]");
+    }
+
+    #[test]
+    fn unnamed_frames_and_gopath_files_stay_as_they_are() {
+        // gin prints no names (juicedata/juicefs-csi-driver#1203).
+        let gin = [
+            "/usr/local/go/src/runtime/map_faststr.go:205 (0x417d7a)",
+            "/workspace/pkg/dashboard/cm.go:89 (0x1ad5f9e)",
+        ];
+        assert_eq!(count_named(&gin), 0);
+        assert_eq!(std_package("/go/src/github.com/x/y/z.go"), None);
+        assert_eq!(
+            std_package("/usr/local/go/src/net/http/server.go"),
+            Some("net/http")
+        );
+        assert_eq!(std_package("C:/Go/src/runtime/panic.go"), Some("runtime"));
+    }
+}
