@@ -510,51 +510,62 @@ mod tests {
 
     #[test]
     fn text_kinds() {
-        assert_eq!(
-            sniff(b"panic: boom\n\ngoroutine 1 [running]:\n").kind,
-            InputKind::CrashText
-        );
-        assert_eq!(
-            sniff(b"log line\nfatal error: all goroutines are asleep - deadlock!\n").kind,
-            InputKind::CrashText
-        );
-        assert_eq!(
-            sniff(b"goroutine 1 [running]:\nmain.main()\n").kind,
-            InputKind::GoroutineDump
-        );
-        assert_eq!(
-            sniff(b"goroutine profile: total 3\n2 @ 0x1 0x2\n").kind,
-            InputKind::GoroutineCountDump
-        );
-        assert_eq!(
-            sniff(b"SIGQUIT: quit\nPC=0x1 m=0 sigcode=0\n").kind,
-            InputKind::SigquitDump
-        );
-        assert_eq!(
-            sniff(b"==================\nWARNING: DATA RACE\n").kind,
-            InputKind::RaceReport
-        );
-        assert_eq!(
-            sniff(b"heap profile: 1: 2 [3: 4] @ heap/1048576\n").kind,
-            InputKind::PprofText
-        );
-        // panicparse's condensed buckets alone (etcd-io/etcd#4156).
-        assert_eq!(
-            sniff(b"1: semacquire [Created by backend.newBackend @ backend.go:91]\n    sync    mutex.go:82       (*Mutex).Lock(#1)\n").kind,
-            InputKind::GoroutineDump
-        );
-        // A recovery middleware's `runtime.Caller` stack under its panic
-        // line (MottainaiCI/mottainai-server#83).
-        assert_eq!(
-            sniff(b"[Macaron] PANIC: assignment to entry in nil map\n/usr/lib/go/src/runtime/map_faststr.go:204 (0x4144ac)\n/luetbuild/go/src/github.com/MottainaiCI/mottainai-server/pkg/db/arangodb/arangodb.go:260 (0x1c6a8e4)\n").kind,
-            InputKind::CrashText
-        );
-        assert_eq!(
-            sniff(b"notes\n/src/a.go:1 (0x1)\n/src/b.go:2 (0x2)\n").kind,
-            InputKind::Unrecognized
-        );
-        assert_eq!(sniff(b"hello world\n").kind, InputKind::Unrecognized);
-        assert_eq!(sniff(b"").kind, InputKind::Unrecognized);
+        let cases: &[(&[u8], InputKind)] = &[
+            (
+                b"panic: boom\n\ngoroutine 1 [running]:\n",
+                InputKind::CrashText,
+            ),
+            (
+                b"log line\nfatal error: all goroutines are asleep - deadlock!\n",
+                InputKind::CrashText,
+            ),
+            (
+                b"goroutine 1 [running]:\nmain.main()\n",
+                InputKind::GoroutineDump,
+            ),
+            (
+                b"goroutine profile: total 3\n2 @ 0x1 0x2\n",
+                InputKind::GoroutineCountDump,
+            ),
+            (
+                b"SIGQUIT: quit\nPC=0x1 m=0 sigcode=0\n",
+                InputKind::SigquitDump,
+            ),
+            (
+                b"==================\nWARNING: DATA RACE\n",
+                InputKind::RaceReport,
+            ),
+            (
+                b"heap profile: 1: 2 [3: 4] @ heap/1048576\n",
+                InputKind::PprofText,
+            ),
+            // panicparse's condensed buckets alone (etcd-io/etcd#4156).
+            (
+                b"1: semacquire [Created by backend.newBackend @ backend.go:91]\n    sync    mutex.go:82       (*Mutex).Lock(#1)\n",
+                InputKind::GoroutineDump,
+            ),
+            // A recovery middleware's `runtime.Caller` stack under its panic
+            // line (MottainaiCI/mottainai-server#83).
+            (
+                b"[Macaron] PANIC: assignment to entry in nil map\n/usr/lib/go/src/runtime/map_faststr.go:204 (0x4144ac)\n/luetbuild/go/src/github.com/MottainaiCI/mottainai-server/pkg/db/arangodb/arangodb.go:260 (0x1c6a8e4)\n",
+                InputKind::CrashText,
+            ),
+            (
+                b"notes\n/src/a.go:1 (0x1)\n/src/b.go:2 (0x2)\n",
+                InputKind::Unrecognized,
+            ),
+            (
+                b"hello world\n",
+                InputKind::Unrecognized,
+            ),
+            (
+                b"",
+                InputKind::Unrecognized,
+            ),
+        ];
+        for (text, kind) in cases {
+            assert_eq!(sniff(text).kind, *kind, "{}", String::from_utf8_lossy(text));
+        }
     }
 
     #[test]
