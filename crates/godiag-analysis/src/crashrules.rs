@@ -244,7 +244,12 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
         && failing.is_none_or(|g| user_frame(&g.frames).is_none());
     let runtime_fault =
         jumped_off_code || c.signal.as_ref().is_some_and(|s| s.addr == RUNTIME_POISON);
-    let mut kind = if cgo {
+    // The runtime's own abort (an INT3 after it printed why: `fatal:
+    // morestack on g0`) is no fault of C code, even when it struck during a
+    // cgo call: the message says what failed.
+    let runtime_abort =
+        fatal_kind.is_some() && c.fatal_signal.as_ref().is_some_and(|s| s.name == "SIGTRAP");
+    let mut kind = if cgo && !runtime_abort {
         FindingKind::CgoCrash
     } else if runtime_fault {
         FindingKind::RuntimeInternalError

@@ -5,8 +5,8 @@
 use std::borrow::Cow;
 
 use godiag_model::{
-    Crash, Frame, GcTrace, Goroutine, GoroutineGroup, GroupKeyMode, InputKind, PanicEntry,
-    SignalInfo, TextArtifact, WaitObject,
+    Crash, FatalSignal, Frame, GcTrace, Goroutine, GoroutineGroup, GroupKeyMode, InputKind,
+    PanicEntry, SignalInfo, TextArtifact, WaitObject,
 };
 
 use crate::finding::{Finding, FindingKind};
@@ -833,4 +833,45 @@ fn logger_panic_without_its_message() {
     );
     // `Panic` as a plain function name of the runtime is not a logger's.
     assert!(!crate::stackrules::is_logger_panic("runtime.Panic"));
+}
+
+/// The runtime's own abort during a cgo call (SIGTRAP after `fatal:
+/// morestack on g0`, therecipe/qt#399) is what the message says; a fault
+/// in C code (SIGSEGV during cgo) stays a cgo crash.
+#[test]
+fn runtime_abort_during_cgo_is_the_message_not_c_code() {
+    let crash = |message: &'static str, signal: &'static str| TextArtifact {
+        crash: Crash {
+            fatal_error: Some(Cow::Borrowed(message)),
+            fatal_signal: Some(FatalSignal {
+                name: signal,
+                description: "",
+                pc: Some(0x4079c02),
+                m: Some(0),
+                sigcode: Some(1),
+                addr: None,
+                during_cgo: true,
+                offset: 0,
+            }),
+            ..Crash::default()
+        },
+        goroutines: vec![goroutine(
+            1,
+            "running",
+            vec![frame(
+                "runtime.morestack",
+                "/go/src/runtime/asm_amd64.s",
+                368,
+                "",
+            )],
+        )],
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::CrashText, &crash("morestack on g0", "SIGTRAP"));
+    assert_eq!(kinds(&f), [FindingKind::StackOverflow]);
+    let f = findings_of(
+        InputKind::CrashText,
+        &crash("unexpected signal during runtime execution", "SIGSEGV"),
+    );
+    assert_eq!(kinds(&f), [FindingKind::CgoCrash]);
 }
