@@ -73,7 +73,11 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
     for p in &c.panics {
         lines.push(format!(
             "panic: {}{}",
-            p.value,
+            if p.value_unread {
+                "(its value was logged in words godiag does not read)"
+            } else {
+                &p.value
+            },
             if p.repanicked && p.recovered {
                 " [recovered, repanicked]"
             } else if p.recovered {
@@ -184,8 +188,8 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
             primary.confirm(Evidence {
                 source,
                 summary: format!(
-                    "goroutine {} was unwinding a panic when a deferred call raised `fatal error: {}`",
-                    g.id,
+                    "{} was unwinding a panic when a deferred call raised `fatal error: {}`",
+                    g.name(),
                     c.fatal_error.as_deref().unwrap_or("")
                 ),
                 input: input.index,
@@ -203,7 +207,7 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
                 Confidence::High,
             );
             secondary.secondary = true;
-            secondary.goroutine = Some(g.id);
+            secondary.goroutine = g.known_id();
             secondary.location = user_frame(&g.frames[..panic_idx]).map(Location::from);
             secondary.confirm(Evidence {
                 source,
@@ -279,7 +283,7 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
     let hung = timeout.then(|| hung_test_goroutine(t)).flatten();
     let mut f = Finding::new(kind, title_for(kind, message, c), Confidence::High);
     if timeout {
-        let alarm = timeout_headline(message);
+        let alarm = timeout_headline(message, c);
         f.title = match hung {
             Some(h) => format!(
                 "{alarm}: the test hung; {} waits in [{}]",

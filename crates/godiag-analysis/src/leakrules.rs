@@ -75,13 +75,14 @@ pub(crate) fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>
     for input in &dumps {
         // Aggregated dumps stand for more goroutines than they print.
         let total: usize = input.groups.iter().map(|g| g.count).sum();
-        // A leak checker's or the runtime's verdict outranks a guess from
-        // an excerpt's wait times.
-        let checked = input
-            .groups
-            .iter()
-            .any(|g| g.leaked > 0 || g.outlived_test > 0);
-        if let Some(f) = stuck_in_excerpt(input, total).filter(|_| !checked) {
+        // A test's leak checker's verdict: one finding over what it listed.
+        if let Some(f) = crate::testleak::checker_finding(input) {
+            out.push(f);
+            continue;
+        }
+        // The runtime's verdict outranks a guess from an excerpt's waits.
+        let proved_any = input.groups.iter().any(|g| g.leaked > 0);
+        if let Some(f) = stuck_in_excerpt(input, total).filter(|_| !proved_any) {
             out.push(f);
             continue;
         }
@@ -89,23 +90,19 @@ pub(crate) fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>
             let minutes = g.wait_minutes.map_or(0, |(lo, _)| lo);
             // Waiting minutes for a lock is not a leak: its holder never
             // released it, a deadlock the runtime cannot see.
-            let checked = g.leaked > 0 || g.outlived_test > 0;
-            if minutes >= 1 && !checked && is_lock_wait(g) {
+            if minutes >= 1 && g.leaked == 0 && is_lock_wait(g) {
                 out.push(stuck_lock_finding(input, g, minutes));
                 break;
             }
-            // Goroutines the runtime proved leaked (Go 1.26+), or that a
-            // test's leak checker found still running after the test, need
-            // no count; nor does an excerpt (no main goroutine) of
-            // goroutines parked on a peer for ten minutes or more.
+            // Goroutines the runtime proved leaked (Go 1.26+) need no
+            // count; nor does an excerpt (no main goroutine) of goroutines
+            // parked on a peer for ten minutes or more.
             let excerpt = !input.artifact.goroutines.iter().any(|m| m.id == 1);
-            let proved = checked || (excerpt && minutes >= 10);
-            if !(blocked_on_peer(g.status) || g.outlived_test > 0)
-                || (!proved && g.count < 50.max(total / 5))
-            {
+            let proved = g.leaked > 0 || (excerpt && minutes >= 10);
+            if !blocked_on_peer(g.status) || (!proved && g.count < 50.max(total / 5)) {
                 continue;
             }
-            let conf = if checked || minutes >= 10 {
+            let conf = if g.leaked > 0 || minutes >= 10 {
                 Confidence::High
             } else if minutes >= 1 {
                 Confidence::Medium
@@ -118,16 +115,6 @@ pub(crate) fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>
                     format!(
                         "goroutine leak: the runtime proved {} of {} goroutines leaked, blocked in [{}]",
                         g.leaked, total, g.status
-                    )
-                } else if g.outlived_test > 0 {
-                    format!(
-                        "goroutine leak: {} still running after the test ended (a leak checker's report), in [{}]",
-                        if g.outlived_test == 1 {
-                            "a goroutine was".to_string()
-                        } else {
-                            format!("{} goroutines were", g.outlived_test)
-                        },
-                        g.status
                     )
                 } else {
                     format!(

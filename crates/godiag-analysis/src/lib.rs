@@ -22,6 +22,7 @@ mod ranking_tests;
 mod rule_tests;
 mod stackrules;
 mod steps;
+mod testleak;
 mod testtimeout;
 mod textrules;
 mod tracerules;

@@ -789,12 +789,56 @@ fn test_timeout_locates_the_hung_test_and_not_the_harness() {
             frame("testing.tRunner", "/go/src/testing/testing.go", 1439, ""),
         ],
     );
-    let t = timed_out(vec![alarm, harness, hung]);
+    let mut paused = goroutine(
+        7,
+        "chan receive",
+        vec![
+            frame(
+                "testing.(*testContext).waitParallel",
+                "/go/src/testing/testing.go",
+                1818,
+                "",
+            ),
+            frame(
+                "testing.(*T).Parallel",
+                "/go/src/testing/testing.go",
+                1485,
+                "",
+            ),
+            frame(
+                "example.com/feeds.TestFast",
+                "/src/feeds/fast_test.go",
+                9,
+                "",
+            ),
+        ],
+    );
+    paused.wait_minutes = Some(10);
+    let mut background = goroutine(
+        30,
+        "select",
+        vec![frame(
+            "example.com/feeds.(*Pool).reap",
+            "/src/feeds/pool.go",
+            40,
+            "",
+        )],
+    );
+    background.wait_minutes = Some(10);
+    let mut t = timed_out(vec![alarm, harness, paused, background, hung]);
+    t.crash.running_tests = vec!["TestDownload".into()];
     let f = findings_of(InputKind::CrashText, &t);
     assert_eq!(kinds(&f), [FindingKind::Deadlock]);
     assert_eq!(f[0].confidence, crate::finding::Confidence::Medium);
+    // The listed test's goroutine, not a paused parallel test nor a
+    // background goroutine that waited longer.
     let loc = f[0].location.as_ref().expect("the hung test");
     assert_eq!(loc.function, "example.com/feeds.TestDownload.func1");
+    assert!(
+        f[0].title.contains("(running TestDownload)"),
+        "{}",
+        f[0].title
+    );
 }
 
 /// A goroutine excerpt whose top frames are a logger's Panic method, its
@@ -826,11 +870,9 @@ fn logger_panic_without_its_message() {
     };
     let f = findings_of(InputKind::GoroutineDump, &t);
     assert_eq!(kinds(&f), [FindingKind::UserPanic]);
+    // The program's call, below the logger's frames.
     let loc = f[0].location.as_ref().expect("a location");
-    assert_eq!(
-        loc.function,
-        "go.uber.org/zap/zapcore.(*CheckedEntry).Write"
-    );
+    assert_eq!(loc.function, "example.com/app.watch.func1");
     // `Panic` as a plain function name of the runtime is not a logger's.
     assert!(!crate::stackrules::is_logger_panic("runtime.Panic"));
 }

@@ -174,18 +174,23 @@ fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
         });
     }
     // A logger's Panic method (`log.Panicf`, zap's `(*Logger).Panic`,
-    // logrus' `(*Entry).Panicf`) panics with the formatted message; the
-    // program's first frame (the logger's own when it is not the standard
-    // library's) is where.
-    if let Some(l) = frames.iter().take(3).find(|f| is_logger_panic(f.function)) {
+    // logrus' `(*Entry).Panicf`) panics with the formatted message. The
+    // logger is the messenger: the program's call is below the outermost
+    // Panic method (logrus' `Logger.Panic` calls `Entry.Panic`; zap's
+    // panics from `CheckedEntry.Write`, under `Logger.Panic`).
+    if let Some(l) = frames
+        .iter()
+        .take(8)
+        .rposition(|f| is_logger_panic(f.function))
+    {
         return Some(Signature {
             kind: FindingKind::UserPanic,
             what: format!(
                 "panic raised through a logger's {} (its message was not given)",
-                l.function
+                frames[l].function
             ),
             confidence: Confidence::Medium,
-            below: 0,
+            below: l + 1,
         });
     }
     if let Some(w) = starts("sync.(*WaitGroup).Add") {

@@ -1,11 +1,11 @@
 //! `panic: test timed out after D`: `go test`'s alarm went off. The alarm
 //! is not the failure: the hung test is, a goroutine blocked in the
 //! program's code. The harness's own goroutines (the alarm, `T.Run` waiting
-//! for its subtest, `M.Run` under `TestMain`) only wait for it, so they
-//! locate nothing; when no other goroutine is in the input, the hang has
-//! no location.
+//! for its subtest, `M.Run` under `TestMain`, parallel tests paused until
+//! their turn) only wait for it, so they locate nothing; when no other
+//! goroutine is in the input, the hang has no location.
 
-use godiag_model::{Goroutine, TextArtifact};
+use godiag_model::{Crash, Goroutine, TextArtifact};
 
 use crate::frames::user_frame;
 
@@ -13,49 +13,64 @@ pub(crate) fn is_test_timeout(message: &str) -> bool {
     message.starts_with("test timed out after ")
 }
 
-/// `test timed out after 10m0s (running TestX)`: the first line, with the
-/// tests Go 1.21+ lists under `running tests:` (`\tTestX (10m0s)`).
-pub(crate) fn timeout_headline(message: &str) -> String {
-    let mut lines = message.lines();
-    let first = lines.next().unwrap_or("").trim_end();
-    let running: Vec<&str> = lines
-        .skip_while(|l| l.trim() != "running tests:")
-        .skip(1)
-        .map_while(|l| {
-            l.trim()
-                .split(" (")
-                .next()
-                .filter(|n| n.starts_with("Test"))
-        })
-        .take(3)
-        .collect();
-    if running.is_empty() {
+/// `test timed out after 10m0s (running TestX)`: the message's first line
+/// and the tests the reader found under `running tests:`.
+pub(crate) fn timeout_headline(message: &str, c: &Crash<'_>) -> String {
+    let first = message.lines().next().unwrap_or("").trim_end();
+    if c.running_tests.is_empty() {
         first.to_string()
     } else {
-        format!("{first} (running {})", running.join(", "))
+        let shown: Vec<&str> = c.running_tests.iter().take(3).map(String::as_str).collect();
+        format!("{first} (running {})", shown.join(", "))
     }
 }
 
-/// A goroutine of the testing package's own: the alarm, or one whose code
-/// below the runtime is `testing`'s waiting for a test to finish.
+/// A goroutine of the testing package's own: the alarm, a test waiting for
+/// its subtests or its turn, or `M.Run`.
 fn is_harness(g: &Goroutine<'_>) -> bool {
     let first = g.frames.iter().find(|f| !f.is_runtime());
     first.is_some_and(|f| {
         f.function.starts_with("testing.(*M).startAlarm")
             || matches!(
                 f.function,
-                "testing.(*T).Run" | "testing.runTests" | "testing.(*M).Run" | "testing.tRunner"
+                "testing.(*T).Run"
+                    | "testing.(*T).Parallel"
+                    | "testing.(*testContext).waitParallel"
+                    | "testing.runTests"
+                    | "testing.(*M).Run"
+                    | "testing.tRunner"
             )
     })
 }
 
+/// Whether one of its frames is a running test's function or a closure of
+/// it (`pkg.TestX`, `pkg.TestX.func1`; a subtest `TestX/case` runs in
+/// `TestX`'s closures).
+fn runs_test(g: &Goroutine<'_>, tests: &[String]) -> bool {
+    g.frames.iter().any(|f| {
+        let after_slash = f.function.rsplit('/').next().unwrap_or(f.function);
+        let name = after_slash.split_once('.').map_or("", |(_, n)| n);
+        tests.iter().any(|t| {
+            let top = t.split('/').next().unwrap_or(t);
+            name == top || name.strip_prefix(top).is_some_and(|r| r.starts_with('.'))
+        })
+    })
+}
+
 /// The goroutine of the hung test: blocked, in the program's code, not the
-/// harness's; the longest waiting first.
+/// harness's; one running a listed test first, then the longest waiting.
 pub(crate) fn hung_test_goroutine<'r, 'a>(t: &'r TextArtifact<'a>) -> Option<&'r Goroutine<'a>> {
+    let tests = &t.crash.running_tests;
     t.goroutines
         .iter()
         .filter(|g| g.is_waiting() && !is_harness(g) && user_frame(&g.frames).is_some())
         .enumerate()
-        .max_by_key(|(i, g)| (g.wait_minutes.unwrap_or(0), std::cmp::Reverse(*i)))
+        .max_by_key(|(i, g)| {
+            (
+                runs_test(g, tests),
+                g.wait_minutes.unwrap_or(0),
+                std::cmp::Reverse(*i),
+            )
+        })
         .map(|(_, g)| g)
 }

@@ -106,6 +106,10 @@ pub struct Crash<'a> {
     /// (a core's faulting instruction, what the address is).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub fault_notes: Vec<String>,
+    /// The tests `go test` listed under `running tests:` when its timeout
+    /// panicked (Go 1.21+), without their durations.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub running_tests: Vec<String>,
     /// `exit status N` printed by `go run` / `go test` after the output.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exit_status: Option<i32>,

@@ -408,7 +408,9 @@ fn groups_section(out: &mut String, st: &Style, i: &InputReport<'_>, opts: TextO
     if i.groups().is_empty() {
         return;
     }
-    let failing = t.failing_goroutine().map(|g| g.id);
+    // The failing goroutine is the first printed (`first_index` 0); it may
+    // have no id (frames without a header, a tool's aggregate).
+    let failing = t.failing_goroutine().is_some();
     let _ = writeln!(
         out,
         "\n{} {}: {} in {}",
@@ -419,11 +421,8 @@ fn groups_section(out: &mut String, st: &Style, i: &InputReport<'_>, opts: TextO
     );
     // The failing goroutine's group first, then by size.
     let mut order: Vec<&GoroutineGroup<'_>> = i.groups().iter().collect();
-    if let Some(id) = failing {
-        if let Some(pos) = order
-            .iter()
-            .position(|g| g.ids.first() == Some(&id) && g.first_index == 0)
-        {
+    if failing {
+        if let Some(pos) = order.iter().position(|g| g.first_index == 0) {
             let g = order.remove(pos);
             order.insert(0, g);
         }
@@ -434,7 +433,7 @@ fn groups_section(out: &mut String, st: &Style, i: &InputReport<'_>, opts: TextO
             Some((lo, hi)) => format!(", {lo}–{hi} minutes"),
             None => String::new(),
         };
-        let marker = if failing.is_some() && g.first_index == 0 {
+        let marker = if failing && g.first_index == 0 {
             st.red(" ← failing")
         } else {
             String::new()
@@ -471,7 +470,13 @@ fn groups_section(out: &mut String, st: &Style, i: &InputReport<'_>, opts: TextO
             "  {} [{}{}{}{}]{}{}{}",
             st.bold(&format!("{}×", g.count)),
             g.status,
-            if g.leaked > 0 { " (leaked)" } else { "" },
+            if g.leaked > 0 {
+                " (leaked)"
+            } else if g.outlived_test > 0 {
+                " (outlived its test)"
+            } else {
+                ""
+            },
             minutes,
             if g.locked_to_thread > 0 {
                 ", locked to thread"

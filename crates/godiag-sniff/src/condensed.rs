@@ -28,7 +28,10 @@ pub fn bucket(line: &str) -> Option<Bucket<'_>> {
     // A state is a wait reason or status: words, maybe parenthesised.
     let state_ok = !state.is_empty()
         && state.len() <= 48
-        && state.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
+        && state
+            .bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_alphabetic())
         && state
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'(' | b')' | b'.' | b'-'));

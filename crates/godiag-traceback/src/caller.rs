@@ -10,10 +10,13 @@
 //!
 //! Such a printer strips the package from the function's name and shows
 //! the source line instead of the arguments. Each named frame becomes
-//! `NAME(...)` over `\tFILE:LINE`; a file of the standard library (under
-//! a Go root's `src/`) gives the name back its package (`reflect.Value.call`),
-//! so it is not taken for the program's. A frame printed without its name
-//! is left as it is: nothing would say which function it was.
+//! `PKG.NAME(...)` over `\tFILE:LINE`. A file under a Go root's `src/`
+//! (the root's directory is `go`, `Go`, `libexec` or `go1.N`) gives back
+//! the standard-library package path (`reflect.Value.call`), so it is not
+//! taken for the program's; any other file its directory's last element
+//! (`middleware.ApiRepoAssignment.func1`), the package name as panicparse
+//! prints it. A frame printed without its name is left as it is: nothing
+//! would say which function it was.
 
 use godiag_model::goroutine::is_stdlib_package;
 use godiag_sniff::anchor::is_caller_frame;
@@ -30,26 +33,46 @@ fn name(line: &str) -> Option<&str> {
         return None;
     }
     let (name, _) = line.trim_start().split_once(": ")?;
+    // `-fm` ends a method value's name; `·` (old closures) is not ASCII.
     let ok = !name.is_empty()
         && name.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'(' | b')' | b'*' | b'[' | b']')
+            b.is_ascii_alphanumeric()
+                || b >= 0x80
+                || matches!(b, b'_' | b'.' | b'(' | b')' | b'*' | b'[' | b']' | b'-')
         });
     ok.then_some(name)
 }
 
 /// The standard-library package a file belongs to, when it lies under a
-/// Go root (`/usr/local/go/src/net/http/server.go` → `net/http`).
+/// Go root (`/usr/local/go/src/net/http/server.go` → `net/http`); a
+/// program's own `src/internal/...` under another directory is not one.
 fn std_package(file: &str) -> Option<&str> {
     let mut from = 0;
     while let Some(at) = file[from..].find("/src/").map(|i| from + i) {
+        let root = file[..at].rsplit(['/', '\\']).next().unwrap_or("");
+        let goroot = matches!(root, "go" | "Go" | "libexec") || root.starts_with("go1.");
         let rest = &file[at + "/src/".len()..];
-        let dir = rest.rsplit_once('/').map(|(d, _)| d)?;
-        if is_stdlib_package(dir) {
-            return Some(dir);
+        if let Some((dir, _)) = rest.rsplit_once('/').filter(|_| goroot) {
+            if is_stdlib_package(dir) {
+                return Some(dir);
+            }
         }
         from = at + 1;
     }
     None
+}
+
+/// The package a printer left off a frame's name: the standard library's
+/// path under a Go root, else the file's directory's last element
+/// (without a module version, `gin@v1.9.1` → `gin`).
+fn package_of_file(file: &str) -> Option<&str> {
+    if let Some(pkg) = std_package(file) {
+        return Some(pkg);
+    }
+    let (dir, _) = file.rsplit_once(['/', '\\'])?;
+    let last = dir.rsplit(['/', '\\']).next()?;
+    let last = last.split('@').next().unwrap_or(last);
+    (!last.is_empty() && !last.contains(':')).then_some(last)
 }
 
 /// How many frames carry their function's name on the line below.
@@ -76,7 +99,7 @@ pub(crate) fn rewrite(lines: &[&str]) -> (Vec<String>, usize) {
         };
         let place = place(lines[i]);
         let file = place.rsplit_once(':').map_or(place, |(f, _)| f);
-        out.push(match std_package(file) {
+        out.push(match package_of_file(file) {
             Some(pkg) => format!("{pkg}.{function}(...)"),
             None => format!("{function}(...)"),
         });
@@ -112,7 +135,7 @@ mod tests {
         assert_eq!(
             &out[2..8],
             [
-                "ApiRepoAssignment.func1(...)",
+                "middleware.ApiRepoAssignment.func1(...)",
                 "\t/home/git/go/src/github.com/gogits/gogs/modules/middleware/repo.go:44",
                 "runtime.call32(...)",
                 "\t/usr/lib/go/src/runtime/asm_amd64.s:437",
@@ -137,5 +160,20 @@ mod tests {
             Some("net/http")
         );
         assert_eq!(std_package("C:/Go/src/runtime/panic.go"), Some("runtime"));
+        // A program's own `src/internal` is not the standard library's.
+        assert_eq!(std_package("/app/src/internal/handlers/repo.go"), None);
+        assert_eq!(
+            package_of_file("/app/src/internal/handlers/repo.go"),
+            Some("handlers")
+        );
+        assert_eq!(
+            package_of_file("/go/pkg/mod/github.com/gin-gonic/gin@v1.9.1/context.go"),
+            Some("gin")
+        );
+        // A method value (`-fm`) is a name.
+        assert_eq!(
+            name("\t(*Handler).Get-fm: h.Get(c)"),
+            Some("(*Handler).Get-fm")
+        );
     }
 }

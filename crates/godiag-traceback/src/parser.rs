@@ -71,8 +71,9 @@ struct Reader<'a> {
     /// from `runtime.Caller`, without goroutine or function names.
     caller_frames: usize,
     /// A handler's log line ended with `panic recovered:`: its value is
-    /// the next line (gin's recovery).
-    panic_value_next: bool,
+    /// the last line before the stack (gin prints the request between
+    /// them in debug mode).
+    panic_value_window: Option<ValueWindow<'a>>,
     /// Lines ending in a source position, and whether one is in the
     /// runtime's panic.go: a recovered panic's stack, printed position by
     /// position behind a logger's prefix (beego).
@@ -84,9 +85,11 @@ struct Reader<'a> {
     folder: StackFolder,
 }
 
-/// The value of a panic known only from its stack (see `through_panic`).
-const UNREAD_PANIC_VALUE: &str =
-    "(a recovered panic: its stack runs through runtime/panic.go; its value was not read)";
+/// Lines after a `panic recovered:` announcement, up to the stack.
+struct ValueWindow<'a> {
+    lines_left: u8,
+    last: Option<(&'a str, u64)>,
+}
 
 /// Reads a text artifact. Never fails: what cannot be read is skipped and
 /// counted, a cut at the end is flagged `partial` with a warning.
@@ -111,7 +114,7 @@ pub fn parse_with(input: &[u8], limits: ParseLimits) -> TextArtifact<'_> {
         blank_after_pending: false,
         leak_reported: false,
         caller_frames: 0,
-        panic_value_next: false,
+        panic_value_window: None,
         trailing_positions: 0,
         through_panic: false,
         debugger_pending: false,
@@ -235,19 +238,15 @@ impl<'a> Reader<'a> {
             self.blank();
             return;
         }
-        if std::mem::take(&mut self.panic_value_next)
-            && self.logged_panic.is_none()
-            && !godiag_sniff::anchor::is_caller_frame(line)
-            && godiag_sniff::anchor::find(line).is_none()
-        {
-            self.logged_panic = Some(PanicEntry {
-                value: Cow::Borrowed(line.trim()),
-                recovered: true,
-                repanicked: false,
-                logged: true,
-                value_unread: false,
-                offset,
-            });
+        if let Some(w) = self.panic_value_window.as_mut() {
+            let stack = godiag_sniff::anchor::is_caller_frame(line)
+                || godiag_sniff::anchor::find(line).is_some();
+            if stack || w.lines_left == 0 {
+                self.close_value_window();
+            } else {
+                w.last = Some((line.trim(), offset));
+                w.lines_left -= 1;
+            }
         }
         let first = line.as_bytes()[0];
         if first == b'\t' || first == b' ' || (first == b'#' && self.target == Target::CountRecord)
@@ -662,10 +661,33 @@ impl<'a> Reader<'a> {
         self.unrecognised(t, offset + (line.len() - t.len()) as u64);
     }
 
+    /// The value a `panic recovered:` line announced: the last line seen
+    /// before the stack.
+    fn close_value_window(&mut self) {
+        let Some(w) = self.panic_value_window.take() else {
+            return;
+        };
+        if let (None, Some((value, offset))) = (&self.logged_panic, w.last) {
+            self.logged_panic = Some(PanicEntry {
+                value: Cow::Borrowed(value),
+                recovered: true,
+                repanicked: false,
+                logged: true,
+                value_unread: false,
+                offset,
+            });
+        }
+    }
+
     /// Keeps the first panic a recovery handler logged (see `finish`).
     fn note_logged_panic(&mut self, line: &'a str, offset: u64) {
         if self.logged_panic.is_none() {
-            self.panic_value_next = panic_value_follows(line);
+            if panic_value_follows(line) {
+                self.panic_value_window = Some(ValueWindow {
+                    lines_left: 32,
+                    last: None,
+                });
+            }
             if let Some(value) = logged_panic(line) {
                 self.logged_panic = Some(PanicEntry {
                     value: Cow::Borrowed(value),
@@ -1038,11 +1060,29 @@ impl<'a> Reader<'a> {
         }
         // A panic a handler logged is the failure when the runtime printed
         // none and a stack came with it.
+        self.close_value_window();
+        // A value whose first line was empty (`panic: ` over the lines of a
+        // multi-line message) starts at its first words.
+        for p in &mut self.out.crash.panics {
+            let words = p.value.trim_start();
+            if words.len() != p.value.len() {
+                p.value = Cow::Owned(words.to_string());
+            }
+        }
+        self.out.crash.running_tests = self
+            .out
+            .crash
+            .panics
+            .iter()
+            .find(|p| p.value.starts_with("test timed out after "))
+            .map(|p| running_tests(&p.value))
+            .unwrap_or_default();
         // A stack through panic.go with no panic line read: a handler
         // recovered it and logged its value in words godiag does not read.
-        if self.logged_panic.is_none() && self.through_panic && self.trailing_positions >= 3 {
+        let positions_through_panic = self.through_panic && self.trailing_positions >= 3;
+        if self.logged_panic.is_none() && positions_through_panic {
             self.logged_panic = Some(PanicEntry {
-                value: Cow::Borrowed(UNREAD_PANIC_VALUE),
+                value: Cow::Borrowed(""),
                 recovered: true,
                 repanicked: false,
                 logged: true,
@@ -1054,7 +1094,7 @@ impl<'a> Reader<'a> {
             // Without any stack, only a runtime error is trusted to be one.
             let trusted = !self.out.goroutines.is_empty()
                 || self.caller_frames >= 2
-                || self.through_panic
+                || positions_through_panic
                 || p.value.starts_with("runtime error: ");
             if !self.out.crash.is_failure() && trusted {
                 self.out.crash.panics.push(p);
@@ -1064,6 +1104,21 @@ impl<'a> Reader<'a> {
         self.out.go_version = exact;
         self.out.go_version_at_least = at_least;
     }
+}
+
+/// `running tests:` under a test timeout's message, one `TestX (10m0s)`
+/// per line: the names.
+fn running_tests(value: &str) -> Vec<String> {
+    value
+        .lines()
+        .skip_while(|l| l.trim() != "running tests:")
+        .skip(1)
+        .map_while(|l| {
+            let (name, rest) = l.trim().split_once(" (")?;
+            (rest.ends_with(')') && !name.contains(' ')).then(|| name.to_string())
+        })
+        .take(16)
+        .collect()
 }
 
 /// A position line, indented as the current record expects.

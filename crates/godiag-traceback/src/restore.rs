@@ -116,14 +116,16 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
     let (buckets, n) = condensed::rewrite(&lines);
     if n > 0 {
         notes.push(format!(
-            "{n} stacks were in panicparse's condensed form (functions named by their package's last element); they were read in the runtime's"
+            "{n} stack{} in panicparse's condensed form (functions named by their package's last element); read in the runtime's",
+            if n == 1 { " was" } else { "s were" }
         ));
     }
     let lines: Vec<&str> = buckets.iter().map(String::as_str).collect();
     let (named, n) = caller::rewrite(&lines);
     if n > 0 {
         notes.push(format!(
-            "{n} frames were printed by a recovery handler from runtime.Caller (`FILE:LINE (0xPC)` over the function's short name); they were read as frames"
+            "{n} frame{} printed by a recovery handler from runtime.Caller (`FILE:LINE (0xPC)` over the function's short name); read as frames",
+            if n == 1 { " was" } else { "s were" }
         ));
     }
     let lines: Vec<&str> = named.iter().map(String::as_str).collect();
@@ -151,7 +153,12 @@ fn double_spaced(lines: &[&str]) -> bool {
         .windows(2)
         .filter(|w| !w[0].trim().is_empty() && w[1].trim().is_empty())
         .count();
-    filled >= 8 && followed * 10 >= filled * 9
+    // The symptom itself: a frame's function line, a blank, its file line
+    // (prose in one-line paragraphs over a short trace has no such cut).
+    let cut_frame = lines.windows(3).any(|w| {
+        anchor::opens_frame(w[0].trim()) && w[1].trim().is_empty() && is_file_line(w[2].trim())
+    });
+    filled >= 8 && followed * 10 >= filled * 9 && cut_frame
 }
 
 /// Undoes the doubling: a run of `r` blank lines stood for `(r - 1) / 2`.

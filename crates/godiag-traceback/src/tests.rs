@@ -624,3 +624,66 @@ fn positions_through_panic_go_are_a_recovered_panic() {
     let plain = text.replace("runtime/panic.go", "runtime/proc.go");
     assert!(parse(plain.as_bytes()).crash.panics.is_empty());
 }
+
+/// gin in debug mode (its default) prints the request between `panic
+/// recovered:` and the value; the value is the last line before the stack.
+#[test]
+fn gin_debug_mode_request_is_not_the_value() {
+    let text = "[Recovery] 2024/12/11 - 07:44:08 panic recovered:
+GET /api/v1/users/7 HTTP/1.1
+Host: localhost:8080
+
+assignment to entry in nil map
+/usr/local/go/src/runtime/map_faststr.go:205 (0x417d7a)
+/app/pkg/api/users.go:89 (0x1ad5f9e)
+";
+    let t = parse(text.as_bytes());
+    assert_eq!(t.crash.panics[0].value, "assignment to entry in nil map");
+}
+
+/// `panic: ` over a multi-line value (Ginkgo's) or a value the paste
+/// moved to the next line: the value starts at its first words.
+#[test]
+fn value_after_an_empty_first_line() {
+    let t = parse(b"panic: \nruntime error: index out of range [5] with length 3\n\ngoroutine 1 [running]:\nmain.main()\n\t/a.go:1 +0x1\n");
+    assert_eq!(
+        t.crash.panics[0].value,
+        "runtime error: index out of range [5] with length 3"
+    );
+}
+
+/// The tests `go test` lists under a timeout's `running tests:`.
+#[test]
+fn running_tests_of_a_timeout() {
+    let t = parse(b"panic: test timed out after 10m0s\nrunning tests:\n\tTestHang (10m0s)\n\tTestOther/case_1 (9m59s)\n\ngoroutine 7 [running]:\ntesting.(*M).startAlarm.func1()\n\t/go/src/testing/testing.go:2029 +0x8e\n");
+    assert_eq!(t.crash.running_tests, ["TestHang", "TestOther/case_1"]);
+}
+
+/// Prose in one-line paragraphs over a short trace is not a double-spaced
+/// copy: its blank lines stay.
+#[test]
+fn paragraphs_are_not_double_spacing() {
+    let mut text = String::new();
+    for i in 0..40 {
+        text.push_str(&format!("2024/01/02 10:00:{i:02} request served\n\n"));
+    }
+    text.push_str("panic: boom\n\ngoroutine 1 [running]:\nmain.main()\n\t/a.go:1 +0x1\n");
+    assert!(crate::restore(text.as_bytes()).is_none());
+}
+
+/// A macaron frame of the program first, with no package in its name: it
+/// is read (qualified by its directory), not dropped.
+#[test]
+fn unqualified_caller_frame_first() {
+    let text = "[Macaron] PANIC: something went wrong
+/app/pkg/api/users.go:89 (0x1ad5f9e)
+        (*Handler).Get: panic(\"something went wrong\")
+/usr/local/go/src/net/http/server.go:2136 (0x6b3c4d)
+        HandlerFunc.ServeHTTP: f(w, r)
+";
+    let restored = crate::restore(text.as_bytes()).expect("caller frames");
+    let t = parse(&restored.text);
+    let g = &t.goroutines[0];
+    assert_eq!(g.frames[0].function, "api.(*Handler).Get");
+    assert_eq!(g.frames[1].function, "net/http.HandlerFunc.ServeHTTP");
+}

@@ -1,0 +1,54 @@
+//! Goroutines a test's leak checker (goleak, leaktest) listed as still
+//! running after the test ended: a leak by the checker's verdict, one
+//! finding over all of them, located where the first listed one waits.
+
+use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
+use crate::frames::{frame_line, share_sentence, user_frame};
+use crate::input::TextInput;
+
+/// What to do about goroutines a test left behind.
+const STEPS: &[&str] = &[
+    "Stop what the test started before it returns: cancel its contexts, close the clients, servers, channels and tickers it made (`t.Cleanup`, `defer`).",
+    "Run the one test alone with the checker (`goleak.VerifyNone(t)`, `-run`, `-count=1`) to see which of its goroutines is left, then follow that goroutine's `created by` line to the code that started it.",
+];
+
+pub(crate) fn checker_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
+    let listed: Vec<_> = input
+        .groups
+        .iter()
+        .filter(|g| g.outlived_test > 0)
+        .collect();
+    let first = listed.first()?;
+    let total: usize = listed.iter().map(|g| g.outlived_test).sum();
+    let mut f = Finding::new(
+        FindingKind::GoroutineLeak,
+        format!(
+            "goroutine leak: {} still running after the test ended, {}in [{}] (a leak checker's report)",
+            if total == 1 {
+                "a goroutine was".to_string()
+            } else {
+                format!("{total} goroutines were")
+            },
+            if listed.len() > 1 { "the first " } else { "" },
+            first.status
+        ),
+        Confidence::High,
+    );
+    f.location = user_frame(&first.frames).map(Location::from);
+    for g in listed.iter().take(4) {
+        f.confirm(Evidence {
+            source: input.source(),
+            summary: format!(
+                "{}, listed by the checker, in [{}]",
+                share_sentence(g.count),
+                g.status
+            ),
+            input: input.index,
+            offset: None,
+            lines: g.frames.iter().take(4).map(frame_line).collect(),
+            goroutines: Some(g.outlived_test as u64),
+        });
+    }
+    f.next_steps = STEPS.iter().map(|s| s.to_string()).collect();
+    Some(f)
+}
