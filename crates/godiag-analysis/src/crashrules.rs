@@ -273,11 +273,24 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
             kind = FindingKind::NilDereference;
         }
     }
-    let message = c
-        .fatal_error
-        .as_deref()
-        .or(last_panic.map(|p| &*p.value))
-        .unwrap_or("");
+    // Before Go 1.16 the 32-bit ARM atomics faulted on purpose on an
+    // unaligned 64-bit address (`sync/atomic/64bit_arm.go`), printed as a
+    // memory fault in the atomic call: the misuse, not a nil pointer.
+    let unaligned_atomic = matches!(kind, FindingKind::NilDereference | FindingKind::BadAddress)
+        && failing
+            .and_then(|g| g.frames.first())
+            .is_some_and(|f| f.file.ends_with("/64bit_arm.go"));
+    if unaligned_atomic {
+        kind = FindingKind::SyncMisuse;
+    }
+    let message = if unaligned_atomic {
+        "unaligned 64-bit atomic operation"
+    } else {
+        c.fatal_error
+            .as_deref()
+            .or(last_panic.map(|p| &*p.value))
+            .unwrap_or("")
+    };
     // A test's timeout: the hung test, when its goroutine is in the input.
     let timeout = is_test_timeout(message);
     let hung = timeout.then(|| hung_test_goroutine(t)).flatten();

@@ -80,6 +80,10 @@ pub(crate) fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>
             out.push(f);
             continue;
         }
+        if let Some(f) = blocked_forever_finding(input) {
+            out.push(f);
+            continue;
+        }
         // The runtime's verdict outranks a guess from an excerpt's waits.
         let proved_any = input.groups.iter().any(|g| g.leaked > 0);
         if let Some(f) = stuck_in_excerpt(input, total).filter(|_| !proved_any) {
@@ -169,6 +173,43 @@ pub(crate) fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>
 /// Goroutines an excerpt holds at most: a reporter's selection from a hang
 /// (a few goroutines, not the program's main one), not a whole dump.
 const EXCERPT_AT_MOST: usize = 12;
+
+/// Goroutines parked on a nil channel (`chan receive (nil chan)`) or in a
+/// `select {}` with no cases can never run again: a leak by construction,
+/// whatever their number and wait time.
+fn blocked_forever_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
+    let g = input.groups.iter().find(|g| {
+        matches!(
+            g.status,
+            "chan receive (nil chan)" | "chan send (nil chan)" | "select (no cases)"
+        ) && user_frame(&g.frames).is_some()
+    })?;
+    let mut f = Finding::new(
+        FindingKind::GoroutineLeak,
+        format!(
+            "goroutine leak: {} blocked forever in [{}] (nothing can wake {})",
+            if g.count == 1 {
+                "a goroutine".to_string()
+            } else {
+                format!("{} goroutines", g.count)
+            },
+            g.status,
+            if g.count == 1 { "it" } else { "them" }
+        ),
+        Confidence::High,
+    );
+    f.location = user_frame(&g.frames).map(Location::from);
+    f.confirm(Evidence {
+        source: input.source(),
+        summary: crate::frames::share_sentence(g.count),
+        input: input.index,
+        offset: None,
+        lines: g.frames.iter().take(4).map(frame_line).collect(),
+        goroutines: Some(g.count as u64),
+    });
+    f.next_steps = next_steps(FindingKind::GoroutineLeak);
+    Some(f)
+}
 
 /// A hang as reporters paste it: the few goroutines they found stuck, cut
 /// from a larger dump (no main goroutine, no failure printed). A goroutine

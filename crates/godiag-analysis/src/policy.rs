@@ -44,7 +44,7 @@ pub fn thresholds() -> Vec<(&'static str, String)> {
         ),
         (
             "goroutine-leak",
-            "two dumps: a group blocked on another goroutine grew, to at least 10; one dump: at least 50 goroutines (and a fifth of the dump) blocked on another goroutine at one stack, or any number the runtime (`(leaked)`, Go 1.26+) or a leak checker (goleak, leaktest) reported, or, in an excerpt without the main goroutine (at most 12 goroutines, no failure printed), several parked at one site or a worker the program started parked on channels in its own function; a `debug=1` goroutine profile: one stack holding at least 50 goroutines and a fifth of all (medium confidence: its records carry no wait state)".into(),
+            "two dumps: a group blocked on another goroutine grew, to at least 10; one dump: at least 50 goroutines (and a fifth of the dump) blocked on another goroutine at one stack, or any number the runtime (`(leaked)`, Go 1.26+) or a leak checker (goleak, leaktest) reported, or parked on a nil channel or in a `select` with no cases (never to run again), or, in an excerpt without the main goroutine (at most 12 goroutines, no failure printed), several parked at one site or a worker the program started parked on channels in its own function; a `debug=1` goroutine profile: one stack holding at least 50 goroutines and a fifth of all (medium confidence: its records carry no wait state), or, for records pasted without the profile's `total` line, at least 10 (low)".into(),
         ),
         (
             "heap-leak",

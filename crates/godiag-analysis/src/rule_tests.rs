@@ -917,3 +917,138 @@ fn runtime_abort_during_cgo_is_the_message_not_c_code() {
     );
     assert_eq!(kinds(&f), [FindingKind::CgoCrash]);
 }
+
+/// Before Go 1.16, 32-bit ARM's 64-bit atomics faulted on purpose on an
+/// unaligned address (iikira/BaiduPCS-Go#61): the misuse, not a nil
+/// pointer; the same fault in the program's own code stays one.
+#[test]
+fn unaligned_atomic_fault_on_arm_is_sync_misuse() {
+    let crash = |file: &'static str| TextArtifact {
+        crash: Crash {
+            panics: vec![PanicEntry {
+                value: Cow::Borrowed(
+                    "runtime error: invalid memory address or nil pointer dereference",
+                ),
+                recovered: false,
+                repanicked: false,
+                logged: false,
+                value_unread: false,
+                offset: 0,
+            }],
+            signal: Some(SignalInfo {
+                name: "SIGSEGV",
+                description: "segmentation violation",
+                code: 1,
+                addr: 4,
+                pc: 0x127bc,
+                offset: 60,
+            }),
+            ..Crash::default()
+        },
+        goroutines: vec![goroutine(
+            117,
+            "running",
+            vec![
+                frame("sync/atomic.addUint64", file, 31, "0x1133ccf4, 0x2e8, 0x0"),
+                frame(
+                    "example.com/dl.(*Downloader).downloadBlock",
+                    "/src/dl/block.go",
+                    236,
+                    "",
+                ),
+            ],
+        )],
+        ..TextArtifact::default()
+    };
+    let f = findings_of(
+        InputKind::CrashText,
+        &crash("/usr/local/go/src/sync/atomic/64bit_arm.go"),
+    );
+    assert_eq!(kinds(&f), [FindingKind::SyncMisuse]);
+    assert_eq!(f[0].title, "unaligned 64-bit atomic operation");
+    let loc = f[0].location.as_ref().expect("the atomic call");
+    assert_eq!(loc.function, "example.com/dl.(*Downloader).downloadBlock");
+    let f = findings_of(InputKind::CrashText, &crash("/src/dl/atomic.go"));
+    assert_eq!(kinds(&f), [FindingKind::NilDereference]);
+}
+
+/// A test's goroutine in the testing package's `logDepth`, its panic line
+/// not pasted (openbao/openbao#702): logging after the test completed.
+#[test]
+fn late_test_log_without_its_message() {
+    let g = goroutine(
+        539,
+        "running",
+        vec![
+            frame(
+                "testing.(*common).logDepth",
+                "/go/src/testing/testing.go",
+                1029,
+                "",
+            ),
+            frame(
+                "testing.(*common).log",
+                "/go/src/testing/testing.go",
+                1011,
+                "",
+            ),
+            frame(
+                "testing.(*common).Logf",
+                "/go/src/testing/testing.go",
+                1062,
+                "",
+            ),
+            frame(
+                "example.com/kv.testWriters.func2",
+                "/src/kv/testing.go",
+                927,
+                "",
+            ),
+        ],
+    );
+    let t = TextArtifact {
+        goroutines: vec![g],
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::GoroutineDump, &t);
+    assert_eq!(kinds(&f), [FindingKind::UserPanic]);
+    let loc = f[0].location.as_ref().expect("the test's goroutine");
+    assert_eq!(loc.function, "example.com/kv.testWriters.func2");
+}
+
+/// A goroutine parked on a nil channel can never run again
+/// (jbenet/goprocess#10): a leak, however few and however briefly seen.
+#[test]
+fn nil_channel_wait_is_a_leak() {
+    let g = goroutine(
+        22,
+        "chan receive (nil chan)",
+        vec![frame(
+            "example.com/proc/context.func1",
+            "/src/proc/context.go",
+            31,
+            "",
+        )],
+    );
+    let t = TextArtifact {
+        goroutines: vec![g],
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::GoroutineDump, &t);
+    assert_eq!(kinds(&f), [FindingKind::GoroutineLeak]);
+    assert_eq!(f[0].confidence, crate::finding::Confidence::High);
+    let t = TextArtifact {
+        goroutines: vec![goroutine(
+            22,
+            "chan receive",
+            vec![frame(
+                "example.com/proc/context.func1",
+                "/src/proc/context.go",
+                31,
+                "",
+            )],
+        )],
+        ..TextArtifact::default()
+    };
+    assert!(findings_of(InputKind::GoroutineDump, &t).is_empty());
+}

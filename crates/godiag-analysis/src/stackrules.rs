@@ -218,6 +218,20 @@ fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
             below: m,
         });
     }
+    // The testing package panics when a goroutine logs through `t` after
+    // its test returned (`Log in goroutine after TestX has completed`).
+    if let Some(l) = frames
+        .iter()
+        .take(3)
+        .position(|f| f.function == "testing.(*common).logDepth")
+    {
+        return Some(Signature {
+            kind: FindingKind::UserPanic,
+            what: "t.Log from a goroutine after its test completed: the testing package's panic (its message was not given)".into(),
+            confidence: Confidence::Medium,
+            below: l + 1,
+        });
+    }
     if let Some((start, period)) = stack_cycle(frames) {
         let cycle: Vec<&str> = frames[start..start + period]
             .iter()
@@ -322,7 +336,11 @@ fn waitgroup(below: usize) -> Signature {
 /// growth (the dump comparison).
 fn count_pileup_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
     let (top, site, total) = largest_record(input.artifact)?;
-    if top.count < 50 || top.count.saturating_mul(5) < total {
+    // Records pasted without the profile's first line are what the
+    // reporter chose to show: a pile-up of ten is already the point.
+    let excerpt = input.artifact.count_total.is_none();
+    let least = if excerpt { 10 } else { 50 };
+    if top.count < least || top.count.saturating_mul(5) < total {
         return None;
     }
     Some(record_finding(
@@ -330,12 +348,20 @@ fn count_pileup_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
         top,
         site,
         format!(
-            "possible goroutine leak: {} of {total} goroutines share one stack{}",
-            top.count,
+            "possible goroutine leak: {}{}",
+            if excerpt {
+                format!("{} goroutines share one stack (records pasted without the profile's total)", top.count)
+            } else {
+                format!("{} of {total} goroutines share one stack", top.count)
+            },
             site.map(|s| format!(" at {}", s.function))
                 .unwrap_or_default()
         ),
-        Confidence::Medium,
+        if excerpt {
+            Confidence::Low
+        } else {
+            Confidence::Medium
+        },
         format!(
             "goroutine profile (debug=1): {total} goroutines in {} records; the largest has {} ({}%)",
             input.artifact.count_records.len(),

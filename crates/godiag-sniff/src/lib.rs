@@ -169,11 +169,21 @@ fn is_count_record(line: &[u8]) -> bool {
         w.strip_prefix("0x")
             .is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()))
     };
+    // Pasted records may indent their frames, turn tabs into spaces and
+    // cut the pcs (`167 @ ...`, `#   main.f+0x1ac   main.go:429`).
     let next = line.get(end + 1..).unwrap_or(&[]);
+    let next = &next[next
+        .iter()
+        .take_while(|b| matches!(b, b' ' | b'\t'))
+        .count()..];
+    let frame = next.strip_prefix(b"#").is_some_and(|f| {
+        let f = &f[f.iter().take_while(|b| matches!(b, b' ' | b'\t')).count()..];
+        f.starts_with(b"0x") || (pcs.trim() == "..." && memmem::find(f, b"+0x").is_some())
+    });
     !count.is_empty()
         && count.bytes().all(|b| b.is_ascii_digit())
-        && pcs.split(' ').all(hex)
-        && (next.starts_with(b"#\t0x") || next.starts_with(b"#  0x") || next.starts_with(b"# 0x"))
+        && (pcs.trim() == "..." || pcs.split(' ').all(hex))
+        && frame
 }
 
 /// A panicparse bucket header over its first frame: a goroutine dump.

@@ -229,7 +229,8 @@ pub(crate) fn race_access(line: &str) -> Option<RaceAccess<'_>> {
 pub(crate) fn count_record_header(line: &str, offset: u64) -> Option<CountRecord<'_>> {
     let (count, pcs) = line.split_once(" @ ")?;
     let count = parse_dec(count)?;
-    if !pcs.split(' ').all(|w| parse_hex(w).is_some()) {
+    // A reporter may cut the pcs to `...`.
+    if pcs.trim() != "..." && !pcs.split(' ').all(|w| parse_hex(w).is_some()) {
         return None;
     }
     Some(CountRecord {
@@ -240,13 +241,24 @@ pub(crate) fn count_record_header(line: &str, offset: u64) -> Option<CountRecord
     })
 }
 
-/// `#\t0x4d2f32\tmain.f+0x32\t/path/main.go:12`.
+/// `#\t0x4d2f32\tmain.f+0x32\t/path/main.go:12`; pasted, the tabs may be
+/// spaces and the pc cut (`#  main.f+0x32  main.go:12`).
 pub(crate) fn count_record_frame(t: &str) -> Option<CountRecordFrame<'_>> {
     let rest = t.strip_prefix('#')?.trim_start_matches([' ', '\t']);
-    let mut parts = rest.split('\t').filter(|p| !p.is_empty());
-    let pc = parse_hex(parts.next()?.trim())?;
-    let func = parts.next()?.trim();
-    let pos = position(parts.next()?.trim())?;
+    let parts: Vec<&str> = if rest.contains('\t') {
+        rest.split('\t')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .collect()
+    } else {
+        rest.split_whitespace().collect()
+    };
+    let (pc, func, pos) = match parts.as_slice() {
+        [pc, func, pos, ..] if parse_hex(pc).is_some() => (parse_hex(pc)?, *func, *pos),
+        [func, pos, ..] if func.contains("+0x") => (0, *func, *pos),
+        _ => return None,
+    };
+    let pos = position(pos)?;
     let function = match func.rfind("+0x") {
         Some(i) => &func[..i],
         None => func,

@@ -687,3 +687,31 @@ fn unqualified_caller_frame_first() {
     assert_eq!(g.frames[0].function, "api.(*Handler).Get");
     assert_eq!(g.frames[1].function, "net/http.HandlerFunc.ServeHTTP");
 }
+
+/// `debug=1` records as pasted: frames indented with spaces for tabs
+/// (bfenetworks/bfe#1209), pcs cut to `...` and no pc column
+/// (ivahaev/amigo#37).
+#[test]
+fn count_records_as_pasted() {
+    let spaced = "162 @ 0x7b0d96 0x77b41b 0x77af18 0xb85ec6 0x7e30c1
+ #       0xb85ec5        github.com/bfenetworks/bfe/bfe_http.(*persistConn).readLoop+0x1a5       /workspace/bfe_http/transport.go:812
+";
+    assert_eq!(
+        godiag_sniff::sniff(spaced.as_bytes()).kind,
+        godiag_model::InputKind::GoroutineCountDump
+    );
+    let t = parse(spaced.as_bytes());
+    assert_eq!(t.count_records.len(), 1);
+    assert_eq!(t.count_records[0].count, 162);
+    assert_eq!(
+        t.count_records[0].frames[0].function,
+        "github.com/bfenetworks/bfe/bfe_http.(*persistConn).readLoop"
+    );
+    let cut = "167 @ ...\n#       github.com/ivahaev/amigo.(*amiAdapter).reader.func1+0x1ac      ami.go:429\n";
+    assert_eq!(
+        godiag_sniff::sniff(cut.as_bytes()).kind,
+        godiag_model::InputKind::GoroutineCountDump
+    );
+    let t = parse(cut.as_bytes());
+    assert_eq!(t.count_records[0].frames[0].line, 429);
+}
