@@ -61,19 +61,22 @@ fn main_goroutine<'a>(status: &'a str, line: u32) -> Goroutine<'a> {
     )
 }
 
+/// The runtime's nil-dereference panic, as printed.
+fn nil_deref_panic() -> PanicEntry<'static> {
+    PanicEntry {
+        value: Cow::Borrowed("runtime error: invalid memory address or nil pointer dereference"),
+        recovered: false,
+        repanicked: false,
+        logged: false,
+        value_unread: false,
+        offset: 0,
+    }
+}
+
 #[test]
 fn nil_dereference_fires_on_the_signal_and_not_without_a_failure() {
     let crash = Crash {
-        panics: vec![PanicEntry {
-            value: Cow::Borrowed(
-                "runtime error: invalid memory address or nil pointer dereference",
-            ),
-            recovered: false,
-            repanicked: false,
-            logged: false,
-            value_unread: false,
-            offset: 0,
-        }],
+        panics: vec![nil_deref_panic()],
         signal: Some(SignalInfo {
             name: "SIGSEGV",
             description: "segmentation violation",
@@ -925,16 +928,7 @@ fn runtime_abort_during_cgo_is_the_message_not_c_code() {
 fn unaligned_atomic_fault_on_arm_is_sync_misuse() {
     let crash = |file: &'static str| TextArtifact {
         crash: Crash {
-            panics: vec![PanicEntry {
-                value: Cow::Borrowed(
-                    "runtime error: invalid memory address or nil pointer dereference",
-                ),
-                recovered: false,
-                repanicked: false,
-                logged: false,
-                value_unread: false,
-                offset: 0,
-            }],
+            panics: vec![nil_deref_panic()],
             signal: Some(SignalInfo {
                 name: "SIGSEGV",
                 description: "segmentation violation",

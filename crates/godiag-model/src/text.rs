@@ -38,6 +38,20 @@ pub struct PanicEntry<'a> {
     pub offset: u64,
 }
 
+impl<'a> PanicEntry<'a> {
+    /// A panic a recovery handler logged (see `logged`).
+    pub fn logged(value: Cow<'a, str>, offset: u64) -> Self {
+        PanicEntry {
+            value,
+            recovered: true,
+            repanicked: false,
+            logged: true,
+            value_unread: false,
+            offset,
+        }
+    }
+}
+
 /// `[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x..]`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SignalInfo<'a> {

@@ -668,14 +668,7 @@ impl<'a> Reader<'a> {
             return;
         };
         if let (None, Some((value, offset))) = (&self.logged_panic, w.last) {
-            self.logged_panic = Some(PanicEntry {
-                value: Cow::Borrowed(value),
-                recovered: true,
-                repanicked: false,
-                logged: true,
-                value_unread: false,
-                offset,
-            });
+            self.logged_panic = Some(PanicEntry::logged(Cow::Borrowed(value), offset));
         }
     }
 
@@ -689,14 +682,7 @@ impl<'a> Reader<'a> {
                 });
             }
             if let Some(value) = logged_panic(line) {
-                self.logged_panic = Some(PanicEntry {
-                    value: Cow::Borrowed(value),
-                    recovered: true,
-                    repanicked: false,
-                    logged: true,
-                    value_unread: false,
-                    offset,
-                });
+                self.logged_panic = Some(PanicEntry::logged(Cow::Borrowed(value), offset));
             }
         }
     }
@@ -1082,12 +1068,8 @@ impl<'a> Reader<'a> {
         let positions_through_panic = self.through_panic && self.trailing_positions >= 3;
         if self.logged_panic.is_none() && positions_through_panic {
             self.logged_panic = Some(PanicEntry {
-                value: Cow::Borrowed(""),
-                recovered: true,
-                repanicked: false,
-                logged: true,
                 value_unread: true,
-                offset: 0,
+                ..PanicEntry::logged(Cow::Borrowed(""), 0)
             });
         }
         if let Some(p) = self.logged_panic.take() {
