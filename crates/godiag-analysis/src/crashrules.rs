@@ -10,7 +10,8 @@ use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
 use crate::frames::{frame_line, is_panic_frame, stack_cycle, user_frame};
 use crate::input::TextInput;
 use crate::steps::{next_steps, steps_for};
-use crate::testtimeout::{hung_test_goroutine, is_test_timeout, timeout_headline};
+use crate::testtimeout::{hung_test_goroutine, timeout_headline};
+use godiag_model::text::is_test_timeout;
 
 /// The kind the catalog gives a printed message value, if any. Catalog
 /// entries are one line: a multi-line value is classified by its first.

@@ -9,10 +9,6 @@ use godiag_model::{Crash, Goroutine, TextArtifact};
 
 use crate::frames::user_frame;
 
-pub(crate) fn is_test_timeout(message: &str) -> bool {
-    message.starts_with("test timed out after ")
-}
-
 /// `test timed out after 10m0s (running TestX)`: the message's first line
 /// and the tests the reader found under `running tests:`.
 pub(crate) fn timeout_headline(message: &str, c: &Crash<'_>) -> String {

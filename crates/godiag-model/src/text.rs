@@ -38,6 +38,11 @@ pub struct PanicEntry<'a> {
     pub offset: u64,
 }
 
+/// `go test`'s alarm: `panic: test timed out after 10m0s`.
+pub fn is_test_timeout(message: &str) -> bool {
+    message.starts_with("test timed out after ")
+}
+
 impl<'a> PanicEntry<'a> {
     /// A panic a recovery handler logged (see `logged`).
     pub fn logged(value: Cow<'a, str>, offset: u64) -> Self {

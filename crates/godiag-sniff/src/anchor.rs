@@ -157,12 +157,17 @@ pub fn is_symbol(name: &str) -> bool {
 /// one `runtime.Caller` position per line.
 pub fn trailing_position(line: &str) -> Option<&str> {
     let token = line.split_whitespace().last()?;
-    let (file, n) = token.rsplit_once(':')?;
-    let ok = file.contains('/')
-        && [".go", ".s"].iter().any(|ext| file.ends_with(ext))
-        && !n.is_empty()
-        && n.bytes().all(|b| b.is_ascii_digit());
-    ok.then_some(token)
+    let (file, _) = file_and_line(token, &[".go", ".s"])?;
+    file.contains('/').then_some(token)
+}
+
+/// `FILE:LINE` split, when LINE is a number and FILE ends in one of `exts`.
+fn file_and_line<'s>(place: &'s str, exts: &[&str]) -> Option<(&'s str, &'s str)> {
+    let (file, line) = place.rsplit_once(':')?;
+    let ok = !line.is_empty()
+        && line.bytes().all(|b| b.is_ascii_digit())
+        && exts.iter().any(|ext| file.ends_with(ext));
+    ok.then_some((file, line))
 }
 
 /// Such a position in the runtime's `panic.go`: the stack was taken while
@@ -180,14 +185,9 @@ pub fn is_caller_frame(line: &str) -> bool {
     let Some(pc) = pc.strip_suffix(')') else {
         return false;
     };
-    let Some((file, lineno)) = place.rsplit_once(':') else {
-        return false;
-    };
     !pc.is_empty()
         && pc.bytes().all(|b| b.is_ascii_hexdigit())
-        && [".go", ".s", ".c"].iter().any(|ext| file.ends_with(ext))
-        && !lineno.is_empty()
-        && lineno.bytes().all(|b| b.is_ascii_digit())
+        && file_and_line(place, &[".go", ".s", ".c"]).is_some()
 }
 
 #[cfg(test)]

@@ -171,19 +171,20 @@ fn is_count_record(line: &[u8]) -> bool {
     };
     // Pasted records may indent their frames, turn tabs into spaces and
     // cut the pcs (`167 @ ...`, `#   main.f+0x1ac   main.go:429`).
-    let next = line.get(end + 1..).unwrap_or(&[]);
-    let next = &next[next
-        .iter()
-        .take_while(|b| matches!(b, b' ' | b'\t'))
-        .count()..];
-    let frame = next.strip_prefix(b"#").is_some_and(|f| {
-        let f = &f[f.iter().take_while(|b| matches!(b, b' ' | b'\t')).count()..];
+    let next = after_blanks(line.get(end + 1..).unwrap_or(&[]));
+    let frame = next.strip_prefix(b"#").map(after_blanks).is_some_and(|f| {
         f.starts_with(b"0x") || (pcs.trim() == "..." && memmem::find(f, b"+0x").is_some())
     });
     !count.is_empty()
         && count.bytes().all(|b| b.is_ascii_digit())
         && (pcs.trim() == "..." || pcs.split(' ').all(hex))
         && frame
+}
+
+/// What follows the spaces and tabs a line starts with.
+fn after_blanks(s: &[u8]) -> &[u8] {
+    let n = s.iter().take_while(|b| matches!(b, b' ' | b'\t')).count();
+    &s[n..]
 }
 
 /// A panicparse bucket header over its first frame: a goroutine dump.

@@ -1060,7 +1060,7 @@ impl<'a> Reader<'a> {
             .crash
             .panics
             .iter()
-            .find(|p| p.value.starts_with("test timed out after "))
+            .find(|p| godiag_model::text::is_test_timeout(&p.value))
             .map(|p| running_tests(&p.value))
             .unwrap_or_default();
         // A stack through panic.go with no panic line read: a handler

@@ -116,16 +116,16 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
     let (buckets, n) = condensed::rewrite(&lines);
     if n > 0 {
         notes.push(format!(
-            "{n} stack{} in panicparse's condensed form (functions named by their package's last element); read in the runtime's",
-            if n == 1 { " was" } else { "s were" }
+            "{} in panicparse's condensed form (functions named by their package's last element); read in the runtime's",
+            were(n, "stack")
         ));
     }
     let lines: Vec<&str> = buckets.iter().map(String::as_str).collect();
     let (named, n) = caller::rewrite(&lines);
     if n > 0 {
         notes.push(format!(
-            "{n} frame{} printed by a recovery handler from runtime.Caller (`FILE:LINE (0xPC)` over the function's short name); read as frames",
-            if n == 1 { " was" } else { "s were" }
+            "{} printed by a recovery handler from runtime.Caller (`FILE:LINE (0xPC)` over the function's short name); read as frames",
+            were(n, "frame")
         ));
     }
     let lines: Vec<&str> = named.iter().map(String::as_str).collect();
@@ -142,6 +142,15 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
         notes,
         cut,
     })
+}
+
+/// `1 stack was`, `3 stacks were`.
+fn were(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun} was")
+    } else {
+        format!("{n} {noun}s were")
+    }
 }
 
 /// Whether a blank line follows (nearly) every line: a copy from a page
