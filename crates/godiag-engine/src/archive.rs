@@ -11,7 +11,7 @@ use std::sync::Arc;
 use anyhow::{bail, Context, Result};
 
 use crate::bundle::{Bundle, BundleManifest, Failure};
-use crate::input::{Input, InputBytes};
+use crate::input::{Input, InputBytes, SharedBytes};
 
 /// Entries read from one archive at most.
 pub const MAX_ARCHIVE_ENTRIES: usize = 10_000;
@@ -101,20 +101,23 @@ pub fn inputs_from_archive(name: &str, bytes: &[u8], max_bytes: u64) -> Result<V
 }
 
 /// A body of bytes (an upload) as inputs, recognised once: a bundle
-/// archive's files, copied out of the borrowed body (which is not copied
-/// whole), or else the body as one input, `report`. An archive that cannot
-/// be unpacked is offered to the readers as it is, which say what it is;
-/// why it was not unpacked comes with it.
-pub fn inputs_from_body(body: &[u8], max_inflated: u64) -> (Vec<Input>, Option<anyhow::Error>) {
-    let sniffed = godiag_sniff::sniff(body);
+/// archive's files, copied out of the body as they are unpacked, or else
+/// the body itself as one input, `report`, shared and not copied. An
+/// archive that cannot be unpacked is offered to the readers as it is,
+/// which say what it is; why it was not unpacked comes with it.
+pub fn inputs_from_body(
+    body: SharedBytes,
+    max_inflated: u64,
+) -> (Vec<Input>, Option<anyhow::Error>) {
+    let sniffed = godiag_sniff::sniff((*body).as_ref());
     let mut failed = None;
     if sniffed.kind == godiag_model::InputKind::TarArchive {
-        match inputs_from_archive("bundle", body, max_inflated) {
+        match inputs_from_archive("bundle", (*body).as_ref(), max_inflated) {
             Ok(inputs) => return (inputs, None),
             Err(e) => failed = Some(e),
         }
     }
-    let mut input = Input::from_vec("report", body.to_vec());
+    let mut input = Input::new("report", InputBytes::Shared(body));
     input.sniffed = Some(sniffed);
     (vec![input], failed)
 }
@@ -224,16 +227,17 @@ mod tests {
     #[test]
     fn a_body_is_its_archive_files_or_itself() {
         let t = tar_of(&[("b/crash.txt", b"panic: boom\n"), ("b/dump.txt", b"x")]);
-        let (inputs, why) = inputs_from_body(&t, 1 << 20);
+        let shared = |b: &[u8]| -> SharedBytes { Arc::new(b.to_vec()) };
+        let (inputs, why) = inputs_from_body(shared(&t), 1 << 20);
         assert!(why.is_none());
         let names: Vec<&str> = inputs.iter().map(|i| i.name.as_str()).collect();
         assert_eq!(names, ["crash.txt", "dump.txt"]);
-        let (inputs, why) = inputs_from_body(b"goroutine 1 [running]:\n", 1 << 20);
+        let (inputs, why) = inputs_from_body(shared(b"goroutine 1 [running]:\n"), 1 << 20);
         assert!(why.is_none());
         assert_eq!(inputs.len(), 1);
         assert_eq!(inputs[0].name, "report");
         assert!(inputs[0].sniffed.is_some());
-        let (inputs, why) = inputs_from_body(&t, 4);
+        let (inputs, why) = inputs_from_body(shared(&t), 4);
         assert_eq!(inputs.len(), 1);
         assert_eq!(inputs[0].held_bytes(), Some(&t[..]));
         assert!(format!("{:#}", why.expect("why")).contains("once inflated"));

@@ -38,11 +38,18 @@ impl Default for Limits {
 /// A stream is read up to this; beyond it the input is cut and flagged.
 const MAX_STREAM: u64 = 4 << 30;
 
+/// Bytes in memory that an input shares with its owner (a server's request
+/// body), read where they are.
+pub type SharedBytes = Arc<dyn AsRef<[u8]> + Send + Sync>;
+
 /// Where an input's bytes are.
 pub enum InputBytes {
     /// A memory-mapped file (read-only, private).
     Mapped(Mmap),
     Owned(Vec<u8>),
+    /// Bytes held elsewhere and shared, not copied: an upload's body, which
+    /// the server also stores.
+    Shared(SharedBytes),
     /// Read to its end (at most 4 GiB) when the input is prepared.
     Stream(Box<dyn Read + Send>),
     /// A process image read in place, not bytes: a live process, stopped
@@ -92,6 +99,7 @@ impl Input {
         match &self.bytes {
             InputBytes::Mapped(m) => Some(m),
             InputBytes::Owned(v) => Some(v),
+            InputBytes::Shared(b) => Some((**b).as_ref()),
             InputBytes::Stream(_) | InputBytes::Process(_) => None,
         }
     }
@@ -100,6 +108,7 @@ impl Input {
 enum Held {
     Mapped(Mmap),
     Owned(Vec<u8>),
+    Shared(SharedBytes),
 }
 
 /// An input ready for its reader.
@@ -126,10 +135,7 @@ impl PreparedInput {
     }
 
     pub fn bytes(&self) -> &[u8] {
-        match &self.held {
-            Held::Mapped(m) => m,
-            Held::Owned(v) => v,
-        }
+        held_bytes(&self.held)
     }
 
     /// Lets the kernel drop the pages of a mapped input that were read so
@@ -150,6 +156,7 @@ fn held_bytes(h: &Held) -> &[u8] {
     match h {
         Held::Mapped(m) => m,
         Held::Owned(v) => v,
+        Held::Shared(b) => (**b).as_ref(),
     }
 }
 
@@ -193,6 +200,7 @@ pub fn prepare_with(input: Input, limits: &Limits) -> PreparedInput {
         }
         InputBytes::Mapped(m) => Held::Mapped(m),
         InputBytes::Owned(v) => Held::Owned(v),
+        InputBytes::Shared(b) => Held::Shared(b),
         InputBytes::Stream(r) => {
             let mut v = Vec::new();
             match r.take(MAX_STREAM).read_to_end(&mut v) {

@@ -40,6 +40,7 @@ pub use godiag_model::{GroupKeyMode, InputKind, InputStatus};
 pub use godiag_traceback::DEFAULT_FULL_GOROUTINES;
 pub use input::{
     prepare, prepare_with, recognise, Input, InputBytes, Limits, PreparedInput, ProcessSource,
+    SharedBytes,
 };
 pub use json::{render_json, write_json, SCHEMA};
 pub use paths::{inputs_from_paths, load_inputs, DEFAULT_MAX_STDIN_MIB};

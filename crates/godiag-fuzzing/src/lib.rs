@@ -257,6 +257,6 @@ pub const TARGETS: &[(&str, Target)] = &[
 pub fn archive(data: &[u8]) {
     let _ = godiag_engine::recognise(&mut godiag_engine::Input::from_vec("fuzz", data.to_vec()));
     // What serve does with an upload: its archive's files, or itself.
-    let (inputs, _) = godiag_engine::inputs_from_body(data, 8 << 20);
+    let (inputs, _) = godiag_engine::inputs_from_body(std::sync::Arc::new(data.to_vec()), 8 << 20);
     let _ = godiag_engine::diagnose(inputs, &godiag_engine::Options::default());
 }

@@ -19,8 +19,11 @@ use crate::state::{error, App};
 use crate::store::{Meta, NewReport, Stored};
 
 /// A report's body diagnosed: a bundle archive as its files, anything else
-/// as one input. At most `max_inflated` bytes are inflated.
-pub(crate) fn diagnose_body(body: &[u8], max_inflated: u64) -> godiag_engine::Diagnosis {
+/// as one input, read where it is. At most `max_inflated` bytes are inflated.
+pub(crate) fn diagnose_body(
+    body: godiag_engine::SharedBytes,
+    max_inflated: u64,
+) -> godiag_engine::Diagnosis {
     let options = godiag_engine::Options {
         limits: godiag_engine::Limits {
             inflated_bytes: max_inflated,
@@ -111,7 +114,8 @@ pub(crate) async fn ingest(
     let result =
         tokio::task::spawn_blocking(move || -> Result<Option<(Stored, Signature, Meta)>> {
             let app = worker;
-            let d = diagnose_body(&body, app.max_inflated);
+            // The body is shared with the diagnosis, not copied.
+            let d = diagnose_body(Arc::new(body.clone()), app.max_inflated);
             let report = d.report();
             if report.inputs.iter().all(|i| !i.analysed) {
                 return Ok(None);

@@ -202,7 +202,7 @@ fn group_page_now(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response 
         Some((report, raw)) => {
             let cached = pages(&app).get(&report).cloned();
             cached.unwrap_or_else(|| {
-                let d = crate::ingest::diagnose_body(&raw, app.max_inflated);
+                let d = crate::ingest::diagnose_body(Arc::new(raw), app.max_inflated);
                 let html: Arc<str> = godiag_report::render_html(d.report()).into();
                 let mut pages = pages(&app);
                 if pages.len() >= crate::state::REPORT_PAGES {
