@@ -39,11 +39,19 @@ def package_of(function):
     return function if dot < 0 else function[:dot]
 
 
+def is_std(pkg):
+    """As godiag-model: `vendor/` is the standard library's only for its
+    vendored golang.org/x (golang_org/x before Go 1.13)."""
+    if pkg.startswith("vendor/"):
+        return pkg.startswith(("vendor/golang.org/x/", "vendor/golang_org/x/"))
+    return pkg.split("/")[0].split(":")[0] in STD_ROOTS
+
+
 def same_place(got, want):
     """The function names match; an empty label means the text has no frame
     of the program, so no program location may be claimed."""
     if want == "":
-        return got is None or package_of(got).split("/")[0].split(":")[0] in STD_ROOTS
+        return got is None or is_std(package_of(got))
     return got == want
 
 

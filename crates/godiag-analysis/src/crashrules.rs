@@ -324,7 +324,9 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
                     .then(|| g.frames.iter().find(|f| f.function.contains("._Cfunc_")))
                     .flatten()
             })
-            .or(g.frames.first())
+            // No frame of the program: the standard library's that failed,
+            // not the runtime's `panic` entry above it.
+            .or_else(|| g.frames.iter().find(|f| !is_panic_frame(f.function)))
             .map(Location::from);
         // `runtime: bad pointer in frame F at ADDR` names the function
         // whose frame held the pointer, when the stacks do not show it.

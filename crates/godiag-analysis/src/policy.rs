@@ -56,7 +56,7 @@ pub fn thresholds() -> Vec<(&'static str, String)> {
         ),
         (
             "stack-only inference",
-            "frames without the failure line (a pasted excerpt) give a medium-confidence finding from the code the failing goroutine was in (WaitGroup.Add, the map code, a runtime error raiser, `panic`, a logger's `Panic` method (located at the program's call below the logger), a recursion cycle) and a low-confidence nil dereference from `runtime.sigpanic`, or from a `panic` frame whose value's data word is static (beside its type word, not on the heap) in a goroutine whose argument words show a 64-bit program".into(),
+            "frames without the failure line (a pasted excerpt) give a medium-confidence finding from the code the failing goroutine was in (WaitGroup.Add, the map code, a runtime error raiser, `panic`, a logger's `Panic` method (located at the program's call below the logger), a recursion cycle) and a low-confidence nil dereference from `runtime.sigpanic`, or from a `panic` frame whose value's data word is static (beside its type word, not on the heap) in a goroutine whose argument words show a 64-bit program (a word past 32 bits, or one marked `?`, which only the register ABI of 64-bit platforms prints); a stack pasted alone (frames without a header, none of the runtime's, no other goroutine) gives a low-confidence unknown failure at its program's top frame".into(),
         ),
     ]
 }

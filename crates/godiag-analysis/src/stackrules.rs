@@ -61,7 +61,7 @@ pub(crate) fn stack_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
         .iter()
         .filter(|g| g.headerless || g.status == "running");
     for g in candidates {
-        let Some(sig) = signature(&g.frames) else {
+        let Some(sig) = signature(&g.frames).or_else(|| lone_stack(t, g)) else {
             continue;
         };
         let mut f = Finding::new(sig.kind, sig.what.clone(), sig.confidence);
@@ -88,10 +88,16 @@ pub(crate) fn stack_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
             goroutines: None,
         });
         // What was inferred is confirmed by the lines that were not pasted.
+        let after = if sig.kind == FindingKind::UnknownFailure {
+            // The kind's own steps are about failures that were printed.
+            vec!["Capture the failure whole: run with `GOTRACEBACK=all` (or under `godiag run`) so that its message and every goroutine are kept".to_string()]
+        } else {
+            next_steps(sig.kind)
+        };
         f.next_steps = std::iter::once(
             "The failure line (`panic:`, `fatal error:`) was not in the input: get the whole output (the lines above the first goroutine) to confirm this".to_string(),
         )
-        .chain(next_steps(sig.kind))
+        .chain(after)
         .collect();
         out.push(f);
         return;
@@ -104,6 +110,22 @@ fn describe(g: &Goroutine<'_>) -> String {
     } else {
         format!("{} [{}]", g.name(), g.status)
     }
+}
+
+/// A stack pasted alone, frames without a header and without a failure
+/// line, in code of the program or the standard library (no runtime frame:
+/// not parked, not a wait): someone copied it because something failed
+/// there, but what failed is not in it. Its top program frame is where to
+/// look.
+fn lone_stack(t: &TextArtifact<'_>, g: &Goroutine<'_>) -> Option<Signature> {
+    let alone = t.goroutines.len() == 1 && g.headerless;
+    let no_runtime = g.frames.iter().all(|f| !f.function.starts_with("runtime."));
+    (alone && no_runtime && user_frame(&g.frames).is_some()).then(|| Signature {
+        kind: FindingKind::UnknownFailure,
+        what: "a stack pasted without its failure line or goroutine header: what failed cannot be told from it".into(),
+        confidence: Confidence::Low,
+        below: 0,
+    })
 }
 
 /// The failure a stack shows, innermost evidence first.
@@ -270,14 +292,19 @@ fn signal_below(frames: &[Frame<'_>]) -> Option<usize> {
         .map(|i| i + 1)
 }
 
-/// Whether a frame's argument words go past 32 bits: on 32-bit platforms
-/// the heap lies just above the executable, so a value's data word near its
-/// type tells nothing there.
+/// Whether the frames show a 64-bit platform: an argument word past 32
+/// bits, or one marked `?` (a register argument's spill slot that may be
+/// stale, Go 1.18+: only the register ABI, which Go has on 64-bit
+/// platforms alone, marks them). On 32-bit platforms the heap lies just
+/// above the executable, so a value's data word near its type tells nothing
+/// there.
 fn shows_64_bit_words(frames: &[Frame<'_>]) -> bool {
     frames.iter().any(|f| {
-        f.args
-            .split([',', ' ', '{', '}'])
-            .any(|w| arg_word(w).is_some_and(|v| v > u64::from(u32::MAX)))
+        f.args.split([',', ' ', '{', '}']).any(|w| {
+            let w = w.trim();
+            (w.starts_with("0x") && w.ends_with('?'))
+                || arg_word(w).is_some_and(|v| v > u64::from(u32::MAX))
+        })
     })
 }
 
@@ -479,6 +506,13 @@ mod tests {
             pc: None,
         }];
         assert!(!shows_64_bit_words(&arm));
+        // A register argument marked as maybe stale: the register ABI, so
+        // a 64-bit platform (cloud-android-orchestration#249's receiver).
+        let register: Vec<Frame<'_>> = vec![Frame {
+            args: "0x0?".into(),
+            ..arm[0].clone()
+        }];
+        assert!(shows_64_bit_words(&register));
         assert_eq!(static_panic_value(""), None);
     }
 }

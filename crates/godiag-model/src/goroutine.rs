@@ -125,6 +125,12 @@ const STD_ROOTS: &[&str] = &[
 /// packages such as `store` or `app/handlers`, and gccgo's mangled names,
 /// have none either.)
 pub fn is_stdlib_package(pkg: &str) -> bool {
+    if let Some(vendored) = pkg.strip_prefix("vendor/") {
+        // The standard library vendors golang.org/x (golang_org/x in Go
+        // 1.10-1.12); any other `vendor/` path is a program's own, built
+        // from a GOPATH whose source root held its vendor directory.
+        return vendored.starts_with("golang.org/x/") || vendored.starts_with("golang_org/x/");
+    }
     let first = pkg.split('/').next().unwrap_or(pkg);
     let first = first.split(':').next().unwrap_or(first);
     STD_ROOTS.contains(&first)
@@ -325,5 +331,11 @@ mod tests {
         assert!(is_stdlib_package("internal/sync"));
         assert!(!is_stdlib_package("main"));
         assert!(!is_stdlib_package("godiag.dev/lab/x"));
+        // The standard library's vendored x/ packages, and a program's own
+        // vendored package printed from a GOPATH's source root
+        // (https://github.com/segmentio/stats/issues/73).
+        assert!(is_stdlib_package("vendor/golang.org/x/net/http2/hpack"));
+        assert!(is_stdlib_package("vendor/golang_org/x/net/lex/httplex"));
+        assert!(!is_stdlib_package("vendor/github.com/segmentio/stats"));
     }
 }

@@ -22,6 +22,7 @@ mod lines;
 mod parser;
 mod restore;
 mod shapes;
+mod staircase;
 mod version;
 
 pub use fold::{ParseLimits, DEFAULT_FULL_GOROUTINES};

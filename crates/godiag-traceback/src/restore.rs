@@ -14,7 +14,9 @@
 //!
 //! - **condensed**: panicparse's bucketed output (`condensed.rs`);
 //! - **caller frames**: a recovery handler's `runtime.Caller` stack
-//!   (`caller.rs`).
+//!   (`caller.rs`);
+//! - **staircase**: a raw-mode terminal's copy, every line starting where
+//!   the one above ended (`staircase.rs`).
 //!
 //! A per-line prefix is learned and removed in the same pass (when the text
 //! is rewritten anyway). Text that needs none of this is left as it is: the
@@ -27,6 +29,7 @@ use crate::caller;
 use crate::condensed;
 use crate::escapes::unescape;
 use crate::lines::position;
+use crate::staircase;
 
 /// How much of the input is looked at to decide whether it needs restoring.
 const PROBE: usize = 256 << 10;
@@ -52,8 +55,8 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
     let coloured = ansi::has_escapes(&probe);
     let probe = ansi::strip(&probe);
     let escaped = has_escaped_lines(&probe);
-    let (wrapped, condensed, spaced, callers) = if escaped {
-        (false, false, false, false)
+    let (wrapped, condensed, spaced, callers, stepped) = if escaped {
+        (false, false, false, false, false)
     } else {
         let prefix = LinePrefix::learn(&probe);
         let lines: Vec<&str> = probe
@@ -65,9 +68,10 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
             condensed::count_buckets(&lines) > 0,
             double_spaced(&lines),
             caller::count_named(&lines) >= 2,
+            staircase::is_staircase(&lines),
         )
     };
-    if !escaped && !wrapped && !coloured && !condensed && !spaced && !callers {
+    if !escaped && !wrapped && !coloured && !condensed && !spaced && !callers && !stepped {
         return None;
     }
     let cut = input.len() > MAX_RESTORE;
@@ -110,6 +114,14 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
             "a blank line followed every line (a double-spaced copy); they were removed".into(),
         );
         single_spaced(&lines)
+    } else {
+        lines
+    };
+    let lines = if staircase::is_staircase(&lines) {
+        notes.push(
+            "every line started where the one above ended (a copy from a terminal left in raw mode); the leading blanks were removed".into(),
+        );
+        staircase::flatten(&lines)
     } else {
         lines
     };
