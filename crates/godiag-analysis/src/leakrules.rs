@@ -8,7 +8,7 @@ use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
 use crate::frames::{frame_line, user_frame};
 use crate::input::TextInput;
 use crate::steps::next_steps;
-use godiag_model::GoroutineGroup;
+use godiag_model::{Frame, GoroutineGroup};
 
 pub(crate) fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>) {
     // A SIGQUIT dump is a goroutine dump too.
@@ -176,7 +176,9 @@ const EXCERPT_AT_MOST: usize = 12;
 
 /// Goroutines parked on a nil channel (`chan receive (nil chan)`) or in a
 /// `select {}` with no cases can never run again: a leak by construction,
-/// whatever their number and wait time.
+/// whatever their number and wait time; or, when the goroutine is one that
+/// something waits for (the main goroutine, a test's), the program or test
+/// hangs there.
 fn blocked_forever_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
     let g = input.groups.iter().find(|g| {
         matches!(
@@ -184,20 +186,30 @@ fn blocked_forever_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
             "chan receive (nil chan)" | "chan send (nil chan)" | "select (no cases)"
         ) && user_frame(&g.frames).is_some()
     })?;
-    let mut f = Finding::new(
-        FindingKind::GoroutineLeak,
-        format!(
-            "goroutine leak: {} blocked forever in [{}] (nothing can wake {})",
-            if g.count == 1 {
-                "a goroutine".to_string()
-            } else {
-                format!("{} goroutines", g.count)
-            },
-            g.status,
-            if g.count == 1 { "it" } else { "them" }
+    let awaited = awaited_as(&g.frames);
+    let (kind, title) = match awaited {
+        Some(whose) => (
+            FindingKind::Deadlock,
+            format!(
+                "deadlock: {whose} blocked forever in [{}] (nothing can wake it)",
+                g.status
+            ),
         ),
-        Confidence::High,
-    );
+        None => (
+            FindingKind::GoroutineLeak,
+            format!(
+                "goroutine leak: {} blocked forever in [{}] (nothing can wake {})",
+                if g.count == 1 {
+                    "a goroutine".to_string()
+                } else {
+                    format!("{} goroutines", g.count)
+                },
+                g.status,
+                if g.count == 1 { "it" } else { "them" }
+            ),
+        ),
+    };
+    let mut f = Finding::new(kind, title, Confidence::High);
     f.location = user_frame(&g.frames).map(Location::from);
     f.confirm(Evidence {
         source: input.source(),
@@ -207,8 +219,21 @@ fn blocked_forever_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
         lines: g.frames.iter().take(4).map(frame_line).collect(),
         goroutines: Some(g.count as u64),
     });
-    f.next_steps = next_steps(FindingKind::GoroutineLeak);
+    f.next_steps = next_steps(kind);
     Some(f)
+}
+
+/// Whose work a stack is, when something waits for it to finish: the main
+/// goroutine's (its outermost frame is `main.main`), or a test's (run by
+/// `testing.tRunner`).
+fn awaited_as(frames: &[Frame<'_>]) -> Option<&'static str> {
+    if frames.last().is_some_and(|f| f.function == "main.main") {
+        Some("the main goroutine")
+    } else if frames.iter().any(|f| f.function == "testing.tRunner") {
+        Some("a test's goroutine")
+    } else {
+        None
+    }
 }
 
 /// A hang as reporters paste it: the few goroutines they found stuck, cut

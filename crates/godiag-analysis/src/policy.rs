@@ -44,7 +44,7 @@ pub fn thresholds() -> Vec<(&'static str, String)> {
         ),
         (
             "goroutine-leak",
-            "two dumps: a group blocked on another goroutine grew, to at least 10; one dump: at least 50 goroutines (and a fifth of the dump) blocked on another goroutine at one stack, or any number the runtime (`(leaked)`, Go 1.26+) or a leak checker (goleak, leaktest) reported, or parked on a nil channel or in a `select` with no cases (never to run again), or, in an excerpt without the main goroutine (at most 12 goroutines, no failure printed), several parked at one site or a worker the program started parked on channels in its own function; a `debug=1` goroutine profile: one stack holding at least 50 goroutines and a fifth of all (medium confidence: its records carry no wait state), or, for records pasted without the profile's `total` line, at least 10 (low)".into(),
+            "two dumps: a group blocked on another goroutine grew, to at least 10; one dump: at least 50 goroutines (and a fifth of the dump) blocked on another goroutine at one stack, or any number the runtime (`(leaked)`, Go 1.26+) or a leak checker (goleak, leaktest) reported, or parked on a nil channel or in a `select` with no cases (never to run again; when that goroutine is the main goroutine or a test's, the program or test hangs there: a deadlock), or, in an excerpt without the main goroutine (at most 12 goroutines, no failure printed), several parked at one site or a worker the program started parked on channels in its own function; a `debug=1` goroutine profile: one stack holding at least 50 goroutines and a fifth of all (medium confidence: its records carry no wait state), or, for records pasted without the profile's `total` line, at least 10 (low)".into(),
         ),
         (
             "heap-leak",
@@ -56,7 +56,7 @@ pub fn thresholds() -> Vec<(&'static str, String)> {
         ),
         (
             "stack-only inference",
-            "frames without the failure line (a pasted excerpt) give a medium-confidence finding from the code the failing goroutine was in (WaitGroup.Add, the map code, a runtime error raiser, `panic`, a logger's `Panic` method (located at the program's call below the logger), a recursion cycle) and a low-confidence nil dereference from `runtime.sigpanic`, or from a `panic` frame whose value's data word is static (beside its type word, not on the heap) in a goroutine whose argument words show a 64-bit program (a word past 32 bits, or one marked `?`, which only the register ABI of 64-bit platforms prints); a stack pasted alone (frames without a header, none of the runtime's, no other goroutine) gives a low-confidence unknown failure at its program's top frame".into(),
+            "frames without the failure line (a pasted excerpt) give a medium-confidence finding from the code the failing goroutine was in (WaitGroup.Add, the map code, a runtime error raiser, `panic`, a logger's `Panic` method (located at the program's call below the logger), a recursion cycle) and a low-confidence nil dereference from `runtime.sigpanic`, or from a `panic` frame whose value's data word is static (beside its type word, not on the heap) in a goroutine whose argument words show a 64-bit program (a word past 32 bits, or one marked `?`, which only the register ABI of 64-bit platforms prints); a stack pasted alone (frames without a header, or a single `[running]` goroutine, none of the runtime's frames, no other goroutine) gives a low-confidence unknown failure at its program's top frame".into(),
         ),
     ]
 }

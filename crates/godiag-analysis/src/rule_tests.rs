@@ -95,12 +95,15 @@ fn nil_dereference_fires_on_the_signal_and_not_without_a_failure() {
     let f = findings_of(InputKind::CrashText, &t);
     assert_eq!(f[0].kind, FindingKind::NilDereference, "{:?}", kinds(&f));
     assert_eq!(f[0].location.as_ref().unwrap().line, 12);
-    // The same goroutine in a plain dump: nothing failed.
+    // The same goroutine without the failure line: no nil dereference is
+    // claimed (alone, it is a failing stack of unknown cause, low).
     let t = TextArtifact {
         goroutines: vec![main_goroutine("running", 12)],
         ..TextArtifact::default()
     };
-    assert!(findings_of(InputKind::GoroutineDump, &t).is_empty());
+    let f = findings_of(InputKind::GoroutineDump, &t);
+    assert_eq!(kinds(&f), [FindingKind::UnknownFailure]);
+    assert_eq!(f[0].confidence, crate::finding::Confidence::Low);
 }
 
 fn lock_waiter<'a>(id: u64, lock: &'a str, func: &'a str, recv: &'a str) -> Goroutine<'a> {
@@ -475,6 +478,82 @@ fn compiler_crash_fires_on_its_line_and_not_on_an_ordinary_build_error() {
         ..TextArtifact::default()
     };
     assert!(findings_of(InputKind::CrashText, &t).is_empty());
+}
+
+/// A failing goroutine's stack pasted alone, without its failure line:
+/// the one `[running]` goroutine of a crash's traceback
+/// (flashbots/builder-playground#299), or frames without a header
+/// (segmentio/stats#73, a program's own `vendor/` path): an unknown
+/// failure at the top program frame, low confidence. Beside another
+/// goroutine it is a dump, not a crash's traceback: nothing is said.
+#[test]
+fn a_lone_failing_stack_is_an_unknown_failure_at_its_top() {
+    let running = goroutine(
+        1,
+        "running",
+        vec![
+            frame(
+                "main.init.func2",
+                "/home/dvush/flashbots/code/builder-playground/main.go",
+                145,
+                "0xc00005f900?, {0x311fe20?, 0x4?, 0x174b889?}",
+            ),
+            frame(
+                "github.com/spf13/cobra.(*Command).execute",
+                "/home/dvush/.local/share/go/pkg/mod/github.com/spf13/cobra@v1.9.1/command.go",
+                1015,
+                "0x2667c20, {0x311fe20, 0x0, 0x0}",
+            ),
+            frame(
+                "main.main",
+                "/home/dvush/flashbots/code/builder-playground/main.go",
+                320,
+                "",
+            ),
+        ],
+    );
+    let t = TextArtifact {
+        goroutines: vec![running.clone()],
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::GoroutineDump, &t);
+    assert_eq!(kinds(&f), [FindingKind::UnknownFailure]);
+    assert_eq!(f[0].confidence, crate::finding::Confidence::Low);
+    assert_eq!(
+        f[0].location.as_ref().map(|l| l.function.as_str()),
+        Some("main.init.func2")
+    );
+    let headerless = Goroutine {
+        headerless: true,
+        ..goroutine(
+            0,
+            "unknown",
+            vec![frame(
+                "vendor/github.com/segmentio/stats.(*Buffer).HandleMeasures",
+                "vendor/github.com/segmentio/stats/buffer.go",
+                76,
+                "0xc4202af108",
+            )],
+        )
+    };
+    let t = TextArtifact {
+        goroutines: vec![headerless],
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::GoroutineDump, &t);
+    assert_eq!(kinds(&f), [FindingKind::UnknownFailure]);
+    let t = TextArtifact {
+        goroutines: vec![
+            running,
+            goroutine(
+                7,
+                "select",
+                vec![frame("main.serve", "/app/main.go", 30, "")],
+            ),
+        ],
+        ..TextArtifact::default()
+    };
+    assert!(findings_of(InputKind::GoroutineDump, &t).is_empty());
 }
 
 #[test]
@@ -1045,4 +1124,47 @@ fn nil_channel_wait_is_a_leak() {
         ..TextArtifact::default()
     };
     assert!(findings_of(InputKind::GoroutineDump, &t).is_empty());
+}
+
+/// A test's own goroutine parked on a nil channel: the test hangs there,
+/// a deadlock rather than a leak (Unleash/unleash-go-sdk#48, a send on a
+/// channel `Close` never made).
+#[test]
+fn nil_channel_wait_of_a_test_is_a_deadlock() {
+    let g = goroutine(
+        20,
+        "chan send (nil chan)",
+        vec![
+            frame(
+                "github.com/Unleash/unleash-client-go/v3.(*repository).Close",
+                "/home/frekui/code/unleash-client-go/repository.go",
+                124,
+                "...",
+            ),
+            frame(
+                "github.com/Unleash/unleash-client-go/v3.(*Client).Close",
+                "/home/frekui/code/unleash-client-go/client.go",
+                264,
+                "0xc0001412c0, 0xc00001c800, 0x1b",
+            ),
+            frame(
+                "testing.tRunner",
+                "/usr/local/go/src/testing/testing.go",
+                865,
+                "0xc0000e4900, 0xc000138fa0",
+            ),
+        ],
+    );
+    let t = TextArtifact {
+        goroutines: vec![g],
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::GoroutineDump, &t);
+    assert_eq!(kinds(&f), [FindingKind::Deadlock]);
+    assert!(f[0].title.contains("a test's goroutine"), "{}", f[0].title);
+    let loc = f[0].location.as_ref().expect("where it waits");
+    assert_eq!(
+        loc.function,
+        "github.com/Unleash/unleash-client-go/v3.(*repository).Close"
+    );
 }

@@ -112,17 +112,18 @@ fn describe(g: &Goroutine<'_>) -> String {
     }
 }
 
-/// A stack pasted alone, frames without a header and without a failure
-/// line, in code of the program or the standard library (no runtime frame:
-/// not parked, not a wait): someone copied it because something failed
-/// there, but what failed is not in it. Its top program frame is where to
-/// look.
+/// A stack pasted alone, without a failure line: frames without a header,
+/// or the one `[running]` goroutine a crash's traceback shows (the
+/// runtime's own frames above it hidden), in code of the program or the
+/// standard library (no runtime frame: not parked, not a wait). Someone
+/// copied it because something failed there, but what failed is not in
+/// it. Its top program frame is where to look.
 fn lone_stack(t: &TextArtifact<'_>, g: &Goroutine<'_>) -> Option<Signature> {
-    let alone = t.goroutines.len() == 1 && g.headerless;
+    let alone = t.goroutines.len() == 1 && (g.headerless || g.status == "running");
     let no_runtime = g.frames.iter().all(|f| !f.function.starts_with("runtime."));
     (alone && no_runtime && user_frame(&g.frames).is_some()).then(|| Signature {
         kind: FindingKind::UnknownFailure,
-        what: "a stack pasted without its failure line or goroutine header: what failed cannot be told from it".into(),
+        what: "a failing goroutine's stack pasted without its failure line: what failed cannot be told from it".into(),
         confidence: Confidence::Low,
         below: 0,
     })
