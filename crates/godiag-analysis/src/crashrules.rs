@@ -325,8 +325,14 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
                     .flatten()
             })
             // No frame of the program: the standard library's that failed,
-            // not the runtime's `panic` entry above it.
-            .or_else(|| g.frames.iter().find(|f| !is_panic_frame(f.function)))
+            // not the runtime's panic machinery above it (shown with
+            // `GOTRACEBACK=system`); else whatever frame there is.
+            .or_else(|| {
+                g.frames
+                    .iter()
+                    .find(|f| !is_panic_frame(f.function) && !f.function.starts_with("runtime."))
+            })
+            .or(g.frames.first())
             .map(Location::from);
         // `runtime: bad pointer in frame F at ADDR` names the function
         // whose frame held the pointer, when the stacks do not show it.

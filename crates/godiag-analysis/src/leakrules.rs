@@ -1,5 +1,7 @@
 //! Goroutine leaks from dumps: many goroutines parked at one site for
-//! long, growing across snapshots, or proved leaked by the runtime.
+//! long, growing across snapshots, or proved leaked by the runtime; and the
+//! goroutines a dump shows stuck for good, a hang when something waits for
+//! them (an excerpt's parked goroutines, a wait that nothing can end).
 
 use godiag_model::diff_groups;
 
@@ -178,32 +180,46 @@ const EXCERPT_AT_MOST: usize = 12;
 /// `select {}` with no cases can never run again: a leak by construction,
 /// whatever their number and wait time; or, when the goroutine is one that
 /// something waits for (the main goroutine, a test's), the program or test
-/// hangs there.
+/// hangs there. The main goroutine in `select {}` is a server keeping its
+/// process alive on purpose: nothing is said of it.
 fn blocked_forever_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
-    let g = input.groups.iter().find(|g| {
-        matches!(
+    let (g, awaited) = input.groups.iter().find_map(|g| {
+        let forever = matches!(
             g.status,
             "chan receive (nil chan)" | "chan send (nil chan)" | "select (no cases)"
-        ) && user_frame(&g.frames).is_some()
+        );
+        if !forever || user_frame(&g.frames).is_none() {
+            return None;
+        }
+        let awaited = awaited_as(&g.frames);
+        let idling = g.status == "select (no cases)" && awaited == Some(Awaited::Main);
+        (!idling).then_some((g, awaited))
     })?;
-    let awaited = awaited_as(&g.frames);
+    let who = |one: &str, many: &str| {
+        if g.count == 1 {
+            one.to_string()
+        } else {
+            format!("{} {many}", g.count)
+        }
+    };
     let (kind, title) = match awaited {
         Some(whose) => (
             FindingKind::Deadlock,
             format!(
-                "deadlock: {whose} blocked forever in [{}] (nothing can wake it)",
-                g.status
+                "deadlock: {} blocked forever in [{}] (nothing can wake {})",
+                match whose {
+                    Awaited::Main => "the main goroutine".to_string(),
+                    Awaited::Test => who("a test's goroutine", "tests' goroutines"),
+                },
+                g.status,
+                if g.count == 1 { "it" } else { "them" }
             ),
         ),
         None => (
             FindingKind::GoroutineLeak,
             format!(
                 "goroutine leak: {} blocked forever in [{}] (nothing can wake {})",
-                if g.count == 1 {
-                    "a goroutine".to_string()
-                } else {
-                    format!("{} goroutines", g.count)
-                },
+                who("a goroutine", "goroutines"),
                 g.status,
                 if g.count == 1 { "it" } else { "them" }
             ),
@@ -223,14 +239,26 @@ fn blocked_forever_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
     Some(f)
 }
 
-/// Whose work a stack is, when something waits for it to finish: the main
-/// goroutine's (its outermost frame is `main.main`), or a test's (run by
-/// `testing.tRunner`).
-fn awaited_as(frames: &[Frame<'_>]) -> Option<&'static str> {
-    if frames.last().is_some_and(|f| f.function == "main.main") {
-        Some("the main goroutine")
+/// Whose work a stack is, when something waits for it to finish.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Awaited {
+    /// The main goroutine: its outermost frame outside the runtime is
+    /// `main.main` (`runtime.main` and `runtime.goexit` below it are shown
+    /// with `GOTRACEBACK=system`).
+    Main,
+    /// A test's, run by `testing.tRunner`.
+    Test,
+}
+
+fn awaited_as(frames: &[Frame<'_>]) -> Option<Awaited> {
+    let outermost = frames
+        .iter()
+        .rev()
+        .find(|f| !f.function.starts_with("runtime."));
+    if outermost.is_some_and(|f| f.function == "main.main") {
+        Some(Awaited::Main)
     } else if frames.iter().any(|f| f.function == "testing.tRunner") {
-        Some("a test's goroutine")
+        Some(Awaited::Test)
     } else {
         None
     }

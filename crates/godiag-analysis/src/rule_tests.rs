@@ -554,6 +554,45 @@ fn a_lone_failing_stack_is_an_unknown_failure_at_its_top() {
         ..TextArtifact::default()
     };
     assert!(findings_of(InputKind::GoroutineDump, &t).is_empty());
+    // A stack the program printed on purpose, and a headerless stack of a
+    // parked goroutine (its top frame where goroutines park).
+    let printed = goroutine(
+        1,
+        "running",
+        vec![
+            frame(
+                "runtime/debug.Stack",
+                "/go/src/runtime/debug/stack.go",
+                26,
+                "",
+            ),
+            frame("main.logSlow", "/app/main.go", 50, ""),
+        ],
+    );
+    let parked = Goroutine {
+        headerless: true,
+        ..goroutine(
+            0,
+            "unknown",
+            vec![
+                frame("sync.runtime_Semacquire", "/go/src/runtime/sema.go", 71, ""),
+                frame(
+                    "sync.(*WaitGroup).Wait",
+                    "/go/src/sync/waitgroup.go",
+                    118,
+                    "",
+                ),
+                frame("main.main", "/app/main.go", 30, ""),
+            ],
+        )
+    };
+    for g in [printed, parked] {
+        let t = TextArtifact {
+            goroutines: vec![g],
+            ..TextArtifact::default()
+        };
+        assert!(findings_of(InputKind::GoroutineDump, &t).is_empty());
+    }
 }
 
 #[test]
@@ -1124,6 +1163,79 @@ fn nil_channel_wait_is_a_leak() {
         ..TextArtifact::default()
     };
     assert!(findings_of(InputKind::GoroutineDump, &t).is_empty());
+}
+
+/// The main goroutine parked for good: on a nil channel the program hangs
+/// there (with `GOTRACEBACK=system` the runtime's frames below `main.main`
+/// are shown), while in `select {}` it is a server idling on purpose, which
+/// hides no worker leaked on a nil channel beside it.
+#[test]
+fn main_parked_forever_hangs_unless_it_idles_in_an_empty_select() {
+    let main_in = |status| {
+        goroutine(
+            1,
+            status,
+            vec![
+                frame("main.main", "/app/main.go", 12, ""),
+                frame("runtime.main", "/go/src/runtime/proc.go", 283, ""),
+                frame("runtime.goexit", "/go/src/runtime/asm_amd64.s", 1700, "{}"),
+            ],
+        )
+    };
+    let t = TextArtifact {
+        goroutines: vec![main_in("chan receive (nil chan)")],
+        ..TextArtifact::default()
+    };
+    // (The every-goroutine-waits rule sees the same hang; the pipeline
+    // merges the two.)
+    let f = findings_of(InputKind::GoroutineDump, &t);
+    assert!(f.iter().all(|f| f.kind == FindingKind::Deadlock));
+    assert!(f.iter().any(|f| f.title.contains("the main goroutine")));
+    // A server: main idles, the listener waits for connections.
+    let listener = goroutine(
+        7,
+        "IO wait",
+        vec![
+            frame(
+                "internal/poll.runtime_pollWait",
+                "/go/src/runtime/netpoll.go",
+                351,
+                "",
+            ),
+            frame(
+                "net/http.(*Server).Serve",
+                "/go/src/net/http/server.go",
+                3360,
+                "",
+            ),
+            frame("main.main.func1", "/app/main.go", 9, ""),
+        ],
+    );
+    let t = TextArtifact {
+        goroutines: vec![main_in("select (no cases)"), listener.clone()],
+        ..TextArtifact::default()
+    };
+    assert!(findings_of(InputKind::GoroutineDump, &t).is_empty());
+    let worker = goroutine(
+        9,
+        "chan send (nil chan)",
+        vec![frame(
+            "example.com/svc.(*pool).put",
+            "/src/svc/pool.go",
+            40,
+            "",
+        )],
+    );
+    let t = TextArtifact {
+        goroutines: vec![main_in("select (no cases)"), listener, worker],
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::GoroutineDump, &t);
+    assert_eq!(kinds(&f), [FindingKind::GoroutineLeak]);
+    assert_eq!(
+        f[0].location.as_ref().map(|l| l.function.as_str()),
+        Some("example.com/svc.(*pool).put")
+    );
 }
 
 /// A test's own goroutine parked on a nil channel: the test hangs there,

@@ -90,7 +90,7 @@ pub(crate) fn stack_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
         // What was inferred is confirmed by the lines that were not pasted.
         let after = if sig.kind == FindingKind::UnknownFailure {
             // The kind's own steps are about failures that were printed.
-            vec!["Capture the failure whole: run with `GOTRACEBACK=all` (or under `godiag run`) so that its message and every goroutine are kept".to_string()]
+            vec!["Copy the output from its `panic:` or `fatal error:` line down; run with `GOTRACEBACK=all` (or under `godiag run`) to keep every goroutine too".to_string()]
         } else {
             next_steps(sig.kind)
         };
@@ -114,19 +114,46 @@ fn describe(g: &Goroutine<'_>) -> String {
 
 /// A stack pasted alone, without a failure line: frames without a header,
 /// or the one `[running]` goroutine a crash's traceback shows (the
-/// runtime's own frames above it hidden), in code of the program or the
-/// standard library (no runtime frame: not parked, not a wait). Someone
-/// copied it because something failed there, but what failed is not in
-/// it. Its top program frame is where to look.
+/// runtime's own frames above it hidden). Someone copied it because
+/// something failed there, but what failed is not in it; its top program
+/// frame is where to look. Not when a frame of the runtime's packages shows
+/// the stack was taken on purpose (`runtime/debug.Stack`, a profile, a
+/// `GOTRACEBACK=system` wait), nor when the top frame is one where
+/// goroutines park (the runtime's own frames above it hidden): a headerless
+/// wait, not a failure.
 fn lone_stack(t: &TextArtifact<'_>, g: &Goroutine<'_>) -> Option<Signature> {
-    let alone = t.goroutines.len() == 1 && (g.headerless || g.status == "running");
-    let no_runtime = g.frames.iter().all(|f| !f.function.starts_with("runtime."));
-    (alone && no_runtime && user_frame(&g.frames).is_some()).then(|| Signature {
-        kind: FindingKind::UnknownFailure,
-        what: "a failing goroutine's stack pasted without its failure line: what failed cannot be told from it".into(),
-        confidence: Confidence::Low,
-        below: 0,
-    })
+    let on_purpose = g
+        .frames
+        .iter()
+        .any(|f| f.function.starts_with("runtime.") || f.function.starts_with("runtime/"));
+    let parked = g.frames.first().is_some_and(|f| is_park_point(f.function));
+    (t.goroutines.len() == 1 && !on_purpose && !parked && user_frame(&g.frames).is_some()).then(
+        || Signature {
+            kind: FindingKind::UnknownFailure,
+            what: "a failing goroutine's stack pasted without its failure line: what failed cannot be told from it".into(),
+            confidence: Confidence::Low,
+            below: 0,
+        },
+    )
+}
+
+/// The standard library's functions a parked goroutine's stack starts at
+/// when the runtime's frames above them are hidden (the default
+/// traceback): semaphores, the network poller, conditions, sleeps, signals.
+fn is_park_point(function: &str) -> bool {
+    const PARKS: &[&str] = &[
+        "sync.runtime_Semacquire",
+        "sync.runtime_SemacquireMutex",
+        "sync.runtime_SemacquireRWMutex",
+        "sync.runtime_SemacquireRWMutexR",
+        "sync.runtime_SemacquireWaitGroup",
+        "sync.runtime_notifyListWait",
+        "internal/sync.runtime_SemacquireMutex",
+        "internal/poll.runtime_pollWait",
+        "time.Sleep",
+        "os/signal.signal_recv",
+    ];
+    PARKS.contains(&function)
 }
 
 /// The failure a stack shows, innermost evidence first.

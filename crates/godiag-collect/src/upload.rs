@@ -50,7 +50,6 @@ fn reports_url(url: &str) -> String {
 
 /// Packs `dir` and posts it.
 pub fn upload_bundle(dir: &Path, u: &Upload) -> Result<Uploaded> {
-    let client = Client::new(&u.http);
     let url = reports_url(&u.url);
     let bearer = u.token.as_ref().map(|t| format!("Bearer {t}"));
     let mut headers: Vec<(&str, &str)> = Vec::new();
@@ -69,6 +68,10 @@ pub fn upload_bundle(dir: &Path, u: &Upload) -> Result<Uploaded> {
         let leave: Vec<&str> = left_out.iter().map(String::as_str).collect();
         let spool = Spool::pack(dir, &leave)?;
         let mut body = std::io::BufReader::new(&spool.file);
+        // A new client each time: a server that refused the whole bundle
+        // closes the connection it did not read to its end, and a second
+        // POST on it from the pool would fail.
+        let client = Client::new(&u.http);
         let sent = client.post_reader(
             &url,
             "application/gzip",

@@ -116,7 +116,6 @@ const STD_ROOTS: &[&str] = &[
     "unicode",
     "unique",
     "unsafe",
-    "vendor",
     "weak",
 ];
 
@@ -126,9 +125,9 @@ const STD_ROOTS: &[&str] = &[
 /// have none either.)
 pub fn is_stdlib_package(pkg: &str) -> bool {
     if let Some(vendored) = pkg.strip_prefix("vendor/") {
-        // The standard library vendors golang.org/x (golang_org/x in Go
-        // 1.10-1.12); any other `vendor/` path is a program's own, built
-        // from a GOPATH whose source root held its vendor directory.
+        // The standard library vendors golang.org/x (golang_org/x before
+        // Go 1.13); any other `vendor/` path is a program's own, built from
+        // a GOPATH whose source root held its vendor directory.
         return vendored.starts_with("golang.org/x/") || vendored.starts_with("golang_org/x/");
     }
     let first = pkg.split('/').next().unwrap_or(pkg);

@@ -36,14 +36,15 @@ pub(crate) fn is_staircase(lines: &[&str]) -> bool {
         if body.is_empty() {
             continue;
         }
-        let lead = line.len() - line.trim_start().len();
+        // Columns, not bytes: a no-break space or a wide value takes one.
+        let lead = line.chars().take_while(|c| c.is_whitespace()).count();
         if lead >= DEEP {
             deep += 1;
             if above_end.is_some_and(|end| (end..=end + TAB).contains(&lead)) {
                 stepped += 1;
             }
         }
-        above_end = Some(lead + body.len());
+        above_end = Some(lead + body.chars().count());
     }
     stepped >= 2 && stepped * 2 >= deep
 }
