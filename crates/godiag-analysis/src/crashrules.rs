@@ -359,9 +359,13 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
         // was raised below it.
         if raised_by_panic(kind) {
             if let Some(i) = panic_in_flight(g) {
-                if let Some(u) = user_frame(&g.frames[i + 1..]) {
-                    f.location = Some(Location::from(u));
-                }
+                // Below it, the program's frame, else the standard
+                // library's; a paste cut at the `panic` frame has no
+                // place: the handler above is not where it failed.
+                let below = &g.frames[i + 1..];
+                f.location = user_frame(below)
+                    .or_else(|| below.iter().find(|f| !f.function.starts_with("runtime.")))
+                    .map(Location::from);
             }
         }
         if kind == FindingKind::StackOverflow {

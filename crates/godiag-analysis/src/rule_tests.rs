@@ -106,6 +106,54 @@ fn nil_dereference_fires_on_the_signal_and_not_without_a_failure() {
     assert_eq!(f[0].confidence, crate::finding::Confidence::Low);
 }
 
+/// A recovered panic logged by a handler whose paste stops at the `panic`
+/// frame (internetarchive/Zeno#132): the handler above it is not where it
+/// failed, so no place is claimed; with the frames below, the program's is.
+#[test]
+fn a_recovered_panic_is_located_below_its_handler_or_nowhere() {
+    let crash = Crash {
+        panics: vec![PanicEntry {
+            recovered: true,
+            ..nil_deref_panic()
+        }],
+        ..Crash::default()
+    };
+    let handler = vec![
+        frame(
+            "net/http.(*conn).serve.func1",
+            "/go/src/net/http/server.go",
+            1898,
+            "",
+        ),
+        frame(
+            "panic",
+            "/go/src/runtime/panic.go",
+            770,
+            "{0x1d6c6a0?, 0x3a5b960?}",
+        ),
+    ];
+    let t = TextArtifact {
+        goroutines: vec![goroutine(212832422, "running", handler.clone())],
+        crash: crash.clone(),
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::CrashText, &t);
+    assert_eq!(f[0].kind, FindingKind::NilDereference);
+    assert_eq!(f[0].location, None);
+    let mut whole = handler;
+    whole.push(frame("main.(*worker).run", "/app/worker.go", 44, ""));
+    let t = TextArtifact {
+        goroutines: vec![goroutine(212832422, "running", whole)],
+        crash,
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::CrashText, &t);
+    assert_eq!(
+        f[0].location.as_ref().map(|l| l.function.as_str()),
+        Some("main.(*worker).run")
+    );
+}
+
 fn lock_waiter<'a>(id: u64, lock: &'a str, func: &'a str, recv: &'a str) -> Goroutine<'a> {
     goroutine(
         id,
