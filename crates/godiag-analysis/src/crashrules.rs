@@ -7,7 +7,9 @@ use godiag_model::{Frame, Goroutine, TextArtifact};
 use crate::catalog;
 use crate::deadlockrules::deadlock_goroutine;
 use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
-use crate::frames::{frame_line, is_panic_frame, stack_cycle, user_frame};
+use crate::frames::{
+    frame_line, is_panic_frame, is_unaligned_atomic_fault, stack_cycle, user_frame,
+};
 use crate::input::TextInput;
 use crate::steps::{next_steps, steps_for};
 use crate::testtimeout::{hung_test_goroutine, timeout_headline};
@@ -136,9 +138,19 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
                 k
             }
         });
+    // An uncatalogued throw from inside the runtime (the frame below
+    // `runtime.throw` is the runtime's own: `fatal error: entersyscall`):
+    // its state is inconsistent, not a misuse the catalog would name.
+    let thrown_inside = failing.is_some_and(|g| {
+        g.frames
+            .iter()
+            .position(|f| matches!(f.function, "runtime.throw" | "runtime.fatal"))
+            .and_then(|i| g.frames.get(i + 1))
+            .is_some_and(|f| f.function.starts_with("runtime."))
+    });
     let fatal_kind = c.fatal_error.as_deref().map(|f| {
         classify_message(f).unwrap_or_else(|| {
-            if failing.is_some_and(|g| g.frames.iter().all(|f| f.is_runtime())) {
+            if thrown_inside || failing.is_some_and(|g| g.frames.iter().all(|f| f.is_runtime())) {
                 FindingKind::RuntimeInternalError
             } else {
                 FindingKind::UnknownFailure
@@ -247,8 +259,19 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
         .as_ref()
         .is_some_and(|s| s.pc != 0 && s.pc == s.addr)
         && failing.is_none_or(|g| user_frame(&g.frames).is_none());
-    let runtime_fault =
-        jumped_off_code || c.signal.as_ref().is_some_and(|s| s.addr == RUNTIME_POISON);
+    // A fault in the runtime's own code whose stack the traceback could not
+    // walk (`runtime: unexpected return pc`), with no frame of the program
+    // on it: a corrupted stack, not a bad pointer of the program.
+    let corrupt_runtime_stack = c.signal.is_some()
+        && c.runtime_messages
+            .iter()
+            .any(|m| m.contains("unexpected return pc"))
+        && failing.is_some_and(|g| {
+            !g.frames.is_empty() && g.frames.iter().all(|f| f.function.starts_with("runtime."))
+        });
+    let runtime_fault = jumped_off_code
+        || corrupt_runtime_stack
+        || c.signal.as_ref().is_some_and(|s| s.addr == RUNTIME_POISON);
     // The runtime's own abort (an INT3 after it printed why: `fatal:
     // morestack on g0`) is no fault of C code, even when it struck during a
     // cgo call: the message says what failed.
@@ -280,7 +303,7 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
     let unaligned_atomic = matches!(kind, FindingKind::NilDereference | FindingKind::BadAddress)
         && failing
             .and_then(|g| g.frames.first())
-            .is_some_and(|f| f.file.ends_with("/64bit_arm.go"));
+            .is_some_and(is_unaligned_atomic_fault);
     if unaligned_atomic {
         kind = FindingKind::SyncMisuse;
     }

@@ -37,6 +37,23 @@ pub(crate) fn stack_cycle(frames: &[Frame<'_>]) -> Option<(usize, usize)> {
 pub(crate) fn frame_line(f: &Frame<'_>) -> String {
     format!("{}(...) at {}:{}", f.function, f.file, f.line)
 }
+/// A 32-bit platform's 64-bit atomic that faults on purpose on an
+/// unaligned address (before Go 1.16's `unaligned 64-bit atomic operation`
+/// panic): `sync/atomic/64bit_arm.go`, and the `asm_386.s`/`asm_arm.s`
+/// implementations, which load from address 0 to crash.
+pub(crate) fn is_unaligned_atomic_fault(f: &Frame<'_>) -> bool {
+    f.function.starts_with("sync/atomic.")
+        && f.function.contains("64")
+        && ["/64bit_arm.go", "/asm_386.s", "/asm_arm.s"]
+            .iter()
+            .any(|file| f.file.ends_with(file))
+}
+
+/// Raisers of the unaligned-atomic panic from Go 1.16 on.
+pub(crate) fn is_unaligned_atomic_raiser(function: &str) -> bool {
+    function.ends_with("atomic.panicUnaligned")
+}
+
 /// The runtime's panic entry as tracebacks show it: `panic` (1.17+),
 /// `runtime.gopanic` (system tracebacks, 1.4–1.16), `runtime.panic` (≤1.3).
 pub(crate) fn is_panic_frame(function: &str) -> bool {

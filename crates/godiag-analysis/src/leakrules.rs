@@ -239,6 +239,14 @@ fn blocked_forever_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
     Some(f)
 }
 
+/// A test function or a closure of one (`pkg.TestName`, `pkg.TestName.func2`).
+fn is_test_function(function: &str) -> bool {
+    let after_package = &function[function.rfind('/').map_or(0, |i| i + 1)..];
+    after_package
+        .split_once('.')
+        .is_some_and(|(_, name)| name.starts_with("Test"))
+}
+
 /// Whose work a stack is, when something waits for it to finish.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Awaited {
@@ -312,8 +320,15 @@ fn stuck_in_excerpt(input: &TextInput<'_, '_>, total: usize) -> Option<Finding> 
     let m = minutes(g);
     let program_frames = g.frames.iter().filter(|f| !f.is_stdlib()).count();
     let started_by_program = g.created_by.as_ref().is_some_and(|c| !c.is_stdlib());
+    // A test's own worker parked for minutes while the test still runs:
+    // the test waits for it (a hang); goleak reports what outlived a test.
+    let started_by_test = g
+        .created_by
+        .as_ref()
+        .is_some_and(|c| is_test_function(c.function));
     let on_channels = g.status.starts_with("chan ") || g.status.starts_with("select");
-    let leak = g.count > 1 || (started_by_program && program_frames == 1 && on_channels);
+    let leak = g.count > 1
+        || (started_by_program && !started_by_test && program_frames == 1 && on_channels);
     if !leak && is_lock_wait(g) {
         let mut f = stuck_lock_finding(input, g, m);
         f.goroutine = g.ids.first().copied();

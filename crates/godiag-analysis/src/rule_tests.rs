@@ -1132,6 +1132,127 @@ fn unaligned_atomic_fault_on_arm_is_sync_misuse() {
     assert_eq!(kinds(&f), [FindingKind::NilDereference]);
 }
 
+/// A 32-bit platform's 64-bit atomic crashing on purpose on an unaligned
+/// address, pasted without its message (golang/groupcache#66, linux/386,
+/// `asm_386.s`): the misuse, located at the program's atomic call.
+#[test]
+fn unaligned_atomic_on_386_from_its_frames() {
+    let pasted = Goroutine {
+        headerless: true,
+        ..goroutine(
+            0,
+            "unknown",
+            vec![
+                frame(
+                    "panic",
+                    "/usr/local/go/src/runtime/panic.go",
+                    443,
+                    "0x8406140, 0x1880a038",
+                ),
+                frame(
+                    "sync/atomic.AddUint64",
+                    "/usr/local/go/src/sync/atomic/asm_386.s",
+                    112,
+                    "0x1880c7ac, 0x1, 0x0, 0x80554be, 0x188b4360",
+                ),
+                frame(
+                    "github.com/golang/groupcache.(*AtomicInt).Add",
+                    ".../github.com/golang/groupcache/groupcache.go",
+                    470,
+                    "0x1880c7ac, 0x1, 0x0",
+                ),
+            ],
+        )
+    };
+    let t = TextArtifact {
+        goroutines: vec![pasted],
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::GoroutineDump, &t);
+    assert_eq!(kinds(&f), [FindingKind::SyncMisuse]);
+    assert_eq!(
+        f[0].location.as_ref().map(|l| l.function.as_str()),
+        Some("github.com/golang/groupcache.(*AtomicInt).Add")
+    );
+}
+
+/// Throws the catalog does not know, from inside the runtime: `fatal
+/// error: entersyscall` (golang/go#7684, netbsd), and a fault in runtime
+/// code whose stack the traceback could not walk (golang/go#46182,
+/// `runtime: unexpected return pc`): the runtime's state, not the program.
+#[test]
+fn uncatalogued_throws_and_faults_inside_the_runtime() {
+    let entersyscall = TextArtifact {
+        crash: Crash {
+            fatal_error: Some(Cow::Borrowed("entersyscall")),
+            ..Crash::default()
+        },
+        goroutines: vec![goroutine(
+            25,
+            "running",
+            vec![
+                frame(
+                    "runtime.throw",
+                    "/go/src/pkg/runtime/panic.c",
+                    520,
+                    "0x660415",
+                ),
+                frame(
+                    "runtime.entersyscall",
+                    "/go/src/pkg/runtime/proc.c",
+                    1493,
+                    "",
+                ),
+                frame(
+                    "syscall.Syscall",
+                    "/go/src/pkg/syscall/asm_netbsd_amd64.s",
+                    17,
+                    "",
+                ),
+                frame("os.TestKill", "/go/src/pkg/os/os_test.go", 900, ""),
+            ],
+        )],
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::CrashText, &entersyscall);
+    assert_eq!(f[0].kind, FindingKind::RuntimeInternalError);
+    let fault = TextArtifact {
+        crash: Crash {
+            fatal_error: Some(Cow::Borrowed("fault")),
+            fault_address: Some(0x100198),
+            signal: Some(SignalInfo {
+                name: "SIGSEGV",
+                description: "segmentation violation",
+                code: 1,
+                addr: 0x100198,
+                pc: 0x41020a,
+                offset: 60,
+            }),
+            runtime_messages: vec![
+                "runtime: unexpected return pc for runtime.recordForPanic called from 0x2",
+            ],
+            ..Crash::default()
+        },
+        goroutines: vec![goroutine(
+            391,
+            "running",
+            vec![
+                frame("runtime.throw", "/go/src/runtime/panic.go", 1198, ""),
+                frame(
+                    "runtime.sigpanic",
+                    "/go/src/runtime/signal_unix.go",
+                    742,
+                    "",
+                ),
+                frame("runtime.recordForPanic", "/go/src/runtime/print.go", 54, ""),
+            ],
+        )],
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::CrashText, &fault);
+    assert_eq!(f[0].kind, FindingKind::RuntimeInternalError);
+}
+
 /// A test's goroutine in the testing package's `logDepth`, its panic line
 /// not pasted (openbao/openbao#702): logging after the test completed.
 #[test]
@@ -1283,6 +1404,51 @@ fn main_parked_forever_hangs_unless_it_idles_in_an_empty_select() {
     assert_eq!(
         f[0].location.as_ref().map(|l| l.function.as_str()),
         Some("example.com/svc.(*pool).put")
+    );
+}
+
+/// One goroutine of an excerpt parked on a channel for minutes, whose only
+/// frame of the program is its own function: a worker the program started
+/// and never let go (a leak), but one a test started while it still runs
+/// is what the test waits for (FootprintAI/Containarium#1796, 9 minutes
+/// under a 10-minute timeout): a hang.
+#[test]
+fn a_parked_worker_is_a_leak_unless_a_test_started_it() {
+    let worker = |creator| {
+        Goroutine {
+        wait_minutes: Some(9),
+        created_by: Some(frame(creator, "internal/sandbox/pool/pool_test.go", 215, "")),
+        ..goroutine(
+            233,
+            "chan send",
+            vec![frame(
+                "github.com/footprintai/containarium/internal/sandbox/pool.TestClaimDuringReconcile_NoTornState.func2",
+                "internal/sandbox/pool/pool_test.go",
+                223,
+                "",
+            )],
+        )
+    }
+    };
+    let t = TextArtifact {
+        goroutines: vec![worker(
+            "github.com/footprintai/containarium/internal/sandbox/pool.TestClaimDuringReconcile_NoTornState",
+        )],
+        ..TextArtifact::default()
+    };
+    assert_eq!(
+        kinds(&findings_of(InputKind::GoroutineDump, &t)),
+        [FindingKind::Deadlock]
+    );
+    let t = TextArtifact {
+        goroutines: vec![worker(
+            "github.com/footprintai/containarium/internal/sandbox/pool.(*Pool).Start",
+        )],
+        ..TextArtifact::default()
+    };
+    assert_eq!(
+        kinds(&findings_of(InputKind::GoroutineDump, &t)),
+        [FindingKind::GoroutineLeak]
     );
 }
 

@@ -9,7 +9,9 @@
 use godiag_model::{CountRecord, CountRecordFrame, Frame, Goroutine, TextArtifact};
 
 use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
-use crate::frames::{is_panic_frame, stack_cycle, user_frame};
+use crate::frames::{
+    is_panic_frame, is_unaligned_atomic_fault, is_unaligned_atomic_raiser, stack_cycle, user_frame,
+};
 use crate::input::TextInput;
 use crate::steps::next_steps;
 
@@ -197,6 +199,16 @@ fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
         }
         if raiser.starts_with("sync.(*WaitGroup).Add") {
             return Some(waitgroup(p + 1));
+        }
+        let unaligned = below.first().is_some_and(is_unaligned_atomic_fault)
+            || is_unaligned_atomic_raiser(raiser);
+        if unaligned {
+            return Some(Signature {
+                kind: FindingKind::SyncMisuse,
+                what: "unaligned 64-bit atomic operation on a 32-bit platform (the panic's message was not given)".into(),
+                confidence: Confidence::Medium,
+                below: p + 1,
+            });
         }
         if let Some((ty, data)) =
             static_panic_value(&frames[p].args).filter(|_| shows_64_bit_words(frames))

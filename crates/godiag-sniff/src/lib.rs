@@ -379,6 +379,11 @@ fn anchors_inside_lines(data: &[u8]) -> Option<InputKind> {
         }
         // Escaped text (`\n\t` inside a JSON string) holds many lines in one.
         for piece in line.split("\\n") {
+            // What is left after a line's last escape (a `\t` and blanks,
+            // the real line break after it) parts no frame from its file.
+            if piece.trim_start_matches("\\t").trim().is_empty() {
+                continue;
+            }
             frames |= after_call && anchor::is_file_piece(piece);
             after_call = anchor::opens_frame(piece);
             // A panic a recovery handler or a debugger reported.

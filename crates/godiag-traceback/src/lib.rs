@@ -15,6 +15,7 @@
 
 mod caller;
 mod condensed;
+mod escaped_ends;
 mod escapes;
 mod fold;
 mod header;

@@ -16,7 +16,9 @@
 //! - **caller frames**: a recovery handler's `runtime.Caller` stack
 //!   (`caller.rs`);
 //! - **staircase**: a raw-mode terminal's copy, every line starting where
-//!   the one above ended (`staircase.rs`).
+//!   the one above ended (`staircase.rs`);
+//! - **escaped ends**: lines still ending with the `\n` escape that stood
+//!   for their break (`escaped_ends.rs`).
 //!
 //! A per-line prefix is learned and removed in the same pass (when the text
 //! is rewritten anyway). Text that needs none of this is left as it is: the
@@ -27,6 +29,7 @@ use godiag_sniff::{anchor, ansi};
 
 use crate::caller;
 use crate::condensed;
+use crate::escaped_ends;
 use crate::escapes::unescape;
 use crate::lines::position;
 use crate::staircase;
@@ -55,8 +58,8 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
     let coloured = ansi::has_escapes(&probe);
     let probe = ansi::strip(&probe);
     let escaped = has_escaped_lines(&probe);
-    let (wrapped, condensed, spaced, callers, stepped) = if escaped {
-        (false, false, false, false, false)
+    let (wrapped, condensed, spaced, callers, stepped, ends) = if escaped {
+        (false, false, false, false, false, false)
     } else {
         let prefix = LinePrefix::learn(&probe);
         let lines: Vec<&str> = probe
@@ -69,9 +72,10 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
             double_spaced(&lines),
             caller::count_named(&lines) >= 2,
             staircase::is_staircase(&lines),
+            escaped_ends::has_escaped_ends(&lines),
         )
     };
-    if !escaped && !wrapped && !coloured && !condensed && !spaced && !callers && !stepped {
+    if !escaped && !wrapped && !coloured && !condensed && !spaced && !callers && !stepped && !ends {
         return None;
     }
     let cut = input.len() > MAX_RESTORE;
@@ -124,6 +128,19 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
         staircase::flatten(&lines)
     } else {
         lines
+    };
+    let unended = if escaped_ends::has_escaped_ends(&lines) {
+        let (unended, n) = escaped_ends::rewrite(&lines);
+        notes.push(format!(
+            "{n} lines still ended with the `\\n` escape of their line break (text escaped, then broken again); the escapes were dropped"
+        ));
+        Some(unended)
+    } else {
+        None
+    };
+    let lines: Vec<&str> = match &unended {
+        Some(unended) => unended.iter().map(String::as_str).collect(),
+        None => lines,
     };
     let (buckets, n) = condensed::rewrite(&lines);
     if n > 0 {
