@@ -8,7 +8,7 @@ use crate::catalog;
 use crate::deadlockrules::deadlock_goroutine;
 use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
 use crate::frames::{
-    frame_line, is_panic_frame, is_unaligned_atomic_fault, stack_cycle, user_frame,
+    frame_line, is_panic_frame, is_unaligned_atomic_fault, past_runtime, stack_cycle, user_frame,
 };
 use crate::input::TextInput;
 use crate::steps::{next_steps, steps_for};
@@ -350,11 +350,7 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
             // No frame of the program: the standard library's that failed,
             // not the runtime's panic machinery above it (shown with
             // `GOTRACEBACK=system`); else whatever frame there is.
-            .or_else(|| {
-                g.frames
-                    .iter()
-                    .find(|f| !is_panic_frame(f.function) && !f.function.starts_with("runtime."))
-            })
+            .or_else(|| past_runtime(&g.frames))
             .or(g.frames.first())
             .map(Location::from);
         // `runtime: bad pointer in frame F at ADDR` names the function
@@ -387,7 +383,7 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
                 // place: the handler above is not where it failed.
                 let below = &g.frames[i + 1..];
                 f.location = user_frame(below)
-                    .or_else(|| below.iter().find(|f| !f.function.starts_with("runtime.")))
+                    .or_else(|| past_runtime(below))
                     .map(Location::from);
             }
         }

@@ -34,6 +34,22 @@ pub(crate) fn stack_cycle(frames: &[Frame<'_>]) -> Option<(usize, usize)> {
         .map(|p| (start, p))
 }
 
+/// A function's name within its package (`TestX.func1` of
+/// `example.com/p.TestX.func1`); empty for a symbol without a package.
+pub(crate) fn name_in_package(function: &str) -> &str {
+    function
+        .get(godiag_model::goroutine::package_of(function).len() + 1..)
+        .unwrap_or("")
+}
+
+/// The first frame past the runtime's panic entry and the runtime's own
+/// frames: where a crash with no frame of the program failed.
+pub(crate) fn past_runtime<'g, 'a>(frames: &'g [Frame<'a>]) -> Option<&'g Frame<'a>> {
+    frames
+        .iter()
+        .find(|f| !is_panic_frame(f.function) && !f.function.starts_with("runtime."))
+}
+
 pub(crate) fn frame_line(f: &Frame<'_>) -> String {
     format!("{}(...) at {}:{}", f.function, f.file, f.line)
 }

@@ -7,7 +7,7 @@ use godiag_model::diff_groups;
 
 use crate::deadlockrules::{blocked_on_peer, is_lock_wait, stuck_lock_finding};
 use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
-use crate::frames::{frame_line, user_frame};
+use crate::frames::{frame_line, name_in_package, user_frame};
 use crate::input::TextInput;
 use crate::steps::next_steps;
 use godiag_model::{Frame, GoroutineGroup};
@@ -241,10 +241,7 @@ fn blocked_forever_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
 
 /// A test function or a closure of one (`pkg.TestName`, `pkg.TestName.func2`).
 fn is_test_function(function: &str) -> bool {
-    let after_package = &function[function.rfind('/').map_or(0, |i| i + 1)..];
-    after_package
-        .split_once('.')
-        .is_some_and(|(_, name)| name.starts_with("Test"))
+    name_in_package(function).starts_with("Test")
 }
 
 /// Whose work a stack is, when something waits for it to finish.

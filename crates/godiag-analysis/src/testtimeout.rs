@@ -7,7 +7,7 @@
 
 use godiag_model::{Crash, Goroutine, TextArtifact};
 
-use crate::frames::user_frame;
+use crate::frames::{name_in_package, user_frame};
 
 /// `test timed out after 10m0s (running TestX)`: the message's first line
 /// and the tests the reader found under `running tests:`.
@@ -44,8 +44,7 @@ fn is_harness(g: &Goroutine<'_>) -> bool {
 /// `TestX`'s closures).
 fn runs_test(g: &Goroutine<'_>, tests: &[String]) -> bool {
     g.frames.iter().any(|f| {
-        let after_slash = f.function.rsplit('/').next().unwrap_or(f.function);
-        let name = after_slash.split_once('.').map_or("", |(_, n)| n);
+        let name = name_in_package(f.function);
         tests.iter().any(|t| {
             let top = t.split('/').next().unwrap_or(t);
             name == top || name.strip_prefix(top).is_some_and(|r| r.starts_with('.'))
