@@ -146,7 +146,7 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
             .iter()
             .position(|f| matches!(f.function, "runtime.throw" | "runtime.fatal"))
             .and_then(|i| g.frames.get(i + 1))
-            .is_some_and(|f| f.function.starts_with("runtime."))
+            .is_some_and(|f| f.in_runtime_package())
     });
     let fatal_kind = c.fatal_error.as_deref().map(|f| {
         classify_message(f).unwrap_or_else(|| {
@@ -267,7 +267,7 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
             .iter()
             .any(|m| m.contains("unexpected return pc"))
         && failing.is_some_and(|g| {
-            !g.frames.is_empty() && g.frames.iter().all(|f| f.function.starts_with("runtime."))
+            !g.frames.is_empty() && g.frames.iter().all(|f| f.in_runtime_package())
         });
     let runtime_fault = jumped_off_code
         || corrupt_runtime_stack

@@ -47,7 +47,7 @@ pub(crate) fn name_in_package(function: &str) -> &str {
 pub(crate) fn past_runtime<'g, 'a>(frames: &'g [Frame<'a>]) -> Option<&'g Frame<'a>> {
     frames
         .iter()
-        .find(|f| !is_panic_frame(f.function) && !f.function.starts_with("runtime."))
+        .find(|f| !is_panic_frame(f.function) && !f.in_runtime_package())
 }
 
 pub(crate) fn frame_line(f: &Frame<'_>) -> String {

@@ -256,10 +256,7 @@ enum Awaited {
 }
 
 fn awaited_as(frames: &[Frame<'_>]) -> Option<Awaited> {
-    let outermost = frames
-        .iter()
-        .rev()
-        .find(|f| !f.function.starts_with("runtime."));
+    let outermost = frames.iter().rev().find(|f| !f.in_runtime_package());
     if outermost.is_some_and(|f| f.function == "main.main") {
         Some(Awaited::Main)
     } else if frames.iter().any(|f| f.function == "testing.tRunner") {

@@ -127,7 +127,7 @@ fn lone_stack(t: &TextArtifact<'_>, g: &Goroutine<'_>) -> Option<Signature> {
     let on_purpose = g
         .frames
         .iter()
-        .any(|f| f.function.starts_with("runtime.") || f.function.starts_with("runtime/"));
+        .any(|f| f.in_runtime_package() || f.function.starts_with("runtime/"));
     let parked = g.frames.first().is_some_and(|f| is_park_point(f.function));
     (t.goroutines.len() == 1 && !on_purpose && !parked && user_frame(&g.frames).is_some()).then(
         || Signature {
@@ -319,7 +319,7 @@ pub(crate) fn is_logger_panic(function: &str) -> bool {
     matches!(
         method,
         "Panic" | "Panicf" | "Panicln" | "Panicw" | "DPanic" | "DPanicf" | "DPanicw"
-    ) && !function.starts_with("runtime.")
+    ) && !godiag_model::goroutine::in_runtime_package(function)
 }
 
 /// A fault turned into a panic (`runtime.sigpanic`): the index of the frame

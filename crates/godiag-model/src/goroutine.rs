@@ -45,11 +45,26 @@ impl Frame<'_> {
         pkg == "runtime" || pkg.starts_with("runtime/internal") || pkg.starts_with("internal/")
     }
 
+    /// Whether the frame is of package `runtime` itself, narrower than
+    /// [`Frame::is_runtime`]: rules that ask "did the runtime's own code do
+    /// this" (a throw's caller, a stack it could not walk) must not count
+    /// `internal/poll` or `internal/sync`, whose frames sit between the
+    /// program and the runtime.
+    pub fn in_runtime_package(&self) -> bool {
+        in_runtime_package(self.function)
+    }
+
     /// Whether the frame belongs to the standard library (which includes the runtime).
     /// A package path whose first element has no dot and is not `main` is standard.
     pub fn is_stdlib(&self) -> bool {
         is_stdlib_function(self.function)
     }
+}
+
+/// Whether a function is of package `runtime` itself (see
+/// [`Frame::in_runtime_package`]).
+pub fn in_runtime_package(function: &str) -> bool {
+    function.starts_with("runtime.")
 }
 
 /// The package path of a Go function name.

@@ -73,7 +73,7 @@ pub fn infer_version(t: &TextArtifact<'_>, seen: SyntaxSeen) -> (Option<String>,
         .runtime_stack
         .iter()
         .chain(t.goroutines.iter().take(SCAN).flat_map(|g| g.frames.iter()))
-        .filter(|f| f.function.starts_with("runtime."))
+        .filter(|f| f.in_runtime_package())
         .take(16)
         .find_map(|f| goroot_version(f.file));
     // Newest feature first: the first one present is the bound.
