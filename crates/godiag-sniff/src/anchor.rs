@@ -50,10 +50,51 @@ pub fn find(line: &str) -> Option<Anchor> {
                 .find(|&at| strong_at(line, at, s))
         })
         .min();
+    let strong = match (strong, race_access_start(line)) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
     if let Some(at) = strong {
         return Some(Anchor { at, strong: true });
     }
     call_start(line).map(|at| Anchor { at, strong: false })
+}
+
+/// Where a race report's access line starts (`Write at 0x.. by goroutine
+/// 7:`, `Previous atomic read at 0x.. by main goroutine:`, before Go 1.6
+/// `Read by goroutine 5:`): the race detector prints it at the start of its
+/// line, so it anchors a race report that lost its `WARNING: DATA RACE`.
+pub fn race_access_start(line: &str) -> Option<usize> {
+    let body = line.trim_end().strip_suffix(':')?;
+    let (head, by) = body.rsplit_once(" by ")?;
+    let goroutine = by == "main goroutine"
+        || by
+            .strip_prefix("goroutine ")
+            .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()));
+    if !goroutine {
+        return None;
+    }
+    let head = match head.rsplit_once(" at 0x") {
+        Some((op, addr)) if !addr.is_empty() && addr.bytes().all(|b| b.is_ascii_hexdigit()) => op,
+        Some(_) => return None,
+        None => head,
+    };
+    let op_len = ["read", "write"]
+        .iter()
+        .find(|op| {
+            head.len() >= op.len()
+                && head.as_bytes()[head.len() - op.len()..].eq_ignore_ascii_case(op.as_bytes())
+        })?
+        .len();
+    let mut start = head.len() - op_len;
+    for qualifier in ["atomic ", "Atomic ", "Previous "] {
+        if head[..start].ends_with(qualifier) {
+            start -= qualifier.len();
+        }
+    }
+    let opener = head.as_bytes()[start];
+    let word_start = start == 0 || !head.as_bytes()[start - 1].is_ascii_alphanumeric();
+    (word_start && opener.is_ascii_uppercase()).then_some(start)
 }
 
 /// The anchor must start a word, and a goroutine header must go on as one.
@@ -193,6 +234,34 @@ pub fn is_caller_frame(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn race_accesses() {
+        for (line, at) in [
+            ("Write at 0x00c0002e31b0 by goroutine 129:", Some(0)),
+            (
+                "web-1  | Previous read at 0x00c0002e31b0 by goroutine 165:",
+                Some(9),
+            ),
+            ("Previous atomic write at 0x1 by main goroutine:", Some(0)),
+            ("Atomic read at 0x1 by goroutine 3:", Some(0)),
+            ("Write by goroutine 56:", Some(0)),
+            ("please read at 0x1 by goroutine 3:", None),
+            ("Reread at 0x1 by goroutine 3:", None),
+            ("Read at 0xzz by goroutine 3:", None),
+            ("Read at 0x1 by goroutine three:", None),
+            ("Read at 0x1 by goroutine 3", None),
+        ] {
+            assert_eq!(race_access_start(line), at, "{line}");
+        }
+        assert_eq!(
+            find("web-1  | Write at 0x1 by goroutine 7:"),
+            Some(Anchor {
+                at: 9,
+                strong: true
+            })
+        );
+    }
 
     #[test]
     fn anchors() {

@@ -255,12 +255,19 @@ fn scan_anchors(data: &[u8]) -> Anchors {
                     || line.starts_with(b"runtime: goroutine stack exceeds ")
                     || line.starts_with(b"runtime: out of memory")
             }
-            Some(b'W') => a.race |= line.starts_with(b"WARNING: DATA RACE"),
+            Some(b'W' | b'R' | b'A') => {
+                // A report pasted without its `WARNING: DATA RACE` still
+                // opens with an access line.
+                a.race |= line.starts_with(b"WARNING: DATA RACE") || opens_race_access(line);
+            }
             Some(b'S') => {
                 a.quit |= line.starts_with(b"SIGQUIT: quit");
                 a.runtime_trace |= line.starts_with(b"SCHED ");
             }
-            Some(b'P') => a.signal_pc |= line.starts_with(b"PC=0x"),
+            Some(b'P') => {
+                a.signal_pc |= line.starts_with(b"PC=0x");
+                a.race |= opens_race_access(line);
+            }
             Some(b'g') => {
                 if line.starts_with(b"goroutine profile: total ")
                     || line.starts_with(b"goroutineleak profile: total ")
@@ -279,6 +286,15 @@ fn scan_anchors(data: &[u8]) -> Anchors {
         }
     }
     a
+}
+
+/// Whether the line at the start of `rest` is a race report's access line.
+fn opens_race_access(rest: &[u8]) -> bool {
+    let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+    // Access lines are short; a long line is not read as one.
+    end <= 256
+        && std::str::from_utf8(&rest[..end])
+            .is_ok_and(|l| anchor::race_access_start(l.trim_end_matches('\r')) == Some(0))
 }
 
 fn sniff_text(data: &[u8]) -> Sniffed {

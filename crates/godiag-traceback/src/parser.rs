@@ -261,9 +261,14 @@ impl<'a> Reader<'a> {
         if (self.in_race_header || self.race.is_some()) && self.race_line(line, offset) {
             return;
         }
-        // Pastes often lose the ruler above the report.
+        // Pastes often lose the ruler above the report, some the warning too.
         if line == "WARNING: DATA RACE" {
             self.start_race(offset);
+            return;
+        }
+        if race_access(line).is_some() {
+            self.start_race(offset);
+            self.race_line(line, offset);
             return;
         }
         if let Some(rest) = line.strip_prefix("goroutine ") {

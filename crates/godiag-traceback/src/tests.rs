@@ -503,6 +503,74 @@ fn race_accesses_without_an_address() {
     assert!(race_access("Written by goroutine 5:").is_none());
 }
 
+/// A race report pasted without its `WARNING: DATA RACE` line opens with
+/// its first access, which the race detector prints at the line's start.
+/// From https://github.com/gobwas/ws/issues/190.
+#[test]
+fn race_report_without_its_warning() {
+    let text = "Read at 0x00c00036acaf by goroutine 113:
+  github.com/gobwas/ws/wsflate.(*MessageState).IsCompressed()
+      /home/mattn/go/pkg/mod/github.com/gobwas/ws@v1.3.1/wsflate/extension.go:161 +0x74
+  github.com/nbd-wtf/go-nostr.(*Connection).WriteMessage()
+      /home/mattn/go/src/github.com/nbd-wtf/go-nostr/connection.go:102 +0x47
+
+Previous write at 0x00c00036acaf by goroutine 114:
+  github.com/gobwas/ws/wsflate.(*MessageState).SetCompressed()
+      /home/mattn/go/pkg/mod/github.com/gobwas/ws@v1.3.1/wsflate/extension.go:155 +0x6e
+";
+    assert_eq!(
+        godiag_sniff::sniff(text.as_bytes()).kind,
+        godiag_model::InputKind::RaceReport
+    );
+    let t = parse(text.as_bytes());
+    assert_eq!(t.races.len(), 1);
+    let r = &t.races[0];
+    assert_eq!(
+        r.accesses
+            .iter()
+            .map(|a| (&*a.op, a.previous, a.goroutine, a.frames.len()))
+            .collect::<Vec<_>>(),
+        [("read", false, 113, 2), ("write", true, 114, 1)]
+    );
+    assert!(
+        t.goroutines.is_empty(),
+        "the access stacks are not goroutines"
+    );
+}
+
+/// A race report from docker compose, whose service prefix the paste lost
+/// on its first line only: the access lines anchor the prefix like the
+/// frames do. From https://github.com/coder/websocket/issues/436.
+#[test]
+fn race_report_under_a_compose_prefix() {
+    let text = "WARNING: DATA RACE
+local-setup-websocket-api-1  | Write at 0x00c0002e31b0 by goroutine 129:
+local-setup-websocket-api-1  |   nhooyr.io/websocket.(*Conn).setCloseErrLocked()
+local-setup-websocket-api-1  |       /go/pkg/mod/nhooyr.io/websocket@v1.8.10/close.go:288 +0xd0
+local-setup-websocket-api-1  |   nhooyr.io/websocket.(*Conn).setCloseErr()
+local-setup-websocket-api-1  |       /go/pkg/mod/nhooyr.io/websocket@v1.8.10/close.go:282 +0x4c
+local-setup-websocket-api-1  |
+local-setup-websocket-api-1  | Previous read at 0x00c0002e31b0 by goroutine 165:
+local-setup-websocket-api-1  |   nhooyr.io/websocket.(*Conn).CloseNow()
+local-setup-websocket-api-1  |       /go/pkg/mod/nhooyr.io/websocket@v1.8.10/close.go:117 +0x138
+...
+";
+    let t = parse(text.as_bytes());
+    assert_eq!(t.races.len(), 1);
+    let r = &t.races[0];
+    assert_eq!(
+        r.accesses
+            .iter()
+            .map(|a| (a.goroutine, a.frames.len()))
+            .collect::<Vec<_>>(),
+        [(129, 2), (165, 1)]
+    );
+    assert_eq!(
+        r.accesses[0].frames[0].function,
+        "nhooyr.io/websocket.(*Conn).setCloseErrLocked"
+    );
+}
+
 /// goleak's report: each goroutine it found still running opens a bracket
 /// (`[Goroutine N in state ...`); the one below it outlived its test.
 /// From https://github.com/redis/go-redis/issues/1029.
