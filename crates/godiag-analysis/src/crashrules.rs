@@ -148,9 +148,13 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
             .and_then(|i| g.frames.get(i + 1))
             .is_some_and(|f| f.in_runtime_package())
     });
+    // The catalog holds every fatal error a program's misuse raises; one it
+    // lacks, with no frame of the program under it (or no stack pasted at
+    // all: `fatal error: acquirep: invalid p state` in a journal), is the
+    // runtime finding its own state broken.
     let fatal_kind = c.fatal_error.as_deref().map(|f| {
         classify_message(f).unwrap_or_else(|| {
-            if thrown_inside || failing.is_some_and(|g| g.frames.iter().all(|f| f.is_runtime())) {
+            if thrown_inside || failing.is_none_or(|g| g.frames.iter().all(|f| f.is_runtime())) {
                 FindingKind::RuntimeInternalError
             } else {
                 FindingKind::UnknownFailure

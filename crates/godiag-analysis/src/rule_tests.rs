@@ -1251,6 +1251,35 @@ fn uncatalogued_throws_and_faults_inside_the_runtime() {
     };
     let f = findings_of(InputKind::CrashText, &fault);
     assert_eq!(f[0].kind, FindingKind::RuntimeInternalError);
+    // The throw alone, from a journal (coreos/bugs#1909): no frame of the
+    // program to blame, and the catalog lists every misuse's message.
+    let journal = TextArtifact {
+        crash: Crash {
+            fatal_error: Some(Cow::Borrowed("acquirep: invalid p state")),
+            ..Crash::default()
+        },
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::CrashText, &journal);
+    assert_eq!(kinds(&f), [FindingKind::RuntimeInternalError]);
+    // Under a program's own call of the runtime's throw, it stays unknown.
+    let linknamed = TextArtifact {
+        crash: Crash {
+            fatal_error: Some(Cow::Borrowed("bad state")),
+            ..Crash::default()
+        },
+        goroutines: vec![goroutine(
+            1,
+            "running",
+            vec![
+                frame("runtime.throw", "/go/src/runtime/panic.go", 1198, ""),
+                frame("main.check", "/app/main.go", 12, ""),
+            ],
+        )],
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::CrashText, &linknamed);
+    assert_eq!(f[0].kind, FindingKind::UnknownFailure);
 }
 
 /// A test's goroutine in the testing package's `logDepth`, its panic line

@@ -1078,11 +1078,13 @@ impl<'a> Reader<'a> {
             });
         }
         if let Some(p) = self.logged_panic.take() {
-            // Without any stack, only a runtime error is trusted to be one.
+            // Without any stack, only a runtime error's message (a failed
+            // type assertion's has no `runtime error: `) is trusted to be one.
             let trusted = !self.out.goroutines.is_empty()
                 || self.caller_frames >= 2
                 || positions_through_panic
-                || p.value.starts_with("runtime error: ");
+                || p.value.starts_with("runtime error: ")
+                || p.value.starts_with("interface conversion: ");
             if !self.out.crash.is_failure() && trusted {
                 self.out.crash.panics.push(p);
             }

@@ -37,7 +37,9 @@ pub(crate) fn logged_panic(line: &str) -> Option<&str> {
         .find("runtime error: ")
         .or_else(|| line.find("interface conversion: "))
     {
-        return Some(line[at..].trim_end_matches(['"', '\'', ' ']));
+        return Some(without_unopened_paren(
+            line[at..].trim_end_matches(['"', '\'', ' ']),
+        ));
     }
     let lower = line.to_ascii_lowercase();
     // The last mention (`panic.go:262: test panicked: VALUE`).
@@ -59,6 +61,20 @@ pub(crate) fn logged_panic(line: &str) -> Option<&str> {
     }
     let value = line[at + colon + 2..].trim();
     (!value.is_empty()).then_some(value)
+}
+
+/// The message without a `)` that closes a parenthesis opened before it:
+/// Kubernetes logs `Observed a panic: %#v (%v)`, the message in the `(%v)`.
+fn without_unopened_paren(message: &str) -> &str {
+    let depth = message.bytes().fold(0i32, |d, b| match b {
+        b'(' => d + 1,
+        b')' => d - 1,
+        _ => d,
+    });
+    match message.strip_suffix(')') {
+        Some(inner) if depth < 0 => inner,
+        _ => message,
+    }
 }
 
 /// A handler's line that announces a panic and ends there, its value on
@@ -116,6 +132,9 @@ pub(crate) fn header_inside(line: &str) -> Option<usize> {
 /// pkg.F` (its file on the next line, after `at `) or gdb's `#3  0x.. in
 /// pkg.F (args) at FILE:LINE`.
 pub(crate) fn debugger_frame(line: &str) -> Option<(&str, Option<Position<'_>>)> {
+    if let Some(frame) = called_at_frame(line) {
+        return Some(frame);
+    }
     let t = line.trim_start();
     let t = t.strip_prefix('#').unwrap_or(t);
     let (num, rest) = t.split_once(char::is_whitespace)?;
@@ -132,6 +151,17 @@ pub(crate) fn debugger_frame(line: &str) -> Option<(&str, Option<Position<'_>>)>
         .rfind("at ")
         .and_then(|i| position(tail[i + 3..].trim()));
     Some((name, pos))
+}
+
+/// `at pkg.F ( path/file.go:12 )`: a frame as Google Cloud Error Reporting
+/// renders a Go stack (and viewers styled after Java's, without blanks).
+fn called_at_frame(line: &str) -> Option<(&str, Option<Position<'_>>)> {
+    let rest = line.trim().strip_prefix("at ")?;
+    let (name, place) = rest.rsplit_once('(')?;
+    let name = name.trim_end();
+    let place = place.strip_suffix(')')?.trim();
+    let pos = position(place).filter(|p| looks_like_source(p.file))?;
+    is_symbol(name).then_some((name, Some(pos)))
 }
 
 /// A file line that lost its indentation (markdown pastes strip the tab).

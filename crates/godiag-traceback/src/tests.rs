@@ -571,6 +571,57 @@ local-setup-websocket-api-1  |       /go/pkg/mod/nhooyr.io/websocket@v1.8.10/clo
     );
 }
 
+/// A stack as Google Cloud Error Reporting renders it, one `at F ( FILE:LINE )`
+/// per frame under the panic's message, quoted from
+/// https://github.com/kubernetes/ingress-nginx/issues/12869.
+#[test]
+fn error_reporting_frames() {
+    let text = "runtime error: slice bounds out of range [2:0]
+
+at gke-internal/gke-metrics/gke-metrics-library/gcm.(*exporter).exportBuffer ( vendor/gke-internal/gke-metrics/gke-metrics-library/gcm/export.go:346 )
+at gke-internal/gke-metrics/gke-metrics-library/gcm.(*exporter).flush ( vendor/gke-internal/gke-metrics/gke-metrics-library/gcm/export.go:293 )
+at main.main ( cmd/egress-nat-controller/main.go:153 )
+";
+    let t = parse(text.as_bytes());
+    assert_eq!(t.goroutines.len(), 1);
+    let frames: Vec<_> = t.goroutines[0]
+        .frames
+        .iter()
+        .map(|f| (f.function, f.line))
+        .collect();
+    assert_eq!(
+        frames,
+        [
+            (
+                "gke-internal/gke-metrics/gke-metrics-library/gcm.(*exporter).exportBuffer",
+                346
+            ),
+            (
+                "gke-internal/gke-metrics/gke-metrics-library/gcm.(*exporter).flush",
+                293
+            ),
+            ("main.main", 153)
+        ]
+    );
+    assert_eq!(
+        t.crash.panics.first().map(|p| &*p.value),
+        Some("runtime error: slice bounds out of range [2:0]")
+    );
+}
+
+/// Kubernetes' `Observed a panic: %#v (%v)` of a failed type assertion,
+/// alone in a log viewer's table (vmware-archive/eventrouter#130): the
+/// message in the parentheses is the runtime's, trusted without a stack.
+#[test]
+fn observed_type_assertion_without_a_stack() {
+    let text = "  | 2022-01-17 08:56:09 | stderr | E0117 08:56:09.213171       1 runtime.go:69] Observed a panic: &runtime.TypeAssertionError{_interface:(*runtime._type)(0x18a29a0), concrete:(*runtime._type)(0x1974ce0), asserted:(*runtime._type)(0x1b05e00), missingMethod:\"\"} (interface conversion: interface {} is cache.DeletedFinalStateUnknown, not *v1.Event)\n";
+    let t = parse(text.as_bytes());
+    assert_eq!(
+        t.crash.panics.first().map(|p| &*p.value),
+        Some("interface conversion: interface {} is cache.DeletedFinalStateUnknown, not *v1.Event")
+    );
+}
+
 /// goleak's report: each goroutine it found still running opens a bracket
 /// (`[Goroutine N in state ...`); the one below it outlived its test.
 /// From https://github.com/redis/go-redis/issues/1029.
