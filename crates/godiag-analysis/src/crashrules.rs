@@ -8,7 +8,8 @@ use crate::catalog;
 use crate::deadlockrules::deadlock_goroutine;
 use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
 use crate::frames::{
-    frame_line, is_panic_frame, is_unaligned_atomic_fault, past_runtime, stack_cycle, user_frame,
+    below_logger_panic, frame_line, is_panic_frame, is_unaligned_atomic_fault, past_runtime,
+    stack_cycle, user_frame,
 };
 use crate::input::TextInput;
 use crate::steps::{next_steps, steps_for};
@@ -389,6 +390,14 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
                 f.location = user_frame(below)
                     .or_else(|| past_runtime(below))
                     .map(Location::from);
+            }
+        }
+        // A panic raised through a logger's Panic method: the program's
+        // call below the logger, none when the paste stops at the logger.
+        if kind == FindingKind::UserPanic {
+            let from = panic_in_flight(g).map_or(0, |i| i + 1);
+            if let Some(below) = below_logger_panic(&g.frames[from..]) {
+                f.location = user_frame(&g.frames[from + below..]).map(Location::from);
             }
         }
         if kind == FindingKind::StackOverflow {

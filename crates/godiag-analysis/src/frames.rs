@@ -84,3 +84,25 @@ pub(crate) fn share_sentence(count: usize) -> String {
         format!("{count} goroutines share this stack")
     }
 }
+
+/// A logger method that panics after logging: `Panic`, `Panicf`,
+/// `Panicln`, zap's `Panicw` and `DPanic*` (which panic in development).
+pub(crate) fn is_logger_panic(function: &str) -> bool {
+    let method = function.rsplit('.').next().unwrap_or("");
+    matches!(
+        method,
+        "Panic" | "Panicf" | "Panicln" | "Panicw" | "DPanic" | "DPanicf" | "DPanicw"
+    ) && !godiag_model::goroutine::in_runtime_package(function)
+}
+
+/// Below the outermost logger Panic method near the top of a stack (the
+/// logger is the messenger: logrus' `Logger.Panic` calls `Entry.Panic`,
+/// zap panics from `CheckedEntry.Write` under `Logger.Panic`): the index
+/// of the frame below it, the program's call.
+pub(crate) fn below_logger_panic(frames: &[Frame<'_>]) -> Option<usize> {
+    frames
+        .iter()
+        .take(8)
+        .rposition(|f| is_logger_panic(f.function))
+        .map(|l| l + 1)
+}

@@ -9,7 +9,7 @@ use godiag_model::{
     PanicEntry, SignalInfo, TextArtifact, WaitObject,
 };
 
-use crate::finding::{Finding, FindingKind};
+use crate::finding::{Confidence, Finding, FindingKind};
 use crate::input::TextInput;
 
 fn frame<'a>(function: &'a str, file: &'a str, line: u32, args: &'a str) -> Frame<'a> {
@@ -1043,7 +1043,7 @@ fn logger_panic_without_its_message() {
     let loc = f[0].location.as_ref().expect("a location");
     assert_eq!(loc.function, "example.com/app.watch.func1");
     // `Panic` as a plain function name of the runtime is not a logger's.
-    assert!(!crate::stackrules::is_logger_panic("runtime.Panic"));
+    assert!(!crate::frames::is_logger_panic("runtime.Panic"));
 }
 
 /// The runtime's own abort during a cgo call (SIGTRAP after `fatal:
@@ -1521,5 +1521,140 @@ fn nil_channel_wait_of_a_test_is_a_deadlock() {
     assert_eq!(
         loc.function,
         "github.com/Unleash/unleash-client-go/v3.(*repository).Close"
+    );
+}
+
+/// A `[running]` goroutine pasted alone whose stack starts at a pointer
+/// method called on a nil receiver (pingcap/tiup#538): the fault's frame.
+/// An unsaved receiver (`0x0?`) says nothing.
+#[test]
+fn lone_stack_starting_at_a_nil_receiver() {
+    let pasted = |receiver: &'static str| TextArtifact {
+        goroutines: vec![goroutine(
+            332,
+            "running",
+            vec![
+                frame(
+                    "github.com/pingcap/tiup/components/playground/instance.(*Process).Wait",
+                    "github.com/pingcap/tiup@/components/playground/instance/process.go",
+                    30,
+                    receiver,
+                ),
+                frame(
+                    "main.(*Playground).bootCluster.func7.1",
+                    "github.com/pingcap/tiup@/components/playground/playground.go",
+                    927,
+                    "0xc000483f68, 0x0",
+                ),
+            ],
+        )],
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::GoroutineDump, &pasted("0x0, 0x0, 0x0"));
+    assert_eq!(kinds(&f), [FindingKind::NilDereference]);
+    assert_eq!(f[0].confidence, Confidence::Low);
+    assert_eq!(
+        f[0].location
+            .as_ref()
+            .map(|l| (l.function.as_str(), l.line)),
+        Some((
+            "github.com/pingcap/tiup/components/playground/instance.(*Process).Wait",
+            30
+        ))
+    );
+    let f = findings_of(InputKind::GoroutineDump, &pasted("0x0?, 0x0?"));
+    assert_eq!(kinds(&f), [FindingKind::UnknownFailure]);
+}
+
+/// Only the runtime's stack of a throw in its stack growth was pasted
+/// (letsfire/factory#7): `runtime.throw(0x16bbd89, 0xe)`, 14 bytes,
+/// `stack overflow`. Another throw there is not one.
+#[test]
+fn runtime_stack_of_a_stack_growth_throw() {
+    let pasted = |args: &'static str| TextArtifact {
+        crash: Crash {
+            runtime_stack: vec![
+                frame(
+                    "runtime.throw",
+                    "/root/.gvm/gos/go1.13/src/runtime/panic.go",
+                    774,
+                    args,
+                ),
+                frame(
+                    "runtime.newstack",
+                    "/root/.gvm/gos/go1.13/src/runtime/stack.go",
+                    1046,
+                    "",
+                ),
+                frame(
+                    "runtime.morestack",
+                    "/root/.gvm/gos/go1.13/src/runtime/asm_amd64.s",
+                    449,
+                    "",
+                ),
+            ],
+            ..Crash::default()
+        },
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::CrashText, &pasted("0x16bbd89, 0xe"));
+    assert_eq!(kinds(&f), [FindingKind::StackOverflow]);
+    assert!(f[0].location.is_none());
+    let f = findings_of(InputKind::CrashText, &pasted("{0x16bbd89?, 0xe?}"));
+    assert_eq!(kinds(&f), [FindingKind::StackOverflow]);
+    // `missing stack in newstack` (25 bytes).
+    let f = findings_of(InputKind::CrashText, &pasted("0x16bbd89, 0x19"));
+    assert!(f.iter().all(|f| f.kind != FindingKind::StackOverflow));
+}
+
+/// `panic: foo` raised through zap's `SugaredLogger.Panicw`
+/// (uber-go/zap#1170): the place is the program's call below the logger,
+/// none when the paste stops at the logger.
+#[test]
+fn panic_through_a_logger_is_located_below_it() {
+    let zap = "/go/pkg/mod/go.uber.org/zap@v1.23.0";
+    let pasted = |caller: Option<Frame<'static>>| TextArtifact {
+        crash: Crash {
+            panics: vec![PanicEntry {
+                value: Cow::Borrowed("foo"),
+                ..nil_deref_panic()
+            }],
+            ..Crash::default()
+        },
+        goroutines: vec![goroutine(
+            520,
+            "running",
+            [
+                frame(
+                    "go.uber.org/zap/zapcore.CheckWriteAction.OnWrite",
+                    zap,
+                    198,
+                    "",
+                ),
+                frame(
+                    "go.uber.org/zap/zapcore.(*CheckedEntry).Write",
+                    zap,
+                    264,
+                    "",
+                ),
+                frame("go.uber.org/zap.(*SugaredLogger).log", zap, 287, ""),
+                frame("go.uber.org/zap.(*SugaredLogger).Panicw", zap, 227, ""),
+            ]
+            .into_iter()
+            .chain(caller)
+            .collect(),
+        )],
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::CrashText, &pasted(None));
+    assert_eq!(kinds(&f), [FindingKind::UserPanic]);
+    assert!(f[0].location.is_none());
+    let f = findings_of(
+        InputKind::CrashText,
+        &pasted(Some(frame("main.serve", "/app/main.go", 40, ""))),
+    );
+    assert_eq!(
+        f[0].location.as_ref().map(|l| l.function.as_str()),
+        Some("main.serve")
     );
 }

@@ -10,7 +10,8 @@ use godiag_model::{CountRecord, CountRecordFrame, Frame, Goroutine, TextArtifact
 
 use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
 use crate::frames::{
-    is_panic_frame, is_unaligned_atomic_fault, is_unaligned_atomic_raiser, stack_cycle, user_frame,
+    below_logger_panic, is_panic_frame, is_unaligned_atomic_fault, is_unaligned_atomic_raiser,
+    stack_cycle, user_frame,
 };
 use crate::input::TextInput;
 use crate::steps::next_steps;
@@ -66,44 +67,62 @@ pub(crate) fn stack_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
         let Some(sig) = signature(&g.frames).or_else(|| lone_stack(t, g)) else {
             continue;
         };
-        let mut f = Finding::new(sig.kind, sig.what.clone(), sig.confidence);
+        let mut f = inferred(input, &sig, &g.frames, &describe(g), Some(g.offset));
         f.goroutine = g.known_id().filter(|_| !g.headerless);
-        f.location = user_frame(&g.frames[sig.below..]).map(Location::from);
-        f.confirm(Evidence {
-            source: input.source(),
-            summary: format!(
-                "{}: no failure line was given; inferred from the frames{}",
-                describe(g),
-                f.location
-                    .as_ref()
-                    .map(|l| format!(" (at {})", l.place()))
-                    .unwrap_or_default()
-            ),
-            input: input.index,
-            offset: Some(g.offset),
-            lines: g
-                .frames
-                .iter()
-                .take(6)
-                .map(|f| format!("{}(...) at {}:{}", f.function, f.file, f.line))
-                .collect(),
-            goroutines: None,
-        });
-        // What was inferred is confirmed by the lines that were not pasted.
-        let after = if sig.kind == FindingKind::UnknownFailure {
-            // The kind's own steps are about failures that were printed.
-            vec!["Copy the output from its `panic:` or `fatal error:` line down; run with `GOTRACEBACK=all` (or under `godiag run`) to keep every goroutine too".to_string()]
-        } else {
-            next_steps(sig.kind)
-        };
-        f.next_steps = std::iter::once(
-            "The failure line (`panic:`, `fatal error:`) was not in the input: get the whole output (the lines above the first goroutine) to confirm this".to_string(),
-        )
-        .chain(after)
-        .collect();
         out.push(f);
         return;
     }
+    // Only the runtime's own stack was pasted (`runtime stack:`, the system
+    // stack a throw ran on).
+    let system = &t.crash.runtime_stack;
+    if t.goroutines.is_empty() && !system.is_empty() {
+        if let Some(sig) = signature(system) {
+            out.push(inferred(input, &sig, system, "the runtime stack", None));
+        }
+    }
+}
+
+/// The finding a signature gives, its evidence the frames it was read from.
+fn inferred(
+    input: &TextInput<'_, '_>,
+    sig: &Signature,
+    frames: &[Frame<'_>],
+    described: &str,
+    offset: Option<u64>,
+) -> Finding {
+    let mut f = Finding::new(sig.kind, sig.what.clone(), sig.confidence);
+    f.location = user_frame(&frames[sig.below..]).map(Location::from);
+    f.confirm(Evidence {
+        source: input.source(),
+        summary: format!(
+            "{described}: no failure line was given; inferred from the frames{}",
+            f.location
+                .as_ref()
+                .map(|l| format!(" (at {})", l.place()))
+                .unwrap_or_default()
+        ),
+        input: input.index,
+        offset,
+        lines: frames
+            .iter()
+            .take(6)
+            .map(|f| format!("{}(...) at {}:{}", f.function, f.file, f.line))
+            .collect(),
+        goroutines: None,
+    });
+    // What was inferred is confirmed by the lines that were not pasted.
+    let after = if sig.kind == FindingKind::UnknownFailure {
+        // The kind's own steps are about failures that were printed.
+        vec!["Copy the output from its `panic:` or `fatal error:` line down; run with `GOTRACEBACK=all` (or under `godiag run`) to keep every goroutine too".to_string()]
+    } else {
+        next_steps(sig.kind)
+    };
+    f.next_steps = std::iter::once(
+        "The failure line (`panic:`, `fatal error:`) was not in the input: get the whole output (the lines above the first goroutine) to confirm this".to_string(),
+    )
+    .chain(after)
+    .collect();
+    f
 }
 
 fn describe(g: &Goroutine<'_>) -> String {
@@ -129,14 +148,35 @@ fn lone_stack(t: &TextArtifact<'_>, g: &Goroutine<'_>) -> Option<Signature> {
         .iter()
         .any(|f| f.in_runtime_package() || f.function.starts_with("runtime/"));
     let parked = g.frames.first().is_some_and(|f| is_park_point(f.function));
-    (t.goroutines.len() == 1 && !on_purpose && !parked && user_frame(&g.frames).is_some()).then(
-        || Signature {
-            kind: FindingKind::UnknownFailure,
-            what: "a failing goroutine's stack pasted without its failure line: what failed cannot be told from it".into(),
+    if t.goroutines.len() != 1 || on_purpose || parked || user_frame(&g.frames).is_none() {
+        return None;
+    }
+    // The runtime prints a fault's stack from the faulting frame: a pointer
+    // method there, called on a nil receiver, most likely dereferenced it.
+    let top = g.frames.first();
+    if let Some(top) = top.filter(|f| f.function.contains(".(*") && nil_receiver(&f.args)) {
+        return Some(Signature {
+            kind: FindingKind::NilDereference,
+            what: format!(
+                "{} was called on a nil pointer (its receiver is 0x0) and is where the stack starts: most likely the nil dereference that failed (the failure line was not given)",
+                top.function
+            ),
             confidence: Confidence::Low,
             below: 0,
-        },
-    )
+        });
+    }
+    Some(Signature {
+        kind: FindingKind::UnknownFailure,
+        what: "a failing goroutine's stack pasted without its failure line: what failed cannot be told from it".into(),
+        confidence: Confidence::Low,
+        below: 0,
+    })
+}
+
+/// A receiver printed as `0x0`: saved and nil (`0x0?`, not saved under the
+/// register ABI, may be anything).
+fn nil_receiver(args: &str) -> bool {
+    args.split(',').next().map(str::trim) == Some("0x0")
 }
 
 /// The standard library's functions a parked goroutine's stack starts at
@@ -236,23 +276,16 @@ fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
         });
     }
     // A logger's Panic method (`log.Panicf`, zap's `(*Logger).Panic`,
-    // logrus' `(*Entry).Panicf`) panics with the formatted message. The
-    // logger is the messenger: the program's call is below the outermost
-    // Panic method (logrus' `Logger.Panic` calls `Entry.Panic`; zap's
-    // panics from `CheckedEntry.Write`, under `Logger.Panic`).
-    if let Some(l) = frames
-        .iter()
-        .take(8)
-        .rposition(|f| is_logger_panic(f.function))
-    {
+    // logrus' `(*Entry).Panicf`) panics with the formatted message.
+    if let Some(below) = below_logger_panic(frames) {
         return Some(Signature {
             kind: FindingKind::UserPanic,
             what: format!(
                 "panic raised through a logger's {} (its message was not given)",
-                frames[l].function
+                frames[below - 1].function
             ),
             confidence: Confidence::Medium,
-            below: l + 1,
+            below,
         });
     }
     if let Some(w) = starts("sync.(*WaitGroup).Add") {
@@ -294,6 +327,26 @@ fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
             below: l + 1,
         });
     }
+    // The runtime's stack growth throws when a goroutine's stack would pass
+    // its limit (`stack overflow`, 14 bytes: the throw's printed length);
+    // its other throws there are the runtime's own faults.
+    if let Some(n) = frames
+        .iter()
+        .take(3)
+        .position(|f| f.function == "runtime.newstack")
+    {
+        let throw = n.checked_sub(1).map(|i| &frames[i]);
+        if throw.is_some_and(|f| {
+            f.function == "runtime.throw" && thrown_length(&f.args).is_none_or(|l| l == 14)
+        }) {
+            return Some(Signature {
+                kind: FindingKind::StackOverflow,
+                what: "the runtime's stack growth (runtime.newstack) threw: a goroutine's stack passed its limit (the fatal error was not given)".into(),
+                confidence: Confidence::Medium,
+                below: n,
+            });
+        }
+    }
     if let Some((start, period)) = stack_cycle(frames) {
         let cycle: Vec<&str> = frames[start..start + period]
             .iter()
@@ -312,14 +365,16 @@ fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
     None
 }
 
-/// A logger method that panics after logging: `Panic`, `Panicf`,
-/// `Panicln`, zap's `Panicw` and `DPanic*` (which panic in development).
-pub(crate) fn is_logger_panic(function: &str) -> bool {
-    let method = function.rsplit('.').next().unwrap_or("");
-    matches!(
-        method,
-        "Panic" | "Panicf" | "Panicln" | "Panicw" | "DPanic" | "DPanicf" | "DPanicw"
-    ) && !godiag_model::goroutine::in_runtime_package(function)
+/// The length of the message `runtime.throw` was called with, from its
+/// printed string argument (`0x16bbd89, 0xe`, or `{0x16bbd89?, 0xe?}`
+/// under the register ABI).
+fn thrown_length(args: &str) -> Option<u64> {
+    let mut words = args
+        .trim_matches(|c| c == '{' || c == '}')
+        .split(',')
+        .map(|w| w.trim().trim_end_matches('?'));
+    let len = words.nth(1)?.strip_prefix("0x")?;
+    u64::from_str_radix(len, 16).ok()
 }
 
 /// A fault turned into a panic (`runtime.sigpanic`): the index of the frame
