@@ -18,7 +18,9 @@
 //! - **staircase**: a raw-mode terminal's copy, every line starting where
 //!   the one above ended (`staircase.rs`);
 //! - **escaped ends**: lines still ending with the `\n` escape that stood
-//!   for their break (`escaped_ends.rs`).
+//!   for their break (`escaped_ends.rs`);
+//! - **Lambda frames**: aws-lambda-go's JSON stack of a handler's panic
+//!   (`lambda_frames.rs`).
 //!
 //! A per-line prefix is learned and removed in the same pass (when the text
 //! is rewritten anyway). Text that needs none of this is left as it is: the
@@ -31,6 +33,7 @@ use crate::caller;
 use crate::condensed;
 use crate::escaped_ends;
 use crate::escapes::unescape;
+use crate::lambda_frames;
 use crate::lines::position;
 use crate::staircase;
 
@@ -75,7 +78,17 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
             escaped_ends::has_escaped_ends(&lines),
         )
     };
-    if !escaped && !wrapped && !coloured && !condensed && !spaced && !callers && !stepped && !ends {
+    let lambda = lambda_frames::has_frames(&probe);
+    if !escaped
+        && !wrapped
+        && !coloured
+        && !condensed
+        && !spaced
+        && !callers
+        && !stepped
+        && !ends
+        && !lambda
+    {
         return None;
     }
     let cut = input.len() > MAX_RESTORE;
@@ -106,6 +119,14 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
         notes.push(format!(
             "{coloured_lines} lines held terminal escape sequences (colours); they were removed"
         ));
+    }
+    if lambda_frames::has_frames(&text) {
+        let (framed, n) = lambda_frames::rewrite(&text);
+        notes.push(format!(
+            "{} in aws-lambda-go's JSON stack (`path`, `line`, `label`); read in the runtime's grammar",
+            were(n, "frame")
+        ));
+        text = framed;
     }
     let prefix = LinePrefix::learn(&text);
     let lines: Vec<&str> = text
