@@ -23,7 +23,6 @@ mod lambda_frames;
 mod lines;
 mod parser;
 mod restore;
-mod reversed;
 mod shapes;
 mod staircase;
 mod version;

@@ -20,8 +20,7 @@
 //! - **escaped ends**: lines still ending with the `\n` escape that stood
 //!   for their break (`escaped_ends.rs`);
 //! - **Lambda frames**: aws-lambda-go's JSON stack of a handler's panic
-//!   (`lambda_frames.rs`);
-//! - **reversed**: a log viewer's newest-first copy (`reversed.rs`).
+//!   (`lambda_frames.rs`).
 //!
 //! A per-line prefix is learned and removed in the same pass (when the text
 //! is rewritten anyway). Text that needs none of this is left as it is: the
@@ -36,7 +35,6 @@ use crate::escaped_ends;
 use crate::escapes::unescape;
 use crate::lambda_frames;
 use crate::lines::position;
-use crate::reversed;
 use crate::staircase;
 
 /// How much of the input is looked at to decide whether it needs restoring.
@@ -63,8 +61,8 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
     let coloured = ansi::has_escapes(&probe);
     let probe = ansi::strip(&probe);
     let escaped = has_escaped_lines(&probe);
-    let (wrapped, condensed, spaced, callers, stepped, ends, upside_down) = if escaped {
-        (false, false, false, false, false, false, false)
+    let (wrapped, condensed, spaced, callers, stepped, ends) = if escaped {
+        (false, false, false, false, false, false)
     } else {
         let prefix = LinePrefix::learn(&probe);
         let lines: Vec<&str> = probe
@@ -78,7 +76,6 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
             caller::count_named(&lines) >= 2,
             staircase::is_staircase(&lines),
             escaped_ends::has_escaped_ends(&lines),
-            reversed::is_reversed(&lines),
         )
     };
     let lambda = lambda_frames::has_frames(&probe);
@@ -91,7 +88,6 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
         && !stepped
         && !ends
         && !lambda
-        && !upside_down
     {
         return None;
     }
@@ -166,14 +162,6 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
     let lines: Vec<&str> = match &unended {
         Some(unended) => unended.iter().map(String::as_str).collect(),
         None => lines,
-    };
-    let lines = if reversed::is_reversed(&lines) {
-        notes.push(
-            "the lines were in reverse order (a log viewer's newest-first copy); they were put back in order".into(),
-        );
-        reversed::rewrite(&lines)
-    } else {
-        lines
     };
     let (buckets, n) = condensed::rewrite(&lines);
     if n > 0 {
