@@ -8,8 +8,8 @@ use crate::catalog;
 use crate::deadlockrules::deadlock_goroutine;
 use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
 use crate::frames::{
-    below_logger_panic, frame_line, is_panic_frame, is_unaligned_atomic_fault, past_runtime,
-    stack_cycle, user_frame,
+    below_logger_panic, frame_line, is_cgo_wrapper, is_panic_frame, is_unaligned_atomic_fault,
+    past_runtime, stack_cycle, user_frame,
 };
 use crate::input::TextInput;
 use crate::steps::{next_steps, steps_for};
@@ -149,13 +149,20 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
             .and_then(|i| g.frames.get(i + 1))
             .is_some_and(|f| f.in_runtime_package())
     });
-    // The catalog holds every fatal error a program's misuse raises; one it
-    // lacks, with no frame of the program under it (or no stack pasted at
-    // all: `fatal error: acquirep: invalid p state` in a journal), is the
-    // runtime finding its own state broken.
+    // A fatal error the catalog lacks, with no frame of the program under
+    // it, is the runtime finding its own state broken; with no stack pasted
+    // at all, only when the runtime's own lines came with it (`runtime:`
+    // diagnostics, a signal, a runtime stack: `fatal error: acquirep:
+    // invalid p state` in a journal): a program logs "fatal error:" too.
+    let runtime_evidence =
+        !c.runtime_messages.is_empty() || c.signal.is_some() || !c.runtime_stack.is_empty();
     let fatal_kind = c.fatal_error.as_deref().map(|f| {
         classify_message(f).unwrap_or_else(|| {
-            if thrown_inside || failing.is_none_or(|g| g.frames.iter().all(|f| f.is_runtime())) {
+            let runtime_only = match failing {
+                Some(g) => g.frames.iter().all(|f| f.is_runtime()),
+                None => runtime_evidence,
+            };
+            if thrown_inside || runtime_only {
                 FindingKind::RuntimeInternalError
             } else {
                 FindingKind::UnknownFailure
@@ -342,6 +349,15 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
         FindingKind::Deadlock => deadlock_goroutine(t),
         _ => failing,
     };
+    // No stack at all: `runtime: bad pointer in frame F at ADDR` still
+    // names the function whose frame held the pointer.
+    if location_goroutine.is_none() {
+        f.location = bad_pointer_frame(c).map(|func| Location {
+            function: func.to_string(),
+            file: String::new(),
+            line: 0,
+        });
+    }
     if let Some(g) = location_goroutine {
         f.goroutine = g.known_id();
         f.location = user_frame(&g.frames)
@@ -349,7 +365,7 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
                 // A crash in C whose Go caller is not shown: the cgo
                 // wrapper still names the C function.
                 (kind == FindingKind::CgoCrash)
-                    .then(|| g.frames.iter().find(|f| f.function.contains("._Cfunc_")))
+                    .then(|| g.frames.iter().find(|f| is_cgo_wrapper(f.function)))
                     .flatten()
             })
             // No frame of the program: the standard library's that failed,

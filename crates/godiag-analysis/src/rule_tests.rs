@@ -1261,6 +1261,17 @@ fn uncatalogued_throws_and_faults_inside_the_runtime() {
         ..TextArtifact::default()
     };
     let f = findings_of(InputKind::CrashText, &journal);
+    assert_eq!(kinds(&f), [FindingKind::UnknownFailure]);
+    // With the runtime's own lines beside it (the journal's `runtime:
+    // nonempty check fails`), it is the runtime's.
+    let journal = TextArtifact {
+        crash: Crash {
+            runtime_messages: vec!["runtime: nonempty check fails b.log[0]= 0 b.log[1]= 0"],
+            ..journal.crash
+        },
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::CrashText, &journal);
     assert_eq!(kinds(&f), [FindingKind::RuntimeInternalError]);
     // Under a program's own call of the runtime's throw, it stays unknown.
     let linknamed = TextArtifact {
@@ -1564,6 +1575,12 @@ fn lone_stack_starting_at_a_nil_receiver() {
     );
     let f = findings_of(InputKind::GoroutineDump, &pasted("0x0?, 0x0?"));
     assert_eq!(kinds(&f), [FindingKind::UnknownFailure]);
+    // A closure inside a method takes no receiver: its 0x0 is any nil value.
+    let mut closure = pasted("0x0, 0xc000010000");
+    closure.goroutines[0].frames[0].function =
+        "github.com/pingcap/tiup/components/playground/instance.(*Process).Wait.func1";
+    let f = findings_of(InputKind::GoroutineDump, &closure);
+    assert_eq!(kinds(&f), [FindingKind::UnknownFailure]);
 }
 
 /// Only the runtime's stack of a throw in its stack growth was pasted
@@ -1656,5 +1673,58 @@ fn panic_through_a_logger_is_located_below_it() {
     assert_eq!(
         f[0].location.as_ref().map(|l| l.function.as_str()),
         Some("main.serve")
+    );
+}
+
+/// Only `runtime: bad pointer in frame F at ADDR` and its fatal error
+/// (davrodpin/mole#140): F is where to look, with no stack to find it in.
+#[test]
+fn bad_pointer_frame_without_a_stack() {
+    let t = TextArtifact {
+        crash: Crash {
+            fatal_error: Some(Cow::Borrowed("invalid pointer found on stack")),
+            runtime_messages: vec![
+                "runtime: bad pointer in frame github.com/konsorten/go-windows-terminal-sequences.EnableVirtualTerminalProcessing at 0xc0000674e8: 0x50",
+            ],
+            ..Crash::default()
+        },
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::CrashText, &t);
+    assert_eq!(
+        f[0].location.as_ref().map(|l| l.function.as_str()),
+        Some("github.com/konsorten/go-windows-terminal-sequences.EnableVirtualTerminalProcessing")
+    );
+}
+
+/// cgo's wrapper for a call that also returns errno is `_C2func_`
+/// (pebbe/zmq4#80): the Go caller below it is the place.
+#[test]
+fn errno_returning_cgo_wrapper_is_skipped() {
+    assert!(crate::frames::is_cgo_wrapper(
+        "github.com/pebbe/zmq4._C2func_zmq_poll"
+    ));
+    let g = goroutine(
+        48,
+        "syscall, locked to thread",
+        vec![
+            frame(
+                "runtime.cgocall",
+                "/usr/local/go/src/runtime/cgocall.go",
+                123,
+                "",
+            ),
+            frame("github.com/pebbe/zmq4._C2func_zmq_poll", "??", 0, ""),
+            frame(
+                "github.com/pebbe/zmq4.(*Poller).poll",
+                "/src/github.com/pebbe/zmq4/polling.go",
+                127,
+                "",
+            ),
+        ],
+    );
+    assert_eq!(
+        crate::frames::user_frame(&g.frames).map(|f| f.function),
+        Some("github.com/pebbe/zmq4.(*Poller).poll")
     );
 }

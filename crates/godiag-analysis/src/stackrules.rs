@@ -154,7 +154,7 @@ fn lone_stack(t: &TextArtifact<'_>, g: &Goroutine<'_>) -> Option<Signature> {
     // The runtime prints a fault's stack from the faulting frame: a pointer
     // method there, called on a nil receiver, most likely dereferenced it.
     let top = g.frames.first();
-    if let Some(top) = top.filter(|f| f.function.contains(".(*") && nil_receiver(&f.args)) {
+    if let Some(top) = top.filter(|f| is_pointer_method(f.function) && nil_receiver(&f.args)) {
         return Some(Signature {
             kind: FindingKind::NilDereference,
             what: format!(
@@ -171,6 +171,14 @@ fn lone_stack(t: &TextArtifact<'_>, g: &Goroutine<'_>) -> Option<Signature> {
         confidence: Confidence::Low,
         below: 0,
     })
+}
+
+/// `pkg.(*T).M`: a method with a pointer receiver, not a closure inside one
+/// (`pkg.(*T).M.func1`, whose first argument is no receiver).
+fn is_pointer_method(function: &str) -> bool {
+    function
+        .rsplit_once(").")
+        .is_some_and(|(recv, method)| recv.contains(".(*") && !method.contains('.'))
 }
 
 /// A receiver printed as `0x0`: saved and nil (`0x0?`, not saved under the

@@ -10,7 +10,7 @@
 pub const MAX_FRAME_LINE: usize = 4096;
 
 /// Texts that open a runtime line whatever else the line holds.
-const STRONG: [&str; 9] = [
+const STRONG: [&str; 10] = [
     "goroutine ",
     "panic: ",
     "fatal error: ",
@@ -20,6 +20,9 @@ const STRONG: [&str; 9] = [
     "SIGQUIT: quit",
     "goroutine profile: total ",
     "goroutineleak profile: total ",
+    // A fatal signal's lines (`SIGABRT: abort`, `PC=0x.. m=4 sigcode=0`)
+    // are followed by this one when the signal came in C code.
+    "signal arrived during ",
 ];
 
 /// An anchor found in a line: where it starts and whether it is one of the
@@ -50,14 +53,30 @@ pub fn find(line: &str) -> Option<Anchor> {
                 .find(|&at| strong_at(line, at, s))
         })
         .min();
-    let strong = match (strong, race_access_start(line)) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, b) => a.or(b),
-    };
+    let strong = [race_access_start(line), signal_header_start(line)]
+        .into_iter()
+        .flatten()
+        .chain(strong)
+        .min();
     if let Some(at) = strong {
         return Some(Anchor { at, strong: true });
     }
     call_start(line).map(|at| Anchor { at, strong: false })
+}
+
+/// Where a fatal signal's header starts (`SIGABRT: abort`, `SIGBUS: bus
+/// error`): the runtime prints the signal's name, a colon and its
+/// description, in lower case, at the start of its line.
+pub fn signal_header_start(line: &str) -> Option<usize> {
+    let at = memchr::memmem::find(line.as_bytes(), b"SIG")?;
+    let rest = &line[at + 3..];
+    let name = rest.bytes().take_while(u8::is_ascii_uppercase).count();
+    let described = rest[name..]
+        .strip_prefix(": ")
+        .and_then(|d| d.bytes().next())
+        .is_some_and(|b| b.is_ascii_lowercase());
+    let word_start = at == 0 || !line.as_bytes()[at - 1].is_ascii_alphanumeric();
+    (name >= 2 && described && word_start).then_some(at)
 }
 
 /// Where a race report's access line starts (`Write at 0x.. by goroutine
@@ -234,6 +253,20 @@ pub fn is_caller_frame(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn signal_headers() {
+        for (line, at) in [
+            ("SIGABRT: abort", Some(0)),
+            ("      SIGBUS: bus error", Some(6)),
+            ("SIGQUIT: quit", Some(0)),
+            ("SIGTERM: Shutting down", None),
+            ("MYSIGABRT: abort", None),
+            ("SIG: x", None),
+        ] {
+            assert_eq!(signal_header_start(line), at, "{line}");
+        }
+    }
 
     #[test]
     fn race_accesses() {

@@ -13,9 +13,11 @@
 //! package. So the path's directory, without the version, is the package:
 //! `github.com/aws/aws-lambda-go/lambda.(*Function).Invoke.func1`,
 //! `runtime.gopanic` from `runtime/panic.go`. (Package `main` is the one
-//! exception: its directory stands in for it, a program's either way.)
+//! exception: its directory, of one element, stands in for it.)
 //! Each frame becomes `PKG.LABEL(...)` over `\tPATH:LINE`; the JSON
 //! punctuation between frames goes.
+
+use godiag_model::goroutine::is_stdlib_package;
 
 /// The longest frame object looked at: paths and names stay far below it.
 const MAX_OBJECT: usize = 2048;
@@ -113,14 +115,21 @@ fn string(s: &str) -> Option<(String, &str)> {
 }
 
 /// The function's full name: the path's directory without module versions,
-/// then the label.
+/// then the label. A directory of one element is a standard package's
+/// (`runtime/panic.go`) or stands in for `main` (`cmd/main.go`): one that
+/// is no package a program links (`cmd`, or none of the standard
+/// library's) is `main`.
 fn function(frame: &LambdaFrame) -> String {
     let dir = frame.path.rsplit_once('/').map_or("main", |(dir, _)| dir);
     let package: Vec<&str> = dir
         .split('/')
         .map(|element| element.split('@').next().unwrap_or(element))
         .collect();
-    format!("{}.{}", package.join("/"), frame.label)
+    let package = match package.as_slice() {
+        [one] if *one == "cmd" || !is_stdlib_package(one) => "main".to_string(),
+        _ => package.join("/"),
+    };
+    format!("{package}.{}", frame.label)
 }
 
 /// The text with every frame object in the runtime's grammar; how many.
@@ -195,6 +204,18 @@ runtime.gopanic(...)
         assert_eq!(n, 2);
         assert!(out.starts_with("\"runtime error: invalid memory address or nil pointer dereference: errorString\ngithub.com/aws/aws-lambda-go/lambda.(*Function).Invoke.func1(...)\n"));
         assert!(out.ends_with("\truntime/panic.go:679\n{\"path\":\"runtime/panic.go\",\"line\":679,\"label\":\"gopan\""));
+    }
+
+    #[test]
+    fn package_main_keeps_its_directory_out_of_the_standard_library() {
+        let frame = |path: &str| LambdaFrame {
+            path: path.into(),
+            line: 1,
+            label: "handler".into(),
+        };
+        assert_eq!(function(&frame("cmd/main.go")), "main.handler");
+        assert_eq!(function(&frame("myfunc/main.go")), "main.handler");
+        assert_eq!(function(&frame("bytes/buffer.go")), "bytes.handler");
     }
 
     #[test]

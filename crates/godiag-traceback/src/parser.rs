@@ -266,7 +266,9 @@ impl<'a> Reader<'a> {
             self.start_race(offset);
             return;
         }
-        if race_access(line).is_some() {
+        // The anchor's grammar, stricter than the reader's: `Read`/`Write`
+        // opening the line, an address, `by goroutine N:`.
+        if godiag_sniff::anchor::race_access_start(line) == Some(0) {
             self.start_race(offset);
             self.race_line(line, offset);
             return;
@@ -368,7 +370,11 @@ impl<'a> Reader<'a> {
             self.push_panic(v, offset);
             return;
         }
-        if let Some(msg) = line.strip_prefix("fatal error: ") {
+        // Blanks after it are trimmed: its message may be on the next line.
+        if let Some(msg) = line
+            .strip_prefix("fatal error: ")
+            .or((line == "fatal error:").then_some(""))
+        {
             self.set_fatal(msg, offset, false);
             return;
         }
@@ -1058,6 +1064,14 @@ impl<'a> Reader<'a> {
             let words = p.value.trim_start();
             if words.len() != p.value.len() {
                 p.value = Cow::Owned(words.to_string());
+            }
+        }
+        // So does a fatal error's (`fatal error:` and blanks, the message on
+        // the next line: golang/go#19473).
+        if let Some(f) = self.out.crash.fatal_error.as_mut() {
+            let words = f.trim_start();
+            if words.len() != f.len() && !words.is_empty() {
+                *f = Cow::Owned(words.to_string());
             }
         }
         self.out.crash.running_tests = self

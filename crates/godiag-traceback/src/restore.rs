@@ -120,7 +120,7 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
             "{coloured_lines} lines held terminal escape sequences (colours); they were removed"
         ));
     }
-    if lambda_frames::has_frames(&text) {
+    if (lambda || escaped) && lambda_frames::has_frames(&text) {
         let (framed, n) = lambda_frames::rewrite(&text);
         notes.push(format!(
             "{} in aws-lambda-go's JSON stack (`path`, `line`, `label`); read in the runtime's grammar",

@@ -38,7 +38,7 @@ pub(crate) fn logged_panic(line: &str) -> Option<&str> {
         .or_else(|| line.find("interface conversion: "))
     {
         return Some(without_unopened_paren(
-            line[at..].trim_end_matches(['"', '\'', ' ']),
+            line[at..].trim_end_matches(['"', '\'', ' ', ',']),
         ));
     }
     let lower = line.to_ascii_lowercase();

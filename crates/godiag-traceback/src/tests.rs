@@ -834,3 +834,60 @@ fn count_records_as_pasted() {
     let t = parse(cut.as_bytes());
     assert_eq!(t.count_records[0].frames[0].line, 429);
 }
+
+/// `fatal error:` and blanks, the message on the next line, over a
+/// runtime stack (https://github.com/golang/go/issues/19473).
+#[test]
+fn fatal_error_message_on_the_next_line() {
+    let text = "runtime: nelems=85 nalloc=6 previous allocCount=5 nfreed=65535
+fatal error:      
+sweep increased allocation count
+
+runtime stack:
+runtime.throw(0x8e319b, 0x20)
+\t/home/reus/go/src/runtime/panic.go:596 +0x95
+";
+    let t = parse(text.as_bytes());
+    assert_eq!(
+        t.crash.fatal_error.as_deref(),
+        Some("sweep increased allocation count")
+    );
+}
+
+/// Only a fatal signal's lines, indented as a markdown block: the signal
+/// header and `signal arrived during cgo execution` anchor the indentation
+/// (https://github.com/bakape/thumbnailer/issues/15).
+#[test]
+fn indented_fatal_signal_alone() {
+    let text = "      Assertion desc failed at libswscale/swscale_internal.h:674
+      SIGABRT: abort
+      PC=0x7f592d86f1f7 m=4 sigcode=0
+      signal arrived during cgo execution
+";
+    assert_eq!(
+        godiag_sniff::sniff(text.as_bytes()).kind,
+        godiag_model::InputKind::CrashText
+    );
+}
+
+/// Words that end in `read`/`write` before `by goroutine N:` open no race
+/// report: only the race detector's access line does.
+#[test]
+fn log_words_open_no_race_report() {
+    let text = "failed to read by goroutine 3:\n  main.f()\n      /a/main.go:1 +0x1\n";
+    assert!(parse(text.as_bytes()).races.is_empty());
+}
+
+/// `Observed a panic: %#v (%v)`: only a `)` that closes nothing is dropped.
+#[test]
+fn observed_panic_parentheses() {
+    use crate::shapes::logged_panic;
+    assert_eq!(
+        logged_panic("Observed a panic: &errors.errorString{} (runtime error: index out of range [3] with length 3)"),
+        Some("runtime error: index out of range [3] with length 3")
+    );
+    assert_eq!(
+        logged_panic("err: interface conversion: interface {} is nil, not string (in f())"),
+        Some("interface conversion: interface {} is nil, not string (in f())")
+    );
+}
