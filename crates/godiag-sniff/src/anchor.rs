@@ -195,6 +195,8 @@ pub fn is_symbol(name: &str) -> bool {
     if name == "panic" {
         return true;
     }
+    // A path the reporter cut to `...` (`.../vendor/google.golang.org/grpc.f`).
+    let name = name.strip_prefix(".../").unwrap_or(name);
     let Some(first) = name.bytes().next() else {
         return false;
     };
@@ -253,6 +255,15 @@ pub fn is_caller_frame(line: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn symbols_with_an_elided_path() {
+        assert!(is_symbol(
+            ".../vendor/google.golang.org/grpc.newClientStream.func4"
+        ));
+        assert!(!is_symbol(".../"));
+        assert!(!is_symbol("..."));
+    }
 
     #[test]
     fn signal_headers() {
