@@ -352,11 +352,7 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
     // No stack at all: `runtime: bad pointer in frame F at ADDR` still
     // names the function whose frame held the pointer.
     if location_goroutine.is_none() {
-        f.location = bad_pointer_frame(c).map(|func| Location {
-            function: func.to_string(),
-            file: String::new(),
-            line: 0,
-        });
+        f.location = bad_pointer_location(t);
     }
     if let Some(g) = location_goroutine {
         f.goroutine = g.known_id();
@@ -380,18 +376,8 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
             .as_ref()
             .is_none_or(|l| godiag_model::goroutine::is_stdlib_function(&l.function))
         {
-            if let Some(func) = bad_pointer_frame(c) {
-                f.location = t
-                    .goroutines
-                    .iter()
-                    .flat_map(|g| g.frames.iter())
-                    .find(|fr| fr.function == func)
-                    .map(Location::from)
-                    .or(Some(Location {
-                        function: func.to_string(),
-                        file: String::new(),
-                        line: 0,
-                    }));
+            if let Some(l) = bad_pointer_location(t) {
+                f.location = Some(l);
             }
         }
         // A panic recovered by a handler (which logged it, or re-panicked):
@@ -638,6 +624,22 @@ fn bad_pointer_frame<'a>(c: &godiag_model::Crash<'a>) -> Option<&'a str> {
         let rest = m.strip_prefix("runtime: bad pointer in frame ")?;
         rest.split_once(" at ").map(|(f, _)| f)
     })
+}
+
+/// The function `runtime: bad pointer in frame F at ADDR` names: its frame
+/// in the stacks when one shows it, else its name alone.
+fn bad_pointer_location(t: &TextArtifact<'_>) -> Option<Location> {
+    let func = bad_pointer_frame(&t.crash)?;
+    let frame = t
+        .goroutines
+        .iter()
+        .flat_map(|g| g.frames.iter())
+        .find(|fr| fr.function == func);
+    Some(frame.map(Location::from).unwrap_or(Location {
+        function: func.to_string(),
+        file: String::new(),
+        line: 0,
+    }))
 }
 
 /// `0xb01dfacedebac1e`, which the runtime writes over pointers it has
