@@ -221,7 +221,8 @@ for ver, path in profiles():
             # godiag reads the debug=1 goroutine text as a goroutine dump
             # (grouped stacks, not a profile): compare the goroutine count.
             typ, total, rows = run_pprof(ver, path, "count", False)
-            if typ != "goroutine":
+            # The goroutine leak profile (Go 1.26+) has the same text form.
+            if typ not in ("goroutine", "goroutineleak"):
                 diffs.append(f"sample type: pprof {typ}, godiag goroutine count")
             if total != inp.get("goroutines"):
                 diffs.append(f"total: pprof {total}, godiag goroutines {inp.get('goroutines')}")

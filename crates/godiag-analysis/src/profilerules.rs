@@ -219,9 +219,8 @@ fn cpu_findings(input: &ProfileInput<'_>, out: &mut Vec<Finding>) {
             );
             f.location = Some(location(site));
             let top: Vec<String> = p
-                .top_rows(index, godiag_pprof::Granularity::Function)
+                .top_first(index, godiag_pprof::Granularity::Function, 5)
                 .iter()
-                .take(5)
                 .map(|r| {
                     format!(
                         "flat {:.1}% cum {:.1}%  {}",
@@ -320,9 +319,8 @@ fn contention_finding(input: &ProfileInput<'_>, out: &mut Vec<Finding>) {
     );
     f.location = Some(location(site));
     let leafs: Vec<String> = p
-        .top_rows(index, godiag_pprof::Granularity::Function)
+        .top_first(index, godiag_pprof::Granularity::Function, 4)
         .iter()
-        .take(4)
         .map(|r| format!("flat {:.1}%  {}", pct(r.flat, total), r.function))
         .collect();
     f.confirm(evidence(

@@ -338,10 +338,9 @@ struct TopJson<'p> {
 impl serde::Serialize for TopJson<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::{SerializeMap, SerializeSeq};
-        let rows = self.p.top_rows(self.index, self.g);
-        let rows = &rows[..rows.len().min(TOP_ROWS)];
+        let rows = self.p.top_first(self.index, self.g, TOP_ROWS);
         let mut seq = s.serialize_seq(Some(rows.len()))?;
-        for r in rows {
+        for r in &rows {
             struct Row<'r>(&'r godiag_pprof::TopRow, bool);
             impl serde::Serialize for Row<'_> {
                 fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {

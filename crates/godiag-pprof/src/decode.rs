@@ -33,6 +33,7 @@ pub fn read(data: &[u8]) -> Result<Profile, ReadError> {
     // Decoded as it inflates: fields wholly inflated are decoded, and their
     // bytes let go, while the rest inflates.
     let mut feed = Feed::default();
+    feed.stacks.reserve(inflated_size_hint(data));
     let overlap = data.len() >= OVERLAP_FROM;
     let (total, error) =
         crate::inflate::inflate(data, MAX_DECOMPRESSED, overlap, |piece| feed.push(piece));
@@ -76,6 +77,23 @@ pub fn read(data: &[u8]) -> Result<Profile, ReadError> {
         .map(|(offset, m)| (offset + feed.base, m)),
     };
     profile(feed.profile, feed.stacks, damage, warnings, partial, true)
+}
+
+/// Reservations made from a gzip member's own size field stop here: it
+/// is a hint, and a larger profile grows past it as it decodes.
+const HINT_CAP: usize = 64 << 20;
+
+/// The size a gzip member says it inflates to (its trailer's ISIZE, the
+/// size mod 2^32), bounded by the most deflate can expand the bytes that
+/// are there (1032:1) and by [`HINT_CAP`]: what the stacks reserve, so
+/// that they do not grow by copying. Reserved pages that are never written
+/// cost nothing.
+fn inflated_size_hint(gz: &[u8]) -> usize {
+    let Some(trailer) = gz.len().checked_sub(4).and_then(|at| gz.get(at..)) else {
+        return 0;
+    };
+    let isize = u32::from_le_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]) as usize;
+    isize.min(gz.len().saturating_mul(1032)).min(HINT_CAP)
 }
 
 /// A protobuf profile arriving piece by piece, decoded field by field as

@@ -46,6 +46,11 @@ impl Stacks {
         self.min_id.map(|lo| (lo, self.max_id))
     }
 
+    /// Room for `bytes` more bytes of packed ids.
+    pub(crate) fn reserve(&mut self, bytes: usize) {
+        self.bytes.reserve(bytes);
+    }
+
     /// Appends one id to the sample being added.
     pub(crate) fn append(&mut self, id: u64) {
         self.bound(id, id);
@@ -104,6 +109,7 @@ pub(crate) struct Ids<'s> {
 impl Iterator for Ids<'_> {
     type Item = u64;
 
+    #[inline]
     fn next(&mut self) -> Option<u64> {
         // Every varint ends: checked when appended.
         let (v, next) = varint(self.bytes, 0)?;

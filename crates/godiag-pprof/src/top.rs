@@ -1,5 +1,6 @@
 //! Top tables (`go tool pprof -top`), their differences, folded stacks.
 
+use std::cmp::Reverse;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -12,6 +13,7 @@ use crate::view::Profile;
 const LANES: usize = 4;
 
 /// Per-node sums of up to [`LANES`] sample types.
+#[derive(Clone, Debug)]
 struct Lanes {
     flat_f: Vec<[i64; LANES]>,
     cum_f: Vec<[i64; LANES]>,
@@ -45,6 +47,39 @@ impl Lanes {
     }
 }
 
+/// Flat and cumulative sums of every sample type per function and per
+/// line node (type t's sums are lane t % 4 of chunk t / 4), and each
+/// function's rank by name: rows that tie on their numbers are ordered by
+/// name, then line, and ranks let sorting compare integers.
+#[derive(Clone, Debug)]
+pub(crate) struct Sums {
+    chunks: Vec<Lanes>,
+    name_rank: Vec<u32>,
+}
+
+/// What one pass of the sums writes besides them: per node, the sample
+/// that last counted it (a node counts once per sample in its cumulative
+/// value, however often it recurs); per location of one frame, the sums of
+/// the samples that counted its nodes there.
+struct Scratch {
+    stamp_f: Vec<u32>,
+    stamp_l: Vec<u32>,
+    cum_loc: Vec<[i64; LANES]>,
+}
+
+impl Scratch {
+    fn new(ix: &FrameIndex) -> Self {
+        Scratch {
+            stamp_f: vec![u32::MAX; ix.fn_keys.len()],
+            stamp_l: vec![u32::MAX; ix.line_keys.len()],
+            cum_loc: vec![[0; LANES]; ix.loc_range.len()],
+        }
+    }
+}
+
+/// A row before it is named: node, flat, cum.
+type Node = (usize, i64, i64);
+
 /// Frames the sums visit from which a second thread helps: starting one
 /// costs tens of microseconds. (Two, not one per core: asking how many
 /// cores there are reads cgroup files, which costs more than it saves.)
@@ -57,126 +92,139 @@ impl Profile {
         self.top_rows(index, granularity).to_vec()
     }
 
-    /// The top table, borrowed from where it is kept (computed once for
-    /// every sample type): callers that show its first rows copy nothing.
+    /// The whole top table, borrowed from where it is kept (built once for
+    /// every sample type at that granularity).
     pub fn top_rows(&self, index: usize, granularity: Granularity) -> &[TopRow] {
         let tables = match granularity {
             Granularity::Function => &self.tops_by_function,
             Granularity::Line => &self.tops_by_line,
         };
         tables
-            .get_or_init(|| self.compute_tops(granularity))
+            .get_or_init(|| self.full_tables(granularity))
             .get(index)
             .map_or(&[], Vec::as_slice)
     }
 
-    /// Top tables of every sample type in one pass over the samples.
-    /// The top tables of every sample type at one granularity; the other
-    /// granularity's tables are computed in the same pass over the samples
-    /// and kept too.
-    fn compute_tops(&self, granularity: Granularity) -> Vec<Vec<TopRow>> {
-        let (by_function, by_line) = self.compute_both();
-        match granularity {
-            Granularity::Function => {
-                let _ = self.tops_by_line.set(by_line);
-                by_function
-            }
-            Granularity::Line => {
-                let _ = self.tops_by_function.set(by_function);
-                by_line
-            }
+    /// The first `n` rows of a top table, what a report shows: when the
+    /// whole table is not kept already, only those rows are ordered and
+    /// named (a profile's tables have thousands of rows).
+    pub fn top_first(&self, index: usize, granularity: Granularity, n: usize) -> Vec<TopRow> {
+        let kept = match granularity {
+            Granularity::Function => self.tops_by_function.get(),
+            Granularity::Line => self.tops_by_line.get(),
+        };
+        if let Some(tables) = kept {
+            return tables
+                .get(index)
+                .map(|rows| rows[..rows.len().min(n)].to_vec())
+                .unwrap_or_default();
         }
+        if index >= self.raw.sample_type.len() || n == 0 {
+            return Vec::new();
+        }
+        let ix = self.frame_index();
+        let sums = self.sums();
+        let mut rows = self.nodes(sums, index, granularity);
+        let key = |&(k, f, c): &Node| row_order(ix, sums, granularity, (k, f, c));
+        if rows.len() > n {
+            rows.select_nth_unstable_by_key(n, key);
+            rows.truncate(n);
+        }
+        rows.sort_unstable_by_key(key);
+        rows.into_iter()
+            .map(|(k, flat, cum)| {
+                let (fk, line) = node_key(ix, granularity, k);
+                let (name, file) = ix.fn_keys[fk as usize];
+                TopRow {
+                    function: Arc::from(self.str(name)),
+                    file: Arc::from(self.str(file)),
+                    line,
+                    flat,
+                    cum,
+                }
+            })
+            .collect()
     }
 
-    /// Flat and cumulative sums per function and per line, in one pass.
-    #[allow(clippy::type_complexity)]
-    fn compute_both(&self) -> (Vec<Vec<TopRow>>, Vec<Vec<TopRow>>) {
-        let ix = self
-            .index
-            .get_or_init(|| FrameIndex::build(&self.raw, &self.functions));
-        let types = self.raw.sample_type.len();
-        let (nf, nl) = (ix.fn_keys.len(), ix.line_keys.len());
-        // Sample types in lanes of four: one vector add per node and frame;
-        // type t's sums are lane t % 4 of chunk t / 4.
-        let chunks: Vec<Lanes> = (0..types)
-            .step_by(LANES)
-            .map(|first| self.sum_lanes_parallel(ix, first, (types - first).min(LANES)))
-            .collect();
-        // Every node is its own row: (name, file) and (function, line) are
-        // unique by text (string ids are canonical in the index). Rows tie
-        // on their numbers by function name, then line: names are ranked
-        // once (equal names, equal rank) so that sorting compares integers.
-        let mut by_name: Vec<u32> = (0..nf as u32).collect();
-        by_name.sort_by(|&a, &b| {
-            self.str(ix.fn_keys[a as usize].0)
-                .cmp(self.str(ix.fn_keys[b as usize].0))
-        });
-        let mut name_rank = vec![0u32; nf];
-        for (i, pair) in by_name.iter().enumerate() {
-            let same = i > 0
-                && self.str(ix.fn_keys[by_name[i - 1] as usize].0)
-                    == self.str(ix.fn_keys[*pair as usize].0);
-            name_rank[*pair as usize] = if same {
-                name_rank[by_name[i - 1] as usize]
-            } else {
-                i as u32
-            };
-        }
+    fn frame_index(&self) -> &FrameIndex {
+        self.index
+            .get_or_init(|| FrameIndex::build(&self.raw, &self.functions))
+    }
+
+    /// The sums of every sample type, computed once, in one pass over the
+    /// samples per four types.
+    fn sums(&self) -> &Sums {
+        self.sums.get_or_init(|| {
+            let ix = self.frame_index();
+            let types = self.raw.sample_type.len();
+            let chunks = (0..types)
+                .step_by(LANES)
+                .map(|first| self.sum_lanes_parallel(ix, first, (types - first).min(LANES)))
+                .collect();
+            let nf = ix.fn_keys.len();
+            let name = |f: u32| self.str(ix.fn_keys[f as usize].0);
+            let mut by_name: Vec<u32> = (0..nf as u32).collect();
+            by_name.sort_by(|&a, &b| name(a).cmp(name(b)));
+            // Equal names, equal rank.
+            let mut name_rank = vec![0u32; nf];
+            for (i, f) in by_name.iter().enumerate() {
+                name_rank[*f as usize] = match i.checked_sub(1).map(|p| by_name[p]) {
+                    Some(prev) if name(prev) == name(*f) => name_rank[prev as usize],
+                    _ => i as u32,
+                };
+            }
+            Sums { chunks, name_rank }
+        })
+    }
+
+    /// The nodes of one sample type with a non-zero flat or cum, in node
+    /// order.
+    fn nodes(&self, sums: &Sums, index: usize, granularity: Granularity) -> Vec<Node> {
+        let Some(lanes) = sums.chunks.get(index / LANES) else {
+            return Vec::new();
+        };
+        let (flat, cum) = match granularity {
+            Granularity::Function => (&lanes.flat_f, &lanes.cum_f),
+            Granularity::Line => (&lanes.flat_l, &lanes.cum_l),
+        };
+        let lane = index % LANES;
+        flat.iter()
+            .zip(cum)
+            .enumerate()
+            .map(|(k, (f, c))| (k, f[lane], c[lane]))
+            .filter(|&(_, f, c)| f != 0 || c != 0)
+            .collect()
+    }
+
+    /// Every sample type's whole table at one granularity.
+    fn full_tables(&self, granularity: Granularity) -> Vec<Vec<TopRow>> {
+        let ix = self.frame_index();
+        let sums = self.sums();
         // Each function's names once, shared by its rows in every table.
         let names: Vec<(Arc<str>, Arc<str>)> = ix
             .fn_keys
             .iter()
             .map(|&(name, file)| (Arc::from(self.str(name)), Arc::from(self.str(file))))
             .collect();
-        let tables = |n: usize, granularity: Granularity| {
-            let key = |k: usize| match granularity {
-                Granularity::Function => (k as u32, 0),
-                Granularity::Line => ix.line_keys[k],
-            };
-            (0..types)
-                .map(|t| {
-                    let lanes = &chunks[t / LANES];
-                    let (flat, cum) = match granularity {
-                        Granularity::Function => (&lanes.flat_f, &lanes.cum_f),
-                        Granularity::Line => (&lanes.flat_l, &lanes.cum_l),
-                    };
-                    let lane = t % LANES;
-                    let mut rows: Vec<(usize, i64, i64)> = (0..n)
-                        .map(|k| (k, flat[k][lane], cum[k][lane]))
-                        .filter(|&(_, f, c)| f != 0 || c != 0)
-                        .collect();
-                    // Rows equal in all of it stay in node order (`k` last:
-                    // the order is total, so an unstable sort is exact).
-                    rows.sort_unstable_by_key(|&(k, f, c)| {
-                        let (fk, line) = key(k);
-                        (
-                            std::cmp::Reverse(f.unsigned_abs()),
-                            std::cmp::Reverse(c.unsigned_abs()),
-                            name_rank[fk as usize],
+        (0..self.raw.sample_type.len())
+            .map(|t| {
+                let mut rows = self.nodes(sums, t, granularity);
+                rows.sort_unstable_by_key(|&row| row_order(ix, sums, granularity, row));
+                rows.into_iter()
+                    .map(|(k, flat, cum)| {
+                        let (fk, line) = node_key(ix, granularity, k);
+                        let (function, file) = &names[fk as usize];
+                        TopRow {
+                            function: function.clone(),
+                            file: file.clone(),
                             line,
-                            k,
-                        )
-                    });
-                    rows.into_iter()
-                        .map(|(k, flat, cum)| {
-                            let (fk, line) = key(k);
-                            let (function, file) = &names[fk as usize];
-                            TopRow {
-                                function: function.clone(),
-                                file: file.clone(),
-                                line,
-                                flat,
-                                cum,
-                            }
-                        })
-                        .collect()
-                })
-                .collect()
-        };
-        (
-            tables(nf, Granularity::Function),
-            tables(nl, Granularity::Line),
-        )
+                            flat,
+                            cum,
+                        }
+                    })
+                    .collect()
+            })
+            .collect()
     }
 
     /// Locations over all samples' stacks: about the frames a pass visits.
@@ -193,17 +241,16 @@ impl Profile {
         let n = self.raw.sample.len();
         let mut total = Lanes::zero(nf, nl);
         if self.stack_frames() < FRAMES_FOR_TWO_THREADS {
-            let mut stamps = vec![u32::MAX; nf + nl];
-            self.sum_lanes(ix, first, width, 0..n, &mut total, &mut stamps);
+            let mut scratch = Scratch::new(ix);
+            self.sum_lanes(ix, first, width, 0..n, &mut total, &mut scratch);
             return total;
         }
         let mut other = Lanes::zero(nf, nl);
-        let mut stamps = [vec![u32::MAX; nf + nl], vec![u32::MAX; nf + nl]];
-        let [mine, theirs] = &mut stamps;
+        let [mut mine, mut theirs] = [Scratch::new(ix), Scratch::new(ix)];
         std::thread::scope(|scope| {
             let half =
-                scope.spawn(|| self.sum_lanes(ix, first, width, n / 2..n, &mut other, theirs));
-            self.sum_lanes(ix, first, width, 0..n / 2, &mut total, mine);
+                scope.spawn(|| self.sum_lanes(ix, first, width, n / 2..n, &mut other, &mut theirs));
+            self.sum_lanes(ix, first, width, 0..n / 2, &mut total, &mut mine);
             if let Err(panic) = half.join() {
                 std::panic::resume_unwind(panic);
             }
@@ -222,12 +269,13 @@ impl Profile {
         width: usize,
         samples: std::ops::Range<usize>,
         out: &mut Lanes,
-        stamps: &mut [u32],
+        scratch: &mut Scratch,
     ) {
-        // The sample that last counted a node: a node counts once per sample
-        // in its cumulative value, however often it recurs. Functions'
-        // stamps first, then lines'.
-        let (stamp_f, stamp_l) = stamps.split_at_mut(out.cum_f.len());
+        let Scratch {
+            stamp_f,
+            stamp_l,
+            cum_loc,
+        } = scratch;
         let add = |sum: &mut [i64; LANES], v: &[i64; LANES]| {
             for t in 0..LANES {
                 sum[t] = sum[t].wrapping_add(v[t]);
@@ -242,29 +290,48 @@ impl Profile {
             if v == [0; LANES] {
                 continue;
             }
+            let stamp = si as u32;
             let mut leaf = true;
             for id in self.stacks.ids(si) {
                 let Some(loc) = self.locations.get(id) else {
                     continue;
                 };
                 let (a, b) = ix.loc_range[loc];
+                if leaf && a < b {
+                    let pos = a as usize;
+                    add(&mut out.flat_f[ix.frame_fn[pos] as usize], &v);
+                    add(&mut out.flat_l[ix.frame_line[pos] as usize], &v);
+                    leaf = false;
+                }
                 for pos in a as usize..b as usize {
                     let (kf, kl) = (ix.frame_fn[pos] as usize, ix.frame_line[pos] as usize);
-                    if leaf {
-                        add(&mut out.flat_f[kf], &v);
-                        add(&mut out.flat_l[kl], &v);
-                        leaf = false;
-                    }
-                    if stamp_f[kf] != si as u32 {
-                        stamp_f[kf] = si as u32;
-                        add(&mut out.cum_f[kf], &v);
-                    }
-                    if stamp_l[kl] != si as u32 {
-                        stamp_l[kl] = si as u32;
-                        add(&mut out.cum_l[kl], &v);
+                    let new_f = std::mem::replace(&mut stamp_f[kf], stamp) != stamp;
+                    let new_l = std::mem::replace(&mut stamp_l[kl], stamp) != stamp;
+                    match (new_f, new_l) {
+                        // The common case, a frame whose nodes this sample
+                        // has not counted: summed per location (one sum
+                        // instead of two), added to its nodes at the end.
+                        (true, true) if b - a == 1 => add(&mut cum_loc[loc], &v),
+                        (new_f, new_l) => {
+                            if new_f {
+                                add(&mut out.cum_f[kf], &v);
+                            }
+                            if new_l {
+                                add(&mut out.cum_l[kl], &v);
+                            }
+                        }
                     }
                 }
             }
+        }
+        for (loc, sum) in cum_loc.iter_mut().enumerate() {
+            if *sum == [0; LANES] {
+                continue;
+            }
+            let pos = ix.loc_range[loc].0 as usize;
+            add(&mut out.cum_f[ix.frame_fn[pos] as usize], sum);
+            add(&mut out.cum_l[ix.frame_line[pos] as usize], sum);
+            *sum = [0; LANES];
         }
     }
 
@@ -343,4 +410,31 @@ fn sorted_rows(m: FxHashMap<(&str, &str, i64), (i64, i64)>) -> Vec<TopRow> {
             .then(a.line.cmp(&b.line))
     });
     out
+}
+
+/// A node's function and line (0 at function granularity).
+fn node_key(ix: &FrameIndex, granularity: Granularity, k: usize) -> (u32, i64) {
+    match granularity {
+        Granularity::Function => (k as u32, 0),
+        Granularity::Line => ix.line_keys[k],
+    }
+}
+
+/// The order of `go tool pprof -top`: largest flat first, then largest
+/// cum, then by name and line. Rows equal in all of it stay in node order
+/// (`k` last: the order is total, so an unstable sort is exact).
+fn row_order(
+    ix: &FrameIndex,
+    sums: &Sums,
+    granularity: Granularity,
+    (k, f, c): Node,
+) -> (Reverse<u64>, Reverse<u64>, u32, i64, usize) {
+    let (fk, line) = node_key(ix, granularity, k);
+    (
+        Reverse(f.unsigned_abs()),
+        Reverse(c.unsigned_abs()),
+        sums.name_rank[fk as usize],
+        line,
+        k,
+    )
 }

@@ -3,6 +3,7 @@
 
 /// The varint at `at`: its value and the offset after it; `None` when it
 /// runs past the end of `b` or past ten bytes.
+#[inline]
 pub(crate) fn varint(b: &[u8], at: usize) -> Option<(u64, usize)> {
     let mut v = 0u64;
     for i in 0..10 {

@@ -86,6 +86,8 @@ pub struct Profile {
     pub(crate) index: std::sync::OnceLock<FrameIndex>,
     pub(crate) tops_by_function: std::sync::OnceLock<Vec<Vec<TopRow>>>,
     pub(crate) tops_by_line: std::sync::OnceLock<Vec<Vec<TopRow>>>,
+    /// Built on first use by the top tables.
+    pub(crate) sums: std::sync::OnceLock<crate::top::Sums>,
     pub(crate) locations: IdMap,
     pub(crate) functions: IdMap,
 }
@@ -158,6 +160,7 @@ impl Profile {
             index: std::sync::OnceLock::new(),
             tops_by_function: std::sync::OnceLock::new(),
             tops_by_line: std::sync::OnceLock::new(),
+            sums: std::sync::OnceLock::new(),
             locations,
             functions,
         }

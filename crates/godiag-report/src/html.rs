@@ -176,11 +176,7 @@ fn profile(o: &mut String, i: &InputReport<'_>) {
     o.push_str(
         "<table><tr><th class=\"num\">flat</th><th class=\"num\">cum</th><th>function</th></tr>",
     );
-    for r in p
-        .top_rows(index, godiag_pprof::Granularity::Function)
-        .iter()
-        .take(TOP_ROWS)
-    {
+    for r in &p.top_first(index, godiag_pprof::Granularity::Function, TOP_ROWS) {
         let _ = write!(
             o,
             "<tr><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"loc\">{}</td></tr>",

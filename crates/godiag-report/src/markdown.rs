@@ -167,11 +167,7 @@ fn profile(out: &mut String, i: &InputReport<'_>) {
         format_value(total, unit)
     );
     let _ = writeln!(out, "| flat | cum | function |\n|---:|---:|---|");
-    for r in p
-        .top_rows(index, godiag_pprof::Granularity::Function)
-        .iter()
-        .take(10)
-    {
+    for r in &p.top_first(index, godiag_pprof::Granularity::Function, 10) {
         let _ = writeln!(
             out,
             "| {} | {} | `{}` |",

@@ -58,7 +58,7 @@ pub fn profile_text(p: &Profile, rows: usize) -> String {
         "  {:>10} {:>6} {:>10} {:>6}  {ty} by function\n",
         "flat", "flat%", "cum", "cum%"
     ));
-    for r in p.top_rows(index, Granularity::Function).iter().take(rows) {
+    for r in &p.top_first(index, Granularity::Function, rows) {
         out.push_str(&format!(
             "  {:>10} {:>5.1}% {:>10} {:>5.1}%  {}\n",
             format_value(r.flat, unit),
