@@ -170,14 +170,20 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
         })
     });
     // A fault while the failing goroutine was in a cgo call (its innermost
-    // frames are the runtime's cgo entry) happened in C code, as does one
-    // the runtime reports as arriving during cgo execution.
-    let in_cgo_call = c.signal.is_some()
+    // frames are the runtime's cgo entry, or on Windows the DLL call of
+    // `syscall.Syscall*`) happened in C code, as does one the runtime
+    // reports as arriving during cgo execution.
+    let faulted = c.signal.is_some()
+        || c.fatal_signal.as_ref().is_some_and(|s| {
+            matches!(s.name, "SIGSEGV" | "SIGBUS" | "SIGILL" | "SIGFPE")
+                || s.name.starts_with("EXCEPTION_")
+        });
+    let in_cgo_call = faulted
         && failing.is_some_and(|g| {
             g.frames
                 .iter()
                 .take_while(|f| f.is_stdlib())
-                .any(|f| matches!(f.function, "runtime.cgocall" | "runtime.asmcgocall"))
+                .any(|f| is_cgo_entry(f))
         });
     let cgo = c.fatal_signal.as_ref().is_some_and(|s| s.during_cgo)
         || in_cgo_call
@@ -628,6 +634,14 @@ fn bad_pointer_frame<'a>(c: &godiag_model::Crash<'a>) -> Option<&'a str> {
 
 /// The function `runtime: bad pointer in frame F at ADDR` names: its frame
 /// in the stacks when one shows it, else its name alone.
+/// Where a goroutine enters C code: the runtime's cgo call, and on
+/// Windows the DLL call that `syscall.Syscall*` makes through the runtime
+/// (`runtime/syscall_windows.go`), which shows no cgo frame.
+fn is_cgo_entry(f: &godiag_model::Frame<'_>) -> bool {
+    matches!(f.function, "runtime.cgocall" | "runtime.asmcgocall")
+        || (f.function.starts_with("syscall.Syscall") && f.file.ends_with("syscall_windows.go"))
+}
+
 fn bad_pointer_location(t: &TextArtifact<'_>) -> Option<Location> {
     let func = bad_pointer_frame(&t.crash)?;
     let frame = t

@@ -18,21 +18,31 @@ pub(crate) fn race_finding(
         .or(race.accesses.first());
     let previous = race.accesses.iter().find(|a| a.previous);
     let mut f = Finding::new(FindingKind::DataRace, "data race", Confidence::High);
-    if let Some(a) = current {
+    // The program's code in the current access; when that access is the
+    // standard library's alone (net/http finishing a response the program
+    // still writes to), the program's code in the previous one.
+    let placed = current
+        .into_iter()
+        .chain(previous)
+        .find_map(|a| user_frame(&a.frames).map(|frame| (a, frame)))
+        .or_else(|| current.and_then(|a| a.frames.first().map(|frame| (a, frame))));
+    if let Some((a, frame)) = placed {
         f.goroutine = Some(a.goroutine);
-        f.location = user_frame(&a.frames)
-            .or(a.frames.first())
-            .map(Location::from);
-        if let (Some(p), Some(loc)) = (previous, &f.location) {
-            let prev_loc = user_frame(&p.frames).or(p.frames.first());
-            f.title = format!(
-                "data race: {} in {} and {} in {}",
-                a.op,
-                loc.function,
-                p.op,
-                prev_loc.map_or("?", |x| x.function)
-            );
-        }
+        f.location = Some(Location::from(frame));
+    }
+    if let (Some(a), Some(p)) = (current.filter(|a| !a.frames.is_empty()), previous) {
+        let name = |frames| {
+            user_frame(frames)
+                .or(frames.first())
+                .map_or("?", |x| x.function)
+        };
+        f.title = format!(
+            "data race: {} in {} and {} in {}",
+            a.op,
+            name(&a.frames),
+            p.op,
+            name(&p.frames)
+        );
     }
     let mut lines = Vec::new();
     for a in &race.accesses {

@@ -510,6 +510,124 @@ fn race_report_fires_and_a_dump_without_one_does_not() {
     assert!(findings_of(InputKind::RaceReport, &TextArtifact::default()).is_empty());
 }
 
+/// A race whose current access is the standard library's alone is placed
+/// at the program's code in the previous access (rjeczalik/gh#8: net/http
+/// finishing a response that a handler's goroutine still writes to); the
+/// current access's program frame wins when it has one.
+#[test]
+fn race_in_library_code_alone_is_placed_at_the_other_access() {
+    use godiag_model::{RaceAccess, RaceReport};
+    let access = |previous, goroutine, frames| RaceAccess {
+        op: Cow::Borrowed(if previous { "write" } else { "read" }),
+        previous,
+        addr: 0xc4200ac108,
+        goroutine,
+        frames,
+    };
+    let library = || {
+        vec![
+            frame(
+                "net/http.(*response).finishRequest",
+                "/go/src/net/http/server.go",
+                1534,
+                "",
+            ),
+            frame(
+                "net/http.(*conn).serve",
+                "/go/src/net/http/server.go",
+                1830,
+                "",
+            ),
+        ]
+    };
+    let handler = || {
+        vec![
+            frame(
+                "net/http.(*response).WriteHeader",
+                "/go/src/net/http/server.go",
+                1056,
+                "",
+            ),
+            frame(
+                "example.com/hook.(*Handler).handle",
+                "/src/hook/handler.go",
+                234,
+                "",
+            ),
+        ]
+    };
+    let race = |current: Vec<Frame<'static>>| TextArtifact {
+        races: vec![RaceReport {
+            accesses: vec![access(false, 12, current), access(true, 16, handler())],
+            ..RaceReport::default()
+        }],
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::RaceReport, &race(library()));
+    let loc = f[0].location.as_ref().expect("a location");
+    assert_eq!(
+        (loc.function.as_str(), loc.line, f[0].goroutine),
+        ("example.com/hook.(*Handler).handle", 234, Some(16))
+    );
+    assert_eq!(
+        f[0].title,
+        "data race: read in net/http.(*response).finishRequest and write in example.com/hook.(*Handler).handle"
+    );
+    let mut own = library();
+    own.insert(
+        1,
+        frame("example.com/hook.finish", "/src/hook/finish.go", 9, ""),
+    );
+    let f = findings_of(InputKind::RaceReport, &race(own));
+    let loc = f[0].location.as_ref().expect("a location");
+    assert_eq!(
+        (loc.function.as_str(), f[0].goroutine),
+        ("example.com/hook.finish", Some(12))
+    );
+}
+
+/// A goroutine parked in errgroup's Wait is held up where its caller
+/// waits (spacemeshos/go-spacemesh#6477: a test stuck 58 minutes in
+/// `errgroup.(*Group).Wait`).
+#[test]
+fn a_wait_in_errgroup_is_placed_at_its_caller() {
+    let waiter = goroutine(
+        288,
+        "semacquire",
+        vec![
+            frame("sync.runtime_Semacquire", "/go/src/runtime/sema.go", 71, ""),
+            frame(
+                "sync.(*WaitGroup).Wait",
+                "/go/src/sync/waitgroup.go",
+                118,
+                "",
+            ),
+            frame(
+                "golang.org/x/sync/errgroup.(*Group).Wait",
+                "/mod/golang.org/x/sync@v0.9.0/errgroup/errgroup.go",
+                56,
+                "",
+            ),
+            frame(
+                "example.com/sys.testPartition",
+                "/src/sys/partition_test.go",
+                107,
+                "",
+            ),
+        ],
+    );
+    let loc = crate::frames::user_frame(&waiter.frames).expect("the caller");
+    assert_eq!(loc.function, "example.com/sys.testPartition");
+    // errgroup's other frames are not waits.
+    let group = [frame(
+        "golang.org/x/sync/errgroup.(*Group).Go.func1",
+        "/mod/golang.org/x/sync@v0.9.0/errgroup/errgroup.go",
+        78,
+        "",
+    )];
+    assert!(crate::frames::user_frame(&group).is_some());
+}
+
 #[test]
 fn compiler_crash_fires_on_its_line_and_not_on_an_ordinary_build_error() {
     let t = TextArtifact {
@@ -1130,6 +1248,112 @@ fn unaligned_atomic_fault_on_arm_is_sync_misuse() {
     assert_eq!(loc.function, "example.com/dl.(*Downloader).downloadBlock");
     let f = findings_of(InputKind::CrashText, &crash("/src/dl/atomic.go"));
     assert_eq!(kinds(&f), [FindingKind::NilDereference]);
+}
+
+/// The runtime's own 64-bit atomics on arm write to address 0 when the
+/// address is unaligned (tailscale/tailscale#529: `goLoad64(0x27da00c,
+/// ...)` in `atomic_arm.go`): the misuse. An aligned or nil address
+/// printed as the first argument faults at 0 for being nil: a nil pointer.
+#[test]
+fn runtime_atomic_on_arm_tells_unaligned_from_nil() {
+    let crash = |args: &'static str| TextArtifact {
+        crash: Crash {
+            panics: vec![nil_deref_panic()],
+            signal: Some(SignalInfo {
+                name: "SIGSEGV",
+                description: "segmentation violation",
+                code: 1,
+                addr: 0,
+                pc: 0x11ce8,
+                offset: 60,
+            }),
+            ..Crash::default()
+        },
+        goroutines: vec![goroutine(
+            59,
+            "running",
+            vec![
+                frame(
+                    "runtime/internal/atomic.goLoad64",
+                    "/go/src/runtime/internal/atomic/atomic_arm.go",
+                    131,
+                    args,
+                ),
+                frame(
+                    "tailscale.com/wgengine/tstun.(*TUN).IdleDuration",
+                    "/src/wgengine/tstun/tun.go",
+                    250,
+                    "0x27da000, 0x1, 0x2517201",
+                ),
+            ],
+        )],
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::CrashText, &crash("0x27da00c, 0x1, 0x1"));
+    assert_eq!(kinds(&f), [FindingKind::SyncMisuse]);
+    assert_eq!(
+        f[0].location.as_ref().map(|l| l.function.as_str()),
+        Some("tailscale.com/wgengine/tstun.(*TUN).IdleDuration")
+    );
+    for aligned in ["0x0, 0x1, 0x1", "0x27da008, 0x1, 0x1"] {
+        let f = findings_of(InputKind::CrashText, &crash(aligned));
+        assert_eq!(kinds(&f), [FindingKind::NilDereference], "{aligned}");
+    }
+}
+
+/// A Windows access violation while the failing goroutine is in a DLL
+/// call (`syscall.Syscall` of `runtime/syscall_windows.go`), pasted without
+/// `signal arrived during external code execution` (lxn/walk#666): a crash
+/// in C code, located at the Go function that made the call. The same
+/// goroutine after a SIGQUIT is no crash of C code.
+#[test]
+fn windows_exception_in_a_dll_call_is_a_cgo_crash() {
+    let crash = |name: &'static str| TextArtifact {
+        crash: Crash {
+            fatal_signal: Some(FatalSignal {
+                name,
+                description: "",
+                pc: Some(0x7767d196),
+                m: None,
+                sigcode: None,
+                addr: Some(0xc8),
+                during_cgo: false,
+                offset: 0,
+            }),
+            ..Crash::default()
+        },
+        goroutines: vec![goroutine(
+            1,
+            "running",
+            vec![
+                frame(
+                    "syscall.Syscall",
+                    "C:/Go/src/runtime/syscall_windows.go",
+                    188,
+                    "0x7fee90fd1d0, 0x1, 0x1460950, 0x0",
+                ),
+                frame(
+                    "github.com/lxn/win.(*IWebBrowser2).Refresh",
+                    "C:/src/lxn/win/webbrowser.go",
+                    90,
+                    "",
+                ),
+            ],
+        )],
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::CrashText, &crash("EXCEPTION_ACCESS_VIOLATION"));
+    assert_eq!(kinds(&f), [FindingKind::CgoCrash]);
+    assert_eq!(
+        f[0].location.as_ref().map(|l| l.function.as_str()),
+        Some("github.com/lxn/win.(*IWebBrowser2).Refresh")
+    );
+    let f = findings_of(InputKind::CrashText, &crash("SIGQUIT"));
+    assert!(
+        !kinds(&f).contains(&FindingKind::CgoCrash),
+        "{:?}",
+        kinds(&f)
+    );
 }
 
 /// A 32-bit platform's 64-bit atomic crashing on purpose on an unaligned
