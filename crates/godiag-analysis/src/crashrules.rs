@@ -364,10 +364,18 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
         f.goroutine = g.known_id();
         f.location = user_frame(&g.frames)
             .or_else(|| {
-                // A crash in C whose Go caller is not shown: the cgo
-                // wrapper still names the C function.
+                // A crash in C made by the standard library (net's
+                // getaddrinfo): the Go function that called the cgo
+                // wrapper; when the paste stops at the wrapper, the
+                // wrapper, which still names the C function.
                 (kind == FindingKind::CgoCrash)
-                    .then(|| g.frames.iter().find(|f| is_cgo_wrapper(f.function)))
+                    .then(|| {
+                        let w = g.frames.iter().position(|f| is_cgo_wrapper(f.function))?;
+                        g.frames[w + 1..]
+                            .iter()
+                            .find(|f| !f.is_runtime() && !is_cgo_wrapper(f.function))
+                            .or(g.frames.get(w))
+                    })
                     .flatten()
             })
             // No frame of the program: the standard library's that failed,

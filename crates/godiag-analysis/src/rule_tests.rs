@@ -1128,6 +1128,62 @@ fn test_timeout_locates_the_hung_test_and_not_the_harness() {
     );
 }
 
+/// Frames pasted alone that are one recursion to the end of the paste
+/// (golang/go#34251: `String` printing its own receiver) are an excerpt of
+/// a stack overflow; the same recursion returning to its caller is not,
+/// nor one through the standard library alone.
+#[test]
+fn a_paste_that_is_one_recursion_is_a_likely_stack_overflow() {
+    let cycle = |n: usize, tail: Option<Frame<'static>>, program: bool| {
+        let names = [
+            "fmt.Fprintln",
+            "fmt.Println",
+            if program {
+                "main.bitch.String"
+            } else {
+                "fmt.(*pp).catchPanic"
+            },
+            "fmt.(*pp).handleMethods",
+            "fmt.(*pp).printArg",
+            "fmt.(*pp).doPrintln",
+        ];
+        let mut frames: Vec<Frame<'static>> = (0..n)
+            .map(|i| {
+                frame(
+                    names[i % names.len()],
+                    "/src/x.go",
+                    10 + (i % names.len()) as u32,
+                    "",
+                )
+            })
+            .collect();
+        frames.extend(tail);
+        let pasted = Goroutine {
+            headerless: true,
+            ..goroutine(0, "unknown", frames)
+        };
+        TextArtifact {
+            goroutines: vec![pasted],
+            ..TextArtifact::default()
+        }
+    };
+    let f = findings_of(InputKind::GoroutineDump, &cycle(10, None, true));
+    assert_eq!(kinds(&f), [FindingKind::StackOverflow]);
+    assert_eq!(f[0].confidence, Confidence::Low);
+    assert_eq!(
+        f[0].location.as_ref().map(|l| l.function.as_str()),
+        Some("main.bitch.String")
+    );
+    let caller = frame("main.main", "/src/main.go", 5, "");
+    let f = findings_of(InputKind::GoroutineDump, &cycle(12, Some(caller), true));
+    assert!(!kinds(&f).contains(&FindingKind::StackOverflow));
+    let f = findings_of(InputKind::GoroutineDump, &cycle(10, None, false));
+    assert!(!kinds(&f).contains(&FindingKind::StackOverflow));
+    // One cycle seen whole and two frames of the next: too little.
+    let f = findings_of(InputKind::GoroutineDump, &cycle(8, None, true));
+    assert!(!kinds(&f).contains(&FindingKind::StackOverflow));
+}
+
 /// A goroutine excerpt whose top frames are a logger's Panic method, its
 /// message not pasted (jaegertracing/jaeger#1531: zap's `Logger.Panic`).
 #[test]
@@ -1950,5 +2006,53 @@ fn errno_returning_cgo_wrapper_is_skipped() {
     assert_eq!(
         crate::frames::user_frame(&g.frames).map(|f| f.function),
         Some("github.com/pebbe/zmq4.(*Poller).poll")
+    );
+}
+
+/// A fault in C code the standard library called (apache/answer#28: libc's
+/// getaddrinfo under `net._C2func_getaddrinfo`) is placed at the Go
+/// function that called cgo's wrapper; a paste that stops at the wrapper
+/// (golang-ui/nuklear#83) at the wrapper, which names the C function.
+#[test]
+fn cgo_crash_in_library_code_is_placed_at_the_wrappers_caller() {
+    let crash = |below: Option<Frame<'static>>| {
+        let mut frames = vec![
+            frame("runtime.cgocall", "/go/src/runtime/cgocall.go", 133, ""),
+            frame("net._C2func_getaddrinfo", "_cgo_gotypes.go", 94, ""),
+        ];
+        frames.extend(below);
+        TextArtifact {
+            crash: Crash {
+                fatal_error: Some(Cow::Borrowed("unexpected signal during runtime execution")),
+                signal: Some(SignalInfo {
+                    name: "SIGSEGV",
+                    description: "segmentation violation",
+                    code: 1,
+                    addr: 0x7f6fa803a298,
+                    pc: 0x7f6fa803a298,
+                    offset: 50,
+                }),
+                ..Crash::default()
+            },
+            goroutines: vec![goroutine(15, "syscall", frames)],
+            ..TextArtifact::default()
+        }
+    };
+    let caller = frame(
+        "net.cgoLookupIPCNAME.func1",
+        "/go/src/net/cgo_unix.go",
+        160,
+        "",
+    );
+    let f = findings_of(InputKind::CrashText, &crash(Some(caller)));
+    assert_eq!(kinds(&f), [FindingKind::CgoCrash]);
+    assert_eq!(
+        f[0].location.as_ref().map(|l| l.function.as_str()),
+        Some("net.cgoLookupIPCNAME.func1")
+    );
+    let f = findings_of(InputKind::CrashText, &crash(None));
+    assert_eq!(
+        f[0].location.as_ref().map(|l| l.function.as_str()),
+        Some("net._C2func_getaddrinfo")
     );
 }

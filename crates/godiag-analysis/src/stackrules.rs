@@ -151,6 +151,24 @@ fn lone_stack(t: &TextArtifact<'_>, g: &Goroutine<'_>) -> Option<Signature> {
     if t.goroutines.len() != 1 || on_purpose || parked || user_frame(&g.frames).is_none() {
         return None;
     }
+    // A stack that is one recursion from top to bottom, through the
+    // program's code: an excerpt of a stack overflow's thousands of frames
+    // (golang/go#34251, String calling Println on its own receiver).
+    if let Some((start, period)) = periodic_excerpt(&g.frames) {
+        let cycle: Vec<&str> = g.frames[start..start + period]
+            .iter()
+            .map(|f| f.function)
+            .collect();
+        return Some(Signature {
+            kind: FindingKind::StackOverflow,
+            what: format!(
+                "the pasted frames are one recursion through {}, repeating to the end: most likely a stack overflow (the failure line was not given)",
+                cycle.join(" → ")
+            ),
+            confidence: Confidence::Low,
+            below: start,
+        });
+    }
     // The runtime prints a fault's stack from the faulting frame: a pointer
     // method there, called on a nil receiver, most likely dereferenced it.
     let top = g.frames.first();
@@ -170,6 +188,30 @@ fn lone_stack(t: &TextArtifact<'_>, g: &Goroutine<'_>) -> Option<Signature> {
         what: "a failing goroutine's stack pasted without its failure line: what failed cannot be told from it".into(),
         confidence: Confidence::Low,
         below: 0,
+    })
+}
+
+/// `(start, period)` when the frames from `start` (the top frame, or the
+/// one below it) to the end repeat one cycle of `period` frames, by
+/// function and line, seen whole and then again for at least three frames,
+/// and the cycle holds a frame of the program. The stack ends inside the
+/// cycle, as a paste of an overflow's thousands of frames does (a
+/// recursion that returned to its caller ends at that caller). The last
+/// frame may differ in its line: a paste cut inside it.
+fn periodic_excerpt(frames: &[Frame<'_>]) -> Option<(usize, usize)> {
+    let same = |a: &Frame<'_>, b: &Frame<'_>, last: bool| {
+        a.function == b.function && (a.line == b.line || last)
+    };
+    (0..=1).find_map(|start| {
+        let n = frames.len().checked_sub(start)?;
+        (1..=32)
+            .find(|&p| {
+                n >= (p + 3).max(6)
+                    && (start..frames.len() - p)
+                        .all(|i| same(&frames[i], &frames[i + p], i + p == frames.len() - 1))
+                    && frames[start..start + p].iter().any(|f| !f.is_stdlib())
+            })
+            .map(|p| (start, p))
     })
 }
 
