@@ -222,6 +222,11 @@ pub(crate) fn split_recovered(v: Cow<'_, str>) -> (Cow<'_, str>, bool, bool) {
 
 /// `Read at 0x.. by goroutine 8:` / `Previous write at 0x.. by main goroutine:`.
 pub(crate) fn race_access(line: &str) -> Option<RaceAccess<'_>> {
+    // The line is an access by the sniffer's grammar, the one that anchors
+    // a report; its fields are read here.
+    if godiag_sniff::anchor::race_access_start(line) != Some(0) {
+        return None;
+    }
     let body = line.strip_suffix(':')?;
     let (head, by) = body.split_once(" by ")?;
     let goroutine = if by == "main goroutine" {
