@@ -21,6 +21,7 @@ mod kind;
 mod legacy;
 pub mod proto;
 mod stacks;
+mod sums;
 mod symbolize;
 mod top;
 mod varint;

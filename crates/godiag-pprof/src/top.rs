@@ -7,75 +7,8 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 
 use crate::index::{FrameIndex, Granularity, TopRow};
+use crate::sums::{Lanes, Scratch, Sums, LANES};
 use crate::view::Profile;
-
-/// Sample types summed together in one pass.
-const LANES: usize = 4;
-
-/// Per-node sums of up to [`LANES`] sample types.
-#[derive(Clone, Debug)]
-struct Lanes {
-    flat_f: Vec<[i64; LANES]>,
-    cum_f: Vec<[i64; LANES]>,
-    flat_l: Vec<[i64; LANES]>,
-    cum_l: Vec<[i64; LANES]>,
-}
-
-impl Lanes {
-    fn zero(functions: usize, lines: usize) -> Self {
-        Lanes {
-            flat_f: vec![[0; LANES]; functions],
-            cum_f: vec![[0; LANES]; functions],
-            flat_l: vec![[0; LANES]; lines],
-            cum_l: vec![[0; LANES]; lines],
-        }
-    }
-
-    fn add(&mut self, other: &Lanes) {
-        for (into, from) in [
-            (&mut self.flat_f, &other.flat_f),
-            (&mut self.cum_f, &other.cum_f),
-            (&mut self.flat_l, &other.flat_l),
-            (&mut self.cum_l, &other.cum_l),
-        ] {
-            for (a, b) in into.iter_mut().zip(from) {
-                for t in 0..LANES {
-                    a[t] = a[t].wrapping_add(b[t]);
-                }
-            }
-        }
-    }
-}
-
-/// Flat and cumulative sums of every sample type per function and per
-/// line node (type t's sums are lane t % 4 of chunk t / 4), and each
-/// function's rank by name: rows that tie on their numbers are ordered by
-/// name, then line, and ranks let sorting compare integers.
-#[derive(Clone, Debug)]
-pub(crate) struct Sums {
-    chunks: Vec<Lanes>,
-    name_rank: Vec<u32>,
-}
-
-/// What one pass of the sums writes besides them: per node, the sample
-/// that last counted it (a node counts once per sample in its cumulative
-/// value, however often it recurs); per location of one frame, the sums of
-/// the samples that counted its nodes there.
-struct Scratch {
-    stamp_f: Vec<u32>,
-    stamp_l: Vec<u32>,
-    cum_loc: Vec<[i64; LANES]>,
-}
-
-impl Scratch {
-    fn new(ix: &FrameIndex) -> Self {
-        Scratch {
-            stamp_f: vec![u32::MAX; ix.fn_keys.len()],
-            stamp_l: vec![u32::MAX; ix.line_keys.len()],
-            cum_loc: vec![[0; LANES]; ix.loc_range.len()],
-        }
-    }
-}
 
 /// A row before it is named: node, flat, cum.
 type Node = (usize, i64, i64);

@@ -87,7 +87,7 @@ pub struct Profile {
     pub(crate) tops_by_function: std::sync::OnceLock<Vec<Vec<TopRow>>>,
     pub(crate) tops_by_line: std::sync::OnceLock<Vec<Vec<TopRow>>>,
     /// Built on first use by the top tables.
-    pub(crate) sums: std::sync::OnceLock<crate::top::Sums>,
+    pub(crate) sums: std::sync::OnceLock<crate::sums::Sums>,
     pub(crate) locations: IdMap,
     pub(crate) functions: IdMap,
 }

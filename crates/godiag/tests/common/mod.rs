@@ -513,8 +513,9 @@ impl Drop for Proc {
     }
 }
 
-/// Waits up to a minute for `url` to answer 200.
-pub fn wait_ready(url: &str, what: &str) {
+/// Whether `url` answered 200 within a minute; false at once when `child`
+/// exits first.
+fn poll_ready(url: &str, mut child: Option<&mut std::process::Child>) -> bool {
     let client = godiag::collect::Client::new(&Default::default());
     let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while std::time::Instant::now() < until {
@@ -522,43 +523,76 @@ pub fn wait_ready(url: &str, what: &str) {
             .get(url, std::time::Duration::from_secs(2))
             .is_ok_and(|r| r.status == 200)
         {
-            return;
+            return true;
+        }
+        if let Some(c) = child.as_deref_mut() {
+            if !matches!(c.try_wait(), Ok(None)) {
+                return false;
+            }
         }
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
-    panic!("{what} never got ready at {url}");
+    false
+}
+
+/// A server started on a free loopback port and ready at `ready` (a path);
+/// its process and base URL. `command` builds its command line for a port.
+/// A server that exits before it is ready (the port taken between
+/// `free_port` and its bind) is started again on another port, twice at
+/// most; its standard error is kept in `dir` and shown when it fails.
+fn serve_ready(
+    dir: &Path,
+    what: &str,
+    ready: &str,
+    command: impl Fn(u16) -> std::process::Command,
+) -> (Proc, String) {
+    let mut last_log = String::new();
+    for attempt in 0..3 {
+        let port = free_port();
+        let url = format!("http://127.0.0.1:{port}");
+        let log_path = dir.join(format!("{what}-{attempt}.log"));
+        let log = std::fs::File::create(&log_path).unwrap();
+        let mut child = Proc(
+            command(port)
+                .stdout(std::process::Stdio::null())
+                .stderr(log)
+                .spawn()
+                .unwrap_or_else(|e| panic!("{what} (Debian) runs: {e}")),
+        );
+        if poll_ready(&format!("{url}{ready}"), Some(&mut child.0)) {
+            return (child, url);
+        }
+        drop(child);
+        last_log = std::fs::read_to_string(&log_path).unwrap_or_default();
+    }
+    let tail: Vec<&str> = last_log.lines().rev().take(20).collect();
+    panic!(
+        "{what} never got ready (3 attempts); its last log lines:\n{}",
+        tail.into_iter().rev().collect::<Vec<_>>().join("\n")
+    );
 }
 
 /// A real Alertmanager (Debian's prometheus-alertmanager) on loopback, with
 /// no clustering and a receiver that drops; its URL.
 pub fn alertmanager(dir: &Path) -> (Proc, String) {
-    let port = free_port();
-    let url = format!("http://127.0.0.1:{port}");
     std::fs::write(
         dir.join("am.yml"),
         "route:\n  receiver: drop\nreceivers:\n  - name: drop\n",
     )
     .unwrap();
-    let am = Proc(
-        std::process::Command::new("prometheus-alertmanager")
-            .arg(format!("--config.file={}", dir.join("am.yml").display()))
+    serve_ready(dir, "alertmanager", "/-/ready", |port| {
+        let mut c = std::process::Command::new("prometheus-alertmanager");
+        c.arg(format!("--config.file={}", dir.join("am.yml").display()))
             .arg(format!("--storage.path={}", dir.join("am-data").display()))
             .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-            .arg("--cluster.listen-address=")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("prometheus-alertmanager (Debian) runs"),
-    );
-    wait_ready(&format!("{url}/-/ready"), "Alertmanager");
-    (am, url)
+            .arg("--cluster.listen-address=");
+        c
+    })
 }
 
 /// A real Prometheus (Debian's) on loopback scraping `127.0.0.1:port`
 /// every second as `job`; its URL.
 pub fn prometheus(dir: &Path, job: &str, port: u16) -> (Proc, String) {
-    let prom_port = free_port();
-    let url = format!("http://127.0.0.1:{prom_port}");
     std::fs::write(
         dir.join("prometheus.yml"),
         format!(
@@ -566,24 +600,19 @@ pub fn prometheus(dir: &Path, job: &str, port: u16) -> (Proc, String) {
         ),
     )
     .unwrap();
-    let prom = Proc(
-        std::process::Command::new("prometheus")
-            .arg(format!(
-                "--config.file={}",
-                dir.join("prometheus.yml").display()
-            ))
-            .arg(format!(
-                "--storage.tsdb.path={}",
-                dir.join("prom-data").display()
-            ))
-            .arg(format!("--web.listen-address=127.0.0.1:{prom_port}"))
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("prometheus (Debian) runs"),
-    );
-    wait_ready(&format!("{url}/-/ready"), "Prometheus");
-    (prom, url)
+    serve_ready(dir, "prometheus", "/-/ready", |prom_port| {
+        let mut c = std::process::Command::new("prometheus");
+        c.arg(format!(
+            "--config.file={}",
+            dir.join("prometheus.yml").display()
+        ))
+        .arg(format!(
+            "--storage.tsdb.path={}",
+            dir.join("prom-data").display()
+        ))
+        .arg(format!("--web.listen-address=127.0.0.1:{prom_port}"));
+        c
+    })
 }
 
 /// The first value of a PromQL `query` now, if there is one.
