@@ -58,37 +58,8 @@ pub struct Restored {
 /// The restored text, or `None` when the input reads as it is.
 pub fn restore(input: &[u8]) -> Option<Restored> {
     let probe = String::from_utf8_lossy(&input[..input.len().min(PROBE)]);
-    let coloured = ansi::has_escapes(&probe);
-    let probe = ansi::strip(&probe);
-    let escaped = has_escaped_lines(&probe);
-    let (wrapped, condensed, spaced, callers, stepped, ends) = if escaped {
-        (false, false, false, false, false, false)
-    } else {
-        let prefix = LinePrefix::learn(&probe);
-        let lines: Vec<&str> = probe
-            .lines()
-            .map(|l| prefix.as_ref().map_or(l, |p| p.strip(l)))
-            .collect();
-        (
-            count_joins(&lines) > 0,
-            condensed::count_buckets(&lines) > 0,
-            double_spaced(&lines),
-            caller::count_named(&lines) >= 2,
-            staircase::is_staircase(&lines),
-            escaped_ends::has_escaped_ends(&lines),
-        )
-    };
-    let lambda = lambda_frames::has_frames(&probe);
-    if !escaped
-        && !wrapped
-        && !coloured
-        && !condensed
-        && !spaced
-        && !callers
-        && !stepped
-        && !ends
-        && !lambda
-    {
+    let damage = Damage::seen(&probe);
+    if !damage.any() {
         return None;
     }
     let cut = input.len() > MAX_RESTORE;
@@ -120,7 +91,7 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
             "{coloured_lines} lines held terminal escape sequences (colours); they were removed"
         ));
     }
-    if (lambda || escaped) && lambda_frames::has_frames(&text) {
+    if (damage.lambda || damage.escaped) && lambda_frames::has_frames(&text) {
         let (framed, n) = lambda_frames::rewrite(&text);
         notes.push(format!(
             "{} in aws-lambda-go's JSON stack (`path`, `line`, `label`); read in the runtime's grammar",
@@ -192,6 +163,78 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
         notes,
         cut,
     })
+}
+
+/// The kinds of damage the probe (the input's head) shows. It only
+/// decides whether the text is copied and rewritten at all: each pass looks
+/// again at the whole text.
+#[derive(Default)]
+struct Damage {
+    escaped: bool,
+    coloured: bool,
+    wrapped: bool,
+    condensed: bool,
+    spaced: bool,
+    callers: bool,
+    stepped: bool,
+    ends: bool,
+    lambda: bool,
+}
+
+impl Damage {
+    fn seen(probe: &str) -> Damage {
+        let coloured = ansi::has_escapes(probe);
+        let probe = ansi::strip(probe);
+        let lambda = lambda_frames::has_frames(&probe);
+        // Escaped text is decoded before anything else can be seen in it.
+        if has_escaped_lines(&probe) {
+            return Damage {
+                escaped: true,
+                coloured,
+                lambda,
+                ..Damage::default()
+            };
+        }
+        let prefix = LinePrefix::learn(&probe);
+        let lines: Vec<&str> = probe
+            .lines()
+            .map(|l| prefix.as_ref().map_or(l, |p| p.strip(l)))
+            .collect();
+        Damage {
+            escaped: false,
+            coloured,
+            wrapped: count_joins(&lines) > 0,
+            condensed: condensed::count_buckets(&lines) > 0,
+            spaced: double_spaced(&lines),
+            callers: caller::count_named(&lines) >= 2,
+            stepped: staircase::is_staircase(&lines),
+            ends: escaped_ends::has_escaped_ends(&lines),
+            lambda,
+        }
+    }
+
+    fn any(&self) -> bool {
+        let Damage {
+            escaped,
+            coloured,
+            wrapped,
+            condensed,
+            spaced,
+            callers,
+            stepped,
+            ends,
+            lambda,
+        } = *self;
+        escaped
+            || coloured
+            || wrapped
+            || condensed
+            || spaced
+            || callers
+            || stepped
+            || ends
+            || lambda
+    }
 }
 
 /// `1 stack was`, `3 stacks were`.
