@@ -725,7 +725,16 @@ impl<'a> Reader<'a> {
             || line.starts_with("SIG")
             || line.starts_with("PC=")
             || line.starts_with("[originating from goroutine");
-        if starts_known {
+        // A stack pasted right under the message, without its goroutine
+        // header: a frame's call line, or its file line with the pc's
+        // offset, is read as a frame (a message's own lines, and the
+        // frames of a `%+v` error inside it, print neither).
+        let frame_line = if line.starts_with(['\t', ' ']) {
+            crate::lines::position(line.trim()).is_some_and(|p| p.pc_offset.is_some())
+        } else {
+            godiag_sniff::anchor::is_call(line.trim_end())
+        };
+        if starts_known || frame_line {
             return false;
         }
         let text = line.strip_prefix('\t').unwrap_or(line);

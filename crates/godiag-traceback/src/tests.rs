@@ -84,6 +84,38 @@ fn multi_line_panic_values_old_and_new() {
     }
 }
 
+/// Frames pasted right under the message, without a goroutine header
+/// (sirupsen/logrus#1046), are frames, not more lines of the message; a
+/// `%+v` error's own frames inside a value (no call, no pc offset) stay in
+/// the value.
+#[test]
+fn frames_under_a_message_are_not_its_lines() {
+    let text = "fatal error: concurrent map iteration and map write\nruntime.mapiternext(0xc000bbee98)\n\t/usr/local/go/src/runtime/map.go:858 +0x579 fp=0xc000bbedd8 sp=0xc000bbed50 pc=0x1011289\nvendor/github.com/sirupsen/logrus.(*Entry).WithFields(0xc0001065b0, 0xc0009d3f50, 0xc0009d3f50)\n\tvendor/github.com/sirupsen/logrus/entry.go:117 +0xef fp=0xc000bbef08 sp=0xc000bbedd8 pc=0x1479b0f\n";
+    let t = parse(text.as_bytes());
+    assert_eq!(
+        t.crash.fatal_error.as_deref(),
+        Some("concurrent map iteration and map write")
+    );
+    let frames: Vec<&str> = t
+        .goroutines
+        .iter()
+        .flat_map(|g| g.frames.iter().map(|f| f.function))
+        .collect();
+    assert_eq!(
+        frames,
+        [
+            "runtime.mapiternext",
+            "vendor/github.com/sirupsen/logrus.(*Entry).WithFields"
+        ]
+    );
+    let wrapped = "panic: open config: no such file\n\tmain.load\n\t\t/app/config.go:12\n\ngoroutine 1 [running]:\nmain.main()\n\t/app/main.go:5 +0x1d\n";
+    let t = parse(wrapped.as_bytes());
+    assert_eq!(
+        t.crash.panics[0].value,
+        "open config: no such file\nmain.load\n\t/app/config.go:12"
+    );
+}
+
 #[test]
 fn repanic_forms() {
     let old = parse(b"panic: boom [recovered]\n\tpanic: boom\n\ngoroutine 1 [running]:\nmain.main()\n\t/a.go:1 +0x1\n");
