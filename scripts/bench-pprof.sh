@@ -19,6 +19,9 @@
 #   SMALL_RUNS    runs of each command on profiles under 64 KB (default 41),
 #                 pprof and godiag alternately: godiag takes 2-4 ms on them,
 #                 where a few consecutive runs measure the machine's moment.
+#   MID_RUNS      runs of each command on profiles under 1 MB (default 11),
+#                 alternately too: godiag takes 7-10 ms on them, and a
+#                 median of three moved by a millisecond between runs.
 #
 # Every command's stdout goes to /dev/null; `go tool pprof` prints the same
 # table it would print on a terminal, godiag writes its full JSON report
@@ -33,6 +36,8 @@ GO=$ROOT/.cache/go/$GO_VERSION/bin/go
 RUNS=${RUNS:-3}
 SMALL_RUNS=${SMALL_RUNS:-41}
 SMALL_BYTES=$((64 << 10))
+MID_RUNS=${MID_RUNS:-11}
+MID_BYTES=$((1 << 20))
 BIG=${BIG:-target/bench/big-cpu.pb.gz}
 BIGCPU_ARGS=${BIGCPU_ARGS:--cpuseconds 45 -hz 250 -seconds 180}
 SMALL=(
@@ -123,9 +128,12 @@ for i in "${!FILES[@]}"; do
 	# the binary still at the mapping's path, pprof would re-symbolize from it).
 	PAIR_A=("$GO" tool pprof -symbolize=none -top "${FILES[$i]}")
 	PAIR_B=("$GODIAG" analyze --format json -o /dev/null "${FILES[$i]}")
-	if [ "$(wc -c <"${FILES[$i]}")" -lt "$SMALL_BYTES" ]; then
+	size=$(wc -c <"${FILES[$i]}")
+	if [ "$size" -lt "$SMALL_BYTES" ]; then
 		# Runs of a few milliseconds: many, alternately.
 		measure_pair "pprof_$i" "godiag_$i" "$SMALL_RUNS"
+	elif [ "$size" -lt "$MID_BYTES" ]; then
+		measure_pair "pprof_$i" "godiag_$i" "$MID_RUNS"
 	else
 		measure "pprof_$i" "${PAIR_A[@]}"
 		measure "godiag_$i" "${PAIR_B[@]}"
@@ -178,4 +186,4 @@ echo
 echo "\`godiag analyze --format text -o /dev/null $(basename "$BIG")\`: $tw s, $(mib "$tr");" \
 	"pprof/godiag $(ratio "$pw" "$tw") wall, $(ratio "$pr" "$tr") RSS."
 echo
-echo "Wall times: median of $RUNS runs ($SMALL_RUNS, pprof and godiag alternately, for profiles under 64 KB), from bash's EPOCHREALTIME around each (process start and exit included); RSS: GNU time's %M on one more run."
+echo "Wall times: median of $RUNS runs ($SMALL_RUNS, pprof and godiag alternately, for profiles under 64 KB; $MID_RUNS, alternately, under 1 MB), from bash's EPOCHREALTIME around each (process start and exit included); RSS: GNU time's %M on one more run."
