@@ -373,7 +373,11 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
                         let w = g.frames.iter().position(|f| is_cgo_wrapper(f.function))?;
                         g.frames[w + 1..]
                             .iter()
-                            .find(|f| !f.is_runtime() && !is_cgo_wrapper(f.function))
+                            .find(|f| {
+                                !f.is_runtime()
+                                    && !is_cgo_wrapper(f.function)
+                                    && !is_cgo_shim(f.function)
+                            })
                             .or(g.frames.get(w))
                     })
                     .flatten()
@@ -640,8 +644,13 @@ fn bad_pointer_frame<'a>(c: &godiag_model::Crash<'a>) -> Option<&'a str> {
     })
 }
 
-/// The function `runtime: bad pointer in frame F at ADDR` names: its frame
-/// in the stacks when one shows it, else its name alone.
+/// The standard library's one-line Go shims over cgo's wrappers
+/// (`net._C_getaddrinfo` in `cgo_unix_cgo.go`, Go 1.20+): glue, not the
+/// caller.
+fn is_cgo_shim(function: &str) -> bool {
+    crate::frames::name_in_package(function).starts_with("_C_")
+}
+
 /// Where a goroutine enters C code: the runtime's cgo call, and on
 /// Windows the DLL call that `syscall.Syscall*` makes through the runtime
 /// (`runtime/syscall_windows.go`), which shows no cgo frame.
@@ -650,6 +659,8 @@ fn is_cgo_entry(f: &godiag_model::Frame<'_>) -> bool {
         || (f.function.starts_with("syscall.Syscall") && f.file.ends_with("syscall_windows.go"))
 }
 
+/// The function `runtime: bad pointer in frame F at ADDR` names: its frame
+/// in the stacks when one shows it, else its name alone.
 fn bad_pointer_location(t: &TextArtifact<'_>) -> Option<Location> {
     let func = bad_pointer_frame(&t.crash)?;
     let frame = t

@@ -10,7 +10,7 @@ pub(crate) fn user_frame<'g, 'a>(frames: &'g [Frame<'a>]) -> Option<&'g Frame<'a
     frames.iter().find(|f| {
         !f.is_stdlib()
             && f.function != "panic"
-            && !LIBRARY_WAITS.contains(&f.function)
+            && !is_library_wait(f.function)
             && !is_cgo_wrapper(f.function)
             && !f.file.ends_with("_cgo_gotypes.go")
             && !f.file.ends_with("_testmain.go")
@@ -25,6 +25,14 @@ const LIBRARY_WAITS: &[&str] = &[
     "golang.org/x/sync/errgroup.(*Group).Wait",
     "golang.org/x/sync/semaphore.(*Weighted).Acquire",
 ];
+
+/// One of [`LIBRARY_WAITS`], also vendored (`.../vendor/golang.org/...`).
+fn is_library_wait(function: &str) -> bool {
+    let unvendored = function
+        .rsplit_once("/vendor/")
+        .map_or(function, |(_, path)| path);
+    LIBRARY_WAITS.contains(&unvendored)
+}
 
 /// The repeating part of an overflowing stack: `(start, period)` such that
 /// `frames[start..start + period]` repeats at least twice below it. The top
@@ -65,39 +73,34 @@ pub(crate) fn frame_line(f: &Frame<'_>) -> String {
 }
 /// A 32-bit platform's 64-bit atomic that faults on purpose on an
 /// unaligned address (before Go 1.16's `unaligned 64-bit atomic operation`
-/// panic): `sync/atomic/64bit_arm.go`, and the `asm_386.s`/`asm_arm.s`
-/// implementations, which load from address 0 to crash; and the runtime's
-/// own 64-bit atomics on arm and mips (`goLoad64` and kin in
-/// `atomic_arm.go`, `Load64` and kin in `atomic_mipsx.go`), which write to
-/// address 0 when the address is not a multiple of 8. Those fault at 0 on a
-/// nil address too: when the frame prints its first argument (the
-/// address), an aligned one is not this.
+/// panic): `sync/atomic/64bit_arm.go` and the `asm_386.s`/`asm_arm.s`
+/// implementations, which load from address 0 to crash, and the runtime's
+/// own atomics, `goLoad64` and kin in `runtime/internal/atomic/atomic_arm.go`
+/// and `lockAndCheck` in `atomic_mipsx.go`, which write or read address 0.
+/// A nil address faults at 0 in the same frames, so the frame's first
+/// argument (the address) must be printed and not a multiple of 8.
 pub(crate) fn is_unaligned_atomic_fault(f: &Frame<'_>) -> bool {
     let sync_atomic = f.function.starts_with("sync/atomic.")
         && f.function.contains("64")
         && ["/64bit_arm.go", "/asm_386.s", "/asm_arm.s"]
             .iter()
             .any(|file| f.file.ends_with(file));
-    let runtime_atomic = ["runtime/internal/atomic.", "internal/runtime/atomic."]
-        .iter()
-        .filter_map(|pkg| f.function.strip_prefix(pkg))
-        .any(|name| {
-            let name = name.strip_prefix("go").unwrap_or(name);
-            [
-                "Cas64", "Xadd64", "Xchg64", "Load64", "Store64", "And64", "Or64",
-            ]
-            .contains(&name)
-        })
-        && ["/atomic_arm.go", "/atomic_mipsx.go"]
-            .iter()
-            .any(|file| f.file.ends_with(file));
-    let aligned = first_word(&f.args).is_some_and(|addr| addr % 8 == 0);
-    sync_atomic || (runtime_atomic && !aligned)
+    let runtime_atomic = f
+        .function
+        .strip_prefix("runtime/internal/atomic.")
+        .is_some_and(|name| {
+            (f.file.ends_with("/atomic_arm.go")
+                && ["goCas64", "goXadd64", "goXchg64", "goLoad64", "goStore64"].contains(&name))
+                || (f.file.ends_with("/atomic_mipsx.go") && name == "lockAndCheck")
+        });
+    let unaligned = first_word(&f.args).is_some_and(|addr| addr % 8 != 0);
+    (sync_atomic || runtime_atomic) && unaligned
 }
 
-/// A frame's first argument word, when it was printed as a number.
+/// A frame's first argument word, when it was printed as a number that was
+/// saved (`0x1?`, not saved under the register ABI, may be anything).
 fn first_word(args: &str) -> Option<u64> {
-    let word = args.split(',').next()?.trim().trim_end_matches('?');
+    let word = args.split(',').next()?.trim();
     let hex = word.strip_prefix("0x")?;
     u64::from_str_radix(hex, 16).ok()
 }

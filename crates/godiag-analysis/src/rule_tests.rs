@@ -573,6 +573,14 @@ fn race_in_library_code_alone_is_placed_at_the_other_access() {
         f[0].title,
         "data race: read in net/http.(*response).finishRequest and write in example.com/hook.(*Handler).handle"
     );
+    // A current access without frames: placed at the previous one's
+    // program code; the title names no function it cannot.
+    let f = findings_of(InputKind::RaceReport, &race(Vec::new()));
+    assert_eq!(
+        f[0].location.as_ref().map(|l| l.function.as_str()),
+        Some("example.com/hook.(*Handler).handle")
+    );
+    assert_eq!(f[0].title, "data race");
     let mut own = library();
     own.insert(
         1,
@@ -618,6 +626,14 @@ fn a_wait_in_errgroup_is_placed_at_its_caller() {
     );
     let loc = crate::frames::user_frame(&waiter.frames).expect("the caller");
     assert_eq!(loc.function, "example.com/sys.testPartition");
+    // Vendored into a GOPATH program, the same wait.
+    let vendored = [frame(
+        "example.com/app/vendor/golang.org/x/sync/errgroup.(*Group).Wait",
+        "/src/example.com/app/vendor/golang.org/x/sync/errgroup/errgroup.go",
+        56,
+        "",
+    )];
+    assert!(crate::frames::user_frame(&vendored).is_none());
     // errgroup's other frames are not waits.
     let group = [frame(
         "golang.org/x/sync/errgroup.(*Group).Go.func1",
@@ -1182,6 +1198,24 @@ fn a_paste_that_is_one_recursion_is_a_likely_stack_overflow() {
     // One cycle seen whole and two frames of the next: too little.
     let f = findings_of(InputKind::GoroutineDump, &cycle(8, None, true));
     assert!(!kinds(&f).contains(&FindingKind::StackOverflow));
+    // A truncated paste of a recursion whose top frame was called on nil:
+    // the nil receiver is the evidence; and seven frames of one line are
+    // too few to call an overflow.
+    let walk = |recv: &'static str| frame("main.(*node).sum", "/src/tree.go", 17, recv);
+    let mut frames = vec![frame("main.(*node).sum", "/src/tree.go", 14, "0x0")];
+    frames.extend((0..6).map(|_| walk("0xc00000e030")));
+    let pasted = Goroutine {
+        headerless: true,
+        ..goroutine(0, "unknown", frames)
+    };
+    let t = TextArtifact {
+        goroutines: vec![pasted],
+        ..TextArtifact::default()
+    };
+    assert_eq!(
+        kinds(&findings_of(InputKind::GoroutineDump, &t)),
+        [FindingKind::NilDereference]
+    );
 }
 
 /// A goroutine excerpt whose top frames are a logger's Panic method, its
@@ -1351,10 +1385,41 @@ fn runtime_atomic_on_arm_tells_unaligned_from_nil() {
         f[0].location.as_ref().map(|l| l.function.as_str()),
         Some("tailscale.com/wgengine/tstun.(*TUN).IdleDuration")
     );
-    for aligned in ["0x0, 0x1, 0x1", "0x27da008, 0x1, 0x1"] {
-        let f = findings_of(InputKind::CrashText, &crash(aligned));
-        assert_eq!(kinds(&f), [FindingKind::NilDereference], "{aligned}");
+    // An aligned or nil address, or one not printed (or not saved): no
+    // evidence of misalignment.
+    for args in [
+        "0x0, 0x1, 0x1",
+        "0x27da008, 0x1, 0x1",
+        "...",
+        "0x27da00c?, 0x1?",
+    ] {
+        let f = findings_of(InputKind::CrashText, &crash(args));
+        assert_eq!(kinds(&f), [FindingKind::NilDereference], "{args}");
     }
+    use crate::frames::is_unaligned_atomic_fault as unaligned;
+    // From Go 1.16 the atomics panic with their own message instead; the
+    // 1.23 package path never faults on purpose.
+    let later = frame(
+        "internal/runtime/atomic.goLoad64",
+        "/go/src/internal/runtime/atomic/atomic_arm.go",
+        131,
+        "0x27da00c, 0x1",
+    );
+    assert!(!unaligned(&later));
+    let mips = frame(
+        "runtime/internal/atomic.lockAndCheck",
+        "/go/src/runtime/internal/atomic/atomic_mipsx.go",
+        27,
+        "0x27da00c",
+    );
+    assert!(unaligned(&mips));
+    let nil_sync = frame(
+        "sync/atomic.addUint64",
+        "/go/src/sync/atomic/64bit_arm.go",
+        31,
+        "0x0, 0x1, 0x0",
+    );
+    assert!(!unaligned(&nil_sync));
 }
 
 /// A Windows access violation while the failing goroutine is in a DLL
@@ -2054,5 +2119,20 @@ fn cgo_crash_in_library_code_is_placed_at_the_wrappers_caller() {
     assert_eq!(
         f[0].location.as_ref().map(|l| l.function.as_str()),
         Some("net._C2func_getaddrinfo")
+    );
+    // Go 1.20+: a one-line shim (`net._C_getaddrinfo`) between the wrapper
+    // and its caller is glue too.
+    let shim = frame("net._C_getaddrinfo", "/go/src/net/cgo_unix_cgo.go", 77, "");
+    let mut t = crash(Some(frame(
+        "net.cgoLookupHostIP.func1",
+        "/go/src/net/cgo_unix.go",
+        166,
+        "",
+    )));
+    t.goroutines[0].frames.insert(2, shim);
+    let f = findings_of(InputKind::CrashText, &t);
+    assert_eq!(
+        f[0].location.as_ref().map(|l| l.function.as_str()),
+        Some("net.cgoLookupHostIP.func1")
     );
 }

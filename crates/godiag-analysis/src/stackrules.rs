@@ -151,6 +151,20 @@ fn lone_stack(t: &TextArtifact<'_>, g: &Goroutine<'_>) -> Option<Signature> {
     if t.goroutines.len() != 1 || on_purpose || parked || user_frame(&g.frames).is_none() {
         return None;
     }
+    // The runtime prints a fault's stack from the faulting frame: a pointer
+    // method there, called on a nil receiver, most likely dereferenced it.
+    let top = g.frames.first();
+    if let Some(top) = top.filter(|f| is_pointer_method(f.function) && nil_receiver(&f.args)) {
+        return Some(Signature {
+            kind: FindingKind::NilDereference,
+            what: format!(
+                "{} was called on a nil pointer (its receiver is 0x0) and is where the stack starts: most likely the nil dereference that failed (the failure line was not given)",
+                top.function
+            ),
+            confidence: Confidence::Low,
+            below: 0,
+        });
+    }
     // A stack that is one recursion from top to bottom, through the
     // program's code: an excerpt of a stack overflow's thousands of frames
     // (golang/go#34251, String calling Println on its own receiver).
@@ -167,20 +181,6 @@ fn lone_stack(t: &TextArtifact<'_>, g: &Goroutine<'_>) -> Option<Signature> {
             ),
             confidence: Confidence::Low,
             below: start,
-        });
-    }
-    // The runtime prints a fault's stack from the faulting frame: a pointer
-    // method there, called on a nil receiver, most likely dereferenced it.
-    let top = g.frames.first();
-    if let Some(top) = top.filter(|f| is_pointer_method(f.function) && nil_receiver(&f.args)) {
-        return Some(Signature {
-            kind: FindingKind::NilDereference,
-            what: format!(
-                "{} was called on a nil pointer (its receiver is 0x0) and is where the stack starts: most likely the nil dereference that failed (the failure line was not given)",
-                top.function
-            ),
-            confidence: Confidence::Low,
-            below: 0,
         });
     }
     Some(Signature {
@@ -206,7 +206,7 @@ fn periodic_excerpt(frames: &[Frame<'_>]) -> Option<(usize, usize)> {
         let n = frames.len().checked_sub(start)?;
         (1..=32)
             .find(|&p| {
-                n >= (p + 3).max(6)
+                n >= (p + 3).max(8)
                     && (start..frames.len() - p)
                         .all(|i| same(&frames[i], &frames[i + p], i + p == frames.len() - 1))
                     && frames[start..start + p].iter().any(|f| !f.is_stdlib())
@@ -397,7 +397,12 @@ fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
             });
         }
     }
-    if let Some((start, period)) = stack_cycle(frames) {
+    // A recursion whose top frame was called on nil failed there: the nil
+    // dereference is the evidence, not the depth.
+    let nil_top = frames
+        .first()
+        .is_some_and(|f| is_pointer_method(f.function) && nil_receiver(&f.args));
+    if let Some((start, period)) = stack_cycle(frames).filter(|_| !nil_top) {
         let cycle: Vec<&str> = frames[start..start + period]
             .iter()
             .map(|f| f.function)

@@ -50,6 +50,20 @@ pub fn sniff(data: &[u8]) {
 pub fn pprof(data: &[u8]) {
     if let Ok(p) = godiag_pprof::read(data) {
         let _ = p.kind();
+        // A report's first rows, ordered alone, are the whole table's: on a
+        // fresh read, before the whole tables exist.
+        if let Ok(fresh) = godiag_pprof::read(data) {
+            for i in 0..p.raw.sample_type.len().min(4) {
+                for g in [
+                    godiag_pprof::Granularity::Function,
+                    godiag_pprof::Granularity::Line,
+                ] {
+                    let first = fresh.top_first(i, g, 20);
+                    let whole = p.top_rows(i, g);
+                    assert_eq!(first, whole[..whole.len().min(20)]);
+                }
+            }
+        }
         for i in 0..p.raw.sample_type.len().min(4) {
             let top = p.top(i, godiag_pprof::Granularity::Line);
             let _ = godiag_pprof::diff_top(&top, &p.top(i, godiag_pprof::Granularity::Function));

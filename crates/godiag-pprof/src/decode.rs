@@ -93,6 +93,11 @@ fn inflated_size_hint(gz: &[u8]) -> usize {
         return 0;
     };
     let isize = u32::from_le_bytes([trailer[0], trailer[1], trailer[2], trailer[3]]) as usize;
+    // A member that says it inflates to less than its own size is damaged
+    // or tiny: nothing worth reserving.
+    if isize < gz.len() {
+        return 0;
+    }
     isize.min(gz.len().saturating_mul(1032)).min(HINT_CAP)
 }
 

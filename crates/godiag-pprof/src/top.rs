@@ -18,6 +18,10 @@ type Node = (usize, i64, i64);
 /// cores there are reads cgroup files, which costs more than it saves.)
 const FRAMES_FOR_TWO_THREADS: usize = 100_000;
 
+/// The rows of every table kept for [`Profile::top_first`]: more than any
+/// report shows (20 in JSON).
+const FIRST_ROWS: usize = 32;
+
 impl Profile {
     /// Flat and cumulative value per function (or per line), sorted by flat
     /// then cumulative, descending — `go tool pprof -top` (`-lines`).
@@ -38,43 +42,63 @@ impl Profile {
             .map_or(&[], Vec::as_slice)
     }
 
-    /// The first `n` rows of a top table, what a report shows: when the
-    /// whole table is not kept already, only those rows are ordered and
-    /// named (a profile's tables have thousands of rows).
+    /// The first `n` rows of a top table, what a report shows. Up to
+    /// [`FIRST_ROWS`], they come from the first rows of every table, kept
+    /// when first asked for: only those rows are ordered and named (a
+    /// profile's tables have thousands of rows), and the sums they were
+    /// read from are let go.
     pub fn top_first(&self, index: usize, granularity: Granularity, n: usize) -> Vec<TopRow> {
         let kept = match granularity {
             Granularity::Function => self.tops_by_function.get(),
             Granularity::Line => self.tops_by_line.get(),
         };
+        let prefix = |rows: &[TopRow]| rows[..rows.len().min(n)].to_vec();
         if let Some(tables) = kept {
-            return tables
-                .get(index)
-                .map(|rows| rows[..rows.len().min(n)].to_vec())
-                .unwrap_or_default();
+            return tables.get(index).map(|t| prefix(t)).unwrap_or_default();
         }
-        if index >= self.raw.sample_type.len() || n == 0 {
-            return Vec::new();
+        if n > FIRST_ROWS {
+            return prefix(self.top_rows(index, granularity));
         }
+        let at = match granularity {
+            Granularity::Function => 0,
+            Granularity::Line => 1,
+        };
+        self.tops_first
+            .get_or_init(|| self.first_tables())
+            .get(index)
+            .map(|t| prefix(&t[at]))
+            .unwrap_or_default()
+    }
+
+    /// The first [`FIRST_ROWS`] rows of every sample type's tables, by
+    /// function and by line.
+    fn first_tables(&self) -> Vec<[Vec<TopRow>; 2]> {
         let ix = self.frame_index();
         let sums = self.sums();
-        let mut rows = self.nodes(sums, index, granularity);
-        let key = |&(k, f, c): &Node| row_order(ix, sums, granularity, (k, f, c));
-        if rows.len() > n {
-            rows.select_nth_unstable_by_key(n, key);
-            rows.truncate(n);
-        }
-        rows.sort_unstable_by_key(key);
-        rows.into_iter()
-            .map(|(k, flat, cum)| {
-                let (fk, line) = node_key(ix, granularity, k);
-                let (name, file) = ix.fn_keys[fk as usize];
-                TopRow {
-                    function: Arc::from(self.str(name)),
-                    file: Arc::from(self.str(file)),
-                    line,
-                    flat,
-                    cum,
-                }
+        (0..self.raw.sample_type.len())
+            .map(|t| {
+                [Granularity::Function, Granularity::Line].map(|granularity| {
+                    let mut rows = self.nodes(&sums, t, granularity);
+                    let key = |&row: &Node| row_order(ix, &sums, granularity, row);
+                    if rows.len() > FIRST_ROWS {
+                        rows.select_nth_unstable_by_key(FIRST_ROWS, key);
+                        rows.truncate(FIRST_ROWS);
+                    }
+                    rows.sort_unstable_by_key(key);
+                    rows.into_iter()
+                        .map(|(k, flat, cum)| {
+                            let (fk, line) = node_key(ix, granularity, k);
+                            let (name, file) = ix.fn_keys[fk as usize];
+                            TopRow {
+                                function: Arc::from(self.str(name)),
+                                file: Arc::from(self.str(file)),
+                                line,
+                                flat,
+                                cum,
+                            }
+                        })
+                        .collect()
+                })
             })
             .collect()
     }
@@ -84,30 +108,28 @@ impl Profile {
             .get_or_init(|| FrameIndex::build(&self.raw, &self.functions))
     }
 
-    /// The sums of every sample type, computed once, in one pass over the
-    /// samples per four types.
-    fn sums(&self) -> &Sums {
-        self.sums.get_or_init(|| {
-            let ix = self.frame_index();
-            let types = self.raw.sample_type.len();
-            let chunks = (0..types)
-                .step_by(LANES)
-                .map(|first| self.sum_lanes_parallel(ix, first, (types - first).min(LANES)))
-                .collect();
-            let nf = ix.fn_keys.len();
-            let name = |f: u32| self.str(ix.fn_keys[f as usize].0);
-            let mut by_name: Vec<u32> = (0..nf as u32).collect();
-            by_name.sort_by(|&a, &b| name(a).cmp(name(b)));
-            // Equal names, equal rank.
-            let mut name_rank = vec![0u32; nf];
-            for (i, f) in by_name.iter().enumerate() {
-                name_rank[*f as usize] = match i.checked_sub(1).map(|p| by_name[p]) {
-                    Some(prev) if name(prev) == name(*f) => name_rank[prev as usize],
-                    _ => i as u32,
-                };
-            }
-            Sums { chunks, name_rank }
-        })
+    /// The sums of every sample type, in one pass over the samples per
+    /// four types. Not kept: the tables built from them are.
+    fn sums(&self) -> Sums {
+        let ix = self.frame_index();
+        let types = self.raw.sample_type.len();
+        let chunks = (0..types)
+            .step_by(LANES)
+            .map(|first| self.sum_lanes_parallel(ix, first, (types - first).min(LANES)))
+            .collect();
+        let nf = ix.fn_keys.len();
+        let name = |f: u32| self.str(ix.fn_keys[f as usize].0);
+        let mut by_name: Vec<u32> = (0..nf as u32).collect();
+        by_name.sort_by(|&a, &b| name(a).cmp(name(b)));
+        // Equal names, equal rank.
+        let mut name_rank = vec![0u32; nf];
+        for (i, f) in by_name.iter().enumerate() {
+            name_rank[*f as usize] = match i.checked_sub(1).map(|p| by_name[p]) {
+                Some(prev) if name(prev) == name(*f) => name_rank[prev as usize],
+                _ => i as u32,
+            };
+        }
+        Sums { chunks, name_rank }
     }
 
     /// The nodes of one sample type with a non-zero flat or cum, in node
@@ -132,7 +154,7 @@ impl Profile {
     /// Every sample type's whole table at one granularity.
     fn full_tables(&self, granularity: Granularity) -> Vec<Vec<TopRow>> {
         let ix = self.frame_index();
-        let sums = self.sums();
+        let sums = &self.sums();
         // Each function's names once, shared by its rows in every table.
         let names: Vec<(Arc<str>, Arc<str>)> = ix
             .fn_keys
@@ -370,4 +392,77 @@ fn row_order(
         line,
         k,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::proto;
+    use crate::view::{Profile, SourceFormat};
+    use crate::Granularity;
+
+    /// Forty functions, one name in pairs over two files, every sample of
+    /// the same value: rows tie on flat and cum, and the first rows must
+    /// cut through the ties as the whole table does.
+    fn tied() -> Profile {
+        let mut raw = proto::Profile {
+            string_table: vec!["".into(), "samples".into(), "count".into()],
+            ..Default::default()
+        };
+        raw.sample_type
+            .push(proto::ValueType { r#type: 1, unit: 2 });
+        let mut string = |s: String| {
+            raw.string_table.push(s);
+            raw.string_table.len() as i64 - 1
+        };
+        let names: Vec<(i64, i64)> = (0..40)
+            .map(|i| {
+                (
+                    string(format!("pkg.f{}", i / 2)),
+                    string(format!("/src/{}.go", i % 2)),
+                )
+            })
+            .collect();
+        for (i, (name, file)) in names.into_iter().enumerate() {
+            let id = i as u64 + 1;
+            raw.function.push(proto::Function {
+                id,
+                name,
+                filename: file,
+                ..Default::default()
+            });
+            raw.location.push(proto::Location {
+                id,
+                line: vec![proto::Line {
+                    function_id: id,
+                    line: 10 + (i as i64 % 3),
+                    ..Default::default()
+                }],
+                ..Default::default()
+            });
+            raw.sample.push(proto::Sample {
+                location_id: vec![id, (id % 40) + 1],
+                value: vec![7],
+                ..Default::default()
+            });
+        }
+        Profile::new(
+            raw,
+            SourceFormat::Proto { gzipped: false },
+            false,
+            Vec::new(),
+        )
+    }
+
+    #[test]
+    fn first_rows_cut_through_ties_as_the_whole_table_does() {
+        for granularity in [Granularity::Function, Granularity::Line] {
+            let whole = tied();
+            let table = whole.top_rows(0, granularity).to_vec();
+            assert_eq!(table.len(), 40);
+            for n in 0..=45 {
+                let first = tied().top_first(0, granularity, n);
+                assert_eq!(first, table[..n.min(40)], "{granularity:?} n={n}");
+            }
+        }
+    }
 }

@@ -86,8 +86,9 @@ pub struct Profile {
     pub(crate) index: std::sync::OnceLock<FrameIndex>,
     pub(crate) tops_by_function: std::sync::OnceLock<Vec<Vec<TopRow>>>,
     pub(crate) tops_by_line: std::sync::OnceLock<Vec<Vec<TopRow>>>,
-    /// Built on first use by the top tables.
-    pub(crate) sums: std::sync::OnceLock<crate::sums::Sums>,
+    /// The first rows of every table, by function and by line, built on
+    /// first use by [`Profile::top_first`].
+    pub(crate) tops_first: std::sync::OnceLock<Vec<[Vec<TopRow>; 2]>>,
     pub(crate) locations: IdMap,
     pub(crate) functions: IdMap,
 }
@@ -160,7 +161,7 @@ impl Profile {
             index: std::sync::OnceLock::new(),
             tops_by_function: std::sync::OnceLock::new(),
             tops_by_line: std::sync::OnceLock::new(),
-            sums: std::sync::OnceLock::new(),
+            tops_first: std::sync::OnceLock::new(),
             locations,
             functions,
         }

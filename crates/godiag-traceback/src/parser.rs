@@ -729,8 +729,15 @@ impl<'a> Reader<'a> {
         // header: a frame's call line, or its file line with the pc's
         // offset, is read as a frame (a message's own lines, and the
         // frames of a `%+v` error inside it, print neither).
+        // Go 1.23+ indents a value's own lines by one more tab, so a stack
+        // inside the value (`debug.Stack()` re-panicked) has its file lines
+        // two tabs in: only a file line one indent in is a frame's.
         let frame_line = if line.starts_with(['\t', ' ']) {
-            crate::lines::position(line.trim()).is_some_and(|p| p.pc_offset.is_some())
+            let once = line.strip_prefix('\t').map_or_else(
+                || !line.trim_start_matches(' ').starts_with('\t'),
+                |rest| !rest.starts_with(['\t', ' ']),
+            );
+            once && crate::lines::position(line.trim()).is_some_and(|p| p.pc_offset.is_some())
         } else {
             godiag_sniff::anchor::is_call(line.trim_end())
         };

@@ -108,6 +108,16 @@ fn frames_under_a_message_are_not_its_lines() {
             "vendor/github.com/sirupsen/logrus.(*Entry).WithFields"
         ]
     );
+    // Go 1.23+ indents a value's lines by a tab: a stack re-panicked
+    // inside the value has its file lines two tabs in, and stays in it.
+    let repanicked = "panic: boom\n\tgoroutine 7 [running]:\n\truntime/debug.Stack()\n\t\t/usr/local/go/src/runtime/debug/stack.go:26 +0x5e\n\tmain.f()\n\t\t/app/main.go:9 +0x25\n\ngoroutine 1 [running]:\nmain.main()\n\t/app/main.go:12 +0x1d\n";
+    let t = parse(repanicked.as_bytes());
+    assert_eq!(
+        t.crash.panics[0].value,
+        "boom\ngoroutine 7 [running]:\nruntime/debug.Stack()\n\t/usr/local/go/src/runtime/debug/stack.go:26 +0x5e\nmain.f()\n\t/app/main.go:9 +0x25"
+    );
+    assert_eq!(t.goroutines.len(), 1);
+    assert_eq!(t.goroutines[0].frames[0].function, "main.main");
     let wrapped = "panic: open config: no such file\n\tmain.load\n\t\t/app/config.go:12\n\ngoroutine 1 [running]:\nmain.main()\n\t/app/main.go:5 +0x1d\n";
     let t = parse(wrapped.as_bytes());
     assert_eq!(

@@ -559,7 +559,11 @@ fn serve_ready(
                 .spawn()
                 .unwrap_or_else(|e| panic!("{what} (Debian) runs: {e}")),
         );
-        if poll_ready(&format!("{url}{ready}"), Some(&mut child.0)) {
+        // Ready, and ours: another test's server may hold the port ours
+        // failed to bind, and answer in its place.
+        if poll_ready(&format!("{url}{ready}"), Some(&mut child.0))
+            && matches!(child.0.try_wait(), Ok(None))
+        {
             return (child, url);
         }
         drop(child);
