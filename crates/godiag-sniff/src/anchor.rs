@@ -79,24 +79,49 @@ pub fn signal_header_start(line: &str) -> Option<usize> {
     (name >= 2 && described && word_start).then_some(at)
 }
 
+/// A race report's access line as read: where it starts in the line and
+/// its fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RaceAccessLine<'a> {
+    pub start: usize,
+    /// `read`, `write`, `atomic write`, ... as printed (capitals kept).
+    pub op: &'a str,
+    /// `Previous ...`: the earlier of the two accesses.
+    pub previous: bool,
+    /// 0 when not printed (releases before Go 1.6).
+    pub addr: u64,
+    /// `by main goroutine` is goroutine 1.
+    pub goroutine: u64,
+}
+
 /// Where a race report's access line starts (`Write at 0x.. by goroutine
 /// 7:`, `Previous atomic read at 0x.. by main goroutine:`, before Go 1.6
 /// `Read by goroutine 5:`): the race detector prints it at the start of its
 /// line, so it anchors a race report that lost its `WARNING: DATA RACE`.
 pub fn race_access_start(line: &str) -> Option<usize> {
+    race_access_line(line).map(|a| a.start)
+}
+
+/// The access line in `line`, wherever it starts: the one grammar the
+/// sniffer anchors on and the reader reads fields with.
+pub fn race_access_line(line: &str) -> Option<RaceAccessLine<'_>> {
     let body = line.trim_end().strip_suffix(':')?;
     let (head, by) = body.rsplit_once(" by ")?;
-    let goroutine = by == "main goroutine"
-        || by
-            .strip_prefix("goroutine ")
-            .is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()));
-    if !goroutine {
-        return None;
-    }
-    let head = match head.rsplit_once(" at 0x") {
-        Some((op, addr)) if !addr.is_empty() && addr.bytes().all(|b| b.is_ascii_hexdigit()) => op,
+    let goroutine = if by == "main goroutine" {
+        1
+    } else {
+        let id = by.strip_prefix("goroutine ")?;
+        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        id.parse().ok()?
+    };
+    let (head, addr) = match head.rsplit_once(" at 0x") {
+        Some((op, addr)) if !addr.is_empty() && addr.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            (op, u64::from_str_radix(addr, 16).ok()?)
+        }
         Some(_) => return None,
-        None => head,
+        None => (head, 0),
     };
     let op_len = ["read", "write"]
         .iter()
@@ -106,14 +131,26 @@ pub fn race_access_start(line: &str) -> Option<usize> {
         })?
         .len();
     let mut start = head.len() - op_len;
+    let mut previous = false;
     for qualifier in ["atomic ", "Atomic ", "Previous "] {
         if head[..start].ends_with(qualifier) {
             start -= qualifier.len();
+            previous |= qualifier == "Previous ";
         }
     }
     let opener = head.as_bytes()[start];
     let word_start = start == 0 || !head.as_bytes()[start - 1].is_ascii_alphanumeric();
-    (word_start && opener.is_ascii_uppercase()).then_some(start)
+    if !(word_start && opener.is_ascii_uppercase()) {
+        return None;
+    }
+    let op = &head[start..];
+    Some(RaceAccessLine {
+        start,
+        op: op.strip_prefix("Previous ").unwrap_or(op),
+        previous,
+        addr,
+        goroutine,
+    })
 }
 
 /// The anchor must start a word, and a goroutine header must go on as one.

@@ -220,42 +220,19 @@ pub(crate) fn split_recovered(v: Cow<'_, str>) -> (Cow<'_, str>, bool, bool) {
     (v, false, false)
 }
 
-/// `Read at 0x.. by goroutine 8:` / `Previous write at 0x.. by main goroutine:`.
+/// `Read at 0x.. by goroutine 8:` / `Previous write at 0x.. by main goroutine:`,
+/// by the sniffer's grammar, at the start of the line.
 pub(crate) fn race_access(line: &str) -> Option<RaceAccess<'_>> {
-    // The line is an access by the sniffer's grammar, the one that anchors
-    // a report; its fields are read here.
-    if godiag_sniff::anchor::race_access_start(line) != Some(0) {
-        return None;
-    }
-    let body = line.strip_suffix(':')?;
-    let (head, by) = body.split_once(" by ")?;
-    let goroutine = if by == "main goroutine" {
-        1
-    } else {
-        parse_dec(by.strip_prefix("goroutine ")?)?
-    };
-    // Releases before Go 1.6 printed no address: `Write by goroutine 56:`.
-    let (op, addr) = match head.split_once(" at ") {
-        Some((op, addr)) => (op, parse_hex(addr)?),
-        None => (head, 0),
-    };
-    let (previous, op) = match op.strip_prefix("Previous ") {
-        Some(o) => (true, o),
-        None => (false, op),
-    };
-    let lower = op.to_ascii_lowercase();
-    if !(lower.ends_with("read") || lower.ends_with("write")) {
-        return None;
-    }
+    let a = godiag_sniff::anchor::race_access_line(line).filter(|a| a.start == 0)?;
     Some(RaceAccess {
-        op: if op.bytes().any(|b| b.is_ascii_uppercase()) {
-            Cow::Owned(lower)
+        op: if a.op.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(a.op.to_ascii_lowercase())
         } else {
-            Cow::Borrowed(op)
+            Cow::Borrowed(a.op)
         },
-        previous,
-        addr,
-        goroutine,
+        previous: a.previous,
+        addr: a.addr,
+        goroutine: a.goroutine,
         frames: Vec::new(),
     })
 }
