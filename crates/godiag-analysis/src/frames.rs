@@ -93,16 +93,12 @@ pub(crate) fn is_unaligned_atomic_fault(f: &Frame<'_>) -> bool {
                 && ["goCas64", "goXadd64", "goXchg64", "goLoad64", "goStore64"].contains(&name))
                 || (f.file.ends_with("/atomic_mipsx.go") && name == "lockAndCheck")
         });
-    let unaligned = first_word(&f.args).is_some_and(|addr| addr % 8 != 0);
+    let unaligned = f
+        .arg_words()
+        .next()
+        .and_then(|w| w.trusted())
+        .is_some_and(|addr| addr % 8 != 0);
     (sync_atomic || runtime_atomic) && unaligned
-}
-
-/// A frame's first argument word, when it was printed as a number that was
-/// saved (`0x1?`, not saved under the register ABI, may be anything).
-fn first_word(args: &str) -> Option<u64> {
-    let word = args.split(',').next()?.trim();
-    let hex = word.strip_prefix("0x")?;
-    u64::from_str_radix(hex, 16).ok()
 }
 
 /// Raisers of the unaligned-atomic panic from Go 1.16 on.

@@ -154,7 +154,7 @@ fn lone_stack(t: &TextArtifact<'_>, g: &Goroutine<'_>) -> Option<Signature> {
     // The runtime prints a fault's stack from the faulting frame: a pointer
     // method there, called on a nil receiver, most likely dereferenced it.
     let top = g.frames.first();
-    if let Some(top) = top.filter(|f| is_pointer_method(f.function) && nil_receiver(&f.args)) {
+    if let Some(top) = top.filter(|f| is_pointer_method(f.function) && nil_receiver(f)) {
         return Some(Signature {
             kind: FindingKind::NilDereference,
             what: format!(
@@ -225,8 +225,8 @@ fn is_pointer_method(function: &str) -> bool {
 
 /// A receiver printed as `0x0`: saved and nil (`0x0?`, not saved under the
 /// register ABI, may be anything).
-fn nil_receiver(args: &str) -> bool {
-    args.split(',').next().map(str::trim) == Some("0x0")
+fn nil_receiver(f: &Frame<'_>) -> bool {
+    f.arg_words().next().and_then(|w| w.trusted()) == Some(0)
 }
 
 /// The standard library's functions a parked goroutine's stack starts at
@@ -301,7 +301,7 @@ fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
             });
         }
         if let Some((ty, data)) =
-            static_panic_value(&frames[p].args).filter(|_| shows_64_bit_words(frames))
+            static_panic_value(&frames[p]).filter(|_| shows_64_bit_words(frames))
         {
             return Some(Signature {
                 kind: FindingKind::NilDereference,
@@ -387,7 +387,7 @@ fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
     {
         let throw = n.checked_sub(1).map(|i| &frames[i]);
         if throw.is_some_and(|f| {
-            f.function == "runtime.throw" && thrown_length(&f.args).is_none_or(|l| l == 14)
+            f.function == "runtime.throw" && thrown_length(f).is_none_or(|l| l == 14)
         }) {
             return Some(Signature {
                 kind: FindingKind::StackOverflow,
@@ -401,7 +401,7 @@ fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
     // dereference is the evidence, not the depth.
     let nil_top = frames
         .first()
-        .is_some_and(|f| is_pointer_method(f.function) && nil_receiver(&f.args));
+        .is_some_and(|f| is_pointer_method(f.function) && nil_receiver(f));
     if let Some((start, period)) = stack_cycle(frames).filter(|_| !nil_top) {
         let cycle: Vec<&str> = frames[start..start + period]
             .iter()
@@ -423,13 +423,8 @@ fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
 /// The length of the message `runtime.throw` was called with, from its
 /// printed string argument (`0x16bbd89, 0xe`, or `{0x16bbd89?, 0xe?}`
 /// under the register ABI).
-fn thrown_length(args: &str) -> Option<u64> {
-    let mut words = args
-        .trim_matches(|c| c == '{' || c == '}')
-        .split(',')
-        .map(|w| w.trim().trim_end_matches('?'));
-    let len = words.nth(1)?.strip_prefix("0x")?;
-    u64::from_str_radix(len, 16).ok()
+fn thrown_length(f: &Frame<'_>) -> Option<u64> {
+    f.arg_words().nth(1)?.value
 }
 
 /// A fault turned into a panic (`runtime.sigpanic`): the index of the frame
@@ -450,19 +445,9 @@ fn signal_below(frames: &[Frame<'_>]) -> Option<usize> {
 /// there.
 fn shows_64_bit_words(frames: &[Frame<'_>]) -> bool {
     frames.iter().any(|f| {
-        f.args.split([',', ' ', '{', '}']).any(|w| {
-            let w = w.trim();
-            (w.starts_with("0x") && w.ends_with('?'))
-                || arg_word(w).is_some_and(|v| v > u64::from(u32::MAX))
-        })
+        f.arg_words()
+            .any(|w| w.value.is_some_and(|v| !w.saved || v > u64::from(u32::MAX)))
     })
-}
-
-/// An argument word as tracebacks print it: `0x1a2b`, `0x1a2b?` (maybe
-/// stale, Go 1.18+).
-fn arg_word(w: &str) -> Option<u64> {
-    let hex = w.trim().trim_end_matches('?').strip_prefix("0x")?;
-    u64::from_str_radix(hex, 16).ok()
 }
 
 /// The panic value's type and data words from a `panic` frame's arguments
@@ -471,12 +456,8 @@ fn arg_word(w: &str) -> Option<u64> {
 /// descriptor, rather than on the heap. The runtime's nil-dereference
 /// error is such a value (a package variable, `memoryError`); index and
 /// conversion errors, and error values the program made, are allocated.
-fn static_panic_value(args: &str) -> Option<(u64, u64)> {
-    let words: Vec<u64> = args
-        .trim_matches(|c: char| c == '{' || c == '}' || c.is_whitespace())
-        .split(',')
-        .map(arg_word)
-        .collect::<Option<_>>()?;
+fn static_panic_value(f: &Frame<'_>) -> Option<(u64, u64)> {
+    let words: Vec<u64> = f.arg_words().map(|w| w.value).collect::<Option<_>>()?;
     let [ty, data] = words[..] else {
         return None;
     };
@@ -636,16 +617,28 @@ mod tests {
     /// https://github.com/erigontech/erigon/issues/10972).
     #[test]
     fn static_and_heap_panic_values() {
+        let panicked = |args: &'static str| Frame {
+            function: "panic",
+            args: args.into(),
+            file: "/go/src/runtime/panic.go",
+            line: 1,
+            pc_offset: None,
+            pc: None,
+        };
         assert_eq!(
-            static_panic_value("{0x144da00, 0x2415d00}"),
+            static_panic_value(&panicked("{0x144da00, 0x2415d00}")),
             Some((0x144da00, 0x2415d00))
         );
         assert_eq!(
-            static_panic_value("0x6738e0, 0x98e988"),
+            static_panic_value(&panicked("0x6738e0, 0x98e988")),
             Some((0x6738e0, 0x98e988))
         );
-        assert_eq!(static_panic_value("{0x2437a40?, 0xc0a30585c0?}"), None);
-        assert_eq!(static_panic_value("..."), None);
+        assert_eq!(
+            static_panic_value(&panicked("{0x2437a40?, 0xc0a30585c0?}")),
+            None
+        );
+        assert_eq!(static_panic_value(&panicked("...")), None);
+        assert_eq!(static_panic_value(&panicked("")), None);
         // A 32-bit program's frames (the heap beside the executable).
         let arm: Vec<Frame<'_>> = vec![Frame {
             function: "main.f",
@@ -663,6 +656,5 @@ mod tests {
             ..arm[0].clone()
         }];
         assert!(shows_64_bit_words(&register));
-        assert_eq!(static_panic_value(""), None);
     }
 }

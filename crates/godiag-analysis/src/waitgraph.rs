@@ -153,18 +153,15 @@ fn waited(g: &Goroutine<'_>) -> Option<Waited> {
     }
 }
 
+/// The frame's first argument word (a method's receiver) as an address.
 fn first_address(f: &Frame<'_>) -> Option<u64> {
-    let word = f.args.split(',').next()?.trim();
-    parse_address(word)
+    f.arg_words().next().and_then(address)
 }
 
-/// `0xc0000b2000`; a word marked `?` may be stale and is not trusted.
-fn parse_address(word: &str) -> Option<u64> {
-    let hex = word.strip_prefix("0x")?;
-    if hex.ends_with('?') || hex.is_empty() || hex.len() > 16 {
-        return None;
-    }
-    u64::from_str_radix(hex, 16).ok().filter(|&a| a >= 0x1000)
+/// A saved argument word that can be an address (`0xc0000b2000`); a word
+/// marked `?` may be stale and is not trusted.
+fn address(w: godiag_model::ArgWord) -> Option<u64> {
+    w.trusted().filter(|&a| a >= 0x1000)
 }
 
 /// The address words the program's own frames print (the lock frames and
@@ -175,11 +172,7 @@ fn program_args(g: &Goroutine<'_>) -> Vec<u64> {
         .iter()
         // Most frames print no arguments: skip them before the package test.
         .filter(|f| !f.args.is_empty() && f.args != "..." && !f.is_stdlib())
-        .flat_map(|f| {
-            f.args
-                .split(',')
-                .filter_map(|w| parse_address(w.trim().trim_matches(['{', '}'])))
-        })
+        .flat_map(|f| f.arg_words().filter_map(address))
         .collect();
     v.sort_unstable();
     v.dedup();

@@ -26,7 +26,37 @@ pub struct Frame<'a> {
     pub pc: Option<NonZeroU64>,
 }
 
+/// One argument word of a frame as printed: its value when it reads as a
+/// number, and whether it was saved (`0x1?`: under the register ABI, a
+/// word not spilled to the stack, which may be stale).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ArgWord {
+    pub value: Option<u64>,
+    pub saved: bool,
+}
+
+impl ArgWord {
+    /// The value, when the word was saved.
+    pub fn trusted(self) -> Option<u64> {
+        self.value.filter(|_| self.saved)
+    }
+}
+
 impl Frame<'_> {
+    /// The argument words in order, braces of aggregates (Go 1.17+:
+    /// `{0x16bbd89?, 0xe?}`) taken off; `...` (elided) reads as no value.
+    pub fn arg_words(&self) -> impl Iterator<Item = ArgWord> + '_ {
+        self.args.split(',').map(|w| {
+            let w = w.trim().trim_matches(|c| c == '{' || c == '}').trim();
+            let saved = !w.ends_with('?');
+            let hex = w.trim_end_matches('?').strip_prefix("0x");
+            let value = hex
+                .filter(|h| !h.is_empty() && h.len() <= 16)
+                .and_then(|h| u64::from_str_radix(h, 16).ok());
+            ArgWord { value, saved }
+        })
+    }
+
     /// Printed with `(...)` and no offset: inlined into its caller (ancestor
     /// frames print `(...)` too, but keep their offset).
     pub fn is_inlined(&self) -> bool {
@@ -327,6 +357,43 @@ impl<'a> Goroutine<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn argument_words_as_printed() {
+        let frame = |args: &'static str| Frame {
+            function: "main.f",
+            args: args.into(),
+            file: "/a.go",
+            line: 1,
+            pc_offset: None,
+            pc: None,
+        };
+        let words = |args| -> Vec<(Option<u64>, bool)> {
+            frame(args)
+                .arg_words()
+                .map(|w| (w.value, w.saved))
+                .collect()
+        };
+        assert_eq!(
+            words("0xc000010000, 0x2"),
+            [(Some(0xc000010000), true), (Some(2), true)]
+        );
+        // Go 1.17+ aggregates and 1.18+ unsaved register words.
+        assert_eq!(
+            words("{0x16bbd89?, 0xe?}, 0x0"),
+            [
+                (Some(0x16bbd89), false),
+                (Some(0xe), false),
+                (Some(0), true)
+            ]
+        );
+        assert_eq!(words("..."), [(None, true)]);
+        assert_eq!(words("0x12345678901234567"), [(None, true)]);
+        assert_eq!(
+            frame("0x1?").arg_words().next().and_then(|w| w.trusted()),
+            None
+        );
+    }
 
     #[test]
     fn package_of_handles_paths_and_methods() {

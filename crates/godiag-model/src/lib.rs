@@ -18,7 +18,7 @@ pub mod units;
 pub mod version;
 
 pub use backtrace::{FrameVariable, FullBacktrace, FullFrame, ValuesFrom, VariableRole};
-pub use goroutine::{Ancestor, Frame, Goroutine, Label, WaitObject};
+pub use goroutine::{Ancestor, ArgWord, Frame, Goroutine, Label, WaitObject};
 pub use group::{
     diff_groups, group_goroutines, group_wait_objects, GoroutineGroup, GroupDiff, GroupKeyMode,
     WaitObjectGroup,
