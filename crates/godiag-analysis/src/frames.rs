@@ -28,10 +28,12 @@ const LIBRARY_WAITS: &[&str] = &[
 
 /// One of [`LIBRARY_WAITS`], also vendored (`.../vendor/golang.org/...`).
 fn is_library_wait(function: &str) -> bool {
-    let unvendored = function
-        .rsplit_once("/vendor/")
-        .map_or(function, |(_, path)| path);
-    LIBRARY_WAITS.contains(&unvendored)
+    // By suffix: this runs on every frame `user_frame` looks at.
+    LIBRARY_WAITS.iter().any(|wait| {
+        function
+            .strip_suffix(wait)
+            .is_some_and(|before| before.is_empty() || before.ends_with("/vendor/"))
+    })
 }
 
 /// The repeating part of an overflowing stack: `(start, period)` such that
