@@ -384,9 +384,16 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
             })
             // No frame of the program: the standard library's that failed,
             // not the runtime's panic machinery above it (shown with
-            // `GOTRACEBACK=system`); else whatever frame there is.
+            // `GOTRACEBACK=system`); else the runtime's own function that
+            // failed, not the machinery that reported it (`runtime.throw`
+            // is no place). Memory ran out for the whole program: without
+            // its frame, the allocator is no place either.
             .or_else(|| past_runtime(&g.frames))
-            .or(g.frames.first())
+            .or_else(|| {
+                (kind != FindingKind::OutOfMemory)
+                    .then(|| g.frames.iter().find(|f| !is_failure_machinery(f.function)))
+                    .flatten()
+            })
             .map(Location::from);
         // `runtime: bad pointer in frame F at ADDR` names the function
         // whose frame held the pointer, when the stacks do not show it.
@@ -642,6 +649,31 @@ fn bad_pointer_frame<'a>(c: &godiag_model::Crash<'a>) -> Option<&'a str> {
         let rest = m.strip_prefix("runtime: bad pointer in frame ")?;
         rest.split_once(" at ").map(|(f, _)| f)
     })
+}
+
+/// The runtime's functions that report a failure rather than fail: the
+/// panic entry, throws, the signal's turn into a panic, the switch to the
+/// system stack they run on, and the abort that ends the process.
+fn is_failure_machinery(function: &str) -> bool {
+    is_panic_frame(function)
+        || matches!(
+            function,
+            "runtime.throw"
+                | "runtime.fatal"
+                | "runtime.fatalthrow"
+                | "runtime.fatalpanic"
+                | "runtime.systemstack"
+                | "runtime.systemstack_switch"
+                | "runtime.sigpanic"
+                | "runtime.panicmem"
+                | "runtime.panicmemAddr"
+                | "runtime.dopanic_m"
+                | "runtime.crash"
+                | "runtime.raise"
+                | "runtime.raiseproc"
+                | "runtime.dieFromSignal"
+                | "runtime.abort"
+        )
 }
 
 /// The standard library's one-line Go shims over cgo's wrappers

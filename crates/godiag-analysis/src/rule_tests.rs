@@ -2136,3 +2136,55 @@ fn cgo_crash_in_library_code_is_placed_at_the_wrappers_caller() {
         Some("net.cgoLookupHostIP.func1")
     );
 }
+
+/// With no frame of the program, a runtime fault is placed at the
+/// runtime's function that failed (golang/go#19473: `sweep increased
+/// allocation count` under `runtime.(*mspan).sweep`), not at
+/// `runtime.throw`, which only reported it; memory running out with no
+/// frame of the program is placed nowhere.
+#[test]
+fn a_runtime_failure_is_placed_past_its_reporting_machinery() {
+    let crash = |message: &'static str, frames: Vec<Frame<'static>>| TextArtifact {
+        crash: Crash {
+            fatal_error: Some(Cow::Borrowed(message)),
+            ..Crash::default()
+        },
+        goroutines: vec![goroutine(1, "running", frames)],
+        ..TextArtifact::default()
+    };
+    let throw = || frame("runtime.throw", "/go/src/runtime/panic.go", 1077, "");
+    let swept = crash(
+        "sweep increased allocation count",
+        vec![
+            throw(),
+            frame(
+                "runtime.(*mspan).sweep",
+                "/go/src/runtime/mgcsweep.go",
+                695,
+                "",
+            ),
+            frame("runtime.gosweepone", "/go/src/runtime/mgcsweep.go", 240, ""),
+        ],
+    );
+    let f = findings_of(InputKind::CrashText, &swept);
+    assert_eq!(
+        f[0].location.as_ref().map(|l| l.function.as_str()),
+        Some("runtime.(*mspan).sweep")
+    );
+    let oom = crash(
+        "runtime: out of memory",
+        vec![
+            throw(),
+            frame(
+                "runtime.(*mcache).refill",
+                "/go/src/runtime/mcache.go",
+                181,
+                "",
+            ),
+            frame("runtime.mallocgc", "/go/src/runtime/malloc.go", 1150, ""),
+        ],
+    );
+    let f = findings_of(InputKind::CrashText, &oom);
+    assert_eq!(kinds(&f), [FindingKind::OutOfMemory]);
+    assert_eq!(f[0].location, None);
+}
