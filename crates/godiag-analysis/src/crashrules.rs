@@ -8,8 +8,8 @@ use crate::catalog;
 use crate::deadlockrules::deadlock_goroutine;
 use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
 use crate::frames::{
-    below_logger_panic, frame_line, is_cgo_wrapper, is_panic_frame, is_unaligned_atomic_fault,
-    past_runtime, stack_cycle, user_frame,
+    below_logger_panic, frame_line, is_cgo_wrapper, is_failure_machinery, is_panic_frame,
+    is_unaligned_atomic_fault, past_runtime, stack_cycle, user_frame,
 };
 use crate::input::TextInput;
 use crate::steps::{next_steps, steps_for};
@@ -649,31 +649,6 @@ fn bad_pointer_frame<'a>(c: &godiag_model::Crash<'a>) -> Option<&'a str> {
         let rest = m.strip_prefix("runtime: bad pointer in frame ")?;
         rest.split_once(" at ").map(|(f, _)| f)
     })
-}
-
-/// The runtime's functions that report a failure rather than fail: the
-/// panic entry, throws, the signal's turn into a panic, the switch to the
-/// system stack they run on, and the abort that ends the process.
-fn is_failure_machinery(function: &str) -> bool {
-    is_panic_frame(function)
-        || matches!(
-            function,
-            "runtime.throw"
-                | "runtime.fatal"
-                | "runtime.fatalthrow"
-                | "runtime.fatalpanic"
-                | "runtime.systemstack"
-                | "runtime.systemstack_switch"
-                | "runtime.sigpanic"
-                | "runtime.panicmem"
-                | "runtime.panicmemAddr"
-                | "runtime.dopanic_m"
-                | "runtime.crash"
-                | "runtime.raise"
-                | "runtime.raiseproc"
-                | "runtime.dieFromSignal"
-                | "runtime.abort"
-        )
 }
 
 /// The standard library's one-line Go shims over cgo's wrappers

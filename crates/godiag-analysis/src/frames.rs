@@ -67,7 +67,52 @@ pub(crate) fn name_in_package(function: &str) -> &str {
 pub(crate) fn past_runtime<'g, 'a>(frames: &'g [Frame<'a>]) -> Option<&'g Frame<'a>> {
     frames
         .iter()
-        .find(|f| !is_panic_frame(f.function) && !f.in_runtime_package())
+        .find(|f| !is_failure_machinery(f.function) && !f.in_runtime_package())
+}
+
+/// Functions that report a failure rather than fail: the panic entry, the
+/// runtime's throws and the standard library's (`sync.throw`, the maps'
+/// `fatal`), the signal's turn into a panic, the switch to the system stack
+/// they run on, and the abort that ends the process; their closures too.
+pub(crate) fn is_failure_machinery(function: &str) -> bool {
+    let mut name = function;
+    // `runtime.fatalthrow.func1`: a closure of one.
+    while let Some((outer, last)) = name.rsplit_once('.') {
+        let closure = last
+            .strip_prefix("func")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        if !closure {
+            break;
+        }
+        name = outer;
+    }
+    is_panic_frame(name)
+        || matches!(
+            name,
+            "runtime.throw"
+                | "runtime.gothrow"
+                | "runtime.fatal"
+                | "runtime.fatalthrow"
+                | "runtime.fatalpanic"
+                | "runtime.startpanic_m"
+                | "runtime.dopanic_m"
+                | "runtime.badPointer"
+                | "runtime.systemstack"
+                | "runtime.systemstack_switch"
+                | "runtime.sigpanic"
+                | "runtime.panicmem"
+                | "runtime.panicmemAddr"
+                | "runtime.crash"
+                | "runtime.raise"
+                | "runtime.raiseproc"
+                | "runtime.dieFromSignal"
+                | "runtime.abort"
+                | "sync.throw"
+                | "sync.fatal"
+                | "internal/sync.throw"
+                | "internal/sync.fatal"
+                | "internal/runtime/maps.fatal"
+        )
 }
 
 pub(crate) fn frame_line(f: &Frame<'_>) -> String {
@@ -99,7 +144,8 @@ pub(crate) fn is_unaligned_atomic_fault(f: &Frame<'_>) -> bool {
         .arg_words()
         .next()
         .and_then(|w| w.trusted())
-        .is_some_and(|addr| addr % 8 != 0);
+        // Below 0x1000 the pointer was nil and the word a field's offset.
+        .is_some_and(|addr| addr % 8 != 0 && addr >= 0x1000);
     (sync_atomic || runtime_atomic) && unaligned
 }
 

@@ -634,6 +634,14 @@ fn a_wait_in_errgroup_is_placed_at_its_caller() {
         "",
     )];
     assert!(crate::frames::user_frame(&vendored).is_none());
+    // A program's package whose path merely ends like x/sync's is not it.
+    let lookalike = [frame(
+        "example.com/mygolang.org/x/sync/errgroup.(*Group).Wait",
+        "/src/example.com/mygolang.org/x/sync/errgroup/errgroup.go",
+        56,
+        "",
+    )];
+    assert!(crate::frames::user_frame(&lookalike).is_some());
     // errgroup's other frames are not waits.
     let group = [frame(
         "golang.org/x/sync/errgroup.(*Group).Go.func1",
@@ -1216,6 +1224,37 @@ fn a_paste_that_is_one_recursion_is_a_likely_stack_overflow() {
         kinds(&findings_of(InputKind::GoroutineDump, &t)),
         [FindingKind::NilDereference]
     );
+    // The same deep recursion running in a dump of two goroutines.
+    let mut deep = vec![frame("main.(*node).sum", "/src/tree.go", 14, "0x0")];
+    deep.extend((0..10).map(|_| walk("0xc00000e030")));
+    let t = TextArtifact {
+        goroutines: vec![
+            goroutine(1, "running", deep),
+            goroutine(
+                2,
+                "chan receive",
+                vec![frame("main.main", "/src/main.go", 9, "")],
+            ),
+        ],
+        ..TextArtifact::default()
+    };
+    assert_eq!(
+        kinds(&findings_of(InputKind::GoroutineDump, &t)),
+        [FindingKind::NilDereference]
+    );
+    // A method that takes a nil receiver, recursing through fmt on nil:
+    // the overflow, not a nil dereference.
+    let stringer = |line| frame("main.(*T).String", "/src/t.go", line, "0x0");
+    let fmt = || frame("fmt.Sprint", "/go/src/fmt/print.go", 251, "");
+    let frames: Vec<Frame<'static>> = (0..12).flat_map(|_| [stringer(7), fmt()]).collect();
+    let t = TextArtifact {
+        goroutines: vec![goroutine(1, "running", frames)],
+        ..TextArtifact::default()
+    };
+    assert_eq!(
+        kinds(&findings_of(InputKind::GoroutineDump, &t)),
+        [FindingKind::StackOverflow]
+    );
 }
 
 /// A goroutine excerpt whose top frames are a logger's Panic method, its
@@ -1413,6 +1452,14 @@ fn runtime_atomic_on_arm_tells_unaligned_from_nil() {
         "0x27da00c",
     );
     assert!(unaligned(&mips));
+    // A field of a nil struct: the offset, not an address.
+    let offset = frame(
+        "sync/atomic.AddUint64",
+        "/go/src/sync/atomic/asm_386.s",
+        112,
+        "0x4, 0x1, 0x0",
+    );
+    assert!(!unaligned(&offset));
     let nil_sync = frame(
         "sync/atomic.addUint64",
         "/go/src/sync/atomic/64bit_arm.go",
@@ -2187,4 +2234,30 @@ fn a_runtime_failure_is_placed_past_its_reporting_machinery() {
     let f = findings_of(InputKind::CrashText, &oom);
     assert_eq!(kinds(&f), [FindingKind::OutOfMemory]);
     assert_eq!(f[0].location, None);
+    // Nothing but the machinery: no place.
+    let f = findings_of(
+        InputKind::CrashText,
+        &crash("schedule: holding locks", vec![throw()]),
+    );
+    assert_eq!(f[0].location, None);
+    // The standard library's reporters too (`sync.throw`), and closures of
+    // the runtime's.
+    let unlocked = crash(
+        "sync: unlock of unlocked mutex",
+        vec![
+            frame(
+                "runtime.fatalthrow.func1",
+                "/go/src/runtime/panic.go",
+                1170,
+                "",
+            ),
+            frame("sync.throw", "/go/src/runtime/panic.go", 1077, ""),
+            frame("sync.(*Mutex).unlockSlow", "/go/src/sync/mutex.go", 229, ""),
+        ],
+    );
+    let f = findings_of(InputKind::CrashText, &unlocked);
+    assert_eq!(
+        f[0].location.as_ref().map(|l| l.function.as_str()),
+        Some("sync.(*Mutex).unlockSlow")
+    );
 }

@@ -151,19 +151,8 @@ fn lone_stack(t: &TextArtifact<'_>, g: &Goroutine<'_>) -> Option<Signature> {
     if t.goroutines.len() != 1 || on_purpose || parked || user_frame(&g.frames).is_none() {
         return None;
     }
-    // The runtime prints a fault's stack from the faulting frame: a pointer
-    // method there, called on a nil receiver, most likely dereferenced it.
-    let top = g.frames.first();
-    if let Some(top) = top.filter(|f| is_pointer_method(f.function) && nil_receiver(f)) {
-        return Some(Signature {
-            kind: FindingKind::NilDereference,
-            what: format!(
-                "{} was called on a nil pointer (its receiver is 0x0) and is where the stack starts: most likely the nil dereference that failed (the failure line was not given)",
-                top.function
-            ),
-            confidence: Confidence::Low,
-            below: 0,
-        });
+    if let Some(sig) = nil_top_signature(&g.frames) {
+        return Some(sig);
     }
     // A stack that is one recursion from top to bottom, through the
     // program's code: an excerpt of a stack overflow's thousands of frames
@@ -212,6 +201,31 @@ fn periodic_excerpt(frames: &[Frame<'_>]) -> Option<(usize, usize)> {
                     && frames[start..start + p].iter().any(|f| !f.is_stdlib())
             })
             .map(|p| (start, p))
+    })
+}
+
+/// The runtime prints a fault's stack from the faulting frame: a pointer
+/// method there, called on a nil receiver, most likely dereferenced it.
+/// Not when the same method lower down was called on nil too and went on:
+/// it takes a nil receiver (`String` printing itself through fmt).
+fn nil_top_signature(frames: &[Frame<'_>]) -> Option<Signature> {
+    let (top, below) = frames.split_first()?;
+    let nil_call = |f: &Frame<'_>| is_pointer_method(f.function) && nil_receiver(f);
+    if !nil_call(top)
+        || below
+            .iter()
+            .any(|f| f.function == top.function && nil_call(f))
+    {
+        return None;
+    }
+    Some(Signature {
+        kind: FindingKind::NilDereference,
+        what: format!(
+            "{} was called on a nil pointer (its receiver is 0x0) and is where the stack starts: most likely the nil dereference that failed (the failure line was not given)",
+            top.function
+        ),
+        confidence: Confidence::Low,
+        below: 0,
     })
 }
 
@@ -399,10 +413,10 @@ fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
     }
     // A recursion whose top frame was called on nil failed there: the nil
     // dereference is the evidence, not the depth.
-    let nil_top = frames
-        .first()
-        .is_some_and(|f| is_pointer_method(f.function) && nil_receiver(f));
-    if let Some((start, period)) = stack_cycle(frames).filter(|_| !nil_top) {
+    if let Some((start, period)) = stack_cycle(frames) {
+        if let Some(sig) = nil_top_signature(frames) {
+            return Some(sig);
+        }
         let cycle: Vec<&str> = frames[start..start + period]
             .iter()
             .map(|f| f.function)

@@ -182,10 +182,7 @@ fn program_args(g: &Goroutine<'_>) -> Vec<u64> {
 /// The frame's first argument word (a method's receiver) is marked `?`:
 /// its spill slot was not live, so its value was not saved.
 fn receiver_unsaved(f: &Frame<'_>) -> bool {
-    f.args
-        .split(',')
-        .next()
-        .is_some_and(|w| w.trim().ends_with('?'))
+    f.arg_words().next().is_some_and(|w| !w.saved)
 }
 
 /// `main.(*registry)` of `main.(*registry).consume`: a method's receiver type.

@@ -388,6 +388,9 @@ mod tests {
             ]
         );
         assert_eq!(words("..."), [(None, true)]);
+        assert_eq!(words(""), [(None, true)]);
+        assert_eq!(words("{...}"), [(None, true)]);
+        assert_eq!(words("{{0x1}}, _"), [(Some(1), true), (None, true)]);
         assert_eq!(words("0x12345678901234567"), [(None, true)]);
         assert_eq!(
             frame("0x1?").arg_words().next().and_then(|w| w.trusted()),

@@ -426,6 +426,22 @@ fn decode_sample_fields(b: &[u8], stacks: &mut Stacks) -> Result<proto::Sample, 
 mod tests {
     use super::*;
 
+    #[test]
+    fn size_hint_from_the_gzip_trailer() {
+        let member = |isize: u32, len: usize| {
+            let mut gz = vec![0u8; len];
+            gz[len - 4..].copy_from_slice(&isize.to_le_bytes());
+            gz
+        };
+        assert_eq!(inflated_size_hint(&member(4096, 100)), 4096);
+        // At most what deflate can expand the bytes that are there to.
+        assert_eq!(inflated_size_hint(&member(u32::MAX, 100)), 103_200);
+        assert_eq!(inflated_size_hint(&member(u32::MAX, 1 << 20)), HINT_CAP);
+        // Less than the member's own size: damaged or tiny, no hint.
+        assert_eq!(inflated_size_hint(&member(10, 100)), 0);
+        assert_eq!(inflated_size_hint(&[1, 2, 3]), 0);
+    }
+
     fn tiny() -> Vec<u8> {
         let p = proto::Profile {
             sample_type: vec![proto::ValueType { r#type: 1, unit: 2 }],

@@ -151,16 +151,38 @@ impl Profile {
             .collect()
     }
 
-    /// Every sample type's whole table at one granularity.
+    /// Every sample type's whole table at one granularity; the other
+    /// granularity's, from the same pass over the samples, are kept too.
     fn full_tables(&self, granularity: Granularity) -> Vec<Vec<TopRow>> {
         let ix = self.frame_index();
-        let sums = &self.sums();
+        let sums = self.sums();
         // Each function's names once, shared by its rows in every table.
         let names: Vec<(Arc<str>, Arc<str>)> = ix
             .fn_keys
             .iter()
             .map(|&(name, file)| (Arc::from(self.str(name)), Arc::from(self.str(file))))
             .collect();
+        let tables = |g| self.tables_from(ix, &sums, &names, g);
+        match granularity {
+            Granularity::Function => {
+                let _ = self.tops_by_line.set(tables(Granularity::Line));
+                tables(Granularity::Function)
+            }
+            Granularity::Line => {
+                let _ = self.tops_by_function.set(tables(Granularity::Function));
+                tables(Granularity::Line)
+            }
+        }
+    }
+
+    /// Every sample type's whole table at one granularity, from the sums.
+    fn tables_from(
+        &self,
+        ix: &FrameIndex,
+        sums: &Sums,
+        names: &[(Arc<str>, Arc<str>)],
+        granularity: Granularity,
+    ) -> Vec<Vec<TopRow>> {
         (0..self.raw.sample_type.len())
             .map(|t| {
                 let mut rows = self.nodes(sums, t, granularity);

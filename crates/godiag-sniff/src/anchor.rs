@@ -303,6 +303,23 @@ mod tests {
     }
 
     #[test]
+    fn race_access_fields() {
+        let a = race_access_line("Previous atomic write at 0x1 by main goroutine:").unwrap();
+        assert_eq!(
+            (a.start, a.op, a.previous, a.addr, a.goroutine),
+            (0, "atomic write", true, 1, 1)
+        );
+        let a = race_access_line("  Read by goroutine 56:").unwrap();
+        assert_eq!(
+            (a.start, a.op, a.previous, a.addr, a.goroutine),
+            (2, "Read", false, 0, 56)
+        );
+        // Numbers past 64 bits are no access line.
+        assert!(race_access_line("Write at 0x12345678901234567 by goroutine 1:").is_none());
+        assert!(race_access_line("Write at 0x1 by goroutine 123456789012345678901:").is_none());
+    }
+
+    #[test]
     fn signal_headers() {
         for (line, at) in [
             ("SIGABRT: abort", Some(0)),
