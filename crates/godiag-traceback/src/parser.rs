@@ -726,21 +726,12 @@ impl<'a> Reader<'a> {
             || line.starts_with("PC=")
             || line.starts_with("[originating from goroutine");
         // A stack pasted right under the message, without its goroutine
-        // header: a frame's call line, or its file line with the pc's
-        // offset, is read as a frame (a message's own lines, and the
-        // frames of a `%+v` error inside it, print neither).
-        // Go 1.23+ indents a value's own lines by one more tab, so a stack
-        // inside the value (`debug.Stack()` re-panicked) has its file lines
-        // two tabs in: only a file line one indent in is a frame's.
-        let frame_line = if line.starts_with(['\t', ' ']) {
-            let once = line.strip_prefix('\t').map_or_else(
-                || !line.trim_start_matches(' ').starts_with('\t'),
-                |rest| !rest.starts_with(['\t', ' ']),
-            );
-            once && crate::lines::position(line.trim()).is_some_and(|p| p.pc_offset.is_some())
-        } else {
-            godiag_sniff::anchor::is_call(line.trim_end())
-        };
+        // header: its first call line (`pkg.F(...)`, flush left) is read
+        // as a frame. Indented lines stay the message's: Go 1.23+ indents a
+        // value's own lines, a stack inside the value (`debug.Stack()`
+        // re-panicked) included, and a copy may have turned tabs to spaces.
+        let frame_line =
+            !line.starts_with(['\t', ' ']) && godiag_sniff::anchor::is_call(line.trim_end());
         if starts_known || frame_line {
             return false;
         }

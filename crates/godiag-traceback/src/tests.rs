@@ -118,6 +118,15 @@ fn frames_under_a_message_are_not_its_lines() {
     );
     assert_eq!(t.goroutines.len(), 1);
     assert_eq!(t.goroutines[0].frames[0].function, "main.main");
+    // The same with its tabs turned into spaces.
+    let spaced = repanicked.replace('\t', "    ");
+    let t = parse(spaced.as_bytes());
+    assert!(
+        t.crash.panics[0].value.contains("stack.go:26 +0x5e"),
+        "{}",
+        t.crash.panics[0].value
+    );
+    assert_eq!(t.goroutines.len(), 1);
     let wrapped = "panic: open config: no such file\n\tmain.load\n\t\t/app/config.go:12\n\ngoroutine 1 [running]:\nmain.main()\n\t/app/main.go:5 +0x1d\n";
     let t = parse(wrapped.as_bytes());
     assert_eq!(
