@@ -71,32 +71,20 @@ impl Profile {
     }
 
     /// The first [`FIRST_ROWS`] rows of every sample type's tables, by
-    /// function and by line.
+    /// function and by line; each row's names its own (a few rows).
     fn first_tables(&self) -> Vec<[Vec<TopRow>; 2]> {
         let ix = self.frame_index();
         let sums = self.sums();
+        let name = |fk: usize| {
+            let (name, file) = ix.fn_keys[fk];
+            (Arc::from(self.str(name)), Arc::from(self.str(file)))
+        };
         (0..self.raw.sample_type.len())
             .map(|t| {
                 [Granularity::Function, Granularity::Line].map(|granularity| {
-                    let mut rows = self.nodes(&sums, t, granularity);
-                    let key = |&row: &Node| row_order(ix, &sums, granularity, row);
-                    if rows.len() > FIRST_ROWS {
-                        rows.select_nth_unstable_by_key(FIRST_ROWS, key);
-                        rows.truncate(FIRST_ROWS);
-                    }
-                    rows.sort_unstable_by_key(key);
-                    rows.into_iter()
-                        .map(|(k, flat, cum)| {
-                            let (fk, line) = node_key(ix, granularity, k);
-                            let (name, file) = ix.fn_keys[fk as usize];
-                            TopRow {
-                                function: Arc::from(self.str(name)),
-                                file: Arc::from(self.str(file)),
-                                line,
-                                flat,
-                                cum,
-                            }
-                        })
+                    self.ordered(ix, &sums, t, granularity, Some(FIRST_ROWS))
+                        .into_iter()
+                        .map(|node| top_row(ix, granularity, node, name))
                         .collect()
                 })
             })
@@ -130,6 +118,26 @@ impl Profile {
             };
         }
         Sums { chunks, name_rank }
+    }
+
+    /// One sample type's rows in the order of `go tool pprof -top`; only
+    /// the first `limit` when given, chosen before they are ordered.
+    fn ordered(
+        &self,
+        ix: &FrameIndex,
+        sums: &Sums,
+        index: usize,
+        granularity: Granularity,
+        limit: Option<usize>,
+    ) -> Vec<Node> {
+        let mut rows = self.nodes(sums, index, granularity);
+        let key = |&row: &Node| row_order(ix, sums, granularity, row);
+        if let Some(n) = limit.filter(|&n| rows.len() > n) {
+            rows.select_nth_unstable_by_key(n, key);
+            rows.truncate(n);
+        }
+        rows.sort_unstable_by_key(key);
+        rows
     }
 
     /// The nodes of one sample type with a non-zero flat or cum, in node
@@ -183,22 +191,12 @@ impl Profile {
         names: &[(Arc<str>, Arc<str>)],
         granularity: Granularity,
     ) -> Vec<Vec<TopRow>> {
+        let name = |fk: usize| names[fk].clone();
         (0..self.raw.sample_type.len())
             .map(|t| {
-                let mut rows = self.nodes(sums, t, granularity);
-                rows.sort_unstable_by_key(|&row| row_order(ix, sums, granularity, row));
-                rows.into_iter()
-                    .map(|(k, flat, cum)| {
-                        let (fk, line) = node_key(ix, granularity, k);
-                        let (function, file) = &names[fk as usize];
-                        TopRow {
-                            function: function.clone(),
-                            file: file.clone(),
-                            line,
-                            flat,
-                            cum,
-                        }
-                    })
+                self.ordered(ix, sums, t, granularity, None)
+                    .into_iter()
+                    .map(|node| top_row(ix, granularity, node, name))
                     .collect()
             })
             .collect()
@@ -387,6 +385,24 @@ fn sorted_rows(m: FxHashMap<(&str, &str, i64), (i64, i64)>) -> Vec<TopRow> {
             .then(a.line.cmp(&b.line))
     });
     out
+}
+
+/// A node as a row; `name` gives a function node's name and file.
+fn top_row(
+    ix: &FrameIndex,
+    granularity: Granularity,
+    (k, flat, cum): Node,
+    name: impl Fn(usize) -> (Arc<str>, Arc<str>),
+) -> TopRow {
+    let (fk, line) = node_key(ix, granularity, k);
+    let (function, file) = name(fk as usize);
+    TopRow {
+        function,
+        file,
+        line,
+        flat,
+        cum,
+    }
 }
 
 /// A node's function and line (0 at function granularity).
