@@ -140,11 +140,9 @@ pub(crate) fn is_unaligned_atomic_fault(f: &Frame<'_>) -> bool {
                 && ["goCas64", "goXadd64", "goXchg64", "goLoad64", "goStore64"].contains(&name))
                 || (f.file.ends_with("/atomic_mipsx.go") && name == "lockAndCheck")
         });
+    // Below 0x1000 the pointer was nil and the word a field's offset.
     let unaligned = f
-        .arg_words()
-        .next()
-        .and_then(|w| w.trusted())
-        // Below 0x1000 the pointer was nil and the word a field's offset.
+        .first_word()
         .is_some_and(|addr| addr % 8 != 0 && addr >= 0x1000);
     (sync_atomic || runtime_atomic) && unaligned
 }

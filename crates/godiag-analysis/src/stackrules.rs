@@ -158,15 +158,11 @@ fn lone_stack(t: &TextArtifact<'_>, g: &Goroutine<'_>) -> Option<Signature> {
     // program's code: an excerpt of a stack overflow's thousands of frames
     // (golang/go#34251, String calling Println on its own receiver).
     if let Some((start, period)) = periodic_excerpt(&g.frames) {
-        let cycle: Vec<&str> = g.frames[start..start + period]
-            .iter()
-            .map(|f| f.function)
-            .collect();
         return Some(Signature {
             kind: FindingKind::StackOverflow,
             what: format!(
                 "the pasted frames are one recursion through {}, repeating to the end: most likely a stack overflow (the failure line was not given)",
-                cycle.join(" → ")
+                cycle_names(&g.frames[start..start + period])
             ),
             confidence: Confidence::Low,
             below: start,
@@ -202,6 +198,15 @@ fn periodic_excerpt(frames: &[Frame<'_>]) -> Option<(usize, usize)> {
             })
             .map(|p| (start, p))
     })
+}
+
+/// A recursion's cycle as its functions, `a → b → c`.
+fn cycle_names(cycle: &[Frame<'_>]) -> String {
+    cycle
+        .iter()
+        .map(|f| f.function)
+        .collect::<Vec<_>>()
+        .join(" → ")
 }
 
 /// The runtime prints a fault's stack from the faulting frame: a pointer
@@ -240,7 +245,7 @@ fn is_pointer_method(function: &str) -> bool {
 /// A receiver printed as `0x0`: saved and nil (`0x0?`, not saved under the
 /// register ABI, may be anything).
 fn nil_receiver(f: &Frame<'_>) -> bool {
-    f.arg_words().next().and_then(|w| w.trusted()) == Some(0)
+    f.first_word() == Some(0)
 }
 
 /// The standard library's functions a parked goroutine's stack starts at
@@ -417,15 +422,11 @@ fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
         if let Some(sig) = nil_top_signature(frames) {
             return Some(sig);
         }
-        let cycle: Vec<&str> = frames[start..start + period]
-            .iter()
-            .map(|f| f.function)
-            .collect();
         return Some(Signature {
             kind: FindingKind::StackOverflow,
             what: format!(
                 "unbounded recursion through {} (the stack overflow itself was not given)",
-                cycle.join(" → ")
+                cycle_names(&frames[start..start + period])
             ),
             confidence: Confidence::Medium,
             below: start,

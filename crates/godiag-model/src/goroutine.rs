@@ -57,6 +57,12 @@ impl Frame<'_> {
         })
     }
 
+    /// The first argument word (a method's receiver, an atomic's address),
+    /// when it was printed as a number and saved.
+    pub fn first_word(&self) -> Option<u64> {
+        self.arg_words().next().and_then(ArgWord::trusted)
+    }
+
     /// Printed with `(...)` and no offset: inlined into its caller (ancestor
     /// frames print `(...)` too, but keep their offset).
     pub fn is_inlined(&self) -> bool {

@@ -266,8 +266,8 @@ impl<'a> Reader<'a> {
             self.start_race(offset);
             return;
         }
-        // The anchor's grammar, stricter than the reader's: `Read`/`Write`
-        // opening the line, an address, `by goroutine N:`.
+        // An access line opening the line (`Read at 0x.. by goroutine N:`)
+        // opens a report that lost its `WARNING: DATA RACE`.
         if godiag_sniff::anchor::race_access_start(line) == Some(0) {
             self.start_race(offset);
             self.race_line(line, offset);
