@@ -515,7 +515,7 @@ impl Drop for Proc {
 
 /// Whether `url` answered 200 within a minute; false at once when `child`
 /// exits first.
-fn poll_ready(url: &str, mut child: Option<&mut std::process::Child>) -> bool {
+fn poll_ready(url: &str, child: &mut std::process::Child) -> bool {
     let client = godiag::collect::Client::new(&Default::default());
     let until = std::time::Instant::now() + std::time::Duration::from_secs(60);
     while std::time::Instant::now() < until {
@@ -525,10 +525,8 @@ fn poll_ready(url: &str, mut child: Option<&mut std::process::Child>) -> bool {
         {
             return true;
         }
-        if let Some(c) = child.as_deref_mut() {
-            if !matches!(c.try_wait(), Ok(None)) {
-                return false;
-            }
+        if !matches!(child.try_wait(), Ok(None)) {
+            return false;
         }
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
@@ -561,7 +559,7 @@ fn serve_ready(
         );
         // Ready, and ours: another test's server may hold the port ours
         // failed to bind, and answer in its place.
-        if poll_ready(&format!("{url}{ready}"), Some(&mut child.0))
+        if poll_ready(&format!("{url}{ready}"), &mut child.0)
             && matches!(child.0.try_wait(), Ok(None))
         {
             return (child, url);
