@@ -154,7 +154,7 @@ struct AttachArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// Write the report to FILE instead of standard output.
+    /// Write the report to FILE instead of standard output (`-` is standard output).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
     /// Also write the stopped process as an ELF core to FILE (as gcore does),
@@ -215,7 +215,7 @@ struct CollectArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// Write the report to FILE instead of standard output.
+    /// Write the report to FILE instead of standard output (`-` is standard output).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
 }
@@ -231,7 +231,7 @@ struct RunArgs {
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// Write the report to FILE instead of standard output.
+    /// Write the report to FILE instead of standard output (`-` is standard output).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
     /// When the program fails, upload its bundle to a `godiag serve` at
@@ -265,7 +265,7 @@ struct ExportArgs {
     /// With `--format pprof`: which blocking profile.
     #[arg(long, value_enum, default_value_t = BlockingProfile::Sched)]
     profile: BlockingProfile,
-    /// Where to write it.
+    /// Where to write it (`-` is standard output).
     #[arg(short = 'o', long = "output", value_name = "FILE", required = true)]
     output: PathBuf,
 }
@@ -299,7 +299,7 @@ struct FlamegraphArgs {
     /// ...); default: the profile's default sample type.
     #[arg(long, value_name = "TYPE")]
     sample_type: Option<String>,
-    /// Where to write the SVG.
+    /// Where to write the SVG (`-` is standard output).
     #[arg(short = 'o', long = "output", value_name = "FILE", required = true)]
     output: PathBuf,
 }
@@ -372,7 +372,7 @@ struct AnalyzeArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
-    /// Write the report to FILE instead of standard output.
+    /// Write the report to FILE instead of standard output (`-` is standard output).
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: Option<PathBuf>,
     /// How goroutines are grouped: by stack (argument values ignored), or by
@@ -625,7 +625,7 @@ fn export(args: ExportArgs) -> ExitCode {
         }
     };
     let data: &[u8] = &map;
-    let out = match std::fs::File::create(&args.output) {
+    let out = match create_output(&args.output) {
         Ok(f) => f,
         Err(e) => {
             eprintln!("godiag: cannot write {}: {e}", args.output.display());
@@ -725,7 +725,11 @@ fn flamegraph(args: FlamegraphArgs) -> ExitCode {
         );
         return ExitCode::from(EXIT_FAILURE);
     };
-    match std::fs::write(&args.output, svg) {
+    let written = create_output(&args.output).and_then(|mut out| {
+        out.write_all(&svg)?;
+        out.flush()
+    });
+    match written {
         Ok(()) => ExitCode::from(EXIT_OK),
         Err(e) => {
             eprintln!("godiag: cannot write {}: {e}", args.output.display());
@@ -780,6 +784,19 @@ fn print_or_fail(text: &str) -> ExitCode {
             ExitCode::from(EXIT_FAILURE)
         }
     }
+}
+
+/// `-o -` names standard output, as in most Unix tools.
+fn output_file(output: Option<&Path>) -> Option<&Path> {
+    output.filter(|p| p.as_os_str() != "-")
+}
+
+/// The file an exporter writes to, or standard output for `-`.
+fn create_output(path: &Path) -> std::io::Result<Box<dyn std::io::Write>> {
+    if output_file(Some(path)).is_none() {
+        return Ok(Box::new(std::io::stdout().lock()));
+    }
+    Ok(Box::new(std::fs::File::create(path)?))
 }
 
 /// Writes to FILE, or standard output, through a buffer; a closed pipe is
@@ -873,7 +890,7 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
     emit(
         diagnosis.report(),
         args.format,
-        args.output.as_deref(),
+        output_file(args.output.as_deref()),
         args.max_groups,
     )
 }
@@ -973,7 +990,7 @@ fn attach(args: AttachArgs) -> ExitCode {
             emit(
                 diagnosis.report(),
                 args.format,
-                args.output.as_deref(),
+                output_file(args.output.as_deref()),
                 args.max_groups,
             )
         }

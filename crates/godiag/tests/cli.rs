@@ -319,3 +319,36 @@ fn bundle_archive_reads_as_its_directory() {
     let warning = nested["inputs"][0]["warnings"][0].as_str().unwrap();
     assert!(warning.contains("give it as its own path"), "{warning}");
 }
+
+/// `-o -` is standard output, as in most Unix tools, for the report and for
+/// the exporters alike; no file named `-` appears.
+#[test]
+fn dash_output_is_standard_output() {
+    let dir = std::env::temp_dir().join(format!("godiag-dash-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join("crash.txt");
+    std::fs::write(&input, CRASH).unwrap();
+    let out = godiag()
+        .current_dir(&dir)
+        .args(["analyze", "--format", "json", "-o", "-"])
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["findings"][0]["kind"], "user-panic");
+
+    let profile = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../lab/artifacts/go1.24.11/gc-heavy.cpu.pb.gz"
+    );
+    let svg = godiag()
+        .current_dir(&dir)
+        .args(["flamegraph", profile, "-o", "-"])
+        .output()
+        .unwrap();
+    assert_eq!(svg.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&svg.stdout).contains("main.parse"));
+    assert!(!dir.join("-").exists(), "no file named -");
+    let _ = std::fs::remove_dir_all(&dir);
+}
