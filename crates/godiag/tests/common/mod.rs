@@ -534,31 +534,36 @@ fn poll_ready(url: &str, child: &mut std::process::Child) -> bool {
 }
 
 /// A server started on a free loopback port and ready at `ready` (a path);
-/// its process and base URL. `command` builds its command line for a port.
-/// A server that exits before it is ready (the port taken between
-/// `free_port` and its bind) is started again on another port, twice at
-/// most; its standard error is kept in `dir` and shown when it fails.
+/// its process and base URL. `command` builds its command line for a port
+/// and a route prefix, which the server must serve everything under: unique
+/// to this child, so that another test's server that took the port between
+/// `free_port` and our bind cannot answer ready in its place.
+/// A server that exits before it is ready is started again on another port,
+/// twice at most; its standard error is kept in `dir` and shown when it fails.
 fn serve_ready(
     dir: &Path,
     what: &str,
     ready: &str,
-    command: impl Fn(u16) -> std::process::Command,
+    command: impl Fn(u16, &str) -> std::process::Command,
 ) -> (Proc, String) {
+    static CHILDREN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let mut last_log = String::new();
     for attempt in 0..3 {
         let port = free_port();
-        let url = format!("http://127.0.0.1:{port}");
+        let n = CHILDREN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let prefix = format!("/{what}-{}-{n}", std::process::id());
+        let url = format!("http://127.0.0.1:{port}{prefix}");
         let log_path = dir.join(format!("{what}-{attempt}.log"));
         let log = std::fs::File::create(&log_path).unwrap();
         let mut child = Proc(
-            command(port)
+            command(port, &prefix)
                 .stdout(std::process::Stdio::null())
                 .stderr(log)
                 .spawn()
                 .unwrap_or_else(|e| panic!("{what} (Debian) runs: {e}")),
         );
-        // Ready, and ours: another test's server may hold the port ours
-        // failed to bind, and answer in its place.
+        // Ready under our prefix is ours; the exit check is for a server
+        // that answered and then stopped.
         if poll_ready(&format!("{url}{ready}"), &mut child.0)
             && matches!(child.0.try_wait(), Ok(None))
         {
@@ -582,11 +587,12 @@ pub fn alertmanager(dir: &Path) -> (Proc, String) {
         "route:\n  receiver: drop\nreceivers:\n  - name: drop\n",
     )
     .unwrap();
-    serve_ready(dir, "alertmanager", "/-/ready", |port| {
+    serve_ready(dir, "alertmanager", "/-/ready", |port, prefix| {
         let mut c = std::process::Command::new("prometheus-alertmanager");
         c.arg(format!("--config.file={}", dir.join("am.yml").display()))
             .arg(format!("--storage.path={}", dir.join("am-data").display()))
             .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .arg(format!("--web.route-prefix={prefix}"))
             .arg("--cluster.listen-address=");
         c
     })
@@ -602,7 +608,7 @@ pub fn prometheus(dir: &Path, job: &str, port: u16) -> (Proc, String) {
         ),
     )
     .unwrap();
-    serve_ready(dir, "prometheus", "/-/ready", |prom_port| {
+    serve_ready(dir, "prometheus", "/-/ready", |prom_port, prefix| {
         let mut c = std::process::Command::new("prometheus");
         c.arg(format!(
             "--config.file={}",
@@ -612,7 +618,8 @@ pub fn prometheus(dir: &Path, job: &str, port: u16) -> (Proc, String) {
             "--storage.tsdb.path={}",
             dir.join("prom-data").display()
         ))
-        .arg(format!("--web.listen-address=127.0.0.1:{prom_port}"));
+        .arg(format!("--web.listen-address=127.0.0.1:{prom_port}"))
+        .arg(format!("--web.route-prefix={prefix}"));
         c
     })
 }
