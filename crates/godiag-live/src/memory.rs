@@ -1,12 +1,13 @@
-//! The stopped process's memory, read from `/proc/PID/mem` in blocks of
-//! which the most recent are kept: the goroutine walk reads small pieces (a
-//! `g`, a few stack words) close together, and one `pread` per block
-//! instead of per piece keeps the pause short.
+//! The stopped process's memory, read with `process_vm_readv` (or from
+//! `/proc/PID/mem` where that call is refused) in blocks of which the most
+//! recent are kept: the goroutine walk reads small pieces (a `g`, a few
+//! stack words) close together, and one read per block instead of per
+//! piece keeps the pause short.
 
 use std::borrow::Cow;
 use std::fs::File;
 use std::os::unix::fs::FileExt;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use memmap2::{MmapMut, MmapOptions};
@@ -20,6 +21,13 @@ const MAX_READ: usize = 64 << 20;
 
 pub(crate) struct ProcessMemory {
     mem: File,
+    /// The process, for `process_vm_readv`: it copies straight from the
+    /// process's pages into ours, where a `pread` of `/proc/PID/mem` goes
+    /// through a kernel page in between (two copies of every byte).
+    pid: Option<nix::unistd::Pid>,
+    /// `process_vm_readv` was refused (a seccomp profile, an old kernel):
+    /// `/proc/PID/mem` from then on.
+    vm_readv_refused: AtomicBool,
     blocks: Mutex<Blocks>,
     bytes_read: AtomicU64,
 }
@@ -117,9 +125,13 @@ impl Blocks {
 }
 
 impl ProcessMemory {
-    pub(crate) fn new(mem: File) -> Self {
+    /// Memory read through `mem` (`/proc/PID/mem`), and through
+    /// `process_vm_readv` of `pid` when given.
+    pub(crate) fn new(mem: File, pid: Option<i32>) -> Self {
         Self {
             mem,
+            pid: pid.map(nix::unistd::Pid::from_raw),
+            vm_readv_refused: AtomicBool::new(false),
             blocks: Mutex::new(Blocks::default()),
             bytes_read: AtomicU64::new(0),
         }
@@ -132,12 +144,41 @@ impl ProcessMemory {
 
     /// Reads directly, without the cache (writing a core).
     pub(crate) fn read_direct(&self, addr: u64, buf: &mut [u8]) -> bool {
-        let ok = self.mem.read_exact_at(buf, addr).is_ok();
+        let ok = match self.vm_read(addr, buf) {
+            Some(ok) => ok,
+            None => self.mem.read_exact_at(buf, addr).is_ok(),
+        };
         if ok {
             self.bytes_read
                 .fetch_add(buf.len() as u64, Ordering::Relaxed);
         }
         ok
+    }
+
+    /// `buf` filled by `process_vm_readv`: whether it was read whole, or
+    /// `None` when the call is not available (then `/proc/PID/mem` is used).
+    fn vm_read(&self, addr: u64, buf: &mut [u8]) -> Option<bool> {
+        use nix::errno::Errno;
+        let pid = self.pid?;
+        if self.vm_readv_refused.load(Ordering::Relaxed) {
+            return None;
+        }
+        let Ok(base) = usize::try_from(addr) else {
+            return Some(false);
+        };
+        let len = buf.len();
+        let remote = [nix::sys::uio::RemoteIoVec { base, len }];
+        match nix::sys::uio::process_vm_readv(pid, &mut [std::io::IoSliceMut::new(buf)], &remote) {
+            // A range that runs into an unmapped page is read in part.
+            Ok(n) => Some(n == len),
+            // Not mapped, or not all of it: the address is wrong, not the call.
+            Err(Errno::EFAULT | Errno::EIO | Errno::EINVAL) => Some(false),
+            // ENOSYS, EPERM (seccomp), ESRCH (gone; the file says so too).
+            Err(_) => {
+                self.vm_readv_refused.store(true, Ordering::Relaxed);
+                None
+            }
+        }
     }
 
     pub(crate) fn read(&self, addr: u64, len: usize) -> Option<Vec<u8>> {
@@ -192,12 +233,22 @@ mod tests {
     use super::*;
     use godiag_exe::Memory;
 
-    /// Our own memory through `/proc/self/mem`: reads across blocks and
-    /// arenas give the bytes that are there; an unmapped address gives none.
+    /// Our own memory, through `/proc/self/mem` and through
+    /// `process_vm_readv`: reads across blocks and arenas give the bytes that
+    /// are there; an unmapped address gives none.
     #[test]
     fn reads_across_blocks_and_arenas() {
+        let own = i32::try_from(std::process::id()).unwrap();
+        for pid in [None, Some(own)] {
+            reads_back(ProcessMemory::new(
+                File::open("/proc/self/mem").unwrap(),
+                pid,
+            ));
+        }
+    }
+
+    fn reads_back(mem: ProcessMemory) {
         let data: Vec<u8> = (0..3_000_000u32).map(|i| (i * 7 % 251) as u8).collect();
-        let mem = ProcessMemory::new(File::open("/proc/self/mem").unwrap());
         let base = data.as_ptr() as u64;
         // Unaligned, spanning several 16 KiB blocks and the first 1 MiB arena.
         for (from, len) in [(3usize, 40_000usize), (1_000_001, 1_900_000), (16_380, 8)] {
@@ -209,6 +260,8 @@ mod tests {
         assert_eq!(mem.read(0, 8), None);
         assert_eq!(mem.read_u64(8), None);
         assert!(!mem.blocks.lock().unwrap().arenas.is_empty());
+        // An unmapped address is a failed read, not a refused call.
+        assert!(!mem.vm_readv_refused.load(Ordering::Relaxed));
     }
 
     /// Past [`KEPT`] bytes the oldest blocks make room: what is kept stays
@@ -218,7 +271,7 @@ mod tests {
         let data: Vec<u8> = (0..(KEPT + (8 << 20)) as u64)
             .map(|i| (i % 253) as u8)
             .collect();
-        let mem = ProcessMemory::new(File::open("/proc/self/mem").unwrap());
+        let mem = ProcessMemory::new(File::open("/proc/self/mem").unwrap(), None);
         let base = data.as_ptr() as u64;
         for at in (0..data.len() - 64).step_by(BLOCK as usize / 2) {
             assert_eq!(

@@ -271,7 +271,7 @@ impl LiveProcess {
             .fold(0u64, u64::saturating_add);
         Ok(LiveProcess {
             pid,
-            memory: ProcessMemory::new(mem),
+            memory: ProcessMemory::new(mem, Some(pid)),
             threads,
             auxv,
             exe,
