@@ -27,7 +27,7 @@ def labels():
 
 
 # First elements of the standard library's package paths (as godiag-model).
-STD_ROOTS = set("""archive bufio builtin bytes cmd cmp compress container context crypto
+STD_ROOTS = set("""archive bufio builtin bytes cmp compress container context crypto
 database debug embed encoding errors expvar flag fmt go hash html image index internal io iter
 log maps math mime net os path plugin reflect regexp runtime slices sort strconv strings structs
 sync syscall testing text time type unicode unique unsafe vendor weak""".split())
@@ -51,7 +51,7 @@ def same_place(got, want):
     """The function names match; an empty label means the text has no frame
     of the program, so no program location may be claimed."""
     if want == "":
-        return got is None or is_std(package_of(got))
+        return not got or is_std(package_of(got))
     return got == want
 
 

@@ -272,11 +272,12 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
     // jumped to an address that is not code, through a corrupted function
     // pointer or return address. With no frame of the program on the
     // stack, nothing points at the program's code: memory corruption.
-    let jumped_off_code = c
-        .signal
-        .as_ref()
-        .is_some_and(|s| s.pc != 0 && s.pc == s.addr)
-        && failing.is_none_or(|g| user_frame(&g.frames).is_none());
+    // Only for an access fault: for an arithmetic fault, an illegal
+    // instruction or a trap the kernel gives the instruction's own address
+    // as `addr`, so pc == addr there says nothing.
+    let jumped_off_code = c.signal.as_ref().is_some_and(|s| {
+        s.pc != 0 && s.pc == s.addr && !matches!(s.name, "SIGFPE" | "SIGILL" | "SIGTRAP")
+    }) && failing.is_none_or(|g| user_frame(&g.frames).is_none());
     // A fault in the runtime's own code whose stack the traceback could not
     // walk (`runtime: unexpected return pc`), with no frame of the program
     // on it: a corrupted stack, not a bad pointer of the program.

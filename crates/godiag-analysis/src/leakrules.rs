@@ -142,8 +142,12 @@ pub(crate) fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>
             );
             f.location = user_frame(&g.frames).map(Location::from);
             let site = user_frame(&g.frames);
+            // Only goroutines with a wait object count (`wait_fact` drops the
+            // others): a text dump has none, and a core's 100,000 need no
+            // stack scan when that is known first.
             let members = input.artifact.goroutines.iter().filter(|m| {
-                m.status == g.status
+                !m.waits_on.is_empty()
+                    && m.status == g.status
                     && user_frame(&m.frames).map(|u| (u.function, u.line))
                         == site.map(|u| (u.function, u.line))
             });

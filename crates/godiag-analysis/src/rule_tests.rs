@@ -2251,3 +2251,42 @@ fn a_runtime_failure_is_placed_past_its_reporting_machinery() {
         Some("sync.(*Mutex).unlockSlow")
     );
 }
+
+/// For SIGFPE (and SIGILL, SIGTRAP) the kernel reports the faulting
+/// instruction's own address as `addr`, so pc == addr is no jump off the
+/// code: a divide by zero pasted without its stack is a runtime error
+/// (trailofbits/go-panikint#1: `panic: runtime error: integer divide by
+/// zero [recovered, repanicked]` / `[signal SIGFPE: floating-point exception
+/// code=0x1 addr=0x549892 pc=0x549892]`). The same pc == addr on a SIGSEGV
+/// without a program frame still is: the PC left the code.
+#[test]
+fn pc_equal_to_addr_is_a_jump_off_the_code_only_for_an_access_fault() {
+    let crash = |name: &'static str, value: &'static str| TextArtifact {
+        crash: Crash {
+            panics: vec![PanicEntry {
+                value: Cow::Borrowed(value),
+                repanicked: true,
+                ..nil_deref_panic()
+            }],
+            signal: Some(SignalInfo {
+                name,
+                description: "",
+                code: 1,
+                addr: 0x549892,
+                pc: 0x549892,
+                offset: 0,
+            }),
+            ..Crash::default()
+        },
+        ..TextArtifact::default()
+    };
+    let divide = crash("SIGFPE", "runtime error: integer divide by zero");
+    let f = findings_of(InputKind::CrashText, &divide);
+    assert_eq!(kinds(&f), [FindingKind::RuntimeError]);
+    let jumped = crash(
+        "SIGSEGV",
+        "runtime error: invalid memory address or nil pointer dereference",
+    );
+    let f = findings_of(InputKind::CrashText, &jumped);
+    assert_eq!(kinds(&f), [FindingKind::RuntimeInternalError]);
+}

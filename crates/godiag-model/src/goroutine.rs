@@ -114,13 +114,13 @@ pub fn package_of(function: &str) -> &str {
 
 /// The first elements of the standard library's package paths (Go 1.0
 /// through 1.27), and the compiler's own symbol namespaces (`type:.eq.T`,
-/// `go:buildid`, `type..hash.T` before 1.20).
+/// `go:buildid`, `type..hash.T` before 1.20). Not `cmd`: the compiler,
+/// linker and go command are programs, whose crashes are placed in them.
 const STD_ROOTS: &[&str] = &[
     "archive",
     "bufio",
     "builtin",
     "bytes",
-    "cmd",
     "cmp",
     "compress",
     "container",
@@ -427,5 +427,10 @@ mod tests {
         assert!(is_stdlib_package("vendor/golang.org/x/net/http2/hpack"));
         assert!(is_stdlib_package("vendor/golang_org/x/net/lex/httplex"));
         assert!(!is_stdlib_package("vendor/github.com/segmentio/stats"));
+        // The Go distribution's commands are not its standard library (`go
+        // list std` leaves them out): a crash of the linker is placed in
+        // the linker (https://github.com/golang/go/issues/36103).
+        assert!(!is_stdlib_package("cmd/link/internal/ld"));
+        assert!(!is_stdlib_function("cmd/compile/internal/ssa.read8"));
     }
 }
