@@ -20,17 +20,24 @@ pub(crate) fn checker_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
         .collect();
     let first = listed.first()?;
     let total: usize = listed.iter().map(|g| g.outlived_test).sum();
+    // Some checkers (etcd's) print the stacks without their headers.
+    let state = |g: &godiag_model::GoroutineGroup<'_>| {
+        (g.status != "unknown").then(|| format!("in [{}]", g.status))
+    };
+    let first_state = state(first).map(|s| {
+        let which = if listed.len() > 1 { "the first " } else { "" };
+        format!(", {which}{s}")
+    });
     let mut f = Finding::new(
         FindingKind::GoroutineLeak,
         format!(
-            "goroutine leak: {} still running after the test ended, {}in [{}] (a leak checker's report)",
+            "goroutine leak: {} still running after the test ended{} (a leak checker's report)",
             if total == 1 {
                 "a goroutine was".to_string()
             } else {
                 format!("{total} goroutines were")
             },
-            if listed.len() > 1 { "the first " } else { "" },
-            first.status
+            first_state.unwrap_or_default(),
         ),
         Confidence::High,
     );
@@ -39,9 +46,9 @@ pub(crate) fn checker_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
         f.confirm(Evidence {
             source: input.source(),
             summary: format!(
-                "{}, listed by the checker, in [{}]",
+                "{}, listed by the checker{}",
                 share_sentence(g.count),
-                g.status
+                state(g).map(|s| format!(", {s}")).unwrap_or_default()
             ),
             input: input.index,
             offset: None,

@@ -584,6 +584,15 @@ impl<'a> Reader<'a> {
             self.leak_reported = true;
             return;
         }
+        // etcd's checker (`Unexpected goroutines running after all
+        // test(s).`): `N instances of:` over each distinct stack, printed
+        // without its goroutine header.
+        if is_instances_line(t) {
+            self.end_record();
+            self.target = Target::None;
+            self.leak_reported = true;
+            return;
+        }
         if let Some((name, pos)) = debugger_frame(line) {
             if self.target == Target::None {
                 self.start_headerless(offset);
@@ -1142,4 +1151,11 @@ fn indented_position(line: &str, target: Target) -> Option<Position<'_>> {
         })?,
     };
     position(t)
+}
+
+/// `3 instances of:`: a leak checker's count over the stack below it.
+fn is_instances_line(line: &str) -> bool {
+    line.trim_end()
+        .strip_suffix(" instances of:")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }

@@ -699,6 +699,35 @@ created by github.com/go-redis/redis/internal/pool.NewConnPool
     assert_eq!(t.go_version_at_least, None);
 }
 
+/// etcd's leak checker prints `N instances of:` over each distinct stack,
+/// without its goroutine header: each stack is a goroutine that outlived
+/// its test. From https://github.com/etcd-io/etcd/issues/14159.
+#[test]
+fn etcd_checker_stacks_outlived_their_test() {
+    let text = "Too many goroutines running after all test(s).
+1 instances of:
+go.etcd.io/etcd/etcdserver/api/v3rpc.(*serverWatchStream).recvLoop(...)
+\t/home/runner/work/etcd/etcd/etcdserver/api/v3rpc/watch.go:336 +0x214
+go.etcd.io/etcd/etcdserver/api/v3rpc.(*watchServer).Watch.func2(...)
+\t/home/runner/work/etcd/etcd/etcdserver/api/v3rpc/watch.go:190 +0x45
+created by go.etcd.io/etcd/etcdserver/api/v3rpc.(*watchServer).Watch
+\t/home/runner/work/etcd/etcd/etcdserver/api/v3rpc/watch.go:189 +0x2ec
+FAIL\tgo.etcd.io/etcd/clientv3/integration\t270.490s
+FAIL
+";
+    let t = parse(text.as_bytes());
+    assert_eq!(t.goroutines.len(), 1);
+    assert!(t.goroutines[0].outlived_test && t.goroutines[0].headerless);
+    assert_eq!(
+        t.goroutines[0].frames[0].function,
+        "go.etcd.io/etcd/etcdserver/api/v3rpc.(*serverWatchStream).recvLoop"
+    );
+    assert_eq!(t.goroutines[0].frames.len(), 2);
+    // Prose that only mentions instances is no checker's line.
+    let t = parse(b"found 3 instances of: nothing\n");
+    assert!(t.goroutines.is_empty());
+}
+
 /// A copy with a blank line after every line: restored, its stack is whole.
 /// From https://github.com/pingcap/tidb/issues/41777.
 #[test]
