@@ -50,6 +50,9 @@ struct Blocks {
     hand: usize,
     /// `None` entries in `index`.
     unreadable: usize,
+    /// The block read last and its slot: the walk reads a `g`'s fields and
+    /// a stack's words one after another, mostly from one block.
+    last: Option<(u64, u32)>,
 }
 
 /// Bytes kept at most, and per arena.
@@ -63,6 +66,11 @@ const UNREADABLE_KEPT: usize = 1 << 16;
 impl Blocks {
     /// The bytes of the block at `at`, read now if they are not kept.
     fn get(&mut self, at: u64, read: impl FnOnce(&mut [u8]) -> bool) -> Option<&[u8]> {
+        if let Some((last, slot)) = self.last {
+            if last == at {
+                return self.slot_mut(slot as usize).map(|b| &*b);
+            }
+        }
         let slot = match self.index.get(&at) {
             Some(slot) => *slot,
             None => {
@@ -81,7 +89,9 @@ impl Blocks {
                 slot
             }
         };
-        self.slot_mut(slot? as usize).map(|b| &*b)
+        let slot = slot?;
+        self.last = Some((at, slot));
+        self.slot_mut(slot as usize).map(|b| &*b)
     }
 
     fn slot_mut(&mut self, slot: usize) -> Option<&mut [u8]> {
@@ -108,6 +118,9 @@ impl Blocks {
             self.hand = (slot + 1) % SLOTS;
             let old = std::mem::replace(&mut self.owner[slot], u64::MAX);
             self.index.remove(&old);
+            if self.last.is_some_and(|(at, _)| at == old) {
+                self.last = None;
+            }
             slot
         };
         if !self.slot_mut(slot).is_some_and(read) {
