@@ -49,6 +49,10 @@ pub(crate) struct PcCache<'e> {
     steps: godiag_model::group::FxMap<(u64, bool), Option<std::rc::Rc<PcStep<'e>>>>,
     /// Whether the deferred closure at a code address unlocks a mutex.
     unlocks: godiag_model::group::FxMap<u64, bool>,
+    /// Frames of the stack being walked, moved out at its end into a vector
+    /// of their exact number: one allocation per stack, not one per growth
+    /// and another to shrink (100,000 stacks in a walk).
+    scratch: Vec<Frame<'e>>,
 }
 
 impl<'e> PcCache<'e> {
@@ -126,7 +130,8 @@ pub(crate) fn unwind<'e>(
     (pc, sp, first_exact): (u64, u64, bool),
     with_args: ArgsFor,
 ) -> (Vec<Frame<'e>>, Option<u64>, Vec<u64>) {
-    let mut out = Vec::new();
+    let mut out = std::mem::take(&mut cache.scratch);
+    out.clear();
     let mut held = Vec::new();
     let (mut pc, mut sp) = (pc, sp);
     // A PC is a return address (look up the call at pc-1) unless it is where
@@ -186,8 +191,9 @@ pub(crate) fn unwind<'e>(
     }
     let elided = physical - symbolised;
     // Kept for the whole report, 100,000 stacks at a time: no spare capacity.
-    out.shrink_to_fit();
-    (out, (elided > 0).then_some(elided), held)
+    let frames: Vec<Frame<'e>> = out.drain(..).collect();
+    cache.scratch = out;
+    (frames, (elided > 0).then_some(elided), held)
 }
 
 /// The locks a frame's pending deferred unlocks will release (Go 1.22+
