@@ -288,6 +288,13 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
         && failing.is_some_and(|g| {
             !g.frames.is_empty() && g.frames.iter().all(|f| f.in_runtime_package())
         });
+    // A fault the runtime could not turn into a panic (it struck outside Go
+    // code) at PC 0: a call through a nil function pointer, such as a
+    // Windows API missing from the running OS (117503445/GoWebDAV#35:
+    // `Exception 0xc0000005 0x8 0x0 0x0` / `PC=0x0` in `runtime.asmstdcall`).
+    let called_nil = c.fatal_signal.as_ref().is_some_and(|s| {
+        s.pc == Some(0) && matches!(s.name, "SIGSEGV" | "EXCEPTION_ACCESS_VIOLATION")
+    });
     let runtime_fault = jumped_off_code
         || corrupt_runtime_stack
         || c.signal.as_ref().is_some_and(|s| s.addr == RUNTIME_POISON);
@@ -305,6 +312,7 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
             .or(panic_kind)
             .or(runtime_message_kind)
             .or(signal_kind)
+            .or(called_nil.then_some(FindingKind::NilDereference))
             .unwrap_or(FindingKind::UnknownFailure)
     };
     // A nil-pointer panic whose fault address is not near zero is a bad address.
@@ -856,6 +864,11 @@ fn title_for(kind: FindingKind, message: &str, c: &godiag_model::Crash<'_>) -> S
             ),
             None => "out of memory".into(),
         },
+        FindingKind::NilDereference
+            if c.signal.is_none() && c.fatal_signal.as_ref().is_some_and(|s| s.pc == Some(0)) =>
+        {
+            "call through a nil function pointer (PC=0)".into()
+        }
         FindingKind::NilDereference => "nil pointer dereference".into(),
         FindingKind::BadAddress => match (c.signal.as_ref(), c.fault_address) {
             (Some(s), _) => format!(

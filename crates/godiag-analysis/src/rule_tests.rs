@@ -2290,3 +2290,43 @@ fn pc_equal_to_addr_is_a_jump_off_the_code_only_for_an_access_fault() {
     let f = findings_of(InputKind::CrashText, &jumped);
     assert_eq!(kinds(&f), [FindingKind::RuntimeInternalError]);
 }
+
+/// A fault the runtime could not turn into a panic at PC 0 is a call
+/// through a nil function pointer: here the runtime's DLL trampoline
+/// calling a Windows API the OS lacks (117503445/GoWebDAV#35: `Exception
+/// 0xc0000005 0x8 0x0 0x0` / `PC=0x0` / `runtime.asmstdcall(0x22fcf8)`).
+/// The same fault at a PC in code stays unexplained.
+#[test]
+fn a_fatal_fault_at_pc_zero_is_a_call_through_nil() {
+    let crash = |pc: u64| TextArtifact {
+        crash: Crash {
+            fatal_signal: Some(FatalSignal {
+                name: "EXCEPTION_ACCESS_VIOLATION",
+                description: "access violation (execute: a jump to memory that is not code)",
+                pc: Some(pc),
+                m: None,
+                sigcode: None,
+                addr: Some(0),
+                during_cgo: false,
+                offset: 0,
+            }),
+            ..Crash::default()
+        },
+        goroutines: vec![goroutine(
+            0,
+            "unknown",
+            vec![frame(
+                "runtime.asmstdcall",
+                "/opt/hostedtoolcache/go/1.22.0/x64/src/runtime/sys_windows_amd64.s",
+                75,
+                "0x22fcf8",
+            )],
+        )],
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::CrashText, &crash(0));
+    assert_eq!(kinds(&f), [FindingKind::NilDereference]);
+    assert_eq!(f[0].title, "call through a nil function pointer (PC=0)");
+    let f = findings_of(InputKind::CrashText, &crash(0x471c3a));
+    assert_ne!(kinds(&f), [FindingKind::NilDereference]);
+}

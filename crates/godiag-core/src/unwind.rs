@@ -191,6 +191,8 @@ pub(crate) fn unwind<'e>(
     }
     let elided = physical - symbolised;
     // Kept for the whole report, 100,000 stacks at a time: no spare capacity.
+    // Drained, not taken: the scratch keeps its capacity for the next stack.
+    #[allow(clippy::drain_collect)]
     let frames: Vec<Frame<'e>> = out.drain(..).collect();
     cache.scratch = out;
     (frames, (elided > 0).then_some(elided), held)

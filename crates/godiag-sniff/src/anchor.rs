@@ -53,15 +53,33 @@ pub fn find(line: &str) -> Option<Anchor> {
                 .find(|&at| strong_at(line, at, s))
         })
         .min();
-    let strong = [race_access_start(line), signal_header_start(line)]
-        .into_iter()
-        .flatten()
-        .chain(strong)
-        .min();
+    let strong = [
+        race_access_start(line),
+        signal_header_start(line),
+        windows_exception_start(line),
+    ]
+    .into_iter()
+    .flatten()
+    .chain(strong)
+    .min();
     if let Some(at) = strong {
         return Some(Anchor { at, strong: true });
     }
     call_start(line).map(|at| Anchor { at, strong: false })
+}
+
+/// Where Windows' fatal exception line starts: `Exception 0xc0000005 0x1
+/// 0xc0001d0f30 0x7ffdc1bf672e`, the code, the access, the address and the
+/// PC, to the end of the line.
+pub fn windows_exception_start(line: &str) -> Option<usize> {
+    let at = memchr::memmem::find(line.as_bytes(), b"Exception 0x")?;
+    let word_start = at == 0 || !line.as_bytes()[at - 1].is_ascii_alphanumeric();
+    let words: Vec<&str> = line[at + "Exception ".len()..].split_whitespace().collect();
+    let hex = |w: &&str| {
+        w.strip_prefix("0x")
+            .is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()))
+    };
+    (word_start && words.len() == 4 && words.iter().all(hex)).then_some(at)
 }
 
 /// Where a fatal signal's header starts (`SIGABRT: abort`, `SIGBUS: bus
@@ -317,6 +335,32 @@ mod tests {
         // Numbers past 64 bits are no access line.
         assert!(race_access_line("Write at 0x12345678901234567 by goroutine 1:").is_none());
         assert!(race_access_line("Write at 0x1 by goroutine 123456789012345678901:").is_none());
+    }
+
+    /// Windows' exception line wherever it sits (lxn/walk#483 pasted every
+    /// line after a tab, this one after a tab and a blank); prose that
+    /// mentions an exception is none.
+    #[test]
+    fn windows_exception_lines() {
+        for (line, at) in [
+            (
+                "\t Exception 0xc0000005 0x1 0xc0001d0f30 0x7ffdc1bf672e",
+                Some(2),
+            ),
+            ("Exception 0xc0000005 0x8 0x0 0x0", Some(0)),
+            ("Exception 0xc0000005 0x0", None),
+            ("Exception has occurred: panic", None),
+            ("NoException 0xc0000005 0x8 0x0 0x0", None),
+        ] {
+            assert_eq!(windows_exception_start(line), at, "{line}");
+        }
+        assert_eq!(
+            find("\t Exception 0xc0000005 0x1 0xc0001d0f30 0x7ffdc1bf672e"),
+            Some(Anchor {
+                at: 2,
+                strong: true
+            })
+        );
     }
 
     #[test]

@@ -678,6 +678,15 @@ impl<'a> Reader<'a> {
             self.start_race(offset);
             return;
         }
+        // A fatal signal's or Windows exception's first line that the paste
+        // indented more than its other lines (lxn/walk#483: `\t Exception
+        // 0xc0000005 ...` where every other line has the tab alone).
+        if godiag_sniff::anchor::windows_exception_start(t) == Some(0)
+            || godiag_sniff::anchor::signal_header_start(t) == Some(0)
+        {
+            self.line(t, offset + (line.len() - t.len()) as u64);
+            return;
+        }
         self.unrecognised(t, offset + (line.len() - t.len()) as u64);
     }
 

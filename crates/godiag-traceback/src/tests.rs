@@ -971,3 +971,45 @@ fn observed_panic_parentheses() {
         Some("interface conversion: interface {} is nil, not string (in f())")
     );
 }
+
+/// Windows' exception line indented more than the paste's other lines (every
+/// line after a tab, this one after a tab and a blank): still the fault,
+/// and the DLL call under it makes it a crash in C code. From
+/// https://github.com/lxn/walk/issues/483 (its first 21 lines).
+#[test]
+fn an_exception_line_indented_past_the_others_is_read() {
+    let text = "\t Exception 0xc0000005 0x1 0xc0001d0f30 0x7ffdc1bf672e\n\
+\tPC=0x7ffdc1bf672e\n\
+\n\
+\tsyscall.Syscall(0x7ffdc1bf9440, 0x2, 0xb09d0, 0xc0001d0f20, 0x0, 0x0,\n\
+\t0x0, 0x0)\n\
+\t\tC:/build/Go/src/runtime/syscall_windows.go:186 +0xba\n\
+\tgithub.com/lxn/win.IsDialogMessage(0xb09d0, 0xc0001d0f20, 0x0)\n\
+\t\tC:/Users/Stephan/go/src/github.com/lxn/win/user32.go:2387 +0x69\n\
+\tgithub.com/lxn/walk.(*FormBase).Run(0xc0003d5180, 0x0)\n\
+\t\tC:/Users/Stephan/go/src/github.com/lxn/walk/form.go:432 +0x42e\n\
+\tmain.RunMainWindow(0x0, 0x0)\n\
+\t\tc:/Build/Accounting/Main.go:308 +0x3a26\n\
+\tmain.main()\n\
+\t\tc:/Build/Accounting/Main.go:52 +0x42\n\
+\n\
+\tgoroutine 12 [sleep]:\n\
+\ttime.Sleep(0x77359400)\n\
+\t\tC:/build/Go/src/runtime/time.go:105 +0x12f\n\
+\tmain.CloseEmptyViewTabs()\n\
+\t\tc:/Build/Accounting/ViewTabs.go:102 +0x15c\n\
+\tcreated by main.StartInViewTab\n";
+    let t = parse(text.as_bytes());
+    let fs = t
+        .crash
+        .fatal_signal
+        .as_ref()
+        .expect("the exception is read");
+    assert_eq!(fs.name, "EXCEPTION_ACCESS_VIOLATION");
+    assert_eq!(fs.pc, Some(0x7ffdc1bf672e));
+    assert_eq!(t.goroutines.len(), 2);
+    assert_eq!(
+        t.goroutines[0].frames[1].function,
+        "github.com/lxn/win.IsDialogMessage"
+    );
+}
