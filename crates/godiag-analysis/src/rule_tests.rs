@@ -2330,3 +2330,45 @@ fn a_fatal_fault_at_pc_zero_is_a_call_through_nil() {
     let f = findings_of(InputKind::CrashText, &crash(0x471c3a));
     assert_ne!(kinds(&f), [FindingKind::NilDereference]);
 }
+
+/// A stack pasted without its message, recovered twice (a tracing
+/// middleware recovered the panic, finished its span and panicked again;
+/// net/http recovered that): the failure is below the deepest `panic`
+/// frame, not in the middleware above it (grafana/loki#6930).
+#[test]
+fn a_stack_alone_recovered_twice_is_placed_below_the_deepest_panic() {
+    let frames = vec![
+        frame("net/http.(*conn).serve.func1", "/usr/local/go/src/net/http/server.go", 1825, ""),
+        frame("panic", "/usr/local/go/src/runtime/panic.go", 844, "{0x3f48720, 0x7666310}"),
+        frame(
+            "github.com/opentracing-contrib/go-stdlib/nethttp.MiddlewareFunc.func5.1",
+            "/go/pkg/mod/github.com/opentracing-contrib/go-stdlib@v1.0.0/nethttp/server.go",
+            150,
+            "",
+        ),
+        frame("panic", "/usr/local/go/src/runtime/panic.go", 838, "{0x3f48720, 0x7666310}"),
+        frame(
+            "github.com/grafana/loki/clients/pkg/promtail/targets/docker.(*Target).Details",
+            "/go/pkg/mod/github.com/grafana/loki@v1.6.2-0.20220411060007-0315102c34cf/clients/pkg/promtail/targets/docker/target.go",
+            238,
+            "0xc000c91340",
+        ),
+        frame(
+            "github.com/grafana/agent/pkg/logs.listTargetsHandler.func1",
+            "/drone/src/pkg/logs/http.go",
+            59,
+            "{0x52bdb88, 0xc000477c20}, 0xc000739c70?",
+        ),
+    ];
+    let t = TextArtifact {
+        goroutines: vec![goroutine(2580, "running", frames)],
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::GoroutineDump, &t);
+    assert_eq!(
+        f[0].location.as_ref().map(|l| l.function.as_str()),
+        Some("github.com/grafana/loki/clients/pkg/promtail/targets/docker.(*Target).Details"),
+        "{:?}",
+        kinds(&f)
+    );
+}

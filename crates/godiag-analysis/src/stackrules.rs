@@ -270,8 +270,10 @@ fn is_park_point(function: &str) -> bool {
 /// The failure a stack shows, innermost evidence first.
 fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
     let starts = |prefix: &str| frames.iter().position(|f| f.function.starts_with(prefix));
-    // A panic: what raised it tells its kind.
-    if let Some(p) = frames.iter().position(|f| is_panic_frame(f.function)) {
+    // A panic: what raised it tells its kind. The deepest `panic` frame:
+    // above it, handlers that recovered and panicked again (net/http's, a
+    // tracing middleware's: grafana/loki#6930).
+    if let Some(p) = frames.iter().rposition(|f| is_panic_frame(f.function)) {
         let below = &frames[p + 1..];
         let raiser = below.first().map(|f| f.function).unwrap_or("");
         if let Some(s) = signal_below(below) {

@@ -260,12 +260,32 @@ fn learn_layer(lines: &[&str]) -> Option<Layer> {
             .map(|(l, a)| leading_blanks(&l[..a.at]))
             .min()?
     } else {
-        *strong.iter().min()?
+        match *strong.iter().min()? {
+            0 => shared_indent(&strong),
+            least => least,
+        }
     };
     (indent > 0).then(|| Layer {
         tokens: Vec::new(),
         trailing: indent,
     })
+}
+
+/// The indentation two thirds of the strong anchors share, when some are
+/// at the start of their line: a paste indented under its first line, which
+/// kept none (`panic: ...` then `    [signal ...`, `    goroutine 22
+/// [running]:`). A stack quoted inside a panic value is indented by the
+/// runtime under a header that is not: those stay below two thirds.
+fn shared_indent(strong: &[usize]) -> usize {
+    let mut counts: std::collections::HashMap<usize, usize> = Default::default();
+    for &n in strong.iter().filter(|&&n| n > 0) {
+        *counts.entry(n).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .max_by_key(|&(n, count)| (count, std::cmp::Reverse(n)))
+        .filter(|&(_, count)| count >= 2 && 3 * count >= 2 * strong.len())
+        .map_or(0, |(n, _)| n)
 }
 
 /// Blanks at the start of a prefix, when it is blank throughout.
@@ -332,5 +352,31 @@ mod tests {
     fn quoted_then_indented() {
         let text: String = CLEAN.lines().map(|l| format!(">     {l}\n")).collect();
         assert_eq!(strip_all(&text), CLEAN.trim_end());
+    }
+
+    /// A paste indented under its first line, which kept none: the
+    /// indentation the other runtime lines share is learned. From
+    /// https://github.com/v2ray/v2ray-core/issues/1266 (its first lines).
+    #[test]
+    fn indented_under_an_unindented_first_line() {
+        let text = "panic: runtime error: invalid memory address or nil pointer dereference
+ [signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x962e72]
+
+ goroutine 3044 [running]:
+ v2ray.com/core/proxy/vmess/encoding.(*ClientSession).EncodeRequestHeader(0xc0003a6100, 0xc0008c4870, 0xbf2100, 0xc0009044e0, 0x0, 0x0)
+ \tE:/github/work/src/v2ray.com/core/proxy/vmess/encoding/client.go:74 +0xc2
+ created by v2ray.com/core/common/task.executeParallel
+ \tE:/github/work/src/v2ray.com/core/common/task/task.go:161 +0xd7
+";
+        let stripped = strip_all(text);
+        assert!(
+            stripped.contains("\ngoroutine 3044 [running]:\n"),
+            "{stripped}"
+        );
+        assert!(stripped.starts_with("panic: runtime error"));
+        // A stack the runtime indented inside a panic value (Go 1.23+),
+        // under a traceback at the start of its lines: nothing is learned.
+        let nested = "panic: boom\n\tgoroutine 1 [running]:\n\tmain.f()\n\t\t/a/f.go:3 +0x1\n\ngoroutine 1 [running]:\nmain.main()\n\t/a/main.go:5 +0x1d\n";
+        assert_eq!(LinePrefix::learn(nested), None);
     }
 }
