@@ -288,13 +288,7 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
         && failing.is_some_and(|g| {
             !g.frames.is_empty() && g.frames.iter().all(|f| f.in_runtime_package())
         });
-    // A fault the runtime could not turn into a panic (it struck outside Go
-    // code) at PC 0: a call through a nil function pointer, such as a
-    // Windows API missing from the running OS (117503445/GoWebDAV#35:
-    // `Exception 0xc0000005 0x8 0x0 0x0` / `PC=0x0` in `runtime.asmstdcall`).
-    let called_nil = c.fatal_signal.as_ref().is_some_and(|s| {
-        s.pc == Some(0) && matches!(s.name, "SIGSEGV" | "EXCEPTION_ACCESS_VIOLATION")
-    });
+    let called_nil = called_nil(c);
     let runtime_fault = jumped_off_code
         || corrupt_runtime_stack
         || c.signal.as_ref().is_some_and(|s| s.addr == RUNTIME_POISON);
@@ -696,6 +690,16 @@ fn bad_pointer_location(t: &TextArtifact<'_>) -> Option<Location> {
 const RUNTIME_POISON: u64 = 0x0b01_dfac_edeb_ac1e;
 
 /// Kinds whose failure is a panic, raised where the `panic` frame's caller is.
+/// A fault the runtime could not turn into a panic (it struck outside Go
+/// code) at PC 0: a call through a nil function pointer, such as a Windows
+/// API missing from the running OS (117503445/GoWebDAV#35: `Exception
+/// 0xc0000005 0x8 0x0 0x0` / `PC=0x0` in `runtime.asmstdcall`).
+fn called_nil(c: &godiag_model::Crash<'_>) -> bool {
+    c.fatal_signal.as_ref().is_some_and(|s| {
+        s.pc == Some(0) && matches!(s.name, "SIGSEGV" | "EXCEPTION_ACCESS_VIOLATION")
+    })
+}
+
 fn raised_by_panic(kind: FindingKind) -> bool {
     matches!(
         kind,
@@ -864,9 +868,7 @@ fn title_for(kind: FindingKind, message: &str, c: &godiag_model::Crash<'_>) -> S
             ),
             None => "out of memory".into(),
         },
-        FindingKind::NilDereference
-            if c.signal.is_none() && c.fatal_signal.as_ref().is_some_and(|s| s.pc == Some(0)) =>
-        {
+        FindingKind::NilDereference if c.signal.is_none() && called_nil(c) => {
             "call through a nil function pointer (PC=0)".into()
         }
         FindingKind::NilDereference => "nil pointer dereference".into(),

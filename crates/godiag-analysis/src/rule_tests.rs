@@ -2372,3 +2372,66 @@ fn a_stack_alone_recovered_twice_is_placed_below_the_deepest_panic() {
         kinds(&f)
     );
 }
+
+/// A fault in a deferred call while an earlier panic unwound, pasted as a
+/// stack alone: the fault below the innermost `panic` is the evidence, not
+/// the earlier panic's raiser further down (the runtime raised the inner
+/// one: no handler panicked again).
+#[test]
+fn a_fault_in_a_deferred_call_is_placed_at_the_fault() {
+    let frames = vec![
+        frame("panic", "/go/src/runtime/panic.go", 770, ""),
+        frame("runtime.panicmem", "/go/src/runtime/panic.go", 261, ""),
+        frame(
+            "runtime.sigpanic",
+            "/go/src/runtime/signal_unix.go",
+            861,
+            "",
+        ),
+        frame("main.cleanup", "/app/main.go", 12, ""),
+        frame("main.f.func1", "/app/main.go", 20, ""),
+        frame("panic", "/go/src/runtime/panic.go", 770, ""),
+        frame("main.f", "/app/main.go", 24, ""),
+    ];
+    let t = TextArtifact {
+        goroutines: vec![goroutine(1, "running", frames)],
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::GoroutineDump, &t);
+    assert_eq!(
+        f[0].location.as_ref().map(|l| l.function.as_str()),
+        Some("main.cleanup"),
+        "{:?}",
+        kinds(&f)
+    );
+}
+
+/// A leak checker that counted the goroutines of a stack (etcd's `3
+/// instances of:`): the finding counts them, not the stack.
+#[test]
+fn a_checker_count_is_the_number_of_goroutines() {
+    let g = Goroutine {
+        headerless: true,
+        outlived_test: true,
+        aggregated: Some(3),
+        ..goroutine(
+            0,
+            "unknown",
+            vec![frame("main.worker", "/app/worker.go", 9, "")],
+        )
+    };
+    let t = TextArtifact {
+        goroutines: vec![g],
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::GoroutineDump, &t);
+    let leak = f
+        .iter()
+        .find(|f| f.kind == FindingKind::GoroutineLeak)
+        .unwrap_or_else(|| panic!("{:?}", kinds(&f)));
+    assert!(
+        leak.title.starts_with("goroutine leak: 3 goroutines were"),
+        "{}",
+        leak.title
+    );
+}

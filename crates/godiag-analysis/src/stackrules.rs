@@ -267,13 +267,34 @@ fn is_park_point(function: &str) -> bool {
     PARKS.contains(&function)
 }
 
+/// The `panic` frame whose raiser tells the failure: the innermost, or
+/// past it while the code that called it is a handler's that recovered and
+/// panicked again (net/http's, a tracing middleware's: grafana/loki#6930),
+/// not the runtime raising a fault or an error of its own in a deferred
+/// call, which is the evidence.
+fn raising_panic(frames: &[Frame<'_>]) -> Option<usize> {
+    let mut panics = frames
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| is_panic_frame(f.function))
+        .map(|(i, _)| i);
+    let mut p = panics.next()?;
+    for next in panics {
+        let between = &frames[p + 1..next];
+        let re_raised = between.first().is_some_and(|f| !f.is_runtime());
+        if !re_raised {
+            break;
+        }
+        p = next;
+    }
+    Some(p)
+}
+
 /// The failure a stack shows, innermost evidence first.
 fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
     let starts = |prefix: &str| frames.iter().position(|f| f.function.starts_with(prefix));
-    // A panic: what raised it tells its kind. The deepest `panic` frame:
-    // above it, handlers that recovered and panicked again (net/http's, a
-    // tracing middleware's: grafana/loki#6930).
-    if let Some(p) = frames.iter().rposition(|f| is_panic_frame(f.function)) {
+    // A panic: what raised it tells its kind.
+    if let Some(p) = raising_panic(frames) {
         let below = &frames[p + 1..];
         let raiser = below.first().map(|f| f.function).unwrap_or("");
         if let Some(s) = signal_below(below) {

@@ -185,7 +185,10 @@ pub fn group_goroutines<'a>(
         }
         grp.locked_to_thread += usize::from(g.locked_to_thread);
         grp.leaked += usize::from(g.leaked);
-        grp.outlived_test += usize::from(g.outlived_test);
+        if g.outlived_test {
+            let n = usize::try_from(g.weight()).unwrap_or(usize::MAX);
+            grp.outlived_test = grp.outlived_test.saturating_add(n);
+        }
         if grp.labels.is_empty() && !g.labels.is_empty() {
             grp.labels = g.labels.clone();
         }

@@ -74,12 +74,15 @@ pub fn find(line: &str) -> Option<Anchor> {
 pub fn windows_exception_start(line: &str) -> Option<usize> {
     let at = memchr::memmem::find(line.as_bytes(), b"Exception 0x")?;
     let word_start = at == 0 || !line.as_bytes()[at - 1].is_ascii_alphanumeric();
-    let words: Vec<&str> = line[at + "Exception ".len()..].split_whitespace().collect();
-    let hex = |w: &&str| {
+    let hex = |w: &str| {
         w.strip_prefix("0x")
             .is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()))
     };
-    (word_start && words.len() == 4 && words.iter().all(hex)).then_some(at)
+    // Four words and no fifth, looked at one by one: a hostile line of
+    // millions of words is not collected.
+    let mut words = line[at + "Exception ".len()..].split_whitespace();
+    let four = words.by_ref().take(4).filter(|w| hex(w)).count() == 4;
+    (word_start && four && words.next().is_none()).then_some(at)
 }
 
 /// Where a fatal signal's header starts (`SIGABRT: abort`, `SIGBUS: bus

@@ -272,11 +272,18 @@ fn learn_layer(lines: &[&str]) -> Option<Layer> {
 }
 
 /// The indentation two thirds of the strong anchors share, when some are
-/// at the start of their line: a paste indented under its first line, which
-/// kept none (`panic: ...` then `    [signal ...`, `    goroutine 22
-/// [running]:`). A stack quoted inside a panic value is indented by the
-/// runtime under a header that is not: those stay below two thirds.
+/// at the start of their line: a paste indented under its first lines,
+/// which kept none (`panic: ...` then `    [signal ...`, `    goroutine 22
+/// [running]:`). Only when every unindented one comes first: the runtime
+/// indents a panic value's own lines (Go 1.23+), a child's whole crash
+/// among them, above a traceback at the start of its lines.
 fn shared_indent(strong: &[usize]) -> usize {
+    let Some(first_indented) = strong.iter().position(|&n| n > 0) else {
+        return 0;
+    };
+    if strong[first_indented..].contains(&0) {
+        return 0;
+    }
     let mut counts: std::collections::HashMap<usize, usize> = Default::default();
     for &n in strong.iter().filter(|&&n| n > 0) {
         *counts.entry(n).or_default() += 1;
@@ -374,9 +381,10 @@ mod tests {
             "{stripped}"
         );
         assert!(stripped.starts_with("panic: runtime error"));
-        // A stack the runtime indented inside a panic value (Go 1.23+),
-        // under a traceback at the start of its lines: nothing is learned.
-        let nested = "panic: boom\n\tgoroutine 1 [running]:\n\tmain.f()\n\t\t/a/f.go:3 +0x1\n\ngoroutine 1 [running]:\nmain.main()\n\t/a/main.go:5 +0x1d\n";
+        // A child's crash the runtime indented inside a panic value (Go
+        // 1.23+), more openers than the traceback under it at the start of
+        // its lines: nothing is learned.
+        let nested = "panic: child failed: exit status 2\n\tpanic: boom\n\t\n\tgoroutine 1 [running]:\n\tmain.main()\n\t\t/a/child.go:3 +0x1\n\tgoroutine 6 [chan receive]:\n\tmain.w()\n\t\t/a/child.go:9 +0x1\n\tcreated by main.main in goroutine 1\n\t\t/a/child.go:4 +0x1\n\ngoroutine 1 [running]:\nmain.main()\n\t/a/main.go:5 +0x1d\n";
         assert_eq!(LinePrefix::learn(nested), None);
     }
 }

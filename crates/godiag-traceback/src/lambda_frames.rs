@@ -126,7 +126,7 @@ fn function(frame: &LambdaFrame) -> String {
         .map(|element| element.split('@').next().unwrap_or(element))
         .collect();
     let package = match package.as_slice() {
-        [one] if *one == "cmd" || !is_stdlib_package(one) => "main".to_string(),
+        [one] if !is_stdlib_package(one) => "main".to_string(),
         _ => package.join("/"),
     };
     format!("{package}.{}", frame.label)

@@ -200,13 +200,13 @@ pub(crate) struct WindowsException {
 
 pub(crate) fn windows_exception(line: &str) -> Option<WindowsException> {
     let rest = line.strip_prefix("Exception ")?;
-    let words: Vec<u64> = rest
-        .split_whitespace()
-        .map(parse_hex)
-        .collect::<Option<_>>()?;
-    let [code, access, info, pc] = words[..] else {
+    // Four words and no fifth, without collecting a hostile line's words.
+    let mut words = rest.split_whitespace();
+    let mut next = || words.next().and_then(parse_hex);
+    let (code, access, info, pc) = (next()?, next()?, next()?, next()?);
+    if words.next().is_some() {
         return None;
-    };
+    }
     let (name, description, fault) = match code {
         0xc000_0005 => (
             "EXCEPTION_ACCESS_VIOLATION",

@@ -67,6 +67,8 @@ struct Reader<'a> {
     blank_after_pending: bool,
     /// A leak checker (goleak, leaktest) introduced the next goroutine.
     leak_reported: bool,
+    /// etcd's checker gave the next stack's number of goroutines.
+    leak_instances: Option<u64>,
     /// `FILE:LINE (0xPC)` lines: a stack a recovery middleware printed
     /// from `runtime.Caller`, without goroutine or function names.
     caller_frames: usize,
@@ -113,6 +115,7 @@ pub fn parse_with(input: &[u8], limits: ParseLimits) -> TextArtifact<'_> {
         logged_panic: None,
         blank_after_pending: false,
         leak_reported: false,
+        leak_instances: None,
         caller_frames: 0,
         panic_value_window: None,
         trailing_positions: 0,
@@ -587,10 +590,11 @@ impl<'a> Reader<'a> {
         // etcd's checker (`Unexpected goroutines running after all
         // test(s).`): `N instances of:` over each distinct stack, printed
         // without its goroutine header.
-        if is_instances_line(t) {
+        if let Some(n) = instances_line(t) {
             self.end_record();
             self.target = Target::None;
             self.leak_reported = true;
+            self.leak_instances = Some(n);
             return;
         }
         if let Some((name, pos)) = debugger_frame(line) {
@@ -681,8 +685,7 @@ impl<'a> Reader<'a> {
         // A fatal signal's or Windows exception's first line that the paste
         // indented more than its other lines (lxn/walk#483: `\t Exception
         // 0xc0000005 ...` where every other line has the tab alone).
-        if godiag_sniff::anchor::windows_exception_start(t) == Some(0)
-            || godiag_sniff::anchor::signal_header_start(t) == Some(0)
+        if windows_exception(t).is_some() || godiag_sniff::anchor::signal_header_start(t) == Some(0)
         {
             self.line(t, offset + (line.len() - t.len()) as u64);
             return;
@@ -862,8 +865,12 @@ impl<'a> Reader<'a> {
     fn start_goroutine(&mut self, mut g: Goroutine<'a>) {
         self.end_record();
         self.folder.settle_last(&mut self.out.goroutines);
-        // A leak checker's report of this goroutine.
+        // A leak checker's report of this goroutine, and how many
+        // goroutines its stack stands for when the checker counted them.
         g.outlived_test |= std::mem::take(&mut self.leak_reported);
+        if let Some(n) = self.leak_instances.take() {
+            g.aggregated = Some(n);
+        }
         self.out.goroutines.push(g);
         self.target = Target::Goroutine;
     }
@@ -1163,8 +1170,10 @@ fn indented_position(line: &str, target: Target) -> Option<Position<'_>> {
 }
 
 /// `3 instances of:`: a leak checker's count over the stack below it.
-fn is_instances_line(line: &str) -> bool {
+fn instances_line(line: &str) -> Option<u64> {
     line.trim_end()
         .strip_suffix(" instances of:")
-        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|n| n.parse().ok())
+        .filter(|&n| n > 0)
 }

@@ -718,6 +718,8 @@ FAIL
     let t = parse(text.as_bytes());
     assert_eq!(t.goroutines.len(), 1);
     assert!(t.goroutines[0].outlived_test && t.goroutines[0].headerless);
+    // The checker's count is how many goroutines the stack stands for.
+    assert_eq!(t.goroutines[0].aggregated, Some(1));
     assert_eq!(
         t.goroutines[0].frames[0].function,
         "go.etcd.io/etcd/etcdserver/api/v3rpc.(*serverWatchStream).recvLoop"

@@ -651,8 +651,7 @@ fn export(args: ExportArgs) -> ExitCode {
             match tools::export_blocking_profile(data, which) {
                 Ok((bytes, ended)) => {
                     if let Err(e) = std::io::Write::write_all(&mut out, &bytes) {
-                        eprintln!("godiag: cannot write {}: {e}", args.output.display());
-                        return ExitCode::from(1);
+                        return write_failed(&args.output, &e);
                     }
                     ended
                 }
@@ -664,8 +663,7 @@ fn export(args: ExportArgs) -> ExitCode {
         }
     };
     if let Err(e) = std::io::Write::flush(&mut out) {
-        eprintln!("godiag: cannot write {}: {e}", args.output.display());
-        return ExitCode::from(1);
+        return write_failed(&args.output, &e);
     }
     if let Some(why) = ended {
         eprintln!(
@@ -731,10 +729,7 @@ fn flamegraph(args: FlamegraphArgs) -> ExitCode {
     });
     match written {
         Ok(()) => ExitCode::from(EXIT_OK),
-        Err(e) => {
-            eprintln!("godiag: cannot write {}: {e}", args.output.display());
-            ExitCode::from(EXIT_FAILURE)
-        }
+        Err(e) => write_failed(&args.output, &e),
     }
 }
 
@@ -789,6 +784,16 @@ fn print_or_fail(text: &str) -> ExitCode {
 /// `-o -` names standard output, as in most Unix tools.
 fn output_file(output: Option<&Path>) -> Option<&Path> {
     output.filter(|p| p.as_os_str() != "-")
+}
+
+/// An exporter's write failed: a reader that closed the pipe early (`-o -
+/// | head`) took what it wanted, as for the report; anything else fails.
+fn write_failed(path: &Path, e: &std::io::Error) -> ExitCode {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        return ExitCode::from(EXIT_OK);
+    }
+    eprintln!("godiag: cannot write {}: {e}", path.display());
+    ExitCode::from(EXIT_FAILURE)
 }
 
 /// The file an exporter writes to, or standard output for `-`.

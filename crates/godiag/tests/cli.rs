@@ -350,5 +350,27 @@ fn dash_output_is_standard_output() {
     assert_eq!(svg.status.code(), Some(0));
     assert!(String::from_utf8_lossy(&svg.stdout).contains("main.parse"));
     assert!(!dir.join("-").exists(), "no file named -");
+    // A reader that stops early (`| head`) is no failure of godiag's: an
+    // SVG of 125 KB, more than a pipe holds.
+    let big = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../lab/artifacts/go1.24.11/cpu-hotspot.cpu.pb.gz"
+    );
+    let mut child = godiag()
+        .args(["flamegraph", big, "-o", "-"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 16];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut head).unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
