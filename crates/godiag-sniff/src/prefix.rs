@@ -274,14 +274,18 @@ fn learn_layer(lines: &[&str]) -> Option<Layer> {
 /// The indentation two thirds of the strong anchors share, when some are
 /// at the start of their line: a paste indented under its first lines,
 /// which kept none (`panic: ...` then `    [signal ...`, `    goroutine 22
-/// [running]:`). Only when every unindented one comes first: the runtime
+/// [running]:`), or over its last ones (a quote whose last lines lost their
+/// blank). Not when unindented ones stand on both sides: the runtime
 /// indents a panic value's own lines (Go 1.23+), a child's whole crash
-/// among them, above a traceback at the start of its lines.
+/// among them, between the `panic:` line and the traceback.
 fn shared_indent(strong: &[usize]) -> usize {
-    let Some(first_indented) = strong.iter().position(|&n| n > 0) else {
+    let (Some(first), Some(last)) = (
+        strong.iter().position(|&n| n > 0),
+        strong.iter().rposition(|&n| n > 0),
+    ) else {
         return 0;
     };
-    if strong[first_indented..].contains(&0) {
+    if strong[..first].contains(&0) && strong[last..].contains(&0) {
         return 0;
     }
     let mut counts: std::collections::HashMap<usize, usize> = Default::default();
@@ -386,5 +390,21 @@ mod tests {
         // its lines: nothing is learned.
         let nested = "panic: child failed: exit status 2\n\tpanic: boom\n\t\n\tgoroutine 1 [running]:\n\tmain.main()\n\t\t/a/child.go:3 +0x1\n\tgoroutine 6 [chan receive]:\n\tmain.w()\n\t\t/a/child.go:9 +0x1\n\tcreated by main.main in goroutine 1\n\t\t/a/child.go:4 +0x1\n\ngoroutine 1 [running]:\nmain.main()\n\t/a/main.go:5 +0x1d\n";
         assert_eq!(LinePrefix::learn(nested), None);
+        // A quote whose last lines lost the blank after `>`: its openers
+        // under the blank are learned anyway. From
+        // https://github.com/photoprism/photoprism/issues/1976 (its first lines).
+        let quoted = "> panic: runtime error: index out of range [-9223372036852667758]
+> 
+> goroutine 1088 [running]:
+> github.com/disintegration/imaging.(*scanner).scan(0xc001c7e300, 0x0, 0x5d9, 0xb00, 0x5da, {0xc001e2c000, 0xdf, 0x2c00})
+>\t/go/pkg/mod/github.com/disintegration/imaging@v1.6.2/scanner.go:202 +0x810
+> github.com/disintegration/imaging.resizeHorizontal.func1(0xc000386098)
+>\t/go/pkg/mod/github.com/disintegration/imaging@v1.6.2/resize.go:114 +0xbd
+>github.com/disintegration/imaging.parallel.func1()
+>\t/go/pkg/mod/github.com/disintegration/imaging@v1.6.2/utils.go:33 +0x63
+>created by github.com/disintegration/imaging.parallel
+>\t/go/pkg/mod/github.com/disintegration/imaging@v1.6.2/utils.go:31 +0xdc
+";
+        assert!(strip_all(quoted).contains("\ngoroutine 1088 [running]:\n"));
     }
 }
