@@ -666,7 +666,10 @@ impl<'a> Reader<'a> {
             }
             // A paste that indented its frames (spaces before every line,
             // or a leading blank left by a quote): the grammar is the same.
-            Target::Goroutine | Target::Ancestor | Target::RuntimeStack
+            // Outside a goroutine too: a call line waits for its file line
+            // before it opens a stack without a header (googleapis/
+            // google-cloud-go#1944: ` cloud.google.com/...Single(0x0, ...)`).
+            Target::Goroutine | Target::Ancestor | Target::RuntimeStack | Target::None
                 if t.starts_with("created by ")
                     || function_line(t).is_some_and(|(name, _)| is_symbol(name)) =>
             {

@@ -1015,3 +1015,23 @@ fn an_exception_line_indented_past_the_others_is_read() {
         "github.com/lxn/win.IsDialogMessage"
     );
 }
+
+/// Frames pasted indented under a message, with no header and no other
+/// runtime line: a call line whose file line follows opens a stack. From
+/// https://github.com/googleapis/google-cloud-go/issues/1944.
+#[test]
+fn indented_frames_without_a_header_are_read() {
+    let text = "runtime error: invalid memory address or nil pointer dereference:\n\
+ \t/usr/local/Cellar/go/1.12.7/libexec/src/runtime/panic.go:522 +0x1b5\n\
+ cloud.google.com/go/spanner.(*Client).Single(0x0, 0x7fa0f5d61460)\n\
+ \t/usr/local/lib/go/src/cloud.google.com/go/spanner/client.go:324 +0x3f\n";
+    let t = parse(text.as_bytes());
+    assert_eq!(t.goroutines.len(), 1);
+    let g = &t.goroutines[0];
+    assert!(g.headerless);
+    assert_eq!(
+        g.frames[0].function,
+        "cloud.google.com/go/spanner.(*Client).Single"
+    );
+    assert_eq!(g.frames[0].line, 324);
+}
