@@ -122,8 +122,9 @@ pub(crate) fn frame_line(f: &Frame<'_>) -> String {
 /// unaligned address (before Go 1.16's `unaligned 64-bit atomic operation`
 /// panic): `sync/atomic/64bit_arm.go` and the `asm_386.s`/`asm_arm.s`
 /// implementations, which load from address 0 to crash, and the runtime's
-/// own atomics, `goLoad64` and kin in `runtime/internal/atomic/atomic_arm.go`
-/// and `lockAndCheck` in `atomic_mipsx.go`, which write or read address 0.
+/// own atomics, `goLoad64` and kin in `runtime/internal/atomic/atomic_arm.go`,
+/// `Xadd64` and kin in its `asm_386.s` and `lockAndCheck` in
+/// `atomic_mipsx.go`, which write or read address 0.
 /// A nil address faults at 0 in the same frames, so the frame's first
 /// argument (the address) must be printed and not a multiple of 8.
 pub(crate) fn is_unaligned_atomic_fault(f: &Frame<'_>) -> bool {
@@ -138,6 +139,8 @@ pub(crate) fn is_unaligned_atomic_fault(f: &Frame<'_>) -> bool {
         .is_some_and(|name| {
             (f.file.ends_with("/atomic_arm.go")
                 && ["goCas64", "goXadd64", "goXchg64", "goLoad64", "goStore64"].contains(&name))
+                || (f.file.ends_with("/asm_386.s")
+                    && ["Cas64", "Xadd64", "Xchg64", "Load64", "Store64"].contains(&name))
                 || (f.file.ends_with("/atomic_mipsx.go") && name == "lockAndCheck")
         });
     // Below 0x1000 the pointer was nil and the word a field's offset.

@@ -1442,6 +1442,17 @@ fn runtime_atomic_on_arm_tells_unaligned_from_nil() {
         "0x27da00c",
     );
     assert!(unaligned(&mips));
+    // The runtime's own on 386 (centrifugal/centrifuge-go#46:
+    // `runtime/internal/atomic.Xadd64(0x13f70614, 0x1, ...)` at
+    // `runtime/internal/atomic/asm_386.s:105` under `[signal 0xc0000005
+    // code=0x0 addr=0x0 ...]`).
+    let x86 = frame(
+        "runtime/internal/atomic.Xadd64",
+        "runtime/internal/atomic/asm_386.s",
+        105,
+        "0x13f70614, 0x1, 0x0, 0xbc9440, 0x0",
+    );
+    assert!(unaligned(&x86));
     // A field of a nil struct: the offset, not an address.
     let offset = frame(
         "sync/atomic.AddUint64",
