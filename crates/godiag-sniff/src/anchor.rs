@@ -68,21 +68,31 @@ pub fn find(line: &str) -> Option<Anchor> {
     call_start(line).map(|at| Anchor { at, strong: false })
 }
 
-/// Where Windows' fatal exception line starts: `Exception 0xc0000005 0x1
-/// 0xc0001d0f30 0x7ffdc1bf672e`, the code, the access, the address and the
-/// PC, to the end of the line.
+/// Where Windows' fatal exception line starts.
 pub fn windows_exception_start(line: &str) -> Option<usize> {
+    windows_exception_line(line).map(|(at, _)| at)
+}
+
+/// Windows' fatal exception line wherever it starts: `Exception 0xc0000005
+/// 0x1 0xc0001d0f30 0x7ffdc1bf672e`, the code, the access, the address and
+/// the PC, to the end of the line. Where it starts and the four words: the
+/// one grammar the sniffer anchors on and the reader reads fields with.
+pub fn windows_exception_line(line: &str) -> Option<(usize, [u64; 4])> {
     let at = memchr::memmem::find(line.as_bytes(), b"Exception 0x")?;
-    let word_start = at == 0 || !line.as_bytes()[at - 1].is_ascii_alphanumeric();
+    if at > 0 && line.as_bytes()[at - 1].is_ascii_alphanumeric() {
+        return None;
+    }
     let hex = |w: &str| {
-        w.strip_prefix("0x")
-            .is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()))
+        let h = w.strip_prefix("0x")?;
+        let digits = !h.is_empty() && h.len() <= 16 && h.bytes().all(|b| b.is_ascii_hexdigit());
+        digits.then(|| u64::from_str_radix(h, 16).ok()).flatten()
     };
     // Four words and no fifth, looked at one by one: a hostile line of
     // millions of words is not collected.
     let mut words = line[at + "Exception ".len()..].split_whitespace();
-    let four = words.by_ref().take(4).filter(|w| hex(w)).count() == 4;
-    (word_start && four && words.next().is_none()).then_some(at)
+    let mut next = || words.next().and_then(hex);
+    let four = [next()?, next()?, next()?, next()?];
+    words.next().is_none().then_some((at, four))
 }
 
 /// Where a fatal signal's header starts (`SIGABRT: abort`, `SIGBUS: bus

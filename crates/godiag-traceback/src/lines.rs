@@ -199,14 +199,9 @@ pub(crate) struct WindowsException {
 }
 
 pub(crate) fn windows_exception(line: &str) -> Option<WindowsException> {
-    let rest = line.strip_prefix("Exception ")?;
-    // Four words and no fifth, without collecting a hostile line's words.
-    let mut words = rest.split_whitespace();
-    let mut next = || words.next().and_then(parse_hex);
-    let (code, access, info, pc) = (next()?, next()?, next()?, next()?);
-    if words.next().is_some() {
+    let (0, [code, access, info, pc]) = godiag_sniff::anchor::windows_exception_line(line)? else {
         return None;
-    }
+    };
     let (name, description, fault) = match code {
         0xc000_0005 => (
             "EXCEPTION_ACCESS_VIOLATION",
