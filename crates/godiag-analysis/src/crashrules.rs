@@ -689,7 +689,6 @@ fn bad_pointer_location(t: &TextArtifact<'_>) -> Option<Location> {
 /// invalidated (freed stack frames, swept objects under debug settings).
 const RUNTIME_POISON: u64 = 0x0b01_dfac_edeb_ac1e;
 
-/// Kinds whose failure is a panic, raised where the `panic` frame's caller is.
 /// A fault the runtime could not turn into a panic (it struck outside Go
 /// code) at PC 0: a call through a nil function pointer, such as a Windows
 /// API missing from the running OS (117503445/GoWebDAV#35: `Exception
@@ -700,6 +699,7 @@ fn called_nil(c: &godiag_model::Crash<'_>) -> bool {
     })
 }
 
+/// Kinds whose failure is a panic, raised where the `panic` frame's caller is.
 fn raised_by_panic(kind: FindingKind) -> bool {
     matches!(
         kind,
