@@ -50,6 +50,11 @@ fn kinds(f: &[Finding]) -> Vec<FindingKind> {
     f.iter().map(|f| f.kind).collect()
 }
 
+/// The function a finding is placed at.
+fn place(f: &Finding) -> Option<&str> {
+    f.location.as_ref().map(|l| l.function.as_str())
+}
+
 fn main_goroutine<'a>(status: &'a str, line: u32) -> Goroutine<'a> {
     goroutine(
         1,
@@ -148,10 +153,7 @@ fn a_recovered_panic_is_located_below_its_handler_or_nowhere() {
         ..TextArtifact::default()
     };
     let f = findings_of(InputKind::CrashText, &t);
-    assert_eq!(
-        f[0].location.as_ref().map(|l| l.function.as_str()),
-        Some("main.(*worker).run")
-    );
+    assert_eq!(place(&f[0]), Some("main.(*worker).run"));
 }
 
 fn lock_waiter<'a>(id: u64, lock: &'a str, func: &'a str, recv: &'a str) -> Goroutine<'a> {
@@ -576,10 +578,7 @@ fn race_in_library_code_alone_is_placed_at_the_other_access() {
     // A current access without frames: placed at the previous one's
     // program code; the title names no function it cannot.
     let f = findings_of(InputKind::RaceReport, &race(Vec::new()));
-    assert_eq!(
-        f[0].location.as_ref().map(|l| l.function.as_str()),
-        Some("example.com/hook.(*Handler).handle")
-    );
+    assert_eq!(place(&f[0]), Some("example.com/hook.(*Handler).handle"));
     assert_eq!(f[0].title, "data race");
     let mut own = library();
     own.insert(
@@ -699,10 +698,7 @@ fn a_lone_failing_stack_is_an_unknown_failure_at_its_top() {
     let f = findings_of(InputKind::GoroutineDump, &t);
     assert_eq!(kinds(&f), [FindingKind::UnknownFailure]);
     assert_eq!(f[0].confidence, crate::finding::Confidence::Low);
-    assert_eq!(
-        f[0].location.as_ref().map(|l| l.function.as_str()),
-        Some("main.init.func2")
-    );
+    assert_eq!(place(&f[0]), Some("main.init.func2"));
     let headerless = Goroutine {
         headerless: true,
         ..goroutine(
@@ -1184,10 +1180,7 @@ fn a_paste_that_is_one_recursion_is_a_likely_stack_overflow() {
     let f = findings_of(InputKind::GoroutineDump, &cycle(10, None, true));
     assert_eq!(kinds(&f), [FindingKind::StackOverflow]);
     assert_eq!(f[0].confidence, Confidence::Low);
-    assert_eq!(
-        f[0].location.as_ref().map(|l| l.function.as_str()),
-        Some("main.bitch.String")
-    );
+    assert_eq!(place(&f[0]), Some("main.bitch.String"));
     let caller = frame("main.main", "/src/main.go", 5, "");
     let f = findings_of(InputKind::GoroutineDump, &cycle(12, Some(caller), true));
     assert!(!kinds(&f).contains(&FindingKind::StackOverflow));
@@ -1411,7 +1404,7 @@ fn runtime_atomic_on_arm_tells_unaligned_from_nil() {
     let f = findings_of(InputKind::CrashText, &crash("0x27da00c, 0x1, 0x1"));
     assert_eq!(kinds(&f), [FindingKind::SyncMisuse]);
     assert_eq!(
-        f[0].location.as_ref().map(|l| l.function.as_str()),
+        place(&f[0]),
         Some("tailscale.com/wgengine/tstun.(*TUN).IdleDuration")
     );
     // An aligned or nil address, or one not printed (or not saved): no
@@ -1514,7 +1507,7 @@ fn windows_exception_in_a_dll_call_is_a_cgo_crash() {
     let f = findings_of(InputKind::CrashText, &crash("EXCEPTION_ACCESS_VIOLATION"));
     assert_eq!(kinds(&f), [FindingKind::CgoCrash]);
     assert_eq!(
-        f[0].location.as_ref().map(|l| l.function.as_str()),
+        place(&f[0]),
         Some("github.com/lxn/win.(*IWebBrowser2).Refresh")
     );
     let f = findings_of(InputKind::CrashText, &crash("SIGQUIT"));
@@ -1564,7 +1557,7 @@ fn unaligned_atomic_on_386_from_its_frames() {
     let f = findings_of(InputKind::GoroutineDump, &t);
     assert_eq!(kinds(&f), [FindingKind::SyncMisuse]);
     assert_eq!(
-        f[0].location.as_ref().map(|l| l.function.as_str()),
+        place(&f[0]),
         Some("github.com/golang/groupcache.(*AtomicInt).Add")
     );
 }
@@ -1834,10 +1827,7 @@ fn main_parked_forever_hangs_unless_it_idles_in_an_empty_select() {
     };
     let f = findings_of(InputKind::GoroutineDump, &t);
     assert_eq!(kinds(&f), [FindingKind::GoroutineLeak]);
-    assert_eq!(
-        f[0].location.as_ref().map(|l| l.function.as_str()),
-        Some("example.com/svc.(*pool).put")
-    );
+    assert_eq!(place(&f[0]), Some("example.com/svc.(*pool).put"));
 }
 
 /// One goroutine of an excerpt parked on a channel for minutes, whose only
@@ -2063,10 +2053,7 @@ fn panic_through_a_logger_is_located_below_it() {
         InputKind::CrashText,
         &pasted(Some(frame("main.serve", "/app/main.go", 40, ""))),
     );
-    assert_eq!(
-        f[0].location.as_ref().map(|l| l.function.as_str()),
-        Some("main.serve")
-    );
+    assert_eq!(place(&f[0]), Some("main.serve"));
 }
 
 /// Only `runtime: bad pointer in frame F at ADDR` and its fatal error
@@ -2085,7 +2072,7 @@ fn bad_pointer_frame_without_a_stack() {
     };
     let f = findings_of(InputKind::CrashText, &t);
     assert_eq!(
-        f[0].location.as_ref().map(|l| l.function.as_str()),
+        place(&f[0]),
         Some("github.com/konsorten/go-windows-terminal-sequences.EnableVirtualTerminalProcessing")
     );
 }
@@ -2159,15 +2146,9 @@ fn cgo_crash_in_library_code_is_placed_at_the_wrappers_caller() {
     );
     let f = findings_of(InputKind::CrashText, &crash(Some(caller)));
     assert_eq!(kinds(&f), [FindingKind::CgoCrash]);
-    assert_eq!(
-        f[0].location.as_ref().map(|l| l.function.as_str()),
-        Some("net.cgoLookupIPCNAME.func1")
-    );
+    assert_eq!(place(&f[0]), Some("net.cgoLookupIPCNAME.func1"));
     let f = findings_of(InputKind::CrashText, &crash(None));
-    assert_eq!(
-        f[0].location.as_ref().map(|l| l.function.as_str()),
-        Some("net._C2func_getaddrinfo")
-    );
+    assert_eq!(place(&f[0]), Some("net._C2func_getaddrinfo"));
     // Go 1.20+: a one-line shim (`net._C_getaddrinfo`) between the wrapper
     // and its caller is glue too.
     let shim = frame("net._C_getaddrinfo", "/go/src/net/cgo_unix_cgo.go", 77, "");
@@ -2179,10 +2160,7 @@ fn cgo_crash_in_library_code_is_placed_at_the_wrappers_caller() {
     )));
     t.goroutines[0].frames.insert(2, shim);
     let f = findings_of(InputKind::CrashText, &t);
-    assert_eq!(
-        f[0].location.as_ref().map(|l| l.function.as_str()),
-        Some("net.cgoLookupHostIP.func1")
-    );
+    assert_eq!(place(&f[0]), Some("net.cgoLookupHostIP.func1"));
 }
 
 /// With no frame of the program, a runtime fault is placed at the
@@ -2215,10 +2193,7 @@ fn a_runtime_failure_is_placed_past_its_reporting_machinery() {
         ],
     );
     let f = findings_of(InputKind::CrashText, &swept);
-    assert_eq!(
-        f[0].location.as_ref().map(|l| l.function.as_str()),
-        Some("runtime.(*mspan).sweep")
-    );
+    assert_eq!(place(&f[0]), Some("runtime.(*mspan).sweep"));
     let oom = crash(
         "runtime: out of memory",
         vec![
@@ -2257,10 +2232,7 @@ fn a_runtime_failure_is_placed_past_its_reporting_machinery() {
         ],
     );
     let f = findings_of(InputKind::CrashText, &unlocked);
-    assert_eq!(
-        f[0].location.as_ref().map(|l| l.function.as_str()),
-        Some("sync.(*Mutex).unlockSlow")
-    );
+    assert_eq!(place(&f[0]), Some("sync.(*Mutex).unlockSlow"));
 }
 
 /// For SIGFPE (and SIGILL, SIGTRAP) the kernel reports the faulting
@@ -2377,7 +2349,7 @@ fn a_stack_alone_recovered_twice_is_placed_below_the_deepest_panic() {
     };
     let f = findings_of(InputKind::GoroutineDump, &t);
     assert_eq!(
-        f[0].location.as_ref().map(|l| l.function.as_str()),
+        place(&f[0]),
         Some("github.com/grafana/loki/clients/pkg/promtail/targets/docker.(*Target).Details"),
         "{:?}",
         kinds(&f)
@@ -2409,12 +2381,7 @@ fn a_fault_in_a_deferred_call_is_placed_at_the_fault() {
         ..TextArtifact::default()
     };
     let f = findings_of(InputKind::GoroutineDump, &t);
-    assert_eq!(
-        f[0].location.as_ref().map(|l| l.function.as_str()),
-        Some("main.cleanup"),
-        "{:?}",
-        kinds(&f)
-    );
+    assert_eq!(place(&f[0]), Some("main.cleanup"), "{:?}", kinds(&f));
 }
 
 /// A leak checker that counted the goroutines of a stack (etcd's `3
