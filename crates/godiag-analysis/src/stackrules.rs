@@ -526,17 +526,23 @@ fn waitgroup(below: usize) -> Signature {
 }
 
 /// A `debug=1` goroutine profile (`goroutine profile: total N`, or its
-/// records pasted alone) in which one stack holds at least 50 goroutines
+/// records pasted alone) in which one site holds at least 50 goroutines
 /// and a fifth of them all: the pile-up a leak leaves. Its records carry no
 /// wait state, so it is only possible; two profiles of one process tell
 /// growth (the dump comparison).
 fn count_pileup_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
-    let (top, site, total) = largest_record(input.artifact)?;
+    let Pileup {
+        record: top,
+        site,
+        count,
+        records,
+        total,
+    } = largest_pileup(input.artifact)?;
     // Records pasted without the profile's first line are what the
     // reporter chose to show: a pile-up of ten is already the point.
     let excerpt = input.artifact.count_total.is_none();
     let least = if excerpt { 10 } else { 50 };
-    if top.count < least || top.count.saturating_mul(5) < total {
+    if count < least || count.saturating_mul(5) < total {
         return None;
     }
     Some(record_finding(
@@ -545,10 +551,11 @@ fn count_pileup_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
         site,
         format!(
             "possible goroutine leak: {}{}",
-            if excerpt {
-                format!("{} goroutines share one stack (records pasted without the profile's total)", top.count)
-            } else {
-                format!("{} of {total} goroutines share one stack", top.count)
+            match (excerpt, records) {
+                (true, 1) => format!("{count} goroutines share one stack (records pasted without the profile's total)"),
+                (true, _) => format!("{count} goroutines in {records} stacks stop at one line (records pasted without the profile's total)"),
+                (false, 1) => format!("{count} of {total} goroutines share one stack"),
+                (false, _) => format!("{count} of {total} goroutines in {records} stacks stop at one line"),
             },
             site.map(|s| format!(" at {}", s.function))
                 .unwrap_or_default()
@@ -559,19 +566,30 @@ fn count_pileup_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
             Confidence::Medium
         },
         format!(
-            "goroutine profile (debug=1): {total} goroutines in {} records; the largest has {} ({}%)",
+            "goroutine profile (debug=1): {total} goroutines in {} records; {} ({}%) {}",
             input.artifact.count_records.len(),
-            top.count,
-            top.count * 100 / total.max(1)
+            count,
+            count * 100 / total.max(1),
+            if records == 1 {
+                "in the largest".to_string()
+            } else {
+                format!("in {records} records at one line, the largest of them shown")
+            }
         ),
-        top.count,
+        count,
     ))
 }
 
 /// `goroutineleak profile: total N` (Go 1.26+): every record counts
 /// goroutines the runtime's leak detector proved can never run again.
 fn leak_profile_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
-    let (top, site, total) = largest_record(input.artifact)?;
+    let Pileup {
+        record: top,
+        site,
+        count,
+        total,
+        ..
+    } = largest_pileup(input.artifact)?;
     Some(record_finding(
         input,
         top,
@@ -579,33 +597,74 @@ fn leak_profile_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
         format!(
             "goroutine leak: the runtime proved {total} goroutine{} leaked; {} of them at {}",
             if total == 1 { "" } else { "s" },
-            top.count,
+            count,
             site.map_or("?", |s| s.function)
         ),
         Confidence::High,
         format!(
-            "goroutineleak profile: {total} leaked goroutines in {} records; the largest has {}",
+            "goroutineleak profile: {total} leaked goroutines in {} records; {count} at the largest site",
             input.artifact.count_records.len(),
-            top.count
         ),
         total,
     ))
 }
 
-/// A count profile's largest record, its first frame of the program, and
-/// the goroutines all records count (the header's total when printed).
-fn largest_record<'r, 'a>(
-    t: &'r TextArtifact<'a>,
-) -> Option<(&'r CountRecord<'a>, Option<&'r CountRecordFrame<'a>>, u64)> {
-    let top = t.count_records.iter().max_by_key(|r| r.count)?;
-    let site = top
-        .frames
-        .iter()
-        .find(|f| !godiag_model::goroutine::is_stdlib_function(f.function));
+/// Where a count profile's goroutines pile up most.
+struct Pileup<'r, 'a> {
+    /// The largest record at the site, for the evidence.
+    record: &'r CountRecord<'a>,
+    /// The records' first frame of the program.
+    site: Option<&'r CountRecordFrame<'a>>,
+    /// Goroutines of all the records stopped at the site.
+    count: u64,
+    records: usize,
+    /// Goroutines all records count (the header's total when printed).
+    total: u64,
+}
+
+/// The site (the first frame of the program, by function and line) with
+/// the most goroutines over its records: goroutines parked at one line by
+/// different callers are one pile-up (a leaking helper reached from two
+/// handlers). A record with no frame of the program is a site of its own.
+fn largest_pileup<'r, 'a>(t: &'r TextArtifact<'a>) -> Option<Pileup<'r, 'a>> {
+    let site_of = |r: &'r CountRecord<'a>| {
+        r.frames
+            .iter()
+            .find(|f| !godiag_model::goroutine::is_stdlib_function(f.function))
+    };
+    let mut sites: Vec<Pileup<'r, 'a>> = Vec::new();
+    let mut at: rustc_hash::FxHashMap<(&str, u32), usize> = Default::default();
+    for r in &t.count_records {
+        let site = site_of(r);
+        let same = site.and_then(|s| at.get(&(s.function, s.line)).copied());
+        match same.and_then(|i| sites.get_mut(i)) {
+            Some(p) => {
+                p.count = p.count.saturating_add(r.count);
+                p.records += 1;
+                if r.count > p.record.count {
+                    p.record = r;
+                }
+            }
+            None => {
+                if let Some(s) = site {
+                    at.insert((s.function, s.line), sites.len());
+                }
+                sites.push(Pileup {
+                    record: r,
+                    site,
+                    count: r.count,
+                    records: 1,
+                    total: 0,
+                });
+            }
+        }
+    }
     let total = t
         .count_total
         .unwrap_or_else(|| t.count_records.iter().map(|r| r.count).sum());
-    Some((top, site, total))
+    let mut top = sites.into_iter().max_by_key(|p| p.count)?;
+    top.total = total;
+    Some(top)
 }
 
 /// A goroutine leak found in a count profile, at `site`, with the record's

@@ -570,7 +570,7 @@ impl<'a> Reader<'a> {
             let words = before.bytes().any(|b| b.is_ascii_alphabetic());
             let logged = words && rest.starts_with("panic: ");
             if !(rest.starts_with("created by ") || logged) {
-                self.leak_reported |= before.contains("leak");
+                self.leak_reported |= mentions_leak(before);
                 // `[PANIC RECOVER] VALUE goroutine 7 [running]:`: what a
                 // handler logged before the stack it joined to its line.
                 if words {
@@ -615,6 +615,18 @@ impl<'a> Reader<'a> {
         }
         self.note_logged_panic(line, offset);
         self.out.other_lines += 1;
+        // A frame's call line joined to a message after its last `: `
+        // (pingcap's testleak: `... appears to have leaked: pkg.f(0x1, 0x2)`
+        // over the frame's file line): read like a call line alone, opening
+        // a stack once its file line follows.
+        if self.target == Target::None {
+            if let Some((before, call)) = line.rsplit_once(": ") {
+                if let Some((name, args)) = function_line(call).filter(|(n, _)| is_symbol(n)) {
+                    self.leak_reported |= mentions_leak(before);
+                    self.pending = Some((name, args, offset + (before.len() + 2) as u64));
+                }
+            }
+        }
     }
 
     /// A line starting with a tab or spaces.
@@ -1170,6 +1182,14 @@ fn indented_position(line: &str, target: Target) -> Option<Position<'_>> {
         })?,
     };
     position(t)
+}
+
+/// Whether a leak checker's words stand before a stack (`leaked
+/// goroutine`, grpc's `Leaked goroutine:`), in any case.
+fn mentions_leak(text: &str) -> bool {
+    text.as_bytes()
+        .windows(4)
+        .any(|w| w.eq_ignore_ascii_case(b"leak"))
 }
 
 /// `3 instances of:`: a leak checker's count over the stack below it.

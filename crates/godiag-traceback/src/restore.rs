@@ -91,6 +91,15 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
             "{coloured_lines} lines held terminal escape sequences (colours); they were removed"
         ));
     }
+    if damage.linked {
+        let (unlinked, n) = collapse_all_autolinks(&text);
+        if n > 0 {
+            notes.push(format!(
+                "{n} lines held links a page's renderer made of words that look like domains (`[T](http://T)`); they were undone"
+            ));
+            text = unlinked;
+        }
+    }
     if (damage.lambda || damage.escaped) && lambda_frames::has_frames(&text) {
         let (framed, n) = lambda_frames::rewrite(&text);
         notes.push(format!(
@@ -179,6 +188,7 @@ struct Damage {
     stepped: bool,
     ends: bool,
     lambda: bool,
+    linked: bool,
 }
 
 impl Damage {
@@ -186,12 +196,14 @@ impl Damage {
         let coloured = ansi::has_escapes(probe);
         let probe = ansi::strip(probe);
         let lambda = lambda_frames::has_frames(&probe);
+        let linked = probe.lines().any(has_autolinks);
         // Escaped text is decoded before anything else can be seen in it.
         if has_escaped_lines(&probe) {
             return Damage {
                 escaped: true,
                 coloured,
                 lambda,
+                linked,
                 ..Damage::default()
             };
         }
@@ -210,6 +222,7 @@ impl Damage {
             stepped: staircase::is_staircase(&lines),
             ends: escaped_ends::has_escaped_ends(&lines),
             lambda,
+            linked,
         }
     }
 
@@ -224,6 +237,7 @@ impl Damage {
             stepped,
             ends,
             lambda,
+            linked,
         } = *self;
         escaped
             || coloured
@@ -234,6 +248,7 @@ impl Damage {
             || stepped
             || ends
             || lambda
+            || linked
     }
 }
 
@@ -449,6 +464,23 @@ fn collapse_autolinks(line: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Whether `line` holds a link [`collapse_autolinks`] undoes.
+fn has_autolinks(line: &str) -> bool {
+    line.contains("](http") && collapse_autolinks(line) != line
+}
+
+/// Every line's autolinks undone, and how many lines had them.
+fn collapse_all_autolinks(text: &str) -> (String, usize) {
+    let mut out = String::with_capacity(text.len());
+    let mut n = 0;
+    for line in text.split_inclusive('\n') {
+        let collapsed = collapse_autolinks(line);
+        n += usize::from(collapsed != line);
+        out.push_str(&collapsed);
+    }
+    (out, n)
+}
+
 /// Whether a line reads as runtime text by itself: a goroutine header, a
 /// frame's function line, a file line, or a line that starts with an anchor.
 fn complete(line: &str) -> bool {
@@ -582,6 +614,20 @@ mod tests {
             restored(docker),
             "panic: boom\n\ngoroutine 1 [running]:\nmain.main()\n\t/a/m.go:5 +0x1d\n"
         );
+    }
+
+    /// A copy of a rendered page where the frames' package paths became
+    /// links (`[T](http://T)`), outside any JSON record.
+    /// From https://github.com/PaloAltoNetworks/pan-os-codegen/issues/288.
+    #[test]
+    fn autolinked_frames() {
+        let text = "goroutine 39 [running]:\n[github.com/PaloAltoNetworks/terraform-provider-panos/internal/provider.(*AddressesResourceAddressesObject).CopyFromPango(0x140003c4540](http://github.com/PaloAltoNetworks/terraform-provider-panos/internal/provider.(*AddressesResourceAddressesObject).CopyFromPango(0x140003c4540), {0x1020d68e8, 0x140001b2000}, 0x0, 0x14000119660?)\n        /Users/praunou/vscode/pso-cac-abnamro/terraform/terraform-provider-panos/internal/provider/addresses.go:604 +0x44\n";
+        assert_eq!(
+            restored(text),
+            "goroutine 39 [running]:\ngithub.com/PaloAltoNetworks/terraform-provider-panos/internal/provider.(*AddressesResourceAddressesObject).CopyFromPango(0x140003c4540, {0x1020d68e8, 0x140001b2000}, 0x0, 0x14000119660?)\n        /Users/praunou/vscode/pso-cac-abnamro/terraform/terraform-provider-panos/internal/provider/addresses.go:604 +0x44\n"
+        );
+        // A link to somewhere else is the author's, and kept.
+        assert!(restore(b"see [the docs](https://go.dev/doc)\n").is_none());
     }
 
     #[test]

@@ -730,6 +730,68 @@ FAIL
     assert!(t.goroutines.is_empty());
 }
 
+/// grpc's leak checker capitalises its word (`Leaked goroutine:`) before
+/// the goroutine header it joins to its line.
+/// From https://github.com/envoyproxy/go-control-plane/issues/370.
+#[test]
+fn grpc_leakcheck_marks_the_goroutine_it_joins() {
+    let text = "grpctest.go:39: Leaked goroutine: goroutine 758 [chan send]:
+  github.com/envoyproxy/go-control-plane/pkg/server/sotw/v3.(*server).StreamHandler.func1(0x27b4118, 0xc00032c3e0, 0xc00043c0e0, 0xc000a9a4e0)
+    /Users/easwars/go/pkg/mod/github.com/envoyproxy/go-control-plane@v0.9.7/pkg/server/sotw/v3/server.go:409 +0x45
+  created by github.com/envoyproxy/go-control-plane/pkg/server/sotw/v3.(*server).StreamHandler
+    /Users/easwars/go/pkg/mod/github.com/envoyproxy/go-control-plane@v0.9.7/pkg/server/sotw/v3/server.go:399 +0x99
+grpctest.go:60: Leak check disabled for future tests
+";
+    let t = parse(text.as_bytes());
+    assert_eq!(t.goroutines.len(), 1);
+    let g = &t.goroutines[0];
+    assert_eq!((g.id, g.status), (758, "chan send"));
+    assert!(g.outlived_test);
+    assert_eq!(
+        g.frames[0].function,
+        "github.com/envoyproxy/go-control-plane/pkg/server/sotw/v3.(*server).StreamHandler.func1"
+    );
+}
+
+/// pingcap's testleak joins the leaked goroutine's first call line to its
+/// message (`appears to have leaked: F(...)`), the header dropped: the
+/// frame is read where it sits, and the stack outlived its test.
+/// From https://github.com/pingcap/tiflow/issues/1452 (its CI prefix and
+/// blank lines removed here).
+#[test]
+fn testleak_frame_joined_to_its_message() {
+    let text = "etcd_test.go:74:
+    ...
+... Error: Test etcdSuite.TestEmbedEtcd check-count 50 appears to have leaked: github.com/pingcap/ticdc/pkg/etcd.(*etcdSuite).SetUpTest.func1(0xc000242a50, 0xc000361400)
+\t/home/jenkins/agent/workspace/cdc_ghpr_leak_test/go/src/github.com/pingcap/ticdc/pkg/etcd/etcd_test.go:45 +0x6d
+created by github.com/pingcap/ticdc/pkg/etcd.(*etcdSuite).SetUpTest
+\t/home/jenkins/agent/workspace/cdc_ghpr_leak_test/go/src/github.com/pingcap/ticdc/pkg/etcd/etcd_test.go:44 +0x16d
+
+OOPS: 4 passed, 1 FAILED
+";
+    let t = parse(text.as_bytes());
+    assert_eq!(t.goroutines.len(), 1);
+    let g = &t.goroutines[0];
+    assert!(g.outlived_test && g.headerless);
+    assert_eq!(
+        g.frames
+            .iter()
+            .map(|f| (f.function, f.line))
+            .collect::<Vec<_>>(),
+        [(
+            "github.com/pingcap/ticdc/pkg/etcd.(*etcdSuite).SetUpTest.func1",
+            45
+        )]
+    );
+    assert_eq!(
+        g.created_by.as_ref().map(|c| c.function),
+        Some("github.com/pingcap/ticdc/pkg/etcd.(*etcdSuite).SetUpTest")
+    );
+    // A message ending in a call with no file line below opens nothing.
+    let t = parse(b"error: cannot run main.main(0x1)\nnext line\n");
+    assert!(t.goroutines.is_empty());
+}
+
 /// A copy with a blank line after every line: restored, its stack is whole.
 /// From https://github.com/pingcap/tidb/issues/41777.
 #[test]

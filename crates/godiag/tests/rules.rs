@@ -189,6 +189,49 @@ fn goroutines_the_runtime_proved_leaked_in_both_text_forms() {
     }
 }
 
+/// A debug=1 profile whose pile-up is split over records that reach one
+/// line from different callers: 797 + 797 of 4,820 goroutines (a third)
+/// wait at `gost.transport`, though no record alone holds a fifth.
+/// From https://github.com/ginuerzh/gost/issues/432 (its first records).
+#[test]
+fn count_profile_pileup_sums_records_at_one_line() {
+    let text = "goroutine profile: total 4820
+797 @ 0x430f6f 0x40798a 0x407960 0x40764b 0x9abfaf 0x97aedd 0x45e141
+#\t0x9abfae\tgithub.com/ginuerzh/gost.transport+0xfe\t\t\t\t\t/root/gost/server.go:162
+#\t0x97aedc\tgithub.com/ginuerzh/gost.(*tcpDirectForwardHandler).Handle+0x72c\t/root/gost/forward.go:149
+
+797 @ 0x430f6f 0x40798a 0x407960 0x40764b 0x9abfaf 0x9b55eb 0x9b3f28 0x45e141
+#\t0x9abfae\tgithub.com/ginuerzh/gost.transport+0xfe\t\t\t\t/root/gost/server.go:162
+#\t0x9b55ea\tgithub.com/ginuerzh/gost.(*socks5Handler).handleConnect+0x126a\t/root/gost/socks.go:923
+#\t0x9b3f27\tgithub.com/ginuerzh/gost.(*socks5Handler).Handle+0x367\t\t/root/gost/socks.go:812
+
+797 @ 0x430f6f 0x42c67a 0x42bc66 0x4d1efb 0x4d2d0b 0x4d2cec 0x58a30f 0x59e809 0x468b82 0x9d9c55 0x9d9bfb 0x45e141
+#\t0x42bc65\tinternal/poll.runtime_pollWait+0x55\t\t/snap/go/4520/src/runtime/netpoll.go:182
+#\t0x4d1efa\tinternal/poll.(*pollDesc).wait+0x9a\t\t/snap/go/4520/src/internal/poll/fd_poll_runtime.go:87
+";
+    let r = report_of(&[("goroutine.txt", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "goroutine-leak");
+    assert!(
+        f.title.contains("1594 of 4820 goroutines in 2 stacks"),
+        "{}",
+        f.title
+    );
+    let loc = f.location.as_ref().unwrap();
+    assert_eq!(
+        (loc.function.as_str(), loc.line),
+        ("github.com/ginuerzh/gost.transport", 162)
+    );
+    // One of those records alone is no pile-up: under a fifth.
+    let one: String = text.lines().take(4).collect::<Vec<_>>().join("\n");
+    let r = report_of(&[("goroutine.txt", &one)]);
+    assert!(
+        r.findings.is_empty(),
+        "{:?}",
+        r.findings.first().map(|f| &f.title)
+    );
+}
+
 /// The lock-cycle rule on hand-written dumps: the cycle is closed only by
 /// argument values that are not marked `?`, and two goroutines waiting for
 /// the same lock are no cycle.
