@@ -3,6 +3,8 @@
 
 /// A profile, read for drawing (`godiag flamegraph`).
 pub use godiag_pprof::Profile;
+/// Why an export stopped: the trace, or writing the output.
+pub use godiag_trace::export::ExportError;
 
 /// Which blocking profile of a trace `export` writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -18,10 +20,8 @@ pub enum BlockingProfile {
 pub fn export_perfetto(
     trace: &[u8],
     out: &mut dyn std::io::Write,
-) -> Result<Option<String>, String> {
-    godiag_trace::export::perfetto_json(trace, out)
-        .map(|s| s.ended_early)
-        .map_err(|e| e.to_string())
+) -> Result<Option<String>, ExportError> {
+    godiag_trace::export::perfetto_json(trace, out).map(|s| s.ended_early)
 }
 
 /// A blocking profile of a trace, as a pprof proto (gzipped), and why the

@@ -133,12 +133,23 @@ fn json_str(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
 }
 
+/// Why an export stopped: the trace could not be read, or the output could
+/// not be written (a closed pipe is the reader's choice, a full disk is
+/// not: the caller tells them apart).
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Trace(#[from] crate::Error),
+    #[error(transparent)]
+    Write(#[from] io::Error),
+}
+
 /// Writes the trace as Chrome trace-event JSON for ui.perfetto.dev: one track per P
 /// with the goroutines that ran on it, a GC track (mark phases, stop-the-world
 /// windows), counters for the heap and for runnable/running goroutines, user tasks,
 /// and a marker where the trace ends early. Streams: memory stays per live goroutine.
-pub fn perfetto_json(data: &[u8], w: &mut dyn Write) -> io::Result<Summary> {
-    let mut r = Reader::new(data, Mode::Salvage).map_err(io::Error::other)?;
+pub fn perfetto_json(data: &[u8], w: &mut dyn Write) -> Result<Summary, ExportError> {
+    let mut r = Reader::new(data, Mode::Salvage)?;
     let mut w = io::BufWriter::new(w);
     write!(w, "{{\"displayTimeUnit\":\"ns\",\"traceEvents\":[")?;
     let mut first = true;

@@ -636,6 +636,7 @@ fn export(args: ExportArgs) -> ExitCode {
     let ended = match args.format {
         ExportFormat::Perfetto => match tools::export_perfetto(data, &mut out) {
             Ok(ended) => ended,
+            Err(tools::ExportError::Write(e)) => return write_failed(&args.output, &e),
             Err(e) => {
                 eprintln!("godiag: {}: {e}", args.trace.display());
                 return ExitCode::from(EXIT_UNREADABLE);

@@ -372,5 +372,32 @@ fn dash_output_is_standard_output() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // The same for a trace's Perfetto JSON (2.1 MB from a 201 KB trace):
+    // the closed pipe is no trace error (it was exit 3, "Broken pipe").
+    let trace = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../lab/artifacts/go1.24.11/trace-crash.trace.out"
+    );
+    let mut child = godiag()
+        .args(["export", "--format", "perfetto", trace, "-o", "-"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut head).unwrap();
+    assert_eq!(&head[..15], b"{\"displayTimeUn");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
