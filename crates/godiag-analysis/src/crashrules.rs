@@ -288,8 +288,19 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
         && failing.is_some_and(|g| {
             !g.frames.is_empty() && g.frames.iter().all(|f| f.in_runtime_package())
         });
+    // An illegal instruction in the runtime's own code, with nothing else
+    // said (no fatal error, no panic): the runtime ran an instruction the
+    // CPU lacks (fatedier/frp#1703: Go 1.14's asyncPreempt saving
+    // floating-point registers on a softfloat MIPS, golang/go#37653).
+    let runtime_sigill = fatal_kind.is_none()
+        && panic_kind.is_none()
+        && c.fatal_signal.as_ref().is_some_and(|s| s.name == "SIGILL")
+        && failing
+            .and_then(|g| g.frames.first())
+            .is_some_and(|f| f.in_runtime_package() && !is_cgo_entry(f));
     let called_nil = called_nil(c);
     let runtime_fault = jumped_off_code
+        || runtime_sigill
         || corrupt_runtime_stack
         || c.signal.as_ref().is_some_and(|s| s.addr == RUNTIME_POISON);
     // The runtime's own abort (an INT3 after it printed why: `fatal:
@@ -661,12 +672,16 @@ fn is_cgo_shim(function: &str) -> bool {
     crate::frames::name_in_package(function).starts_with("_C_")
 }
 
-/// Where a goroutine enters C code: the runtime's cgo call, and on
-/// Windows the DLL call that `syscall.Syscall*` makes through the runtime
+/// Where a goroutine enters C code: the runtime's cgo call (Go 1.4 had a
+/// second one, `runtime.cgocall_errno`, for calls whose errno cgo returns:
+/// mattn/go-gtk#236, ethereum/go-ethereum#524), and on Windows the DLL call
+/// that `syscall.Syscall*` makes through the runtime
 /// (`runtime/syscall_windows.go`), which shows no cgo frame.
 fn is_cgo_entry(f: &godiag_model::Frame<'_>) -> bool {
-    matches!(f.function, "runtime.cgocall" | "runtime.asmcgocall")
-        || (f.function.starts_with("syscall.Syscall") && f.file.ends_with("syscall_windows.go"))
+    matches!(
+        f.function,
+        "runtime.cgocall" | "runtime.cgocall_errno" | "runtime.asmcgocall"
+    ) || (f.function.starts_with("syscall.Syscall") && f.file.ends_with("syscall_windows.go"))
 }
 
 /// The function `runtime: bad pointer in frame F at ADDR` names: its frame

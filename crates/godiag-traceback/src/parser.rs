@@ -386,6 +386,13 @@ impl<'a> Reader<'a> {
             self.set_fatal(msg, offset, false);
             return;
         }
+        // Go 1.0's runtime printed its throws as `throw: MSG` (howeyc/
+        // fsnotify#4: `throw: all goroutines are asleep - deadlock!`;
+        // ha/doozerd#30: `throw: runtime: out of memory`).
+        if let Some(msg) = line.strip_prefix("throw: ") {
+            self.set_fatal(msg, offset, false);
+            return;
+        }
         if line.starts_with("[signal ") {
             if let Some(s) = signal_line(line, offset) {
                 self.out.crash.signal = Some(s);

@@ -730,6 +730,23 @@ FAIL
     assert!(t.goroutines.is_empty());
 }
 
+/// Go 1.0 printed a throw as `throw: MSG`, not `fatal error: MSG`.
+/// From https://github.com/ha/doozerd/issues/30.
+#[test]
+fn go1_throw_line_is_the_fatal_error() {
+    let text = "throw: runtime: out of memory
+goroutine 26 [running]:
+github.com/ha/doozerd/server.(*conn).read(0xf8400dfa00, 0xf840142008, 0xf800000000, 0x7f8ef9422f70, 0x51d0ee, ...)
+    /home/ubuntu/doozer_compile/src/github.com/ha/doozerd/server/conn.go:50 +0x220
+";
+    let t = parse(text.as_bytes());
+    assert_eq!(
+        t.crash.fatal_error.as_deref(),
+        Some("runtime: out of memory")
+    );
+    assert_eq!(t.goroutines.len(), 1);
+}
+
 /// grpc's leak checker capitalises its word (`Leaked goroutine:`) before
 /// the goroutine header it joins to its line.
 /// From https://github.com/envoyproxy/go-control-plane/issues/370.

@@ -232,6 +232,71 @@ fn count_profile_pileup_sums_records_at_one_line() {
     );
 }
 
+/// Go 1.4 entered C through `runtime.cgocall_errno` too: a fault in C
+/// code under it, which that runtime reported as `unexpected signal during
+/// runtime execution`, is a cgo crash placed at the wrapper's caller.
+/// From https://github.com/mattn/go-gtk/issues/236 (its re-wrapped lines
+/// joined here).
+#[test]
+fn go14_cgocall_errno_fault_is_a_cgo_crash() {
+    let text = "fatal error: unexpected signal during runtime execution
+[signal 0xc0000005 code=0x0 addr=0x0 pc=0x546c10]
+
+runtime stack:
+invalid spdelta 0x546bf0 0x546c10 0x1185af -1
+runtime.gothrow(0x647dc8, 0x2a)
+        c:/go/src/runtime/panic.go:503 +0x67
+runtime.sigpanic()
+        c:/go/src/runtime/os_windows.go:36 +0x53
+invalid spdelta 0x546bf0 0x546c10 0x1185af -1
+_cgo_73cb713ea330_Cfunc__g_signal_connect()
+        ?:0 +0x20
+goroutine 1 [syscall, locked to thread]:
+runtime.cgocall_errno(0x546bf0, 0x11cdbd1c, 0x0)
+        c:/go/src/runtime/cgocall.go:130 +0xbc fp=0x11cdbd0c sp=0x11cdbcf4
+github.com/mattn/go-gtk/glib._Cfunc__g_signal_connect(0x0, 0x1978b10, 0x6, 0x0)
+        C:/go-path/src/github.com/mattn/go-gtk/glib/:78 +0x3f fp=0x11cdbd1c sp=0x11cdbd0c
+github.com/mattn/go-gtk/glib.(*GObject).Connect(0x11cdc2c8, 0x5f80c8, 0x7, 0x56b3c0, 0x11cdc2c0, 0x0, 0x0, 0x0, 0x0)
+        C:/go-path/src/github.com/mattn/go-gtk/glib/glib.go:725 +0x22d fp=0x11cdbd9c sp=0x11cdbd1c
+";
+    let r = report_of(&[("crash.txt", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "cgo-crash");
+    assert_eq!(
+        f.location.as_ref().unwrap().function,
+        "github.com/mattn/go-gtk/glib.(*GObject).Connect"
+    );
+}
+
+/// SIGILL in the runtime's own code, no fatal error or panic said: the
+/// runtime ran an instruction the CPU lacks (Go 1.14's asyncPreempt on a
+/// softfloat MIPS, golang/go#37653), not the standard library it
+/// interrupted. From https://github.com/fatedier/frp/issues/1703.
+#[test]
+fn sigill_in_runtime_code_is_the_runtimes() {
+    let text = "SIGILL: illegal instruction
+PC=0x89174 m=3 sigcode=128
+
+goroutine 1 [running]:
+runtime.asyncPreempt()
+    /usr/local/Cellar/go/1.14/libexec/src/runtime/preempt_mipsx.s:40 +0x7c fp=0x11b37e4 sp=0x11b36f0 pc=0x89174
+hash/crc32.slicingUpdate(0xb50467eb, 0x11ca000, 0x128fe00, 0x10000, 0x10000, 0x146100)
+    /usr/local/Cellar/go/1.14/libexec/src/hash/crc32/crc32_generic.go:77 +0x64 fp=0x11b3804 sp=0x11b37e8 pc=0x10354c
+";
+    let r = report_of(&[("crash.txt", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "runtime-internal-error");
+    // In the program's own code it stays the program's.
+    let own = text
+        .replace("runtime.asyncPreempt()", "example.com/fast.sum()")
+        .replace(
+            "runtime/preempt_mipsx.s:40",
+            "example.com/fast/sum_mipsx.s:40",
+        );
+    let r = report_of(&[("crash.txt", &own)]);
+    assert_ne!(r.findings[0].kind.name(), "runtime-internal-error");
+}
+
 /// The lock-cycle rule on hand-written dumps: the cycle is closed only by
 /// argument values that are not marked `?`, and two goroutines waiting for
 /// the same lock are no cycle.
