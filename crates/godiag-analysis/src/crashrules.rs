@@ -292,9 +292,13 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
     // said (no fatal error, no panic): the runtime ran an instruction the
     // CPU lacks (fatedier/frp#1703: Go 1.14's asyncPreempt saving
     // floating-point registers on a softfloat MIPS, golang/go#37653).
+    // A SIGILL another process sent (`kill -ILL`: sigcode 0, SI_USER, or
+    // negative) lands wherever the thread was and says nothing of the code.
     let runtime_sigill = fatal_kind.is_none()
         && panic_kind.is_none()
-        && c.fatal_signal.as_ref().is_some_and(|s| s.name == "SIGILL")
+        && c.fatal_signal
+            .as_ref()
+            .is_some_and(|s| s.name == "SIGILL" && s.sigcode.is_some_and(|code| code > 0))
         && failing
             .and_then(|g| g.frames.first())
             .is_some_and(|f| f.in_runtime_package() && !is_cgo_entry(f));

@@ -566,14 +566,15 @@ fn count_pileup_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
             Confidence::Medium
         },
         format!(
-            "goroutine profile (debug=1): {total} goroutines in {} records; {} ({}%) {}",
+            "goroutine profile (debug=1): {total} goroutines in {} records; {}",
             input.artifact.count_records.len(),
-            count,
-            count * 100 / total.max(1),
             if records == 1 {
-                "in the largest".to_string()
+                format!("the largest has {count} ({}%)", percent(count, total))
             } else {
-                format!("in {records} records at one line, the largest of them shown")
+                format!(
+                    "{count} ({}%) in {records} records at one line, the largest of them shown",
+                    percent(count, total)
+                )
             }
         ),
         count,
@@ -587,8 +588,8 @@ fn leak_profile_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
         record: top,
         site,
         count,
+        records,
         total,
-        ..
     } = largest_pileup(input.artifact)?;
     Some(record_finding(
         input,
@@ -602,11 +603,21 @@ fn leak_profile_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
         ),
         Confidence::High,
         format!(
-            "goroutineleak profile: {total} leaked goroutines in {} records; {count} at the largest site",
+            "goroutineleak profile: {total} leaked goroutines in {} records; {}",
             input.artifact.count_records.len(),
+            if records == 1 {
+                format!("the largest has {count}")
+            } else {
+                format!("{count} in {records} records at one line")
+            }
         ),
         total,
     ))
+}
+
+/// `part` as a whole percentage of `whole`, for counts read from input.
+fn percent(part: u64, whole: u64) -> u64 {
+    part.saturating_mul(100) / whole.max(1)
 }
 
 /// Where a count profile's goroutines pile up most.
@@ -659,9 +670,12 @@ fn largest_pileup<'r, 'a>(t: &'r TextArtifact<'a>) -> Option<Pileup<'r, 'a>> {
             }
         }
     }
-    let total = t
-        .count_total
-        .unwrap_or_else(|| t.count_records.iter().map(|r| r.count).sum());
+    // Counts come from the input: summed without overflow.
+    let total = t.count_total.unwrap_or_else(|| {
+        t.count_records
+            .iter()
+            .fold(0u64, |sum, r| sum.saturating_add(r.count))
+    });
     let mut top = sites.into_iter().max_by_key(|p| p.count)?;
     top.total = total;
     Some(top)

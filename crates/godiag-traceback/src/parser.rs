@@ -69,6 +69,13 @@ struct Reader<'a> {
     leak_reported: bool,
     /// etcd's checker gave the next stack's number of goroutines.
     leak_instances: Option<u64>,
+    /// The pending call line was joined to a message (`... leaked: F(..)`):
+    /// whether that message spoke of a leak, and whether the call's
+    /// arguments are the words a traceback prints (`0xc000242a50, ...`).
+    /// Such a call opens a stack when its file line follows, or without
+    /// one when its arguments are printed words (a file line under a log
+    /// prefix the reader did not learn); otherwise it is a log line's words.
+    joined_call: Option<(bool, bool)>,
     /// `FILE:LINE (0xPC)` lines: a stack a recovery middleware printed
     /// from `runtime.Caller`, without goroutine or function names.
     caller_frames: usize,
@@ -116,6 +123,7 @@ pub fn parse_with(input: &[u8], limits: ParseLimits) -> TextArtifact<'_> {
         blank_after_pending: false,
         leak_reported: false,
         leak_instances: None,
+        joined_call: None,
         caller_frames: 0,
         panic_value_window: None,
         trailing_positions: 0,
@@ -629,7 +637,7 @@ impl<'a> Reader<'a> {
         if self.target == Target::None {
             if let Some((before, call)) = line.rsplit_once(": ") {
                 if let Some((name, args)) = function_line(call).filter(|(n, _)| is_symbol(n)) {
-                    self.leak_reported |= mentions_leak(before);
+                    self.joined_call = Some((mentions_leak(before), printed_words(args)));
                     self.pending = Some((name, args, offset + (before.len() + 2) as u64));
                 }
             }
@@ -930,6 +938,15 @@ impl<'a> Reader<'a> {
     /// it, an excerpt cut there): the frame is kept, with no position.
     fn keep_pending_without_position(&mut self) {
         self.pending_created = None;
+        match self.joined_call {
+            Some((_, false)) => {
+                self.joined_call = None;
+                self.pending = None;
+                return;
+            }
+            // Completed below, which takes the flag.
+            Some((_, true)) | None => {}
+        }
         if self.pending.is_some()
             && matches!(
                 self.target,
@@ -973,6 +990,9 @@ impl<'a> Reader<'a> {
         let Some((name, args, offset)) = self.pending.take() else {
             return;
         };
+        if let Some((leak, _)) = self.joined_call.take() {
+            self.leak_reported |= leak;
+        }
         if self.target == Target::None {
             self.start_headerless(offset);
         }
@@ -1063,6 +1083,11 @@ impl<'a> Reader<'a> {
     }
 
     fn finish(&mut self, len: usize) {
+        // A call joined to a log line's words at the very end: no frame.
+        if self.joined_call.take().is_some() {
+            self.pending = None;
+        }
+
         if self.pending.is_some() || self.pending_created.is_some() {
             let off = self
                 .pending
@@ -1197,6 +1222,21 @@ fn mentions_leak(text: &str) -> bool {
     text.as_bytes()
         .windows(4)
         .any(|w| w.eq_ignore_ascii_case(b"leak"))
+}
+
+/// Whether a call's arguments are what a traceback prints: words in hex
+/// (`0xc000242a50`, `0x0?`), elisions and braces (`{0x1, ...}`), at least one.
+fn printed_words(args: &str) -> bool {
+    !args.trim().is_empty()
+        && args.split(',').all(|w| {
+            let w = w.trim().trim_matches(['{', '}']);
+            w.is_empty()
+                || w == "..."
+                || w.strip_prefix("0x").is_some_and(|h| {
+                    let h = h.strip_suffix('?').unwrap_or(h);
+                    !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit())
+                })
+        })
 }
 
 /// `3 instances of:`: a leak checker's count over the stack below it.

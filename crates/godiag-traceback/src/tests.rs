@@ -804,9 +804,25 @@ OOPS: 4 passed, 1 FAILED
         g.created_by.as_ref().map(|c| c.function),
         Some("github.com/pingcap/ticdc/pkg/etcd.(*etcdSuite).SetUpTest")
     );
-    // A message ending in a call with no file line below opens nothing.
-    let t = parse(b"error: cannot run main.main(0x1)\nnext line\n");
-    assert!(t.goroutines.is_empty());
+    // A message ending in a call with no file line below opens nothing,
+    // whether more text follows or the input ends there.
+    for text in [
+        &b"leak test: main.main(x)\nnext line\n"[..],
+        b"error: main.main(0x1)\n",
+    ] {
+        let t = parse(text);
+        assert!(
+            t.goroutines.is_empty(),
+            "{:?}",
+            String::from_utf8_lossy(text)
+        );
+        assert!(!t.partial);
+    }
+    // Printed words (`0xc000242a50, ...`) are a traceback's even when the
+    // file line under them is not read (a log prefix not learned).
+    let t = parse(b"leaked: pkg.f(0xc000242a50, ...)\n[x] \t/a/f.go:1\n");
+    assert_eq!(t.goroutines.len(), 1);
+    assert!(t.goroutines[0].outlived_test);
 }
 
 /// A copy with a blank line after every line: restored, its stack is whole.
