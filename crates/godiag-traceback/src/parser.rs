@@ -938,14 +938,11 @@ impl<'a> Reader<'a> {
     /// it, an excerpt cut there): the frame is kept, with no position.
     fn keep_pending_without_position(&mut self) {
         self.pending_created = None;
-        match self.joined_call {
-            Some((_, false)) => {
-                self.joined_call = None;
-                self.pending = None;
-                return;
-            }
-            // Completed below, which takes the flag.
-            Some((_, true)) | None => {}
+        // Printed words are completed below, which takes the flag.
+        if let Some((_, false)) = self.joined_call {
+            self.joined_call = None;
+            self.pending = None;
+            return;
         }
         if self.pending.is_some()
             && matches!(
