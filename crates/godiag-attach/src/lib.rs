@@ -1,11 +1,13 @@
 //! `godiag attach PID`: the process's threads are stopped, the engine reads
 //! it like a core through the same memory abstraction (goroutines, wait
-//! objects, lock holders, findings, full backtraces), an ELF core is
-//! written when asked, and the process is let go. Only what the diagnosis
-//! reads is read while it is stopped; the report says for how long.
+//! objects, lock holders), and the process is let go while the rules run;
+//! it is stopped a second time, briefly, for the frames in full of the
+//! goroutines the findings name. With `--core` it stays stopped from the
+//! first read to the core's last byte, so that the core and the diagnosis
+//! show one moment. The report says how long each stop lasted.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use godiag_engine::{Diagnosis, Input, InputBytes, ProcessStop};
 use godiag_live::{AttachError, LiveProcess};
@@ -34,11 +36,47 @@ pub enum Error {
 }
 
 /// The live process, as the engine reads it.
-struct Live(Arc<LiveProcess>);
+struct Live {
+    first: Arc<LiveProcess>,
+    /// Let go once read (no core to write from the same stop).
+    release_early: bool,
+    /// Whether it was still alive when let go after the read.
+    alive_when_released: Mutex<Option<bool>>,
+    /// The second stop, for the frames in full; `None` when it failed.
+    again: OnceLock<Option<LiveProcess>>,
+}
 
 impl godiag_engine::ProcessSource for Live {
     fn image(&self) -> godiag_core::Image<'_> {
-        self.0.image()
+        self.first.image()
+    }
+
+    fn release(&self) {
+        if !self.release_early {
+            return;
+        }
+        if let Ok(mut alive) = self.alive_when_released.lock() {
+            if alive.is_none() {
+                *alive = Some(self.first.is_alive());
+                self.first.detach();
+            }
+        }
+    }
+
+    fn image_again(&self) -> Option<godiag_core::Image<'_>> {
+        let released = self
+            .alive_when_released
+            .lock()
+            .is_ok_and(|alive| alive.is_some());
+        if !released {
+            return Some(self.first.image());
+        }
+        self.again
+            .get_or_init(|| {
+                LiveProcess::attach(self.first.pid(), Some(self.first.exe_bytes().to_vec())).ok()
+            })
+            .as_ref()
+            .map(LiveProcess::image)
     }
 }
 
@@ -54,10 +92,16 @@ pub fn attach(pid: i32, options: AttachOptions) -> Result<Diagnosis, Error> {
         ),
     };
     let live = Arc::new(LiveProcess::attach(pid, exe)?);
+    let source = Arc::new(Live {
+        first: Arc::clone(&live),
+        release_early: options.core.is_none(),
+        alive_when_released: Mutex::new(None),
+        again: OnceLock::new(),
+    });
     let inputs = vec![
         Input::new(
             format!("process {pid}"),
-            InputBytes::Process(Arc::new(Live(Arc::clone(&live)))),
+            InputBytes::Process(Arc::clone(&source) as Arc<dyn godiag_engine::ProcessSource>),
         ),
         Input::from_vec(exe_name, live.exe_bytes().to_vec()),
     ];
@@ -71,8 +115,18 @@ pub fn attach(pid: i32, options: AttachOptions) -> Result<Diagnosis, Error> {
         });
         (path, written)
     });
-    let alive = live.is_alive();
+    // Alive when the read ended is what counts: a process that exits
+    // after it was let go was read whole.
+    let alive = match source.alive_when_released.lock().ok().and_then(|a| *a) {
+        Some(alive) => alive,
+        None => live.is_alive(),
+    };
     let summary = live.detach();
+    let second = source
+        .again
+        .get()
+        .and_then(Option::as_ref)
+        .map(LiveProcess::detach);
     if !alive {
         return Err(AttachError::ExitedDuringRead {
             pid,
@@ -94,13 +148,19 @@ pub fn attach(pid: i32, options: AttachOptions) -> Result<Diagnosis, Error> {
         })
         .into_iter()
         .collect();
+    let pauses_us: Vec<u64> = std::iter::once(&summary)
+        .chain(second.as_ref())
+        .map(|s| s.paused.as_micros() as u64)
+        .collect();
     diagnosis.set_process_stop(
         ProcessStop {
             pid,
-            paused_us: summary.paused.as_micros() as u64,
+            paused_us: pauses_us.iter().sum(),
+            pauses_us,
             threads: summary.threads,
-            bytes_read: summary.bytes_read,
-            signals_passed_on: summary.signals_passed_on,
+            bytes_read: summary.bytes_read + second.as_ref().map_or(0, |s| s.bytes_read),
+            signals_passed_on: summary.signals_passed_on
+                + second.as_ref().map_or(0, |s| s.signals_passed_on),
             core_written,
         },
         notes,

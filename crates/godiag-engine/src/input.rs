@@ -60,7 +60,19 @@ pub enum InputBytes {
 /// A process read like a core through the same memory abstraction: its
 /// threads' registers, its memory. The executable comes as another input.
 pub trait ProcessSource: Send + Sync {
+    /// The process as the reading sees it.
     fn image(&self) -> godiag_core::Image<'_>;
+    /// Every input has been read: until [`ProcessSource::image_again`], the
+    /// engine runs its rules on what was read. A live process is let go
+    /// here, so it is not stopped while they run.
+    fn release(&self) {}
+    /// The process again, for the frames in full of the goroutines the
+    /// findings name; `None` when it cannot be had (it exited meanwhile).
+    /// A process let go by [`ProcessSource::release`] is stopped again, and
+    /// may have moved on since it was read.
+    fn image_again(&self) -> Option<godiag_core::Image<'_>> {
+        Some(self.image())
+    }
 }
 
 /// One input to diagnose.

@@ -56,6 +56,10 @@ pub(crate) fn build_report_with<'a>(
             }
         })
         .collect();
+    // What is read is all the rules need: a live process goes on meanwhile.
+    for p in inputs.iter().filter_map(|i| i.process.as_ref()) {
+        p.release();
+    }
     let findings = diagnose(&reports);
     full_backtraces(inputs, &lent, &mut reports, &findings);
     let comparisons = compare_dumps(&reports);
@@ -130,7 +134,7 @@ fn full_backtraces(
         }
     }
     for (input, report) in inputs.iter().zip(reports.iter_mut()) {
-        let Evidence::Core(core) = &mut report.evidence else {
+        let Evidence::Core(core) = &report.evidence else {
             continue;
         };
         let Some(text) = &core.goroutines else {
@@ -144,10 +148,57 @@ fn full_backtraces(
             })
             .take(MAX_FULL_BACKTRACES)
             .collect();
-        if !wanted.is_empty() {
-            core.backtraces = read::core::backtraces(input, lent, &wanted);
+        if wanted.is_empty() {
+            continue;
         }
+        let mut backtraces = read::core::backtraces(input, lent, &wanted);
+        if input.process.is_some() {
+            // A process let go while the rules ran and stopped again: a
+            // goroutine whose innermost frames are no longer those read
+            // ran meanwhile, and its frames now would not be the evidence.
+            let moved: Vec<u64> = backtraces
+                .iter()
+                .filter(|b| {
+                    text.goroutines
+                        .iter()
+                        .find(|g| g.id == b.goroutine)
+                        .is_some_and(|g| !same_innermost_frames(g, b))
+                })
+                .map(|b| b.goroutine)
+                .collect();
+            backtraces.retain(|b| !moved.contains(&b.goroutine));
+            if !moved.is_empty() {
+                report.warnings.push(format!(
+                    "goroutine{} {} ran between the read and the stop for full frames; {} frames in full are left out",
+                    if moved.len() == 1 { "" } else { "s" },
+                    moved.iter().map(u64::to_string).collect::<Vec<_>>().join(", "),
+                    if moved.len() == 1 { "its" } else { "their" }
+                ));
+            }
+            if backtraces.is_empty() && moved.is_empty() {
+                report.warnings.push(
+                    "the process could not be stopped again for the named goroutines' frames in full (it exited?)".into(),
+                );
+            }
+        }
+        let Evidence::Core(core) = &mut report.evidence else {
+            continue;
+        };
+        core.backtraces = backtraces;
     }
+}
+
+/// Whether a goroutine's frames in full start with the frames the reading
+/// found (function and line of the innermost three): it has not moved.
+fn same_innermost_frames(
+    read: &godiag_model::Goroutine<'_>,
+    full: &godiag_model::FullBacktrace,
+) -> bool {
+    read.frames
+        .iter()
+        .zip(&full.frames)
+        .take(3)
+        .all(|(r, f)| r.function == f.function && r.line == f.line)
 }
 
 /// Consecutive goroutine dumps (debug=2 or SIGQUIT), group by group.

@@ -44,8 +44,12 @@ pub struct InputReport<'a> {
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct ProcessStop {
     pub pid: i32,
-    /// From the first thread stopped to the last one let go, microseconds.
+    /// How long it was stopped in all, microseconds: the sum of `pauses_us`.
     pub paused_us: u64,
+    /// Each stop, from the first thread stopped to the last one let go:
+    /// the read, then (when findings name goroutines) a short one for
+    /// their frames in full. One stop with `--core`.
+    pub pauses_us: Vec<u64>,
     pub threads: usize,
     /// Memory read while it was stopped.
     pub bytes_read: u64,
@@ -60,9 +64,17 @@ impl ProcessStop {
     /// One line for people: `stopped 12.3 ms (5 threads, 1.2 MiB read), then let go`.
     pub fn describe(&self) -> String {
         format!(
-            "process {} stopped {:.1} ms ({} threads, {:.1} MiB read{}{}), then let go",
+            "process {} stopped {} ms ({} threads, {:.1} MiB read{}{}), then let go",
             self.pid,
-            self.paused_us as f64 / 1000.0,
+            match self.pauses_us.as_slice() {
+                [_, _, ..] => self
+                    .pauses_us
+                    .iter()
+                    .map(|us| format!("{:.1}", *us as f64 / 1000.0))
+                    .collect::<Vec<_>>()
+                    .join(" + "),
+                _ => format!("{:.1}", self.paused_us as f64 / 1000.0),
+            },
             self.threads,
             self.bytes_read as f64 / f64::from(1u32 << 20),
             match self.signals_passed_on {

@@ -175,6 +175,39 @@ fn attach_finds_the_abba_deadlock_and_the_program_goes_on() {
             "{build}: paused {paused} us"
         );
         assert!(process["process"]["threads"].as_u64().unwrap_or(0) >= 2);
+        // Let go while the rules ran, then stopped again briefly for the
+        // named goroutines' frames in full; one stop when a core is
+        // written, so that core and report show one moment.
+        let pauses: Vec<u64> = process["process"]["pauses_us"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|p| p.as_u64())
+            .collect();
+        assert_eq!(
+            pauses.len(),
+            if build == "plain" { 1 } else { 2 },
+            "{build}: {pauses:?}"
+        );
+        assert_eq!(pauses.iter().sum::<u64>(), paused, "{build}");
+        // The two goroutines of the cycle, parked, read the same both times.
+        let full = process["backtraces"].as_array().unwrap();
+        assert!(
+            full.len() >= 2
+                && full
+                    .iter()
+                    .all(|b| !b["frames"].as_array().unwrap().is_empty()),
+            "{build}: {full:#?}"
+        );
+        assert!(
+            process["warnings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|w| !w.as_str().unwrap_or("").contains("frames in full")),
+            "{build}: {}",
+            process["warnings"]
+        );
         // The leaked requests are found too.
         assert!(
             report["findings"].as_array().unwrap().iter().any(
@@ -240,7 +273,7 @@ fn attach_text_report_says_the_pause() {
         .find(|l| l.contains(&format!("process {} stopped", hang.pid())))
         .unwrap_or_else(|| panic!("{text}"));
     assert!(
-        line.contains(" ms (") && line.ends_with("then let go"),
+        line.contains(" ms (") && line.contains(" + ") && line.ends_with("then let go"),
         "{line}"
     );
 }

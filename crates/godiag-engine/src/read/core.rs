@@ -134,7 +134,10 @@ pub(crate) fn backtraces(
         return Vec::new();
     };
     if let Some(p) = &input.process {
-        return godiag_core::full_backtraces(&p.image(), &exe.exe, exe.bytes, wanted);
+        return match p.image_again() {
+            Some(image) => godiag_core::full_backtraces(&image, &exe.exe, exe.bytes, wanted),
+            None => Vec::new(),
+        };
     }
     let Ok(core) = godiag_core::Core::parse(input.bytes()) else {
         return Vec::new();
