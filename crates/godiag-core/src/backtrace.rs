@@ -24,41 +24,70 @@ pub fn full_backtraces(
     exe_bytes: &[u8],
     goroutines: &[(u64, u64)],
 ) -> Vec<FullBacktrace> {
-    let Ok(file) = object::File::parse(exe_bytes) else {
-        return Vec::new();
-    };
-    let go = layout::layout(exe, &file).g;
-    let bias = load_bias(core, &file);
-    let dwarf = DebugVariables::load(&file);
-    let image = ProcessImage { core, exe, bias };
-    let mut cache = PcCache::default();
-    let (_, contexts) = thread_contexts(core, &mut cache, exe, bias);
-    goroutines
-        .iter()
-        .map(|&(goid, gp)| {
-            let status = core.read_u32(gp.wrapping_add(go.atomicstatus)).unwrap_or(0) & !0x1000;
-            let sched = (
-                core.read_u64(gp.wrapping_add(go.sched + 8)).unwrap_or(0),
-                core.read_u64(gp.wrapping_add(go.sched)).unwrap_or(0),
-            );
-            let stack = (
-                core.read_u64(gp).unwrap_or(0),
-                core.read_u64(gp.wrapping_add(8)).unwrap_or(0),
-            );
-            let frames = stack_start(status, sched, stack, &contexts)
-                .map(|start| walk(&image, &mut cache, dwarf.as_ref(), start))
-                .unwrap_or_default();
-            FullBacktrace {
-                goroutine: goid,
-                frames,
-                values_from: if dwarf.is_some() {
-                    ValuesFrom::Dwarf
-                } else {
-                    ValuesFrom::SpillSlots
-                },
-            }
+    BacktraceReader::new(exe, exe_bytes).map_or_else(Vec::new, |r| r.read(core, goroutines))
+}
+
+/// What reading full backtraces needs of the executable alone (its object
+/// file, the runtime's `g` layout, its DWARF), prepared before the process
+/// is stopped: loading the DWARF takes about half the time of reading a few
+/// goroutines' frames, and a live process need not wait for it.
+pub struct BacktraceReader<'e, 'x> {
+    exe: &'x GoExecutable<'e>,
+    file: object::File<'x>,
+    go: layout::GOffsets,
+    dwarf: Option<DebugVariables<'x>>,
+}
+
+impl<'e, 'x> BacktraceReader<'e, 'x> {
+    /// `None` when the executable cannot be parsed as an object file.
+    pub fn new(exe: &'x GoExecutable<'e>, exe_bytes: &'x [u8]) -> Option<Self> {
+        let file = object::File::parse(exe_bytes).ok()?;
+        let go = layout::layout(exe, &file).g;
+        let dwarf = DebugVariables::load(&file);
+        Some(BacktraceReader {
+            exe,
+            file,
+            go,
+            dwarf,
         })
-        .collect()
+    }
+
+    /// The full backtraces of the goroutines `(goid, g address)` given, in
+    /// that order, read from `core`.
+    pub fn read(&self, core: &Image<'_>, goroutines: &[(u64, u64)]) -> Vec<FullBacktrace> {
+        let (exe, go) = (self.exe, &self.go);
+        let bias = load_bias(core, &self.file);
+        let dwarf = self.dwarf.as_ref();
+        let image = ProcessImage { core, exe, bias };
+        let mut cache = PcCache::default();
+        let (_, contexts) = thread_contexts(core, &mut cache, exe, bias);
+        goroutines
+            .iter()
+            .map(|&(goid, gp)| {
+                let status = core.read_u32(gp.wrapping_add(go.atomicstatus)).unwrap_or(0) & !0x1000;
+                let sched = (
+                    core.read_u64(gp.wrapping_add(go.sched + 8)).unwrap_or(0),
+                    core.read_u64(gp.wrapping_add(go.sched)).unwrap_or(0),
+                );
+                let stack = (
+                    core.read_u64(gp).unwrap_or(0),
+                    core.read_u64(gp.wrapping_add(8)).unwrap_or(0),
+                );
+                let frames = stack_start(status, sched, stack, &contexts)
+                    .map(|start| walk(&image, &mut cache, dwarf, start))
+                    .unwrap_or_default();
+                FullBacktrace {
+                    goroutine: goid,
+                    frames,
+                    values_from: if dwarf.is_some() {
+                        ValuesFrom::Dwarf
+                    } else {
+                        ValuesFrom::SpillSlots
+                    },
+                }
+            })
+            .collect()
+    }
 }
 
 fn walk<'e>(

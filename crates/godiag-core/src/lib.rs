@@ -28,7 +28,7 @@ mod values;
 mod waits;
 mod walk;
 
-pub use backtrace::full_backtraces;
+pub use backtrace::{full_backtraces, BacktraceReader};
 pub use core_file::{load_bias, Core, CoreError, Segment, USER_REGS};
 pub use fault::{describe_fault, faulting_instruction};
 pub use image::{Image, ProcessImage, Thread};

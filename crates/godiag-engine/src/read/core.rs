@@ -134,8 +134,13 @@ pub(crate) fn backtraces(
         return Vec::new();
     };
     if let Some(p) = &input.process {
+        // The executable's part first: a live process is stopped again
+        // only for the reading itself.
+        let Some(reader) = godiag_core::BacktraceReader::new(&exe.exe, exe.bytes) else {
+            return Vec::new();
+        };
         return match p.image_again() {
-            Some(image) => godiag_core::full_backtraces(&image, &exe.exe, exe.bytes, wanted),
+            Some(image) => reader.read(&image, wanted),
             None => Vec::new(),
         };
     }
