@@ -64,12 +64,12 @@ impl godiag_engine::ProcessSource for Live {
     }
 
     fn image_again(&self) -> Option<godiag_core::Image<'_>> {
-        let released = self
-            .alive_when_released
-            .lock()
-            .is_ok_and(|alive| alive.is_some());
-        if !released {
-            return Some(self.first.image());
+        let released = self.alive_when_released.lock().ok().and_then(|a| *a);
+        match released {
+            None => return Some(self.first.image()),
+            // Gone when let go: nothing to stop again.
+            Some(false) => return None,
+            Some(true) => {}
         }
         self.again
             .get_or_init(|| {
@@ -77,6 +77,12 @@ impl godiag_engine::ProcessSource for Live {
             })
             .as_ref()
             .map(LiveProcess::image)
+    }
+
+    fn done_again(&self) {
+        if let Some(Some(again)) = self.again.get() {
+            again.detach();
+        }
     }
 }
 

@@ -53,7 +53,10 @@ impl<'e, 'x> BacktraceReader<'e, 'x> {
     }
 
     /// The full backtraces of the goroutines `(goid, g address)` given, in
-    /// that order, read from `core`.
+    /// that order, read from `core`. A goroutine whose `g` no longer holds
+    /// that id, or holds a dead goroutine, is left out: in a live process
+    /// stopped a second time the goroutine may have exited and its `g` been
+    /// given to another.
     pub fn read(&self, core: &Image<'_>, goroutines: &[(u64, u64)]) -> Vec<FullBacktrace> {
         let (exe, go) = (self.exe, &self.go);
         let bias = load_bias(core, &self.file);
@@ -61,8 +64,16 @@ impl<'e, 'x> BacktraceReader<'e, 'x> {
         let image = ProcessImage { core, exe, bias };
         let mut cache = PcCache::default();
         let (_, contexts) = thread_contexts(core, &mut cache, exe, bias);
+        // `_Gdead`, the status of a `g` on a free list.
+        const DEAD: u32 = 6;
         goroutines
             .iter()
+            .filter(|&&(goid, gp)| {
+                core.read_u64(gp.wrapping_add(go.goid)) == Some(goid)
+                    && core
+                        .read_u32(gp.wrapping_add(go.atomicstatus))
+                        .is_some_and(|s| s & !0x1000 != DEAD)
+            })
             .map(|&(goid, gp)| {
                 let status = core.read_u32(gp.wrapping_add(go.atomicstatus)).unwrap_or(0) & !0x1000;
                 let sched = (

@@ -73,6 +73,11 @@ pub trait ProcessSource: Send + Sync {
     fn image_again(&self) -> Option<godiag_core::Image<'_>> {
         Some(self.image())
     }
+    /// The frames in full are read: a process stopped again by
+    /// [`ProcessSource::image_again`] is let go here. Like the others,
+    /// called from the thread that created the source (ptrace lets only
+    /// the thread that stopped a process let it go).
+    fn done_again(&self) {}
 }
 
 /// One input to diagnose.

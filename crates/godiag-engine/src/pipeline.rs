@@ -152,33 +152,35 @@ fn full_backtraces(
             continue;
         }
         let mut backtraces = read::core::backtraces(input, lent, &wanted);
-        if input.process.is_some() {
+        if let Some(p) = &input.process {
+            p.done_again();
+            let stopped_again = !backtraces.is_empty();
             // A process let go while the rules ran and stopped again: a
-            // goroutine whose innermost frames are no longer those read
-            // ran meanwhile, and its frames now would not be the evidence.
-            let moved: Vec<u64> = backtraces
+            // goroutine that exited (its `g` left out) or whose innermost
+            // frames are no longer those read moved meanwhile, and its
+            // frames now would not be the evidence.
+            backtraces.retain(|b| {
+                text.goroutines
+                    .iter()
+                    .find(|g| g.id == b.goroutine)
+                    .is_some_and(|g| same_innermost_frames(g, b))
+            });
+            let moved: Vec<u64> = wanted
                 .iter()
-                .filter(|b| {
-                    text.goroutines
-                        .iter()
-                        .find(|g| g.id == b.goroutine)
-                        .is_some_and(|g| !same_innermost_frames(g, b))
-                })
-                .map(|b| b.goroutine)
+                .map(|&(id, _)| id)
+                .filter(|id| !backtraces.iter().any(|b| b.goroutine == *id))
                 .collect();
-            backtraces.retain(|b| !moved.contains(&b.goroutine));
-            if !moved.is_empty() {
+            if !stopped_again {
+                report.warnings.push(
+                    "the process could not be stopped again for the named goroutines' frames in full".into(),
+                );
+            } else if !moved.is_empty() {
                 report.warnings.push(format!(
-                    "goroutine{} {} ran between the read and the stop for full frames; {} frames in full are left out",
+                    "goroutine{} {} moved (ran or exited) between the read and the stop for full frames; {} frames in full are left out",
                     if moved.len() == 1 { "" } else { "s" },
                     moved.iter().map(u64::to_string).collect::<Vec<_>>().join(", "),
                     if moved.len() == 1 { "its" } else { "their" }
                 ));
-            }
-            if backtraces.is_empty() && moved.is_empty() {
-                report.warnings.push(
-                    "the process could not be stopped again for the named goroutines' frames in full (it exited?)".into(),
-                );
             }
         }
         let Evidence::Core(core) = &mut report.evidence else {
@@ -189,16 +191,22 @@ fn full_backtraces(
 }
 
 /// Whether a goroutine's frames in full start with the frames the reading
-/// found (function and line of the innermost three): it has not moved.
+/// found (function and line of the innermost three): it has not moved. A
+/// goroutine read without frames (running on a thread) has no place to
+/// compare and is taken to have moved.
 fn same_innermost_frames(
     read: &godiag_model::Goroutine<'_>,
     full: &godiag_model::FullBacktrace,
 ) -> bool {
-    read.frames
-        .iter()
-        .zip(&full.frames)
-        .take(3)
-        .all(|(r, f)| r.function == f.function && r.line == f.line)
+    let n = read.frames.len().min(3);
+    n > 0
+        && full.frames.len() >= n
+        && read
+            .frames
+            .iter()
+            .zip(&full.frames)
+            .take(n)
+            .all(|(r, f)| r.function == f.function && r.line == f.line)
 }
 
 /// Consecutive goroutine dumps (debug=2 or SIGQUIT), group by group.
@@ -220,4 +228,67 @@ fn compare_dumps(inputs: &[InputReport<'_>]) -> Vec<DumpComparison> {
             diffs: diff_groups(inputs[w[0]].groups(), inputs[w[1]].groups()),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_innermost_frames;
+    use godiag_model::{FullBacktrace, FullFrame, Goroutine, ValuesFrom};
+
+    fn read(frames: &[(&'static str, u32)]) -> Goroutine<'static> {
+        Goroutine {
+            id: 7,
+            frames: frames
+                .iter()
+                .map(|&(function, line)| godiag_model::Frame {
+                    function,
+                    args: "".into(),
+                    file: "/app/main.go",
+                    line,
+                    pc_offset: None,
+                    pc: None,
+                })
+                .collect(),
+            ..Goroutine::default()
+        }
+    }
+
+    fn full(frames: &[(&str, u32)]) -> FullBacktrace {
+        FullBacktrace {
+            goroutine: 7,
+            frames: frames
+                .iter()
+                .map(|&(function, line)| FullFrame {
+                    function: function.into(),
+                    file: "/app/main.go".into(),
+                    line,
+                    inlined: false,
+                    variables: Vec::new(),
+                    argument_words: String::new(),
+                })
+                .collect(),
+            values_from: ValuesFrom::Dwarf,
+        }
+    }
+
+    /// A goroutine stopped twice is the same one when its innermost three
+    /// frames are; one read without frames, or read again with fewer, or
+    /// parked elsewhere, moved.
+    #[test]
+    fn goroutine_moved_between_stops() {
+        let parked = [
+            ("sync.(*Mutex).Lock", 90),
+            ("main.(*ledger).transferOut", 21),
+            ("main.main.func1", 40),
+            ("runtime.goexit", 1700),
+        ];
+        assert!(same_innermost_frames(&read(&parked), &full(&parked)));
+        assert!(same_innermost_frames(&read(&parked[..2]), &full(&parked)));
+        assert!(!same_innermost_frames(&read(&parked), &full(&parked[..2])));
+        assert!(!same_innermost_frames(&read(&[]), &full(&parked)));
+        assert!(!same_innermost_frames(&read(&parked), &full(&[])));
+        let mut elsewhere = parked;
+        elsewhere[1].1 = 22;
+        assert!(!same_innermost_frames(&read(&parked), &full(&elsewhere)));
+    }
 }
