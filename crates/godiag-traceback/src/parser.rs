@@ -69,6 +69,9 @@ struct Reader<'a> {
     leak_reported: bool,
     /// etcd's checker gave the next stack's number of goroutines.
     leak_instances: Option<u64>,
+    /// The fatal error came from a `throw: ` line (Go 1.0's form), which a
+    /// later `fatal error:` replaces.
+    fatal_from_throw: bool,
     /// The pending call line was joined to a message (`... leaked: F(..)`):
     /// whether that message spoke of a leak, and whether the call's
     /// arguments are the words a traceback prints (`0xc000242a50, ...`).
@@ -123,6 +126,7 @@ pub fn parse_with(input: &[u8], limits: ParseLimits) -> TextArtifact<'_> {
         blank_after_pending: false,
         leak_reported: false,
         leak_instances: None,
+        fatal_from_throw: false,
         joined_call: None,
         caller_frames: 0,
         panic_value_window: None,
@@ -398,7 +402,11 @@ impl<'a> Reader<'a> {
         // fsnotify#4: `throw: all goroutines are asleep - deadlock!`;
         // ha/doozerd#30: `throw: runtime: out of memory`).
         if let Some(msg) = line.strip_prefix("throw: ") {
+            // Weak: a program's own log line can start so too, and a
+            // runtime's `fatal error:` after it is the failure.
+            let first = self.out.crash.fatal_error.is_none();
             self.set_fatal(msg, offset, false);
+            self.fatal_from_throw = first;
             return;
         }
         if line.starts_with("[signal ") {
@@ -850,6 +858,9 @@ impl<'a> Reader<'a> {
         while let Some(rest) = msg.strip_prefix("fatal error: ") {
             msg = rest;
             self.interleaved_fatal = true;
+        }
+        if std::mem::take(&mut self.fatal_from_throw) {
+            self.out.crash.fatal_error = None;
         }
         if self.out.crash.fatal_error.is_none() {
             self.out.crash.fatal_error = Some(Cow::Borrowed(msg));

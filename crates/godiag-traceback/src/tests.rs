@@ -745,6 +745,13 @@ github.com/ha/doozerd/server.(*conn).read(0xf8400dfa00, 0xf840142008, 0xf8000000
         Some("runtime: out of memory")
     );
     assert_eq!(t.goroutines.len(), 1);
+    // A program's `throw: ...` log line gives way to the runtime's fatal
+    // error after it.
+    let t = parse(b"throw: retrying\n\nfatal error: concurrent map writes\n");
+    assert_eq!(
+        t.crash.fatal_error.as_deref(),
+        Some("concurrent map writes")
+    );
 }
 
 /// grpc's leak checker capitalises its word (`Leaked goroutine:`) before
