@@ -356,16 +356,7 @@ fn dash_output_is_standard_output() {
         env!("CARGO_MANIFEST_DIR"),
         "/../../lab/artifacts/go1.24.11/cpu-hotspot.cpu.pb.gz"
     );
-    let mut child = godiag()
-        .args(["flamegraph", big, "-o", "-"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut head = [0u8; 16];
-    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut head).unwrap();
-    drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
+    let (_, out) = head_then_closed(&["flamegraph", big, "-o", "-"]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -378,16 +369,8 @@ fn dash_output_is_standard_output() {
         env!("CARGO_MANIFEST_DIR"),
         "/../../lab/artifacts/go1.24.11/trace-crash.trace.out"
     );
-    let mut child = godiag()
-        .args(["export", "--format", "perfetto", trace, "-o", "-"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut head).unwrap();
+    let (head, out) = head_then_closed(&["export", "--format", "perfetto", trace, "-o", "-"]);
     assert_eq!(&head[..15], b"{\"displayTimeUn");
-    drop(child.stdout.take());
-    let out = child.wait_with_output().unwrap();
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -400,4 +383,19 @@ fn dash_output_is_standard_output() {
         String::from_utf8_lossy(&out.stderr)
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Runs godiag writing to a pipe whose reader takes the first 16 bytes and
+/// closes it (`| head -c 16`): those bytes, and how godiag ended.
+fn head_then_closed(args: &[&str]) -> ([u8; 16], std::process::Output) {
+    let mut child = godiag()
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut head = [0u8; 16];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut head).unwrap();
+    drop(child.stdout.take());
+    (head, child.wait_with_output().unwrap())
 }
