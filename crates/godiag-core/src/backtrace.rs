@@ -11,7 +11,7 @@ use crate::core_file::load_bias;
 use crate::image::{Image, ProcessImage};
 use crate::layout;
 use crate::unwind::PcCache;
-use crate::walk::{stack_start, thread_contexts};
+use crate::walk::{g_status, is_dead, stack_start, thread_contexts};
 
 /// Most frames listed per goroutine.
 const MAX_FRAMES: usize = 64;
@@ -64,18 +64,13 @@ impl<'e, 'x> BacktraceReader<'e, 'x> {
         let image = ProcessImage { core, exe, bias };
         let mut cache = PcCache::default();
         let (_, contexts) = thread_contexts(core, &mut cache, exe, bias);
-        // `_Gdead`, the status of a `g` on a free list.
-        const DEAD: u32 = 6;
         goroutines
             .iter()
-            .filter(|&&(goid, gp)| {
-                core.read_u64(gp.wrapping_add(go.goid)) == Some(goid)
-                    && core
-                        .read_u32(gp.wrapping_add(go.atomicstatus))
-                        .is_some_and(|s| s & !0x1000 != DEAD)
-            })
-            .map(|&(goid, gp)| {
-                let status = core.read_u32(gp.wrapping_add(go.atomicstatus)).unwrap_or(0) & !0x1000;
+            .filter_map(|&(goid, gp)| {
+                let status = g_status(core, gp, go).filter(|&s| !is_dead(s))?;
+                if core.read_u64(gp.wrapping_add(go.goid)) != Some(goid) {
+                    return None;
+                }
                 let sched = (
                     core.read_u64(gp.wrapping_add(go.sched + 8)).unwrap_or(0),
                     core.read_u64(gp.wrapping_add(go.sched)).unwrap_or(0),
@@ -87,7 +82,7 @@ impl<'e, 'x> BacktraceReader<'e, 'x> {
                 let frames = stack_start(status, sched, stack, &contexts)
                     .map(|start| walk(&image, &mut cache, dwarf, start))
                     .unwrap_or_default();
-                FullBacktrace {
+                Some(FullBacktrace {
                     goroutine: goid,
                     frames,
                     values_from: if dwarf.is_some() {
@@ -95,7 +90,7 @@ impl<'e, 'x> BacktraceReader<'e, 'x> {
                     } else {
                         ValuesFrom::SpillSlots
                     },
-                }
+                })
             })
             .collect()
     }

@@ -119,13 +119,10 @@ pub fn goroutines<'e>(
                 progress(n + 1, total);
             }
         }
-        let Some(status) = core.read_u32(gp.wrapping_add(go.atomicstatus)) else {
+        let Some(status) = g_status(core, gp, &go) else {
             continue;
         };
-        let status = status & !0x1000;
-        // Dead, and (1.26+) `_Gdeadextra`, a dead g kept for cgo
-        // callbacks: the runtime prints neither.
-        if status == 6 || status == 11 {
+        if is_dead(status) {
             continue;
         }
         let goid = core.read_u64(gp.wrapping_add(go.goid)).unwrap_or(0);
@@ -267,6 +264,18 @@ pub fn goroutines<'e>(
 /// The signal frames threads are in, and each thread's goroutine context:
 /// its registers, or the (PC, SP) a signal interrupted.
 #[allow(clippy::type_complexity)]
+/// A `g`'s status, without the `_Gscan` bit the GC sets while it scans it.
+pub(crate) fn g_status(core: &Image<'_>, gp: u64, go: &layout::GOffsets) -> Option<u32> {
+    core.read_u32(gp.wrapping_add(go.atomicstatus))
+        .map(|s| s & !0x1000)
+}
+
+/// `_Gdead`, and (1.26+) `_Gdeadextra`, a dead `g` kept for cgo callbacks:
+/// no goroutine, and the runtime prints neither.
+pub(crate) fn is_dead(status: u32) -> bool {
+    status == 6 || status == 11
+}
+
 pub(crate) fn thread_contexts<'e>(
     core: &Image<'_>,
     cache: &mut PcCache<'e>,
