@@ -13,9 +13,9 @@ use crate::lines::{
     position, register_line, sched_trace, signal_line, windows_exception, Position,
 };
 use crate::shapes::{
-    bare_position, bare_symbol, count_record_frame, count_record_header, cut_call, debugger_frame,
-    frame_on_one_line, header_inside, logged_panic, panic_value_follows, race_access,
-    split_recovered,
+    bare_position, bare_symbol, clipped_first_line, count_record_frame, count_record_header,
+    cut_call, debugger_frame, frame_on_one_line, header_inside, logged_panic, panic_value_follows,
+    race_access, split_recovered,
 };
 use crate::version::{infer_version, SyntaxSeen};
 use godiag_sniff::anchor::is_symbol;
@@ -63,6 +63,11 @@ struct Reader<'a> {
     /// The first panic a recovery handler logged, kept until the end: it is
     /// the failure only when the runtime printed none.
     logged_panic: Option<PanicEntry<'a>>,
+    /// The logged panic's value ended its line on `:` (`http: panic serving
+    /// ADDR: runtime error:`): the paste wrapped it, the next line goes on.
+    logged_value_cut: bool,
+    /// A line with text in it was read: the next is no longer the first.
+    past_first_line: bool,
     /// A blank line came after a function line still waiting for its file.
     blank_after_pending: bool,
     /// A leak checker (goleak, leaktest) introduced the next goroutine.
@@ -123,6 +128,8 @@ pub fn parse_with(input: &[u8], limits: ParseLimits) -> TextArtifact<'_> {
         seen: SyntaxSeen::default(),
         interleaved_fatal: false,
         logged_panic: None,
+        logged_value_cut: false,
+        past_first_line: false,
         blank_after_pending: false,
         leak_reported: false,
         leak_instances: None,
@@ -249,9 +256,27 @@ impl<'a> Reader<'a> {
                 self.blank();
             }
         }
+        if std::mem::take(&mut self.logged_value_cut) && !line.is_empty() {
+            let stack = godiag_sniff::anchor::is_caller_frame(line)
+                || godiag_sniff::anchor::find(line).is_some();
+            if let Some(p) = self.logged_panic.as_mut().filter(|_| !stack) {
+                let mut value = std::mem::take(&mut p.value).into_owned();
+                value.push(' ');
+                value.push_str(line.trim());
+                p.value = Cow::Owned(value);
+                return;
+            }
+        }
         if line.is_empty() {
             self.blank();
             return;
+        }
+        if !std::mem::replace(&mut self.past_first_line, true) {
+            match clipped_first_line(line) {
+                Some((true, msg)) => return self.set_fatal(msg, offset, false),
+                Some((false, value)) => return self.push_panic(value, offset),
+                None => {}
+            }
         }
         if let Some(w) = self.panic_value_window.as_mut() {
             let stack = godiag_sniff::anchor::is_caller_frame(line)
@@ -610,6 +635,13 @@ impl<'a> Reader<'a> {
             self.leak_reported = true;
             return;
         }
+        // A checker's heading over the stack it found (net/http's own
+        // `Test appears to have leaked a Transport:`, golang/go#10457):
+        // a line that speaks of a leak and ends announcing what follows.
+        if t.trim_end().ends_with(':') && mentions_leak(t) {
+            self.leak_reported = true;
+            return;
+        }
         // etcd's checker (`Unexpected goroutines running after all
         // test(s).`): `N instances of:` over each distinct stack, printed
         // without its goroutine header.
@@ -752,6 +784,7 @@ impl<'a> Reader<'a> {
                 });
             }
             if let Some(value) = logged_panic(line) {
+                self.logged_value_cut = value.ends_with(':');
                 self.logged_panic = Some(PanicEntry::logged(Cow::Borrowed(value), offset));
             }
         }

@@ -202,6 +202,21 @@ pub(crate) fn frame_on_one_line(line: &str) -> Option<(&str, &str, Position<'_>)
     looks_like_source(pos.file).then_some((name, args, pos))
 }
 
+/// The first line of a paste whose selection began a character or two
+/// late (`atal error: concurrent map read and map write`, nats-io/
+/// nats-server#5525): the runtime's first words, restored. Whether the
+/// line was a fatal error, and its message.
+pub(crate) fn clipped_first_line(line: &str) -> Option<(bool, &str)> {
+    [("fatal error: ", true), ("panic: ", false)]
+        .into_iter()
+        .find_map(|(words, fatal)| {
+            (1..=2).find_map(|lost| {
+                let rest = line.strip_prefix(&words[lost..])?;
+                (!rest.trim().is_empty()).then_some((fatal, rest))
+            })
+        })
+}
+
 /// `X [recovered]` / `X [recovered, repanicked]`.
 pub(crate) fn split_recovered(v: Cow<'_, str>) -> (Cow<'_, str>, bool, bool) {
     for (suffix, repanicked) in [(" [recovered, repanicked]", true), (" [recovered]", false)] {

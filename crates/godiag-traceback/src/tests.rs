@@ -832,6 +832,84 @@ OOPS: 4 passed, 1 FAILED
     assert!(t.goroutines[0].outlived_test);
 }
 
+/// A checker's heading that speaks of a leak and ends with `:` announces
+/// the stack below it (net/http's `Test appears to have leaked a
+/// Transport:`); the stack after it is another goroutine's.
+/// From https://github.com/golang/go/issues/10457.
+#[test]
+fn leak_heading_marks_the_stack_below() {
+    let text = "\tz_last_test.go:97: Test appears to have leaked a Transport:
+\t\tnet/http.(*persistConn).readLoop(0xc20858c0b0)
+\t\t\t/usr/local/go/src/net/http/transport.go:858 +0x4eb
+\t\tcreated by net/http.(*Transport).dialConn
+\t\t\t/usr/local/go/src/net/http/transport.go:660 +0x10d4
+
+\t\ttesting.RunTests(0x6bb550, 0x838980, 0x1a, 0x1a, 0x11800)
+\t\t\t/usr/local/go/src/testing/testing.go:556 +0xdc3
+";
+    let t = parse(text.as_bytes());
+    let marked: Vec<_> = t
+        .goroutines
+        .iter()
+        .map(|g| (g.frames[0].function, g.outlived_test))
+        .collect();
+    assert_eq!(
+        marked,
+        [
+            ("net/http.(*persistConn).readLoop", true),
+            ("testing.RunTests", false)
+        ]
+    );
+    // A heading that does not speak of a leak marks nothing.
+    let plain = text.replace("leaked a Transport", "a Transport");
+    let t = parse(plain.as_bytes());
+    assert!(t.goroutines.iter().all(|g| !g.outlived_test));
+}
+
+/// A selection that began a character late: the first line's runtime
+/// words are restored, the message read.
+/// From https://github.com/nats-io/nats-server/issues/5525.
+#[test]
+fn clipped_first_line_is_restored() {
+    let text = "atal error: concurrent map read and map write
+
+goroutine 61 [running]:
+github.com/nats-io/nats-server/v2/server.(*fileStore).subjString(...)
+\tgithub.com/nats-io/nats-server/v2/server/filestore.go:5648
+";
+    let t = parse(text.as_bytes());
+    assert_eq!(
+        t.crash.fatal_error.as_deref(),
+        Some("concurrent map read and map write")
+    );
+    assert_eq!(t.goroutines.len(), 1);
+    // Only the first line: the same words later are another line's.
+    let later = format!("log start\n{text}");
+    assert!(parse(later.as_bytes()).crash.fatal_error.is_none());
+    let t = parse(b"nic: boom\n\ngoroutine 1 [running]:\nmain.main()\n\t/a.go:1 +0x1\n");
+    assert_eq!(t.crash.panics[0].value, "boom");
+}
+
+/// A recovery handler's line wrapped after `runtime error:`: the next line
+/// goes on with the value. From
+/// https://github.com/prometheus/blackbox_exporter/pull/106.
+#[test]
+fn logged_value_wrapped_at_its_colon() {
+    let text = "    2017/01/27 16:40:42 http: panic serving 127.0.0.1:57487: runtime error:
+    invalid memory address or nil pointer dereference
+    goroutine 12 [running]:
+    net/http.(*conn).serve.func1(0xc420086700)
+    \t/usr/local/go/src/net/http/server.go:1491 +0x12a
+";
+    let t = parse(text.as_bytes());
+    assert_eq!(
+        t.crash.panics[0].value,
+        "runtime error: invalid memory address or nil pointer dereference"
+    );
+    assert!(t.crash.panics[0].logged);
+    assert_eq!(t.goroutines.len(), 1);
+}
+
 /// A copy with a blank line after every line: restored, its stack is whole.
 /// From https://github.com/pingcap/tidb/issues/41777.
 #[test]
