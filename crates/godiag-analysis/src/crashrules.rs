@@ -678,13 +678,18 @@ fn is_cgo_shim(function: &str) -> bool {
 
 /// Where a goroutine enters C code: the runtime's cgo call (Go 1.4 had a
 /// second one, `runtime.cgocall_errno`, for calls whose errno cgo returns:
-/// mattn/go-gtk#236, ethereum/go-ethereum#524), and on Windows the DLL call
+/// mattn/go-gtk#236, ethereum/go-ethereum#524; its assembly half
+/// `runtime.asmcgocall_errno`, which Go 1.4's own cgo callback test expects
+/// in a callback's frames), and on Windows the DLL call
 /// that `syscall.Syscall*` makes through the runtime
 /// (`runtime/syscall_windows.go`), which shows no cgo frame.
 fn is_cgo_entry(f: &godiag_model::Frame<'_>) -> bool {
     matches!(
         f.function,
-        "runtime.cgocall" | "runtime.cgocall_errno" | "runtime.asmcgocall"
+        "runtime.cgocall"
+            | "runtime.cgocall_errno"
+            | "runtime.asmcgocall"
+            | "runtime.asmcgocall_errno"
     ) || (f.function.starts_with("syscall.Syscall") && f.file.ends_with("syscall_windows.go"))
 }
 

@@ -3,7 +3,7 @@
 //! finding over all of them, located where the first listed one waits.
 
 use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
-use crate::frames::{frame_line, share_sentence, user_frame};
+use crate::frames::{frame_line, past_runtime, share_sentence, user_frame};
 use crate::input::TextInput;
 
 /// What to do about goroutines a test left behind.
@@ -41,7 +41,11 @@ pub(crate) fn checker_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
         ),
         Confidence::High,
     );
-    f.location = user_frame(&first.frames).map(Location::from);
+    // A goroutine of the standard library's alone (a Transport's connection
+    // loop) is placed where it waits: there is no frame of the program.
+    f.location = user_frame(&first.frames)
+        .or_else(|| past_runtime(&first.frames))
+        .map(Location::from);
     for g in listed.iter().take(4) {
         f.confirm(Evidence {
             source: input.source(),

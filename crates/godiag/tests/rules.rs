@@ -432,3 +432,74 @@ fn wait_for_graph_follows_channels_and_wait_groups() {
         f.evidence[0].lines
     );
 }
+
+/// A library's `Wait` that only hands the call to `sync.(*WaitGroup).Wait`
+/// is a wrapper: the reused WaitGroup is its caller's doing (naabu's fix
+/// moved the `Add` calls in `RunEnumeration`). From
+/// https://github.com/projectdiscovery/naabu/issues/376.
+#[test]
+fn library_wrapper_of_a_sync_method_hands_on_to_its_caller() {
+    let text = "panic: sync: WaitGroup is reused before previous Wait has returned
+
+goroutine 1 [running]:
+sync.(*WaitGroup).Wait(0x140003e0cf0)
+\t/opt/homebrew/Cellar/go/1.18.2/libexec/src/sync/waitgroup.go:138 +0xc0
+github.com/remeh/sizedwaitgroup.(*SizedWaitGroup).Wait(...)
+\t/Users/geekboy/go/pkg/mod/github.com/remeh/sizedwaitgroup@v1.0.0/sizedwaitgroup.go:83
+github.com/projectdiscovery/naabu/v2/pkg/runner.(*Runner).RunEnumeration(0x140003e0cb0)
+\t/Users/geekboy/Github/naabu/v2/pkg/runner/runner.go:367 +0xe68
+main.main()
+\t/Users/geekboy/Github/naabu/v2/cmd/naabu/main.go:38 +0x1dc
+";
+    let r = report_of(&[("crash.txt", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "sync-misuse");
+    assert_eq!(
+        f.location.as_ref().unwrap().function,
+        "github.com/projectdiscovery/naabu/v2/pkg/runner.(*Runner).RunEnumeration"
+    );
+}
+
+/// A wrapper in its caller's own package is the program's code: chisel's
+/// `(*waitGroup).Done` kept its own count wrong. From
+/// https://github.com/jpillora/chisel/issues/585.
+#[test]
+fn own_wrapper_of_a_sync_method_stays_the_place() {
+    let text = "goroutine 671916 [running]:
+sync.(*WaitGroup).Add(0x21b1084?, 0xc008350701?)
+    sync/waitgroup.go:64
+sync.(*WaitGroup).Done(...)
+    sync/waitgroup.go:89
+github.com/jpillora/chisel/share/tunnel.(*waitGroup).Done(0xc00413f810?)
+    github.com/jpillora/chisel@v1.10.0/share/tunnel/wg.go:20
+github.com/jpillora/chisel/share/tunnel.(*waitGroup).DoneAll(...)
+    github.com/jpillora/chisel@v1.10.0/share/tunnel/wg.go:26
+github.com/jpillora/chisel/share/tunnel.(*Tunnel).BindSSH.func1()
+    github.com/jpillora/chisel@v1.10.0/share/tunnel/tunnel.go:79
+";
+    let r = report_of(&[("crash.txt", text)]);
+    assert_eq!(
+        r.findings[0].location.as_ref().unwrap().function,
+        "github.com/jpillora/chisel/share/tunnel.(*waitGroup).Done"
+    );
+}
+
+/// A leak checker's goroutine with no frame of the program (a Transport's
+/// connection loop) is placed where it waits. From
+/// https://github.com/golang/go/issues/10457.
+#[test]
+fn leaked_standard_library_goroutine_is_placed_where_it_waits() {
+    let text = "\tz_last_test.go:97: Test appears to have leaked a Transport:
+\t\tnet/http.(*persistConn).readLoop(0xc20858c0b0)
+\t\t\t/usr/local/go/src/net/http/transport.go:858 +0x4eb
+\t\tcreated by net/http.(*Transport).dialConn
+\t\t\t/usr/local/go/src/net/http/transport.go:660 +0x10d4
+";
+    let r = report_of(&[("test.log", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "goroutine-leak");
+    assert_eq!(
+        f.location.as_ref().unwrap().function,
+        "net/http.(*persistConn).readLoop"
+    );
+}
