@@ -119,7 +119,14 @@ pub(crate) fn parse_header(line: &str, offset: u64) -> Option<(Goroutine<'_>, La
     let close = matching_close(bytes, 0, b']')?;
     let state = &rest[1..close];
     let mut tail = &rest[close + 1..];
-    tail = tail.strip_suffix(':')?;
+    // A tool's note after the header (lnd's dump: `goroutine N [STATE]:
+    // 1 times: [[N]`) is left aside; a call or another header joined to it
+    // is read where it starts, not here.
+    tail = match tail.strip_prefix(": ") {
+        Some(note) if note.contains('(') || note.contains("goroutine ") => return None,
+        Some(_) => "",
+        None => tail.strip_suffix(':')?,
+    };
     let mut form = LabelForm::None;
     if let Some(lbl) = tail.strip_prefix(" {").and_then(|t| t.strip_suffix('}')) {
         g.labels = parse_labels(lbl);

@@ -66,6 +66,9 @@ struct Reader<'a> {
     /// The logged panic's value ended its line on `:` (`http: panic serving
     /// ADDR: runtime error:`): the paste wrapped it, the next line goes on.
     logged_value_cut: bool,
+    /// Where a goroutine's stack starts inside a panic value (`debug.Stack()`
+    /// re-panicked, its lines indented as the value's).
+    value_stack_at: Option<u64>,
     /// A line with text in it was read: the next is no longer the first.
     past_first_line: bool,
     /// A blank line came after a function line still waiting for its file.
@@ -116,6 +119,25 @@ pub fn parse(input: &[u8]) -> TextArtifact<'_> {
 
 /// [`parse`] with limits other than the defaults.
 pub fn parse_with(input: &[u8], limits: ParseLimits) -> TextArtifact<'_> {
+    let (mut out, value_stack_at) = read(input, limits);
+    // A paste cut before the failing goroutine's own stack, whose panic
+    // value holds one (`debug.Stack()` re-panicked by errgroup,
+    // gohugoio/hugo#13853): the value's stack is the goroutine's. Read once,
+    // not again inside it.
+    if let Some(at) = value_stack_at.filter(|_| out.goroutines.is_empty()) {
+        let from = usize::try_from(at).unwrap_or(input.len()).min(input.len());
+        let (inner, _) = read(&input[from..], limits);
+        out.goroutines = inner.goroutines;
+        for g in &mut out.goroutines {
+            g.offset += at;
+        }
+    }
+    out
+}
+
+/// One reading of `input`, line by line, and where a stack inside a panic
+/// value starts.
+fn read(input: &[u8], limits: ParseLimits) -> (TextArtifact<'_>, Option<u64>) {
     let mut r = Reader {
         out: TextArtifact::default(),
         target: Target::None,
@@ -129,6 +151,7 @@ pub fn parse_with(input: &[u8], limits: ParseLimits) -> TextArtifact<'_> {
         interleaved_fatal: false,
         logged_panic: None,
         logged_value_cut: false,
+        value_stack_at: None,
         past_first_line: false,
         blank_after_pending: false,
         leak_reported: false,
@@ -203,7 +226,7 @@ pub fn parse_with(input: &[u8], limits: ParseLimits) -> TextArtifact<'_> {
     }
     r.finish(input.len());
     r.settle_folding(limits);
-    r.out
+    (r.out, r.value_stack_at)
 }
 
 impl<'a> Reader<'a> {
@@ -294,7 +317,7 @@ impl<'a> Reader<'a> {
             self.indented(line, offset);
             return;
         }
-        if self.message != Message::None && self.continuation(line) {
+        if self.message != Message::None && self.continuation(line, offset) {
             return;
         }
         self.message = Message::None;
@@ -687,7 +710,7 @@ impl<'a> Reader<'a> {
     /// A line starting with a tab or spaces.
     fn indented(&mut self, line: &'a str, offset: u64) {
         let t = line.trim_start_matches([' ', '\t']);
-        if self.message != Message::None && self.continuation(line) {
+        if self.message != Message::None && self.continuation(line, offset) {
             return;
         }
         self.message = Message::None;
@@ -703,6 +726,13 @@ impl<'a> Reader<'a> {
             Target::RaceAccess | Target::RaceGoroutine => {
                 if let Some((name, args)) = function_line(t) {
                     self.pending = Some((name, args, offset));
+                    return;
+                }
+                // A frame with its file on its line (a CI page's copy,
+                // kubernetes/kubernetes#103246).
+                if let Some((name, args, pos)) = frame_on_one_line(t) {
+                    self.pending = Some((name, args, offset));
+                    self.complete_frame(pos);
                     return;
                 }
                 if t == "[failed to restore the stack]" {
@@ -736,8 +766,10 @@ impl<'a> Reader<'a> {
             // Outside a goroutine too: a call line waits for its file line
             // before it opens a stack without a header (googleapis/
             // google-cloud-go#1944: ` cloud.google.com/...Single(0x0, ...)`).
+            // A header indented alone (a stray blank, iotaledger/hornet#590).
             Target::Goroutine | Target::Ancestor | Target::RuntimeStack | Target::None
                 if t.starts_with("created by ")
+                    || godiag_sniff::anchor::is_header(t)
                     || function_line(t).is_some_and(|(name, _)| is_symbol(name)) =>
             {
                 self.line(t, offset + (line.len() - t.len()) as u64);
@@ -805,7 +837,14 @@ impl<'a> Reader<'a> {
 
     /// A continuation line of a multi-line panic value or fatal message.
     /// Go 1.23+ indents them with a tab; 1.21–1.22 print them raw.
-    fn continuation(&mut self, line: &'a str) -> bool {
+    fn continuation(&mut self, line: &'a str, offset: u64) -> bool {
+        // One space is not the value's indentation (a tab, or the 2, 4 or 8
+        // spaces a copy made of it) but a paste's stray blank
+        // (iotaledger/hornet#590: ` goroutine 289 [running]:`).
+        let line = match line.strip_prefix(' ') {
+            Some(rest) if !rest.starts_with([' ', '\t']) => rest,
+            _ => line,
+        };
         let starts_known = line.starts_with("goroutine ")
             || line.starts_with("[signal ")
             || line.starts_with("panic: ")
@@ -830,6 +869,11 @@ impl<'a> Reader<'a> {
         let text = line.strip_prefix('\t').unwrap_or(line);
         match self.message {
             Message::Panic => {
+                if self.value_stack_at.is_none()
+                    && godiag_sniff::anchor::is_header(text.trim_start())
+                {
+                    self.value_stack_at = Some(offset);
+                }
                 if let Some(p) = self.out.crash.panics.last_mut() {
                     let mut v = std::mem::take(&mut p.value).into_owned();
                     v.push('\n');
@@ -981,7 +1025,16 @@ impl<'a> Reader<'a> {
     /// A function line whose file line never came (a paste that dropped
     /// it, an excerpt cut there): the frame is kept, with no position.
     fn keep_pending_without_position(&mut self) {
-        self.pending_created = None;
+        // `created by F` still names the creator when its file line was
+        // cut (tendermint/tendermint#2721's paste ends there).
+        if self.pending_created.is_some() {
+            self.complete_frame(Position {
+                file: "",
+                line: 0,
+                pc_offset: None,
+                pc: None,
+            });
+        }
         // Printed words are completed below, which takes the flag.
         if let Some((_, false)) = self.joined_call {
             self.joined_call = None;

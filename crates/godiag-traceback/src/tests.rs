@@ -910,6 +910,111 @@ fn logged_value_wrapped_at_its_colon() {
     assert_eq!(t.goroutines.len(), 1);
 }
 
+/// A tool's note after a goroutine header (`1 times: [[216074]`) is left
+/// aside, the header read. From https://github.com/lightningnetwork/lnd/pull/10035.
+#[test]
+fn header_with_a_note_after_it() {
+    let text = "goroutine 216074 [sync.RWMutex.RLock, 4 minutes]: 1 times: [[216074]
+sync.runtime_SemacquireRWMutexR(0xc2120595219f4ec4?, 0xc0?, 0x4691180?)
+        runtime/sema.go:100 +0x25
+sync.(*RWMutex).RLock(...)
+        sync/rwmutex.go:72
+github.com/lightningnetwork/lnd/htlcswitch.(*Switch).failAliasUpdate(0xc00c3d2700, {0x0, 0x0, 0x0}, 0x0)
+";
+    let t = parse(text.as_bytes());
+    assert_eq!(t.goroutines.len(), 1);
+    let g = &t.goroutines[0];
+    assert_eq!((g.id, g.status), (216074, "sync.RWMutex.RLock"));
+    assert_eq!(
+        g.frames[2].function,
+        "github.com/lightningnetwork/lnd/htlcswitch.(*Switch).failAliasUpdate"
+    );
+    // A call joined to a header is not a note.
+    assert!(crate::header::parse_header("goroutine 1 [running]: main.main()", 0).is_none());
+}
+
+/// `created by F` whose file line the paste cut still names the creator.
+/// From https://github.com/tendermint/tendermint/issues/2721.
+#[test]
+fn created_by_without_its_file_line() {
+    let text = "goroutine 636358 [select, 122 minutes]:
+github.com/MinterTeam/minter-go-node/vendor/github.com/tendermint/tendermint/p2p.(*MultiplexTransport).acceptPeers.func1(0xc4200ad860, 0x1082fa0, 0xc424d07bf0)
+        /Users/daniillashin/go/src/github.com/MinterTeam/minter-go-node/vendor/github.com/tendermint/tendermint/p2p/transport.go:266 +0x15e
+created by github.com/MinterTeam/minter-go-node/vendor/github.com/tendermint/tendermint/p2p.(*MultiplexTransport).acceptPeers
+";
+    let t = parse(text.as_bytes());
+    assert_eq!(
+        t.goroutines[0].created_by.as_ref().map(|c| c.function),
+        Some("github.com/MinterTeam/minter-go-node/vendor/github.com/tendermint/tendermint/p2p.(*MultiplexTransport).acceptPeers")
+    );
+    assert!(t.partial);
+}
+
+/// One stray space before a header or a frame under a panic value is not
+/// the value's indentation (a tab, or spaces made of one): the stack is
+/// read. From https://github.com/iotaledger/hornet/issues/590.
+#[test]
+fn one_space_under_a_value_is_not_its_indentation() {
+    let text = "panic: Milestone should never be updated: BLRFPIRZAUNRADRNKLWSQEAEECLSKWWUXKEQUMYORHRIKPDPAGJTXBLAZVUFQOYCWGDREMGNWIYLDD999 (648401)
+ goroutine 289 [running]:
+ github.com/gohornet/hornet/pkg/model/tangle.(*Milestone).Update(0xc001975800, 0x2232860, 0xc004a92de0)
+/__w/hornet/hornet/pkg/model/tangle/milestones_storage.go:66 +0x11e
+ github.com/iotaledger/hive.go/objectstorage.(*CachedObjectImpl).updateResult(0xc00ddbbc80, 0x2232860, 0xc004a92de0)
+/github/home/go/pkg/mod/github.com/iotaledger/hive.go@v0.0.0-20200623195435-4722a3081401/objectstorage/cached_object.go:162 +0x210 
+";
+    let t = parse(text.as_bytes());
+    assert!(t.crash.panics[0]
+        .value
+        .starts_with("Milestone should never be updated: "));
+    assert!(!t.crash.panics[0].value.contains('\n'));
+    let g = &t.goroutines[0];
+    assert_eq!(g.id, 289);
+    assert_eq!(
+        g.frames[0].function,
+        "github.com/gohornet/hornet/pkg/model/tangle.(*Milestone).Update"
+    );
+}
+
+/// A race report's frames with their files on their lines (a CI page's
+/// copy). From https://github.com/kubernetes/kubernetes/issues/103246.
+#[test]
+fn race_frames_with_their_files_on_one_line() {
+    let text = "k8s.io/kubernetes/vendor/k8s.io/apiserver/pkg/server/filters: TestErrConnKilled expand_less\t0s
+=== RUN   TestErrConnKilled
+==================
+WARNING: DATA RACE
+Write at 0x0000039a5818 by goroutine 405:
+  k8s.io/kubernetes/vendor/k8s.io/apiserver/pkg/server/filters.captureStdErr.func2()      /home/prow/go/src/k8s.io/kubernetes/_output/local/go/src/k8s.io/kubernetes/vendor/k8s.io/apiserver/pkg/server/filters/timeout_test.go:220 +0x5a
+  k8s.io/kubernetes/vendor/k8s.io/apiserver/pkg/server/filters.TestErrConnKilled()     /home/prow/go/src/k8s.io/kubernetes/_output/local/go/src/k8s.io/kubernetes/vendor/k8s.io/apiserver/pkg/server/filters/timeout_test.go:270 +0x411
+  testing.tRunner()
+      /usr/local/go/src/testing/testing.go:1193 +0x202
+
+Previous read at 0x0000039a5818 by goroutine 223:
+  k8s.io/kubernetes/vendor/k8s.io/klog/v2.(*loggingT).output()
+      /home/prow/go/src/k8s.io/kubernetes/_output/local/go/src/k8s.io/kubernetes/vendor/k8s.io/klog/v2/klog.go:924 +0xb74
+";
+    let t = parse(text.as_bytes());
+    let first = &t.races[0].accesses[0];
+    assert_eq!(
+        first
+            .frames
+            .iter()
+            .map(|f| (f.function, f.line))
+            .collect::<Vec<_>>(),
+        [
+            (
+                "k8s.io/kubernetes/vendor/k8s.io/apiserver/pkg/server/filters.captureStdErr.func2",
+                220
+            ),
+            (
+                "k8s.io/kubernetes/vendor/k8s.io/apiserver/pkg/server/filters.TestErrConnKilled",
+                270
+            ),
+            ("testing.tRunner", 1193)
+        ]
+    );
+}
+
 /// A copy with a blank line after every line: restored, its stack is whole.
 /// From https://github.com/pingcap/tidb/issues/41777.
 #[test]
