@@ -152,8 +152,22 @@ fn messages() -> &'static [MessageEntry] {
 /// `panic: `, `fatal error: `, or a whole `runtime: ...` line).
 pub fn classify(value: &str) -> Option<&'static MessageEntry> {
     let v = value.trim();
-    messages().iter().find(|m| m.matches(v))
+    // A message cut short where its line was wrapped or clipped (`runtime
+    // error: invalid memory addres`, robfig/cron#301): the entry it begins,
+    // when enough of it is left to tell, before a shorter generic entry
+    // (`runtime error: `) it also matches.
+    let cut = (v.len() >= CUT_MESSAGE_AT_LEAST)
+        .then(|| {
+            messages()
+                .iter()
+                .find(|m| m.text.len() > v.len() && m.text.starts_with(v))
+        })
+        .flatten();
+    cut.or_else(|| messages().iter().find(|m| m.matches(v)))
 }
+
+/// How much of a message a cut must leave for its entry to be told.
+const CUT_MESSAGE_AT_LEAST: usize = 24;
 
 /// The catalog entry of a kind.
 pub fn kind_entry(kind: FindingKind) -> Option<&'static KindEntry> {
@@ -300,6 +314,16 @@ mod tests {
             assert_eq!(classify(value).map(|m| m.kind), Some(kind), "{value}");
         }
         assert!(classify("my own panic value").is_none());
+        // Cut short, a message is told by enough of its beginning.
+        assert_eq!(
+            classify("runtime error: invalid memory addres").map(|m| m.kind),
+            Some(NilDereference)
+        );
+        // Too little left: only the generic entry.
+        assert_eq!(
+            classify("runtime error: inv").map(|m| m.kind),
+            Some(RuntimeError)
+        );
     }
 
     #[test]

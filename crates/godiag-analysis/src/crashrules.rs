@@ -24,7 +24,9 @@ pub fn classify_message(msg: &str) -> Option<FindingKind> {
 
 /// The forms a printed value may hold its runtime message in: as printed,
 /// the part in its last parentheses (Kubernetes logs `"msg" (runtime
-/// error: msg)`), and without quotes.
+/// error: msg)`), without quotes, and behind a wrapper's words (`recovered
+/// from errgroup.Group: assignment to entry in nil map`, gohugoio/hugo#13853)
+/// when what follows a `: ` is long enough to be the runtime's own.
 fn message_forms(msg: &str) -> impl Iterator<Item = &str> {
     let first = msg.lines().next().unwrap_or("").trim();
     // Go ≤1.3 printed channel misuse as `runtime error: close of closed channel`.
@@ -38,11 +40,16 @@ fn message_forms(msg: &str) -> impl Iterator<Item = &str> {
         .strip_prefix('"')
         .and_then(|b| b.split_once('"'))
         .map(|(inner, _)| inner);
+    let wrapped = first
+        .match_indices(": ")
+        .map(move |(at, _)| &first[at + 2..])
+        .filter(|tail| tail.len() >= 20);
     specific
         .into_iter()
         .chain(std::iter::once(first))
         .chain(in_parens)
         .chain(unquoted)
+        .chain(wrapped)
 }
 
 pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) {

@@ -503,3 +503,99 @@ fn leaked_standard_library_goroutine_is_placed_where_it_waits() {
         "net/http.(*persistConn).readLoop"
     );
 }
+
+/// A paste cut before the failing goroutine's stack, whose panic value
+/// holds it (`debug.Stack()` re-panicked by errgroup), and whose value puts
+/// the runtime's message behind errgroup's words: a runtime error, placed
+/// in the value's stack. From https://github.com/gohugoio/hugo/issues/13853.
+#[test]
+fn stack_inside_a_wrapped_panic_value() {
+    let text = "hugo
+Start building sites … 
+hugo v0.148.0+extended+withdeploy darwin/arm64 BuildDate=2025-07-08T13:34:49Z VendorInfo=brew
+
+Total in 137 ms
+panic: recovered from errgroup.Group: recovered from errgroup.Group: assignment to entry in nil map
+        goroutine 25 [running]:
+        runtime/debug.Stack()
+                runtime/debug/stack.go:26 +0x64
+        golang.org/x/sync/errgroup.(*Group).add.func1.1()
+                golang.org/x/sync@v0.15.0/errgroup/errgroup.go:117 +0x220
+        panic({0x1071acb40?, 0x10946a190?})
+                runtime/panic.go:792 +0x124
+        github.com/gohugoio/hugo/hugolib.(*pageState).setMetaPost.func1(...)
+                github.com/gohugoio/hugo/hugolib/page__meta.go:313
+        github.com/gohugoio/hugo/common/maps.(*Ordered[...]).Range(...)
+                github.com/gohugoio/hugo/common/maps/ordered.go:132
+        github.com/gohugoio/hugo/hugolib.(*pageState).setMetaPost(0x14000edd320, 0x1400169a4a0)
+                github.com/gohugoio/hugo/hugolib/page__meta.go:305 +0xf78
+";
+    let r = report_of(&[("hugo.log", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "runtime-error");
+    assert_eq!(
+        f.location.as_ref().unwrap().function,
+        "github.com/gohugoio/hugo/hugolib.(*pageState).setMetaPost.func1"
+    );
+}
+
+/// A message cut where a log line was wrapped (`invalid memory addres`)
+/// is told by its beginning. From https://github.com/robfig/cron/issues/301.
+#[test]
+fn message_cut_by_a_wrapped_log_line() {
+    let text = "socketmaster[21064] 2020/04/13 12:00:00 [1978] 2020/04/13 12:00:00 cron.go:229: cron: panic running job: runtime error: invalid memory addres
+s or nil pointer dereference
+socketmaster[21064] 2020/04/13 12:00:00 [1978] goroutine 436 [running]:
+socketmaster[21064] 2020/04/13 12:00:00 [1978] github.com/XXX/XXX/vendor/github.com/robfig/cron.(*Cron).runWithRecovery.func1(0xc42
+028ee60)
+socketmaster[21064] 2020/04/13 12:00:00 [1978]  /share/dpkg-build/XXX-build/src/github.com/XXX/XXX/vendor/github.com/robfig/cro
+n/cron.go:161 +0xbc
+socketmaster[21064] 2020/04/13 12:00:00 [1978] panic(0x8b10c0, 0xc3ec90)
+socketmaster[21064] 2020/04/13 12:00:00 [1978]  /home/buildbot/.gvm/gos/go1.10/src/runtime/panic.go:505 +0x229
+socketmaster[21064] 2020/04/13 12:00:00 [1978] github.com/XXX/XXX/vendor/github.com/robfig/cron.FuncJob.Run(0x0)
+";
+    let r = report_of(&[("syslog", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "nil-dereference");
+    assert_eq!(
+        f.location.as_ref().unwrap().function,
+        "github.com/XXX/XXX/vendor/github.com/robfig/cron.FuncJob.Run"
+    );
+}
+
+/// `runtime: stack split at bad time`: the runtime grew a stack where it
+/// had forbidden it (Go 1.23 on 386 with optimizations off), the runtime's
+/// own failure. From https://github.com/wailsapp/wails/issues/3915.
+#[test]
+fn stack_split_at_bad_time_is_the_runtimes() {
+    let text = "runtime: newstack at runtime.getfp+0x1e sp=0x221df54 stack=[0x221d000, 0x221e000]
+        morebuf={pc:0xd04fe8 sp:0x221df58 lr:0x0}
+        sched={pc:0xd0d63e sp:0x221df54 lr:0x0 ctxt:0x0}
+runtime.getcallerfp()
+        runtime/runtime2.go:1287 +0x8 fp=0x221df60 sp=0x221df58 pc=0xd04fe8
+runtime.entersyscallblock()
+        runtime/proc.go:4552 +0x67 fp=0x221dfa0 sp=0x221df60 pc=0xd28cc7
+runtime.notetsleepg(0x16c9600, 0xffffffffffffffff)
+        runtime/lock_sema.go:296 +0x36 fp=0x221dfc4 sp=0x221dfa0 pc=0xcbff96
+os/signal.signal_recv()
+        runtime/sigqueue.go:152 +0x39 fp=0x221dfdc sp=0x221dfc4 pc=0xd2a3d9
+os/signal.loop()
+        os/signal/signal_unix.go:23 +0x1c fp=0x221dff0 sp=0x221dfdc pc=0x1294abc
+runtime.goexit({})
+        runtime/asm_386.s:1393 +0x1 fp=0x221dff4 sp=0x221dff0 pc=0xd2f241
+created by os/signal.Notify.func1.1 in goroutine 1
+        os/signal/signal.go:151 +0x2d
+fatal error: runtime: stack split at bad time
+
+runtime stack:
+runtime.throw({0x135e56b, 0x20})
+        runtime/panic.go:1067 +0x35 fp=0x220ff7d0 sp=0x220ff7bc pc=0xd28945
+";
+    let r = report_of(&[("crash.txt", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "runtime-internal-error");
+    assert!(f
+        .location
+        .as_ref()
+        .is_none_or(|l| !l.function.starts_with("github.com/")));
+}
