@@ -69,6 +69,12 @@ struct Reader<'a> {
     /// Where a goroutine's stack starts inside a panic value (`debug.Stack()`
     /// re-panicked, its lines indented as the value's).
     value_stack_at: Option<u64>,
+    /// The pending frame is a bare name outside any stack, kept only if its
+    /// file line follows.
+    pending_bare: bool,
+    /// A blank line came right after a frame of a stack that had not ended:
+    /// a frame on the next line goes on with it.
+    resumable_after_blank: bool,
     /// A line with text in it was read: the next is no longer the first.
     past_first_line: bool,
     /// A blank line came after a function line still waiting for its file.
@@ -152,6 +158,8 @@ fn read(input: &[u8], limits: ParseLimits) -> (TextArtifact<'_>, Option<u64>) {
         logged_panic: None,
         logged_value_cut: false,
         value_stack_at: None,
+        pending_bare: false,
+        resumable_after_blank: false,
         past_first_line: false,
         blank_after_pending: false,
         leak_reported: false,
@@ -294,6 +302,15 @@ impl<'a> Reader<'a> {
             self.blank();
             return;
         }
+        if std::mem::take(&mut self.resumable_after_blank) && self.target == Target::None {
+            let t = line.trim_start_matches([' ', '\t']);
+            let frame = t.starts_with("created by ")
+                || (!godiag_sniff::anchor::is_header(t)
+                    && function_line(t).is_some_and(|(name, _)| is_symbol(name)));
+            if frame {
+                self.target = Target::Goroutine;
+            }
+        }
         if !std::mem::replace(&mut self.past_first_line, true) {
             match clipped_first_line(line) {
                 Some((true, msg)) => return self.set_fatal(msg, offset, false),
@@ -351,6 +368,18 @@ impl<'a> Reader<'a> {
                 self.target = Target::None;
                 return;
             }
+            // A header whose line end was lost before its first frame
+            // (`goroutine 1 [running]:github.com/...F(...)`, apache/beam#13720).
+            if let Some(at) = line.find("]:").map(|at| at + 2) {
+                let call = line[at..].trim_start();
+                if function_line(call).is_some_and(|(name, _)| is_symbol(name))
+                    && parse_header(&line[..at], offset).is_some()
+                {
+                    self.line(&line[..at], offset);
+                    self.line(call, offset + (line.len() - call.len()) as u64);
+                    return;
+                }
+            }
         }
         if line.starts_with("panic: ") || line.starts_with("fatal error: ") {
             // Pastes that lost a line end: `panic: X goroutine 1 [running]:`.
@@ -407,6 +436,10 @@ impl<'a> Reader<'a> {
                 // Outside a goroutine, frames without a header (an excerpt)
                 // start one when their file line follows.
                 self.pending = Some((name, args, offset));
+                // A dotted word alone there (`golang-1.6.3-1.el7_2.1.x86_64`
+                // of an `rpm -q`, xudongzheng/gitstreak#3) is a frame only
+                // with its file line.
+                self.pending_bare = self.target == Target::None && !line.contains('(');
                 return;
             }
         }
@@ -1007,6 +1040,20 @@ impl<'a> Reader<'a> {
                     .goroutines
                     .last()
                     .is_some_and(|g| g.frames.is_empty() && !g.stack_unavailable) => {}
+            // A blank between two frames of one stack (a paste that put
+            // one after every frame, miniflux/v2#3570): the stack may go on
+            // if the next line is a frame. One that ended (`created by`,
+            // `main.main`, `goexit`) goes on no further.
+            Target::Goroutine => {
+                self.resumable_after_blank = self.out.goroutines.last().is_some_and(|g| {
+                    g.created_by.is_none()
+                        && !g.stack_unavailable
+                        && g.frames
+                            .last()
+                            .is_some_and(|f| !matches!(f.function, "main.main" | "runtime.goexit"))
+                });
+                self.target = Target::None;
+            }
             _ => self.target = Target::None,
         }
     }
@@ -1025,6 +1072,9 @@ impl<'a> Reader<'a> {
     /// A function line whose file line never came (a paste that dropped
     /// it, an excerpt cut there): the frame is kept, with no position.
     fn keep_pending_without_position(&mut self) {
+        if std::mem::take(&mut self.pending_bare) {
+            self.pending = None;
+        }
         // `created by F` still names the creator when its file line was
         // cut (tendermint/tendermint#2721's paste ends there).
         if self.pending_created.is_some() {
@@ -1058,6 +1108,7 @@ impl<'a> Reader<'a> {
     }
 
     fn complete_frame(&mut self, pos: Position<'a>) {
+        self.pending_bare = false;
         if let Some((name, parent, _)) = self.pending_created.take() {
             let f = frame(name, "", pos);
             match self.target {

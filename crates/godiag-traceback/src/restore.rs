@@ -114,13 +114,20 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
         .map(|l| l.strip_suffix('\r').unwrap_or(l))
         .map(|l| prefix.as_ref().map_or(l, |p| p.strip(l)))
         .collect();
-    let lines = if double_spaced(&lines) {
-        notes.push(
-            "a blank line followed every line (a double-spaced copy); they were removed".into(),
-        );
-        single_spaced(&lines)
-    } else {
-        lines
+    let lines = match spaced_by(&lines) {
+        Some(1) => {
+            notes.push(
+                "a blank line followed every line (a double-spaced copy); they were removed".into(),
+            );
+            single_spaced(&lines, 1)
+        }
+        Some(run) => {
+            notes.push(format!(
+                "{run} blank lines followed every line (a copy that multiplied the line breaks); they were removed"
+            ));
+            single_spaced(&lines, run)
+        }
+        None => lines,
     };
     let lines = if staircase::is_staircase(&lines) {
         notes.push(
@@ -217,7 +224,7 @@ impl Damage {
             coloured,
             wrapped: count_joins(&lines) > 0,
             condensed: condensed::count_buckets(&lines) > 0,
-            spaced: double_spaced(&lines),
+            spaced: spaced_by(&lines).is_some(),
             callers: caller::count_named(&lines) >= 2,
             stepped: staircase::is_staircase(&lines),
             ends: escaped_ends::has_escaped_ends(&lines),
@@ -261,33 +268,55 @@ fn were(n: usize, noun: &str) -> String {
     }
 }
 
-/// Whether a blank line follows (nearly) every line: a copy from a page
-/// or a tool that doubled the line breaks, which cuts every stack into
-/// one-line pieces.
-fn double_spaced(lines: &[&str]) -> bool {
-    let filled = lines.iter().filter(|l| !l.trim().is_empty()).count();
-    let followed = lines
-        .windows(2)
-        .filter(|w| !w[0].trim().is_empty() && w[1].trim().is_empty())
-        .count();
-    // The symptom itself: a frame's function line, a blank, its file line
+/// The run of blank lines that follows (nearly) every line, when there is
+/// one: a copy from a page or a tool that doubled (or tripled, blevesearch/
+/// bleve#197) the line breaks, which cuts every stack into one-line pieces.
+fn spaced_by(lines: &[&str]) -> Option<usize> {
+    let blank = |l: &&str| l.trim().is_empty();
+    // The blanks after each line with text, up to the next one.
+    let mut runs = Vec::new();
+    let mut run: Option<usize> = None;
+    for line in lines {
+        if blank(line) {
+            run = run.map(|r| r + 1);
+        } else {
+            runs.extend(run);
+            run = Some(0);
+        }
+    }
+    if runs.len() < 8 {
+        return None;
+    }
+    // The run nine lines in ten have at least.
+    runs.sort_unstable();
+    let least = runs[runs.len() / 10];
+    if least == 0 || least > 4 {
+        return None;
+    }
+    // The symptom itself: a frame's function line, the run, its file line
     // (prose in one-line paragraphs over a short trace has no such cut).
-    let cut_frame = lines.windows(3).any(|w| {
-        anchor::opens_frame(w[0].trim()) && w[1].trim().is_empty() && is_file_line(w[2].trim())
+    let cut_frame = lines.windows(least + 2).any(|w| {
+        anchor::opens_frame(w[0].trim())
+            && w[1..=least].iter().all(blank)
+            && is_file_line(w[least + 1].trim())
     });
-    filled >= 8 && followed * 10 >= filled * 9 && cut_frame
+    cut_frame.then_some(least)
 }
 
-/// Undoes the doubling: a run of `r` blank lines stood for `(r - 1) / 2`.
-fn single_spaced<'a>(lines: &[&'a str]) -> Vec<&'a str> {
-    let mut out = Vec::with_capacity(lines.len() / 2 + 1);
+/// Undoes the multiplying: each line break became `run + 1`, so a run of
+/// `r` blank lines stood for `(r - run) / (run + 1)`.
+fn single_spaced<'a>(lines: &[&'a str], run: usize) -> Vec<&'a str> {
+    let mut out = Vec::with_capacity(lines.len() / (run + 1) + 1);
     let mut blanks: usize = 0;
     for &line in lines {
         if line.trim().is_empty() {
             blanks += 1;
             continue;
         }
-        out.extend(std::iter::repeat_n("", blanks.saturating_sub(1) / 2));
+        out.extend(std::iter::repeat_n(
+            "",
+            blanks.saturating_sub(run) / (run + 1),
+        ));
         blanks = 0;
         out.push(line);
     }
@@ -528,6 +557,24 @@ fn join_wrapped(lines: &[&str]) -> (Vec<String>, usize) {
     let mut i = 0;
     while i < lines.len() {
         let a = lines[i];
+        // A name broken after a dot or a slash (`github.` then
+        // `com/x/y.F(args)`, xitongsys/parquet-go#593): the next line
+        // goes on with it.
+        if let Some(next) = lines.get(i + 1) {
+            let head = a.trim_start_matches([' ', '\t']);
+            let piece = next.trim_start_matches([' ', '\t']);
+            let joined = format!("{a}{piece}");
+            if head.ends_with(['.', '/'])
+                && !head.contains([' ', '\t', '('])
+                && anchor::is_call(piece)
+                && anchor::is_call(joined.trim_start_matches([' ', '\t']))
+            {
+                out.push(joined);
+                joins += 1;
+                i += 2;
+                continue;
+            }
+        }
         // `pkg.F` then `(args)` on the next line.
         if let Some(next) = lines.get(i + 1) {
             let args = next.trim_start_matches([' ', '\t']);

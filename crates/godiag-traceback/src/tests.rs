@@ -1015,6 +1015,172 @@ Previous read at 0x0000039a5818 by goroutine 223:
     );
 }
 
+/// A dotted word alone outside any stack (an `rpm -q` answer) is not a
+/// frame without its file line. From
+/// https://github.com/xudongzheng/gitstreak/issues/3.
+#[test]
+fn a_bare_word_is_no_frame_without_its_file_line() {
+    let text = "$ rpm -q golang
+golang-1.6.3-1.el7_2.1.x86_64
+$ uname -r
+3.10.0-327.28.3.el7.x86_64
+panic: runtime error: slice bounds out of range
+$ gitstream linux
+goroutine 1 [running]:
+panic(0x514680, 0xc82000e090)
+        /usr/lib/golang/src/runtime/panic.go:481 +0x3e6
+main.handlePath(0x7ffdcd869221, 0x14, 0x0, 0x0)
+";
+    let t = parse(text.as_bytes());
+    assert_eq!(t.goroutines.len(), 1);
+    assert_eq!(t.goroutines[0].id, 1);
+}
+
+/// A blank line after every frame of a stack does not end it; a stack
+/// that ended (`created by`) is not continued.
+/// From https://github.com/miniflux/v2/pull/3570.
+#[test]
+fn blank_lines_between_frames_of_one_stack() {
+    let text =
+        "http: panic serving 127.0.0.1:45994: html/template: \"base\" is an incomplete template
+
+goroutine 9 [running]:
+net/http.(*conn).serve.func1()
+    /usr/local/go/src/net/http/server.go:1947 +0xbe
+
+panic({0xced600?, 0xc001545140?})
+    /usr/local/go/src/runtime/panic.go:792 +0x132
+
+miniflux.app/v2/internal/template.(*Engine).Render(0xc00037cae0?, {0xc000de3558, 0xc}, 0xc000d085a0)
+    /home/fred/repos/miniflux/v2/internal/template/engine.go:117 +0x39f
+
+miniflux.app/v2/internal/ui/view.(*View).Render(...)
+    /home/fred/repos/miniflux/v2/internal/ui/view/view.go:31
+";
+    let t = parse(text.as_bytes());
+    assert_eq!(t.goroutines.len(), 1);
+    assert_eq!(
+        t.goroutines[0]
+            .frames
+            .iter()
+            .map(|f| f.function)
+            .collect::<Vec<_>>(),
+        [
+            "net/http.(*conn).serve.func1",
+            "panic",
+            "miniflux.app/v2/internal/template.(*Engine).Render",
+            "miniflux.app/v2/internal/ui/view.(*View).Render",
+        ]
+    );
+}
+
+/// A header whose line end was lost before its first frame.
+/// From https://github.com/apache/beam/pull/13720.
+#[test]
+fn header_joined_to_its_first_frame() {
+    let text = "$ cd beam/sdks/go/examples/streaming_wordcap/wordcap.go
+$ go run wordcap.go \\
+  --project=MY_PROJECT\\
+  --temp_location=gs://MY_BUKET/tmp\\
+  --staging_location=gs://MY_BUKET/binaries\\
+  --runner=dataflow
+...
+panic: runtime error: invalid memory address or nil pointer dereferencepanic: runtime error: invalid memory address or nil pointer dereference[signal SIGSEGV: segmentation violation code=0x1 addr=0x58 pc=0x15b85c3]
+goroutine 1 [running]:github.com/apache/beam/sdks/go/pkg/beam/core/runtime/graphx.(*marshaller).addMultiEdge(0xc00079ba10, 0x1d16d9d, 0x8, 0xc00025a0a0, 0x2544dc0, 0xc0001f6c00, 0x2, 0x30, 0x2867560)
+        $GOPATH/pkg/mod/github.com/apache/beam@v2.2.1-0.20210111102611-0994dfe6faef+incompatible/sdks/go/pkg/beam/core/runtime/graphx/translate.go:305 +0x163
+...
+";
+    let t = parse(text.as_bytes());
+    let g = &t.goroutines[0];
+    assert_eq!((g.id, g.status), (1, "running"));
+    assert_eq!(
+        g.frames[0].function,
+        "github.com/apache/beam/sdks/go/pkg/beam/core/runtime/graphx.(*marshaller).addMultiEdge"
+    );
+    assert_eq!(g.frames[0].line, 305);
+}
+
+/// Two blank lines after every line (the line breaks tripled): removed.
+/// From https://github.com/blevesearch/bleve/issues/197.
+#[test]
+fn triple_spaced_text_is_restored() {
+    let text = "panic: runtime error: index out of range
+
+
+
+
+
+goroutine 16 [running]:
+
+
+runtime.panic(0x905620, 0xe861bc)
+
+
+        /usr/local/go/src/pkg/runtime/panic.c:279 +0xf5
+
+
+encoding/binary.PutUvarint(0xc2081cc6b8, 0x8, 0x8, 0x2000000000000000, 0x8)
+
+
+        /usr/local/go/src/pkg/encoding/binary/varint.go:48 +0x78
+
+
+github.com/blevesearch/bleve/index/upside_down.(*DictionaryRow).Value(0xc208313c20, 0x0, 0x0, 0x0)
+
+
+        /appl/src/github.com/blevesearch/bleve/index/upside_down/row.go:196 +0xee
+
+
+github.com/blevesearch/bleve/index/upside_down.(*upsideDownMerge).FullMerge(0xec3de0, 0xc2081cc688, 0x8, 0x8, 0x0, 0x0, 0x0, 0xc2081b5460, 0x1, 0x1, ...)
+
+
+        /appl/src/github.com/blevesearch/bleve/index/upside_down/row_merge.go:58 +0x253
+
+
+github.com/blevesearch/bleve/index/store.(*EmulatedMerge).Execute(0xc20819d080, 0x7f9b389ccb58, 0xc2080dc620, 0x0, 0x0)
+
+
+        /appl/src/github.com/blevesearch/bleve/index/store/merge.go:93 +0x24a
+
+
+github.com/blevesearch/bleve/index/store.(*EmulatedBatch).Execute(0xc20810b8c0, 0x0, 0x0)
+";
+    let restored = crate::restore(text.as_bytes()).expect("triple-spaced");
+    let t = parse(&restored.text);
+    assert_eq!(t.goroutines.len(), 1);
+    assert_eq!(
+        t.goroutines[0]
+            .frames
+            .iter()
+            .map(|f| f.function)
+            .collect::<Vec<_>>()[..2],
+        ["runtime.panic", "encoding/binary.PutUvarint"]
+    );
+}
+
+/// A frame's name broken after a dot, the rest on the next line without
+/// the log prefix: joined. From
+/// https://github.com/xitongsys/parquet-go/issues/593.
+#[test]
+fn name_broken_after_a_dot_is_joined() {
+    let text = "2024-07-19T08:47:26.502453865Z panic: runtime error: invalid memory address or nil pointer dereference
+2024-07-19T08:47:26.502470269Z [signal SIGSEGV: segmentation violation code=0x1 addr=0x38 pc=0x19f2e1f]
+2024-07-19T08:47:26.502473401Z 
+2024-07-19T08:47:26.502478102Z goroutine 1712 [running]:
+2024-07-19T08:47:26.502482723Z github.
+com/xitongsys/parquet-go/layout.(*Table).Pop(0xc005472ee0?, 0xc0080a2180?)
+2024-07-19T08:47:26.502490651Z \t/go/pkg/mod/github.com/xitongsys/parquet-go@v1.6.2/layout/table.go:76 +0x15f
+2024-07-19T08:47:26.502492802Z github.com/xitongsys/parquet-go/reader.(*ColumnBufferType).ReadRows(0xc005472ee0, 0x1f4)
+2024-07-19T08:47:26.502494875Z \t/go/pkg/mod/github.com/xitongsys/parquet-go@v1.6.2/reader/columnbuffer.go:249 +0x15b
+";
+    let restored = crate::restore(text.as_bytes()).expect("wrapped");
+    let t = parse(&restored.text);
+    assert_eq!(
+        t.goroutines[0].frames[0].function,
+        "github.com/xitongsys/parquet-go/layout.(*Table).Pop"
+    );
+}
+
 /// A copy with a blank line after every line: restored, its stack is whole.
 /// From https://github.com/pingcap/tidb/issues/41777.
 #[test]
