@@ -8,8 +8,8 @@ use crate::catalog;
 use crate::deadlockrules::deadlock_goroutine;
 use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
 use crate::frames::{
-    below_logger_panic, frame_line, is_cgo_wrapper, is_failure_machinery, is_panic_frame,
-    is_unaligned_atomic_fault, past_runtime, stack_cycle, user_frame,
+    below_logger_panic, frame_line, is_cgo_wrapper, is_failure_machinery, is_logging_method,
+    is_panic_frame, is_unaligned_atomic_fault, past_runtime, stack_cycle, user_frame,
 };
 use crate::input::TextInput;
 use crate::steps::{next_steps, steps_for};
@@ -439,9 +439,17 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
                 // library's; a paste cut at the `panic` frame has no
                 // place: the handler above is not where it failed.
                 let below = &g.frames[i + 1..];
-                f.location = user_frame(below)
-                    .or_else(|| past_runtime(below))
-                    .map(Location::from);
+                let raised = user_frame(below).or_else(|| past_runtime(below));
+                // A panic while panicking (`panic: A` then `\tpanic: B`, no
+                // `[recovered]`): the deferred call above failed too, and
+                // its place is what is left when the paste cut the first's
+                // (woodpecker-ci/woodpecker#4652).
+                let nested = t.crash.panics.len() >= 2 && !t.crash.panics[0].recovered;
+                f.location = match raised {
+                    Some(frame) => Some(Location::from(frame)),
+                    None if nested => f.location.take(),
+                    None => None,
+                };
             }
         }
         // A panic raised through a logger's Panic method: the program's
@@ -450,6 +458,23 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
             let from = panic_in_flight(g).map_or(0, |i| i + 1);
             if let Some(below) = below_logger_panic(&g.frames[from..]) {
                 f.location = user_frame(&g.frames[from + below..]).map(Location::from);
+            }
+            // `Log in goroutine after TestX has completed`: testing's log
+            // raised it for whoever logged; a logging library's methods
+            // between it and the program pass the call on (qmsk/snmpbot#30).
+            let late_log = t
+                .crash
+                .panics
+                .iter()
+                .any(|p| p.value.starts_with("Log in goroutine after "));
+            if late_log {
+                if let Some(logger) = g
+                    .frames
+                    .iter()
+                    .position(|fr| !fr.is_stdlib() && !is_logging_method(fr.function))
+                {
+                    f.location = user_frame(&g.frames[logger..]).map(Location::from);
+                }
             }
         }
         if kind == FindingKind::StackOverflow {

@@ -205,6 +205,17 @@ pub(crate) fn is_logger_panic(function: &str) -> bool {
     ) && !godiag_model::goroutine::in_runtime_package(function)
 }
 
+/// A logger's method that writes a line (`Printf`, `Debugf`, `Logf`, ...):
+/// it passes its caller's words on.
+pub(crate) fn is_logging_method(function: &str) -> bool {
+    let method = function.rsplit('.').next().unwrap_or("");
+    let verb = method.trim_end_matches(['f', 'w']).trim_end_matches("ln");
+    matches!(
+        verb,
+        "Print" | "Debug" | "Info" | "Warn" | "Warning" | "Error" | "Log" | "Trace" | "Notice"
+    )
+}
+
 /// Below the outermost logger Panic method near the top of a stack (the
 /// logger is the messenger: logrus' `Logger.Panic` calls `Entry.Panic`,
 /// zap panics from `CheckedEntry.Write` under `Logger.Panic`): the index

@@ -15,7 +15,7 @@ use crate::lines::{
 use crate::shapes::{
     bare_position, bare_symbol, clipped_first_line, count_record_frame, count_record_header,
     cut_call, debugger_frame, frame_on_one_line, header_inside, logged_panic, panic_value_follows,
-    race_access, split_recovered,
+    position_glued_to_call, race_access, signal_inside, split_recovered,
 };
 use crate::version::{infer_version, SyntaxSeen};
 use godiag_sniff::anchor::is_symbol;
@@ -282,6 +282,12 @@ impl<'a> Reader<'a> {
                 self.complete_frame(pos);
                 return;
             }
+            if let Some((pos, at)) = position_glued_to_call(line) {
+                self.blank_after_pending = false;
+                self.complete_frame(pos);
+                self.line(&line[at..], offset + at as u64);
+                return;
+            }
             self.keep_pending_without_position();
             if std::mem::take(&mut self.blank_after_pending) {
                 self.blank();
@@ -382,8 +388,10 @@ impl<'a> Reader<'a> {
             }
         }
         if line.starts_with("panic: ") || line.starts_with("fatal error: ") {
-            // Pastes that lost a line end: `panic: X goroutine 1 [running]:`.
-            if let Some(at) = header_inside(line) {
+            // Pastes that lost a line end: `panic: X goroutine 1 [running]:`,
+            // `panic: X[signal SIGSEGV: ...]` (concourse/concourse#5077).
+            if let Some(at) = header_inside(line).or_else(|| signal_inside(line)) {
+                let at = signal_inside(&line[..at]).unwrap_or(at);
                 self.top_level(line[..at].trim_end(), offset);
                 self.line(&line[at..], offset + at as u64);
                 return;
@@ -495,6 +503,14 @@ impl<'a> Reader<'a> {
                 self.out.crash.signal = Some(s);
                 self.target = Target::None;
                 return;
+            }
+            // The header after it on the same line (a lost line end).
+            if let Some(at) = header_inside(line) {
+                if signal_line(&line[..at], offset).is_some() {
+                    self.line(&line[..at], offset);
+                    self.line(&line[at..], offset + at as u64);
+                    return;
+                }
             }
         }
         if line.contains(": internal compiler error: ")

@@ -123,9 +123,17 @@ fn panic_field(line: &str) -> Option<&str> {
 
 /// Where a goroutine header starts after other text on its line.
 pub(crate) fn header_inside(line: &str) -> Option<usize> {
-    memchr::memmem::find_iter(line.as_bytes(), b" goroutine ")
-        .map(|i| i + 1)
+    // After a blank, or right after a `]` (`[signal ...]goroutine 1 [`).
+    memchr::memmem::find_iter(line.as_bytes(), b"goroutine ")
+        .filter(|&at| at > 0 && matches!(line.as_bytes()[at - 1], b' ' | b']'))
         .find(|&at| godiag_sniff::anchor::is_header(&line[at..]))
+}
+
+/// Where a `[signal ...]` line starts inside a message whose line end was
+/// lost (`... nil pointer dereference[signal SIGSEGV: ...]`).
+pub(crate) fn signal_inside(line: &str) -> Option<usize> {
+    let at = line.find("[signal ").filter(|&at| at > 0)?;
+    crate::lines::signal_line(&line[at..], 0).map(|_| at)
 }
 
 /// A frame as a debugger lists it: Delve's `3  0x0000000000c16509 in
@@ -168,6 +176,32 @@ fn called_at_frame(line: &str) -> Option<(&str, Option<Position<'_>>)> {
 pub(crate) fn bare_position(line: &str) -> Option<Position<'_>> {
     let pos = position(line.trim_start())?;
     looks_like_source(pos.file).then_some(pos)
+}
+
+/// A file line whose line end was lost before the next function line
+/// (`/src/atc/exec/retry_step.go:47 +0x2agithub.com/x.F(...)`,
+/// concourse/concourse#5077): its position, and where the call starts. The
+/// offset's hex is read as far as it goes and the call must follow it.
+pub(crate) fn position_glued_to_call(line: &str) -> Option<(Position<'_>, usize)> {
+    let go = line.find(".go:")?;
+    let digits = line[go + 4..]
+        .bytes()
+        .take_while(u8::is_ascii_digit)
+        .count();
+    if digits == 0 {
+        return None;
+    }
+    let mut end = go + 4 + digits;
+    if let Some(offset) = line[end..].strip_prefix(" +0x") {
+        end += 4 + offset.bytes().take_while(u8::is_ascii_hexdigit).count();
+    }
+    let call = &line[end..];
+    if !godiag_sniff::anchor::is_call(call) || call.starts_with(|c: char| !c.is_ascii_alphabetic())
+    {
+        return None;
+    }
+    let pos = bare_position(&line[..end])?;
+    Some((pos, end))
 }
 
 /// A function name alone on its line, as `runtime.CallersFrames` users

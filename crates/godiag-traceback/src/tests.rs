@@ -1181,6 +1181,45 @@ com/xitongsys/parquet-go/layout.(*Table).Pop(0xc005472ee0?, 0xc0080a2180?)
     );
 }
 
+/// Lines run together where their ends were lost: the panic, its signal,
+/// the header and the first frame on one line, each file line glued to the
+/// next function line. From https://github.com/concourse/concourse/issues/5077.
+#[test]
+fn lost_line_ends_between_runtime_lines() {
+    let text = "panic: runtime error: invalid memory address or nil pointer dereference[signal SIGSEGV: segmentation violation code=0x1 addr=0x20 pc=0xb4a25a]goroutine 175554 [running]:github.com/concourse/concourse/atc/exec.(*RetryStep).Succeeded(0xc066d64690, 0x2)
+/tmp/build/1c3187db/concourse/atc/exec/retry_step.go:47 +0x2agithub.com/concourse/concourse/atc/exec.OnSuccessStep.Succeeded(0x2841da0, 0xc066d64690, 0x284a7e0, 0xc0680fe400, 0x424101)
+/tmp/build/1c3187db/concourse/atc/exec/on_success.go:45 +0x31github.com/concourse/concourse/atc/exec.OnSuccessStep.Succeeded(0x2841e20, 0xc066d647b0, 0x284a7e0, 0xc0680fe4c0, 0xc05ec4cc90)
+";
+    let t = parse(text.as_bytes());
+    assert_eq!(
+        t.crash.panics[0].value,
+        "runtime error: invalid memory address or nil pointer dereference"
+    );
+    assert_eq!(t.crash.signal.as_ref().map(|s| s.addr), Some(0x20));
+    let g = &t.goroutines[0];
+    assert_eq!(g.id, 175554);
+    assert_eq!(
+        g.frames
+            .iter()
+            .map(|f| (f.function, f.line))
+            .collect::<Vec<_>>(),
+        [
+            (
+                "github.com/concourse/concourse/atc/exec.(*RetryStep).Succeeded",
+                47
+            ),
+            (
+                "github.com/concourse/concourse/atc/exec.OnSuccessStep.Succeeded",
+                45
+            ),
+            (
+                "github.com/concourse/concourse/atc/exec.OnSuccessStep.Succeeded",
+                0
+            ),
+        ]
+    );
+}
+
 /// A copy with a blank line after every line: restored, its stack is whole.
 /// From https://github.com/pingcap/tidb/issues/41777.
 #[test]

@@ -599,3 +599,64 @@ runtime.throw({0x135e56b, 0x20})
         .as_ref()
         .is_none_or(|l| !l.function.starts_with("github.com/")));
 }
+
+/// A panic in a deferred call while panicking (`panic: A` then `\tpanic:
+/// B`), the paste cut at the first panic's `panic` frame: the deferred
+/// call's own fault is the place left. From
+/// https://github.com/woodpecker-ci/woodpecker/issues/4652.
+#[test]
+fn nested_panic_cut_at_the_first_is_placed_at_the_second() {
+    let text = "woodpecker-agent-1  | {\"level\":\"info\",\"time\":\"2024-12-31T16:38:42Z\",\"message\":\"log level: info\"}
+woodpecker-agent-1  | {\"level\":\"info\",\"time\":\"2024-12-31T16:38:42Z\",\"message\":\"starting Woodpecker agent with version 'next-5b0d788737' and backend 'docker' using platform 'linux/amd64' running up to 1 pipelines in parallel\"}
+woodpecker-agent-1  | panic: runtime error: invalid memory address or nil pointer dereference
+woodpecker-agent-1  | \tpanic: runtime error: invalid memory address or nil pointer dereference
+woodpecker-agent-1  | [signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0xa8413f]
+woodpecker-agent-1  | 
+woodpecker-agent-1  | goroutine 74 [running]:
+woodpecker-agent-1  | go.woodpecker-ci.org/woodpecker/v3/pipeline/backend/docker.(*docker).DestroyWorkflow(0x34358a0, {0x231b610, 0xc000469630}, 0xc000018b00, {0xc00052c635, 0x5})
+woodpecker-agent-1  | \t/src/pipeline/backend/docker/docker.go:326 +0xff
+woodpecker-agent-1  | go.woodpecker-ci.org/woodpecker/v3/pipeline.(*Runtime).Run.func1()
+woodpecker-agent-1  | \t/src/pipeline/pipeline.go:112 +0x7f
+woodpecker-agent-1  | panic({0x1cde8e0?, 0x33f99f0?})
+";
+    let r = report_of(&[("agent.log", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "nil-dereference");
+    assert_eq!(
+        f.location.as_ref().unwrap().function,
+        "go.woodpecker-ci.org/woodpecker/v3/pipeline/backend/docker.(*docker).DestroyWorkflow"
+    );
+}
+
+/// `Log in goroutine after TestX has completed` through a logging
+/// library: the program's call that logged, past the library's methods.
+/// From https://github.com/qmsk/snmpbot/issues/30.
+#[test]
+fn late_test_log_through_a_logger_is_placed_at_the_caller() {
+    let text = "panic: Log in goroutine after TestWalkBulk has completed
+
+goroutine 120 [running]:
+testing.(*common).logDepth(0xc00042c300, 0xc00009f020, 0x23, 0x3)
+\t/home/terom/opt/go-1.15/src/testing/testing.go:738 +0x59f
+testing.(*common).log(...)
+\t/home/terom/opt/go-1.15/src/testing/testing.go:720
+testing.(*common).Logf(0xc00042c300, 0xc00009eff0, 0x23, 0x0, 0x0, 0x0)
+\t/home/terom/opt/go-1.15/src/testing/testing.go:766 +0x7e
+github.com/qmsk/go-logging.testLogger.Printf(...)
+\t/home/terom/go/pkg/mod/github.com/qmsk/go-logging@v0.2.0/testing.go:13
+github.com/qmsk/go-logging.Logging.Debugf(...)
+\t/home/terom/go/pkg/mod/github.com/qmsk/go-logging@v0.2.0/logging.go:13
+github.com/qmsk/go-logging.PrefixLogging.Debugf(...)
+\t/home/terom/go/pkg/mod/github.com/qmsk/go-logging@v0.2.0/prefix_logging.go:17
+github.com/qmsk/snmpbot/client.(*Engine).teardown(0xc0004463c0)
+\t/home/terom/go/src/github.com/qmsk/snmpbot/client/engine.go:68 +0x21c
+github.com/qmsk/snmpbot/client.(*Engine).run(0xc0004463c0, 0x69bc40, 0xc000098030)
+";
+    let r = report_of(&[("test.log", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "user-panic");
+    assert_eq!(
+        f.location.as_ref().unwrap().function,
+        "github.com/qmsk/snmpbot/client.(*Engine).teardown"
+    );
+}
