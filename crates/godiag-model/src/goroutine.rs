@@ -40,6 +40,29 @@ impl ArgWord {
     pub fn trusted(self) -> Option<u64> {
         self.value.filter(|_| self.saved)
     }
+
+    /// One word as a traceback prints it: `0xc000242a50`, `0x1?`, `...`
+    /// (elided: no value), the braces of an aggregate (`{0x1, 0x2}`) taken
+    /// off; a number wider than 64 bits has no value. `None` when the word
+    /// is not one a traceback prints (a log line's words after a name).
+    pub fn parse(word: &str) -> Option<ArgWord> {
+        let w = word.trim().trim_matches(|c| c == '{' || c == '}').trim();
+        if w.is_empty() || w == "..." {
+            return Some(ArgWord {
+                value: None,
+                saved: true,
+            });
+        }
+        let saved = !w.ends_with('?');
+        let hex = w.trim_end_matches('?').strip_prefix("0x")?;
+        if hex.is_empty() || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let value = (hex.len() <= 16)
+            .then(|| u64::from_str_radix(hex, 16).ok())
+            .flatten();
+        Some(ArgWord { value, saved })
+    }
 }
 
 impl Frame<'_> {
@@ -47,13 +70,10 @@ impl Frame<'_> {
     /// `{0x16bbd89?, 0xe?}`) taken off; `...` (elided) reads as no value.
     pub fn arg_words(&self) -> impl Iterator<Item = ArgWord> + '_ {
         self.args.split(',').map(|w| {
-            let w = w.trim().trim_matches(|c| c == '{' || c == '}').trim();
-            let saved = !w.ends_with('?');
-            let hex = w.trim_end_matches('?').strip_prefix("0x");
-            let value = hex
-                .filter(|h| !h.is_empty() && h.len() <= 16)
-                .and_then(|h| u64::from_str_radix(h, 16).ok());
-            ArgWord { value, saved }
+            ArgWord::parse(w).unwrap_or(ArgWord {
+                value: None,
+                saved: !w.trim().ends_with('?'),
+            })
         })
     }
 
@@ -363,6 +383,28 @@ impl<'a> Goroutine<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn argument_words_by_the_traceback_grammar() {
+        let word = |w: &str| ArgWord::parse(w).map(|a| (a.value, a.saved));
+        assert_eq!(word("0xc000242a50"), Some((Some(0xc000242a50), true)));
+        assert_eq!(word(" {0x1?"), Some((Some(1), false)));
+        assert_eq!(word("..."), Some((None, true)));
+        assert_eq!(word("0x10000000000000000"), Some((None, true)));
+        assert_eq!(word("x"), None);
+        assert_eq!(word("0x"), None);
+        // A frame's words keep their places whatever they hold.
+        let f = Frame {
+            function: "main.f",
+            args: Cow::Borrowed("0x1, x?, ..."),
+            file: "/a/main.go",
+            line: 1,
+            pc_offset: None,
+            pc: None,
+        };
+        let words: Vec<_> = f.arg_words().map(|a| (a.value, a.saved)).collect();
+        assert_eq!(words, [(Some(1), true), (None, false), (None, true)]);
+    }
 
     #[test]
     fn argument_words_as_printed() {

@@ -1389,15 +1389,9 @@ fn mentions_leak(text: &str) -> bool {
 /// (`0xc000242a50`, `0x0?`), elisions and braces (`{0x1, ...}`), at least one.
 fn printed_words(args: &str) -> bool {
     !args.trim().is_empty()
-        && args.split(',').all(|w| {
-            let w = w.trim().trim_matches(['{', '}']);
-            w.is_empty()
-                || w == "..."
-                || w.strip_prefix("0x").is_some_and(|h| {
-                    let h = h.strip_suffix('?').unwrap_or(h);
-                    !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit())
-                })
-        })
+        && args
+            .split(',')
+            .all(|w| godiag_model::ArgWord::parse(w).is_some())
 }
 
 /// `3 instances of:`: a leak checker's count over the stack below it.
