@@ -157,17 +157,24 @@ pub fn classify(value: &str) -> Option<&'static MessageEntry> {
     // when enough of it is left to tell, before a shorter generic entry
     // (`runtime error: `) it also matches.
     let cut = (v.len() >= CUT_MESSAGE_AT_LEAST)
-        .then(|| {
-            messages()
-                .iter()
-                .find(|m| m.text.len() > v.len() && m.text.starts_with(v))
-        })
+        .then(|| messages().iter().find(|m| cut_inside_a_word(&m.text, v)))
         .flatten();
     cut.or_else(|| messages().iter().find(|m| m.matches(v)))
 }
 
 /// How much of a message a cut must leave for its entry to be told.
 const CUT_MESSAGE_AT_LEAST: usize = 24;
+
+/// `value` is `text` cut inside a word (`... addres` of `... address`): a
+/// value that ends where a word of the text ends is a whole message of its
+/// own (Go 1.11's `runtime error: slice bounds out of range`, which a later
+/// release's longer message begins).
+fn cut_inside_a_word(text: &str, value: &str) -> bool {
+    text.len() > value.len()
+        && text.starts_with(value)
+        && value.ends_with(|c: char| c.is_ascii_alphanumeric())
+        && text[value.len()..].starts_with(|c: char| c.is_ascii_alphanumeric())
+}
 
 /// The catalog entry of a kind.
 pub fn kind_entry(kind: FindingKind) -> Option<&'static KindEntry> {
@@ -318,6 +325,11 @@ mod tests {
         assert_eq!(
             classify("runtime error: invalid memory addres").map(|m| m.kind),
             Some(NilDereference)
+        );
+        // Cut at a word's end, it is an older release's whole message.
+        assert_eq!(
+            classify("runtime error: slice bounds out of range").map(|m| m.text.as_str()),
+            Some("runtime error: ")
         );
         // Too little left: only the generic entry.
         assert_eq!(

@@ -26,7 +26,7 @@ pub fn classify_message(msg: &str) -> Option<FindingKind> {
 /// the part in its last parentheses (Kubernetes logs `"msg" (runtime
 /// error: msg)`), without quotes, and behind a wrapper's words (`recovered
 /// from errgroup.Group: assignment to entry in nil map`, gohugoio/hugo#13853)
-/// when what follows a `: ` is long enough to be the runtime's own.
+/// when what follows a `: ` is the runtime's own message.
 fn message_forms(msg: &str) -> impl Iterator<Item = &str> {
     let first = msg.lines().next().unwrap_or("").trim();
     // Go ≤1.3 printed channel misuse as `runtime error: close of closed channel`.
@@ -40,10 +40,16 @@ fn message_forms(msg: &str) -> impl Iterator<Item = &str> {
         .strip_prefix('"')
         .and_then(|b| b.split_once('"'))
         .map(|(inner, _)| inner);
+    // Only the runtime's own words: a `runtime error: ...` or a whole
+    // message of the catalog, not a phrase a program's message may share
+    // (`redislock: unlock of unlocked lock`).
     let wrapped = first
         .match_indices(": ")
         .map(move |(at, _)| &first[at + 2..])
-        .filter(|tail| tail.len() >= 20);
+        .filter(|tail| {
+            tail.starts_with("runtime error: ")
+                || catalog::catalog().messages.iter().any(|m| m.text == *tail)
+        });
     specific
         .into_iter()
         .chain(std::iter::once(first))

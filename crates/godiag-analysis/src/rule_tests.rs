@@ -2413,3 +2413,29 @@ fn a_checker_count_is_the_number_of_goroutines() {
         leak.title
     );
 }
+
+/// A runtime message behind a wrapper's words is the runtime's only when
+/// what follows the `: ` is its whole message or a `runtime error:`
+/// (hugo#13853's errgroup re-panic); a program's words that share a
+/// catalog phrase stay the program's.
+#[test]
+fn runtime_message_behind_a_wrapper() {
+    use crate::crashrules::classify_message;
+    assert_eq!(
+        classify_message(
+            "recovered from errgroup.Group: recovered from errgroup.Group: assignment to entry in nil map"
+        ),
+        Some(FindingKind::RuntimeError)
+    );
+    assert_eq!(
+        classify_message("worker 3: runtime error: integer divide by zero"),
+        Some(FindingKind::RuntimeError)
+    );
+    for program in [
+        "redislock: unlock of unlocked lock \"jobs:42\"",
+        "waitForServer: test timed out after 5s waiting for :8080",
+        "alloc arena: out of memory: requested 1073741824 bytes",
+    ] {
+        assert_eq!(classify_message(program), None, "{program}");
+    }
+}

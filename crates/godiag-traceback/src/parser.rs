@@ -75,6 +75,9 @@ struct Reader<'a> {
     /// A blank line came right after a frame of a stack that had not ended:
     /// a frame on the next line goes on with it.
     resumable_after_blank: bool,
+    /// The line before spoke of a leak and announced what follows: a stack
+    /// on this line is the one the checker found.
+    leak_heading: bool,
     /// A line with text in it was read: the next is no longer the first.
     past_first_line: bool,
     /// A blank line came after a function line still waiting for its file.
@@ -160,6 +163,7 @@ fn read(input: &[u8], limits: ParseLimits) -> (TextArtifact<'_>, Option<u64>) {
         value_stack_at: None,
         pending_bare: false,
         resumable_after_blank: false,
+        leak_heading: false,
         past_first_line: false,
         blank_after_pending: false,
         leak_reported: false,
@@ -293,6 +297,13 @@ impl<'a> Reader<'a> {
                 self.blank();
             }
         }
+        // A leak checker's heading holds for the line right under it.
+        if std::mem::take(&mut self.leak_heading) {
+            let t = line.trim_start_matches([' ', '\t']);
+            let stack = godiag_sniff::anchor::is_header(t)
+                || function_line(t).is_some_and(|(name, _)| is_symbol(name));
+            self.leak_reported |= stack;
+        }
         if std::mem::take(&mut self.logged_value_cut) && !line.is_empty() {
             let stack = godiag_sniff::anchor::is_caller_frame(line)
                 || godiag_sniff::anchor::find(line).is_some();
@@ -310,9 +321,15 @@ impl<'a> Reader<'a> {
         }
         if std::mem::take(&mut self.resumable_after_blank) && self.target == Target::None {
             let t = line.trim_start_matches([' ', '\t']);
+            // A frame only ever on top of a stack (a park, a semaphore
+            // wait) starts another one.
             let frame = t.starts_with("created by ")
                 || (!godiag_sniff::anchor::is_header(t)
-                    && function_line(t).is_some_and(|(name, _)| is_symbol(name)));
+                    && function_line(t).is_some_and(|(name, _)| {
+                        is_symbol(name)
+                            && !name.starts_with("runtime.gopark")
+                            && !name.starts_with("sync.runtime_")
+                    }));
             if frame {
                 self.target = Target::Goroutine;
             }
@@ -709,9 +726,11 @@ impl<'a> Reader<'a> {
         }
         // A checker's heading over the stack it found (net/http's own
         // `Test appears to have leaked a Transport:`, golang/go#10457):
-        // a line that speaks of a leak and ends announcing what follows.
+        // a line that speaks of a leak and ends announcing what follows,
+        // when a stack follows right under it (not an issue's sentence
+        // over a dump, or a test's log line).
         if t.trim_end().ends_with(':') && mentions_leak(t) {
-            self.leak_reported = true;
+            self.leak_heading = true;
             return;
         }
         // etcd's checker (`Unexpected goroutines running after all
@@ -1061,8 +1080,11 @@ impl<'a> Reader<'a> {
             // if the next line is a frame. One that ended (`created by`,
             // `main.main`, `goexit`) goes on no further.
             Target::Goroutine => {
+                // Stacks without headers (an excerpt's) are not: each may
+                // be another goroutine's.
                 self.resumable_after_blank = self.out.goroutines.last().is_some_and(|g| {
-                    g.created_by.is_none()
+                    !g.headerless
+                        && g.created_by.is_none()
                         && !g.stack_unavailable
                         && g.frames
                             .last()

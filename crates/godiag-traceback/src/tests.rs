@@ -864,6 +864,11 @@ fn leak_heading_marks_the_stack_below() {
     let plain = text.replace("leaked a Transport", "a Transport");
     let t = parse(plain.as_bytes());
     assert!(t.goroutines.iter().all(|g| !g.outlived_test));
+    // Nor one that a stack does not follow right under (an issue's
+    // sentence over a dump): the heading holds for one line.
+    let apart = text.replace("Transport:\n", "Transport:\n\n");
+    let t = parse(apart.as_bytes());
+    assert!(t.goroutines.iter().all(|g| !g.outlived_test));
 }
 
 /// A selection that began a character late: the first line's runtime
@@ -1072,6 +1077,10 @@ miniflux.app/v2/internal/ui/view.(*View).Render(...)
             "miniflux.app/v2/internal/ui/view.(*View).Render",
         ]
     );
+    // Without the header the stacks are an excerpt's, each maybe another
+    // goroutine's: not joined.
+    let headerless = text.replace("goroutine 9 [running]:\n", "");
+    assert!(parse(headerless.as_bytes()).goroutines.len() > 1);
 }
 
 /// A header whose line end was lost before its first frame.
