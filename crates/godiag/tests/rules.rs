@@ -485,16 +485,11 @@ github.com/jpillora/chisel/share/tunnel.(*Tunnel).BindSSH.func1()
 }
 
 /// A leak checker's goroutine with no frame of the program (a Transport's
-/// connection loop) is placed where it waits. From
+/// connection loop) is placed where it waits. The corpus's copy of
 /// https://github.com/golang/go/issues/10457.
 #[test]
 fn leaked_standard_library_goroutine_is_placed_where_it_waits() {
-    let text = "\tz_last_test.go:97: Test appears to have leaked a Transport:
-\t\tnet/http.(*persistConn).readLoop(0xc20858c0b0)
-\t\t\t/usr/local/go/src/net/http/transport.go:858 +0x4eb
-\t\tcreated by net/http.(*Transport).dialConn
-\t\t\t/usr/local/go/src/net/http/transport.go:660 +0x10d4
-";
+    let text = include_str!("../../../testdata/realworld/golang-go-10457-http-readloop-leak.txt");
     let r = report_of(&[("test.log", text)]);
     let f = &r.findings[0];
     assert_eq!(f.kind.name(), "goroutine-leak");
