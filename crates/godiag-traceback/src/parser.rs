@@ -308,10 +308,7 @@ impl<'a> Reader<'a> {
             let stack = godiag_sniff::anchor::is_caller_frame(line)
                 || godiag_sniff::anchor::find(line).is_some();
             if let Some(p) = self.logged_panic.as_mut().filter(|_| !stack) {
-                let mut value = std::mem::take(&mut p.value).into_owned();
-                value.push(' ');
-                value.push_str(line.trim());
-                p.value = Cow::Owned(value);
+                p.value = joined(std::mem::take(&mut p.value), ' ', line.trim());
                 return;
             }
         }
@@ -943,10 +940,8 @@ impl<'a> Reader<'a> {
                     self.value_stack_at = Some(offset);
                 }
                 if let Some(p) = self.out.crash.panics.last_mut() {
-                    let mut v = std::mem::take(&mut p.value).into_owned();
-                    v.push('\n');
-                    v.push_str(text);
-                    let (value, recovered, repanicked) = split_recovered(Cow::Owned(v));
+                    let v = joined(std::mem::take(&mut p.value), '\n', text);
+                    let (value, recovered, repanicked) = split_recovered(v);
                     p.value = value;
                     p.recovered |= recovered;
                     p.repanicked |= repanicked;
@@ -963,10 +958,7 @@ impl<'a> Reader<'a> {
                     return true;
                 }
                 if let Some(f) = self.out.crash.fatal_error.take() {
-                    let mut v = f.into_owned();
-                    v.push('\n');
-                    v.push_str(text);
-                    self.out.crash.fatal_error = Some(Cow::Owned(v));
+                    self.out.crash.fatal_error = Some(joined(f, '\n', text));
                 }
             }
             Message::None => return false,
@@ -1405,6 +1397,15 @@ fn mentions_leak(text: &str) -> bool {
     text.as_bytes()
         .windows(4)
         .any(|w| w.eq_ignore_ascii_case(b"leak"))
+}
+
+/// `value` and `more` after it, `between` them: a message read over
+/// several lines.
+fn joined<'a>(value: Cow<'a, str>, between: char, more: &str) -> Cow<'a, str> {
+    let mut v = value.into_owned();
+    v.push(between);
+    v.push_str(more);
+    Cow::Owned(v)
 }
 
 /// Whether a call's arguments are what a traceback prints: words in hex
