@@ -536,8 +536,8 @@ fn count_pileup_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
         site,
         count,
         records,
-        total,
     } = largest_pileup(input.artifact)?;
+    let total = profile_total(input.artifact);
     // Records pasted without the profile's first line are what the
     // reporter chose to show: a pile-up of ten is already the point.
     let excerpt = input.artifact.count_total.is_none();
@@ -589,8 +589,8 @@ fn leak_profile_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
         site,
         count,
         records,
-        total,
     } = largest_pileup(input.artifact)?;
+    let total = profile_total(input.artifact);
     Some(record_finding(
         input,
         top,
@@ -629,8 +629,17 @@ struct Pileup<'r, 'a> {
     /// Goroutines of all the records stopped at the site.
     count: u64,
     records: usize,
-    /// Goroutines all records count (the header's total when printed).
-    total: u64,
+}
+
+/// Goroutines all records of a count profile count: the header's total
+/// when printed, else their sum (counts come from the input: summed
+/// without overflow).
+fn profile_total(t: &TextArtifact<'_>) -> u64 {
+    t.count_total.unwrap_or_else(|| {
+        t.count_records
+            .iter()
+            .fold(0u64, |sum, r| sum.saturating_add(r.count))
+    })
 }
 
 /// The site (the first frame of the program, by function and line) with
@@ -665,20 +674,11 @@ fn largest_pileup<'r, 'a>(t: &'r TextArtifact<'a>) -> Option<Pileup<'r, 'a>> {
                     site,
                     count: r.count,
                     records: 1,
-                    total: 0,
                 });
             }
         }
     }
-    // Counts come from the input: summed without overflow.
-    let total = t.count_total.unwrap_or_else(|| {
-        t.count_records
-            .iter()
-            .fold(0u64, |sum, r| sum.saturating_add(r.count))
-    });
-    let mut top = sites.into_iter().max_by_key(|p| p.count)?;
-    top.total = total;
-    Some(top)
+    sites.into_iter().max_by_key(|p| p.count)
 }
 
 /// A goroutine leak found in a count profile, at `site`, with the record's
