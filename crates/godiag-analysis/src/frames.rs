@@ -28,9 +28,6 @@ pub(crate) fn user_frame<'g, 'a>(frames: &'g [Frame<'a>]) -> Option<&'g Frame<'a
 /// (chisel's `(*waitGroup).Done`, whose own count was wrong).
 fn forwards_to_sync(frames: &[Frame<'_>], i: usize) -> bool {
     use godiag_model::goroutine::package_of;
-    fn method(function: &str) -> Option<&str> {
-        function.rsplit_once('.').map(|(_, m)| m)
-    }
     let (Some(callee), Some(caller)) = (
         i.checked_sub(1).and_then(|below| frames.get(below)),
         frames.get(i + 1),
@@ -39,8 +36,14 @@ fn forwards_to_sync(frames: &[Frame<'_>], i: usize) -> bool {
     };
     let wrapper = frames[i].function;
     callee.function.starts_with("sync.")
-        && method(callee.function).is_some_and(|m| method(wrapper) == Some(m))
+        && method_name(callee.function) == method_name(wrapper)
         && package_of(caller.function) != package_of(wrapper)
+}
+
+/// The last element of a function's name (`Wait` of
+/// `sync.(*WaitGroup).Wait`, `func1` of a closure).
+fn method_name(function: &str) -> &str {
+    function.rsplit('.').next().unwrap_or(function)
 }
 
 /// Waits of golang.org/x/sync that block on a primitive for their caller
@@ -198,9 +201,8 @@ pub(crate) fn share_sentence(count: usize) -> String {
 /// A logger method that panics after logging: `Panic`, `Panicf`,
 /// `Panicln`, zap's `Panicw` and `DPanic*` (which panic in development).
 pub(crate) fn is_logger_panic(function: &str) -> bool {
-    let method = function.rsplit('.').next().unwrap_or("");
     matches!(
-        method,
+        method_name(function),
         "Panic" | "Panicf" | "Panicln" | "Panicw" | "DPanic" | "DPanicf" | "DPanicw"
     ) && !godiag_model::goroutine::in_runtime_package(function)
 }
@@ -208,8 +210,9 @@ pub(crate) fn is_logger_panic(function: &str) -> bool {
 /// A logger's method that writes a line (`Printf`, `Debugf`, `Logf`, ...):
 /// it passes its caller's words on.
 pub(crate) fn is_logging_method(function: &str) -> bool {
-    let method = function.rsplit('.').next().unwrap_or("");
-    let verb = method.trim_end_matches(['f', 'w']).trim_end_matches("ln");
+    let verb = method_name(function)
+        .trim_end_matches(['f', 'w'])
+        .trim_end_matches("ln");
     matches!(
         verb,
         "Print" | "Debug" | "Info" | "Warn" | "Warning" | "Error" | "Log" | "Trace" | "Notice"
