@@ -300,8 +300,7 @@ impl<'a> Reader<'a> {
         // A leak checker's heading holds for the line right under it.
         if std::mem::take(&mut self.leak_heading) {
             let t = line.trim_start_matches([' ', '\t']);
-            let stack = godiag_sniff::anchor::is_header(t)
-                || function_line(t).is_some_and(|(name, _)| is_symbol(name));
+            let stack = godiag_sniff::anchor::is_header(t) || symbol_call(t).is_some();
             self.leak_reported |= stack;
         }
         if std::mem::take(&mut self.logged_value_cut) && !line.is_empty() {
@@ -322,10 +321,8 @@ impl<'a> Reader<'a> {
             // wait) starts another one.
             let frame = t.starts_with("created by ")
                 || (!godiag_sniff::anchor::is_header(t)
-                    && function_line(t).is_some_and(|(name, _)| {
-                        is_symbol(name)
-                            && !name.starts_with("runtime.gopark")
-                            && !name.starts_with("sync.runtime_")
+                    && symbol_call(t).is_some_and(|(name, _)| {
+                        !name.starts_with("runtime.gopark") && !name.starts_with("sync.runtime_")
                     }));
             if frame {
                 self.target = Target::Goroutine;
@@ -392,9 +389,7 @@ impl<'a> Reader<'a> {
             // (`goroutine 1 [running]:github.com/...F(...)`, apache/beam#13720).
             if let Some(at) = line.find("]:").map(|at| at + 2) {
                 let call = line[at..].trim_start();
-                if function_line(call).is_some_and(|(name, _)| is_symbol(name))
-                    && parse_header(&line[..at], offset).is_some()
-                {
+                if symbol_call(call).is_some() && parse_header(&line[..at], offset).is_some() {
                     self.line(&line[..at], offset);
                     self.line(call, offset + (line.len() - call.len()) as u64);
                     return;
@@ -404,8 +399,10 @@ impl<'a> Reader<'a> {
         if line.starts_with("panic: ") || line.starts_with("fatal error: ") {
             // Pastes that lost a line end: `panic: X goroutine 1 [running]:`,
             // `panic: X[signal SIGSEGV: ...]` (concourse/concourse#5077).
-            if let Some(at) = header_inside(line).or_else(|| signal_inside(line)) {
-                let at = signal_inside(&line[..at]).unwrap_or(at);
+            // The signal comes before the header: the line is cut at the first.
+            let header = header_inside(line);
+            let before_header = &line[..header.unwrap_or(line.len())];
+            if let Some(at) = signal_inside(before_header).or(header) {
                 self.top_level(line[..at].trim_end(), offset);
                 self.line(&line[at..], offset + at as u64);
                 return;
@@ -764,7 +761,7 @@ impl<'a> Reader<'a> {
         // a stack once its file line follows.
         if self.target == Target::None {
             if let Some((before, call)) = line.rsplit_once(": ") {
-                if let Some((name, args)) = function_line(call).filter(|(n, _)| is_symbol(n)) {
+                if let Some((name, args)) = symbol_call(call) {
                     self.joined_call = Some((mentions_leak(before), printed_words(args)));
                     self.pending = Some((name, args, offset + (before.len() + 2) as u64));
                 }
@@ -835,7 +832,7 @@ impl<'a> Reader<'a> {
             Target::Goroutine | Target::Ancestor | Target::RuntimeStack | Target::None
                 if t.starts_with("created by ")
                     || godiag_sniff::anchor::is_header(t)
-                    || function_line(t).is_some_and(|(name, _)| is_symbol(name)) =>
+                    || symbol_call(t).is_some() =>
             {
                 self.line(t, offset + (line.len() - t.len()) as u64);
                 return;
@@ -1389,6 +1386,11 @@ fn indented_position(line: &str, target: Target) -> Option<Position<'_>> {
         })?,
     };
     position(t)
+}
+
+/// A function line of a Go symbol (`pkg.F(args)`): its name and arguments.
+fn symbol_call(line: &str) -> Option<(&str, &str)> {
+    function_line(line).filter(|(name, _)| is_symbol(name))
 }
 
 /// Whether a leak checker's words stand before a stack (`leaked
