@@ -560,16 +560,13 @@ fn join_wrapped(lines: &[&str]) -> (Vec<String>, usize) {
         // A name broken after a dot or a slash (`github.` then
         // `com/x/y.F(args)`, xitongsys/parquet-go#593): the next line
         // goes on with it.
-        if let Some(next) = lines.get(i + 1) {
-            let head = a.trim_start_matches([' ', '\t']);
+        // Joined only once the cheap tests pass: this runs on every line.
+        let head = a.trim_start_matches([' ', '\t']);
+        let broken_name = head.ends_with(['.', '/']) && !head.contains([' ', '\t', '(']);
+        if let Some(next) = lines.get(i + 1).filter(|_| broken_name) {
             let piece = next.trim_start_matches([' ', '\t']);
-            let joined = format!("{a}{piece}");
-            if head.ends_with(['.', '/'])
-                && !head.contains([' ', '\t', '('])
-                && anchor::is_call(piece)
-                && anchor::is_call(joined.trim_start_matches([' ', '\t']))
-            {
-                out.push(joined);
+            if anchor::is_call(piece) && anchor::is_call(&format!("{head}{piece}")) {
+                out.push(format!("{a}{piece}"));
                 joins += 1;
                 i += 2;
                 continue;
