@@ -19,7 +19,27 @@ use godiag_model::text::is_test_timeout;
 /// The kind the catalog gives a printed message value, if any. Catalog
 /// entries are one line: a multi-line value is classified by its first.
 pub fn classify_message(msg: &str) -> Option<FindingKind> {
-    message_forms(msg).find_map(|m| catalog::classify(m).map(|e| e.kind))
+    message_forms(msg)
+        .find_map(|m| catalog::classify(m).map(|e| e.kind))
+        .or_else(|| wrapped_after_colon(msg).and_then(|m| catalog::classify(&m).map(|e| e.kind)))
+}
+
+/// A message a terminal or a copy wrapped right after the runtime's own
+/// opening words (`interface conversion:` over `interface {} is nil, not
+/// string`, packethost/terraform-provider-packet#239), joined again. The
+/// runtime never ends such a line with the colon, so only a first line
+/// that is the start of a catalog message, colon included, is joined.
+fn wrapped_after_colon(msg: &str) -> Option<String> {
+    let mut lines = msg.lines();
+    let first = lines.next()?.trim();
+    let second = lines.next()?.trim();
+    let opening = first.strip_suffix(':')?;
+    let starts_an_entry = catalog::catalog().messages.iter().any(|m| {
+        m.text
+            .strip_prefix(opening)
+            .is_some_and(|rest| rest.starts_with(": "))
+    });
+    (starts_an_entry && !second.is_empty()).then(|| format!("{first} {second}"))
 }
 
 /// The forms a printed value may hold its runtime message in: as printed,

@@ -14,6 +14,7 @@ mod gcrules;
 mod input;
 mod leakrules;
 pub mod policy;
+mod processend;
 mod profilerules;
 mod racerules;
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Goroutines a test's leak checker (goleak, leaktest) listed as still
 //! running after the test ended: a leak by the checker's verdict, one
-//! finding over all of them, located where the first listed one waits.
+//! finding over all of them, located where the first listed one with a frame
+//! of the program waits.
 
 use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
 use crate::frames::{frame_line, past_runtime, share_sentence, user_frame};
@@ -19,13 +20,26 @@ pub(crate) fn checker_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
         .filter(|g| g.outlived_test > 0)
         .collect();
     let first = listed.first()?;
+    // Placed at the first listed goroutine the program can change; one of
+    // the standard library's alone (a Transport's connection loop) is
+    // placed where it waits. A leaked database handle lists its
+    // `connectionOpener` before the program's own loop
+    // (gravitational/teleport#13841).
+    let placed = listed
+        .iter()
+        .find(|g| user_frame(&g.frames).is_some())
+        .unwrap_or(first);
     let total: usize = listed.iter().map(|g| g.outlived_test).sum();
     // Some checkers (etcd's) print the stacks without their headers.
     let state = |g: &godiag_model::GoroutineGroup<'_>| {
         (g.status != "unknown").then(|| format!("in [{}]", g.status))
     };
-    let first_state = state(first).map(|s| {
-        let which = if listed.len() > 1 { "the first " } else { "" };
+    let placed_state = state(placed).map(|s| {
+        let which = match listed.len() {
+            1 => "",
+            _ if std::ptr::eq(*placed, *first) => "the first ",
+            _ => "one ",
+        };
         format!(", {which}{s}")
     });
     let mut f = Finding::new(
@@ -37,14 +51,12 @@ pub(crate) fn checker_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
             } else {
                 format!("{total} goroutines were")
             },
-            first_state.unwrap_or_default(),
+            placed_state.unwrap_or_default(),
         ),
         Confidence::High,
     );
-    // A goroutine of the standard library's alone (a Transport's connection
-    // loop) is placed where it waits: there is no frame of the program.
-    f.location = user_frame(&first.frames)
-        .or_else(|| past_runtime(&first.frames))
+    f.location = user_frame(&placed.frames)
+        .or_else(|| past_runtime(&placed.frames))
         .map(Location::from);
     for g in listed.iter().take(4) {
         f.confirm(Evidence {

@@ -29,6 +29,9 @@ pub fn analyze_text(inputs: &[TextInput<'_, '_>]) -> Vec<Finding> {
         if let Some(f) = crate::deadlockrules::dump_deadlock(input) {
             out.push(f);
         }
+        if let Some(f) = crate::processend::process_end_finding(input) {
+            out.push(f);
+        }
     }
     out
 }

@@ -129,9 +129,53 @@ pub struct Crash<'a> {
     /// panicked (Go 1.21+), without their durations.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub running_tests: Vec<String>,
-    /// `exit status N` printed by `go run` / `go test` after the output.
+    /// How the process exited, as printed after the output: `exit status N`
+    /// (`go run`, `go test`), systemd's `code=exited, status=N`, docker's
+    /// `exited with code N`, Kubernetes' `Exit Code: N`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exit_status: Option<i32>,
+    /// The process was killed for its memory from outside the Go runtime:
+    /// the kernel's OOM killer, or Kubernetes' `OOMKilled`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oom_kill: Option<OomKill<'a>>,
+    /// A signal the Go runtime cannot report ended the process, as its
+    /// launcher said: systemd's `code=killed, status=9/KILL`, `go build`'s
+    /// `.../compile: signal: killed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub killed_by: Option<KilledBy<'a>>,
+}
+
+/// A process's end by a signal, as its launcher printed it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct KilledBy<'a> {
+    /// `SIGKILL`, `SIGABRT`, ...
+    pub signal: &'a str,
+    /// The program the launcher ran, when it names it (`compile` in
+    /// `/usr/local/go/pkg/tool/linux_amd64/compile: signal: killed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub program: Option<&'a str>,
+    /// The line, as printed.
+    pub line: &'a str,
+    pub offset: u64,
+}
+
+/// A kill for memory: `Out of memory: Killed process 8522 (thanos)
+/// total-vm:2709100kB, anon-rss:718480kB, ...` (the kernel), or `Reason:
+/// OOMKilled` (Kubernetes, which says nothing more).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct OomKill<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub process: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pid: Option<u32>,
+    /// Resident anonymous memory (the heap and stacks) when it was killed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub anon_rss_kib: Option<u64>,
+    /// A memory cgroup's limit was reached, not the machine's memory.
+    pub cgroup: bool,
+    /// The line, as printed.
+    pub line: &'a str,
+    pub offset: u64,
 }
 
 impl Crash<'_> {

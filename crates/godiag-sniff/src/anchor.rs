@@ -138,21 +138,36 @@ pub fn race_access_start(line: &str) -> Option<usize> {
 pub fn race_access_line(line: &str) -> Option<RaceAccessLine<'_>> {
     let body = line.trim_end().strip_suffix(':')?;
     let (head, by) = body.rsplit_once(" by ")?;
+    // An abridged report puts placeholders for the numbers (`Write at
+    // 0x... by goroutine G1:`, coredns/coredns#8252): read as unknown (0).
+    let placeholder = |w: &str| {
+        (1..=8).contains(&w.len())
+            && w.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_')
+            && !w.bytes().all(|b| b.is_ascii_digit())
+            && w.bytes().any(|b| b.is_ascii_uppercase() || b == b'.')
+    };
     let goroutine = if by == "main goroutine" {
         1
     } else {
         let id = by.strip_prefix("goroutine ")?;
-        if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+        if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) {
+            id.parse().ok()?
+        } else if placeholder(id) {
+            0
+        } else {
             return None;
         }
-        id.parse().ok()?
     };
     let (head, addr) = match head.rsplit_once(" at 0x") {
         Some((op, addr)) if !addr.is_empty() && addr.bytes().all(|b| b.is_ascii_hexdigit()) => {
             (op, u64::from_str_radix(addr, 16).ok()?)
         }
+        Some((op, addr)) if placeholder(addr) || addr == "…" => (op, 0),
         Some(_) => return None,
-        None => (head, 0),
+        // An address taken out leaves its space (`Write  by goroutine 582:`,
+        // ingo-eichhorst/Irrlicht#606).
+        None => (head.trim_end(), 0),
     };
     let op_len = ["read", "write"]
         .iter()
@@ -348,6 +363,16 @@ mod tests {
         // Numbers past 64 bits are no access line.
         assert!(race_access_line("Write at 0x12345678901234567 by goroutine 1:").is_none());
         assert!(race_access_line("Write at 0x1 by goroutine 123456789012345678901:").is_none());
+        // Placeholders of an abridged report, and an address taken out.
+        let a = race_access_line("Write at 0x... by goroutine G1:").unwrap();
+        assert_eq!((a.op, a.addr, a.goroutine), ("Write", 0, 0));
+        let a = race_access_line("Previous read at 0x... by goroutine 1417:").unwrap();
+        assert_eq!((a.op, a.previous, a.goroutine), ("read", true, 1417));
+        let a = race_access_line("Write  by goroutine 582:").unwrap();
+        assert_eq!((a.op, a.goroutine), ("Write", 582));
+        // Words are not placeholders.
+        assert!(race_access_line("Write at 0xzz by goroutine 1:").is_none());
+        assert!(race_access_line("Read by goroutine unknown:").is_none());
     }
 
     /// Windows' exception line wherever it sits (lxn/walk#483 pasted every

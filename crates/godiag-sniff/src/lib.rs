@@ -408,6 +408,17 @@ fn anchors_inside_lines(data: &[u8]) -> Option<InputKind> {
                 "Observed a panic",
                 "runtime error: ",
                 "Exception has occurred: panic",
+                // A kill for memory, the runtime's report never written.
+                "of memory: Killed process ",
+                "of memory: Kill process ",
+                "OOMKilled",
+                // A service manager or `go build` telling how the process
+                // ended: Go's failure status, a signal it cannot report.
+                "code=exited, status=2/",
+                "code=exited, status=2)",
+                "code=killed, ",
+                "code=dumped, ",
+                ": signal: killed",
             ]
             .iter()
             .any(|a| piece.contains(a))

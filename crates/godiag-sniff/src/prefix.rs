@@ -208,7 +208,9 @@ fn learn_suffix(lines: &[&str]) -> Option<Layer> {
         };
         calls += 1;
         let rest = &body[end..];
-        if rest.trim().is_empty() {
+        // A frame's own file on its line (a report laid out in columns,
+        // celestiaorg/cosmos-sdk#732) is no viewer's column.
+        if rest.trim().is_empty() || anchor::is_file_piece(rest) {
             continue;
         }
         let reversed: String = rest.chars().rev().collect();
@@ -357,6 +359,15 @@ mod tests {
             .map(|(i, l)| format!("{} | {l} | 86s\n", 98 + i))
             .collect();
         assert_eq!(strip_all(&text), CLEAN.trim_end());
+    }
+
+    /// A race report abridged into columns, each frame's file on its line:
+    /// two files alike are no viewer's column. From
+    /// https://github.com/celestiaorg/cosmos-sdk/issues/732.
+    #[test]
+    fn frames_own_files_are_no_suffix() {
+        let text = "WARNING: DATA RACE\nWrite at 0x... by goroutine 472:\n  cosmossdk.io/store/rootmulti.(*Store).Commit()       rootmulti/store.go:489\n  github.com/cosmos/cosmos-sdk/baseapp.(*BaseApp).Commit()   baseapp/abci.go:972\n\nPrevious read at 0x... by goroutine 1417:\n  cosmossdk.io/store/rootmulti.(*Store).LastCommitID()           rootmulti/store.go:448\n  github.com/cosmos/cosmos-sdk/baseapp.(*BaseApp).LastBlockHeight()   baseapp/baseapp.go:417\n";
+        assert_eq!(LinePrefix::learn(text), None);
     }
 
     #[test]

@@ -12,10 +12,11 @@ use crate::lines::{
     fatal_signal_line, frame, function_line, gc_trace, is_sched_detail, parse_dec, parse_hex,
     position, register_line, sched_trace, signal_line, windows_exception, Position,
 };
+use crate::process_end::{process_end, ProcessEnd};
 use crate::shapes::{
     bare_position, bare_symbol, clipped_first_line, count_record_frame, count_record_header,
-    cut_call, debugger_frame, frame_on_one_line, header_inside, logged_panic, panic_value_follows,
-    position_glued_to_call, race_access, signal_inside, split_recovered,
+    cut_call, debugger_frame, frame_in_columns, frame_on_one_line, header_inside, logged_panic,
+    panic_value_follows, position_glued_to_call, race_access, signal_inside, split_recovered,
 };
 use crate::version::{infer_version, SyntaxSeen};
 use godiag_sniff::anchor::is_symbol;
@@ -663,12 +664,6 @@ impl<'a> Reader<'a> {
                 return;
             }
         }
-        if let Some(rest) = line.strip_prefix("exit status ") {
-            if let Ok(n) = rest.parse() {
-                self.out.crash.exit_status = Some(n);
-                return;
-            }
-        }
         if line == "-----" {
             // GOTRACEBACK=crash separates the dumps of each M.
             self.target = Target::None;
@@ -710,6 +705,21 @@ impl<'a> Reader<'a> {
                 self.line(rest, offset + a.at as u64);
                 return;
             }
+        }
+        match process_end(line, offset) {
+            Some(ProcessEnd::Exit(n)) => {
+                self.out.crash.exit_status = Some(n);
+                return;
+            }
+            Some(ProcessEnd::OomKill(k)) => {
+                self.out.crash.oom_kill.get_or_insert(k);
+                return;
+            }
+            Some(ProcessEnd::Killed(k)) => {
+                self.out.crash.killed_by.get_or_insert(k);
+                return;
+            }
+            None => {}
         }
         // goleak: `Goroutine 7 in state chan receive, with F on top of the
         // stack:`, each opening a bracket in its error's list (`[Goroutine`).
@@ -794,6 +804,11 @@ impl<'a> Reader<'a> {
                 // kubernetes/kubernetes#103246).
                 if let Some((name, args, pos)) = frame_on_one_line(t) {
                     self.pending = Some((name, args, offset));
+                    self.complete_frame(pos);
+                    return;
+                }
+                if let Some((name, pos)) = frame_in_columns(t) {
+                    self.pending = Some((name, "", offset));
                     self.complete_frame(pos);
                     return;
                 }

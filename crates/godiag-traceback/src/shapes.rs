@@ -236,6 +236,19 @@ pub(crate) fn frame_on_one_line(line: &str) -> Option<(&str, &str, Position<'_>)
     looks_like_source(pos.file).then_some((name, args, pos))
 }
 
+/// A frame laid out in columns, its name then its file with no arguments
+/// between (`services.(*PIDManager).assignPIDLocked    pid_manager.go:449`),
+/// as a race report retyped or reformatted by hand gives it
+/// (ingo-eichhorst/Irrlicht#606); words after the file are a note.
+pub(crate) fn frame_in_columns(line: &str) -> Option<(&str, Position<'_>)> {
+    let (name, rest) = line.split_once([' ', '\t'])?;
+    if !name.contains('.') || !is_symbol(name) {
+        return None;
+    }
+    let pos = position(rest.split_whitespace().next()?)?;
+    looks_like_source(pos.file).then_some((name, pos))
+}
+
 /// The first line of a paste whose selection began a character or two
 /// late (`atal error: concurrent map read and map write`, nats-io/
 /// nats-server#5525): the runtime's first words, restored. Whether the
