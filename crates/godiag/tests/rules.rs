@@ -655,3 +655,162 @@ github.com/qmsk/snmpbot/client.(*Engine).run(0xc0004463c0, 0x69bc40, 0xc00009803
         "github.com/qmsk/snmpbot/client.(*Engine).teardown"
     );
 }
+
+/// The kernel's OOM killer ended the process and the Go runtime printed
+/// nothing: out of memory, with the victim and its resident memory. The
+/// corpus's copy of https://github.com/thanos-io/thanos/issues/6748.
+#[test]
+fn kernel_oom_kill_is_out_of_memory() {
+    let text =
+        include_str!("../../../testdata/realworld/thanos-io-thanos-6748-compactor-oom-kill.txt");
+    let r = report_of(&[("dmesg.txt", text)]);
+    assert_eq!(r.inputs[0].kind.name(), "crash-text");
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "out-of-memory");
+    assert!(
+        f.title.contains("thanos (pid 8522) holding 701.6 MiB"),
+        "{}",
+        f.title
+    );
+    // Words that only look like the kernel's are no kill.
+    let prose = "worker: Killed process list refreshed\nOOMKilledCount=0\n";
+    let r = report_of(&[("log.txt", prose)]);
+    assert!(r.findings.is_empty(), "{:?}", r.findings[0].title);
+}
+
+/// Kubernetes' `OOMKilled` in `kubectl describe pod`. The corpus's copy of
+/// https://github.com/cilium/cilium-olm/issues/32.
+#[test]
+fn kubernetes_oomkilled_is_out_of_memory() {
+    let text = include_str!(
+        "../../../testdata/realworld/cilium-cilium-olm-32-operator-oomkilled-describe.txt"
+    );
+    let r = report_of(&[("describe.txt", text)]);
+    assert_eq!(r.findings[0].kind.name(), "out-of-memory");
+    assert!(r.findings[0]
+        .title
+        .contains("Kubernetes killed the container"));
+}
+
+/// `systemctl status` keeps the last lines: the tail of a goroutine dump
+/// and Go's failure status 2. The head of the report was cut. The corpus's
+/// copy of https://github.com/cblomart/zwaymqtt/issues/9.
+#[test]
+fn exit_status_2_under_a_dump_tail_is_a_cut_report() {
+    let text = include_str!(
+        "../../../testdata/realworld/cblomart-zwaymqtt-9-systemctl-status-tail-only.txt"
+    );
+    let r = report_of(&[("status.txt", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "unknown-failure");
+    assert!(f.title.contains("exited with status 2"), "{}", f.title);
+    assert!(f.location.is_none());
+    assert!(f.next_steps[0].contains("journalctl"), "{:?}", f.next_steps);
+    // Another status says nothing of Go's failure.
+    let clean = text.replace("status=2", "status=1");
+    let r = report_of(&[("status.txt", &clean)]);
+    assert!(
+        r.findings
+            .iter()
+            .all(|f| f.kind.name() != "unknown-failure"),
+        "{:?}",
+        r.findings.iter().map(|f| &f.title).collect::<Vec<_>>()
+    );
+}
+
+/// A SIGKILL the runtime cannot report: systemd says it, the OOM killer
+/// is the first suspect. The corpus's copy of
+/// https://github.com/AlexxIT/go2rtc/issues/1550.
+#[test]
+fn systemd_sigkill_is_an_unknown_failure_pointing_at_the_kernel_log() {
+    let text = include_str!(
+        "../../../testdata/realworld/alexxit-go2rtc-1550-systemd-sigkill-no-go-text.txt"
+    );
+    let r = report_of(&[("journal.txt", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "unknown-failure");
+    assert!(f.title.contains("SIGKILL"), "{}", f.title);
+    assert!(f.next_steps[0].contains("dmesg"), "{:?}", f.next_steps);
+}
+
+/// `go build` reporting its compiler killed: the build ran out of memory
+/// (the thread's fix gave the build container 2 GB). The corpus's copy of
+/// https://github.com/eclipse-archived/codewind/issues/189.
+#[test]
+fn compiler_killed_mid_build_is_out_of_memory() {
+    let text = include_str!(
+        "../../../testdata/realworld/eclipse-archived-codewind-189-jenkins-compile-signal-killed.txt"
+    );
+    let r = report_of(&[("jenkins.log", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "out-of-memory");
+    assert!(f.title.contains("toolchain's compile"), "{}", f.title);
+}
+
+/// A runtime message wrapped right after its opening words
+/// (`interface conversion:` over `interface {} is nil, not string`) is the
+/// runtime's; a program's own words wrapped the same way are not. The
+/// corpus's copy of
+/// https://github.com/packethost/terraform-provider-packet/issues/239.
+#[test]
+fn runtime_message_wrapped_after_its_colon() {
+    let text = include_str!(
+        "../../../testdata/realworld/packethost-terraform-provider-packet-239-waitforstate-nil-conversion.txt"
+    );
+    let r = report_of(&[("tf.log", text)]);
+    assert_eq!(r.findings[0].kind.name(), "runtime-error");
+    let own = "panic: config error:\ninterface {} is nil, not string\n";
+    let r = report_of(&[("own.log", own)]);
+    assert_eq!(r.findings[0].kind.name(), "user-panic");
+}
+
+/// goleak lists a database handle's `connectionOpener` (the standard
+/// library's) before the program's own loop: the leak is placed at the
+/// program's. The corpus's copy of
+/// https://github.com/gravitational/teleport/pull/13841.
+#[test]
+fn leak_checker_places_the_first_goroutine_of_the_program() {
+    let text = include_str!(
+        "../../../testdata/realworld/gravitational-teleport-13841-goleak-lite-backend.txt"
+    );
+    let r = report_of(&[("test.log", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "goroutine-leak");
+    assert_eq!(
+        f.location.as_ref().unwrap().function,
+        "github.com/gravitational/teleport/lib/backend/lite.(*Backend).runPeriodicOperations"
+    );
+    assert!(f.title.contains("2 goroutines"), "{}", f.title);
+}
+
+/// Race reports abridged by hand: placeholders for the address and the
+/// goroutine (`Write at 0x... by goroutine G1:`), each frame's file on its
+/// line in a column (coredns/coredns#8252, celestiaorg/cosmos-sdk#732), an
+/// address taken out and frames without arguments
+/// (ingo-eichhorst/Irrlicht#606). The corpus's copies.
+#[test]
+fn abridged_race_reports_are_placed_at_the_first_access() {
+    for (file, want) in [
+        (
+            include_str!(
+                "../../../testdata/realworld/coredns-coredns-8252-hosts-reload-race-abridged.txt"
+            ),
+            "plugin/hosts.(*Hostsfile).readHosts",
+        ),
+        (
+            include_str!(
+                "../../../testdata/realworld/celestiaorg-cosmos-sdk-732-lastblockheight-race-abridged.txt"
+            ),
+            "cosmossdk.io/store/rootmulti.(*Store).Commit",
+        ),
+        (
+            include_str!("../../../testdata/realworld/ingo-eichhorst-irrlicht-606-pid-race.txt"),
+            "services.(*PIDManager).assignPIDLocked",
+        ),
+    ] {
+        let r = report_of(&[("race.txt", file)]);
+        let f = &r.findings[0];
+        assert_eq!(f.kind.name(), "data-race");
+        assert_eq!(f.location.as_ref().unwrap().function, want);
+    }
+}
