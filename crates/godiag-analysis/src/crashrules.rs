@@ -933,7 +933,10 @@ pub(crate) fn human_bytes(n: u64) -> String {
 }
 
 fn title_for(kind: FindingKind, message: &str, c: &godiag_model::Crash<'_>) -> String {
-    let first = message.lines().next().unwrap_or("");
+    let rejoined = wrapped_after_colon(message);
+    let first = rejoined
+        .as_deref()
+        .unwrap_or_else(|| message.lines().next().unwrap_or(""));
     match kind {
         FindingKind::OutOfMemory => match oom_request(c) {
             // One request at least half the heap in use: a single huge

@@ -253,6 +253,18 @@ const STALL_WORDS: &[&str] = &[
 /// consequence when another finding explains the stall; so is the SIGQUIT
 /// an operator sent to take a hung program's dump.
 fn mark_consequences(findings: &mut [Finding]) {
+    // A kill for memory beside a leak: the leak is what grew.
+    let growth_explained = findings.iter().any(|f| {
+        matches!(f.kind, FindingKind::GoroutineLeak | FindingKind::HeapLeak) && !f.secondary
+    });
+    if growth_explained {
+        for f in findings.iter_mut() {
+            if f.kind == FindingKind::OutOfMemory && processend::is_kill_for_memory(f) {
+                f.consequence = true;
+                f.title = format!("consequence: {} (the leak above grew it)", f.title);
+            }
+        }
+    }
     let stall_explained = findings
         .iter()
         .any(|f| f.kind.explains_a_stall() && !f.secondary);

@@ -1,41 +1,137 @@
 //! Findings from how the process ended when the Go runtime's report of it
-//! is not in the input: a kill for memory (the runtime never wrote one),
-//! and Go's exit status 2 under the tail of a goroutine dump (the report's
-//! head, with the message and the failing goroutine, was cut).
+//! is not in the input: a kill for memory (the runtime never wrote one), a
+//! SIGKILL (it cannot), the `flag` package's usage error, and Go's failure
+//! status or a fatal signal whose report was cut from the paste (the head of
+//! a dump that `systemctl status` did not keep).
 
 use crate::crashrules::human_bytes;
 use crate::finding::{Confidence, Evidence, Finding, FindingKind};
 use crate::input::TextInput;
+use godiag_model::{KilledBy, OomKill};
 
-/// The status the Go runtime exits with after an unrecovered panic or a
-/// fatal error (`runtime.exit(2)`).
+/// The status the Go runtime exits with after an unrecovered panic, a
+/// fatal error or a SIGQUIT dump, and the `flag` package after a usage
+/// error.
 const GO_FAILURE_STATUS: i32 = 2;
-
-pub(crate) fn process_end_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
-    let t = input.artifact;
-    if t.crash.is_failure() {
-        return None;
-    }
-    if let Some(k) = &t.crash.oom_kill {
-        return Some(oom_kill_finding(input, k));
-    }
-    if let Some(k) = &t.crash.killed_by {
-        return Some(killed_finding(input, k));
-    }
-    (t.crash.exit_status? == GO_FAILURE_STATUS).then(|| cut_report_finding(input))
-}
 
 /// The Go toolchain's own programs, which `go build` and `go test` run.
 const TOOLCHAIN: &[&str] = &["compile", "link", "asm", "cgo", "vet", "cover"];
 
-/// A signal ended the process and the runtime could not say why: SIGKILL
-/// cannot be caught. A toolchain program killed mid-build is the OOM
-/// killer's work: nothing else sends SIGKILL to a compiler (a CI timeout
-/// says so itself).
-fn killed_finding(input: &TextInput<'_, '_>, k: &godiag_model::KilledBy<'_>) -> Finding {
+pub(crate) fn process_end_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
+    let c = &input.artifact.crash;
+    if c.is_failure() {
+        return None;
+    }
+    if let Some(k) = &c.oom_kill {
+        return Some(oom_kill_finding(input, k));
+    }
+    if let Some(line) = c.usage_error {
+        return Some(usage_finding(input, line));
+    }
+    if let Some(k) = c.killed_by.as_ref().filter(|k| k.signal == "SIGKILL") {
+        return Some(sigkill_finding(input, k));
+    }
+    let signal = c.killed_by.as_ref();
+    (signal.is_some() || c.exit_status == Some(GO_FAILURE_STATUS))
+        .then(|| cut_report_finding(input, signal))
+}
+
+fn evidence(
+    input: &TextInput<'_, '_>,
+    summary: String,
+    line: &str,
+    offset: Option<u64>,
+) -> Evidence {
+    Evidence {
+        source: input.source(),
+        summary,
+        input: input.index,
+        offset,
+        lines: vec![line.to_string()],
+        goroutines: None,
+    }
+}
+
+/// The title every kill for memory opens with: ranking knows it by it.
+const KILL_TITLE: &str = "out of memory: killed by ";
+
+/// Whether a finding is a kill for memory read from the process's end (not
+/// the runtime's own out-of-memory report).
+pub(crate) fn is_kill_for_memory(f: &Finding) -> bool {
+    f.title.starts_with(KILL_TITLE)
+}
+
+/// Killed for its memory. Beside a dump whose rules may name what grew
+/// (a leak), the kill is the consequence and ranks no higher.
+fn oom_kill_finding(input: &TextInput<'_, '_>, k: &OomKill<'_>) -> Finding {
+    let who = match (k.process, k.pid) {
+        (Some(p), Some(pid)) => format!("{p} (pid {pid})"),
+        _ => "the process".into(),
+    };
+    let held = k
+        .anon_rss_kib
+        .map(|kib| {
+            format!(
+                " holding {} of heap and stacks",
+                human_bytes(kib.saturating_mul(1024))
+            )
+        })
+        .unwrap_or_default();
+    let title = match (k.process, k.cgroup) {
+        (None, _) => {
+            format!("{KILL_TITLE}Kubernetes: the container exceeded its memory limit (OOMKilled)")
+        }
+        (Some(_), true) => {
+            format!("{KILL_TITLE}the kernel at its memory cgroup's limit: {who}{held}")
+        }
+        (Some(_), false) => format!("{KILL_TITLE}the kernel's OOM killer: {who}{held}"),
+    };
+    let confidence = if input.artifact.goroutines.is_empty() {
+        Confidence::Medium
+    } else {
+        Confidence::Low
+    };
+    let mut f = Finding::new(FindingKind::OutOfMemory, title, confidence);
+    f.confirm(evidence(
+        input,
+        "killed from outside the Go runtime, which printed nothing: the process's memory grew past the limit of the machine or the container".into(),
+        k.line,
+        Some(k.offset),
+    ));
+    f.next_steps = vec![
+        "Set GOMEMLIMIT a little below the container's or machine's limit: the GC then works harder before the kill, and a real leak shows as GC pressure instead of a sudden death".into(),
+        "Take heap profiles while memory grows (`godiag collect` or /debug/pprof/heap, a few minutes apart) and compare them with `godiag analyze`: the allocation site that keeps growing is the leak".into(),
+        "Check what the process holds besides the Go heap (cgo allocations, mmap'd files): the kernel counts them too".into(),
+    ];
+    f
+}
+
+/// A bad command line: the `flag` package printed why and exited with 2.
+fn usage_finding(input: &TextInput<'_, '_>, line: &str) -> Finding {
+    let mut f = Finding::new(
+        FindingKind::UnknownFailure,
+        format!("the program stopped at its command line: {line}"),
+        Confidence::Medium,
+    );
+    f.confirm(evidence(
+        input,
+        "the `flag` package's usage error, after which the program exits with status 2 before doing anything".into(),
+        line,
+        None,
+    ));
+    f.next_steps = vec![
+        "Fix the flags the program is started with (the unit's `ExecStart=`, the container's `args`, the script): the usage text printed after the error lists the ones it defines".into(),
+    ];
+    f
+}
+
+/// SIGKILL: no program can catch it, so no report can exist. A toolchain
+/// program killed mid-build is the OOM killer's work: nothing else sends
+/// SIGKILL to a compiler (a CI timeout says so itself).
+fn sigkill_finding(input: &TextInput<'_, '_>, k: &KilledBy<'_>) -> Finding {
     let tool = k.program.filter(|p| TOOLCHAIN.contains(p));
     let mut f = match tool {
-        Some(p) if k.signal == "SIGKILL" => {
+        Some(p) => {
             let mut f = Finding::new(
                 FindingKind::OutOfMemory,
                 format!(
@@ -49,13 +145,10 @@ fn killed_finding(input: &TextInput<'_, '_>, k: &godiag_model::KilledBy<'_>) -> 
             ];
             f
         }
-        _ => {
+        None => {
             let mut f = Finding::new(
                 FindingKind::UnknownFailure,
-                format!(
-                    "the process was killed by {}, which the Go runtime cannot report",
-                    k.signal
-                ),
+                "the process was killed by SIGKILL, which no program can catch or report",
                 Confidence::Low,
             );
             f.next_steps = vec![
@@ -65,85 +158,50 @@ fn killed_finding(input: &TextInput<'_, '_>, k: &godiag_model::KilledBy<'_>) -> 
             f
         }
     };
-    f.confirm(Evidence {
-        source: input.source(),
-        summary: format!("ended by {}, as its launcher reported", k.signal),
-        input: input.index,
-        offset: Some(k.offset),
-        lines: vec![k.line.to_string()],
-        goroutines: None,
-    });
+    f.confirm(evidence(
+        input,
+        "ended by SIGKILL, as its launcher reported".into(),
+        k.line,
+        Some(k.offset),
+    ));
     f
 }
 
-fn oom_kill_finding(input: &TextInput<'_, '_>, k: &godiag_model::OomKill<'_>) -> Finding {
-    let who = match (k.process, k.pid) {
-        (Some(p), Some(pid)) => format!("{p} (pid {pid})"),
-        _ => "the process".into(),
-    };
-    let by = match (k.process, k.cgroup) {
-        (None, _) => "Kubernetes killed the container",
-        (Some(_), true) => "its memory cgroup's limit was reached and the kernel killed",
-        (Some(_), false) => "the kernel's OOM killer killed",
-    };
-    let held = k
-        .anon_rss_kib
-        .map(|kib| format!(" holding {} of heap and stacks", human_bytes(kib.saturating_mul(1024))))
-        .unwrap_or_default();
-    let mut f = Finding::new(
-        FindingKind::OutOfMemory,
-        match k.process {
-            Some(_) => format!("out of memory: {by} {who}{held}"),
-            None => format!("out of memory: {by} for exceeding its memory limit (OOMKilled)"),
-        },
-        Confidence::Medium,
-    );
-    f.confirm(Evidence {
-        source: input.source(),
-        summary: "killed from outside the Go runtime, which printed nothing: the heap grew past the limit of the machine or the container".into(),
-        input: input.index,
-        offset: Some(k.offset),
-        lines: vec![k.line.to_string()],
-        goroutines: None,
-    });
-    f.next_steps = vec![
-        "Set GOMEMLIMIT a little below the container's or machine's limit: the GC then works harder before the kill, and a real leak shows as GC pressure instead of a sudden death".into(),
-        "Take heap profiles while memory grows (`godiag collect` or /debug/pprof/heap, a few minutes apart) and compare them with `godiag analyze`: the allocation site that keeps growing is the leak".into(),
-        "Check what the process holds besides the Go heap (cgo allocations, mmap'd files): `anon-rss` counts them too".into(),
-    ];
-    f
-}
-
-/// Exit status 2 with no failure printed: under the tail of a goroutine
-/// dump, the report's head was cut; with no Go output at all, the report
-/// went elsewhere (or it was a command-line usage error, which the `flag`
-/// package also ends with 2).
-fn cut_report_finding(input: &TextInput<'_, '_>) -> Finding {
+/// Go's failure status, or a signal after which the runtime prints its
+/// report and dies, with no report in the input: under the tail of a
+/// goroutine dump, the report's head was cut; with no Go output at all, it
+/// went to another stream or log. Low confidence: a dump's own findings (a
+/// SIGQUIT dump of a hang also exits with 2) rank first.
+fn cut_report_finding(input: &TextInput<'_, '_>, signal: Option<&KilledBy<'_>>) -> Finding {
     let t = input.artifact;
     let n = t.goroutines.len();
-    let (title, summary, confidence) = if n > 0 {
-        (
-            "the program exited with status 2 after a panic or fatal error whose message was cut from the input",
-            format!(
-                "exit status 2 (the Go runtime's after an unrecovered panic or a fatal error) under the tail of a goroutine dump ({n} goroutine{}); the message and the failing goroutine come first in the runtime's report",
-                if n == 1 { "" } else { "s" }
-            ),
-            Confidence::Medium,
-        )
-    } else {
-        (
-            "the program exited with status 2, the Go runtime's after a panic or fatal error, and the input holds no report of it",
-            "exit status 2 and no Go output: the report went to another stream or log (or a command-line usage error, which also exits with 2)".to_string(),
-            Confidence::Low,
-        )
+    let ended = match signal {
+        Some(k) => format!("ended by {}", k.signal),
+        None => "exited with status 2".into(),
     };
-    let mut f = Finding::new(FindingKind::UnknownFailure, title, confidence);
+    let title = if n > 0 {
+        format!("the program {ended} after a report whose head was cut from the input (a panic, a fatal error or a SIGQUIT dump)")
+    } else {
+        format!("the program {ended}, after which the Go runtime prints a report, and the input holds none of it")
+    };
+    let summary = match (signal, n) {
+        (Some(k), _) => format!(
+            "{ended}: the Go runtime prints its report of a fatal {} (or of a fatal error, with GOTRACEBACK=crash) before it dies",
+            k.signal
+        ),
+        (None, 0) => "exit status 2 and no Go output: the runtime's report went to another stream or log".into(),
+        (None, n) => format!(
+            "exit status 2 (the Go runtime's after an unrecovered panic, a fatal error or a SIGQUIT dump) under the tail of a goroutine dump ({n} goroutine{}); the message and the failing goroutine come first in the report",
+            if n == 1 { "" } else { "s" }
+        ),
+    };
+    let mut f = Finding::new(FindingKind::UnknownFailure, title, Confidence::Low);
     f.confirm(Evidence {
         source: input.source(),
         summary,
         input: input.index,
-        offset: None,
-        lines: Vec::new(),
+        offset: signal.map(|k| k.offset),
+        lines: signal.map(|k| k.line.to_string()).into_iter().collect(),
         goroutines: None,
     });
     f.next_steps = vec![

@@ -27,7 +27,8 @@ pub(crate) fn race_finding(
         .find_map(|a| user_frame(&a.frames).map(|frame| (a, frame)))
         .or_else(|| current.and_then(|a| a.frames.first().map(|frame| (a, frame))));
     if let Some((a, frame)) = placed {
-        f.goroutine = Some(a.goroutine);
+        // 0: a placeholder of an abridged report, no goroutine's id.
+        f.goroutine = Some(a.goroutine).filter(|&g| g != 0);
         f.location = Some(Location::from(frame));
     }
     if let (Some(a), Some(p)) = (current.filter(|a| !a.frames.is_empty()), previous) {
@@ -47,7 +48,7 @@ pub(crate) fn race_finding(
     let mut lines = Vec::new();
     for a in &race.accesses {
         lines.push(format!(
-            "{}{}{} by goroutine {}{}",
+            "{}{}{} by {}{}",
             if a.previous { "previous " } else { "" },
             a.op,
             // Releases before Go 1.6 printed no address.
@@ -56,7 +57,7 @@ pub(crate) fn race_finding(
             } else {
                 format!(" at {:#x}", a.addr)
             },
-            a.goroutine,
+            goroutine_name(a.goroutine),
             user_frame(&a.frames)
                 .map(|x| format!(": {}", frame_line(x)))
                 .unwrap_or_default()
@@ -64,8 +65,8 @@ pub(crate) fn race_finding(
     }
     for g in &race.goroutines {
         lines.push(format!(
-            "goroutine {} ({}) created at {}",
-            g.id,
+            "{} ({}) created at {}",
+            goroutine_name(g.id),
             g.state,
             user_frame(&g.created_at)
                 .map(frame_line)
@@ -82,4 +83,12 @@ pub(crate) fn race_finding(
     });
     f.next_steps = next_steps(FindingKind::DataRace);
     f
+}
+
+/// `goroutine N`; an abridged report's placeholder (read as 0) names none.
+fn goroutine_name(id: u64) -> String {
+    match id {
+        0 => "a goroutine".into(),
+        n => format!("goroutine {n}"),
+    }
 }

@@ -131,7 +131,8 @@ pub struct Crash<'a> {
     pub running_tests: Vec<String>,
     /// How the process exited, as printed after the output: `exit status N`
     /// (`go run`, `go test`), systemd's `code=exited, status=N`, docker's
-    /// `exited with code N`, Kubernetes' `Exit Code: N`.
+    /// `exited with code N`, Kubernetes' `Exit Code: N`. A failing status
+    /// is kept over a later clean one (a journal of several runs).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exit_status: Option<i32>,
     /// The process was killed for its memory from outside the Go runtime:
@@ -143,6 +144,10 @@ pub struct Crash<'a> {
     /// `.../compile: signal: killed`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub killed_by: Option<KilledBy<'a>>,
+    /// The `flag` package's error for a bad command line (`flag provided
+    /// but not defined: -listen`), after which it exits with status 2.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub usage_error: Option<&'a str>,
 }
 
 /// A process's end by a signal, as its launcher printed it.

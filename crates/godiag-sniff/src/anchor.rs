@@ -140,20 +140,13 @@ pub fn race_access_line(line: &str) -> Option<RaceAccessLine<'_>> {
     let (head, by) = body.rsplit_once(" by ")?;
     // An abridged report puts placeholders for the numbers (`Write at
     // 0x... by goroutine G1:`, coredns/coredns#8252): read as unknown (0).
-    let placeholder = |w: &str| {
-        (1..=8).contains(&w.len())
-            && w.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_')
-            && !w.bytes().all(|b| b.is_ascii_digit())
-            && w.bytes().any(|b| b.is_ascii_uppercase() || b == b'.')
-    };
     let goroutine = if by == "main goroutine" {
         1
     } else {
         let id = by.strip_prefix("goroutine ")?;
         if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) {
             id.parse().ok()?
-        } else if placeholder(id) {
+        } else if is_placeholder(id) {
             0
         } else {
             return None;
@@ -163,7 +156,7 @@ pub fn race_access_line(line: &str) -> Option<RaceAccessLine<'_>> {
         Some((op, addr)) if !addr.is_empty() && addr.bytes().all(|b| b.is_ascii_hexdigit()) => {
             (op, u64::from_str_radix(addr, 16).ok()?)
         }
-        Some((op, addr)) if placeholder(addr) || addr == "…" => (op, 0),
+        Some((op, addr)) if is_placeholder(addr) || addr == "…" => (op, 0),
         Some(_) => return None,
         // An address taken out leaves its space (`Write  by goroutine 582:`,
         // ingo-eichhorst/Irrlicht#606).
@@ -197,6 +190,21 @@ pub fn race_access_line(line: &str) -> Option<RaceAccessLine<'_>> {
         addr,
         goroutine,
     })
+}
+
+/// A word an abridged report puts for a number (`...`, `G1`, `XXXX`, `N`):
+/// short, not all digits, with a capital or a dot.
+pub fn is_placeholder(w: &str) -> bool {
+    (1..=8).contains(&w.len())
+        && w.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_')
+        && !w.bytes().all(|b| b.is_ascii_digit())
+        && w.bytes().any(|b| b.is_ascii_uppercase() || b == b'.')
+}
+
+/// Whether `token` is a source position, `file.go:LINE`.
+pub fn is_position(token: &str) -> bool {
+    file_and_line(token, &[".go", ".s"]).is_some()
 }
 
 /// The anchor must start a word, and a goroutine header must go on as one.

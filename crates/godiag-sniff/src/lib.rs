@@ -13,6 +13,7 @@ pub mod anchor;
 pub mod ansi;
 pub mod condensed;
 pub mod prefix;
+pub mod process_end;
 
 /// The kind vocabulary is the evidence model's.
 pub use godiag_model::InputKind;
@@ -377,6 +378,16 @@ fn anchors_inside_lines(data: &[u8]) -> Option<InputKind> {
     let mut positions = 0;
     let mut through_panic = false;
     for line in text.lines() {
+        // How the process ended, when the runtime's report is missing: a
+        // kill, Go's failure status, the `flag` package's usage error.
+        let failed_end = match process_end::process_end(line, 0) {
+            Some(process_end::ProcessEnd::Exit(n)) => n == 2,
+            Some(_) => true,
+            None => false,
+        };
+        if failed_end {
+            return Some(InputKind::CrashText);
+        }
         if let Some(p) = anchor::trailing_position(line) {
             positions += 1;
             through_panic |= anchor::is_panic_position(p);
@@ -408,17 +419,6 @@ fn anchors_inside_lines(data: &[u8]) -> Option<InputKind> {
                 "Observed a panic",
                 "runtime error: ",
                 "Exception has occurred: panic",
-                // A kill for memory, the runtime's report never written.
-                "of memory: Killed process ",
-                "of memory: Kill process ",
-                "OOMKilled",
-                // A service manager or `go build` telling how the process
-                // ended: Go's failure status, a signal it cannot report.
-                "code=exited, status=2/",
-                "code=exited, status=2)",
-                "code=killed, ",
-                "code=dumped, ",
-                ": signal: killed",
             ]
             .iter()
             .any(|a| piece.contains(a))

@@ -210,7 +210,11 @@ fn learn_suffix(lines: &[&str]) -> Option<Layer> {
         let rest = &body[end..];
         // A frame's own file on its line (a report laid out in columns,
         // celestiaorg/cosmos-sdk#732) is no viewer's column.
-        if rest.trim().is_empty() || anchor::is_file_piece(rest) {
+        if rest
+            .split_whitespace()
+            .next()
+            .is_none_or(anchor::is_position)
+        {
             continue;
         }
         let reversed: String = rest.chars().rev().collect();

@@ -22,7 +22,6 @@ mod header;
 mod lambda_frames;
 mod lines;
 mod parser;
-mod process_end;
 mod restore;
 mod shapes;
 mod staircase;

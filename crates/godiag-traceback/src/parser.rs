@@ -12,7 +12,6 @@ use crate::lines::{
     fatal_signal_line, frame, function_line, gc_trace, is_sched_detail, parse_dec, parse_hex,
     position, register_line, sched_trace, signal_line, windows_exception, Position,
 };
-use crate::process_end::{process_end, ProcessEnd};
 use crate::shapes::{
     bare_position, bare_symbol, clipped_first_line, count_record_frame, count_record_header,
     cut_call, debugger_frame, frame_in_columns, frame_on_one_line, header_inside, logged_panic,
@@ -21,6 +20,7 @@ use crate::shapes::{
 use crate::version::{infer_version, SyntaxSeen};
 use godiag_sniff::anchor::is_symbol;
 use godiag_sniff::prefix::LinePrefix;
+use godiag_sniff::process_end::{process_end, ProcessEnd};
 
 /// `runtime.Stack(buf, true)` silently stops at 64 MiB (Go 1.21–1.27).
 const DEBUG2_CAP: usize = 64 << 20;
@@ -708,7 +708,10 @@ impl<'a> Reader<'a> {
         }
         match process_end(line, offset) {
             Some(ProcessEnd::Exit(n)) => {
-                self.out.crash.exit_status = Some(n);
+                let status = &mut self.out.crash.exit_status;
+                if status.is_none_or(|s| s == 0) {
+                    *status = Some(n);
+                }
                 return;
             }
             Some(ProcessEnd::OomKill(k)) => {
@@ -717,6 +720,10 @@ impl<'a> Reader<'a> {
             }
             Some(ProcessEnd::Killed(k)) => {
                 self.out.crash.killed_by.get_or_insert(k);
+                return;
+            }
+            Some(ProcessEnd::UsageError(line)) => {
+                self.out.crash.usage_error.get_or_insert(line);
                 return;
             }
             None => {}
@@ -1240,7 +1247,11 @@ impl<'a> Reader<'a> {
         if let Some(rest) = line.strip_prefix("Goroutine ") {
             if let Some(body) = rest.strip_suffix(" created at:") {
                 if let Some((id, state)) = body.split_once(" (") {
-                    if let Some(id) = parse_dec(id) {
+                    // A placeholder of an abridged report (`Goroutine G1
+                    // (running) created at:`) is an unknown id.
+                    let id = parse_dec(id)
+                        .or_else(|| godiag_sniff::anchor::is_placeholder(id).then_some(0));
+                    if let Some(id) = id {
                         report.goroutines.push(RaceGoroutine {
                             id,
                             state: state.trim_end_matches(')'),

@@ -1534,3 +1534,29 @@ fn indented_frames_without_a_header_are_read() {
     );
     assert_eq!(g.frames[0].line, 324);
 }
+
+/// An abridged race report's placeholders (`by goroutine G1:`, `Goroutine
+/// G1 (running) created at:`): the creation stacks are read as such, not
+/// appended to the previous access's stack.
+#[test]
+fn race_report_with_placeholder_goroutines() {
+    let text = "WARNING: DATA RACE
+Write at 0x... by goroutine G1:
+  main.(*Cache).Set()
+      /home/u/app/cache.go:30 +0x44
+
+Previous read at 0x... by goroutine G2:
+  main.(*Cache).Get()
+      /home/u/app/cache.go:20 +0x3a
+
+Goroutine G1 (running) created at:
+  main.main()
+      /home/u/app/main.go:10 +0x8f
+==================
+";
+    let t = parse(text.as_bytes());
+    let race = &t.races[0];
+    assert_eq!(race.accesses[1].frames.len(), 1);
+    assert_eq!(race.goroutines.len(), 1);
+    assert_eq!(race.goroutines[0].created_at[0].line, 10);
+}

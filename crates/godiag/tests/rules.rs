@@ -687,9 +687,11 @@ fn kubernetes_oomkilled_is_out_of_memory() {
     );
     let r = report_of(&[("describe.txt", text)]);
     assert_eq!(r.findings[0].kind.name(), "out-of-memory");
-    assert!(r.findings[0]
-        .title
-        .contains("Kubernetes killed the container"));
+    assert!(
+        r.findings[0].title.contains("killed by Kubernetes"),
+        "{}",
+        r.findings[0].title
+    );
 }
 
 /// `systemctl status` keeps the last lines: the tail of a goroutine dump
@@ -813,4 +815,65 @@ fn abridged_race_reports_are_placed_at_the_first_access() {
         assert_eq!(f.kind.name(), "data-race");
         assert_eq!(f.location.as_ref().unwrap().function, want);
     }
+}
+
+/// What is not the program's end says nothing: a program's log of a child
+/// it ran, a supervisor's kill of another process, a test named after a
+/// reason, another pod's reason in a log record, a stop, a helper's status.
+#[test]
+fn lines_about_other_processes_are_no_end_of_this_one() {
+    for text in [
+        "2024/05/10 14:02:41 job 1881: ffmpeg: signal: killed\n",
+        "supervisor: Killed process 4242 (ffmpeg) after 30s timeout\n",
+        "=== RUN   TestContainerReason/OOMKilled\n    reason_test.go:41: got restartable=true, want false\n--- FAIL: TestContainerReason/OOMKilled (0.00s)\nFAIL\n",
+        "{\"msg\":\"pod restarted\",\"reason\":\"OOMKilled\"}\n",
+        "systemd[1]: api.service: Main process exited, code=killed, status=15/TERM\nsystemd[1]: api.service: Succeeded.\n",
+        "  Process: 811 ExecStartPre=/usr/bin/grep -q ^API_KEY= /etc/api/env (code=exited, status=2)\n",
+    ] {
+        let r = report_of(&[("log.txt", text)]);
+        assert!(
+            r.findings.is_empty(),
+            "{text}: {:?}",
+            r.findings.iter().map(|f| &f.title).collect::<Vec<_>>()
+        );
+    }
+}
+
+/// A journal of several runs: a failing status is kept over a later clean
+/// exit, and the `flag` package's usage error says why it failed.
+#[test]
+fn usage_error_in_a_journal_is_why_it_exited_with_2() {
+    let text = "May 10 14:02:11 web1 systemd[1]: Started api.
+May 10 14:02:11 web1 api[900]: flag provided but not defined: -listen
+May 10 14:02:11 web1 api[900]: Usage of /usr/local/bin/api:
+May 10 14:02:11 web1 systemd[1]: api.service: Main process exited, code=exited, status=2/INVALIDARGUMENT
+May 10 15:00:00 web1 systemd[1]: api.service: Main process exited, code=exited, status=0/SUCCESS
+";
+    let r = report_of(&[("journal.txt", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "unknown-failure");
+    assert!(
+        f.title.ends_with("flag provided but not defined: -listen"),
+        "{}",
+        f.title
+    );
+}
+
+/// A kill for memory beside a dump whose goroutines pile up: the leak is
+/// the cause, the kill its consequence.
+#[test]
+fn kill_for_memory_beside_a_leak_is_its_consequence() {
+    let mut text = String::from("goroutine 1 [running]:\nmain.main()\n\t/app/main.go:12 +0x2c\n\n");
+    for id in 10..210 {
+        text.push_str(&format!("goroutine {id} [chan send, 30 minutes]:\nmain.(*Server).handle(0xc000100000)\n\t/app/server.go:88 +0x1a5\ncreated by main.(*Server).Serve in goroutine 1\n\t/app/server.go:40 +0x85\n\n"));
+    }
+    text.push_str("      Reason:       OOMKilled\n");
+    let r = report_of(&[("dump.txt", &text)]);
+    assert_eq!(r.findings[0].kind.name(), "goroutine-leak");
+    let kill = r
+        .findings
+        .iter()
+        .find(|f| f.kind.name() == "out-of-memory")
+        .expect("the kill");
+    assert!(kill.title.starts_with("consequence: "), "{}", kill.title);
 }
