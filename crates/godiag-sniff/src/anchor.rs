@@ -144,12 +144,13 @@ pub fn race_access_line(line: &str) -> Option<RaceAccessLine<'_>> {
         1
     } else {
         let id = by.strip_prefix("goroutine ")?;
-        if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) {
-            id.parse().ok()?
-        } else if is_placeholder(id) {
+        if !is_goroutine_id(id) {
+            return None;
+        }
+        if is_placeholder(id) {
             0
         } else {
-            return None;
+            id.parse().ok()?
         }
     };
     let (head, addr) = match head.rsplit_once(" at 0x") {
@@ -192,14 +193,15 @@ pub fn race_access_line(line: &str) -> Option<RaceAccessLine<'_>> {
     })
 }
 
-/// A word an abridged report puts for a number (`...`, `G1`, `XXXX`, `N`):
-/// short, not all digits, with a capital or a dot.
+/// A word an abridged paste puts for a number (`NNNNN`, `XXX`, `###`,
+/// `...`, `G1`): short, not all digits, with a capital, a dot or a `#`.
 pub fn is_placeholder(w: &str) -> bool {
-    (1..=8).contains(&w.len())
+    (1..=12).contains(&w.len())
         && w.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_')
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'#'))
         && !w.bytes().all(|b| b.is_ascii_digit())
-        && w.bytes().any(|b| b.is_ascii_uppercase() || b == b'.')
+        && w.bytes()
+            .any(|b| b.is_ascii_uppercase() || matches!(b, b'.' | b'#'))
 }
 
 /// Whether `token` is a source position, `file.go:LINE`.
@@ -230,11 +232,7 @@ pub fn is_header(s: &str) -> bool {
 
 /// A goroutine id, or a placeholder that stands for one.
 pub fn is_goroutine_id(id: &str) -> bool {
-    !id.is_empty()
-        && (id.bytes().all(|b| b.is_ascii_digit())
-            || (id.len() >= 2
-                && id.len() <= 12
-                && id.bytes().all(|b| matches!(b, b'N' | b'X' | b'#'))))
+    (!id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())) || is_placeholder(id)
 }
 
 /// Where a frame's function line (`pkg.F(args)`) starts: after the

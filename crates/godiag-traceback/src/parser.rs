@@ -1250,7 +1250,7 @@ impl<'a> Reader<'a> {
                     // A placeholder of an abridged report (`Goroutine G1
                     // (running) created at:`) is an unknown id.
                     let id = parse_dec(id)
-                        .or_else(|| godiag_sniff::anchor::is_placeholder(id).then_some(0));
+                        .or_else(|| godiag_sniff::anchor::is_goroutine_id(id).then_some(0));
                     if let Some(id) = id {
                         report.goroutines.push(RaceGoroutine {
                             id,
