@@ -72,7 +72,7 @@ fn oom_kill_finding(input: &TextInput<'_, '_>, k: &OomKill<'_>) -> Finding {
         .anon_rss_kib
         .map(|kib| {
             format!(
-                " holding {} of heap and stacks",
+                " with {} resident (anon-rss: heap, stacks, C allocations)",
                 human_bytes(kib.saturating_mul(1024))
             )
         })

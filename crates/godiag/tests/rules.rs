@@ -668,7 +668,8 @@ fn kernel_oom_kill_is_out_of_memory() {
     let f = &r.findings[0];
     assert_eq!(f.kind.name(), "out-of-memory");
     assert!(
-        f.title.contains("thanos (pid 8522) holding 701.6 MiB"),
+        f.title
+            .contains("thanos (pid 8522) with 701.6 MiB resident"),
         "{}",
         f.title
     );

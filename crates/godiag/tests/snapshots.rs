@@ -192,3 +192,32 @@ fn core_full_frames_text() {
         .expect("a FRAMES IN FULL section");
     insta::assert_snapshot!("core_full_frames", format!("FRAMES IN FULL{full}"));
 }
+
+/// What a user sees when the Go runtime's report is missing and only the
+/// process's end is pasted: the corpus's copies of a kernel OOM kill
+/// (thanos-io/thanos#6748), a `systemctl status` tail of a dump
+/// (cblomart/zwaymqtt#9) and `go build`'s compiler killed
+/// (eclipse-archived/codewind#189).
+#[test]
+fn process_end_text_reports() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/realworld");
+    for (name, file) in [
+        ("oom-kill", "thanos-io-thanos-6748-compactor-oom-kill.txt"),
+        (
+            "dump-tail-exit-2",
+            "cblomart-zwaymqtt-9-systemctl-status-tail-only.txt",
+        ),
+        (
+            "compiler-killed",
+            "eclipse-archived-codewind-189-jenkins-compile-signal-killed.txt",
+        ),
+    ] {
+        let loaded =
+            PreparedInput::from_bytes(file.to_string(), std::fs::read(corpus.join(file)).unwrap());
+        let report = build_report(std::slice::from_ref(&loaded), GroupKeyMode::Stack);
+        let text = render_text(&report, TextOptions::default());
+        insta::with_settings!({ snapshot_suffix => name.to_string(), prepend_module_to_snapshot => false }, {
+            insta::assert_snapshot!("process-end", text);
+        });
+    }
+}
