@@ -99,7 +99,7 @@ pub(crate) fn stuck_lock_finding(
 /// finalizers, g0 in SIGQUIT dumps). The goroutine writing a debug=2 dump is
 /// the program's: while it runs, the program is not deadlocked.
 fn is_bystander(g: &Goroutine<'_>) -> bool {
-    (g.id == 0 && !g.headerless)
+    (g.id == 0 && !g.headerless && !g.id_hidden)
         || (g.frames.iter().all(|f| f.is_runtime())
             && g.created_by.as_ref().is_none_or(|c| c.is_runtime()))
 }

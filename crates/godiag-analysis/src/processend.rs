@@ -7,7 +7,7 @@
 use crate::crashrules::human_bytes;
 use crate::finding::{Confidence, Evidence, Finding, FindingKind};
 use crate::input::TextInput;
-use godiag_model::{KilledBy, OomKill};
+use godiag_model::{EndLine, KilledBy, OomKill};
 
 /// The status the Go runtime exits with after an unrecovered panic, a
 /// fatal error or a SIGQUIT dump, and the `flag` package after a usage
@@ -25,15 +25,20 @@ pub(crate) fn process_end_finding(input: &TextInput<'_, '_>) -> Option<Finding> 
     if let Some(k) = &c.oom_kill {
         return Some(oom_kill_finding(input, k));
     }
-    if let Some(line) = c.usage_error {
-        return Some(usage_finding(input, line));
+    // Of a usage error and a kill, the later ended the journal's last run;
+    // a usage error explains the status 2 after it.
+    let killed = c
+        .killed_by
+        .as_ref()
+        .filter(|k| c.usage_error.is_none_or(|u| k.offset > u.offset));
+    match (killed, c.usage_error) {
+        (Some(k), _) if k.signal == "SIGKILL" => Some(sigkill_finding(input, k)),
+        (Some(k), _) => Some(cut_report_finding(input, Some(k))),
+        (None, Some(u)) => Some(usage_finding(input, u)),
+        (None, None) => {
+            (c.exit_status == Some(GO_FAILURE_STATUS)).then(|| cut_report_finding(input, None))
+        }
     }
-    if let Some(k) = c.killed_by.as_ref().filter(|k| k.signal == "SIGKILL") {
-        return Some(sigkill_finding(input, k));
-    }
-    let signal = c.killed_by.as_ref();
-    (signal.is_some() || c.exit_status == Some(GO_FAILURE_STATUS))
-        .then(|| cut_report_finding(input, signal))
 }
 
 fn evidence(
@@ -78,15 +83,17 @@ fn oom_kill_finding(input: &TextInput<'_, '_>, k: &OomKill<'_>) -> Finding {
         })
         .unwrap_or_default();
     let title = match (k.process, k.cgroup) {
-        (None, _) => {
-            format!("{KILL_TITLE}Kubernetes: the container exceeded its memory limit (OOMKilled)")
-        }
+        // `kubectl describe` lists every container, and a previous run as
+        // well as the current one: which of them is not said here.
+        (None, _) => format!(
+            "{KILL_TITLE}the kernel at a container's memory limit, as Kubernetes reports it (OOMKilled)"
+        ),
         (Some(_), true) => {
             format!("{KILL_TITLE}the kernel at its memory cgroup's limit: {who}{held}")
         }
         (Some(_), false) => format!("{KILL_TITLE}the kernel's OOM killer: {who}{held}"),
     };
-    let confidence = if input.artifact.goroutines.is_empty() {
+    let confidence = if input.artifact.goroutines.is_empty() && k.process.is_some() {
         Confidence::Medium
     } else {
         Confidence::Low
@@ -107,17 +114,23 @@ fn oom_kill_finding(input: &TextInput<'_, '_>, k: &OomKill<'_>) -> Finding {
 }
 
 /// A bad command line: the `flag` package printed why and exited with 2.
-fn usage_finding(input: &TextInput<'_, '_>, line: &str) -> Finding {
+/// Beside a dump, the dump's own findings rank first.
+fn usage_finding(input: &TextInput<'_, '_>, u: EndLine<'_>) -> Finding {
+    let confidence = if input.artifact.goroutines.is_empty() {
+        Confidence::Medium
+    } else {
+        Confidence::Low
+    };
     let mut f = Finding::new(
         FindingKind::UnknownFailure,
-        format!("the program stopped at its command line: {line}"),
-        Confidence::Medium,
+        format!("the program stopped at its command line: {}", u.line),
+        confidence,
     );
     f.confirm(evidence(
         input,
         "the `flag` package's usage error, after which the program exits with status 2 before doing anything".into(),
-        line,
-        None,
+        u.line,
+        Some(u.offset),
     ));
     f.next_steps = vec![
         "Fix the flags the program is started with (the unit's `ExecStart=`, the container's `args`, the script): the usage text printed after the error lists the ones it defines".into(),
@@ -130,6 +143,29 @@ fn usage_finding(input: &TextInput<'_, '_>, line: &str) -> Finding {
 /// SIGKILL to a compiler (a CI timeout says so itself).
 fn sigkill_finding(input: &TextInput<'_, '_>, k: &KilledBy<'_>) -> Finding {
     let tool = k.program.filter(|p| TOOLCHAIN.contains(p));
+    let stop = input
+        .artifact
+        .crash
+        .stop_timed_out
+        .filter(|s| s.offset < k.offset);
+    if let Some(s) = stop {
+        let mut f = Finding::new(
+            FindingKind::UnknownFailure,
+            "the program did not stop after SIGTERM within systemd's stop timeout and was killed: its shutdown hangs",
+            Confidence::Low,
+        );
+        f.confirm(evidence(
+            input,
+            "systemd timed out waiting for the stop, then sent SIGKILL".into(),
+            s.line,
+            Some(s.offset),
+        ));
+        f.next_steps = vec![
+            "Take a goroutine dump while the stop hangs (`kill -QUIT PID` writes it to the journal, or /debug/pprof/goroutine?debug=2) and give it to godiag: what the shutdown waits for is in it".into(),
+            "Check that the program handles SIGTERM (`signal.NotifyContext`) and that its shutdown has a deadline (`http.Server.Shutdown` with a context timeout) shorter than `TimeoutStopSec`".into(),
+        ];
+        return f;
+    }
     let mut f = match tool {
         Some(p) => {
             let mut f = Finding::new(
@@ -182,14 +218,14 @@ fn cut_report_finding(input: &TextInput<'_, '_>, signal: Option<&KilledBy<'_>>) 
     let title = if n > 0 {
         format!("the program {ended} after a report whose head was cut from the input (a panic, a fatal error or a SIGQUIT dump)")
     } else {
-        format!("the program {ended}, after which the Go runtime prints a report, and the input holds none of it")
+        format!("the program {ended} and the input holds no report of why")
     };
     let summary = match (signal, n) {
         (Some(k), _) => format!(
             "{ended}: the Go runtime prints its report of a fatal {} (or of a fatal error, with GOTRACEBACK=crash) before it dies",
             k.signal
         ),
-        (None, 0) => "exit status 2 and no Go output: the runtime's report went to another stream or log".into(),
+        (None, 0) => "exit status 2 and no Go output: the Go runtime's status after a panic or a fatal error, whose report went to another stream or log; also a program's own `os.Exit(2)`".into(),
         (None, n) => format!(
             "exit status 2 (the Go runtime's after an unrecovered panic, a fatal error or a SIGQUIT dump) under the tail of a goroutine dump ({n} goroutine{}); the message and the failing goroutine come first in the report",
             if n == 1 { "" } else { "s" }

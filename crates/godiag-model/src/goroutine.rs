@@ -250,6 +250,10 @@ pub struct WaitObject {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Goroutine<'a> {
     pub id: u64,
+    /// The paste hid its id behind a placeholder (`goroutine NNNNN [...]`):
+    /// `id` is 0 and says nothing (it is not the runtime's g0).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub id_hidden: bool,
     /// The wait reason when waiting (`chan receive`, `sync.Mutex.Lock`), else the
     /// status (`running`, `runnable`, `syscall`, ...), without modifiers.
     pub status: &'a str,
@@ -330,9 +334,9 @@ impl<'a> Goroutine<'a> {
     }
 
     /// Its id, unless none was printed: a tool aggregated it with others,
-    /// or its frames came without their header.
+    /// its frames came without their header, or a placeholder hid it.
     pub fn known_id(&self) -> Option<u64> {
-        (self.aggregated.is_none() && !self.headerless).then_some(self.id)
+        (self.aggregated.is_none() && !self.headerless && !self.id_hidden).then_some(self.id)
     }
 
     /// How findings name it: `goroutine 7`; without an id, `a goroutine`

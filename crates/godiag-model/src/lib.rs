@@ -25,7 +25,8 @@ pub use group::{
 };
 pub use source::{InputKind, InputStatus, Source};
 pub use text::{
-    CountRecord, CountRecordFrame, Crash, FatalSignal, GcTrace, KilledBy, OomKill, PanicEntry,
-    RaceAccess, RaceGoroutine, RaceReport, SchedTrace, SignalInfo, TextArtifact, Warning,
+    CountRecord, CountRecordFrame, Crash, EndLine, FatalSignal, GcTrace, KilledBy, OomKill,
+    PanicEntry, RaceAccess, RaceGoroutine, RaceReport, SchedTrace, SignalInfo, TextArtifact,
+    Warning,
 };
 pub use version::GoVersion;

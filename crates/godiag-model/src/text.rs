@@ -131,8 +131,9 @@ pub struct Crash<'a> {
     pub running_tests: Vec<String>,
     /// How the process exited, as printed after the output: `exit status N`
     /// (`go run`, `go test`), systemd's `code=exited, status=N`, docker's
-    /// `exited with code N`, Kubernetes' `Exit Code: N`. A failing status
-    /// is kept over a later clean one (a journal of several runs).
+    /// `exited with code N`, Kubernetes' `Exit Code: N`. In a journal of
+    /// several runs, Go's failure status 2 is kept over any other, and a
+    /// failing one over a clean one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub exit_status: Option<i32>,
     /// The process was killed for its memory from outside the Go runtime:
@@ -147,7 +148,19 @@ pub struct Crash<'a> {
     /// The `flag` package's error for a bad command line (`flag provided
     /// but not defined: -listen`), after which it exits with status 2.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub usage_error: Option<&'a str>,
+    pub usage_error: Option<EndLine<'a>>,
+    /// systemd gave up waiting for the program to stop after SIGTERM
+    /// (`State 'stop-sigterm' timed out. Killing.`): the SIGKILL after it
+    /// is the stop's, not a kill for memory.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stop_timed_out: Option<EndLine<'a>>,
+}
+
+/// A line about the process's end, where it was read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct EndLine<'a> {
+    pub line: &'a str,
+    pub offset: u64,
 }
 
 /// A process's end by a signal, as its launcher printed it.

@@ -193,15 +193,17 @@ pub fn race_access_line(line: &str) -> Option<RaceAccessLine<'_>> {
     })
 }
 
-/// A word an abridged paste puts for a number (`NNNNN`, `XXX`, `###`,
-/// `...`, `G1`): short, not all digits, with a capital, a dot or a `#`.
+/// A word an abridged paste puts for a number: a run of `N`, `X` or `#`
+/// (`NNNNN`, `XXX`), dots (`...`, `…`), or a capital and digits (`G1`).
+/// Not a word (`A`, `OK`): prose and log lines name goroutines so.
 pub fn is_placeholder(w: &str) -> bool {
-    (1..=12).contains(&w.len())
-        && w.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'#'))
-        && !w.bytes().all(|b| b.is_ascii_digit())
-        && w.bytes()
-            .any(|b| b.is_ascii_uppercase() || matches!(b, b'.' | b'#'))
+    let b = w.as_bytes();
+    let masked = (2..=12).contains(&b.len()) && b.iter().all(|c| matches!(c, b'N' | b'X' | b'#'));
+    let dots = w == "…" || (b.len() >= 2 && b.iter().all(|&c| c == b'.'));
+    let numbered = (2..=6).contains(&b.len())
+        && b[0].is_ascii_uppercase()
+        && b[1..].iter().all(u8::is_ascii_digit);
+    masked || dots || numbered
 }
 
 /// Whether `token` is a source position, `file.go:LINE`.
@@ -379,6 +381,13 @@ mod tests {
         // Words are not placeholders.
         assert!(race_access_line("Write at 0xzz by goroutine 1:").is_none());
         assert!(race_access_line("Read by goroutine unknown:").is_none());
+        assert!(race_access_line("Read by goroutine A:").is_none());
+        for w in ["NNNN", "XXX", "###", "...", "…", "G1", "G12"] {
+            assert!(is_placeholder(w), "{w}");
+        }
+        for w in ["A", "OK", "ID", "W", "main.run", "v1.2", "N", "Gx", "g1"] {
+            assert!(!is_placeholder(w), "{w}");
+        }
     }
 
     /// Windows' exception line wherever it sits (lxn/walk#483 pasted every

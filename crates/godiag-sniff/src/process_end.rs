@@ -22,6 +22,9 @@ pub enum ProcessEnd<'a> {
     Killed(KilledBy<'a>),
     /// The `flag` package's error for a bad command line, as printed.
     UsageError(&'a str),
+    /// systemd's `State 'stop-sigterm' timed out. Killing.`: the program
+    /// did not stop after SIGTERM, and SIGKILL follows.
+    StopTimedOut(&'a str),
 }
 
 /// Reads `line` (a collector's prefix already stripped, except before the
@@ -40,6 +43,11 @@ pub fn process_end(line: &str, offset: u64) -> Option<ProcessEnd<'_>> {
         .or_else(|| oom_kill(t, offset).map(ProcessEnd::OomKill))
         .or_else(|| killed_by(t, offset).map(ProcessEnd::Killed))
         .or_else(|| usage_error(t).map(ProcessEnd::UsageError))
+        .or_else(|| {
+            (t.contains("State 'stop-sigterm' timed out")
+                || t.contains("State 'stop-final-sigterm' timed out"))
+            .then_some(ProcessEnd::StopTimedOut(t))
+        })
 }
 
 /// systemd's words for the unit's own process, in the journal and in
@@ -63,9 +71,14 @@ fn exit_status(t: &str) -> Option<i32> {
         .or_else(|| t.strip_prefix("Exit Code:"))
         .or_else(systemd)
         .or_else(|| {
-            // Compose's line ends with the code.
-            let (_, code) = t.rsplit_once(" exited with code ")?;
-            code.bytes().all(|b| b.is_ascii_digit()).then_some(code)
+            // Compose's line: the service's container, one word, then the
+            // code (`api-1 exited with code 2`); not a log of a child's exit.
+            let (name, code) = t.rsplit_once(" exited with code ")?;
+            let service = !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+            (service && code.bytes().all(|b| b.is_ascii_digit())).then_some(code)
         })?;
     let digits = after.trim_start();
     let end = digits
@@ -190,9 +203,10 @@ fn signal_name(short: &str) -> Option<&'static str> {
 }
 
 /// The `flag` package's messages for a bad command line, after which a
-/// program using `flag.Parse` exits with status 2; after the program's own
-/// journald or syslog prefix too, which is not learned when nothing else
-/// in the text is the runtime's.
+/// program using `flag.Parse` exits with status 2: at the start of the
+/// line, or after the program's journald or syslog tag (`api[900]: `),
+/// which is not learned when nothing else in the text is the runtime's;
+/// not inside a log line's words (a test logging an expected error).
 fn usage_error(t: &str) -> Option<&str> {
     let at = [
         "flag provided but not defined: -",
@@ -207,8 +221,7 @@ fn usage_error(t: &str) -> Option<&str> {
     let message = &t[at..];
     let value_error = message.starts_with("invalid value \"") && message.contains("\" for flag -")
         || message.starts_with("invalid boolean value \"") && message.contains("\" for -");
-    // The words open the message: after a prefix's `: ` or the line's start.
-    let opens = at == 0 || t[..at].ends_with(": ");
+    let opens = at == 0 || t[..at].ends_with("]: ");
     (opens && (value_error || !message.starts_with("invalid "))).then_some(message)
 }
 
@@ -256,6 +269,10 @@ mod tests {
             None
         );
         assert_eq!(exit("api-1 exited with code 2 and was restarted"), None);
+        assert_eq!(
+            exit("2024/05/10 14:02:41 job 1881: ffmpeg exited with code 2"),
+            None
+        );
     }
 
     #[test]
@@ -360,5 +377,10 @@ mod tests {
         ));
         assert!(process_end("the flag provided was wrong", 0).is_none());
         assert!(process_end("invalid value \"x\" in config", 0).is_none());
+        assert!(process_end(
+            "    main_test.go:20: got expected error: flag provided but not defined: -bogus",
+            0
+        )
+        .is_none());
     }
 }

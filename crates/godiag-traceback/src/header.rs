@@ -82,20 +82,22 @@ pub(crate) fn parse_header(line: &str, offset: u64) -> Option<(Goroutine<'_>, La
         .bytes()
         .position(|b| !b.is_ascii_digit())
         .unwrap_or(rest.len());
-    // Abridged pastes replace ids (`goroutine NNNNN [...]`): read as 0.
-    let (id, id_end) = match parse_dec(&rest[..id_end]) {
-        Some(id) => (id, id_end),
+    // Abridged pastes replace ids (`goroutine NNNNN [...]`): read as 0,
+    // marked hidden.
+    let (id, id_end, id_hidden) = match parse_dec(&rest[..id_end]) {
+        Some(id) => (id, id_end, false),
         None => {
             let end = rest.find(' ')?;
             if !godiag_sniff::anchor::is_goroutine_id(&rest[..end]) {
                 return None;
             }
-            (0, end)
+            (0, end, true)
         }
     };
     let mut rest = &rest[id_end..];
     let mut g = Goroutine {
         id,
+        id_hidden,
         offset,
         ..Goroutine::default()
     };

@@ -3,7 +3,8 @@
 use std::borrow::Cow;
 
 use godiag_model::{
-    Ancestor, FatalSignal, Goroutine, PanicEntry, RaceGoroutine, RaceReport, TextArtifact, Warning,
+    Ancestor, EndLine, FatalSignal, Goroutine, PanicEntry, RaceGoroutine, RaceReport, TextArtifact,
+    Warning,
 };
 
 use crate::fold::{ParseLimits, StackFolder};
@@ -708,8 +709,10 @@ impl<'a> Reader<'a> {
         }
         match process_end(line, offset) {
             Some(ProcessEnd::Exit(n)) => {
+                // Go's failure status over any other, a failing one over a
+                // clean one: a journal holds several runs.
                 let status = &mut self.out.crash.exit_status;
-                if status.is_none_or(|s| s == 0) {
+                if n == 2 || status.is_none_or(|s| s == 0) {
                     *status = Some(n);
                 }
                 return;
@@ -718,12 +721,17 @@ impl<'a> Reader<'a> {
                 self.out.crash.oom_kill.get_or_insert(k);
                 return;
             }
+            // The last of them: the run that ended the journal.
             Some(ProcessEnd::Killed(k)) => {
-                self.out.crash.killed_by.get_or_insert(k);
+                self.out.crash.killed_by = Some(k);
                 return;
             }
             Some(ProcessEnd::UsageError(line)) => {
-                self.out.crash.usage_error.get_or_insert(line);
+                self.out.crash.usage_error = Some(EndLine { line, offset });
+                return;
+            }
+            Some(ProcessEnd::StopTimedOut(line)) => {
+                self.out.crash.stop_timed_out = Some(EndLine { line, offset });
                 return;
             }
             None => {}

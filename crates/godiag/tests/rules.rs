@@ -689,7 +689,9 @@ fn kubernetes_oomkilled_is_out_of_memory() {
     let r = report_of(&[("describe.txt", text)]);
     assert_eq!(r.findings[0].kind.name(), "out-of-memory");
     assert!(
-        r.findings[0].title.contains("killed by Kubernetes"),
+        r.findings[0]
+            .title
+            .contains("as Kubernetes reports it (OOMKilled)"),
         "{}",
         r.findings[0].title
     );
@@ -877,4 +879,61 @@ fn kill_for_memory_beside_a_leak_is_its_consequence() {
         .find(|f| f.kind.name() == "out-of-memory")
         .expect("the kill");
     assert!(kill.title.starts_with("consequence: "), "{}", kill.title);
+}
+
+/// Prose and log lines that name goroutines by words (`goroutine A [the
+/// HTTP handler]`) are no headers: only a paste's placeholders for numbers
+/// (`NNNN`, `XXX`, `G1`) stand for ids; and a goroutine whose id was hidden
+/// so is the program's, not the runtime's g0.
+#[test]
+fn words_are_no_goroutine_ids_and_hidden_ids_are_no_g0() {
+    let prose = "1. goroutine A [the HTTP handler] takes mu1 and then waits for mu2\n2. goroutine B [the janitor] takes mu2 and then waits for mu1\n";
+    let r = report_of(&[("notes.txt", prose)]);
+    assert_eq!(r.inputs[0].kind.name(), "unrecognized");
+    let dump = "goroutine 1 [chan receive]:\nmain.main()\n\t/app/main.go:12 +0x2c\n\ngoroutine G7 [running]:\nmain.compute()\n\t/app/main.go:30 +0x1d\ncreated by main.main in goroutine 1\n\t/app/main.go:11 +0x25\n";
+    let r = report_of(&[("dump.txt", dump)]);
+    assert!(
+        r.findings.iter().all(|f| f.kind.name() != "deadlock"),
+        "{:?}",
+        r.findings.iter().map(|f| &f.title).collect::<Vec<_>>()
+    );
+}
+
+/// A journal: the later end of the process is the one reported (a flag
+/// typo fixed, then a kill), and a stop that timed out is a hanging
+/// shutdown, not a kill for memory; a test logging an expected flag error
+/// and a child's exit in a log are nothing.
+#[test]
+fn a_journal_reports_its_last_end_and_a_hung_stop() {
+    let text = "May 10 14:02:11 web1 api[900]: flag provided but not defined: -listen
+May 10 14:02:11 web1 systemd[1]: api.service: Main process exited, code=exited, status=2/INVALIDARGUMENT
+May 10 16:00:00 web1 systemd[1]: api.service: Main process exited, code=killed, status=9/KILL
+";
+    let r = report_of(&[("journal.txt", text)]);
+    assert!(
+        r.findings[0].title.contains("SIGKILL"),
+        "{}",
+        r.findings[0].title
+    );
+    let stop = "May 10 16:00:00 web1 systemd[1]: Stopping api...
+May 10 16:01:30 web1 systemd[1]: api.service: State 'stop-sigterm' timed out. Killing.
+May 10 16:01:30 web1 systemd[1]: api.service: Main process exited, code=killed, status=9/KILL
+";
+    let r = report_of(&[("journal.txt", stop)]);
+    assert!(
+        r.findings[0].title.contains("shutdown hangs"),
+        "{}",
+        r.findings[0].title
+    );
+    for text in [
+        "=== RUN   TestFlags\n    main_test.go:20: got expected error: flag provided but not defined: -bogus\n--- PASS: TestFlags (0.00s)\nok  \texample.com/app\t0.01s\n",
+        "2024/05/10 14:02:41 job 1881: ffmpeg exited with code 2\n",
+    ] {
+        let r = report_of(&[("log.txt", text)]);
+        assert!(
+            r.findings.is_empty(),
+            "{text}: {:?}",
+            r.findings.iter().map(|f| &f.title).collect::<Vec<_>>()
+        );
+    }
 }
