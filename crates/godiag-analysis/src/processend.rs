@@ -30,7 +30,7 @@ pub(crate) fn process_end_finding(input: &TextInput<'_, '_>) -> Option<Finding> 
     let killed = c
         .killed_by
         .as_ref()
-        .filter(|k| c.usage_error.is_none_or(|u| k.offset > u.offset));
+        .filter(|k| c.usage_error.is_none_or(|u| k.at.offset > u.offset));
     match (killed, c.usage_error) {
         (Some(k), _) if k.signal == "SIGKILL" => Some(sigkill_finding(input, k)),
         (Some(k), _) => Some(cut_report_finding(input, Some(k))),
@@ -41,18 +41,13 @@ pub(crate) fn process_end_finding(input: &TextInput<'_, '_>) -> Option<Finding> 
     }
 }
 
-fn evidence(
-    input: &TextInput<'_, '_>,
-    summary: String,
-    line: &str,
-    offset: Option<u64>,
-) -> Evidence {
+fn evidence(input: &TextInput<'_, '_>, summary: String, at: EndLine<'_>) -> Evidence {
     Evidence {
         source: input.source(),
         summary,
         input: input.index,
-        offset,
-        lines: vec![line.to_string()],
+        offset: Some(at.offset),
+        lines: vec![at.line.to_string()],
         goroutines: None,
     }
 }
@@ -102,8 +97,7 @@ fn oom_kill_finding(input: &TextInput<'_, '_>, k: &OomKill<'_>) -> Finding {
     f.confirm(evidence(
         input,
         "killed from outside the Go runtime, which printed nothing: the process's memory grew past the limit of the machine or the container".into(),
-        k.line,
-        Some(k.offset),
+        k.at,
     ));
     f.next_steps = vec![
         "Set GOMEMLIMIT a little below the container's or machine's limit: the GC then works harder before the kill, and a real leak shows as GC pressure instead of a sudden death".into(),
@@ -129,8 +123,7 @@ fn usage_finding(input: &TextInput<'_, '_>, u: EndLine<'_>) -> Finding {
     f.confirm(evidence(
         input,
         "the `flag` package's usage error, after which the program exits with status 2 before doing anything".into(),
-        u.line,
-        Some(u.offset),
+        u,
     ));
     f.next_steps = vec![
         "Fix the flags the program is started with (the unit's `ExecStart=`, the container's `args`, the script): the usage text printed after the error lists the ones it defines".into(),
@@ -147,7 +140,7 @@ fn sigkill_finding(input: &TextInput<'_, '_>, k: &KilledBy<'_>) -> Finding {
         .artifact
         .crash
         .stop_timed_out
-        .filter(|s| s.offset < k.offset);
+        .filter(|s| s.offset < k.at.offset);
     if let Some(s) = stop {
         let mut f = Finding::new(
             FindingKind::UnknownFailure,
@@ -157,8 +150,7 @@ fn sigkill_finding(input: &TextInput<'_, '_>, k: &KilledBy<'_>) -> Finding {
         f.confirm(evidence(
             input,
             "systemd timed out waiting for the stop, then sent SIGKILL".into(),
-            s.line,
-            Some(s.offset),
+            s,
         ));
         f.next_steps = vec![
             "Take a goroutine dump while the stop hangs (`kill -QUIT PID` writes it to the journal, or /debug/pprof/goroutine?debug=2) and give it to godiag: what the shutdown waits for is in it".into(),
@@ -197,8 +189,7 @@ fn sigkill_finding(input: &TextInput<'_, '_>, k: &KilledBy<'_>) -> Finding {
     f.confirm(evidence(
         input,
         "ended by SIGKILL, as its launcher reported".into(),
-        k.line,
-        Some(k.offset),
+        k.at,
     ));
     f
 }
@@ -236,8 +227,8 @@ fn cut_report_finding(input: &TextInput<'_, '_>, signal: Option<&KilledBy<'_>>) 
         source: input.source(),
         summary,
         input: input.index,
-        offset: signal.map(|k| k.offset),
-        lines: signal.map(|k| k.line.to_string()).into_iter().collect(),
+        offset: signal.map(|k| k.at.offset),
+        lines: signal.map(|k| k.at.line.to_string()).into_iter().collect(),
         goroutines: None,
     });
     f.next_steps = vec![

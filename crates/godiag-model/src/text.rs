@@ -156,7 +156,7 @@ pub struct Crash<'a> {
     pub stop_timed_out: Option<EndLine<'a>>,
 }
 
-/// A line about the process's end, where it was read.
+/// A line about the process's end, as printed, and where it was read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct EndLine<'a> {
     pub line: &'a str,
@@ -172,9 +172,8 @@ pub struct KilledBy<'a> {
     /// `/usr/local/go/pkg/tool/linux_amd64/compile: signal: killed`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub program: Option<&'a str>,
-    /// The line, as printed.
-    pub line: &'a str,
-    pub offset: u64,
+    #[serde(flatten)]
+    pub at: EndLine<'a>,
 }
 
 /// A kill for memory: `Out of memory: Killed process 8522 (thanos)
@@ -191,9 +190,8 @@ pub struct OomKill<'a> {
     pub anon_rss_kib: Option<u64>,
     /// A memory cgroup's limit was reached, not the machine's memory.
     pub cgroup: bool,
-    /// The line, as printed.
-    pub line: &'a str,
-    pub offset: u64,
+    #[serde(flatten)]
+    pub at: EndLine<'a>,
 }
 
 impl Crash<'_> {

@@ -12,7 +12,7 @@
 //! `reason: OOMKilled` field; not a program's log of a child it ran
 //! (`ffmpeg: signal: killed`) or a stop (`status=15/TERM`).
 
-use godiag_model::{KilledBy, OomKill};
+use godiag_model::{EndLine, KilledBy, OomKill};
 
 /// How a line says the process ended.
 #[derive(Debug)]
@@ -125,8 +125,7 @@ fn oom_kill(t: &str, offset: u64) -> Option<OomKill<'_>> {
             pid: Some(pid),
             anon_rss_kib,
             cgroup: t.contains("Memory cgroup out of memory"),
-            line: t,
-            offset,
+            at: EndLine { line: t, offset },
         });
     }
     let (key, value) = t.trim_end_matches(',').split_once(':')?;
@@ -137,8 +136,7 @@ fn oom_kill(t: &str, offset: u64) -> Option<OomKill<'_>> {
         pid: None,
         anon_rss_kib: None,
         cgroup: true,
-        line: t,
-        offset,
+        at: EndLine { line: t, offset },
     })
 }
 
@@ -180,8 +178,7 @@ fn killed_by(t: &str, offset: u64) -> Option<KilledBy<'_>> {
     Some(KilledBy {
         signal,
         program,
-        line: t,
-        offset,
+        at: EndLine { line: t, offset },
     })
 }
 
