@@ -143,14 +143,9 @@ pub fn race_access_line(line: &str) -> Option<RaceAccessLine<'_>> {
     let goroutine = if by == "main goroutine" {
         1
     } else {
-        let id = by.strip_prefix("goroutine ")?;
-        if !is_goroutine_id(id) {
-            return None;
-        }
-        if is_placeholder(id) {
-            0
-        } else {
-            id.parse().ok()?
+        match goroutine_id(by.strip_prefix("goroutine ")?)? {
+            GoroutineId::Known(id) => id,
+            GoroutineId::Hidden => 0,
         }
     };
     let (head, addr) = match head.rsplit_once(" at 0x") {
@@ -234,7 +229,28 @@ pub fn is_header(s: &str) -> bool {
 
 /// A goroutine id, or a placeholder that stands for one.
 pub fn is_goroutine_id(id: &str) -> bool {
-    (!id.is_empty() && id.bytes().all(|b| b.is_ascii_digit())) || is_placeholder(id)
+    goroutine_id(id).is_some()
+}
+
+/// What a goroutine header or a race report's line says of a goroutine's id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GoroutineId {
+    Known(u64),
+    /// An abridged paste put a placeholder for it (`NNNN`, `G1`).
+    Hidden,
+}
+
+/// The one reading of a goroutine id for headers, race access lines and
+/// race `Goroutine N (...) created at:` lines. Digits beyond 64 bits are no
+/// id: the runtime's are `uint64`.
+pub fn goroutine_id(id: &str) -> Option<GoroutineId> {
+    if is_placeholder(id) {
+        return Some(GoroutineId::Hidden);
+    }
+    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    id.parse().ok().map(GoroutineId::Known)
 }
 
 /// Where a frame's function line (`pkg.F(args)`) starts: after the
@@ -387,6 +403,25 @@ mod tests {
         }
         for w in ["A", "OK", "ID", "W", "main.run", "v1.2", "N", "Gx", "g1"] {
             assert!(!is_placeholder(w), "{w}");
+        }
+    }
+
+    /// One reading of a goroutine id for headers and race lines: digits
+    /// past 64 bits are no id anywhere (the runtime's are `uint64`).
+    #[test]
+    fn goroutine_ids_read_one_way() {
+        assert_eq!(
+            goroutine_id("48441409129"),
+            Some(GoroutineId::Known(48441409129))
+        );
+        assert_eq!(goroutine_id("NNNN"), Some(GoroutineId::Hidden));
+        assert_eq!(goroutine_id("G1"), Some(GoroutineId::Hidden));
+        let too_long = "184467440737095516160";
+        assert_eq!(goroutine_id(too_long), None);
+        assert!(!is_header(&format!("goroutine {too_long} [running]:")));
+        assert!(race_access_line(&format!("Read at 0x1 by goroutine {too_long}:")).is_none());
+        for w in ["", "+1", "1a", "A"] {
+            assert_eq!(goroutine_id(w), None, "{w}");
         }
     }
 

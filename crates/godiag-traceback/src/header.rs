@@ -11,6 +11,7 @@
 use std::borrow::Cow;
 
 use godiag_model::{Goroutine, Label};
+use godiag_sniff::anchor::GoroutineId;
 
 use crate::escapes::unescape;
 use crate::lines::{parse_dec, parse_hex};
@@ -78,21 +79,12 @@ pub(crate) fn parse_aggregated_header(line: &str, offset: u64) -> Option<Gorouti
 
 pub(crate) fn parse_header(line: &str, offset: u64) -> Option<(Goroutine<'_>, LabelForm)> {
     let rest = line.strip_prefix("goroutine ")?;
-    let id_end = rest
-        .bytes()
-        .position(|b| !b.is_ascii_digit())
-        .unwrap_or(rest.len());
-    // Abridged pastes replace ids (`goroutine NNNNN [...]`): read as 0,
-    // marked hidden.
-    let (id, id_end, id_hidden) = match parse_dec(&rest[..id_end]) {
-        Some(id) => (id, id_end, false),
-        None => {
-            let end = rest.find(' ')?;
-            if !godiag_sniff::anchor::is_goroutine_id(&rest[..end]) {
-                return None;
-            }
-            (0, end, true)
-        }
+    // The id ends at a blank; abridged pastes replace it (`goroutine NNNNN
+    // [...]`): read as 0, marked hidden.
+    let id_end = rest.find(' ')?;
+    let (id, id_hidden) = match godiag_sniff::anchor::goroutine_id(&rest[..id_end])? {
+        GoroutineId::Known(id) => (id, false),
+        GoroutineId::Hidden => (0, true),
     };
     let mut rest = &rest[id_end..];
     let mut g = Goroutine {

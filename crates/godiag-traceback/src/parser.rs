@@ -19,7 +19,7 @@ use crate::shapes::{
     panic_value_follows, position_glued_to_call, race_access, signal_inside, split_recovered,
 };
 use crate::version::{infer_version, SyntaxSeen};
-use godiag_sniff::anchor::is_symbol;
+use godiag_sniff::anchor::{is_symbol, GoroutineId};
 use godiag_sniff::prefix::LinePrefix;
 use godiag_sniff::process_end::{process_end, ProcessEnd};
 
@@ -1257,8 +1257,10 @@ impl<'a> Reader<'a> {
                 if let Some((id, state)) = body.split_once(" (") {
                     // A placeholder of an abridged report (`Goroutine G1
                     // (running) created at:`) is an unknown id.
-                    let id = parse_dec(id)
-                        .or_else(|| godiag_sniff::anchor::is_goroutine_id(id).then_some(0));
+                    let id = godiag_sniff::anchor::goroutine_id(id).map(|id| match id {
+                        GoroutineId::Known(id) => id,
+                        GoroutineId::Hidden => 0,
+                    });
                     if let Some(id) = id {
                         report.goroutines.push(RaceGoroutine {
                             id,
