@@ -9,7 +9,8 @@ use crate::deadlockrules::deadlock_goroutine;
 use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
 use crate::frames::{
     below_logger_panic, frame_line, is_cgo_wrapper, is_failure_machinery, is_logging_method,
-    is_panic_frame, is_unaligned_atomic_fault, past_runtime, stack_cycle, user_frame,
+    is_panic_frame, is_unaligned_atomic_fault, past_runtime, raising_frame, stack_cycle,
+    user_frame,
 };
 use crate::input::TextInput;
 use crate::steps::{next_steps, steps_for};
@@ -97,9 +98,8 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
         }
         None => None,
     };
-    let quit = c.fatal_signal.as_ref().is_some_and(|s| s.name == "SIGQUIT");
-    if quit {
-        out.push(sigquit_finding(input));
+    if t.is_dump_request() {
+        out.push(dump_request_finding(input));
         return;
     }
     if let Some(line) = c.compiler_error {
@@ -413,7 +413,7 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
     }
     if let Some(g) = location_goroutine {
         f.goroutine = g.known_id();
-        f.location = user_frame(&g.frames)
+        f.location = raising_frame_of(kind, c, &g.frames)
             .or_else(|| {
                 // A crash in C made by the standard library (net's
                 // getaddrinfo): the Go function that called the cgo
@@ -465,7 +465,7 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
                 // library's; a paste cut at the `panic` frame has no
                 // place: the handler above is not where it failed.
                 let below = &g.frames[i + 1..];
-                let raised = user_frame(below).or_else(|| past_runtime(below));
+                let raised = raising_frame_of(kind, c, below).or_else(|| past_runtime(below));
                 // A panic while panicking (`panic: A` then `\tpanic: B`, no
                 // `[recovered]`): the deferred call above failed too, and
                 // its place is what is left when the paste cut the first's
@@ -719,6 +719,26 @@ fn primary_in_flight(
     f
 }
 
+/// The program's frame where `kind` was raised: [`raising_frame`] for a
+/// memory fault, whose wrapper may be to blame; [`user_frame`] for the rest
+/// (a recursion may overflow in a wrapper, `value method ... called using
+/// nil *T pointer` says the receiver was nil).
+fn raising_frame_of<'g, 'a>(
+    kind: FindingKind,
+    c: &godiag_model::Crash<'_>,
+    frames: &'g [Frame<'a>],
+) -> Option<&'g Frame<'a>> {
+    let nil_receiver = c
+        .panics
+        .iter()
+        .any(|p| p.value.starts_with("value method "));
+    if matches!(kind, FindingKind::NilDereference | FindingKind::BadAddress) && !nil_receiver {
+        raising_frame(frames, c.fault_address)
+    } else {
+        user_frame(frames)
+    }
+}
+
 /// `runtime: bad pointer in frame F at 0x..: 0x..` → F.
 fn bad_pointer_frame<'a>(c: &godiag_model::Crash<'a>) -> Option<&'a str> {
     c.runtime_messages.iter().find_map(|m| {
@@ -870,15 +890,28 @@ fn secondary_without_frames(
     out.push(secondary);
 }
 
-/// The title of a SIGQUIT dump's own finding: ranking knows it by it.
+/// The title of a SIGQUIT dump's own finding: ranking knows it by its shape.
 pub(crate) const SIGQUIT_TITLE: &str =
     "the process was stopped with SIGQUIT: a hang or an operator's dump";
 
-fn sigquit_finding(input: &TextInput<'_, '_>) -> Finding {
+/// The title of the finding of a dump taken with `signal` (SIGQUIT, a sent
+/// SIGABRT).
+fn dump_request_title(signal: &str) -> String {
+    SIGQUIT_TITLE.replace("SIGQUIT", signal)
+}
+
+/// The signal a dump request's finding names, when `title` is one's.
+pub(crate) fn dump_request_signal(title: &str) -> Option<&str> {
+    let (head, tail) = SIGQUIT_TITLE.split_once("SIGQUIT")?;
+    title.strip_prefix(head)?.strip_suffix(tail)
+}
+
+fn dump_request_finding(input: &TextInput<'_, '_>) -> Finding {
     let t = input.artifact;
+    let signal = t.crash.fatal_signal.as_ref().map_or("SIGQUIT", |s| s.name);
     let mut f = Finding::new(
         FindingKind::UnknownFailure,
-        SIGQUIT_TITLE,
+        dump_request_title(signal),
         Confidence::Medium,
     );
     let main = t.goroutines.iter().find(|g| g.id == 1);
@@ -912,7 +945,7 @@ fn sigquit_finding(input: &TextInput<'_, '_>) -> Finding {
     });
     f.next_steps = vec![
         "Look at what main and the largest goroutine groups wait for; a second dump a few seconds later shows whether anything moves".into(),
-        "Take a goroutine dump with /debug/pprof/goroutine?debug=2 instead of SIGQUIT to keep the process alive".into(),
+        format!("Take a goroutine dump with /debug/pprof/goroutine?debug=2 instead of {signal} to keep the process alive"),
     ];
     f
 }
@@ -973,6 +1006,12 @@ fn title_for(kind: FindingKind, message: &str, c: &godiag_model::Crash<'_>) -> S
         FindingKind::UserPanic if first.trim().is_empty() => "panic with an empty value".into(),
         FindingKind::UserPanic => format!("panic: {first}"),
         FindingKind::Deadlock => "deadlock: all goroutines are asleep".into(),
+        // A fatal signal alone (C's `abort()` with nothing printed before):
+        // its own line says what happened.
+        _ if first.trim().is_empty() => match c.fatal_signal.as_ref() {
+            Some(s) => format!("{}: {}", s.name, s.description),
+            None => "the program failed; the input holds no message saying why".into(),
+        },
         _ => first.to_string(),
     }
 }

@@ -110,12 +110,7 @@ fn is_bystander(g: &Goroutine<'_>) -> bool {
 /// case it cannot see (a timer or the network poller keeps it quiet).
 pub(crate) fn dump_deadlock(input: &TextInput<'_, '_>) -> Option<Finding> {
     let t = input.artifact;
-    let quit = t
-        .crash
-        .fatal_signal
-        .as_ref()
-        .is_some_and(|s| s.name == "SIGQUIT");
-    if (t.crash.is_failure() && !quit) || t.goroutines.is_empty() {
+    if (t.crash.is_failure() && !t.is_dump_request()) || t.goroutines.is_empty() {
         return None;
     }
     // Every dump of a live program holds its main goroutine: without it,

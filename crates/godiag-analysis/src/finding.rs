@@ -154,6 +154,9 @@ impl Location {
     pub fn place(&self) -> String {
         if self.file.is_empty() {
             "(file and line not in the input)".into()
+        } else if self.line == 0 && self.file != "?" {
+            // A paste cut inside the frame's file column.
+            format!("{} (line not in the input)", self.file)
         } else {
             format!("{}:{}", self.file, self.line)
         }

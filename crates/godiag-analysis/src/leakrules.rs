@@ -13,17 +13,12 @@ use crate::steps::next_steps;
 use godiag_model::{Frame, GoroutineGroup};
 
 pub(crate) fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>) {
-    // A SIGQUIT dump is a goroutine dump too.
+    // A SIGQUIT's (or a sent SIGABRT's) dump is a goroutine dump too.
     let dumps: Vec<&TextInput<'_, '_>> = inputs
         .iter()
         .filter(|i| {
-            let quit = i
-                .artifact
-                .crash
-                .fatal_signal
-                .as_ref()
-                .is_some_and(|s| s.name == "SIGQUIT");
-            !i.artifact.goroutines.is_empty() && (!i.artifact.crash.is_failure() || quit)
+            let t = i.artifact;
+            !t.goroutines.is_empty() && (!t.crash.is_failure() || t.is_dump_request())
         })
         .collect();
     let mut reported = false;
@@ -243,6 +238,18 @@ fn blocked_forever_finding(input: &TextInput<'_, '_>) -> Option<Finding> {
     Some(f)
 }
 
+/// A wait of the test harness's own, or one that ends by itself: a test
+/// paused in `T.Parallel` while serial tests run, a parent in `T.Run`
+/// waiting for its subtest (the subtest is what hangs), or a `select`
+/// (a wait loop or a timeout as often as a hang).
+fn in_harness_wait(g: &GoroutineGroup<'_>) -> bool {
+    g.status.starts_with("select")
+        || g.frames
+            .iter()
+            .take_while(|f| f.is_stdlib())
+            .any(|f| f.function.starts_with("testing."))
+}
+
 /// A test function or a closure of one (`pkg.TestName`, `pkg.TestName.func2`).
 fn is_test_function(function: &str) -> bool {
     name_in_package(function).starts_with("Test")
@@ -255,7 +262,8 @@ enum Awaited {
     /// `main.main` (`runtime.main` and `runtime.goexit` below it are shown
     /// with `GOTRACEBACK=system`).
     Main,
-    /// A test's, run by `testing.tRunner`.
+    /// A test's, run by `testing.tRunner` (a fuzz target's by `fRunner`, a
+    /// benchmark's by `(*B).runN`).
     Test,
 }
 
@@ -263,7 +271,12 @@ fn awaited_as(frames: &[Frame<'_>]) -> Option<Awaited> {
     let outermost = frames.iter().rev().find(|f| !f.in_runtime_package());
     if outermost.is_some_and(|f| f.function == "main.main") {
         Some(Awaited::Main)
-    } else if frames.iter().any(|f| f.function == "testing.tRunner") {
+    } else if frames.iter().any(|f| {
+        matches!(
+            f.function,
+            "testing.tRunner" | "testing.fRunner" | "testing.(*B).runN"
+        )
+    }) {
         Some(Awaited::Test)
     } else {
         None
@@ -274,10 +287,11 @@ fn awaited_as(frames: &[Frame<'_>]) -> Option<Awaited> {
 /// from a larger dump (no main goroutine, no failure printed). A goroutine
 /// parked on a channel, a lock, a wait group or a condition for minutes
 /// (or in an excerpt whose goroutines are all parked, several of them or
-/// one waiting for a lock, which needs no minutes) is stuck there: a
-/// deadlock the runtime cannot see, unless the excerpt shows the shape of
-/// a leak (several at one site, or a worker the program started whose only
-/// frame of the program is its own function, parked on channels). Channel
+/// one waiting for a lock or awaited by a test, which needs no minutes) is
+/// stuck there: a deadlock the runtime cannot see, unless the excerpt
+/// shows the shape of a leak (several at one site, or a worker the program
+/// started whose only frame of the program is its own function, parked on
+/// channels). Channel
 /// operations are reported before lock waiters, and those before
 /// wait-group and condition waiters, which wait on others.
 fn stuck_in_excerpt(input: &TextInput<'_, '_>, total: usize) -> Option<Finding> {
@@ -307,13 +321,18 @@ fn stuck_in_excerpt(input: &TextInput<'_, '_>, total: usize) -> Option<Finding> 
         }
     };
     // Without minutes, an excerpt shows a hang when its goroutines are all
-    // parked and either several wait or one waits for a lock: one goroutine
-    // parked on a channel is an idle worker as often as a stuck one.
+    // parked and either several wait, or one waits for a lock, or one is
+    // what something waits for (a test's own goroutine,
+    // cockroachdb/cockroach#6319): one goroutine parked on a channel is an
+    // idle worker as often as a stuck one.
     let all_parked = parked.iter().map(|g| g.count).sum::<usize>() == total;
     let g = parked
         .iter()
         .filter(|g| user_frame(&g.frames).is_some() || g.count > 1)
-        .filter(|g| minutes(g) >= 1 || (all_parked && (total >= 2 || is_lock_wait(g))))
+        .filter(|g| {
+            let awaited = awaited_as(&g.frames).is_some() && !in_harness_wait(g);
+            minutes(g) >= 1 || (all_parked && (total >= 2 || is_lock_wait(g) || awaited))
+        })
         .min_by_key(|g| (waits_on(g), std::cmp::Reverse(minutes(g))))?;
     let m = minutes(g);
     let program_frames = g.frames.iter().filter(|f| !f.is_stdlib()).count();

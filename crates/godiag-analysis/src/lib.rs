@@ -272,10 +272,12 @@ fn mark_consequences(findings: &mut [Finding]) {
         return;
     }
     for f in findings.iter_mut() {
-        if f.kind == FindingKind::UnknownFailure && f.title == crashrules::SIGQUIT_TITLE {
-            f.consequence = true;
-            f.title = "consequence: the process was stopped with SIGQUIT, the dump of the stall (see the finding above)".into();
-            continue;
+        if f.kind == FindingKind::UnknownFailure {
+            if let Some(signal) = crashrules::dump_request_signal(&f.title) {
+                f.title = format!("consequence: the process was stopped with {signal}, the dump of the stall (see the finding above)");
+                f.consequence = true;
+                continue;
+            }
         }
         if f.kind != FindingKind::UserPanic {
             continue;

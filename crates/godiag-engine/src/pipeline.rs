@@ -7,7 +7,7 @@ use godiag_analysis::{
     analyze_profiles, analyze_text, analyze_traces, confirm_from_profiles, confirm_from_traces,
     fill_verification, merge, rank, Finding, ProfileInput, TextInput, TraceInput,
 };
-use godiag_model::{diff_groups, GroupKeyMode, InputKind, Source};
+use godiag_model::{diff_groups, GroupKeyMode, InputKind, Source, TextArtifact};
 
 use crate::input::PreparedInput;
 use crate::read::{self, Lent};
@@ -41,7 +41,7 @@ pub(crate) fn build_report_with<'a>(
             let r = read::read(input, &lent, options);
             let mut warnings = input.warnings.clone();
             warnings.extend(r.warnings);
-            InputReport {
+            let mut report = InputReport {
                 path: input.name.clone(),
                 kind: input.sniffed.kind,
                 bytes: input.original_len,
@@ -53,7 +53,16 @@ pub(crate) fn build_report_with<'a>(
                 captured_at: input.captured_at.clone(),
                 stop: None,
                 evidence: r.evidence,
+            };
+            // A dump taken with a sent SIGABRT is read as SIGQUIT's is: its
+            // kind says so once its lines are read (the sniffer sees only
+            // the signal's name).
+            if report.kind == InputKind::CrashText
+                && report.text().is_some_and(TextArtifact::is_dump_request)
+            {
+                report.kind = InputKind::SigquitDump;
             }
+            report
         })
         .collect();
     // What is read is all the rules need: a live process goes on meanwhile.

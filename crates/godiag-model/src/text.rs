@@ -338,19 +338,73 @@ impl<'a> TextArtifact<'a> {
         self.goroutines.iter().map(Goroutine::weight).sum()
     }
 
+    /// The process was stopped for its dump, not by a failure: SIGQUIT (what
+    /// the runtime dumps on), or SIGABRT sent with `kill` (sigcode 0,
+    /// SI_USER) to a hung process whose Go code printed no failure
+    /// (restic/restic#2834). C's `abort()` raises its SIGABRT from its own
+    /// thread: SI_TKILL on Linux; on macOS sigcode 0 too, but at a pc the
+    /// runtime does not know (`runtime: unknown pc`), during cgo execution,
+    /// or while a goroutine is in C (`runtime.cgocall`).
+    pub fn is_dump_request(&self) -> bool {
+        let c = &self.crash;
+        let Some(s) = &c.fatal_signal else {
+            return false;
+        };
+        if s.name == "SIGQUIT" {
+            return true;
+        }
+        let in_c = s.during_cgo
+            || c.runtime_messages
+                .iter()
+                .any(|m| m.starts_with("runtime: unknown pc"))
+            || self
+                .goroutines
+                .iter()
+                .any(|g| g.frames.iter().any(|f| f.function == "runtime.cgocall"));
+        s.name == "SIGABRT"
+            && s.sigcode == Some(0)
+            && !in_c
+            && c.panics.is_empty()
+            && c.fatal_error.is_none()
+    }
+
     /// The goroutine the failure happened on: the first one printed in crash
     /// output (the runtime prints the crashing goroutine first). A SIGQUIT dump
     /// has no failing goroutine.
     pub fn failing_goroutine(&self) -> Option<&Goroutine<'a>> {
-        let quit = self
-            .crash
-            .fatal_signal
-            .as_ref()
-            .is_some_and(|s| s.name == "SIGQUIT");
-        if self.crash.is_failure() && !quit {
-            self.goroutines.first()
-        } else {
-            None
+        self.failing_goroutine_index().map(|i| &self.goroutines[i])
+    }
+
+    /// Where [`Self::failing_goroutine`] is in `goroutines`.
+    pub fn failing_goroutine_index(&self) -> Option<usize> {
+        if !self.crash.is_failure() || self.is_dump_request() || self.goroutines.is_empty() {
+            return None;
         }
+        // A paste may open with the tail of an earlier trace, frames without
+        // their header above the failure's line (matveynator/
+        // chicha-isotope-map#54): the runtime prints the failing goroutine
+        // after its message. Unless the paste was cut there, or is printed
+        // upside down: then the one after the message holds fewer frames
+        // than the stack before it and none of the program's.
+        let failure_at = self
+            .crash
+            .panics
+            .iter()
+            .map(|p| p.offset)
+            .chain(self.crash.fatal_error_offset)
+            .chain(self.crash.fatal_signal.as_ref().map(|s| s.offset))
+            .min();
+        let first = &self.goroutines[0];
+        let Some(at) = failure_at.filter(|&at| first.headerless && first.offset < at) else {
+            return Some(0);
+        };
+        let after = self.goroutines.iter().position(|g| g.offset > at);
+        let whole = |g: &Goroutine<'_>| {
+            g.frames.len() >= first.frames.len()
+                || g.frames
+                    .iter()
+                    .any(|f| !f.is_stdlib() && f.function != "panic")
+        };
+        Some(after.filter(|&i| whole(&self.goroutines[i])).unwrap_or(0))
     }
 }

@@ -88,7 +88,7 @@ pub fn render_text(report: &Report<'_>, opts: TextOptions) -> String {
                 f.title,
                 f.location
                     .as_ref()
-                    .map(|l| if l.file.is_empty() {
+                    .map(|l| if l.file.is_empty() || (l.line == 0 && l.file != "?") {
                         format!("\n     at {} {}", l.function, l.place())
                     } else {
                         format!(
@@ -408,9 +408,9 @@ fn groups_section(out: &mut String, st: &Style, i: &InputReport<'_>, opts: TextO
     if i.groups().is_empty() {
         return;
     }
-    // The failing goroutine is the first printed (`first_index` 0); it may
-    // have no id (frames without a header, a tool's aggregate).
-    let failing = t.failing_goroutine().is_some();
+    // The failing goroutine may have no id (frames without a header, a
+    // tool's aggregate): its group is found by where it stands.
+    let failing = t.failing_goroutine_index();
     let _ = writeln!(
         out,
         "\n{} {}: {} in {}",
@@ -421,8 +421,8 @@ fn groups_section(out: &mut String, st: &Style, i: &InputReport<'_>, opts: TextO
     );
     // The failing goroutine's group first, then by size.
     let mut order: Vec<&GoroutineGroup<'_>> = i.groups().iter().collect();
-    if failing {
-        if let Some(pos) = order.iter().position(|g| g.first_index == 0) {
+    if let Some(index) = failing {
+        if let Some(pos) = order.iter().position(|g| g.first_index == index) {
             let g = order.remove(pos);
             order.insert(0, g);
         }
@@ -433,7 +433,7 @@ fn groups_section(out: &mut String, st: &Style, i: &InputReport<'_>, opts: TextO
             Some((lo, hi)) => format!(", {lo}–{hi} minutes"),
             None => String::new(),
         };
-        let marker = if failing && g.first_index == 0 {
+        let marker = if failing == Some(g.first_index) {
             st.red(" ← failing")
         } else {
             String::new()

@@ -315,6 +315,16 @@ pub(crate) fn count_record_header(line: &str, offset: u64) -> Option<CountRecord
     })
 }
 
+/// A path without its Windows drive (`C:`).
+fn without_drive(path: &str) -> &str {
+    let b = path.as_bytes();
+    if b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':' {
+        &path[2..]
+    } else {
+        path
+    }
+}
+
 /// `#\t0x4d2f32\tmain.f+0x32\t/path/main.go:12`; pasted, the tabs may be
 /// spaces and the pc cut (`#  main.f+0x32  main.go:12`).
 pub(crate) fn count_record_frame(t: &str) -> Option<CountRecordFrame<'_>> {
@@ -332,7 +342,14 @@ pub(crate) fn count_record_frame(t: &str) -> Option<CountRecordFrame<'_>> {
         [func, pos, ..] if func.contains("+0x") => (0, *func, *pos),
         _ => return None,
     };
-    let pos = position(pos)?;
+    // A paste cut inside the file's column keeps the function
+    // (`...MaxEvents+0x2a  github.com/mholt/caddy-ratelimit@v0.0.0-2024`,
+    // mholt/caddy-ratelimit#36): its line is unknown (0).
+    let (file, line) = match position(pos) {
+        Some(pos) => (pos.file, pos.line),
+        None if !without_drive(pos).contains(':') && func.contains("+0x") => (pos, 0),
+        None => return None,
+    };
     let function = match func.rfind("+0x") {
         Some(i) => &func[..i],
         None => func,
@@ -340,7 +357,7 @@ pub(crate) fn count_record_frame(t: &str) -> Option<CountRecordFrame<'_>> {
     Some(CountRecordFrame {
         pc,
         function,
-        file: pos.file,
-        line: pos.line,
+        file,
+        line,
     })
 }

@@ -1560,3 +1560,34 @@ Goroutine G1 (running) created at:
     assert_eq!(race.goroutines.len(), 1);
     assert_eq!(race.goroutines[0].created_at[0].line, 10);
 }
+
+/// A `debug=1` frame cut inside its file column keeps its function (line
+/// 0), a Windows drive's colon included; a position that is not cut keeps
+/// its line.
+#[test]
+fn count_record_frame_cut_in_its_file() {
+    use crate::shapes::count_record_frame;
+    for (line, file, at) in [
+        (
+            "#\t0x1779aca\texample.com/rl.(*Limiter).MaxEvents+0x2a\t/go/pkg/mod/example.com/rl@v0.0.0-2024",
+            "/go/pkg/mod/example.com/rl@v0.0.0-2024",
+            0,
+        ),
+        (
+            "#\t0x1779aca\texample.com/rl.(*Limiter).MaxEvents+0x2a\tC:/Users/dev/go/pkg/mod/example.com/rl@v0",
+            "C:/Users/dev/go/pkg/mod/example.com/rl@v0",
+            0,
+        ),
+        (
+            "#\t0x1779aca\texample.com/rl.(*Limiter).MaxEvents+0x2a\tC:/src/rl/limiter.go:90",
+            "C:/src/rl/limiter.go",
+            90,
+        ),
+    ] {
+        let f = count_record_frame(line).unwrap();
+        assert_eq!(f.function, "example.com/rl.(*Limiter).MaxEvents");
+        assert_eq!((f.file, f.line), (file, at));
+    }
+    // A colon past the drive is a position whose line did not read.
+    assert!(count_record_frame("#\t0x1\tmain.f+0x2\t/src/main.go:xx").is_none());
+}

@@ -937,3 +937,277 @@ May 10 16:01:30 web1 systemd[1]: api.service: Main process exited, code=killed, 
         );
     }
 }
+
+/// A paste that opens with the tail of an earlier trace: the goroutine
+/// printed after the failure's line is the failing one
+/// (matveynator/chicha-isotope-map#54, golang/go#36883); unless that one
+/// was cut to fewer frames than the stack before it (lwhile/gogen#5) or
+/// the paste runs upside down (cortexproject/cortex#4397).
+#[test]
+fn an_earlier_traces_tail_is_not_the_failing_goroutine() {
+    for (file, want) in [
+        (
+            include_str!(
+                "../../../testdata/realworld/matveynator-chicha-isotope-map-54-template-must-function-not-defined.txt"
+            ),
+            "main.mapHandler",
+        ),
+        (
+            include_str!(
+                "../../../testdata/realworld/golang-go-36883-http-panic-serving-user-panic.txt"
+            ),
+            "main.process",
+        ),
+        (
+            include_str!("../../../testdata/realworld/lwhile-gogen-5-http-panic-index-parse.txt"),
+            "github.com/lwhile/gogen.(*jsonParser).parse",
+        ),
+        (
+            include_str!(
+                "../../../testdata/realworld/cortexproject-cortex-4397-memcached-send-closed-reversed.txt"
+            ),
+            "github.com/cortexproject/cortex/pkg/chunk/cache.(*Memcached).fetchKeysBatched.func1",
+        ),
+    ] {
+        let r = report_of(&[("crash.txt", file)]);
+        assert_eq!(r.findings[0].location.as_ref().unwrap().function, want);
+    }
+    // The text report marks that goroutine's group as the failing one.
+    let text = "\tnet/http/server.go:2102 +0x625\ncreated by net/http.(*Server).Serve in goroutine 12\n\tnet/http/server.go:3454 +0x485\n2025/09/16 16:24:05 http: panic serving [::1]:49355: boom\ngoroutine 57 [running]:\nnet/http.(*conn).serve.func1()\n\tnet/http/server.go:1947 +0xbe\npanic({0x1044980e0?, 0xc0008faea0?})\n\truntime/panic.go:792 +0x132\nmain.handler({0x1045f1558, 0xc00035a000}, 0x104470860?)\n\t/app/main.go:19 +0x73b\n";
+    let r = report_of(&[("crash.txt", text)]);
+    let shown = godiag_report::render_text(&r, godiag_report::TextOptions::default());
+    let marked = shown.lines().find(|l| l.contains("← failing")).unwrap();
+    assert!(marked.contains("goroutine 57"), "{marked}");
+}
+
+/// A compiler-made wrapper that faulted on a receiver it had is a method
+/// promoted from an embedded field left nil: the embedding type's
+/// (CAFxX/httpcompression#59, banzaicloud/koperator#393). With a nil
+/// receiver the caller passed it (cli/cli#722,
+/// grpc-ecosystem/go-grpc-middleware#410).
+#[test]
+fn a_promoted_methods_wrapper_is_blamed_only_with_a_receiver() {
+    for (file, want) in [
+        (
+            include_str!(
+                "../../../testdata/realworld/cafxx-httpcompression-59-compresswriter-header-nil-echo.txt"
+            ),
+            "github.com/CAFxX/httpcompression.(*compressWriter).Header",
+        ),
+        (
+            include_str!("../../../testdata/realworld/banzaicloud-koperator-393-internalerror-nil.txt"),
+            "github.com/banzaicloud/kafka-operator/pkg/errorfactory.(*InternalError).Error",
+        ),
+        (
+            include_str!("../../../testdata/realworld/cli-cli-722-pr-create-nil-repository.txt"),
+            "github.com/cli/cli/internal/ghrepo.IsSame",
+        ),
+        (
+            include_str!(
+                "../../../testdata/realworld/grpc-ecosystem-go-grpc-middleware-410-nil-withstack-error.txt"
+            ),
+            "github.com/grpc-ecosystem/go-grpc-middleware/tracing/opentracing.finishServerSpan",
+        ),
+    ] {
+        let r = report_of(&[("crash.txt", file)]);
+        let f = &r.findings[0];
+        assert_eq!(f.kind.name(), "nil-dereference");
+        assert_eq!(f.location.as_ref().unwrap().function, want);
+    }
+}
+
+/// SIGABRT sent with `kill` (sigcode 0) to a hung process is a request for
+/// its dump, read as SIGQUIT's is (restic/restic#2834); C's `abort()`
+/// (SI_TKILL, or during cgo execution) stays a crash.
+#[test]
+fn a_sent_sigabrt_is_a_dump_of_a_hang() {
+    let r = report_of(&[(
+        "hang.txt",
+        include_str!(
+            "../../../testdata/realworld/restic-restic-2834-backup-hang-sigabrt-tomb-wait.txt"
+        ),
+    )]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "deadlock");
+    assert_eq!(
+        f.location.as_ref().unwrap().function,
+        "gopkg.in/tomb%2ev2.(*Tomb).Wait"
+    );
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.title.contains("stopped with SIGABRT")),
+        "{:?}",
+        r.findings.iter().map(|f| &f.title).collect::<Vec<_>>()
+    );
+    let abort = "SIGABRT: abort\nPC=0x7f592d86f1f7 m=4 sigcode=18446744073709551610\nsignal arrived during cgo execution\n\ngoroutine 7 [syscall]:\nruntime.cgocall(0x4b3a40, 0xc000051d38)\n\t/usr/local/go/src/runtime/cgocall.go:157 +0x4b fp=0xc000051d10 sp=0xc000051cd8 pc=0x40537b\nmain._Cfunc_decode(0x7f5920000b70)\n\t_cgo_gotypes.go:61 +0x45\nmain.decode(...)\n\t/app/main.go:22\nmain.main()\n\t/app/main.go:30 +0x2f\n";
+    let r = report_of(&[("crash.txt", abort)]);
+    assert_eq!(r.findings[0].kind.name(), "cgo-crash");
+    assert_eq!(
+        r.findings[0].location.as_ref().unwrap().function,
+        "main.decode"
+    );
+}
+
+/// A `debug=1` record whose last frame was cut inside its file column
+/// keeps the function (mholt/caddy-ratelimit#36); its line is unknown.
+#[test]
+fn a_profile_record_cut_in_its_file_column_keeps_its_function() {
+    let r = report_of(&[(
+        "goroutines.txt",
+        include_str!(
+            "../../../testdata/realworld/mholt-caddy-ratelimit-36-maxevents-stuck-mutex-debug1.txt"
+        ),
+    )]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "goroutine-leak");
+    let loc = f.location.as_ref().unwrap();
+    assert_eq!(
+        loc.function,
+        "github.com/mholt/caddy-ratelimit.(*ringBufferRateLimiter).MaxEvents"
+    );
+    assert_eq!(loc.line, 0);
+    assert!(
+        loc.place().ends_with("(line not in the input)"),
+        "{}",
+        loc.place()
+    );
+}
+
+/// `sync/atomic`'s panics on an `atomic.Value` misused (a nil or another
+/// type stored) are a sync primitive's misuse at its caller
+/// (go-sql-driver/mysql#1538).
+#[test]
+fn atomic_value_misuse_is_sync_misuse() {
+    let r = report_of(&[(
+        "crash.txt",
+        include_str!(
+            "../../../testdata/realworld/go-sql-driver-mysql-1538-startwatcher-atomic-store-nil.txt"
+        ),
+    )]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "sync-misuse");
+    assert_eq!(
+        f.location.as_ref().unwrap().function,
+        "github.com/go-sql-driver/mysql.(*atomicError).Set"
+    );
+    let typed = "panic: sync/atomic: compare and swap of inconsistently typed values\n\ngoroutine 1 [running]:\nsync/atomic.(*Value).CompareAndSwap(0xc000012028, {0x4a0e20, 0x4d1f08}, {0x4a0ea0, 0x4d1f10})\n\t/usr/local/go/src/sync/atomic/value.go:143 +0x1c5\nmain.swap(...)\n\t/app/main.go:11\nmain.main()\n\t/app/main.go:16 +0x45\n";
+    let r = report_of(&[("crash.txt", typed)]);
+    assert_eq!(r.findings[0].kind.name(), "sync-misuse");
+    assert_eq!(
+        r.findings[0].location.as_ref().unwrap().function,
+        "main.swap"
+    );
+}
+
+/// An excerpt of one goroutine that a test waits for, parked on a wait
+/// group, is the test's hang even without wait times
+/// (cockroachdb/cockroach#6319); one worker parked on a channel is not.
+#[test]
+fn a_tests_lone_parked_goroutine_is_its_hang() {
+    let r = report_of(&[(
+        "hang.txt",
+        include_str!(
+            "../../../testdata/realworld/cockroachdb-cockroach-6319-test-stuck-on-waitgroup.txt"
+        ),
+    )]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "deadlock");
+    assert_eq!(
+        f.location.as_ref().unwrap().function,
+        "github.com/cockroachdb/cockroach/storage_test.TestStoreRangeRemoveDead"
+    );
+    let worker = "goroutine 31 [chan receive]:\nexample.com/app/queue.(*Queue).worker(0xc000120000)\n\t/app/queue/queue.go:40 +0x65\ncreated by example.com/app/queue.New in goroutine 1\n\t/app/queue/queue.go:22 +0x9c\n";
+    let r = report_of(&[("dump.txt", worker)]);
+    assert!(
+        r.findings.is_empty(),
+        "{:?}",
+        r.findings.iter().map(|f| &f.title).collect::<Vec<_>>()
+    );
+}
+
+/// The wrapper is blamed only for a memory fault it raised: a recursion
+/// that overflows in it, and `value method ... called using nil *T
+/// pointer` (whose receiver word may print stale, `0xc000362008?`), are
+/// placed as before (second review of the fifteenth session).
+#[test]
+fn a_wrapper_is_no_place_for_overflows_or_nil_receivers() {
+    let panicwrap = "panic: value method example.com/zk/sch.Commitment.Domain called using nil *Commitment pointer\n\ngoroutine 12 [running]:\nexample.com/zk/sch.(*Commitment).Domain(0xc000362008?)\n\t<autogenerated>:1 +0x45\nexample.com/zk/hash.(*Hash).WriteAny(0xc0003b6000, {0xc000362100?, 0x1, 0x1})\n\t/src/hash/hash.go:86 +0x2a5\n";
+    let r = report_of(&[("crash.txt", panicwrap)]);
+    assert_eq!(
+        r.findings[0].location.as_ref().unwrap().function,
+        "example.com/zk/hash.(*Hash).WriteAny"
+    );
+    let overflow = "runtime: goroutine stack exceeds 1000000000-byte limit\nfatal error: stack overflow\n\ngoroutine 1 [running]:\nmain.(*Str).String(0xc000014090?)\n\t<autogenerated>:1 +0x5c fp=0xc0201603a8 sp=0xc0201603a0 pc=0x48f1dc\nfmt.(*pp).handleMethods(0xc0000a2340, 0x76)\n\t/usr/local/go/src/fmt/print.go:673 +0x2b2 fp=0xc020160600 sp=0xc0201603a8 pc=0x484bd2\nfmt.Sprintf({0x4b0d14, 0x5}, {0xc020160800, 0x1, 0x1})\n\t/usr/local/go/src/fmt/print.go:239 +0x53 fp=0xc0201607f0 sp=0xc020160798 pc=0x47f2b3\nmain.Str.String(...)\n\t/app/main.go:10\nmain.(*Str).String(0xc000014090?)\n\t<autogenerated>:1 +0x49 fp=0xc020160820 sp=0xc0201607f0 pc=0x48f1c9\nfmt.(*pp).handleMethods(0xc0000a2270, 0x76)\n\t/usr/local/go/src/fmt/print.go:673 +0x2b2 fp=0xc020160a78 sp=0xc020160820 pc=0x484bd2\nfmt.Sprintf({0x4b0d14, 0x5}, {0xc020160c78, 0x1, 0x1})\n\t/usr/local/go/src/fmt/print.go:239 +0x53 fp=0xc020160c68 sp=0xc020160c10 pc=0x47f2b3\nmain.Str.String(...)\n\t/app/main.go:10\nmain.(*Str).String(0xc000014090?)\n\t<autogenerated>:1 +0x49 fp=0xc020160c98 sp=0xc020160c68 pc=0x48f1c9\n";
+    let r = report_of(&[("crash.txt", overflow)]);
+    assert_eq!(r.findings[0].kind.name(), "stack-overflow");
+    assert_eq!(
+        r.findings[0].location.as_ref().unwrap().function,
+        "main.Str.String"
+    );
+}
+
+/// macOS delivers C's `abort()` with sigcode 0 too: at a pc the runtime
+/// does not know, while a goroutine is in C, it is a crash, not a dump;
+/// a sent SIGABRT's dump gets SIGQUIT's kind and its leak rules.
+#[test]
+fn a_c_abort_on_macos_is_no_dump_request() {
+    let abort = "glp_free: memory allocation error\nSIGABRT: abort\nPC=0x7fff7ac4c2c6 m=7 sigcode=0\n\ngoroutine 0 [idle]:\nruntime: unknown pc 0x7fff7ac4c2c6\nstack: frame={sp:0x700003e8ba68, fp:0x0} stack=[0x700003e0c290,0x700003e8be90)\n\ngoroutine 7 [syscall]:\nruntime.cgocall(0x4100d10, 0xc00005bcd0, 0xc00005bd18)\n\t/usr/local/go/src/runtime/cgocall.go:128 +0x5b\nexample.com/glpk._Cfunc_glp_delete_prob(0x76000d0)\n\t_cgo_gotypes.go:722 +0x41\nexample.com/glpk.(*Prob).Delete(0xc00000e060)\n\t/src/glpk/glpk.go:133 +0x2b\n";
+    let r = report_of(&[("crash.txt", abort)]);
+    assert_eq!(r.inputs[0].kind.name(), "crash-text");
+    assert!(
+        r.findings.iter().all(|f| !f.title.contains("stopped with")),
+        "{:?}",
+        r.findings.iter().map(|f| &f.title).collect::<Vec<_>>()
+    );
+    assert_eq!(r.findings[0].title, "SIGABRT: abort");
+    let mut sent = String::from("SIGABRT: abort\nPC=0x46ce81 m=0 sigcode=0\n\ngoroutine 1 [select, 70 minutes]:\nmain.main()\n\t/app/main.go:40 +0x1a5\n\n");
+    for id in 10..70 {
+        sent.push_str(&format!("goroutine {id} [chan send, 65 minutes]:\nexample.com/app/fanout.(*Publisher).deliver(0xc000120000)\n\t/app/fanout/fanout.go:88 +0x65\ncreated by example.com/app/fanout.New in goroutine 1\n\t/app/fanout/fanout.go:30 +0x9c\n\n"));
+    }
+    let r = report_of(&[("dump.txt", sent.leak())]);
+    assert_eq!(r.inputs[0].kind.name(), "sigquit-dump");
+    assert_eq!(r.findings[0].kind.name(), "goroutine-leak");
+    assert_eq!(
+        r.findings[0].location.as_ref().unwrap().function,
+        "example.com/app/fanout.(*Publisher).deliver"
+    );
+}
+
+/// The goroutine after a fatal signal's lines is the failing one too, and
+/// so is a short one after the message when it holds the program's frame.
+#[test]
+fn after_an_earlier_tail_signals_and_short_stacks_count() {
+    let tail = "\t/home/app/vendor/github.com/gorilla/mux/mux.go:210 +0xd3\nnet/http.serverHandler.ServeHTTP({0xc0001a60e0?}, {0xa4e3b8?, 0xc0002f40e0}, 0xc000312000)\n\t/usr/local/go/src/net/http/server.go:2936 +0x316\nnet/http.(*conn).serve(0xc0002da000, {0xa4f0d8, 0xc00029c2d0})\n\t/usr/local/go/src/net/http/server.go:1995 +0x612\ncreated by net/http.(*Server).Serve in goroutine 1\n\t/usr/local/go/src/net/http/server.go:3089 +0x5ed\n";
+    let signal = format!("{tail}SIGSEGV: segmentation violation\nPC=0x7f3a2b1c4d5e m=5 sigcode=1 addr=0x0\nsignal arrived during cgo execution\n\ngoroutine 57 [syscall]:\nruntime.cgocall(0x8a1b40, 0xc0003bfb58)\n\t/usr/local/go/src/runtime/cgocall.go:157 +0x4b\nexample.com/app/imaging._Cfunc_resize(0x7f3a24000b70, 0x280, 0x1e0)\n\t_cgo_gotypes.go:91 +0x4e\nexample.com/app/imaging.Resize(0xc000422000, 0x280, 0x1e0)\n\t/home/app/imaging/resize.go:44 +0x9c\n");
+    let r = report_of(&[("crash.txt", signal.leak())]);
+    assert_eq!(r.findings[0].kind.name(), "cgo-crash");
+    assert_eq!(
+        r.findings[0].location.as_ref().unwrap().function,
+        "example.com/app/imaging.Resize"
+    );
+    let short = format!("{tail}panic: runtime error: invalid memory address or nil pointer dereference\n[signal SIGSEGV: segmentation violation code=0x1 addr=0x18 pc=0x7a1b2c]\n\ngoroutine 42 [running]:\nexample.com/app/jobs.(*Worker).run(0x0)\n\t/home/app/jobs/worker.go:57 +0x2c\ncreated by example.com/app/jobs.Start in goroutine 1\n\t/home/app/jobs/jobs.go:22 +0x85\n");
+    let r = report_of(&[("crash.txt", short.leak())]);
+    assert_eq!(
+        r.findings[0].location.as_ref().unwrap().function,
+        "example.com/app/jobs.(*Worker).run"
+    );
+}
+
+/// A test's lone goroutine waiting in the harness (`T.Parallel`, `T.Run`
+/// for its subtest) or in a `select` is no hang by itself.
+#[test]
+fn harness_waits_are_no_tests_hang() {
+    for text in [
+        "goroutine 23 [chan receive]:\ntesting.(*T).Parallel(0xc000103a00)\n\t/usr/local/go/src/testing/testing.go:1403 +0x205\nexample.com/app/store.TestConcurrentWrites(0xc000103a00)\n\t/home/dev/app/store/store_test.go:88 +0x45\ntesting.tRunner(0xc000103a00, 0x6b2f10)\n\t/usr/local/go/src/testing/testing.go:1576 +0x10b\ncreated by testing.(*T).Run in goroutine 1\n\t/usr/local/go/src/testing/testing.go:1629 +0x3ea\n",
+        "goroutine 7 [chan receive]:\ntesting.(*T).Run(0xc000007860, {0x8b2d1e?, 0xc000113f38?}, 0xc00012e2d0)\n\t/usr/local/go/src/testing/testing.go:1630 +0x405\nexample.com/app/api.TestHandlers(0xc000007860)\n\t/home/dev/app/api/handlers_test.go:31 +0x1a5\ntesting.tRunner(0xc000007860, 0x8fbd40)\n\t/usr/local/go/src/testing/testing.go:1576 +0x10b\ncreated by testing.(*T).Run in goroutine 1\n\t/usr/local/go/src/testing/testing.go:1629 +0x3ea\n",
+        "goroutine 9 [select]:\nexample.com/app/api.TestPoll(0xc000007860)\n\t/home/dev/app/api/poll_test.go:40 +0x1a5\ntesting.tRunner(0xc000007860, 0x8fbd40)\n\t/usr/local/go/src/testing/testing.go:1576 +0x10b\ncreated by testing.(*T).Run in goroutine 1\n\t/usr/local/go/src/testing/testing.go:1629 +0x3ea\n",
+    ] {
+        let r = report_of(&[("dump.txt", text)]);
+        assert!(
+            r.findings.is_empty(),
+            "{text}: {:?}",
+            r.findings.iter().map(|f| &f.title).collect::<Vec<_>>()
+        );
+    }
+}
