@@ -3,7 +3,7 @@
 use godiag_model::Source;
 
 use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
-use crate::frames::{frame_line, user_frame};
+use crate::frames::{frame_line, past_runtime, user_frame};
 use crate::input::TextInput;
 use crate::steps::next_steps;
 
@@ -25,7 +25,15 @@ pub(crate) fn race_finding(
         .into_iter()
         .chain(previous)
         .find_map(|a| user_frame(&a.frames).map(|frame| (a, frame)))
-        .or_else(|| current.and_then(|a| a.frames.first().map(|frame| (a, frame))));
+        .or_else(|| {
+            // Else the standard library's code that raced, not the
+            // runtime's map or copy routine it called (golang/go#31352).
+            current.and_then(|a| {
+                past_runtime(&a.frames)
+                    .or(a.frames.first())
+                    .map(|frame| (a, frame))
+            })
+        });
     if let Some((a, frame)) = placed {
         // 0: a placeholder of an abridged report, no goroutine's id.
         f.goroutine = Some(a.goroutine).filter(|&g| g != 0);
@@ -34,6 +42,7 @@ pub(crate) fn race_finding(
     if let (Some(a), Some(p)) = (current.filter(|a| !a.frames.is_empty()), previous) {
         let name = |frames| {
             user_frame(frames)
+                .or_else(|| past_runtime(frames))
                 .or(frames.first())
                 .map_or("?", |x| x.function)
         };

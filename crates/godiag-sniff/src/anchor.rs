@@ -206,9 +206,13 @@ pub fn is_position(token: &str) -> bool {
     file_and_line(token, &[".go", ".s"]).is_some()
 }
 
-/// The anchor must start a word, and a goroutine header must go on as one.
+/// The anchor must start a word, or follow a line number glued on
+/// (`299WARNING: DATA RACE`, a CI log's copy,
+/// open-telemetry/opentelemetry-collector#41), and a goroutine header must
+/// go on as one.
 fn strong_at(line: &str, at: usize, what: &str) -> bool {
-    if at > 0 && line.as_bytes()[at - 1].is_ascii_alphanumeric() {
+    let glued = || line.as_bytes()[..at].iter().all(u8::is_ascii_digit);
+    if at > 0 && line.as_bytes()[at - 1].is_ascii_alphanumeric() && !glued() {
         return false;
     }
     if what == "goroutine " {

@@ -1278,6 +1278,20 @@ impl<'a> Reader<'a> {
             self.target = Target::RaceAccess;
             return true;
         }
+        // A report pasted without its indentation (gravitational/
+        // teleport#4826): its frames start their lines.
+        if matches!(self.target, Target::RaceAccess | Target::RaceGoroutine) {
+            if self.pending.is_some() {
+                if let Some(pos) = position(line) {
+                    self.complete_frame(pos);
+                    return true;
+                }
+            }
+            if let Some((name, args)) = function_line(line).filter(|(name, _)| is_symbol(name)) {
+                self.pending = Some((name, args, offset));
+                return true;
+            }
+        }
         false
     }
 

@@ -1211,3 +1211,38 @@ fn harness_waits_are_no_tests_hang() {
         );
     }
 }
+
+/// Race reports pasted without their indentation (each line behind a
+/// viewer's line number, gravitational/teleport#4826), with line numbers
+/// glued to the text (`299WARNING: DATA RACE`,
+/// open-telemetry/opentelemetry-collector#41), or through journald, which
+/// keeps no indentation (golang/go#31352, where the standard library raced:
+/// its code is named, not the runtime's map routine it called).
+#[test]
+fn race_reports_without_indentation_or_with_glued_line_numbers() {
+    for (file, want) in [
+        (
+            include_str!(
+                "../../../testdata/realworld/gravitational-teleport-4826-data-race-utils-utc-line-numbered.txt"
+            ),
+            "github.com/gravitational/teleport/lib/utils.UTC",
+        ),
+        (
+            include_str!(
+                "../../../testdata/realworld/open-telemetry-opentelemetry-collector-41-race-travis-line-numbers.txt"
+            ),
+            "github.com/open-telemetry/opentelemetry-collector/receiver/opencensusreceiver/octrace.TestExportProtocolViolations_nodelessFirstMessage.func1",
+        ),
+        (
+            include_str!("../../../testdata/realworld/golang-go-31352-net-http-transport-race.txt"),
+            "net/http.(*Transport).setReqCanceler",
+        ),
+    ] {
+        let r = report_of(&[("race.txt", file)]);
+        let f = &r.findings[0];
+        assert_eq!(f.kind.name(), "data-race");
+        assert_eq!(f.location.as_ref().unwrap().function, want);
+    }
+    // Digits glued to a word are no line number: `x2panic:` is no anchor.
+    assert!(godiag_sniff::anchor::find("build42panic: boom").is_none());
+}
