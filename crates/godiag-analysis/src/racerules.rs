@@ -7,6 +7,18 @@ use crate::frames::{frame_line, past_runtime, user_frame};
 use crate::input::TextInput;
 use crate::steps::next_steps;
 
+/// The first frame past the runtime and the race detector's own helpers
+/// (`internal/race.WriteRange` under `syscall.Read`).
+fn racing_std_frame<'g, 'a>(
+    frames: &'g [godiag_model::Frame<'a>],
+) -> Option<&'g godiag_model::Frame<'a>> {
+    let helpers = frames
+        .iter()
+        .take_while(|f| f.in_runtime_package() || f.function.starts_with("internal/race."))
+        .count();
+    past_runtime(&frames[helpers..])
+}
+
 pub(crate) fn race_finding(
     input: &TextInput<'_, '_>,
     race: &godiag_model::RaceReport<'_>,
@@ -29,7 +41,7 @@ pub(crate) fn race_finding(
             // Else the standard library's code that raced, not the
             // runtime's map or copy routine it called (golang/go#31352).
             current.and_then(|a| {
-                past_runtime(&a.frames)
+                racing_std_frame(&a.frames)
                     .or(a.frames.first())
                     .map(|frame| (a, frame))
             })
@@ -42,7 +54,7 @@ pub(crate) fn race_finding(
     if let (Some(a), Some(p)) = (current.filter(|a| !a.frames.is_empty()), previous) {
         let name = |frames| {
             user_frame(frames)
-                .or_else(|| past_runtime(frames))
+                .or_else(|| racing_std_frame(frames))
                 .or(frames.first())
                 .map_or("?", |x| x.function)
         };

@@ -211,7 +211,9 @@ pub fn is_position(token: &str) -> bool {
 /// open-telemetry/opentelemetry-collector#41), and a goroutine header must
 /// go on as one.
 fn strong_at(line: &str, at: usize, what: &str) -> bool {
-    let glued = || line.as_bytes()[..at].iter().all(u8::is_ascii_digit);
+    // A line number is short: bounding it keeps a hostile line of digits
+    // and anchors linear.
+    let glued = || at <= 12 && line.as_bytes()[..at].iter().all(u8::is_ascii_digit);
     if at > 0 && line.as_bytes()[at - 1].is_ascii_alphanumeric() && !glued() {
         return false;
     }

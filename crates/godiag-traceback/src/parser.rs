@@ -1279,13 +1279,13 @@ impl<'a> Reader<'a> {
             return true;
         }
         // A report pasted without its indentation (gravitational/
-        // teleport#4826): its frames start their lines.
+        // teleport#4826): its frames start their lines (their file lines
+        // complete them as any pending frame's do). A panic after a report
+        // that lost its closing ruler starts the panic's own stack.
         if matches!(self.target, Target::RaceAccess | Target::RaceGoroutine) {
-            if self.pending.is_some() {
-                if let Some(pos) = position(line) {
-                    self.complete_frame(pos);
-                    return true;
-                }
+            if line.starts_with("panic: ") || line.starts_with("fatal error: ") {
+                self.target = Target::None;
+                return false;
             }
             if let Some((name, args)) = function_line(line).filter(|(name, _)| is_symbol(name)) {
                 self.pending = Some((name, args, offset));
