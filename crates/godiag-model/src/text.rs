@@ -400,10 +400,7 @@ impl<'a> TextArtifact<'a> {
         };
         let after = self.goroutines.iter().position(|g| g.offset > at);
         let whole = |g: &Goroutine<'_>| {
-            g.frames.len() >= first.frames.len()
-                || g.frames
-                    .iter()
-                    .any(|f| !f.is_stdlib() && f.function != "panic")
+            g.frames.len() >= first.frames.len() || g.frames.iter().any(|f| !f.is_stdlib())
         };
         Some(after.filter(|&i| whole(&self.goroutines[i])).unwrap_or(0))
     }
