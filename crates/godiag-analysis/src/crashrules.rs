@@ -206,7 +206,10 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
     // frames are the runtime's cgo entry, or on Windows the DLL call of
     // `syscall.Syscall*`) happened in C code, as does one the runtime
     // reports as arriving during cgo execution.
+    // A paste may keep the fatal error that names the signal and lose the
+    // signal's own line (pebbe/go-proj-4#6).
     let faulted = c.signal.is_some()
+        || c.fatal_error.as_deref() == Some("unexpected signal during runtime execution")
         || c.fatal_signal.as_ref().is_some_and(|s| {
             matches!(s.name, "SIGSEGV" | "SIGBUS" | "SIGILL" | "SIGFPE")
                 || s.name.starts_with("EXCEPTION_")

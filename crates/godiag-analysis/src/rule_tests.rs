@@ -2439,3 +2439,57 @@ fn runtime_message_behind_a_wrapper() {
         assert_eq!(classify_message(program), None, "{program}");
     }
 }
+
+/// A stack pasted from its header on, without the signal line: the runtime
+/// threw from `sigpanic` itself (`unexpected fault address`, a fault it
+/// would not turn into a panic), so the fault was not at a nil address.
+/// From https://github.com/erigontech/erigon/issues/8500 (a mapped file on
+/// a full disk). With `panicmem` between them it was a nil dereference.
+#[test]
+fn a_throw_from_sigpanic_is_a_bad_address() {
+    let stack = |top: Vec<Frame<'static>>| {
+        let mut frames = top;
+        frames.extend([
+            frame("runtime.sigpanic", "runtime/signal_unix.go", 858, ""),
+            frame("runtime.memmove", "runtime/memmove_amd64.s", 375, ""),
+            frame(
+                "github.com/anacrolix/torrent/mmap_span.copyBytes",
+                "github.com/anacrolix/torrent@v1.52.6/mmap_span/mmap_span.go",
+                79,
+                "...",
+            ),
+        ]);
+        TextArtifact {
+            goroutines: vec![goroutine(18622, "running", frames)],
+            ..TextArtifact::default()
+        }
+    };
+    let thrown = stack(vec![frame(
+        "runtime.throw",
+        "runtime/panic.go",
+        1077,
+        "{0x25ab165?, 0x108edd39a6ef5956?}",
+    )]);
+    let f = findings_of(InputKind::GoroutineDump, &thrown);
+    assert_eq!(f[0].kind, FindingKind::BadAddress, "{:?}", kinds(&f));
+    assert_eq!(
+        place(&f[0]),
+        Some("github.com/anacrolix/torrent/mmap_span.copyBytes")
+    );
+    let panicked = stack(vec![
+        frame("panic", "runtime/panic.go", 770, ""),
+        frame("runtime.panicmem", "runtime/panic.go", 261, ""),
+    ]);
+    let f = findings_of(InputKind::GoroutineDump, &panicked);
+    assert_eq!(f[0].kind, FindingKind::NilDereference, "{:?}", kinds(&f));
+    // `unexpected signal during runtime execution` (42 bytes) is thrown
+    // there too, at any address: not told apart.
+    let runtime_signal = stack(vec![frame(
+        "runtime.throw",
+        "runtime/panic.go",
+        1077,
+        "{0x25ab165, 0x2a}",
+    )]);
+    let f = findings_of(InputKind::GoroutineDump, &runtime_signal);
+    assert_eq!(f[0].kind, FindingKind::NilDereference, "{:?}", kinds(&f));
+}

@@ -362,6 +362,22 @@ fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
         });
     }
     if let Some(s) = signal_below(frames) {
+        // `sigpanic` turns a fault below address 0x1000 into a panic; at
+        // any other address (or a SIGBUS past a mapped file's end) it
+        // prints `unexpected fault address` and throws `fault` (5 bytes)
+        // itself (erigontech/erigon#8500: `runtime.throw` over `sigpanic`
+        // over `memmove` into a mapped file on a full disk).
+        let thrown = s.checked_sub(2).map(|i| &frames[i]).is_some_and(|f| {
+            f.function == "runtime.throw" && thrown_length(f).is_none_or(|l| l == 5)
+        });
+        if thrown {
+            return Some(Signature {
+                kind: FindingKind::BadAddress,
+                what: "memory fault the runtime threw on (runtime.sigpanic called runtime.throw): a fault at a non-nil address, or a SIGBUS such as a mapped file that shrank or whose disk filled (the signal line was not given)".into(),
+                confidence: Confidence::Low,
+                below: s,
+            });
+        }
         return Some(Signature {
             below: s,
             ..fault()
@@ -460,9 +476,12 @@ fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
 
 /// The length of the message `runtime.throw` was called with, from its
 /// printed string argument (`0x16bbd89, 0xe`, or `{0x16bbd89?, 0xe?}`
-/// under the register ABI).
+/// under the register ABI). A word marked `?` may be stale (erigontech/
+/// erigon#8500 printed `0x108edd39a6ef5956?`), so it tells nothing unless
+/// it is a plausible length.
 fn thrown_length(f: &Frame<'_>) -> Option<u64> {
-    f.arg_words().nth(1)?.value
+    let w = f.arg_words().nth(1)?;
+    w.value.filter(|&v| w.saved || v < 4096)
 }
 
 /// A fault turned into a panic (`runtime.sigpanic`): the index of the frame

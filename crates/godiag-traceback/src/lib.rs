@@ -21,6 +21,7 @@ mod fold;
 mod header;
 mod lambda_frames;
 mod lines;
+mod markdown;
 mod parser;
 mod restore;
 mod shapes;

@@ -805,6 +805,15 @@ impl<'a> Reader<'a> {
             self.push_panic(v, offset);
             return;
         }
+        // A race report the paste indented as a whole (mindersec/minder
+        // #3397: `  Write at 0x.. by goroutine 36:` under ` WARNING: DATA
+        // RACE`): its own lines are read as unindented ones.
+        if self.race.is_some() && is_race_structure(t) {
+            let at = offset + (line.len() - t.len()) as u64;
+            if self.race_line(t, at) {
+                return;
+            }
+        }
         if let Some(msg) = t.strip_prefix("fatal error: ") {
             self.set_fatal(msg, offset, !self.out.crash.panics.is_empty());
             return;
@@ -1436,6 +1445,16 @@ fn indented_position(line: &str, target: Target) -> Option<Position<'_>> {
         })?,
     };
     position(t)
+}
+
+/// A race report's own lines, not its frames: an access, a goroutine's
+/// creation, the racing memory's description, the closing ruler.
+fn is_race_structure(t: &str) -> bool {
+    race_access(t).is_some()
+        || (t.starts_with("Goroutine ") && t.ends_with(" created at:"))
+        || t.starts_with("Heap block ")
+        || t.starts_with("Global var ")
+        || t == "=================="
 }
 
 /// A function line of a Go symbol (`pkg.F(args)`): its name and arguments.

@@ -20,7 +20,9 @@
 //! - **escaped ends**: lines still ending with the `\n` escape that stood
 //!   for their break (`escaped_ends.rs`);
 //! - **Lambda frames**: aws-lambda-go's JSON stack of a handler's panic
-//!   (`lambda_frames.rs`).
+//!   (`lambda_frames.rs`);
+//! - **Markdown**: receivers whose `*` a page's renderer took for emphasis,
+//!   bold markers in a message (`markdown.rs`).
 //!
 //! A per-line prefix is learned and removed in the same pass (when the text
 //! is rewritten anyway). Text that needs none of this is left as it is: the
@@ -35,6 +37,7 @@ use crate::escaped_ends;
 use crate::escapes::unescape;
 use crate::lambda_frames;
 use crate::lines::position;
+use crate::markdown;
 use crate::staircase;
 
 /// How much of the input is looked at to decide whether it needs restoring.
@@ -99,6 +102,21 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
             ));
             text = unlinked;
         }
+    }
+    if damage.marked || damage.escaped {
+        let (unmarked, receivers, bold) = markdown::restore_all(&text);
+        if receivers > 0 {
+            notes.push(format!(
+                "{} missing the `*` a page's Markdown took for emphasis (`pkg.(T).M`, `pkg.(_T).M`); it was put back",
+                were(receivers, "pointer receiver")
+            ));
+        }
+        if bold > 0 {
+            notes.push(format!(
+                "{bold} Markdown bold markers (`**`) around words were removed"
+            ));
+        }
+        text = unmarked;
     }
     if (damage.lambda || damage.escaped) && lambda_frames::has_frames(&text) {
         let (framed, n) = lambda_frames::rewrite(&text);
@@ -196,6 +214,7 @@ struct Damage {
     ends: bool,
     lambda: bool,
     linked: bool,
+    marked: bool,
 }
 
 impl Damage {
@@ -204,6 +223,7 @@ impl Damage {
         let probe = ansi::strip(probe);
         let lambda = lambda_frames::has_frames(&probe);
         let linked = probe.lines().any(has_autolinks);
+        let marked = probe.lines().any(markdown::is_marked);
         // Escaped text is decoded before anything else can be seen in it.
         if has_escaped_lines(&probe) {
             return Damage {
@@ -211,6 +231,7 @@ impl Damage {
                 coloured,
                 lambda,
                 linked,
+                marked,
                 ..Damage::default()
             };
         }
@@ -230,6 +251,7 @@ impl Damage {
             ends: escaped_ends::has_escaped_ends(&lines),
             lambda,
             linked,
+            marked,
         }
     }
 
@@ -245,6 +267,7 @@ impl Damage {
             ends,
             lambda,
             linked,
+            marked,
         } = *self;
         escaped
             || coloured
@@ -256,6 +279,7 @@ impl Damage {
             || ends
             || lambda
             || linked
+            || marked
     }
 }
 

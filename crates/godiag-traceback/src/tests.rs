@@ -589,6 +589,39 @@ Previous write at 0x00c00036acaf by goroutine 114:
     );
 }
 
+/// A race report the paste indented as a whole, its warning by one blank
+/// and the rest by two: the access is read with its frames. From
+/// https://github.com/mindersec/minder/issues/3397.
+#[test]
+fn race_report_indented_as_a_whole() {
+    let text = " WARNING: DATA RACE
+  Write at 0x00c0002d6398 by goroutine 36:
+    github.com/stacklok/minder/internal/providers/manager_test.TestProviderManager_CreateFromConfig.func1()
+        /home/runner/work/minder/minder/internal/providers/manager/manager_test.go:83 +0xc66
+    testing.tRunner()
+        /opt/hostedtoolcache/go/1.22.2/x64/src/testing/testing.go:1689 +0x21e
+    testing.(*T).Run.gowrap1()
+        /opt/hostedtoolcache/go/1.22.2/x64/src/testing/testing.go:1742 +0x44
+";
+    let t = parse(text.as_bytes());
+    assert_eq!(t.races.len(), 1);
+    let a = &t.races[0].accesses;
+    assert_eq!(a.len(), 1);
+    assert_eq!((&*a[0].op, a[0].goroutine), ("write", 36));
+    assert_eq!(
+        a[0].frames.iter().map(|f| (f.function, f.line)).collect::<Vec<_>>(),
+        [
+            (
+                "github.com/stacklok/minder/internal/providers/manager_test.TestProviderManager_CreateFromConfig.func1",
+                83
+            ),
+            ("testing.tRunner", 1689),
+            ("testing.(*T).Run.gowrap1", 1742)
+        ]
+    );
+    assert!(t.goroutines.is_empty());
+}
+
 /// A race report from docker compose, whose service prefix the paste lost
 /// on its first line only: the access lines anchor the prefix like the
 /// frames do. From https://github.com/coder/websocket/issues/436.

@@ -1280,3 +1280,80 @@ fn race_reports_end_at_a_panic_and_skip_the_detectors_helpers() {
     let r = report_of(&[("hostile.txt", hostile.leak())]);
     assert_eq!(r.inputs.len(), 1);
 }
+
+/// `fatal error: unexpected signal during runtime execution` pasted
+/// without its signal line, over a goroutine whose innermost frame is the
+/// runtime's cgo call: the signal struck C code, placed at the Go caller of
+/// the `_Cfunc_` stub. From https://github.com/pebbe/go-proj-4/issues/6
+/// (Go 1.4, PROJ.4 called from several goroutines at once).
+#[test]
+fn an_unexpected_signal_in_a_cgo_call_is_a_cgo_crash() {
+    let text = "\tfatal error: unexpected signal during runtime execution
+
+\tgoroutine 12 [syscall, locked to thread]:
+\truntime.cgocall_errno(0x40047c0, 0xc2080e9788, 0xc200000000)
+\t\t/usr/local/go/src/runtime/cgocall.go:130 +0xf5 fp=0xc2080e9768 sp=0xc2080e9740
+\tgithub.com/pebbe/go-proj-4/proj._Cfunc_transform(0x9300100, 0x9300540, 0x1, 0xc2081c0650, 0xc2081c0658, 0x0, 0x0)
+\t\tgithub.com/pebbe/go-proj-4/proj/_obj/_cgo_gotypes.go:79 +0x44 fp=0xc2080e9788 sp=0xc2080e9768
+\tgithub.com/pebbe/go-proj-4/proj.transform(0xc20802c970, 0xc20802c990, 0xc2080e99a8, 0x1, 0x1, 0xc2080e99a0, 0x1, 0x1, 0x0, 0x0, ...)
+\t\t/Users/Shared/Development/git.urban4m.com/projects/AP/app-tiler/src/github.com/pebbe/go-proj-4/proj/proj.go:114 +0xac1 fp=0xc2080e98e8 sp=0xc2080e9788
+";
+    let r = report_of(&[("proj.txt", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "cgo-crash", "{}", f.title);
+    assert_eq!(
+        f.location.as_ref().unwrap().function,
+        "github.com/pebbe/go-proj-4/proj.transform"
+    );
+    // The same fatal error over Go code is the runtime's own.
+    let go_only = "fatal error: unexpected signal during runtime execution
+
+goroutine 1 [running]:
+runtime.mallocgc(0x20, 0x0, 0x0)
+\t/usr/local/go/src/runtime/malloc.go:1000 +0x10
+main.main()
+\t/app/main.go:5 +0x20
+";
+    let r = report_of(&[("go.txt", go_only)]);
+    assert_ne!(r.findings[0].kind.name(), "cgo-crash");
+}
+
+/// A trace pasted outside a code block into an issue and copied back from
+/// the page: Markdown took the receivers' `*` for emphasis, and took bold
+/// in the message. Both are restored before reading. From
+/// https://github.com/projectdiscovery/subfinder/issues/347 and
+/// https://github.com/gohugoio/hugo/issues/1112.
+#[test]
+fn markdown_damage_is_undone() {
+    let text = "panic: runtime error: invalid memory address or nil pointer dereference
+[signal SIGSEGV: segmentation violation code=0x1 addr=0x40 pc=0x7d0532]
+
+goroutine 79 [running]:
+github.com/projectdiscovery/subfinder/v2/pkg/subscraping/sources/sitedossier.(agent).enumerate(0xc00011f240, 0xa208a0, 0xc000060900, 0xc00002a480, 0x38)
+        /root/go/pkg/mod/github.com/projectdiscovery/subfinder/v2@v2.4.5/pkg/subscraping/sources/sitedossier/sitedossier.go:40 +0x192
+github.com/projectdiscovery/subfinder/v2/pkg/subscraping/sources/sitedossier.(Source).Run.func1(0xc00011f240, 0xa208a0, 0xc000060900, 0x7fffc2cb9701, 0x10)        /root/go/pkg/mod/github.com/projectdiscovery/subfinder/v2@v2.4.5/pkg/subscraping/sources/sitedossier/sitedossier.go:73 +0xc6
+created by github.com/projectdiscovery/subfinder/v2/pkg/subscraping/sources/sitedossier.(*Source).Run
+        /root/go/pkg/mod/github.com/projectdiscovery/subfinder/v2@v2.4.5/pkg/subscraping/sources/sitedossier/sitedossier.go:72 +0xc5
+";
+    let r = report_of(&[("subfinder.txt", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "nil-dereference");
+    assert_eq!(
+        f.location.as_ref().unwrap().function,
+        "github.com/projectdiscovery/subfinder/v2/pkg/subscraping/sources/sitedossier.(*agent).enumerate"
+    );
+    assert!(r.inputs[0]
+        .warnings
+        .iter()
+        .any(|w| w.starts_with("2 pointer receivers were missing the `*`")));
+    let hugo = "panic: runtime error: invalid memory address or **nil pointer** dereference
+[signal 0xb code=0x1 **addr=0x0** pc=0x47ab4b]
+";
+    let r = report_of(&[("hugo.txt", hugo)]);
+    assert_eq!(r.findings[0].kind.name(), "nil-dereference");
+    assert_eq!(r.findings[0].title, "nil pointer dereference");
+    assert!(r.inputs[0]
+        .warnings
+        .iter()
+        .any(|w| w.starts_with("2 Markdown bold markers")));
+}
