@@ -156,10 +156,20 @@ pub fn classify(value: &str) -> Option<&'static MessageEntry> {
     // error: invalid memory addres`, robfig/cron#301): the entry it begins,
     // when enough of it is left to tell, before a shorter generic entry
     // (`runtime error: `) it also matches.
-    let cut = (v.len() >= CUT_MESSAGE_AT_LEAST)
+    let long_enough = v.len() >= CUT_MESSAGE_AT_LEAST;
+    let cut = long_enough
         .then(|| messages().iter().find(|m| cut_inside_a_word(&m.text, v)))
         .flatten();
-    cut.or_else(|| messages().iter().find(|m| m.matches(v)))
+    let whole = messages().iter().find(|m| m.matches(v));
+    // Cut where a word ends (the rest wrapped onto a line of its own,
+    // vmware/vic#1868: `... or nil pointer` / ` dereference`): the entry it
+    // begins when that names another kind than the cut message matches by
+    // itself; of the same kind, the message may be whole (Go 1.11's).
+    let at_word = long_enough
+        .then(|| messages().iter().find(|m| cut_after_a_word(&m.text, v)))
+        .flatten()
+        .filter(|m| whole.is_none_or(|w| w.kind != m.kind));
+    cut.or(at_word).or(whole)
 }
 
 /// How much of a message a cut must leave for its entry to be told.
@@ -174,6 +184,14 @@ fn cut_inside_a_word(text: &str, value: &str) -> bool {
         && text.starts_with(value)
         && value.ends_with(|c: char| c.is_ascii_alphanumeric())
         && text[value.len()..].starts_with(|c: char| c.is_ascii_alphanumeric())
+}
+
+/// `value` is `text` cut right after one of its words.
+fn cut_after_a_word(text: &str, value: &str) -> bool {
+    text.len() > value.len()
+        && text.starts_with(value)
+        && value.ends_with(|c: char| c.is_ascii_alphanumeric())
+        && text[value.len()..].starts_with(' ')
 }
 
 /// The catalog entry of a kind.
@@ -321,6 +339,15 @@ mod tests {
             assert_eq!(classify(value).map(|m| m.kind), Some(kind), "{value}");
         }
         assert!(classify("my own panic value").is_none());
+        // Cut after a word: the entry it begins when its kind is another.
+        assert_eq!(
+            classify("runtime error: invalid memory address or nil pointer").map(|m| m.kind),
+            Some(NilDereference)
+        );
+        assert_eq!(
+            classify("runtime error: slice bounds out of range").map(|m| m.text.as_str()),
+            Some("runtime error: ")
+        );
         // Cut short, a message is told by enough of its beginning.
         assert_eq!(
             classify("runtime error: invalid memory addres").map(|m| m.kind),

@@ -371,10 +371,12 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
     }
     // Before Go 1.16 the 32-bit ARM atomics faulted on purpose on an
     // unaligned 64-bit address (`sync/atomic/64bit_arm.go`), printed as a
-    // memory fault in the atomic call: the misuse, not a nil pointer.
+    // memory fault in the atomic call: the misuse, not a nil pointer. Go
+    // 1.6 and 1.7 print the `panic` frame above it (synocommunity/
+    // spksrc#2400).
     let unaligned_atomic = matches!(kind, FindingKind::NilDereference | FindingKind::BadAddress)
         && failing
-            .and_then(|g| g.frames.first())
+            .and_then(|g| g.frames.iter().find(|f| !is_failure_machinery(f.function)))
             .is_some_and(is_unaligned_atomic_fault);
     if unaligned_atomic {
         kind = FindingKind::SyncMisuse;
@@ -382,9 +384,16 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
     let message = if unaligned_atomic {
         "unaligned 64-bit atomic operation"
     } else {
+        // Without a fatal error or panic, the runtime's own line that gave
+        // the kind (`futexwakeup addr=0x.. returned -89`) says what failed.
         c.fatal_error
             .as_deref()
             .or(last_panic.map(|p| &*p.value))
+            .or_else(|| {
+                c.runtime_messages.iter().copied().find(|m| {
+                    godiag_model::text::is_failure_message(m) && classify_message(m) == Some(kind)
+                })
+            })
             .unwrap_or("")
     };
     // A test's timeout: the hung test, when its goroutine is in the input.

@@ -361,6 +361,21 @@ fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
             below: p + 1,
         });
     }
+    // The unaligned-atomic raiser on top of a stack cut above its `panic`
+    // (spacemeshos/go-spacemesh#3107: `atomic.panicUnaligned` over
+    // `atomic.Load64` on a Raspberry Pi).
+    if let Some(u) = frames
+        .iter()
+        .take(2)
+        .position(|f| is_unaligned_atomic_raiser(f.function))
+    {
+        return Some(Signature {
+            kind: FindingKind::SyncMisuse,
+            what: "unaligned 64-bit atomic operation on a 32-bit platform (the panic's message was not given)".into(),
+            confidence: Confidence::Medium,
+            below: u + 1,
+        });
+    }
     if let Some(s) = signal_below(frames) {
         // `sigpanic` turns a fault below address 0x1000 into a panic; at
         // any other address (or a SIGBUS past a mapped file's end) it

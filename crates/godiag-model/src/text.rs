@@ -214,6 +214,7 @@ pub fn is_failure_message(m: &str) -> bool {
         || m.starts_with("runtime: bad pointer in frame ")
         || m.starts_with("runtime: goroutine stack exceeds ")
         || m.starts_with("runtime: out of memory")
+        || (m.starts_with("futexwakeup addr=") && m.contains(" returned "))
 }
 
 /// `gc N @Ts P%: ...` from `GODEBUG=gctrace=1`.

@@ -351,6 +351,32 @@ pub fn is_panic_position(position: &str) -> bool {
     position.contains("/runtime/panic.go:")
 }
 
+/// The head of a `debug=1` goroutine profile's record, `N @ 0x.. 0x..`:
+/// its count and its pcs. A reporter may cut the pcs to `...`, or end
+/// them with a run of dots (`1165 @ 0x438696 .....`).
+pub fn count_record_head(line: &str) -> Option<(u64, &str)> {
+    let (count, pcs) = line.split_once(" @ ")?;
+    if count.is_empty() || !count.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let hex = |w: &str| {
+        w.strip_prefix("0x").is_some_and(|h| {
+            !h.is_empty() && h.len() <= 16 && h.bytes().all(|b| b.is_ascii_hexdigit())
+        })
+    };
+    let dots = |w: &str| w.len() >= 3 && w.bytes().all(|b| b == b'.');
+    let mut words = pcs.split(' ').filter(|w| !w.is_empty()).peekable();
+    let mut any = false;
+    while let Some(w) = words.next() {
+        let last = words.peek().is_none();
+        if !(hex(w) || (last && dots(w))) {
+            return None;
+        }
+        any = true;
+    }
+    Some((count.parse().ok()?, pcs)).filter(|_| any)
+}
+
 /// `/src/app/handler.go:42 (0x4a1b2c)`: a frame as `runtime.Caller`
 /// gives it, printed by a recovery middleware.
 pub fn is_caller_frame(line: &str) -> bool {

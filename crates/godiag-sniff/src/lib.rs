@@ -163,23 +163,22 @@ fn is_count_record(line: &[u8]) -> bool {
     let Ok(head) = std::str::from_utf8(&line[..end]) else {
         return false;
     };
-    let Some((count, pcs)) = head.trim_end_matches('\r').split_once(" @ ") else {
+    let Some(pcs) = anchor::count_record_head(head.trim_end_matches('\r')).map(|(_, pcs)| pcs)
+    else {
         return false;
     };
-    let hex = |w: &str| {
-        w.strip_prefix("0x")
-            .is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()))
-    };
     // Pasted records may indent their frames, turn tabs into spaces and
-    // cut the pcs (`167 @ ...`, `#   main.f+0x1ac   main.go:429`).
+    // cut the pcs (`167 @ ...`, `#   main.f+0x1ac   main.go:429`, `1165 @
+    // 0x438696 .....`); a page's Markdown drops the `#` it took for a
+    // heading's (micro/go-grpc#23: `0x169320f\tgoogle.golang.org/...+0x10f`).
     let next = after_blanks(line.get(end + 1..).unwrap_or(&[]));
-    let frame = next.strip_prefix(b"#").map(after_blanks).is_some_and(|f| {
-        f.starts_with(b"0x") || (pcs.trim() == "..." && memmem::find(f, b"+0x").is_some())
-    });
-    !count.is_empty()
-        && count.bytes().all(|b| b.is_ascii_digit())
-        && (pcs.trim() == "..." || pcs.split(' ').all(hex))
-        && frame
+    let frame = match next.strip_prefix(b"#").map(after_blanks) {
+        Some(f) => {
+            f.starts_with(b"0x") || (pcs.trim() == "..." && memmem::find(f, b"+0x").is_some())
+        }
+        None => next.starts_with(b"0x") && memmem::find(next, b"+0x").is_some(),
+    };
+    frame
 }
 
 /// What follows the spaces and tabs a line starts with.

@@ -228,9 +228,20 @@ fn learn_suffix(lines: &[&str]) -> Option<Layer> {
 }
 
 fn learn_layer(lines: &[&str]) -> Option<Layer> {
+    // A recovery handler's `runtime.Caller` frames name their function
+    // over the source line (`(*Context).Next: c.handlers[c.index](c)`
+    // under `.../context.go:173 (0x47f52b3)`, gin-gonic/gin#3404): the
+    // source's calls are no runtime text, what stands before them no prefix.
     let anchored: Vec<(&str, anchor::Anchor)> = lines
         .iter()
-        .filter_map(|l| anchor::find(l).map(|a| (*l, a)))
+        .enumerate()
+        .filter_map(|(i, l)| anchor::find(l).map(|a| (i, *l, a)))
+        .filter(|(i, _, a)| {
+            a.strong
+                || i.checked_sub(1)
+                    .is_none_or(|p| !anchor::is_caller_frame(lines[p]))
+        })
+        .map(|(_, l, a)| (l, a))
         .collect();
     if anchored.len() < 2 {
         return None;
@@ -334,6 +345,46 @@ mod tests {
         assert_eq!(LinePrefix::learn(CLEAN), None);
         let race = "==================\nWARNING: DATA RACE\nRead at 0x1 by goroutine 7:\n  main.f()\n      /a/x.go:1 +0x1\n\nPrevious write at 0x1 by main goroutine:\n  main.main()\n      /a/x.go:2 +0x1\n";
         assert_eq!(LinePrefix::learn(race), None);
+    }
+
+    /// gin's recovery (run from source) prints each frame's name over its
+    /// source line; a call repeated in that source is no anchor. From
+    /// https://github.com/gin-gonic/gin/issues/3404.
+    #[test]
+    fn caller_frames_source_lines_give_no_prefix() {
+        let mut text = String::from("/usr/local/go/src/runtime/panic.go:220 (0x403ad04)\n        panicmem: panic(memoryError)\n");
+        for (file, name, source) in [
+            (
+                "gin/context.go:173",
+                "(*Context).Next",
+                "c.handlers[c.index](c)",
+            ),
+            (
+                "pkg/brotlimd/handler.go:221",
+                "(*Handler).Gin",
+                "ctx.Next()",
+            ),
+            (
+                "gin/context.go:173",
+                "(*Context).Next",
+                "c.handlers[c.index](c)",
+            ),
+            (
+                "gin-contrib/gzip/handler.go:60",
+                "(*gzipHandler).Handle",
+                "c.Next()",
+            ),
+            (
+                "gin/context.go:173",
+                "(*Context).Next",
+                "c.handlers[c.index](c)",
+            ),
+        ] {
+            text.push_str(&format!(
+                "/Users/x/vendor/{file} (0x47f52bc)\n        {name}: {source}\n"
+            ));
+        }
+        assert_eq!(LinePrefix::learn(&text), None);
     }
 
     #[test]

@@ -348,8 +348,9 @@ impl<'a> Reader<'a> {
             }
         }
         let first = line.as_bytes()[0];
-        if first == b'\t' || first == b' ' || (first == b'#' && self.target == Target::CountRecord)
-        {
+        let record_frame = self.target == Target::CountRecord
+            && (first == b'#' || (first == b'0' && count_record_frame(line).is_some()));
+        if first == b'\t' || first == b' ' || record_frame {
             self.indented(line, offset);
             return;
         }
@@ -544,6 +545,14 @@ impl<'a> Reader<'a> {
                 || rest.starts_with("sp=")
                 || self.out.crash.runtime_messages.len() < 64
             {
+                self.out.crash.runtime_messages.push(line);
+            }
+            return;
+        }
+        // The kernel refused a futex wake: the runtime prints the error and
+        // faults on purpose (tailscale/tailscale#19039, XTLS/Xray-core#5882).
+        if line.starts_with("futexwakeup addr=") && line.contains(" returned ") {
+            if self.out.crash.runtime_messages.len() < 64 {
                 self.out.crash.runtime_messages.push(line);
             }
             return;

@@ -396,13 +396,16 @@ fn unescape_lines(text: &str) -> (String, usize) {
         n += 1;
         let line = collapse_autolinks(line);
         if !decode_record(&line, &mut out) {
-            // Escapes outside a closed string (a record cut short, logfmt
-            // without quotes): decode from the first anchor on.
-            let from = line
-                .split("\\n")
-                .next()
-                .and_then(anchor::find)
-                .map_or(0, |a| a.at);
+            // Escapes outside a closed string (a record cut short, logfmt):
+            // decode from the first anchor on, or from the quote that opens
+            // a value starting with a frame (`stacktrace="util.F()\n\t...`,
+            // superseriousbusiness/gotosocial#2807).
+            let first = line.split("\\n").next().unwrap_or("");
+            let from = anchor::find(first).map(|a| a.at).or_else(|| {
+                let quote = first.rfind('"')? + 1;
+                anchor::opens_frame(&first[quote..]).then_some(quote)
+            });
+            let from = from.unwrap_or(0);
             out.push_str(&unescape(&line[from..]));
             out.push('\n');
         }

@@ -301,18 +301,26 @@ pub(crate) fn race_access(line: &str) -> Option<RaceAccess<'_>> {
 
 /// `3 @ 0x43a2c5 0x44b8e5 0x4d2f33` (debug=1 record header).
 pub(crate) fn count_record_header(line: &str, offset: u64) -> Option<CountRecord<'_>> {
-    let (count, pcs) = line.split_once(" @ ")?;
-    let count = parse_dec(count)?;
-    // A reporter may cut the pcs to `...`.
-    if pcs.trim() != "..." && !pcs.split(' ').all(|w| parse_hex(w).is_some()) {
-        return None;
-    }
+    let (count, _) = godiag_sniff::anchor::count_record_head(line)?;
     Some(CountRecord {
         count,
         labels: Vec::new(),
         frames: Vec::new(),
         offset,
     })
+}
+
+/// A record frame's line that lost its `#`: it opens with the pc, and the
+/// function after it carries its offset.
+fn headless_record_frame(t: &str) -> Option<&str> {
+    let mut words = t.split_whitespace();
+    let pc = words.next()?;
+    let func = words.next()?;
+    (pc.starts_with("0x")
+        && parse_hex(pc).is_some()
+        && func.contains("+0x")
+        && words.next().is_some())
+    .then_some(t)
 }
 
 /// A path without its Windows drive (`C:`).
@@ -326,9 +334,15 @@ fn without_drive(path: &str) -> &str {
 }
 
 /// `#\t0x4d2f32\tmain.f+0x32\t/path/main.go:12`; pasted, the tabs may be
-/// spaces and the pc cut (`#  main.f+0x32  main.go:12`).
+/// spaces and the pc cut (`#  main.f+0x32  main.go:12`). A page's Markdown
+/// takes a line's leading `#` for a heading's and drops it
+/// (micro/go-grpc#23): a line of pc, `function+0xoff` and position is a
+/// record's frame without it too.
 pub(crate) fn count_record_frame(t: &str) -> Option<CountRecordFrame<'_>> {
-    let rest = t.strip_prefix('#')?.trim_start_matches([' ', '\t']);
+    let rest = match t.strip_prefix('#') {
+        Some(rest) => rest.trim_start_matches([' ', '\t']),
+        None => headless_record_frame(t)?,
+    };
     let parts: Vec<&str> = if rest.contains('\t') {
         rest.split('\t')
             .map(str::trim)

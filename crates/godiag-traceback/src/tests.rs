@@ -1624,3 +1624,76 @@ fn count_record_frame_cut_in_its_file() {
     // A colon past the drive is a position whose line did not read.
     assert!(count_record_frame("#\t0x1\tmain.f+0x2\t/src/main.go:xx").is_none());
 }
+
+/// `debug=1` records copied from a rendered page, whose Markdown took each
+/// frame's leading `#` for a heading's and dropped it: the frames are read
+/// without it, and the text is sniffed as a goroutine profile. From
+/// https://github.com/micro/go-grpc/issues/23.
+#[test]
+fn count_records_that_lost_their_hashes() {
+    let text = "113 @ 0x10309cf 0x103fae8 0x1693210 0x105b771
+0x169320f\tgoogle.golang.org/grpc.(*ccBalancerWrapper).watcher+0x10f\t/Users/duanpengju/go/pkg/mod/google.golang.org/grpc@v1.19.1/balancer_conn_wrappers.go:122
+
+56 @ 0x10309cf 0x103fae8 0x169a27b 0x105b771
+0x169a27a\tgoogle.golang.org/grpc.(*addrConn).resetTransport+0x5ea\t/Users/duanpengju/go/pkg/mod/google.golang.org/grpc@v1.19.1/clientconn.go:1130
+";
+    assert_eq!(
+        godiag_sniff::sniff(text.as_bytes()).kind,
+        godiag_model::InputKind::GoroutineCountDump
+    );
+    let t = parse(text.as_bytes());
+    let records: Vec<_> = t
+        .count_records
+        .iter()
+        .map(|r| {
+            (
+                r.count,
+                r.frames
+                    .iter()
+                    .map(|f| (f.function, f.line))
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        records,
+        [
+            (
+                113,
+                vec![("google.golang.org/grpc.(*ccBalancerWrapper).watcher", 122)]
+            ),
+            (
+                56,
+                vec![("google.golang.org/grpc.(*addrConn).resetTransport", 1130)]
+            )
+        ]
+    );
+    // A record whose pcs the reporter cut with a run of dots
+    // (apache/dubbo-go#2038).
+    let cut = "1165 @ 0x438696 .....\n#\t0x4653e4\tsync.runtime_SemacquireMutex+0x24\t/go/src/runtime/sema.go:71\n";
+    assert_eq!(parse(cut.as_bytes()).count_records[0].count, 1165);
+    assert!(parse(b"12 @ 0x1 ..... 0x2\n#\t0x1\tmain.f+0x1\t/a.go:1\n")
+        .count_records
+        .is_empty());
+}
+
+/// A logfmt record holding the stack escaped in a quoted value
+/// (`stacktrace="util.NotFoundHandler()\n\t/drone/...`): its first frame
+/// starts at the quote, not at the line's start. From
+/// https://github.com/superseriousbusiness/gotosocial/issues/2807.
+#[test]
+fn logfmt_stack_value_keeps_its_first_frame() {
+    let text = r#"Apr  4 16:10:14 hostname gotosocial[68822]: timestamp="04/04/2024 16:10:14.880" func=server.glob..func1.Logger.func13.1 level=ERROR stacktrace="util.NotFoundHandler()\n\t/drone/src/internal/api/util/errorhandling.go:50\nutil.ErrorHandler()\n\t/drone/src/internal/api/util/errorhandling.go:149\nserver.glob..func1.2()\n\t/drone/src/cmd/gotosocial/action/server/server.go:286\n" requestID=g00wva4e04001d60k6f0 msg="recovered panic: db error fetching instance: context canceled"
+"#;
+    let restored = crate::restore(text.as_bytes()).expect("escaped");
+    let t = parse(&restored.text);
+    let frames: Vec<_> = t.goroutines[0]
+        .frames
+        .iter()
+        .map(|f| (f.function, f.line))
+        .collect();
+    assert_eq!(
+        frames[..2],
+        [("util.NotFoundHandler", 50), ("util.ErrorHandler", 149)]
+    );
+}

@@ -1357,3 +1357,98 @@ created by github.com/projectdiscovery/subfinder/v2/pkg/subscraping/sources/site
         .iter()
         .any(|w| w.starts_with("2 Markdown bold markers")));
 }
+
+/// Go 1.6's 32-bit ARM atomics fault on purpose on an unaligned 64-bit
+/// word, printed under the `panic` frame as a nil dereference: the misuse.
+/// From https://github.com/SynoCommunity/spksrc/issues/2400. Go 1.16+'s
+/// `panicUnaligned` on top of a stack pasted without its panic line is
+/// the same misuse (https://github.com/spacemeshos/go-spacemesh/issues/3107).
+#[test]
+fn unaligned_atomics_below_panic_and_without_it() {
+    let go16 = "panic: runtime error: invalid memory address or nil pointer dereference
+[signal 0xb code=0x1 addr=0x4 pc=0x366bc8]
+
+goroutine 1 [running]:
+panic(0x62a920, 0x10d1e030)
+        /usr/local/go/src/runtime/panic.go:481 +0x330
+sync/atomic.addUint64(0x10d0becc, 0x0, 0x0, 0x0, 0x0)
+        /usr/local/go/src/sync/atomic/64bit_arm.go:31 +0x68
+github.com/syncthing/syncthing/lib/db.readWriteTransaction.flush(0x1184f4d0, 0x10d0bec0, 0x1137b640)
+        /home/buildslave/workspace/syncthing-release/src/github.com/syncthing/syncthing/lib/db/leveldb_transactions.go:74 +0xbc
+";
+    let r = report_of(&[("spksrc.txt", go16)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "sync-misuse", "{}", f.title);
+    assert_eq!(
+        f.location.as_ref().unwrap().function,
+        "github.com/syncthing/syncthing/lib/db.readWriteTransaction.flush"
+    );
+    let go117 = "goroutine 432 [running]:
+runtime/internal/atomic.panicUnaligned()
+\t/usr/local/go/src/runtime/internal/atomic/unaligned.go:8 +0x24
+runtime/internal/atomic.Load64(0x3c20adc)
+\t/usr/local/go/src/runtime/internal/atomic/atomic_arm.s:286 +0x14
+github.com/spacemeshos/post/initialization.(*Initializer).SessionNumLabelsWritten(...)
+\t/home/pi/go/pkg/mod/github.com/spacemeshos/post@v0.0.0-20211014030409-e1a8091bb648/initialization/initialization.go:181
+github.com/spacemeshos/go-spacemesh/activation.(*PostSetupManager).Status(0x3b40060)
+\t/home/pi/Programs/spacemesh/go-spacemesh/activation/post.go:142 +0x78
+";
+    let r = report_of(&[("spacemesh.txt", go117)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "sync-misuse", "{}", f.title);
+    assert_eq!(
+        f.location.as_ref().unwrap().function,
+        "github.com/spacemeshos/post/initialization.(*Initializer).SessionNumLabelsWritten"
+    );
+}
+
+/// The kernel refused a futex wake (`returned -89`, ENOSYS on MIPS); the
+/// runtime printed it and faulted on purpose: the runtime's failure on
+/// this platform, not the program's pointer. From
+/// https://github.com/XTLS/Xray-core/issues/5882.
+#[test]
+fn a_refused_futex_wake_is_the_runtimes_failure() {
+    let text = "futexwakeup addr=0x20d37f8 returned -89
+futexwakeup addr=0x20d37f8 returned -89
+SIGSEGV: segmentation violation
+PC=0x80824 m=3 sigcode=128 addr=0x0
+
+goroutine 0 gp=0x4c02c88 m=3 mp=0x4c61008 [idle]:
+runtime.futexwakeup(0x20d37f8, 0x1)
+\truntime/os_linux.go:98 +0x84 fp=0x4c75f74 sp=0x4c75f48 pc=0x80824
+runtime.notewakeup(0x20d37f8)
+\truntime/lock_futex.go:32 +0x6c fp=0x4c75f84 sp=0x4c75f74 pc=0x3e518
+";
+    let r = report_of(&[("xray.txt", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "runtime-internal-error", "{}", f.title);
+    assert!(
+        f.next_steps.iter().any(|s| s.contains("ENOSYS")),
+        "{:?}",
+        f.next_steps
+    );
+}
+
+/// A recovered panic's message wrapped onto a line of its own after a
+/// word (` dereference`): the cut message still names the nil
+/// dereference. From https://github.com/vmware/vic/issues/1868.
+#[test]
+fn a_message_wrapped_after_a_word_keeps_its_kind() {
+    let text = "Aug 08 21:49:59 vic-docker vic-init[138]: 2016/08/08 21:49:59 http: panic serving 192.168.218.1:55286: runtime error: invalid memory address or nil pointer
+ dereference
+Aug 08 21:49:59 vic-docker vic-init[138]: goroutine 24 [running]:
+Aug 08 21:49:59 vic-docker vic-init[138]: net/http.(*conn).serve.func1(0xc82026b980)
+Aug 08 21:49:59 vic-docker vic-init[138]: /usr/local/go/src/net/http/server.go:1389 +0xc1
+Aug 08 21:49:59 vic-docker vic-init[138]: panic(0x1076240, 0xc82000e080)
+Aug 08 21:49:59 vic-docker vic-init[138]: /usr/local/go/src/runtime/panic.go:443 +0x4e9
+Aug 08 21:49:59 vic-docker vic-init[138]: github.com/vmware/vic/lib/install/validate.(*Validator).sessionValid(0xc8201b9260, 0x13d47f0, 0x16, 0x0)
+Aug 08 21:49:59 vic-docker vic-init[138]: /home/loc/go/src/github.com/vmware/vic/lib/install/validate/validator.go:221 +0x63
+";
+    let r = report_of(&[("vic.txt", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "nil-dereference", "{}", f.title);
+    assert_eq!(
+        f.location.as_ref().unwrap().function,
+        "github.com/vmware/vic/lib/install/validate.(*Validator).sessionValid"
+    );
+}
