@@ -206,14 +206,22 @@ pub fn is_position(token: &str) -> bool {
     file_and_line(token, &[".go", ".s"]).is_some()
 }
 
-/// The anchor must start a word, or follow a line number glued on
-/// (`299WARNING: DATA RACE`, a CI log's copy,
-/// open-telemetry/opentelemetry-collector#41), and a goroutine header must
-/// go on as one.
+/// The anchor must start a word, or follow a line number or a timestamp
+/// glued on from the line's start (`299WARNING: DATA RACE`, a CI log's
+/// copy, open-telemetry/opentelemetry-collector#41;
+/// `2024.08.01T02:57:12.796panic: ...`, pinpoint-apm/pinpoint-c-agent#658),
+/// and a goroutine header must go on as one.
 fn strong_at(line: &str, at: usize, what: &str) -> bool {
-    // A line number is short: bounding it keeps a hostile line of digits
-    // and anchors linear.
-    let glued = || at <= 12 && line.as_bytes()[..at].iter().all(u8::is_ascii_digit);
+    // Line numbers and timestamps are short: bounding them keeps a hostile
+    // line of digits and anchors linear.
+    let glued = || {
+        let before = &line.as_bytes()[..at];
+        at <= 32
+            && before.last().is_some_and(u8::is_ascii_digit)
+            && before
+                .iter()
+                .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b':' | b'-' | b'/' | b'T'))
+    };
     if at > 0 && line.as_bytes()[at - 1].is_ascii_alphanumeric() && !glued() {
         return false;
     }

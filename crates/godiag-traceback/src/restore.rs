@@ -422,6 +422,24 @@ fn decode_record(line: &str, out: &mut String) -> bool {
     let docker =
         fields.iter().any(|(k, _)| *k == "log") && fields.iter().any(|(k, _)| *k == "stream");
     let mut wrote = false;
+    // A record at the `panic` level (zap, logrus, zerolog): the logger
+    // panicked with its message after writing it, which the runtime's
+    // `panic: ` line would have said (etcd-io/etcd#14110: the record and
+    // zap's stack were pasted, the runtime's own lines were not).
+    let level_panic = fields
+        .iter()
+        .any(|(k, v)| *k == "level" && v.eq_ignore_ascii_case("panic"));
+    let message = fields
+        .iter()
+        .find(|(k, _)| matches!(*k, "msg" | "message"))
+        .map(|(_, v)| unescape(v));
+    if let (true, Some(message), false) = (level_panic, message, docker) {
+        out.push_str("panic: ");
+        out.push_str(message.lines().next().unwrap_or(""));
+        // The blank line the runtime prints after it ends the value.
+        out.push_str("\n\n");
+        wrote = true;
+    }
     for (key, value) in &fields {
         let decoded = unescape(value);
         let escaped = value.contains("\\n") || value.contains("\\t");

@@ -1452,3 +1452,53 @@ Aug 08 21:49:59 vic-docker vic-init[138]: /home/loc/go/src/github.com/vmware/vic
         "github.com/vmware/vic/lib/install/validate.(*Validator).sessionValid"
     );
 }
+
+/// A log viewer's timestamps glued to every line without a blank
+/// (`2024.08.01T02:57:12.796panic: ...`): learned as the lines' prefix.
+/// From https://github.com/pinpoint-apm/pinpoint-c-agent/issues/658.
+#[test]
+fn timestamps_glued_to_the_runtime_text() {
+    let text = "2024.08.01T02:57:12.796panic: send on closed channel
+2024.08.01T02:57:12.796goroutine 38 [running]:
+2024.08.01T02:57:12.796github.com/pinpoint-apm/pinpoint-c-agent/collector-agent/agent.(*SpanSender).Interceptor(0xc0002bc1e8, 0xc0005a4180?)
+2024.08.01T02:57:12.796\t/apps/agent/SpanSender.go:344 +0x165
+2024.08.01T02:57:12.796github.com/pinpoint-apm/pinpoint-c-agent/collector-agent/agent.(*GrpcAgent).consumeJsonSpan(0xc0002bc180)
+2024.08.01T02:57:12.796\t/apps/agent/GrpcAgent.go:458 +0x1c9
+";
+    let r = report_of(&[("pinpoint.txt", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "sync-misuse", "{}", f.title);
+    let loc = f.location.as_ref().unwrap();
+    assert_eq!(
+        (loc.function.as_str(), loc.line),
+        (
+            "github.com/pinpoint-apm/pinpoint-c-agent/collector-agent/agent.(*SpanSender).Interceptor",
+            344
+        )
+    );
+    // Words glued to an anchor are still no anchor.
+    let prose = "the v1.2panic: word\n";
+    assert!(report_of(&[("prose.txt", prose)]).findings.is_empty());
+}
+
+/// A zap record at the `panic` level, its stack in the `stacktrace` field,
+/// pasted without the runtime's lines that followed: the logger panicked
+/// with the record's message at the program's call. From
+/// https://github.com/etcd-io/etcd/issues/14110.
+#[test]
+fn a_panic_level_record_is_the_loggers_panic() {
+    let text = r#"{"level":"panic","ts":"2022-06-13T14:11:27.870Z","caller":"etcdserver/apply.go:638","msg":"unexpected error during txn","error":"context canceled","stacktrace":"go.etcd.io/etcd/server/v3/etcdserver.(*applierV3backend).applyTxn\n\t/go/src/go.etcd.io/etcd/release/etcd/server/etcdserver/apply.go:638\ngo.etcd.io/etcd/server/v3/etcdserver.(*applierV3backend).Txn\n\t/go/src/go.etcd.io/etcd/release/etcd/server/etcdserver/apply.go:477"}
+"#;
+    let r = report_of(&[("etcd.json", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "user-panic", "{}", f.title);
+    assert_eq!(f.title, "panic: unexpected error during txn");
+    assert_eq!(
+        f.location.as_ref().unwrap().function,
+        "go.etcd.io/etcd/server/v3/etcdserver.(*applierV3backend).applyTxn"
+    );
+    // An error-level record with the same stack is no panic.
+    let error = text.replace(r#""level":"panic""#, r#""level":"error""#);
+    let r = report_of(&[("etcd.json", &error)]);
+    assert!(r.findings.iter().all(|f| f.kind.name() != "user-panic"));
+}
