@@ -9,8 +9,8 @@ use crate::deadlockrules::deadlock_goroutine;
 use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
 use crate::frames::{
     below_logger_panic, frame_line, is_cgo_wrapper, is_failure_machinery, is_logging_method,
-    is_panic_frame, is_unaligned_atomic_fault, past_runtime, raising_frame, stack_cycle,
-    user_frame,
+    is_panic_frame, is_runtime_throw, is_unaligned_atomic_fault, past_runtime, raising_frame,
+    stack_cycle, user_frame,
 };
 use crate::input::TextInput;
 use crate::steps::{next_steps, steps_for};
@@ -178,7 +178,7 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
     let thrown_inside = failing.is_some_and(|g| {
         g.frames
             .iter()
-            .position(|f| matches!(f.function, "runtime.throw" | "runtime.fatal"))
+            .position(|f| is_runtime_throw(f.function) || f.function == "runtime.fatal")
             .and_then(|i| g.frames.get(i + 1))
             .is_some_and(|f| f.in_runtime_package())
     });
@@ -358,6 +358,7 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
             .or(runtime_message_kind)
             .or(signal_kind)
             .or(called_nil.then_some(FindingKind::NilDereference))
+            .or(in_page_error(c).then_some(FindingKind::BadAddress))
             .unwrap_or(FindingKind::UnknownFailure)
     };
     // A nil-pointer panic whose fault address is not near zero is a bad address.
@@ -811,6 +812,16 @@ fn called_nil(c: &godiag_model::Crash<'_>) -> bool {
     c.fatal_signal.as_ref().is_some_and(|s| {
         s.pc == Some(0) && matches!(s.name, "SIGSEGV" | "EXCEPTION_ACCESS_VIOLATION")
     })
+}
+
+/// Windows could not read a page in (`Exception 0xc0000006`, a mapped
+/// file's or the executable's page on a failing disk or share): the
+/// access's address was bad to use, as a SIGBUS says on Unix
+/// (nyaosorg/nyagos#54).
+fn in_page_error(c: &godiag_model::Crash<'_>) -> bool {
+    c.fatal_signal
+        .as_ref()
+        .is_some_and(|s| s.name == "EXCEPTION_IN_PAGE_ERROR")
 }
 
 /// Kinds whose failure is a panic, raised where the `panic` frame's caller is.

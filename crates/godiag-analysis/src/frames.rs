@@ -168,6 +168,12 @@ pub(crate) fn is_failure_machinery(function: &str) -> bool {
         )
 }
 
+/// The runtime's throw: `runtime.throw`, `runtime.gothrow` in Go 1.4
+/// (nyaosorg/nyagos#76: `runtime.gothrow` over `runtime.chanrecv`).
+pub(crate) fn is_runtime_throw(function: &str) -> bool {
+    matches!(function, "runtime.throw" | "runtime.gothrow")
+}
+
 pub(crate) fn frame_line(f: &Frame<'_>) -> String {
     format!("{}(...) at {}:{}", f.function, f.file, f.line)
 }
@@ -259,5 +265,11 @@ pub(crate) fn below_logger_panic(frames: &[Frame<'_>]) -> Option<usize> {
 /// A function cgo generates around a C call: `_Cfunc_f`, and `_C2func_f`
 /// for a call whose errno is returned too.
 pub(crate) fn is_cgo_wrapper(function: &str) -> bool {
-    function.contains("._Cfunc_") || function.contains("._C2func_")
+    let name = crate::frames::name_in_package(function);
+    // The pointer checks cgo wrote into the package in Go 1.6
+    // (`gtk._cgoCheckPointer0`, mattn/go-gtk#250) are its glue too.
+    function.contains("._Cfunc_")
+        || function.contains("._C2func_")
+        || name.starts_with("_cgoCheckPointer")
+        || name.starts_with("_cgoCheckResult")
 }

@@ -2492,4 +2492,30 @@ fn a_throw_from_sigpanic_is_a_bad_address() {
     )]);
     let f = findings_of(InputKind::GoroutineDump, &runtime_signal);
     assert_eq!(f[0].kind, FindingKind::NilDereference, "{:?}", kinds(&f));
+    // In the runtime's own code (the GC's `getempty`, golang/go#60783) the
+    // runtime throws at any address: its own failure, not the program's.
+    let gc = TextArtifact {
+        goroutines: vec![goroutine(
+            0,
+            "running",
+            vec![
+                frame(
+                    "runtime.throw",
+                    "runtime/panic.go",
+                    1047,
+                    "{0xf1354a?, 0x16a7d40?}",
+                ),
+                frame("runtime.sigpanic", "runtime/signal_unix.go", 825, ""),
+                frame("runtime.getempty", "runtime/mgcwork.go", 355, ""),
+            ],
+        )],
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::GoroutineDump, &gc);
+    assert_eq!(
+        f[0].kind,
+        FindingKind::RuntimeInternalError,
+        "{:?}",
+        kinds(&f)
+    );
 }

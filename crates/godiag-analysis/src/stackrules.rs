@@ -10,8 +10,8 @@ use godiag_model::{CountRecord, CountRecordFrame, Frame, Goroutine, TextArtifact
 
 use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
 use crate::frames::{
-    below_logger_panic, is_panic_frame, is_unaligned_atomic_fault, is_unaligned_atomic_raiser,
-    stack_cycle, user_frame,
+    below_logger_panic, is_panic_frame, is_runtime_throw, is_unaligned_atomic_fault,
+    is_unaligned_atomic_raiser, stack_cycle, user_frame,
 };
 use crate::input::TextInput;
 use crate::steps::next_steps;
@@ -383,8 +383,26 @@ fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
         // itself (erigontech/erigon#8500: `runtime.throw` over `sigpanic`
         // over `memmove` into a mapped file on a full disk).
         let thrown = s.checked_sub(2).map(|i| &frames[i]).is_some_and(|f| {
-            f.function == "runtime.throw" && thrown_length(f).is_none_or(|l| l == 5)
+            is_runtime_throw(f.function) && thrown_length(f).is_none_or(|l| l == 5)
         });
+        // The fault in the runtime's own code (not one of its assembly
+        // routines that copy or clear the program's memory, `memmove`): it
+        // threw `unexpected signal during runtime execution`, whatever
+        // the address, and its state is what broke.
+        let in_runtime = frames
+            .get(s)
+            .is_some_and(|f| f.in_runtime_package() && !f.file.ends_with(".s"));
+        if thrown && in_runtime {
+            return Some(Signature {
+                kind: FindingKind::RuntimeInternalError,
+                what: format!(
+                    "memory fault inside the runtime's {} (runtime.sigpanic threw; the fatal error was not given)",
+                    frames[s].function
+                ),
+                confidence: Confidence::Low,
+                below: s,
+            });
+        }
         if thrown {
             return Some(Signature {
                 kind: FindingKind::BadAddress,
@@ -419,7 +437,7 @@ fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
     let thrown = frames.iter().take(3).any(|f| {
         matches!(
             f.function,
-            "runtime.throw" | "runtime.fatal" | "internal/runtime/maps.fatal"
+            "runtime.throw" | "runtime.gothrow" | "runtime.fatal" | "internal/runtime/maps.fatal"
         )
     });
     let in_map = frames.iter().take(6).position(|f| {
@@ -460,7 +478,7 @@ fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
     {
         let throw = n.checked_sub(1).map(|i| &frames[i]);
         if throw.is_some_and(|f| {
-            f.function == "runtime.throw" && thrown_length(f).is_none_or(|l| l == 14)
+            is_runtime_throw(f.function) && thrown_length(f).is_none_or(|l| l == 14)
         }) {
             return Some(Signature {
                 kind: FindingKind::StackOverflow,
@@ -496,7 +514,8 @@ fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
 /// it is a plausible length.
 fn thrown_length(f: &Frame<'_>) -> Option<u64> {
     let w = f.arg_words().nth(1)?;
-    w.value.filter(|&v| w.saved || v < 4096)
+    // No throw message is empty.
+    w.value.filter(|&v| v > 0 && (w.saved || v < 4096))
 }
 
 /// A fault turned into a panic (`runtime.sigpanic`): the index of the frame

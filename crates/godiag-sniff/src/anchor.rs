@@ -321,10 +321,14 @@ pub fn is_symbol(name: &str) -> bool {
     let Some(first) = name.bytes().next() else {
         return false;
     };
+    // Identifiers may be any letters, and Go before 1.5 wrote `·` in
+    // closures' and (before Go 1) methods' names (`main.func·001`,
+    // `client.*Conn·Raw`, fluffle/goirc#6): non-ASCII bytes belong to names.
     (first.is_ascii_alphabetic() || first == b'_')
         && name.contains('.')
         && name.bytes().all(|c| {
             c.is_ascii_alphanumeric()
+                || c >= 0x80
                 || matches!(
                     c,
                     b'.' | b'/' | b'_' | b'-' | b'(' | b')' | b'*' | b'[' | b']' | b'%' | b'~'

@@ -223,7 +223,11 @@ impl Damage {
         let probe = ansi::strip(probe);
         let lambda = lambda_frames::has_frames(&probe);
         let linked = probe.lines().any(has_autolinks);
-        let marked = probe.lines().any(markdown::is_marked);
+        let probe_lines: Vec<&str> = probe.lines().collect();
+        let marked = probe_lines
+            .iter()
+            .enumerate()
+            .any(|(i, l)| markdown::is_marked(l, probe_lines.get(i + 1).copied().unwrap_or("")));
         // Escaped text is decoded before anything else can be seen in it.
         if has_escaped_lines(&probe) {
             return Damage {
@@ -386,6 +390,12 @@ fn unescape_lines(text: &str) -> (String, usize) {
     // is decoded when it is JSON with escapes, even without an anchor.
     let json_records = text.lines().filter(|l| l.starts_with("{\"")).count() * 2
         > text.lines().filter(|l| !l.is_empty()).count();
+    // The runtime's own traceback outside the records says how a logger's
+    // panic ended (recovered or not): a panic-level record is then only
+    // its stack.
+    let traceback = text
+        .lines()
+        .any(|l| anchor::is_header(l.trim_start_matches([' ', '\t'])));
     for line in text.lines() {
         let decode = escaped_line(line) || (json_records && line.starts_with("{\""));
         if !decode {
@@ -395,45 +405,84 @@ fn unescape_lines(text: &str) -> (String, usize) {
         }
         n += 1;
         let line = collapse_autolinks(line);
-        if !decode_record(&line, &mut out) {
+        if !decode_record(&line, !traceback, &mut out) {
             // Escapes outside a closed string (a record cut short, logfmt):
             // decode from the first anchor on, or from the quote that opens
             // a value starting with a frame (`stacktrace="util.F()\n\t...`,
             // superseriousbusiness/gotosocial#2807).
             let first = line.split("\\n").next().unwrap_or("");
-            let from = anchor::find(first).map(|a| a.at).or_else(|| {
+            let quoted = || {
                 let quote = first.rfind('"')? + 1;
                 anchor::opens_frame(&first[quote..]).then_some(quote)
-            });
-            let from = from.unwrap_or(0);
-            out.push_str(&unescape(&line[from..]));
-            out.push('\n');
+            };
+            match anchor::find(first).map(|a| a.at) {
+                Some(from) => {
+                    out.push_str(&unescape(&line[from..]));
+                    out.push('\n');
+                }
+                None => match quoted() {
+                    // The value to its closing quote; the fields after it
+                    // (`msg="recovered panic: ..."`) on a line of their own.
+                    Some(from) => {
+                        let end = closing_quote(&line[from..]).map_or(line.len(), |e| from + e);
+                        out.push_str(unescape(&line[from..end]).trim_end());
+                        out.push('\n');
+                        let rest = line.get(end + 1..).unwrap_or("").trim();
+                        if !rest.is_empty() {
+                            out.push_str(rest);
+                            out.push('\n');
+                        }
+                    }
+                    None => {
+                        out.push_str(&unescape(&line));
+                        out.push('\n');
+                    }
+                },
+            }
         }
     }
     (out, n)
 }
 
+/// The offset of the `"` that closes a quoted value `value` starts inside
+/// (one not escaped by a backslash).
+fn closing_quote(value: &str) -> Option<usize> {
+    let b = value.as_bytes();
+    let mut escaped = false;
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'\\' if !escaped => escaped = true,
+            b'"' if !escaped => return Some(i),
+            _ => escaped = false,
+        }
+    }
+    None
+}
+
 /// Writes what a log record holds: a docker json-file record's `log` as
 /// it is; otherwise each escaped string decoded, and each other field as
 /// `key: value` (so `"panic":"runtime error: ..."` reads as the panic it
-/// reports). Returns whether anything was written.
-fn decode_record(line: &str, out: &mut String) -> bool {
+/// reports), and a panic-level record with its stack as the logger's
+/// `panic:` when `logger_panic` (no traceback of the runtime's follows).
+/// Returns whether anything was written.
+fn decode_record(line: &str, logger_panic: bool, out: &mut String) -> bool {
     let fields = fields(line);
     let docker =
         fields.iter().any(|(k, _)| *k == "log") && fields.iter().any(|(k, _)| *k == "stream");
     let mut wrote = false;
-    // A record at the `panic` level (zap, logrus, zerolog): the logger
-    // panicked with its message after writing it, which the runtime's
-    // `panic: ` line would have said (etcd-io/etcd#14110: the record and
-    // zap's stack were pasted, the runtime's own lines were not).
-    let level_panic = fields
-        .iter()
-        .any(|(k, v)| *k == "level" && v.eq_ignore_ascii_case("panic"));
-    let message = fields
-        .iter()
-        .find(|(k, _)| matches!(*k, "msg" | "message"))
-        .map(|(_, v)| unescape(v));
-    if let (true, Some(message), false) = (level_panic, message, docker) {
+    // A record at the `panic` level (zap, logrus, zerolog) that carries its
+    // own stack: the logger panicked with its message after writing it,
+    // which the runtime's `panic: ` line would have said (etcd-io/etcd
+    // #14110: the record and zap's stack were pasted, the runtime's own
+    // lines were not). The record's own level and message come first; a
+    // nested setting (`"logging":{"level":"panic"}`) comes after them.
+    let first = |key: &str| fields.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
+    let level_panic = first("level").is_some_and(|v| v.eq_ignore_ascii_case("panic"));
+    let with_stack = fields.iter().any(|(_, v)| v.contains("\\n"));
+    let message = first("msg").or_else(|| first("message")).map(unescape);
+    if let (true, true, true, Some(message), false) =
+        (logger_panic, level_panic, with_stack, message, docker)
+    {
         out.push_str("panic: ");
         out.push_str(message.lines().next().unwrap_or(""));
         // The blank line the runtime prints after it ends the value.

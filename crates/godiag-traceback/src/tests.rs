@@ -1693,7 +1693,22 @@ fn logfmt_stack_value_keeps_its_first_frame() {
         .map(|f| (f.function, f.line))
         .collect();
     assert_eq!(
-        frames[..2],
-        [("util.NotFoundHandler", 50), ("util.ErrorHandler", 149)]
+        frames,
+        [
+            ("util.NotFoundHandler", 50),
+            ("util.ErrorHandler", 149),
+            ("server.glob..func1.2", 286)
+        ]
     );
+    // The value ends at its closing quote: the last frame's file line
+    // does not take the fields after it.
+    let text = "level=error msg=\"handler failed\" stacktrace=\"main.handler()\\n\\t/app/main.go:42 +0x1c\\nmain.main()\\n\\t/app/main.go:10 +0x25\" request=7\n";
+    let restored = crate::restore(text.as_bytes()).expect("escaped");
+    let t = parse(&restored.text);
+    let frames: Vec<_> = t.goroutines[0]
+        .frames
+        .iter()
+        .map(|f| (f.function, f.line))
+        .collect();
+    assert_eq!(frames, [("main.handler", 42), ("main.main", 10)]);
 }

@@ -1501,4 +1501,84 @@ fn a_panic_level_record_is_the_loggers_panic() {
     let error = text.replace(r#""level":"panic""#, r#""level":"error""#);
     let r = report_of(&[("etcd.json", &error)]);
     assert!(r.findings.iter().all(|f| f.kind.name() != "user-panic"));
+    // Nor is a panic-level record without a stack of its own beside
+    // another record's, or a record whose nested setting says `panic`.
+    let stack = r#""stacktrace":"main.handler\n\t/app/main.go:42\nnet/http.HandlerFunc.ServeHTTP\n\t/usr/local/go/src/net/http/server.go:2136"}"#;
+    for first in [
+        r#"{"level":"panic","msg":"config value missing: db.url"}"#,
+        r#"{"level":"info","msg":"loaded config","logging":{"level":"panic"}}"#,
+    ] {
+        let log = format!(
+            "{first}\n{{\"level\":\"info\",\"msg\":\"retrying\"}}\n{{\"level\":\"error\",\"msg\":\"request failed\",{stack}\n"
+        );
+        let r = report_of(&[("log.json", &log)]);
+        assert!(
+            r.findings.iter().all(|f| f.kind.name() != "user-panic"),
+            "{first}: {:?}",
+            r.findings.iter().map(|f| &f.title).collect::<Vec<_>>()
+        );
+    }
+}
+
+/// Older runtimes' and platforms' words: Go 1.4's `runtime.gothrow` over
+/// the runtime's channel code (nyaosorg/nyagos#76), Windows' in-page error
+/// (`Exception 0xc0000006`, nyaosorg/nyagos#54), Go 1.6's generated
+/// `_cgoCheckPointer0` over the call that passed the pointer
+/// (mattn/go-gtk#250), and a pre-Go 1 method named `*Conn·Raw`
+/// (fluffle/goirc#6).
+#[test]
+fn older_runtimes_words() {
+    let gothrow = "fatal error: G waiting list is corrupted!
+
+goroutine 1 [running]:
+runtime.gothrow(0x575ba8, 0x1c)
+        c:/go/src/runtime/panic.go:503 +0x67 fp=0x117accb8 sp=0x117accac
+runtime.chanrecv(0x513ba0, 0x11836200, 0x117ace60, 0x466c01, 0x0)
+        c:/go/src/runtime/chan.go:414 +0x3c5 fp=0x117acd10 sp=0x117accb8
+runtime.chanrecv1(0x513ba0, 0x11836200, 0x117ace60)
+        c:/go/src/runtime/chan.go:311 +0x2b fp=0x117acd24 sp=0x117acd10
+_/C_/Users/Hayama/GoSrc/nyagos/interpreter.(*Interpreter).Interpret(0x11826e70, 0x118105e0, 0x4, 0x0, 0x0, 0x0)
+        C:/Users/Hayama/GoSrc/nyagos/interpreter/interpreter.go:249 +0x1d1c fp=0x117acef8 sp=0x117acd24
+";
+    let f = &report_of(&[("nyagos76.txt", gothrow)]).findings[0];
+    assert_eq!(f.kind.name(), "runtime-internal-error", "{}", f.title);
+    let in_page = "Exception 0xc0000006 0x8 0x4aa690 0x4aa690
+PC=0x4aa690
+
+time.Unix(0x0, 0x0, 0x8a4bdea8, 0x13ce11ff, 0x1211efe0, 0x12, 0x1211efe0, 0x0)
+        c:/go/src/time/time.go:969
+_/C_/Users/Hayama/GoSrc/nyagos/commands/ls.lsOneLong(0x549700, 0x1, 0x192e00, 0x12154140)
+        C:/Users/Hayama/GoSrc/nyagos/commands/ls/ls.go:102 +0x2a2
+";
+    let f = &report_of(&[("nyagos54.txt", in_page)]).findings[0];
+    assert_eq!(f.kind.name(), "bad-address", "{}", f.title);
+    let cgocheck = "panic: runtime error: cgo argument has Go pointer to Go pointer
+
+goroutine 1 [running]:
+github.com/mattn/go-gtk/gtk._cgoCheckPointer0(0x564a80, 0xc82000e160, 0x0, 0x0, 0x0, 0xc82000a2b4)
+\t??:0 +0x4d
+github.com/mattn/go-gtk/gtk.Init(0x8fcce0)
+\tsrc/github.com/mattn/go-gtk/gtk/gtk.go:226 +0x265
+";
+    let f = &report_of(&[("gtk.txt", cgocheck)]).findings[0];
+    assert_eq!(f.kind.name(), "unsafe-pointer-misuse", "{}", f.title);
+    assert_eq!(
+        f.location.as_ref().unwrap().function,
+        "github.com/mattn/go-gtk/gtk.Init"
+    );
+    let pre_go1 = "panic: runtime error: send on closed channel
+
+runtime.panic+0xac /home/raylu/go/src/pkg/runtime/proc.c:1060
+    runtime.panic(0x56e560, 0xf84016dbb0)
+runtime.chansend1+0x5b /home/raylu/go/src/pkg/runtime/chan.c:410
+    runtime.chansend1(0xf84003c000, 0xf8401057e0)
+github%2ecom/fluffle/goirc/client.*Conn\u{b7}Raw+0x3d /home/raylu/rbot/client/commands.go:14
+    github%2ecom/fluffle/goirc/client.*Conn\u{b7}Raw(0xf84005d000, 0xf8401057e0, 0xf800000021, 0xf8401058a6)
+";
+    let f = &report_of(&[("goirc.txt", pre_go1)]).findings[0];
+    assert_eq!(f.kind.name(), "sync-misuse", "{}", f.title);
+    assert_eq!(
+        f.location.as_ref().unwrap().function,
+        "github%2ecom/fluffle/goirc/client.*Conn\u{b7}Raw"
+    );
 }
