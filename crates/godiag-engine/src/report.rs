@@ -105,6 +105,8 @@ pub enum Evidence<'a> {
 pub struct TextEvidence<'a> {
     pub artifact: TextArtifact<'a>,
     pub groups: Vec<GoroutineGroup<'a>>,
+    /// The group of the failing goroutine (its index in `groups`).
+    pub failing_group: Option<usize>,
 }
 
 /// What a core dump holds, as far as it could be read.
@@ -159,6 +161,14 @@ impl<'a> InputReport<'a> {
     }
 
     /// Goroutines grouped by stack (text inputs and cores).
+    /// The index in [`Self::groups`] of the failing goroutine's group.
+    pub fn failing_group(&self) -> Option<usize> {
+        match &self.evidence {
+            Evidence::Text(t) => t.failing_group,
+            _ => None,
+        }
+    }
+
     pub fn groups(&self) -> &[GoroutineGroup<'a>] {
         match &self.evidence {
             Evidence::Text(t) => &t.groups,

@@ -134,6 +134,28 @@ fn same_key(a: &Goroutine<'_>, b: &Goroutine<'_>, mode: GroupKeyMode) -> bool {
         }
 }
 
+/// The group that holds the goroutine at `index`: the one whose first
+/// member has its key (the group a failing goroutine shares with identical
+/// ones printed before it).
+pub fn group_of(
+    groups: &[GoroutineGroup<'_>],
+    goroutines: &[Goroutine<'_>],
+    index: usize,
+    mode: GroupKeyMode,
+) -> Option<usize> {
+    let g = goroutines.get(index)?;
+    groups
+        .iter()
+        .position(|gr| gr.first_index == index)
+        .or_else(|| {
+            groups.iter().position(|gr| {
+                goroutines
+                    .get(gr.first_index)
+                    .is_some_and(|first| same_key(first, g, mode))
+            })
+        })
+}
+
 /// Groups goroutines; groups are ordered by size (largest first), ties by
 /// first appearance. The crashing goroutine is not singled out here.
 pub fn group_goroutines<'a>(
@@ -331,6 +353,22 @@ mod tests {
         assert_eq!(groups[0].distinct_parents, 2);
         let groups = group_goroutines(&gs, GroupKeyMode::StackAndArgs);
         assert_eq!(groups.len(), 3, "scalar 0x1 vs 0x2 splits; pointers do not");
+    }
+
+    /// A goroutine that is not its group's first member is found in it.
+    #[test]
+    fn group_of_a_later_member() {
+        let gs = vec![
+            g(1, "select", "0x1", 1),
+            g(2, "chan receive", "0x1", 1),
+            g(3, "chan receive", "0x2", 1),
+        ];
+        let groups = group_goroutines(&gs, GroupKeyMode::Stack);
+        let of = |i| group_of(&groups, &gs, i, GroupKeyMode::Stack).map(|g| groups[g].first_index);
+        assert_eq!(
+            (of(0), of(1), of(2), of(3)),
+            (Some(0), Some(1), Some(1), None)
+        );
     }
 
     #[test]

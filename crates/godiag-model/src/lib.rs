@@ -20,8 +20,8 @@ pub mod version;
 pub use backtrace::{FrameVariable, FullBacktrace, FullFrame, ValuesFrom, VariableRole};
 pub use goroutine::{Ancestor, ArgWord, Frame, Goroutine, Label, WaitObject};
 pub use group::{
-    diff_groups, group_goroutines, group_wait_objects, GoroutineGroup, GroupDiff, GroupKeyMode,
-    WaitObjectGroup,
+    diff_groups, group_goroutines, group_of, group_wait_objects, GoroutineGroup, GroupDiff,
+    GroupKeyMode, WaitObjectGroup,
 };
 pub use source::{InputKind, InputStatus, Source};
 pub use text::{

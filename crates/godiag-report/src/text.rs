@@ -409,8 +409,12 @@ fn groups_section(out: &mut String, st: &Style, i: &InputReport<'_>, opts: TextO
         return;
     }
     // The failing goroutine may have no id (frames without a header, a
-    // tool's aggregate): its group is found by where it stands.
-    let failing = t.failing_goroutine_index();
+    // tool's aggregate), and may share its group with identical ones
+    // printed before it: the reader found its group.
+    let failing = i
+        .failing_group()
+        .and_then(|g| i.groups().get(g))
+        .map(|g| g.first_index);
     let _ = writeln!(
         out,
         "\n{} {}: {} in {}",

@@ -29,6 +29,9 @@ pub(crate) fn read<'a>(
             .map(|w| format!("{} (at byte {})", w.message, w.offset)),
     );
     let groups = group_goroutines(&t.goroutines, mode);
+    let failing_group = t
+        .failing_goroutine_index()
+        .and_then(|i| godiag_model::group_of(&groups, &t.goroutines, i, mode));
     if let Some(exe) = &lent.exe {
         match crate::fault::fault_instruction_from_exe(&exe.exe, exe.bytes, &t) {
             Ok(note) => t.crash.fault_notes.extend(note),
@@ -38,6 +41,7 @@ pub(crate) fn read<'a>(
     r.evidence = Evidence::Text(Box::new(TextEvidence {
         artifact: t,
         groups,
+        failing_group,
     }));
     r
 }
