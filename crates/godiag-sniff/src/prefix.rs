@@ -235,7 +235,11 @@ fn learn_layer(lines: &[&str]) -> Option<Layer> {
     let anchored: Vec<(&str, anchor::Anchor)> = lines
         .iter()
         .enumerate()
-        .filter_map(|(i, l)| anchor::find(l).map(|a| (i, *l, a)))
+        .filter_map(|(i, l)| {
+            anchor::find(l)
+                .or_else(|| caller_frame_at(l))
+                .map(|a| (i, *l, a))
+        })
         .filter(|(i, _, a)| {
             a.strong
                 || i.checked_sub(1)
@@ -286,6 +290,19 @@ fn learn_layer(lines: &[&str]) -> Option<Layer> {
         tokens: Vec::new(),
         trailing: indent,
     })
+}
+
+/// Where a recovery handler's `runtime.Caller` frame (`/app/h.go:42
+/// (0x8c1d2f)`) starts: its path's first byte. Such stacks have no other
+/// anchor on most lines, so a compose prefix over them is learned from
+/// these.
+fn caller_frame_at(line: &str) -> Option<anchor::Anchor> {
+    if !anchor::is_caller_frame(line) {
+        return None;
+    }
+    let (place, _) = line.trim_end().rsplit_once(" (0x")?;
+    let at = place.rfind([' ', '\t']).map_or(0, |b| b + 1);
+    Some(anchor::Anchor { at, strong: false })
 }
 
 /// The indentation two thirds of the strong anchors share, when some are
@@ -385,6 +402,22 @@ mod tests {
             ));
         }
         assert_eq!(LinePrefix::learn(&text), None);
+    }
+
+    /// gin's recovery stack under a compose prefix: its `FILE:LINE (0xPC)`
+    /// lines teach the prefix.
+    #[test]
+    fn caller_frames_teach_a_prefix() {
+        let text = "app-1  | [Recovery] 2024/01/01 - 10:00:00 panic recovered:\napp-1  | runtime error: invalid memory address or nil pointer dereference\napp-1  | /usr/local/go/src/runtime/panic.go:260 (0x44f8b9)\napp-1  | \tpanicmem: panic(memoryError)\napp-1  | /app/handler.go:42 (0x8c1d2f)\napp-1  | \t(*Handler).Get: item := h.store.Items[id].Name\napp-1  | /go/pkg/mod/github.com/gin-gonic/gin@v1.9.1/context.go:174 (0x8b5a1a)\napp-1  | \t(*Context).Next: c.handlers[c.index](c)\n";
+        let p = LinePrefix::learn(text).expect("a prefix");
+        assert_eq!(
+            p.strip("app-1  | /app/handler.go:42 (0x8c1d2f)"),
+            "/app/handler.go:42 (0x8c1d2f)"
+        );
+        assert_eq!(
+            p.strip("app-1  | \tpanicmem: panic(memoryError)"),
+            "\tpanicmem: panic(memoryError)"
+        );
     }
 
     #[test]
