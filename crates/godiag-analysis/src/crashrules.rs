@@ -1019,7 +1019,10 @@ fn title_for(kind: FindingKind, message: &str, c: &godiag_model::Crash<'_>) -> S
                 s.name, s.addr
             ),
             (None, Some(a)) => format!("invalid memory access at address {a:#x}"),
-            _ => "invalid memory access".into(),
+            _ => match c.fatal_signal.as_ref().filter(|_| in_page_error(c)) {
+                Some(s) => format!("{}: {}", s.name, s.description),
+                None => "invalid memory access".into(),
+            },
         },
         FindingKind::CgoCrash => match c.fatal_signal.as_ref() {
             Some(s) => format!("{} in C code called through cgo", s.name),

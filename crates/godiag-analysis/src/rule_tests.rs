@@ -2482,8 +2482,8 @@ fn a_throw_from_sigpanic_is_a_bad_address() {
     ]);
     let f = findings_of(InputKind::GoroutineDump, &panicked);
     assert_eq!(f[0].kind, FindingKind::NilDereference, "{:?}", kinds(&f));
-    // `unexpected signal during runtime execution` (42 bytes) is thrown
-    // there too, at any address: not told apart.
+    // `unexpected signal during runtime execution` (42 bytes, saved) is
+    // thrown when the runtime could not panic, at any address: its failure.
     let runtime_signal = stack(vec![frame(
         "runtime.throw",
         "runtime/panic.go",
@@ -2491,7 +2491,12 @@ fn a_throw_from_sigpanic_is_a_bad_address() {
         "{0x25ab165, 0x2a}",
     )]);
     let f = findings_of(InputKind::GoroutineDump, &runtime_signal);
-    assert_eq!(f[0].kind, FindingKind::NilDereference, "{:?}", kinds(&f));
+    assert_eq!(
+        f[0].kind,
+        FindingKind::RuntimeInternalError,
+        "{:?}",
+        kinds(&f)
+    );
     // In the runtime's own code (the GC's `getempty`, golang/go#60783) the
     // runtime throws at any address: its own failure, not the program's.
     let gc = TextArtifact {
@@ -2518,4 +2523,34 @@ fn a_throw_from_sigpanic_is_a_bad_address() {
         "{:?}",
         kinds(&f)
     );
+    // In the map code, with `fault` (5 bytes) saved or the length unknown:
+    // the program's map was bad, not the runtime's state.
+    for args in ["{0x4b2c1a, 0x5}", "{0x4b2c1a?, 0xc000777970?}"] {
+        let map = TextArtifact {
+            goroutines: vec![goroutine(
+                1,
+                "running",
+                vec![
+                    frame("runtime.throw", "runtime/panic.go", 1047, args),
+                    frame("runtime.sigpanic", "runtime/signal_unix.go", 825, ""),
+                    frame(
+                        "runtime.mapaccess2_faststr",
+                        "runtime/map_faststr.go",
+                        108,
+                        "",
+                    ),
+                    frame("main.lookup", "/app/main.go", 12, ""),
+                ],
+            )],
+            ..TextArtifact::default()
+        };
+        let f = findings_of(InputKind::GoroutineDump, &map);
+        assert_eq!(
+            f[0].kind,
+            FindingKind::BadAddress,
+            "{args}: {:?}",
+            kinds(&f)
+        );
+        assert_eq!(place(&f[0]), Some("main.lookup"));
+    }
 }

@@ -382,34 +382,46 @@ fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
         // prints `unexpected fault address` and throws `fault` (5 bytes)
         // itself (erigontech/erigon#8500: `runtime.throw` over `sigpanic`
         // over `memmove` into a mapped file on a full disk).
-        let thrown = s.checked_sub(2).map(|i| &frames[i]).is_some_and(|f| {
-            is_runtime_throw(f.function) && thrown_length(f).is_none_or(|l| l == 5)
-        });
-        // The fault in the runtime's own code (not one of its assembly
-        // routines that copy or clear the program's memory, `memmove`): it
-        // threw `unexpected signal during runtime execution`, whatever
-        // the address, and its state is what broke.
-        let in_runtime = frames
-            .get(s)
-            .is_some_and(|f| f.in_runtime_package() && !f.file.ends_with(".s"));
-        if thrown && in_runtime {
-            return Some(Signature {
-                kind: FindingKind::RuntimeInternalError,
-                what: format!(
-                    "memory fault inside the runtime's {} (runtime.sigpanic threw; the fatal error was not given)",
-                    frames[s].function
-                ),
-                confidence: Confidence::Low,
-                below: s,
-            });
-        }
-        if thrown {
-            return Some(Signature {
-                kind: FindingKind::BadAddress,
-                what: "memory fault the runtime threw on (runtime.sigpanic called runtime.throw): a fault at a non-nil address, or a SIGBUS such as a mapped file that shrank or whose disk filled (the signal line was not given)".into(),
-                confidence: Confidence::Low,
-                below: s,
-            });
+        // Its length tells which throw: `fault` (5 bytes) when it could
+        // have panicked but the address was not nil; `unexpected signal
+        // during runtime execution` (42) when the runtime was in no state
+        // to panic (the system stack, locks held, allocating).
+        let throw = s
+            .checked_sub(2)
+            .map(|i| &frames[i])
+            .filter(|f| is_runtime_throw(f.function));
+        let runtime_state = |f: &Frame<'_>| {
+            f.in_runtime_package() && !f.file.ends_with(".s") && !serves_the_program(f.file)
+        };
+        let runtime_failure = match throw.map(thrown_length) {
+            None => None,
+            Some(Some(5)) => Some(false),
+            Some(Some(42)) => Some(true),
+            Some(Some(_)) => None,
+            // Unknown: the code it faulted in says which is likelier.
+            Some(None) => Some(frames.get(s).is_some_and(runtime_state)),
+        };
+        match runtime_failure {
+            Some(true) => {
+                return Some(Signature {
+                    kind: FindingKind::RuntimeInternalError,
+                    what: format!(
+                        "memory fault inside the runtime's {} while it could not panic (runtime.sigpanic threw; the fatal error was not given)",
+                        frames.get(s).map_or("code", |f| f.function)
+                    ),
+                    confidence: Confidence::Low,
+                    below: s,
+                });
+            }
+            Some(false) => {
+                return Some(Signature {
+                    kind: FindingKind::BadAddress,
+                    what: "memory fault the runtime threw on (runtime.sigpanic called runtime.throw): a fault at a non-nil address, or a SIGBUS such as a mapped file that shrank or whose disk filled (the signal line was not given)".into(),
+                    confidence: Confidence::Low,
+                    below: s,
+                });
+            }
+            None => {}
         }
         return Some(Signature {
             below: s,
@@ -516,6 +528,21 @@ fn thrown_length(f: &Frame<'_>) -> Option<u64> {
     let w = f.arg_words().nth(1)?;
     // No throw message is empty.
     w.value.filter(|&v| v > 0 && (w.saved || v < 4096))
+}
+
+/// The runtime's code that works on the program's data for it (maps,
+/// channels, select, slices, strings, interfaces, write barriers): a fault
+/// there is the program's data gone bad, not the runtime's state.
+fn serves_the_program(file: &str) -> bool {
+    let name = file.rsplit('/').next().unwrap_or(file);
+    [
+        "map", "hashmap", "chan", "select", "slice", "string", "iface", "alg", "mbarrier",
+    ]
+    .iter()
+    .any(|p| {
+        name.strip_prefix(p)
+            .is_some_and(|rest| rest.starts_with(['.', '_']))
+    })
 }
 
 /// A fault turned into a panic (`runtime.sigpanic`): the index of the frame

@@ -321,11 +321,12 @@ pub fn is_symbol(name: &str) -> bool {
     let Some(first) = name.bytes().next() else {
         return false;
     };
-    // Identifiers may be any letters, and Go before 1.5 wrote `·` in
-    // closures' and (before Go 1) methods' names (`main.func·001`,
-    // `client.*Conn·Raw`, fluffle/goirc#6): non-ASCII bytes belong to names.
+    // Go before 1.5 wrote `·` in closures' and (before Go 1) methods'
+    // names (`main.func·001`, `client.*Conn·Raw`, fluffle/goirc#6); other
+    // non-ASCII text is prose far more often than a name.
     (first.is_ascii_alphabetic() || first == b'_')
         && name.contains('.')
+        && name.chars().all(|c| c.is_ascii() || c == '\u{b7}')
         && name.bytes().all(|c| {
             c.is_ascii_alphanumeric()
                 || c >= 0x80

@@ -11,11 +11,12 @@
 //!   value receiver is `pkg.T.M`), so a frame's parenthesised receiver
 //!   without its `*` has lost it. Only frames are mended: a type assertion
 //!   in the issue's prose (`r.(error).Error()`) is Go, not damage;
-//! - **bold**: a pair of `**` around words in a line the runtime wrote
-//!   (`invalid memory address or **nil pointer** dereference`,
-//!   https://github.com/gohugoio/hugo/issues/1112). The runtime's own
-//!   messages hold no `**`; a program's panic value may, so its lines are
-//!   left as they are.
+//! - **bold**: a pair of `**` around words (`invalid memory address or
+//!   **nil pointer** dereference`, https://github.com/gohugoio/hugo/issues/1112),
+//!   or around a whole line (`**[signal SIGSEGV: ...]**`). The opening pair
+//!   starts the line or follows a blank, the closing one ends the line or
+//!   comes before a blank or a punctuation mark: a glob in a program's
+//!   panic value (`"**/*.proto"`, `"api/**"`) is no pair.
 //!
 //! Each line is read once and written once: the work is linear in the
 //! line's length whatever it holds.
@@ -31,7 +32,7 @@ const MAX_NAME: usize = 1024;
 /// this pass undoes.
 pub(crate) fn is_marked(line: &str, next: &str) -> bool {
     (line.contains(".(") && receivers(line, next).next().is_some())
-        || (line.contains("**") && runtime_line(line) && bold_pairs(line).next().is_some())
+        || (line.contains("**") && bold_pairs(line).next().is_some())
 }
 
 /// Every line restored, and how many receivers and bold pairs were.
@@ -61,7 +62,7 @@ fn restore_line(line: &str, next: &str, out: &mut String) -> (usize, usize) {
         }
     }
     let mut fixed_bold = 0;
-    if line.contains("**") && runtime_line(line) {
+    if line.contains("**") {
         for (open, close) in bold_pairs(line) {
             edits.push((open, 2, ""));
             edits.push((close, 2, ""));
@@ -153,17 +154,33 @@ fn receivers<'l>(line: &'l str, next: &'l str) -> impl Iterator<Item = (usize, b
 }
 
 /// Whether what follows a function's name makes it a frame: a record's
-/// `+0x..` offset, or printed arguments with a file position after them on
-/// the line or on the next one.
+/// `+0x..` offset; printed arguments with a file position after them on
+/// the line or on the next one; the name alone over a file position (zap's
+/// and `runtime.CallersFrames` users' stacks); or printed arguments the line
+/// broke inside (a terminal's width, Go 1.4 on Windows).
 fn frame_follows(rest: &str, next: &str) -> bool {
+    let position = |s: &[u8]| {
+        memchr::memmem::find(s, b".go:").is_some() || memchr::memmem::find(s, b".s:").is_some()
+    };
     if rest.starts_with("+0x") {
         return true;
+    }
+    if rest.trim().is_empty() {
+        return position(next.as_bytes());
     }
     let Some(args) = rest.strip_prefix('(') else {
         return false;
     };
     let Some(close) = args.find(')') else {
-        return false;
+        // Broken inside the arguments: the words before the break are
+        // printed ones, the last may be cut (`0x`).
+        let words: Vec<&str> = args.trim_end().split(',').collect();
+        let Some((last, whole)) = words.split_last() else {
+            return false;
+        };
+        let last = last.trim();
+        return whole.iter().all(|w| ArgWord::parse(w).is_some())
+            && (last.is_empty() || last.starts_with('0') || last == "...");
     };
     let printed = args[..close].trim().is_empty()
         || args[..close]
@@ -173,9 +190,6 @@ fn frame_follows(rest: &str, next: &str) -> bool {
         return false;
     }
     let after = args[close + 1..].trim_start().as_bytes();
-    let position = |s: &[u8]| {
-        memchr::memmem::find(s, b".go:").is_some() || memchr::memmem::find(s, b".s:").is_some()
-    };
     if after.iter().all(u8::is_ascii_whitespace) {
         position(next.as_bytes())
     } else {
@@ -210,16 +224,10 @@ fn close_bracket(bytes: &[u8], open: usize) -> Option<usize> {
     None
 }
 
-/// A line the runtime writes itself: a runtime error's panic, a fatal
-/// error, a signal's line.
-fn runtime_line(line: &str) -> bool {
-    line.contains("runtime error: ") || line.contains("fatal error: ") || line.contains("[signal ")
-}
-
 /// The bold pairs of `line`: the offsets of each opening and closing `**`.
 /// An opening run follows a blank or the line's start and precedes a
-/// letter or digit; a closing one follows a letter or digit and precedes a
-/// blank, a punctuation mark or the line's end.
+/// character other than a blank or `*`; a closing one follows such a
+/// character and precedes a blank, a punctuation mark or the line's end.
 fn bold_pairs(line: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let bytes = line.as_bytes();
     let mut open = None;
@@ -230,9 +238,9 @@ fn bold_pairs(line: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
             at = k + 2;
             let before = k.checked_sub(1).and_then(|p| bytes.get(p));
             let after = bytes.get(k + 2);
-            let opens = before.is_none_or(u8::is_ascii_whitespace)
-                && after.is_some_and(u8::is_ascii_alphanumeric);
-            let closes = before.is_some_and(u8::is_ascii_alphanumeric)
+            let word = |b: Option<&u8>| b.is_some_and(|b| !b.is_ascii_whitespace() && *b != b'*');
+            let opens = before.is_none_or(u8::is_ascii_whitespace) && word(after);
+            let closes = word(before)
                 && after.is_none_or(|b| b.is_ascii_whitespace() || b.is_ascii_punctuation());
             match open {
                 Some(o) if closes => {
@@ -293,6 +301,21 @@ mod tests {
             (line.as_str(), r),
             ("created by net/http.(*Server).Serve in goroutine 1\n", 1)
         );
+        // zap's stack: names alone over their files.
+        let (line, r, _) = restored("server.(Server).openStore\n", "\t/app/server.go:88\n");
+        assert_eq!((line.as_str(), r), ("server.(*Server).openStore\n", 1));
+        // A function line broken inside its arguments (Go 1.4, Windows).
+        let (line, r, _) = restored(
+            "interpreter.(Interpreter).Interpret(0x12154140, 0x6f, 0x\n",
+            "12154140, 0x1)\n",
+        );
+        assert_eq!(
+            (line.as_str(), r),
+            (
+                "interpreter.(*Interpreter).Interpret(0x12154140, 0x6f, 0x\n",
+                1
+            )
+        );
         let (line, r, _) = restored("#\t0x4d2f31\tmain.(T).run+0x31\t/a/main.go:9\n", "");
         assert_eq!(
             (line.as_str(), r),
@@ -326,7 +349,7 @@ mod tests {
     }
 
     #[test]
-    fn bold_pairs_in_the_runtimes_lines_lose_their_markers() {
+    fn bold_pairs_lose_their_markers() {
         let (line, _, b) = restored(
             "panic: runtime error: invalid memory address or **nil pointer** dereference\n",
             "",
@@ -343,10 +366,25 @@ mod tests {
             (line.as_str(), b),
             ("[signal 0xb code=0x1 addr=0x0 pc=0x47ab4b]\n", 1)
         );
-        // A program's own value keeps what it said.
+        let (line, _, b) = restored("**[signal SIGSEGV: segmentation violation code=0x1 addr=0x7f3a2c001000 pc=0x47ab4b]**\n", "");
+        assert_eq!(
+            (line.as_str(), b),
+            ("[signal SIGSEGV: segmentation violation code=0x1 addr=0x7f3a2c001000 pc=0x47ab4b]\n", 1)
+        );
+        let (line, _, b) = restored(
+            "**fatal error: all goroutines are asleep - deadlock!**\n",
+            "",
+        );
+        assert_eq!(
+            (line.as_str(), b),
+            ("fatal error: all goroutines are asleep - deadlock!\n", 1)
+        );
+        let (line, _, _) = restored("panic: **send on closed channel**\n", "");
+        assert_eq!(line, "panic: send on closed channel\n");
+        // A glob in a program's own value is no pair.
         for line in [
             "panic: no files match \"**/*.proto\" in \"api/**\"\n",
-            "panic: validation failed: field **Name** is required\n",
+            "panic: interface conversion: interface {} is **main.T, not **main.U\n",
         ] {
             assert!(!is_marked(line, ""), "{line}");
         }

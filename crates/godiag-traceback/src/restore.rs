@@ -444,6 +444,47 @@ fn unescape_lines(text: &str) -> (String, usize) {
     (out, n)
 }
 
+/// The string value of `key` among a JSON record's top-level keys (still
+/// escaped): nested objects and arrays are stepped over.
+fn top_level_string<'l>(line: &'l str, key: &str) -> Option<&'l str> {
+    let b = line.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    // The string starting at `i` (a `"`): its body's bounds.
+    let string = |i: usize| -> Option<(usize, usize)> {
+        let end = closing_quote(&line[i + 1..])? + i + 1;
+        Some((i + 1, end))
+    };
+    while i < b.len() {
+        match b[i] {
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b'"' => {
+                let (start, end) = string(i)?;
+                i = end;
+                if depth != 1 || &line[start..end] != key {
+                    i += 1;
+                    continue;
+                }
+                let rest = line[end + 1..].trim_start();
+                let Some(value) = rest.strip_prefix(':').map(str::trim_start) else {
+                    i += 1;
+                    continue;
+                };
+                if !value.starts_with('"') {
+                    return None;
+                }
+                let at = line.len() - value.len();
+                let (vs, ve) = string(at)?;
+                return Some(&line[vs..ve]);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
 /// The offset of the `"` that closes a quoted value `value` starts inside
 /// (one not escaped by a backslash).
 fn closing_quote(value: &str) -> Option<usize> {
@@ -474,12 +515,13 @@ fn decode_record(line: &str, logger_panic: bool, out: &mut String) -> bool {
     // own stack: the logger panicked with its message after writing it,
     // which the runtime's `panic: ` line would have said (etcd-io/etcd
     // #14110: the record and zap's stack were pasted, the runtime's own
-    // lines were not). The record's own level and message come first; a
-    // nested setting (`"logging":{"level":"panic"}`) comes after them.
-    let first = |key: &str| fields.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
-    let level_panic = first("level").is_some_and(|v| v.eq_ignore_ascii_case("panic"));
+    // lines were not). Its own level and message are its top-level keys,
+    // not a nested setting's (`"fields":{"level":"panic"}`, logrus sorts
+    // its keys).
+    let own = |key: &str| top_level_string(line, key);
+    let level_panic = own("level").is_some_and(|v| v.eq_ignore_ascii_case("panic"));
     let with_stack = fields.iter().any(|(_, v)| v.contains("\\n"));
-    let message = first("msg").or_else(|| first("message")).map(unescape);
+    let message = own("msg").or_else(|| own("message")).map(unescape);
     if let (true, true, true, Some(message), false) =
         (logger_panic, level_panic, with_stack, message, docker)
     {

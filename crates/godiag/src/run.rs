@@ -224,7 +224,7 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
 /// Where the kernel put the core of process `pid`: `core_pattern` with its
 /// `%p` (pid) and `%e` (command name) filled in, relative to the program's
 /// working directory unless absolute; any other specifier matches anything.
-/// A file older than the run is not it.
+/// A file older than the run (by more than a second of clock slack) is not it.
 fn find_core(
     pattern: &str,
     cwd: &Path,
@@ -275,6 +275,13 @@ fn find_core(
     };
     let entries = std::fs::read_dir(&dir)
         .map_err(|e| format!("cannot look for the core in {}: {e}", dir.display()))?;
+    // File times come from the kernel's coarse clock, which may lag the
+    // run's start by a tick: a core written right after it can look older
+    // (then it was left beside the bundle). A second's slack; of several,
+    // the newest is taken.
+    let since = started
+        .checked_sub(std::time::Duration::from_secs(1))
+        .unwrap_or(started);
     let mut found: Option<(SystemTime, PathBuf)> = None;
     for e in entries.flatten() {
         let file = e.file_name().to_string_lossy().into_owned();
@@ -284,7 +291,7 @@ fn find_core(
         let Ok(modified) = e.metadata().and_then(|m| m.modified()) else {
             continue;
         };
-        if modified >= started && found.as_ref().is_none_or(|(t, _)| modified > *t) {
+        if modified >= since && found.as_ref().is_none_or(|(t, _)| modified > *t) {
             found = Some((modified, e.path()));
         }
     }
