@@ -580,11 +580,8 @@ fn fields(line: &str) -> Vec<(&str, &str)> {
             continue;
         }
         let start = v + 1;
-        let mut j = start;
-        while j < b.len() && b[j] != b'"' {
-            j += if b[j] == b'\\' { 2 } else { 1 };
-        }
-        let end = j.min(b.len());
+        // An unclosed string (a record cut short) runs to the line's end.
+        let end = closing_quote(&line[start..]).map_or(b.len(), |e| start + e);
         if let Some(value) = line.get(start..end) {
             out.push((key, value));
         }
