@@ -390,6 +390,19 @@ pub fn count_record_head(line: &str) -> Option<(u64, &str)> {
     Some((count.parse().ok()?, pcs)).filter(|_| any)
 }
 
+/// A `debug=1` record's frame line that lost its `#` (a page's Markdown
+/// took it for a heading's, micro/go-grpc#23): it opens with the pc, and
+/// the function after it carries its offset (`0x169320f\tpkg.F+0x10f\tFILE`).
+pub fn is_headless_record_frame(t: &str) -> bool {
+    let mut words = t.split_whitespace();
+    let (Some(pc), Some(func), Some(_)) = (words.next(), words.next(), words.next()) else {
+        return false;
+    };
+    pc.strip_prefix("0x")
+        .is_some_and(|h| !h.is_empty() && h.len() <= 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+        && func.contains("+0x")
+}
+
 /// `/src/app/handler.go:42 (0x4a1b2c)`: a frame as `runtime.Caller`
 /// gives it, printed by a recovery middleware.
 pub fn is_caller_frame(line: &str) -> bool {

@@ -172,13 +172,15 @@ fn is_count_record(line: &[u8]) -> bool {
     // 0x438696 .....`); a page's Markdown drops the `#` it took for a
     // heading's (micro/go-grpc#23: `0x169320f\tgoogle.golang.org/...+0x10f`).
     let next = after_blanks(line.get(end + 1..).unwrap_or(&[]));
-    let frame = match next.strip_prefix(b"#").map(after_blanks) {
+    match next.strip_prefix(b"#").map(after_blanks) {
         Some(f) => {
             f.starts_with(b"0x") || (pcs.trim() == "..." && memmem::find(f, b"+0x").is_some())
         }
-        None => next.starts_with(b"0x") && memmem::find(next, b"+0x").is_some(),
-    };
-    frame
+        None => {
+            let end = memchr::memchr(b'\n', next).unwrap_or(next.len());
+            std::str::from_utf8(&next[..end]).is_ok_and(anchor::is_headless_record_frame)
+        }
+    }
 }
 
 /// What follows the spaces and tabs a line starts with.

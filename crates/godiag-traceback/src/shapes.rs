@@ -310,19 +310,6 @@ pub(crate) fn count_record_header(line: &str, offset: u64) -> Option<CountRecord
     })
 }
 
-/// A record frame's line that lost its `#`: it opens with the pc, and the
-/// function after it carries its offset.
-fn headless_record_frame(t: &str) -> Option<&str> {
-    let mut words = t.split_whitespace();
-    let pc = words.next()?;
-    let func = words.next()?;
-    (pc.starts_with("0x")
-        && parse_hex(pc).is_some()
-        && func.contains("+0x")
-        && words.next().is_some())
-    .then_some(t)
-}
-
 /// A path without its Windows drive (`C:`).
 fn without_drive(path: &str) -> &str {
     let b = path.as_bytes();
@@ -341,7 +328,7 @@ fn without_drive(path: &str) -> &str {
 pub(crate) fn count_record_frame(t: &str) -> Option<CountRecordFrame<'_>> {
     let rest = match t.strip_prefix('#') {
         Some(rest) => rest.trim_start_matches([' ', '\t']),
-        None => headless_record_frame(t)?,
+        None => Some(t).filter(|t| godiag_sniff::anchor::is_headless_record_frame(t))?,
     };
     let parts: Vec<&str> = if rest.contains('\t') {
         rest.split('\t')
