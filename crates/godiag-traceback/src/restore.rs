@@ -519,11 +519,14 @@ fn decode_record(line: &str, logger_panic: bool, out: &mut String) -> bool {
     // not a nested setting's (`"fields":{"level":"panic"}`, logrus sorts
     // its keys).
     let own = |key: &str| top_level_string(line, key);
-    let level_panic = own("level").is_some_and(|v| v.eq_ignore_ascii_case("panic"));
-    let with_stack = fields.iter().any(|(_, v)| v.contains("\\n"));
-    let message = own("msg").or_else(|| own("message")).map(unescape);
-    if let (true, true, true, Some(message), false) =
-        (logger_panic, level_panic, with_stack, message, docker)
+    let logger_panicked = logger_panic
+        && !docker
+        && fields.iter().any(|(_, v)| v.contains("\\n"))
+        && own("level").is_some_and(|v| v.eq_ignore_ascii_case("panic"));
+    if let Some(message) = logger_panicked
+        .then(|| own("msg").or_else(|| own("message")))
+        .flatten()
+        .map(unescape)
     {
         out.push_str("panic: ");
         out.push_str(message.lines().next().unwrap_or(""));
