@@ -265,7 +265,7 @@ pub(crate) fn below_logger_panic(frames: &[Frame<'_>]) -> Option<usize> {
 /// A function cgo generates around a C call: `_Cfunc_f`, and `_C2func_f`
 /// for a call whose errno is returned too.
 pub(crate) fn is_cgo_wrapper(function: &str) -> bool {
-    let name = crate::frames::name_in_package(function);
+    let name = name_in_package(function);
     // The pointer checks cgo wrote into the package in Go 1.6
     // (`gtk._cgoCheckPointer0`, mattn/go-gtk#250) are its glue too.
     function.contains("._Cfunc_")

@@ -377,15 +377,13 @@ fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
         });
     }
     if let Some(s) = signal_below(frames) {
-        // `sigpanic` turns a fault below address 0x1000 into a panic; at
-        // any other address (or a SIGBUS past a mapped file's end) it
-        // prints `unexpected fault address` and throws `fault` (5 bytes)
-        // itself (erigontech/erigon#8500: `runtime.throw` over `sigpanic`
-        // over `memmove` into a mapped file on a full disk).
-        // Its length tells which throw: `fault` (5 bytes) when it could
-        // have panicked but the address was not nil; `unexpected signal
-        // during runtime execution` (42) when the runtime was in no state
-        // to panic (the system stack, locks held, allocating).
+        // `sigpanic` turns a fault below address 0x1000 into a panic. Else
+        // it throws itself, and the throw's length tells which: `fault`
+        // (5 bytes) when it could have panicked but the address was not
+        // nil or the access a SIGBUS (erigontech/erigon#8500: `memmove`
+        // into a mapped file on a full disk); `unexpected signal during
+        // runtime execution` (42) when the runtime was in no state to
+        // panic (the system stack, locks held, allocating).
         let throw = s
             .checked_sub(2)
             .map(|i| &frames[i])
@@ -447,10 +445,8 @@ fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
     // The map code is where a concurrent access is noticed and thrown: the
     // throw above it tells the failure from a goroutine at work in a map.
     let thrown = frames.iter().take(3).any(|f| {
-        matches!(
-            f.function,
-            "runtime.throw" | "runtime.gothrow" | "runtime.fatal" | "internal/runtime/maps.fatal"
-        )
+        is_runtime_throw(f.function)
+            || matches!(f.function, "runtime.fatal" | "internal/runtime/maps.fatal")
     });
     let in_map = frames.iter().take(6).position(|f| {
         f.function.starts_with("runtime.map")

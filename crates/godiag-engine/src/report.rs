@@ -160,7 +160,6 @@ impl<'a> InputReport<'a> {
         }
     }
 
-    /// Goroutines grouped by stack (text inputs and cores).
     /// The index in [`Self::groups`] of the failing goroutine's group.
     pub fn failing_group(&self) -> Option<usize> {
         match &self.evidence {
@@ -169,6 +168,7 @@ impl<'a> InputReport<'a> {
         }
     }
 
+    /// Goroutines grouped by stack (text inputs and cores).
     pub fn groups(&self) -> &[GoroutineGroup<'a>] {
         match &self.evidence {
             Evidence::Text(t) => &t.groups,

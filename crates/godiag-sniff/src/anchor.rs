@@ -326,14 +326,12 @@ pub fn is_symbol(name: &str) -> bool {
     // non-ASCII text is prose far more often than a name.
     (first.is_ascii_alphabetic() || first == b'_')
         && name.contains('.')
-        && name.chars().all(|c| c.is_ascii() || c == '\u{b7}')
-        && name.bytes().all(|c| {
+        && name.chars().all(|c| {
             c.is_ascii_alphanumeric()
-                || c >= 0x80
+                || c == '\u{b7}'
                 || matches!(
                     c,
-                    b'.' | b'/' | b'_' | b'-' | b'(' | b')' | b'*' | b'[' | b']' | b'%' | b'~'
-                        | b'{' | b'}' | b','
+                    '.' | '/' | '_' | '-' | '(' | ')' | '*' | '[' | ']' | '%' | '~' | '{' | '}' | ','
                 )
         })
         // A symbol has no `..` run of its own except in `[...]`.
@@ -372,17 +370,12 @@ pub fn count_record_head(line: &str) -> Option<(u64, &str)> {
     if count.is_empty() || !count.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
-    let hex = |w: &str| {
-        w.strip_prefix("0x").is_some_and(|h| {
-            !h.is_empty() && h.len() <= 16 && h.bytes().all(|b| b.is_ascii_hexdigit())
-        })
-    };
     let dots = |w: &str| w.len() >= 3 && w.bytes().all(|b| b == b'.');
     let mut words = pcs.split(' ').filter(|w| !w.is_empty()).peekable();
     let mut any = false;
     while let Some(w) = words.next() {
         let last = words.peek().is_none();
-        if !(hex(w) || (last && dots(w))) {
+        if !(is_hex_word(w) || (last && dots(w))) {
             return None;
         }
         any = true;
@@ -398,9 +391,14 @@ pub fn is_headless_record_frame(t: &str) -> bool {
     let (Some(pc), Some(func), Some(_)) = (words.next(), words.next(), words.next()) else {
         return false;
     };
-    pc.strip_prefix("0x")
+    is_hex_word(pc) && func.contains("+0x")
+}
+
+/// `0x` and one to sixteen hex digits: a pc or an address as the runtime
+/// prints one.
+fn is_hex_word(w: &str) -> bool {
+    w.strip_prefix("0x")
         .is_some_and(|h| !h.is_empty() && h.len() <= 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
-        && func.contains("+0x")
 }
 
 /// `/src/app/handler.go:42 (0x4a1b2c)`: a frame as `runtime.Caller`

@@ -142,8 +142,7 @@ fn receivers<'l>(line: &'l str, next: &'l str) -> impl Iterator<Item = (usize, b
                 .iter()
                 .rposition(u8::is_ascii_whitespace)
                 .map(|b| window + b + 1);
-            let created_by =
-                name_start.is_some_and(|n| line.as_bytes()[..n].ends_with(b"created by "));
+            let created_by = name_start.is_some_and(|n| bytes[..n].ends_with(b"created by "));
             if created_by || frame_follows(&line[end..], next) {
                 at = end;
                 return Some((open, underscore));
@@ -404,5 +403,9 @@ mod tests {
             let line = unit.repeat(100_000);
             assert_eq!(restored(&line, "").0, line);
         }
+        // Unclosed calls: only the last, whose arguments the line's end
+        // broke, reads as a frame.
+        let line = "a.(T).M(0x1, ".repeat(100_000);
+        assert_eq!(restored(&line, "").1, 1);
     }
 }
