@@ -1685,30 +1685,25 @@ fn count_records_that_lost_their_hashes() {
 fn logfmt_stack_value_keeps_its_first_frame() {
     let text = r#"Apr  4 16:10:14 hostname gotosocial[68822]: timestamp="04/04/2024 16:10:14.880" func=server.glob..func1.Logger.func13.1 level=ERROR stacktrace="util.NotFoundHandler()\n\t/drone/src/internal/api/util/errorhandling.go:50\nutil.ErrorHandler()\n\t/drone/src/internal/api/util/errorhandling.go:149\nserver.glob..func1.2()\n\t/drone/src/cmd/gotosocial/action/server/server.go:286\n" requestID=g00wva4e04001d60k6f0 msg="recovered panic: db error fetching instance: context canceled"
 "#;
-    let restored = crate::restore(text.as_bytes()).expect("escaped");
-    let t = parse(&restored.text);
-    let frames: Vec<_> = t.goroutines[0]
-        .frames
-        .iter()
-        .map(|f| (f.function, f.line))
-        .collect();
+    // The first goroutine's frames, read from the restored text.
+    let frames_of = |text: &str| -> Vec<String> {
+        let restored = crate::restore(text.as_bytes()).expect("escaped");
+        parse(&restored.text).goroutines[0]
+            .frames
+            .iter()
+            .map(|f| format!("{}:{}", f.function, f.line))
+            .collect()
+    };
     assert_eq!(
-        frames,
+        frames_of(text),
         [
-            ("util.NotFoundHandler", 50),
-            ("util.ErrorHandler", 149),
-            ("server.glob..func1.2", 286)
+            "util.NotFoundHandler:50",
+            "util.ErrorHandler:149",
+            "server.glob..func1.2:286"
         ]
     );
     // The value ends at its closing quote: the last frame's file line
     // does not take the fields after it.
     let text = "level=error msg=\"handler failed\" stacktrace=\"main.handler()\\n\\t/app/main.go:42 +0x1c\\nmain.main()\\n\\t/app/main.go:10 +0x25\" request=7\n";
-    let restored = crate::restore(text.as_bytes()).expect("escaped");
-    let t = parse(&restored.text);
-    let frames: Vec<_> = t.goroutines[0]
-        .frames
-        .iter()
-        .map(|f| (f.function, f.line))
-        .collect();
-    assert_eq!(frames, [("main.handler", 42), ("main.main", 10)]);
+    assert_eq!(frames_of(text), ["main.handler:42", "main.main:10"]);
 }
