@@ -1,7 +1,7 @@
 //! Deadlocks a dump shows without a cycle: every goroutine of the program
 //! waiting for another, or a lock no one released for minutes.
 
-use godiag_model::{Goroutine, GoroutineGroup, TextArtifact};
+use godiag_model::{Frame, Goroutine, GoroutineGroup, TextArtifact};
 
 use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
 use crate::frames::{frame_line, user_frame};
@@ -196,6 +196,35 @@ pub(crate) fn dump_deadlock(input: &TextInput<'_, '_>) -> Option<Finding> {
         );
     }
     Some(f)
+}
+
+/// The wait of a goroutine pasted without its header (status `unknown`):
+/// the blocking call of the runtime or `sync` its top frames show
+/// (charmbracelet/bubbletea#741 pasted a stack from `sync.(*Mutex).Lock`
+/// down, its header cut).
+pub(crate) fn wait_of_headless(frames: &[Frame<'_>]) -> Option<&'static str> {
+    frames.iter().take(4).find_map(|f| {
+        let name = f.function.strip_prefix("internal/").unwrap_or(f.function);
+        Some(if name.starts_with("runtime.chansend") {
+            "chan send"
+        } else if name.starts_with("runtime.chanrecv") {
+            "chan receive"
+        } else if name == "runtime.selectgo" || name == "runtime.block" {
+            "select"
+        } else if name.starts_with("sync.(*Mutex).") {
+            "sync.Mutex.Lock"
+        } else if name.starts_with("sync.(*RWMutex).RLock") {
+            "sync.RWMutex.RLock"
+        } else if name.starts_with("sync.(*RWMutex).Lock") {
+            "sync.RWMutex.Lock"
+        } else if name.starts_with("sync.(*WaitGroup).Wait") {
+            "sync.WaitGroup.Wait"
+        } else if name.starts_with("sync.(*Cond).Wait") {
+            "sync.Cond.Wait"
+        } else {
+            return None;
+        })
+    })
 }
 
 /// Statuses in which a goroutine waits for another goroutine (not for I/O or time).

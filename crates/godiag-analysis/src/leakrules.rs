@@ -5,7 +5,9 @@
 
 use godiag_model::diff_groups;
 
-use crate::deadlockrules::{blocked_on_peer, is_lock_wait, stuck_lock_finding};
+use std::borrow::Cow;
+
+use crate::deadlockrules::{blocked_on_peer, is_lock_wait, stuck_lock_finding, wait_of_headless};
 use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
 use crate::frames::{frame_line, name_in_package, user_frame};
 use crate::input::TextInput;
@@ -299,11 +301,34 @@ fn stuck_in_excerpt(input: &TextInput<'_, '_>, total: usize) -> Option<Finding> 
     if t.crash.is_failure() || total > EXCERPT_AT_MOST || t.goroutines.iter().any(|g| g.id == 1) {
         return None;
     }
-    let parked: Vec<&GoroutineGroup<'_>> = input
+    // A stack pasted without its header waits where its frames say.
+    let groups: Vec<Cow<'_, GoroutineGroup<'_>>> = input
         .groups
         .iter()
+        .map(|g| match wait_of_headless(&g.frames) {
+            Some(status) if g.status == "unknown" => Cow::Owned(GoroutineGroup {
+                status,
+                ..g.clone()
+            }),
+            _ => Cow::Borrowed(g),
+        })
+        .collect();
+    let parked: Vec<&GoroutineGroup<'_>> = groups
+        .iter()
+        .map(|g| g.as_ref())
         .filter(|g| blocked_on_peer(g.status) && g.leaked == 0)
         .collect();
+    // Goroutines without a frame of the program (the signal watcher, the
+    // GC's workers) stand by: they wait for no one of the program's.
+    let bystanders: usize = groups
+        .iter()
+        .filter(|g| {
+            !blocked_on_peer(g.status)
+                && g.frames.iter().all(|f| f.is_stdlib())
+                && g.created_by.as_ref().is_none_or(|c| c.is_stdlib())
+        })
+        .map(|g| g.count)
+        .sum();
     let minutes = |g: &GoroutineGroup<'_>| g.wait_minutes.map_or(0, |(lo, _)| lo);
     // What is waited on: a channel (0), a lock (1), or other goroutines'
     // work, a wait group or a condition (2), the later the more a
@@ -325,7 +350,7 @@ fn stuck_in_excerpt(input: &TextInput<'_, '_>, total: usize) -> Option<Finding> 
     // what something waits for (a test's own goroutine,
     // cockroachdb/cockroach#6319): one goroutine parked on a channel is an
     // idle worker as often as a stuck one.
-    let all_parked = parked.iter().map(|g| g.count).sum::<usize>() == total;
+    let all_parked = parked.iter().map(|g| g.count).sum::<usize>() + bystanders == total;
     let g = parked
         .iter()
         .filter(|g| user_frame(&g.frames).is_some() || g.count > 1)

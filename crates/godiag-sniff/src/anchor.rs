@@ -383,6 +383,12 @@ pub fn count_record_head(line: &str) -> Option<(u64, &str)> {
     Some((count.parse().ok()?, pcs)).filter(|_| any)
 }
 
+/// What follows a `debug=1` record frame line's `#`, also when an editor
+/// escaped it as Markdown (`\#`, elastic/go-elasticsearch#274).
+pub fn strip_record_hash(line: &str) -> Option<&str> {
+    line.strip_prefix('#').or_else(|| line.strip_prefix("\\#"))
+}
+
 /// A `debug=1` record's frame line that lost its `#` (a page's Markdown
 /// took it for a heading's, micro/go-grpc#23): it opens with the pc, and
 /// the function after it carries its offset (`0x169320f\tpkg.F+0x10f\tFILE`).

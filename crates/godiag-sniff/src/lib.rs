@@ -172,7 +172,10 @@ fn is_count_record(line: &[u8]) -> bool {
     // 0x438696 .....`); a page's Markdown drops the `#` it took for a
     // heading's (micro/go-grpc#23: `0x169320f\tgoogle.golang.org/...+0x10f`).
     let next = after_blanks(line.get(end + 1..).unwrap_or(&[]));
-    match next.strip_prefix(b"#").map(after_blanks) {
+    let hash = next
+        .strip_prefix(b"#")
+        .or_else(|| next.strip_prefix(b"\\#"));
+    match hash.map(after_blanks) {
         Some(f) => {
             f.starts_with(b"0x") || (pcs.trim() == "..." && memmem::find(f, b"+0x").is_some())
         }

@@ -22,6 +22,7 @@ mod header;
 mod lambda_frames;
 mod lines;
 mod markdown;
+mod padded;
 mod parser;
 mod restore;
 mod shapes;

@@ -80,8 +80,6 @@ struct Reader<'a> {
     /// The line before spoke of a leak and announced what follows: a stack
     /// on this line is the one the checker found.
     leak_heading: bool,
-    /// A line with text in it was read: the next is no longer the first.
-    past_first_line: bool,
     /// A blank line came after a function line still waiting for its file.
     blank_after_pending: bool,
     /// A leak checker (goleak, leaktest) introduced the next goroutine.
@@ -166,7 +164,6 @@ fn read(input: &[u8], limits: ParseLimits) -> (TextArtifact<'_>, Option<u64>) {
         pending_bare: false,
         resumable_after_blank: false,
         leak_heading: false,
-        past_first_line: false,
         blank_after_pending: false,
         leak_reported: false,
         leak_instances: None,
@@ -330,7 +327,14 @@ impl<'a> Reader<'a> {
                 self.target = Target::Goroutine;
             }
         }
-        if !std::mem::replace(&mut self.past_first_line, true) {
+        // Before any runtime line: the paste's selection may start a
+        // character or two late, below a line of the reporter's own
+        // (aquasecurity/tracee#3230: `Error (hard to reproduce):` over
+        // `anic: sync: WaitGroup is reused ...`).
+        let nothing_read = self.out.goroutines.is_empty()
+            && self.out.crash.panics.is_empty()
+            && self.out.crash.fatal_error.is_none();
+        if nothing_read {
             match clipped_first_line(line) {
                 Some((true, msg)) => return self.set_fatal(msg, offset, false),
                 Some((false, value)) => return self.push_panic(value, offset),
@@ -349,7 +353,8 @@ impl<'a> Reader<'a> {
         }
         let first = line.as_bytes()[0];
         let record_frame = self.target == Target::CountRecord
-            && (first == b'#' || (first == b'0' && count_record_frame(line).is_some()));
+            && (first == b'#'
+                || (matches!(first, b'0' | b'\\') && count_record_frame(line).is_some()));
         if first == b'\t' || first == b' ' || record_frame {
             self.indented(line, offset);
             return;

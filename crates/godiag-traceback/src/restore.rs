@@ -17,6 +17,8 @@
 //!   (`caller.rs`);
 //! - **staircase**: a raw-mode terminal's copy, every line starting where
 //!   the one above ended (`staircase.rs`);
+//! - **padded rows**: a terminal's copy of screen rows padded to its width,
+//!   their breaks lost (`padded.rs`);
 //! - **escaped ends**: lines still ending with the `\n` escape that stood
 //!   for their break (`escaped_ends.rs`);
 //! - **Lambda frames**: aws-lambda-go's JSON stack of a handler's panic
@@ -38,6 +40,7 @@ use crate::escapes::unescape;
 use crate::lambda_frames;
 use crate::lines::position;
 use crate::markdown;
+use crate::padded;
 use crate::staircase;
 
 /// How much of the input is looked at to decide whether it needs restoring.
@@ -155,6 +158,16 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
     } else {
         lines
     };
+    let rows = padded::row_width(&lines).map(|width| {
+        notes.push(format!(
+            "lines held screen rows padded to {width} columns, their breaks lost (a terminal's copy); the rows were cut apart"
+        ));
+        padded::split_rows(&lines, width)
+    });
+    let lines: Vec<&str> = match &rows {
+        Some(rows) => rows.iter().map(String::as_str).collect(),
+        None => lines,
+    };
     let unended = if escaped_ends::has_escaped_ends(&lines) {
         let (unended, n) = escaped_ends::rewrite(&lines);
         notes.push(format!(
@@ -211,6 +224,7 @@ struct Damage {
     spaced: bool,
     callers: bool,
     stepped: bool,
+    padded: bool,
     ends: bool,
     lambda: bool,
     linked: bool,
@@ -252,6 +266,7 @@ impl Damage {
             spaced: spaced_by(&lines).is_some(),
             callers: caller::count_named(&lines) >= 2,
             stepped: staircase::is_staircase(&lines),
+            padded: padded::row_width(&lines).is_some(),
             ends: escaped_ends::has_escaped_ends(&lines),
             lambda,
             linked,
@@ -268,6 +283,7 @@ impl Damage {
             spaced,
             callers,
             stepped,
+            padded,
             ends,
             lambda,
             linked,
@@ -280,6 +296,7 @@ impl Damage {
             || spaced
             || callers
             || stepped
+            || padded
             || ends
             || lambda
             || linked

@@ -56,7 +56,9 @@ pub(crate) fn logged_panic(line: &str) -> Option<&str> {
         }
     }
     let colon = lower[at..].find(": ")?;
-    if colon > 40 {
+    // A colon inside a record's fields is a key's (zap's `Observed a panic
+    // {"controller": ...`, its panic field cut off).
+    if colon > 40 || lower[at..at + colon].contains(['{', '"', '=']) {
         return None;
     }
     let value = line[at + colon + 2..].trim();
@@ -208,7 +210,29 @@ pub(crate) fn position_glued_to_call(line: &str) -> Option<(Position<'_>, usize)
 /// print stacks (zap's `stacktrace`): `main.main` then its file line.
 pub(crate) fn bare_symbol(line: &str) -> Option<(&str, &str)> {
     let balanced = line.matches('(').count() == line.matches(')').count();
-    (balanced && is_symbol(line) && !line.ends_with(')')).then_some((line, ""))
+    (balanced && is_symbol(line) && !line.ends_with(')') && ends_in_a_name(line))
+        .then_some((line, ""))
+}
+
+/// A function's last element is an identifier, or a number only below a
+/// closure's or an init's (`main.main.func1.1.2`, `main.init.0`,
+/// `main.main-range1.2`). A version alone on a line ends in numbers below
+/// any other word (`Ubuntu22.04`, `go1.21.5`).
+fn ends_in_a_name(name: &str) -> bool {
+    let is_number = |e: &str| !e.is_empty() && e.bytes().all(|b| b.is_ascii_digit());
+    let mut elements = name.rsplit('.');
+    if !elements.next().is_some_and(is_number) {
+        return true;
+    }
+    let Some(above) = elements.find(|e| !is_number(e)) else {
+        return false;
+    };
+    let word = above.trim_end_matches(|c: char| c.is_ascii_digit());
+    word == "init"
+        || (word.len() < above.len()
+            && ["func", "gowrap", "-range"]
+                .iter()
+                .any(|closure| word.ends_with(closure)))
 }
 
 /// `pkg.(*T).f(0xc00012ea60?, 0xc0011`: a function line cut before its
@@ -249,10 +273,10 @@ pub(crate) fn frame_in_columns(line: &str) -> Option<(&str, Position<'_>)> {
     looks_like_source(pos.file).then_some((name, pos))
 }
 
-/// The first line of a paste whose selection began a character or two
-/// late (`atal error: concurrent map read and map write`, nats-io/
-/// nats-server#5525): the runtime's first words, restored. Whether the
-/// line was a fatal error, and its message.
+/// The runtime's first line in a paste whose selection began a character
+/// or two late (`atal error: concurrent map read and map write`, nats-io/
+/// nats-server#5525), its first words restored. Whether the line was a
+/// fatal error, and its message.
 pub(crate) fn clipped_first_line(line: &str) -> Option<(bool, &str)> {
     [("fatal error: ", true), ("panic: ", false)]
         .into_iter()
@@ -324,9 +348,9 @@ fn without_drive(path: &str) -> &str {
 /// spaces and the pc cut (`#  main.f+0x32  main.go:12`). A page's Markdown
 /// takes a line's leading `#` for a heading's and drops it
 /// (micro/go-grpc#23): a line of pc, `function+0xoff` and position is a
-/// record's frame without it too.
+/// record's frame without it too. An editor's escaped `\#` is its `#`.
 pub(crate) fn count_record_frame(t: &str) -> Option<CountRecordFrame<'_>> {
-    let rest = match t.strip_prefix('#') {
+    let rest = match godiag_sniff::anchor::strip_record_hash(t) {
         Some(rest) => rest.trim_start_matches([' ', '\t']),
         None => Some(t).filter(|t| godiag_sniff::anchor::is_headless_record_frame(t))?,
     };

@@ -904,7 +904,7 @@ fn leak_heading_marks_the_stack_below() {
     assert!(t.goroutines.iter().all(|g| !g.outlived_test));
 }
 
-/// A selection that began a character late: the first line's runtime
+/// A selection that began a character late: the runtime's first line's
 /// words are restored, the message read.
 /// From https://github.com/nats-io/nats-server/issues/5525.
 #[test]
@@ -921,9 +921,18 @@ github.com/nats-io/nats-server/v2/server.(*fileStore).subjString(...)
         Some("concurrent map read and map write")
     );
     assert_eq!(t.goroutines.len(), 1);
-    // Only the first line: the same words later are another line's.
+    // Below a line of the reporter's own too (aquasecurity/tracee#3230);
+    // not once runtime output was read: the same words then are another
+    // line's.
     let later = format!("log start\n{text}");
-    assert!(parse(later.as_bytes()).crash.fatal_error.is_none());
+    assert!(parse(later.as_bytes()).crash.fatal_error.is_some());
+    let after = format!("{text}\natal error: all goroutines are asleep\n");
+    assert_eq!(
+        parse(after.as_bytes()).crash.fatal_error.as_deref(),
+        Some("concurrent map read and map write")
+    );
+    let second = "panic: boom\n\natal error: unexpected signal\n";
+    assert!(parse(second.as_bytes()).crash.fatal_error.is_none());
     let t = parse(b"nic: boom\n\ngoroutine 1 [running]:\nmain.main()\n\t/a.go:1 +0x1\n");
     assert_eq!(t.crash.panics[0].value, "boom");
 }
@@ -1072,6 +1081,34 @@ main.handlePath(0x7ffdcd869221, 0x14, 0x0, 0x0)
     let t = parse(text.as_bytes());
     assert_eq!(t.goroutines.len(), 1);
     assert_eq!(t.goroutines[0].id, 1);
+}
+
+/// A version alone on a line below a stack (`Ubuntu22.04` after the
+/// trace and a blank line) ends in a number below a word that is no
+/// closure's: not a bare function name, so the stack stays whole. Names
+/// that do end in numbers (nested closures, numbered inits) still are.
+#[test]
+fn a_version_below_a_stack_is_no_bare_frame() {
+    use crate::shapes::bare_symbol;
+    for version in ["Ubuntu22.04", "v1.2", "go1.21.5"] {
+        assert_eq!(bare_symbol(version), None, "{version}");
+    }
+    for name in [
+        "os/signal.init.0",
+        "github.com/kolide/launcher/ee/gowrapper.GoWithRecoveryAction.func1.1",
+        "main.main.func1.1.2",
+        "main.main-range1.1",
+        "main.main.gowrap1.1",
+    ] {
+        assert_eq!(bare_symbol(name), Some((name, "")), "{name}");
+    }
+    // Go's own output (lab `nil-deref`, Go 1.24) with a reporter's
+    // platform line pasted under it.
+    let lab = include_str!("../../../lab/artifacts/go1.24.11/nil-deref.txt");
+    let text = format!("{lab}exit status 2\n\nUbuntu22.04\n");
+    let t = parse(text.as_bytes());
+    assert!(!t.partial, "{:?}", t.warnings);
+    assert_eq!(t.goroutines[0].frames.len(), 2);
 }
 
 /// A blank line after every frame of a stack does not end it; a stack

@@ -1587,3 +1587,97 @@ github%2ecom/fluffle/goirc/client.*Conn\u{b7}Raw+0x3d /home/raylu/rbot/client/co
         "github%2ecom/fluffle/goirc/client.*Conn\u{b7}Raw"
     );
 }
+
+/// A stack pasted without its header (cut below the first frames) that
+/// waits at `sync.(*Mutex).Lock`, beside a signal watcher with no frame of
+/// the program: a lock waiter, its holder never done. The corpus's copy of
+/// https://github.com/charmbracelet/bubbletea/issues/741.
+#[test]
+fn headless_stack_waiting_for_a_lock_is_a_possible_deadlock() {
+    let text = include_str!(
+        "../../../testdata/realworld/charmbracelet-bubbletea-741-renderer-stop-deadlock.txt"
+    );
+    let r = report_of(&[("dump.txt", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "deadlock");
+    assert!(f.title.contains("[sync.Mutex.Lock]"), "{}", f.title);
+    assert_eq!(
+        f.location.as_ref().unwrap().function,
+        "github.com/charmbracelet/bubbletea.(*standardRenderer).flush"
+    );
+}
+
+/// `debug=1` records whose frame lines an editor escaped as Markdown
+/// (`\#\t0x44a1b6\t...`) are records all the same. The corpus's copy of
+/// https://github.com/elastic/go-elasticsearch/issues/274.
+#[test]
+fn escaped_hash_of_a_count_record_frame() {
+    let text = include_str!(
+        "../../../testdata/realworld/elastic-go-elasticsearch-274-connection-pool-lock-order.txt"
+    );
+    let r = report_of(&[("goroutines.txt", text)]);
+    let f = &r.findings[0];
+    assert!(f.title.contains("63695 goroutines"), "{}", f.title);
+    let loc = f.location.as_ref().unwrap();
+    assert_eq!(
+        (loc.function.as_str(), loc.line),
+        (
+            "github.com/elastic/go-elasticsearch/v6/estransport.(*Client).Perform",
+            234
+        )
+    );
+}
+
+/// zap's `Observed a panic` with its JSON fields cut off (`{"controller":
+/// "temporalcluster", ...`): a key's colon is not the panic's value, and
+/// the stack (sigpanic over the program) tells a memory fault. The
+/// corpus's copy of https://github.com/alexandrevilain/temporal-operator/issues/854.
+#[test]
+fn a_record_field_after_observed_a_panic_is_no_panic_value() {
+    let text = include_str!(
+        "../../../testdata/realworld/alexandrevilain-temporal-operator-854-observed-panic-isbuilderenabled.txt"
+    );
+    let r = report_of(&[("operator.log", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "nil-dereference");
+    assert!(!f.title.contains("temporalcluster"), "{}", f.title);
+    assert_eq!(
+        f.location.as_ref().unwrap().function,
+        "github.com/alexandrevilain/temporal-operator/internal/resource/base.isBuilderEnabled"
+    );
+}
+
+/// Screen rows padded to 150 columns whose breaks a copy lost: the rows
+/// are cut apart again, the full first row joined to its continuation.
+/// The corpus's copy of https://github.com/openkruise/kruise/issues/489.
+#[test]
+fn padded_screen_rows_are_cut_apart() {
+    let text = include_str!(
+        "../../../testdata/realworld/openkruise-kruise-489-handlecrash-truncatehistory-wrapped.txt"
+    );
+    let r = report_of(&[("controller.log", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "nil-dereference");
+    assert_eq!(f.goroutine, Some(804));
+    assert_eq!(
+        f.location.as_ref().unwrap().function,
+        "github.com/openkruise/kruise/pkg/controller/statefulset.(*defaultStatefulSetControl).truncateHistory"
+    );
+}
+
+/// A paste whose selection lost the `p` of `panic:`, below a line of the
+/// reporter's own: the runtime's message is read all the same. The
+/// corpus's copy of https://github.com/aquasecurity/tracee/issues/3230.
+#[test]
+fn a_clipped_panic_line_below_the_reporters_words() {
+    let text =
+        include_str!("../../../testdata/realworld/aquasecurity-tracee-3230-waitgroup-reused.txt");
+    let r = report_of(&[("tracee.log", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "sync-misuse");
+    assert!(f.title.contains("WaitGroup is reused"), "{}", f.title);
+    assert_eq!(
+        f.location.as_ref().unwrap().function,
+        "github.com/aquasecurity/tracee/pkg/signatures/engine.(*Engine).checkCompletion"
+    );
+}

@@ -1,0 +1,158 @@
+//! Text copied from a terminal as screen rows, the rows' line breaks lost:
+//! every line the program printed was padded with blanks to the screen's
+//! width, and a longer one filled its rows and went on in the next. The
+//! copy joins rows, so runtime lines start in the middle of a copied line,
+//! always at a multiple of the width:
+//!
+//! ```text
+//! ess or nil pointer dereference)        ...        goroutine 804 [running]:      ...
+//! ```
+//!
+//! (openkruise/kruise#489, 150 columns). The width is learned from where
+//! such lines resume after padding; the rows are cut apart again, and a
+//! full row (its last column written) goes on in the next.
+
+use godiag_sniff::anchor;
+
+/// Blanks that end a row's text before the next row starts: padding, not a
+/// gap a program printed between words.
+const PADDING: usize = 4;
+
+/// Narrower screens than this are not learned (columns of a table are).
+const NARROWEST: usize = 40;
+
+/// The longest line looked at while learning.
+const LONGEST: usize = 64 << 10;
+
+/// The screen's width: the narrowest column at which a line resumes after
+/// padding such that every run of padding past the first row holds a row's
+/// end (the resumed text may be indented), where at least two runtime
+/// lines resume.
+pub(crate) fn row_width(lines: &[&str]) -> Option<usize> {
+    // Runs of padding (start, end) and whether runtime text follows.
+    let mut runs: Vec<(usize, usize, bool)> = Vec::new();
+    for line in lines.iter().filter(|l| l.len() <= LONGEST && l.is_ascii()) {
+        let bytes = line.as_bytes();
+        let mut blanks = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b' ' {
+                blanks += 1;
+                continue;
+            }
+            if blanks >= PADDING && i > blanks {
+                runs.push((i - blanks, i, reads_as_runtime(row_at(line, i))));
+            }
+            blanks = 0;
+        }
+    }
+    if runs.iter().filter(|r| r.2).count() < 2 {
+        return None;
+    }
+    let mut candidates: Vec<usize> = runs
+        .iter()
+        .map(|r| r.1)
+        .filter(|&at| at >= NARROWEST)
+        .collect();
+    candidates.sort_unstable();
+    candidates.dedup();
+    candidates.into_iter().take(CANDIDATES).find(|&width| {
+        let ends_a_row = |&(start, end, _): &(usize, usize, bool)| end / width * width > start;
+        let past_first = runs.iter().filter(|r| r.1 >= width);
+        past_first.clone().all(ends_a_row) && past_first.filter(|r| r.2).count() >= 2
+    })
+}
+
+/// Widths tried: the narrowest columns lines resume at.
+const CANDIDATES: usize = 16;
+
+/// The text from `at` to the padding that ends its row.
+fn row_at(line: &str, at: usize) -> &str {
+    let rest = &line[at..];
+    let end = rest.find("    ").unwrap_or(rest.len());
+    rest[..end].trim_end()
+}
+
+/// A goroutine header, a frame's call, or a line an anchor opens
+/// (`panic: `, `fatal error: `). Not a file line: a `debug=1` profile
+/// pasted with spaces for tabs aligns its files in one column.
+fn reads_as_runtime(row: &str) -> bool {
+    let t = row.trim_start();
+    anchor::is_header(t) || anchor::is_call(t) || anchor::find(t).is_some_and(|a| a.at == 0)
+}
+
+/// The rows cut apart again: each row's padding removed, a full row
+/// joined to the one after it.
+pub(crate) fn split_rows(lines: &[&str], width: usize) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(lines.len());
+    let mut carry: Option<String> = None;
+    for line in lines {
+        let rows: Vec<&str> = if line.is_ascii() && line.len() >= width {
+            line.as_bytes()
+                .chunks(width)
+                .filter_map(|c| std::str::from_utf8(c).ok())
+                .collect()
+        } else {
+            vec![line]
+        };
+        for row in rows {
+            let full = row.len() == width && !row.ends_with(' ');
+            let text = row.trim_end_matches(' ');
+            let joined = match carry.take() {
+                Some(mut head) => {
+                    head.push_str(text);
+                    head
+                }
+                None => text.to_string(),
+            };
+            if full {
+                carry = Some(joined);
+            } else {
+                out.push(joined);
+            }
+        }
+    }
+    out.extend(carry);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(text: &str) -> Vec<&str> {
+        text.lines().collect()
+    }
+
+    /// openkruise/kruise#489: rows of 150 columns.
+    #[test]
+    fn learns_the_width_and_cuts_the_rows() {
+        let text = include_str!(
+            "../../../testdata/realworld/openkruise-kruise-489-handlecrash-truncatehistory-wrapped.txt"
+        );
+        assert_eq!(row_width(&lines(text)), Some(150));
+        let rows = split_rows(&lines(text), 150);
+        assert!(
+            rows[0].ends_with("(runtime error: invalid memory address or nil pointer dereference)")
+        );
+        assert_eq!(rows[1], "goroutine 804 [running]:");
+        assert_eq!(
+            rows[2],
+            "k8s.io/apimachinery/pkg/util/runtime.logPanic(0x18d75a0, 0x2bc9c00)"
+        );
+    }
+
+    /// A `debug=1` profile pasted with spaces for tabs aligns its files in
+    /// one column (m-lab/ndt-server#205): columns, not rows.
+    #[test]
+    fn aligned_columns_are_not_rows() {
+        let text = include_str!(
+            "../../../testdata/realworld/m-lab-ndt-server-205-goroutine-profile-log-mutex-pileup.txt"
+        );
+        assert_eq!(row_width(&lines(text)), None);
+        let table = [
+            "NAME        READY   STATUS    RESTARTS   AGE",
+            "app-1       1/1     Running   0          5d",
+        ];
+        assert_eq!(row_width(&table), None);
+    }
+}
