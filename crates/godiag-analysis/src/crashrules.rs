@@ -18,29 +18,43 @@ use crate::testtimeout::{hung_test_goroutine, timeout_headline};
 use godiag_model::text::is_test_timeout;
 
 /// The kind the catalog gives a printed message value, if any. Catalog
-/// entries are one line: a multi-line value is classified by its first.
+/// entries are one line: a multi-line value is classified by its first,
+/// or by its first two rejoined when a copy broke the message.
 pub fn classify_message(msg: &str) -> Option<FindingKind> {
-    message_forms(msg)
-        .find_map(|m| catalog::classify(m).map(|e| e.kind))
-        .or_else(|| wrapped_after_colon(msg).and_then(|m| catalog::classify(&m).map(|e| e.kind)))
+    // Rejoined first: a broken line's first part may match a shorter,
+    // generic entry (`runtime error: `) by itself.
+    rejoined_message(msg)
+        .and_then(|m| catalog::classify(&m).map(|e| e.kind))
+        .or_else(|| message_forms(msg).find_map(|m| catalog::classify(m).map(|e| e.kind)))
 }
 
-/// A message a terminal or a copy wrapped right after the runtime's own
-/// opening words (`interface conversion:` over `interface {} is nil, not
-/// string`, packethost/terraform-provider-packet#239), joined again. The
-/// runtime never ends such a line with the colon, so only a first line
-/// that is the start of a catalog message, colon included, is joined.
-fn wrapped_after_colon(msg: &str) -> Option<String> {
+/// A message a terminal or a copy broke onto a second line, joined again:
+/// right after the runtime's opening words (`interface conversion:` over
+/// `interface {} is nil, not string`, packethost/terraform-provider-packet#239),
+/// between two words (`runtime error: invalid` over `memory address or nil
+/// pointer dereference`, perkeep/perkeep#466) or inside one (`... memory
+/// addres` over `s or nil pointer dereference`, robfig/cron#301). Only
+/// when the first line begins a catalog message that goes on past it.
+fn rejoined_message(msg: &str) -> Option<String> {
     let mut lines = msg.lines();
     let first = lines.next()?.trim();
     let second = lines.next()?.trim();
-    let opening = first.strip_suffix(':')?;
-    let starts_an_entry = catalog::catalog().messages.iter().any(|m| {
+    if second.is_empty() || first.len() < "runtime error: ".len() {
+        return None;
+    }
+    let goes_on = |m: &catalog::MessageEntry, join: &str| {
         m.text
-            .strip_prefix(opening)
-            .is_some_and(|rest| rest.starts_with(": "))
-    });
-    (starts_an_entry && !second.is_empty()).then(|| format!("{first} {second}"))
+            .strip_prefix(first)
+            .is_some_and(|rest| rest.starts_with(join) && rest.len() > join.len())
+    };
+    let messages = &catalog::catalog().messages;
+    if messages.iter().any(|m| goes_on(m, " ")) {
+        Some(format!("{first} {second}"))
+    } else if messages.iter().any(|m| goes_on(m, "")) {
+        Some(format!("{first}{second}"))
+    } else {
+        None
+    }
 }
 
 /// The forms a printed value may hold its runtime message in: as printed,
@@ -214,12 +228,15 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
             matches!(s.name, "SIGSEGV" | "SIGBUS" | "SIGILL" | "SIGFPE")
                 || s.name.starts_with("EXCEPTION_")
         });
+    // Releases before Go 1 showed no runtime frame above cgo's wrapper of
+    // a C function (go-gl/gl#73: `_Cfunc_glTexImage1D` on top).
     let in_cgo_call = faulted
         && failing.is_some_and(|g| {
             g.frames
                 .iter()
                 .take_while(|f| f.is_stdlib())
                 .any(|f| is_cgo_entry(f))
+                || g.frames.first().is_some_and(|f| calls_c(f.function))
         });
     let cgo = c.fatal_signal.as_ref().is_some_and(|s| s.during_cgo)
         || in_cgo_call
@@ -767,6 +784,21 @@ fn is_cgo_shim(function: &str) -> bool {
     crate::frames::name_in_package(function).starts_with("_C_")
 }
 
+/// cgo's wrapper of a C function, not of one of its Go helpers
+/// (`_Cfunc_GoString` runs the runtime's Go code).
+fn calls_c(function: &str) -> bool {
+    is_cgo_wrapper(function)
+        && ![
+            "_Cfunc_GoString",
+            "_Cfunc_GoStringN",
+            "_Cfunc_GoBytes",
+            "_Cfunc_CString",
+            "_Cfunc_CBytes",
+        ]
+        .iter()
+        .any(|helper| function.ends_with(helper))
+}
+
 /// Where a goroutine enters C code: the runtime's cgo call (Go 1.4 had a
 /// second one, `runtime.cgocall_errno`, for calls whose errno cgo returns:
 /// mattn/go-gtk#236, ethereum/go-ethereum#524; its assembly half
@@ -989,7 +1021,7 @@ pub(crate) fn human_bytes(n: u64) -> String {
 }
 
 fn title_for(kind: FindingKind, message: &str, c: &godiag_model::Crash<'_>) -> String {
-    let rejoined = wrapped_after_colon(message);
+    let rejoined = rejoined_message(message);
     let first = rejoined
         .as_deref()
         .unwrap_or_else(|| message.lines().next().unwrap_or(""));

@@ -298,7 +298,12 @@ fn awaited_as(frames: &[Frame<'_>]) -> Option<Awaited> {
 /// wait-group and condition waiters, which wait on others.
 fn stuck_in_excerpt(input: &TextInput<'_, '_>, total: usize) -> Option<Finding> {
     let t = input.artifact;
-    if t.crash.is_failure() || total > EXCERPT_AT_MOST || t.goroutines.iter().any(|g| g.id == 1) {
+    // The main goroutine, by its id or, pasted without its header, by its
+    // outermost frame.
+    let main = |g: &godiag_model::Goroutine<'_>| {
+        g.id == 1 || (g.headerless && matches!(awaited_as(&g.frames), Some(Awaited::Main)))
+    };
+    if t.crash.is_failure() || total > EXCERPT_AT_MOST || t.goroutines.iter().any(main) {
         return None;
     }
     // A stack pasted without its header waits where its frames say.

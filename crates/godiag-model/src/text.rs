@@ -396,6 +396,24 @@ impl<'a> TextArtifact<'a> {
             .chain(self.crash.fatal_signal.as_ref().map(|s| s.offset))
             .min();
         let first = &self.goroutines[0];
+        // A throw on a thread that ran no goroutine (sysmon, an exiting M)
+        // prints its system stack, then every goroutine as it finds them:
+        // the first one is waiting in a run queue, not the one that failed
+        // (kubernetes/apimachinery#42: `netpoll failed` from sysmon).
+        if !self.crash.runtime_stack.is_empty() && first.status.starts_with("runnable") {
+            return None;
+        }
+        // A fault in C code on a thread of its own, which Go releases
+        // before 1.1 printed with the goroutines as found (go-gl/gl#73): the
+        // first is parked, and the goroutine in a cgo call made the call.
+        if first.is_waiting() {
+            let in_c = self.goroutines.iter().position(|g| {
+                g.status == "syscall" && g.frames.iter().any(|f| f.function.contains("._Cfunc_"))
+            });
+            if in_c.is_some() {
+                return in_c;
+            }
+        }
         let Some(at) = failure_at.filter(|&at| first.headerless && first.offset < at) else {
             return Some(0);
         };

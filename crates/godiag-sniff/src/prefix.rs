@@ -238,6 +238,7 @@ fn learn_layer(lines: &[&str]) -> Option<Layer> {
         .filter_map(|(i, l)| {
             anchor::find(l)
                 .or_else(|| caller_frame_at(l))
+                .or_else(|| gocheck_place_at(l, lines.get(i + 1).copied()))
                 .map(|a| (i, *l, a))
         })
         .filter(|(i, _, a)| {
@@ -303,6 +304,19 @@ fn caller_frame_at(line: &str) -> Option<anchor::Anchor> {
     let (place, _) = line.trim_end().rsplit_once(" (0x")?;
     let at = place.rfind([' ', '\t']).map_or(0, |b| b + 1);
     Some(anchor::Anchor { at, strong: false })
+}
+
+/// Where gocheck's place of a frame (`/usr/local/go/src/runtime/panic.go:679`
+/// over `  in gopanic`, pingcap/tidb#22276) starts: its path's first byte.
+fn gocheck_place_at(line: &str, below: Option<&str>) -> Option<anchor::Anchor> {
+    let place = anchor::trailing_position(line)?;
+    let named = below?
+        .rsplit_once("  in ")
+        .is_some_and(|(_, name)| !name.is_empty() && !name.contains(' '));
+    named.then(|| anchor::Anchor {
+        at: line.len() - place.len(),
+        strong: false,
+    })
 }
 
 /// The indentation two thirds of the strong anchors share, when some are

@@ -8,6 +8,18 @@
 //!         Value.call: call(frametype, fn, args, ...)
 //! ```
 //!
+//! gocheck (gopkg.in/check.v1) prints a test's panic the same way, the
+//! name on the line below its place (pingcap/tidb#22276):
+//!
+//! ```text
+//! ... Panic: runtime error: invalid memory address or nil pointer dereference (PC=0x1392B31)
+//!
+//! /usr/local/go/src/runtime/signal_unix.go:394
+//!   in sigpanic
+//! pessimistic_test.go:739
+//!   in testPessimisticSuite.TestInnodbLockWaitTimeout
+//! ```
+//!
 //! Such a printer strips the package from the function's name and shows
 //! the source line instead of the arguments. Each named frame becomes
 //! `PKG.NAME(...)` over `\tFILE:LINE`. A file under a Go root's `src/`
@@ -17,9 +29,13 @@
 //! (`middleware.ApiRepoAssignment.func1`), the package name as panicparse
 //! prints it. A frame printed without its name is left as it is: nothing
 //! would say which function it was.
+//!
+//! gocode numbers its frames, each name whole and its place on one line
+//! (`4(main.method_of): /home/u/go/src/github.com/nsf/gocode/decl.go:328`,
+//! nsf/gocode#428): `NAME(...)` over `\tFILE:LINE` as they are.
 
 use godiag_model::goroutine::is_stdlib_package;
-use godiag_sniff::anchor::is_caller_frame;
+use godiag_sniff::anchor::{self, is_caller_frame};
 
 /// `FILE:LINE` of a `FILE:LINE (0xPC)` line.
 fn place(line: &str) -> &str {
@@ -75,12 +91,55 @@ fn package_of_file(file: &str) -> Option<&str> {
     (!last.is_empty() && !last.contains(':')).then_some(last)
 }
 
-/// How many frames carry their function's name on the line below.
+/// gocheck's `  in NAME` under a frame's bare `FILE:LINE`.
+fn gocheck_name(line: &str) -> Option<&str> {
+    let name = line.strip_prefix("  in ")?;
+    let ok = !name.is_empty() && !name.contains(' ') && !name.starts_with('(');
+    ok.then_some(name)
+}
+
+/// gocheck's place of a frame: `FILE:LINE` alone on its line.
+fn is_gocheck_place(line: &str) -> bool {
+    crate::lines::position(line).is_some_and(|p| {
+        p.pc_offset.is_none() && p.pc.is_none() && crate::lines::looks_like_source(p.file)
+    }) && !line.starts_with([' ', '\t'])
+}
+
+/// The function a frame's place (`lines[0]`) is named by on the line
+/// below, in either printer's form.
+fn named_frame<'a>(lines: &[&'a str]) -> Option<&'a str> {
+    let (place, below) = (*lines.first()?, *lines.get(1)?);
+    if is_caller_frame(place) {
+        name(below)
+    } else if is_gocheck_place(place) {
+        gocheck_name(below)
+    } else {
+        None
+    }
+}
+
+/// gocode's numbered frame, its whole name and place on one line
+/// (`4(main.method_of): /home/u/go/src/github.com/nsf/gocode/decl.go:328`,
+/// nsf/gocode#428).
+fn numbered_frame(line: &str) -> Option<(&str, &str)> {
+    let (number, rest) = line.split_once('(')?;
+    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let (name, place) = rest.split_once("): ")?;
+    let placed =
+        crate::lines::position(place).is_some_and(|p| crate::lines::looks_like_source(p.file));
+    (anchor::is_symbol(name) && placed).then_some((name, place))
+}
+
+/// How many frames carry their function's name apart from its place.
 pub(crate) fn count_named(lines: &[&str]) -> usize {
-    lines
-        .windows(2)
-        .filter(|w| is_caller_frame(w[0]) && name(w[1]).is_some())
-        .count()
+    let numbered = lines.iter().filter(|l| numbered_frame(l).is_some()).count();
+    numbered
+        + lines
+            .windows(2)
+            .filter(|w| named_frame(w).is_some())
+            .count()
 }
 
 /// The lines with every named frame rewritten; how many were.
@@ -89,10 +148,14 @@ pub(crate) fn rewrite(lines: &[&str]) -> (Vec<String>, usize) {
     let mut n = 0;
     let mut i = 0;
     while i < lines.len() {
-        let named = is_caller_frame(lines[i])
-            .then(|| lines.get(i + 1).and_then(|l| name(l)))
-            .flatten();
-        let Some(function) = named else {
+        if let Some((function, place)) = numbered_frame(lines[i]) {
+            out.push(format!("{function}(...)"));
+            out.push(format!("\t{place}"));
+            n += 1;
+            i += 1;
+            continue;
+        }
+        let Some(function) = named_frame(&lines[i..]) else {
             out.push(lines[i].to_string());
             i += 1;
             continue;

@@ -66,7 +66,8 @@ struct Reader<'a> {
     /// the failure only when the runtime printed none.
     logged_panic: Option<PanicEntry<'a>>,
     /// The logged panic's value ended its line on `:` (`http: panic serving
-    /// ADDR: runtime error:`): the paste wrapped it, the next line goes on.
+    /// ADDR: runtime error:`), or is the runtime's message: the paste may
+    /// have wrapped it, the next line go on.
     logged_value_cut: bool,
     /// Where a goroutine's stack starts inside a panic value (`debug.Stack()`
     /// re-panicked, its lines indented as the value's).
@@ -305,8 +306,19 @@ impl<'a> Reader<'a> {
         if std::mem::take(&mut self.logged_value_cut) && !line.is_empty() {
             let stack = godiag_sniff::anchor::is_caller_frame(line)
                 || godiag_sniff::anchor::find(line).is_some();
-            if let Some(p) = self.logged_panic.as_mut().filter(|_| !stack) {
-                p.value = joined(std::mem::take(&mut p.value), ' ', line.trim());
+            // The runtime's one-line message broken between words
+            // (perkeep/perkeep#466: `runtime error: invalid` over `memory
+            // address or nil pointer dereference`) goes on in plain words.
+            let goes_on = |value: &str| value.ends_with(':') || is_plain_words(line.trim());
+            if let Some(p) = self
+                .logged_panic
+                .as_mut()
+                .filter(|p| !stack && goes_on(&p.value))
+            {
+                // Broken inside a word or between two, it keeps the break
+                // (a word cut as `addres` / `s or nil ...`, robfig/cron#301).
+                let at = if p.value.ends_with(':') { ' ' } else { '\n' };
+                p.value = joined(std::mem::take(&mut p.value), at, line.trim());
                 return;
             }
         }
@@ -931,7 +943,8 @@ impl<'a> Reader<'a> {
                 });
             }
             if let Some(value) = logged_panic(line) {
-                self.logged_value_cut = value.ends_with(':');
+                self.logged_value_cut =
+                    value.ends_with(':') || value.starts_with("runtime error: ");
                 self.logged_panic = Some(PanicEntry::logged(Cow::Borrowed(value), offset));
             }
         }
@@ -1509,4 +1522,13 @@ fn instances_line(line: &str) -> Option<u64> {
         .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
         .and_then(|n| n.parse().ok())
         .filter(|&n| n > 0)
+}
+
+/// Lower-case words only (`memory address or nil pointer dereference`):
+/// the rest of a message, not a line of its own.
+fn is_plain_words(line: &str) -> bool {
+    line.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
+        && line
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b'[' | b']' | b'_' | b'-'))
 }

@@ -192,7 +192,7 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
     let (named, n) = caller::rewrite(&lines);
     if n > 0 {
         notes.push(format!(
-            "{} printed by a recovery handler from runtime.Caller (`FILE:LINE (0xPC)` over the function's short name); read as frames",
+            "{} printed from runtime.Caller with the function's short name under each `FILE:LINE` (a recovery handler's stack, a gocheck report); read as frames",
             were(n, "frame")
         ));
     }

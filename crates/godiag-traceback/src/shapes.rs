@@ -37,9 +37,16 @@ pub(crate) fn logged_panic(line: &str) -> Option<&str> {
         .find("runtime error: ")
         .or_else(|| line.find("interface conversion: "))
     {
-        return Some(without_unopened_paren(
-            line[at..].trim_end_matches(['"', '\'', ' ', ',']),
-        ));
+        let value = line[at..].trim_end_matches(['"', '\'', ' ', ',']);
+        // gocheck ends the value with where it was raised (`(PC=0x1392B31)`).
+        let value = value
+            .rsplit_once(" (PC=0x")
+            .filter(|(_, pc)| {
+                pc.strip_suffix(')')
+                    .is_some_and(|h| h.bytes().all(|b| b.is_ascii_hexdigit()))
+            })
+            .map_or(value, |(v, _)| v);
+        return Some(without_unopened_paren(value));
     }
     let lower = line.to_ascii_lowercase();
     // The last mention (`panic.go:262: test panicked: VALUE`).
@@ -62,7 +69,12 @@ pub(crate) fn logged_panic(line: &str) -> Option<&str> {
         return None;
     }
     let value = line[at + colon + 2..].trim();
-    (!value.is_empty()).then_some(value)
+    // gocheck's report names the test, its value comes on a later line
+    // (`PANIC: pessimistic_test.go:657: testPessimisticSuite.TestX`).
+    let names_a_test = value
+        .split_once(": ")
+        .is_some_and(|(place, _)| !place.contains(' ') && position(place).is_some());
+    (!value.is_empty() && !names_a_test).then_some(value)
 }
 
 /// The message without a `)` that closes a parenthesis opened before it:

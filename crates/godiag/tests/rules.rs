@@ -1681,3 +1681,124 @@ fn a_clipped_panic_line_below_the_reporters_words() {
         "github.com/aquasecurity/tracee/pkg/signatures/engine.(*Engine).checkCompletion"
     );
 }
+
+/// A throw on sysmon's thread (`runtime: netpoll failed`, epoll_pwait
+/// missing under early WSL) prints its system stack, then goroutine 1 as
+/// it found it, runnable: no goroutine of the program failed, and the
+/// kernel's refusal is an environment's failure. The corpus's copy of
+/// https://github.com/kubernetes/apimachinery/issues/42.
+#[test]
+fn throw_on_a_system_thread_has_no_failing_goroutine() {
+    let text = include_str!(
+        "../../../testdata/realworld/kubernetes-apimachinery-42-wsl-epollwait-netpoll-failed.txt"
+    );
+    let r = report_of(&[("helm.log", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "unknown-failure");
+    assert_ne!(f.goroutine, Some(1));
+    assert_eq!(f.location.as_ref().unwrap().function, "runtime.netpoll");
+}
+
+/// Go 1.10's `exitThread` on Plan 9: the port's own throw from an exiting
+/// thread, goroutine 1 runnable below it. The corpus's copy of
+/// https://github.com/golang/go/issues/22221.
+#[test]
+fn unimplemented_exit_thread_is_the_runtimes_failure() {
+    let text = include_str!(
+        "../../../testdata/realworld/golang-go-22221-plan9-fatal-error-exitthread.txt"
+    );
+    let r = report_of(&[("build.log", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "runtime-internal-error");
+    assert_eq!(f.location.as_ref().unwrap().function, "runtime.exitThread");
+}
+
+/// A 2012 runtime printed goroutine 1 (parked in `testing.RunTests`) above
+/// the goroutine whose C call faulted, its `_Cfunc_` wrapper on top: a
+/// crash in C, at the Go function that made the call. The corpus's copy of
+/// https://github.com/go-gl/gl/issues/73.
+#[test]
+fn pre_go1_fault_in_c_is_placed_at_the_cgo_call() {
+    let text =
+        include_str!("../../../testdata/realworld/go-gl-legacy-gl-73-go-test-cgo-teximage.txt");
+    let r = report_of(&[("test.log", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "cgo-crash");
+    assert_eq!(f.goroutine, Some(3));
+    assert_eq!(
+        f.location.as_ref().unwrap().function,
+        "github.com/go-gl/gl.TexImage1D"
+    );
+}
+
+/// gocheck's PANIC report under a CI's timestamps: `FILE:LINE` over `  in
+/// NAME` frames, `... Panic: VALUE (PC=0x..)`; the report's head names the
+/// test, not the value. The corpus's copy of
+/// https://github.com/pingcap/tidb/issues/22276.
+#[test]
+fn gocheck_panic_report() {
+    let text =
+        include_str!("../../../testdata/realworld/pingcap-tidb-22276-gocheck-pessimistic-nil.txt");
+    let r = report_of(&[("ci.log", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "nil-dereference");
+    let loc = f.location.as_ref().unwrap();
+    assert_eq!(
+        (loc.function.as_str(), loc.file.as_str(), loc.line),
+        (
+            "testPessimisticSuite.TestInnodbLockWaitTimeout",
+            "pessimistic_test.go",
+            739
+        )
+    );
+}
+
+/// `http: panic serving ...: runtime error: invalid` over `memory address
+/// or nil pointer dereference`: the runtime's message broken between words
+/// is rejoined. The corpus's copy of
+/// https://github.com/perkeep/perkeep/issues/466. (Broken inside a word,
+/// robfig/cron#301, stays right: its own test in the corpus.)
+#[test]
+fn logged_message_broken_between_words() {
+    let text = include_str!(
+        "../../../testdata/realworld/perkeep-perkeep-466-publisher-serve-subject-template-nil.txt"
+    );
+    let r = report_of(&[("server.log", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "nil-dereference");
+    assert_eq!(
+        f.location.as_ref().unwrap().function,
+        "main.(*publishRequest).serveSubjectTemplate"
+    );
+    for broken in [
+        "runtime error: invalid\nmemory address or nil pointer dereference",
+        "runtime error: invalid memory addres\ns or nil pointer dereference",
+    ] {
+        assert_eq!(
+            godiag_analysis::classify_message(broken).map(|k| k.name()),
+            Some("nil-dereference"),
+            "{broken}"
+        );
+    }
+    // A value's own second line is not a rejoined message.
+    assert_eq!(
+        godiag_analysis::classify_message(
+            "runtime error: index out of range [3] with length 3\nwhile reading"
+        )
+        .map(|k| k.name()),
+        Some("runtime-error")
+    );
+}
+
+/// gocode's own stack printer: `N(NAME): FILE:LINE`. The corpus's copy of
+/// https://github.com/nsf/gocode/issues/428.
+#[test]
+fn gocode_numbered_frames() {
+    let text =
+        include_str!("../../../testdata/realworld/nsf-gocode-428-method-of-index-out-of-range.txt");
+    let r = report_of(&[("gocode.log", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "runtime-error");
+    let loc = f.location.as_ref().unwrap();
+    assert_eq!((loc.function.as_str(), loc.line), ("main.method_of", 328));
+}
