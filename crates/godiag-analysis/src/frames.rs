@@ -8,8 +8,10 @@ use godiag_model::Frame;
 /// libraries' waits that only block on the caller's behalf.
 pub(crate) fn user_frame<'g, 'a>(frames: &'g [Frame<'a>]) -> Option<&'g Frame<'a>> {
     frames.iter().enumerate().find_map(|(i, f)| {
+        // A name without a package is C's, or the runtime's own C before
+        // Go 1.5 (`MHeap_Grow`): never the program's Go.
         let own = !f.is_stdlib()
-            && f.function != "panic"
+            && f.function.contains('.')
             && !is_library_wait(f.function)
             && !forwards_to_sync(frames, i)
             && !is_cgo_wrapper(f.function)
@@ -50,19 +52,33 @@ pub(crate) fn raising_frame<'g, 'a>(
 /// (`sizedwaitgroup.(*SizedWaitGroup).Wait` over `sync.(*WaitGroup).Wait`,
 /// called from naabu): a library's wrapper, what happens there is its
 /// caller's doing. A wrapper of the caller's own package is the program's
-/// (chisel's `(*waitGroup).Done`, whose own count was wrong).
+/// (chisel's `(*waitGroup).Done`, whose own count was wrong). A lock's
+/// wrapper may wait on a semaphore or on another wrapper
+/// (cilium/cilium#24574: `(*IPCache).RLock` over `(*SemaphoredMutex).RLock`
+/// over `semaphore.(*Weighted).Acquire`).
 fn forwards_to_sync(frames: &[Frame<'_>], i: usize) -> bool {
+    forwards_a_wait(frames, i, WRAPPERS_AT_MOST)
+}
+
+/// Lock wrappers over one another that are looked through (a hostile
+/// stack of them costs no more).
+const WRAPPERS_AT_MOST: usize = 4;
+
+fn forwards_a_wait(frames: &[Frame<'_>], i: usize, depth: usize) -> bool {
     use godiag_model::goroutine::package_of;
-    let (Some(callee), Some(caller)) = (
-        i.checked_sub(1).and_then(|below| frames.get(below)),
-        frames.get(i + 1),
-    ) else {
+    let (Some(below), Some(caller)) = (i.checked_sub(1), frames.get(i + 1)) else {
         return false;
     };
-    let wrapper = frames[i].function;
-    callee.function.starts_with("sync.")
-        && method_name(callee.function) == method_name(wrapper)
-        && package_of(caller.function) != package_of(wrapper)
+    let (callee, wrapper) = (frames[below].function, frames[i].function);
+    if package_of(caller.function) == package_of(wrapper) {
+        return false;
+    }
+    let same_verb = method_name(callee) == method_name(wrapper);
+    let locks = matches!(method_name(wrapper), "Lock" | "RLock");
+    (callee.starts_with("sync.") && same_verb)
+        || (locks
+            && (is_library_wait(callee)
+                || (depth > 0 && forwards_a_wait(frames, below, depth - 1))))
 }
 
 /// The last element of a function's name (`Wait` of
@@ -118,9 +134,11 @@ pub(crate) fn name_in_package(function: &str) -> &str {
 /// The first frame past the runtime's panic entry and the runtime's own
 /// frames: where a crash with no frame of the program failed.
 pub(crate) fn past_runtime<'g, 'a>(frames: &'g [Frame<'a>]) -> Option<&'g Frame<'a>> {
-    frames
-        .iter()
-        .find(|f| !is_failure_machinery(f.function) && !f.in_runtime_package())
+    // A name without a package is C's, the runtime's own before Go 1.5
+    // among them (`MHeap_Grow` in `runtime/mheap.c`).
+    frames.iter().find(|f| {
+        !is_failure_machinery(f.function) && !f.in_runtime_package() && f.function.contains('.')
+    })
 }
 
 /// Functions that report a failure rather than fail: the panic entry, the

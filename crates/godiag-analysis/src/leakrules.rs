@@ -85,7 +85,10 @@ pub(crate) fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>
         }
         // The runtime's verdict outranks a guess from an excerpt's waits.
         let proved_any = input.groups.iter().any(|g| g.leaked > 0);
-        if let Some(f) = stuck_in_excerpt(input, total).filter(|_| !proved_any) {
+        if let Some(f) = stuck_in_excerpt(input, total)
+            .or_else(|| stuck_in_io(input, total))
+            .filter(|_| !proved_any)
+        {
             out.push(f);
             continue;
         }
@@ -283,6 +286,82 @@ fn awaited_as(frames: &[Frame<'_>]) -> Option<Awaited> {
     } else {
         None
     }
+}
+
+/// A hang in I/O as reporters paste it: an excerpt (as for
+/// [`stuck_in_excerpt`]) whose goroutines of the program wait, one or more
+/// of them for minutes on a network read or write (`[IO wait, 6382
+/// minutes]` in a database driver's read, go-sql-driver/mysql#375) or in a
+/// blocking read system call (`[syscall, 67 minutes]`): a read or write
+/// with no deadline, the peer gone silent. The longest such wait is named.
+fn stuck_in_io(input: &TextInput<'_, '_>, total: usize) -> Option<Finding> {
+    let t = input.artifact;
+    if t.crash.is_failure() || total > EXCERPT_AT_MOST || t.goroutines.iter().any(|g| g.id == 1) {
+        return None;
+    }
+    let minutes = |g: &GoroutineGroup<'_>| g.wait_minutes.map_or(0, |(lo, _)| lo);
+    let in_io = |g: &GoroutineGroup<'_>| {
+        g.status == "IO wait"
+            || (g.status == "syscall"
+                && g.frames.iter().take(8).any(|f| {
+                    matches!(
+                        f.function,
+                        "syscall.Read" | "syscall.read" | "syscall.Write" | "syscall.write"
+                    )
+                }))
+    };
+    let running = input
+        .groups
+        .iter()
+        .any(|g| matches!(g.status, "running" | "runnable") && user_frame(&g.frames).is_some());
+    if running {
+        return None;
+    }
+    let g = input
+        .groups
+        .iter()
+        .filter(|g| in_io(g) && minutes(g) >= 1 && user_frame(&g.frames).is_some())
+        .max_by_key(|g| minutes(g))?;
+    let m = minutes(g);
+    let mut f = Finding::new(
+        FindingKind::BlockingIo,
+        format!(
+            "possible hang in I/O: {} in [{}] for at least {m} minute{}; a read or write with no deadline waits for a peer that went silent",
+            if g.count == 1 {
+                "1 goroutine".to_string()
+            } else {
+                format!("{} goroutines", g.count)
+            },
+            g.status,
+            if m == 1 { "" } else { "s" }
+        ),
+        if m >= 10 {
+            Confidence::Medium
+        } else {
+            Confidence::Low
+        },
+    );
+    f.location = user_frame(&g.frames).map(Location::from);
+    f.goroutine = g.ids.first().copied();
+    f.confirm(Evidence {
+        source: input.source(),
+        summary: format!(
+            "an excerpt of {total} goroutine{} without the main one, none of the program's running",
+            if total == 1 { "" } else { "s" }
+        ),
+        input: input.index,
+        offset: None,
+        lines: g.frames.iter().take(4).map(frame_line).collect(),
+        goroutines: Some(g.count as u64),
+    });
+    f.next_steps = vec![
+        "Set a deadline on the connection (`SetReadDeadline`/`SetDeadline`), a timeout on the client (`http.Client.Timeout`, the driver's `readTimeout`), or pass a `context.Context` with a timeout".into(),
+        "A second dump minutes later shows whether the wait ever ends".into(),
+    ]
+    .into_iter()
+    .chain(next_steps(FindingKind::BlockingIo))
+    .collect();
+    Some(f)
 }
 
 /// A hang as reporters paste it: the few goroutines they found stuck, cut

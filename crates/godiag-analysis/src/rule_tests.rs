@@ -2554,3 +2554,30 @@ fn a_throw_from_sigpanic_is_a_bad_address() {
         assert_eq!(place(&f[0]), Some("main.lookup"));
     }
 }
+
+/// Lock wrappers are looked through a few deep only: a hostile stack of
+/// 100,000 `Lock` methods of alternating packages costs a bounded look at
+/// each frame, and its first frame past the wrappers looked through is the
+/// place.
+#[test]
+fn lock_wrappers_are_looked_through_a_few_deep() {
+    let names: Vec<String> = (0..100_000)
+        .map(|i| format!("example.com/p{}.(*L).Lock", i % 2))
+        .collect();
+    let mut frames = vec![frame(
+        "golang.org/x/sync/semaphore.(*Weighted).Acquire",
+        "/m/semaphore.go",
+        60,
+        "",
+    )];
+    frames.extend(names.iter().map(|n| frame(n, "/m/l.go", 1, "")));
+    let place = crate::frames::user_frame(&frames).map(|f| f.function);
+    // Five wrappers: the one over the semaphore and four over it.
+    assert_eq!(place, Some("example.com/p1.(*L).Lock"));
+    assert_eq!(
+        frames
+            .iter()
+            .position(|f| std::ptr::eq(f, crate::frames::user_frame(&frames).unwrap())),
+        Some(1 + 5)
+    );
+}

@@ -1802,3 +1802,68 @@ fn gocode_numbered_frames() {
     let loc = f.location.as_ref().unwrap();
     assert_eq!((loc.function.as_str(), loc.line), ("main.method_of", 328));
 }
+
+/// Lock wrappers over one another (`(*IPCache).RLock` over
+/// `(*SemaphoredMutex).RLock` over `semaphore.(*Weighted).Acquire`) are
+/// the messengers: the wait is placed at the caller that took the lock.
+/// The corpus's copy of https://github.com/cilium/cilium/issues/24574.
+#[test]
+fn lock_wrappers_over_one_another_are_looked_through() {
+    let text = include_str!(
+        "../../../testdata/realworld/cilium-cilium-24574-wireguard-ipcache-deadlock.txt"
+    );
+    let r = report_of(&[("dump.txt", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "deadlock");
+    assert_eq!(
+        f.location.as_ref().unwrap().function,
+        "github.com/cilium/cilium/pkg/wireguard/agent.(*Agent).UpdatePeer"
+    );
+}
+
+/// Go 1.2's runtime in C names its functions without a package
+/// (`MHeap_Grow`): no place for an out-of-memory crash with no frame of
+/// the program. The corpus's copy of
+/// https://github.com/ethereum/go-ethereum/issues/1116.
+#[test]
+fn runtime_c_functions_are_no_location() {
+    let text = include_str!(
+        "../../../testdata/realworld/ethereum-go-ethereum-1116-upgradedb-out-of-memory.txt"
+    );
+    let r = report_of(&[("geth.log", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "out-of-memory");
+    assert!(
+        f.location.as_ref().is_none_or(|l| l.function.contains('.')),
+        "{:?}",
+        f.location
+    );
+}
+
+/// One goroutine pasted from a dump, 6382 minutes in `[IO wait]` reading a
+/// database connection: a hang in I/O at the driver's read. The corpus's
+/// copy of https://github.com/go-sql-driver/mysql/issues/375; a blocking
+/// read system call for 67 minutes, from
+/// https://github.com/kount/pq-timeouts/issues/8, is one too.
+#[test]
+fn an_excerpt_stuck_in_io_for_minutes_is_a_hang_in_io() {
+    let text = include_str!(
+        "../../../testdata/realworld/go-sql-driver-mysql-375-readinitpacket-io-wait.txt"
+    );
+    let r = report_of(&[("dump.txt", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "blocking-io");
+    assert!(f.title.contains("6382 minutes"), "{}", f.title);
+    assert_eq!(
+        f.location.as_ref().unwrap().function,
+        "github.com/go-sql-driver/mysql.(*buffer).fill"
+    );
+    let text =
+        include_str!("../../../testdata/realworld/kount-pq-timeouts-8-read-stuck-syscall.txt");
+    let r = report_of(&[("dump.txt", text)]);
+    assert_eq!(r.findings[0].kind.name(), "blocking-io");
+    // Without minutes, a goroutine in I/O is a connection's reader at rest.
+    let idle = text.replace("[syscall, 67 minutes]", "[syscall]");
+    let r = report_of(&[("dump.txt", idle.as_str())]);
+    assert!(r.findings.iter().all(|f| f.kind.name() != "blocking-io"));
+}
