@@ -288,6 +288,10 @@ fn awaited_as(frames: &[Frame<'_>]) -> Option<Awaited> {
     }
 }
 
+/// Minutes a connection of the standard library's may wait idle in I/O
+/// before an excerpt of it reads as a hang.
+const IDLE_AT_MOST: u32 = 10;
+
 /// A hang in I/O as reporters paste it: an excerpt (as for
 /// [`stuck_in_excerpt`]) whose goroutines of the program wait, one or more
 /// of them for minutes on a network read or write (`[IO wait, 6382
@@ -320,7 +324,19 @@ fn stuck_in_io(input: &TextInput<'_, '_>, total: usize) -> Option<Finding> {
     let g = input
         .groups
         .iter()
-        .filter(|g| in_io(g) && minutes(g) >= 1 && user_frame(&g.frames).is_some())
+        // With no frame of the program (a server's connection waiting for
+        // its next request, DSiSc/justitia#63), only a long wait says so;
+        // an HTTP client's pooled connection waits idle by design (many of
+        // them are a leak's shape, spidernet-io/spiderpool#917).
+        .filter(|g| {
+            let pooled = g
+                .frames
+                .iter()
+                .any(|f| f.function == "net/http.(*persistConn).readLoop");
+            in_io(g)
+                && minutes(g) >= 1
+                && (user_frame(&g.frames).is_some() || (minutes(g) >= IDLE_AT_MOST && !pooled))
+        })
         .max_by_key(|g| minutes(g))?;
     let m = minutes(g);
     let mut f = Finding::new(

@@ -24,6 +24,10 @@ const NARROWEST: usize = 40;
 /// The longest line looked at while learning.
 const LONGEST: usize = 64 << 10;
 
+/// How much of the text the width is learned from (its head, as the
+/// other passes' probe): the runs kept stay few on any input.
+const LEARNED_FROM: usize = 256 << 10;
+
 /// The screen's width: the narrowest column at which a line resumes after
 /// padding such that every run of padding past the first row holds a row's
 /// end (the resumed text may be indented), where at least two runtime
@@ -31,7 +35,12 @@ const LONGEST: usize = 64 << 10;
 pub(crate) fn row_width(lines: &[&str]) -> Option<usize> {
     // Runs of padding (start, end) and whether runtime text follows.
     let mut runs: Vec<(usize, usize, bool)> = Vec::new();
-    for line in lines.iter().filter(|l| l.len() <= LONGEST && l.is_ascii()) {
+    let mut seen = 0;
+    let head = lines.iter().take_while(|l| {
+        seen += l.len() + 1;
+        seen <= LEARNED_FROM
+    });
+    for line in head.filter(|l| l.len() <= LONGEST && l.is_ascii()) {
         let bytes = line.as_bytes();
         let mut blanks = 0;
         for (i, &b) in bytes.iter().enumerate() {

@@ -1867,3 +1867,23 @@ fn an_excerpt_stuck_in_io_for_minutes_is_a_hang_in_io() {
     let r = report_of(&[("dump.txt", idle.as_str())]);
     assert!(r.findings.iter().all(|f| f.kind.name() != "blocking-io"));
 }
+
+/// With no frame of the program, a server's connection 1129 minutes in
+/// `[IO wait]` for its next request is a hang in I/O too (the server set
+/// no read timeout), from https://github.com/DSiSc/justitia/issues/63; an
+/// HTTP client's pooled connection waiting 106 minutes is not (idle by
+/// design; many are a leak's shape), from
+/// https://github.com/spidernet-io/spiderpool/issues/917.
+#[test]
+fn a_long_idle_wait_of_the_standard_librarys_alone() {
+    let text = include_str!(
+        "../../../testdata/realworld/dsisc-justitia-63-http-server-io-wait-1129-minutes.txt"
+    );
+    let r = report_of(&[("dump.txt", text)]);
+    assert_eq!(r.findings[0].kind.name(), "blocking-io");
+    let text = include_str!(
+        "../../../testdata/realworld/spidernet-io-spiderpool-917-liveness-client-readloop-leak.txt"
+    );
+    let r = report_of(&[("dump.txt", text)]);
+    assert!(r.findings.iter().all(|f| f.kind.name() != "blocking-io"));
+}
