@@ -42,19 +42,17 @@ fn rejoined_message(msg: &str) -> Option<String> {
     if second.is_empty() || first.len() < "runtime error: ".len() {
         return None;
     }
-    let goes_on = |m: &catalog::MessageEntry, join: &str| {
-        m.text
-            .strip_prefix(first)
-            .is_some_and(|rest| rest.starts_with(join) && rest.len() > join.len())
-    };
     let messages = &catalog::catalog().messages;
-    if messages.iter().any(|m| goes_on(m, " ")) {
-        Some(format!("{first} {second}"))
-    } else if messages.iter().any(|m| goes_on(m, "")) {
-        Some(format!("{first}{second}"))
-    } else {
-        None
-    }
+    // The joined lines must be the message the first begins, not only
+    // start it (`runtime error: index out of range` of Go before 1.12,
+    // followed by `exit status 2`, begins the later `... range [`).
+    [" ", ""].into_iter().find_map(|join| {
+        let joined = format!("{first}{join}{second}");
+        messages
+            .iter()
+            .any(|m| m.text.len() > first.len() && m.text.starts_with(first) && m.matches(&joined))
+            .then_some(joined)
+    })
 }
 
 /// The forms a printed value may hold its runtime message in: as printed,

@@ -211,7 +211,9 @@ pub(crate) fn wait_of_headless(frames: &[Frame<'_>]) -> Option<&'static str> {
             "chan receive"
         } else if name == "runtime.selectgo" || name == "runtime.block" {
             "select"
-        } else if name.starts_with("sync.(*Mutex).") {
+        } else if name.starts_with("sync.(*Mutex).Lock")
+            || name.starts_with("sync.(*Mutex).lockSlow")
+        {
             "sync.Mutex.Lock"
         } else if name.starts_with("sync.(*RWMutex).RLock") {
             "sync.RWMutex.RLock"

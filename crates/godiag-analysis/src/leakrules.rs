@@ -304,15 +304,27 @@ fn stuck_in_io(input: &TextInput<'_, '_>, total: usize) -> Option<Finding> {
         return None;
     }
     let minutes = |g: &GoroutineGroup<'_>| g.wait_minutes.map_or(0, |(lo, _)| lo);
+    // A listener's accept, a datagram server's read and a file's (stdin,
+    // a pipe) wait for no peer that went silent.
+    let serving = |g: &GoroutineGroup<'_>| {
+        g.frames.iter().any(|f| {
+            let name = f.function;
+            name.contains("Accept")
+                || name.contains(".accept")
+                || name.contains("ReadFrom")
+                || name.contains("ReadMsg")
+                || name.starts_with("os.(*File).")
+        })
+    };
     let in_io = |g: &GoroutineGroup<'_>| {
-        g.status == "IO wait"
-            || (g.status == "syscall"
-                && g.frames.iter().take(8).any(|f| {
-                    matches!(
-                        f.function,
-                        "syscall.Read" | "syscall.read" | "syscall.Write" | "syscall.write"
-                    )
-                }))
+        let blocking_read = g.status == "syscall"
+            && g.frames.iter().take(8).any(|f| {
+                matches!(
+                    f.function,
+                    "syscall.Read" | "syscall.read" | "syscall.Write" | "syscall.write"
+                )
+            });
+        !serving(g) && (g.status == "IO wait" || blocking_read)
     };
     let running = input
         .groups
@@ -418,17 +430,21 @@ fn stuck_in_excerpt(input: &TextInput<'_, '_>, total: usize) -> Option<Finding> 
         .map(|g| g.as_ref())
         .filter(|g| blocked_on_peer(g.status) && g.leaked == 0)
         .collect();
-    // Goroutines without a frame of the program (the signal watcher, the
-    // GC's workers) stand by: they wait for no one of the program's.
+    // Goroutines without a frame of the program that wait for nothing of
+    // it (the signal watcher, the GC's workers) stand by; one running (the
+    // dump's own writer) is no sign that the program is stuck or not.
     let bystanders: usize = groups
         .iter()
         .filter(|g| {
             !blocked_on_peer(g.status)
+                && !matches!(g.status, "running" | "runnable")
                 && g.frames.iter().all(|f| f.is_stdlib())
                 && g.created_by.as_ref().is_none_or(|c| c.is_stdlib())
         })
         .map(|g| g.count)
         .sum();
+    // Several waiting means several of the program's.
+    let program = total.saturating_sub(bystanders);
     let minutes = |g: &GoroutineGroup<'_>| g.wait_minutes.map_or(0, |(lo, _)| lo);
     // What is waited on: a channel (0), a lock (1), or other goroutines'
     // work, a wait group or a condition (2), the later the more a
@@ -456,7 +472,7 @@ fn stuck_in_excerpt(input: &TextInput<'_, '_>, total: usize) -> Option<Finding> 
         .filter(|g| user_frame(&g.frames).is_some() || g.count > 1)
         .filter(|g| {
             let awaited = awaited_as(&g.frames).is_some() && !in_harness_wait(g);
-            minutes(g) >= 1 || (all_parked && (total >= 2 || is_lock_wait(g) || awaited))
+            minutes(g) >= 1 || (all_parked && (program >= 2 || is_lock_wait(g) || awaited))
         })
         .min_by_key(|g| (waits_on(g), std::cmp::Reverse(minutes(g))))?;
     let m = minutes(g);

@@ -2581,3 +2581,111 @@ fn lock_wrappers_are_looked_through_a_few_deep() {
         Some(1 + 5)
     );
 }
+
+/// What an excerpt's waits are not (a review's cases): the signal watcher
+/// and a running dump writer beside one idle worker are not "several
+/// parked"; a listener 45 minutes in `Accept` waits for no silent peer; a
+/// headerless stack in `sync.(*Mutex).Unlock` releases a lock.
+#[test]
+fn excerpt_waits_that_are_no_hang() {
+    let worker = || Goroutine {
+        created_by: Some(frame("main.start", "/app/main.go", 10, "")),
+        ..goroutine(
+            21,
+            "chan receive",
+            vec![frame("main.worker", "/app/main.go", 30, "")],
+        )
+    };
+    let watcher = goroutine(
+        5,
+        "syscall",
+        vec![
+            frame(
+                "os/signal.signal_recv",
+                "/go/src/runtime/sigqueue.go",
+                149,
+                "",
+            ),
+            frame("os/signal.loop", "/go/src/os/signal/signal_unix.go", 23, ""),
+        ],
+    );
+    let writer = goroutine(
+        40,
+        "running",
+        vec![frame(
+            "runtime/pprof.writeGoroutineStacks",
+            "/go/src/runtime/pprof/pprof.go",
+            761,
+            "",
+        )],
+    );
+    for other in [watcher, writer] {
+        let t = TextArtifact {
+            goroutines: vec![other, worker()],
+            ..TextArtifact::default()
+        };
+        assert!(findings_of(InputKind::GoroutineDump, &t).is_empty());
+    }
+    let listener = Goroutine {
+        wait_minutes: Some(45),
+        ..goroutine(
+            34,
+            "IO wait",
+            vec![
+                frame(
+                    "internal/poll.(*FD).Accept",
+                    "/go/src/internal/poll/fd_unix.go",
+                    611,
+                    "",
+                ),
+                frame(
+                    "net.(*TCPListener).Accept",
+                    "/go/src/net/tcpsock.go",
+                    380,
+                    "",
+                ),
+                frame(
+                    "net/http.(*Server).Serve",
+                    "/go/src/net/http/server.go",
+                    3424,
+                    "",
+                ),
+                frame(
+                    "example.com/app/metrics.Serve",
+                    "/app/metrics/serve.go",
+                    20,
+                    "",
+                ),
+            ],
+        )
+    };
+    let t = TextArtifact {
+        goroutines: vec![listener],
+        ..TextArtifact::default()
+    };
+    assert!(findings_of(InputKind::GoroutineDump, &t).is_empty());
+    let releasing = Goroutine {
+        headerless: true,
+        ..goroutine(
+            0,
+            "unknown",
+            vec![
+                frame("runtime.semrelease1", "/go/src/runtime/sema.go", 204, ""),
+                frame("sync.runtime_Semrelease", "/go/src/runtime/sema.go", 84, ""),
+                frame("sync.(*Mutex).unlockSlow", "/go/src/sync/mutex.go", 229, ""),
+                frame("sync.(*Mutex).Unlock", "/go/src/sync/mutex.go", 223, ""),
+                frame(
+                    "example.com/app/cache.(*Cache).Put",
+                    "/app/cache/cache.go",
+                    40,
+                    "",
+                ),
+            ],
+        )
+    };
+    let t = TextArtifact {
+        goroutines: vec![releasing],
+        ..TextArtifact::default()
+    };
+    assert!(findings_of(InputKind::GoroutineDump, &t).is_empty());
+}

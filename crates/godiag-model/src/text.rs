@@ -406,7 +406,8 @@ impl<'a> TextArtifact<'a> {
         // A fault in C code on a thread of its own, which Go releases
         // before 1.1 printed with the goroutines as found (go-gl/gl#73): the
         // first is parked, and the goroutine in a cgo call made the call.
-        if first.is_waiting() {
+        // Not under a system stack: the runtime's own code faulted there.
+        if first.is_waiting() && self.crash.runtime_stack.is_empty() {
             let in_c = self.goroutines.iter().position(|g| {
                 g.status == "syscall" && g.frames.iter().any(|f| f.function.contains("._Cfunc_"))
             });
@@ -422,5 +423,60 @@ impl<'a> TextArtifact<'a> {
             g.frames.len() >= first.frames.len() || g.frames.iter().any(|f| !f.is_stdlib())
         };
         Some(after.filter(|&i| whole(&self.goroutines[i])).unwrap_or(0))
+    }
+}
+
+#[cfg(test)]
+mod failing_tests {
+    use super::*;
+
+    fn frame(function: &str) -> Frame<'_> {
+        Frame {
+            function,
+            args: Cow::Borrowed(""),
+            file: "/src/x.go",
+            line: 1,
+            pc_offset: None,
+            pc: None,
+        }
+    }
+
+    fn goroutine<'a>(id: u64, status: &'a str, function: &'a str) -> Goroutine<'a> {
+        Goroutine {
+            id,
+            status,
+            frames: vec![frame(function)],
+            ..Goroutine::default()
+        }
+    }
+
+    /// Which goroutine failed when the first one printed did not: a parked
+    /// first one over a goroutine in a cgo call (a fault in C, Go before
+    /// 1.1) is that one's; under a system stack (the runtime's own code
+    /// faulted, the GC's here) a goroutine in C is a bystander; a runnable
+    /// first one under a system stack is no one.
+    #[test]
+    fn failing_goroutine_when_the_first_did_not_fail() {
+        let goroutines = vec![
+            goroutine(1, "chan receive", "testing.RunTests"),
+            goroutine(3, "syscall", "example.com/gl._Cfunc_glTexImage1D"),
+        ];
+        let mut t = TextArtifact {
+            goroutines,
+            ..TextArtifact::default()
+        };
+        t.crash.signal = Some(SignalInfo {
+            name: "SIGSEGV",
+            description: "segmentation violation",
+            code: 1,
+            addr: 0x438,
+            pc: 0x7ffb_0900_5ac9,
+            offset: 0,
+        });
+        assert_eq!(t.failing_goroutine_index(), Some(1));
+        t.crash.runtime_stack = vec![frame("runtime.scanobject")];
+        assert_eq!(t.failing_goroutine_index(), Some(0));
+        t.goroutines[0].status = "runnable";
+        assert_eq!(t.failing_goroutine_index(), None);
     }
 }

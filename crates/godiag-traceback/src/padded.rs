@@ -28,28 +28,29 @@ const LONGEST: usize = 64 << 10;
 /// other passes' probe): the runs kept stay few on any input.
 const LEARNED_FROM: usize = 256 << 10;
 
-/// The screen's width: the narrowest column at which a line resumes after
-/// padding such that every run of padding past the first row holds a row's
-/// end (the resumed text may be indented), where at least two runtime
-/// lines resume.
+/// The screen's width: the widest that a column at which a line resumes
+/// after padding is one to four rows of (a blank row of padding may come
+/// first), such that every run of padding past the first row holds a
+/// row's end (the resumed text may be indented), where at least two
+/// runtime lines resume. Columns are characters: a terminal gives `·` or
+/// a CJK message one (wide ones are not told apart).
 pub(crate) fn row_width(lines: &[&str]) -> Option<usize> {
-    // Runs of padding (start, end) and whether runtime text follows.
+    // Runs of padding (start, end columns) and whether runtime text follows.
     let mut runs: Vec<(usize, usize, bool)> = Vec::new();
     let mut seen = 0;
     let head = lines.iter().take_while(|l| {
         seen += l.len() + 1;
         seen <= LEARNED_FROM
     });
-    for line in head.filter(|l| l.len() <= LONGEST && l.is_ascii()) {
-        let bytes = line.as_bytes();
+    for line in head.filter(|l| l.len() <= LONGEST) {
         let mut blanks = 0;
-        for (i, &b) in bytes.iter().enumerate() {
-            if b == b' ' {
+        for (column, (i, c)) in line.char_indices().enumerate() {
+            if c == ' ' {
                 blanks += 1;
                 continue;
             }
-            if blanks >= PADDING && i > blanks {
-                runs.push((i - blanks, i, reads_as_runtime(row_at(line, i))));
+            if blanks >= PADDING && column > blanks {
+                runs.push((column - blanks, column, reads_as_runtime(row_at(line, i))));
             }
             blanks = 0;
         }
@@ -57,14 +58,15 @@ pub(crate) fn row_width(lines: &[&str]) -> Option<usize> {
     if runs.iter().filter(|r| r.2).count() < 2 {
         return None;
     }
-    let mut candidates: Vec<usize> = runs
-        .iter()
-        .map(|r| r.1)
-        .filter(|&at| at >= NARROWEST)
-        .collect();
-    candidates.sort_unstable();
-    candidates.dedup();
-    candidates.into_iter().take(CANDIDATES).find(|&width| {
+    let mut columns: Vec<usize> = runs.iter().map(|r| r.1).collect();
+    columns.sort_unstable();
+    columns.dedup();
+    let candidates = columns.into_iter().take(CANDIDATES).flat_map(|column| {
+        (1..=4)
+            .filter(move |rows| column % rows == 0)
+            .map(move |rows| column / rows)
+    });
+    candidates.filter(|&w| w >= NARROWEST).find(|&width| {
         let ends_a_row = |&(start, end, _): &(usize, usize, bool)| end / width * width > start;
         let past_first = runs.iter().filter(|r| r.1 >= width);
         past_first.clone().all(ends_a_row) && past_first.filter(|r| r.2).count() >= 2
@@ -95,16 +97,8 @@ pub(crate) fn split_rows(lines: &[&str], width: usize) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(lines.len());
     let mut carry: Option<String> = None;
     for line in lines {
-        let rows: Vec<&str> = if line.is_ascii() && line.len() >= width {
-            line.as_bytes()
-                .chunks(width)
-                .filter_map(|c| std::str::from_utf8(c).ok())
-                .collect()
-        } else {
-            vec![line]
-        };
-        for row in rows {
-            let full = row.len() == width && !row.ends_with(' ');
+        for (row, columns) in rows(line, width) {
+            let full = columns == width && !row.ends_with(' ');
             let text = row.trim_end_matches(' ');
             let joined = match carry.take() {
                 Some(mut head) => {
@@ -122,6 +116,28 @@ pub(crate) fn split_rows(lines: &[&str], width: usize) -> Vec<String> {
     }
     out.extend(carry);
     out
+}
+
+/// A line cut every `width` characters, with each piece's width.
+fn rows(line: &str, width: usize) -> impl Iterator<Item = (&str, usize)> {
+    let mut rest = line;
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
+        }
+        let (end, columns) = match rest.char_indices().nth(width) {
+            Some((end, _)) => (end, width),
+            None => {
+                done = true;
+                (rest.len(), rest.chars().count())
+            }
+        };
+        let (row, after) = rest.split_at(end);
+        rest = after;
+        done |= rest.is_empty();
+        Some((row, columns))
+    })
 }
 
 #[cfg(test)]
@@ -148,6 +164,30 @@ mod tests {
             rows[2],
             "k8s.io/apimachinery/pkg/util/runtime.logPanic(0x18d75a0, 0x2bc9c00)"
         );
+    }
+
+    /// Go's own output (lab `nil-deref`, Go 1.24) as a 100-column screen
+    /// copies it, every line after the first padded to the width, the
+    /// breaks lost: the blank row after the signal line puts the first
+    /// resumed header two rows on, and a `·` (Go before 1.5) or a CJK
+    /// value counts one column, as on the screen.
+    #[test]
+    fn width_behind_a_blank_row_and_wide_characters() {
+        let lab = include_str!("../../../lab/artifacts/go1.24.11/nil-deref.txt");
+        for (from, to) in [
+            ("main.deref", "main.deref"),
+            ("main.deref", "main.func·001"),
+        ] {
+            let text = lab.replace(from, to);
+            let mut lines = text.lines();
+            let first = lines.next().unwrap_or("");
+            let padded: String = lines.map(|l| format!("{l:<100}")).collect();
+            let copy = [first, padded.trim_end()];
+            assert_eq!(row_width(&copy), Some(100));
+            let rows = split_rows(&copy, 100);
+            assert_eq!(rows[3], "goroutine 1 [running]:");
+            assert_eq!(rows[4], format!("{to}(0x5f5e100?)"));
+        }
     }
 
     /// A `debug=1` profile pasted with spaces for tabs aligns its files in

@@ -69,6 +69,8 @@ struct Reader<'a> {
     /// ADDR: runtime error:`), or is the runtime's message: the paste may
     /// have wrapped it, the next line go on.
     logged_value_cut: bool,
+    /// A line with text in it was read: the next is no longer the first.
+    past_first_line: bool,
     /// Where a goroutine's stack starts inside a panic value (`debug.Stack()`
     /// re-panicked, its lines indented as the value's).
     value_stack_at: Option<u64>,
@@ -161,6 +163,7 @@ fn read(input: &[u8], limits: ParseLimits) -> (TextArtifact<'_>, Option<u64>) {
         interleaved_fatal: false,
         logged_panic: None,
         logged_value_cut: false,
+        past_first_line: false,
         value_stack_at: None,
         pending_bare: false,
         resumable_after_blank: false,
@@ -309,7 +312,11 @@ impl<'a> Reader<'a> {
             // The runtime's one-line message broken between words
             // (perkeep/perkeep#466: `runtime error: invalid` over `memory
             // address or nil pointer dereference`) goes on in plain words.
-            let goes_on = |value: &str| value.ends_with(':') || is_plain_words(line.trim());
+            // Not how the process ended (`exit status 2`), read as such.
+            let goes_on = |value: &str| {
+                value.ends_with(':')
+                    || (is_plain_words(line.trim()) && process_end(line, 0).is_none())
+            };
             if let Some(p) = self
                 .logged_panic
                 .as_mut()
@@ -342,12 +349,14 @@ impl<'a> Reader<'a> {
         // Before any runtime line: the paste's selection may start a
         // character or two late, below a line of the reporter's own
         // (aquasecurity/tracee#3230: `Error (hard to reproduce):` over
-        // `anic: sync: WaitGroup is reused ...`).
+        // `anic: sync: WaitGroup is reused ...`). Past the paste's first
+        // line only one lost character is taken: `nic: eth0` is a key.
         let nothing_read = self.out.goroutines.is_empty()
             && self.out.crash.panics.is_empty()
             && self.out.crash.fatal_error.is_none();
+        let first_line = !std::mem::replace(&mut self.past_first_line, true);
         if nothing_read {
-            match clipped_first_line(line) {
+            match clipped_first_line(line, if first_line { 2 } else { 1 }) {
                 Some((true, msg)) => return self.set_fatal(msg, offset, false),
                 Some((false, value)) => return self.push_panic(value, offset),
                 None => {}

@@ -287,13 +287,13 @@ pub(crate) fn frame_in_columns(line: &str) -> Option<(&str, Position<'_>)> {
 
 /// The runtime's first line in a paste whose selection began a character
 /// or two late (`atal error: concurrent map read and map write`, nats-io/
-/// nats-server#5525), its first words restored. Whether the line was a
-/// fatal error, and its message.
-pub(crate) fn clipped_first_line(line: &str) -> Option<(bool, &str)> {
+/// nats-server#5525), its first words restored, at most `most_lost`
+/// characters of them. Whether the line was a fatal error, and its message.
+pub(crate) fn clipped_first_line(line: &str, most_lost: usize) -> Option<(bool, &str)> {
     [("fatal error: ", true), ("panic: ", false)]
         .into_iter()
         .find_map(|(words, fatal)| {
-            (1..=2).find_map(|lost| {
+            (1..=most_lost).find_map(|lost| {
                 let rest = line.strip_prefix(&words[lost..])?;
                 (!rest.trim().is_empty()).then_some((fatal, rest))
             })

@@ -937,6 +937,23 @@ github.com/nats-io/nats-server/v2/server.(*fileStore).subjString(...)
     assert_eq!(t.crash.panics[0].value, "boom");
 }
 
+/// Past a paste's first line only one lost character is restored: a
+/// config's `nic: eth0` key above a crash is no panic; and a logged
+/// runtime message is not continued by how the process ended. Go's own
+/// output (lab `nil-deref`, Go 1.24) under a reporter's config lines.
+#[test]
+fn keys_and_exit_lines_are_no_panic_words() {
+    let lab = include_str!("../../../lab/artifacts/go1.24.11/nil-deref.txt");
+    let text = format!("network:\nnic: eth0\nmtu: 9000\n{lab}");
+    let t = parse(text.as_bytes());
+    assert_eq!(t.crash.panics.len(), 1);
+    assert!(t.crash.panics[0].value.starts_with("runtime error: "));
+    let logged = "2016/01/02 10:00:00 http: panic serving 10.0.0.5:51234: runtime error: index out of range\nexit status 2\n";
+    let t = parse(logged.as_bytes());
+    assert_eq!(t.crash.panics[0].value, "runtime error: index out of range");
+    assert_eq!(t.crash.exit_status, Some(2));
+}
+
 /// A recovery handler's line wrapped after `runtime error:`: the next line
 /// goes on with the value. From
 /// https://github.com/prometheus/blackbox_exporter/pull/106.
