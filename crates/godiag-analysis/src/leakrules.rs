@@ -93,7 +93,7 @@ pub(crate) fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>
             continue;
         }
         for g in input.groups.iter().take(3) {
-            let minutes = g.wait_minutes.map_or(0, |(lo, _)| lo);
+            let minutes = minutes(g);
             // Waiting minutes for a lock is not a leak: its holder never
             // released it, a deadlock the runtime cannot see.
             if minutes >= 1 && g.leaked == 0 && is_lock_wait(g) {
@@ -288,6 +288,30 @@ fn awaited_as(frames: &[Frame<'_>]) -> Option<Awaited> {
     }
 }
 
+/// A reporter's selection from a hang: at most [`EXCERPT_AT_MOST`]
+/// goroutines, no failure printed, not the main goroutine (by its id or,
+/// pasted without its header, by its outermost frame).
+fn is_excerpt(input: &TextInput<'_, '_>, total: usize) -> bool {
+    let t = input.artifact;
+    let main = |g: &godiag_model::Goroutine<'_>| {
+        g.id == 1 || (g.headerless && matches!(awaited_as(&g.frames), Some(Awaited::Main)))
+    };
+    !t.crash.is_failure() && total <= EXCERPT_AT_MOST && !t.goroutines.iter().any(main)
+}
+
+/// The fewest minutes a group's members printed they have waited.
+fn minutes(g: &GoroutineGroup<'_>) -> u32 {
+    g.wait_minutes.map_or(0, |(lo, _)| lo)
+}
+
+/// `1 goroutine`, `3 goroutines`.
+fn goroutines_of(g: &GoroutineGroup<'_>) -> String {
+    match g.count {
+        1 => "1 goroutine".to_string(),
+        n => format!("{n} goroutines"),
+    }
+}
+
 /// Minutes a connection of the standard library's may wait idle in I/O
 /// before an excerpt of it reads as a hang.
 const IDLE_AT_MOST: u32 = 10;
@@ -299,11 +323,9 @@ const IDLE_AT_MOST: u32 = 10;
 /// blocking read system call (`[syscall, 67 minutes]`): a read or write
 /// with no deadline, the peer gone silent. The longest such wait is named.
 fn stuck_in_io(input: &TextInput<'_, '_>, total: usize) -> Option<Finding> {
-    let t = input.artifact;
-    if t.crash.is_failure() || total > EXCERPT_AT_MOST || t.goroutines.iter().any(|g| g.id == 1) {
+    if !is_excerpt(input, total) {
         return None;
     }
-    let minutes = |g: &GoroutineGroup<'_>| g.wait_minutes.map_or(0, |(lo, _)| lo);
     // A listener's accept, a datagram server's read and a file's (stdin,
     // a pipe) wait for no peer that went silent.
     let serving = |g: &GoroutineGroup<'_>| {
@@ -355,11 +377,7 @@ fn stuck_in_io(input: &TextInput<'_, '_>, total: usize) -> Option<Finding> {
         FindingKind::BlockingIo,
         format!(
             "possible hang in I/O: {} in [{}] for at least {m} minute{}; a read or write with no deadline waits for a peer that went silent",
-            if g.count == 1 {
-                "1 goroutine".to_string()
-            } else {
-                format!("{} goroutines", g.count)
-            },
+            goroutines_of(g),
             g.status,
             if m == 1 { "" } else { "s" }
         ),
@@ -404,13 +422,7 @@ fn stuck_in_io(input: &TextInput<'_, '_>, total: usize) -> Option<Finding> {
 /// operations are reported before lock waiters, and those before
 /// wait-group and condition waiters, which wait on others.
 fn stuck_in_excerpt(input: &TextInput<'_, '_>, total: usize) -> Option<Finding> {
-    let t = input.artifact;
-    // The main goroutine, by its id or, pasted without its header, by its
-    // outermost frame.
-    let main = |g: &godiag_model::Goroutine<'_>| {
-        g.id == 1 || (g.headerless && matches!(awaited_as(&g.frames), Some(Awaited::Main)))
-    };
-    if t.crash.is_failure() || total > EXCERPT_AT_MOST || t.goroutines.iter().any(main) {
+    if !is_excerpt(input, total) {
         return None;
     }
     // A stack pasted without its header waits where its frames say.
@@ -445,7 +457,6 @@ fn stuck_in_excerpt(input: &TextInput<'_, '_>, total: usize) -> Option<Finding> 
         .sum();
     // Several waiting means several of the program's.
     let program = total.saturating_sub(bystanders);
-    let minutes = |g: &GoroutineGroup<'_>| g.wait_minutes.map_or(0, |(lo, _)| lo);
     // What is waited on: a channel (0), a lock (1), or other goroutines'
     // work, a wait group or a condition (2), the later the more a
     // consequence.
@@ -497,10 +508,7 @@ fn stuck_in_excerpt(input: &TextInput<'_, '_>, total: usize) -> Option<Finding> 
     } else {
         String::new()
     };
-    let (goroutines, them) = match g.count {
-        1 => ("1 goroutine".to_string(), "it"),
-        n => (format!("{n} goroutines"), "them"),
-    };
+    let (goroutines, them) = (goroutines_of(g), if g.count == 1 { "it" } else { "them" });
     let (kind, title) = if leak {
         (
             FindingKind::GoroutineLeak,
