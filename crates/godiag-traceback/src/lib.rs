@@ -19,6 +19,7 @@ mod escaped_ends;
 mod escapes;
 mod fold;
 mod header;
+mod joined_records;
 mod lambda_frames;
 mod lines;
 mod markdown;

@@ -19,6 +19,8 @@
 //!   the one above ended (`staircase.rs`);
 //! - **padded rows**: a terminal's copy of screen rows padded to its width,
 //!   their breaks lost (`padded.rs`);
+//! - **joined records**: syslog records run together, each cut at a
+//!   viewer's width (`joined_records.rs`);
 //! - **escaped ends**: lines still ending with the `\n` escape that stood
 //!   for their break (`escaped_ends.rs`);
 //! - **Lambda frames**: aws-lambda-go's JSON stack of a handler's panic
@@ -37,6 +39,7 @@ use crate::caller;
 use crate::condensed;
 use crate::escaped_ends;
 use crate::escapes::unescape;
+use crate::joined_records;
 use crate::lambda_frames;
 use crate::lines::position;
 use crate::markdown;
@@ -128,6 +131,16 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
             were(n, "frame")
         ));
         text = framed;
+    }
+    if damage.joined {
+        let lines: Vec<&str> = text.lines().collect();
+        let (records, n) = joined_records::split(&lines);
+        if n > 0 {
+            notes.push(format!(
+                "{n} syslog records had lost their line breaks (a journal copied as one line); they were cut apart"
+            ));
+            text = records.join("\n");
+        }
     }
     let prefix = LinePrefix::learn(&text);
     let lines: Vec<&str> = text
@@ -225,6 +238,7 @@ struct Damage {
     callers: bool,
     stepped: bool,
     padded: bool,
+    joined: bool,
     ends: bool,
     lambda: bool,
     linked: bool,
@@ -254,11 +268,14 @@ impl Damage {
             };
         }
         let prefix = LinePrefix::learn(&probe);
-        let lines: Vec<&str> = probe
-            .lines()
-            .map(|l| prefix.as_ref().map_or(l, |p| p.strip(l)))
+        let raw: Vec<&str> = probe.lines().collect();
+        let joined = joined_records::has_joined_records(&raw);
+        let lines: Vec<&str> = raw
+            .iter()
+            .map(|l| prefix.as_ref().map_or(*l, |p| p.strip(l)))
             .collect();
         Damage {
+            joined,
             escaped: false,
             coloured,
             wrapped: count_joins(&lines) > 0,
@@ -284,6 +301,7 @@ impl Damage {
             callers,
             stepped,
             padded,
+            joined,
             ends,
             lambda,
             linked,
@@ -297,6 +315,7 @@ impl Damage {
             || callers
             || stepped
             || padded
+            || joined
             || ends
             || lambda
             || linked

@@ -1887,3 +1887,23 @@ fn a_long_idle_wait_of_the_standard_librarys_alone() {
     let r = report_of(&[("dump.txt", text)]);
     assert!(r.findings.iter().all(|f| f.kind.name() != "blocking-io"));
 }
+
+/// A journal's records run together on one line, each cut at a viewer's
+/// width (`...nil pointer derefeAug 10 08:15:13 worker1.ibm.edu
+/// dockerd[781]: [signal 0xb ...`): cut apart before each header, the
+/// prefix learned from them. The corpus's copy of
+/// https://github.com/IBM/ubiquity-docker-plugin/issues/40.
+#[test]
+fn journal_records_joined_on_one_line() {
+    let text = include_str!(
+        "../../../testdata/realworld/ibm-ubiquity-docker-plugin-40-readpluginjsoninfo-journald-joined.txt"
+    );
+    let r = report_of(&[("journal.txt", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "nil-dereference");
+    assert_eq!(f.goroutine, Some(335));
+    assert_eq!(
+        f.location.as_ref().unwrap().function,
+        "github.com/docker/docker/pkg/plugins.readPluginJSONInfo"
+    );
+}
