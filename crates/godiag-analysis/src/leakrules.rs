@@ -373,7 +373,9 @@ fn stuck_in_io(input: &TextInput<'_, '_>, total: usize) -> Option<Finding> {
         })
         .max_by_key(|g| minutes(g))?;
     let m = minutes(g);
-    let mut f = Finding::new(
+    let mut f = excerpt_finding(
+        input,
+        g,
         FindingKind::BlockingIo,
         format!(
             "possible hang in I/O: {} in [{}] for at least {m} minute{}; a read or write with no deadline waits for a peer that went silent",
@@ -381,25 +383,11 @@ fn stuck_in_io(input: &TextInput<'_, '_>, total: usize) -> Option<Finding> {
             g.status,
             if m == 1 { "" } else { "s" }
         ),
-        if m >= 10 {
-            Confidence::Medium
-        } else {
-            Confidence::Low
-        },
-    );
-    f.location = user_frame(&g.frames).map(Location::from);
-    f.goroutine = g.ids.first().copied();
-    f.confirm(Evidence {
-        source: input.source(),
-        summary: format!(
+        format!(
             "an excerpt of {total} goroutine{} without the main one, none of the program's running",
             if total == 1 { "" } else { "s" }
         ),
-        input: input.index,
-        offset: None,
-        lines: g.frames.iter().take(4).map(frame_line).collect(),
-        goroutines: Some(g.count as u64),
-    });
+    );
     f.next_steps = vec![
         "Set a deadline on the connection (`SetReadDeadline`/`SetDeadline`), a timeout on the client (`http.Client.Timeout`, the driver's `readTimeout`), or pass a `context.Context` with a timeout".into(),
         "A second dump minutes later shows whether the wait ever ends".into(),
@@ -526,29 +514,41 @@ fn stuck_in_excerpt(input: &TextInput<'_, '_>, total: usize) -> Option<Finding> 
             ),
         )
     };
-    let mut f = Finding::new(
-        kind,
-        title,
-        if m >= 10 {
-            Confidence::Medium
-        } else {
-            Confidence::Low
-        },
+    let summary = format!(
+        "an excerpt of {total} goroutine{} without the main one, {} of them parked on channels, locks, wait groups or conditions",
+        if total == 1 { "" } else { "s" },
+        parked.iter().map(|g| g.count).sum::<usize>()
     );
+    let mut f = excerpt_finding(input, g, kind, title, summary);
+    f.next_steps = next_steps(kind);
+    Some(f)
+}
+
+/// A finding over an excerpt's group `g`, at its program's frame, its
+/// first frames the evidence: the longer its members waited the surer
+/// (ten minutes and more: medium).
+fn excerpt_finding(
+    input: &TextInput<'_, '_>,
+    g: &GoroutineGroup<'_>,
+    kind: FindingKind,
+    title: String,
+    summary: String,
+) -> Finding {
+    let confidence = if minutes(g) >= 10 {
+        Confidence::Medium
+    } else {
+        Confidence::Low
+    };
+    let mut f = Finding::new(kind, title, confidence);
     f.location = user_frame(&g.frames).map(Location::from);
     f.goroutine = g.ids.first().copied();
     f.confirm(Evidence {
         source: input.source(),
-        summary: format!(
-            "an excerpt of {total} goroutine{} without the main one, {} of them parked on channels, locks, wait groups or conditions",
-            if total == 1 { "" } else { "s" },
-            parked.iter().map(|g| g.count).sum::<usize>()
-        ),
+        summary,
         input: input.index,
         offset: None,
         lines: g.frames.iter().take(4).map(frame_line).collect(),
         goroutines: Some(g.count as u64),
     });
-    f.next_steps = next_steps(kind);
-    Some(f)
+    f
 }
