@@ -21,6 +21,7 @@ mod fold;
 mod header;
 mod joined_records;
 mod lambda_frames;
+mod last_line;
 mod lines;
 mod markdown;
 mod padded;

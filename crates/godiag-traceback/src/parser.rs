@@ -9,9 +9,11 @@ use godiag_model::{
 
 use crate::fold::{ParseLimits, StackFolder};
 use crate::header::{parse_aggregated_header, parse_header, parse_labels, LabelForm};
+use crate::last_line::LastLine;
 use crate::lines::{
-    fatal_signal_line, frame, function_line, gc_trace, is_sched_detail, parse_dec, parse_hex,
-    position, register_line, sched_trace, signal_line, windows_exception, Position,
+    fatal_signal_line, frame, function_line, gc_trace, is_sched_detail, looks_like_source,
+    parse_dec, parse_hex, position, register_line, sched_trace, signal_line, windows_exception,
+    Position,
 };
 use crate::shapes::{
     bare_position, bare_symbol, clipped_first_line, count_record_frame, count_record_header,
@@ -85,6 +87,8 @@ struct Reader<'a> {
     leak_heading: bool,
     /// A blank line came after a function line still waiting for its file.
     blank_after_pending: bool,
+    /// A line of another writer was skipped after a function line.
+    foreign_after_pending: bool,
     /// A leak checker (goleak, leaktest) introduced the next goroutine.
     leak_reported: bool,
     /// etcd's checker gave the next stack's number of goroutines.
@@ -169,6 +173,7 @@ fn read(input: &[u8], limits: ParseLimits) -> (TextArtifact<'_>, Option<u64>) {
         resumable_after_blank: false,
         leak_heading: false,
         blank_after_pending: false,
+        foreign_after_pending: false,
         leak_reported: false,
         leak_instances: None,
         fatal_from_throw: false,
@@ -202,20 +207,36 @@ fn read(input: &[u8], limits: ParseLimits) -> (TextArtifact<'_>, Option<u64>) {
             None => (input.len(), input.len(), false),
         };
         if !complete {
-            // A line without its newline was cut: whatever it says may be a
-            // prefix of something else (a line number, a header), so it is
-            // not trusted.
-            r.out.partial = true;
-            r.out.warnings.push(Warning {
-                offset: pos as u64,
-                message: format!(
-                    "input ends inside a line at byte {}; the last {} bytes were not read",
-                    input.len(),
-                    input.len() - pos
-                ),
-            });
-            r.mark_cut();
-            break;
+            let text = String::from_utf8_lossy(&input[pos..]);
+            let text = prefix.as_ref().map_or(&*text, |p| p.strip(&text));
+            let after_call = r.pending.is_some() || r.pending_created.is_some();
+            match crate::last_line::last_line(text, after_call) {
+                LastLine::Whole => {}
+                LastLine::NumberMayBeCut => {
+                    r.out.partial = true;
+                    r.warn(
+                        pos as u64,
+                        format!(
+                            "input ends without a newline at byte {}: its last line was read as it stands, but the number it ends with may be cut",
+                            input.len()
+                        ),
+                    );
+                }
+                LastLine::Cut => {
+                    // A header, a call or a path not closed: not trusted.
+                    r.out.partial = true;
+                    r.out.warnings.push(Warning {
+                        offset: pos as u64,
+                        message: format!(
+                            "input ends inside a line at byte {}; the last {} bytes were not read",
+                            input.len(),
+                            input.len() - pos
+                        ),
+                    });
+                    r.mark_cut();
+                    break;
+                }
+            }
         }
         let cr = usize::from(end > pos && input[end - 1] == b'\r');
         let line = match whole {
@@ -286,6 +307,7 @@ impl<'a> Reader<'a> {
                 .or_else(|| bare_position(line))
             {
                 self.blank_after_pending = false;
+                self.foreign_after_pending = false;
                 self.complete_frame(pos);
                 return;
             }
@@ -293,6 +315,14 @@ impl<'a> Reader<'a> {
                 self.blank_after_pending = false;
                 self.complete_frame(pos);
                 self.line(&line[at..], offset + at as u64);
+                return;
+            }
+            // One line another writer put between a function line and its
+            // file line (a log record written meanwhile): the file line
+            // still follows.
+            if !std::mem::take(&mut self.foreign_after_pending) && written_meanwhile(line) {
+                self.foreign_after_pending = true;
+                self.out.other_lines += 1;
                 return;
             }
             self.keep_pending_without_position();
@@ -1500,6 +1530,27 @@ fn symbol_call(line: &str) -> Option<(&str, &str)> {
 
 /// Whether a leak checker's words stand before a stack (`leaked
 /// goroutine`, grpc's `Leaked goroutine:`), in any case.
+/// A line no part of a traceback: not indented (a file line), with no
+/// runtime text anywhere in it, no call or bare name (a paste's frames
+/// without arguments), not how the process ended.
+fn written_meanwhile(line: &str) -> bool {
+    !line.is_empty()
+        && !line.starts_with(['\t', ' '])
+        && godiag_sniff::anchor::find(line).is_none()
+        && symbol_call(line).is_none()
+        && !is_symbol(line.trim_end())
+        && bare_position(line).is_none()
+        && !ends_in_a_file_line(line)
+        && process_end(line, 0).is_none()
+}
+
+/// A file line behind a prefix not learned (`[x] \t/a/f.go:1`).
+fn ends_in_a_file_line(line: &str) -> bool {
+    line.rsplit_once('\t')
+        .and_then(|(_, last)| position(last))
+        .is_some_and(|p| looks_like_source(p.file))
+}
+
 fn mentions_leak(text: &str) -> bool {
     text.as_bytes()
         .windows(4)

@@ -312,8 +312,9 @@ fn every_cut_yields_a_prefix_flagged_partial() {
     for cut in 0..CRASH.len() {
         let t = parse(&CRASH.as_bytes()[..cut]);
         assert!(t.goroutines.len() <= full.goroutines.len());
-        if cut > 0 && CRASH.as_bytes()[cut - 1] != b'\n' {
-            assert!(t.partial, "cut at {cut} not flagged");
+        if cut > 0 && CRASH.as_bytes()[cut - 1] != b'\n' && !t.partial {
+            // Read whole only where the cut changed no place read.
+            assert_same_places(&t, &full, cut);
         }
         // Every goroutine but the last read from the prefix is whole.
         if t.goroutines.len() > 1 {
@@ -327,6 +328,66 @@ fn every_cut_yields_a_prefix_flagged_partial() {
             }
         }
     }
+}
+
+/// Every frame read from a prefix is at the full input's place.
+fn assert_same_places(
+    t: &godiag_model::TextArtifact<'_>,
+    full: &godiag_model::TextArtifact<'_>,
+    cut: usize,
+) {
+    for (a, b) in t.goroutines.iter().zip(&full.goroutines) {
+        assert_eq!(a.id, b.id, "cut at {cut}");
+        for (fa, fb) in a.frames.iter().zip(&b.frames) {
+            let place =
+                |f: &godiag_model::Frame<'_>| (f.function.to_string(), f.file.to_string(), f.line);
+            assert_eq!(place(fa), place(fb), "cut at {cut}");
+        }
+    }
+}
+
+#[test]
+fn a_last_line_without_its_newline() {
+    // A paste ends without one: the line is read.
+    let t = parse(b"fatal error: concurrent map writes");
+    assert_eq!(
+        t.crash.fatal_error.as_deref(),
+        Some("concurrent map writes")
+    );
+    assert!(!t.partial);
+    let t = parse(
+        b"panic: boom\n\ngoroutine 1 [running]:\nmain.deref(0x5f5e100?)\n\t/app/main.go:16 +0x1d",
+    );
+    assert_eq!(t.goroutines[0].frames[0].line, 16);
+    assert!(!t.partial);
+    // Its line number may be cut: read, and flagged.
+    let t =
+        parse(b"panic: boom\n\ngoroutine 1 [running]:\nmain.deref(0x5f5e100?)\n\t/app/main.go:1");
+    assert!(t.partial);
+    assert_eq!(t.goroutines[0].frames[0].line, 1);
+    // Cut inside the path: not read.
+    let t = parse(b"panic: boom\n\ngoroutine 1 [running]:\nmain.deref(0x5f5e100?)\n\t/app/ma");
+    assert!(t.partial);
+    assert_eq!(t.goroutines[0].frames[0].line, 0);
+}
+
+#[test]
+fn a_log_line_between_a_call_and_its_file_line() {
+    let text = "panic: boom\n\ngoroutine 1 [running]:\nmain.deref(0x0)\ntime=2024-05-01T10:00:00Z level=INFO msg=\"shutting down\"\n\t/app/main.go:16 +0x1d\nmain.main()\n\t/app/main.go:20 +0x99\n";
+    let t = parse(text.as_bytes());
+    let f = &t.goroutines[0].frames;
+    assert_eq!(
+        (f[0].function, f[0].file, f[0].line),
+        ("main.deref", "/app/main.go", 16)
+    );
+    assert_eq!((f[1].function, f[1].line), ("main.main", 20));
+    assert!(!t.partial);
+    // Two such lines: the call keeps no place, and what follows is read.
+    let text = "goroutine 1 [running]:\nmain.deref(0x0)\nlog one\nlog two\nmain.main()\n\t/app/main.go:20 +0x99\n";
+    let t = parse(text.as_bytes());
+    let f = &t.goroutines[0].frames;
+    assert_eq!((f[0].function, f[0].line), ("main.deref", 0));
+    assert_eq!((f[1].function, f[1].line), ("main.main", 20));
 }
 
 #[test]
