@@ -437,6 +437,16 @@ fn anchors_inside_lines(data: &[u8]) -> Option<InputKind> {
                 {
                     return Some(InputKind::CrashText);
                 }
+                // A race report or a `debug=1` profile, one line per log
+                // record (docker's json-file: `{"log":"WARNING: DATA RACE\n"}`).
+                if rest.starts_with("WARNING: DATA RACE") {
+                    return Some(InputKind::RaceReport);
+                }
+                if rest.starts_with("goroutine profile: total ")
+                    || rest.starts_with("goroutineleak profile: total ")
+                {
+                    return Some(InputKind::GoroutineCountDump);
+                }
                 header |= anchor::is_header(rest);
             }
         }
@@ -600,6 +610,21 @@ mod tests {
             (
                 b"[Macaron] PANIC: assignment to entry in nil map\n/usr/lib/go/src/runtime/map_faststr.go:204 (0x4144ac)\n/luetbuild/go/src/github.com/MottainaiCI/mottainai-server/pkg/db/arangodb/arangodb.go:260 (0x1c6a8e4)\n",
                 InputKind::CrashText,
+            ),
+            // docker's json-file: one record per line of a race report or
+            // a `debug=1` profile.
+            (
+                b"{\"log\":\"WARNING: DATA RACE\\n\",\"stream\":\"stderr\"}\n{\"log\":\"Read at 0x00c000 by goroutine 7:\\n\",\"stream\":\"stderr\"}\n",
+                InputKind::RaceReport,
+            ),
+            (
+                b"{\"log\":\"goroutine profile: total 200\\n\",\"stream\":\"stderr\"}\n{\"log\":\"194 @ 0x46d78e 0x40c325\\n\",\"stream\":\"stderr\"}\n",
+                InputKind::GoroutineCountDump,
+            ),
+            // A `debug=1` profile under a collector's prefix.
+            (
+                b"[pod/api/api] goroutine profile: total 200\n[pod/api/api] 194 @ 0x46d78e 0x40c325 0x474401\n[pod/api/api] #\t0x4d1454\tmain.handleRequest+0x34\t/app/main.go:15\n[pod/api/api] \n[pod/api/api] 4 @ 0x46d78e 0x40bed2 0x474401\n[pod/api/api] #\t0x4d1bf9\tmain.main+0x39\t/app/main.go:30\n",
+                InputKind::GoroutineCountDump,
             ),
             (
                 b"notes\n/src/a.go:1 (0x1)\n/src/b.go:2 (0x2)\n",

@@ -239,6 +239,8 @@ fn learn_layer(lines: &[&str]) -> Option<Layer> {
             anchor::find(l)
                 .or_else(|| caller_frame_at(l))
                 .or_else(|| gocheck_place_at(l, lines.get(i + 1).copied()))
+                .or_else(|| count_record_at(l))
+                .or_else(|| runtime_trace_at(l))
                 .map(|a| (i, *l, a))
         })
         .filter(|(i, _, a)| {
@@ -291,6 +293,49 @@ fn learn_layer(lines: &[&str]) -> Option<Layer> {
         tokens: Vec::new(),
         trailing: indent,
     })
+}
+
+/// Where a `debug=1` goroutine profile's record head (`194 @ 0x46d78e ..`)
+/// or record frame (`#\t0x4d1454\tmain.f+0x34\t/app/main.go:15`) starts:
+/// such a profile has one other anchor, its `goroutine profile:` line, so
+/// a collector's prefix over it is learned from these.
+fn count_record_at(line: &str) -> Option<anchor::Anchor> {
+    let at = |at| Some(anchor::Anchor { at, strong: false });
+    if let Some(i) = line.find(" @ 0x") {
+        let start = line[..i]
+            .rfind(|c: char| !c.is_ascii_digit())
+            .map_or(0, |j| j + 1);
+        if start < i && anchor::count_record_head(&line[start..]).is_some() {
+            return at(start);
+        }
+    }
+    line.match_indices('#')
+        .map(|(i, _)| i)
+        .find(|&i| {
+            let rest = line[i + 1..].trim_start_matches([' ', '\t']);
+            rest.len() + 1 < line.len() - i
+                && rest
+                    .split_whitespace()
+                    .next()
+                    .and_then(|w| w.strip_prefix("0x"))
+                    .is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()))
+        })
+        .and_then(at)
+}
+
+/// Where a `GODEBUG=gctrace=1` line (`gc 4 @1.002s 1%: ...`) or a
+/// schedtrace line (`SCHED 1000ms: gomaxprocs=...`) starts: a process's
+/// stderr under a collector's prefix may hold nothing else.
+fn runtime_trace_at(line: &str) -> Option<anchor::Anchor> {
+    let gc = line.match_indices("gc ").map(|(i, _)| i).find(|&i| {
+        let rest = &line[i + 3..];
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        digits > 0 && rest[digits..].starts_with(" @") && rest.contains("%: ")
+    });
+    let sched = line
+        .find("SCHED ")
+        .filter(|&i| line[i..].contains("ms: gomaxprocs="));
+    gc.or(sched).map(|at| anchor::Anchor { at, strong: false })
 }
 
 /// Where a recovery handler's `runtime.Caller` frame (`/app/h.go:42
