@@ -214,8 +214,10 @@ pub(crate) fn is_unaligned_atomic_fault(f: &Frame<'_>) -> bool {
         .function
         .strip_prefix("runtime/internal/atomic.")
         .is_some_and(|name| {
+            // Go 1.9-1.10 named them without the `go` (golang/go#23345).
             (f.file.ends_with("/atomic_arm.go")
-                && ["goCas64", "goXadd64", "goXchg64", "goLoad64", "goStore64"].contains(&name))
+                && ["Cas64", "Xadd64", "Xchg64", "Load64", "Store64"]
+                    .contains(&name.strip_prefix("go").unwrap_or(name)))
                 || (f.file.ends_with("/asm_386.s")
                     && ["Cas64", "Xadd64", "Xchg64", "Load64", "Store64"].contains(&name))
                 || (f.file.ends_with("/atomic_mipsx.go") && name == "lockAndCheck")

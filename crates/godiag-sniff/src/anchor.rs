@@ -316,8 +316,12 @@ pub fn is_symbol(name: &str) -> bool {
     if name == "panic" {
         return true;
     }
-    // A path the reporter cut to `...` (`.../vendor/google.golang.org/grpc.f`).
-    let name = name.strip_prefix(".../").unwrap_or(name);
+    // A path the reporter cut to `...` (`.../vendor/google.golang.org/grpc.f`,
+    // `...audio.TestX` of awslabs/ferret-scan#402).
+    let name = name
+        .strip_prefix(".../")
+        .or_else(|| name.strip_prefix("..."))
+        .unwrap_or(name);
     let Some(first) = name.bytes().next() else {
         return false;
     };
@@ -430,8 +434,11 @@ mod tests {
         assert!(is_symbol(
             ".../vendor/google.golang.org/grpc.newClientStream.func4"
         ));
+        assert!(is_symbol("...audio.TestMP4DeepNestingTerminates"));
         assert!(!is_symbol(".../"));
         assert!(!is_symbol("..."));
+        assert!(!is_symbol("...."));
+        assert!(!is_symbol("...and"));
     }
 
     #[test]

@@ -714,8 +714,13 @@ fn opens(line: &str) -> bool {
     if call {
         return t.matches('(').count() > t.matches(')').count();
     }
+    // A call whose name the reporter cut to start at a slash
+    // (`/vendor/vitess.io/vitess/go/sqltypes.F(0x..)`, vitessio/vitess#4436)
+    // is a frame's function line, not a path broken before its `:LINE`.
+    let cut_name_call = t.strip_prefix('/').is_some_and(anchor::is_call);
     (t.starts_with('/') || t.get(1..3) == Some(":/") || t.get(1..3) == Some(":\\"))
         && !is_file_line(t)
+        && !cut_name_call
 }
 
 fn count_joins(lines: &[&str]) -> usize {
