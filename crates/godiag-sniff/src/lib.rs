@@ -621,6 +621,12 @@ mod tests {
                 b"{\"log\":\"goroutine profile: total 200\\n\",\"stream\":\"stderr\"}\n{\"log\":\"194 @ 0x46d78e 0x40c325\\n\",\"stream\":\"stderr\"}\n",
                 InputKind::GoroutineCountDump,
             ),
+            // Records whose `#` an editor escaped, alone: no prefix
+            // (elastic/go-elasticsearch#274).
+            (
+                b"63695 @ 0x439390 0x44a450 0x469661\n\\#\t0x44a1b6\tsync.runtime_SemacquireMutex+0x46\t/go/src/runtime/sema.go:71\n\\#\t0xa9c02a\tmain.f+0xafa\t/app/f.go:234\n",
+                InputKind::GoroutineCountDump,
+            ),
             // A `debug=1` profile under a collector's prefix.
             (
                 b"[pod/api/api] goroutine profile: total 200\n[pod/api/api] 194 @ 0x46d78e 0x40c325 0x474401\n[pod/api/api] #\t0x4d1454\tmain.handleRequest+0x34\t/app/main.go:15\n[pod/api/api] \n[pod/api/api] 4 @ 0x46d78e 0x40bed2 0x474401\n[pod/api/api] #\t0x4d1bf9\tmain.main+0x39\t/app/main.go:30\n",

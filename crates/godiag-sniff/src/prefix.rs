@@ -320,6 +320,9 @@ fn count_record_at(line: &str) -> Option<anchor::Anchor> {
                     .and_then(|w| w.strip_prefix("0x"))
                     .is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()))
         })
+        // An editor's escaped `\#` (elastic/go-elasticsearch#274) is the
+        // record's, no prefix.
+        .map(|i| if line[..i].ends_with('\\') { i - 1 } else { i })
         .and_then(at)
 }
 
