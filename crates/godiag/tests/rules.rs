@@ -1907,3 +1907,47 @@ fn journal_records_joined_on_one_line() {
         "github.com/docker/docker/pkg/plugins.readPluginJSONInfo"
     );
 }
+
+/// Go 1.9-1.10 named the ARM 64-bit atomics `Cas64` (later `goCas64`);
+/// on an unaligned address they write to address 0, so the fault reads as
+/// a nil dereference. The corpus's copy of
+/// https://github.com/golang/go/issues/23345.
+#[test]
+fn unaligned_atomic_under_its_go_1_9_name() {
+    let text = include_str!(
+        "../../../testdata/realworld/golang-go-23345-unaligned-atomic-arm-sigsegv.txt"
+    );
+    let r = report_of(&[("arm.txt", text)]);
+    assert_eq!(r.findings[0].kind.name(), "sync-misuse");
+    assert_eq!(r.findings[0].title, "unaligned 64-bit atomic operation");
+}
+
+/// The page allocator's start-up reservation refused under an
+/// address-space limit, under OpenWrt's `logread` prefix. The corpus's
+/// copy of https://github.com/kuoruan/openwrt-v2ray/issues/61.
+#[test]
+fn page_summary_reservation_refused() {
+    let text = include_str!(
+        "../../../testdata/realworld/kuoruan-openwrt-v2ray-61-memory-limit-reserve-page-summary-logread.txt"
+    );
+    let r = report_of(&[("logread.txt", text)]);
+    assert_eq!(r.findings[0].kind.name(), "out-of-memory");
+    assert!(r.findings[0].location.is_none());
+}
+
+/// A frame's name the reporter cut to start at a slash is a call, not a
+/// path broken before its `:LINE`. The corpus's copy of
+/// https://github.com/vitessio/vitess/issues/4436.
+#[test]
+fn a_name_cut_to_start_at_a_slash() {
+    let text = include_str!(
+        "../../../testdata/realworld/vitessio-vitess-4436-message-manager-makerowtrusted-index.txt"
+    );
+    let r = report_of(&[("vitess.txt", text)]);
+    let at = r.findings[0].location.as_ref().unwrap();
+    assert_eq!(r.findings[0].kind.name(), "runtime-error");
+    assert_eq!(
+        (at.function.as_ref(), at.line),
+        ("/vendor/vitess.io/vitess/go/sqltypes.MakeRowTrusted", 194)
+    );
+}
