@@ -303,8 +303,10 @@ fn count_record_at(line: &str) -> Option<anchor::Anchor> {
     let at = |at| Some(anchor::Anchor { at, strong: false });
     if let Some(i) = line.find(" @ 0x") {
         let start = line[..i]
-            .rfind(|c: char| !c.is_ascii_digit())
-            .map_or(0, |j| j + 1);
+            .char_indices()
+            .rev()
+            .find(|(_, c)| !c.is_ascii_digit())
+            .map_or(0, |(j, c)| j + c.len_utf8());
         if start < i && anchor::count_record_head(&line[start..]).is_some() {
             return at(start);
         }
@@ -317,8 +319,7 @@ fn count_record_at(line: &str) -> Option<anchor::Anchor> {
                 && rest
                     .split_whitespace()
                     .next()
-                    .and_then(|w| w.strip_prefix("0x"))
-                    .is_some_and(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()))
+                    .is_some_and(anchor::is_hex_word)
         })
         // An editor's escaped `\#` (elastic/go-elasticsearch#274) is the
         // record's, no prefix.
@@ -529,6 +530,17 @@ mod tests {
     /// A paste indented under its first line, which kept none: the
     /// indentation the other runtime lines share is learned. From
     /// https://github.com/v2ray/v2ray-core/issues/1266 (its first lines).
+    /// Found by the sniff fuzz target: a record head's count after a
+    /// character of several bytes.
+    #[test]
+    fn record_count_after_a_wide_character() {
+        assert_eq!(
+            count_record_at("57\u{fffd}7 @ 0x43f18e 0x4").map(|a| a.at),
+            Some(5)
+        );
+        let _ = LinePrefix::learn("57\u{fffd}7 @ 0x43f18e 0x4\n57\u{fffd}7 @ 0x43f18e 0x4\n");
+    }
+
     #[test]
     fn indented_under_an_unindented_first_line() {
         let text = "panic: runtime error: invalid memory address or nil pointer dereference
