@@ -406,7 +406,7 @@ pub fn is_headless_record_frame(t: &str) -> bool {
 
 /// `0x` and one to sixteen hex digits: a pc or an address as the runtime
 /// prints one.
-pub fn is_hex_word(w: &str) -> bool {
+fn is_hex_word(w: &str) -> bool {
     w.strip_prefix("0x")
         .is_some_and(|h| !h.is_empty() && h.len() <= 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
 }

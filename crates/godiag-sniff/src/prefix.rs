@@ -313,14 +313,7 @@ fn count_record_at(line: &str) -> Option<anchor::Anchor> {
     }
     line.match_indices('#')
         .map(|(i, _)| i)
-        .find(|&i| {
-            let rest = line[i + 1..].trim_start_matches([' ', '\t']);
-            rest.len() + 1 < line.len() - i
-                && rest
-                    .split_whitespace()
-                    .next()
-                    .is_some_and(anchor::is_hex_word)
-        })
+        .find(|&i| anchor::is_headless_record_frame(&line[i + 1..]))
         // An editor's escaped `\#` (elastic/go-elasticsearch#274) is the
         // record's, no prefix.
         .map(|i| if line[..i].ends_with('\\') { i - 1 } else { i })

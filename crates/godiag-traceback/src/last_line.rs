@@ -24,12 +24,6 @@ pub(crate) fn last_line(line: &str, after_call: bool) -> LastLine {
     if t.is_empty() {
         return LastLine::Whole;
     }
-    let ends_in_number = t.ends_with(|c: char| c.is_ascii_hexdigit());
-    let number = if ends_in_number {
-        LastLine::NumberMayBeCut
-    } else {
-        LastLine::Whole
-    };
     // A file line: whole once its `+0x` offset has begun (the offset and
     // the `fp=`/`pc=` words after it are not what a place is read from).
     if let Some(pos) = position(t) {
@@ -59,7 +53,11 @@ pub(crate) fn last_line(line: &str, after_call: bool) -> LastLine {
     {
         // A profile's total, a creator's `in goroutine N`, a record's
         // frames and counts.
-        return number;
+        return if t.ends_with(|c: char| c.is_ascii_hexdigit()) {
+            LastLine::NumberMayBeCut
+        } else {
+            LastLine::Whole
+        };
     }
     if t.starts_with("[signal ") && !t.ends_with(']') {
         return LastLine::Cut;

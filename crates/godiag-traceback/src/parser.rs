@@ -209,8 +209,7 @@ fn read(input: &[u8], limits: ParseLimits) -> (TextArtifact<'_>, Option<u64>) {
         if !complete {
             let text = String::from_utf8_lossy(&input[pos..]);
             let text = prefix.as_ref().map_or(&*text, |p| p.strip(&text));
-            let after_call = r.pending.is_some() || r.pending_created.is_some();
-            match crate::last_line::last_line(text, after_call) {
+            match crate::last_line::last_line(text, r.awaiting_file_line()) {
                 LastLine::Whole => {}
                 LastLine::NumberMayBeCut => {
                     r.out.partial = true;
@@ -289,7 +288,7 @@ impl<'a> Reader<'a> {
 
     fn line(&mut self, line: &'a str, offset: u64) {
         // A position line completes a pending function line.
-        if self.pending.is_some() || self.pending_created.is_some() {
+        if self.awaiting_file_line() {
             // Double-spaced pastes put a blank line between a function
             // line and its file line: the blank waits for what follows.
             if line.is_empty() && !self.blank_after_pending {
@@ -1370,6 +1369,11 @@ impl<'a> Reader<'a> {
         false
     }
 
+    /// A frame's call or a `created by` line waits for its file line.
+    fn awaiting_file_line(&self) -> bool {
+        self.pending.is_some() || self.pending_created.is_some()
+    }
+
     /// The input was cut inside a line.
     fn mark_cut(&mut self) {
         if let Some(g) = self.out.goroutines.last_mut() {
@@ -1385,7 +1389,7 @@ impl<'a> Reader<'a> {
             self.pending = None;
         }
 
-        if self.pending.is_some() || self.pending_created.is_some() {
+        if self.awaiting_file_line() {
             let off = self
                 .pending
                 .map(|p| p.2)

@@ -8,9 +8,6 @@ use std::process::{Command, Stdio};
 
 mod common;
 
-use godiag::{build_report, PreparedInput};
-use godiag_model::GroupKeyMode;
-
 /// Patterns whose matches grep colours: words the reader anchors on, and
 /// pieces inside frames (a package, a file's extension and line, hex).
 const COLOURED: &[&str] = &[
@@ -39,26 +36,12 @@ fn grep_colour(pattern: &str, text: &[u8]) -> Vec<u8> {
     out.stdout
 }
 
-/// Kind, function and line of the top finding, and goroutines read.
-fn top(name: &str, bytes: Vec<u8>) -> (Option<String>, Option<(String, u32)>, usize) {
-    let loaded = PreparedInput::from_bytes(name.to_string(), bytes);
-    let report = build_report(std::slice::from_ref(&loaded), GroupKeyMode::Stack);
-    let goroutines = report.inputs[0].text().map_or(0, |t| t.goroutines.len());
-    let f = report.findings.first();
-    (
-        f.map(|f| f.kind.name().to_string()),
-        f.and_then(|f| f.location.as_ref())
-            .map(|l| (l.function.to_string(), l.line)),
-        goroutines,
-    )
-}
-
 #[test]
 fn coloured_crash_texts_read_as_plain_ones() {
     let mut checked = 0;
     for path in common::lab_texts(&["go1.21.13", "go1.24.11", "go1.27.3"]) {
         let plain = std::fs::read(&path).unwrap();
-        let want = top("plain", plain.clone());
+        let want = common::top_finding("plain", plain.clone());
         if want.0.is_none() {
             continue;
         }
@@ -67,7 +50,7 @@ fn coloured_crash_texts_read_as_plain_ones() {
             if !coloured.contains(&0x1b) {
                 continue;
             }
-            let got = top("coloured", coloured);
+            let got = common::top_finding("coloured", coloured);
             assert_eq!(got, want, "{} coloured by /{pattern}/", path.display());
             checked += 1;
         }

@@ -6,19 +6,13 @@
 
 mod common;
 
-use godiag::{build_report, PreparedInput};
-use godiag_model::{GroupKeyMode, InputKind};
+use godiag_model::InputKind;
 
-/// Kind, function and line of the top finding.
+/// Kind, function and line of the top finding (the goroutines a wrapper
+/// lets the reader see may differ).
 fn top(name: &str, bytes: Vec<u8>) -> (Option<String>, Option<(String, u32)>) {
-    let loaded = PreparedInput::from_bytes(name.to_string(), bytes);
-    let report = build_report(std::slice::from_ref(&loaded), GroupKeyMode::Stack);
-    let f = report.findings.first();
-    (
-        f.map(|f| f.kind.name().to_string()),
-        f.and_then(|f| f.location.as_ref())
-            .map(|l| (l.function.to_string(), l.line)),
-    )
+    let (kind, place, _) = common::top_finding(name, bytes);
+    (kind, place)
 }
 
 fn each_line(text: &str, f: impl Fn(&str) -> String) -> Vec<u8> {
@@ -26,21 +20,6 @@ fn each_line(text: &str, f: impl Fn(&str) -> String) -> Vec<u8> {
         .map(|l| f(l) + "\n")
         .collect::<String>()
         .into_bytes()
-}
-
-/// A JSON string's body for `line`.
-fn json_escaped(line: &str) -> String {
-    let mut out = String::new();
-    for c in line.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// The wrapped forms of a plain text, by name.
@@ -71,9 +50,9 @@ fn wrapped(text: &str) -> Vec<(&'static str, Vec<u8>)> {
         (
             "docker-json-file",
             each_line(text, |l| {
+                let log = serde_json::to_string(&format!("{l}\n")).unwrap();
                 format!(
-                    "{{\"log\":\"{}\\n\",\"stream\":\"stderr\",\"time\":\"2024-05-01T10:00:00.000Z\"}}",
-                    json_escaped(l)
+                    "{{\"log\":{log},\"stream\":\"stderr\",\"time\":\"2024-05-01T10:00:00.000Z\"}}"
                 )
             }),
         ),

@@ -97,6 +97,24 @@ pub fn lab_texts(versions: &[&str]) -> Vec<PathBuf> {
     out
 }
 
+/// What one text reads as: the top finding's kind, its function and
+/// line, and the goroutines read.
+pub type TopFinding = (Option<String>, Option<(String, u32)>, usize);
+
+/// The top finding of `bytes` read as one input named `name`.
+pub fn top_finding(name: &str, bytes: Vec<u8>) -> TopFinding {
+    let loaded = godiag::PreparedInput::from_bytes(name.to_string(), bytes);
+    let report = build_report(std::slice::from_ref(&loaded), GroupKeyMode::Stack);
+    let goroutines = report.inputs[0].text().map_or(0, |t| t.goroutines.len());
+    let f = report.findings.first();
+    (
+        f.map(|f| f.kind.name().to_string()),
+        f.and_then(|f| f.location.as_ref())
+            .map(|l| (l.function.to_string(), l.line)),
+        goroutines,
+    )
+}
+
 pub fn version_dirs(root: &Path) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)
         .expect("artifact directory")
