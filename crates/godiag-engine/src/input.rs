@@ -16,8 +16,9 @@ use crate::bundle::Bundle;
 /// How much an input may cost to read.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
-    /// Gzipped text is inflated into memory up to this many bytes; beyond
-    /// it the input is cut and flagged partial.
+    /// A gzipped input is inflated up to this many bytes (text into memory,
+    /// a core, an executable or a trace into a mapped temporary file);
+    /// beyond it the input is cut and flagged partial.
     pub inflated_bytes: u64,
     /// Goroutines of a text kept whole; past them, a goroutine identical to
     /// an earlier one is counted on it (see `godiag_traceback::ParseLimits`).
@@ -169,6 +170,15 @@ impl PreparedInput {
     }
 }
 
+/// How messages name a binary input that was gzipped.
+fn binary_name(kind: InputKind) -> &'static str {
+    match kind {
+        InputKind::ElfCore => "core",
+        InputKind::ElfExecutable => "executable",
+        _ => "trace",
+    }
+}
+
 fn held_bytes(h: &Held) -> &[u8] {
     match h {
         Held::Mapped(m) => m,
@@ -248,36 +258,40 @@ pub fn prepare_with(input: Input, limits: &Limits) -> PreparedInput {
             | InputKind::RaceReport
             | InputKind::PprofText
     );
-    let held = if sniffed.gzipped && text_kind {
-        // The trailer's ISIZE (the inflated size modulo 4 GiB) sizes the
-        // buffer once, so it is not grown by doubling; it is only a hint,
-        // bounded by the limit.
-        let hint = data
-            .len()
-            .checked_sub(4)
-            .and_then(|at| data.get(at..))
-            .and_then(|t| <[u8; 4]>::try_from(t).ok())
-            .map_or(0, |t| u64::from(u32::from_le_bytes(t)));
-        let mut v = Vec::with_capacity(usize::try_from(hint.min(max_inflated)).unwrap_or(0));
-        let mut dec = flate2::bufread::GzDecoder::new(data).take(max_inflated);
-        if let Err(e) = dec.read_to_end(&mut v) {
-            cut = true;
-            warnings.push(format!(
-                "gzip stream damaged after {} decompressed bytes: {e}",
-                v.len()
-            ));
-        } else if v.len() as u64 == max_inflated {
-            cut = true;
-            warnings.push(format!(
-                "gzipped text inflates to more than {} MiB: read up to there (at compressed byte {} of {}); raise --max-inflated-mib to read it all",
-                max_inflated >> 20,
-                data.len() - dec.into_inner().get_ref().len(),
-                data.len()
-            ));
+    // Binary kinds whose readers want the bytes in place are inflated into
+    // a mapped temporary file; a profile inflates itself as it is decoded,
+    // an archive as it is unpacked.
+    let binary_kind = matches!(
+        sniffed.kind,
+        InputKind::ElfCore | InputKind::ElfExecutable | InputKind::ExecutionTrace
+    );
+    let (held, sniffed) = if sniffed.gzipped && text_kind {
+        let inflated = crate::inflate::into_memory(data, max_inflated);
+        cut |= inflated.cut;
+        warnings.extend(inflated.warnings);
+        (Held::Owned(inflated.bytes), sniffed)
+    } else if sniffed.gzipped && binary_kind {
+        match crate::inflate::into_file(data, max_inflated, binary_name(sniffed.kind)) {
+            Ok(inflated) => {
+                cut |= inflated.cut;
+                warnings.extend(inflated.warnings);
+                // Recognised again on the whole: an executable's build
+                // information lies past the part looked at first.
+                let mut whole = sniff(&inflated.bytes);
+                if whole.kind != sniffed.kind {
+                    whole = sniffed;
+                }
+                whole.gzipped = true;
+                (Held::Mapped(inflated.bytes), whole)
+            }
+            Err(e) => {
+                cut = true;
+                warnings.push(e);
+                (held, sniffed)
+            }
         }
-        Held::Owned(v)
     } else {
-        held
+        (held, sniffed)
     };
     // Text escaped inside log records or broken at a terminal's width is
     // restored before it is read; the notes say what was done.

@@ -20,6 +20,7 @@ mod archive;
 pub mod bundle;
 mod compare;
 mod fault;
+mod inflate;
 pub mod input;
 mod json;
 mod paths;

@@ -397,8 +397,8 @@ struct LimitArgs {
     /// are mapped), so an endless or huge one ends with an error.
     #[arg(long, default_value_t = godiag::DEFAULT_MAX_STDIN_MIB, value_name = "MIB")]
     max_stdin_mib: u64,
-    /// Most text inflated from a gzipped input, in MiB; beyond it the input
-    /// is read up to there and flagged partial.
+    /// Most inflated from a gzipped input (text, core, executable, trace), in
+    /// MiB; beyond it the input is read up to there and flagged partial.
     #[arg(long, default_value_t = godiag_engine::input::DEFAULT_INFLATED_BYTES >> 20, value_name = "MIB")]
     max_inflated_mib: u64,
     /// Goroutines of a dump kept whole; past them, a goroutine with the same

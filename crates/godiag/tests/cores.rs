@@ -318,6 +318,42 @@ fn findings_at_the_marked_line(cases: &[Case], tag: &str) {
     }
 }
 
+/// The lab ships its cores and executables gzipped, and they are read as
+/// shipped: one case per Go version gives the same report as the inflated
+/// files (inputs aside, which are named by their paths).
+#[test]
+fn gzipped_cores_and_executables_are_read_as_shipped() {
+    let cases = cases();
+    let mut versions = std::collections::BTreeSet::new();
+    for case in cases.iter().filter(|c| versions.insert(c.version.clone())) {
+        let name = case.name();
+        let unpacked = case.unpack("gzipped");
+        let (core, exe) = unpacked.paths();
+        let report_of = |paths: &[PathBuf]| {
+            let loaded = godiag::load_inputs(paths).unwrap();
+            let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
+            let mut json: Value =
+                serde_json::from_str(&godiag_report::render_json(&report)).unwrap();
+            let inputs = json["inputs"].take();
+            (json, inputs)
+        };
+        let (plain, plain_inputs) = report_of(&[core, exe]);
+        let (gzipped, gzipped_inputs) = report_of(&[case.file("core.gz"), case.file("exe.gz")]);
+        assert_eq!(plain, gzipped, "{name}");
+        for (a, b) in plain_inputs
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(gzipped_inputs.as_array().unwrap())
+        {
+            for key in ["kind", "status", "goroutines", "go_version"] {
+                assert_eq!(a[key], b[key], "{name}: {key}");
+            }
+        }
+    }
+    assert!(versions.len() >= 3, "{versions:?}");
+}
+
 /// Blocked goroutines are grouped by the exact object they wait on: the
 /// leaking handlers each on their own channel, the workers on one.
 #[test]

@@ -179,6 +179,47 @@ fn hostile_inputs_end_cleanly_in_bounded_memory() {
     let goroutines = input["goroutines"].as_u64().unwrap();
     assert!(goroutines > 400_000, "{goroutines} goroutines counted");
 
+    // An ELF core header and 1 GB of zeros, gzipped: a binary input is
+    // inflated into a temporary file, up to --max-inflated-mib.
+    let p = dir.join("bomb.core.gz");
+    {
+        let f = std::fs::File::create(&p).unwrap();
+        let mut gz = flate2::write::GzEncoder::new(f, flate2::Compression::fast());
+        let mut header = vec![0u8; 64];
+        header[..4].copy_from_slice(b"\x7fELF");
+        header[4] = 2; // 64-bit
+        header[5] = 1; // little-endian
+        header[6] = 1; // version
+        header[16] = 4; // ET_CORE
+        header[18] = 62; // x86-64
+        gz.write_all(&header).unwrap();
+        let chunk = vec![0u8; 1 << 20];
+        for _ in 0..1024 {
+            gz.write_all(&chunk).unwrap();
+        }
+        gz.finish().unwrap();
+    }
+    let report = dir.join("bomb.json");
+    ends_cleanly_with(
+        "1 GB of a gzipped core",
+        &p,
+        &report,
+        &["--max-inflated-mib", "64"],
+    );
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    let input = &report["inputs"][0];
+    assert_eq!(
+        (&input["kind"], &input["status"]),
+        (&"elf-core".into(), &"partial".into()),
+        "{input}"
+    );
+    let warnings = input["warnings"].to_string();
+    assert!(
+        warnings.contains("the gzipped core inflates to more than 64 MiB"),
+        "{warnings}"
+    );
+
     // A sparse 10 GB file.
     let p = dir.join("sparse");
     std::fs::File::create(&p)

@@ -272,3 +272,31 @@ fn traces_cut_anywhere_read_up_to_the_cut() {
         .expect("v1 refused");
     assert!(e.message().contains("go 1.21"), "{e}");
 }
+
+/// A trace gzipped (as people attach them to tickets) is inflated and
+/// read like the trace itself.
+#[test]
+fn a_gzipped_trace_reads_like_the_trace() {
+    use std::io::Write;
+    for v in VERSIONS {
+        let path = artifact(v, "trace-lock-contention.trace.out");
+        let bytes = std::fs::read(&path).unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&bytes).unwrap();
+        let json = |name: &str, bytes: Vec<u8>| {
+            let loaded = [PreparedInput::from_bytes(name, bytes)];
+            let report = build_report(&loaded, GroupKeyMode::Stack);
+            let mut json: serde_json::Value =
+                serde_json::from_str(&godiag_report::render_json(&report)).unwrap();
+            // Named and sized as given: the rest is the same.
+            json["inputs"][0]["path"] = "trace".into();
+            json["inputs"][0]["bytes"] = 0.into();
+            json
+        };
+        assert_eq!(
+            json("trace.out", bytes),
+            json("trace.out.gz", gz.finish().unwrap()),
+            "go{v}"
+        );
+    }
+}
