@@ -53,6 +53,11 @@ pub struct Core<'a> {
     segments: Vec<Segment>,
     pub threads: Vec<Thread>,
     pub auxv: Vec<(u64, u64)>,
+    /// The command line the program was started with, as the kernel keeps
+    /// it (`NT_PRPSINFO`: the first 80 bytes).
+    pub command: Option<String>,
+    /// The files mapped into the process (`NT_FILE`).
+    pub files: Vec<MappedFile>,
     /// The core is shorter than its segments say (`ulimit -c`, a full disk,
     /// a copy cut short): the length its program headers need. Memory past
     /// the end of the file cannot be read.
@@ -80,6 +85,8 @@ impl<'a> Core<'a> {
             segments: Vec::new(),
             threads: Vec::new(),
             auxv: Vec::new(),
+            command: None,
+            files: Vec::new(),
             expected_len: None,
         };
         for ph in file.elf_program_headers() {
@@ -126,6 +133,11 @@ impl<'a> Core<'a> {
                                     regs,
                                 });
                             }
+                            elf::NT_PRPSINFO => {
+                                // elf_prpsinfo: pr_psargs[80] @56.
+                                core.command = desc.get(56..136).and_then(c_string);
+                            }
+                            elf::NT_FILE => core.files = mapped_files(desc),
                             elf::NT_AUXV => {
                                 let mut at = 0;
                                 while let (Some(k), Some(v)) =
@@ -187,6 +199,61 @@ impl<'a> Core<'a> {
     /// `AT_ENTRY`: the program's entry point as loaded.
     pub fn entry(&self) -> Option<u64> {
         self.auxv.iter().find(|(k, _)| *k == 9).map(|(_, v)| *v)
+    }
+}
+
+/// A file mapped into the process, as `NT_FILE` lists it.
+#[derive(Clone, Debug)]
+pub struct MappedFile {
+    pub start: u64,
+    pub end: u64,
+    pub path: String,
+}
+
+/// `NT_FILE`: count and page size, `count` (start, end, page offset)
+/// triples, then `count` NUL-terminated paths. Counts are checked against
+/// the note's own size before anything is reserved.
+fn mapped_files(desc: &[u8]) -> Vec<MappedFile> {
+    let Some(count) = u64_at(desc, 0).and_then(|c| usize::try_from(c).ok()) else {
+        return Vec::new();
+    };
+    let Some(names_at) = count.checked_mul(24).and_then(|n| n.checked_add(16)) else {
+        return Vec::new();
+    };
+    let Some(names) = desc.get(names_at..) else {
+        return Vec::new();
+    };
+    names
+        .split(|&b| b == 0)
+        .take(count)
+        .enumerate()
+        .filter_map(|(i, name)| {
+            let at = 16 + 24 * i;
+            Some(MappedFile {
+                start: u64_at(desc, at)?,
+                end: u64_at(desc, at + 8)?,
+                path: String::from_utf8_lossy(name).into_owned(),
+            })
+        })
+        .collect()
+}
+
+/// The text of a NUL-padded field, without trailing blanks; `None` when empty.
+fn c_string(b: &[u8]) -> Option<String> {
+    let text = b.split(|&c| c == 0).next()?;
+    let text = String::from_utf8_lossy(text).trim_end().to_string();
+    (!text.is_empty()).then_some(text)
+}
+
+impl Core<'_> {
+    /// The path of the program that was running: the file mapped where it
+    /// was entered (`AT_ENTRY`).
+    pub fn program_path(&self) -> Option<&str> {
+        let entry = self.entry()?;
+        self.files
+            .iter()
+            .find(|f| f.start <= entry && entry < f.end)
+            .map(|f| f.path.as_str())
     }
 }
 

@@ -19,6 +19,7 @@ mod backtrace;
 mod core_file;
 pub mod crash;
 mod fault;
+mod identity;
 mod image;
 pub mod layout;
 mod reasons;
@@ -29,8 +30,9 @@ mod waits;
 mod walk;
 
 pub use backtrace::{full_backtraces, BacktraceReader};
-pub use core_file::{load_bias, Core, CoreError, Segment, USER_REGS};
+pub use core_file::{load_bias, Core, CoreError, MappedFile, Segment, USER_REGS};
 pub use fault::{describe_fault, faulting_instruction};
+pub use identity::executable_mismatch;
 pub use image::{Image, ProcessImage, Thread};
 pub use layout::{Layout, LayoutSource};
 pub use signals::{signal_name, SignalFrame};

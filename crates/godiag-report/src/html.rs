@@ -139,7 +139,20 @@ fn finding_card(o: &mut String, f: &Finding, report: &Report<'_>, root: bool) {
 
 fn findings(o: &mut String, report: &Report<'_>) {
     let Some((first, rest)) = report.findings.split_first() else {
-        o.push_str("<h2>Root cause</h2><div class=\"card\">No failure found in the inputs.</div>");
+        let (headline, unread) = crate::nothing_found(report);
+        let _ = write!(
+            o,
+            "<h2>Root cause</h2><div class=\"card\">{}",
+            esc(headline)
+        );
+        if !unread.is_empty() {
+            o.push_str("<ul>");
+            for u in &unread {
+                let _ = write!(o, "<li>not analysed: {}</li>", esc(u));
+            }
+            o.push_str("</ul>");
+        }
+        o.push_str("</div>");
         return;
     };
     o.push_str("<h2>Root cause</h2>");

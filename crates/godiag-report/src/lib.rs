@@ -44,6 +44,31 @@ pub fn flamegraph_svg(p: &godiag_pprof::Profile, index: usize, title: &str) -> O
     Some(svg)
 }
 
+/// What the report says when it has no finding: that nothing was found,
+/// and, when some inputs could not be analysed, which and why (their first
+/// warning), so "nothing found" is not read as "nothing wrong".
+pub(crate) fn nothing_found(report: &Report<'_>) -> (&'static str, Vec<String>) {
+    let unread: Vec<String> = report
+        .inputs
+        .iter()
+        .filter(|i| !i.analysed)
+        .map(|i| match i.warnings.first() {
+            Some(w) => format!("{}: {w}", i.path),
+            None => format!("{}: {} not read", i.path, i.kind.name()),
+        })
+        .collect();
+    let headline = if report.inputs.is_empty() {
+        "No input to analyse."
+    } else if unread.is_empty() {
+        "No failure found in the inputs."
+    } else if unread.len() == report.inputs.len() {
+        "No failure found: no input could be analysed."
+    } else {
+        "No failure found in the inputs that could be analysed."
+    };
+    (headline, unread)
+}
+
 /// `chan string 0xc000012345 (unbuffered): 5 goroutines [chan receive 5] 1 2 3`.
 pub fn wait_object_line(o: &godiag_model::WaitObjectGroup<'_>) -> String {
     let state = if o.state.is_empty() {

@@ -187,7 +187,14 @@ pub fn render_markdown(report: &Report<'_>) -> String {
             finding(&mut out, top, report);
         }
         None => {
-            let _ = writeln!(out, "No failure found in the inputs.\n");
+            let (headline, unread) = crate::nothing_found(report);
+            let _ = writeln!(out, "{headline}\n");
+            for u in &unread {
+                let _ = writeln!(out, "- not analysed: {}", esc(u));
+            }
+            if !unread.is_empty() {
+                out.push('\n');
+            }
         }
     }
     if !report.timeline.is_empty() {

@@ -73,7 +73,11 @@ pub fn render_text(report: &Report<'_>, opts: TextOptions) -> String {
             finding_body(&mut out, &st, top, report);
         }
         None => {
-            let _ = writeln!(out, "{}", st.bold("No failure found in the inputs."));
+            let (headline, unread) = crate::nothing_found(report);
+            let _ = writeln!(out, "{}", st.bold(headline));
+            for u in unread {
+                let _ = writeln!(out, "  not analysed: {u}");
+            }
         }
     }
     if report.findings.len() > 1 {

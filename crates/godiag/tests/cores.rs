@@ -354,6 +354,82 @@ fn gzipped_cores_and_executables_are_read_as_shipped() {
     assert!(versions.len() >= 3, "{versions:?}");
 }
 
+/// A core read with another program's executable lists no goroutines and
+/// says which program wrote it, instead of "no failure" from garbage: a
+/// position-dependent program by its entry point, a PIE by its first page
+/// (the ELF header and Go build ID the kernel dumps).
+#[test]
+fn a_core_with_another_programs_executable_says_so() {
+    let cases = cases();
+    let mut versions = std::collections::BTreeSet::new();
+    for case in cases.iter().filter(|c| versions.insert(c.version.clone())) {
+        let other = cases
+            .iter()
+            .find(|o| o.version == case.version && o.scenario != case.scenario && o.build != "pie")
+            .unwrap();
+        let name = format!("{} with {}", case.name(), other.name());
+        let loaded = godiag::load_inputs(&[case.file("core.gz"), other.file("exe.gz")]).unwrap();
+        let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
+        let core = &report.inputs[0];
+        assert!(!core.analysed, "{name}");
+        let warning = core.warnings.join(" | ");
+        assert!(
+            warning.contains("the executable given is not the program that wrote this core")
+                && warning.contains(&format!("/{} (run as `./{}", case.scenario, case.scenario)),
+            "{name}: {warning}"
+        );
+        assert!(
+            report
+                .findings
+                .iter()
+                .all(|f| !f.verification.contains_key("core")),
+            "{name}: {:?}",
+            report.findings.iter().map(|f| &f.title).collect::<Vec<_>>()
+        );
+        let text = godiag_report::render_text(&report, godiag_report::TextOptions::default());
+        assert!(
+            text.starts_with(
+                "No failure found in the inputs that could be analysed.\n  not analysed: "
+            ) || !report.findings.is_empty(),
+            "{name}: {text}"
+        );
+    }
+
+    // A PIE is entered wherever it was loaded: its first page tells.
+    let pie = cases.iter().find(|c| c.build == "pie").expect("a PIE core");
+    let unpacked = pie.unpack("mismatch");
+    let mut exe = std::fs::read(&unpacked.exe).unwrap();
+    let id = object::read::File::parse(&*exe)
+        .ok()
+        .and_then(|f| {
+            use object::{Object, ObjectSection};
+            f.section_by_name(".note.go.buildid")?.file_range()
+        })
+        .expect("a Go build ID note");
+    // The build ID's first character, changed: another build of the program.
+    let at = id.0 as usize + 16;
+    exe[at] = if exe[at] == b'A' { b'B' } else { b'A' };
+    let rebuilt = unpacked.dir.join("rebuilt");
+    std::fs::write(&rebuilt, &exe).unwrap();
+    let loaded = godiag::load_inputs(&[unpacked.core.clone(), rebuilt]).unwrap();
+    let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
+    let warning = report.inputs[0].warnings.join(" | ");
+    assert!(
+        warning.contains("the core's program has Go build ID ") && !report.inputs[0].analysed,
+        "{}: {warning}",
+        pie.name()
+    );
+    // Without an executable, the core still names its program.
+    let loaded = godiag::load_inputs(&[unpacked.core.clone()]).unwrap();
+    let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
+    let warning = report.inputs[0].warnings.join(" | ");
+    assert!(
+        warning.contains("give the executable") && warning.contains("the core was written by "),
+        "{}: {warning}",
+        pie.name()
+    );
+}
+
 /// Blocked goroutines are grouped by the exact object they wait on: the
 /// leaking handlers each on their own channel, the workers on one.
 #[test]

@@ -39,6 +39,12 @@ pub(crate) fn read<'a>(
     let bias = lent.exe.as_ref().map_or(0, |e| {
         object::File::parse(e.bytes).map_or(0, |f| godiag_core::load_bias(&image, &f))
     });
+    // Another program's executable reads no goroutines, or wrong ones.
+    let mismatch = lent.exe.as_ref().and_then(|e| {
+        let file = object::File::parse(e.bytes).ok()?;
+        godiag_core::executable_mismatch(&image, &file, e.bytes)
+    });
+    let lent_exe = lent.exe.as_ref().filter(|_| mismatch.is_none());
     let mut evidence = CoreEvidence::default();
     if let Some(need) = core.as_ref().and_then(|c| c.expected_len) {
         r.status = InputStatus::Partial;
@@ -53,7 +59,7 @@ pub(crate) fn read<'a>(
         .map(|t| CoreThread {
             pid: t.pid,
             signal: t.signal,
-            function: lent.exe.as_ref().and_then(|e| {
+            function: lent_exe.and_then(|e| {
                 e.exe
                     .frames(t.rip.wrapping_sub(bias))
                     .last()
@@ -63,13 +69,24 @@ pub(crate) fn read<'a>(
             goroutine: None,
         })
         .collect();
-    let Some(exe) = &lent.exe else {
+    let Some(exe) = lent_exe else {
         r.status = InputStatus::Partial;
         r.analysed = false;
-        r.warnings.push(format!(
-            "{} threads read; give the executable (--exe FILE, or put it in the bundle) to list goroutines",
-            image.threads.len()
-        ));
+        let program = core.as_ref().and_then(program_named);
+        r.warnings.push(match &mismatch {
+            Some(why) => format!(
+                "the executable given is not the program that wrote this core ({why}): {} threads read, goroutines not listed; give {}",
+                image.threads.len(),
+                program.as_deref().unwrap_or("the program that crashed")
+            ),
+            None => format!(
+                "{} threads read; give the executable (--exe FILE, or put it in the bundle) to list goroutines{}",
+                image.threads.len(),
+                program
+                    .map(|p| format!(": the core was written by {p}"))
+                    .unwrap_or_default()
+            ),
+        });
         r.evidence = Evidence::Core(Box::new(evidence));
         return r;
     };
@@ -122,6 +139,16 @@ pub(crate) fn read<'a>(
     }
     r.evidence = Evidence::Core(Box::new(evidence));
     r
+}
+
+/// How the core names its program: its path (`NT_FILE`) and command line.
+fn program_named(core: &godiag_core::Core<'_>) -> Option<String> {
+    match (core.program_path(), core.command.as_deref()) {
+        (Some(path), Some(command)) => Some(format!("{path} (run as `{command}`)")),
+        (Some(path), None) => Some(path.to_string()),
+        (None, Some(command)) => Some(format!("the program run as `{command}`")),
+        (None, None) => None,
+    }
 }
 
 /// Fills a core's full backtraces with the goroutines `(id, g)` named.
