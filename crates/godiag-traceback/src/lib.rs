@@ -22,6 +22,7 @@ mod header;
 mod joined_records;
 mod lambda_frames;
 mod last_line;
+mod line_records;
 mod lines;
 mod markdown;
 mod padded;

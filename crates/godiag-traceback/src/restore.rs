@@ -41,6 +41,7 @@ use crate::escaped_ends;
 use crate::escapes::unescape;
 use crate::joined_records;
 use crate::lambda_frames;
+use crate::line_records;
 use crate::lines::position;
 use crate::markdown;
 use crate::padded;
@@ -397,9 +398,25 @@ fn strip_colours(text: &mut String) -> usize {
     n
 }
 
-/// A line holds escaped runtime text: `\n` escapes next to a runtime anchor.
+/// A line holds escaped runtime text (`\n` escapes next to a runtime
+/// anchor), or JSON records hold its lines one by one.
 fn has_escaped_lines(text: &str) -> bool {
-    text.lines().any(escaped_line)
+    text.lines().any(escaped_line) || line_record_key(text).is_some()
+}
+
+/// Most lines are JSON records (docker's json-file, a logger's output).
+fn mostly_json_records(text: &str) -> bool {
+    text.lines().filter(|l| l.starts_with("{\"")).count() * 2
+        > text.lines().filter(|l| !l.is_empty()).count()
+}
+
+/// The field of JSON records that holds the runtime's text one line per
+/// record, if they do.
+fn line_record_key(text: &str) -> Option<&str> {
+    if !mostly_json_records(text) {
+        return None;
+    }
+    line_records::line_key(text.lines().filter(|l| l.starts_with("{\"")).map(fields))
 }
 
 fn escaped_line(line: &str) -> bool {
@@ -424,16 +441,27 @@ fn unescape_lines(text: &str) -> (String, usize) {
     let mut n = 0;
     // docker's json-file holds one line per record, each escaped: a record
     // is decoded when it is JSON with escapes, even without an anchor.
-    let json_records = text.lines().filter(|l| l.starts_with("{\"")).count() * 2
-        > text.lines().filter(|l| !l.is_empty()).count();
+    let json_records = mostly_json_records(text);
     // The runtime's own traceback outside the records says how a logger's
     // panic ended (recovered or not): a panic-level record is then only
     // its stack.
     let traceback = text
         .lines()
         .any(|l| anchor::is_header(l.trim_start_matches([' ', '\t'])));
+    // Records that each hold one line of the runtime's text in one field:
+    // that field alone is the text.
+    let line_key = line_record_key(text);
     for line in text.lines() {
         let decode = escaped_line(line) || (json_records && line.starts_with("{\""));
+        let line_value = line_key
+            .filter(|_| line.starts_with("{\""))
+            .and_then(|key| fields(line).into_iter().find(|(k, _)| *k == key));
+        if let Some((_, value)) = line_value {
+            n += 1;
+            out.push_str(unescape(value).trim_end_matches('\n'));
+            out.push('\n');
+            continue;
+        }
         if !decode {
             out.push_str(line);
             out.push('\n');
@@ -596,7 +624,7 @@ fn decode_record(line: &str, logger_panic: bool, out: &mut String) -> bool {
 /// The `"key":"value"` string fields of a log record, values still
 /// escaped. Found from each `":"` so that one broken quote (pastes lose
 /// them) does not shift every field after it.
-fn fields(line: &str) -> Vec<(&str, &str)> {
+pub(crate) fn fields(line: &str) -> Vec<(&str, &str)> {
     let b = line.as_bytes();
     let mut out = Vec::new();
     let mut from = 0;

@@ -1,6 +1,6 @@
 //! Lab texts as collectors and pastes deliver them: every line under a
 //! Kubernetes or journald prefix, indented, one docker json-file record per
-//! line, a log line written between a frame's call and its file line, or
+//! line, one logger's JSON record per line, a log line written between a frame's call and its file line, or
 //! the last newline missing. godiag reads the same failure at the same
 //! place (kind, function, line) as from the plain text.
 
@@ -56,6 +56,15 @@ fn wrapped(text: &str) -> Vec<(&'static str, Vec<u8>)> {
                 )
             }),
         ),
+        (
+            // A logger that wrapped each line the program wrote (zap, a log
+            // shipper's export): one line per record, in `msg`.
+            "logger-json-records",
+            each_line(text, |l| {
+                let msg = serde_json::to_string(l).unwrap();
+                format!("{{\"level\":\"error\",\"ts\":\"2024-05-01T10:00:00Z\",\"msg\":{msg}}}")
+            }),
+        ),
         ("interleaved", interleaved.into_bytes()),
         ("no-final-newline", text.trim_end().as_bytes().to_vec()),
     ]
@@ -94,5 +103,5 @@ fn wrapped_lab_texts_read_as_plain_ones() {
             checked += 1;
         }
     }
-    assert!(checked >= 600, "only {checked} wrapped lab texts checked");
+    assert!(checked >= 700, "only {checked} wrapped lab texts checked");
 }
