@@ -420,7 +420,7 @@ fn a_core_with_another_programs_executable_says_so() {
         pie.name()
     );
     // Without an executable, the core still names its program.
-    let loaded = godiag::load_inputs(&[unpacked.core.clone()]).unwrap();
+    let loaded = godiag::load_inputs(std::slice::from_ref(&unpacked.core)).unwrap();
     let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
     let warning = report.inputs[0].warnings.join(" | ");
     assert!(
