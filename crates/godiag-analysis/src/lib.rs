@@ -12,6 +12,7 @@ mod finding;
 mod frames;
 mod gcrules;
 mod input;
+mod laterdumps;
 mod leakrules;
 pub mod policy;
 mod processend;
@@ -32,13 +33,14 @@ mod waitgraph;
 pub use crashrules::classify_message;
 pub use finding::{Confidence, Evidence, Finding, FindingKind, Gap, Location, Verdict};
 pub use input::TextInput;
+pub use laterdumps::check_later_dumps;
 pub use profilerules::{analyze_profiles, confirm_from_profiles, ProfileInput};
 pub use textrules::analyze_text;
 pub use tracerules::{analyze_traces, confirm_from_traces, crash_moment, TraceInput};
 
 /// One finding per root cause: findings of one kind at one code location,
-/// from different inputs or rules, become one with all the evidence. Two
-/// independent sources confirming raise the confidence one step.
+/// from different inputs or rules, become one with all the evidence (see
+/// [`weigh_verification`] for what their agreement does to confidence).
 pub fn merge(findings: Vec<Finding>) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::with_capacity(findings.len());
     for f in findings {
@@ -78,7 +80,6 @@ pub fn merge(findings: Vec<Finding>) -> Vec<Finding> {
                     o.location = f.location.clone();
                     o.title = f.title.clone();
                 }
-                let sources_before = o.verification.len();
                 for (s, v) in f.verification {
                     let e = o.verification.entry(s).or_insert(v);
                     if v == Verdict::Confirms {
@@ -95,9 +96,6 @@ pub fn merge(findings: Vec<Finding>) -> Vec<Finding> {
                     o.gaps = f.gaps;
                 }
                 o.confidence = o.confidence.max(f.confidence);
-                if o.verification.len() > sources_before && o.confidence == Confidence::Medium {
-                    o.confidence = Confidence::High;
-                }
                 for step in f.next_steps {
                     if !o.next_steps.contains(&step) {
                         o.next_steps.push(step);
@@ -110,6 +108,32 @@ pub fn merge(findings: Vec<Finding>) -> Vec<Finding> {
     fold_leaked_waits(&mut out);
     fold_gc_hotspots(&mut out);
     out
+}
+
+/// Confidence after every source has had its say: each source beyond the
+/// first that confirms a finding raises it one step (a crash text and a
+/// dump, then a trace: low, medium, high), as the rule that found it could
+/// only infer what another view then saw; a source that contradicts it
+/// keeps it at medium at most, and raises nothing.
+pub fn weigh_verification(findings: &mut [Finding]) {
+    for f in findings {
+        let contradicted = f.verification.values().any(|v| *v == Verdict::Contradicts);
+        if contradicted {
+            f.confidence = f.confidence.min(Confidence::Medium);
+            continue;
+        }
+        let confirming = f
+            .verification
+            .values()
+            .filter(|v| **v == Verdict::Confirms)
+            .count();
+        for _ in 1..confirming {
+            f.confidence = match f.confidence {
+                Confidence::Low => Confidence::Medium,
+                _ => Confidence::High,
+            };
+        }
+    }
 }
 
 fn aggregates_over_a_site(kind: FindingKind) -> bool {

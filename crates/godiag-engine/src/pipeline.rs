@@ -4,8 +4,9 @@
 //! in full) and what relates inputs (comparisons, the timeline).
 
 use godiag_analysis::{
-    analyze_profiles, analyze_text, analyze_traces, confirm_from_profiles, confirm_from_traces,
-    fill_verification, merge, rank, Finding, ProfileInput, TextInput, TraceInput,
+    analyze_profiles, analyze_text, analyze_traces, check_later_dumps, confirm_from_profiles,
+    confirm_from_traces, fill_verification, merge, rank, weigh_verification, Finding, ProfileInput,
+    TextInput, TraceInput,
 };
 use godiag_model::{diff_groups, GroupKeyMode, InputKind, Source, TextArtifact};
 
@@ -112,8 +113,10 @@ fn diagnose(inputs: &[InputReport<'_>]) -> Vec<Finding> {
     findings.extend(analyze_profiles(&profile_inputs));
     findings.extend(analyze_traces(&trace_inputs));
     let mut findings = merge(findings);
+    check_later_dumps(&mut findings, &text_inputs);
     confirm_from_profiles(&mut findings, &profile_inputs);
     confirm_from_traces(&mut findings, &trace_inputs);
+    weigh_verification(&mut findings);
     // Only sources that were read can confirm, contradict or be silent.
     let mut provided: Vec<Source> = inputs
         .iter()

@@ -486,6 +486,67 @@ fn core_of_a_deadlock() {
     let _ = std::fs::remove_dir_all(&tmp);
 }
 
+/// The shape of a lock-and-channel deadlock that is not one (lab/cmd/
+/// slowlock): a first dump alone reads as a deadlock, as its holders can
+/// only be inferred; a later dump of the same process, where the named
+/// goroutines moved on, contradicts it.
+#[test]
+#[ignore = "needs a Go toolchain: run scripts/test.sh"]
+fn a_later_dump_contradicts_a_deadlock_that_moved_on() {
+    let (_version, go) = common::toolchain();
+    let tmp = scratch_dir("slowlock");
+    let status = Command::new(&go)
+        .current_dir(common::lab_dir())
+        .env("GOTOOLCHAIN", "local")
+        .env("CGO_ENABLED", "0")
+        .args(["run", "./cmd/slowlock"])
+        .arg(&tmp)
+        .status()
+        .expect("go run runs");
+    assert!(status.success());
+    let (first, second) = (tmp.join("goroutines-1.txt"), tmp.join("goroutines-2.txt"));
+    let loaded = godiag::load_inputs(std::slice::from_ref(&first)).unwrap();
+    let alone = godiag::build_report(&loaded, godiag_model::GroupKeyMode::Stack);
+    let top = &alone.findings[0];
+    assert_eq!(top.kind.name(), "deadlock", "{}", top.title);
+    assert!(!top.title.contains("contradicted"), "{}", top.title);
+
+    let loaded = godiag::load_inputs(&[first, second]).unwrap();
+    let both = godiag::build_report(&loaded, godiag_model::GroupKeyMode::Stack);
+    let deadlock = both
+        .findings
+        .iter()
+        .find(|f| f.kind.name() == "deadlock")
+        .expect("the first dump's deadlock, reported");
+    assert_eq!(
+        deadlock.verification.get("goroutine-dump"),
+        Some(&godiag_analysis::Verdict::Contradicts)
+    );
+    assert_eq!(deadlock.confidence, godiag_analysis::Confidence::Low);
+    assert!(
+        deadlock.title.ends_with("— contradicted by a later dump"),
+        "{}",
+        deadlock.title
+    );
+    let later = deadlock
+        .evidence
+        .iter()
+        .find(|e| e.input == 1)
+        .expect("evidence from the later dump");
+    assert!(
+        later.summary.starts_with("a later dump shows goroutine ")
+            && later.summary.contains("it moved on"),
+        "{}",
+        later.summary
+    );
+    // Nothing else outranks what the first dump saw, now doubted.
+    assert!(
+        both.findings[0].kind.name() != "deadlock"
+            || both.findings[0].confidence == godiag_analysis::Confidence::Low
+    );
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
 /// A profile that holds addresses only (a legacy text profile without its
 /// `#` symbol lines, as old Go releases and other tools write them) is
 /// symbolised from the executable given with it, and then reads exactly as

@@ -1,0 +1,110 @@
+//! What a later dump of the same process says about a deadlock an earlier
+//! one showed: goroutines of a deadlock never move again, so one that did
+//! (another state, another line, or gone) contradicts it: the program was
+//! slow, not stuck.
+
+use godiag_model::Goroutine;
+
+use crate::finding::{Confidence, Evidence, Finding, FindingKind, Verdict};
+use crate::frames::user_frame;
+use crate::input::TextInput;
+
+/// Checks each deadlock among named goroutines against the dumps that did
+/// not show it and were captured after the first one that did (by capture
+/// time when both have one, else in the order given).
+pub fn check_later_dumps(findings: &mut [Finding], inputs: &[TextInput<'_, '_>]) {
+    for f in findings
+        .iter_mut()
+        .filter(|f| f.kind == FindingKind::Deadlock && !f.goroutines.is_empty())
+    {
+        let shown_in: Vec<usize> = f.evidence.iter().map(|e| e.input).collect();
+        let Some(first) = inputs.iter().find(|i| shown_in.contains(&i.index)) else {
+            continue;
+        };
+        for later in inputs
+            .iter()
+            .filter(|i| !shown_in.contains(&i.index) && captured_after(i, first))
+        {
+            if let Some(moved) = moved_on(&f.goroutines, first, later) {
+                contradict(f, later, moved);
+                break;
+            }
+        }
+    }
+}
+
+/// `later` was captured after `first`.
+fn captured_after(later: &TextInput<'_, '_>, first: &TextInput<'_, '_>) -> bool {
+    match (later.captured_at, first.captured_at) {
+        (Some(l), Some(f)) => l > f,
+        _ => later.index > first.index,
+    }
+}
+
+/// The first named goroutine that `later` shows elsewhere than `first`
+/// did: the goroutine in both (same id, started by the same `go`
+/// statement, so the same goroutine of the same process), and a line for
+/// the evidence. A goroutine `later` lacks is not counted: a dump may be
+/// an excerpt.
+fn moved_on(ids: &[u64], first: &TextInput<'_, '_>, later: &TextInput<'_, '_>) -> Option<String> {
+    for &id in ids {
+        let (Some(before), Some(after)) = (goroutine(first, id), goroutine(later, id)) else {
+            continue;
+        };
+        if !same_goroutine(before, after) {
+            // Ids are reused across processes: another run, not a later dump.
+            return None;
+        }
+        if before.status != after.status || place(before) != place(after) {
+            let at = user_frame(&after.frames)
+                .map(|f| format!(" at {} ({}:{})", f.function, f.file, f.line))
+                .unwrap_or_default();
+            return Some(format!(
+                "goroutine {id} [{}]{at}, where the deadlock had it [{}]",
+                after.status, before.status
+            ));
+        }
+    }
+    None
+}
+
+fn goroutine<'i, 'a>(input: &'i TextInput<'_, 'a>, id: u64) -> Option<&'i Goroutine<'a>> {
+    input
+        .artifact
+        .goroutines
+        .iter()
+        .find(|g| g.id == id && !g.id_hidden)
+}
+
+/// Where a goroutine is: its program's innermost frame.
+fn place<'a>(g: &Goroutine<'a>) -> Option<(&'a str, u32)> {
+    user_frame(&g.frames).map(|f| (f.function, f.line))
+}
+
+fn same_goroutine(a: &Goroutine<'_>, b: &Goroutine<'_>) -> bool {
+    let creator = |g: &Goroutine<'_>| {
+        g.created_by
+            .as_ref()
+            .map(|c| (c.function.to_string(), c.line))
+    };
+    creator(a) == creator(b)
+}
+
+fn contradict(f: &mut Finding, later: &TextInput<'_, '_>, moved: String) {
+    let source = later.source();
+    f.verification.insert(source.name(), Verdict::Contradicts);
+    f.evidence.push(Evidence {
+        source,
+        summary: format!(
+            "a later dump shows {moved}: it moved on, so these goroutines were waiting, not deadlocked (slow holders, a lock or channel contended)"
+        ),
+        input: later.index,
+        offset: None,
+        lines: Vec::new(),
+        goroutines: None,
+    });
+    f.confidence = Confidence::Low;
+    if !f.title.contains("contradicted") {
+        f.title = format!("{} — contradicted by a later dump", f.title);
+    }
+}
