@@ -93,6 +93,9 @@ pub struct Input {
     /// What its bytes are, when already recognised (by [`crate::inputs_from_paths`],
     /// which looks for archives): not recognised twice.
     pub sniffed: Option<Sniffed>,
+    /// Why it could not be read (a missing path, a dangling link, an empty
+    /// directory): reported, while the other inputs are diagnosed.
+    pub unreadable: Option<String>,
 }
 
 impl Input {
@@ -103,6 +106,15 @@ impl Input {
             captured_at: None,
             bundle: None,
             sniffed: None,
+            unreadable: None,
+        }
+    }
+
+    /// A path that could not be read, and why.
+    pub fn unreadable(name: impl Into<String>, why: String) -> Self {
+        Input {
+            unreadable: Some(why),
+            ..Input::from_vec(name, Vec::new())
         }
     }
 
@@ -144,6 +156,8 @@ pub struct PreparedInput {
     pub bundle: Option<Arc<Bundle>>,
     /// The process read in place of bytes.
     pub process: Option<Arc<dyn ProcessSource>>,
+    /// Why it could not be read, when it could not.
+    pub unreadable: Option<String>,
 }
 
 impl PreparedInput {
@@ -223,6 +237,7 @@ pub fn prepare_with(input: Input, limits: &Limits) -> PreparedInput {
                 captured_at: input.captured_at,
                 bundle: input.bundle,
                 process: Some(process),
+                unreadable: None,
             }
         }
         InputBytes::Mapped(m) => Held::Mapped(m),
@@ -320,5 +335,6 @@ pub fn prepare_with(input: Input, limits: &Limits) -> PreparedInput {
         captured_at: input.captured_at,
         bundle: input.bundle,
         process: None,
+        unreadable: input.unreadable,
     }
 }

@@ -13,8 +13,11 @@ use memmap2::Mmap;
 /// Standard input read at most, by default (MiB).
 pub const DEFAULT_MAX_STDIN_MIB: u64 = 128;
 
-/// Every path as an input; a path that cannot be read is an error naming
-/// it. Standard input (`-`) is read into memory, at most `max_stdin` bytes.
+/// Every path as an input. A path that cannot be read (missing, a broken
+/// link, no permission) is an input that says so, so the others are still
+/// diagnosed; when no path can be read at all, that is the error, naming
+/// each. Standard input (`-`) is read into memory, at most `max_stdin`
+/// bytes.
 pub fn inputs_from_paths(paths: &[PathBuf], max_stdin: u64) -> Result<Vec<Input>> {
     let mut out = Vec::new();
     for p in paths {
@@ -22,21 +25,40 @@ pub fn inputs_from_paths(paths: &[PathBuf], max_stdin: u64) -> Result<Vec<Input>
             push_or_unpack(Input::from_vec("-", read_stdin(max_stdin)?), &mut out)?;
             continue;
         }
-        let meta = std::fs::metadata(p).with_context(|| format!("cannot read {}", p.display()))?;
+        let meta = match std::fs::metadata(p) {
+            Ok(m) => m,
+            Err(e) => {
+                out.push(Input::unreadable(p.display().to_string(), why(p, &e)));
+                continue;
+            }
+        };
         if !meta.is_dir() {
-            push_or_unpack(file_input(p)?, &mut out)?;
+            match file_input(p) {
+                Ok(input) => push_or_unpack(input, &mut out)?,
+                Err(e) => out.push(Input::unreadable(p.display().to_string(), format!("{e:#}"))),
+            }
             continue;
         }
-        let mut files = Vec::new();
-        walk(p, &mut files).with_context(|| format!("cannot read directory {}", p.display()))?;
-        files.sort();
+        let mut walked = Walked::default();
+        walked.walk(p);
         let bundle = bundle_of(p);
-        for f in files {
-            let mut input = file_input(&f)?;
+        if walked.files.is_empty() && walked.unreadable.is_empty() {
+            out.push(Input::unreadable(
+                p.display().to_string(),
+                "a directory with no files to analyse in it".into(),
+            ));
+            continue;
+        }
+        walked.files.sort();
+        for f in walked.files {
             let name = f
                 .strip_prefix(p)
                 .map(|r| r.display().to_string())
                 .unwrap_or_default();
+            let mut input = match file_input(&f) {
+                Ok(input) => input,
+                Err(e) => Input::unreadable(f.display().to_string(), format!("{e:#}")),
+            };
             input.captured_at = bundle
                 .as_ref()
                 .and_then(|b| b.manifest.captured_at(&name))
@@ -44,8 +66,34 @@ pub fn inputs_from_paths(paths: &[PathBuf], max_stdin: u64) -> Result<Vec<Input>
             input.bundle = bundle.clone();
             out.push(input);
         }
+        out.extend(
+            walked
+                .unreadable
+                .into_iter()
+                .map(|(path, why)| Input::unreadable(path.display().to_string(), why)),
+        );
+    }
+    if !out.is_empty() && out.iter().all(|i| i.unreadable.is_some()) {
+        let each: Vec<String> = out
+            .iter()
+            .map(|i| format!("{}: {}", i.name, i.unreadable.as_deref().unwrap_or("")))
+            .collect();
+        anyhow::bail!("nothing to analyse: {}", each.join("; "));
     }
     Ok(out)
+}
+
+/// Why `p` cannot be read, in words: a dangling link says where it points.
+fn why(p: &Path, e: &std::io::Error) -> String {
+    match std::fs::read_link(p) {
+        Ok(target) if e.kind() == std::io::ErrorKind::NotFound => {
+            format!(
+                "cannot read it: a link to {}, which does not exist",
+                target.display()
+            )
+        }
+        _ => format!("cannot read it: {e}"),
+    }
 }
 
 /// A tar archive (a bundle packed by `run --report`) reads as the files of
@@ -110,23 +158,62 @@ fn bundle_of(dir: &Path) -> Option<Arc<Bundle>> {
     }))
 }
 
-fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let path = entry.path();
-        let name = entry.file_name();
-        // `bundle.json` describes the bundle (`collect`, `run`); it is not an artifact.
-        if name.to_string_lossy().starts_with('.') || name == "bundle.json" {
-            continue;
+/// What walking a directory found: its files (links to files followed,
+/// links to directories walked once), and what it could not read.
+#[derive(Default)]
+struct Walked {
+    files: Vec<PathBuf>,
+    unreadable: Vec<(PathBuf, String)>,
+    /// Directories walked, by their real path: a link back up is not
+    /// walked again.
+    seen: Vec<PathBuf>,
+}
+
+impl Walked {
+    fn walk(&mut self, dir: &Path) {
+        if let Ok(real) = std::fs::canonicalize(dir) {
+            if self.seen.contains(&real) {
+                return;
+            }
+            self.seen.push(real);
         }
-        let ty = entry.file_type()?;
-        if ty.is_dir() {
-            walk(&path, files)?;
-        } else if ty.is_file() {
-            files.push(path);
+        let entries = match std::fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(e) => {
+                self.unreadable
+                    .push((dir.to_path_buf(), format!("cannot read the directory: {e}")));
+                return;
+            }
+        };
+        for entry in entries {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    self.unreadable
+                        .push((dir.to_path_buf(), format!("cannot list the directory: {e}")));
+                    continue;
+                }
+            };
+            let path = entry.path();
+            let name = entry.file_name();
+            // `bundle.json` describes the bundle (`collect`, `run`); it is
+            // not an artifact. Hidden files are not the bundle's either.
+            if name.to_string_lossy().starts_with('.') || name == "bundle.json" {
+                continue;
+            }
+            // Links are followed (an executable linked into a bundle).
+            match std::fs::metadata(&path) {
+                Ok(meta) if meta.is_dir() => self.walk(&path),
+                Ok(meta) if meta.is_file() => self.files.push(path),
+                // Sockets, pipes, devices: not artifacts.
+                Ok(_) => {}
+                Err(e) => {
+                    let why = why(&path, &e);
+                    self.unreadable.push((path, why));
+                }
+            }
         }
     }
-    Ok(())
 }
 
 /// Files smaller than this are read, not mapped.

@@ -43,7 +43,45 @@ pub fn export_blocking_profile(
     Ok((bytes, summary.partial))
 }
 
-/// A pprof profile (proto or legacy text).
+/// A pprof profile (proto or legacy text). Another kind of input is named
+/// as what it is, not read as a damaged profile.
 pub fn read_profile(bytes: &[u8]) -> Result<Profile, String> {
-    godiag_pprof::read(bytes).map_err(|e| e.to_string())
+    let sniffed = godiag_sniff::sniff(bytes);
+    match sniffed.kind {
+        godiag_model::InputKind::PprofProto | godiag_model::InputKind::PprofText => {
+            godiag_pprof::read(bytes).map_err(|e| e.to_string())
+        }
+        // What the recogniser does not know may still decode.
+        godiag_model::InputKind::Unrecognized => godiag_pprof::read(bytes).map_err(|e| {
+            format!(
+                "not a pprof profile ({}): {e}",
+                sniffed.note.as_deref().unwrap_or("nothing godiag knows")
+            )
+        }),
+        other => Err(format!(
+            "not a pprof profile: it reads as {} (`godiag analyze` reads it)",
+            other.name()
+        )),
+    }
+}
+
+/// What a line means when the catalog has no entry for it: the top finding
+/// the engine reads in it as pasted text (a signal's line, `signal:
+/// killed`, Kubernetes' `reason: OOMKilled`), as its kind and title.
+pub fn read_as_pasted(line: &str) -> Option<(godiag_analysis::FindingKind, String)> {
+    let line = line.trim();
+    let mut candidates = vec![line.to_string()];
+    // Kubernetes' termination reason, as `kubectl describe` shows it.
+    if line.eq_ignore_ascii_case("OOMKilled") {
+        candidates.insert(0, "reason: OOMKilled".into());
+    }
+    candidates.into_iter().find_map(|text| {
+        let inputs = vec![crate::PreparedInput::from_bytes(
+            "-",
+            format!("{text}\n").into_bytes(),
+        )];
+        let report = crate::build_report(&inputs, godiag_model::GroupKeyMode::Stack);
+        let top = report.findings.first()?;
+        Some((top.kind, top.title.clone()))
+    })
 }

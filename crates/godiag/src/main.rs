@@ -14,7 +14,7 @@ use godiag_report::{render_json, render_text, TextOptions};
 const EXIT_OK: u8 = 0;
 /// Exit status: godiag itself failed (writing the output, an internal error).
 const EXIT_FAILURE: u8 = 1;
-/// Exit status: an input could not be read (missing, unreadable, I/O error).
+/// Exit status: no input could be read (missing, unreadable, I/O error).
 const EXIT_UNREADABLE: u8 = 3;
 /// Bad usage (clap uses the same code for its own errors).
 const EXIT_USAGE: u8 = 2;
@@ -24,7 +24,7 @@ const LONG_ABOUT: &str =
     "Finds the root cause of Go crashes, hangs and leaks from the artifacts Go programs \
 already produce: crash output, goroutine dumps, race reports, pprof profiles, execution traces and \
 core dumps. Inputs are recognised by content.";
-const AFTER_HELP: &str = "Exit status:\n  0  success: the analysis ran (findings or not), or the explanation was printed\n  1  godiag failed (for example, the output could not be written)\n  2  bad usage (unknown option, missing argument)\n  3  an input could not be read (missing file, permission, I/O error)\n  4  explain: no catalog entry matches the query";
+const AFTER_HELP: &str = "Exit status:\n  0  success: the analysis ran (findings or not), or the explanation was printed\n  1  godiag failed (for example, the output could not be written)\n  2  bad usage (unknown option, missing argument)\n  3  no input could be read (missing file, permission, I/O error, empty directory); one among others is reported with why\n  4  explain: no catalog entry matches the query";
 const ANALYZE_ABOUT: &str =
     "Analyse artifacts: files, directories (bundles) or `-` for standard input";
 
@@ -754,16 +754,32 @@ fn explain(args: ExplainArgs) -> ExitCode {
         }
     } else {
         let query = args.query.join(" ");
-        let Some(e) = godiag_analysis::catalog::explain(&query) else {
-            eprintln!(
-                "godiag: no catalog entry for {query:?}; `godiag explain --all` lists every kind and message"
-            );
-            return ExitCode::from(EXIT_NOT_FOUND);
+        // Not in the catalog: what the engine reads in it as pasted text
+        // (a signal, a kill), explained by its kind.
+        let (e, read_as) = match godiag_analysis::catalog::explain(&query) {
+            Some(e) => (e, None),
+            None => match godiag_engine::tools::read_as_pasted(&query).and_then(|(kind, title)| {
+                Some((godiag_analysis::catalog::explain(kind.name())?, title))
+            }) {
+                Some((e, title)) => (e, Some(title)),
+                None => {
+                    eprintln!(
+                        "godiag: no catalog entry for {query:?}; `godiag explain --all` lists every kind and message"
+                    );
+                    return ExitCode::from(EXIT_NOT_FOUND);
+                }
+            },
         };
-        match args.format {
+        let explained = match args.format {
             ExplainFormat::Text => godiag_report::render_explanation_text(&e),
             ExplainFormat::Markdown => godiag_report::render_explanation_markdown(&e),
             ExplainFormat::Json => godiag_report::render_explanation_json(&e),
+        };
+        match (read_as, args.format) {
+            (Some(title), ExplainFormat::Text | ExplainFormat::Markdown) => {
+                format!("{query:?}, read as pasted text: {title}\n\n{explained}")
+            }
+            _ => explained,
         }
     };
     print_or_fail(&text)
@@ -907,8 +923,13 @@ fn init_logs(format: LogFormat) {
         // The flame graph library warns about folded lines it skips; those are
         // not a daemon's news.
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,inferno=error"));
+    // Colour only for a person at a terminal: a journal or a log file
+    // would keep the escape sequences.
+    let colour = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os("NO_COLOR").is_none();
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(colour)
         .with_writer(std::io::stderr);
     match format {
         LogFormat::Json => logs.json().init(),

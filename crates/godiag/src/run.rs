@@ -81,6 +81,9 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
             .map_or(0, |d| d.as_secs());
         cwd.join(format!("godiag-run-{secs}-{}", std::process::id()))
     });
+    // A directory made here is removed again if the program cannot be run:
+    // no empty bundle is left behind. One the user named and had is kept.
+    let made_here = !bundle.exists();
     std::fs::create_dir_all(&bundle)
         .with_context(|| format!("cannot create {}", bundle.display()))?;
     let stderr_path = bundle.join("stderr.txt");
@@ -108,7 +111,16 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
     if let Some((soft, hard)) = core_limit {
         let _ = rlimit::Resource::CORE.set(soft, hard);
     }
-    let mut child = spawned.with_context(|| format!("cannot run {}", program.display()))?;
+    let mut child = match spawned {
+        Ok(child) => child,
+        Err(e) => {
+            drop(stderr_file);
+            if made_here {
+                let _ = std::fs::remove_dir_all(&bundle);
+            }
+            return Err(e).with_context(|| format!("cannot run {}", program.display()));
+        }
+    };
     let pid = child.id();
     // Pass the program's stderr through while keeping a copy.
     let mut pipe = child.stderr.take().context("no stderr pipe")?;

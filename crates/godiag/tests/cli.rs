@@ -73,6 +73,117 @@ fn exit_codes() {
     }
 }
 
+/// A path that cannot be read among others is reported with why (a
+/// missing file, a dangling link in a bundle), and the rest is diagnosed;
+/// with nothing readable, the error names each path. Tools given the wrong
+/// kind of input say what it is.
+#[test]
+fn unreadable_paths_among_others() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("unreadable-paths");
+    let _ = std::fs::remove_dir_all(&dir);
+    let bundle = dir.join("bundle");
+    std::fs::create_dir_all(&bundle).unwrap();
+    std::fs::create_dir_all(dir.join("empty")).unwrap();
+    std::fs::write(bundle.join("crash.txt"), CRASH).unwrap();
+    std::os::unix::fs::symlink("/nonexistent/prog", bundle.join("prog")).unwrap();
+    std::os::unix::fs::symlink(bundle.join("crash.txt"), bundle.join("linked.txt")).unwrap();
+
+    let out = godiag()
+        .args(["analyze", "--format", "json", "/nonexistent/crash.txt"])
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["findings"][0]["kind"], "user-panic");
+    let inputs = report["inputs"].as_array().unwrap();
+    let input = |end: &str| {
+        inputs
+            .iter()
+            .find(|i| i["path"].as_str().unwrap().ends_with(end))
+            .unwrap_or_else(|| panic!("{end} in {inputs:?}"))
+    };
+    assert_eq!(input("/nonexistent/crash.txt")["status"], "unrecognized");
+    assert!(input("/nonexistent/crash.txt")["warnings"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("cannot read it: "));
+    assert_eq!(
+        input("/prog")["warnings"][0],
+        "cannot read it: a link to /nonexistent/prog, which does not exist"
+    );
+    // A link to a file is followed.
+    assert_eq!(input("/linked.txt")["kind"], "crash-text");
+
+    for (path, says) in [
+        (
+            dir.join("empty"),
+            "a directory with no files to analyse in it",
+        ),
+        (dir.join("missing.txt"), "cannot read it: "),
+    ] {
+        let out = godiag().arg("analyze").arg(&path).output().unwrap();
+        assert_eq!(out.status.code(), Some(3));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("nothing to analyse: ")
+                && err.contains(&*path.to_string_lossy())
+                && err.contains(says),
+            "{err}"
+        );
+    }
+
+    let out = godiag()
+        .args(["flamegraph", "-o", "-"])
+        .arg(bundle.join("crash.txt"))
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("not a pprof profile: it reads as crash-text"),
+        "{err}"
+    );
+}
+
+/// `explain` knows the runtime's signal lines, and reads what its catalog
+/// lacks as pasted text.
+#[test]
+fn explain_signals_and_kills() {
+    for (query, starts) in [
+        ("SIGSEGV", "SIGSEGV: segmentation violation"),
+        ("SIGABRT: abort", "SIGABRT: abort"),
+        (
+            "signal: killed",
+            "\"signal: killed\", read as pasted text: ",
+        ),
+        (
+            "OOMKilled",
+            "\"OOMKilled\", read as pasted text: out of memory",
+        ),
+    ] {
+        let out = godiag().args(["explain", query]).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{query}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.starts_with(starts), "{query}: {text}");
+    }
+}
+
+/// `run` of a program that cannot be started leaves no bundle behind.
+#[test]
+fn run_that_cannot_start_leaves_nothing() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("run-cannot-start");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = godiag()
+        .current_dir(&dir)
+        .args(["run", "--", "/nonexistent/program"])
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(0));
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "{:?}", out);
+}
+
 #[test]
 fn stdin_json_and_output_file() {
     let out = analyze_json_stdin(CRASH.as_bytes());

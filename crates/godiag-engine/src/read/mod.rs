@@ -22,6 +22,14 @@ pub(crate) fn read<'a>(
 ) -> Read<'a> {
     let mode = options.grouping;
     let kind = input.sniffed.kind;
+    if let Some(why) = &input.unreadable {
+        return Read {
+            status: InputStatus::Unrecognized,
+            analysed: false,
+            warnings: vec![why.clone()],
+            ..Read::new(input)
+        };
+    }
     if kind == InputKind::Unrecognized {
         return Read {
             status: InputStatus::Unrecognized,
