@@ -133,6 +133,14 @@ fn unreadable_paths_among_others() {
         );
     }
 
+    // Another language's program is not a damaged Go one.
+    let ls = analyze_json_path(std::path::Path::new("/bin/ls"));
+    assert_eq!(ls["inputs"][0]["status"], "unrecognized", "{ls}");
+    assert!(ls["inputs"][0]["warnings"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("an ELF executable not built by Go"));
+
     let out = godiag()
         .args(["flamegraph", "-o", "-"])
         .arg(bundle.join("crash.txt"))

@@ -15,6 +15,16 @@ pub(crate) fn read(input: &PreparedInput) -> Read<'static> {
             }),
             ..Read::new(input)
         },
+        // Neither Go's build information nor its function table: another
+        // language's program, not a damaged Go one.
+        Err(e) if input.sniffed.go_version.is_none() => Read {
+            status: godiag_model::InputStatus::Unrecognized,
+            analysed: false,
+            warnings: vec![format!(
+                "an ELF executable not built by Go (no Go build information; {e}): godiag reads Go programs"
+            )],
+            ..Read::new(input)
+        },
         Err(e) => Read::unreadable(input, "an ELF executable", e),
     }
 }
