@@ -27,6 +27,7 @@ mod lines;
 mod markdown;
 mod padded;
 mod parser;
+mod record_fields;
 mod restore;
 mod shapes;
 mod staircase;

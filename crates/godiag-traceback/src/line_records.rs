@@ -50,7 +50,7 @@ mod tests {
     use super::*;
 
     fn key_of(lines: &[&'static str]) -> Option<&'static str> {
-        line_key(lines.iter().map(|l| crate::restore::fields(l)))
+        line_key(lines.iter().map(|l| crate::record_fields::fields(l)))
     }
 
     #[test]

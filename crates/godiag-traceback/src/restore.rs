@@ -45,6 +45,7 @@ use crate::line_records;
 use crate::lines::position;
 use crate::markdown;
 use crate::padded;
+use crate::record_fields::{closing_quote, fields};
 use crate::staircase;
 
 /// How much of the input is looked at to decide whether it needs restoring.
@@ -549,21 +550,6 @@ fn top_level_string<'l>(line: &'l str, key: &str) -> Option<&'l str> {
     None
 }
 
-/// The offset of the `"` that closes a quoted value `value` starts inside
-/// (one not escaped by a backslash).
-fn closing_quote(value: &str) -> Option<usize> {
-    let b = value.as_bytes();
-    let mut escaped = false;
-    for (i, &c) in b.iter().enumerate() {
-        match c {
-            b'\\' if !escaped => escaped = true,
-            b'"' if !escaped => return Some(i),
-            _ => escaped = false,
-        }
-    }
-    None
-}
-
 /// Writes what a log record holds: a docker json-file record's `log` as
 /// it is; otherwise each escaped string decoded, and each other field as
 /// `key: value` (so `"panic":"runtime error: ..."` reads as the panic it
@@ -619,42 +605,6 @@ fn decode_record(line: &str, logger_panic: bool, out: &mut String) -> bool {
         wrote = true;
     }
     wrote
-}
-
-/// The `"key":"value"` string fields of a log record, values still
-/// escaped. Found from each `":"` so that one broken quote (pastes lose
-/// them) does not shift every field after it.
-pub(crate) fn fields(line: &str) -> Vec<(&str, &str)> {
-    let b = line.as_bytes();
-    let mut out = Vec::new();
-    let mut from = 0;
-    while let Some(at) = line[from..].find("\":").map(|i| from + i) {
-        from = at + 2;
-        let Some(key_start) = line[..at].rfind('"').map(|i| i + 1) else {
-            continue;
-        };
-        let key = &line[key_start..at];
-        let key_ok = !key.is_empty()
-            && key
-                .bytes()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'@'));
-        // The value: a string after the colon (blanks allowed).
-        let mut v = at + 2;
-        while v < b.len() && b[v] == b' ' {
-            v += 1;
-        }
-        if !key_ok || b.get(v) != Some(&b'"') {
-            continue;
-        }
-        let start = v + 1;
-        // An unclosed string (a record cut short) runs to the line's end.
-        let end = closing_quote(&line[start..]).map_or(b.len(), |e| start + e);
-        if let Some(value) = line.get(start..end) {
-            out.push((key, value));
-        }
-        from = end.max(from);
-    }
-    out
 }
 
 /// GitHub turns words that look like domains into links, and a copy of
