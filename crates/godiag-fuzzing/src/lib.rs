@@ -184,8 +184,12 @@ pub fn core(data: &[u8]) {
         }
         let _ = core.read(u64::MAX - 3, 8);
         let _ = core.read(0, usize::MAX);
+        let _ = core.program_path();
         if let Ok(exe) = godiag_exe::GoExecutable::parse(bytes) {
             let image = core.image();
+            if let Ok(file) = object::File::parse(&bytes[..]) {
+                let _ = godiag_core::executable_mismatch(&image, &file, bytes);
+            }
             if let Ok(mut read) = godiag_core::goroutines(&image, &exe, bytes) {
                 let _ = godiag_core::crash::crash_state(&image, &exe, 0, &mut read);
                 let _ = godiag_model::group_wait_objects(&read.goroutines);
@@ -233,6 +237,10 @@ pub fn exe_core(data: &[u8]) {
         return;
     };
     let image = core.image();
+    let _ = core.program_path();
+    if let Ok(file) = object::File::parse(&exe_bytes[..]) {
+        let _ = godiag_core::executable_mismatch(&image, &file, exe_bytes);
+    }
     if let Ok(mut read) = godiag_core::goroutines(&image, &exe, exe_bytes) {
         let _ = godiag_core::crash::crash_state(&image, &exe, 0, &mut read);
         let _ = godiag_model::group_wait_objects(&read.goroutines);
