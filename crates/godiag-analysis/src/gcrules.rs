@@ -1,5 +1,7 @@
 //! GC pressure from `GODEBUG=gctrace=1` lines.
 
+use godiag_model::GcTrace;
+
 use crate::finding::{Confidence, Evidence, Finding, FindingKind};
 use crate::input::TextInput;
 use crate::steps::next_steps;
@@ -39,4 +41,88 @@ pub(crate) fn gctrace_pressure(input: &TextInput<'_, '_>) -> Option<Finding> {
     });
     f.next_steps = next_steps(FindingKind::GcPressure);
     Some(f)
+}
+
+/// What `GODEBUG=gctrace=1` lines say about a heap leak that profiles
+/// claim: the live heap after each GC grew and ends near its peak
+/// (confirms), or stayed flat over at least the time the profiles span
+/// (contradicts: a leak's live heap cannot stay flat while it grows).
+/// Otherwise the gctrace is silent.
+pub fn gctrace_on_heap_leaks(
+    findings: &mut [Finding],
+    texts: &[TextInput<'_, '_>],
+    profiles: &[crate::ProfileInput<'_>],
+) {
+    for f in findings
+        .iter_mut()
+        .filter(|f| f.kind == FindingKind::HeapLeak && !f.secondary)
+    {
+        let times: Vec<i64> = profiles
+            .iter()
+            .filter(|p| f.evidence.iter().any(|e| e.input == p.index))
+            .map(|p| p.profile.raw.time_nanos)
+            .collect();
+        let claimed_s = match (times.iter().min(), times.iter().max()) {
+            (Some(a), Some(b)) => b.saturating_sub(*a) as f64 / 1e9,
+            _ => 0.0,
+        };
+        for input in texts {
+            let live: Vec<(&GcTrace<'_>, u64)> = input
+                .artifact
+                .gc_traces
+                .iter()
+                .filter_map(|g| Some((g, g.live_mb?)))
+                .collect();
+            let (Some(&(first, _)), Some(&(last, _))) = (live.first(), live.last()) else {
+                continue;
+            };
+            if live.len() < 6 {
+                continue;
+            }
+            // The first third against the last, by their medians: a start-up
+            // ramp or a final forced GC does not decide it.
+            let third = live.len() / 3;
+            let median = |part: &[(&GcTrace<'_>, u64)]| {
+                let mut v: Vec<u64> = part.iter().map(|l| l.1).collect();
+                v.sort_unstable();
+                v.get(v.len() / 2).copied().unwrap_or(0)
+            };
+            let (from, to) = (median(&live[..third]), median(&live[live.len() - third..]));
+            let span = last.at_seconds - first.at_seconds;
+            let grew = to >= from + (from / 4).max(1);
+            let flat =
+                from.abs_diff(to) <= (from.max(to) / 10).max(1) && span >= claimed_s.max(1.0);
+            let summary = if grew {
+                format!(
+                    "gctrace: the live heap after GC grew from about {from} MB to about {to} MB over {span:.1} s ({} cycles)",
+                    live.len()
+                )
+            } else if flat {
+                format!(
+                    "gctrace: the live heap after GC stayed at about {to} MB over {span:.1} s ({} cycles), which a leak's growth would not allow",
+                    live.len()
+                )
+            } else {
+                continue;
+            };
+            let e = Evidence {
+                source: input.source(),
+                summary,
+                input: input.index,
+                offset: Some(last.offset),
+                lines: vec![first.raw.to_string(), last.raw.to_string()],
+                goroutines: None,
+            };
+            if grew {
+                f.confirm(e);
+            } else {
+                f.verification
+                    .insert(e.source.name(), crate::finding::Verdict::Contradicts);
+                f.evidence.push(e);
+                if !f.title.contains("contradicted") {
+                    f.title = format!("{} — contradicted by the gctrace", f.title);
+                }
+            }
+        }
+    }
 }

@@ -32,6 +32,7 @@ mod waitgraph;
 
 pub use crashrules::classify_message;
 pub use finding::{Confidence, Evidence, Finding, FindingKind, Gap, Location, Verdict};
+pub use gcrules::gctrace_on_heap_leaks;
 pub use input::TextInput;
 pub use laterdumps::check_later_dumps;
 pub use profilerules::{analyze_profiles, confirm_from_profiles, ProfileInput};

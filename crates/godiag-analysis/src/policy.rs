@@ -18,6 +18,7 @@ pub const RANKING_RULES: &[&str] = &[
 pub const MERGING_RULES: &[&str] = &[
     "Findings of one kind at one code location, from different inputs or rules, are one finding with the evidence of each; each source beyond the first that confirms a finding raises its confidence one step (low to medium to high), and a source that contradicts it keeps it at medium at most.",
     "A deadlock among named goroutines is contradicted by a later dump of the same process (the same goroutine ids, started by the same go statements) in which one of them is in another state or at another line: a deadlock never moves, so it is kept at low confidence and marked contradicted by that dump.",
+    "A heap leak that profiles claim is confirmed by a GODEBUG=gctrace=1 log whose live heap after GC (the last of A->B->C MB) grew from its first third to its last (by a quarter and at least 1 MB, compared by medians), and contradicted by one whose live heap stayed within a tenth over at least as long as the profiles span.",
     "Lock contention, CPU hotspots, heap growth and blocking I/O add up time or memory over a code site: two of one kind in the same function are one finding (a mutex profile charges the Unlock line, a trace the Lock line).",
     "A CPU hotspot in the function that is the allocating site of GC pressure is that GC work: it joins the GC pressure finding.",
     "Long channel waits (trace, block profile) at a goroutine leak's site join the leak.",

@@ -281,6 +281,7 @@ fn gc_pressure_fires_on_a_high_share_and_not_on_a_low_one() {
                 at_seconds: n as f64,
                 gc_cpu_percent: share,
                 forced: false,
+                live_mb: None,
                 raw: "gc 1 @0.010s 30%: ...",
                 offset: 0,
             })

@@ -5,8 +5,8 @@
 
 use godiag_analysis::{
     analyze_profiles, analyze_text, analyze_traces, check_later_dumps, confirm_from_profiles,
-    confirm_from_traces, fill_verification, merge, rank, weigh_verification, Finding, ProfileInput,
-    TextInput, TraceInput,
+    confirm_from_traces, fill_verification, gctrace_on_heap_leaks, merge, rank, weigh_verification,
+    Finding, ProfileInput, TextInput, TraceInput,
 };
 use godiag_model::{diff_groups, GroupKeyMode, InputKind, Source, TextArtifact};
 
@@ -115,6 +115,7 @@ fn diagnose(inputs: &[InputReport<'_>]) -> Vec<Finding> {
     let mut findings = merge(findings);
     check_later_dumps(&mut findings, &text_inputs);
     confirm_from_profiles(&mut findings, &profile_inputs);
+    gctrace_on_heap_leaks(&mut findings, &text_inputs, &profile_inputs);
     confirm_from_traces(&mut findings, &trace_inputs);
     weigh_verification(&mut findings);
     // Only sources that were read can confirm, contradict or be silent.

@@ -226,6 +226,9 @@ pub struct GcTrace<'a> {
     /// Percentage of CPU time spent in GC since start.
     pub gc_cpu_percent: u32,
     pub forced: bool,
+    /// The live heap when marking ended, MB (the last of `A->B->C MB`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub live_mb: Option<u64>,
     pub raw: &'a str,
     pub offset: u64,
 }

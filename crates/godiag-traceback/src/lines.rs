@@ -272,9 +272,19 @@ pub(crate) fn gc_trace(line: &str, offset: u64) -> Option<GcTrace<'_>> {
         at_seconds: at.parse().ok()?,
         gc_cpu_percent: parse_dec(&rest[..pct_end])?,
         forced: line.ends_with("(forced)"),
+        live_mb: live_heap_mb(rest),
         raw: line,
         offset,
     })
+}
+
+/// The live heap in a gctrace line's `4->4->2 MB`: the heap when marking
+/// ended.
+fn live_heap_mb(rest: &str) -> Option<u64> {
+    let sizes = rest
+        .split(", ")
+        .find_map(|field| field.strip_suffix(" MB").filter(|f| f.contains("->")))?;
+    parse_dec(sizes.rsplit("->").next()?)
 }
 
 /// `SCHED 0ms: gomaxprocs=2 idleprocs=1 threads=4 ... runqueue=0 [0 0]`.
@@ -388,6 +398,9 @@ mod tests {
         )
         .unwrap();
         assert_eq!((g.number, g.gc_cpu_percent, g.forced), (3, 0, true));
+        assert_eq!(g.live_mb, None);
+        let g = gc_trace("gc 3 @0.036s 8%: 0.085+8.1+0.039 ms clock, 0.17+1.9/0.64/7.3+0.079 ms cpu, 13->16->10 MB, 16 MB goal, 0 MB stacks, 0 MB globals, 2 P", 0).unwrap();
+        assert_eq!(g.live_mb, Some(10));
         let s = sched_trace("SCHED 100ms: gomaxprocs=2 idleprocs=1 threads=4 spinningthreads=0 needspinning=0 idlethreads=2 runqueue=3 [0 0]", 0).unwrap();
         assert_eq!(
             (s.at_ms, s.gomaxprocs, s.threads, s.runqueue),

@@ -162,3 +162,38 @@ fn lock_cycles_are_found_before_the_watchdog_that_reports_them() {
     }
     assert!(checked >= 4, "no lock-cycle artifacts");
 }
+
+/// A gctrace whose live heap stays flat contradicts a heap leak that
+/// profiles claim: the heap-leak scenario's profiles read with gc-heavy's
+/// gctrace (a program whose live heap holds at about 11 MB for 2 s).
+#[test]
+fn a_flat_live_heap_contradicts_a_heap_leak() {
+    let dir = common::lab_dir().join("artifacts/go1.24.11");
+    let mut paths: Vec<std::path::PathBuf> = (1..=3)
+        .map(|n| dir.join(format!("heap-leak.heap-{n}.pb.gz")))
+        .collect();
+    paths.push(dir.join("gc-heavy.gctrace.txt"));
+    let loaded = godiag::load_inputs(&paths).unwrap();
+    let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
+    let leak = report
+        .findings
+        .iter()
+        .find(|f| f.kind.name() == "heap-leak")
+        .expect("the profiles' heap leak");
+    assert_eq!(leak.verification.get("pprof"), Some(&Verdict::Confirms));
+    assert_eq!(leak.verification.get("crash"), Some(&Verdict::Contradicts));
+    assert!(leak.confidence <= godiag_analysis::Confidence::Medium);
+    assert!(
+        leak.title.ends_with("— contradicted by the gctrace"),
+        "{}",
+        leak.title
+    );
+    let gctrace = leak.evidence.iter().find(|e| e.input == 3).unwrap();
+    assert!(
+        gctrace
+            .summary
+            .starts_with("gctrace: the live heap after GC stayed at about 11 MB over 2.2 s"),
+        "{}",
+        gctrace.summary
+    );
+}

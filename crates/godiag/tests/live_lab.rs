@@ -547,6 +547,47 @@ fn a_later_dump_contradicts_a_deadlock_that_moved_on() {
     let _ = std::fs::remove_dir_all(&tmp);
 }
 
+/// The heap-leak scenario run with `GODEBUG=gctrace=1`: its gctrace, read
+/// with its heap profiles, confirms the leak (the live heap after GC grows).
+#[test]
+#[ignore = "needs a Go toolchain: run scripts/test.sh"]
+fn a_growing_live_heap_confirms_a_heap_leak() {
+    let (_version, go) = common::toolchain();
+    let tmp = scratch_dir("heap-gctrace");
+    let bin = tmp.join("prog");
+    build_scenario(&go, "heap-leak", &[], &bin);
+    let out = Command::new(&bin)
+        .env("LAB_FILES_DIR", &tmp)
+        .env("GODEBUG", "gctrace=1")
+        .output()
+        .expect("the scenario runs");
+    std::fs::write(tmp.join("gctrace.txt"), &out.stderr).unwrap();
+    let mut paths: Vec<PathBuf> = (1..=3)
+        .map(|n| tmp.join(format!("heap-{n}.pb.gz")))
+        .collect();
+    paths.push(tmp.join("gctrace.txt"));
+    let loaded = godiag::load_inputs(&paths).unwrap();
+    let report = godiag::build_report(&loaded, godiag_model::GroupKeyMode::Stack);
+    let top = &report.findings[0];
+    assert_eq!(top.kind.name(), "heap-leak", "{}", top.title);
+    assert_eq!(
+        top.verification.get("crash"),
+        Some(&godiag_analysis::Verdict::Confirms),
+        "{:?}",
+        top.evidence.iter().map(|e| &e.summary).collect::<Vec<_>>()
+    );
+    assert_eq!(top.confidence, godiag_analysis::Confidence::High);
+    let gctrace = top.evidence.iter().find(|e| e.input == 3).unwrap();
+    assert!(
+        gctrace
+            .summary
+            .starts_with("gctrace: the live heap after GC grew from about "),
+        "{}",
+        gctrace.summary
+    );
+    let _ = std::fs::remove_dir_all(&tmp);
+}
+
 /// A profile that holds addresses only (a legacy text profile without its
 /// `#` symbol lines, as old Go releases and other tools write them) is
 /// symbolised from the executable given with it, and then reads exactly as
