@@ -66,6 +66,17 @@ pub fn gctrace_on_heap_leaks(
             (Some(a), Some(b)) => b.saturating_sub(*a) as f64 / 1e9,
             _ => 0.0,
         };
+        // The most the profiles saw in use, MB: a gctrace whose live heap
+        // never came near it is another process's (or another run's).
+        let in_use_mb = profiles
+            .iter()
+            .filter(|p| f.evidence.iter().any(|e| e.input == p.index))
+            .filter_map(|p| {
+                let index = p.profile.sample_index("inuse_space")?;
+                Some(p.profile.total(index).max(0) as u64 >> 20)
+            })
+            .max()
+            .unwrap_or(0);
         for input in texts {
             let live: Vec<(&GcTrace<'_>, u64)> = input
                 .artifact
@@ -89,6 +100,10 @@ pub fn gctrace_on_heap_leaks(
             };
             let (from, to) = (median(&live[..third]), median(&live[live.len() - third..]));
             let span = last.at_seconds - first.at_seconds;
+            let peak = live.iter().map(|l| l.1).max().unwrap_or(0);
+            if in_use_mb > peak + peak / 2 + 1 {
+                continue;
+            }
             let grew = to >= from + (from / 4).max(1);
             let flat =
                 from.abs_diff(to) <= (from.max(to) / 10).max(1) && span >= claimed_s.max(1.0);

@@ -403,6 +403,31 @@ fn leak(input: &TraceInput<'_>, s: &Summary, out: &mut Vec<Finding>) {
 fn cycle_in_trace(f: &mut Finding, input: &TraceInput<'_>) {
     let s = input.summary;
     let named = |g: i64| u64::try_from(g).is_ok_and(|g| f.goroutines.contains(&g));
+    // Goroutine ids repeat across programs: a trace of another program (or
+    // another run) says nothing of these goroutines. The trace is taken for
+    // the same run only where it shows the finding's function.
+    let Some(place) = f.location.as_ref().map(|l| l.function.as_str()) else {
+        return;
+    };
+    let shows_place = s
+        .blocked_at_end
+        .iter()
+        .flat_map(|b| &b.stack)
+        .chain(s.contention.iter().flat_map(|c| &c.stack))
+        .any(|fr| fr.function == place)
+        || s.goroutines.iter().any(|g| g.name == place);
+    if !shows_place {
+        return;
+    }
+    // Where the other sources put goroutine `g`: its evidence lines.
+    let placed_at = |g: i64, function: &str| {
+        let head = format!("goroutine {g} ");
+        f.evidence
+            .iter()
+            .filter(|e| e.source != Source::Trace)
+            .flat_map(|e| &e.lines)
+            .any(|l| l.starts_with(&head) && l.contains(function))
+    };
     if let Some(g) = s.end.running_ids.iter().copied().find(|&g| named(g)) {
         f.verification
             .insert(Source::Trace.name(), Verdict::Contradicts);
@@ -417,7 +442,18 @@ fn cycle_in_trace(f: &mut Finding, input: &TraceInput<'_>) {
     let mut blocked = 0u64;
     let mut least = u64::MAX;
     for b in &s.blocked_at_end {
-        for &g in b.goroutines.iter().filter(|&&g| named(g)) {
+        let program_functions: Vec<&str> = b
+            .stack
+            .iter()
+            .filter(|fr| !godiag_model::goroutine::is_stdlib_function(&fr.function))
+            .map(|fr| fr.function.as_str())
+            .collect();
+        for &g in b.goroutines.iter().filter(|&&g| {
+            named(g)
+                && program_functions
+                    .iter()
+                    .any(|function| placed_at(g, function))
+        }) {
             blocked += 1;
             least = least.min(b.min_wait_ns);
             let site = b
