@@ -281,6 +281,10 @@ fn awaited_as(frames: &[Frame<'_>]) -> Option<Awaited> {
             f.function,
             "testing.tRunner" | "testing.fRunner" | "testing.(*B).runN"
         )
+    }) || outermost.is_some_and(|f| {
+        // A stack cut below the test function still shows whose it is
+        // (its closures run on goroutines of their own).
+        is_test_function(f.function) && !name_in_package(f.function).contains(".func")
     }) {
         Some(Awaited::Test)
     } else {
@@ -474,18 +478,26 @@ fn stuck_in_excerpt(input: &TextInput<'_, '_>, total: usize) -> Option<Finding> 
             minutes(g) >= 1 || (all_parked && (program >= 2 || is_lock_wait(g) || awaited))
         })
         .min_by_key(|g| (waits_on(g), std::cmp::Reverse(minutes(g))))?;
+    // A lone worker of the program parked on channels (a listener, an idle
+    // worker) waits for nothing anyone owes it; a test's or main's own
+    // goroutine parked as long is what cannot finish: the hang is its wait
+    // (uber/zanzibar#209: a signal listener and the test's WaitGroup wait,
+    // both 49 minutes).
+    let awaited_as_long = |lone: &GoroutineGroup<'_>| {
+        parked.iter().copied().find(|a| {
+            !std::ptr::eq(*a, lone)
+                && awaited_as(&a.frames).is_some()
+                && !in_harness_wait(a)
+                && user_frame(&a.frames).is_some()
+                && minutes(a) >= minutes(lone).max(1)
+        })
+    };
+    let g = match is_lone_worker(g).then(|| awaited_as_long(g)).flatten() {
+        Some(awaited) => awaited,
+        None => g,
+    };
     let m = minutes(g);
-    let program_frames = g.frames.iter().filter(|f| !f.is_stdlib()).count();
-    let started_by_program = g.created_by.as_ref().is_some_and(|c| !c.is_stdlib());
-    // A test's own worker parked for minutes while the test still runs:
-    // the test waits for it (a hang); goleak reports what outlived a test.
-    let started_by_test = g
-        .created_by
-        .as_ref()
-        .is_some_and(|c| is_test_function(c.function));
-    let on_channels = g.status.starts_with("chan ") || g.status.starts_with("select");
-    let leak = g.count > 1
-        || (started_by_program && !started_by_test && program_frames == 1 && on_channels);
+    let leak = g.count > 1 || is_lone_worker(g);
     if !leak && is_lock_wait(g) {
         let mut f = stuck_lock_finding(input, g, m);
         f.goroutine = g.ids.first().copied();
@@ -522,6 +534,22 @@ fn stuck_in_excerpt(input: &TextInput<'_, '_>, total: usize) -> Option<Finding> 
     let mut f = excerpt_finding(input, g, kind, title, summary);
     f.next_steps = next_steps(kind);
     Some(f)
+}
+
+/// One goroutine the program started (not a test), whose only frame of the
+/// program is its own function, parked on channels: the shape of a leaked
+/// worker, or of an idle one.
+fn is_lone_worker(g: &GoroutineGroup<'_>) -> bool {
+    let program_frames = g.frames.iter().filter(|f| !f.is_stdlib()).count();
+    let started_by_program = g.created_by.as_ref().is_some_and(|c| !c.is_stdlib());
+    // A test's own worker parked for minutes while the test still runs:
+    // the test waits for it (a hang); goleak reports what outlived a test.
+    let started_by_test = g
+        .created_by
+        .as_ref()
+        .is_some_and(|c| is_test_function(c.function));
+    let on_channels = g.status.starts_with("chan ") || g.status.starts_with("select");
+    started_by_program && !started_by_test && program_frames == 1 && on_channels
 }
 
 /// A finding over an excerpt's group `g`, at its program's frame, its
