@@ -207,6 +207,8 @@ impl<'a> Core<'a> {
 pub struct MappedFile {
     pub start: u64,
     pub end: u64,
+    /// Where in the file the mapping starts, in pages.
+    pub page_offset: u64,
     pub path: String,
 }
 
@@ -232,6 +234,7 @@ fn mapped_files(desc: &[u8]) -> Vec<MappedFile> {
             Some(MappedFile {
                 start: u64_at(desc, at)?,
                 end: u64_at(desc, at + 8)?,
+                page_offset: u64_at(desc, at + 16)?,
                 path: String::from_utf8_lossy(name).into_owned(),
             })
         })
@@ -254,6 +257,16 @@ impl Core<'_> {
             .iter()
             .find(|f| f.start <= entry && entry < f.end)
             .map(|f| f.path.as_str())
+    }
+
+    /// Where the program's file starts in memory: its mapping from file
+    /// offset 0, whose first page (the ELF header) the kernel dumps.
+    pub fn program_base(&self) -> Option<u64> {
+        let path = self.program_path()?;
+        self.files
+            .iter()
+            .find(|f| f.path == path && f.page_offset == 0)
+            .map(|f| f.start)
     }
 }
 

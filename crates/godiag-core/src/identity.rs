@@ -11,10 +11,13 @@ use crate::image::Image;
 
 /// Why `exe` is not the program whose memory `image` holds; `None` when it
 /// is, or when the image cannot tell (its first page was not dumped).
+/// `program_base` is where the core says the program's file was mapped
+/// (`NT_FILE`), when it says.
 pub fn executable_mismatch(
     image: &Image<'_>,
     exe: &object::File<'_>,
     exe_bytes: &[u8],
+    program_base: Option<u64>,
 ) -> Option<String> {
     let entry = image.entry();
     // A position-dependent program is entered where it was linked.
@@ -26,10 +29,14 @@ pub fn executable_mismatch(
             ));
         }
     }
-    let bias = crate::load_bias(image, exe);
     let first = exe.segments().find(|s| s.file_range().0 == 0)?;
     let len = usize::try_from(first.file_range().1.min(PAGE)).ok()?;
-    let theirs = image.read(first.address().wrapping_add(bias), len)?;
+    // Where the program's first page is: where the core says its file was
+    // mapped, else where this executable would have been loaded (a PIE
+    // given for a position-dependent core would be looked for elsewhere).
+    let at =
+        program_base.unwrap_or_else(|| first.address().wrapping_add(crate::load_bias(image, exe)));
+    let theirs = image.read(at, len)?;
     let ours = exe_bytes.get(..len)?;
     if *theirs == *ours {
         return None;

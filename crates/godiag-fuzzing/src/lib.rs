@@ -188,7 +188,7 @@ pub fn core(data: &[u8]) {
         if let Ok(exe) = godiag_exe::GoExecutable::parse(bytes) {
             let image = core.image();
             if let Ok(file) = object::File::parse(&bytes[..]) {
-                let _ = godiag_core::executable_mismatch(&image, &file, bytes);
+                let _ = godiag_core::executable_mismatch(&image, &file, bytes, core.program_base());
             }
             if let Ok(mut read) = godiag_core::goroutines(&image, &exe, bytes) {
                 let _ = godiag_core::crash::crash_state(&image, &exe, 0, &mut read);
@@ -239,7 +239,7 @@ pub fn exe_core(data: &[u8]) {
     let image = core.image();
     let _ = core.program_path();
     if let Ok(file) = object::File::parse(&exe_bytes[..]) {
-        let _ = godiag_core::executable_mismatch(&image, &file, exe_bytes);
+        let _ = godiag_core::executable_mismatch(&image, &file, exe_bytes, core.program_base());
     }
     if let Ok(mut read) = godiag_core::goroutines(&image, &exe, exe_bytes) {
         let _ = godiag_core::crash::crash_state(&image, &exe, 0, &mut read);

@@ -419,6 +419,22 @@ fn a_core_with_another_programs_executable_says_so() {
         "{}: {warning}",
         pie.name()
     );
+    // The position-dependent build's core with the PIE build of the same
+    // program: the core's own mapping of the program (NT_FILE) holds
+    // another first page.
+    if let Some(plain) = cases
+        .iter()
+        .find(|c| c.version == pie.version && c.scenario == pie.scenario && c.build == "plain")
+    {
+        let loaded = godiag::load_inputs(&[plain.file("core.gz"), pie.file("exe.gz")]).unwrap();
+        let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
+        let warning = report.inputs[0].warnings.join(" | ");
+        assert!(
+            warning.contains("not the program that wrote this core") && !report.inputs[0].analysed,
+            "{}: {warning}",
+            plain.name()
+        );
+    }
     // Without an executable, the core still names its program.
     let loaded = godiag::load_inputs(std::slice::from_ref(&unpacked.core)).unwrap();
     let report = godiag::build_report(&loaded, GroupKeyMode::Stack);

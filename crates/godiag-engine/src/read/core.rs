@@ -42,7 +42,12 @@ pub(crate) fn read<'a>(
     // Another program's executable reads no goroutines, or wrong ones.
     let mismatch = lent.exe.as_ref().and_then(|e| {
         let file = object::File::parse(e.bytes).ok()?;
-        godiag_core::executable_mismatch(&image, &file, e.bytes)
+        godiag_core::executable_mismatch(
+            &image,
+            &file,
+            e.bytes,
+            core.as_ref().and_then(|c| c.program_base()),
+        )
     });
     let lent_exe = lent.exe.as_ref().filter(|_| mismatch.is_none());
     let mut evidence = CoreEvidence::default();
