@@ -208,10 +208,21 @@ pub enum Explanation {
 /// Looks a query up: a kind name, or any runtime message as printed (with or
 /// without `panic: ` / `fatal error: ` and `[recovered]`), or a fragment of one.
 pub fn explain(query: &str) -> Option<Explanation> {
+    explain_exactly(query).or_else(|| explain_fragment(query))
+}
+
+/// [`explain`] by a kind's name or a whole message only, not a fragment.
+pub fn explain_exactly(query: &str) -> Option<Explanation> {
     let q = query.trim();
     if let Some(k) = catalog().kinds.iter().find(|k| k.kind.name() == q) {
         return Some(Explanation::Kind(k));
     }
+    classify(without_decoration(q)).map(Explanation::Message)
+}
+
+/// A message as printed, without `panic: ` / `fatal error: ` before it
+/// and `[recovered]` after it.
+fn without_decoration(q: &str) -> &str {
     let mut v = q.trim_start_matches('\t');
     for prefix in ["panic: ", "fatal error: ", "fatal: "] {
         if let Some(rest) = v.strip_prefix(prefix) {
@@ -224,12 +235,14 @@ pub fn explain(query: &str) -> Option<Explanation> {
             v = rest;
         }
     }
-    if let Some(m) = classify(v) {
-        return Some(Explanation::Message(m));
-    }
-    // A fragment: the entry whose fixed text contains the query, or is
-    // contained in it (the longest such), so "nil map" or a whole pasted line
-    // both find their entry.
+    v
+}
+
+/// [`explain`] by a fragment: the entry whose fixed text contains the
+/// query, or is contained in it (the longest such), so "nil map" or a
+/// whole pasted line both find their entry.
+pub fn explain_fragment(query: &str) -> Option<Explanation> {
+    let v = without_decoration(query.trim());
     let lower = v.to_lowercase();
     catalog()
         .messages

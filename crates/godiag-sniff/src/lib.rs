@@ -99,6 +99,22 @@ pub fn sniff(data: &[u8]) -> Sniffed {
     sniff_plain(data)
 }
 
+/// A report of godiag's own (HTML, markdown, JSON), saved beside the inputs
+/// it was made from (`-o bundle/report.html`, `watch`'s bundles): read as
+/// evidence, its quoted frames would count the same goroutines again.
+fn is_own_report(data: &[u8]) -> bool {
+    let head = &data[..data.len().min(512)];
+    head.starts_with(b"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>godiag report</title>")
+        || head.starts_with(b"## godiag report\n")
+        || (head.starts_with(b"{")
+            && head
+                .windows(SCHEMA_FIELD.len())
+                .any(|w| w == SCHEMA_FIELD))
+}
+
+/// The schema field that opens a JSON report.
+const SCHEMA_FIELD: &[u8] = b"\"godiag.report/v1\"";
+
 fn sniff_plain(data: &[u8]) -> Sniffed {
     if data.starts_with(ELF_MAGIC) {
         return sniff_elf(data);
@@ -110,6 +126,14 @@ fn sniff_plain(data: &[u8]) -> Sniffed {
         return Sniffed {
             go_version_at_least: Some(v),
             ..Sniffed::of(InputKind::ExecutionTrace)
+        };
+    }
+    if is_own_report(data) {
+        return Sniffed {
+            note: Some(
+                "a report godiag wrote, not evidence: it quotes the inputs it was made from".into(),
+            ),
+            ..Sniffed::of(InputKind::Unrecognized)
         };
     }
     if looks_like_profile_proto(data) {

@@ -754,14 +754,19 @@ fn explain(args: ExplainArgs) -> ExitCode {
         }
     } else {
         let query = args.query.join(" ");
-        // Not in the catalog: what the engine reads in it as pasted text
-        // (a signal, a kill), explained by its kind.
-        let (e, read_as) = match godiag_analysis::catalog::explain(&query) {
+        // A kind or a whole message; else what the engine reads in it as
+        // pasted text (a signal line, a kill), explained by its kind; else
+        // the catalog entry it is a fragment of.
+        let catalog = || godiag_analysis::catalog::explain_fragment(&query).map(|e| (e, None));
+        let (e, read_as) = match godiag_analysis::catalog::explain_exactly(&query) {
             Some(e) => (e, None),
-            None => match godiag_engine::tools::read_as_pasted(&query).and_then(|(kind, title)| {
-                Some((godiag_analysis::catalog::explain(kind.name())?, title))
-            }) {
-                Some((e, title)) => (e, Some(title)),
+            None => match godiag_engine::tools::read_as_pasted(&query)
+                .and_then(|(kind, title)| {
+                    Some((godiag_analysis::catalog::explain(kind.name())?, Some(title)))
+                })
+                .or_else(catalog)
+            {
+                Some(found) => found,
                 None => {
                     eprintln!(
                         "godiag: no catalog entry for {query:?}; `godiag explain --all` lists every kind and message"
@@ -872,6 +877,22 @@ fn progress_bar(inputs: &[godiag_engine::Input]) -> Option<indicatif::ProgressBa
 fn analyze(args: AnalyzeArgs) -> ExitCode {
     let mut paths = args.paths.clone();
     paths.extend(args.exe.iter().cloned());
+    // The report written over one of its own inputs would lose the input.
+    if let Some(out) = args.output.as_ref().filter(|o| o.as_os_str() != "-") {
+        let same = |p: &PathBuf| {
+            std::fs::canonicalize(p)
+                .ok()
+                .zip(std::fs::canonicalize(out).ok())
+                .is_some_and(|(a, b)| a == b)
+        };
+        if paths.iter().any(same) {
+            eprintln!(
+                "godiag: -o {} is one of the inputs; the report would overwrite it",
+                out.display()
+            );
+            return ExitCode::from(2);
+        }
+    }
     let inputs = match inputs_from_paths(&paths, args.limits.max_stdin_mib << 20) {
         Ok(i) => i,
         Err(e) => {
@@ -879,6 +900,12 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
             return ExitCode::from(EXIT_UNREADABLE);
         }
     };
+    // Said on the terminal too: a mistyped path is easy to miss in a report.
+    for input in &inputs {
+        if let Some(why) = &input.unreadable {
+            eprintln!("godiag: warning: {}: {why}", input.name);
+        }
+    }
     // A bar on a terminal while a large input (a multi-GB core) is read.
     let bar = progress_bar(&inputs);
     let options = godiag_engine::Options {

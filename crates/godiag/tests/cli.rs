@@ -154,6 +154,59 @@ fn unreadable_paths_among_others() {
     );
 }
 
+/// Reports saved beside their inputs are not read as evidence again, and a
+/// report is never written over one of its inputs.
+#[test]
+fn own_reports_beside_the_inputs() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("own-reports");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let example = concat!(env!("CARGO_MANIFEST_DIR"), "/../../examples/leak-bundle");
+    for entry in std::fs::read_dir(example).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.join(entry.file_name())).unwrap();
+    }
+    let before = analyze_json_path(&dir);
+    for (format, name) in [
+        ("html", "report.html"),
+        ("markdown", "report.md"),
+        ("json", "report.json"),
+    ] {
+        let out = godiag()
+            .args(["analyze", "--format", format, "-o"])
+            .arg(dir.join(name))
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{format}");
+    }
+    let after = analyze_json_path(&dir);
+    assert_eq!(after["findings"], before["findings"]);
+    for input in after["inputs"].as_array().unwrap() {
+        if input["path"].as_str().unwrap().contains("/report.") {
+            assert_eq!(input["status"], "unrecognized", "{input}");
+        }
+    }
+    let crash = dir.join("crash.txt");
+    std::fs::write(&crash, CRASH).unwrap();
+    let out = godiag()
+        .args(["analyze", "-o"])
+        .arg(&crash)
+        .arg(&crash)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(std::fs::read_to_string(&crash).unwrap(), CRASH);
+    let out = godiag()
+        .arg("analyze")
+        .arg(&crash)
+        .arg(dir.join("missing.txt"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.txt: cannot read it: "));
+}
+
 /// `explain` knows the runtime's signal lines, and reads what its catalog
 /// lacks as pasted text.
 #[test]
@@ -168,6 +221,10 @@ fn explain_signals_and_kills() {
         (
             "OOMKilled",
             "\"OOMKilled\", read as pasted text: out of memory",
+        ),
+        (
+            "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x49e480]",
+            "\"[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x49e480]\", read as pasted text: nil pointer dereference",
         ),
     ] {
         let out = godiag().args(["explain", query]).output().unwrap();

@@ -53,8 +53,14 @@ pub(crate) fn read<'a>(
     let mut evidence = CoreEvidence::default();
     if let Some(need) = core.as_ref().and_then(|c| c.expected_len) {
         r.status = InputStatus::Partial;
+        // Cut by godiag's own limit on inflating it, or before it came here.
+        let why = if input.sniffed.gzipped && input.cut {
+            "inflated only up to --max-inflated-mib"
+        } else {
+            "ulimit -c, a full disk or an incomplete copy"
+        };
         r.warnings.push(format!(
-            "the core is cut short at byte {} of the {need} its segments need (ulimit -c, a full disk or an incomplete copy): memory past that offset is missing, so goroutines whose stacks lie there are incomplete or absent",
+            "the core is cut short at byte {} of the {need} its segments need ({why}): memory past that offset is missing, so goroutines whose stacks lie there are incomplete or absent",
             input.bytes().len()
         ));
     }
@@ -78,13 +84,17 @@ pub(crate) fn read<'a>(
         r.status = InputStatus::Partial;
         r.analysed = false;
         let program = core.as_ref().and_then(program_named);
-        r.warnings.push(match &mismatch {
-            Some(why) => format!(
+        r.warnings.push(match (&mismatch, lent.unreadable_exe) {
+            (None, Some(name)) => format!(
+                "{} threads read; the executable given ({name}) could not be read (see its warning), so goroutines are not listed",
+                image.threads.len()
+            ),
+            (Some(why), _) => format!(
                 "the executable given is not the program that wrote this core ({why}): {} threads read, goroutines not listed; give {}",
                 image.threads.len(),
                 program.as_deref().unwrap_or("the program that crashed")
             ),
-            None => format!(
+            (None, None) => format!(
                 "{} threads read; give the executable (--exe FILE, or put it in the bundle) to list goroutines{}",
                 image.threads.len(),
                 program

@@ -17,6 +17,11 @@ pub(crate) fn read(input: &PreparedInput) -> Read<'static> {
         },
         // Neither Go's build information nor its function table: another
         // language's program, not a damaged Go one.
+        Err(e) if input.sniffed.gzipped && input.cut => Read::unreadable(
+            input,
+            "an ELF executable",
+            format!("{e} (it was inflated only up to --max-inflated-mib: raise it)"),
+        ),
         Err(e) if input.sniffed.go_version.is_none() => Read {
             status: godiag_model::InputStatus::Unrecognized,
             analysed: false,

@@ -11,6 +11,8 @@ use crate::report::Evidence;
 /// crash text's faulting instruction.
 pub(crate) struct Lent<'a> {
     pub exe: Option<LentExecutable<'a>>,
+    /// An executable was given but could not be read: its name.
+    pub unreadable_exe: Option<&'a str>,
 }
 
 pub(crate) struct LentExecutable<'a> {
@@ -20,16 +22,20 @@ pub(crate) struct LentExecutable<'a> {
 
 impl<'a> Lent<'a> {
     pub(crate) fn from_inputs(inputs: &'a [PreparedInput]) -> Self {
-        let exe = inputs
+        let given = inputs
             .iter()
-            .find(|i| i.sniffed.kind == InputKind::ElfExecutable)
-            .and_then(|i| {
-                Some(LentExecutable {
-                    exe: godiag_exe::GoExecutable::parse(i.bytes()).ok()?,
-                    bytes: i.bytes(),
-                })
-            });
-        Lent { exe }
+            .find(|i| i.sniffed.kind == InputKind::ElfExecutable);
+        let exe = given.and_then(|i| {
+            Some(LentExecutable {
+                exe: godiag_exe::GoExecutable::parse(i.bytes()).ok()?,
+                bytes: i.bytes(),
+            })
+        });
+        let unreadable_exe = given.filter(|_| exe.is_none()).map(|i| i.name.as_str());
+        Lent {
+            exe,
+            unreadable_exe,
+        }
     }
 }
 
