@@ -200,8 +200,13 @@ fn is_count_record(line: &[u8]) -> bool {
         .strip_prefix(b"#")
         .or_else(|| next.strip_prefix(b"\\#"));
     match hash.map(after_blanks) {
+        // A frame line without its pc column (weaviate/weaviate#12749
+        // pasted `#\tpkg.F+0xd0  file.go:387`) still carries the offset.
         Some(f) => {
-            f.starts_with(b"0x") || (pcs.trim() == "..." && memmem::find(f, b"+0x").is_some())
+            let first_word = f.split(|b| matches!(b, b' ' | b'\t')).next().unwrap_or(&[]);
+            f.starts_with(b"0x")
+                || ((pcs.trim() == "..." || first_word.contains(&b'.'))
+                    && memmem::find(first_word, b"+0x").is_some())
         }
         None => {
             let end = memchr::memchr(b'\n', next).unwrap_or(next.len());
@@ -711,5 +716,25 @@ mod tests {
         assert_ne!(sniff(&tar[..260]).kind, InputKind::TarArchive);
         tar[257] = b'x';
         assert_ne!(sniff(&tar).kind, InputKind::TarArchive);
+    }
+
+    /// A `debug=1` record pasted without its profile's header, its frame
+    /// lines without their pc column (weaviate/weaviate#12749), and
+    /// godiag's own reports, which quote such text but are not evidence.
+    #[test]
+    fn records_without_pcs_and_own_reports() {
+        let record = b"16 @ 0x48ee4e 0x41ba3c 0x41b637 0x2e20bb1 0xb2e753 0x496f21\n#\tgithub.com/weaviate/weaviate/adapters/handlers/grpc/v1/batch.(*StreamHandler).recv.func1+0xd0  adapters/handlers/grpc/v1/batch/stream.go:387\n";
+        assert_eq!(sniff(record).kind, InputKind::GoroutineCountDump);
+        // A comment line after a count is no frame.
+        assert_ne!(
+            sniff(b"16 @ 0x48ee4e\n# see above\n").kind,
+            InputKind::GoroutineCountDump
+        );
+        for report in [
+            &b"## godiag report\n\n### Root cause\n\ngoroutine 1 [running]:\n"[..],
+            b"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>godiag report</title>",
+        ] {
+            assert_eq!(sniff(report).kind, InputKind::Unrecognized);
+        }
     }
 }
