@@ -446,19 +446,40 @@ mod trace_rules {
         assert!(run(&s).iter().all(|f| f.kind != FindingKind::GoroutineLeak));
     }
 
+    /// A cycle the text placed in `main.(*store).put`: the trace of the same
+    /// run confirms it when its goroutines stay blocked there, contradicts
+    /// it when one runs, and says nothing when it shows other functions
+    /// (another program's goroutines 8 and 9).
     #[test]
     fn a_cycle_is_confirmed_when_its_goroutines_stay_blocked_and_contradicted_when_one_runs() {
         let mut f = Finding::new(FindingKind::Deadlock, "deadlock", crate::Confidence::Medium);
         f.goroutines = vec![8, 9];
-        let mut s = second();
-        s.blocked_at_end = vec![BlockedGroup {
+        f.location = Some(crate::finding::Location {
+            function: "main.(*store).put".into(),
+            file: "/app/store.go".into(),
+            line: 31,
+        });
+        f.evidence.push(crate::finding::Evidence {
+            source: godiag_model::Source::GoroutineDump,
+            summary: "2 goroutines blocked on locks".into(),
+            input: 1,
+            offset: None,
+            lines: vec![
+                "goroutine 8 [sync.Mutex.Lock] in main.(*store).put (/app/store.go:31)".into(),
+                "goroutine 9 [sync.Mutex.Lock] in main.(*store).put (/app/store.go:31)".into(),
+            ],
+            goroutines: None,
+        });
+        let blocked = |stack| BlockedGroup {
             reason: "sync".into(),
-            stack: user_stack(31),
+            stack,
             count: 2,
             min_wait_ns: 900_000_000,
             blocked_throughout: 0,
             goroutines: vec![8, 9],
-        }];
+        };
+        let mut s = second();
+        s.blocked_at_end = vec![blocked(user_stack(31))];
         let mut findings = vec![f.clone()];
         confirm_from_traces(
             &mut findings,
@@ -473,7 +494,11 @@ mod trace_rules {
         );
         let mut s = second();
         s.end.running_ids = vec![9];
-        let mut findings = vec![f];
+        s.blocked_at_end = vec![BlockedGroup {
+            goroutines: vec![8],
+            ..blocked(user_stack(31))
+        }];
+        let mut findings = vec![f.clone()];
         confirm_from_traces(
             &mut findings,
             &[TraceInput {
@@ -485,6 +510,19 @@ mod trace_rules {
             findings[0].verification.get("trace"),
             Some(&Verdict::Contradicts)
         );
+        let mut other = user_stack(51);
+        other[1].function = "main.worker".into();
+        let mut s = second();
+        s.blocked_at_end = vec![blocked(other)];
+        let mut findings = vec![f];
+        confirm_from_traces(
+            &mut findings,
+            &[TraceInput {
+                index: 0,
+                summary: &s,
+            }],
+        );
+        assert_eq!(findings[0].verification.get("trace"), None);
     }
 }
 
