@@ -252,4 +252,15 @@ impl Finding {
         self.verification.insert(e.source.name(), Verdict::Confirms);
         self.evidence.push(e);
     }
+
+    /// Records evidence against the finding: its source contradicts it, and
+    /// the title says by what (`by`: "a later dump"), once.
+    pub fn contradict(&mut self, e: Evidence, by: &str) {
+        self.verification
+            .insert(e.source.name(), Verdict::Contradicts);
+        self.evidence.push(e);
+        if !self.title.contains(" — contradicted by ") {
+            self.title = format!("{} — contradicted by {by}", self.title);
+        }
+    }
 }

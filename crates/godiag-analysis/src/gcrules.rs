@@ -131,12 +131,7 @@ pub fn gctrace_on_heap_leaks(
             if grew {
                 f.confirm(e);
             } else {
-                f.verification
-                    .insert(e.source.name(), crate::finding::Verdict::Contradicts);
-                f.evidence.push(e);
-                if !f.title.contains("contradicted") {
-                    f.title = format!("{} — contradicted by the gctrace", f.title);
-                }
+                f.contradict(e, "the gctrace");
             }
         }
     }

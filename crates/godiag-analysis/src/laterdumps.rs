@@ -5,7 +5,7 @@
 
 use godiag_model::Goroutine;
 
-use crate::finding::{Confidence, Evidence, Finding, FindingKind, Verdict};
+use crate::finding::{Confidence, Evidence, Finding, FindingKind};
 use crate::frames::user_frame;
 use crate::input::TextInput;
 
@@ -92,19 +92,18 @@ fn same_goroutine(a: &Goroutine<'_>, b: &Goroutine<'_>) -> bool {
 
 fn contradict(f: &mut Finding, later: &TextInput<'_, '_>, moved: String) {
     let source = later.source();
-    f.verification.insert(source.name(), Verdict::Contradicts);
-    f.evidence.push(Evidence {
-        source,
-        summary: format!(
-            "a later dump shows {moved}: it moved on, so these goroutines were waiting, not deadlocked (slow holders, a lock or channel contended)"
-        ),
-        input: later.index,
-        offset: None,
-        lines: Vec::new(),
-        goroutines: None,
-    });
+    f.contradict(
+        Evidence {
+            source,
+            summary: format!(
+                "a later dump shows {moved}: it moved on, so these goroutines were waiting, not deadlocked (slow holders, a lock or channel contended)"
+            ),
+            input: later.index,
+            offset: None,
+            lines: Vec::new(),
+            goroutines: None,
+        },
+        "a later dump",
+    );
     f.confidence = Confidence::Low;
-    if !f.title.contains("contradicted") {
-        f.title = format!("{} — contradicted by a later dump", f.title);
-    }
 }

@@ -642,18 +642,18 @@ fn contradict_leaks(findings: &mut [Finding], inputs: &[ProfileInput<'_>]) {
             .max()
             .map_or(0, |n| i64::try_from(n).unwrap_or(i64::MAX));
         if dumped >= 10 && at_site * 10 < dumped {
-            f.verification
-                .insert(Source::Pprof.name(), crate::finding::Verdict::Contradicts);
-            f.evidence.push(evidence(
-                latest,
-                format!(
-                    "the goroutine profile shows {at_site} of {total} goroutines at {}:{}, against {dumped} in the dump: they were released",
-                    loc.file, loc.line
+            f.contradict(
+                evidence(
+                    latest,
+                    format!(
+                        "the goroutine profile shows {at_site} of {total} goroutines at {}:{}, against {dumped} in the dump: they were released",
+                        loc.file, loc.line
+                    ),
+                    Vec::new(),
                 ),
-                Vec::new(),
-            ));
+                "the goroutine profile",
+            );
             f.confidence = Confidence::Low;
-            f.title = format!("{} — contradicted by the goroutine profile", f.title);
         }
     }
 }
