@@ -411,11 +411,19 @@ fn a_core_with_another_programs_executable_says_so() {
     exe[at] = if exe[at] == b'A' { b'B' } else { b'A' };
     let rebuilt = unpacked.dir.join("rebuilt");
     std::fs::write(&rebuilt, &exe).unwrap();
-    let loaded = godiag::load_inputs(&[unpacked.core.clone(), rebuilt]).unwrap();
-    let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
-    let warning = report.inputs[0].warnings.join(" | ");
+    // The core (the first path) as read with the others: analysed or not,
+    // and its warnings.
+    let core_read = |paths: &[PathBuf]| {
+        let loaded = godiag::load_inputs(paths).unwrap();
+        let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
+        (
+            report.inputs[0].analysed,
+            report.inputs[0].warnings.join(" | "),
+        )
+    };
+    let (analysed, warning) = core_read(&[unpacked.core.clone(), rebuilt]);
     assert!(
-        warning.contains("the core's program has Go build ID ") && !report.inputs[0].analysed,
+        warning.contains("the core's program has Go build ID ") && !analysed,
         "{}: {warning}",
         pie.name()
     );
@@ -426,19 +434,15 @@ fn a_core_with_another_programs_executable_says_so() {
         .iter()
         .find(|c| c.version == pie.version && c.scenario == pie.scenario && c.build == "plain")
     {
-        let loaded = godiag::load_inputs(&[plain.file("core.gz"), pie.file("exe.gz")]).unwrap();
-        let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
-        let warning = report.inputs[0].warnings.join(" | ");
+        let (analysed, warning) = core_read(&[plain.file("core.gz"), pie.file("exe.gz")]);
         assert!(
-            warning.contains("not the program that wrote this core") && !report.inputs[0].analysed,
+            warning.contains("not the program that wrote this core") && !analysed,
             "{}: {warning}",
             plain.name()
         );
     }
     // Without an executable, the core still names its program.
-    let loaded = godiag::load_inputs(std::slice::from_ref(&unpacked.core)).unwrap();
-    let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
-    let warning = report.inputs[0].warnings.join(" | ");
+    let (_, warning) = core_read(std::slice::from_ref(&unpacked.core));
     assert!(
         warning.contains("give the executable") && warning.contains("the core was written by "),
         "{}: {warning}",

@@ -55,6 +55,24 @@ fn children_max_rss_kb() -> i64 {
     usage.ru_maxrss
 }
 
+/// Writes `head`, then `chunk` `times` over, gzipped, to `path`: an input
+/// that inflates far beyond its size.
+fn write_gzip_bomb(path: &Path, head: &[u8], chunk: &[u8], times: usize) {
+    let f = std::fs::File::create(path).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(f, flate2::Compression::fast());
+    gz.write_all(head).unwrap();
+    for _ in 0..times {
+        gz.write_all(chunk).unwrap();
+    }
+    gz.finish().unwrap();
+}
+
+/// The first input of the JSON report at `path`.
+fn first_input(path: &Path) -> serde_json::Value {
+    let report: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    report["inputs"][0].clone()
+}
+
 fn ends_cleanly(what: &str, path: &Path) {
     ends_cleanly_with(what, path, Path::new("/dev/null"), &[]);
 }
@@ -132,15 +150,7 @@ fn hostile_inputs_end_cleanly_in_bounded_memory() {
 
     // 4 GB of zeros, gzipped (about 4 MB).
     let p = dir.join("zeros.gz");
-    {
-        let f = std::fs::File::create(&p).unwrap();
-        let mut gz = flate2::write::GzEncoder::new(f, flate2::Compression::fast());
-        let chunk = vec![0u8; 1 << 20];
-        for _ in 0..4096 {
-            gz.write_all(&chunk).unwrap();
-        }
-        gz.finish().unwrap();
-    }
+    write_gzip_bomb(&p, &[], &vec![0u8; 1 << 20], 4096);
     ends_cleanly("4 GB of gzipped zeros", &p);
 
     // 1 GB of one goroutine record, over and over, gzipped: a dump bomb.
@@ -148,16 +158,8 @@ fn hostile_inputs_end_cleanly_in_bounded_memory() {
     // default number of goroutines kept whole, the rest are counted on the
     // first of their stack.
     let p = dir.join("records.txt.gz");
-    {
-        let f = std::fs::File::create(&p).unwrap();
-        let mut gz = flate2::write::GzEncoder::new(f, flate2::Compression::fast());
-        let record = b"goroutine 7 [chan receive, 12 minutes]:\nmain.worker(0xc000012000)\n\t/app/main.go:10 +0x1d\ncreated by main.main in goroutine 1\n\t/app/main.go:5 +0x25\n\n";
-        let chunk = record.repeat((1 << 20) / record.len());
-        for _ in 0..1024 {
-            gz.write_all(&chunk).unwrap();
-        }
-        gz.finish().unwrap();
-    }
+    let record = b"goroutine 7 [chan receive, 12 minutes]:\nmain.worker(0xc000012000)\n\t/app/main.go:10 +0x1d\ncreated by main.main in goroutine 1\n\t/app/main.go:5 +0x25\n\n";
+    write_gzip_bomb(&p, &[], &record.repeat((1 << 20) / record.len()), 1024);
     let report = dir.join("records.json");
     ends_cleanly_with(
         "1 GB of gzipped goroutine records",
@@ -165,9 +167,7 @@ fn hostile_inputs_end_cleanly_in_bounded_memory() {
         &report,
         &["--max-inflated-mib", "64"],
     );
-    let report: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
-    let input = &report["inputs"][0];
+    let input = first_input(&report);
     assert_eq!(input["status"], "partial", "{input}");
     let warnings = input["warnings"].to_string();
     assert!(
@@ -182,23 +182,14 @@ fn hostile_inputs_end_cleanly_in_bounded_memory() {
     // An ELF core header and 1 GB of zeros, gzipped: a binary input is
     // inflated into a temporary file, up to --max-inflated-mib.
     let p = dir.join("bomb.core.gz");
-    {
-        let f = std::fs::File::create(&p).unwrap();
-        let mut gz = flate2::write::GzEncoder::new(f, flate2::Compression::fast());
-        let mut header = vec![0u8; 64];
-        header[..4].copy_from_slice(b"\x7fELF");
-        header[4] = 2; // 64-bit
-        header[5] = 1; // little-endian
-        header[6] = 1; // version
-        header[16] = 4; // ET_CORE
-        header[18] = 62; // x86-64
-        gz.write_all(&header).unwrap();
-        let chunk = vec![0u8; 1 << 20];
-        for _ in 0..1024 {
-            gz.write_all(&chunk).unwrap();
-        }
-        gz.finish().unwrap();
-    }
+    let mut header = vec![0u8; 64];
+    header[..4].copy_from_slice(b"\x7fELF");
+    header[4] = 2; // 64-bit
+    header[5] = 1; // little-endian
+    header[6] = 1; // version
+    header[16] = 4; // ET_CORE
+    header[18] = 62; // x86-64
+    write_gzip_bomb(&p, &header, &vec![0u8; 1 << 20], 1024);
     let report = dir.join("bomb.json");
     ends_cleanly_with(
         "1 GB of a gzipped core",
@@ -206,9 +197,7 @@ fn hostile_inputs_end_cleanly_in_bounded_memory() {
         &report,
         &["--max-inflated-mib", "64"],
     );
-    let report: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
-    let input = &report["inputs"][0];
+    let input = first_input(&report);
     assert_eq!(
         (&input["kind"], &input["status"]),
         (&"elf-core".into(), &"partial".into()),
