@@ -82,12 +82,11 @@ fn place<'a>(g: &Goroutine<'a>) -> Option<(&'a str, u32)> {
 }
 
 fn same_goroutine(a: &Goroutine<'_>, b: &Goroutine<'_>) -> bool {
-    let creator = |g: &Goroutine<'_>| {
-        g.created_by
-            .as_ref()
-            .map(|c| (c.function.to_string(), c.line))
-    };
-    creator(a) == creator(b)
+    match (&a.created_by, &b.created_by) {
+        (Some(x), Some(y)) => x.function == y.function && x.line == y.line,
+        (None, None) => true,
+        _ => false,
+    }
 }
 
 fn contradict(f: &mut Finding, later: &TextInput<'_, '_>, moved: String) {

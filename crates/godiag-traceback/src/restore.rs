@@ -87,10 +87,13 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
     // JSON record held as `\u001b`.
     let mut coloured_lines = strip_colours(&mut text);
     for _ in 0..2 {
-        if !has_escaped_lines(&text) {
+        // The field of line-per-record JSON is found once, for the test
+        // and the decoding both.
+        let line_key = line_record_key(&text);
+        if line_key.is_none() && !text.lines().any(escaped_line) {
             break;
         }
-        let (decoded, n) = unescape_lines(&text);
+        let (decoded, n) = unescape_lines(&text, line_key);
         notes.push(format!(
             "{n} lines held escaped runtime text (a JSON or quoted log record); it was decoded"
         ));
@@ -435,9 +438,10 @@ fn escaped_line(line: &str) -> bool {
     })
 }
 
-/// Decodes every escaped line; the others are kept. Returns the text and
-/// how many lines were decoded.
-fn unescape_lines(text: &str) -> (String, usize) {
+/// Decodes every escaped line; the others are kept. Records that each hold
+/// one line of the runtime's text in the field `line_key` give that field
+/// alone. Returns the text and how many lines were decoded.
+fn unescape_lines<'t>(text: &'t str, line_key: Option<&'t str>) -> (String, usize) {
     let mut out = String::with_capacity(text.len());
     let mut n = 0;
     // docker's json-file holds one line per record, each escaped: a record
@@ -449,9 +453,6 @@ fn unescape_lines(text: &str) -> (String, usize) {
     let traceback = text
         .lines()
         .any(|l| anchor::is_header(l.trim_start_matches([' ', '\t'])));
-    // Records that each hold one line of the runtime's text in one field:
-    // that field alone is the text.
-    let line_key = line_record_key(text);
     for line in text.lines() {
         let decode = escaped_line(line) || (json_records && line.starts_with("{\""));
         let line_value = line_key
