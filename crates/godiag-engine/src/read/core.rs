@@ -35,17 +35,20 @@ pub(crate) fn read<'a>(
         (None, None) => return r,
     }
     .with_progress(&tell);
+    let exe_file = lent
+        .exe
+        .as_ref()
+        .and_then(|e| Some((object::File::parse(e.bytes).ok()?, e.bytes)));
     // PIE: where the executable was loaded in the core.
-    let bias = lent.exe.as_ref().map_or(0, |e| {
-        object::File::parse(e.bytes).map_or(0, |f| godiag_core::load_bias(&image, &f))
-    });
+    let bias = exe_file
+        .as_ref()
+        .map_or(0, |(f, _)| godiag_core::load_bias(&image, f));
     // Another program's executable reads no goroutines, or wrong ones.
-    let mismatch = lent.exe.as_ref().and_then(|e| {
-        let file = object::File::parse(e.bytes).ok()?;
+    let mismatch = exe_file.as_ref().and_then(|(f, bytes)| {
         godiag_core::executable_mismatch(
             &image,
-            &file,
-            e.bytes,
+            f,
+            bytes,
             core.as_ref().and_then(|c| c.program_base()),
         )
     });
