@@ -65,15 +65,37 @@ pub fn read_profile(bytes: &[u8]) -> Result<Profile, String> {
     }
 }
 
+/// What a pasted line means when the catalog has no entry for it.
+pub enum PastedReading {
+    /// The top finding the engine reads in it, as its kind and title.
+    Finding(godiag_analysis::FindingKind, String),
+    /// A request to stop (SIGTERM, SIGINT, SIGHUP), which is no failure:
+    /// what it means, in words.
+    Stop(String),
+}
+
 /// What a line means when the catalog has no entry for it: the top finding
 /// the engine reads in it as pasted text (a signal's line, `signal:
-/// killed`, Kubernetes' `reason: OOMKilled`), as its kind and title.
-pub fn read_as_pasted(line: &str) -> Option<(godiag_analysis::FindingKind, String)> {
+/// killed`, Kubernetes' `reason: OOMKilled`), or, for a signal named alone
+/// (`SIGKILL`, `exit status 137`), what the engine reads in os/exec's words
+/// for it; a stop signal is told as one.
+pub fn read_as_pasted(line: &str) -> Option<PastedReading> {
     let line = line.trim();
     let mut candidates = vec![line.to_string()];
     // Kubernetes' termination reason, as `kubectl describe` shows it.
     if line.eq_ignore_ascii_case("OOMKilled") {
         candidates.insert(0, "reason: OOMKilled".into());
+    }
+    if let Some(signal) = godiag_sniff::process_end::named_signal(line) {
+        if !signal.failure {
+            return Some(PastedReading::Stop(format!(
+                "{} (status {}, `signal: {}`) asks the program to stop; it is no failure. A Go program that does not catch it (`signal.Notify`, `signal.NotifyContext`) exits at once and prints nothing. If the stop is the problem, a shutdown that hangs until a SIGKILL follows, take a goroutine dump while it hangs (`kill -QUIT PID`) and give it to godiag",
+                signal.name,
+                128 + signal.number,
+                signal.described
+            )));
+        }
+        candidates.push(format!("signal: {}", signal.described));
     }
     candidates.into_iter().find_map(|text| {
         let inputs = vec![crate::PreparedInput::from_bytes(
@@ -82,6 +104,6 @@ pub fn read_as_pasted(line: &str) -> Option<(godiag_analysis::FindingKind, Strin
         )];
         let report = crate::build_report(&inputs, godiag_model::GroupKeyMode::Stack);
         let top = report.findings.first()?;
-        Some((top.kind, top.title.clone()))
+        Some(PastedReading::Finding(top.kind, top.title.clone()))
     })
 }

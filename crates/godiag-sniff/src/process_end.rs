@@ -31,7 +31,7 @@ pub enum ProcessEnd<'a> {
 /// forms that are found inside their line: systemd's and the kernel's).
 pub fn process_end(line: &str, offset: u64) -> Option<ProcessEnd<'_>> {
     // Every form holds one of these; most lines of a log hold none.
-    if !["xit", "ill", "ode=", "lag", "boolean", "OOM"]
+    if !["xit", "ill", "ode=", "lag", "boolean", "OOM", "signal: "]
         .iter()
         .any(|w| line.contains(w))
     {
@@ -39,7 +39,16 @@ pub fn process_end(line: &str, offset: u64) -> Option<ProcessEnd<'_>> {
     }
     let t = line.trim();
     exit_status(t)
-        .map(ProcessEnd::Exit)
+        .map(|n| match signal_of_status(n).filter(|s| s.failure) {
+            // A shell's or a container runtime's way of saying a signal
+            // ended the process: `exit status 137` is SIGKILL.
+            Some(s) => ProcessEnd::Killed(KilledBy {
+                signal: s.name,
+                program: None,
+                at: EndLine { line: t, offset },
+            }),
+            None => ProcessEnd::Exit(n),
+        })
         .or_else(|| oom_kill(t, offset).map(ProcessEnd::OomKill))
         .or_else(|| killed_by(t, offset).map(ProcessEnd::Killed))
         .or_else(|| usage_error(t).map(ProcessEnd::UsageError))
@@ -143,20 +152,25 @@ fn oom_kill(t: &str, offset: u64) -> Option<OomKill<'_>> {
 /// systemd's `Main process exited, code=killed, status=9/KILL`
 /// (`code=dumped, status=6/ABRT` when a core was written; `Main PID: N
 /// (code=killed, signal=KILL)` in `systemctl status`), `go run`'s and `go
-/// test`'s `signal: killed`, `go build`'s `.../pkg/tool/linux_amd64/compile:
-/// signal: killed` when its compiler dies, a shell's `Killed`.
+/// test`'s `signal: killed` (`signal: aborted (core dumped)`, ... for the
+/// other failure signals), `go build`'s
+/// `.../pkg/tool/linux_amd64/compile: signal: killed` when its compiler
+/// dies, a shell's `Killed`.
 fn killed_by(t: &str, offset: u64) -> Option<KilledBy<'_>> {
-    let (signal, program) = if t == "Killed" || t == "signal: killed" {
+    let (signal, program) = if t == "Killed" {
         ("SIGKILL", None)
-    } else if let Some(before) = t.strip_suffix(": signal: killed") {
+    } else if let Some(s) = t.strip_prefix("signal: ").and_then(failure_described) {
+        (s, None)
+    } else if let Some((before, described)) = t.rsplit_once(": signal: ") {
         // Only the toolchain's own programs: a program's log of a child
         // it ran (`ffmpeg: signal: killed`) says nothing of its own end.
+        let signal = failure_described(described)?;
         let path = before.rsplit(' ').next().unwrap_or("");
         let (dir, program) = path.rsplit_once('/')?;
         if !dir.contains("/pkg/tool/") || program.is_empty() {
             return None;
         }
-        ("SIGKILL", Some(program))
+        (signal, Some(program))
     } else {
         if !SYSTEMD_MAIN.iter().any(|w| t.contains(w)) {
             return None;
@@ -186,17 +200,87 @@ fn killed_by(t: &str, offset: u64) -> Option<KilledBy<'_>> {
 /// failure: SIGKILL, which no program can catch, and those after which the
 /// runtime prints its report and dies. A stop (TERM, INT, HUP) is none.
 fn signal_name(short: &str) -> Option<&'static str> {
-    Some(match short {
-        "KILL" => "SIGKILL",
-        "ABRT" => "SIGABRT",
-        "SEGV" => "SIGSEGV",
-        "BUS" => "SIGBUS",
-        "QUIT" => "SIGQUIT",
-        "ILL" => "SIGILL",
-        "FPE" => "SIGFPE",
-        "TRAP" => "SIGTRAP",
-        _ => return None,
-    })
+    SIGNALS
+        .iter()
+        .find(|s| s.failure && s.name[3..] == *short)
+        .map(|s| s.name)
+}
+
+/// A signal as the launchers of a Go program name it.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Signal {
+    /// Its Linux number: a shell, Docker and Kubernetes report a death by
+    /// signal N as status 128 + N.
+    pub number: i32,
+    pub name: &'static str,
+    /// os/exec's words for it after `signal: `, as `go run` prints them.
+    pub described: &'static str,
+    /// Whether a process it ends failed: not a request to stop (TERM,
+    /// INT, HUP), which a Go program that does not catch it obeys at once
+    /// and silently.
+    pub failure: bool,
+}
+
+const fn signal(number: i32, name: &'static str, described: &'static str, failure: bool) -> Signal {
+    Signal {
+        number,
+        name,
+        described,
+        failure,
+    }
+}
+
+pub const SIGNALS: [Signal; 11] = [
+    signal(1, "SIGHUP", "hangup", false),
+    signal(2, "SIGINT", "interrupt", false),
+    signal(3, "SIGQUIT", "quit", true),
+    signal(4, "SIGILL", "illegal instruction", true),
+    signal(5, "SIGTRAP", "trace/breakpoint trap", true),
+    signal(6, "SIGABRT", "aborted", true),
+    signal(7, "SIGBUS", "bus error", true),
+    signal(8, "SIGFPE", "floating point exception", true),
+    signal(9, "SIGKILL", "killed", true),
+    signal(11, "SIGSEGV", "segmentation fault", true),
+    signal(15, "SIGTERM", "terminated", false),
+];
+
+/// The failure signal os/exec names so, by its name.
+fn failure_described(described: &str) -> Option<&'static str> {
+    described_signal(described)
+        .filter(|s| s.failure)
+        .map(|s| s.name)
+}
+
+/// The signal an exit status of 128 + N stands for.
+fn signal_of_status(status: i32) -> Option<&'static Signal> {
+    SIGNALS.iter().find(|s| status == 128 + s.number)
+}
+
+/// The signal os/exec's `ProcessState` names after `signal: ` (`killed`,
+/// `aborted (core dumped)`).
+fn described_signal(described: &str) -> Option<&'static Signal> {
+    let described = described
+        .strip_suffix(" (core dumped)")
+        .unwrap_or(described);
+    SIGNALS.iter().find(|s| s.described == described)
+}
+
+/// The signal a line names alone, as someone asking about it would write
+/// it: its name (`SIGTERM`, `TERM`, the runtime's `SIGTERM: terminated`),
+/// os/exec's words (`signal: terminated`) or an exit status of 128 + its
+/// number (`exit status 143`, `Exit Code: 143`).
+pub fn named_signal(line: &str) -> Option<&'static Signal> {
+    let t = line.trim();
+    let name = t.split_once(':').map_or(t, |(name, _)| name).trim();
+    let bare = name
+        .get(..3)
+        .filter(|p| p.eq_ignore_ascii_case("SIG"))
+        .map_or(name, |_| &name[3..]);
+    SIGNALS
+        .iter()
+        .find(|s| s.name[3..].eq_ignore_ascii_case(bare))
+        .or_else(|| t.strip_prefix("signal: ").and_then(described_signal))
+        .or_else(|| exit_status(t).and_then(signal_of_status))
 }
 
 /// The `flag` package's messages for a bad command line, after which a
@@ -256,7 +340,7 @@ mod tests {
         );
         assert_eq!(exit(" Main PID: 5416 (code=exited, status=2)"), Some(2));
         assert_eq!(exit("api-1 exited with code 2"), Some(2));
-        assert_eq!(exit("      Exit Code:    137"), Some(137));
+        assert_eq!(exit("      Exit Code:    3"), Some(3));
         // Not a status: words after the digits, or none.
         assert_eq!(exit("exit status 2x"), None);
         assert_eq!(exit("the exit status was unknown"), None);
@@ -293,6 +377,57 @@ mod tests {
         assert_eq!(killed("Killed"), Some(("SIGKILL", None)));
         assert_eq!(killed("signal: killed"), Some(("SIGKILL", None)));
         assert_eq!(killed("Killed the old worker"), None);
+        // os/exec's words for every failure signal, and a shell's or a
+        // container's status of 128 + the signal's number.
+        assert_eq!(
+            killed("signal: aborted (core dumped)"),
+            Some(("SIGABRT", None))
+        );
+        assert_eq!(
+            killed("signal: segmentation fault"),
+            Some(("SIGSEGV", None))
+        );
+        assert_eq!(killed("exit status 137"), Some(("SIGKILL", None)));
+        assert_eq!(killed("      Exit Code:    134"), Some(("SIGABRT", None)));
+        assert_eq!(
+            killed("api-1 exited with code 139"),
+            Some(("SIGSEGV", None))
+        );
+        assert_eq!(
+            killed(
+                "/usr/lib/go/pkg/tool/linux_arm64/link: signal: segmentation fault (core dumped)"
+            ),
+            Some(("SIGSEGV", Some("link")))
+        );
+        // A stop is no failure; nor a status that is no signal's.
+        assert_eq!(killed("signal: terminated"), None);
+        assert_eq!(killed("signal: interrupt"), None);
+        assert_eq!(exit("exit status 143"), Some(143));
+        assert_eq!(exit("exit status 1"), Some(1));
+    }
+
+    #[test]
+    fn signals_named_alone() {
+        for line in [
+            "SIGTERM",
+            "term",
+            "SIGTERM: terminated",
+            "signal: terminated",
+            "exit status 143",
+            "Exit Code: 143",
+        ] {
+            assert_eq!(
+                named_signal(line).map(|s| s.name),
+                Some("SIGTERM"),
+                "{line}"
+            );
+        }
+        assert_eq!(
+            named_signal("signal: aborted (core dumped)").map(|s| s.name),
+            Some("SIGABRT")
+        );
+        assert_eq!(named_signal("exit status 2"), None);
+        assert_eq!(named_signal("SIGNAL"), None);
         // A stop, a status systemd names no signal this way, a program's
         // log of its child, a helper's kill.
         assert_eq!(

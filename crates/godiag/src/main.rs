@@ -758,22 +758,34 @@ fn explain(args: ExplainArgs) -> ExitCode {
         // pasted text (a signal line, a kill), explained by its kind; else
         // the catalog entry it is a fragment of.
         let catalog = || godiag_analysis::catalog::explain_fragment(&query).map(|e| (e, None));
-        let (e, read_as) = match godiag_analysis::catalog::explain_exactly(&query) {
-            Some(e) => (e, None),
-            None => match godiag_engine::tools::read_as_pasted(&query)
-                .and_then(|(kind, title)| {
-                    Some((godiag_analysis::catalog::explain(kind.name())?, Some(title)))
+        let pasted = || match tools::read_as_pasted(&query)? {
+            tools::PastedReading::Finding(kind, title) => Some(Ok((
+                godiag_analysis::catalog::explain(kind.name())?,
+                Some(title),
+            ))),
+            tools::PastedReading::Stop(words) => Some(Err(words)),
+        };
+        let found = match godiag_analysis::catalog::explain_exactly(&query) {
+            Some(e) => Some(Ok((e, None))),
+            None => pasted().or_else(|| catalog().map(Ok)),
+        };
+        let (e, read_as) = match found {
+            Some(Ok(found)) => found,
+            Some(Err(stop)) => {
+                return print_or_fail(&match args.format {
+                    ExplainFormat::Json => format!(
+                        "{}\n",
+                        serde_json::json!({ "query": query, "stop": true, "meaning": stop })
+                    ),
+                    _ => format!("{query:?}: {stop}.\n"),
                 })
-                .or_else(catalog)
-            {
-                Some(found) => found,
-                None => {
-                    eprintln!(
-                        "godiag: no catalog entry for {query:?}; `godiag explain --all` lists every kind and message"
-                    );
-                    return ExitCode::from(EXIT_NOT_FOUND);
-                }
-            },
+            }
+            None => {
+                eprintln!(
+                    "godiag: no catalog entry for {query:?}; `godiag explain --all` lists every kind and message"
+                );
+                return ExitCode::from(EXIT_NOT_FOUND);
+            }
         };
         let explained = match args.format {
             ExplainFormat::Text => godiag_report::render_explanation_text(&e),

@@ -223,6 +223,26 @@ fn explain_signals_and_kills() {
             "\"OOMKilled\", read as pasted text: out of memory",
         ),
         (
+            "exit status 137",
+            "\"exit status 137\", read as pasted text: the process was killed by SIGKILL",
+        ),
+        (
+            "SIGKILL",
+            "\"SIGKILL\", read as pasted text: the process was killed by SIGKILL",
+        ),
+        (
+            "signal: aborted (core dumped)",
+            "\"signal: aborted (core dumped)\", read as pasted text: the program ended by SIGABRT",
+        ),
+        (
+            "SIGTERM",
+            "\"SIGTERM\": SIGTERM (status 143, `signal: terminated`) asks the program to stop; it is no failure.",
+        ),
+        (
+            "exit status 143",
+            "\"exit status 143\": SIGTERM (status 143",
+        ),
+        (
             "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x49e480]",
             "\"[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x49e480]\", read as pasted text: nil pointer dereference",
         ),
