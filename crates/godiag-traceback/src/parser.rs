@@ -417,9 +417,22 @@ impl<'a> Reader<'a> {
             return;
         }
         // Pastes often lose the ruler above the report, some the warning too.
-        if line == "WARNING: DATA RACE" {
-            self.start_race(offset);
-            return;
+        if let Some(after) = line.strip_prefix("WARNING: DATA RACE") {
+            let access = after.trim_start();
+            if access.trim_end().is_empty() {
+                self.start_race(offset);
+                return;
+            }
+            // The first access run into the warning's line, its break lost
+            // with whatever prefixed it (sijms/go-ora#297: `WARNING: DATA
+            // RACE  [2023-01-25T13:41:44.263Z] Write at 0x.. by goroutine
+            // 687:`).
+            if let Some(at) = godiag_sniff::anchor::race_access_start(access) {
+                let skip = line.len() - access.len() + at;
+                self.start_race(offset);
+                self.race_line(&line[skip..], offset + skip as u64);
+                return;
+            }
         }
         // An access line opening the line (`Read at 0x.. by goroutine N:`)
         // opens a report that lost its `WARNING: DATA RACE`.

@@ -650,6 +650,28 @@ Previous write at 0x00c00036acaf by goroutine 114:
     );
 }
 
+/// A race report whose warning and first access share a line, the break
+/// between them lost with the CI's timestamp before the access. From
+/// https://github.com/sijms/go-ora/issues/297.
+#[test]
+fn race_warning_run_into_its_first_access() {
+    let text =
+        "WARNING: DATA RACE  [2023-01-25T13:41:44.263Z] Write at 0x0000040007f8 by goroutine 687:  
+[2023-01-25T13:41:44.263Z]   github.com/sijms/go-ora/v2.(*Connection).OpenWithContext()  
+[2023-01-25T13:41:44.263Z]      /vendor/github.com/sijms/go-ora/v2/connection.go:438 +0x1564  
+[2023-01-25T13:41:44.263Z]   github.com/sijms/go-ora/v2.(*OracleConnector).Connect()  
+[2023-01-25T13:41:44.263Z]      /vendor/github.com/sijms/go-ora/v2/connection.go:114 +0x111  
+";
+    let t = parse(text.as_bytes());
+    assert_eq!(t.races.len(), 1);
+    let a = &t.races[0].accesses[0];
+    assert_eq!((&*a.op, a.goroutine, a.frames.len()), ("write", 687, 2));
+    assert_eq!(
+        a.frames[0].function,
+        "github.com/sijms/go-ora/v2.(*Connection).OpenWithContext"
+    );
+}
+
 /// A race report the paste indented as a whole, its warning by one blank
 /// and the rest by two: the access is read with its frames. From
 /// https://github.com/mindersec/minder/issues/3397.
