@@ -48,6 +48,12 @@ impl StackFolder {
         }
     }
 
+    /// The goroutines were let go (a run of the program ended): the next
+    /// ones fold among themselves.
+    pub(crate) fn forget_stacks(&mut self) {
+        self.index = None;
+    }
+
     /// Folds the last goroutine of `gs` (complete: its record ended) into an
     /// identical earlier one when past the limit.
     pub(crate) fn settle_last(&mut self, gs: &mut Vec<Goroutine<'_>>) {

@@ -119,6 +119,11 @@ struct Reader<'a> {
     debugger_pending: bool,
     /// Folds goroutines past the limit into identical earlier ones.
     folder: StackFolder,
+    /// Where the last line outside the runtime's output was (a log line,
+    /// an exit status): between two reports, it parts two runs.
+    last_foreign_at: Option<u64>,
+    /// The earlier runs' failure lines, when the text holds several.
+    earlier_runs: Vec<(String, u64)>,
 }
 
 /// Lines after a `panic recovered:` announcement, up to the stack.
@@ -184,6 +189,8 @@ fn read(input: &[u8], limits: ParseLimits) -> (TextArtifact<'_>, Option<u64>) {
         through_panic: false,
         debugger_pending: false,
         folder: StackFolder::new(limits),
+        last_foreign_at: None,
+        earlier_runs: Vec::new(),
     };
     // Most inputs are valid UTF-8 throughout: validate once (fast, vectorised)
     // and slice lines from the `str`; otherwise validate line by line.
@@ -536,6 +543,63 @@ impl<'a> Reader<'a> {
         self.top_level(line, offset);
     }
 
+    /// A failure line after a whole report (its failure and a stack under
+    /// it) starts another run of the program: a log of a service that
+    /// restarted, crash texts pasted one after the other. The runtime
+    /// prints every failure line of one death before its stacks. Parted
+    /// from the report by a line that is not the runtime's (`exit status
+    /// 2`, the next run's log), or another failure than the report's (a
+    /// second goroutine's throw of the same message can print after the
+    /// first's stacks). The last run is the one read: the latest death.
+    fn start_next_run_at(&mut self, line: &str) {
+        let c = &self.out.crash;
+        let Some(failed_at) = c
+            .panics
+            .iter()
+            .map(|p| p.offset)
+            .chain(c.fatal_error_offset)
+            .max()
+        else {
+            return;
+        };
+        let Some(stack_at) = self
+            .out
+            .goroutines
+            .iter()
+            .find(|g| g.offset > failed_at && !g.frames.is_empty())
+            .map(|g| g.offset)
+        else {
+            return;
+        };
+        let failure = |p: &PanicEntry<'_>| format!("panic: {}", p.value);
+        let first_line = c
+            .panics
+            .first()
+            .map(failure)
+            .or_else(|| c.fatal_error.as_ref().map(|f| format!("fatal error: {f}")))
+            .unwrap_or_default();
+        // A paste's stray backtick or period after either is no other failure.
+        let words = |l: &str| {
+            l.trim_end_matches(|c: char| !c.is_alphanumeric())
+                .to_string()
+        };
+        let same = first_line.lines().next().map(words) == Some(words(line));
+        if same && self.last_foreign_at.is_none_or(|at| at < stack_at) {
+            return;
+        }
+        self.end_record();
+        self.folder.forget_stacks();
+        self.earlier_runs.push((first_line, failed_at));
+        self.out.crash = Default::default();
+        self.out.goroutines.clear();
+        self.target = Target::None;
+        self.message = Message::None;
+        self.value_stack_at = None;
+        self.logged_panic = None;
+        self.interleaved_fatal = false;
+        self.fatal_from_throw = false;
+    }
+
     /// Frames with no goroutine header above them.
     fn start_headerless(&mut self, offset: u64) {
         self.start_goroutine(Goroutine {
@@ -553,6 +617,7 @@ impl<'a> Reader<'a> {
             .strip_prefix("panic: ")
             .or((line == "panic:").then_some(""))
         {
+            self.start_next_run_at(line);
             self.push_panic(v, offset);
             return;
         }
@@ -561,6 +626,7 @@ impl<'a> Reader<'a> {
             .strip_prefix("fatal error: ")
             .or((line == "fatal error:").then_some(""))
         {
+            self.start_next_run_at(line);
             self.set_fatal(msg, offset, false);
             return;
         }
@@ -784,7 +850,11 @@ impl<'a> Reader<'a> {
                 return;
             }
         }
-        match process_end(line, offset) {
+        let end = process_end(line, offset);
+        if end.is_some() {
+            self.last_foreign_at = Some(offset);
+        }
+        match end {
             Some(ProcessEnd::Exit(n)) => {
                 // Go's failure status over any other, a failing one over a
                 // clean one: a journal holds several runs.
@@ -857,6 +927,7 @@ impl<'a> Reader<'a> {
         }
         self.note_logged_panic(line, offset);
         self.out.other_lines += 1;
+        self.last_foreign_at = Some(offset);
         // A frame's call line joined to a message after its last `: `
         // (pingcap's testleak: `... appears to have leaked: pkg.f(0x1, 0x2)`
         // over the frame's file line): read like a call line alone, opening
@@ -1396,6 +1467,33 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A `\tfatal error: ` line under a panic is Go 1.26's fatal error
+    /// raised by a deferred call while the panic unwound, or a line of a
+    /// multi-line panic value, which Go 1.23+ indents with a tab (an error
+    /// carrying a child's log). A deferred call runs inside `panic`: with
+    /// stacks read and no `panic` frame among them, it was the value's.
+    fn fatal_line_of_the_value(&mut self) {
+        let c = &mut self.out.crash;
+        let unwinding =
+            |f: &godiag_model::Frame<'_>| matches!(f.function, "panic" | "runtime.gopanic");
+        if !c.fatal_under_panic
+            || self.out.goroutines.is_empty()
+            || self
+                .out
+                .goroutines
+                .iter()
+                .any(|g| g.frames.iter().any(unwinding))
+        {
+            return;
+        }
+        let (Some(fatal), Some(p)) = (c.fatal_error.take(), c.panics.last_mut()) else {
+            return;
+        };
+        p.value = Cow::Owned(format!("{}\nfatal error: {fatal}", p.value));
+        c.fatal_error_offset = None;
+        c.fatal_under_panic = false;
+    }
+
     fn finish(&mut self, len: usize) {
         // A call joined to a log line's words at the very end: no frame.
         if self.joined_call.take().is_some() {
@@ -1447,6 +1545,23 @@ impl<'a> Reader<'a> {
         if self.skipped_invalid_utf8 > 0 {
             let n = self.skipped_invalid_utf8;
             self.warn(0, format!("{n} lines were not UTF-8 and were skipped"));
+        }
+        self.fatal_line_of_the_value();
+        if let Some((_, first_at)) = self.earlier_runs.first() {
+            let earlier: Vec<String> = self
+                .earlier_runs
+                .iter()
+                .take(3)
+                .map(|(line, at)| format!("`{line}` at byte {at}"))
+                .collect();
+            let n = self.earlier_runs.len();
+            let message = format!(
+                "the input holds {} crash reports, one per run of the program; the last is read, after {n} earlier: {}{}",
+                n + 1,
+                earlier.join(", "),
+                if n > 3 { ", ..." } else { "" }
+            );
+            self.warn(*first_at, message);
         }
         // A panic a handler logged is the failure when the runtime printed
         // none and a stack came with it.

@@ -145,9 +145,91 @@ fn repanic_forms() {
     assert_eq!(new.go_version_at_least.as_deref(), Some("1.25"));
 }
 
+/// A panic value whose lines hold runtime words (an error carrying a
+/// child's log): Go 1.23+ indents them with a tab, as Go 1.26 indents a
+/// fatal error raised under a panic. Without a `panic` frame on any stack,
+/// no deferred call raised it: the line is the value's. Go 1.24.11's output
+/// of `panic(errors.New("config invalid:\nfatal error: ...\ngoroutine 7
+/// [running]:\n  key \"db\" missing"))`.
+#[test]
+fn fatal_error_line_inside_a_panic_value() {
+    let text = "panic: config invalid:
+	fatal error: concurrent map writes
+	goroutine 7 [running]:
+	  key \"db\" missing
+
+goroutine 1 [running]:
+main.main()
+	/tmp/review-r3/p/multiline/main.go:11 +0x45
+";
+    let t = parse(text.as_bytes());
+    assert_eq!(t.crash.fatal_error, None);
+    assert!(!t.crash.fatal_under_panic);
+    assert_eq!(
+        t.crash.panics[0].value,
+        "config invalid:\nfatal error: concurrent map writes\ngoroutine 7 [running]:\n  key \"db\" missing"
+    );
+    assert_eq!(t.goroutines.len(), 1);
+}
+
+/// A service's log across a restart holds two deaths: each report is read
+/// apart, and the last is the one kept (Go 1.24.11's output of two
+/// programs, the `exit status 2` and start-up lines between them as a
+/// supervisor's log has them). Two goroutines printing one failure line
+/// under the first's stacks stay one death.
+#[test]
+fn two_runs_in_one_log() {
+    let text = "2026/12/07 10:00:00 starting server
+panic: runtime error: index out of range [3] with length 0 [recovered]
+\tpanic: handler failed: runtime error: index out of range [3] with length 0
+
+goroutine 1 [running]:
+main.handler.func1()
+\t/tmp/review-r3/p/repanic/main.go:16 +0x59
+panic({0x4ada20?, 0xc000016090?})
+\t/work/main/.cache/go/1.24.11/lib/python3.11/site-packages/go/src/runtime/panic.go:792 +0x132
+main.handler(0x490013?)
+\t/tmp/review-r3/p/repanic/main.go:21 +0x55
+main.main()
+\t/tmp/review-r3/p/repanic/main.go:25 +0xb9
+exit status 2
+2026/12/07 10:00:05 starting server
+fatal error: concurrent map writes
+
+goroutine 6 [running]:
+internal/runtime/maps.fatal({0x47eb71?, 0x0?})
+\t/work/main/.cache/go/1.24.11/lib/python3.11/site-packages/go/src/runtime/panic.go:1058 +0x18
+main.fill(0x64, 0x0?)
+\t/tmp/review-r3/p/concmap/main.go:10 +0x85
+created by main.main in goroutine 1
+\t/tmp/review-r3/p/concmap/main.go:18 +0x30
+
+exit status 2
+";
+    let t = parse(text.as_bytes());
+    assert!(t.crash.panics.is_empty());
+    assert_eq!(
+        t.crash.fatal_error.as_deref(),
+        Some("concurrent map writes")
+    );
+    assert_eq!(t.goroutines.len(), 1);
+    assert_eq!(t.goroutines[0].frames[1].function, "main.fill");
+    assert!(t.warnings.iter().any(|w| w.message.starts_with(
+        "the input holds 2 crash reports, one per run of the program; the last is read, after 1 earlier: `panic: runtime error: index out of range [3] with length 0`"
+    )));
+    // https://github.com/Bhinneka/gubrak/issues/8: the second goroutine's
+    // failure line after the first's stack.
+    let interleaved = "`panic: send on closed channel\n\ngoroutine 160 [running]:\ngithub.com/Bhinneka/gubrak.Scan.func1(0xc0000b4030)\n\t/Users/wurianto/Documents/go-work/src/github.com/Bhinneka/gubrak/worker.go:30 +0xd6\npanic: send on closed channel`\n";
+    let t = parse(interleaved.as_bytes());
+    assert_eq!(t.goroutines.len(), 1);
+    assert!(t.warnings.is_empty(), "{:?}", t.warnings);
+}
+
 #[test]
 fn fatal_under_panic_126() {
-    let t = parse(b"panic: runtime error: index out of range [3] with length 3\n\tfatal error: sync: unlock of unlocked mutex\n\ngoroutine 1 [running]:\nmain.main()\n\t/a.go:1 +0x1\n");
+    let t = parse(include_bytes!(
+        "../../../lab/artifacts/go1.26.6/fatal-in-defer-after-segv.txt"
+    ));
     assert!(t.crash.fatal_under_panic);
     assert_eq!(
         t.crash.fatal_error.as_deref(),
