@@ -236,8 +236,20 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
                 .any(|f| is_cgo_entry(f))
                 || g.frames.first().is_some_and(|f| calls_c(f.function))
         });
+    // The runtime knows every pc of Go code: the signal's own pc, which it
+    // cannot place (`runtime: unknown pc 0x..`), is in C code (a library
+    // linked through cgo).
+    let outside_go = faulted
+        && c.fatal_signal
+            .as_ref()
+            .and_then(|s| s.pc)
+            .is_some_and(|pc| {
+                let unknown = format!("runtime: unknown pc {pc:#x}");
+                c.runtime_messages.iter().any(|m| *m == unknown)
+            });
     let cgo = c.fatal_signal.as_ref().is_some_and(|s| s.during_cgo)
         || in_cgo_call
+        || outside_go
         || c.runtime_messages
             .iter()
             .any(|m| m.contains("signal arrived during cgo execution"));
