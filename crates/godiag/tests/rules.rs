@@ -1951,3 +1951,16 @@ fn a_name_cut_to_start_at_a_slash() {
         ("/vendor/vitess.io/vitess/go/sqltypes.MakeRowTrusted", 194)
     );
 }
+
+/// A fatal signal at a pc the runtime cannot place (`runtime: unknown pc`)
+/// was raised in C code: RocksDB built for CPU features a Raspberry Pi 4
+/// lacks. The corpus's copy of https://github.com/lni/dragonboat/issues/137.
+#[test]
+fn fatal_signal_at_an_unknown_pc_is_in_c_code() {
+    let text =
+        include_str!("../../../testdata/realworld/lni-dragonboat-137-rocksdb-sigill-pi4-test.txt");
+    let r = report_of(&[("test.log", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "cgo-crash");
+    assert!(f.title.starts_with("SIGILL"), "{}", f.title);
+}
