@@ -183,7 +183,22 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
         )),
     }
     let dumped = status.core_dumped();
-    match find_core(&pattern, &cwd, pid, &program, started) {
+    // Only a process the kernel says dumped core left one: a `core` file
+    // there otherwise is another run's, and stays where it is.
+    let core = if dumped {
+        find_core(&pattern, &cwd, pid, &program, started)
+    } else {
+        Err(format!(
+            "the kernel wrote none: {}",
+            match status.signal() {
+                Some(9) => "SIGKILL never dumps core",
+                Some(_) =>
+                    "the core size limit (ulimit -c) was 0, or the signal does not dump core",
+                None => "the program exited",
+            }
+        ))
+    };
+    match core {
         Ok(core) => {
             let dest = bundle.join("core");
             if std::fs::rename(&core, &dest).is_err() {

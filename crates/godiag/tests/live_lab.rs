@@ -710,6 +710,9 @@ fn run_keeps_and_analyses_a_crash() {
         .collect();
     assert!(left.is_empty());
     // A plain error exit: kept, no core expected, nothing reported missing.
+    // A `core` left there by another run, however new, is not this run's:
+    // it stays where it is, out of the bundle.
+    std::fs::write(tmp.join("core"), b"another run's core").unwrap();
     let out = Command::new(godiag)
         .current_dir(&tmp)
         .args(["run", "--out", "failed", "--", "false"])
@@ -719,6 +722,8 @@ fn run_keeps_and_analyses_a_crash() {
     let meta = read_json(&tmp.join("failed/bundle.json"));
     assert_eq!(meta["exit"]["code"], 1);
     assert_eq!(meta["failed"].as_array().map(Vec::len), Some(0));
+    assert!(tmp.join("core").exists());
+    assert!(!tmp.join("failed/core").exists());
     let _ = std::fs::remove_dir_all(&tmp);
 }
 
