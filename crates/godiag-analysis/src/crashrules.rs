@@ -1073,6 +1073,12 @@ fn title_for(kind: FindingKind, message: &str, c: &godiag_model::Crash<'_>) -> S
         // `panic("")`, or a value that ended up on lines the paste cut.
         FindingKind::UserPanic if first.trim().is_empty() => "panic with an empty value".into(),
         FindingKind::UserPanic => format!("panic: {first}"),
+        // No goroutine was asleep: main's goroutine ended through Goexit
+        // (`t.FailNow` outside a test, a deferred `Goexit`) and none other
+        // was left, which the runtime reports as a deadlock.
+        FindingKind::Deadlock if first.contains("main called runtime.Goexit") => {
+            "main called runtime.Goexit and no other goroutine was left to run".into()
+        }
         FindingKind::Deadlock => "deadlock: all goroutines are asleep".into(),
         // A fatal signal alone (C's `abort()` with nothing printed before):
         // its own line says what happened.

@@ -1964,3 +1964,20 @@ fn fatal_signal_at_an_unknown_pc_is_in_c_code() {
     assert_eq!(f.kind.name(), "cgo-crash");
     assert!(f.title.starts_with("SIGILL"), "{}", f.title);
 }
+
+/// `runtime.Goexit` in main with no goroutine left: the runtime's message
+/// ends in "deadlock!", but nothing was asleep, and the title says what
+/// happened. Go 1.24.11's output of a main whose deferred print ran before
+/// it.
+#[test]
+fn goexit_in_main_is_no_sleeping_deadlock() {
+    let text =
+        "deferred in main\nfatal error: no goroutines (main called runtime.Goexit) - deadlock!\n";
+    let r = report_of(&[("out.txt", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "deadlock");
+    assert_eq!(
+        f.title,
+        "main called runtime.Goexit and no other goroutine was left to run"
+    );
+}
