@@ -259,9 +259,32 @@ pub fn prepare_with(input: Input, limits: &Limits) -> PreparedInput {
             Held::Owned(v)
         }
     };
+    let original_len = held_bytes(&held).len() as u64;
+    // Recognised again once converted: what was sniffed before was UTF-16.
+    let mut presniffed = input.sniffed;
+    let held = match crate::utf16::decoded(held_bytes(&held), max_inflated) {
+        Some(d) => {
+            presniffed = None;
+            warnings.push(format!(
+                "read as UTF-16 ({}, with its byte-order mark) and converted to UTF-8",
+                if d.big_endian {
+                    "big-endian"
+                } else {
+                    "little-endian"
+                }
+            ));
+            if d.cut {
+                cut = true;
+                warnings.push(format!(
+                    "the converted text was cut at {max_inflated} bytes (--max-inflated-mib)"
+                ));
+            }
+            Held::Owned(d.bytes)
+        }
+        None => held,
+    };
     let data = held_bytes(&held);
-    let original_len = data.len() as u64;
-    let sniffed = input.sniffed.unwrap_or_else(|| sniff(data));
+    let sniffed = presniffed.unwrap_or_else(|| sniff(data));
     // Text inside gzip is decompressed for the text reader; binary kinds keep
     // their compressed bytes for their own readers.
     let text_kind = matches!(

@@ -31,6 +31,7 @@ mod symbolize;
 pub mod time;
 mod timeline;
 pub mod tools;
+mod utf16;
 
 pub use archive::{
     inputs_from_archive, inputs_from_body, pack_bundle, pack_bundle_into, MAX_ARCHIVE_ENTRIES,

@@ -438,7 +438,11 @@ enum Grouping {
 fn main() -> ExitCode {
     let cli = parse_cli();
     match cli.command {
-        Command::Analyze(args) => analyze(args),
+        Command::Analyze(args) => match analyze(args) {
+            // The report says why; scripts see it in the status.
+            (status, true) if status == ExitCode::from(EXIT_OK) => ExitCode::from(EXIT_UNREADABLE),
+            (status, _) => status,
+        },
         Command::Explain(args) => explain(args),
         Command::Flamegraph(args) => flamegraph(args),
         Command::Export(args) => export(args),
@@ -495,6 +499,7 @@ fn collect(args: CollectArgs) -> ExitCode {
         max_groups: 12,
         limits: LimitArgs::default(),
     })
+    .0
 }
 
 /// Headers, basic auth and TLS for `collect`.
@@ -542,7 +547,7 @@ fn run(args: RunArgs) -> ExitCode {
         opts.program.display(),
         bundle.display()
     );
-    let status = analyze(AnalyzeArgs {
+    let (status, _) = analyze(AnalyzeArgs {
         paths: vec![bundle.clone()],
         format: args.format,
         output: args.output,
@@ -765,8 +770,12 @@ fn explain(args: ExplainArgs) -> ExitCode {
             ))),
             tools::PastedReading::Stop(words) => Some(Err(words)),
         };
+        // A signal's name is the runtime's line when the catalog has it
+        // (`SIGSEGV: segmentation violation`), else a launcher's (SIGKILL).
+        let by_name = query.trim().starts_with("SIG");
         let found = match godiag_analysis::catalog::explain_exactly(&query) {
             Some(e) => Some(Ok((e, None))),
+            None if by_name => catalog().map(Ok).or_else(pasted),
             None => pasted().or_else(|| catalog().map(Ok)),
         };
         let (e, read_as) = match found {
@@ -886,7 +895,9 @@ fn progress_bar(inputs: &[godiag_engine::Input]) -> Option<indicatif::ProgressBa
     Some(pb)
 }
 
-fn analyze(args: AnalyzeArgs) -> ExitCode {
+/// Analyses the inputs and writes the report: its status, and whether no
+/// input could be analysed.
+fn analyze(args: AnalyzeArgs) -> (ExitCode, bool) {
     let mut paths = args.paths.clone();
     paths.extend(args.exe.iter().cloned());
     // The report written over one of its own inputs would lose the input.
@@ -902,14 +913,14 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
                 "godiag: -o {} is one of the inputs; the report would overwrite it",
                 out.display()
             );
-            return ExitCode::from(2);
+            return (ExitCode::from(2), false);
         }
     }
     let inputs = match inputs_from_paths(&paths, args.limits.max_stdin_mib << 20) {
         Ok(i) => i,
         Err(e) => {
             eprintln!("godiag: {e:#}");
-            return ExitCode::from(EXIT_UNREADABLE);
+            return (ExitCode::from(EXIT_UNREADABLE), true);
         }
     };
     // Said on the terminal too: a mistyped path is easy to miss in a report.
@@ -948,12 +959,14 @@ fn analyze(args: AnalyzeArgs) -> ExitCode {
     if let Some(pb) = bar {
         pb.finish_and_clear();
     }
-    emit(
+    let nothing = diagnosis.report().inputs.iter().all(|i| !i.analysed);
+    let status = emit(
         diagnosis.report(),
         args.format,
         output_file(args.output.as_deref()),
         args.max_groups,
-    )
+    );
+    (status, nothing)
 }
 
 /// Structured logs on standard error for the daemons (`watch`, `serve`).

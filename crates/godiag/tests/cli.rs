@@ -595,3 +595,26 @@ fn head_then_closed(args: &[&str]) -> ([u8; 16], std::process::Output) {
     drop(child.stdout.take());
     (head, child.wait_with_output().unwrap())
 }
+
+/// A crash log saved by Windows PowerShell 5 (`>`: UTF-16LE with a
+/// byte-order mark) reads as the same text in UTF-8; an input that is no
+/// Go artifact leaves nothing analysed: the report says why, the status is
+/// 3.
+#[test]
+fn utf16_text_and_nothing_analysed() {
+    let text = include_str!("../../../lab/artifacts/go1.24.11/nil-deref.txt");
+    let mut utf16 = vec![0xff, 0xfe];
+    for u in text.replace('\n', "\r\n").encode_utf16() {
+        utf16.extend(u.to_le_bytes());
+    }
+    let out = analyze_json_stdin(&utf16);
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["inputs"][0]["kind"], "crash-text");
+    assert_eq!(v["findings"][0]["kind"], "nil-dereference");
+    assert_eq!(v["findings"][0]["location"]["function"], "main.deref");
+    let out = analyze_json_stdin(b"");
+    assert_eq!(out.status.code(), Some(3));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["inputs"][0]["analysed"], false);
+}
