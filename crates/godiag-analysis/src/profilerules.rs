@@ -338,12 +338,31 @@ fn contention_finding(input: &ProfileInput<'_>, out: &mut Vec<Finding>) {
     out.push(f);
 }
 
+/// How close in time an allocs profile is to a heap profile for both to
+/// be one snapshot (`collect` takes them a few seconds apart).
+const SAME_MOMENT_NANOS: u64 = 60_000_000_000;
+
 fn heap_findings(heaps: &[&ProfileInput<'_>], out: &mut Vec<Finding>) {
+    // `/debug/pprof/allocs` is the heap profile under another default
+    // sample type: taken beside a heap profile, it is the same moment
+    // again, not another snapshot.
+    let heap_times: Vec<i64> = heaps
+        .iter()
+        .filter(|h| h.profile.kind() == ProfileKind::Heap)
+        .map(|h| h.profile.raw.time_nanos)
+        .collect();
+    let same_moment_as_a_heap = |h: &ProfileInput<'_>| {
+        h.profile.kind() == ProfileKind::Allocs
+            && heap_times
+                .iter()
+                .any(|t| t.abs_diff(h.profile.raw.time_nanos) < SAME_MOMENT_NANOS)
+    };
     let snapshots: Vec<&ProfileInput<'_>> = {
         let mut v: Vec<&ProfileInput<'_>> = heaps
             .iter()
             .copied()
             .filter(|h| h.profile.sample_index("inuse_space").is_some())
+            .filter(|h| !same_moment_as_a_heap(h))
             .collect();
         // By capture time where recorded, else in the order given.
         v.sort_by_key(|h| h.profile.raw.time_nanos);
