@@ -279,12 +279,32 @@ fn cpu_findings(input: &ProfileInput<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// The value of samples whose every frame is the runtime's.
+fn runtime_only(p: &Profile, index: usize) -> i64 {
+    p.raw
+        .sample
+        .iter()
+        .enumerate()
+        .filter(|(si, _)| {
+            let mut stack = p.sample_stack(*si).peekable();
+            stack.peek().is_some()
+                && stack.all(|f| {
+                    f.function.starts_with("runtime.")
+                        || f.function.starts_with("internal/runtime/")
+                })
+        })
+        .map(|(_, s)| s.value.get(index).copied().unwrap_or(0))
+        .fold(0i64, i64::saturating_add)
+}
+
 fn contention_finding(input: &ProfileInput<'_>, out: &mut Vec<Finding>) {
     let p = input.profile;
     let Some(index) = p.sample_index("delay") else {
         return;
     };
-    let total = p.total(index);
+    // The runtime's own goroutines (the trace's advancer, with tracing on)
+    // wait too: their delay is none of the program's.
+    let total = p.total(index).saturating_sub(runtime_only(p, index));
     let sites = by_function(p, index);
     let Some((site, v)) = sites.first() else {
         return;

@@ -976,7 +976,11 @@ mod profile_rules {
 
     /// A heap profile whose in-use bytes all sit at `main.cache` (main.go:30).
     fn heap_profile(inuse: i64, time_nanos: i64) -> godiag_pprof::Profile {
-        let raw = proto::Profile {
+        godiag_pprof::read(&heap_proto(inuse, time_nanos).encode_to_vec()).unwrap()
+    }
+
+    fn heap_proto(inuse: i64, time_nanos: i64) -> proto::Profile {
+        proto::Profile {
             time_nanos,
             ..one_site(OneSite {
                 strings: &[
@@ -999,8 +1003,119 @@ mod profile_rules {
                 period_type: (9, 4),
                 period: 512 * 1024,
             })
+        }
+    }
+
+    /// `/debug/pprof/allocs` beside `/debug/pprof/heap`: the same heap
+    /// profile under `alloc_space` by default, the same moment again.
+    #[test]
+    fn an_allocs_profile_beside_a_heap_profile_is_no_other_snapshot() {
+        let minute = 60_000_000_000;
+        let allocs = proto::Profile {
+            default_sample_type: 3,
+            ..heap_proto(64 << 20, minute + 2_000_000_000)
         };
-        godiag_pprof::read(&raw.encode_to_vec()).unwrap()
+        let profiles = [
+            heap_profile(8 << 20, 0),
+            heap_profile(64 << 20, minute),
+            godiag_pprof::read(&allocs.encode_to_vec()).unwrap(),
+        ];
+        let inputs: Vec<ProfileInput<'_>> = profiles
+            .iter()
+            .enumerate()
+            .map(|(index, profile)| ProfileInput { index, profile })
+            .collect();
+        let f = analyze_profiles(&inputs);
+        let leak = f.iter().find(|f| f.kind == FindingKind::HeapLeak);
+        let title = leak.map(|f| f.title.as_str()).unwrap_or_default();
+        assert!(title.contains("over 2 snapshots"), "{title}");
+        assert!(leak.is_some_and(|f| f.evidence.iter().all(|e| e.input != 2)));
+    }
+
+    /// A block profile taken with tracing on holds the trace advancer's
+    /// waits (runtime frames only): they are no part of the program's delay.
+    #[test]
+    fn runtime_goroutines_waits_are_left_out_of_the_block_profile() {
+        let strings = [
+            "",
+            "contentions",
+            "count",
+            "delay",
+            "nanoseconds",
+            "sync.(*Mutex).Lock",
+            "/go/src/sync/mutex.go",
+            "main.hot",
+            "/app/main.go",
+            "runtime.chanrecv1",
+            "/go/src/runtime/chan.go",
+            "runtime.(*wakeableSleep).sleep",
+            "/go/src/runtime/trace.go",
+            "main.main",
+        ];
+        let function = |id: u64, name: i64, filename: i64| proto::Function {
+            id,
+            name,
+            system_name: name,
+            filename,
+            start_line: 1,
+        };
+        let location = |id: u64, function_id: u64, line: i64| proto::Location {
+            id,
+            address: 0x401000 + id,
+            line: vec![proto::Line {
+                function_id,
+                line,
+                column: 0,
+            }],
+            ..proto::Location::default()
+        };
+        let sample = |location_id: Vec<u64>, seconds: i64| proto::Sample {
+            location_id,
+            value: vec![10, seconds * 1_000_000_000],
+            label: Vec::new(),
+        };
+        let vt = |t, u| proto::ValueType { r#type: t, unit: u };
+        let raw = proto::Profile {
+            sample_type: vec![vt(1, 2), vt(3, 4)],
+            sample: vec![
+                sample(vec![1, 2], 23),
+                sample(vec![3, 4], 16),
+                sample(vec![5], 8),
+            ],
+            location: vec![
+                location(1, 1, 46),
+                location(2, 2, 18),
+                location(3, 3, 506),
+                location(4, 4, 1023),
+                location(5, 5, 30),
+            ],
+            function: vec![
+                function(1, 5, 6),
+                function(2, 7, 8),
+                function(3, 9, 10),
+                function(4, 11, 12),
+                function(5, 13, 8),
+            ],
+            string_table: strings.iter().map(|s| s.to_string()).collect(),
+            period_type: Some(vt(1, 2)),
+            period: 1,
+            ..proto::Profile::default()
+        };
+        let p = godiag_pprof::read(&raw.encode_to_vec()).unwrap();
+        let f = analyze_profiles(&[ProfileInput {
+            index: 0,
+            profile: &p,
+        }]);
+        let lock = f.iter().find(|f| f.kind == FindingKind::LockContention);
+        assert_eq!(
+            lock.and_then(|f| f.location.as_ref())
+                .map(|l| l.function.as_str()),
+            Some("main.hot"),
+            "{:?}",
+            f.iter().map(|f| &f.title).collect::<Vec<_>>()
+        );
+        // 23 s of the program's 31 s, not of 47 s.
+        assert!(lock.is_some_and(|f| f.title.contains("74%")));
     }
 
     #[test]
