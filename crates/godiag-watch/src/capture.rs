@@ -21,7 +21,7 @@ pub struct FoundIssue {
 }
 
 /// A bundle kept, with what its diagnosis found (most likely first).
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Captured {
     pub dir: PathBuf,
     pub findings: Vec<FoundIssue>,

@@ -20,6 +20,10 @@ use godiag_alert::{Alert, Receivers};
 /// Longest wait between retries of a target that is down.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
+/// How long a bundle serves every rule of its target that fires: a debug=2
+/// dump stops the world, and `collect` takes at most one per 30 s.
+const SHARED_CAPTURE: Duration = Duration::from_secs(30);
+
 /// Runs until SIGTERM or SIGINT.
 pub fn watch(config: Config) -> Result<()> {
     std::fs::create_dir_all(&config.out)
@@ -194,6 +198,9 @@ impl Worker {
             },
         ];
         let mut failures: u32 = 0;
+        // The last bundle of this target: a rule firing soon after another
+        // shares it rather than stop the world for another debug=2 dump.
+        let mut last_capture: Option<(Instant, Captured)> = None;
         while !self.stopping() {
             let started = Instant::now();
             let s = match sample::take(&client, &base, interval.max(Duration::from_secs(5))) {
@@ -233,7 +240,7 @@ impl Worker {
                 }
                 if let Some(trigger) = w.series.evaluate(cfg, interval) {
                     w.last_fired = Some(Instant::now());
-                    self.fire(&target, w, &trigger, cfg);
+                    self.fire(&target, w, &trigger, cfg, &mut last_capture);
                 }
                 if self.stopping() {
                     break;
@@ -270,29 +277,9 @@ impl Worker {
         }
     }
 
-    fn fire(&self, target: &Target, w: &mut Watched, trigger: &Trigger, cfg: &RuleConfig) {
+    /// A new bundle and its findings in the metrics; retention applied.
+    fn count_bundle(&self, target: &Target, captured: &Captured) {
         let label = Metrics::target(&target.name);
-        let why = trigger.describe(w.name);
-        tracing::info!(target_name = %target.name, metric = w.name, rule = trigger.rule(), %why, "rule fired: capturing a bundle");
-        self.metrics
-            .triggers
-            .get_or_create(&TriggerLabels {
-                target: target.name.clone(),
-                metric: w.name.to_string(),
-                rule: trigger.rule().to_string(),
-            })
-            .inc();
-        let captured = match capture::capture(
-            target,
-            &self.config.out,
-            self.config.capture_interval,
-        ) {
-            Ok(c) => c,
-            Err(e) => {
-                tracing::warn!(target_name = %target.name, error = %format!("{e:#}"), "capture failed");
-                return;
-            }
-        };
         for f in &captured.findings {
             self.metrics
                 .findings
@@ -309,6 +296,52 @@ impl Worker {
             .bundle_bytes
             .get_or_create(&label)
             .set(i64::try_from(kept).unwrap_or(i64::MAX));
+    }
+
+    fn fire(
+        &self,
+        target: &Target,
+        w: &mut Watched,
+        trigger: &Trigger,
+        cfg: &RuleConfig,
+        last_capture: &mut Option<(Instant, Captured)>,
+    ) {
+        let why = trigger.describe(w.name);
+        tracing::info!(target_name = %target.name, metric = w.name, rule = trigger.rule(), %why, "rule fired: capturing a bundle");
+        self.metrics
+            .triggers
+            .get_or_create(&TriggerLabels {
+                target: target.name.clone(),
+                metric: w.name.to_string(),
+                rule: trigger.rule().to_string(),
+            })
+            .inc();
+        let recent = last_capture
+            .as_ref()
+            .filter(|(at, _)| at.elapsed() < SHARED_CAPTURE)
+            .map(|(_, c)| c.clone());
+        let fresh = recent.is_none();
+        let captured = match recent {
+            Some(c) => {
+                tracing::info!(target_name = %target.name, metric = w.name, bundle = %c.dir.display(), "a bundle was taken moments ago: the alert shares it");
+                c
+            }
+            None => {
+                match capture::capture(target, &self.config.out, self.config.capture_interval) {
+                    Ok(c) => {
+                        *last_capture = Some((Instant::now(), c.clone()));
+                        c
+                    }
+                    Err(e) => {
+                        tracing::warn!(target_name = %target.name, error = %format!("{e:#}"), "capture failed");
+                        return;
+                    }
+                }
+            }
+        };
+        if fresh {
+            self.count_bundle(target, &captured);
+        }
         let finding = pick(&captured, w.name);
         tracing::info!(target_name = %target.name, kind = %finding.as_ref().map_or("none", |f| f.kind.as_str()), bundle = %captured.dir.display(), "bundle diagnosed");
         let (alert, event) = alert_of(target, w.name, trigger, &why, &captured, finding.as_ref());

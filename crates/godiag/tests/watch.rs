@@ -128,6 +128,8 @@ fn watch_alerts_on_leaks_and_is_scraped() {
         ],
     );
     let mut leak_h = Service::start(&bin, &["-behave", "20s", "-leak", "heap"]);
+    // Both metrics grow at once: both rules fire, one bundle serves both.
+    let leak_b = Service::start(&bin, &["-behave", "20s", "-leak", "both"]);
     let out = dir.join("out");
     let metrics_port = common::free_port();
     let interval = Duration::from_secs(2);
@@ -137,6 +139,7 @@ fn watch_alerts_on_leaks_and_is_scraped() {
                 "watch",
                 &leak_g.url,
                 &leak_h.url,
+                &leak_b.url,
                 "--interval",
                 "2",
                 "--out",
@@ -236,6 +239,40 @@ fn watch_alerts_on_leaks_and_is_scraped() {
             json["findings"]
         );
     }
+
+    // The service leaking both: an alert for each metric, from one bundle
+    // (a second debug=2 dump seconds after the first would stop its world
+    // again).
+    let target_b = leak_b.target();
+    let until = Instant::now() + Duration::from_secs(60);
+    let mut both: Vec<Value> = Vec::new();
+    while Instant::now() < until && both.len() < 2 {
+        let alerts = get(&format!("{am_url}/api/v2/alerts")).unwrap_or(Value::Null);
+        both = alerts
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|a| a["labels"]["target"] == target_b.as_str())
+            .cloned()
+            .collect();
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    let log = std::fs::read_to_string(dir.join("watch.log")).unwrap_or_default();
+    let mut kinds: Vec<&str> = both
+        .iter()
+        .filter_map(|a| a["labels"]["kind"].as_str())
+        .collect();
+    kinds.sort_unstable();
+    assert_eq!(kinds, ["goroutine-leak", "heap-leak"], "{both:#?}\n{log}");
+    assert_eq!(
+        both[0]["annotations"]["report"], both[1]["annotations"]["report"],
+        "{both:#?}"
+    );
+    let bundles = std::fs::read_dir(out.join(&target_b))
+        .map(|d| d.flatten().count())
+        .unwrap_or(0);
+    assert_eq!(bundles, 1, "{log}");
+    assert!(log.contains("the alert shares it"), "{log}");
 
     // The webhook got each finding with its report's path.
     let events: Vec<Value> = hook_events.try_iter().collect();

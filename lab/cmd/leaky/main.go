@@ -6,6 +6,7 @@
 //	                   good sending on a channel nobody reads (main.notify)
 //	-leak heap         each request also keeps 64 KiB in a cache that is
 //	                   never trimmed (main.(*cache).remember)
+//	-leak both         both at once
 //
 // With -heal-after D it stops leaking D after it started, and lets go of
 // what leaked (the notifiers' channel is drained, the cache emptied).
@@ -65,12 +66,15 @@ func serve(id int, leak string, leaking bool) {
 		go notify(id)
 	case "heap":
 		kept.remember(64 << 10)
+	case "both":
+		go notify(id)
+		kept.remember(64 << 10)
 	}
 }
 
 func main() {
 	behave := flag.Duration("behave", 20*time.Second, "how long it behaves before leaking")
-	leak := flag.String("leak", "goroutines", "what leaks: goroutines or heap")
+	leak := flag.String("leak", "goroutines", "what leaks: goroutines, heap or both")
 	rate := flag.Duration("every", 20*time.Millisecond, "time between requests")
 	heal := flag.Duration("heal-after", 0, "stop leaking this long after it started, and let go of it (0: never)")
 	flag.Parse()
