@@ -8,9 +8,9 @@ use crate::catalog;
 use crate::deadlockrules::deadlock_goroutine;
 use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
 use crate::frames::{
-    below_logger_panic, frame_line, is_cgo_wrapper, is_failure_machinery, is_logging_method,
-    is_panic_frame, is_runtime_throw, is_unaligned_atomic_fault, past_runtime, raising_frame,
-    stack_cycle, user_frame,
+    below_logger_panic, below_recovery_handler, frame_line, is_cgo_wrapper, is_failure_machinery,
+    is_logging_method, is_panic_frame, is_runtime_throw, is_unaligned_atomic_fault, past_runtime,
+    raising_frame, stack_cycle, user_frame,
 };
 use crate::input::TextInput;
 use crate::steps::{next_steps, steps_for};
@@ -516,6 +516,12 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
                     None if nested => f.location.take(),
                     None => None,
                 };
+            } else if c.panics.iter().any(|p| p.logged || p.recovered) {
+                if let Some(frame) = below_recovery_handler(&g.frames)
+                    .and_then(|below| raising_frame_of(kind, c, below))
+                {
+                    f.location = Some(Location::from(frame));
+                }
             }
         }
         // A panic raised through a logger's Panic method: the program's

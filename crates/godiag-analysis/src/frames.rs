@@ -234,6 +234,32 @@ pub(crate) fn is_unaligned_atomic_raiser(function: &str) -> bool {
     function.ends_with("atomic.panicUnaligned")
 }
 
+/// The frames below a recovery handler's deferred closure at the top of a
+/// logged stack that lost its `panic` frame (negroni's
+/// `(*Recovery).ServeHTTP.func1` right above the code that panicked,
+/// intelsdi-x/snap#419): the handler and the standard library it called
+/// to print the stack ran after the panic, so the panic was raised below.
+pub(crate) fn below_recovery_handler<'g, 'a>(frames: &'g [Frame<'a>]) -> Option<&'g [Frame<'a>]> {
+    let top = frames
+        .iter()
+        .take_while(|f| f.is_stdlib() || is_recovery_closure(f))
+        .count();
+    frames[..top]
+        .iter()
+        .any(is_recovery_closure)
+        .then(|| &frames[top..])
+}
+
+/// A closure of a recovery middleware: by its name or its file's
+/// (`RecoverWithConfig.func1.1`, `recovery.go`).
+fn is_recovery_closure(f: &Frame<'_>) -> bool {
+    let file = f.file.rsplit('/').next().unwrap_or("");
+    !f.is_stdlib()
+        && name_in_package(f.function).contains(".func")
+        && (f.function.to_ascii_lowercase().contains("recover")
+            || file.to_ascii_lowercase().contains("recover"))
+}
+
 /// The runtime's panic entry as tracebacks show it: `panic` (1.17+),
 /// `runtime.gopanic` (system tracebacks, 1.4–1.16), `runtime.panic` (≤1.3).
 pub(crate) fn is_panic_frame(function: &str) -> bool {

@@ -1981,3 +1981,21 @@ fn goexit_in_main_is_no_sleeping_deadlock() {
         "main called runtime.Goexit and no other goroutine was left to run"
     );
 }
+
+/// A recovered panic whose logged stack lost its `panic` frame: the
+/// recovery middleware's deferred closure on top ran after the panic, which
+/// was raised in the frame below it. The corpus's copy of
+/// https://github.com/intelsdi-x/snap/issues/419 (negroni).
+#[test]
+fn a_logged_stack_without_its_panic_frame_is_placed_below_the_recovery_handler() {
+    let text = include_str!(
+        "../../../testdata/realworld/intelsdi-x-snap-419-negroni-panic-validate-metric-subscription.txt"
+    );
+    let r = report_of(&[("log.txt", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "nil-dereference");
+    assert_eq!(
+        f.location.as_ref().map(|l| l.function.as_str()),
+        Some("github.com/intelsdi-x/pulse/control.(*pluginControl).validateMetricTypeSubscription")
+    );
+}
