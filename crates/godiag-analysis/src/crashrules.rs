@@ -5,7 +5,7 @@
 use godiag_model::{Frame, Goroutine, TextArtifact};
 
 use crate::catalog;
-use crate::deadlockrules::deadlock_goroutine;
+use crate::deadlockrules::{awaited_by_main, deadlock_goroutine};
 use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
 use crate::frames::{
     below_logger_panic, below_recovery_handler, frame_line, is_cgo_wrapper, is_failure_machinery,
@@ -603,11 +603,18 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
             }
         }
         if kind == FindingKind::Deadlock && !timeout {
-            f.title = format!(
-                "deadlock: every goroutine is blocked; {} waits in [{}]",
-                g.name(),
-                g.status
-            );
+            f.title = match awaited_by_main(t).filter(|(w, _)| w.id == g.id) {
+                Some((_, n)) => format!(
+                    "deadlock: every goroutine is blocked; main waits in [sync.WaitGroup.Wait] for {n} goroutine{} blocked in [{}]",
+                    if n == 1 { "" } else { "s" },
+                    g.status
+                ),
+                None => format!(
+                    "deadlock: every goroutine is blocked; {} waits in [{}]",
+                    g.name(),
+                    g.status
+                ),
+            };
         }
         // Panics raised while earlier ones unwound (nested, or recovered and
         // re-panicked): the first one is the root cause, raised below the

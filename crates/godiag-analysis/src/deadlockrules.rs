@@ -11,9 +11,15 @@ use crate::steps::next_steps;
 pub(crate) fn deadlock_goroutine<'r, 'a>(t: &'r TextArtifact<'a>) -> Option<&'r Goroutine<'a>> {
     // The goroutine holding everyone up is usually main; failing that the
     // first blocked goroutine with user code, then any with user code.
-    t.goroutines
-        .iter()
-        .find(|g| g.id == 1 && user_frame(&g.frames).is_some())
+    // Main waiting for a wait group is held up by the goroutines it waits
+    // for, when they are blocked elsewhere.
+    awaited_by_main(t)
+        .map(|(g, _)| g)
+        .or_else(|| {
+            t.goroutines
+                .iter()
+                .find(|g| g.id == 1 && user_frame(&g.frames).is_some())
+        })
         .or_else(|| {
             t.goroutines
                 .iter()
@@ -28,6 +34,47 @@ pub(crate) fn deadlock_goroutine<'r, 'a>(t: &'r TextArtifact<'a>) -> Option<&'r 
                 .find(|g| user_frame(&g.frames).is_some())
         })
 }
+/// Main parked in `sync.WaitGroup.Wait` while goroutines of the program
+/// are blocked elsewhere (a `Cond.Wait` no one signals, a channel, a
+/// lock), all at one place: those are what main waits on, and what
+/// stalled. The first of them, and how many wait there.
+pub(crate) fn awaited_by_main<'r, 'a>(
+    t: &'r TextArtifact<'a>,
+) -> Option<(&'r Goroutine<'a>, usize)> {
+    let in_wait_group = |g: &Goroutine<'_>| {
+        g.frames
+            .iter()
+            .take(4)
+            .any(|f| f.function == "sync.(*WaitGroup).Wait")
+    };
+    let main = t.goroutines.iter().find(|g| g.id == 1)?;
+    if !in_wait_group(main) {
+        return None;
+    }
+    let mut places: Vec<((&str, u32), usize, &Goroutine<'a>)> = Vec::new();
+    for g in t
+        .goroutines
+        .iter()
+        .filter(|g| g.id != 1 && g.is_waiting() && !in_wait_group(g) && !is_bystander(g))
+    {
+        let Some(u) = user_frame(&g.frames) else {
+            continue;
+        };
+        let place = (u.function, u.line);
+        match places.iter_mut().find(|(p, _, _)| *p == place) {
+            Some(entry) => entry.1 += 1,
+            None => places.push((place, 1, g)),
+        }
+    }
+    // All at one place: there the work stalled. Spread over several, the
+    // program's own coordination is in question (a wait group's Add racing
+    // its Wait, evanw/esbuild#2485), and main's wait is the one reported.
+    match places.as_slice() {
+        [(_, n, g)] => Some((*g, *n)),
+        _ => None,
+    }
+}
+
 /// Goroutines parked taking a `sync.Mutex` or `sync.RWMutex` (the status
 /// names it since Go 1.20; before, `semacquire` under a Lock frame).
 pub(crate) fn is_lock_wait(g: &GoroutineGroup<'_>) -> bool {
@@ -135,7 +182,12 @@ pub(crate) fn dump_deadlock(input: &TextInput<'_, '_>) -> Option<Finding> {
     let timers_possible = program
         .iter()
         .any(|g| g.status.starts_with("select") && g.status != "select (no cases)");
-    let main = program.iter().find(|g| g.id == 1).or(program.first())?;
+    // Main waiting for workers all stalled at one place: that place.
+    let awaited = awaited_by_main(t);
+    let main = awaited
+        .map(|(g, _)| g)
+        .or_else(|| program.iter().find(|g| g.id == 1).copied())
+        .or(program.first().copied())?;
     let program_total: u64 = program.iter().map(|g| g.weight()).sum();
     let mut f = Finding::new(
         FindingKind::Deadlock,
@@ -145,12 +197,20 @@ pub(crate) fn dump_deadlock(input: &TextInput<'_, '_>) -> Option<Finding> {
                 main.id, main.status
             )
         } else {
-            format!(
-                "possible deadlock: all {} goroutines of the program wait for each other; {} waits in [{}]",
-                program_total,
-                main.name(),
-                main.status
-            )
+            match awaited {
+                Some((_, n)) => format!(
+                    "possible deadlock: all {} goroutines of the program are blocked; main waits in [sync.WaitGroup.Wait] for {n} goroutine{} blocked in [{}]",
+                    program_total,
+                    if n == 1 { "" } else { "s" },
+                    main.status
+                ),
+                None => format!(
+                    "possible deadlock: all {} goroutines of the program wait for each other; {} waits in [{}]",
+                    program_total,
+                    main.name(),
+                    main.status
+                ),
+            }
         },
         if timers_possible {
             Confidence::Low
@@ -167,7 +227,7 @@ pub(crate) fn dump_deadlock(input: &TextInput<'_, '_>) -> Option<Finding> {
             None => by_status.push((g.status, g.weight())),
         }
     }
-    let waits = crate::corerules::wait_fact(std::iter::once(*main), &t.goroutines)
+    let waits = crate::corerules::wait_fact(std::iter::once(main), &t.goroutines)
         .map(|w| format!("; {}: {}", main.name(), w.sentence))
         .unwrap_or_default();
     f.confirm(Evidence {

@@ -1999,3 +1999,87 @@ fn a_logged_stack_without_its_panic_frame_is_placed_below_the_recovery_handler()
         Some("github.com/intelsdi-x/pulse/control.(*pluginControl).validateMetricTypeSubscription")
     );
 }
+
+/// All asleep, main in `WaitGroup.Wait` for workers that are all parked at
+/// one place: that place is where the work stalled (the corpus's copy of
+/// https://github.com/bl4ko/netbox-ssot/issues/535, a send nobody
+/// receives; Go 1.24.11's output of three consumers in a `Cond.Wait` that
+/// nothing signals). Workers parked at several places leave main's wait
+/// reported.
+#[test]
+fn main_waiting_for_stalled_workers_is_placed_at_the_workers() {
+    let text = include_str!(
+        "../../../testdata/realworld/bl4ko-netbox-ssot-535-syncvms-chan-send-deadlock.txt"
+    );
+    let r = report_of(&[("out.txt", text)]);
+    assert_eq!(
+        r.findings[0].location.as_ref().map(|l| l.function.as_str()),
+        Some(
+            "github.com/src-doo/netbox-ssot/internal/source/proxmox.(*ProxmoxSource).syncVMs.func1"
+        )
+    );
+    let cond = "fatal error: all goroutines are asleep - deadlock!
+
+goroutine 1 [sync.WaitGroup.Wait]:
+sync.runtime_SemacquireWaitGroup(0xc00000e048?)
+\t/work/main/.cache/go/1.24.11/lib/python3.11/site-packages/go/src/runtime/sema.go:110 +0x25
+sync.(*WaitGroup).Wait(0x0?)
+\t/work/main/.cache/go/1.24.11/lib/python3.11/site-packages/go/src/sync/waitgroup.go:118 +0x48
+main.main()
+\t/tmp/review-r3/p/conddl/main.go:30 +0xf6
+
+goroutine 5 [sync.Cond.Wait]:
+sync.runtime_notifyListWait(0xc000072010, 0x1)
+\t/work/main/.cache/go/1.24.11/lib/python3.11/site-packages/go/src/runtime/sema.go:597 +0x159
+sync.(*Cond).Wait(0x0?)
+\t/work/main/.cache/go/1.24.11/lib/python3.11/site-packages/go/src/sync/cond.go:71 +0x85
+main.(*Queue).Pop(0xc000070000)
+\t/tmp/review-r3/p/conddl/main.go:15 +0x7c
+main.main.func1()
+\t/tmp/review-r3/p/conddl/main.go:28 +0x47
+created by main.main in goroutine 1
+\t/tmp/review-r3/p/conddl/main.go:28 +0x8c
+
+goroutine 6 [sync.Cond.Wait]:
+sync.runtime_notifyListWait(0xc000072010, 0x2)
+\t/work/main/.cache/go/1.24.11/lib/python3.11/site-packages/go/src/runtime/sema.go:597 +0x159
+sync.(*Cond).Wait(0x0?)
+\t/work/main/.cache/go/1.24.11/lib/python3.11/site-packages/go/src/sync/cond.go:71 +0x85
+main.(*Queue).Pop(0xc000070000)
+\t/tmp/review-r3/p/conddl/main.go:15 +0x7c
+main.main.func1()
+\t/tmp/review-r3/p/conddl/main.go:28 +0x47
+created by main.main in goroutine 1
+\t/tmp/review-r3/p/conddl/main.go:28 +0x8c
+
+goroutine 7 [sync.Cond.Wait]:
+sync.runtime_notifyListWait(0xc000072010, 0x0)
+\t/work/main/.cache/go/1.24.11/lib/python3.11/site-packages/go/src/runtime/sema.go:597 +0x159
+sync.(*Cond).Wait(0x0?)
+\t/work/main/.cache/go/1.24.11/lib/python3.11/site-packages/go/src/sync/cond.go:71 +0x85
+main.(*Queue).Pop(0xc000070000)
+\t/tmp/review-r3/p/conddl/main.go:15 +0x7c
+main.main.func1()
+\t/tmp/review-r3/p/conddl/main.go:28 +0x47
+created by main.main in goroutine 1
+\t/tmp/review-r3/p/conddl/main.go:28 +0x8c
+";
+    let r = report_of(&[("out.txt", cond)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "deadlock");
+    assert_eq!(
+        f.title,
+        "deadlock: every goroutine is blocked; main waits in [sync.WaitGroup.Wait] for 3 goroutines blocked in [sync.Cond.Wait]"
+    );
+    assert_eq!(
+        f.location.as_ref().map(|l| (l.function.as_str(), l.line)),
+        Some(("main.(*Queue).Pop", 15))
+    );
+    let spread =
+        include_str!("../../../testdata/realworld/evanw-esbuild-2485-waitgroup-add-wait-race.txt");
+    let r = report_of(&[("out.txt", spread)]);
+    assert_eq!(
+        r.findings[0].location.as_ref().map(|l| l.function.as_str()),
+        Some("main.runService")
+    );
+}
