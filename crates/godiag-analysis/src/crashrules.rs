@@ -366,6 +366,10 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
             .and_then(|g| g.frames.first())
             .is_some_and(|f| f.in_runtime_package() && !is_cgo_entry(f));
     let called_nil = called_nil(c);
+    // A fatal SIGBUS the runtime could not turn into a panic: an access to
+    // memory that is mapped but cannot be backed (a truncated mapped file,
+    // a code page patched under the thread: bytedance/mockey#68).
+    let bus_error = c.fatal_signal.as_ref().is_some_and(|s| s.name == "SIGBUS");
     let runtime_fault = jumped_off_code
         || runtime_sigill
         || corrupt_runtime_stack
@@ -384,6 +388,7 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
             .or(panic_kind)
             .or(runtime_message_kind)
             .or(signal_kind)
+            .or(bus_error.then_some(FindingKind::BadAddress))
             .or(called_nil.then_some(FindingKind::NilDereference))
             .or(in_page_error(c).then_some(FindingKind::BadAddress))
             .unwrap_or(FindingKind::UnknownFailure)
@@ -1074,8 +1079,15 @@ fn title_for(kind: FindingKind, message: &str, c: &godiag_model::Crash<'_>) -> S
                 s.name, s.addr
             ),
             (None, Some(a)) => format!("invalid memory access at address {a:#x}"),
-            _ => match c.fatal_signal.as_ref().filter(|_| in_page_error(c)) {
-                Some(s) => format!("{}: {}", s.name, s.description),
+            _ => match c
+                .fatal_signal
+                .as_ref()
+                .filter(|s| in_page_error(c) || s.name == "SIGBUS")
+            {
+                Some(s) => match s.addr {
+                    Some(a) => format!("{}: {} at address {a:#x}", s.name, s.description),
+                    None => format!("{}: {}", s.name, s.description),
+                },
                 None => "invalid memory access".into(),
             },
         },

@@ -2083,3 +2083,18 @@ created by main.main in goroutine 1
         Some("main.runService")
     );
 }
+
+/// A fatal SIGBUS the runtime could not turn into a panic (a code page
+/// patched under a thread of the runtime) is an access to memory that
+/// cannot be backed. The corpus's copy of
+/// https://github.com/bytedance/mockey/issues/68.
+#[test]
+fn a_fatal_sigbus_is_a_bad_address() {
+    let text = include_str!(
+        "../../../testdata/realworld/bytedance-mockey-68-sigbus-patched-code-page.txt"
+    );
+    let r = report_of(&[("test.log", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "bad-address");
+    assert_eq!(f.title, "SIGBUS: bus error at address 0x1011b5b54");
+}
