@@ -41,10 +41,12 @@ pub(crate) fn deadlock_goroutine<'r, 'a>(t: &'r TextArtifact<'a>) -> Option<&'r 
 pub(crate) fn awaited_by_main<'r, 'a>(
     t: &'r TextArtifact<'a>,
 ) -> Option<(&'r Goroutine<'a>, usize)> {
+    // Above the program's frames: the runtime's parking frames come first
+    // in a core's stacks.
     let in_wait_group = |g: &Goroutine<'_>| {
         g.frames
             .iter()
-            .take(4)
+            .take_while(|f| f.is_stdlib())
             .any(|f| f.function == "sync.(*WaitGroup).Wait")
     };
     let main = t.goroutines.iter().find(|g| g.id == 1)?;

@@ -232,6 +232,17 @@ pub fn goroutines<'e>(
             ..Goroutine::default()
         });
     }
+    // A throw on a thread's system stack, outside every goroutine's: the
+    // scheduler's own (`checkdead` finding every goroutine asleep), which
+    // runs on g0 with no goroutine to charge it to.
+    if throw.is_none() {
+        throw = contexts
+            .iter()
+            .filter(|&&(_, sp)| !stacks.iter().any(|s| sp >= s.lo && sp < s.hi))
+            .find_map(|&(pc, sp)| {
+                throw_message(core, &mut cache, exe, bias, (pc, sp, true)).map(|m| (0, m))
+            });
+    }
     // `g.waitsince` is the start of the GC that first found the goroutine
     // blocked. The core holds no clock: "now" is the scheduler's last network
     // poll (`sched.lastpoll`, refreshed by sysmon every 10 ms or so) when the
