@@ -630,7 +630,13 @@ impl<'a> Reader<'a> {
             self.set_fatal(msg, offset, false);
             return;
         }
-        if let Some(msg) = line.strip_prefix("fatal: ") {
+        // The runtime's few messages written directly, not through throw
+        // (`fatal: morestack on g0`); other `fatal: ` lines are a program's
+        // (git's, klog's, a log.Fatal wrapper's) and say nothing of a crash.
+        if let Some(msg) = line
+            .strip_prefix("fatal: ")
+            .filter(|m| m.starts_with("morestack on ") || m.starts_with("bad g in signal handler"))
+        {
             // `fatal: morestack on g0` (written directly, not via throw).
             self.set_fatal(msg, offset, false);
             return;

@@ -225,6 +225,19 @@ exit status 2
     assert!(t.warnings.is_empty(), "{:?}", t.warnings);
 }
 
+/// A program's own `fatal: ` line (git's, a log.Fatal wrapper's) is no
+/// runtime message: the runtime writes only `fatal: morestack on g0` and its
+/// like so.
+#[test]
+fn a_programs_fatal_line_is_not_the_runtimes() {
+    let text = "fatal: could not connect to database\npanic: boom\n\ngoroutine 1 [running]:\nmain.main()\n\t/app/main.go:5 +0x1d\n";
+    let t = parse(text.as_bytes());
+    assert_eq!(t.crash.fatal_error, None);
+    assert_eq!(t.crash.panics[0].value, "boom");
+    let t = parse(b"fatal: morestack on g0\n");
+    assert_eq!(t.crash.fatal_error.as_deref(), Some("morestack on g0"));
+}
+
 #[test]
 fn fatal_under_panic_126() {
     let t = parse(include_bytes!(
