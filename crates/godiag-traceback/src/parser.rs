@@ -124,6 +124,19 @@ struct Reader<'a> {
     last_foreign_at: Option<u64>,
     /// The earlier runs' failure lines, when the text holds several.
     earlier_runs: Vec<(String, u64)>,
+    /// Where the run being read starts (its failure line).
+    run_started_at: u64,
+    /// Where the exit status after the run's whole report was.
+    run_exited_at: Option<u64>,
+}
+
+/// A report read whole (see `Reader::whole_report`).
+struct WholeReport {
+    /// Its first failure line, and where it starts.
+    first_line: String,
+    first_at: u64,
+    /// Where the first stack under its failure lines starts.
+    stack_at: u64,
 }
 
 /// Lines after a `panic recovered:` announcement, up to the stack.
@@ -191,6 +204,8 @@ fn read(input: &[u8], limits: ParseLimits) -> (TextArtifact<'_>, Option<u64>) {
         folder: StackFolder::new(limits),
         last_foreign_at: None,
         earlier_runs: Vec::new(),
+        run_started_at: 0,
+        run_exited_at: None,
     };
     // Most inputs are valid UTF-8 throughout: validate once (fast, vectorised)
     // and slice lines from the `str`; otherwise validate line by line.
@@ -551,45 +566,61 @@ impl<'a> Reader<'a> {
     /// 2`, the next run's log), or another failure than the report's (a
     /// second goroutine's throw of the same message can print after the
     /// first's stacks). The last run is the one read: the latest death.
-    fn start_next_run_at(&mut self, line: &str) {
-        let c = &self.out.crash;
-        let Some(failed_at) = c
-            .panics
-            .iter()
-            .map(|p| p.offset)
-            .chain(c.fatal_error_offset)
-            .max()
-        else {
+    fn start_next_run_at(&mut self, line: &str, offset: u64) {
+        let Some(report) = self.whole_report() else {
             return;
         };
-        let Some(stack_at) = self
-            .out
-            .goroutines
-            .iter()
-            .find(|g| g.offset > failed_at && !g.frames.is_empty())
-            .map(|g| g.offset)
-        else {
-            return;
-        };
-        let failure = |p: &PanicEntry<'_>| format!("panic: {}", p.value);
-        let first_line = c
-            .panics
-            .first()
-            .map(failure)
-            .or_else(|| c.fatal_error.as_ref().map(|f| format!("fatal error: {f}")))
-            .unwrap_or_default();
         // A paste's stray backtick or period after either is no other failure.
         let words = |l: &str| {
             l.trim_end_matches(|c: char| !c.is_alphanumeric())
                 .to_string()
         };
-        let same = first_line.lines().next().map(words) == Some(words(line));
-        if same && self.last_foreign_at.is_none_or(|at| at < stack_at) {
+        let same = report.first_line.lines().next().map(words) == Some(words(line));
+        if same && self.last_foreign_at.is_none_or(|at| at < report.stack_at) {
             return;
         }
+        self.begin_run(report, offset);
+    }
+
+    /// The report read so far, when it is whole: a failure line and a
+    /// stack under it.
+    fn whole_report(&self) -> Option<WholeReport> {
+        let c = &self.out.crash;
+        let failed: Vec<u64> = c
+            .panics
+            .iter()
+            .map(|p| p.offset)
+            .chain(c.fatal_error_offset)
+            .collect();
+        let (first_at, last_at) = (*failed.iter().min()?, *failed.iter().max()?);
+        let stack_at = self
+            .out
+            .goroutines
+            .iter()
+            .find(|g| g.offset > last_at && !g.frames.is_empty())?
+            .offset;
+        let first_line = c
+            .panics
+            .first()
+            .map(|p| format!("panic: {}", p.value))
+            .or_else(|| c.fatal_error.as_ref().map(|f| format!("fatal error: {f}")))
+            .unwrap_or_default();
+        Some(WholeReport {
+            first_line,
+            first_at,
+            stack_at,
+        })
+    }
+
+    /// Lets the report read so far go as an earlier run's; the next run
+    /// starts at `offset`.
+    fn begin_run(&mut self, earlier: WholeReport, offset: u64) {
         self.end_record();
         self.folder.forget_stacks();
-        self.earlier_runs.push((first_line, failed_at));
+        self.earlier_runs
+            .push((earlier.first_line, earlier.first_at));
+        self.run_started_at = offset;
+        self.run_exited_at = None;
         self.out.crash = Default::default();
         self.out.goroutines.clear();
         self.target = Target::None;
@@ -598,6 +629,21 @@ impl<'a> Reader<'a> {
         self.logged_panic = None;
         self.interleaved_fatal = false;
         self.fatal_from_throw = false;
+    }
+
+    /// A kill or a kill for memory after a whole report and more of the
+    /// program's log (past the run's exit status, when one was printed):
+    /// the death of a later run, which the runtime could not report.
+    fn killed_in_a_later_run(&mut self, offset: u64) {
+        let Some(report) = self.whole_report() else {
+            return;
+        };
+        // The program's log went on after the report: a process the
+        // runtime's report ended writes no more, so another run did.
+        let after = self.run_exited_at.unwrap_or(report.stack_at);
+        if self.last_foreign_at.is_some_and(|at| at > after) {
+            self.begin_run(report, offset);
+        }
     }
 
     /// Frames with no goroutine header above them.
@@ -617,7 +663,7 @@ impl<'a> Reader<'a> {
             .strip_prefix("panic: ")
             .or((line == "panic:").then_some(""))
         {
-            self.start_next_run_at(line);
+            self.start_next_run_at(line, offset);
             self.push_panic(v, offset);
             return;
         }
@@ -626,7 +672,7 @@ impl<'a> Reader<'a> {
             .strip_prefix("fatal error: ")
             .or((line == "fatal error:").then_some(""))
         {
-            self.start_next_run_at(line);
+            self.start_next_run_at(line, offset);
             self.set_fatal(msg, offset, false);
             return;
         }
@@ -859,6 +905,12 @@ impl<'a> Reader<'a> {
         let end = process_end(line, offset);
         if end.is_some() {
             self.last_foreign_at = Some(offset);
+        }
+        if matches!(end, Some(ProcessEnd::Exit(_))) && self.whole_report().is_some() {
+            self.run_exited_at = Some(offset);
+        }
+        if matches!(end, Some(ProcessEnd::Killed(_) | ProcessEnd::OomKill(_))) {
+            self.killed_in_a_later_run(offset);
         }
         match end {
             Some(ProcessEnd::Exit(n)) => {
@@ -1553,7 +1605,7 @@ impl<'a> Reader<'a> {
             self.warn(0, format!("{n} lines were not UTF-8 and were skipped"));
         }
         self.fatal_line_of_the_value();
-        if let Some((_, first_at)) = self.earlier_runs.first() {
+        if !self.earlier_runs.is_empty() {
             let earlier: Vec<String> = self
                 .earlier_runs
                 .iter()
@@ -1562,12 +1614,12 @@ impl<'a> Reader<'a> {
                 .collect();
             let n = self.earlier_runs.len();
             let message = format!(
-                "the input holds {} crash reports, one per run of the program; the last is read, after {n} earlier: {}{}",
+                "the input holds {} deaths of the program, one per run; the last, from here, is read; before it: {}{}",
                 n + 1,
                 earlier.join(", "),
                 if n > 3 { ", ..." } else { "" }
             );
-            self.warn(*first_at, message);
+            self.warn(self.run_started_at, message);
         }
         // A panic a handler logged is the failure when the runtime printed
         // none and a stack came with it.

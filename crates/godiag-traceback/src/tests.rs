@@ -215,7 +215,7 @@ exit status 2
     assert_eq!(t.goroutines.len(), 1);
     assert_eq!(t.goroutines[0].frames[1].function, "main.fill");
     assert!(t.warnings.iter().any(|w| w.message.starts_with(
-        "the input holds 2 crash reports, one per run of the program; the last is read, after 1 earlier: `panic: runtime error: index out of range [3] with length 0`"
+        "the input holds 2 deaths of the program, one per run; the last, from here, is read; before it: `panic: runtime error: index out of range [3] with length 0` at byte 36"
     )));
     // https://github.com/Bhinneka/gubrak/issues/8: the second goroutine's
     // failure line after the first's stack.
@@ -236,6 +236,54 @@ fn a_programs_fatal_line_is_not_the_runtimes() {
     assert_eq!(t.crash.panics[0].value, "boom");
     let t = parse(b"fatal: morestack on g0\n");
     assert_eq!(t.crash.fatal_error.as_deref(), Some("morestack on g0"));
+}
+
+/// A worker's log: a panic ends one run; the worker starts again, logs,
+/// and the kernel kills it for memory. The kill is the last death, and
+/// the warning places the earlier report where it starts (Go 1.24.11's
+/// output of a re-panicking program).
+#[test]
+fn a_kill_after_a_restart_is_the_last_death() {
+    let text = "starting worker
+panic: runtime error: invalid memory address or nil pointer dereference [recovered]
+\tpanic: middle: wrapped: runtime error: invalid memory address or nil pointer dereference [recovered]
+\tpanic: outer: middle: wrapped: runtime error: invalid memory address or nil pointer dereference
+[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x49382d]
+
+goroutine 1 [running]:
+main.outer.func1()
+\t/tmp/review-r4/p/repanic/main.go:27 +0xa5
+panic({0x4a0c40?, 0xc000094040?})
+\t/work/main/.cache/go/1.24.11/lib/python3.11/site-packages/go/src/runtime/panic.go:792 +0x132
+main.middle.func1()
+\t/tmp/review-r4/p/repanic/main.go:18 +0x59
+panic({0x4a18a0?, 0x55e100?})
+\t/work/main/.cache/go/1.24.11/lib/python3.11/site-packages/go/src/runtime/panic.go:792 +0x132
+main.inner(...)
+\t/tmp/review-r4/p/repanic/main.go:12
+main.middle()
+\t/tmp/review-r4/p/repanic/main.go:21 +0x2d
+main.outer()
+\t/tmp/review-r4/p/repanic/main.go:30 +0x30
+main.main()
+\t/tmp/review-r4/p/repanic/main.go:33 +0xf
+starting worker
+processed 100 jobs
+[ 1234.5678] Out of memory: Killed process 4242 (worker) total-vm:2048000kB, anon-rss:1900000kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:4000kB oom_score_adj:0
+";
+    let t = parse(text.as_bytes());
+    assert!(t.crash.panics.is_empty() && t.goroutines.is_empty());
+    assert_eq!(t.crash.oom_kill.as_ref().and_then(|k| k.pid), Some(4242));
+    let w = t
+        .warnings
+        .iter()
+        .find(|w| {
+            w.message
+                .starts_with("the input holds 2 deaths of the program")
+        })
+        .expect("the earlier run is named");
+    assert!(w.message.contains("at byte 16"), "{}", w.message);
+    assert_eq!(w.offset as usize, text.find("[ 1234.5678]").unwrap());
 }
 
 #[test]
