@@ -230,7 +230,7 @@ const fn signal(number: i32, name: &'static str, described: &'static str, failur
     }
 }
 
-pub const SIGNALS: [Signal; 11] = [
+pub const SIGNALS: [Signal; 12] = [
     signal(1, "SIGHUP", "hangup", false),
     signal(2, "SIGINT", "interrupt", false),
     signal(3, "SIGQUIT", "quit", true),
@@ -241,6 +241,9 @@ pub const SIGNALS: [Signal; 11] = [
     signal(8, "SIGFPE", "floating point exception", true),
     signal(9, "SIGKILL", "killed", true),
     signal(11, "SIGSEGV", "segmentation fault", true),
+    // A write to a closed standard output or error, after which Go dies
+    // by it silently: no crash.
+    signal(13, "SIGPIPE", "broken pipe", false),
     signal(15, "SIGTERM", "terminated", false),
 ];
 
@@ -280,7 +283,25 @@ pub fn named_signal(line: &str) -> Option<&'static Signal> {
         .iter()
         .find(|s| s.name[3..].eq_ignore_ascii_case(bare))
         .or_else(|| t.strip_prefix("signal: ").and_then(described_signal))
-        .or_else(|| exit_status(t).and_then(signal_of_status))
+        .or_else(|| named_status(t).and_then(signal_of_status))
+}
+
+/// An exit status as a line names it: the launchers' forms
+/// ([`process_end`]'s), and `exited with code N`, `exit code N` alone.
+pub fn named_status(line: &str) -> Option<i32> {
+    let t = line.trim();
+    exit_status(t).or_else(|| {
+        let digits = ["exited with code ", "exit code ", "exit code: "]
+            .iter()
+            .find_map(|w| {
+                t.len()
+                    .checked_sub(w.len())
+                    .and_then(|_| t.get(..w.len()))
+                    .filter(|head| head.eq_ignore_ascii_case(w))
+                    .map(|_| t[w.len()..].trim())
+            })?;
+        digits.parse().ok()
+    })
 }
 
 /// The `flag` package's messages for a bad command line, after which a
@@ -427,6 +448,14 @@ mod tests {
             Some("SIGABRT")
         );
         assert_eq!(named_signal("exit status 2"), None);
+        assert_eq!(
+            named_signal("exited with code 143").map(|s| s.name),
+            Some("SIGTERM")
+        );
+        assert_eq!(named_signal("SIGPIPE").map(|s| s.failure), Some(false));
+        assert_eq!(named_status("Exit code 66"), Some(66));
+        assert_eq!(named_status("exit status 1"), Some(1));
+        assert_eq!(named_status("the exit code was 1"), None);
         assert_eq!(named_signal("SIGNAL"), None);
         // A stop, a status systemd names no signal this way, a program's
         // log of its child, a helper's kill.

@@ -764,11 +764,24 @@ fn explain(args: ExplainArgs) -> ExitCode {
         // the catalog entry it is a fragment of.
         let catalog = || godiag_analysis::catalog::explain_fragment(&query).map(|e| (e, None));
         let pasted = || match tools::read_as_pasted(&query)? {
-            tools::PastedReading::Finding(kind, title) => Some(Ok((
-                godiag_analysis::catalog::explain(kind.name())?,
-                Some(title),
+            // An unclassified failure's kind says nothing the finding does not.
+            tools::PastedReading::Finding(f)
+                if f.kind == godiag_analysis::FindingKind::UnknownFailure =>
+            {
+                let mut words = f.title;
+                if let Some(summary) = f.summary {
+                    words = format!("{words}: {summary}");
+                }
+                if !f.next_steps.is_empty() {
+                    words = format!("{words}.\nNext steps:\n- {}", f.next_steps.join("\n- "));
+                }
+                Some(Err(words))
+            }
+            tools::PastedReading::Finding(f) => Some(Ok((
+                godiag_analysis::catalog::explain(f.kind.name())?,
+                Some(f.title),
             ))),
-            tools::PastedReading::Stop(words) => Some(Err(words)),
+            tools::PastedReading::Words(words) => Some(Err(words)),
         };
         // A signal's name is the runtime's line when the catalog has it
         // (`SIGSEGV: segmentation violation`), else a launcher's (SIGKILL).
@@ -784,7 +797,7 @@ fn explain(args: ExplainArgs) -> ExitCode {
                 return print_or_fail(&match args.format {
                     ExplainFormat::Json => format!(
                         "{}\n",
-                        serde_json::json!({ "query": query, "stop": true, "meaning": stop })
+                        serde_json::json!({ "query": query, "read_as_pasted": stop })
                     ),
                     _ => format!("{query:?}: {stop}.\n"),
                 })

@@ -216,7 +216,7 @@ fn explain_signals_and_kills() {
         ("SIGABRT: abort", "SIGABRT: abort"),
         (
             "signal: killed",
-            "\"signal: killed\", read as pasted text: ",
+            "\"signal: killed\": the process was killed by SIGKILL",
         ),
         (
             "OOMKilled",
@@ -224,15 +224,15 @@ fn explain_signals_and_kills() {
         ),
         (
             "exit status 137",
-            "\"exit status 137\", read as pasted text: the process was killed by SIGKILL",
+            "\"exit status 137\": the process was killed by SIGKILL",
         ),
         (
             "SIGKILL",
-            "\"SIGKILL\", read as pasted text: the process was killed by SIGKILL",
+            "\"SIGKILL\": the process was killed by SIGKILL",
         ),
         (
             "signal: aborted (core dumped)",
-            "\"signal: aborted (core dumped)\", read as pasted text: the program ended by SIGABRT",
+            "\"signal: aborted (core dumped)\": the program ended by SIGABRT",
         ),
         (
             "SIGTERM",
@@ -242,6 +242,13 @@ fn explain_signals_and_kills() {
             "exit status 143",
             "\"exit status 143\": SIGTERM (status 143",
         ),
+        (
+            "exited with code 2",
+            "\"exited with code 2\": the program exited with status 2 and the input holds no report of why: exit status 2 and no Go output: the Go runtime's status after a panic or a fatal error",
+        ),
+        ("exit status 66", "\"exit status 66\": status 66 is the race detector's"),
+        ("exit status 1", "\"exit status 1\": status 1 is the program's own"),
+        ("SIGPIPE", "\"SIGPIPE\": SIGPIPE (status 141, `signal: broken pipe`) ends a Go program that writes to a closed standard output"),
         (
             "[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x49e480]",
             "\"[signal SIGSEGV: segmentation violation code=0x1 addr=0x0 pc=0x49e480]\", read as pasted text: nil pointer dereference",
