@@ -281,20 +281,40 @@ fn cpu_findings(input: &ProfileInput<'_>, out: &mut Vec<Finding>) {
 
 /// The value of samples whose every frame is the runtime's.
 fn runtime_only(p: &Profile, index: usize) -> i64 {
-    p.raw
-        .sample
-        .iter()
-        .enumerate()
-        .filter(|(si, _)| {
-            let mut stack = p.sample_stack(*si).peekable();
-            stack.peek().is_some()
-                && stack.all(|f| {
-                    f.function.starts_with("runtime.")
-                        || f.function.starts_with("internal/runtime/")
-                })
-        })
-        .map(|(_, s)| s.value.get(index).copied().unwrap_or(0))
+    (0..p.raw.sample.len())
+        .filter(|&si| is_runtime_only(p, si))
+        .map(|si| p.raw.sample[si].value.get(index).copied().unwrap_or(0))
         .fold(0i64, i64::saturating_add)
+}
+
+/// Whether every frame of a sample is the runtime's.
+fn is_runtime_only(p: &Profile, si: usize) -> bool {
+    let mut stack = p.sample_stack(si).peekable();
+    stack.peek().is_some()
+        && stack.all(|f| {
+            f.function.starts_with("runtime.") || f.function.starts_with("internal/runtime/")
+        })
+}
+
+/// The program's delay by the function it waited in (a sample's leaf),
+/// largest first, the runtime's own goroutines left out.
+fn program_leaves(p: &Profile, index: usize) -> Vec<(&str, i64)> {
+    let mut by_leaf: Vec<(&str, i64)> = Vec::new();
+    for (si, s) in p.raw.sample.iter().enumerate() {
+        let v = s.value.get(index).copied().unwrap_or(0);
+        if v <= 0 || is_runtime_only(p, si) {
+            continue;
+        }
+        let Some(leaf) = p.sample_stack(si).next() else {
+            continue;
+        };
+        match by_leaf.iter_mut().find(|(f, _)| *f == leaf.function) {
+            Some(e) => e.1 = e.1.saturating_add(v),
+            None => by_leaf.push((leaf.function, v)),
+        }
+    }
+    by_leaf.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    by_leaf
 }
 
 fn contention_finding(input: &ProfileInput<'_>, out: &mut Vec<Finding>) {
@@ -304,7 +324,8 @@ fn contention_finding(input: &ProfileInput<'_>, out: &mut Vec<Finding>) {
     };
     // The runtime's own goroutines (the trace's advancer, with tracing on)
     // wait too: their delay is none of the program's.
-    let total = p.total(index).saturating_sub(runtime_only(p, index));
+    let runtime_delay = runtime_only(p, index);
+    let total = p.total(index).saturating_sub(runtime_delay);
     let sites = by_function(p, index);
     let Some((site, v)) = sites.first() else {
         return;
@@ -338,15 +359,26 @@ fn contention_finding(input: &ProfileInput<'_>, out: &mut Vec<Finding>) {
         },
     );
     f.location = Some(location(site));
-    let leafs: Vec<String> = p
-        .top_first(index, godiag_pprof::Granularity::Function, 4)
-        .iter()
-        .map(|r| format!("flat {:.1}%  {}", pct(r.flat, total), r.function))
+    // One total throughout: the program's; what the leaves hold under it,
+    // a tenth of a percent and more.
+    let leafs: Vec<String> = program_leaves(p, index)
+        .into_iter()
+        .filter(|(_, v)| pct(*v, total) >= 0.1)
+        .take(4)
+        .map(|(function, v)| format!("flat {:.1}%  {function}", pct(v, total)))
         .collect();
+    let left_out = if runtime_delay >= 5_000_000 {
+        format!(
+            " (the runtime's own goroutines' {:.2} s left out)",
+            runtime_delay as f64 / 1e9
+        )
+    } else {
+        String::new()
+    };
     f.confirm(evidence(
         input,
         format!(
-            "{what} profile: {:.0}% of {:.2} s of delay charged to {}:{}",
+            "{what} profile: {:.0}% of the program's {:.2} s of delay charged to {}:{}{left_out}",
             share,
             total as f64 / 1e9,
             site.1,
