@@ -14,6 +14,10 @@ pub(crate) fn fault_instruction_from_exe(
     let c = &t.crash;
     let (pc, in_go) = match (&c.signal, &c.fatal_signal) {
         (Some(s), _) if s.pc != 0 => (s.pc, true),
+        // Only a fault's pc is where something went wrong: a SIGQUIT's or
+        // a sent signal's (sigcode 0 or less, SI_USER) is wherever the
+        // thread happened to be, and SIGABRT's is the runtime's own raise.
+        (_, Some(f)) if !is_fault(f) => return Ok(None),
         (_, Some(f)) => match f.pc {
             Some(pc) => (pc, !f.during_cgo),
             None => return Ok(None),
@@ -59,4 +63,9 @@ pub(crate) fn fault_instruction_from_exe(
         }
     }
     Ok(godiag_core::faulting_instruction(exe, link))
+}
+
+/// A signal the instruction at its pc raised.
+fn is_fault(f: &godiag_model::FatalSignal<'_>) -> bool {
+    matches!(f.name, "SIGSEGV" | "SIGBUS" | "SIGFPE" | "SIGILL") && f.sigcode.is_none_or(|c| c > 0)
 }

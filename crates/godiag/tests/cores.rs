@@ -635,6 +635,25 @@ fn crash_text_with_its_executable() {
             case.name()
         );
     }
+    // A SIGQUIT dump's `PC=` is where a thread happened to be, not a
+    // fault: with its own executable, no mismatch is claimed.
+    let quit = cases
+        .iter()
+        .find(|c| c.scenario == "core-goroutine-leak" && c.build == "plain")
+        .expect("committed");
+    let unpacked = quit.unpack("text-sigquit");
+    let (_, exe) = unpacked.paths();
+    let loaded = godiag::load_inputs(&[quit.file("txt"), exe]).unwrap();
+    let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
+    assert!(
+        report.inputs[0]
+            .warnings
+            .iter()
+            .all(|w| !w.contains("not the one that crashed")),
+        "{}: {:?}",
+        quit.name(),
+        report.inputs[0].warnings
+    );
     // The nil dereference's text with the cgo program's executable.
     let text = cases
         .iter()
