@@ -542,8 +542,14 @@ fn run(args: RunArgs) -> ExitCode {
     let Some(bundle) = outcome.bundle else {
         return ExitCode::from(code);
     };
+    // What the bundle holds, as it is: a core only when the kernel wrote one.
+    let held = if bundle.join("core").exists() {
+        "crash output, core and executable are"
+    } else {
+        "crash output and executable are (no core was written)"
+    };
     eprintln!(
-        "godiag: {} ended with exit status {code}; its crash output, core and executable are in {}",
+        "godiag: {} ended with exit status {code}; its {held} in {}",
         opts.program.display(),
         bundle.display()
     );

@@ -182,6 +182,21 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
             format!("cannot copy {}: {e}", program.display()),
         )),
     }
+    // `go run` and `go test` run the program as their child and report its
+    // death as their own failure: neither its core nor its executable is
+    // the go command's.
+    let via_go = program.file_name().is_some_and(|n| n == "go")
+        && opts.args.first().is_some_and(|a| a == "run" || a == "test");
+    if via_go {
+        eprintln!(
+            "godiag: warning: `go {}` runs the program as its child: its core and executable are not captured; build it first and run the binary",
+            opts.args[0].to_string_lossy()
+        );
+        manifest.failed.push(failure(
+            "the program's own core and executable",
+            "`go run` and `go test` run the program as their child and report its crash as their own exit status: build it first (`go build -o prog ./pkg`, `go test -c`) and run `godiag run -- ./prog`".into(),
+        ));
+    }
     let dumped = status.core_dumped();
     // Only a process the kernel says dumped core left one: a `core` file
     // there otherwise is another run's, and stays where it is.

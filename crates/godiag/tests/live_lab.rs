@@ -696,6 +696,34 @@ fn run_keeps_and_analyses_a_crash() {
         "{first}"
     );
 
+    // Under `go run`, the program's core and executable are the go
+    // command's child's: said, not claimed.
+    let out = Command::new(godiag)
+        .current_dir(&tmp)
+        .args(["run", "--out", "gorun", "--"])
+        .arg(&go)
+        .arg("run")
+        .arg(common::lab_dir().join("scenarios/nil-deref/main.go"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("runs the program as its child")
+            && stderr.contains("(no core was written)"),
+        "{stderr}"
+    );
+    let meta = read_json(&tmp.join("gorun/bundle.json"));
+    // The child's core, which the kernel wrote where it ran, is not ours.
+    let _ = std::fs::remove_file(tmp.join("core"));
+    assert!(
+        meta["failed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["why"].as_str().unwrap_or("").contains("go build -o prog")),
+        "{meta}"
+    );
+
     // Success: the status passes through and no bundle stays.
     let out = Command::new(godiag)
         .current_dir(&tmp)
