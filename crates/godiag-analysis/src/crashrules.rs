@@ -608,12 +608,8 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
             }
         }
         if kind == FindingKind::Deadlock && !timeout {
-            f.title = match awaited_by_main(t).filter(|(w, _)| w.id == g.id) {
-                Some((_, n)) => format!(
-                    "deadlock: every goroutine is blocked; main waits in [sync.WaitGroup.Wait] for {n} goroutine{} blocked in [{}]",
-                    if n == 1 { "" } else { "s" },
-                    g.status
-                ),
+            f.title = match awaited_by_main(t).filter(|a| a.goroutine.id == g.id) {
+                Some(a) => format!("deadlock: every goroutine is blocked; {}", a.words()),
                 None => format!(
                     "deadlock: every goroutine is blocked; {} waits in [{}]",
                     g.name(),

@@ -14,7 +14,7 @@ pub(crate) fn deadlock_goroutine<'r, 'a>(t: &'r TextArtifact<'a>) -> Option<&'r 
     // Main waiting for a wait group is held up by the goroutines it waits
     // for, when they are blocked elsewhere.
     awaited_by_main(t)
-        .map(|(g, _)| g)
+        .map(|a| a.goroutine)
         .or_else(|| {
             t.goroutines
                 .iter()
@@ -34,13 +34,48 @@ pub(crate) fn deadlock_goroutine<'r, 'a>(t: &'r TextArtifact<'a>) -> Option<&'r 
                 .find(|g| user_frame(&g.frames).is_some())
         })
 }
+/// What main waits for in `sync.WaitGroup.Wait`, when the program's other
+/// blocked goroutines show where the work stalled.
+pub(crate) struct Awaited<'r, 'a> {
+    /// The goroutine where it stalled.
+    pub goroutine: &'r Goroutine<'a>,
+    /// How many goroutines main waits for.
+    pub count: usize,
+    /// Of them, those queued on a lock the stalled goroutine holds.
+    pub behind_its_lock: usize,
+}
+
+impl Awaited<'_, '_> {
+    /// How the title says what main waits for.
+    pub(crate) fn words(&self) -> String {
+        let g = self.goroutine;
+        if self.behind_its_lock > 0 {
+            format!(
+                "main waits in [sync.WaitGroup.Wait] for {} goroutines: {} is blocked in [{}] holding the lock the {} other{} wait for",
+                self.count,
+                g.name(),
+                g.status,
+                self.behind_its_lock,
+                if self.behind_its_lock == 1 { "" } else { "s" }
+            )
+        } else {
+            format!(
+                "main waits in [sync.WaitGroup.Wait] for {} goroutine{} blocked in [{}]",
+                self.count,
+                if self.count == 1 { "" } else { "s" },
+                g.status
+            )
+        }
+    }
+}
+
 /// Main parked in `sync.WaitGroup.Wait` while goroutines of the program
 /// are blocked elsewhere (a `Cond.Wait` no one signals, a channel, a
 /// lock), all at one place: those are what main waits on, and what
-/// stalled. The first of them, and how many wait there.
-pub(crate) fn awaited_by_main<'r, 'a>(
-    t: &'r TextArtifact<'a>,
-) -> Option<(&'r Goroutine<'a>, usize)> {
+/// stalled. Or at two or more places of one function, all but one queued
+/// on a lock above the other's line: that one passed the lock and holds it
+/// while blocked (a send made under the lock that nobody receives).
+pub(crate) fn awaited_by_main<'r, 'a>(t: &'r TextArtifact<'a>) -> Option<Awaited<'r, 'a>> {
     // Above the program's frames: the runtime's parking frames come first
     // in a core's stacks.
     let in_wait_group = |g: &Goroutine<'_>| {
@@ -68,13 +103,38 @@ pub(crate) fn awaited_by_main<'r, 'a>(
             None => places.push((place, 1, g)),
         }
     }
+    let count = places.iter().map(|(_, n, _)| n).sum();
     // All at one place: there the work stalled. Spread over several, the
     // program's own coordination is in question (a wait group's Add racing
-    // its Wait, evanw/esbuild#2485), and main's wait is the one reported.
-    match places.as_slice() {
-        [(_, n, g)] => Some((*g, *n)),
-        _ => None,
+    // its Wait, evanw/esbuild#2485), and main's wait is the one reported,
+    // unless the lock's holder shows.
+    if let [(_, _, g)] = places.as_slice() {
+        return Some(Awaited {
+            goroutine: g,
+            count,
+            behind_its_lock: 0,
+        });
     }
+    let takes_lock = |g: &Goroutine<'_>| {
+        g.frames.iter().take_while(|f| f.is_stdlib()).any(|f| {
+            matches!(
+                f.function,
+                "sync.(*Mutex).Lock" | "sync.(*RWMutex).Lock" | "sync.(*RWMutex).RLock"
+            )
+        })
+    };
+    let (queued, others): (Vec<_>, Vec<_>) = places.iter().partition(|(_, _, g)| takes_lock(g));
+    let [((function, line), _, holder)] = others.as_slice() else {
+        return None;
+    };
+    let behind = queued
+        .iter()
+        .all(|((f, l), _, _)| f == function && l < line);
+    (behind && !queued.is_empty()).then(|| Awaited {
+        goroutine: holder,
+        count,
+        behind_its_lock: queued.iter().map(|(_, n, _)| n).sum(),
+    })
 }
 
 /// Goroutines parked taking a `sync.Mutex` or `sync.RWMutex` (the status
@@ -187,7 +247,8 @@ pub(crate) fn dump_deadlock(input: &TextInput<'_, '_>) -> Option<Finding> {
     // Main waiting for workers all stalled at one place: that place.
     let awaited = awaited_by_main(t);
     let main = awaited
-        .map(|(g, _)| g)
+        .as_ref()
+        .map(|a| a.goroutine)
         .or_else(|| program.iter().find(|g| g.id == 1).copied())
         .or(program.first().copied())?;
     let program_total: u64 = program.iter().map(|g| g.weight()).sum();
@@ -199,12 +260,11 @@ pub(crate) fn dump_deadlock(input: &TextInput<'_, '_>) -> Option<Finding> {
                 main.id, main.status
             )
         } else {
-            match awaited {
-                Some((_, n)) => format!(
-                    "possible deadlock: all {} goroutines of the program are blocked; main waits in [sync.WaitGroup.Wait] for {n} goroutine{} blocked in [{}]",
+            match &awaited {
+                Some(a) => format!(
+                    "possible deadlock: all {} goroutines of the program are blocked; {}",
                     program_total,
-                    if n == 1 { "" } else { "s" },
-                    main.status
+                    a.words()
                 ),
                 None => format!(
                     "possible deadlock: all {} goroutines of the program wait for each other; {} waits in [{}]",
