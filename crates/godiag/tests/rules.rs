@@ -2075,6 +2075,66 @@ created by main.main in goroutine 1
         f.location.as_ref().map(|l| (l.function.as_str(), l.line)),
         Some(("main.(*Queue).Pop", 15))
     );
+    // Workers queued on a lock in the function where one of them, past the
+    // Lock, blocks in a send nobody receives: that one holds the lock (Go
+    // 1.24.11's output).
+    let under_lock = "fatal error: all goroutines are asleep - deadlock!
+
+goroutine 1 [sync.WaitGroup.Wait]:
+sync.runtime_SemacquireWaitGroup(0xc000084030?)
+\t/work/main/.cache/go/1.24.11/lib/python3.11/site-packages/go/src/runtime/sema.go:110 +0x25
+sync.(*WaitGroup).Wait(0x0?)
+\t/work/main/.cache/go/1.24.11/lib/python3.11/site-packages/go/src/sync/waitgroup.go:118 +0x48
+main.main()
+\t/tmp/review-r4/p/wgdead/main.go:23 +0xbb
+
+goroutine 17 [sync.Mutex.Lock]:
+internal/sync.runtime_SemacquireMutex(0x0?, 0x0?, 0x0?)
+\t/work/main/.cache/go/1.24.11/lib/python3.11/site-packages/go/src/runtime/sema.go:95 +0x25
+internal/sync.(*Mutex).lockSlow(0x5199f0)
+\t/work/main/.cache/go/1.24.11/lib/python3.11/site-packages/go/src/internal/sync/mutex.go:149 +0x15d
+internal/sync.(*Mutex).Lock(...)
+\t/work/main/.cache/go/1.24.11/lib/python3.11/site-packages/go/src/internal/sync/mutex.go:70
+sync.(*Mutex).Lock(...)
+\t/work/main/.cache/go/1.24.11/lib/python3.11/site-packages/go/src/sync/mutex.go:46
+main.worker(0x0?, 0xc000080070)
+\t/tmp/review-r4/p/wgdead/main.go:11 +0x6a
+created by main.main in goroutine 1
+\t/tmp/review-r4/p/wgdead/main.go:21 +0x47
+
+goroutine 18 [sync.Mutex.Lock]:
+internal/sync.runtime_SemacquireMutex(0x0?, 0x0?, 0x0?)
+\t/work/main/.cache/go/1.24.11/lib/python3.11/site-packages/go/src/runtime/sema.go:95 +0x25
+internal/sync.(*Mutex).lockSlow(0x5199f0)
+\t/work/main/.cache/go/1.24.11/lib/python3.11/site-packages/go/src/internal/sync/mutex.go:149 +0x15d
+internal/sync.(*Mutex).Lock(...)
+\t/work/main/.cache/go/1.24.11/lib/python3.11/site-packages/go/src/internal/sync/mutex.go:70
+sync.(*Mutex).Lock(...)
+\t/work/main/.cache/go/1.24.11/lib/python3.11/site-packages/go/src/sync/mutex.go:46
+main.worker(0x0?, 0xc000080070)
+\t/tmp/review-r4/p/wgdead/main.go:11 +0x6a
+created by main.main in goroutine 1
+\t/tmp/review-r4/p/wgdead/main.go:21 +0x47
+
+goroutine 19 [chan send]:
+main.worker(0x0?, 0x0?)
+\t/tmp/review-r4/p/wgdead/main.go:12 +0x7e
+created by main.main in goroutine 1
+\t/tmp/review-r4/p/wgdead/main.go:21 +0x47
+";
+    let r = report_of(&[("out.txt", under_lock)]);
+    let f = &r.findings[0];
+    assert_eq!(
+        f.location.as_ref().map(|l| (l.function.as_str(), l.line)),
+        Some(("main.worker", 12))
+    );
+    assert!(
+        f.title.ends_with(
+            "goroutine 19 is blocked in [chan send] holding the lock the 2 others wait for"
+        ),
+        "{}",
+        f.title
+    );
     let spread =
         include_str!("../../../testdata/realworld/evanw-esbuild-2485-waitgroup-add-wait-race.txt");
     let r = report_of(&[("out.txt", spread)]);
