@@ -128,6 +128,17 @@ struct Reader<'a> {
     run_started_at: u64,
     /// Where the exit status after the run's whole report was.
     run_exited_at: Option<u64>,
+    /// The run before the one being read.
+    previous_run: Option<PreviousRun<'a>>,
+}
+
+/// A run let go for a later one, kept in case the later is the same
+/// failure printed again and cut.
+struct PreviousRun<'a> {
+    first_line: String,
+    started_at: u64,
+    crash: godiag_model::Crash<'a>,
+    goroutines: Vec<Goroutine<'a>>,
 }
 
 /// A report read whole (see `Reader::whole_report`).
@@ -206,6 +217,7 @@ fn read(input: &[u8], limits: ParseLimits) -> (TextArtifact<'_>, Option<u64>) {
         earlier_runs: Vec::new(),
         run_started_at: 0,
         run_exited_at: None,
+        previous_run: None,
     };
     // Most inputs are valid UTF-8 throughout: validate once (fast, vectorised)
     // and slice lines from the `str`; otherwise validate line by line.
@@ -618,11 +630,17 @@ impl<'a> Reader<'a> {
         self.end_record();
         self.folder.forget_stacks();
         self.earlier_runs
-            .push((earlier.first_line, earlier.first_at));
+            .push((earlier.first_line.clone(), earlier.first_at));
+        // Kept until the next run is read: if that one is the same failure
+        // printed again and cut, this fuller copy is the one to read.
+        self.previous_run = Some(PreviousRun {
+            first_line: earlier.first_line.clone(),
+            started_at: earlier.first_at,
+            crash: std::mem::take(&mut self.out.crash),
+            goroutines: std::mem::take(&mut self.out.goroutines),
+        });
         self.run_started_at = offset;
         self.run_exited_at = None;
-        self.out.crash = Default::default();
-        self.out.goroutines.clear();
         self.target = Target::None;
         self.message = Message::None;
         self.value_stack_at = None;
@@ -1552,6 +1570,44 @@ impl<'a> Reader<'a> {
         c.fatal_under_panic = false;
     }
 
+    /// The last run's failure printed twice, the second time cut before
+    /// any frame of the program (an abridged stack, then the full one
+    /// clipped by a collector): the copy with the program's frames is read.
+    fn fuller_copy_of_the_last_failure(&mut self) {
+        let Some(previous) = self.previous_run.take() else {
+            return;
+        };
+        let programs =
+            |gs: &[Goroutine<'_>]| gs.iter().any(|g| g.frames.iter().any(|f| !f.is_stdlib()));
+        let c = &self.out.crash;
+        let last = c
+            .panics
+            .first()
+            .map(|p| format!("panic: {}", p.value))
+            .or_else(|| c.fatal_error.as_ref().map(|f| format!("fatal error: {f}")));
+        // The same failure, or its line quoted with more words after it.
+        let same = last.is_some_and(|l| {
+            l.starts_with(&previous.first_line) || previous.first_line.starts_with(&l)
+        });
+        if !same || programs(&self.out.goroutines) || !programs(&previous.goroutines) {
+            return;
+        }
+        // Its process-end lines (`exit status 2`) came after both copies.
+        let end = std::mem::take(&mut self.out.crash);
+        self.out.crash = godiag_model::Crash {
+            exit_status: end.exit_status.or(previous.crash.exit_status),
+            killed_by: end.killed_by.or(previous.crash.killed_by),
+            ..previous.crash
+        };
+        self.out.goroutines = previous.goroutines;
+        self.earlier_runs.pop();
+        self.run_started_at = previous.started_at;
+        self.warn(
+            previous.started_at,
+            "the failure is printed again further on, cut before the program's frames: this fuller copy is read".into(),
+        );
+    }
+
     fn finish(&mut self, len: usize) {
         // A call joined to a log line's words at the very end: no frame.
         if self.joined_call.take().is_some() {
@@ -1605,6 +1661,7 @@ impl<'a> Reader<'a> {
             self.warn(0, format!("{n} lines were not UTF-8 and were skipped"));
         }
         self.fatal_line_of_the_value();
+        self.fuller_copy_of_the_last_failure();
         if !self.earlier_runs.is_empty() {
             let earlier: Vec<String> = self
                 .earlier_runs

@@ -2158,3 +2158,24 @@ fn a_fatal_sigbus_is_a_bad_address() {
     assert_eq!(f.kind.name(), "bad-address");
     assert_eq!(f.title, "SIGBUS: bus error at address 0x1011b5b54");
 }
+
+/// One failure pasted twice, first as an abridged stack with the
+/// program's frame, then in full but clipped before it: the fuller copy is
+/// read. The corpus's copy of
+/// https://github.com/kata-containers/kata-containers/issues/12825.
+#[test]
+fn a_failure_printed_twice_is_read_from_its_fuller_copy() {
+    let text = include_str!(
+        "../../../testdata/realworld/kata-containers-kata-containers-12825-getexec-concurrent-map.txt"
+    );
+    let r = report_of(&[("issue.md", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "concurrent-map-access");
+    assert_eq!(
+        f.location.as_ref().map(|l| (l.function.as_str(), l.line)),
+        Some((
+            "github.com/kata-containers/kata-containers/src/runtime/pkg/containerd-shim-v2.(*container).getExec",
+            140
+        ))
+    );
+}
