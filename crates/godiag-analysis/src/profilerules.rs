@@ -578,10 +578,12 @@ fn goroutine_findings(profiles: &[&ProfileInput<'_>], out: &mut Vec<Finding>) {
                 site.0
             )
         },
+        // One whole profile's pile-up: as possible as the same profile read
+        // in its `debug=1` text.
         if grew {
             Confidence::High
         } else {
-            Confidence::Low
+            Confidence::Medium
         },
     );
     f.location = Some(location(site));

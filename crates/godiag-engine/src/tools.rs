@@ -51,6 +51,11 @@ pub fn read_profile(bytes: &[u8]) -> Result<Profile, String> {
         godiag_model::InputKind::PprofProto | godiag_model::InputKind::PprofText => {
             godiag_pprof::read(bytes).map_err(|e| e.to_string())
         }
+        // A `debug=1` goroutine profile is the goroutine profile in text,
+        // which `go tool pprof` reads too.
+        godiag_model::InputKind::GoroutineCountDump => godiag_pprof::read(bytes).map_err(|e| {
+            format!("a debug=1 goroutine profile that does not read as a profile: {e}")
+        }),
         // What the recogniser does not know may still decode.
         godiag_model::InputKind::Unrecognized => godiag_pprof::read(bytes).map_err(|e| {
             format!(

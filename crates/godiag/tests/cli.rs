@@ -625,3 +625,30 @@ fn utf16_text_and_nothing_analysed() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["inputs"][0]["analysed"], false);
 }
+
+/// `flamegraph` draws a `debug=1` goroutine profile, the goroutine profile
+/// in text, as `go tool pprof` reads it.
+#[test]
+fn flamegraph_of_a_debug1_goroutine_profile() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("flame-debug1");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let svg = dir.join("g.svg");
+    let out = godiag()
+        .arg("flamegraph")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../lab/artifacts/go1.24.11/profiles/goroutine.debug1.txt"
+        ))
+        .arg("-o")
+        .arg(&svg)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let drawn = std::fs::read_to_string(&svg).unwrap();
+    assert!(
+        drawn.starts_with("<?xml") && drawn.contains("goroutine profile"),
+        "{}",
+        &drawn[..200.min(drawn.len())]
+    );
+}
