@@ -569,6 +569,11 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
                     "stack overflow: unbounded recursion through {}",
                     names.join(" → ")
                 );
+            } else if let Some(m) = g.frames.iter().find(|fr| is_formatting_method(fr)) {
+                // No repeat shown (an excerpt): a program's own String or
+                // MarshalJSON under a formatter is the classic recursion,
+                // the method formatting its own receiver again.
+                f.location = Some(Location::from(m));
             }
         }
         if kind == FindingKind::ConcurrentMapAccess {
@@ -1150,4 +1155,22 @@ fn compiler_finding(input: &TextInput<'_, '_>, line: &str) -> Finding {
         Some("internal compiler error"),
     );
     f
+}
+
+/// A program's method that formatters call back (`String`, `Error`,
+/// `MarshalJSON`, ...): formatting its own receiver inside it recurses.
+fn is_formatting_method(f: &Frame<'_>) -> bool {
+    !f.is_stdlib()
+        && matches!(
+            f.function.rsplit('.').next(),
+            Some(
+                "String"
+                    | "GoString"
+                    | "Error"
+                    | "Format"
+                    | "MarshalJSON"
+                    | "MarshalText"
+                    | "MarshalYAML"
+            )
+        )
 }

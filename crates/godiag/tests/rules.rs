@@ -2179,3 +2179,20 @@ fn a_failure_printed_twice_is_read_from_its_fuller_copy() {
         ))
     );
 }
+
+/// A stack overflow pasted without a repeat of its cycle: the program's
+/// String method under the formatter it calls is the recursion. The
+/// corpus's copy of https://github.com/davecgh/go-spew/issues/45.
+#[test]
+fn an_overflow_without_its_cycle_is_placed_at_the_programs_string_method() {
+    let text = include_str!(
+        "../../../testdata/realworld/davecgh-go-spew-45-person-string-spew-sprintf.txt"
+    );
+    let r = report_of(&[("out.txt", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "stack-overflow");
+    assert_eq!(
+        f.location.as_ref().map(|l| l.function.as_str()),
+        Some("main.Person.String")
+    );
+}
