@@ -11,8 +11,36 @@ use godiag_engine::{InputReport, Report};
 const GROUPS: usize = 10;
 const FRAMES: usize = 12;
 
+/// Text from the input (a panic's value) on one line of Markdown: it
+/// keeps a table row (`|`) and a line (newlines), and outside the code
+/// spans of godiag's own words, raw HTML (`<script>`) and emphasis (`**`,
+/// `_`) of the value are shown as written.
 fn esc(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    let line = s.replace('\n', " ");
+    let mut out = String::with_capacity(line.len());
+    for (i, part) in line.split('`').enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        if i % 2 == 1 {
+            // Inside a code span: shown as written already.
+            out.push_str(&part.replace('|', "\\|"));
+            continue;
+        }
+        for c in part.chars() {
+            match c {
+                '|' => out.push_str("\\|"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '*' | '_' | '\\' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                c => out.push(c),
+            }
+        }
+    }
+    out
 }
 
 fn verdicts(f: &Finding) -> String {
@@ -173,7 +201,7 @@ fn profile(out: &mut String, i: &InputReport<'_>) {
             "| {} | {} | `{}` |",
             format_value(r.flat, unit),
             format_value(r.cum, unit),
-            esc(&r.function)
+            code_cell(&r.function)
         );
     }
     let _ = writeln!(out);
@@ -276,4 +304,22 @@ pub fn render_markdown(report: &Report<'_>) -> String {
         groups(&mut out, i);
     }
     out
+}
+
+/// Text inside a code span in a table cell: only its row is kept.
+fn code_cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn values_are_shown_as_written() {
+        assert_eq!(
+            super::esc("panic: <script>alert(1)</script> **bold** a_b"),
+            "panic: &lt;script&gt;alert(1)&lt;/script&gt; \\*\\*bold\\*\\* a\\_b"
+        );
+        // godiag's own code spans are left alone; a table cell keeps its row.
+        assert_eq!(super::esc("panic `x_y <z>` | q"), "panic `x_y <z>` \\| q");
+    }
 }
