@@ -67,5 +67,6 @@ pub(crate) fn fault_instruction_from_exe(
 
 /// A signal the instruction at its pc raised.
 fn is_fault(f: &godiag_model::FatalSignal<'_>) -> bool {
-    matches!(f.name, "SIGSEGV" | "SIGBUS" | "SIGFPE" | "SIGILL") && f.sigcode.is_none_or(|c| c > 0)
+    matches!(f.name, "SIGSEGV" | "SIGBUS" | "SIGFPE" | "SIGILL")
+        && f.sigcode.map_or(true, |c| c > 0)
 }
