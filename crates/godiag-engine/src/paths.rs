@@ -205,14 +205,34 @@ impl Walked {
             match std::fs::metadata(&path) {
                 Ok(meta) if meta.is_dir() => self.walk(&path),
                 Ok(meta) if meta.is_file() => self.files.push(path),
-                // Sockets, pipes, devices: not artifacts.
-                Ok(_) => {}
+                // Sockets, pipes, devices: not artifacts, and reading a
+                // pipe may never end; said, not read.
+                Ok(meta) => {
+                    let what = special_file(&meta);
+                    self.unreadable
+                        .push((path, format!("not read: {what}, not a file")));
+                }
                 Err(e) => {
                     let why = why(&path, &e);
                     self.unreadable.push((path, why));
                 }
             }
         }
+    }
+}
+
+/// What a path that is neither a file nor a directory is.
+fn special_file(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_fifo() {
+        "a named pipe (FIFO)"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_char_device() || t.is_block_device() {
+        "a device"
+    } else {
+        "a special file"
     }
 }
 

@@ -652,3 +652,27 @@ fn flamegraph_of_a_debug1_goroutine_profile() {
         &drawn[..200.min(drawn.len())]
     );
 }
+
+/// A named pipe inside a bundle is not read (reading it could wait
+/// forever): it is listed as such, and the rest is diagnosed.
+#[test]
+fn a_fifo_in_a_bundle_is_listed_not_read() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("fifo-bundle");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("crash.txt"), CRASH).unwrap();
+    let made = Command::new("mkfifo")
+        .arg(dir.join("pipe"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let out = godiag()
+        .args(["analyze", "--format", "json"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("pipe: not read: a named pipe (FIFO)"));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["findings"][0]["kind"], "user-panic");
+}
