@@ -26,7 +26,7 @@ pub(crate) fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>
     let mut reported = false;
     // Two dumps of one process: groups that grew.
     if dumps.len() >= 2 {
-        let (a, b) = (dumps[dumps.len() - 2], dumps[dumps.len() - 1]);
+        let (a, b) = in_capture_order(dumps[dumps.len() - 2], dumps[dumps.len() - 1]);
         let diffs = diff_groups(a.groups, b.groups);
         for d in diffs.iter().take(3) {
             let Some(li) = d.later else { continue };
@@ -579,4 +579,23 @@ fn excerpt_finding(
         goroutines: Some(g.count as u64),
     });
     f
+}
+
+/// Two dumps of one process, the earlier first: by their capture times
+/// when both are known; else by their goroutine ids, which the runtime
+/// hands out in increasing order and never reuses, so the later dump's
+/// highest id is at least the earlier's (given in the wrong order, a
+/// shrinking group would read as growth).
+fn in_capture_order<'i, 'r, 'a>(
+    a: &'i TextInput<'r, 'a>,
+    b: &'i TextInput<'r, 'a>,
+) -> (&'i TextInput<'r, 'a>, &'i TextInput<'r, 'a>) {
+    if let (Some(ta), Some(tb)) = (a.captured_at, b.captured_at) {
+        return if tb < ta { (b, a) } else { (a, b) };
+    }
+    let highest = |t: &TextInput<'_, '_>| t.artifact.goroutines.iter().map(|g| g.id).max();
+    match (highest(a), highest(b)) {
+        (Some(ha), Some(hb)) if hb < ha => (b, a),
+        _ => (a, b),
+    }
 }

@@ -2196,3 +2196,15 @@ fn an_overflow_without_its_cycle_is_placed_at_the_programs_string_method() {
         Some("main.Person.String")
     );
 }
+
+/// Two dumps of one process given latest first: the goroutine ids, which
+/// only grow, put them in order, and the leak reads as the growth it was.
+#[test]
+fn dumps_given_in_reverse_are_ordered_by_their_goroutine_ids() {
+    let first = include_str!("../../../lab/artifacts/go1.24.11/goroutine-leak.debug2-1.txt");
+    let second = include_str!("../../../lab/artifacts/go1.24.11/goroutine-leak.debug2-2.txt");
+    let r = report_of(&[("later.txt", second), ("earlier.txt", first)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "goroutine-leak");
+    assert!(f.title.contains("grew from 194 to 758"), "{}", f.title);
+}
