@@ -452,10 +452,13 @@ fn a_core_with_another_programs_executable_says_so() {
             plain.name()
         );
     }
-    // Without an executable, the core still names its program.
+    // Without an executable, the core still names its program and the
+    // signal it died of (GOTRACEBACK=crash's abort).
     let (_, warning) = core_read(std::slice::from_ref(&unpacked.core));
     assert!(
-        warning.contains("give the executable") && warning.contains("the core was written by "),
+        warning.contains("give the executable")
+            && warning.contains("the core was written by ")
+            && warning.contains("the process died of SIGABRT (signal 6)"),
         "{}: {warning}",
         pie.name()
     );

@@ -98,8 +98,9 @@ pub(crate) fn read<'a>(
                 program.as_deref().unwrap_or("the program that crashed")
             ),
             (None, None) => format!(
-                "{} threads read; give the executable (--exe FILE, or put it in the bundle) to list goroutines{}",
+                "{} threads read{}; give the executable (--exe FILE, or put it in the bundle) to list goroutines and say why{}",
                 image.threads.len(),
+                died_of(&image),
                 program
                     .map(|p| format!(": the core was written by {p}"))
                     .unwrap_or_default()
@@ -193,4 +194,19 @@ pub(crate) fn backtraces(
         return Vec::new();
     };
     godiag_core::full_backtraces(&core.image(), &exe.exe, exe.bytes, wanted)
+}
+
+/// The signal the process died of, as its first thread's note records it
+/// (the thread that took it): `, the process died of SIGABRT (signal 6)`.
+fn died_of(image: &godiag_core::Image<'_>) -> String {
+    let Some(sig) = image.threads.first().map(|t| t.signal).filter(|&s| s != 0) else {
+        return String::new();
+    };
+    let (name, _) = godiag_core::signal_name(u32::from(sig));
+    let why = match name {
+        "SIGABRT" => ": with GOTRACEBACK=crash, Go aborts so after printing a fatal error or an unrecovered panic",
+        "SIGQUIT" => ": someone asked for a goroutine dump",
+        _ => "",
+    };
+    format!(", the process died of {name} (signal {sig}){why}")
 }
