@@ -1153,3 +1153,39 @@ fn same_through_a_second_memory(cases: &[Case]) -> usize {
 fn reports_through_a_second_memory_are_identical() {
     assert!(same_through_a_second_memory(&cases()) >= 10);
 }
+
+/// Two programs' cores and executables given together: each core is read
+/// with the executable that wrote it, whichever order they come in.
+#[test]
+fn each_core_takes_its_own_executable() {
+    let cases = cases();
+    let pick = |scenario: &str| {
+        cases
+            .iter()
+            .find(|c| c.scenario == scenario && c.build == "plain" && c.version == "1.26.6")
+            .expect("committed")
+    };
+    let (nil, dead) = (pick("nil-deref"), pick("deadlock-chan"));
+    let (nil_files, dead_files) = (nil.unpack("two-programs"), dead.unpack("two-programs"));
+    let loaded = godiag::load_inputs(&[
+        nil_files.core.clone(),
+        dead_files.exe.clone(),
+        dead_files.core.clone(),
+        nil_files.exe.clone(),
+    ])
+    .unwrap();
+    let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
+    for (i, input) in report
+        .inputs
+        .iter()
+        .enumerate()
+        .filter(|(_, i)| i.kind.name() == "elf-core")
+    {
+        assert!(input.analysed, "core {i}: {:?}", input.warnings);
+    }
+    let kinds: Vec<&str> = report.findings.iter().map(|f| f.kind.name()).collect();
+    assert!(
+        kinds.contains(&"nil-dereference") && kinds.contains(&"deadlock"),
+        "{kinds:?}"
+    );
+}

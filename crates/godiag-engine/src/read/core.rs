@@ -35,24 +35,12 @@ pub(crate) fn read<'a>(
         (None, None) => return r,
     }
     .with_progress(&tell);
-    let exe_file = lent
-        .exe
-        .as_ref()
-        .and_then(|e| Some((object::File::parse(e.bytes).ok()?, e.bytes)));
-    // PIE: where the executable was loaded in the core.
-    let bias = exe_file
-        .as_ref()
-        .map_or(0, |(f, _)| godiag_core::load_bias(&image, f));
-    // Another program's executable reads no goroutines, or wrong ones.
-    let mismatch = exe_file.as_ref().and_then(|(f, bytes)| {
-        godiag_core::executable_mismatch(
-            &image,
-            f,
-            bytes,
-            core.as_ref().and_then(|c| c.program_base()),
-        )
-    });
-    let lent_exe = lent.exe.as_ref().filter(|_| mismatch.is_none());
+    // The executable given that wrote this core (another program's reads
+    // no goroutines, or wrong ones), and where it was loaded (PIE).
+    let (chosen, mismatch) =
+        lent.exe_for_core(&image, core.as_ref().and_then(|c| c.program_base()));
+    let bias = chosen.map_or(0, |(_, bias)| bias);
+    let lent_exe = chosen.map(|(e, _)| e);
     let mut evidence = CoreEvidence::default();
     if let Some(need) = core.as_ref().and_then(|c| c.expected_len) {
         r.status = InputStatus::Partial;
@@ -176,10 +164,10 @@ pub(crate) fn backtraces(
     lent: &Lent<'_>,
     wanted: &[(u64, u64)],
 ) -> Vec<godiag_model::FullBacktrace> {
-    let Some(exe) = &lent.exe else {
-        return Vec::new();
-    };
     if let Some(p) = &input.process {
+        let Some(exe) = &lent.exe else {
+            return Vec::new();
+        };
         // The executable's part first: a live process is stopped again
         // only for the reading itself.
         let Some(reader) = godiag_core::BacktraceReader::new(&exe.exe, exe.bytes) else {
@@ -193,7 +181,11 @@ pub(crate) fn backtraces(
     let Ok(core) = godiag_core::Core::parse(input.bytes()) else {
         return Vec::new();
     };
-    godiag_core::full_backtraces(&core.image(), &exe.exe, exe.bytes, wanted)
+    let image = core.image();
+    let Some((exe, _)) = lent.exe_for_core(&image, core.program_base()).0 else {
+        return Vec::new();
+    };
+    godiag_core::full_backtraces(&image, &exe.exe, exe.bytes, wanted)
 }
 
 /// The signal the process died of, as its first thread's note records it
