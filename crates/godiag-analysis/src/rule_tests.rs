@@ -946,6 +946,27 @@ mod profile_rules {
         }
     }
 
+    /// The finding of `kind` that one profile gives, placed in `function`.
+    fn found_at(p: &godiag_pprof::Profile, kind: FindingKind, function: &str) -> crate::Finding {
+        let f = analyze_profiles(&[ProfileInput {
+            index: 0,
+            profile: p,
+        }]);
+        let found = f.iter().find(|f| f.kind == kind).unwrap_or_else(|| {
+            panic!(
+                "no {kind:?}: {:?}",
+                f.iter().map(|f| &f.title).collect::<Vec<_>>()
+            )
+        });
+        assert_eq!(
+            found.location.as_ref().map(|l| l.function.as_str()),
+            Some(function),
+            "{}",
+            found.title
+        );
+        found.clone()
+    }
+
     /// A CPU profile whose samples all land in `main.spin` (main.go:12):
     /// `seconds` of CPU in 10 ms samples.
     fn cpu_profile(seconds: f64) -> godiag_pprof::Profile {
@@ -1102,20 +1123,9 @@ mod profile_rules {
             ..proto::Profile::default()
         };
         let p = godiag_pprof::read(&raw.encode_to_vec()).unwrap();
-        let f = analyze_profiles(&[ProfileInput {
-            index: 0,
-            profile: &p,
-        }]);
-        let lock = f.iter().find(|f| f.kind == FindingKind::LockContention);
-        assert_eq!(
-            lock.and_then(|f| f.location.as_ref())
-                .map(|l| l.function.as_str()),
-            Some("main.hot"),
-            "{:?}",
-            f.iter().map(|f| &f.title).collect::<Vec<_>>()
-        );
+        let lock = found_at(&p, FindingKind::LockContention, "main.hot");
         // 23 s of the program's 31 s, not of 47 s.
-        assert!(lock.is_some_and(|f| f.title.contains("74%")));
+        assert!(lock.title.contains("74%"), "{}", lock.title);
     }
 
     #[test]
@@ -1149,18 +1159,7 @@ mod profile_rules {
     #[test]
     fn cpu_hotspot_fires_on_seconds_of_samples_and_not_on_a_tenth() {
         let p = cpu_profile(2.0);
-        let f = analyze_profiles(&[ProfileInput {
-            index: 0,
-            profile: &p,
-        }]);
-        let hot = f.iter().find(|f| f.kind == FindingKind::CpuHotspot);
-        assert_eq!(
-            hot.and_then(|f| f.location.as_ref())
-                .map(|l| l.function.as_str()),
-            Some("main.spin"),
-            "{:?}",
-            f.iter().map(|f| &f.title).collect::<Vec<_>>()
-        );
+        found_at(&p, FindingKind::CpuHotspot, "main.spin");
         let p = cpu_profile(0.09);
         let f = analyze_profiles(&[ProfileInput {
             index: 0,
