@@ -141,6 +141,14 @@ struct PreviousRun<'a> {
     goroutines: Vec<Goroutine<'a>>,
 }
 
+/// A report's first failure line as the runtime printed it.
+fn first_failure_line(c: &godiag_model::Crash<'_>) -> Option<String> {
+    c.panics
+        .first()
+        .map(|p| format!("panic: {}", p.value))
+        .or_else(|| c.fatal_error.as_ref().map(|f| format!("fatal error: {f}")))
+}
+
 /// A report read whole (see `Reader::whole_report`).
 struct WholeReport {
     /// Its first failure line, and where it starts.
@@ -611,12 +619,7 @@ impl<'a> Reader<'a> {
             .iter()
             .find(|g| g.offset > last_at && !g.frames.is_empty())?
             .offset;
-        let first_line = c
-            .panics
-            .first()
-            .map(|p| format!("panic: {}", p.value))
-            .or_else(|| c.fatal_error.as_ref().map(|f| format!("fatal error: {f}")))
-            .unwrap_or_default();
+        let first_line = first_failure_line(c).unwrap_or_default();
         Some(WholeReport {
             first_line,
             first_at,
@@ -1579,12 +1582,7 @@ impl<'a> Reader<'a> {
         };
         let programs =
             |gs: &[Goroutine<'_>]| gs.iter().any(|g| g.frames.iter().any(|f| !f.is_stdlib()));
-        let c = &self.out.crash;
-        let last = c
-            .panics
-            .first()
-            .map(|p| format!("panic: {}", p.value))
-            .or_else(|| c.fatal_error.as_ref().map(|f| format!("fatal error: {f}")));
+        let last = first_failure_line(&self.out.crash);
         // The same failure, or its line quoted with more words after it.
         let same = last.is_some_and(|l| {
             l.starts_with(&previous.first_line) || previous.first_line.starts_with(&l)
