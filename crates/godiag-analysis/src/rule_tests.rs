@@ -946,12 +946,19 @@ mod profile_rules {
         }
     }
 
+    /// What the profile rules find in `profiles`, given in this order.
+    fn findings_of_profiles(profiles: &[godiag_pprof::Profile]) -> Vec<crate::Finding> {
+        let inputs: Vec<ProfileInput<'_>> = profiles
+            .iter()
+            .enumerate()
+            .map(|(index, profile)| ProfileInput { index, profile })
+            .collect();
+        analyze_profiles(&inputs)
+    }
+
     /// The finding of `kind` that one profile gives, placed in `function`.
     fn found_at(p: &godiag_pprof::Profile, kind: FindingKind, function: &str) -> crate::Finding {
-        let f = analyze_profiles(&[ProfileInput {
-            index: 0,
-            profile: p,
-        }]);
+        let f = findings_of_profiles(std::slice::from_ref(p));
         let found = f.iter().find(|f| f.kind == kind).unwrap_or_else(|| {
             panic!(
                 "no {kind:?}: {:?}",
@@ -1041,12 +1048,7 @@ mod profile_rules {
             heap_profile(64 << 20, minute),
             godiag_pprof::read(&allocs.encode_to_vec()).unwrap(),
         ];
-        let inputs: Vec<ProfileInput<'_>> = profiles
-            .iter()
-            .enumerate()
-            .map(|(index, profile)| ProfileInput { index, profile })
-            .collect();
-        let f = analyze_profiles(&inputs);
+        let f = findings_of_profiles(&profiles);
         let leak = f.iter().find(|f| f.kind == FindingKind::HeapLeak);
         let title = leak.map(|f| f.title.as_str()).unwrap_or_default();
         assert!(title.contains("over 2 snapshots"), "{title}");
@@ -1132,12 +1134,7 @@ mod profile_rules {
     fn heap_leak_fires_on_steady_growth_and_not_on_a_shrinking_heap() {
         let minute = 60_000_000_000;
         let grow = [heap_profile(8 << 20, 0), heap_profile(64 << 20, minute)];
-        let inputs: Vec<ProfileInput<'_>> = grow
-            .iter()
-            .enumerate()
-            .map(|(index, profile)| ProfileInput { index, profile })
-            .collect();
-        let f = analyze_profiles(&inputs);
+        let f = findings_of_profiles(&grow);
         let leak = f.iter().find(|f| f.kind == FindingKind::HeapLeak);
         assert_eq!(
             leak.and_then(|f| f.location.as_ref()).map(|l| l.line),
@@ -1146,12 +1143,7 @@ mod profile_rules {
             f.iter().map(|f| &f.title).collect::<Vec<_>>()
         );
         let shrink = [heap_profile(64 << 20, 0), heap_profile(8 << 20, minute)];
-        let inputs: Vec<ProfileInput<'_>> = shrink
-            .iter()
-            .enumerate()
-            .map(|(index, profile)| ProfileInput { index, profile })
-            .collect();
-        assert!(analyze_profiles(&inputs)
+        assert!(findings_of_profiles(&shrink)
             .iter()
             .all(|f| !(f.kind == FindingKind::HeapLeak && f.title.contains("grew"))));
     }
