@@ -135,11 +135,11 @@ pub fn read_as_pasted(line: &str) -> Option<PastedReading> {
 fn no_failure_signal(signal: &godiag_sniff::process_end::Signal) -> String {
     let named = format!(
         "{} (status {}, `signal: {}`)",
-        signal.name,
+        signal.name(),
         128 + signal.number,
         signal.described
     );
-    if signal.name == "SIGPIPE" {
+    if signal.name() == "SIGPIPE" {
         return format!(
             "{named} ends a Go program that writes to a closed standard output or error (a pipe whose reader went away: `| head`, a closed terminal); the runtime prints nothing. Writes to other closed pipes and sockets return EPIPE instead. Not a crash: keep the reader open, or handle the signal (`signal.Ignore(syscall.SIGPIPE)`) and the write error"
         );

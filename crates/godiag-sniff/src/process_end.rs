@@ -43,7 +43,7 @@ pub fn process_end(line: &str, offset: u64) -> Option<ProcessEnd<'_>> {
             // A shell's or a container runtime's way of saying a signal
             // ended the process: `exit status 137` is SIGKILL.
             Some(s) => ProcessEnd::Killed(KilledBy {
-                signal: s.name,
+                signal: s.name(),
                 program: None,
                 at: EndLine { line: t, offset },
             }),
@@ -202,8 +202,8 @@ fn killed_by(t: &str, offset: u64) -> Option<KilledBy<'_>> {
 fn signal_name(short: &str) -> Option<&'static str> {
     SIGNALS
         .iter()
-        .find(|s| s.failure && s.name[3..] == *short)
-        .map(|s| s.name)
+        .find(|s| s.failure && s.name().strip_prefix("SIG") == Some(short))
+        .map(Signal::name)
 }
 
 /// A signal as the launchers of a Go program name it.
@@ -212,7 +212,6 @@ pub struct Signal {
     /// Its Linux number: a shell, Docker and Kubernetes report a death by
     /// signal N as status 128 + N.
     pub number: i32,
-    pub name: &'static str,
     /// os/exec's words for it after `signal: `, as `go run` prints them.
     pub described: &'static str,
     /// Whether a process it ends failed: not a request to stop (TERM,
@@ -221,37 +220,46 @@ pub struct Signal {
     pub failure: bool,
 }
 
-const fn signal(number: i32, name: &'static str, described: &'static str, failure: bool) -> Signal {
+impl Signal {
+    /// `SIGKILL`: its name, from the model's table of Linux signals.
+    pub fn name(&self) -> &'static str {
+        u64::try_from(self.number)
+            .ok()
+            .and_then(godiag_model::signal::linux)
+            .map_or("signal", |(name, _)| name)
+    }
+}
+
+const fn signal(number: i32, described: &'static str, failure: bool) -> Signal {
     Signal {
         number,
-        name,
         described,
         failure,
     }
 }
 
 pub const SIGNALS: [Signal; 12] = [
-    signal(1, "SIGHUP", "hangup", false),
-    signal(2, "SIGINT", "interrupt", false),
-    signal(3, "SIGQUIT", "quit", true),
-    signal(4, "SIGILL", "illegal instruction", true),
-    signal(5, "SIGTRAP", "trace/breakpoint trap", true),
-    signal(6, "SIGABRT", "aborted", true),
-    signal(7, "SIGBUS", "bus error", true),
-    signal(8, "SIGFPE", "floating point exception", true),
-    signal(9, "SIGKILL", "killed", true),
-    signal(11, "SIGSEGV", "segmentation fault", true),
+    signal(1, "hangup", false),
+    signal(2, "interrupt", false),
+    signal(3, "quit", true),
+    signal(4, "illegal instruction", true),
+    signal(5, "trace/breakpoint trap", true),
+    signal(6, "aborted", true),
+    signal(7, "bus error", true),
+    signal(8, "floating point exception", true),
+    signal(9, "killed", true),
+    signal(11, "segmentation fault", true),
     // A write to a closed standard output or error, after which Go dies
     // by it silently: no crash.
-    signal(13, "SIGPIPE", "broken pipe", false),
-    signal(15, "SIGTERM", "terminated", false),
+    signal(13, "broken pipe", false),
+    signal(15, "terminated", false),
 ];
 
 /// The failure signal os/exec names so, by its name.
 fn failure_described(described: &str) -> Option<&'static str> {
     described_signal(described)
         .filter(|s| s.failure)
-        .map(|s| s.name)
+        .map(Signal::name)
 }
 
 /// The signal an exit status of 128 + N stands for.
@@ -281,7 +289,11 @@ pub fn named_signal(line: &str) -> Option<&'static Signal> {
         .map_or(name, |_| &name[3..]);
     SIGNALS
         .iter()
-        .find(|s| s.name[3..].eq_ignore_ascii_case(bare))
+        .find(|s| {
+            s.name()
+                .strip_prefix("SIG")
+                .is_some_and(|n| n.eq_ignore_ascii_case(bare))
+        })
         .or_else(|| t.strip_prefix("signal: ").and_then(described_signal))
         .or_else(|| named_status(t).and_then(signal_of_status))
 }
@@ -438,18 +450,18 @@ mod tests {
             "Exit Code: 143",
         ] {
             assert_eq!(
-                named_signal(line).map(|s| s.name),
+                named_signal(line).map(Signal::name),
                 Some("SIGTERM"),
                 "{line}"
             );
         }
         assert_eq!(
-            named_signal("signal: aborted (core dumped)").map(|s| s.name),
+            named_signal("signal: aborted (core dumped)").map(Signal::name),
             Some("SIGABRT")
         );
         assert_eq!(named_signal("exit status 2"), None);
         assert_eq!(
-            named_signal("exited with code 143").map(|s| s.name),
+            named_signal("exited with code 143").map(Signal::name),
             Some("SIGTERM")
         );
         assert_eq!(named_signal("SIGPIPE").map(|s| s.failure), Some(false));
