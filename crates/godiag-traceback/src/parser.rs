@@ -133,10 +133,9 @@ struct Reader<'a> {
 }
 
 /// A run let go for a later one, kept in case the later is the same
-/// failure printed again and cut.
+/// failure printed again and cut (its first line and start are the last of
+/// `earlier_runs`).
 struct PreviousRun<'a> {
-    first_line: String,
-    started_at: u64,
     crash: godiag_model::Crash<'a>,
     goroutines: Vec<Goroutine<'a>>,
 }
@@ -633,12 +632,10 @@ impl<'a> Reader<'a> {
         self.end_record();
         self.folder.forget_stacks();
         self.earlier_runs
-            .push((earlier.first_line.clone(), earlier.first_at));
+            .push((earlier.first_line, earlier.first_at));
         // Kept until the next run is read: if that one is the same failure
         // printed again and cut, this fuller copy is the one to read.
         self.previous_run = Some(PreviousRun {
-            first_line: earlier.first_line.clone(),
-            started_at: earlier.first_at,
             crash: std::mem::take(&mut self.out.crash),
             goroutines: std::mem::take(&mut self.out.goroutines),
         });
@@ -1580,13 +1577,14 @@ impl<'a> Reader<'a> {
         let Some(previous) = self.previous_run.take() else {
             return;
         };
+        let Some((first_line, started_at)) = self.earlier_runs.last().cloned() else {
+            return;
+        };
         let programs =
             |gs: &[Goroutine<'_>]| gs.iter().any(|g| g.frames.iter().any(|f| !f.is_stdlib()));
         let last = first_failure_line(&self.out.crash);
         // The same failure, or its line quoted with more words after it.
-        let same = last.is_some_and(|l| {
-            l.starts_with(&previous.first_line) || previous.first_line.starts_with(&l)
-        });
+        let same = last.is_some_and(|l| l.starts_with(&first_line) || first_line.starts_with(&l));
         if !same || programs(&self.out.goroutines) || !programs(&previous.goroutines) {
             return;
         }
@@ -1599,9 +1597,9 @@ impl<'a> Reader<'a> {
         };
         self.out.goroutines = previous.goroutines;
         self.earlier_runs.pop();
-        self.run_started_at = previous.started_at;
+        self.run_started_at = started_at;
         self.warn(
-            previous.started_at,
+            started_at,
             "the failure is printed again further on, cut before the program's frames: this fuller copy is read".into(),
         );
     }
