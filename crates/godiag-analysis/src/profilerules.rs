@@ -279,14 +279,6 @@ fn cpu_findings(input: &ProfileInput<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-/// The value of samples whose every frame is the runtime's.
-fn runtime_only(p: &Profile, index: usize) -> i64 {
-    (0..p.raw.sample.len())
-        .filter(|&si| is_runtime_only(p, si))
-        .map(|si| p.raw.sample[si].value.get(index).copied().unwrap_or(0))
-        .fold(0i64, i64::saturating_add)
-}
-
 /// Whether every frame of a sample is the runtime's.
 fn is_runtime_only(p: &Profile, si: usize) -> bool {
     let mut stack = p.sample_stack(si).peekable();
@@ -296,13 +288,19 @@ fn is_runtime_only(p: &Profile, si: usize) -> bool {
         })
 }
 
-/// The program's delay by the function it waited in (a sample's leaf),
-/// largest first, the runtime's own goroutines left out.
-fn program_leaves(p: &Profile, index: usize) -> Vec<(&str, i64)> {
+/// A contention profile's delay in one pass: the runtime's own goroutines'
+/// (the trace's advancer, with tracing on), and the program's by the
+/// function it waited in (a sample's leaf), largest first.
+fn split_delay(p: &Profile, index: usize) -> (i64, Vec<(&str, i64)>) {
+    let mut runtime = 0i64;
     let mut by_leaf: Vec<(&str, i64)> = Vec::new();
     for (si, s) in p.raw.sample.iter().enumerate() {
         let v = s.value.get(index).copied().unwrap_or(0);
-        if v <= 0 || is_runtime_only(p, si) {
+        if is_runtime_only(p, si) {
+            runtime = runtime.saturating_add(v);
+            continue;
+        }
+        if v <= 0 {
             continue;
         }
         let Some(leaf) = p.sample_stack(si).next() else {
@@ -314,7 +312,7 @@ fn program_leaves(p: &Profile, index: usize) -> Vec<(&str, i64)> {
         }
     }
     by_leaf.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    by_leaf
+    (runtime, by_leaf)
 }
 
 fn contention_finding(input: &ProfileInput<'_>, out: &mut Vec<Finding>) {
@@ -324,7 +322,7 @@ fn contention_finding(input: &ProfileInput<'_>, out: &mut Vec<Finding>) {
     };
     // The runtime's own goroutines (the trace's advancer, with tracing on)
     // wait too: their delay is none of the program's.
-    let runtime_delay = runtime_only(p, index);
+    let (runtime_delay, leaves) = split_delay(p, index);
     let total = p.total(index).saturating_sub(runtime_delay);
     let sites = by_function(p, index);
     let Some((site, v)) = sites.first() else {
@@ -361,7 +359,7 @@ fn contention_finding(input: &ProfileInput<'_>, out: &mut Vec<Finding>) {
     f.location = Some(location(site));
     // One total throughout: the program's; what the leaves hold under it,
     // a tenth of a percent and more.
-    let leafs: Vec<String> = program_leaves(p, index)
+    let leafs: Vec<String> = leaves
         .into_iter()
         .filter(|(_, v)| pct(*v, total) >= 0.1)
         .take(4)
