@@ -116,12 +116,10 @@ pub(crate) fn awaited_by_main<'r, 'a>(t: &'r TextArtifact<'a>) -> Option<Awaited
         });
     }
     let takes_lock = |g: &Goroutine<'_>| {
-        g.frames.iter().take_while(|f| f.is_stdlib()).any(|f| {
-            matches!(
-                f.function,
-                "sync.(*Mutex).Lock" | "sync.(*RWMutex).Lock" | "sync.(*RWMutex).RLock"
-            )
-        })
+        g.frames
+            .iter()
+            .take_while(|f| f.is_stdlib())
+            .any(|f| is_lock_call(f.function))
     };
     let (queued, others): (Vec<_>, Vec<_>) = places.iter().partition(|(_, _, g)| takes_lock(g));
     let [((function, line), _, holder)] = others.as_slice() else {
@@ -144,12 +142,18 @@ pub(crate) fn is_lock_wait(g: &GoroutineGroup<'_>) -> bool {
         g.status,
         "sync.Mutex.Lock" | "sync.RWMutex.Lock" | "sync.RWMutex.RLock"
     ) || (g.status == "semacquire"
-        && g.frames.iter().take(4).any(|f| {
-            matches!(
-                f.function,
-                "sync.(*Mutex).Lock" | "sync.(*RWMutex).Lock" | "sync.(*RWMutex).RLock"
-            ) || f.function.starts_with("sync.(*Mutex).lockSlow")
-        }))
+        && g.frames
+            .iter()
+            .take(4)
+            .any(|f| is_lock_call(f.function) || f.function.starts_with("sync.(*Mutex).lockSlow")))
+}
+
+/// `sync`'s calls that take a lock.
+fn is_lock_call(function: &str) -> bool {
+    matches!(
+        function,
+        "sync.(*Mutex).Lock" | "sync.(*RWMutex).Lock" | "sync.(*RWMutex).RLock"
+    )
 }
 
 pub(crate) fn stuck_lock_finding(
