@@ -2834,3 +2834,59 @@ fn excerpt_waits_that_are_no_hang() {
     };
     assert!(findings_of(InputKind::GoroutineDump, &t).is_empty());
 }
+
+/// A paste that starts at `sync`'s throw over a lock method, its `fatal
+/// error:` line cut (dundee/gdu#41): the method tells the message.
+#[test]
+fn a_sync_throw_over_a_lock_method_is_lock_misuse() {
+    let stack = |thrower: &'static str, file: &'static str| Goroutine {
+        headerless: true,
+        ..goroutine(
+            0,
+            "unknown",
+            vec![
+                frame("sync.throw", "runtime/panic.go", 1103, ""),
+                frame(thrower, file, 196, ""),
+                frame("sync.(*Mutex).Unlock", "sync/mutex.go", 190, ""),
+                frame(
+                    "github.com/dundee/gdu/v4/tui.(*UI).updateProgress",
+                    "github.com/dundee/gdu/v4/tui/tui.go",
+                    336,
+                    "",
+                ),
+            ],
+        )
+    };
+    let t = TextArtifact {
+        goroutines: vec![stack("sync.(*Mutex).unlockSlow", "sync/mutex.go")],
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::GoroutineDump, &t);
+    assert_eq!(kinds(&f), [FindingKind::SyncMisuse]);
+    assert!(
+        f[0].title.contains("sync: unlock of unlocked mutex"),
+        "{}",
+        f[0].title
+    );
+    assert_eq!(
+        place(&f[0]),
+        Some("github.com/dundee/gdu/v4/tui.(*UI).updateProgress")
+    );
+    let t = TextArtifact {
+        goroutines: vec![stack("sync.(*RWMutex).rUnlockSlow", "sync/rwmutex.go")],
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::GoroutineDump, &t);
+    assert!(
+        f[0].title.contains("RUnlock of unlocked RWMutex"),
+        "{}",
+        f[0].title
+    );
+    // Another throw of sync's is not read as one of these.
+    let t = TextArtifact {
+        goroutines: vec![stack("sync.(*Mutex).lockSlow", "sync/mutex.go")],
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::GoroutineDump, &t);
+    assert!(f.iter().all(|f| f.kind != FindingKind::SyncMisuse));
+}

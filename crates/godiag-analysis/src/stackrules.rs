@@ -442,6 +442,9 @@ fn signature(frames: &[Frame<'_>]) -> Option<Signature> {
     if let Some(w) = starts("sync.(*WaitGroup).Add") {
         return Some(waitgroup(w));
     }
+    if let Some(sig) = sync_throw_signature(frames) {
+        return Some(sig);
+    }
     // The map code is where a concurrent access is noticed and thrown: the
     // throw above it tells the failure from a goroutine at work in a map.
     let thrown = frames.iter().take(3).any(|f| {
@@ -844,4 +847,45 @@ mod tests {
         }];
         assert!(shows_64_bit_words(&register));
     }
+}
+
+/// The lock methods of `sync` that throw, by the one message each throws
+/// (`sync/mutex.go`, `sync/rwmutex.go`; `internal/sync` from Go 1.24).
+const SYNC_THROWERS: &[(&str, &str)] = &[
+    ("sync.(*Mutex).unlockSlow", "sync: unlock of unlocked mutex"),
+    (
+        "internal/sync.(*Mutex).unlockSlow",
+        "sync: unlock of unlocked mutex",
+    ),
+    (
+        "sync.(*RWMutex).rUnlockSlow",
+        "sync: RUnlock of unlocked RWMutex",
+    ),
+    ("sync.(*RWMutex).Unlock", "sync: Unlock of unlocked RWMutex"),
+];
+
+/// `sync`'s own throw on top of a lock method (dundee/gdu#41: the paste
+/// starts at `sync.throw` over `sync.(*Mutex).unlockSlow`): the method
+/// tells the message, which only misuse of the lock raises.
+fn sync_throw_signature(frames: &[Frame<'_>]) -> Option<Signature> {
+    let is_sync_throw = |f: &Frame<'_>| {
+        matches!(
+            f.function,
+            "sync.throw" | "sync.fatal" | "internal/sync.throw" | "internal/sync.fatal"
+        )
+    };
+    let t = frames.iter().take(3).position(is_sync_throw)?;
+    let thrower = frames.get(t + 1)?;
+    let (_, message) = SYNC_THROWERS
+        .iter()
+        .find(|(name, _)| *name == thrower.function)?;
+    Some(Signature {
+        kind: FindingKind::SyncMisuse,
+        what: format!(
+            "{message} (read from {}; the fatal error was not given)",
+            thrower.function
+        ),
+        confidence: Confidence::Medium,
+        below: t + 1,
+    })
 }
