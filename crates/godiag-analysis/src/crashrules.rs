@@ -501,6 +501,12 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
                 f.location = Some(l);
             }
         }
+        // An illegal instruction of the runtime's own code: the program's
+        // frames below were only interrupted there (v2ray-openwrt#20:
+        // `runtime.asyncPreempt` over `uuid.ParseString`).
+        if runtime_sigill {
+            f.location = g.frames.first().map(Location::from);
+        }
         // A panic recovered by a handler (which logged it, or re-panicked):
         // the frames above the `panic` frame are the handler's, the panic
         // was raised below it.

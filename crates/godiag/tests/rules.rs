@@ -286,6 +286,21 @@ hash/crc32.slicingUpdate(0xb50467eb, 0x11ca000, 0x128fe00, 0x10000, 0x10000, 0x1
     let r = report_of(&[("crash.txt", text)]);
     let f = &r.findings[0];
     assert_eq!(f.kind.name(), "runtime-internal-error");
+    assert_eq!(
+        f.location.as_ref().unwrap().function,
+        "runtime.asyncPreempt"
+    );
+    // The program's frame it interrupted is not where it failed
+    // (felix-fly/v2ray-openwrt#20: `uuid.ParseString` below it).
+    let over_program = text.replace(
+        "hash/crc32.slicingUpdate",
+        "v2ray.com/core/common/uuid.ParseString",
+    );
+    let r = report_of(&[("crash.txt", &over_program)]);
+    assert_eq!(
+        r.findings[0].location.as_ref().unwrap().function,
+        "runtime.asyncPreempt"
+    );
     // In the program's own code it stays the program's.
     let own = text
         .replace("runtime.asyncPreempt()", "example.com/fast.sum()")
