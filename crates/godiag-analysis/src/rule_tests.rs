@@ -2882,6 +2882,20 @@ fn a_sync_throw_over_a_lock_method_is_lock_misuse() {
         "{}",
         f[0].title
     );
+    // Cut above the method, which is on top at its throw's line.
+    let mut cut = stack("sync.(*RWMutex).Unlock", "sync/rwmutex.go");
+    cut.frames.remove(0);
+    let t = TextArtifact {
+        goroutines: vec![cut],
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::GoroutineDump, &t);
+    assert!(
+        f[0].title.contains("Unlock of unlocked RWMutex"),
+        "{}",
+        f[0].title
+    );
+    assert_eq!(f[0].confidence, crate::finding::Confidence::Low);
     // Another throw of sync's is not read as one of these.
     let t = TextArtifact {
         goroutines: vec![stack("sync.(*Mutex).lockSlow", "sync/mutex.go")],

@@ -866,7 +866,9 @@ const SYNC_THROWERS: &[(&str, &str)] = &[
 
 /// `sync`'s own throw on top of a lock method (dundee/gdu#41: the paste
 /// starts at `sync.throw` over `sync.(*Mutex).unlockSlow`): the method
-/// tells the message, which only misuse of the lock raises.
+/// tells the message, which only misuse of the lock raises. A paste cut
+/// above the method itself (ethpandaops/dugtrio#12: `sync.(*RWMutex).Unlock`
+/// on top, at its throw's line) says it less surely.
 fn sync_throw_signature(frames: &[Frame<'_>]) -> Option<Signature> {
     let is_sync_throw = |f: &Frame<'_>| {
         matches!(
@@ -874,8 +876,11 @@ fn sync_throw_signature(frames: &[Frame<'_>]) -> Option<Signature> {
             "sync.throw" | "sync.fatal" | "internal/sync.throw" | "internal/sync.fatal"
         )
     };
-    let t = frames.iter().take(3).position(is_sync_throw)?;
-    let thrower = frames.get(t + 1)?;
+    let (at, confidence) = match frames.iter().take(3).position(is_sync_throw) {
+        Some(t) => (t + 1, Confidence::Medium),
+        None => (0, Confidence::Low),
+    };
+    let thrower = frames.get(at)?;
     let (_, message) = SYNC_THROWERS
         .iter()
         .find(|(name, _)| *name == thrower.function)?;
@@ -885,7 +890,7 @@ fn sync_throw_signature(frames: &[Frame<'_>]) -> Option<Signature> {
             "{message} (read from {}; the fatal error was not given)",
             thrower.function
         ),
-        confidence: Confidence::Medium,
-        below: t + 1,
+        confidence,
+        below: at,
     })
 }

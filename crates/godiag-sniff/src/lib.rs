@@ -12,6 +12,7 @@ use std::io::Read;
 pub mod anchor;
 pub mod ansi;
 pub mod condensed;
+pub mod delve;
 pub mod prefix;
 pub mod process_end;
 
@@ -410,7 +411,12 @@ fn anchors_inside_lines(data: &[u8]) -> Option<InputKind> {
     // Positions ending lines, one of them in the runtime's panic.go.
     let mut positions = 0;
     let mut through_panic = false;
+    // Delve's goroutines and stacks (`goroutines -t`, `stack`).
+    let mut after_delve_frame = false;
     for line in text.lines() {
+        header |= delve::goroutine_line(line).is_some();
+        frames |= after_delve_frame && delve::at_line(line).is_some();
+        after_delve_frame = delve::frame_line(line).is_some();
         // How the process ended, when the runtime's report is missing: a
         // kill, Go's failure status, the `flag` package's usage error.
         let failed_end = match process_end::process_end(line, 0) {

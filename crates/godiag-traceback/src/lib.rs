@@ -15,6 +15,7 @@
 
 mod caller;
 mod condensed;
+mod delve;
 mod escaped_ends;
 mod escapes;
 mod fold;
@@ -29,6 +30,7 @@ mod padded;
 mod parser;
 mod record_fields;
 mod restore;
+mod reversed;
 mod shapes;
 mod staircase;
 mod version;

@@ -26,7 +26,11 @@
 //! - **Lambda frames**: aws-lambda-go's JSON stack of a handler's panic
 //!   (`lambda_frames.rs`);
 //! - **Markdown**: receivers whose `*` a page's renderer took for emphasis,
-//!   bold markers in a message (`markdown.rs`).
+//!   bold markers in a message (`markdown.rs`);
+//! - **reversed**: a log viewer's export listing lines newest first
+//!   (`reversed.rs`);
+//! - **Delve's grammar**: `goroutines -t` and `stack` output of the
+//!   debugger (`delve.rs`).
 //!
 //! A per-line prefix is learned and removed in the same pass (when the text
 //! is rewritten anyway). Text that needs none of this is left as it is: the
@@ -37,6 +41,7 @@ use godiag_sniff::{anchor, ansi};
 
 use crate::caller;
 use crate::condensed;
+use crate::delve;
 use crate::escaped_ends;
 use crate::escapes::unescape;
 use crate::joined_records;
@@ -46,6 +51,7 @@ use crate::lines::position;
 use crate::markdown;
 use crate::padded;
 use crate::record_fields::{closing_quote, fields};
+use crate::reversed;
 use crate::staircase;
 
 /// How much of the input is looked at to decide whether it needs restoring.
@@ -168,6 +174,14 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
         }
         None => lines,
     };
+    let lines = if reversed::is_reversed(&lines) {
+        notes.push(
+            "the lines came newest first (a log viewer's export); they were put back in the order they were printed".into(),
+        );
+        reversed::upright(&lines)
+    } else {
+        lines
+    };
     let lines = if staircase::is_staircase(&lines) {
         notes.push(
             "every line started where the one above ended (a copy from a terminal left in raw mode); the leading blanks were removed".into(),
@@ -215,6 +229,13 @@ pub fn restore(input: &[u8]) -> Option<Restored> {
         ));
     }
     let lines: Vec<&str> = named.iter().map(String::as_str).collect();
+    let (debugged, n) = delve::rewrite(&lines);
+    if n > 0 {
+        notes.push(format!(
+            "{n} goroutines and frames were in Delve's grammar (`goroutines -t`, `stack`); read in the runtime's"
+        ));
+    }
+    let lines: Vec<&str> = debugged.iter().map(String::as_str).collect();
     let (joined, n) = join_wrapped(&lines);
     if n > 0 {
         notes.push(format!(
@@ -248,6 +269,8 @@ struct Damage {
     lambda: bool,
     linked: bool,
     marked: bool,
+    reversed: bool,
+    delve: bool,
 }
 
 impl Damage {
@@ -290,6 +313,8 @@ impl Damage {
             stepped: staircase::is_staircase(&lines),
             padded: padded::row_width(&lines).is_some(),
             ends: escaped_ends::has_escaped_ends(&lines),
+            reversed: reversed::is_reversed(&lines),
+            delve: delve::count(&lines) > 0,
             lambda,
             linked,
             marked,
@@ -311,6 +336,8 @@ impl Damage {
             lambda,
             linked,
             marked,
+            reversed,
+            delve,
         } = *self;
         escaped
             || coloured
@@ -325,6 +352,8 @@ impl Damage {
             || lambda
             || linked
             || marked
+            || reversed
+            || delve
     }
 }
 

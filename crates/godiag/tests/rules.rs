@@ -2223,3 +2223,44 @@ fn dumps_given_in_reverse_are_ordered_by_their_goroutine_ids() {
     assert_eq!(f.kind.name(), "goroutine-leak");
     assert!(f.title.contains("grew from 194 to 758"), "{}", f.title);
 }
+
+/// Delve's `goroutines -t`, pasted into a hang's issue, is read as a
+/// goroutine dump: its goroutine line becomes the header, its numbered
+/// frames the stack. From https://github.com/ansible/receptor/issues/573.
+#[test]
+fn delves_goroutines_are_read_as_a_dump() {
+    let text = "  Goroutine 200 - User: /builddir/build/BUILD/receptor-3ecf65571e141244f04e89f1fc9199eb8f6680f9/pkg/netceptor/netceptor.go:1631 github.com/ansible/receptor/pkg/netceptor.(*Netceptor).handleMessageData (0x8cbcdc) [chan send 457314h58m45.572259763s]
+\t0  0x000000000043f725 in runtime.gopark
+\t    at /usr/lib/golang/src/runtime/proc.go:337
+\t1  0x000000000040be5a in runtime.chansend
+\t    at /usr/lib/golang/src/runtime/chan.go:257
+\t2  0x000000000040bbb5 in runtime.chansend1
+\t    at /usr/lib/golang/src/runtime/chan.go:143
+\t3  0x00000000008cbcdc in github.com/ansible/receptor/pkg/netceptor.(*Netceptor).handleMessageData
+\t    at /builddir/build/BUILD/receptor-3ecf65571e141244f04e89f1fc9199eb8f6680f9/pkg/netceptor/netceptor.go:1631
+";
+    let r = report_of(&[("dlv.txt", text)]);
+    let input = &r.inputs[0];
+    assert_eq!(input.kind.name(), "goroutine-dump");
+    assert!(
+        input.warnings.iter().any(|w| w.contains("Delve's grammar")),
+        "{:?}",
+        input.warnings
+    );
+    let godiag_engine::report::Evidence::Text(t) = &input.evidence else {
+        panic!("no text evidence");
+    };
+    let g = &t.artifact.goroutines[0];
+    assert_eq!((g.id, &*g.status), (200, "chan send"));
+    let functions: Vec<&str> = g.frames.iter().map(|f| f.function).collect();
+    assert_eq!(
+        functions,
+        [
+            "runtime.gopark",
+            "runtime.chansend",
+            "runtime.chansend1",
+            "github.com/ansible/receptor/pkg/netceptor.(*Netceptor).handleMessageData"
+        ]
+    );
+    assert_eq!(g.frames[3].line, 1631);
+}
