@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -17,7 +17,7 @@ use serde_json::json;
 use crate::alerts::{AlertOptions, Alerter};
 use crate::metrics::Metrics;
 use crate::ratelimit::RateLimiter;
-use crate::state::{blocking, error, App};
+use crate::state::{blocking, error, request_token, App};
 use crate::store::Store;
 
 /// How to serve.
@@ -166,6 +166,18 @@ async fn group(state: State<Arc<App>>, id: Path<i64>) -> Response {
     blocking(move || group_now(state, id)).await
 }
 
-async fn resolve(state: State<Arc<App>>, id: Path<i64>) -> Response {
+async fn resolve(
+    state: State<Arc<App>>,
+    id: Path<i64>,
+    Query(query): Query<HashMap<String, String>>,
+    headers: HeaderMap,
+) -> Response {
+    // Resolving changes what pages next: as ingesting, it needs a token.
+    if !state.admits(request_token(&headers, &query).as_deref()) {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "a project token is needed: Authorization: Bearer TOKEN",
+        );
+    }
     blocking(move || resolve_now(state, id)).await
 }

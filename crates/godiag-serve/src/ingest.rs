@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use crate::signature::Signature;
-use crate::state::{error, App};
+use crate::state::{error, request_token, App};
 use crate::store::{Meta, NewReport, Stored};
 
 /// A report's body diagnosed: a bundle archive as its files, anything else
@@ -68,13 +68,8 @@ pub(crate) async fn ingest(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let token = headers
-        .get("authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::to_string)
-        .or_else(|| query.get("token").cloned());
-    if !app.tokens.is_empty() && !token.as_ref().is_some_and(|t| app.tokens.contains(t)) {
+    let token = request_token(&headers, &query);
+    if !app.admits(token.as_deref()) {
         app.metrics.refuse("token");
         return error(
             StatusCode::UNAUTHORIZED,

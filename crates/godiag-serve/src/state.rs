@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
@@ -31,6 +31,28 @@ pub(crate) struct App {
 
 /// Rendered reports kept at most; past it the cache starts over.
 pub(crate) const REPORT_PAGES: usize = 64;
+
+impl App {
+    /// Whether a request that changes something may: with project tokens
+    /// configured, only one carrying one of them.
+    pub(crate) fn admits(&self, token: Option<&str>) -> bool {
+        self.tokens.is_empty() || token.is_some_and(|t| self.tokens.iter().any(|k| k == t))
+    }
+}
+
+/// The project token a request carries: `Authorization: Bearer TOKEN`, or
+/// `?token=` (a client that cannot set headers).
+pub(crate) fn request_token(
+    headers: &HeaderMap,
+    query: &HashMap<String, String>,
+) -> Option<String> {
+    headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::to_string)
+        .or_else(|| query.get("token").cloned())
+}
 
 pub(crate) fn error(status: StatusCode, message: impl Into<String>) -> Response {
     (status, Json(json!({ "error": message.into() }))).into_response()

@@ -7,11 +7,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use crate::state::{blocking, App};
+use crate::state::{blocking, request_token, App};
 use crate::store::Group;
 
 const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35em .6em;border-bottom:1px solid #ddd;vertical-align:top}th a{color:inherit}.kind{font-family:monospace}.loc{font-family:monospace;font-size:12px;color:#555}.tag{display:inline-block;padding:0 .4em;border-radius:3px;font-size:12px}.regressed{background:#fdd}.resolved{background:#dfd}form.filters{margin:1em 0}iframe{width:100%;height:900px;border:1px solid #ccc}";
@@ -52,8 +53,49 @@ pub(crate) async fn group_page(state: State<Arc<App>>, id: Path<i64>) -> Respons
     blocking(move || group_page_now(state, id)).await
 }
 
-pub(crate) async fn resolve_form(state: State<Arc<App>>, id: Path<i64>) -> Response {
+pub(crate) async fn resolve_form(
+    state: State<Arc<App>>,
+    id: Path<i64>,
+    headers: HeaderMap,
+    form: Result<Form<HashMap<String, String>>, FormRejection>,
+) -> Response {
+    // A page of another site must not post this form for a visitor's
+    // browser (the browser names the page's origin).
+    if cross_site(&headers) {
+        return (StatusCode::FORBIDDEN, "a form of another site cannot resolve groups")
+            .into_response();
+    }
+    // With project tokens, the form carries one (its password field), as
+    // the API's requests do.
+    let token = form
+        .ok()
+        .and_then(|Form(f)| f.get("token").cloned())
+        .or_else(|| request_token(&headers, &HashMap::new()));
+    if !state.admits(token.as_deref()) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            "a project token is needed to resolve a group",
+        )
+            .into_response();
+    }
     blocking(move || resolve_form_now(state, id)).await
+}
+
+/// A request a browser sent from another site's page: `Sec-Fetch-Site:
+/// cross-site`, or an `Origin` whose host is not the one asked.
+fn cross_site(headers: &HeaderMap) -> bool {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if text("sec-fetch-site") == Some("cross-site") {
+        return true;
+    }
+    match (text("origin"), text("host")) {
+        (Some("null"), _) => true,
+        (Some(origin), Some(host)) => {
+            let origin_host = origin.split_once("://").map_or(origin, |(_, h)| h);
+            origin_host != host
+        }
+        _ => false,
+    }
 }
 
 fn groups_page_now(
@@ -217,7 +259,7 @@ fn group_page_now(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response 
     let mut b = String::new();
     let _ = write!(
         b,
-        "<p><a href=\"/\">all groups</a></p><h1 id=\"title\">{title}</h1><p class=\"kind\">{kind} {tag}</p><p class=\"loc\">{loc}</p><p><span id=\"count\">{count}</span> occurrences, first {first}, last {last}; Go {versions}; services {services}</p>",
+        "<p><a href=\"/\">all groups</a></p><h1 id=\"title\">{title}</h1><p class=\"kind\">{kind} {tag}</p><p class=\"loc\">{loc}</p><p><span id=\"count\">{count}</span> occurrences, first {first}, last {last}; {versions}; services {services}</p>",
         title = esc(&g.title),
         kind = esc(&g.kind),
         tag = status_tag(&g),
@@ -225,13 +267,22 @@ fn group_page_now(State(app): State<Arc<App>>, Path(id): Path<i64>) -> Response 
         count = g.count,
         first = esc(&g.first_seen),
         last = esc(&g.last_seen),
-        versions = esc(&g.versions.join(", ")),
+        versions = if g.versions.is_empty() {
+            "Go version unknown".to_string()
+        } else {
+            format!("Go {}", esc(&g.versions.join(", ")))
+        },
         services = esc(&g.services.join(", ")),
     );
     if !g.resolved {
         let _ = write!(
             b,
-            "<form method=\"post\" action=\"/groups/{id}/resolve\"><button id=\"resolve\">Mark resolved</button></form>"
+            "<form method=\"post\" action=\"/groups/{id}/resolve\">{}<button id=\"resolve\">Mark resolved</button></form>",
+            if app.tokens.is_empty() {
+                ""
+            } else {
+                "<input type=\"password\" name=\"token\" placeholder=\"project token\" required> "
+            }
         );
     }
     let _ = write!(b, "<h2>Occurrences over time</h2>{}", timeline(&received));

@@ -478,6 +478,20 @@ fn groups_a_fleets_crashes(db: &str, dir: &Path) -> i64 {
     assert_eq!(status, 422, "{r}");
     assert!(get(&format!("{url}/api/v1/groups/999999")).is_none());
 
+    // Resolving needs a token too, through the API and the web form.
+    for path in ["api/v1/groups", "groups"] {
+        let (status, _) = anonymous
+            .post_json_body(
+                &format!("{url}/{path}/{nil_group}/resolve"),
+                b"",
+                Duration::from_secs(5),
+            )
+            .unwrap();
+        assert_eq!(status, 401, "{path}");
+    }
+    let one = get(&format!("{url}/api/v1/groups/{nil_group}")).unwrap();
+    assert_eq!(one["group"]["resolved"], false);
+
     // Resolved, then back: a regression.
     let (status, _) = client()
         .post_json_body(
@@ -749,6 +763,19 @@ fn serve_web_ui_in_chromium() {
             && dom.contains("nil-dereference")
     );
     assert!(dom.contains("id=\"resolve\""));
+    // Another site's page cannot post the form for a visitor.
+    let foreign = godiag::collect::Client::new(&godiag::collect::HttpOptions {
+        headers: vec![("Origin".into(), "http://evil.example".into())],
+        ..Default::default()
+    });
+    let (status, _) = foreign
+        .post_json_body(
+            &format!("{url}/groups/{nil}/resolve"),
+            b"",
+            Duration::from_secs(5),
+        )
+        .unwrap();
+    assert_eq!(status, 403);
     // The form's POST, as the button sends it.
     let (status, _) = client()
         .post_json_body(
