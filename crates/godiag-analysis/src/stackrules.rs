@@ -794,6 +794,52 @@ fn record_finding(
     f
 }
 
+/// The lock methods of `sync` that throw, by the one message each throws
+/// (`sync/mutex.go`, `sync/rwmutex.go`; `internal/sync` from Go 1.24).
+const SYNC_THROWERS: &[(&str, &str)] = &[
+    ("sync.(*Mutex).unlockSlow", "sync: unlock of unlocked mutex"),
+    (
+        "internal/sync.(*Mutex).unlockSlow",
+        "sync: unlock of unlocked mutex",
+    ),
+    (
+        "sync.(*RWMutex).rUnlockSlow",
+        "sync: RUnlock of unlocked RWMutex",
+    ),
+    ("sync.(*RWMutex).Unlock", "sync: Unlock of unlocked RWMutex"),
+];
+
+/// `sync`'s own throw on top of a lock method (dundee/gdu#41: the paste
+/// starts at `sync.throw` over `sync.(*Mutex).unlockSlow`): the method
+/// tells the message, which only misuse of the lock raises. A paste cut
+/// above the method itself (ethpandaops/dugtrio#12: `sync.(*RWMutex).Unlock`
+/// on top, at its throw's line) says it less surely.
+fn sync_throw_signature(frames: &[Frame<'_>]) -> Option<Signature> {
+    let is_sync_throw = |f: &Frame<'_>| {
+        matches!(
+            f.function,
+            "sync.throw" | "sync.fatal" | "internal/sync.throw" | "internal/sync.fatal"
+        )
+    };
+    let (at, confidence) = match frames.iter().take(3).position(is_sync_throw) {
+        Some(t) => (t + 1, Confidence::Medium),
+        None => (0, Confidence::Low),
+    };
+    let thrower = frames.get(at)?;
+    let (_, message) = SYNC_THROWERS
+        .iter()
+        .find(|(name, _)| *name == thrower.function)?;
+    Some(Signature {
+        kind: FindingKind::SyncMisuse,
+        what: format!(
+            "{message} (read from {}; the fatal error was not given)",
+            thrower.function
+        ),
+        confidence,
+        below: at,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::{shows_64_bit_words, static_panic_value};
@@ -847,50 +893,4 @@ mod tests {
         }];
         assert!(shows_64_bit_words(&register));
     }
-}
-
-/// The lock methods of `sync` that throw, by the one message each throws
-/// (`sync/mutex.go`, `sync/rwmutex.go`; `internal/sync` from Go 1.24).
-const SYNC_THROWERS: &[(&str, &str)] = &[
-    ("sync.(*Mutex).unlockSlow", "sync: unlock of unlocked mutex"),
-    (
-        "internal/sync.(*Mutex).unlockSlow",
-        "sync: unlock of unlocked mutex",
-    ),
-    (
-        "sync.(*RWMutex).rUnlockSlow",
-        "sync: RUnlock of unlocked RWMutex",
-    ),
-    ("sync.(*RWMutex).Unlock", "sync: Unlock of unlocked RWMutex"),
-];
-
-/// `sync`'s own throw on top of a lock method (dundee/gdu#41: the paste
-/// starts at `sync.throw` over `sync.(*Mutex).unlockSlow`): the method
-/// tells the message, which only misuse of the lock raises. A paste cut
-/// above the method itself (ethpandaops/dugtrio#12: `sync.(*RWMutex).Unlock`
-/// on top, at its throw's line) says it less surely.
-fn sync_throw_signature(frames: &[Frame<'_>]) -> Option<Signature> {
-    let is_sync_throw = |f: &Frame<'_>| {
-        matches!(
-            f.function,
-            "sync.throw" | "sync.fatal" | "internal/sync.throw" | "internal/sync.fatal"
-        )
-    };
-    let (at, confidence) = match frames.iter().take(3).position(is_sync_throw) {
-        Some(t) => (t + 1, Confidence::Medium),
-        None => (0, Confidence::Low),
-    };
-    let thrower = frames.get(at)?;
-    let (_, message) = SYNC_THROWERS
-        .iter()
-        .find(|(name, _)| *name == thrower.function)?;
-    Some(Signature {
-        kind: FindingKind::SyncMisuse,
-        what: format!(
-            "{message} (read from {}; the fatal error was not given)",
-            thrower.function
-        ),
-        confidence,
-        below: at,
-    })
 }

@@ -3,8 +3,8 @@
 //!
 //! ```text
 //!   Goroutine 200 - User: /src/pkg/netceptor/netceptor.go:1631 github.com/ansible/receptor/pkg/netceptor.(*Netceptor).handleMessageData (0x8cbcdc) [chan send 457314h58m45.572259763s]
-//! 	0  0x000000000043f725 in runtime.gopark
-//! 	    at /usr/lib/golang/src/runtime/proc.go:337
+//!     0  0x000000000043f725 in runtime.gopark
+//!         at /usr/lib/golang/src/runtime/proc.go:337
 //! ```
 //!
 //! A goroutine's line is `[* ]Goroutine ID - KIND: FILE:LINE FUNCTION

@@ -2251,7 +2251,7 @@ fn delves_goroutines_are_read_as_a_dump() {
         panic!("no text evidence");
     };
     let g = &t.artifact.goroutines[0];
-    assert_eq!((g.id, &*g.status), (200, "chan send"));
+    assert_eq!((g.id, g.status), (200, "chan send"));
     let functions: Vec<&str> = g.frames.iter().map(|f| f.function).collect();
     assert_eq!(
         functions,
