@@ -13,7 +13,10 @@ measured (first thread stopped to last let go).
     DLV=/path/to/dlv scripts/bench-attach.py
 
 Environment: DLV (dlv binary, built outside this repository; default: dlv in
-PATH, skipped if missing), RUNS (default 3), PARKED (default 100000).
+PATH, skipped if missing), RUNS (default 3), PARKED (default 100000),
+OWN_REPLIES=1 (each parked goroutine waits on a channel of its own: as many
+wait objects as goroutines), TOOLS (default "godiag gdb dlv"), GODIAG (the
+godiag binary; default the release build made here).
 """
 
 import json
@@ -45,12 +48,14 @@ def main():
     log("building lab/cmd/hang and godiag")
     subprocess.run([GO, "build", "-o", OUT / "hang", "./cmd/hang"], cwd=ROOT / "lab", env=env, check=True)
     subprocess.run(["cargo", "build", "--release", "-q", "-p", "godiag"], cwd=ROOT, check=True)
-    godiag = ROOT / "target/release/godiag"
+    godiag = Path(os.environ.get("GODIAG") or ROOT / "target/release/godiag")
     goroot = subprocess.run([GO, "env", "GOROOT"], env=env, capture_output=True, text=True, check=True).stdout.strip()
-    dlv = os.environ.get("DLV") or shutil.which("dlv")
-    gdb = shutil.which("gdb")
+    only = os.environ.get("TOOLS", "godiag gdb dlv").split()
+    dlv = (os.environ.get("DLV") or shutil.which("dlv")) if "dlv" in only else None
+    gdb = shutil.which("gdb") if "gdb" in only else None
 
-    prog = subprocess.Popen([OUT / "hang", "-parked", PARKED, "-beat", "5ms"], stdout=subprocess.PIPE, text=True)
+    replies = ["-own-replies"] if os.environ.get("OWN_REPLIES") == "1" else []
+    prog = subprocess.Popen([OUT / "hang", "-parked", PARKED, *replies, "-beat", "5ms"], stdout=subprocess.PIPE, text=True)
     beats = []  # monotonic times of heartbeat lines
     ready = threading.Event()
 

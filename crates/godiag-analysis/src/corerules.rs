@@ -125,7 +125,19 @@ pub(crate) fn wait_fact<'g, 'a: 'g>(
         .collect();
     addrs.sort_unstable();
     addrs.dedup();
-    let alone = addrs.iter().all(|&a| waiters_on(a) == 1);
+    // Goroutines per object, counted once over all: a leak of 100,000
+    // goroutines each on its own reply channel has as many objects.
+    let mut waiters: std::collections::HashMap<u64, usize> =
+        std::collections::HashMap::with_capacity(addrs.len());
+    for g in all {
+        for (i, w) in g.waits_on.iter().enumerate() {
+            let counted_before = g.waits_on[..i].iter().any(|v| v.addr == w.addr);
+            if !counted_before && addrs.binary_search(&w.addr).is_ok() {
+                *waiters.entry(w.addr).or_default() += 1;
+            }
+        }
+    }
+    let alone = addrs.iter().all(|a| waiters.get(a) == Some(&1));
     let sentence = format!(
         "they wait on {} different objects ({}{}){}",
         addrs.len(),

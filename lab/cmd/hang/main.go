@@ -4,7 +4,10 @@
 // goroutines wait on a channel nobody sends on; and a heartbeat keeps
 // printing, so the process is alive and the runtime sees no deadlock.
 //
-//	hang [-parked N] [-beat D]
+//	hang [-parked N] [-own-replies] [-beat D]
+//
+// With -own-replies each request waits on a reply channel of its own (one
+// goroutine per request, each leaked on its own channel), not a shared one.
 //
 // It prints "ready PID" once the deadlock is in place, then "beat N" every
 // beat, and "signal NAME" for each SIGUSR1 it gets.
@@ -65,6 +68,7 @@ func handle(id int, replies chan int) int {
 
 func main() {
 	parked := flag.Int("parked", 5000, "request goroutines parked on a channel")
+	own := flag.Bool("own-replies", false, "each request waits on a reply channel of its own")
 	beat := flag.Duration("beat", 20*time.Millisecond, "heartbeat interval")
 	flag.Parse()
 
@@ -74,7 +78,11 @@ func main() {
 	go l.transferBack(5)
 	replies := make(chan int)
 	for i := 0; i < *parked; i++ {
-		go handle(i, replies)
+		if *own {
+			go handle(i, make(chan int))
+		} else {
+			go handle(i, replies)
+		}
 	}
 	// Both transfers hold their first lock and wait for the second.
 	time.Sleep(200 * time.Millisecond)
