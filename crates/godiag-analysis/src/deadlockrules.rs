@@ -248,6 +248,16 @@ pub(crate) fn dump_deadlock(input: &TextInput<'_, '_>) -> Option<Finding> {
     let timers_possible = program
         .iter()
         .any(|g| g.status.starts_with("select") && g.status != "select (no cases)");
+    // Main idling in `select {}` is a server kept alive on purpose; with a
+    // select that may wait on a timer (a ticker's channel), the runtime
+    // itself would not call it dead, and nothing here says it is
+    // (attach to a server with 20,000 workers on a ticker).
+    let main_idles = program
+        .iter()
+        .any(|g| g.id == 1 && g.status == "select (no cases)");
+    if main_idles && timers_possible {
+        return None;
+    }
     // Main waiting for workers all stalled at one place: that place.
     let awaited = awaited_by_main(t);
     let main = awaited

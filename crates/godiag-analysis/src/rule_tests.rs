@@ -1973,6 +1973,19 @@ fn main_parked_forever_hangs_unless_it_idles_in_an_empty_select() {
     let f = findings_of(InputKind::GoroutineDump, &t);
     assert_eq!(kinds(&f), [FindingKind::GoroutineLeak]);
     assert_eq!(place(&f[0]), Some("example.com/svc.(*pool).put"));
+    // Main idles and the workers wait in a select that may hold a ticker's
+    // channel: a server between ticks, not a deadlock.
+    let ticking = goroutine(
+        11,
+        "select",
+        vec![frame("example.com/svc.idle", "/src/svc/idle.go", 15, "")],
+    );
+    let t = TextArtifact {
+        goroutines: vec![main_in("select (no cases)"), ticking],
+        ..TextArtifact::default()
+    };
+    let f = findings_of(InputKind::GoroutineDump, &t);
+    assert!(f.iter().all(|f| f.kind != FindingKind::Deadlock), "{f:?}");
 }
 
 /// One goroutine of an excerpt parked on a channel for minutes, whose only
