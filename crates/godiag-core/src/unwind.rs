@@ -37,8 +37,8 @@ pub(crate) struct PcStep<'e> {
     pub(crate) size: Option<u64>,
     /// How the physical function's arguments print at the PC.
     args: Option<godiag_exe::ArgLayout>,
-    /// Where its open-coded defers are (Go 1.22+), if it has any.
-    defers: Option<(u64, u64)>,
+    /// Where its open-coded defers are, if it has any.
+    defers: Option<godiag_exe::OpenDefers>,
     /// The physical function is the runtime's.
     in_runtime: bool,
 }
@@ -198,27 +198,27 @@ pub(crate) fn unwind<'e>(
     (frames, (elided > 0).then_some(elided), held)
 }
 
-/// The locks a frame's pending deferred unlocks will release (Go 1.22+
-/// open-coded defers): each `defer` that has run sets its bit, and its slot
-/// holds the closure; a closure that unlocks captured the lock's address
-/// first. The frame holds those locks.
+/// The locks a frame's pending deferred unlocks will release (open-coded
+/// defers): each `defer` that has run sets its bit, and its slot holds the
+/// closure; a closure that unlocks captured the lock's address first. The
+/// frame holds those locks.
 fn deferred_unlocks(
     core: &Image<'_>,
     exe: &GoExecutable<'_>,
     bias: u64,
-    (bits_off, slots_off): (u64, u64),
+    defers: godiag_exe::OpenDefers,
     fp: u64,
     unlocks: &mut godiag_model::group::FxMap<u64, bool>,
 ) -> Vec<u64> {
     // varp: below the return address and the saved frame pointer.
     let varp = fp.wrapping_sub(16);
-    let Some(bits) = core.read_u8(varp.wrapping_sub(bits_off)) else {
+    let Some(bits) = core.read_u8(varp.wrapping_sub(defers.bits)) else {
         return Vec::new();
     };
-    (0..8u64)
+    (0..8usize)
         .filter(|i| bits & (1 << i) != 0)
         .filter_map(|i| {
-            let closure = core.read_u64(varp.wrapping_sub(slots_off).wrapping_add(8 * i))?;
+            let closure = core.read_u64(varp.wrapping_sub(defers.closures[i]?))?;
             let code = core.read_u64(closure)?;
             let unlocks = *unlocks
                 .entry(code)

@@ -44,6 +44,30 @@ const MODULEDATA_GOFUNC: &[(u32, usize)] = &[(27, 43 * 8), (20, 40 * 8)];
 fn gofunc_offset(version: Option<GoVersion>) -> usize {
     godiag_model::version::by_minor(MODULEDATA_GOFUNC, version.map(|v| v.minor)).unwrap_or(40 * 8)
 }
+/// How a release lays out a function's open-coded defer funcdata
+/// (`FUNCDATA_OpenCodedDeferInfo`), newest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum OpenDeferLayout {
+    /// Go 1.22+: the bits' offset, then the first closure slot's.
+    Slots,
+    /// Go 1.14–1.21: the bits' offset, the count of defers, then each
+    /// closure's offset, the last defer's first.
+    PerDefer,
+}
+const OPEN_DEFER_LAYOUT: &[(u32, OpenDeferLayout)] = &[
+    (22, OpenDeferLayout::Slots),
+    (14, OpenDeferLayout::PerDefer),
+];
+
+/// A frame's open-coded defers, as offsets below its `varp`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OpenDefers {
+    /// The byte whose bit `i` says defer `i` has run (and is pending).
+    pub bits: u64,
+    /// Where defer `i`'s closure pointer is.
+    pub closures: [Option<u64>; 8],
+}
+
 /// `moduledata.text`, the same in Go 1.21–1.27.
 const MODULEDATA_TEXT: u64 = 176;
 const PCDATA_INL_TREE_INDEX: u32 = 2;
@@ -594,11 +618,11 @@ impl<'a> GoExecutable<'a> {
         Some(ArgLayout { parts })
     }
 
-    /// Where a function keeps its open-coded defers (Go 1.22+ layout): the
-    /// offsets below its frame's `varp` of the byte of bits saying which
-    /// `defer` statements have run, and of the closure slots (slot `i`,
-    /// at `varp - slots + 8*i`, is the closure of bit `i`).
-    pub fn open_coded_defers(&self, pc: u64) -> Option<(u64, u64)> {
+    /// Where a function keeps its open-coded defers: the offset below its
+    /// frame's `varp` of the byte of bits saying which `defer` statements
+    /// have run, and of each one's closure (bit `i`'s at `closures[i]`).
+    /// The funcdata's layout is the release's ([`OPEN_DEFER_LAYOUT`]).
+    pub fn open_coded_defers(&self, pc: u64) -> Option<OpenDefers> {
         let t = &self.pclntab;
         let f = t.find(pc)?;
         let gofunc = self.gofunc?;
@@ -607,8 +631,27 @@ impl<'a> GoExecutable<'a> {
         let data = self.data.get(start..)?;
         let mut at = 0;
         let bits = uvarint(data, &mut at)?;
-        let slots = uvarint(data, &mut at)?;
-        Some((bits, slots))
+        let mut closures = [None; 8];
+        let layout =
+            godiag_model::version::by_minor(OPEN_DEFER_LAYOUT, self.version().map(|v| v.minor))?;
+        match layout {
+            OpenDeferLayout::Slots => {
+                // Slot `i` at `varp - slots + 8*i`.
+                let slots = uvarint(data, &mut at)?;
+                for (i, c) in closures.iter_mut().enumerate() {
+                    *c = slots.checked_sub(8 * i as u64);
+                }
+            }
+            OpenDeferLayout::PerDefer => {
+                // Their count, then each closure's offset, the last
+                // defer's first; at most 8 (a byte of bits).
+                let n = uvarint(data, &mut at)?.min(8) as usize;
+                for i in (0..n).rev() {
+                    closures[i] = Some(uvarint(data, &mut at)?);
+                }
+            }
+        }
+        Some(OpenDefers { bits, closures })
     }
 
     fn inline_tree(&self, f: &Func<'_>) -> Option<&'a [u8]> {

@@ -373,11 +373,16 @@ fn gzipped_cores_and_executables_are_read_as_shipped() {
 fn a_core_with_another_programs_executable_says_so() {
     let cases = cases();
     let mut versions = std::collections::BTreeSet::new();
+    let mut checked = 0;
     for case in cases.iter().filter(|c| versions.insert(c.version.clone())) {
-        let other = cases
+        // A version with one committed pair (Go 1.21's) has no other.
+        let Some(other) = cases
             .iter()
             .find(|o| o.version == case.version && o.scenario != case.scenario && o.build != "pie")
-            .unwrap();
+        else {
+            continue;
+        };
+        checked += 1;
         let name = format!("{} with {}", case.name(), other.name());
         let loaded = godiag::load_inputs(&[case.file("core.gz"), other.file("exe.gz")]).unwrap();
         let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
@@ -405,6 +410,7 @@ fn a_core_with_another_programs_executable_says_so() {
             "{name}: {text}"
         );
     }
+    assert!(checked >= 3, "{checked}");
 
     // A PIE is entered wherever it was loaded: its first page tells.
     let pie = cases.iter().find(|c| c.build == "pie").expect("a PIE core");
