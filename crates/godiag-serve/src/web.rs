@@ -62,7 +62,10 @@ pub(crate) async fn resolve_form(
     // A page of another site must not post this form for a visitor's
     // browser (the browser names the page's origin).
     if cross_site(&headers) {
-        return (StatusCode::FORBIDDEN, "a form of another site cannot resolve groups")
+        return (
+            StatusCode::FORBIDDEN,
+            "a form of another site cannot resolve groups",
+        )
             .into_response();
     }
     // With project tokens, the form carries one (its password field), as
