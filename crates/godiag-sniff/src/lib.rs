@@ -241,6 +241,10 @@ struct Anchors {
     failure: bool,
     race: bool,
     quit: bool,
+    /// Another signal's header came before any `SIGQUIT: quit`: a fatal
+    /// signal, whose `GOTRACEBACK=crash` output goes on with the other
+    /// threads' stacks, each under `SIGQUIT: quit`.
+    fatal_signal_first: bool,
     signal_pc: bool,
     header: bool,
     /// `gc N @...` (gctrace) or `SCHED ...` (schedtrace) lines: a process's stderr.
@@ -296,7 +300,13 @@ fn scan_anchors(data: &[u8]) -> Anchors {
                 a.race |= line.starts_with(b"WARNING: DATA RACE") || opens_race_access(line);
             }
             Some(b'S') => {
-                a.quit |= line.starts_with(b"SIGQUIT: quit");
+                let quit = line.starts_with(b"SIGQUIT: quit");
+                if !quit && !a.quit && line.starts_with(b"SIG") {
+                    let end = memchr::memchr(b'\n', line).unwrap_or(line.len()).min(128);
+                    a.fatal_signal_first |= std::str::from_utf8(&line[..end])
+                        .is_ok_and(|l| anchor::signal_header_start(l) == Some(0));
+                }
+                a.quit |= quit;
                 a.runtime_trace |= line.starts_with(b"SCHED ");
             }
             Some(b'P') => {
@@ -372,9 +382,9 @@ fn sniff_text(data: &[u8]) -> Sniffed {
         InputKind::CrashText
     } else if a.count_profile {
         InputKind::GoroutineCountDump
-    } else if a.quit && !a.failure {
+    } else if a.quit && !a.failure && !a.fatal_signal_first {
         InputKind::SigquitDump
-    } else if a.failure || (a.signal_pc && !a.quit) {
+    } else if a.failure || (a.signal_pc && (!a.quit || a.fatal_signal_first)) {
         InputKind::CrashText
     } else if a.race {
         InputKind::RaceReport
@@ -626,6 +636,12 @@ mod tests {
             (
                 b"SIGQUIT: quit\nPC=0x1 m=0 sigcode=0\n",
                 InputKind::SigquitDump,
+            ),
+            // A fatal signal under GOTRACEBACK=crash: the other threads'
+            // stacks follow, each under `SIGQUIT: quit`.
+            (
+                b"SIGSEGV: segmentation violation\nPC=0x493b52 m=0 sigcode=1 addr=0x0\nsignal arrived during cgo execution\n\ngoroutine 1 gp=0xc000002380 m=0 mp=0x5676c0 [syscall]:\n\n-----\n\nSIGQUIT: quit\nPC=0x46f8c1 m=2 sigcode=18446744073709551610\n",
+                InputKind::CrashText,
             ),
             (
                 b"==================\nWARNING: DATA RACE\n",
