@@ -55,6 +55,7 @@ pub struct Response {
 pub struct Client {
     agent: ureq::Agent,
     headers: Vec<(String, String)>,
+    insecure: bool,
 }
 
 impl Client {
@@ -74,7 +75,11 @@ impl Client {
             let token = base64::engine::general_purpose::STANDARD.encode(format!("{u}:{p}"));
             headers.push(("Authorization".into(), format!("Basic {token}")));
         }
-        Client { agent, headers }
+        Client {
+            agent,
+            headers,
+            insecure: opts.insecure,
+        }
     }
 
     /// `POST url` with a JSON body (alerts, webhooks): the status code.
@@ -156,7 +161,7 @@ impl Client {
             .timeout_global(Some(timeout))
             .build()
             .send(body)
-            .with_context(|| format!("POST {url}"))?;
+            .map_err(|e| request_error(e, format!("POST {url}"), self.insecure))?;
         let status = resp.status().as_u16();
         let answer = resp
             .body_mut()
@@ -178,7 +183,7 @@ impl Client {
             .timeout_global(Some(timeout))
             .build()
             .call()
-            .with_context(|| format!("GET {url}"))?;
+            .map_err(|e| request_error(e, format!("GET {url}"), self.insecure))?;
         let status = resp.status().as_u16();
         let body = resp
             .body_mut()
@@ -187,5 +192,27 @@ impl Client {
             .read_to_vec()
             .with_context(|| format!("reading the answer to GET {url}"))?;
         Ok(Response { status, body })
+    }
+}
+
+/// A request's failure, said for people: a refused certificate says what
+/// to do about it, the TLS library's own words kept after.
+fn request_error(e: ureq::Error, request: String, insecure: bool) -> anyhow::Error {
+    let detail = format!("{e:?}");
+    let certificate = matches!(e, ureq::Error::Tls(_) | ureq::Error::Rustls(_))
+        || [
+            "Certificate",
+            "certificate",
+            "UnknownIssuer",
+            "CaUsedAsEndEntity",
+        ]
+        .iter()
+        .any(|w| detail.contains(w));
+    if certificate && !insecure {
+        anyhow::Error::new(e).context(format!(
+            "{request}: the service's TLS certificate was not accepted (self-signed, or signed by an authority this machine does not trust); for an internal service's own certificate give --insecure"
+        ))
+    } else {
+        anyhow::Error::new(e).context(request)
     }
 }

@@ -139,13 +139,22 @@ pub fn collect(opts: &CollectOptions) -> Result<PathBuf> {
             .map_or(0, |d| d.as_secs());
         PathBuf::from(format!("godiag-collect-{secs}"))
     });
-    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    // The index tells whether the service serves pprof at all.
+    // The index tells whether the service serves pprof at all; nothing is
+    // written before it answers (no empty bundle is left behind).
     let index = client
         .get(&ep.base, opts.timeout)
         .with_context(|| format!("cannot reach {}", ep.given))?;
+    let credentials_given = opts.http.basic_auth.is_some()
+        || opts.http.headers.iter().any(|(k, _)| {
+            k.eq_ignore_ascii_case("authorization") || k.eq_ignore_ascii_case("cookie")
+        });
     match index.status {
         200 => {}
+        401 | 403 if credentials_given => bail!(
+            "{} answered {}: it refused the credentials given (--header, --basic-auth)",
+            ep.base,
+            index.status
+        ),
         401 | 403 => bail!(
             "{} answered {}: it needs credentials (--header 'Authorization: Bearer …' or --basic-auth user:password)",
             ep.base,
@@ -153,6 +162,7 @@ pub fn collect(opts: &CollectOptions) -> Result<PathBuf> {
         ),
         s => bail!("{} answered {s}: is net/http/pprof registered?", ep.base),
     }
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let index_text = String::from_utf8_lossy(&index.body).into_owned();
 
     let mut manifest = BundleManifest::new("collect");

@@ -982,10 +982,26 @@ fn collect_over_tls_with_credentials() {
         !o.status.success() && err.contains("needs credentials"),
         "{err}"
     );
+    // Credentials given and refused are not "needed".
+    let o = collect(
+        "wrongcreds",
+        &["--insecure", "--basic-auth", "godiag:wrong"],
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("refused the credentials given"),
+        "{err}"
+    );
     let o = collect("noinsecure", &["--header", "Authorization: Bearer s3cret"]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        !o.status.success() && err.to_lowercase().contains("certificate"),
+        !o.status.success()
+            && err.contains("TLS certificate was not accepted")
+            && err.contains("--insecure"),
         "{err}"
     );
+    // A collection that failed leaves no empty bundle behind.
+    for out in ["nocreds", "wrongcreds", "noinsecure"] {
+        assert!(!tmp.join(out).exists(), "{out}");
+    }
 }
