@@ -37,7 +37,7 @@ pub use input::TextInput;
 pub use laterdumps::check_later_dumps;
 pub use profilerules::{analyze_profiles, confirm_from_profiles, ProfileInput};
 pub use textrules::analyze_text;
-pub use tracerules::{analyze_traces, confirm_from_traces, crash_moment, TraceInput};
+pub use tracerules::{analyze_traces, confirm_from_traces, crash_moment, cut_moment, TraceInput};
 
 /// One finding per root cause: findings of one kind at one code location,
 /// from different inputs or rules, become one with all the evidence (see

@@ -574,12 +574,21 @@ pub fn confirm_from_traces(findings: &mut [Finding], inputs: &[TraceInput<'_>]) 
     }
 }
 
-/// "The trace ends 12.7 ms after a stop-the-world (GC mark termination) ended; no GC
-/// was running."
+/// "The trace, cut short by the crash, ends 12.7 ms after a stop-the-world (GC mark
+/// termination) ended; no GC was running."
 pub fn crash_moment(s: &Summary) -> String {
+    end_moment(s, "cut short by the crash")
+}
+
+/// Where a trace that ends early ends, when no crash was given to say why.
+pub fn cut_moment(s: &Summary) -> String {
+    end_moment(s, "cut short")
+}
+
+fn end_moment(s: &Summary, why: &str) -> String {
     let e = &s.end;
     let mut parts = vec![format!(
-        "the trace, cut short by the crash, ends {} after it began",
+        "the trace, {why}, ends {} after it began",
         ms(s.duration_ns)
     )];
     if let Some(k) = &e.stw_in_progress {

@@ -66,10 +66,19 @@ pub(crate) fn timeline(prepared: &[PreparedInput], inputs: &[InputReport<'_>]) -
             ));
         }
     }
-    // A trace cut by the crash: where on its timeline the crash came.
+    // A trace cut by the crash: where on its timeline the crash came. With
+    // no crash given, only that it ends early.
+    let crashed = inputs
+        .iter()
+        .any(|i| i.text().is_some_and(|t| t.crash.is_failure()));
     for i in inputs {
         if let Some(t) = i.trace().filter(|t| t.partial.is_some()) {
-            out.push(format!("{}: {}", i.path, godiag_analysis::crash_moment(t)));
+            let moment = if crashed {
+                godiag_analysis::crash_moment(t)
+            } else {
+                godiag_analysis::cut_moment(t)
+            };
+            out.push(format!("{}: {moment}", i.path));
         }
     }
     // Consecutive dumps of one process: how far apart.

@@ -46,7 +46,7 @@ pub fn trace_text(s: &Summary) -> String {
             "  ends early at offset {}: {p}",
             s.partial_offset.unwrap_or(0)
         );
-        let _ = writeln!(o, "  {}", godiag_analysis::crash_moment(s));
+        let _ = writeln!(o, "  {}", godiag_analysis::cut_moment(s));
     }
     let l = &s.sched_latency;
     let _ = writeln!(

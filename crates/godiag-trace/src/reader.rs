@@ -62,6 +62,14 @@ impl<'a> Reader<'a> {
     pub fn new(data: &'a [u8], mode: Mode) -> Result<Reader<'a>, Error> {
         let version = match wire::read_header(data) {
             Some(Header::V2(v)) => v,
+            Some(Header::V1(minor)) if minor > 21 => {
+                return Err(Error::at(
+                    0,
+                    format!(
+                        "execution trace format go 1.{minor} is newer than this build of godiag reads (the formats of Go 1.22 to 1.27)"
+                    ),
+                ))
+            }
             Some(Header::V1(minor)) => {
                 return Err(Error::at(
                     0,

@@ -135,6 +135,14 @@ pub fn read_item<'a>(data: &'a [u8], pos: &mut usize) -> Result<Option<Item<'a>>
         return Ok(Some(Item::EndOfGeneration));
     }
     if typ != ev::EVENT_BATCH && typ != ev::EXPERIMENTAL_BATCH {
+        // Two traces joined end to end (`cat a.trace b.trace`): the second's
+        // header where a batch should be.
+        if data.get(start..).and_then(read_header).is_some() {
+            return Err(Error::at(
+                start as u64,
+                "a second trace starts here (traces joined end to end); only the first is read",
+            ));
+        }
         return Err(Error::at(
             start as u64,
             format!("expected batch event, got event {typ}"),

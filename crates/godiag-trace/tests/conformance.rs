@@ -284,3 +284,30 @@ fn lab_traces_match_go_tool_trace_d_parsed() {
     }
     assert!(compared >= 20, "only {compared} traces compared");
 }
+
+/// Two traces joined end to end are read up to the second's header, which
+/// the error names; a header of a release newer than the reader's says so.
+#[test]
+fn joined_and_future_traces_say_what_they_are() {
+    let lab = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../lab/artifacts/go1.26.6");
+    let one = std::fs::read(lab.join("trace-annotations.trace.out")).unwrap();
+    let two = [one.as_slice(), one.as_slice()].concat();
+    let (s, _, _) = godiag_trace::analysis::analyze(&two).unwrap();
+    assert_eq!(s.partial_offset, Some(one.len() as u64));
+    assert!(
+        s.partial
+            .as_deref()
+            .unwrap_or("")
+            .contains("a second trace starts here"),
+        "{:?}",
+        s.partial
+    );
+    let mut future = one.clone();
+    future[..16].copy_from_slice(b"go 1.99 trace\0\0\0");
+    let err = Reader::new(&future, Mode::Salvage).err().unwrap();
+    assert!(
+        err.message().contains("newer than this build"),
+        "{}",
+        err.message()
+    );
+}
