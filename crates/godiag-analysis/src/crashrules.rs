@@ -632,7 +632,15 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
         // re-panicked): the first one is the root cause, raised below the
         // outermost `panic` frame.
         let chained = c.panics.len() >= 2 || c.panics.iter().any(|p| p.repanicked);
-        if chained && c.fatal_error.is_none() {
+        let failed_recovery = (chained && c.fatal_error.is_none())
+            .then(|| recovery_that_failed(c, g))
+            .flatten();
+        if let Some(broken) = failed_recovery {
+            f.kind = broken.kind;
+            f.title = broken.title;
+            f.location = broken.location;
+            kind = broken.kind;
+        } else if chained && c.fatal_error.is_none() {
             if let Some(i) = panic_in_flight(g) {
                 if let Some(u) = user_frame(&g.frames[i + 1..]) {
                     f.location = Some(Location::from(u));
@@ -733,6 +741,47 @@ fn panic_in_flight(g: &Goroutine<'_>) -> Option<usize> {
         .iter()
         .rposition(|f| is_panic_frame(f.function))
         .filter(|&i| i > 0)
+}
+
+/// What a recovery function that failed itself did: every earlier panic
+/// was recovered (not re-raised), the first raised on purpose, and the last
+/// is a runtime error of the deferred function's own code, not a wrap of
+/// the first (a nil map written while handling the error). That failure
+/// killed the program; the panic it was handling had been dealt with.
+struct FailedRecovery {
+    kind: FindingKind,
+    title: String,
+    location: Option<Location>,
+}
+
+fn recovery_that_failed(c: &godiag_model::Crash<'_>, g: &Goroutine<'_>) -> Option<FailedRecovery> {
+    let (last, earlier) = c.panics.split_last()?;
+    let first = earlier.first()?;
+    let all_recovered = earlier
+        .iter()
+        .all(|p| p.recovered && !p.repanicked && !p.logged);
+    let kind = classify_message(&last.value)
+        .filter(|k| matches!(k, FindingKind::RuntimeError | FindingKind::NilDereference))?;
+    // The first a panic the program raised on purpose (an error value),
+    // which the recovery was written to handle; a runtime error there is a
+    // defect of its own, the root cause (projectdiscovery/subfinder#141).
+    let deliberate = classify_message(&first.value).is_none_or(|k| k == FindingKind::UserPanic);
+    if !deliberate || !all_recovered || last.repanicked || last.value.contains(&*first.value) {
+        return None;
+    }
+    // Raised above the outermost `panic` frame: in the deferred function.
+    let outer = g.frames.iter().position(|f| is_panic_frame(f.function))?;
+    let location = user_frame(&g.frames[..outer]).map(Location::from);
+    location.as_ref()?;
+    Some(FailedRecovery {
+        kind,
+        title: format!(
+            "{} in the deferred function that recovered `{}`: the recovery code failed itself",
+            title_for(kind, &last.value, c),
+            first.value.lines().next().unwrap_or("")
+        ),
+        location,
+    })
 }
 
 /// The failure that was unwinding below the `panic` frame.

@@ -22,6 +22,7 @@ use crate::lines::{looks_like_source, position};
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Class {
     Header,
+    HeaderAndFunction,
     Function,
     File,
     /// `panic:`, `fatal error:`, `[signal ...`: what a header follows.
@@ -36,15 +37,32 @@ fn class(line: &str) -> Option<Class> {
         return None;
     }
     Some(if anchor::is_header(t) {
-        Class::Header
-    } else if t.starts_with("panic: ")
-        || t.starts_with("fatal error: ")
-        || t.starts_with("[signal ")
+        // `goroutine 8 [running]: panic(...)`: the top frame run into its
+        // header (junegunn/fzf#732), in the runtime's order.
+        let rest = t.split_once("]:").map_or("", |(_, r)| r.trim());
+        if anchor::call_start(rest) == Some(0) {
+            Class::HeaderAndFunction
+        } else {
+            Class::Header
+        }
+    } else if t.starts_with("[signal ")
+        || ["panic: ", "fatal error: ", "http: panic serving "]
+            .iter()
+            .any(|w| t.contains(w))
     {
+        // What a header follows: the failure line, or a logger's line
+        // about it (`2024/07/16 15:52:25 http: panic serving ...`).
         Class::Failure
     } else if anchor::call_start(t) == Some(0) {
         Class::Function
-    } else if position(t).is_some_and(|p| looks_like_source(p.file)) {
+    } else if t
+        .split_whitespace()
+        .next()
+        .and_then(position)
+        .is_some_and(|p| looks_like_source(p.file))
+    {
+        // The line opens with the file (`\t/src/x.go:12 +0x1d`), not a
+        // function before it (`f+0x25 /src/x.c:572` of Go before 1.0).
         Class::File
     } else {
         Class::Other
@@ -52,9 +70,9 @@ fn class(line: &str) -> Option<Class> {
 }
 
 /// Whether the lines are in reverse order: no goroutine header is followed
-/// by a function line, and at least one shows the reversal (a function
-/// line right above it, or a file line, a signal or a failure right below
-/// it).
+/// by a function line, and at least one shows the reversal (a file line, a
+/// signal or a failure right below it). A function line above a header
+/// says nothing: Go before 1.0 printed each call under its place.
 pub(crate) fn is_reversed(lines: &[&str]) -> bool {
     let classes: Vec<Class> = lines.iter().filter_map(|l| class(l)).collect();
     if classes.iter().filter(|c| **c == Class::Function).count() < 2 {
@@ -63,16 +81,17 @@ pub(crate) fn is_reversed(lines: &[&str]) -> bool {
     let mut upright = 0;
     let mut reversed = 0;
     for (i, c) in classes.iter().enumerate() {
+        if *c == Class::HeaderAndFunction {
+            upright += 1;
+            continue;
+        }
         if *c != Class::Header {
             continue;
         }
-        let above = i.checked_sub(1).map(|j| classes[j]);
         let below = classes.get(i + 1).copied();
         if below == Some(Class::Function) {
             upright += 1;
-        } else if above == Some(Class::Function)
-            || matches!(below, Some(Class::File | Class::Failure))
-        {
+        } else if matches!(below, Some(Class::File | Class::Failure)) {
             reversed += 1;
         }
     }
@@ -146,5 +165,12 @@ goroutine 7 [select]:";
         let one =
             "goroutine 7 [select]:\nmain.wait()\n\t/app/main.go:9\nmain.main()\n\t/app/main.go:3";
         assert!(!is_reversed(&one.lines().collect::<Vec<_>>()));
+        // A header run into its top frame (junegunn/fzf#732).
+        let joined = "  goroutine 8 [running]: panic(0x5481c0, 0xc4200120b0)\n  /go1.7/src/runtime/panic.go:500 +0x1a1\n  github.com/junegunn/fzf/src.(*Result).colorOffsets.func1(0x4)\n  /fzf/src/result.go:162 +0x308\n  github.com/junegunn/fzf/src.(*Terminal).printHeader(0xc420076a00)";
+        assert!(!is_reversed(&joined.lines().collect::<Vec<_>>()));
+        // Go before 1.0: the function and its place on one line, the call
+        // under it (miekg/dns#1).
+        let old = "        runtime.goexit()\n\ngoroutine 3 [3]:\nruntime.entersyscall+0x25 /usr/local/go/src/pkg/runtime/proc.c:572\n        runtime.entersyscall()\nsyscall.Syscall6+0x5 /usr/local/go/src/pkg/syscall/asm_linux_386.s:39\n        syscall.Syscall6()";
+        assert!(!is_reversed(&old.lines().collect::<Vec<_>>()));
     }
 }
