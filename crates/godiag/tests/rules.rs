@@ -2264,3 +2264,58 @@ fn delves_goroutines_are_read_as_a_dump() {
     );
     assert_eq!(g.frames[3].line, 1631);
 }
+
+/// A recovery that fails itself: the first panic was an error raised on
+/// purpose and recovered (twice: wrapped and re-raised, then recovered
+/// again), and the deferred function that recovered it wrote to a nil map.
+/// That write killed the program: it is the root cause, placed in the
+/// deferred function. A runtime error that was recovered stays the root
+/// cause. (Go 1.24.11's output of a program written for this.)
+#[test]
+fn a_recovery_that_fails_itself_is_the_root_cause() {
+    let text = "panic: db closed [recovered]
+\tpanic: safeQuery(\"select 1\"): db closed [recovered]
+\tpanic: assignment to entry in nil map
+
+goroutine 1 [running]:
+main.handler.func1()
+\t/app/main.go:36 +0x37
+panic({0x49c720?, 0xc000094050?})
+\t/usr/local/go/src/runtime/panic.go:792 +0x132
+main.safeQuery.func1()
+\t/app/main.go:22 +0xb9
+panic({0x49fd00?, 0x55bff0?})
+\t/usr/local/go/src/runtime/panic.go:792 +0x132
+main.safeQuery(0x0?, {0x4b50d8?, 0x0?})
+\t/app/main.go:27 +0xb1
+main.handler(0x557318?)
+\t/app/main.go:39 +0x3c
+main.main()
+\t/app/main.go:43 +0x1d
+exit status 2
+";
+    let r = report_of(&[("crash.txt", text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "runtime-error", "{}", f.title);
+    assert!(f.title.contains("recovered `db closed`"), "{}", f.title);
+    let at = f.location.as_ref().unwrap();
+    assert_eq!((at.function.as_str(), at.line), ("main.handler.func1", 36));
+    // The first a runtime error: it stays the root cause.
+    let indexed = text
+        .replace(
+            "panic: db closed [recovered]",
+            "panic: runtime error: index out of range [3] with length 3 [recovered]",
+        )
+        .replace(
+            "): db closed [recovered]",
+            "): runtime error: index out of range [3] with length 3 [recovered]",
+        );
+    let r = report_of(&[("crash.txt", &indexed)]);
+    let f = &r.findings[0];
+    assert!(
+        f.title.starts_with("runtime error: index out of range"),
+        "{}",
+        f.title
+    );
+    assert_eq!(f.location.as_ref().unwrap().function, "main.safeQuery");
+}
