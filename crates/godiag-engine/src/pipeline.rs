@@ -36,36 +36,40 @@ pub(crate) fn build_report_with<'a>(
     options: &crate::Options,
 ) -> Report<'a> {
     let lent = Lent::from_inputs(inputs);
+    // Dumps written one after another into one file are read as the
+    // snapshots they are: the first in the input's place, the others after
+    // every input (each input keeps its index among the reports).
+    let mut later_snapshots: Vec<InputReport<'_>> = Vec::new();
     let mut reports: Vec<InputReport<'_>> = inputs
         .iter()
         .map(|input| {
-            let r = read::read(input, &lent, options);
-            let mut warnings = input.warnings.clone();
-            warnings.extend(r.warnings);
-            let mut report = InputReport {
-                path: input.name.clone(),
-                kind: input.sniffed.kind,
-                bytes: input.original_len,
-                go_version: r.go_version,
-                go_version_at_least: r.go_version_at_least,
-                status: r.status,
-                analysed: r.analysed,
-                warnings,
-                captured_at: input.captured_at.clone(),
-                stop: None,
-                evidence: r.evidence,
-            };
-            // A dump taken with a sent SIGABRT is read as SIGQUIT's is: its
-            // kind says so once its lines are read (the sniffer sees only
-            // the signal's name).
-            if report.kind == InputKind::CrashText
-                && report.text().is_some_and(TextArtifact::is_dump_request)
-            {
-                report.kind = InputKind::SigquitDump;
+            let parts = read::snapshots(input);
+            if let Some((first, rest)) = parts.split_first() {
+                let n = parts.len();
+                let note = |k: usize, part: &std::ops::Range<usize>| {
+                    format!(
+                        "the file holds {n} goroutine dumps written one after another (goroutine ids repeat); this is dump {k} of {n}, bytes {}-{}",
+                        part.start, part.end
+                    )
+                };
+                for (k, part) in rest.iter().enumerate() {
+                    let r = read::read_snapshot(input, part.clone(), &lent, options);
+                    let mut report = input_report(input, r, k + 2, n);
+                    report.bytes = part.len() as u64;
+                    report.warnings.insert(0, note(k + 2, part));
+                    later_snapshots.push(report);
+                }
+                let r = read::read_snapshot(input, first.clone(), &lent, options);
+                let mut report = input_report(input, r, 1, n);
+                report.bytes = first.len() as u64;
+                report.warnings.insert(0, note(1, first));
+                return report;
             }
-            report
+            let r = read::read(input, &lent, options);
+            input_report(input, r, 1, 1)
         })
         .collect();
+    reports.append(&mut later_snapshots);
     // What is read is all the rules need: a live process goes on meanwhile.
     for p in inputs.iter().filter_map(|i| i.process.as_ref()) {
         p.release();
@@ -82,6 +86,43 @@ pub(crate) fn build_report_with<'a>(
         comparisons,
         profile_comparisons,
     }
+}
+
+/// An input's report from its read; snapshot `k` of `n` of it is named so.
+fn input_report<'a>(
+    input: &'a PreparedInput,
+    r: read::Read<'a>,
+    k: usize,
+    n: usize,
+) -> InputReport<'a> {
+    let mut warnings = input.warnings.clone();
+    warnings.extend(r.warnings);
+    let mut report = InputReport {
+        path: if n > 1 {
+            format!("{} (dump {k} of {n})", input.name)
+        } else {
+            input.name.clone()
+        },
+        kind: input.sniffed.kind,
+        bytes: input.original_len,
+        go_version: r.go_version,
+        go_version_at_least: r.go_version_at_least,
+        status: r.status,
+        analysed: r.analysed,
+        warnings,
+        captured_at: input.captured_at.clone(),
+        stop: None,
+        evidence: r.evidence,
+    };
+    // A dump taken with a sent SIGABRT is read as SIGQUIT's is: its
+    // kind says so once its lines are read (the sniffer sees only
+    // the signal's name).
+    if report.kind == InputKind::CrashText
+        && report.text().is_some_and(TextArtifact::is_dump_request)
+    {
+        report.kind = InputKind::SigquitDump;
+    }
+    report
 }
 
 /// The rules over every input's evidence, cross-checked and ranked.

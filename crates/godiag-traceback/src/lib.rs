@@ -32,12 +32,14 @@ mod record_fields;
 mod restore;
 mod reversed;
 mod shapes;
+mod snapshots;
 mod staircase;
 mod version;
 
 pub use fold::{ParseLimits, DEFAULT_FULL_GOROUTINES};
 pub use parser::{parse, parse_with};
 pub use restore::{restore, Restored};
+pub use snapshots::snapshot_starts;
 pub use version::SyntaxSeen;
 
 #[cfg(test)]

@@ -2224,6 +2224,37 @@ fn dumps_given_in_reverse_are_ordered_by_their_goroutine_ids() {
     assert!(f.title.contains("grew from 194 to 758"), "{}", f.title);
 }
 
+/// The same two dumps written one after another into one file (`curl ...
+/// >> dumps.txt` twice): goroutine ids repeat, so they are two snapshots,
+/// read and compared as two files are; and one debug=1 profile appended to
+/// another too.
+#[test]
+fn dumps_appended_to_one_file_are_snapshots() {
+    let first = include_str!("../../../lab/artifacts/go1.24.11/goroutine-leak.debug2-1.txt");
+    let second = include_str!("../../../lab/artifacts/go1.24.11/goroutine-leak.debug2-2.txt");
+    let both = format!("{first}{second}");
+    let r = report_of(&[("dumps.txt", &both)]);
+    assert_eq!(r.inputs.len(), 2);
+    assert_eq!(r.inputs[1].path, "dumps.txt (dump 2 of 2)");
+    assert!(r.inputs[0].warnings[0].contains("2 goroutine dumps written one after another"));
+    let f = &r.findings[0];
+    assert!(f.title.contains("grew from 194 to 758"), "{}", f.title);
+    let first = include_str!("../../../lab/artifacts/go1.24.11/goroutine-leak.debug1-1.txt");
+    let second = include_str!("../../../lab/artifacts/go1.24.11/goroutine-leak.debug1-2.txt");
+    let both = format!("{first}{second}");
+    let r = report_of(&[("profiles.txt", &both)]);
+    assert_eq!(r.inputs.len(), 2);
+    assert_eq!(
+        r.findings[0].evidence.len(),
+        2,
+        "{:?}",
+        r.findings[0].evidence
+    );
+    // One dump alone is one.
+    let r = report_of(&[("one.txt", first)]);
+    assert_eq!((r.inputs.len(), r.inputs[0].path.as_str()), (1, "one.txt"));
+}
+
 /// Delve's `goroutines -t`, pasted into a hang's issue, is read as a
 /// goroutine dump: its goroutine line becomes the header, its numbered
 /// frames the stack. From https://github.com/ansible/receptor/issues/573.

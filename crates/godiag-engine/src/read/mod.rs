@@ -14,6 +14,41 @@ use godiag_model::{InputKind, InputStatus};
 use crate::input::PreparedInput;
 pub(crate) use outcome::{Lent, Read};
 
+/// The snapshots a dump input holds, when it holds several of one process
+/// (dumps written one after another into one file): each one's bytes.
+pub(crate) fn snapshots(input: &PreparedInput) -> Vec<std::ops::Range<usize>> {
+    let dump = matches!(
+        input.sniffed.kind,
+        InputKind::GoroutineDump | InputKind::SigquitDump | InputKind::GoroutineCountDump
+    );
+    if !dump || input.unreadable.is_some() || input.process.is_some() {
+        return Vec::new();
+    }
+    let bytes = input.bytes();
+    let starts = godiag_traceback::snapshot_starts(bytes);
+    if starts.len() < 2 {
+        return Vec::new();
+    }
+    let ends = starts.iter().skip(1).copied().chain([bytes.len()]);
+    starts
+        .iter()
+        .copied()
+        .zip(ends)
+        .map(|(a, b)| a..b)
+        .collect()
+}
+
+/// Reads one snapshot of a dump input (see [`snapshots`]).
+pub(crate) fn read_snapshot<'a>(
+    input: &'a PreparedInput,
+    part: std::ops::Range<usize>,
+    lent: &Lent<'a>,
+    options: &crate::Options,
+) -> Read<'a> {
+    let bytes = input.bytes().get(part).unwrap_or_default();
+    text::read_part(input, bytes, lent, options.grouping, &options.limits)
+}
+
 /// Reads one input by its kind.
 pub(crate) fn read<'a>(
     input: &'a PreparedInput,

@@ -13,11 +13,22 @@ pub(crate) fn read<'a>(
     mode: GroupKeyMode,
     limits: &crate::Limits,
 ) -> Read<'a> {
+    read_part(input, input.bytes(), lent, mode, limits)
+}
+
+/// [`read`] of a part of the input's bytes: one snapshot of several.
+pub(crate) fn read_part<'a>(
+    input: &'a PreparedInput,
+    bytes: &'a [u8],
+    lent: &Lent<'a>,
+    mode: GroupKeyMode,
+    limits: &crate::Limits,
+) -> Read<'a> {
     let mut r = Read::new(input);
     let parse_limits = godiag_traceback::ParseLimits {
         full_goroutines: limits.full_goroutines,
     };
-    let mut t = godiag_traceback::parse_with(input.bytes(), parse_limits);
+    let mut t = godiag_traceback::parse_with(bytes, parse_limits);
     if t.partial || input.cut {
         r.status = godiag_model::InputStatus::Partial;
     }
