@@ -2224,8 +2224,8 @@ fn dumps_given_in_reverse_are_ordered_by_their_goroutine_ids() {
     assert!(f.title.contains("grew from 194 to 758"), "{}", f.title);
 }
 
-/// The same two dumps written one after another into one file (`curl ...
-/// >> dumps.txt` twice): goroutine ids repeat, so they are two snapshots,
+/// The same two dumps written one after another into one file (`curl
+/// ... >> dumps.txt` twice): goroutine ids repeat, so they are two snapshots,
 /// read and compared as two files are; and one debug=1 profile appended to
 /// another too.
 #[test]
