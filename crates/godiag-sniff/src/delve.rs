@@ -106,7 +106,8 @@ pub fn frame_line(line: &str) -> Option<&str> {
 /// A frame's second line, `at FILE:LINE`: the file and line.
 pub fn at_line(line: &str) -> Option<(&str, u32)> {
     let (file, n) = line.trim().strip_prefix("at ")?.rsplit_once(':')?;
-    Some((file, n.parse().ok()?))
+    // A path whose start the copy replaced with blanks (`at   rusk-ipc/...`).
+    Some((file.trim(), n.parse().ok()?))
 }
 
 /// The wait's last word is how long: digits (the raw `waitsince`), or a

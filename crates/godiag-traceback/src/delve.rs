@@ -22,11 +22,40 @@ pub(crate) fn count(lines: &[&str]) -> usize {
     goroutines + frames
 }
 
-fn header(g: &Goroutine<'_>) -> String {
+/// Why a goroutine Delve printed without a wait reason (Delve before 1.4
+/// printed none) waits, when its stack starts in the runtime's `gopark`:
+/// the blocking call among its top frames, in the runtime's words.
+fn parked_status(functions: &[&str]) -> Option<&'static str> {
+    if !functions
+        .first()
+        .is_some_and(|f| matches!(*f, "runtime.gopark" | "runtime.goparkunlock"))
+    {
+        return None;
+    }
+    functions.iter().take(8).find_map(|f| {
+        let name = f.strip_prefix("internal/").unwrap_or(f);
+        Some(match name {
+            _ if name.starts_with("runtime.chansend") => "chan send",
+            _ if name.starts_with("runtime.chanrecv") => "chan receive",
+            "runtime.selectgo" => "select",
+            "runtime.block" => "select (no cases)",
+            "sync.(*RWMutex).RLock" => "sync.RWMutex.RLock",
+            "sync.(*RWMutex).Lock" => "sync.RWMutex.Lock",
+            "sync.(*Mutex).Lock" | "sync.(*Mutex).lockSlow" => "sync.Mutex.Lock",
+            "sync.(*WaitGroup).Wait" => "sync.WaitGroup.Wait",
+            "sync.(*Cond).Wait" => "sync.Cond.Wait",
+            "internal/poll.runtime_pollWait" | "poll.runtime_pollWait" => "IO wait",
+            "time.Sleep" => "sleep",
+            _ => return None,
+        })
+    })
+}
+
+fn header(g: &Goroutine<'_>, frames: &[&str]) -> String {
     let status = match (g.wait_reason, g.thread) {
         (Some(reason), _) => reason,
         (None, Some(_)) => "running",
-        (None, None) => "runnable",
+        (None, None) => parked_status(frames).unwrap_or("runnable"),
     };
     let minutes = g
         .waited_secs
@@ -48,7 +77,14 @@ pub(crate) fn rewrite(lines: &[&str]) -> (Vec<String>, usize) {
             if out.last().is_some_and(|l| !l.trim().is_empty()) {
                 out.push(String::new());
             }
-            out.push(header(&g));
+            // Its stack's functions, up to the next goroutine's line.
+            let functions: Vec<&str> = lines[i + 1..]
+                .iter()
+                .take_while(|l| goroutine_line(l).is_none())
+                .filter_map(|l| frame_line(l))
+                .take(8)
+                .collect();
+            out.push(header(&g, &functions));
             let stack_follows = lines.get(i + 1).is_some_and(|l| frame_line(l).is_some());
             if !stack_follows {
                 match g.place_kind {
@@ -83,6 +119,26 @@ mod tests {
     use super::*;
 
     /// https://github.com/ansible/receptor/issues/573, its first frames.
+    /// Delve before 1.4 printed no wait reason: a stack parked in `gopark`
+    /// tells it (dusk-network/dusk-blockchain#669, its first frames).
+    #[test]
+    fn a_parked_stack_tells_its_wait() {
+        let text = "Goroutine 2306 - User: /usr/local/go/src/runtime/sema.go:71 sync.runtime_SemacquireMutex (0x443177)
+         0  0x0000000000432da0 in runtime.gopark
+             at /usr/local/go/src/runtime/proc.go:305
+         1  0x0000000000443410 in runtime.goparkunlock
+             at /usr/local/go/src/runtime/proc.go:310
+         2  0x0000000000443410 in runtime.semacquire1
+             at /usr/local/go/src/runtime/sema.go:144
+         3  0x0000000000443177 in sync.runtime_SemacquireMutex
+             at /usr/local/go/src/runtime/sema.go:71
+         4  0x000000000046ebc8 in sync.(*RWMutex).Lock
+             at /usr/local/go/src/sync/rwmutex.go:103";
+        let lines: Vec<&str> = text.lines().collect();
+        let (out, _) = rewrite(&lines);
+        assert_eq!(out[0], "goroutine 2306 [sync.RWMutex.Lock]:");
+    }
+
     #[test]
     fn goroutines_with_their_stacks() {
         let text = "  Goroutine 200 - User: /build/receptor/pkg/netceptor/netceptor.go:1631 github.com/ansible/receptor/pkg/netceptor.(*Netceptor).handleMessageData (0x8cbcdc) [chan send 457314h58m45.572259763s]

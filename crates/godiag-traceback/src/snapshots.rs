@@ -13,6 +13,9 @@ use std::collections::HashSet;
 
 use godiag_sniff::anchor;
 
+/// The most dumps one file is read as.
+const MAX_SNAPSHOTS: usize = 64;
+
 /// A goroutine header's line: where it starts and its id.
 struct Header {
     line_start: usize,
@@ -83,6 +86,9 @@ fn starts_of_snapshots(data: &[u8]) -> Vec<usize> {
                 profiles += 1;
                 if profiles > 1 {
                     starts.push(line_start);
+                    if starts.len() > MAX_SNAPSHOTS {
+                        return vec![0];
+                    }
                 }
                 continue;
             }
@@ -139,6 +145,11 @@ fn starts_of_snapshots(data: &[u8]) -> Vec<usize> {
             };
             if start > *starts.last().unwrap_or(&0) {
                 starts.push(start);
+                // Past this, the ids repeat within what is one text (a
+                // generated or hostile one), not across dumps.
+                if starts.len() > MAX_SNAPSHOTS {
+                    return vec![0];
+                }
             }
             seen.clear();
             seen.insert(id);
@@ -203,6 +214,14 @@ main.worker()
     fn thread_blocks_are_not_a_second_dump() {
         let crash = "SIGQUIT: quit\nPC=0x46 m=0 sigcode=0\n\ngoroutine 0 gp=0x6 m=0 mp=0x6 [idle]:\nruntime.futex()\n\t/go/src/runtime/sys_linux_amd64.s:557 +0x21\n\ngoroutine 5 gp=0xc m=2 mp=0xc [running]:\n\tgoroutine running on other thread; stack unavailable\n\n-----\n\nSIGQUIT: quit\nPC=0x47 m=2 sigcode=18446744073709551610\n\ngoroutine 0 gp=0xc m=2 mp=0xc [idle]:\nruntime.futex()\n\t/go/src/runtime/sys_linux_amd64.s:557 +0x21\n\ngoroutine 5 gp=0xc m=2 mp=0xc [running]:\nmain.spin()\n\t/app/main.go:9 +0x1\n";
         assert_eq!(snapshot_starts(crash.as_bytes()), [0]);
+    }
+
+    /// One id over and over is no sequence of dumps.
+    #[test]
+    fn endless_repeats_are_one_text() {
+        let record = "goroutine 7 [chan receive]:\nmain.worker()\n\t/app/main.go:10 +0x1d\n\n";
+        assert_eq!(snapshot_starts(record.repeat(1000).as_bytes()), [0]);
+        assert_eq!(snapshot_starts(record.repeat(3).as_bytes()).len(), 3);
     }
 
     #[test]
