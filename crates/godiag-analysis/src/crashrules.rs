@@ -14,7 +14,7 @@ use crate::frames::{
 };
 use crate::input::TextInput;
 use crate::steps::{next_steps, steps_for};
-use crate::testtimeout::{hung_test_goroutine, timeout_headline};
+use crate::testtimeout::{hung_test_goroutine, stalled_child, timeout_headline};
 use godiag_model::text::is_test_timeout;
 
 /// The kind the catalog gives a printed message value, if any. Catalog
@@ -432,21 +432,33 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
     // A test's timeout: the hung test, when its goroutine is in the input.
     let timeout = is_test_timeout(message);
     let hung = timeout.then(|| hung_test_goroutine(t)).flatten();
+    // The goroutines the hung test started, all stalled at one place: what
+    // it waits for, and where it stalled.
+    let stalled = hung.and_then(|h| stalled_child(t, h));
     let mut f = Finding::new(kind, title_for(kind, message, c), Confidence::High);
     if timeout {
         let alarm = timeout_headline(message, c);
-        f.title = match hung {
-            Some(h) => format!(
+        f.title = match (hung, stalled) {
+            (Some(h), Some(s)) => format!(
+                "{alarm}: the test hung; {} waits in [{}] for {}, which it started and which is blocked in [{}]",
+                h.name(),
+                h.status,
+                s.name(),
+                s.status
+            ),
+            (Some(h), None) => format!(
                 "{alarm}: the test hung; {} waits in [{}]",
                 h.name(),
                 h.status
             ),
-            None => format!("{alarm}: a hang, but no goroutine of the hung test is in the input"),
+            (None, _) => {
+                format!("{alarm}: a hang, but no goroutine of the hung test is in the input")
+            }
         };
     }
     let location_goroutine = match kind {
         // The harness's goroutines wait for the test: they locate nothing.
-        _ if timeout => hung,
+        _ if timeout => stalled.or(hung),
         // The main goroutine shows where the program waits forever.
         FindingKind::Deadlock => deadlock_goroutine(t),
         _ => failing,

@@ -69,3 +69,34 @@ pub(crate) fn hung_test_goroutine<'r, 'a>(t: &'r TextArtifact<'a>) -> Option<&'r
         })
         .map(|(_, g)| g)
 }
+
+/// What the hung test waits for, when it waits on a channel, a wait group
+/// or a select and every goroutine it started is blocked at one place of
+/// the program (a `Cond.Wait` nobody signals, a lock, a channel nobody
+/// serves): there the test stalled, not at its own wait.
+pub(crate) fn stalled_child<'r, 'a>(
+    t: &'r TextArtifact<'a>,
+    hung: &Goroutine<'a>,
+) -> Option<&'r Goroutine<'a>> {
+    let waits_for_others = hung.status.starts_with("chan ")
+        || hung.status.starts_with("select")
+        || matches!(hung.status, "sync.WaitGroup.Wait" | "semacquire");
+    if !waits_for_others {
+        return None;
+    }
+    let children: Vec<&Goroutine<'a>> = t
+        .goroutines
+        .iter()
+        .filter(|g| g.parent == Some(hung.id) && g.id != hung.id)
+        .collect();
+    let first = children.first()?;
+    let at = user_frame(&first.frames)?;
+    children
+        .iter()
+        .all(|g| {
+            g.is_waiting()
+                && user_frame(&g.frames)
+                    .is_some_and(|u| u.function == at.function && u.line == at.line)
+        })
+        .then_some(*first)
+}

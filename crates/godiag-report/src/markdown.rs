@@ -87,7 +87,7 @@ fn finding(out: &mut String, f: &Finding, report: &Report<'_>) {
             );
             if !e.lines.is_empty() {
                 let _ = writeln!(out, "    ```");
-                for l in e.lines.iter().take(6) {
+                for l in e.lines.iter().take(6).flat_map(|l| l.lines()) {
                     let _ = writeln!(out, "    {l}");
                 }
                 let _ = writeln!(out, "    ```");

@@ -326,7 +326,9 @@ fn finding_body(out: &mut String, st: &Style, f: &Finding, report: &Report<'_>) 
                 e.summary,
                 st.dim(&format!("({path})"))
             );
-            for l in e.lines.iter().take(6) {
+            // A line may hold several (a panic value's own lines, a
+            // timeout's `running tests:`): each keeps the indentation.
+            for l in e.lines.iter().take(6).flat_map(|l| l.lines()) {
                 let _ = writeln!(out, "      {}", st.dim(l));
             }
         }

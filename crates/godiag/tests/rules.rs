@@ -2350,3 +2350,70 @@ exit status 2
     );
     assert_eq!(f.location.as_ref().unwrap().function, "main.safeQuery");
 }
+
+/// A `go test` timeout whose test waits on a channel for the one goroutine
+/// it started, blocked in a `Cond.Wait` nobody signals (a `Push` without
+/// `Signal`): the hang is placed where that goroutine stalled, not at the
+/// test's receive. (Go 1.24.11's output of a test written for this.)
+#[test]
+fn a_test_waiting_for_its_stalled_goroutine_is_placed_there() {
+    let text = "panic: test timed out after 2s
+\trunning tests:
+\t\tTestPushPop (2s)
+
+goroutine 11 [running]:
+testing.(*M).startAlarm.func1()
+\t/go/src/testing/testing.go:2484 +0x394
+created by time.goFunc
+\t/go/src/time/sleep.go:215 +0x2d
+
+goroutine 1 [chan receive]:
+testing.(*T).Run(0xc000003c00, {0x578bb3?, 0xc000076b30?}, 0x584a30)
+\t/go/src/testing/testing.go:1859 +0x431
+testing.runTests.func1(0xc000003c00)
+\t/go/src/testing/testing.go:2279 +0x37
+main.main()
+\t_testmain.go:45 +0x9b
+
+goroutine 9 [chan receive]:
+example.com/p/hangtest.TestPushPop(0xc000003dc0)
+\t/src/hangtest/q_test.go:11 +0x105
+testing.tRunner(0xc000003dc0, 0x584a30)
+\t/go/src/testing/testing.go:1792 +0xf4
+created by testing.(*T).Run in goroutine 1
+\t/go/src/testing/testing.go:1851 +0x413
+
+goroutine 10 [sync.Cond.Wait]:
+sync.runtime_notifyListWait(0xc000082990, 0x0)
+\t/go/src/runtime/sema.go:597 +0x159
+sync.(*Cond).Wait(0x0?)
+\t/go/src/sync/cond.go:71 +0x85
+example.com/p/hangtest.(*Queue).Pop(0xc00007e600)
+\t/src/hangtest/q.go:17 +0x7c
+example.com/p/hangtest.TestPushPop.func1()
+\t/src/hangtest/q_test.go:8 +0x25
+created by example.com/p/hangtest.TestPushPop in goroutine 9
+\t/src/hangtest/q_test.go:8 +0xd2
+FAIL\texample.com/p/hangtest\t2.011s
+";
+    let r = report_of(&[("test.out", text)]);
+    let f = &r.findings[0];
+    assert!(
+        f.title
+            .contains("goroutine 9 waits in [chan receive] for goroutine 10"),
+        "{}",
+        f.title
+    );
+    let at = f.location.as_ref().unwrap();
+    assert_eq!(
+        (at.function.as_str(), at.line),
+        ("example.com/p/hangtest.(*Queue).Pop", 17)
+    );
+    // The goroutine it started running: the test's own wait is the place.
+    let running = text.replace("goroutine 10 [sync.Cond.Wait]", "goroutine 10 [runnable]");
+    let r = report_of(&[("test.out", &running)]);
+    assert_eq!(
+        r.findings[0].location.as_ref().unwrap().function,
+        "example.com/p/hangtest.TestPushPop"
+    );
+}
