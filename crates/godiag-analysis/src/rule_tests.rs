@@ -436,6 +436,7 @@ mod trace_rules {
             stack: user_stack(55),
             count,
             min_wait_ns: 900_000_000,
+            max_wait_ns: 900_000_000,
             blocked_throughout: count,
             goroutines: Vec::new(),
         };
@@ -443,6 +444,26 @@ mod trace_rules {
         s.blocked_at_end = vec![group(50)];
         assert!(run(&s).iter().any(|f| f.kind == FindingKind::GoroutineLeak));
         s.blocked_at_end = vec![group(3)];
+        assert!(run(&s).iter().all(|f| f.kind != FindingKind::GoroutineLeak));
+        // Created one after another while the trace ran, none woken: the
+        // newest blocked only 1 ms, the oldest most of the trace.
+        let growing = BlockedGroup {
+            min_wait_ns: 1_000_000,
+            max_wait_ns: 800_000_000,
+            ..group(200)
+        };
+        s.blocked_at_end = vec![growing.clone()];
+        let f = run(&s);
+        let leak = f.iter().find(|f| f.kind == FindingKind::GoroutineLeak);
+        assert!(
+            leak.is_some_and(|f| f.title.contains("grew during the trace")),
+            "{f:?}"
+        );
+        // Some of them woke once: in-flight work, not a leak.
+        s.blocked_at_end = vec![BlockedGroup {
+            blocked_throughout: 150,
+            ..growing
+        }];
         assert!(run(&s).iter().all(|f| f.kind != FindingKind::GoroutineLeak));
     }
 
@@ -475,6 +496,7 @@ mod trace_rules {
             stack,
             count: 2,
             min_wait_ns: 900_000_000,
+            max_wait_ns: 900_000_000,
             blocked_throughout: 0,
             goroutines: vec![8, 9],
         };

@@ -361,8 +361,19 @@ fn leak(input: &TraceInput<'_>, s: &Summary, out: &mut Vec<Finding>) {
         if b.count < 10
             || b.blocked_throughout * 2 < b.count
             || matches!(b.reason.as_str(), "network" | "sleep" | "forever")
-            || b.min_wait_ns < (s.duration_ns / 2).min(1_000_000_000)
         {
+            continue;
+        }
+        let long = (s.duration_ns / 2).min(1_000_000_000);
+        // Every one blocked since it was created, never woken, the oldest
+        // for half the trace: a leak that grew while the trace ran, the
+        // newest only just started (one goroutine a millisecond, each on
+        // its own channel).
+        let growing = b.min_wait_ns < long
+            && b.blocked_throughout == b.count
+            && b.count >= 20
+            && b.max_wait_ns >= long;
+        if b.min_wait_ns < long && !growing {
             continue;
         }
         let Some(u) = user_frame(&b.stack) else {
@@ -370,12 +381,30 @@ fn leak(input: &TraceInput<'_>, s: &Summary, out: &mut Vec<Finding>) {
         };
         let mut f = Finding::new(
             FindingKind::GoroutineLeak,
-            format!(
-                "Goroutine leak: {} goroutines blocked{} at {} for the whole trace",
-                b.count,
-                in_parens(&b.reason),
-                u.function
-            ),
+            if growing {
+                format!(
+                    "Goroutine leak: {} goroutines blocked{} at {}, created while the trace ran and never woken: the leak grew during the trace",
+                    b.count,
+                    in_parens(&b.reason),
+                    u.function
+                )
+            } else if b.max_wait_ns >= s.duration_ns / 20 * 19 {
+                format!(
+                    "Goroutine leak: {} goroutines blocked{} at {} for the whole trace",
+                    b.count,
+                    in_parens(&b.reason),
+                    u.function
+                )
+            } else {
+                // Created after the trace began: blocked since then.
+                format!(
+                    "Goroutine leak: {} goroutines blocked{} at {}, each for at least {} and never woken",
+                    b.count,
+                    in_parens(&b.reason),
+                    u.function,
+                    ms(b.min_wait_ns)
+                )
+            },
             Confidence::Medium,
         );
         f.location = Some(location(u));

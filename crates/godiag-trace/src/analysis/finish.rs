@@ -107,11 +107,13 @@ impl Analyzer {
                                     stack: frames(t, g.stack),
                                     count: 0,
                                     min_wait_ns: u64::MAX,
+                                    max_wait_ns: 0,
                                     blocked_throughout: 0,
                                     goroutines: Vec::new(),
                                 });
                         b.count += 1;
                         b.min_wait_ns = b.min_wait_ns.min(d);
+                        b.max_wait_ns = b.max_wait_ns.max(d);
                         let throughout = (g.created_in_trace && g.runs <= 1) || g.since == start;
                         if throughout {
                             b.blocked_throughout += 1;

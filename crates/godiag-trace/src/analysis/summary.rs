@@ -145,6 +145,8 @@ pub struct BlockedGroup {
     pub count: u64,
     /// The shortest time any of them had been blocked when the trace ended.
     pub min_wait_ns: u64,
+    /// The longest.
+    pub max_wait_ns: u64,
     /// How many had been blocked since they were created, or for the whole trace.
     pub blocked_throughout: u64,
     pub goroutines: Vec<i64>,
