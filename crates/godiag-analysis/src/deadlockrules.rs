@@ -339,29 +339,10 @@ pub(crate) fn dump_deadlock(input: &TextInput<'_, '_>) -> Option<Finding> {
 /// (charmbracelet/bubbletea#741 pasted a stack from `sync.(*Mutex).Lock`
 /// down, its header cut).
 pub(crate) fn wait_of_headless(frames: &[Frame<'_>]) -> Option<&'static str> {
-    frames.iter().take(4).find_map(|f| {
-        let name = f.function.strip_prefix("internal/").unwrap_or(f.function);
-        Some(if name.starts_with("runtime.chansend") {
-            "chan send"
-        } else if name.starts_with("runtime.chanrecv") {
-            "chan receive"
-        } else if name == "runtime.selectgo" || name == "runtime.block" {
-            "select"
-        } else if name.starts_with("sync.(*Mutex).Lock")
-            || name.starts_with("sync.(*Mutex).lockSlow")
-        {
-            "sync.Mutex.Lock"
-        } else if name.starts_with("sync.(*RWMutex).RLock") {
-            "sync.RWMutex.RLock"
-        } else if name.starts_with("sync.(*RWMutex).Lock") {
-            "sync.RWMutex.Lock"
-        } else if name.starts_with("sync.(*WaitGroup).Wait") {
-            "sync.WaitGroup.Wait"
-        } else if name.starts_with("sync.(*Cond).Wait") {
-            "sync.Cond.Wait"
-        } else {
-            return None;
-        })
+    frames.iter().take(4).find_map(|f| match f.function {
+        // An empty select reads as a select here.
+        "runtime.block" => Some("select"),
+        name => godiag_model::goroutine::wait_of_blocking_call(name),
     })
 }
 

@@ -206,6 +206,33 @@ pub fn is_stdlib_package(pkg: &str) -> bool {
     STD_ROOTS.contains(&first)
 }
 
+/// The wait a blocking call of the runtime or `sync` puts its goroutine
+/// in, in the runtime's words (`sync.(*Mutex).Lock` → `sync.Mutex.Lock`):
+/// how a stack whose header (or wait reason) is missing tells its wait.
+/// `internal/` packages (`internal/sync` from Go 1.24) count as theirs.
+pub fn wait_of_blocking_call(function: &str) -> Option<&'static str> {
+    let name = function.strip_prefix("internal/").unwrap_or(function);
+    Some(if name.starts_with("runtime.chansend") {
+        "chan send"
+    } else if name.starts_with("runtime.chanrecv") {
+        "chan receive"
+    } else if name == "runtime.selectgo" {
+        "select"
+    } else if name.starts_with("sync.(*Mutex).Lock") || name.starts_with("sync.(*Mutex).lockSlow") {
+        "sync.Mutex.Lock"
+    } else if name.starts_with("sync.(*RWMutex).RLock") {
+        "sync.RWMutex.RLock"
+    } else if name.starts_with("sync.(*RWMutex).Lock") {
+        "sync.RWMutex.Lock"
+    } else if name.starts_with("sync.(*WaitGroup).Wait") {
+        "sync.WaitGroup.Wait"
+    } else if name.starts_with("sync.(*Cond).Wait") {
+        "sync.Cond.Wait"
+    } else {
+        return None;
+    })
+}
+
 /// Whether a function is not the program's own: the standard library's,
 /// or a symbol without a package (C and assembly, `panic`).
 pub fn is_stdlib_function(function: &str) -> bool {

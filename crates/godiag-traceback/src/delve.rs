@@ -32,22 +32,11 @@ fn parked_status(functions: &[&str]) -> Option<&'static str> {
     {
         return None;
     }
-    functions.iter().take(8).find_map(|f| {
-        let name = f.strip_prefix("internal/").unwrap_or(f);
-        Some(match name {
-            _ if name.starts_with("runtime.chansend") => "chan send",
-            _ if name.starts_with("runtime.chanrecv") => "chan receive",
-            "runtime.selectgo" => "select",
-            "runtime.block" => "select (no cases)",
-            "sync.(*RWMutex).RLock" => "sync.RWMutex.RLock",
-            "sync.(*RWMutex).Lock" => "sync.RWMutex.Lock",
-            "sync.(*Mutex).Lock" | "sync.(*Mutex).lockSlow" => "sync.Mutex.Lock",
-            "sync.(*WaitGroup).Wait" => "sync.WaitGroup.Wait",
-            "sync.(*Cond).Wait" => "sync.Cond.Wait",
-            "internal/poll.runtime_pollWait" | "poll.runtime_pollWait" => "IO wait",
-            "time.Sleep" => "sleep",
-            _ => return None,
-        })
+    functions.iter().take(8).find_map(|&f| match f {
+        "runtime.block" => Some("select (no cases)"),
+        "internal/poll.runtime_pollWait" | "poll.runtime_pollWait" => Some("IO wait"),
+        "time.Sleep" => Some("sleep"),
+        name => godiag_model::goroutine::wait_of_blocking_call(name),
     })
 }
 
