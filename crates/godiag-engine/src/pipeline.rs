@@ -44,26 +44,25 @@ pub(crate) fn build_report_with<'a>(
         .iter()
         .map(|input| {
             let parts = read::snapshots(input);
-            if let Some((first, rest)) = parts.split_first() {
-                let n = parts.len();
-                let note = |k: usize, part: &std::ops::Range<usize>| {
+            let n = parts.len();
+            let mut snapshots = parts.into_iter().enumerate().map(|(i, part)| {
+                let r = read::read_snapshot(input, part.clone(), &lent, options);
+                let mut report = input_report(input, r, i + 1, n);
+                report.bytes = part.len() as u64;
+                report.warnings.insert(
+                    0,
                     format!(
-                        "the file holds {n} goroutine dumps written one after another (goroutine ids repeat); this is dump {k} of {n}, bytes {}-{}",
-                        part.start, part.end
-                    )
-                };
-                for (k, part) in rest.iter().enumerate() {
-                    let r = read::read_snapshot(input, part.clone(), &lent, options);
-                    let mut report = input_report(input, r, k + 2, n);
-                    report.bytes = part.len() as u64;
-                    report.warnings.insert(0, note(k + 2, part));
-                    later_snapshots.push(report);
-                }
-                let r = read::read_snapshot(input, first.clone(), &lent, options);
-                let mut report = input_report(input, r, 1, n);
-                report.bytes = first.len() as u64;
-                report.warnings.insert(0, note(1, first));
-                return report;
+                        "the file holds {n} goroutine dumps written one after another (goroutine ids repeat); this is dump {} of {n}, bytes {}-{}",
+                        i + 1,
+                        part.start,
+                        part.end
+                    ),
+                );
+                report
+            });
+            if let Some(first) = snapshots.next() {
+                later_snapshots.extend(snapshots);
+                return first;
             }
             let r = read::read(input, &lent, options);
             input_report(input, r, 1, 1)
