@@ -747,7 +747,10 @@ fn join_wrapped(lines: &[&str]) -> (Vec<String>, usize) {
         // goes on with it.
         // Joined only once the cheap tests pass: this runs on every line.
         let head = a.trim_start_matches([' ', '\t']);
-        let broken_name = head.ends_with(['.', '/']) && !head.contains([' ', '\t', '(']);
+        // An elision (`...`, OT-CONTAINER-KIT/redis-operator#1776) is no name.
+        let broken_name = head.ends_with(['.', '/'])
+            && !head.contains([' ', '\t', '('])
+            && !head.starts_with("..");
         if let Some(next) = lines.get(i + 1).filter(|_| broken_name) {
             let piece = next.trim_start_matches([' ', '\t']);
             if anchor::is_call(piece) && anchor::is_call(&format!("{head}{piece}")) {
@@ -857,6 +860,14 @@ mod tests {
         );
         // A link to somewhere else is the author's, and kept.
         assert!(restore(b"see [the docs](https://go.dev/doc)\n").is_none());
+    }
+
+    #[test]
+    fn an_elision_line_is_not_a_broken_name() {
+        // OT-CONTAINER-KIT/redis-operator#1776: frames cut with `...`.
+        let text =
+            "panic: boom\n\ngoroutine 1 [running]:\nmain.a()\n...\nmain.b(...)\n\t/x/b.go:5 +0x2\n";
+        assert!(restore(text.as_bytes()).is_none());
     }
 
     #[test]
