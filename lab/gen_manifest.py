@@ -468,6 +468,16 @@ TRACE = [
      "print its receiver as 0x0? (not saved), so from text the holder is inferred from the "
      "method's receiver type; a core proves it by the pending deferred unlock.",
      {}),
+    ("trace-deadlock-abba", "deadlock", "main.(*bank).transferOut", None, "default", ["trace"],
+     "main.(*bank).transferOut holds from.mu and waits for to.mu while main.(*bank).transferBack "
+     "holds to.mu and waits for from.mu (AB/BA), seen only in an execution trace",
+     "The trace runs from the program's start. transferOut blocks on to.mu first (20 ms "
+     "before transferBack blocks on from.mu); both stay blocked ('Running->Waiting' "
+     "Reason=\"sync\", stack sync.(*Mutex).Lock above the Lock call) with no later "
+     "transition, while two workers sleep and tick every 5 ms. main stops the trace after "
+     "1 s without a completed transfer and exits 0. The trace names no mutex: the cycle is "
+     "told by two goroutines each blocked in a Lock for the rest of the trace.",
+     {"min_go": "1.22"}),
     ("trace-crash", "nil-dereference", "main.lookup",
      "invalid memory address or nil pointer dereference", "default", ["trace", "crash"],
      "main.lookup reads a field through the nil *session the map returns for an unknown name",

@@ -102,6 +102,7 @@ trace-annotations         default  trace.out           1.22 files   -
 trace-crash               default  trace.out,stderr:crash.txt 1.22 files -
 deadlock-abba             default  goroutines.debug2.txt,stderr:crash.txt 1.21 files GOTRACEBACK=all
 deadlock-lock-chan        default  goroutines.debug2.txt,stderr:crash.txt,trace.out@1.22 1.21 files GOTRACEBACK=all
+trace-deadlock-abba       default  trace.out           1.22 files   -
 trace-flight-recorder     default  flight.out          1.25 files   -
 '
 

@@ -319,3 +319,11 @@ pub(crate) fn is_cgo_wrapper(function: &str) -> bool {
         || name.starts_with("_cgoCheckPointer")
         || name.starts_with("_cgoCheckResult")
 }
+
+/// `main.(*registry)` of `main.(*registry).consume`: a method's receiver type.
+pub(crate) fn receiver_type(function: &str) -> Option<&str> {
+    let end = function.find(").")?;
+    function[..end]
+        .contains(".(*")
+        .then(|| &function[..end + 1])
+}

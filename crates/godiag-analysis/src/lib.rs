@@ -27,6 +27,8 @@ mod steps;
 mod testleak;
 mod testtimeout;
 mod textrules;
+mod tracehang;
+mod traceparts;
 mod tracerules;
 mod waitgraph;
 

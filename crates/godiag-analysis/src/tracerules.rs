@@ -3,60 +3,13 @@
 //! deadlocks from the goroutines' state at its end, and what the trace says about
 //! findings from other sources.
 
-use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location, Verdict};
+use crate::finding::{Confidence, Finding, FindingKind, Verdict};
 use crate::steps::next_steps;
+pub use crate::traceparts::TraceInput;
+use crate::traceparts::{evidence, in_parens, location, ms, stack_lines, user_frame};
 use godiag_model::Source;
-use godiag_trace::analysis::{Frame, Summary};
+use godiag_trace::analysis::Summary;
 use godiag_trace::tables::is_runtime_function;
-
-/// One analysed trace and its input index.
-pub struct TraceInput<'a> {
-    pub index: usize,
-    pub summary: &'a Summary,
-}
-
-fn ms(ns: u64) -> String {
-    let v = ns as f64 / 1e6;
-    if v >= 100.0 {
-        format!("{v:.0} ms")
-    } else if v >= 1.0 {
-        format!("{v:.1} ms")
-    } else {
-        format!("{:.0} µs", ns as f64 / 1e3)
-    }
-}
-
-fn evidence(input: &TraceInput<'_>, summary: String, lines: Vec<String>) -> Evidence {
-    Evidence {
-        source: Source::Trace,
-        summary,
-        input: input.index,
-        offset: None,
-        lines,
-        goroutines: None,
-    }
-}
-
-/// The first frame of the program's own code in a stack (leaf first).
-fn user_frame(stack: &[Frame]) -> Option<&Frame> {
-    stack.iter().find(|f| !is_runtime_function(&f.function))
-}
-
-fn location(f: &Frame) -> Location {
-    Location {
-        function: f.function.clone(),
-        file: f.file.clone(),
-        line: u32::try_from(f.line).unwrap_or(0),
-    }
-}
-
-fn stack_lines(stack: &[Frame]) -> Vec<String> {
-    stack
-        .iter()
-        .take(8)
-        .map(|f| format!("{} {}:{}", f.function, f.file, f.line))
-        .collect()
-}
 
 fn procs(s: &Summary) -> u64 {
     s.gomaxprocs.last().map_or(0, |p| p.1)
@@ -71,6 +24,7 @@ pub fn analyze_traces(inputs: &[TraceInput<'_>]) -> Vec<Finding> {
         contention(input, s, &mut out);
         blocking_io(input, s, &mut out);
         leak(input, s, &mut out);
+        crate::tracehang::lock_waits_never_woken(input, s, &mut out);
     }
     out
 }
@@ -634,14 +588,4 @@ fn end_moment(s: &Summary, why: &str) -> String {
         }
     });
     parts.join(", ")
-}
-
-/// ` (reason)`, or nothing when the trace did not say why (goroutines already
-/// blocked when tracing started).
-fn in_parens(reason: &str) -> String {
-    if reason.is_empty() {
-        String::new()
-    } else {
-        format!(" ({reason})")
-    }
 }

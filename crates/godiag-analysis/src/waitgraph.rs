@@ -33,7 +33,7 @@ use std::rc::Rc;
 use godiag_model::{Frame, Goroutine};
 
 use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
-use crate::frames::user_frame;
+use crate::frames::{receiver_type, user_frame};
 use crate::input::TextInput;
 use crate::steps::next_steps;
 
@@ -183,14 +183,6 @@ fn program_args(g: &Goroutine<'_>) -> Vec<u64> {
 /// its spill slot was not live, so its value was not saved.
 fn receiver_unsaved(f: &Frame<'_>) -> bool {
     f.arg_words().next().is_some_and(|w| !w.saved)
-}
-
-/// `main.(*registry)` of `main.(*registry).consume`: a method's receiver type.
-fn receiver_type(function: &str) -> Option<&str> {
-    let end = function.find(").")?;
-    function[..end]
-        .contains(".(*")
-        .then(|| &function[..end + 1])
 }
 
 /// The arguments sorted with who was passed them, to find who references

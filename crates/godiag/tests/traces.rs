@@ -52,6 +52,13 @@ fn each_traced_scenario_gives_its_finding_at_the_marked_line() {
         ),
         ("trace-blocking-io", "blocking-io", "main.fetch"),
         ("trace-leak", "goroutine-leak", "main.handleRequest"),
+        // Two goroutines each blocked in a Lock until the trace ended: the
+        // one that waited first.
+        (
+            "trace-deadlock-abba",
+            "deadlock",
+            "main.(*bank).transferOut",
+        ),
     ];
     for v in VERSIONS {
         for (scenario, kind, function) in cases {
@@ -86,6 +93,34 @@ fn each_traced_scenario_gives_its_finding_at_the_marked_line() {
                 report.findings.iter().map(|f| &f.title).collect::<Vec<_>>()
             );
         }
+    }
+}
+
+/// A lock held across a channel send, told by the trace alone: the receiver
+/// waits for the lock, and the sender, a method of the same type, has been
+/// parked on the channel since before; the send is the place.
+#[test]
+fn a_lock_held_across_a_send_is_told_by_the_trace_alone() {
+    let line = marker("deadlock-lock-chan");
+    for v in VERSIONS {
+        let loaded = load(&[artifact(v, "deadlock-lock-chan.trace.out")]);
+        let report = build_report(&loaded, GroupKeyMode::Stack);
+        let f = &report.findings[0];
+        assert_eq!(f.kind.name(), "deadlock", "go{v}: {}", f.title);
+        assert_eq!(f.confidence, godiag_analysis::Confidence::Medium, "go{v}");
+        let loc = f.location.as_ref().expect("a location");
+        assert_eq!(
+            (loc.function.as_str(), loc.line),
+            ("main.(*registry).publish", line),
+            "go{v}"
+        );
+        assert!(
+            f.title
+                .contains("holding the lock that main.(*registry).consume"),
+            "go{v}: {}",
+            f.title
+        );
+        assert_eq!(report.findings.len(), 1, "go{v}");
     }
 }
 
