@@ -402,8 +402,14 @@ impl<'a> TextArtifact<'a> {
         // A throw on a thread that ran no goroutine (sysmon, an exiting M)
         // prints its system stack, then every goroutine as it finds them:
         // the first one is waiting in a run queue, not the one that failed
-        // (kubernetes/apimachinery#42: `netpoll failed` from sysmon).
-        if !self.crash.runtime_stack.is_empty() && first.status.starts_with("runnable") {
+        // (kubernetes/apimachinery#42: `netpoll failed` from sysmon). A
+        // parked one failed nothing either: where the system stack shows a
+        // throw and the paste cut the failing goroutine, the first left is
+        // another (kubeshop/testkube#2969: a stack overflow over dots, then
+        // klog's daemon in `chan receive`).
+        if !self.crash.runtime_stack.is_empty()
+            && (first.status.starts_with("runnable") || parked_by_its_own_call(first.status))
+        {
             return None;
         }
         // A fault in C code on a thread of its own, which Go releases
@@ -427,6 +433,15 @@ impl<'a> TextArtifact<'a> {
         };
         Some(after.filter(|&i| whole(&self.goroutines[i])).unwrap_or(0))
     }
+}
+
+/// A wait a goroutine enters by its own blocking call (a channel, a timer,
+/// the network, a lock), not one the runtime puts a failing goroutine in
+/// (`stack growth`, before Go 1.4, is the overflowing goroutine's own).
+fn parked_by_its_own_call(status: &str) -> bool {
+    ["chan ", "select", "sleep", "IO wait", "semacquire", "sync."]
+        .iter()
+        .any(|p| status.starts_with(p))
 }
 
 #[cfg(test)]
@@ -457,7 +472,7 @@ mod failing_tests {
     /// first one over a goroutine in a cgo call (a fault in C, Go before
     /// 1.1) is that one's; under a system stack (the runtime's own code
     /// faulted, the GC's here) a goroutine in C is a bystander; a runnable
-    /// first one under a system stack is no one.
+    /// or parked first one under a system stack is no one.
     #[test]
     fn failing_goroutine_when_the_first_did_not_fail() {
         let goroutines = vec![
@@ -478,8 +493,13 @@ mod failing_tests {
         });
         assert_eq!(t.failing_goroutine_index(), Some(1));
         t.crash.runtime_stack = vec![frame("runtime.scanobject")];
-        assert_eq!(t.failing_goroutine_index(), Some(0));
+        // Parked in its own channel receive, it failed nothing: the paste
+        // cut the goroutine that did (kubeshop/testkube#2969).
+        assert_eq!(t.failing_goroutine_index(), None);
         t.goroutines[0].status = "runnable";
         assert_eq!(t.failing_goroutine_index(), None);
+        // Before Go 1.4 the overflowing goroutine itself reads `stack growth`.
+        t.goroutines[0].status = "stack growth";
+        assert_eq!(t.failing_goroutine_index(), Some(0));
     }
 }
