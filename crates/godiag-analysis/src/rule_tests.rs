@@ -370,6 +370,55 @@ mod trace_rules {
         ]
     }
 
+    /// A goroutine still runnable where a trace was cut is no measured
+    /// wait: the events that ran it may be what the cut lost (a 65 s trace
+    /// cut at a fortieth of its length looked starved for 1001 ms).
+    #[test]
+    fn a_wait_open_at_a_cut_is_no_starvation() {
+        let mut s = second();
+        s.sched_latency.over_100ms = 1;
+        s.sched_latency.over_100ms_open_at_end = 1;
+        s.longest_waits.push(godiag_trace::analysis::LongWait {
+            goroutine: 22,
+            name: "main.busy".into(),
+            since_ns: 30_000_000_000,
+            wait_ns: 1_001_000_000,
+            at_end: true,
+        });
+        // Whole, the trace shows the goroutine waiting to its end.
+        assert!(run(&s)
+            .iter()
+            .any(|f| f.kind == FindingKind::SchedulerStarvation));
+        s.partial = Some("batch cut short".into());
+        assert!(run(&s)
+            .iter()
+            .all(|f| f.kind != FindingKind::SchedulerStarvation));
+        // A wait seen to end before the cut still counts.
+        s.sched_latency.over_100ms = 2;
+        s.longest_waits.push(godiag_trace::analysis::LongWait {
+            goroutine: 23,
+            name: "main.busy".into(),
+            since_ns: 1_000_000_000,
+            wait_ns: 150_000_000,
+            at_end: false,
+        });
+        let f = run(&s);
+        let starved = f
+            .iter()
+            .find(|f| f.kind == FindingKind::SchedulerStarvation)
+            .expect("the measured wait");
+        assert!(
+            starved.title.contains("1 wait of 100 ms or more"),
+            "{}",
+            starved.title
+        );
+        assert!(
+            starved.title.contains("longest 150 ms"),
+            "{}",
+            starved.title
+        );
+    }
+
     #[test]
     fn gc_pressure_fires_on_a_third_of_the_cpu_and_not_on_a_tenth() {
         let mut s = second();

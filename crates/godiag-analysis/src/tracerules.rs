@@ -31,19 +31,33 @@ pub fn analyze_traces(inputs: &[TraceInput<'_>]) -> Vec<Finding> {
 
 fn starvation(input: &TraceInput<'_>, s: &Summary, out: &mut Vec<Finding>) {
     let lat = &s.sched_latency;
-    if lat.over_100ms == 0 {
+    // A trace cut short (or damaged) may have lost the events that ended a
+    // wait still open at its end: only waits seen to end are measured.
+    let cut = s.partial.is_some();
+    let measured = |w: &&godiag_trace::analysis::LongWait| !(cut && w.at_end);
+    let long_waits = if cut {
+        lat.over_100ms.saturating_sub(lat.over_100ms_open_at_end)
+    } else {
+        lat.over_100ms
+    };
+    if long_waits == 0 {
         return;
     }
-    let longest = s.longest_waits.first().map_or(lat.max_ns, |w| w.wait_ns);
+    let longest = s
+        .longest_waits
+        .iter()
+        .find(measured)
+        .map_or(lat.max_ns, |w| w.wait_ns);
     let mut f = Finding::new(
         FindingKind::SchedulerStarvation,
         format!(
-            "Scheduler starvation: {} waits of 100 ms or more for a P (longest {}, GOMAXPROCS={})",
-            lat.over_100ms,
+            "Scheduler starvation: {} wait{} of 100 ms or more for a P (longest {}, GOMAXPROCS={})",
+            long_waits,
+            if long_waits == 1 { "" } else { "s" },
             ms(longest),
             procs(s)
         ),
-        if lat.over_100ms >= 3 {
+        if long_waits >= 3 {
             Confidence::High
         } else {
             Confidence::Medium
@@ -58,6 +72,7 @@ fn starvation(input: &TraceInput<'_>, s: &Summary, out: &mut Vec<Finding>) {
     let mut lines: Vec<String> = s
         .longest_waits
         .iter()
+        .filter(measured)
         .take(5)
         .map(|w| {
             format!(
@@ -88,7 +103,7 @@ fn starvation(input: &TraceInput<'_>, s: &Summary, out: &mut Vec<Finding>) {
             ms(lat.p99_ns),
             ms(lat.max_ns),
             lat.count,
-            lat.over_100ms
+            long_waits
         ),
         lines,
     ));

@@ -82,6 +82,7 @@ impl Analyzer {
                     }
                     if d >= STARVATION_NS {
                         self.lat.over_100ms += 1;
+                        self.lat.over_100ms_open_at_end += 1;
                         self.waits.push(LongWait {
                             goroutine: id,
                             name: t.string(g.name).to_string(),

@@ -64,6 +64,9 @@ pub struct Latency {
     pub p99_ns: u64,
     /// Waits of 100 ms or more (including goroutines still runnable at the end).
     pub over_100ms: u64,
+    /// Of those, the ones still open at the end: in a trace cut short they
+    /// were not measured (the events that ended them may be what was lost).
+    pub over_100ms_open_at_end: u64,
 }
 
 #[derive(Clone, Debug, Serialize)]
