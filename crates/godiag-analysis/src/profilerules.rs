@@ -98,12 +98,14 @@ fn by_function<'p>(p: &'p Profile, index: usize) -> Vec<(SiteKey<'p>, i64)> {
     v
 }
 
-fn location(k: &SiteKey<'_>) -> Location {
-    Location {
+/// The site as a location; none for a site whose function name the
+/// profile lost (damaged), which names no place.
+fn location(k: &SiteKey<'_>) -> Option<Location> {
+    (!k.0.is_empty()).then(|| Location {
         function: k.0.to_string(),
         file: k.1.to_string(),
         line: u32::try_from(k.2).unwrap_or(0),
-    }
+    })
 }
 
 fn pct(part: i64, total: i64) -> f64 {
@@ -217,7 +219,7 @@ fn cpu_findings(input: &ProfileInput<'_>, out: &mut Vec<Finding>) {
                     Confidence::Medium
                 },
             );
-            f.location = Some(location(site));
+            f.location = location(site);
             let top: Vec<String> = p
                 .top_first(index, godiag_pprof::Granularity::Function, 5)
                 .iter()
@@ -255,7 +257,7 @@ fn cpu_findings(input: &ProfileInput<'_>, out: &mut Vec<Finding>) {
                 Confidence::Medium
             },
         );
-        f.location = alloc.first().map(|(k, _)| location(k));
+        f.location = alloc.first().and_then(|(k, _)| location(k));
         let lines = alloc
             .iter()
             .take(3)
@@ -356,7 +358,7 @@ fn contention_finding(input: &ProfileInput<'_>, out: &mut Vec<Finding>) {
             Confidence::Medium
         },
     );
-    f.location = Some(location(site));
+    f.location = location(site);
     // One total throughout: the program's; what the leaves hold under it,
     // a tenth of a percent and more.
     let leafs: Vec<String> = leaves
@@ -416,6 +418,15 @@ fn heap_findings(heaps: &[&ProfileInput<'_>], out: &mut Vec<Finding>) {
             .collect();
         // By capture time where recorded, else in the order given.
         v.sort_by_key(|h| h.profile.raw.time_nanos);
+        // Snapshots of one program only: the latest's, and those whose
+        // main binary is not recorded. Another program's heap is no
+        // earlier state of this one.
+        let program = v.last().and_then(|h| h.profile.main_binary());
+        v.retain(|h| {
+            program.is_none()
+                || h.profile.main_binary().is_none()
+                || h.profile.main_binary() == program
+        });
         v
     };
     if snapshots.is_empty() {
@@ -466,7 +477,7 @@ fn heap_findings(heaps: &[&ProfileInput<'_>], out: &mut Vec<Finding>) {
                         Confidence::Medium
                     },
                 );
-                f.location = Some(location(site));
+                f.location = location(site);
                 for (h, v) in snapshots.iter().zip(&values) {
                     f.confirm(evidence(
                         h,
@@ -480,7 +491,12 @@ fn heap_findings(heaps: &[&ProfileInput<'_>], out: &mut Vec<Finding>) {
             }
         }
     }
-    // One snapshot (or no steady growth): the largest retainer, weakly.
+    // Several snapshots without a site's steady growth show no leak: what
+    // one holds most of is then no more than its working set.
+    if snapshots.len() >= 2 {
+        return;
+    }
+    // One snapshot: the largest retainer, weakly.
     let h = snapshots[snapshots.len() - 1];
     let last = &series[series.len() - 1];
     let total: i64 = last.values().sum();
@@ -488,17 +504,24 @@ fn heap_findings(heaps: &[&ProfileInput<'_>], out: &mut Vec<Finding>) {
     top.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     if let Some((site, v)) = top.first() {
         if pct(**v, total) >= 50.0 && **v >= 1 << 20 {
+            // A damaged profile may have lost the site's name with the
+            // part that held its function.
+            let named = !site.0.is_empty();
             let mut f = Finding::new(
                 FindingKind::HeapLeak,
                 format!(
                     "largest retainer: {} holds {} ({:.0}% of the in-use heap); one snapshot cannot show growth",
-                    site.0,
+                    if named {
+                        site.0
+                    } else {
+                        "an allocation site whose name the profile lost"
+                    },
                     human_bytes(**v as u64),
                     pct(**v, total)
                 ),
                 Confidence::Low,
             );
-            f.location = Some(location(site));
+            f.location = location(site);
             f.confirm(evidence(
                 h,
                 format!(
@@ -528,7 +551,7 @@ fn goroutine_findings(profiles: &[&ProfileInput<'_>], out: &mut Vec<Finding>) {
                 format!("goroutine leak: the runtime's leak detector found {v} leaked goroutines blocked at {}", site.0),
                 Confidence::High,
             );
-            f.location = Some(location(site));
+            f.location = location(site);
             f.confirm(evidence(
                 input,
                 format!("goroutineleak profile: {v} of {total} leaked goroutines here"),
@@ -584,7 +607,7 @@ fn goroutine_findings(profiles: &[&ProfileInput<'_>], out: &mut Vec<Finding>) {
             Confidence::Medium
         },
     );
-    f.location = Some(location(site));
+    f.location = location(site);
     if grew {
         f.confirm(evidence(
             plain[0],

@@ -169,12 +169,19 @@ pub(crate) fn lock_waits_never_woken(input: &TraceInput<'_>, s: &Summary, out: &
     lines.extend(stack_lines(&waiters[0].0.stack));
     let mut e = evidence(
         input,
-        format!(
-            "{count} goroutine{} waited for a lock until the trace ended ({} trace), each for at least {}; none was woken",
-            if count == 1 { "" } else { "s" },
-            ms(s.duration_ns),
-            ms(shortest)
-        ),
+        if count == 1 {
+            format!(
+                "1 goroutine waited for a lock until the trace ended ({} trace), for {}; it was never woken",
+                ms(s.duration_ns),
+                ms(shortest)
+            )
+        } else {
+            format!(
+                "{count} goroutines waited for locks until the trace ended ({} trace), each for at least {}; none was woken",
+                ms(s.duration_ns),
+                ms(shortest)
+            )
+        },
         lines,
     );
     e.goroutines = Some(count);

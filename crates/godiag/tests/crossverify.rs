@@ -201,3 +201,33 @@ fn another_programs_trace_is_silent_on_a_deadlock() {
     assert_eq!(top.verification.get("trace"), Some(&Verdict::Silent));
     assert_eq!(top.confidence, godiag_analysis::Confidence::Medium);
 }
+
+/// Heap snapshots are compared only within one program: gc-heavy's heap
+/// profile beside heap-leak's last is no earlier state of it, so no growth
+/// is claimed across them; and two snapshots without growth (the same one
+/// given twice) show no leak, not a "one snapshot" retainer.
+#[test]
+fn heap_snapshots_of_another_program_or_without_growth_show_no_leak() {
+    let dir = common::lab_dir().join("artifacts/go1.24.11");
+    let report = |names: &[&str]| {
+        let paths: Vec<_> = names.iter().map(|n| dir.join(n)).collect();
+        let loaded = godiag::load_inputs(&paths).unwrap();
+        let r = godiag::build_report(Box::leak(loaded.into_boxed_slice()), GroupKeyMode::Stack);
+        r.findings
+            .iter()
+            .filter(|f| f.kind.name() == "heap-leak")
+            .map(|f| f.title.clone())
+            .collect::<Vec<_>>()
+    };
+    // The real leak, three snapshots of one run.
+    let leak = report(&[
+        "heap-leak.heap-1.pb.gz",
+        "heap-leak.heap-2.pb.gz",
+        "heap-leak.heap-3.pb.gz",
+    ]);
+    assert!(leak.iter().any(|t| t.contains(" grew by ")), "{leak:?}");
+    let mixed = report(&["gc-heavy.heap.pb.gz", "heap-leak.heap-3.pb.gz"]);
+    assert!(mixed.iter().all(|t| !t.contains(" grew by ")), "{mixed:?}");
+    let flat = report(&["heap-leak.heap-3.pb.gz", "heap-leak.heap-3.pb.gz"]);
+    assert!(flat.is_empty(), "{flat:?}");
+}
