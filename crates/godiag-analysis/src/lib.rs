@@ -70,6 +70,10 @@ pub fn merge(findings: Vec<Finding>) -> Vec<Finding> {
                     {
                         true
                     }
+                    // The same conclusion without a place, drawn twice
+                    // (two pairs of dumps of one process, debug=1 and
+                    // debug=2): one finding.
+                    (None, None) if o.title == f.title => true,
                     // Process-wide conditions: one GC, one scheduler.
                     _ => matches!(
                         f.kind,

@@ -48,6 +48,11 @@ impl UserFunctions {
 /// code that called into the runtime or library), or the leaf itself.
 fn user_site<'p>(p: &'p Profile, si: usize, user: &mut UserFunctions) -> Option<FrameRef<'p>> {
     let mut first = None;
+    let mut started_in = None;
+    let waits = matches!(
+        p.kind(),
+        ProfileKind::Goroutine | ProfileKind::GoroutineLeak
+    );
     for f in p.sample_stack(si) {
         if first.is_none() {
             first = Some(f);
@@ -55,8 +60,15 @@ fn user_site<'p>(p: &'p Profile, si: usize, user: &mut UserFunctions) -> Option<
         if user.is_user(&f) {
             return Some(f);
         }
+        // A goroutine without the program's frame is the standard
+        // library's: its kind is the function it started in
+        // (`net/http.(*persistConn).readLoop`), not where the runtime
+        // parks it (`runtime.gopark`, which every waiting stack shares).
+        if waits && !godiag_model::goroutine::in_runtime_package(f.function) {
+            started_in = Some(f);
+        }
     }
-    first
+    started_in.or(first)
 }
 
 type SiteKey<'p> = (&'p str, &'p str, i64);

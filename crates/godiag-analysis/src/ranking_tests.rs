@@ -199,3 +199,31 @@ fn the_sigquit_of_a_hung_program_ranks_below_its_stall() {
     rank(&mut alone);
     assert!(!alone[0].consequence);
 }
+
+/// The same conclusion without a place, drawn from two pairs of dumps of
+/// one process (debug=1 and debug=2), is one finding; another conclusion
+/// without a place stays its own.
+#[test]
+fn one_placeless_conclusion_drawn_twice_is_one_finding() {
+    let placeless = |title: &str, source: Source| {
+        let mut f = finding(
+            FindingKind::GoroutineLeak,
+            title,
+            at("main.x", 1),
+            &[source],
+        );
+        f.location = None;
+        f
+    };
+    let title = "goroutine leak: 220 goroutines blocked in [select] grew from 120 to 220";
+    let fs = merge(vec![
+        placeless(title, Source::GoroutineDump),
+        placeless(title, Source::Pprof),
+        placeless(
+            "goroutine leak: 40 goroutines blocked in [IO wait] grew",
+            Source::GoroutineDump,
+        ),
+    ]);
+    assert_eq!(fs.len(), 2);
+    assert_eq!(fs[0].evidence.len(), 2);
+}

@@ -1126,6 +1126,76 @@ mod profile_rules {
         assert!(leak.is_some_and(|f| f.evidence.iter().all(|e| e.input != 2)));
     }
 
+    /// Goroutines of the standard library alone (an HTTP client's
+    /// connection readers) grew: they are told by the function they started
+    /// in, not by `runtime.gopark`, where every waiting stack parks.
+    #[test]
+    fn standard_library_goroutines_are_told_by_where_they_started() {
+        let goroutines = |n: i64, time_nanos: i64| {
+            let strings = [
+                "",
+                "goroutine",
+                "count",
+                "runtime.gopark",
+                "/go/src/runtime/proc.go",
+                "net/http.(*persistConn).readLoop",
+                "/go/src/net/http/transport.go",
+            ];
+            let frame = |id: u64, function_id: u64, line: i64| proto::Location {
+                id,
+                address: 0x401000 + id,
+                line: vec![proto::Line {
+                    function_id,
+                    line,
+                    column: 0,
+                }],
+                ..proto::Location::default()
+            };
+            let raw = proto::Profile {
+                sample_type: vec![proto::ValueType { r#type: 1, unit: 2 }],
+                sample: vec![proto::Sample {
+                    location_id: vec![1, 2],
+                    value: vec![n],
+                    label: Vec::new(),
+                }],
+                location: vec![frame(1, 1, 435), frame(2, 2, 2270)],
+                function: vec![
+                    proto::Function {
+                        id: 1,
+                        name: 3,
+                        system_name: 3,
+                        filename: 4,
+                        start_line: 400,
+                    },
+                    proto::Function {
+                        id: 2,
+                        name: 5,
+                        system_name: 5,
+                        filename: 6,
+                        start_line: 2200,
+                    },
+                ],
+                string_table: strings.iter().map(|s| s.to_string()).collect(),
+                period_type: Some(proto::ValueType { r#type: 1, unit: 2 }),
+                period: 1,
+                time_nanos,
+                ..proto::Profile::default()
+            };
+            godiag_pprof::read(&raw.encode_to_vec()).unwrap()
+        };
+        let f = findings_of_profiles(&[goroutines(120, 0), goroutines(420, 60_000_000_000)]);
+        let leak = f
+            .iter()
+            .find(|f| f.kind == FindingKind::GoroutineLeak)
+            .expect("the growth");
+        assert_eq!(
+            leak.location.as_ref().map(|l| l.function.as_str()),
+            Some("net/http.(*persistConn).readLoop"),
+            "{}",
+            leak.title
+        );
+    }
+
     /// A block profile taken with tracing on holds the trace advancer's
     /// waits (runtime frames only): they are no part of the program's delay.
     #[test]

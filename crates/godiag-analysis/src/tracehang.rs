@@ -100,12 +100,21 @@ pub(crate) fn lock_waits_never_woken(input: &TraceInput<'_>, s: &Summary, out: &
         .find(|(_, f, u)| f.function != u.function)
         .or_else(|| pairs().next());
     let count: u64 = waiters.iter().map(|(b, _)| b.count).sum();
+    // Blocked since before the trace began, a goroutine has no reason in
+    // it: its stack's blocking call tells the wait.
+    let reason = |b: &BlockedGroup| {
+        if b.reason.is_empty() {
+            wait_of(&b.stack).unwrap_or("blocked").to_string()
+        } else {
+            b.reason.clone()
+        }
+    };
     let (title, at, confidence) = if let Some((b, f, waiter)) = holder {
         (
             format!(
                 "Deadlock: {} waits on a channel ({}) while holding the lock that {} has waited for since, both for at least {} until the trace ended, never woken",
                 f.function,
-                b.reason,
+                reason(b),
                 waiter.function,
                 ms(shortest)
             ),
@@ -161,7 +170,7 @@ pub(crate) fn lock_waits_never_woken(input: &TraceInput<'_>, s: &Summary, out: &
             "{} goroutine{} blocked ({}) at {} for {}, never woken",
             b.count,
             if b.count == 1 { "" } else { "s" },
-            b.reason,
+            reason(b),
             site(f),
             ms(b.max_wait_ns)
         ));
