@@ -26,7 +26,10 @@ pub(crate) fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>
     let mut reported = false;
     // Two dumps of one process: groups that grew.
     if dumps.len() >= 2 {
-        let (a, b) = in_capture_order(dumps[dumps.len() - 2], dumps[dumps.len() - 1]);
+        // The first and the last snapshot, and those between for the
+        // count at each (200 → 400 → 600, not only the last step).
+        let series = in_capture_order_all(&dumps);
+        let (a, b) = (series[0], series[series.len() - 1]);
         let diffs = diff_groups(a.groups, b.groups);
         for d in diffs.iter().take(3) {
             let Some(li) = d.later else { continue };
@@ -43,16 +46,37 @@ pub(crate) fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>
                 ),
                 _ => String::new(),
             };
+            // The group's count in each snapshot between.
+            let mut counts = vec![(a, d.before)];
+            for m in &series[1..series.len() - 1] {
+                let n = diff_groups(m.groups, b.groups)
+                    .iter()
+                    .find(|e| e.later == Some(li))
+                    .map_or(0, |e| e.before);
+                counts.push((m, n));
+            }
+            counts.push((b, d.after));
+            let path: Vec<String> = counts.iter().map(|(_, n)| n.to_string()).collect();
             let mut f = Finding::new(
                 FindingKind::GoroutineLeak,
-                format!(
-                    "goroutine leak: {} goroutines blocked in [{}] grew from {} to {}{rate}",
-                    d.after, g.status, d.before, d.after
-                ),
+                if counts.len() > 2 {
+                    format!(
+                        "goroutine leak: {} goroutines blocked in [{}] grew {} over {} dumps{rate}",
+                        d.after,
+                        g.status,
+                        path.join(" → "),
+                        counts.len()
+                    )
+                } else {
+                    format!(
+                        "goroutine leak: {} goroutines blocked in [{}] grew from {} to {}{rate}",
+                        d.after, g.status, d.before, d.after
+                    )
+                },
                 Confidence::High,
             );
             f.location = user_frame(&g.frames).map(Location::from);
-            for (inp, n) in [(a, d.before), (b, d.after)] {
+            for (inp, n) in counts {
                 f.confirm(Evidence {
                     source: inp.source(),
                     summary: format!("{n} goroutines in this group"),
@@ -586,16 +610,18 @@ fn excerpt_finding(
 /// hands out in increasing order and never reuses, so the later dump's
 /// highest id is at least the earlier's (given in the wrong order, a
 /// shrinking group would read as growth).
-fn in_capture_order<'i, 'r, 'a>(
-    a: &'i TextInput<'r, 'a>,
-    b: &'i TextInput<'r, 'a>,
-) -> (&'i TextInput<'r, 'a>, &'i TextInput<'r, 'a>) {
-    if let (Some(ta), Some(tb)) = (a.captured_at, b.captured_at) {
-        return if tb < ta { (b, a) } else { (a, b) };
+/// Every dump in capture order: by capture time when all have one, else
+/// by their highest goroutine id (ids only grow in one process).
+fn in_capture_order_all<'i, 'r, 'a>(dumps: &[&'i TextInput<'r, 'a>]) -> Vec<&'i TextInput<'r, 'a>> {
+    let mut v = dumps.to_vec();
+    if v.iter().all(|d| d.captured_at.is_some()) {
+        v.sort_by(|x, y| {
+            x.captured_at
+                .partial_cmp(&y.captured_at)
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+    } else {
+        v.sort_by_key(|d| d.artifact.goroutines.iter().map(|g| g.id).max());
     }
-    let highest = |t: &TextInput<'_, '_>| t.artifact.goroutines.iter().map(|g| g.id).max();
-    match (highest(a), highest(b)) {
-        (Some(ha), Some(hb)) if hb < ha => (b, a),
-        _ => (a, b),
-    }
+    v
 }

@@ -544,12 +544,12 @@ fn run(args: RunArgs) -> ExitCode {
     };
     // What the bundle holds, as it is: a core only when the kernel wrote one.
     let held = if bundle.join("core").exists() {
-        "crash output, core and executable are"
+        "its crash output, core and executable are in"
     } else {
-        "crash output and executable are (no core was written)"
+        "no core was written; its crash output and executable are in"
     };
     eprintln!(
-        "godiag: {} ended with exit status {code}; its {held} in {}",
+        "godiag: {} ended with exit status {code}; {held} {}",
         opts.program.display(),
         bundle.display()
     );

@@ -2417,3 +2417,30 @@ FAIL\texample.com/p/hangtest\t2.011s
         "example.com/p/hangtest.TestPushPop"
     );
 }
+
+/// Three dumps of one process appended to one file: the leak is told over
+/// all three (20 → 40 → 60), each dump's count as evidence, not only the
+/// last step.
+#[test]
+fn growth_over_three_appended_dumps_is_told_over_all_three() {
+    let dump = |n: u64, first_id: u64| {
+        let mut d = String::from("goroutine 1 [running]:\nmain.main()\n\t/app/main.go:5 +0x1\n");
+        for id in first_id..first_id + n {
+            d.push_str(&format!(
+                "\ngoroutine {id} [chan receive, 1 minutes]:\nmain.waitReply(0xc000010000)\n\t/app/main.go:26 +0x1\ncreated by main.serve in goroutine 1\n\t/app/main.go:40 +0x2\n"
+            ));
+        }
+        d
+    };
+    // Each dump's ids continue the last one's, as one process's do.
+    let text = format!("{}\n{}\n{}", dump(20, 10), dump(40, 10), dump(60, 10));
+    let r = report_of(&[("dumps.txt", &text)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "goroutine-leak", "{}", f.title);
+    assert!(
+        f.title.contains("grew 20 → 40 → 60 over 3 dumps"),
+        "{}",
+        f.title
+    );
+    assert_eq!(f.evidence.len(), 3);
+}
