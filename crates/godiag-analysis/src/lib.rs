@@ -96,8 +96,12 @@ pub fn merge(findings: Vec<Finding>) -> Vec<Finding> {
                 o.evidence.extend(f.evidence);
                 // The most certain rule words the finding; at equal
                 // certainty, one that names what the other could not.
-                let names_more =
-                    o.gaps.contains(&Gap::OtherAccessor) && !f.gaps.contains(&Gap::OtherAccessor);
+                // Or one that says more of the same (`out of memory` from a
+                // core, `out of memory: the heap grew to …` from the crash
+                // text that printed the heap).
+                let names_more = (o.gaps.contains(&Gap::OtherAccessor)
+                    && !f.gaps.contains(&Gap::OtherAccessor))
+                    || (f.title.len() > o.title.len() && f.title.starts_with(o.title.as_str()));
                 if f.confidence > o.confidence || (f.confidence == o.confidence && names_more) {
                     o.title = f.title;
                     o.gaps = f.gaps;

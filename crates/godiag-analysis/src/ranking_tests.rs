@@ -227,3 +227,27 @@ fn one_placeless_conclusion_drawn_twice_is_one_finding() {
     assert_eq!(fs.len(), 2);
     assert_eq!(fs[0].evidence.len(), 2);
 }
+
+/// At equal certainty the merged finding keeps the wording that says more
+/// of the same conclusion, whichever source came first (a core's `out of
+/// memory`, then the crash text's account of the heap).
+#[test]
+fn merged_finding_keeps_the_wording_that_says_more() {
+    let core = finding(
+        FindingKind::OutOfMemory,
+        "out of memory",
+        at("main.record", 16),
+        &[Source::Core],
+    );
+    let crash = finding(
+        FindingKind::OutOfMemory,
+        "out of memory: the heap grew to 319.8 MiB and could not grow by 4.0 MiB more",
+        at("main.record", 16),
+        &[Source::Crash],
+    );
+    let fs = merge(vec![core.clone(), crash.clone()]);
+    assert_eq!(fs.len(), 1);
+    assert_eq!(fs[0].title, crash.title);
+    let fs = merge(vec![crash.clone(), core]);
+    assert_eq!(fs[0].title, crash.title);
+}
