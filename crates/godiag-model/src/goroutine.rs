@@ -366,6 +366,13 @@ impl<'a> Goroutine<'a> {
         (self.aggregated.is_none() && !self.headerless && !self.id_hidden).then_some(self.id)
     }
 
+    /// A thread's own scheduling stack (its g0), which `GOTRACEBACK=crash`
+    /// and SIGQUIT print per M as `goroutine 0`: no goroutine of the
+    /// program.
+    pub fn is_thread_stack(&self) -> bool {
+        self.known_id() == Some(0)
+    }
+
     /// How findings name it: `goroutine 7`; without an id, `a goroutine`
     /// or `one of 12 goroutines`.
     pub fn name(&self) -> String {

@@ -339,7 +339,11 @@ impl<'a> TextArtifact<'a> {
     /// aggregated (by a tool, or folded past the parse limit) count for all
     /// of theirs.
     pub fn goroutine_total(&self) -> u64 {
-        self.goroutines.iter().map(Goroutine::weight).sum()
+        self.goroutines
+            .iter()
+            .filter(|g| !g.is_thread_stack())
+            .map(Goroutine::weight)
+            .sum()
     }
 
     /// The process was stopped for its dump, not by a failure: SIGQUIT (what
@@ -466,6 +470,22 @@ mod failing_tests {
             frames: vec![frame(function)],
             ..Goroutine::default()
         }
+    }
+
+    /// A SIGQUIT dump prints each thread's g0 as `goroutine 0`: no
+    /// goroutine of the program, not counted.
+    #[test]
+    fn thread_stacks_are_not_counted_as_goroutines() {
+        let t = TextArtifact {
+            goroutines: vec![
+                goroutine(0, "idle", "runtime.mcall"),
+                goroutine(1, "chan receive", "main.main"),
+                goroutine(0, "idle", "runtime.futex"),
+                goroutine(7, "select", "main.worker"),
+            ],
+            ..TextArtifact::default()
+        };
+        assert_eq!(t.goroutine_total(), 2);
     }
 
     /// Which goroutine failed when the first one printed did not: a parked
