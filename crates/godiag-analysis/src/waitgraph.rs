@@ -346,8 +346,10 @@ fn lock_holders(
         return h.into_iter().map(|j| (j, Proof::Values)).collect();
     }
     // No printed value decides: a blocked method of the type that owns the
-    // lock (the waiter's frame passed the lock's struct as receiver) whose
-    // own receiver word was not saved.
+    // lock (the waiter's frame passed the lock's struct as receiver, or,
+    // its own receiver unsaved, as another argument: `s.transferTo(o)`
+    // taking `o.mu`) whose own receiver word was not saved.
+    let holds_lock = |a: u64| a <= lock && lock - a < STRUCT_SPAN;
     let owner = waiters[i]
         .g
         .frames
@@ -355,8 +357,11 @@ fn lock_holders(
         .filter(|f| !f.is_stdlib())
         .find_map(|f| {
             let t = receiver_type(f.function)?;
-            let recv = first_address(f)?;
-            (recv <= lock && lock - recv < STRUCT_SPAN).then_some(t)
+            if let Some(recv) = first_address(f) {
+                return holds_lock(recv).then_some(t);
+            }
+            (receiver_unsaved(f) && f.arg_words().skip(1).filter_map(address).any(holds_lock))
+                .then_some(t)
         });
     let Some(owner) = owner else {
         return Vec::new();

@@ -2444,3 +2444,30 @@ fn growth_over_three_appended_dumps_is_told_over_all_three() {
     );
     assert_eq!(f.evidence.len(), 3);
 }
+
+/// AB/BA through one method taking its argument's lock (`s.transferTo(o)`:
+/// `s.mu` then `o.mu`), receivers unsaved (`0x0?`): each waiter passed the
+/// lock it waits for as its argument, and the other, a blocked method of
+/// the same type, is the only one that can hold it. Low confidence.
+#[test]
+fn lock_cycle_through_a_methods_argument_with_unsaved_receivers() {
+    let waiter = |id: u64, lock: &str, line: u32| {
+        format!(
+            "goroutine {id} [sync.Mutex.Lock]:\ninternal/sync.runtime_SemacquireMutex(0x0?, 0x0?, 0x0?)\n\t/go/src/runtime/sema.go:95 +0x25\ninternal/sync.(*Mutex).lockSlow({lock})\n\t/go/src/internal/sync/mutex.go:149 +0x15d\ninternal/sync.(*Mutex).Lock(...)\n\t/go/src/internal/sync/mutex.go:70\nsync.(*Mutex).Lock(...)\n\t/go/src/sync/mutex.go:46\nmain.(*Store).transferTo(0x0?, {lock})\n\t/app/main.go:31 +0x96\ncreated by main.main in goroutine 1\n\t/app/main.go:{line} +0x1ba\n"
+        )
+    };
+    let dump = format!(
+        "goroutine 1 [sleep]:\ntime.Sleep(0x3b9aca00)\n\t/go/src/runtime/time.go:338 +0x165\nmain.main()\n\t/app/main.go:60 +0x2a5\n\n{}\n{}",
+        waiter(6, "0xc0000221b0", 52),
+        waiter(7, "0xc0000221a0", 53)
+    );
+    let r = report_of(&[("dump.txt", &dump)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "deadlock", "{}", f.title);
+    assert_eq!(f.confidence, godiag_analysis::Confidence::Low);
+    let loc = f.location.as_ref().unwrap();
+    assert_eq!(
+        (loc.function.as_str(), loc.line),
+        ("main.(*Store).transferTo", 31)
+    );
+}
