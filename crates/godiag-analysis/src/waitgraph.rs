@@ -296,7 +296,14 @@ impl Graph<'_, '_, '_> {
         }
         let (waiters, waiter_of) = (self.waiters, self.waiter_of);
         let w = &waiters[i];
-        let e = if w.waited == Waited::SomeChan {
+        // A channel no frame was passed (reached through a struct, as
+        // `c.updates`) is read like one whose address was not shown: the
+        // goroutines passed what the waiter was passed may do the other half.
+        let unreferenced_chan = match w.waited {
+            Waited::Chan(addr) => self.all_refs().of(addr, 1).next().is_none(),
+            _ => false,
+        };
+        let e = if w.waited == Waited::SomeChan || unreferenced_chan {
             // Each such waiter has its own candidate channels.
             Rc::new(releasers_of_some_chan(
                 i,

@@ -2471,3 +2471,24 @@ fn lock_cycle_through_a_methods_argument_with_unsaved_receivers() {
         ("main.(*Store).transferTo", 31)
     );
 }
+
+/// A lock held across a send on a channel reached through the receiver
+/// (`c.updates`), in a SIGQUIT dump whose runtime frames print the
+/// channel's address, which no frame of the program was passed: the
+/// goroutines passed the receiver may receive, as when the address is not
+/// shown (debug=2). Frames as Go 1.24 printed them (review r6).
+#[test]
+fn lock_held_across_a_send_on_a_field_channel_in_a_sigquit_dump() {
+    let dump = "SIGQUIT: quit\nPC=0x40820e m=0 sigcode=0\n\ngoroutine 1 gp=0xc000004380 m=nil [sleep]:\ntime.Sleep(0x8bb2c97000)\n\t/go/src/runtime/time.go:338 +0x165 fp=0xc0000a5e48 sp=0xc0000a5e00 pc=0x472985\nmain.main()\n\t/app/main.go:150 +0x5b5 fp=0xc0000a5f50 sp=0xc0000a5e48 pc=0x4d5635\n\ngoroutine 13 gp=0xc00009e700 m=nil [sync.Mutex.Lock]:\nruntime.gopark(0x80000000003dea8?, 0x7ff1b8fb6c90?, 0x8?, 0xb1?, 0x60?)\n\t/go/src/runtime/proc.go:435 +0xce fp=0xc00003de80 sp=0xc00003de60 pc=0x46f14e\nruntime.goparkunlock(...)\n\t/go/src/runtime/proc.go:441\nruntime.semacquire1(0xc00000e1e4, 0x0, 0x3, 0x2, 0x15)\n\t/go/src/runtime/sema.go:188 +0x21d fp=0xc00003dee8 sp=0xc00003de80 pc=0x45037d\ninternal/sync.runtime_SemacquireMutex(0x0?, 0xa0?, 0xc00007e310?)\n\t/go/src/runtime/sema.go:95 +0x25 fp=0xc00003df20 sp=0xc00003dee8 pc=0x470085\ninternal/sync.(*Mutex).lockSlow(0xc00000e1e0)\n\t/go/src/internal/sync/mutex.go:149 +0x15d fp=0xc00003df70 sp=0xc00003df20 pc=0x48081d\ninternal/sync.(*Mutex).Lock(...)\n\t/go/src/internal/sync/mutex.go:70\nsync.(*Mutex).Lock(...)\n\t/go/src/sync/mutex.go:46\nmain.(*Cache).consume(0xc00000e1e0)\n\t/app/main.go:43 +0x8d fp=0xc00003dfc8 sp=0xc00003df70 pc=0x4d4a0d\ncreated by main.main in goroutine 1\n\t/app/main.go:139 +0x537\n\ngoroutine 15 gp=0xc00009e8c0 m=nil [chan send]:\nruntime.gopark(0x52f168?, 0x1?, 0x4c?, 0xb7?, 0x0?)\n\t/go/src/runtime/proc.go:435 +0xce fp=0xc00003e6c0 sp=0xc00003e6a0 pc=0x46f14e\nruntime.chansend(0xc00007e310, 0xc00003e7b8, 0x1, 0x11?)\n\t/go/src/runtime/chan.go:283 +0x3a5 fp=0xc00003e730 sp=0xc00003e6c0 pc=0x40b425\nruntime.chansend1(0x4e9ba0?, 0xc00008a780?)\n\t/go/src/runtime/chan.go:161 +0x17 fp=0xc00003e760 sp=0xc00003e730 pc=0x40b077\nmain.(*Cache).Set(0xc00000e1e0, {0x52f168, 0x1}, 0x2)\n\t/app/main.go:37 +0xaa fp=0xc00003e7b0 sp=0xc00003e760 pc=0x4d48ca\ncreated by main.main in goroutine 1\n\t/app/main.go:142 +0x5a9\n";
+    let r = report_of(&[("stderr.txt", dump)]);
+    let f = &r.findings[0];
+    assert_eq!(f.kind.name(), "deadlock", "{}", f.title);
+    let loc = f.location.as_ref().unwrap();
+    assert_eq!((loc.function.as_str(), loc.line), ("main.(*Cache).Set", 37));
+    assert!(
+        f.title
+            .contains("main.(*Cache).consume ↔ main.(*Cache).Set"),
+        "{}",
+        f.title
+    );
+}
