@@ -3,6 +3,7 @@
 //! hand it to the engine like `analyze` does.
 
 pub mod run;
+pub mod run_stop;
 
 pub use godiag_collect as collect;
 pub use godiag_engine::{build_report, diagnose, Diagnosis, Input, Options, PreparedInput};

@@ -228,6 +228,11 @@ struct RunArgs {
     /// Keep the bundle even when the program succeeds.
     #[arg(long)]
     keep: bool,
+    /// A hang: when the program runs this many seconds, send it SIGQUIT,
+    /// so the runtime prints every goroutine and writes a core
+    /// (GOTRACEBACK=crash). SIGTERM to godiag does the same at once.
+    #[arg(long, value_name = "SECONDS")]
+    timeout: Option<f64>,
     /// Report format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -530,6 +535,10 @@ fn run(args: RunArgs) -> ExitCode {
         args: command.collect(),
         out: args.out,
         keep: args.keep,
+        timeout: args
+            .timeout
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .map(std::time::Duration::from_secs_f64),
     };
     let outcome = match godiag::run::run(&opts) {
         Ok(o) => o,
@@ -539,6 +548,17 @@ fn run(args: RunArgs) -> ExitCode {
         }
     };
     let code = outcome.exit_code();
+    match outcome.stopped {
+        Some(godiag::run_stop::Stopped::TimedOut) => eprintln!(
+            "godiag: {} ran past --timeout: sent it SIGQUIT for its goroutine dump",
+            opts.program.display()
+        ),
+        Some(godiag::run_stop::Stopped::Asked) => eprintln!(
+            "godiag: asked to stop: sent {} SIGQUIT for its goroutine dump",
+            opts.program.display()
+        ),
+        None => {}
+    }
     let Some(bundle) = outcome.bundle else {
         return ExitCode::from(code);
     };

@@ -25,6 +25,9 @@ pub struct RunOptions {
     pub out: Option<PathBuf>,
     /// Keep the bundle when the program succeeds, too.
     pub keep: bool,
+    /// Send the program SIGQUIT (a goroutine dump and a core) when it runs
+    /// this long.
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// How the run ended.
@@ -32,6 +35,8 @@ pub struct RunOutcome {
     pub status: ExitStatus,
     /// The bundle, when one was kept.
     pub bundle: Option<PathBuf>,
+    /// Why godiag stopped the program, when it did.
+    pub stopped: Option<crate::run_stop::Stopped>,
 }
 
 impl RunOutcome {
@@ -136,7 +141,8 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
             stderr_file.write_all(&buf[..n])?;
         }
     });
-    let status = child.wait().context("cannot wait for the program")?;
+    let (status, stopped) =
+        crate::run_stop::wait(&mut child, opts.timeout).context("cannot wait for the program")?;
     let tee_result = tee.join();
     let ended = SystemTime::now();
 
@@ -145,6 +151,7 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
         return Ok(RunOutcome {
             status,
             bundle: None,
+            stopped,
         });
     }
 
@@ -260,6 +267,7 @@ pub fn run(opts: &RunOptions) -> Result<RunOutcome> {
     Ok(RunOutcome {
         status,
         bundle: Some(bundle),
+        stopped,
     })
 }
 

@@ -536,3 +536,82 @@ fn total_out(text: &str) -> String {
     out.push_str(rest);
     out
 }
+
+/// `godiag run --timeout` on a program that hangs: past the timeout godiag
+/// sends it SIGQUIT, the runtime prints every goroutine and aborts with a
+/// core (GOTRACEBACK=crash), and the bundle's report finds the AB/BA
+/// deadlock. SIGTERM to godiag does the same at once (`timeout`, service
+/// managers), and godiag outlives it to write the bundle.
+#[test]
+#[ignore = "needs a Go toolchain: run scripts/test.sh"]
+fn run_stops_a_hung_program_for_its_dump() {
+    let dir = std::env::temp_dir().join(format!("godiag-run-hang-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let hang = build_hang("plain", &dir);
+    let godiag = env!("CARGO_BIN_EXE_godiag");
+    let started = Instant::now();
+    let out = Command::new(godiag)
+        .current_dir(&dir)
+        .args([
+            "run",
+            "--timeout",
+            "2",
+            "--out",
+            "timeout",
+            "--format",
+            "json",
+            "-o",
+            "timeout.json",
+            "--",
+        ])
+        .arg(&hang)
+        .args(["-parked", "100"])
+        .output()
+        .unwrap();
+    assert!(started.elapsed() < Duration::from_secs(60));
+    // The runtime's abort after its dump, as a shell reports it.
+    assert_eq!(
+        out.status.code(),
+        Some(134),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("ran past --timeout"), "{stderr}");
+    assert!(stderr.contains("SIGQUIT: quit"), "{stderr}");
+    for f in ["stderr.txt", "core", "bundle.json"] {
+        assert!(dir.join("timeout").join(f).is_file(), "{f} kept");
+    }
+    // The program's own stdout goes through; the report to its file.
+    assert_abba(&json(&dir.join("timeout.json")), "run --timeout");
+
+    // SIGTERM to godiag: the same dump, now.
+    let child = Command::new(godiag)
+        .current_dir(&dir)
+        .args([
+            "run",
+            "--out",
+            "term",
+            "--format",
+            "json",
+            "-o",
+            "term.json",
+            "--",
+        ])
+        .arg(&hang)
+        .args(["-parked", "100"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    let term = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(134));
+    assert_abba(&json(&dir.join("term.json")), "run, then SIGTERM");
+    let _ = std::fs::remove_dir_all(&dir);
+}
