@@ -107,6 +107,10 @@ pub(crate) fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>
             out.push(f);
             continue;
         }
+        if let Some(f) = crate::orphanwait::orphaned_wait_group(input) {
+            out.push(f);
+            continue;
+        }
         // The runtime's verdict outranks a guess from an excerpt's waits.
         let proved_any = input.groups.iter().any(|g| g.leaked > 0);
         if let Some(f) = stuck_in_excerpt(input, total)

@@ -14,6 +14,7 @@ mod gcrules;
 mod input;
 mod laterdumps;
 mod leakrules;
+mod orphanwait;
 pub mod policy;
 mod processend;
 mod profilerules;

@@ -2492,3 +2492,36 @@ fn lock_held_across_a_send_on_a_field_channel_in_a_sigquit_dump() {
         f.title
     );
 }
+
+/// A `WaitGroup.Wait` nothing can end: every goroutine `processAll`
+/// started is gone (one returned without `Done`), nothing else was passed
+/// the group and the program does no work elsewhere (its tickers idle, the
+/// dump's writer aside). Low without wait minutes, medium with them; none
+/// while a goroutine it started is left, or while the program works.
+#[test]
+fn wait_group_whose_workers_are_gone_is_a_deadlock() {
+    let dump = |minutes: &str, extra: &str| {
+        format!(
+            "goroutine 24 [running]:\nruntime/pprof.writeGoroutineStacks({{0x530068, 0xc000084060}})\n\t/go/src/runtime/pprof/pprof.go:764 +0x6a\nmain.main.func1()\n\t/app/main.go:115 +0x91\ncreated by main.main in goroutine 1\n\t/app/main.go:112 +0x14c\n\ngoroutine 1 [sync.WaitGroup.Wait{minutes}]:\nsync.runtime_SemacquireWaitGroup(0xc00008e228?)\n\t/go/src/runtime/sema.go:110 +0x25\nsync.(*WaitGroup).Wait(0x446adf?)\n\t/go/src/sync/waitgroup.go:118 +0x48\nmain.processAll({{0xc00008aeb0, 0x5, 0x242?}})\n\t/app/main.go:101 +0x105\nmain.main()\n\t/app/main.go:151 +0x1a9\n\ngoroutine 21 [select]:\nmain.busy(0xc0000802a0)\n\t/app/main.go:78 +0xa5\ncreated by main.main in goroutine 1\n\t/app/main.go:110 +0x9d\n{extra}"
+        )
+    };
+    let top = |text: String| {
+        let r = report_of(&[("dump.txt", &text)]);
+        r.findings
+            .first()
+            .map(|f| (f.kind.name().to_string(), f.confidence, f.location.clone()))
+    };
+    let (kind, confidence, loc) = top(dump("", "")).expect("a finding");
+    assert_eq!(kind, "deadlock");
+    assert_eq!(confidence, godiag_analysis::Confidence::Low);
+    let loc = loc.unwrap();
+    assert_eq!((loc.function.as_str(), loc.line), ("main.processAll", 101));
+    let (_, confidence, _) = top(dump(", 12 minutes", "")).expect("a finding");
+    assert_eq!(confidence, godiag_analysis::Confidence::Medium);
+    // A worker it started is still there: it may call Done.
+    let worker = "\ngoroutine 30 [sleep]:\ntime.Sleep(0x3b9aca00)\n\t/go/src/runtime/time.go:338 +0x165\nmain.processAll.func1(0x1)\n\t/app/main.go:96 +0x2a\ncreated by main.processAll in goroutine 1\n\t/app/main.go:92 +0x4f\n";
+    assert!(top(dump("", worker)).is_none_or(|(k, _, _)| k != "deadlock"));
+    // The program works elsewhere: a pool may hold the Done.
+    let working = "\ngoroutine 31 [running]:\nmain.work(0x1)\n\t/app/pool.go:20 +0x2a\ncreated by main.startPool in goroutine 1\n\t/app/pool.go:12 +0x4f\n";
+    assert!(top(dump("", working)).is_none_or(|(k, _, _)| k != "deadlock"));
+}
