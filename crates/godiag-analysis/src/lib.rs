@@ -6,6 +6,7 @@
 
 pub mod catalog;
 mod corerules;
+mod countgrowth;
 mod crashrules;
 mod deadlockrules;
 mod finding;

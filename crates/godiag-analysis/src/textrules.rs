@@ -22,6 +22,7 @@ pub fn analyze_text(inputs: &[TextInput<'_, '_>]) -> Vec<Finding> {
         crate::corerules::core_findings(input, &mut out);
     }
     crate::leakrules::leak_findings(inputs, &mut out);
+    crate::countgrowth::count_profile_growth(inputs, &mut out);
     for input in inputs {
         if let Some(f) = crate::gcrules::gctrace_pressure(input) {
             out.push(f);

@@ -231,3 +231,35 @@ fn heap_snapshots_of_another_program_or_without_growth_show_no_leak() {
     let flat = report(&["heap-leak.heap-3.pb.gz", "heap-leak.heap-3.pb.gz"]);
     assert!(flat.is_empty(), "{flat:?}");
 }
+
+/// Two `debug=1` goroutine profiles of one process (the lab's goroutine-leak
+/// scenario, every version): the leak is told by its growth at the marked
+/// line, high confidence, each profile's count as evidence.
+#[test]
+fn two_debug1_goroutine_profiles_tell_the_growth() {
+    let lab = common::lab_dir();
+    let mut checked = 0;
+    for dir in common::version_dirs(&lab.join("artifacts")) {
+        let (a, b) = (
+            dir.join("goroutine-leak.debug1-1.txt"),
+            dir.join("goroutine-leak.debug1-2.txt"),
+        );
+        if !a.exists() || !b.exists() {
+            continue;
+        }
+        let loaded = godiag::load_inputs(&[a, b]).unwrap();
+        let r = godiag::build_report(Box::leak(loaded.into_boxed_slice()), GroupKeyMode::Stack);
+        let top = &r.findings[0];
+        let what = dir.display().to_string();
+        assert_eq!(top.kind.name(), "goroutine-leak", "{what}: {}", top.title);
+        assert_eq!(top.confidence, godiag_analysis::Confidence::High, "{what}");
+        assert!(top.title.contains(" grew from "), "{what}: {}", top.title);
+        assert_eq!(
+            top.location.as_ref().map(|l| l.function.as_str()),
+            Some("main.handleRequest"),
+            "{what}"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 7, "{checked} versions");
+}

@@ -1,0 +1,102 @@
+//! Goroutine leaks from two or more `debug=1` goroutine profiles of one
+//! process: a site of the program whose goroutines grew from the first
+//! profile to the last (the records carry no wait state; the growth is the
+//! leak's shape by itself).
+
+use rustc_hash::FxHashMap;
+
+use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
+use crate::input::TextInput;
+use crate::steps::next_steps;
+use godiag_model::{CountRecordFrame, TextArtifact};
+
+/// Goroutines per site (the first frame of the program), and one frame to
+/// name each by.
+fn by_site<'r, 'a>(
+    t: &'r TextArtifact<'a>,
+) -> FxHashMap<(&'a str, u32), (u64, &'r CountRecordFrame<'a>)> {
+    let mut m: FxHashMap<(&'a str, u32), (u64, &'r CountRecordFrame<'a>)> = FxHashMap::default();
+    for r in &t.count_records {
+        let Some(site) = r
+            .frames
+            .iter()
+            .find(|f| !godiag_model::goroutine::is_stdlib_function(f.function))
+        else {
+            continue;
+        };
+        let e = m.entry((site.function, site.line)).or_insert((0, site));
+        e.0 = e.0.saturating_add(r.count);
+    }
+    m
+}
+
+pub(crate) fn count_profile_growth(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>) {
+    let mut profiles: Vec<&TextInput<'_, '_>> = inputs
+        .iter()
+        .filter(|i| !i.artifact.count_records.is_empty() && !i.artifact.count_leaked)
+        .collect();
+    if profiles.len() < 2 {
+        return;
+    }
+    // In capture order where every one has a time, else as given.
+    if profiles.iter().all(|p| p.captured_at.is_some()) {
+        profiles.sort_by(|a, b| {
+            a.captured_at
+                .partial_cmp(&b.captured_at)
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+    }
+    let sites: Vec<_> = profiles.iter().map(|p| by_site(p.artifact)).collect();
+    let (first, last) = (&sites[0], &sites[sites.len() - 1]);
+    let Some((key, (after, frame))) = last
+        .iter()
+        .map(|(k, v)| (k, *v))
+        .filter(|(k, (n, _))| *n >= 10 && *n > first.get(k).map_or(0, |e| e.0))
+        .max_by_key(|(k, (n, _))| (n.saturating_sub(first.get(k).map_or(0, |e| e.0)), *k))
+    else {
+        return;
+    };
+    let counts: Vec<u64> = sites
+        .iter()
+        .map(|s| s.get(key).map_or(0, |e| e.0))
+        .collect();
+    // Growth that fell back between profiles is churn, not a leak.
+    if counts.windows(2).any(|w| w[1] < w[0]) {
+        return;
+    }
+    let path: Vec<String> = counts.iter().map(u64::to_string).collect();
+    let mut f = Finding::new(
+        FindingKind::GoroutineLeak,
+        if counts.len() > 2 {
+            format!(
+                "goroutine leak: {after} goroutines at {} grew {} over {} goroutine profiles",
+                frame.function,
+                path.join(" → "),
+                counts.len()
+            )
+        } else {
+            format!(
+                "goroutine leak: {after} goroutines at {} grew from {} to {after}",
+                frame.function, counts[0]
+            )
+        },
+        Confidence::High,
+    );
+    f.location = Some(Location {
+        function: frame.function.to_string(),
+        file: frame.file.to_string(),
+        line: frame.line,
+    });
+    for (p, n) in profiles.iter().zip(&counts) {
+        f.confirm(Evidence {
+            source: p.source(),
+            summary: format!("{n} goroutines at {}:{}", frame.file, frame.line),
+            input: p.index,
+            offset: None,
+            lines: Vec::new(),
+            goroutines: Some(*n),
+        });
+    }
+    f.next_steps = next_steps(FindingKind::GoroutineLeak);
+    out.push(f);
+}
