@@ -607,6 +607,38 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
                 if other.is_none() {
                     f.gaps.push(crate::finding::Gap::OtherAccessor);
                 }
+                // Text (GOTRACEBACK=all) may show another goroutine stopped
+                // at the same access, preempted there rather than inside
+                // the map code: the likely other party, not a proved one.
+                let at_same_line: Vec<&godiag_model::Goroutine<'_>> = if other.is_none() {
+                    t.goroutines
+                        .iter()
+                        .filter(|o| {
+                            o.id != g.id
+                                && user_frame(&o.frames).is_some_and(|u| {
+                                    u.function == loc.function
+                                        && u.line == loc.line
+                                        && u.file == loc.file
+                                })
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
+                let same_line = at_same_line.first().copied();
+                let more = match at_same_line.len() {
+                    0 | 1 => String::new(),
+                    n => format!(" (and {} more)", n - 1),
+                };
+                for o in &at_same_line {
+                    lines.push(format!(
+                        "{} [{}] is at the same line {}:{}",
+                        o.name(),
+                        o.status,
+                        loc.file,
+                        loc.line
+                    ));
+                }
                 f.title = match other {
                     Some((id, _, at)) => format!(
                         "{} in {} (goroutine {}), against goroutine {id} in {} (line {}) inside the map code at the same moment",
@@ -616,11 +648,21 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
                         at.function,
                         at.line
                     ),
-                    None => format!(
-                        "{} in {}; the other goroutine's access is not in the trace (find it with -race)",
-                        message.lines().next().unwrap_or(""),
-                        loc.function
-                    ),
+                    None => match same_line {
+                        Some(o) => format!(
+                            "{} in {}; {}{more} is at the same line ({}:{}), likely the other access (confirm with -race)",
+                            message.lines().next().unwrap_or(""),
+                            loc.function,
+                            o.name(),
+                            loc.file.rsplit('/').next().unwrap_or(&loc.file),
+                            loc.line
+                        ),
+                        None => format!(
+                            "{} in {}; the other goroutine's access is not in the trace (find it with -race)",
+                            message.lines().next().unwrap_or(""),
+                            loc.function
+                        ),
+                    },
                 };
                 if let Some((id, status, at)) = other {
                     lines.push(format!(
