@@ -308,6 +308,42 @@ fn mark_consequences(findings: &mut [Finding]) {
     if !stall_explained {
         return;
     }
+    // Goroutines of the standard library alone (an HTTP client's or
+    // server's connections) piling up beside a deadlock in the program's
+    // code: requests queue behind the hang; the deadlock is the cause.
+    // So are goroutines piling up in the very function that deadlocked
+    // (requests queued on the lock the cycle holds).
+    let deadlocked: Vec<String> = findings
+        .iter()
+        .filter(|f| f.kind == FindingKind::Deadlock && !f.secondary)
+        .filter_map(|f| f.location.as_ref())
+        .filter(|l| !godiag_model::goroutine::is_stdlib_function(&l.function))
+        .map(|l| l.function.clone())
+        .collect();
+    if !deadlocked.is_empty() {
+        for f in findings.iter_mut() {
+            if f.kind != FindingKind::GoroutineLeak || f.consequence {
+                continue;
+            }
+            let behind = match &f.location {
+                None => Some("goroutines of the standard library"),
+                Some(l) if godiag_model::goroutine::is_stdlib_function(&l.function) => {
+                    Some("goroutines of the standard library")
+                }
+                Some(l) if deadlocked.contains(&l.function) => {
+                    Some("goroutines queued in the same function")
+                }
+                Some(_) => None,
+            };
+            if let Some(who) = behind {
+                f.consequence = true;
+                f.title = format!(
+                    "consequence: {} ({who} piling up behind the deadlock above)",
+                    f.title
+                );
+            }
+        }
+    }
     for f in findings.iter_mut() {
         if f.kind == FindingKind::UnknownFailure {
             if let Some(signal) = crashrules::dump_request_signal(&f.title) {

@@ -7,7 +7,7 @@ use crate::profilerules::{MIN_CONTENTION_SECONDS, MIN_HOTSPOT_SECONDS};
 /// The ranking rules, in the order `rank` applies them.
 pub const RANKING_RULES: &[&str] = &[
     "A secondary failure (a fatal error raised by a deferred call while an earlier panic or fault unwound) ranks below the failure it hides.",
-    "A consequence ranks below its cause: a panic raised by a watchdog, health check or supervisor timeout (its message or function names one: watchdog, no progress, health check, liveness, stuck, hung, timed out, timeout, deadline exceeded, supervisor) ranks below a finding that explains the stall (deadlock, goroutine leak, lock contention, scheduler starvation, GC pressure, blocking I/O); so does a SIGQUIT dump's own finding, the operator's dump of that stall.",
+    "A consequence ranks below its cause: a panic raised by a watchdog, health check or supervisor timeout (its message or function names one: watchdog, no progress, health check, liveness, stuck, hung, timed out, timeout, deadline exceeded, supervisor) ranks below a finding that explains the stall (deadlock, goroutine leak, lock contention, scheduler starvation, GC pressure, blocking I/O); so does a SIGQUIT dump's own finding, the operator's dump of that stall; and, beside a deadlock in the program's code, a goroutine leak of the standard library's goroutines alone (an HTTP client's or server's connections) or of goroutines queued in the very function that deadlocked.",
     "Higher confidence first.",
     "At equal confidence, a failure (a crash, a deadlock) before a finding about how the program ran (leaks, contention, GC, CPU).",
     "Then the finding more sources confirm first: two sources confirming outrank one confirming while the others are silent.",

@@ -251,3 +251,46 @@ fn merged_finding_keeps_the_wording_that_says_more() {
     let fs = merge(vec![crash.clone(), core]);
     assert_eq!(fs[0].title, crash.title);
 }
+
+/// Beside a deadlock in the program's code, goroutines piling up in the
+/// standard library alone, or queued in the very function that deadlocked,
+/// are its consequence and rank below it; a leak elsewhere in the program
+/// stays a root cause of its own.
+#[test]
+fn goroutines_piling_up_behind_a_deadlock_are_its_consequence() {
+    let mut deadlock = finding(
+        FindingKind::Deadlock,
+        "Deadlock: main.(*Pool).Get waits on a channel while holding the lock",
+        at("main.(*Pool).Get", 21),
+        &[Source::Trace],
+    );
+    deadlock.confidence = Confidence::Medium;
+    let queued = finding(
+        FindingKind::GoroutineLeak,
+        "goroutine leak: 217 goroutines at main.(*Pool).Get grew from 117 to 217",
+        at("main.(*Pool).Get", 18),
+        &[Source::GoroutineDump],
+    );
+    let mut stdlib = finding(
+        FindingKind::GoroutineLeak,
+        "goroutine leak: 220 goroutines blocked in [select] grew from 120 to 220",
+        at("main.x", 1),
+        &[Source::GoroutineDump],
+    );
+    stdlib.location = None;
+    let elsewhere = finding(
+        FindingKind::GoroutineLeak,
+        "goroutine leak: 900 goroutines at main.poll grew from 100 to 900",
+        at("main.poll", 40),
+        &[Source::GoroutineDump],
+    );
+    let mut fs = vec![queued, stdlib, elsewhere.clone(), deadlock];
+    rank(&mut fs);
+    assert_eq!(fs[0].title, elsewhere.title);
+    assert_eq!(fs[1].kind, FindingKind::Deadlock);
+    assert!(
+        fs[2..].iter().all(|f| f.consequence),
+        "{:?}",
+        fs.iter().map(|f| &f.title).collect::<Vec<_>>()
+    );
+}
