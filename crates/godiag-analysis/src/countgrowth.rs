@@ -31,21 +31,16 @@ fn by_site<'r, 'a>(
 }
 
 pub(crate) fn count_profile_growth(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>) {
-    let mut profiles: Vec<&TextInput<'_, '_>> = inputs
+    let profiles: Vec<&TextInput<'_, '_>> = inputs
         .iter()
         .filter(|i| !i.artifact.count_records.is_empty() && !i.artifact.count_leaked)
         .collect();
     if profiles.len() < 2 {
         return;
     }
-    // In capture order where every one has a time, else as given.
-    if profiles.iter().all(|p| p.captured_at.is_some()) {
-        profiles.sort_by(|a, b| {
-            a.captured_at
-                .partial_cmp(&b.captured_at)
-                .unwrap_or(std::cmp::Ordering::Equal)
-        });
-    }
+    // In capture order where every one has a time, else as given (count
+    // records carry no goroutine ids to order them by).
+    let profiles = crate::leakrules::in_capture_order_all(&profiles);
     let sites: Vec<_> = profiles.iter().map(|p| by_site(p.artifact)).collect();
     let (first, last) = (&sites[0], &sites[sites.len() - 1]);
     let Some((key, (after, frame))) = last

@@ -616,7 +616,9 @@ fn excerpt_finding(
 /// shrinking group would read as growth).
 /// Every dump in capture order: by capture time when all have one, else
 /// by their highest goroutine id (ids only grow in one process).
-fn in_capture_order_all<'i, 'r, 'a>(dumps: &[&'i TextInput<'r, 'a>]) -> Vec<&'i TextInput<'r, 'a>> {
+pub(crate) fn in_capture_order_all<'i, 'r, 'a>(
+    dumps: &[&'i TextInput<'r, 'a>],
+) -> Vec<&'i TextInput<'r, 'a>> {
     let mut v = dumps.to_vec();
     if v.iter().all(|d| d.captured_at.is_some()) {
         v.sort_by(|x, y| {

@@ -39,6 +39,8 @@ pub fn wait(
     timeout: Option<Duration>,
 ) -> std::io::Result<(ExitStatus, Option<Stopped>)> {
     let pid = libc::pid_t::try_from(child.id()).unwrap_or(0);
+    // A stop asked during an earlier run (of this process) is not this one's.
+    STOP_ASKED.store(false, Ordering::SeqCst);
     // Handlers, not SIG_IGN: the program was already spawned, and a handled
     // signal is reset at exec anyway, so it keeps the runtime's own.
     // SAFETY: the handlers only store to an atomic or do nothing, which is
