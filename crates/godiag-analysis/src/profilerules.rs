@@ -46,13 +46,17 @@ impl UserFunctions {
 
 /// The site a sample is charged to: its first user frame from the leaf (the
 /// code that called into the runtime or library), or the leaf itself.
-fn user_site<'p>(p: &'p Profile, si: usize, user: &mut UserFunctions) -> Option<FrameRef<'p>> {
+/// `waits` (a goroutine profile's samples, [`counts_goroutines`]) is
+/// asked once per profile by the caller: a profile's kind is read from all
+/// its samples.
+fn user_site<'p>(
+    p: &'p Profile,
+    si: usize,
+    user: &mut UserFunctions,
+    waits: bool,
+) -> Option<FrameRef<'p>> {
     let mut first = None;
     let mut started_in = None;
-    let waits = matches!(
-        p.kind(),
-        ProfileKind::Goroutine | ProfileKind::GoroutineLeak
-    );
     for f in p.sample_stack(si) {
         if first.is_none() {
             first = Some(f);
@@ -71,18 +75,27 @@ fn user_site<'p>(p: &'p Profile, si: usize, user: &mut UserFunctions) -> Option<
     started_in.or(first)
 }
 
+/// A goroutine profile: its samples are goroutines waiting, not costs.
+fn counts_goroutines(p: &Profile) -> bool {
+    matches!(
+        p.kind(),
+        ProfileKind::Goroutine | ProfileKind::GoroutineLeak
+    )
+}
+
 type SiteKey<'p> = (&'p str, &'p str, i64);
 
 /// Value per user site, largest first.
 fn by_site<'p>(p: &'p Profile, index: usize) -> Vec<(SiteKey<'p>, i64)> {
     let mut m: HashMap<SiteKey<'p>, i64> = HashMap::default();
     let mut user = UserFunctions::default();
+    let waits = counts_goroutines(p);
     for (si, s) in p.raw.sample.iter().enumerate() {
         let v = s.value.get(index).copied().unwrap_or(0);
         if v == 0 {
             continue;
         }
-        if let Some(f) = user_site(p, si, &mut user) {
+        if let Some(f) = user_site(p, si, &mut user, waits) {
             {
                 let e = m.entry((f.function, f.file, f.line)).or_insert(0);
                 *e = e.saturating_add(v);
@@ -684,8 +697,9 @@ pub fn confirm_from_profiles(findings: &mut [Finding], inputs: &[ProfileInput<'_
 fn site_labels(p: &Profile, site: &SiteKey<'_>) -> Vec<String> {
     let mut counts: HashMap<String, i64> = HashMap::default();
     let mut user = UserFunctions::default();
+    let waits = counts_goroutines(p);
     for (si, s) in p.raw.sample.iter().enumerate() {
-        let Some(f) = user_site(p, si, &mut user) else {
+        let Some(f) = user_site(p, si, &mut user, waits) else {
             continue;
         };
         if (f.function, f.file, f.line) != *site {
