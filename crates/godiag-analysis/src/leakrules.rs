@@ -31,6 +31,11 @@ pub(crate) fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>
         let series = in_capture_order_all(&dumps);
         let (a, b) = (series[0], series[series.len() - 1]);
         let diffs = diff_groups(a.groups, b.groups);
+        // Each snapshot between against the last, once for every group.
+        let between: Vec<_> = series[1..series.len() - 1]
+            .iter()
+            .map(|m| (*m, diff_groups(m.groups, b.groups)))
+            .collect();
         for d in diffs.iter().take(3) {
             let Some(li) = d.later else { continue };
             let g = &b.groups[li];
@@ -48,12 +53,12 @@ pub(crate) fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>
             };
             // The group's count in each snapshot between.
             let mut counts = vec![(a, d.before)];
-            for m in &series[1..series.len() - 1] {
-                let n = diff_groups(m.groups, b.groups)
+            for (m, to_last) in &between {
+                let n = to_last
                     .iter()
                     .find(|e| e.later == Some(li))
                     .map_or(0, |e| e.before);
-                counts.push((m, n));
+                counts.push((*m, n));
             }
             counts.push((b, d.after));
             let path: Vec<String> = counts.iter().map(|(_, n)| n.to_string()).collect();

@@ -9,16 +9,14 @@ use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
 use crate::frames::{frame_line, user_frame};
 use crate::input::TextInput;
 use crate::steps::next_steps;
+use crate::waitgraph::first_address;
 
 const WAIT: &str = "sync.(*WaitGroup).Wait";
 
 /// The wait group's address: `Wait`'s receiver, when printed and saved.
 fn wait_group_of(g: &Goroutine<'_>) -> Option<u64> {
     let f = g.frames.iter().take(8).find(|f| f.function == WAIT)?;
-    f.arg_words()
-        .next()
-        .and_then(|w| w.trusted())
-        .filter(|&a| a >= 0x1000)
+    first_address(f)
 }
 
 /// Started by `function` or one of its closures (`F.func1`, `F.gowrap2`).

@@ -154,7 +154,7 @@ fn waited(g: &Goroutine<'_>) -> Option<Waited> {
 }
 
 /// The frame's first argument word (a method's receiver) as an address.
-fn first_address(f: &Frame<'_>) -> Option<u64> {
+pub(crate) fn first_address(f: &Frame<'_>) -> Option<u64> {
     f.arg_words().next().and_then(address)
 }
 
