@@ -10,24 +10,18 @@ use crate::input::TextInput;
 use crate::steps::next_steps;
 use godiag_model::{CountRecordFrame, TextArtifact};
 
-/// Goroutines per site (the first frame of the program), and one frame to
-/// name each by.
+/// Goroutines per site of the program (its records' pile-ups), and one
+/// frame to name each by.
 fn by_site<'r, 'a>(
     t: &'r TextArtifact<'a>,
 ) -> FxHashMap<(&'a str, u32), (u64, &'r CountRecordFrame<'a>)> {
-    let mut m: FxHashMap<(&'a str, u32), (u64, &'r CountRecordFrame<'a>)> = FxHashMap::default();
-    for r in &t.count_records {
-        let Some(site) = r
-            .frames
-            .iter()
-            .find(|f| !godiag_model::goroutine::is_stdlib_function(f.function))
-        else {
-            continue;
-        };
-        let e = m.entry((site.function, site.line)).or_insert((0, site));
-        e.0 = e.0.saturating_add(r.count);
-    }
-    m
+    crate::stackrules::pileups(t)
+        .into_iter()
+        .filter_map(|p| {
+            let site = p.site?;
+            Some(((site.function, site.line), (p.count, site)))
+        })
+        .collect()
 }
 
 pub(crate) fn count_profile_growth(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>) {

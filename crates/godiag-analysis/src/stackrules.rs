@@ -699,14 +699,14 @@ fn percent(part: u64, whole: u64) -> u64 {
     part.saturating_mul(100) / whole.max(1)
 }
 
-/// Where a count profile's goroutines pile up most.
-struct Pileup<'r, 'a> {
+/// Where a count profile's goroutines pile up.
+pub(crate) struct Pileup<'r, 'a> {
     /// The largest record at the site, for the evidence.
     record: &'r CountRecord<'a>,
     /// The records' first frame of the program.
-    site: Option<&'r CountRecordFrame<'a>>,
+    pub(crate) site: Option<&'r CountRecordFrame<'a>>,
     /// Goroutines of all the records stopped at the site.
-    count: u64,
+    pub(crate) count: u64,
     records: usize,
 }
 
@@ -722,10 +722,16 @@ fn profile_total(t: &TextArtifact<'_>) -> u64 {
 }
 
 /// The site (the first frame of the program, by function and line) with
-/// the most goroutines over its records: goroutines parked at one line by
-/// different callers are one pile-up (a leaking helper reached from two
-/// handlers). A record with no frame of the program is a site of its own.
+/// the most goroutines over its records.
 fn largest_pileup<'r, 'a>(t: &'r TextArtifact<'a>) -> Option<Pileup<'r, 'a>> {
+    pileups(t).into_iter().max_by_key(|p| p.count)
+}
+
+/// Every site of a count profile and the goroutines over its records:
+/// goroutines parked at one line by different callers are one pile-up (a
+/// leaking helper reached from two handlers). A record with no frame of
+/// the program is a site of its own.
+pub(crate) fn pileups<'r, 'a>(t: &'r TextArtifact<'a>) -> Vec<Pileup<'r, 'a>> {
     let site_of = |r: &'r CountRecord<'a>| {
         r.frames
             .iter()
@@ -757,7 +763,7 @@ fn largest_pileup<'r, 'a>(t: &'r TextArtifact<'a>) -> Option<Pileup<'r, 'a>> {
             }
         }
     }
-    sites.into_iter().max_by_key(|p| p.count)
+    sites
 }
 
 /// A goroutine leak found in a count profile, at `site`, with the record's
