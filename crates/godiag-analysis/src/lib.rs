@@ -326,14 +326,11 @@ fn mark_consequences(findings: &mut [Finding]) {
                 continue;
             }
             let behind = match &f.location {
-                None => Some("goroutines of the standard library"),
-                Some(l) if godiag_model::goroutine::is_stdlib_function(&l.function) => {
-                    Some("goroutines of the standard library")
-                }
                 Some(l) if deadlocked.contains(&l.function) => {
                     Some("goroutines queued in the same function")
                 }
-                Some(_) => None,
+                Some(l) if !godiag_model::goroutine::is_stdlib_function(&l.function) => None,
+                _ => Some("goroutines of the standard library"),
             };
             if let Some(who) = behind {
                 f.consequence = true;
