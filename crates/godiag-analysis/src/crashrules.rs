@@ -5,7 +5,7 @@
 use godiag_model::{Frame, Goroutine, TextArtifact};
 
 use crate::catalog;
-use crate::deadlockrules::{awaited_by_main, deadlock_goroutine};
+use crate::deadlockrules::{awaited_by_main, deadlock_goroutine, reader_behind_writer};
 use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
 use crate::frames::{
     below_logger_panic, below_recovery_handler, frame_line, is_cgo_wrapper, is_failure_machinery,
@@ -435,10 +435,18 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
     // The goroutines the hung test started, all stalled at one place: what
     // it waits for, and where it stalled.
     let stalled = hung.and_then(|h| stalled_child(t, h));
+    // Or a reader queued behind a writer that waits for it.
+    let reader = (timeout && stalled.is_none())
+        .then(|| reader_behind_writer(t))
+        .flatten();
     let mut f = Finding::new(kind, title_for(kind, message, c), Confidence::High);
     if timeout {
         let alarm = timeout_headline(message, c);
         f.title = match (hung, stalled) {
+            _ if reader.is_some() => format!(
+                "{alarm}: the test hung; {}",
+                reader.as_ref().map(|r| r.words()).unwrap_or_default()
+            ),
             (Some(h), Some(s)) => format!(
                 "{alarm}: the test hung; {} waits in [{}] for {}, which it started and which is blocked in [{}]",
                 h.name(),
@@ -458,7 +466,7 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
     }
     let location_goroutine = match kind {
         // The harness's goroutines wait for the test: they locate nothing.
-        _ if timeout => stalled.or(hung),
+        _ if timeout => stalled.or(reader.as_ref().map(|r| r.reader)).or(hung),
         // The main goroutine shows where the program waits forever.
         FindingKind::Deadlock => deadlock_goroutine(t),
         _ => failing,
@@ -673,8 +681,13 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
             }
         }
         if kind == FindingKind::Deadlock && !timeout {
+            let reader = reader_behind_writer(t).filter(|r| r.reader.id == g.id);
             f.title = match awaited_by_main(t).filter(|a| a.goroutine.id == g.id) {
                 Some(a) => format!("deadlock: every goroutine is blocked; {}", a.words()),
+                None if reader.is_some() => format!(
+                    "deadlock: every goroutine is blocked; {}",
+                    reader.map(|r| r.words()).unwrap_or_default()
+                ),
                 None => format!(
                     "deadlock: every goroutine is blocked; {} waits in [{}]",
                     g.name(),

@@ -15,6 +15,7 @@ pub(crate) fn deadlock_goroutine<'r, 'a>(t: &'r TextArtifact<'a>) -> Option<&'r 
     // for, when they are blocked elsewhere.
     awaited_by_main(t)
         .map(|a| a.goroutine)
+        .or_else(|| reader_behind_writer(t).map(|r| r.reader))
         .or_else(|| {
             t.goroutines
                 .iter()
@@ -34,9 +35,12 @@ pub(crate) fn deadlock_goroutine<'r, 'a>(t: &'r TextArtifact<'a>) -> Option<&'r 
                 .find(|g| user_frame(&g.frames).is_some())
         })
 }
-/// What main waits for in `sync.WaitGroup.Wait`, when the program's other
+/// What main waits for in `sync.WaitGroup.Wait`, or in a standard-library
+/// call that waits for goroutines it started, when the program's other
 /// blocked goroutines show where the work stalled.
 pub(crate) struct Awaited<'r, 'a> {
+    /// The call main waits in.
+    pub waits_in: &'a str,
     /// The goroutine where it stalled.
     pub goroutine: &'r Goroutine<'a>,
     /// How many goroutines main waits for.
@@ -49,6 +53,17 @@ impl Awaited<'_, '_> {
     /// How the title says what main waits for.
     pub(crate) fn words(&self) -> String {
         let g = self.goroutine;
+        if self.waits_in != WAIT_GROUP_WAIT {
+            return format!(
+                "main waits in {} for goroutines {} started; {} of them {} blocked in [{}] in the program's {}",
+                self.waits_in,
+                godiag_model::goroutine::package_of(self.waits_in),
+                self.count,
+                if self.count == 1 { "is" } else { "are" },
+                g.status,
+                user_frame(&g.frames).map_or("code", |f| f.function)
+            );
+        }
         if self.behind_its_lock > 0 {
             format!(
                 "main waits in [sync.WaitGroup.Wait] for {} goroutines: {} is blocked in [{}] holding the lock the {} other{} wait for",
@@ -82,11 +97,11 @@ pub(crate) fn awaited_by_main<'r, 'a>(t: &'r TextArtifact<'a>) -> Option<Awaited
         g.frames
             .iter()
             .take_while(|f| f.is_stdlib())
-            .any(|f| f.function == "sync.(*WaitGroup).Wait")
+            .any(|f| f.function == WAIT_GROUP_WAIT)
     };
     let main = t.goroutines.iter().find(|g| g.id == 1)?;
     if !in_wait_group(main) {
-        return None;
+        return awaited_in_library(t, main);
     }
     let mut places: Vec<((&str, u32), usize, &Goroutine<'a>)> = Vec::new();
     for g in t
@@ -110,6 +125,7 @@ pub(crate) fn awaited_by_main<'r, 'a>(t: &'r TextArtifact<'a>) -> Option<Awaited
     // unless the lock's holder shows.
     if let [(_, _, g)] = places.as_slice() {
         return Some(Awaited {
+            waits_in: WAIT_GROUP_WAIT,
             goroutine: g,
             count,
             behind_its_lock: 0,
@@ -129,9 +145,110 @@ pub(crate) fn awaited_by_main<'r, 'a>(t: &'r TextArtifact<'a>) -> Option<Awaited
         .iter()
         .all(|((f, l), _, _)| f == function && l < line);
     (behind && !queued.is_empty()).then(|| Awaited {
+        waits_in: WAIT_GROUP_WAIT,
         goroutine: holder,
         count,
         behind_its_lock: queued.iter().map(|(_, n, _)| n).sum(),
+    })
+}
+
+const WAIT_GROUP_WAIT: &str = "sync.(*WaitGroup).Wait";
+
+/// A goroutine queued in `RWMutex.RLock` while another of the same package
+/// waits in `RWMutex.Lock`: a reader blocks only behind a waiting writer,
+/// and the writer waits for the read lock's holders. When a holder is the
+/// queued reader itself, taking the read lock again (which `sync.RWMutex`
+/// forbids), neither moves (authzed/spicedb#1485: rudd's `ismarked` under
+/// `allnodesfrom`'s read lock, a finalizer's Lock between them). The
+/// reader is the one to change; the writer only waits.
+pub(crate) struct ReaderBehindWriter<'r, 'a> {
+    pub reader: &'r Goroutine<'a>,
+    pub writer: &'r Goroutine<'a>,
+}
+
+pub(crate) fn reader_behind_writer<'r, 'a>(
+    t: &'r TextArtifact<'a>,
+) -> Option<ReaderBehindWriter<'r, 'a>> {
+    let waiting_in = |g: &Goroutine<'_>, call: &str| {
+        g.is_waiting()
+            && g.frames
+                .iter()
+                .take_while(|f| f.is_stdlib())
+                .any(|f| f.function == call)
+    };
+    let package = |g: &Goroutine<'a>| {
+        user_frame(&g.frames).map(|u| godiag_model::goroutine::package_of(u.function))
+    };
+    let mut writers = t
+        .goroutines
+        .iter()
+        .filter(|g| waiting_in(g, "sync.(*RWMutex).Lock"));
+    let writer = writers.next()?;
+    let lock_package = package(writer)?;
+    if writers.any(|w| package(w) != Some(lock_package)) {
+        return None;
+    }
+    let reader = t
+        .goroutines
+        .iter()
+        .find(|g| waiting_in(g, "sync.(*RWMutex).RLock") && package(g) == Some(lock_package))?;
+    Some(ReaderBehindWriter { reader, writer })
+}
+
+impl ReaderBehindWriter<'_, '_> {
+    /// How a title says it.
+    pub(crate) fn words(&self) -> String {
+        format!(
+            "{} waits in [{}] behind {}'s pending Lock in [{}]: a goroutine that takes a read lock it already holds blocks once a writer waits, and the writer waits for it",
+            self.reader.name(),
+            self.reader.status,
+            self.writer.name(),
+            self.writer.status
+        )
+    }
+}
+
+/// Main parked inside a standard-library call that waits for goroutines
+/// that package started (`os/exec.(*Cmd).Wait` for the copiers
+/// `(*Cmd).Start` made), while those run the program's code given to it (an
+/// `io.Writer`) and are blocked there, all at one place: there the work
+/// stalled, not in main (rs/curlie#76: a `Write` that waits on a channel
+/// no one sends to).
+fn awaited_in_library<'r, 'a>(
+    t: &'r TextArtifact<'a>,
+    main: &'r Goroutine<'a>,
+) -> Option<Awaited<'r, 'a>> {
+    let calls: Vec<&Frame<'a>> = main
+        .frames
+        .iter()
+        .take_while(|f| f.is_stdlib())
+        .filter(|f| !f.is_runtime() && !f.function.starts_with("sync."))
+        .collect();
+    let call = calls.first()?;
+    let package_of = godiag_model::goroutine::package_of;
+    let mut stalled: Option<(&Goroutine<'a>, (&str, u32))> = None;
+    let mut count = 0;
+    for g in t.goroutines.iter().filter(|g| g.id != 1 && g.is_waiting()) {
+        let started_there = g.created_by.as_ref().is_some_and(|c| {
+            let package = package_of(c.function);
+            calls.iter().any(|f| package_of(f.function) == package)
+        });
+        let Some(u) = user_frame(&g.frames).filter(|_| started_there) else {
+            continue;
+        };
+        match stalled {
+            Some((_, place)) if place != (u.function, u.line) => return None,
+            Some(_) => {}
+            None => stalled = Some((g, (u.function, u.line))),
+        }
+        count += 1;
+    }
+    let (goroutine, _) = stalled?;
+    Some(Awaited {
+        waits_in: call.function,
+        goroutine,
+        count,
+        behind_its_lock: 0,
     })
 }
 
