@@ -83,6 +83,20 @@ S = [
      "main.(*store).update locks a sync.Mutex its caller already holds",
      "goroutine 1 [sync.Mutex.Lock]; frames go through sync.(*Mutex).lockSlow "
      "(internal/sync.(*Mutex).lockSlow from 1.24).", {}),
+    ("deadlock-rlock-recursive", "deadlock", "main.(*index).get",
+     "all goroutines are asleep - deadlock!", "default", ALL,
+     "main.(*index).get takes a read lock its caller sum already holds, after a writer "
+     "queued its Lock",
+     "goroutine 1 [sync.RWMutex.RLock] in get under sum; the writer goroutine "
+     "[sync.RWMutex.Lock] in set.", {}),
+    ("deadlock-exec-writer", "deadlock", "main.(*gate).Write",
+     "all goroutines are asleep - deadlock!", "default", ALL,
+     "main.(*gate).Write, the command's Stdout, waits on a channel no one sends to, so "
+     "the copier os/exec started never ends and Cmd.Wait waits for it",
+     "goroutine 1 [chan receive] in os/exec.(*Cmd).Wait (awaitGoroutines from 1.20); "
+     "the copier, created by os/exec.(*Cmd).Start, [chan receive] in main.(*gate).Write. "
+     "On Go 1.21 the runtime reports no deadlock and the program hangs (no artifact).",
+     {"min_go": "1.22"}),
     ("stack-overflow-recursion", "stack-overflow", "main.depth", "stack overflow",
      "default", ALL, "main.depth calls itself with no base case",
      "'runtime: goroutine stack exceeds 1000000000-byte limit', 'runtime: sp=... stack=[...]', "
@@ -457,12 +471,14 @@ TRACE = [
      "(internal/)sync.(*Mutex).lockSlow with the mutex address as its argument.",
      {}),
     ("deadlock-lock-chan", "deadlock", "main.(*registry).publish",
-     "watchdog: no event handled for 1s", "default", ["goroutines.debug2", "crash"],
+     "watchdog: no event handled for 1s", "default",
+     ["goroutines.debug2", "goroutines-later.debug2", "crash"],
      "main.(*registry).publish sends on an unbuffered channel while holding the registry's "
      "lock; the only receiver, main.(*registry).consume, waits for that lock (lock and channel)",
      "Two workers keep sleeping and ticking, so the runtime never reports a deadlock. main "
      "runs the watchdog: after 1 s without a handled event it writes goroutines.debug2.txt "
-     "(debug=2) and panics; crash.txt (GOTRACEBACK=all, exit 2) shows the watchdog's panic "
+     "(debug=2), 300 ms later goroutines-later.debug2.txt (the same goroutines at the same "
+     "lines), and panics; crash.txt (GOTRACEBACK=all, exit 2) shows the watchdog's panic "
      "first. The receiver's lock wait prints the lock's address (lockSlow's argument) and the "
      "channel as its own argument; the sender's frames hide the runtime's channel frames and "
      "print its receiver as 0x0? (not saved), so from text the holder is inferred from the "

@@ -56,6 +56,8 @@ checkptr                  checkptr default             1.21 plain   -
 deadlock-chan             default  default             1.21 plain   -
 deadlock-waitgroup        default  default             1.21 plain   -
 deadlock-mutex            default  default             1.21 plain   -
+deadlock-rlock-recursive  default  default             1.21 plain   -
+deadlock-exec-writer      default  default             1.22 plain   -
 stack-overflow-recursion  default  default             1.21 plain   -
 stack-overflow-stringer   default  default             1.21 plain   -
 oom-huge-alloc            default  default             1.21 oom     -
@@ -101,7 +103,7 @@ trace-leak                default  trace.out           1.22 files   -
 trace-annotations         default  trace.out           1.22 files   -
 trace-crash               default  trace.out,stderr:crash.txt 1.22 files -
 deadlock-abba             default  goroutines.debug2.txt,stderr:crash.txt 1.21 files GOTRACEBACK=all
-deadlock-lock-chan        default  goroutines.debug2.txt,stderr:crash.txt,trace.out@1.22 1.21 files GOTRACEBACK=all
+deadlock-lock-chan        default  goroutines.debug2.txt,goroutines-later.debug2.txt,stderr:crash.txt,trace.out@1.22 1.21 files GOTRACEBACK=all
 trace-deadlock-abba       default  trace.out           1.22 files   -
 trace-flight-recorder     default  flight.out          1.25 files   -
 '

@@ -21,16 +21,76 @@ pub fn check_later_dumps(findings: &mut [Finding], inputs: &[TextInput<'_, '_>])
         let Some(first) = inputs.iter().find(|i| shown_in.contains(&i.index)) else {
             continue;
         };
+        let mut contradicted = false;
         for later in inputs
             .iter()
             .filter(|i| !shown_in.contains(&i.index) && captured_after(i, first))
         {
             if let Some(moved) = moved_on(&f.goroutines, first, later) {
                 contradict(f, later, moved);
+                contradicted = true;
                 break;
             }
         }
+        if contradicted {
+            continue;
+        }
+        // A later dump of the same process with every named goroutine it
+        // holds still where the deadlock had it: nothing moved in between,
+        // which one dump cannot show.
+        if let Some(later) = inputs
+            .iter()
+            .filter(|i| i.index != first.index && captured_after(i, first))
+            .find(|later| still_stuck(&f.goroutines, first, later))
+        {
+            confirm_still_stuck(f, later);
+        }
     }
+}
+
+/// Every named goroutine `later` holds is the same goroutine in the same
+/// state at the same line as in `first`, and it holds at least one.
+fn still_stuck(ids: &[u64], first: &TextInput<'_, '_>, later: &TextInput<'_, '_>) -> bool {
+    let mut seen = 0;
+    for &id in ids {
+        let (Some(before), Some(after)) = (goroutine(first, id), goroutine(later, id)) else {
+            continue;
+        };
+        if !same_goroutine(before, after)
+            || before.status != after.status
+            || place(before) != place(after)
+        {
+            return false;
+        }
+        seen += 1;
+    }
+    seen > 0
+}
+
+fn confirm_still_stuck(f: &mut Finding, later: &TextInput<'_, '_>) {
+    let waited = later
+        .artifact
+        .goroutines
+        .iter()
+        .filter(|g| f.goroutines.contains(&g.id))
+        .filter_map(|g| g.wait_minutes)
+        .max()
+        .map(|m| format!(" ({m} minutes waiting)"))
+        .unwrap_or_default();
+    f.evidence.push(Evidence {
+        source: later.source(),
+        summary: format!(
+            "a later dump shows the same goroutines in the same states at the same lines{waited}: nothing moved in between"
+        ),
+        input: later.index,
+        offset: None,
+        lines: Vec::new(),
+        goroutines: None,
+    });
+    f.confidence = match f.confidence {
+        Confidence::Low => Confidence::Medium,
+        _ => Confidence::High,
+    };
 }
 
 /// `later` was captured after `first`.

@@ -40,6 +40,7 @@ pub use gcrules::gctrace_on_heap_leaks;
 pub use input::TextInput;
 pub use laterdumps::check_later_dumps;
 pub use profilerules::{analyze_profiles, confirm_from_profiles, ProfileInput};
+pub use steps::{drop_gathered_steps, GivenEvidence};
 pub use textrules::analyze_text;
 pub use tracerules::{analyze_traces, confirm_from_traces, crash_moment, cut_moment, TraceInput};
 

@@ -5,8 +5,8 @@
 
 use godiag_analysis::{
     analyze_profiles, analyze_text, analyze_traces, check_later_dumps, confirm_from_profiles,
-    confirm_from_traces, fill_verification, gctrace_on_heap_leaks, merge, rank, weigh_verification,
-    Finding, ProfileInput, TextInput, TraceInput,
+    confirm_from_traces, drop_gathered_steps, fill_verification, gctrace_on_heap_leaks, merge,
+    rank, weigh_verification, Finding, GivenEvidence, ProfileInput, TextInput, TraceInput,
 };
 use godiag_model::{diff_groups, GroupKeyMode, InputKind, Source, TextArtifact};
 
@@ -167,8 +167,35 @@ fn diagnose(inputs: &[InputReport<'_>]) -> Vec<Finding> {
     provided.sort();
     provided.dedup();
     fill_verification(&mut findings, &provided);
+    drop_gathered_steps(&mut findings, &given_evidence(inputs));
     rank(&mut findings);
     findings
+}
+
+/// What the inputs hold, for next steps not to ask for it again.
+fn given_evidence(inputs: &[InputReport<'_>]) -> GivenEvidence {
+    use godiag_pprof::ProfileKind;
+    let mut given = GivenEvidence::default();
+    for i in inputs {
+        let profile = i.profile().map(|p| p.kind());
+        let dump = matches!(
+            i.kind,
+            InputKind::SigquitDump | InputKind::GoroutineDump | InputKind::GoroutineCountDump
+        ) || profile == Some(ProfileKind::Goroutine);
+        given.core |= i.core().is_some();
+        given.all_goroutines |=
+            dump || i.core().is_some() || i.text().is_some_and(|t| t.goroutine_total() > 1);
+        given.dumps += usize::from(dump && (i.text().is_some() || profile.is_some()));
+        given.trace |= i.trace().is_some();
+        given.cpu_profile |= profile == Some(ProfileKind::Cpu);
+        given.heap_profiles += usize::from(matches!(
+            profile,
+            Some(ProfileKind::Heap | ProfileKind::Allocs)
+        ));
+        given.contention_profile |=
+            matches!(profile, Some(ProfileKind::Mutex | ProfileKind::Block));
+    }
+    given
 }
 
 /// Each core's frames in full for the goroutines the findings name.

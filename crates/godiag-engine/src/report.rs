@@ -220,6 +220,41 @@ impl<'a> InputReport<'a> {
         self.core().map_or(&[], |c| &c.backtraces)
     }
 
+    /// Of [`Self::groups`], those of threads' own stacks (`goroutine 0`,
+    /// each M's g0 under `GOTRACEBACK=crash`): grouped, not counted as
+    /// goroutines.
+    pub fn thread_stack_groups(&self) -> usize {
+        let Some(t) = self.text() else { return 0 };
+        self.groups()
+            .iter()
+            .filter(|g| {
+                t.goroutines
+                    .get(g.first_index)
+                    .is_some_and(|first| first.is_thread_stack())
+            })
+            .count()
+    }
+
+    /// How many groups a heading counts, and the thread stacks apart:
+    /// `11 groups`, or `7 groups, and 4 threads' own stacks (goroutine 0)`.
+    pub fn groups_phrase(&self) -> String {
+        let threads = self.thread_stack_groups();
+        let groups = self.groups().len() - threads;
+        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        if threads == 0 {
+            return plural(groups, "group");
+        }
+        let stacks = self.text().map_or(0, |t| {
+            t.goroutines.iter().filter(|g| g.is_thread_stack()).count()
+        });
+        let own = if stacks == 1 {
+            "1 thread's own stack".to_string()
+        } else {
+            format!("{stacks} threads' own stacks")
+        };
+        format!("{}, and {own} (goroutine 0)", plural(groups, "group"))
+    }
+
     /// Goroutines read from this input (debug=1 dumps: the profile's total).
     pub fn goroutine_count(&self) -> Option<u64> {
         if let Some(p) = self.profile() {

@@ -282,9 +282,9 @@ fn groups(o: &mut String, i: &InputReport<'_>) {
     let total = i.goroutine_count().unwrap_or(0);
     let _ = write!(
         o,
-        "<h2>Goroutines: {}</h2><div class=\"card\"><div class=\"sub\">{total} goroutines in {} groups (same wait state, frames and creator)</div><table><tr><th class=\"num\">count</th><th>state</th><th>where (first frame of the program)</th><th>created by</th></tr>",
+        "<h2>Goroutines: {}</h2><div class=\"card\"><div class=\"sub\">{total} goroutines in {} (same wait state, frames and creator)</div><table><tr><th class=\"num\">count</th><th>state</th><th>where (first frame of the program)</th><th>created by</th></tr>",
         esc(&i.path),
-        i.groups().len()
+        i.groups_phrase()
     );
     for g in i.groups().iter().take(GROUPS) {
         let user = g

@@ -110,10 +110,10 @@ fn groups(out: &mut String, i: &InputReport<'_>) {
     }
     let _ = writeln!(
         out,
-        "### Goroutines in `{}`: {} in {} groups\n",
+        "### Goroutines in `{}`: {} in {}\n",
         i.path,
         t.goroutine_total(),
-        i.groups().len()
+        i.groups_phrase()
     );
     for g in i.groups().iter().take(GROUPS) {
         let minutes = match g.wait_minutes {

@@ -427,7 +427,7 @@ fn groups_section(out: &mut String, st: &Style, i: &InputReport<'_>, opts: TextO
         st.bold("GOROUTINES"),
         i.path,
         plural(t.goroutine_total(), "goroutine"),
-        plural(i.groups().len() as u64, "group")
+        i.groups_phrase()
     );
     // The failing goroutine's group first, then by size.
     let mut order: Vec<&GoroutineGroup<'_>> = i.groups().iter().collect();

@@ -263,3 +263,97 @@ fn two_debug1_goroutine_profiles_tell_the_growth() {
     }
     assert!(checked >= 7, "{checked} versions");
 }
+
+/// A second dump of the same process, 300 ms after the first, with the
+/// lock ↔ channel pair still at the same lines (deadlock-lock-chan, every
+/// version): what one dump could only infer (low), two dumps in which
+/// nothing moved make likelier (medium), with the later dump as evidence.
+#[test]
+fn a_later_dump_with_nothing_moved_raises_a_deadlock() {
+    let lab = common::lab_dir();
+    let mut checked = 0;
+    for dir in common::version_dirs(&lab.join("artifacts")) {
+        let (first, later) = (
+            dir.join("deadlock-lock-chan.goroutines.debug2.txt"),
+            dir.join("deadlock-lock-chan.goroutines-later.debug2.txt"),
+        );
+        if !later.exists() {
+            continue;
+        }
+        let what = dir.display().to_string();
+        let top = |paths: &[std::path::PathBuf]| {
+            let loaded = godiag::load_inputs(paths).unwrap();
+            let r = godiag::build_report(Box::leak(loaded.into_boxed_slice()), GroupKeyMode::Stack);
+            r.findings[0].clone()
+        };
+        let one = top(std::slice::from_ref(&first));
+        let two = top(&[first, later]);
+        assert_eq!(two.kind.name(), "deadlock", "{what}: {}", two.title);
+        assert_eq!(
+            two.location.as_ref().map(|l| l.function.as_str()),
+            Some("main.(*registry).publish"),
+            "{what}"
+        );
+        assert_eq!(one.confidence, godiag_analysis::Confidence::Low, "{what}");
+        assert_eq!(
+            two.confidence,
+            godiag_analysis::Confidence::Medium,
+            "{what}"
+        );
+        assert!(
+            two.evidence.iter().any(|e| e.input == 1
+                && e.summary
+                    .starts_with("a later dump shows the same goroutines")),
+            "{what}: {:?}",
+            two.evidence
+        );
+        // Two dumps were given: no step asks for a second one.
+        assert!(
+            two.next_steps.iter().all(|s| !s.contains("second dump")),
+            "{what}: {:?}",
+            two.next_steps
+        );
+        assert!(
+            one.next_steps.iter().any(|s| s.contains("second dump")),
+            "{what}: {:?}",
+            one.next_steps
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 7);
+}
+
+/// Next steps do not ask for what was given: with a goroutine dump and an
+/// execution trace, none says to take a dump or capture a trace.
+#[test]
+fn next_steps_do_not_ask_for_evidence_already_given() {
+    let dir = common::lab_dir().join("artifacts/go1.24.11");
+    let paths = [
+        dir.join("deadlock-lock-chan.goroutines.debug2.txt"),
+        dir.join("deadlock-lock-chan.trace.out"),
+    ];
+    let loaded = godiag::load_inputs(&paths).unwrap();
+    let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
+    for f in &report.findings {
+        for step in &f.next_steps {
+            assert!(
+                !step.starts_with("Take a goroutine dump") && !step.contains("execution trace"),
+                "{}: {step}",
+                f.title
+            );
+        }
+    }
+    // The crash text alone (GOTRACEBACK=all) shows every goroutine, but
+    // is no second dump: that step stays.
+    let crash = [dir.join("deadlock-lock-chan.crash.txt")];
+    let loaded = godiag::load_inputs(&crash).unwrap();
+    let report = godiag::build_report(&loaded, GroupKeyMode::Stack);
+    let steps = &report.findings[0].next_steps;
+    assert!(steps.iter().any(|s| s.contains("second dump")), "{steps:?}");
+    assert!(
+        steps
+            .iter()
+            .all(|s| !s.starts_with("Take a goroutine dump")),
+        "{steps:?}"
+    );
+}

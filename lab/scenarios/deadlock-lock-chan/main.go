@@ -1,8 +1,8 @@
 // deadlock-lock-chan: a publisher sends an event on an unbuffered channel while it holds the
 // registry's lock; the only receiver, handling the previous event, waits for that same lock.
 // Neither can go on (lock ↔ channel). Workers keep running, so the runtime sees no deadlock;
-// a watchdog writes a goroutine dump, stops the execution trace it started, and panics when
-// events stop being handled.
+// a watchdog writes a goroutine dump and a second one 300 ms later, stops the execution trace
+// it started, and panics when events stop being handled.
 package main
 
 import (
@@ -63,15 +63,18 @@ func watchdog(r *registry) {
 		}
 		stalled += 100 * time.Millisecond
 		if stalled >= time.Second {
-			dump()
+			dump("goroutines.debug2.txt")
+			// A second dump later: the same goroutines, still stuck.
+			time.Sleep(300 * time.Millisecond)
+			dump("goroutines-later.debug2.txt")
 			trace.Stop()
 			panic("watchdog: no event handled for 1s")
 		}
 	}
 }
 
-func dump() {
-	f, err := os.Create(filepath.Join(os.Getenv("LAB_FILES_DIR"), "goroutines.debug2.txt"))
+func dump(name string) {
+	f, err := os.Create(filepath.Join(os.Getenv("LAB_FILES_DIR"), name))
 	if err != nil {
 		panic(err)
 	}
