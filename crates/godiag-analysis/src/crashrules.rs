@@ -552,6 +552,12 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
                     .and_then(|below| raising_frame_of(kind, c, below))
                 {
                     f.location = Some(Location::from(frame));
+                } else if c.panics.iter().any(|p| p.recovered) && only_a_deferred_closure(g) {
+                    // The paste stops at the closure that recovered it
+                    // (controller-runtime's `Reconcile.func1` alone,
+                    // rancher/elemental-operator#767): where it was
+                    // raised is cut off.
+                    f.location = None;
                 }
             }
         }
@@ -918,6 +924,20 @@ fn raising_frame_of<'g, 'a>(
     } else {
         user_frame(frames)
     }
+}
+
+/// A recovered panic's stack cut right after a closure of the program,
+/// its only frame outside the standard library: the deferred function
+/// that recovered it, with nothing of where it was raised (no frame
+/// below, no `created by`).
+fn only_a_deferred_closure(g: &Goroutine<'_>) -> bool {
+    let mut own = g.frames.iter().filter(|f| !f.is_stdlib());
+    let (Some(only), None) = (own.next(), own.next()) else {
+        return false;
+    };
+    g.created_by.is_none()
+        && g.frames.last().is_some_and(|last| std::ptr::eq(last, only))
+        && crate::frames::name_in_package(only.function).contains(".func")
 }
 
 /// `runtime: bad pointer in frame F at 0x..: 0x..` → F.
