@@ -23,7 +23,7 @@
 //! Such a printer strips the package from the function's name and shows
 //! the source line instead of the arguments. Each named frame becomes
 //! `PKG.NAME(...)` over `\tFILE:LINE`. A file under a Go root's `src/`
-//! (the root's directory is `go`, `Go`, `libexec` or `go1.N`) gives back
+//! (the root's directory is `go`, `Go`, `libexec`, `go1.N` or `go-1.N`) gives back
 //! the standard-library package path (`reflect.Value.call`), so it is not
 //! taken for the program's; any other file its directory's last element
 //! (`middleware.ApiRepoAssignment.func1`), the package name as panicparse
@@ -66,7 +66,9 @@ fn std_package(file: &str) -> Option<&str> {
     let mut from = 0;
     while let Some(at) = file[from..].find("/src/").map(|i| from + i) {
         let root = file[..at].rsplit(['/', '\\']).next().unwrap_or("");
-        let goroot = matches!(root, "go" | "Go" | "libexec") || root.starts_with("go1.");
+        let goroot = matches!(root, "go" | "Go" | "libexec")
+            || root.starts_with("go1.")
+            || root.strip_prefix("go-").is_some_and(|v| v.starts_with("1."));
         let rest = &file[at + "/src/".len()..];
         if let Some((dir, _)) = rest.rsplit_once('/').filter(|_| goroot) {
             if is_stdlib_package(dir) {
