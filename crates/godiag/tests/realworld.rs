@@ -13,7 +13,7 @@ use serde_json::Value;
 
 /// The corpus's texts whose top finding has the labelled kind and function,
 /// measured when this floor was set; fewer is a regression.
-const RIGHT_AT_LEAST: usize = 2966;
+const RIGHT_AT_LEAST: usize = 3003;
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/realworld")
