@@ -207,6 +207,14 @@ S = [
      "nothing because work.tstart is still 0), then the program sleeps 65 s before one "
      "debug=2 dump: 200 headers read '[chan receive, 1 minutes]', 20 newer leaks read "
      "'[chan receive]'.", {"leak_function": "main.handleRequest"}),
+    ("deadlock-minutes", "deadlock", "main.(*ledger).transfer", None, "default",
+     ["debug2-1", "debug2-2"],
+     "main.(*ledger).transfer holds a and waits for b while main.(*ledger).refund holds b and "
+     "waits for a (AB/BA)",
+     "A ticking goroutine keeps the runtime from reporting the deadlock. Two runtime.GC() "
+     "calls stamp the wait start; dump 1 after 65 s reads '[sync.Mutex.Lock, 1 minutes]', "
+     "dump 2 60 s later '[sync.Mutex.Lock, 2 minutes]' for the same two goroutines at the "
+     "same lines.", {}),
     ("sigquit", "unknown-failure", "main.main", "SIGQUIT: quit", "default", ALL,
      "main.main waits for a third result that never comes (the program hangs)",
      "A hang dump: regen.sh sends SIGQUIT after 1 s. The output is at level 2 (runtime "

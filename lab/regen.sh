@@ -81,6 +81,7 @@ fatal-in-defer-after-segv default  default             1.21 plain   -
 cgo-crash                 cgo      default             1.21 plain   -
 goroutine-leak            default  debug2-1,debug1-1,debug2-2,debug1-2 1.21 dumps -
 goroutine-leak-minutes    default  debug2              1.21 dumps-bg -
+deadlock-minutes          default  debug2-1,debug2-2   1.21 dumps-bg -
 sigquit                   default  default             1.21 sigquit -
 goroutine-panic           default  default             1.21 plain   -
 goroutine-panic           default  ancestors           1.21 plain   GODEBUG=tracebackancestors=5

@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 
 use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
 use crate::input::TextInput;
-use crate::steps::next_steps;
+use crate::steps::steps_after_comparing_dumps;
 use godiag_model::{CountRecordFrame, TextArtifact};
 
 /// Goroutines per site of the program (its records' pile-ups), and one
@@ -86,6 +86,6 @@ pub(crate) fn count_profile_growth(inputs: &[TextInput<'_, '_>], out: &mut Vec<F
             goroutines: Some(*n),
         });
     }
-    f.next_steps = next_steps(FindingKind::GoroutineLeak);
+    f.next_steps = steps_after_comparing_dumps(FindingKind::GoroutineLeak);
     out.push(f);
 }

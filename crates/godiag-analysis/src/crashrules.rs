@@ -552,11 +552,12 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
                     .and_then(|below| raising_frame_of(kind, c, below))
                 {
                     f.location = Some(Location::from(frame));
-                } else if c.panics.iter().any(|p| p.recovered) && only_a_deferred_closure(g) {
+                } else if reraised_as_recovered(c) && only_a_deferred_closure(g) {
                     // The paste stops at the closure that recovered it
-                    // (controller-runtime's `Reconcile.func1` alone,
-                    // rancher/elemental-operator#767): where it was
-                    // raised is cut off.
+                    // and raised it again (controller-runtime's
+                    // `Reconcile.func1` alone, rancher/elemental-operator#767):
+                    // where it was raised is cut off. A new panic the
+                    // closure raised itself is the closure's.
                     f.location = None;
                 }
             }
@@ -923,6 +924,15 @@ fn raising_frame_of<'g, 'a>(
         raising_frame(frames, c.fault_address)
     } else {
         user_frame(frames)
+    }
+}
+
+/// The last panic raises again the value of a recovered one
+/// (`panic: X [recovered]` over `panic: X`), not a new one.
+fn reraised_as_recovered(c: &godiag_model::Crash<'_>) -> bool {
+    match (c.panics.iter().find(|p| p.recovered), c.panics.last()) {
+        (Some(recovered), Some(last)) => recovered.value == last.value,
+        _ => false,
     }
 }
 

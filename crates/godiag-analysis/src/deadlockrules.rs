@@ -7,6 +7,7 @@ use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
 use crate::frames::{frame_line, user_frame};
 use crate::input::TextInput;
 use crate::steps::next_steps;
+use crate::testtimeout::{hung_test_goroutine, stalled_child};
 
 pub(crate) fn deadlock_goroutine<'r, 'a>(t: &'r TextArtifact<'a>) -> Option<&'r Goroutine<'a>> {
     // The goroutine holding everyone up is usually main; failing that the
@@ -16,6 +17,16 @@ pub(crate) fn deadlock_goroutine<'r, 'a>(t: &'r TextArtifact<'a>) -> Option<&'r 
     awaited_by_main(t)
         .map(|a| a.goroutine)
         .or_else(|| reader_behind_writer(t).map(|r| r.reader))
+        // In a test binary main is the harness: the test's goroutine, or
+        // the one it started and waits for, stalled at one place.
+        .or_else(|| {
+            let main = t.goroutines.iter().find(|g| g.id == 1)?;
+            if user_frame(&main.frames).is_some() {
+                return None;
+            }
+            let hung = hung_test_goroutine(t)?;
+            Some(stalled_child(t, hung).unwrap_or(hung))
+        })
         .or_else(|| {
             t.goroutines
                 .iter()
@@ -192,7 +203,16 @@ pub(crate) fn reader_behind_writer<'r, 'a>(
         .goroutines
         .iter()
         .find(|g| waiting_in(g, "sync.(*RWMutex).RLock") && package(g) == Some(lock_package))?;
-    Some(ReaderBehindWriter { reader, writer })
+    // Another goroutine of that package blocked elsewhere (on a channel,
+    // a wait group) may be the one holding the read lock across its wait:
+    // then the queued reader is innocent.
+    let held_elsewhere = t.goroutines.iter().any(|g| {
+        g.is_waiting()
+            && !waiting_in(g, "sync.(*RWMutex).Lock")
+            && !waiting_in(g, "sync.(*RWMutex).RLock")
+            && package(g) == Some(lock_package)
+    });
+    (!held_elsewhere).then_some(ReaderBehindWriter { reader, writer })
 }
 
 impl ReaderBehindWriter<'_, '_> {
@@ -218,13 +238,21 @@ fn awaited_in_library<'r, 'a>(
     t: &'r TextArtifact<'a>,
     main: &'r Goroutine<'a>,
 ) -> Option<Awaited<'r, 'a>> {
+    // The test harness waits for the test it started: not a library
+    // waiting on the program's callbacks (the test's own waits are read
+    // as a program's).
     let calls: Vec<&Frame<'a>> = main
         .frames
         .iter()
         .take_while(|f| f.is_stdlib())
         .filter(|f| !f.is_runtime() && !f.function.starts_with("sync."))
         .collect();
-    let call = calls.first()?;
+    if calls.iter().any(|f| f.function.starts_with("testing.")) {
+        return None;
+    }
+    // Named by what the program called (`os/exec.(*Cmd).Run`), not the
+    // package's inner wait (`awaitGoroutines`).
+    let call = calls.last()?;
     let package_of = godiag_model::goroutine::package_of;
     let mut stalled: Option<(&Goroutine<'a>, (&str, u32))> = None;
     let mut count = 0;
@@ -236,6 +264,15 @@ fn awaited_in_library<'r, 'a>(
         let Some(u) = user_frame(&g.frames).filter(|_| started_there) else {
             continue;
         };
+        // Waiting for a lock, its goroutine waits for the holder, main
+        // likely (a lock held across the call): the cycle is main's.
+        if g.frames
+            .iter()
+            .take_while(|f| f.is_stdlib())
+            .any(|f| is_lock_call(f.function))
+        {
+            return None;
+        }
         match stalled {
             Some((_, place)) if place != (u.function, u.line) => return None,
             Some(_) => {}

@@ -21,10 +21,12 @@ pub fn check_later_dumps(findings: &mut [Finding], inputs: &[TextInput<'_, '_>])
         let Some(first) = inputs.iter().find(|i| shown_in.contains(&i.index)) else {
             continue;
         };
+        // A later dump that showed the deadlock too may still show its
+        // goroutines moved on: a shorter wait at the same place.
         let mut contradicted = false;
         for later in inputs
             .iter()
-            .filter(|i| !shown_in.contains(&i.index) && captured_after(i, first))
+            .filter(|i| i.index != first.index && captured_after(i, first))
         {
             if let Some(moved) = moved_on(&f.goroutines, first, later) {
                 contradict(f, later, moved);
@@ -49,9 +51,12 @@ pub fn check_later_dumps(findings: &mut [Finding], inputs: &[TextInput<'_, '_>])
 }
 
 /// Every named goroutine `later` holds is the same goroutine in the same
-/// state at the same line as in `first`, and it holds at least one.
+/// state at the same line as in `first`, waiting at least as long, and the
+/// later dump shows a wait of a minute or more: the same place alone could
+/// be a goroutine that moved on and came back (a slow holder, a lock taken
+/// in a loop), a wait that went on could not.
 fn still_stuck(ids: &[u64], first: &TextInput<'_, '_>, later: &TextInput<'_, '_>) -> bool {
-    let mut seen = 0;
+    let mut timed = false;
     for &id in ids {
         let (Some(before), Some(after)) = (goroutine(first, id), goroutine(later, id)) else {
             continue;
@@ -59,12 +64,13 @@ fn still_stuck(ids: &[u64], first: &TextInput<'_, '_>, later: &TextInput<'_, '_>
         if !same_goroutine(before, after)
             || before.status != after.status
             || place(before) != place(after)
+            || after.wait_minutes.unwrap_or(0) < before.wait_minutes.unwrap_or(0)
         {
             return false;
         }
-        seen += 1;
+        timed |= after.wait_minutes.is_some();
     }
-    seen > 0
+    timed
 }
 
 fn confirm_still_stuck(f: &mut Finding, later: &TextInput<'_, '_>) {
@@ -91,6 +97,9 @@ fn confirm_still_stuck(f: &mut Finding, later: &TextInput<'_, '_>) {
         Confidence::Low => Confidence::Medium,
         _ => Confidence::High,
     };
+    // The second dump the steps would ask for is this one.
+    f.next_steps
+        .retain(|s| !crate::steps::asks_for_a_later_dump(s));
 }
 
 /// `later` was captured after `first`.
@@ -115,14 +124,29 @@ fn moved_on(ids: &[u64], first: &TextInput<'_, '_>, later: &TextInput<'_, '_>) -
             // Ids are reused across processes: another run, not a later dump.
             return None;
         }
-        if before.status != after.status || place(before) != place(after) {
+        // A shorter wait than before: woken and parked again at the same
+        // place (a lock taken and released meanwhile).
+        let waited_less = before
+            .wait_minutes
+            .is_some_and(|b| after.wait_minutes.unwrap_or(0) < b);
+        if before.status != after.status || place(before) != place(after) || waited_less {
             let at = user_frame(&after.frames)
                 .map(|f| format!(" at {} ({}:{})", f.function, f.file, f.line))
                 .unwrap_or_default();
-            return Some(format!(
-                "goroutine {id} [{}]{at}, where the deadlock had it [{}]",
-                after.status, before.status
-            ));
+            let same_place = before.status == after.status && place(before) == place(after);
+            return Some(match (same_place, before.wait_minutes) {
+                (true, Some(b)) => format!(
+                    "goroutine {id} [{}]{at} waiting {}, where the earlier dump had it waiting {b} minutes",
+                    after.status,
+                    after
+                        .wait_minutes
+                        .map_or("under a minute".to_string(), |a| format!("{a} minutes"))
+                ),
+                _ => format!(
+                    "goroutine {id} [{}]{at}, where the deadlock had it [{}]",
+                    after.status, before.status
+                ),
+            });
         }
     }
     None

@@ -11,7 +11,7 @@ use crate::deadlockrules::{blocked_on_peer, is_lock_wait, stuck_lock_finding, wa
 use crate::finding::{Confidence, Evidence, Finding, FindingKind, Location};
 use crate::frames::{frame_line, name_in_package, user_frame};
 use crate::input::TextInput;
-use crate::steps::next_steps;
+use crate::steps::{next_steps, steps_after_comparing_dumps};
 use godiag_model::{Frame, GoroutineGroup};
 
 pub(crate) fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>) {
@@ -91,7 +91,7 @@ pub(crate) fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>
                     goroutines: Some(n as u64),
                 });
             }
-            f.next_steps = next_steps(FindingKind::GoroutineLeak);
+            f.next_steps = steps_after_comparing_dumps(FindingKind::GoroutineLeak);
             out.push(f);
             reported = true;
         }

@@ -645,7 +645,11 @@ fn goroutine_findings(profiles: &[&ProfileInput<'_>], out: &mut Vec<Finding>) {
         format!("{v} of {total} goroutines at {}:{}", site.1, site.2),
         site_labels(last.profile, site),
     ));
-    f.next_steps = next_steps(FindingKind::GoroutineLeak);
+    f.next_steps = if grew {
+        crate::steps::steps_after_comparing_dumps(FindingKind::GoroutineLeak)
+    } else {
+        next_steps(FindingKind::GoroutineLeak)
+    };
     out.push(f);
 }
 

@@ -27,6 +27,19 @@ pub(crate) fn steps_for(kind: FindingKind, message: Option<&str>) -> Vec<String>
         .collect()
 }
 
+/// A step asking for a dump taken later than the one read: done once a
+/// rule compared two dumps of the process (growth, or a hang that went on).
+pub(crate) fn asks_for_a_later_dump(step: &str) -> bool {
+    step.contains("second dump") || step.starts_with("Take two goroutine dumps")
+}
+
+/// The kind's next steps for a finding drawn from two dumps compared.
+pub(crate) fn steps_after_comparing_dumps(kind: FindingKind) -> Vec<String> {
+    let mut steps = next_steps(kind);
+    steps.retain(|s| !asks_for_a_later_dump(s));
+    steps
+}
+
 /// What the inputs already hold, so that no next step asks for it again.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct GivenEvidence {
@@ -35,11 +48,15 @@ pub struct GivenEvidence {
     /// Every goroutine's stack: a dump, a core, or crash output with more
     /// than the failing goroutine.
     pub all_goroutines: bool,
-    /// Goroutine dumps (debug=1, debug=2, SIGQUIT) given.
-    pub dumps: usize,
+    /// `GODEBUG=gctrace=1` lines.
+    pub gctrace: bool,
+    /// Goroutine dumps or goroutine profiles: snapshots a leak's growth is
+    /// measured between.
+    pub goroutine_snapshots: usize,
     pub trace: bool,
     pub cpu_profile: bool,
-    /// Heap or allocs profiles.
+    /// Heap profiles (an allocs profile is the same snapshot read by
+    /// another sample type).
     pub heap_profiles: usize,
     /// A mutex or block profile.
     pub contention_profile: bool,
@@ -56,8 +73,6 @@ const GATHERING: &[(&str, GivenBy)] = &[
     ("a core (`godiag analyze` with the executable)", |g| g.core),
     ("`GOTRACEBACK=all`", |g| g.all_goroutines || g.core),
     ("Take a goroutine dump (", |g| g.all_goroutines || g.core),
-    ("second dump", |g| g.dumps >= 2),
-    ("Take two goroutine dumps", |g| g.dumps >= 2),
     ("Capture an execution trace", |g| g.trace),
     ("CPU profile (", |g| g.cpu_profile),
     ("Take a CPU profile", |g| g.cpu_profile),
@@ -67,14 +82,42 @@ const GATHERING: &[(&str, GivenBy)] = &[
     }),
     ("Take an allocation profile", |g| g.heap_profiles >= 1),
     ("Enable the mutex profile", |g| g.contention_profile),
+    ("Run with `GODEBUG=gctrace=1`", |g| g.gctrace),
+    // Two snapshots a finding was drawn from were compared; whether a
+    // later dump confirmed a hang is the later-dump rule's to say.
+    ("Take two goroutine dumps", |g| g.goroutine_snapshots >= 2),
 ];
 
-/// Drops the next steps that ask for evidence the inputs already hold
-/// (a core when a core was given, a second dump when two were): the
-/// report has read it.
-pub fn drop_gathered_steps(findings: &mut [crate::Finding], given: &GivenEvidence) {
+impl GivenEvidence {
+    fn and(self, o: GivenEvidence) -> GivenEvidence {
+        GivenEvidence {
+            core: self.core || o.core,
+            all_goroutines: self.all_goroutines || o.all_goroutines,
+            gctrace: self.gctrace || o.gctrace,
+            goroutine_snapshots: self.goroutine_snapshots + o.goroutine_snapshots,
+            trace: self.trace || o.trace,
+            cpu_profile: self.cpu_profile || o.cpu_profile,
+            heap_profiles: self.heap_profiles + o.heap_profiles,
+            contention_profile: self.contention_profile || o.contention_profile,
+        }
+    }
+}
+
+/// Drops the next steps that ask for evidence a finding was drawn from
+/// (a core when its core was read): the report has read it. `given` is
+/// per input; only the inputs in a finding's evidence count, as another
+/// input may be of another program or moment. Whether a later dump
+/// confirmed a hang is the later-dump rule's to say.
+pub fn drop_gathered_steps(findings: &mut [crate::Finding], given: &[GivenEvidence]) {
     for f in findings {
-        f.next_steps.retain(|step| !already_given(step, given));
+        let mut inputs: Vec<usize> = f.evidence.iter().map(|e| e.input).collect();
+        inputs.sort_unstable();
+        inputs.dedup();
+        let held = inputs
+            .iter()
+            .filter_map(|&i| given.get(i).copied())
+            .fold(GivenEvidence::default(), GivenEvidence::and);
+        f.next_steps.retain(|step| !already_given(step, &held));
     }
 }
 
@@ -97,16 +140,18 @@ mod tests {
         let all = GivenEvidence {
             core: true,
             all_goroutines: true,
-            dumps: 2,
+            gctrace: true,
+            goroutine_snapshots: 2,
             trace: true,
             cpu_profile: true,
             heap_profiles: 2,
             contention_profile: true,
         };
         let asks = |s: &str| {
-            (s.starts_with("Take ") && !s.starts_with("Take mutexes"))
+            (s.starts_with("Take ") && !s.starts_with("Take mutexes") && !s.contains("second dump"))
                 || s.starts_with("Capture ")
                 || s.starts_with("Collect a core")
+                || s.starts_with("Run with `GODEBUG=gctrace=1`")
                 || s.contains("ulimit -c unlimited")
         };
         let c = catalog::catalog();
@@ -135,13 +180,21 @@ mod tests {
             ..GivenEvidence::default()
         };
         assert!(already_given(step, &core));
-        let dumps = GivenEvidence {
-            dumps: 1,
-            ..GivenEvidence::default()
+        // A second dump is no evidence a step can count: whether it
+        // confirmed the hang is the later-dump rule's to say.
+        let everything = GivenEvidence {
+            core: true,
+            all_goroutines: true,
+            gctrace: true,
+            goroutine_snapshots: 2,
+            trace: true,
+            cpu_profile: true,
+            heap_profiles: 2,
+            contention_profile: true,
         };
         assert!(!already_given(
             "Take a second dump later: the same goroutines at the same lines confirm a hang.",
-            &dumps
+            &everything
         ));
     }
 }

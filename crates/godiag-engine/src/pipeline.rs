@@ -172,30 +172,35 @@ fn diagnose(inputs: &[InputReport<'_>]) -> Vec<Finding> {
     findings
 }
 
-/// What the inputs hold, for next steps not to ask for it again.
-fn given_evidence(inputs: &[InputReport<'_>]) -> GivenEvidence {
+/// What each input holds, for next steps not to ask for it again.
+fn given_evidence(inputs: &[InputReport<'_>]) -> Vec<GivenEvidence> {
     use godiag_pprof::ProfileKind;
-    let mut given = GivenEvidence::default();
-    for i in inputs {
-        let profile = i.profile().map(|p| p.kind());
-        let dump = matches!(
-            i.kind,
-            InputKind::SigquitDump | InputKind::GoroutineDump | InputKind::GoroutineCountDump
-        ) || profile == Some(ProfileKind::Goroutine);
-        given.core |= i.core().is_some();
-        given.all_goroutines |=
-            dump || i.core().is_some() || i.text().is_some_and(|t| t.goroutine_total() > 1);
-        given.dumps += usize::from(dump && (i.text().is_some() || profile.is_some()));
-        given.trace |= i.trace().is_some();
-        given.cpu_profile |= profile == Some(ProfileKind::Cpu);
-        given.heap_profiles += usize::from(matches!(
-            profile,
-            Some(ProfileKind::Heap | ProfileKind::Allocs)
-        ));
-        given.contention_profile |=
-            matches!(profile, Some(ProfileKind::Mutex | ProfileKind::Block));
-    }
-    given
+    inputs
+        .iter()
+        .map(|i| {
+            let profile = i.profile().map(|p| p.kind());
+            let dump = matches!(
+                i.kind,
+                InputKind::SigquitDump | InputKind::GoroutineDump | InputKind::GoroutineCountDump
+            ) || profile == Some(ProfileKind::Goroutine);
+            let text = i.text();
+            GivenEvidence {
+                core: i.core().is_some(),
+                all_goroutines: dump
+                    || i.core().is_some()
+                    || text.is_some_and(|t| t.goroutine_total() > 1),
+                gctrace: text.is_some_and(|t| !t.gc_traces.is_empty()),
+                goroutine_snapshots: usize::from(dump),
+                trace: i.trace().is_some(),
+                cpu_profile: profile == Some(ProfileKind::Cpu),
+                heap_profiles: usize::from(profile == Some(ProfileKind::Heap)),
+                contention_profile: matches!(
+                    profile,
+                    Some(ProfileKind::Mutex | ProfileKind::Block)
+                ),
+            }
+        })
+        .collect()
 }
 
 /// Each core's frames in full for the goroutines the findings name.

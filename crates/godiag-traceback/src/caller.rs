@@ -68,7 +68,9 @@ fn std_package(file: &str) -> Option<&str> {
         let root = file[..at].rsplit(['/', '\\']).next().unwrap_or("");
         let goroot = matches!(root, "go" | "Go" | "libexec")
             || root.starts_with("go1.")
-            || root.strip_prefix("go-").is_some_and(|v| v.starts_with("1."));
+            || root
+                .strip_prefix("go-")
+                .is_some_and(|v| v.starts_with("1."));
         let rest = &file[at + "/src/".len()..];
         if let Some((dir, _)) = rest.rsplit_once('/').filter(|_| goroot) {
             if is_stdlib_package(dir) {
