@@ -259,14 +259,16 @@ S = [
     # finding is about; `sample_types` gives it per pprof variant (proto and debug=1 text).
     # check.py verifies the location with `go tool pprof -top -lines -show='^main\.'`.
     ("heap-leak", "heap-leak", "main.handleRequest", None, "default",
-     ["heap-1", "heap-2", "heap-3"],
+     ["heap-1", "heap-2", "heap-3", "gctrace"],
      "main.handleRequest stores every 64 KiB response in a global map that nothing ever "
      "deletes from, so in-use heap grows by ~12 MB/s",
      "Three heap profiles (debug=0, each after runtime.GC()) about 1 s apart. inuse_space "
      "of the marked make() grows ~12 → ~25 → ~37 MB and is ~97% of in-use space in every "
      "profile; the other in-use sites are the bounded 32-entry ring (main.go:32, ~0.5-1 MB, "
      "flat) and, in some runs, the cache map's own buckets (main.go:35, ~0.5 MB). The 256 KiB scratch buffer per request (main.go:30) dominates alloc_space but "
-     "is not in use. Compare heap-1 with heap-3 (pprof -base) to see the growth.",
+     "is not in use. Compare heap-1 with heap-3 (pprof -base) to see the growth. "
+     "gctrace.txt (stderr, GODEBUG=gctrace=1): the scratch buffers make a GC every few "
+     "requests, and the live heap after each rises with the cache.",
      {"sample_type": "inuse_space",
       "sample_types": {"heap-1": "inuse_space", "heap-2": "inuse_space", "heap-3": "inuse_space"}}),
     ("cpu-hotspot", "cpu-hotspot", "main.countValid", None, "default", ["cpu"],

@@ -90,7 +90,7 @@ labels                    default  labels-126          1.26 plain   GODEBUG=trac
 labels-127                gomod127 default             1.27 plain   GOTRACEBACK=all
 deep-stack                default  default             1.21 plain   -
 generics                  default  default             1.21 plain   -
-heap-leak                 default  heap-1.pb.gz,heap-2.pb.gz,heap-3.pb.gz 1.21 files -
+heap-leak                 default  heap-1.pb.gz,heap-2.pb.gz,heap-3.pb.gz,stderr:gctrace.txt 1.21 files GODEBUG=gctrace=1
 cpu-hotspot               default  cpu.pb.gz           1.21 files   -
 mutex-contention          default  mutex.pb.gz,mutex.debug1.txt 1.21 files -
 channel-blocking          default  block.pb.gz,block.debug1.txt 1.21 files -

@@ -48,11 +48,18 @@ pub(crate) fn gctrace_pressure(input: &TextInput<'_, '_>) -> Option<Finding> {
 /// (confirms), or stayed flat over at least the time the profiles span
 /// (contradicts: a leak's live heap cannot stay flat while it grows).
 /// Otherwise the gctrace is silent.
+///
+/// With no heap leak from profiles, a gctrace whose live heap keeps growing
+/// is one by itself, placeless: no line of it names an allocation site.
 pub fn gctrace_on_heap_leaks(
-    findings: &mut [Finding],
+    findings: &mut Vec<Finding>,
     texts: &[TextInput<'_, '_>],
     profiles: &[crate::ProfileInput<'_>],
 ) {
+    if !findings.iter().any(|f| f.kind == FindingKind::HeapLeak) {
+        findings.extend(texts.iter().filter_map(live_heap_growth));
+        return;
+    }
     for f in findings
         .iter_mut()
         .filter(|f| f.kind == FindingKind::HeapLeak && !f.secondary)
@@ -92,13 +99,7 @@ pub fn gctrace_on_heap_leaks(
             }
             // The first third against the last, by their medians: a start-up
             // ramp or a final forced GC does not decide it.
-            let third = live.len() / 3;
-            let median = |part: &[(&GcTrace<'_>, u64)]| {
-                let mut v: Vec<u64> = part.iter().map(|l| l.1).collect();
-                v.sort_unstable();
-                v.get(v.len() / 2).copied().unwrap_or(0)
-            };
-            let (from, to) = (median(&live[..third]), median(&live[live.len() - third..]));
+            let (from, to) = first_and_last_thirds(&live);
             let span = last.at_seconds - first.at_seconds;
             let peak = live.iter().map(|l| l.1).max().unwrap_or(0);
             if in_use_mb > peak + peak / 2 + 1 {
@@ -135,4 +136,76 @@ pub fn gctrace_on_heap_leaks(
             }
         }
     }
+}
+
+/// The live heap after GC of the first third of the cycles against the
+/// last third's, by their medians: a start-up ramp or a final forced GC
+/// does not decide it.
+fn first_and_last_thirds(live: &[(&GcTrace<'_>, u64)]) -> (u64, u64) {
+    let third = live.len() / 3;
+    let median = |part: &[(&GcTrace<'_>, u64)]| {
+        let mut v: Vec<u64> = part.iter().map(|l| l.1).collect();
+        v.sort_unstable();
+        v.get(v.len() / 2).copied().unwrap_or(0)
+    };
+    (median(&live[..third]), median(&live[live.len() - third..]))
+}
+
+/// Cycles a gctrace needs before its live heap's growth says anything.
+const GROWTH_CYCLES: usize = 10;
+
+/// A gctrace alone whose live heap after GC at least doubled from its first
+/// third of cycles to its last, by 16 MB or more, and ends at half its
+/// peak or above: memory the program keeps, not churn (churn shows as GC
+/// frequency, its live heap flat). Low confidence, medium when it grew
+/// fourfold: a cache warming up grows too.
+fn live_heap_growth(input: &TextInput<'_, '_>) -> Option<Finding> {
+    let live: Vec<(&GcTrace<'_>, u64)> = input
+        .artifact
+        .gc_traces
+        .iter()
+        .filter_map(|g| Some((g, g.live_mb?)))
+        .collect();
+    if live.len() < GROWTH_CYCLES {
+        return None;
+    }
+    let (from, to) = first_and_last_thirds(&live);
+    let peak = live.iter().map(|l| l.1).max().unwrap_or(0);
+    let (first, last) = (live.first()?.0, live.last()?.0);
+    // Where it ends: the most of the last three cycles (a final forced GC
+    // may dip), near the peak, not after a spike that came back down.
+    let end = live[live.len() - 3..]
+        .iter()
+        .map(|l| l.1)
+        .max()
+        .unwrap_or(0);
+    if to < from.saturating_mul(2) || to < from + 16 || end * 2 < peak {
+        return None;
+    }
+    let span = last.at_seconds - first.at_seconds;
+    let mut f = Finding::new(
+        FindingKind::HeapLeak,
+        format!(
+            "heap leak: the live heap after GC grew from about {from} MB to about {to} MB over {span:.1} s ({} cycles); no allocation site without a heap profile",
+            live.len()
+        ),
+        if to >= from.saturating_mul(4) {
+            Confidence::Medium
+        } else {
+            Confidence::Low
+        },
+    );
+    f.confirm(Evidence {
+        source: input.source(),
+        summary: format!(
+            "gctrace: the live heap after GC grew from about {from} MB to about {to} MB (peak {peak} MB) over {} cycles",
+            live.len()
+        ),
+        input: input.index,
+        offset: Some(last.offset),
+        lines: vec![first.raw.to_string(), last.raw.to_string()],
+        goroutines: None,
+    });
+    f.next_steps = next_steps(FindingKind::HeapLeak);
+    Some(f)
 }

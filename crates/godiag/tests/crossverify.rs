@@ -410,3 +410,40 @@ fn next_steps_count_only_the_findings_own_inputs() {
         grown.next_steps
     );
 }
+
+/// A gctrace alone tells a leak from churn by the live heap after GC:
+/// heap-leak's (every version) grows with its cache and is a placeless
+/// heap leak; gc-heavy's stays flat while it collects often, and is GC
+/// pressure with no leak.
+#[test]
+fn a_gctrace_alone_tells_a_growing_live_heap() {
+    let lab = common::lab_dir();
+    let findings = |path: std::path::PathBuf| {
+        let loaded = godiag::load_inputs(&[path]).unwrap();
+        let r = godiag::build_report(Box::leak(loaded.into_boxed_slice()), GroupKeyMode::Stack);
+        r.findings
+    };
+    let mut checked = 0;
+    for dir in common::version_dirs(&lab.join("artifacts")) {
+        let what = dir.display().to_string();
+        let leak = findings(dir.join("heap-leak.gctrace.txt"));
+        let f = leak
+            .iter()
+            .find(|f| f.kind.name() == "heap-leak")
+            .unwrap_or_else(|| panic!("{what}: no heap leak in {leak:?}"));
+        assert!(f.location.is_none(), "{what}");
+        assert!(
+            f.title.contains("the live heap after GC grew from about"),
+            "{what}: {}",
+            f.title
+        );
+        let churn = findings(dir.join("gc-heavy.gctrace.txt"));
+        assert!(
+            churn.iter().all(|f| f.kind.name() != "heap-leak"),
+            "{what}: {churn:?}"
+        );
+        assert_eq!(churn[0].kind.name(), "gc-pressure", "{what}");
+        checked += 1;
+    }
+    assert_eq!(checked, 7);
+}
