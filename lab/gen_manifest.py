@@ -89,6 +89,13 @@ S = [
      "queued its Lock",
      "goroutine 1 [sync.RWMutex.RLock] in get under sum; the writer goroutine "
      "[sync.RWMutex.Lock] in set.", {}),
+    ("deadlock-rlock-held", "deadlock", "main.(*store).snapshot",
+     "all goroutines are asleep - deadlock!", "default", ALL,
+     "main.(*store).snapshot holds the read lock across a send no one receives; a writer "
+     "queues behind it and a reader behind the writer",
+     "The holder [chan send] in snapshot, the writer [sync.RWMutex.Lock] in set, the "
+     "reader [sync.RWMutex.RLock] in get (it only waits), main [sync.WaitGroup.Wait] "
+     "(semacquire up to 1.23).", {}),
     ("deadlock-exec-writer", "deadlock", "main.(*gate).Write",
      "all goroutines are asleep - deadlock!", "default", ALL,
      "main.(*gate).Write, the command's Stdout, waits on a channel no one sends to, so "

@@ -57,6 +57,7 @@ deadlock-chan             default  default             1.21 plain   -
 deadlock-waitgroup        default  default             1.21 plain   -
 deadlock-mutex            default  default             1.21 plain   -
 deadlock-rlock-recursive  default  default             1.21 plain   -
+deadlock-rlock-held       default  default             1.21 plain   -
 deadlock-exec-writer      default  default             1.22 plain   -
 stack-overflow-recursion  default  default             1.21 plain   -
 stack-overflow-stringer   default  default             1.21 plain   -

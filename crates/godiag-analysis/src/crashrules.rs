@@ -466,7 +466,7 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
     }
     let location_goroutine = match kind {
         // The harness's goroutines wait for the test: they locate nothing.
-        _ if timeout => stalled.or(reader.as_ref().map(|r| r.reader)).or(hung),
+        _ if timeout => stalled.or(reader.as_ref().map(|r| r.blamed())).or(hung),
         // The main goroutine shows where the program waits forever.
         FindingKind::Deadlock => deadlock_goroutine(t),
         _ => failing,
@@ -688,7 +688,7 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
             }
         }
         if kind == FindingKind::Deadlock && !timeout {
-            let reader = reader_behind_writer(t).filter(|r| r.reader.id == g.id);
+            let reader = reader_behind_writer(t).filter(|r| r.blamed().id == g.id);
             f.title = match awaited_by_main(t).filter(|a| a.goroutine.id == g.id) {
                 Some(a) => format!("deadlock: every goroutine is blocked; {}", a.words()),
                 None if reader.is_some() => format!(

@@ -16,7 +16,7 @@ pub(crate) fn deadlock_goroutine<'r, 'a>(t: &'r TextArtifact<'a>) -> Option<&'r 
     // for, when they are blocked elsewhere.
     awaited_by_main(t)
         .map(|a| a.goroutine)
-        .or_else(|| reader_behind_writer(t).map(|r| r.reader))
+        .or_else(|| reader_behind_writer(t).map(|r| r.blamed()))
         // In a test binary main is the harness: the test's goroutine, or
         // the one it started and waits for, stalled at one place.
         .or_else(|| {
@@ -172,9 +172,16 @@ const WAIT_GROUP_WAIT: &str = "sync.(*WaitGroup).Wait";
 /// forbids), neither moves (authzed/spicedb#1485: rudd's `ismarked` under
 /// `allnodesfrom`'s read lock, a finalizer's Lock between them). The
 /// reader is the one to change; the writer only waits.
+///
+/// When one other goroutine of that package is blocked elsewhere (on a
+/// channel, a wait group), it likely holds the read lock across that wait:
+/// it is blamed instead, and the reader is innocent. With several, which
+/// one holds it is unknown, and none is.
 pub(crate) struct ReaderBehindWriter<'r, 'a> {
     pub reader: &'r Goroutine<'a>,
     pub writer: &'r Goroutine<'a>,
+    /// The one goroutine of the package blocked elsewhere.
+    pub holder: Option<&'r Goroutine<'a>>,
 }
 
 pub(crate) fn reader_behind_writer<'r, 'a>(
@@ -206,18 +213,46 @@ pub(crate) fn reader_behind_writer<'r, 'a>(
     // Another goroutine of that package blocked elsewhere (on a channel,
     // a wait group) may be the one holding the read lock across its wait:
     // then the queued reader is innocent.
-    let held_elsewhere = t.goroutines.iter().any(|g| {
+    // A goroutine waiting for the others to finish (`WaitGroup.Wait`,
+    // main as a rule) is not taken for the holder.
+    let mut elsewhere = t.goroutines.iter().filter(|g| {
         g.is_waiting()
             && !waiting_in(g, "sync.(*RWMutex).Lock")
             && !waiting_in(g, "sync.(*RWMutex).RLock")
+            && !waiting_in(g, WAIT_GROUP_WAIT)
             && package(g) == Some(lock_package)
     });
-    (!held_elsewhere).then_some(ReaderBehindWriter { reader, writer })
+    let holder = elsewhere.next();
+    if elsewhere.next().is_some() {
+        return None;
+    }
+    Some(ReaderBehindWriter {
+        reader,
+        writer,
+        holder,
+    })
 }
 
-impl ReaderBehindWriter<'_, '_> {
+impl<'r, 'a> ReaderBehindWriter<'r, 'a> {
+    /// The goroutine to change: the holder blocked elsewhere, else the
+    /// reader that took the lock again.
+    pub(crate) fn blamed(&self) -> &'r Goroutine<'a> {
+        self.holder.unwrap_or(self.reader)
+    }
+
     /// How a title says it.
     pub(crate) fn words(&self) -> String {
+        if let Some(h) = self.holder {
+            return format!(
+                "{} waits in [{}] for the read lock's holders and {} is queued behind it in [{}]; {}, blocked in [{}], likely holds the read lock across that wait",
+                self.writer.name(),
+                self.writer.status,
+                self.reader.name(),
+                self.reader.status,
+                h.name(),
+                h.status
+            );
+        }
         format!(
             "{} waits in [{}] behind {}'s pending Lock in [{}]: a goroutine that takes a read lock it already holds blocks once a writer waits, and the writer waits for it",
             self.reader.name(),
