@@ -28,17 +28,15 @@ pub(crate) fn gctrace_pressure(input: &TextInput<'_, '_>) -> Option<Finding> {
         format!("GC pressure: {} collections in {span:.1} s ({rate:.0} per second), GC at {share}% of CPU", traces.len()),
         if share >= 25 { Confidence::High } else { Confidence::Medium },
     );
-    f.confirm(Evidence {
-        source: input.source(),
-        summary: format!(
+    f.confirm(gctrace_evidence(
+        input,
+        format!(
             "gctrace: GC number {} at {:.3} s, {}% of CPU since start",
             last.number, last.at_seconds, share
         ),
-        input: input.index,
-        offset: Some(last.offset),
-        lines: vec![first.raw.to_string(), last.raw.to_string()],
-        goroutines: None,
-    });
+        first,
+        last,
+    ));
     f.next_steps = next_steps(FindingKind::GcPressure);
     Some(f)
 }
@@ -121,14 +119,7 @@ pub fn gctrace_on_heap_leaks(
             } else {
                 continue;
             };
-            let e = Evidence {
-                source: input.source(),
-                summary,
-                input: input.index,
-                offset: Some(last.offset),
-                lines: vec![first.raw.to_string(), last.raw.to_string()],
-                goroutines: None,
-            };
+            let e = gctrace_evidence(input, summary, first, last);
             if grew {
                 f.confirm(e);
             } else {
@@ -195,17 +186,33 @@ fn live_heap_growth(input: &TextInput<'_, '_>) -> Option<Finding> {
             Confidence::Low
         },
     );
-    f.confirm(Evidence {
-        source: input.source(),
-        summary: format!(
+    f.confirm(gctrace_evidence(
+        input,
+        format!(
             "gctrace: the live heap after GC grew from about {from} MB to about {to} MB (peak {peak} MB) over {} cycles",
             live.len()
         ),
+        first,
+        last,
+    ));
+    f.next_steps = next_steps(FindingKind::HeapLeak);
+    Some(f)
+}
+
+/// Evidence from a gctrace: what it says, shown by its first and last
+/// cycles' lines.
+fn gctrace_evidence(
+    input: &TextInput<'_, '_>,
+    summary: String,
+    first: &GcTrace<'_>,
+    last: &GcTrace<'_>,
+) -> Evidence {
+    Evidence {
+        source: input.source(),
+        summary,
         input: input.index,
         offset: Some(last.offset),
         lines: vec![first.raw.to_string(), last.raw.to_string()],
         goroutines: None,
-    });
-    f.next_steps = next_steps(FindingKind::HeapLeak);
-    Some(f)
+    }
 }

@@ -132,12 +132,9 @@ mod tests {
     use super::*;
     use crate::catalog;
 
-    /// Every catalog step that asks for a core, a dump, a trace or a
-    /// profile is one the table knows, so that none is suggested again
-    /// once given.
-    #[test]
-    fn every_step_that_asks_for_evidence_is_known() {
-        let all = GivenEvidence {
+    /// Every kind of evidence given.
+    fn everything() -> GivenEvidence {
+        GivenEvidence {
             core: true,
             all_goroutines: true,
             gctrace: true,
@@ -146,7 +143,15 @@ mod tests {
             cpu_profile: true,
             heap_profiles: 2,
             contention_profile: true,
-        };
+        }
+    }
+
+    /// Every catalog step that asks for a core, a dump, a trace or a
+    /// profile is one the table knows, so that none is suggested again
+    /// once given.
+    #[test]
+    fn every_step_that_asks_for_evidence_is_known() {
+        let all = everything();
         let asks = |s: &str| {
             (s.starts_with("Take ") && !s.starts_with("Take mutexes") && !s.contains("second dump"))
                 || s.starts_with("Capture ")
@@ -182,19 +187,9 @@ mod tests {
         assert!(already_given(step, &core));
         // A second dump is no evidence a step can count: whether it
         // confirmed the hang is the later-dump rule's to say.
-        let everything = GivenEvidence {
-            core: true,
-            all_goroutines: true,
-            gctrace: true,
-            goroutine_snapshots: 2,
-            trace: true,
-            cpu_profile: true,
-            heap_profiles: 2,
-            contention_profile: true,
-        };
         assert!(!already_given(
             "Take a second dump later: the same goroutines at the same lines confirm a hang.",
-            &everything
+            &everything()
         ));
     }
 }
