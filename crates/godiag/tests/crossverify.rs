@@ -274,11 +274,7 @@ fn two_debug1_goroutine_profiles_tell_the_growth() {
 #[test]
 fn a_later_dump_raises_a_deadlock_only_when_the_wait_went_on() {
     let lab = common::lab_dir();
-    let top = |paths: &[std::path::PathBuf]| {
-        let loaded = godiag::load_inputs(paths).unwrap();
-        let r = godiag::build_report(Box::leak(loaded.into_boxed_slice()), GroupKeyMode::Stack);
-        r.findings[0].clone()
-    };
+    let top = |paths: &[std::path::PathBuf]| findings_of(paths).remove(0);
     let second_dump =
         |f: &godiag_analysis::Finding| f.next_steps.iter().any(|s| s.contains("second dump"));
     let mut checked = 0;
@@ -372,9 +368,7 @@ fn next_steps_count_only_the_findings_own_inputs() {
     let dir = common::lab_dir().join("artifacts/go1.26.6");
     let top = |names: &[&str]| {
         let paths: Vec<_> = names.iter().map(|n| dir.join(n)).collect();
-        let loaded = godiag::load_inputs(&paths).unwrap();
-        let r = godiag::build_report(Box::leak(loaded.into_boxed_slice()), GroupKeyMode::Stack);
-        r.findings[0].clone()
+        findings_of(&paths).remove(0)
     };
     let crash = top(&["map-concurrent-writes.txt", "goroutine-leak.debug2-1.txt"]);
     assert_eq!(
@@ -418,11 +412,7 @@ fn next_steps_count_only_the_findings_own_inputs() {
 #[test]
 fn a_gctrace_alone_tells_a_growing_live_heap() {
     let lab = common::lab_dir();
-    let findings = |path: std::path::PathBuf| {
-        let loaded = godiag::load_inputs(&[path]).unwrap();
-        let r = godiag::build_report(Box::leak(loaded.into_boxed_slice()), GroupKeyMode::Stack);
-        r.findings
-    };
+    let findings = |path: std::path::PathBuf| findings_of(&[path]);
     let mut checked = 0;
     for dir in common::version_dirs(&lab.join("artifacts")) {
         let what = dir.display().to_string();
@@ -446,4 +436,11 @@ fn a_gctrace_alone_tells_a_growing_live_heap() {
         checked += 1;
     }
     assert_eq!(checked, 7);
+}
+
+/// The findings of `paths` read together (the inputs leaked for the
+/// test's length: findings borrow nothing, the report would).
+fn findings_of(paths: &[std::path::PathBuf]) -> Vec<godiag_analysis::Finding> {
+    let loaded = godiag::load_inputs(paths).unwrap();
+    godiag::build_report(Box::leak(loaded.into_boxed_slice()), GroupKeyMode::Stack).findings
 }
