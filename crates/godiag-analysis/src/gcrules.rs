@@ -83,12 +83,7 @@ pub fn gctrace_on_heap_leaks(
             .max()
             .unwrap_or(0);
         for input in texts {
-            let live: Vec<(&GcTrace<'_>, u64)> = input
-                .artifact
-                .gc_traces
-                .iter()
-                .filter_map(|g| Some((g, g.live_mb?)))
-                .collect();
+            let live = live_heaps(input);
             let (Some(&(first, _)), Some(&(last, _))) = (live.first(), live.last()) else {
                 continue;
             };
@@ -151,12 +146,7 @@ const GROWTH_CYCLES: usize = 10;
 /// frequency, its live heap flat). Low confidence, medium when it grew
 /// fourfold: a cache warming up grows too.
 fn live_heap_growth(input: &TextInput<'_, '_>) -> Option<Finding> {
-    let live: Vec<(&GcTrace<'_>, u64)> = input
-        .artifact
-        .gc_traces
-        .iter()
-        .filter_map(|g| Some((g, g.live_mb?)))
-        .collect();
+    let live = live_heaps(input);
     if live.len() < GROWTH_CYCLES {
         return None;
     }
@@ -215,4 +205,14 @@ fn gctrace_evidence(
         lines: vec![first.raw.to_string(), last.raw.to_string()],
         goroutines: None,
     }
+}
+
+/// A gctrace's cycles that print the live heap, with it (MB).
+fn live_heaps<'i, 'a>(input: &'i TextInput<'_, 'a>) -> Vec<(&'i GcTrace<'a>, u64)> {
+    input
+        .artifact
+        .gc_traces
+        .iter()
+        .filter_map(|g| Some((g, g.live_mb?)))
+        .collect()
 }
