@@ -442,24 +442,21 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
     let mut f = Finding::new(kind, title_for(kind, message, c), Confidence::High);
     if timeout {
         let alarm = timeout_headline(message, c);
-        f.title = match (hung, stalled) {
-            _ if reader.is_some() => format!(
-                "{alarm}: the test hung; {}",
-                reader.as_ref().map(|r| r.words()).unwrap_or_default()
-            ),
-            (Some(h), Some(s)) => format!(
+        f.title = match (hung, stalled, &reader) {
+            (_, _, Some(r)) => format!("{alarm}: the test hung; {}", r.words()),
+            (Some(h), Some(s), None) => format!(
                 "{alarm}: the test hung; {} waits in [{}] for {}, which it started and which is blocked in [{}]",
                 h.name(),
                 h.status,
                 s.name(),
                 s.status
             ),
-            (Some(h), None) => format!(
+            (Some(h), None, None) => format!(
                 "{alarm}: the test hung; {} waits in [{}]",
                 h.name(),
                 h.status
             ),
-            (None, _) => {
+            (None, _, None) => {
                 format!("{alarm}: a hang, but no goroutine of the hung test is in the input")
             }
         };
@@ -688,19 +685,14 @@ pub(crate) fn crash_findings(input: &TextInput<'_, '_>, out: &mut Vec<Finding>) 
             }
         }
         if kind == FindingKind::Deadlock && !timeout {
+            let awaited = awaited_by_main(t).filter(|a| a.goroutine.id == g.id);
             let reader = reader_behind_writer(t).filter(|r| r.blamed().id == g.id);
-            f.title = match awaited_by_main(t).filter(|a| a.goroutine.id == g.id) {
-                Some(a) => format!("deadlock: every goroutine is blocked; {}", a.words()),
-                None if reader.is_some() => format!(
-                    "deadlock: every goroutine is blocked; {}",
-                    reader.map(|r| r.words()).unwrap_or_default()
-                ),
-                None => format!(
-                    "deadlock: every goroutine is blocked; {} waits in [{}]",
-                    g.name(),
-                    g.status
-                ),
+            let why = match (awaited, reader) {
+                (Some(a), _) => a.words(),
+                (None, Some(r)) => r.words(),
+                (None, None) => format!("{} waits in [{}]", g.name(), g.status),
             };
+            f.title = format!("deadlock: every goroutine is blocked; {why}");
         }
         // Panics raised while earlier ones unwound (nested, or recovered and
         // re-panicked): the first one is the root cause, raised below the

@@ -102,14 +102,7 @@ impl Awaited<'_, '_> {
 /// on a lock above the other's line: that one passed the lock and holds it
 /// while blocked (a send made under the lock that nobody receives).
 pub(crate) fn awaited_by_main<'r, 'a>(t: &'r TextArtifact<'a>) -> Option<Awaited<'r, 'a>> {
-    // Above the program's frames: the runtime's parking frames come first
-    // in a core's stacks.
-    let in_wait_group = |g: &Goroutine<'_>| {
-        g.frames
-            .iter()
-            .take_while(|f| f.is_stdlib())
-            .any(|f| f.function == WAIT_GROUP_WAIT)
-    };
+    let in_wait_group = |g: &Goroutine<'_>| waits_in_library(g, |f| f == WAIT_GROUP_WAIT);
     let main = t.goroutines.iter().find(|g| g.id == 1)?;
     if !in_wait_group(main) {
         return awaited_in_library(t, main);
@@ -142,13 +135,9 @@ pub(crate) fn awaited_by_main<'r, 'a>(t: &'r TextArtifact<'a>) -> Option<Awaited
             behind_its_lock: 0,
         });
     }
-    let takes_lock = |g: &Goroutine<'_>| {
-        g.frames
-            .iter()
-            .take_while(|f| f.is_stdlib())
-            .any(|f| is_lock_call(f.function))
-    };
-    let (queued, others): (Vec<_>, Vec<_>) = places.iter().partition(|(_, _, g)| takes_lock(g));
+    let (queued, others): (Vec<_>, Vec<_>) = places
+        .iter()
+        .partition(|(_, _, g)| waits_in_library(g, is_lock_call));
     let [((function, line), _, holder)] = others.as_slice() else {
         return None;
     };
@@ -163,7 +152,17 @@ pub(crate) fn awaited_by_main<'r, 'a>(t: &'r TextArtifact<'a>) -> Option<Awaited
     })
 }
 
-const WAIT_GROUP_WAIT: &str = "sync.(*WaitGroup).Wait";
+pub(crate) const WAIT_GROUP_WAIT: &str = "sync.(*WaitGroup).Wait";
+
+/// A call among a goroutine's standard-library frames above the program's
+/// (above them, as the runtime's parking frames come first in a core's
+/// stacks) that `is` picks: what the goroutine waits in.
+fn waits_in_library(g: &Goroutine<'_>, is: impl Fn(&str) -> bool) -> bool {
+    g.frames
+        .iter()
+        .take_while(|f| f.is_stdlib())
+        .any(|f| is(f.function))
+}
 
 /// A goroutine queued in `RWMutex.RLock` while another of the same package
 /// waits in `RWMutex.Lock`: a reader blocks only behind a waiting writer,
@@ -187,13 +186,8 @@ pub(crate) struct ReaderBehindWriter<'r, 'a> {
 pub(crate) fn reader_behind_writer<'r, 'a>(
     t: &'r TextArtifact<'a>,
 ) -> Option<ReaderBehindWriter<'r, 'a>> {
-    let waiting_in = |g: &Goroutine<'_>, call: &str| {
-        g.is_waiting()
-            && g.frames
-                .iter()
-                .take_while(|f| f.is_stdlib())
-                .any(|f| f.function == call)
-    };
+    let waiting_in =
+        |g: &Goroutine<'_>, call: &str| g.is_waiting() && waits_in_library(g, |f| f == call);
     let package = |g: &Goroutine<'a>| {
         user_frame(&g.frames).map(|u| godiag_model::goroutine::package_of(u.function))
     };
@@ -301,11 +295,7 @@ fn awaited_in_library<'r, 'a>(
         };
         // Waiting for a lock, its goroutine waits for the holder, main
         // likely (a lock held across the call): the cycle is main's.
-        if g.frames
-            .iter()
-            .take_while(|f| f.is_stdlib())
-            .any(|f| is_lock_call(f.function))
-        {
+        if waits_in_library(g, is_lock_call) {
             return None;
         }
         match stalled {

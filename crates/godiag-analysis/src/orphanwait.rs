@@ -11,7 +11,7 @@ use crate::input::TextInput;
 use crate::steps::next_steps;
 use crate::waitgraph::first_address;
 
-const WAIT: &str = "sync.(*WaitGroup).Wait";
+use crate::deadlockrules::WAIT_GROUP_WAIT as WAIT;
 
 /// The wait group's address: `Wait`'s receiver, when printed and saved.
 fn wait_group_of(g: &Goroutine<'_>) -> Option<u64> {
