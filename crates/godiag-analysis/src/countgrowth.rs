@@ -53,22 +53,13 @@ pub(crate) fn count_profile_growth(inputs: &[TextInput<'_, '_>], out: &mut Vec<F
     if counts.windows(2).any(|w| w[1] < w[0]) {
         return;
     }
-    let path: Vec<String> = counts.iter().map(u64::to_string).collect();
     let mut f = Finding::new(
         FindingKind::GoroutineLeak,
-        if counts.len() > 2 {
-            format!(
-                "goroutine leak: {after} goroutines at {} grew {} over {} goroutine profiles",
-                frame.function,
-                path.join(" → "),
-                counts.len()
-            )
-        } else {
-            format!(
-                "goroutine leak: {after} goroutines at {} grew from {} to {after}",
-                frame.function, counts[0]
-            )
-        },
+        format!(
+            "goroutine leak: {after} goroutines at {} {}",
+            frame.function,
+            crate::leakrules::growth_words(&counts, "goroutine profiles")
+        ),
         Confidence::High,
     );
     f.location = Some(Location {

@@ -61,23 +61,16 @@ pub(crate) fn leak_findings(inputs: &[TextInput<'_, '_>], out: &mut Vec<Finding>
                 counts.push((*m, n));
             }
             counts.push((b, d.after));
-            let path: Vec<String> = counts.iter().map(|(_, n)| n.to_string()).collect();
+            let grew = growth_words(
+                &counts.iter().map(|(_, n)| *n as u64).collect::<Vec<_>>(),
+                "dumps",
+            );
             let mut f = Finding::new(
                 FindingKind::GoroutineLeak,
-                if counts.len() > 2 {
-                    format!(
-                        "goroutine leak: {} goroutines blocked in [{}] grew {} over {} dumps{rate}",
-                        d.after,
-                        g.status,
-                        path.join(" → "),
-                        counts.len()
-                    )
-                } else {
-                    format!(
-                        "goroutine leak: {} goroutines blocked in [{}] grew from {} to {}{rate}",
-                        d.after, g.status, d.before, d.after
-                    )
-                },
+                format!(
+                    "goroutine leak: {} goroutines blocked in [{}] {grew}{rate}",
+                    d.after, g.status
+                ),
                 Confidence::High,
             );
             f.location = user_frame(&g.frames).map(Location::from);
@@ -619,6 +612,23 @@ fn excerpt_finding(
 /// hands out in increasing order and never reuses, so the later dump's
 /// highest id is at least the earlier's (given in the wrong order, a
 /// shrinking group would read as growth).
+/// How a count grew over snapshots: `grew from 200 to 600`, or over three
+/// or more, each step: `grew 200 → 400 → 600 over 3 dumps`.
+pub(crate) fn growth_words(counts: &[u64], snapshots: &str) -> String {
+    match counts {
+        [first, last] => format!("grew from {first} to {last}"),
+        _ => format!(
+            "grew {} over {} {snapshots}",
+            counts
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(" → "),
+            counts.len()
+        ),
+    }
+}
+
 /// Every dump in capture order: by capture time when all have one, else
 /// by their highest goroutine id (ids only grow in one process).
 pub(crate) fn in_capture_order_all<'i, 'r, 'a>(
